@@ -1,1 +1,15 @@
+//! Consign domain: pure types and rules, no IO.
+//!
+//! Everything here is deterministic and testable without a database: validated
+//! values, the customer archive's vocabulary, roles and permissions, search keys
+//! (Chinese bigrams and pinyin), personal-data masking and the message catalogue.
 
+pub mod customer;
+pub mod i18n;
+pub mod mask;
+pub mod role;
+pub mod search;
+pub mod validate;
+
+pub use i18n::Lang;
+pub use validate::{FieldError, FieldErrors};

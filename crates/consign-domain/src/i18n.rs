@@ -1,0 +1,385 @@
+//! The message catalogue: every user-facing string in zh-CN and en, side by side, so
+//! one cannot exist without the other. Keys are dotted names; an unknown key renders as
+//! itself (and a unit test checks every key used by the vocabularies exists).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    #[serde(rename = "zh-CN")]
+    Zh,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if s.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+    /// Picks the first supported language of an Accept-Language header (by q order).
+    pub fn from_accept_language(h: &str) -> Lang {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in h.split(',') {
+            let mut it = part.split(';');
+            let tag = it.next().unwrap_or("");
+            let q = it
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|v| v.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if let Some(l) = Lang::parse(tag) {
+                if best.is_none_or(|(bq, _)| q > bq) {
+                    best = Some((q, l));
+                }
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or_default()
+    }
+
+    /// The message for `key`, or the key itself when the catalogue lacks it.
+    pub fn t(self, key: &str) -> &str {
+        match lookup(key) {
+            Some((zh, en)) => match self {
+                Lang::Zh => zh,
+                Lang::En => en,
+            },
+            None => key,
+        }
+    }
+
+    /// A message with `{}` placeholders filled in order.
+    pub fn tf(self, key: &str, args: &[&dyn std::fmt::Display]) -> String {
+        let mut out = String::new();
+        let mut args = args.iter();
+        let mut rest = self.t(key);
+        while let Some(pos) = rest.find("{}") {
+            out.push_str(&rest[..pos]);
+            if let Some(a) = args.next() {
+                out.push_str(&a.to_string());
+            }
+            rest = &rest[pos + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+macro_rules! catalogue {
+    ($($key:literal => $zh:literal, $en:literal;)+) => {
+        fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
+            match key { $($key => Some(($zh, $en)),)+ _ => None }
+        }
+        /// Every key in the catalogue (for tests and the translation check).
+        pub const KEYS: &[&str] = &[$($key),+];
+    };
+}
+
+catalogue! {
+    // Product and navigation
+    "app.name" => "Consign 物流客户关系管理", "Consign Logistics CRM";
+    "app.tagline" => "从运单中学习的物流CRM", "The logistics CRM that learns from shipments";
+    "nav.customers" => "客户", "Customers";
+    "nav.pool" => "公海", "Customer pool";
+    "nav.shipments" => "运单", "Shipments";
+    "nav.service" => "服务", "Service";
+    "nav.followups" => "回访", "Follow-ups";
+    "nav.analysis" => "分析", "Analysis";
+    "nav.credit" => "信用", "Credit";
+    "nav.settings" => "设置", "Settings";
+    "nav.users" => "用户管理", "Users";
+    "nav.audit" => "审计日志", "Audit log";
+    "nav.api_docs" => "API 文档", "API docs";
+    "nav.logout" => "退出登录", "Log out";
+    "nav.search_placeholder" => "搜索客户：名称、拼音、首字母、编号、电话", "Search customers: name, pinyin, initials, code, phone";
+    "nav.language" => "English", "中文";
+    "nav.not_built" => "本模块尚未上线", "This module is not available yet";
+    // Login
+    "login.title" => "登录", "Sign in";
+    "login.username" => "用户名", "Username";
+    "login.password" => "密码", "Password";
+    "login.submit" => "登录", "Sign in";
+    "login.failed" => "用户名或密码错误", "Wrong username or password";
+    "login.throttled" => "登录失败次数过多，请 15 分钟后再试", "Too many failed sign-ins; try again in 15 minutes";
+    "login.disabled" => "该账号已停用", "This account is disabled";
+    // Common
+    "common.save" => "保存", "Save";
+    "common.cancel" => "取消", "Cancel";
+    "common.edit" => "编辑", "Edit";
+    "common.delete" => "删除", "Delete";
+    "common.create" => "新建", "Create";
+    "common.search" => "搜索", "Search";
+    "common.filter" => "筛选", "Filter";
+    "common.reset" => "重置", "Reset";
+    "common.all" => "全部", "All";
+    "common.yes" => "是", "Yes";
+    "common.no" => "否", "No";
+    "common.none" => "无", "None";
+    "common.actions" => "操作", "Actions";
+    "common.prev" => "上一页", "Previous";
+    "common.next" => "下一页", "Next";
+    "common.total" => "共 {} 条", "{} in total";
+    "common.page" => "第 {} / {} 页", "Page {} of {}";
+    "common.created_at" => "创建时间", "Created";
+    "common.updated_at" => "更新时间", "Updated";
+    "common.show" => "显示", "Show";
+    "common.confirm" => "确定要执行此操作吗？", "Are you sure?";
+    "common.back" => "返回", "Back";
+    "common.saved" => "已保存", "Saved";
+    "common.empty" => "暂无数据", "Nothing here yet";
+    "common.sort" => "排序", "Sort";
+    // Customer fields
+    "customer.title" => "客户档案", "Customer archive";
+    "customer.new" => "新建客户", "New customer";
+    "customer.edit" => "编辑客户", "Edit customer";
+    "customer.code" => "客户编号", "Customer code";
+    "customer.code_hint" => "留空则自动生成", "Leave empty to generate";
+    "customer.name" => "客户名称", "Name";
+    "customer.short_name" => "简称", "Short name";
+    "customer.kind" => "客户类型", "Kind";
+    "customer.gov_level" => "机构级别", "Institution level";
+    "customer.industry" => "行业", "Industry";
+    "customer.province" => "省份", "Province";
+    "customer.city" => "城市", "City";
+    "customer.region" => "地区", "Region";
+    "customer.address" => "地址", "Address";
+    "customer.goods_types" => "货物类型", "Goods types";
+    "customer.service_modes" => "服务方式", "Service modes";
+    "customer.data_source" => "数据来源", "Data source";
+    "customer.owner" => "客户经理", "Account manager";
+    "customer.status" => "状态", "Status";
+    "customer.tags" => "标签", "Tags";
+    "customer.tags_hint" => "用逗号分隔", "Separate with commas";
+    "customer.notes" => "备注", "Notes";
+    "customer.uscc" => "统一社会信用代码", "Unified social credit code";
+    "customer.id_number" => "身份证号", "ID number";
+    "customer.custom_fields" => "自定义字段", "Custom fields";
+    "customer.custom_fields_hint" => "每行一项：名称=值", "One per line: name=value";
+    "customer.archived" => "已归档", "Archived";
+    "customer.archive" => "归档", "Archive";
+    "customer.restore" => "恢复", "Restore";
+    "customer.release" => "释放到公海", "Release to pool";
+    "customer.claim" => "领取", "Claim";
+    "customer.merge" => "合并", "Merge";
+    "customer.merge_into" => "合并到客户（保留）", "Merge into (kept) customer";
+    "customer.merge_help" => "本客户的联系人、标签及全部记录将移到目标客户，本客户归档并标记为已合并。", "This customer's contacts, tags and all records move to the target customer; this one is archived and marked as merged.";
+    "customer.merged_into" => "已合并到", "Merged into";
+    "customer.in_pool" => "公海客户", "In the pool";
+    "customer.pool_since" => "进入公海时间", "In pool since";
+    "customer.duplicates" => "可能重复的客户", "Possible duplicates";
+    "customer.duplicate_reason.uscc" => "统一社会信用代码相同", "Same unified social credit code";
+    "customer.duplicate_reason.phone" => "联系电话相同", "Same phone number";
+    "customer.duplicate_reason.name" => "名称相同", "Same name";
+    "customer.duplicate_reason.similar_name" => "名称相近", "Similar name";
+    "customer.duplicate_confirm" => "仍然创建", "Create anyway";
+    "customer.contacts" => "联系人", "Contacts";
+    "customer.timeline" => "活动时间线", "Activity timeline";
+    "customer.basic" => "基本信息", "Basic information";
+    "customer.created" => "客户已创建", "Customer created";
+    "customer.updated" => "客户已更新", "Customer updated";
+    "customer.no_owner" => "（公海）", "(pool)";
+    "customer.list_empty" => "没有符合条件的客户", "No customers match";
+    "customer.count" => "客户数", "Customers";
+    // Contacts
+    "contact.name" => "姓名", "Name";
+    "contact.title" => "职务", "Title";
+    "contact.phone" => "电话", "Phone";
+    "contact.email" => "邮箱", "Email";
+    "contact.wechat" => "微信", "WeChat";
+    "contact.primary" => "主联系人", "Primary";
+    "contact.add" => "添加联系人", "Add contact";
+    "contact.reveal" => "查看完整信息", "Reveal";
+    "contact.revealed" => "已显示完整信息（已记录审计）", "Shown in full (audited)";
+    // Vocabularies
+    "kind.individual" => "个人客户", "Individual";
+    "kind.enterprise" => "企业客户", "Enterprise";
+    "kind.government" => "政府及其他机构", "Government / institution";
+    "gov_level.national" => "国家级", "National";
+    "gov_level.provincial" => "省级", "Provincial";
+    "gov_level.municipal" => "市级", "Municipal";
+    "mode.express" => "快递", "Express";
+    "mode.ltl" => "零担", "LTL";
+    "mode.ftl" => "整车", "FTL";
+    "mode.warehousing" => "仓储", "Warehousing";
+    "mode.cold_chain" => "冷链", "Cold chain";
+    "mode.international" => "国际", "International";
+    "source.internal" => "内部（自有业务）", "Internal (own operations)";
+    "source.external" => "外部（采购名单、展会等）", "External (lists, trade fairs)";
+    "status.prospect" => "潜在客户", "Prospect";
+    "status.active" => "合作中", "Active";
+    "status.suspended" => "暂停合作", "Suspended";
+    "status.lost" => "已流失", "Lost";
+    "industry.ecommerce" => "电子商务", "E-commerce";
+    "industry.manufacturing" => "制造业", "Manufacturing";
+    "industry.cold_chain_food" => "冷链食品", "Cold-chain food";
+    "industry.pharmaceuticals" => "医药", "Pharmaceuticals";
+    "industry.auto_parts" => "汽车零部件", "Auto parts";
+    "industry.retail" => "零售", "Retail";
+    "industry.electronics" => "电子电器", "Electronics";
+    "industry.chemicals" => "化工", "Chemicals";
+    "industry.textiles" => "纺织服装", "Textiles and apparel";
+    "industry.agriculture" => "农产品", "Agriculture";
+    "industry.public_sector" => "公共部门", "Public sector";
+    "industry.personal" => "个人", "Personal";
+    "industry.other" => "其他", "Other";
+    "role.admin" => "系统管理员", "Administrator";
+    "role.manager" => "经理", "Manager";
+    "role.account_manager" => "客户经理", "Account manager";
+    "role.service_agent" => "客服专员", "Service agent";
+    "role.credit_officer" => "信用专员", "Credit officer";
+    "role.read_only" => "只读用户", "Read-only";
+    "role.portal_user" => "门户用户", "Portal user";
+    "unit.company" => "公司", "Company";
+    "unit.branch" => "分公司/网点", "Branch";
+    "unit.team" => "团队", "Team";
+    // Sorting
+    "sort.updated_desc" => "最近更新", "Recently updated";
+    "sort.code" => "编号", "Code";
+    "sort.name" => "名称", "Name";
+    "sort.created_desc" => "最近创建", "Recently created";
+    // Users
+    "user.title" => "用户管理", "Users";
+    "user.username" => "用户名", "Username";
+    "user.display_name" => "姓名", "Full name";
+    "user.role" => "角色", "Role";
+    "user.unit" => "组织", "Organisation unit";
+    "user.email" => "邮箱", "Email";
+    "user.password" => "初始密码", "Initial password";
+    "user.disabled" => "已停用", "Disabled";
+    "user.enabled" => "正常", "Active";
+    "user.disable" => "停用", "Disable";
+    "user.enable" => "启用", "Enable";
+    "user.add" => "添加用户", "Add user";
+    "user.tokens" => "API 令牌", "API tokens";
+    "user.token_new" => "生成 API 令牌", "Create API token";
+    "user.token_name" => "令牌名称", "Token name";
+    "user.token_created" => "令牌已生成，仅显示这一次：", "Token created; it is shown only this once:";
+    "user.last_login" => "最近登录", "Last sign-in";
+    // Audit
+    "audit.title" => "审计日志", "Audit log";
+    "audit.at" => "时间", "When";
+    "audit.actor" => "操作人", "Who";
+    "audit.action" => "操作", "Action";
+    "audit.entity" => "对象", "Object";
+    "audit.changes" => "变更内容", "Changes";
+    "audit.before" => "变更前", "Before";
+    "audit.after" => "变更后", "After";
+    "audit.ip" => "IP", "IP";
+    "action.customer.create" => "创建客户", "Created customer";
+    "action.customer.update" => "修改客户", "Updated customer";
+    "action.customer.archive" => "归档客户", "Archived customer";
+    "action.customer.restore" => "恢复客户", "Restored customer";
+    "action.customer.release" => "释放到公海", "Released to pool";
+    "action.customer.claim" => "从公海领取", "Claimed from pool";
+    "action.customer.reclaim" => "超期自动回收到公海", "Reclaimed to pool (no follow-up)";
+    "action.customer.assign" => "分配客户经理", "Assigned owner";
+    "action.customer.merge" => "合并客户", "Merged customer";
+    "action.customer.merged_from" => "并入客户", "Customer merged in";
+    "action.contact.create" => "添加联系人", "Added contact";
+    "action.contact.update" => "修改联系人", "Updated contact";
+    "action.contact.delete" => "删除联系人", "Deleted contact";
+    "action.pii.reveal" => "查看个人信息明文", "Viewed personal data unmasked";
+    "action.user.create" => "创建用户", "Created user";
+    "action.user.update" => "修改用户", "Updated user";
+    "action.user.password" => "修改密码", "Changed password";
+    "action.user.disable" => "停用用户", "Disabled user";
+    "action.user.enable" => "启用用户", "Enabled user";
+    "action.token.create" => "生成 API 令牌", "Created API token";
+    "action.token.revoke" => "吊销 API 令牌", "Revoked API token";
+    "action.auth.login" => "登录", "Signed in";
+    "action.auth.login_failed" => "登录失败", "Failed sign-in";
+    "action.settings.update" => "修改设置", "Changed settings";
+    // Errors
+    "err.required" => "必填", "Required";
+    "err.too_long" => "内容过长", "Too long";
+    "err.code_format" => "编号须为 2–32 位字母、数字、- 或 _", "Code must be 2–32 letters, digits, - or _";
+    "err.phone_format" => "电话号码格式不正确（手机 11 位，座机须带区号）", "Not a valid phone number (11-digit mobile, or landline with area code)";
+    "err.email_format" => "邮箱格式不正确", "Not a valid email address";
+    "err.uscc_format" => "统一社会信用代码应为 18 位", "A unified social credit code has 18 characters";
+    "err.uscc_checksum" => "统一社会信用代码校验位不正确", "The unified social credit code's check character is wrong";
+    "err.id_number_format" => "身份证号应为 18 位", "An ID number has 18 characters";
+    "err.id_number_checksum" => "身份证号校验位不正确", "The ID number's check character is wrong";
+    "err.invalid_choice" => "不是有效选项", "Not a valid choice";
+    "err.gov_level_only_government" => "只有政府及其他机构可以设置级别", "Only a government body or institution has a level";
+    "err.unknown_user" => "用户不存在", "No such user";
+    "err.unknown_unit" => "组织不存在", "No such organisation unit";
+    "err.owner_out_of_scope" => "不能分配给您管辖范围以外的客户经理", "Cannot assign to an account manager outside your unit";
+    "err.duplicate_code" => "客户编号已存在", "This customer code is already taken";
+    "err.duplicate_username" => "用户名已存在", "This username is already taken";
+    "err.password_short" => "密码至少 8 位", "The password needs at least 8 characters";
+    "err.merge_self" => "不能与自身合并", "A customer cannot be merged into itself";
+    "err.merge_target_missing" => "目标客户不存在或无权访问", "Target customer not found or not accessible";
+    "err.archived" => "客户已归档，请先恢复", "The customer is archived; restore it first";
+    "err.not_in_pool" => "该客户不在公海中", "This customer is not in the pool";
+    "err.invalid_json" => "请求体不是有效的 JSON", "The request body is not valid JSON";
+    "err.invalid_number" => "不是有效的数字", "Not a valid number";
+    "err.custom_field_format" => "每行格式应为 名称=值", "Each line must read name=value";
+    "problem.unauthorized" => "需要登录或有效的 API 令牌", "Sign-in or a valid API token is required";
+    "problem.forbidden" => "没有执行此操作的权限", "You are not allowed to do this";
+    "problem.csrf" => "表单已失效（CSRF 校验失败），请刷新页面后重试", "The form has expired (CSRF check failed); reload the page and try again";
+    "problem.not_found" => "未找到", "Not found";
+    "problem.conflict" => "与现有数据冲突", "Conflicts with existing data";
+    "problem.validation" => "输入有误", "Invalid input";
+    "problem.too_many" => "请求过于频繁", "Too many requests";
+    "problem.internal" => "服务器内部错误，已记录日志", "Internal server error; it has been logged";
+    "problem.bad_request" => "请求格式错误", "Malformed request";
+    "page.error" => "出错了", "Something went wrong";
+    "page.not_found" => "页面不存在或您无权访问", "The page does not exist or you may not see it";
+    "page.forbidden" => "您没有访问此页面的权限", "You are not allowed to see this page";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language() {
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"), Lang::En);
+        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Lang::Zh);
+        assert_eq!(Lang::from_accept_language("fr-FR"), Lang::Zh);
+        assert_eq!(Lang::from_accept_language("fr;q=1, en;q=0.5"), Lang::En);
+    }
+
+    #[test]
+    fn placeholders() {
+        assert_eq!(Lang::En.tf("common.page", &[&2, &9]), "Page 2 of 9");
+        assert_eq!(Lang::Zh.tf("common.total", &[&15]), "共 15 条");
+    }
+
+    #[test]
+    fn vocabularies_are_translated() {
+        use crate::customer::*;
+        let mut keys: Vec<&str> = Vec::new();
+        keys.extend(CustomerKind::ALL.iter().map(|v| v.label_key()));
+        keys.extend(GovLevel::ALL.iter().map(|v| v.label_key()));
+        keys.extend(ServiceMode::ALL.iter().map(|v| v.label_key()));
+        keys.extend(DataSource::ALL.iter().map(|v| v.label_key()));
+        keys.extend(CustomerStatus::ALL.iter().map(|v| v.label_key()));
+        keys.extend(Industry::ALL.iter().map(|v| v.label_key()));
+        keys.extend(crate::role::Role::ALL.iter().map(|v| v.label_key()));
+        for k in keys {
+            assert!(KEYS.contains(&k), "missing translation for {k}");
+        }
+    }
+
+    #[test]
+    fn no_duplicate_keys() {
+        let mut k = KEYS.to_vec();
+        k.sort_unstable();
+        let n = k.len();
+        k.dedup();
+        assert_eq!(n, k.len());
+    }
+}

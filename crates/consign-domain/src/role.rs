@@ -1,0 +1,129 @@
+//! Roles and what each may do (SPEC §13).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Manager,
+    AccountManager,
+    ServiceAgent,
+    CreditOfficer,
+    ReadOnly,
+    PortalUser,
+}
+
+/// How much of the customer archive a user sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything.
+    All,
+    /// Customers owned by users in the user's organisation unit and below, and the pool.
+    Unit,
+    /// The user's own customers and the pool.
+    Own,
+    /// No access to the archive.
+    None,
+}
+
+impl Role {
+    pub const ALL: &'static [Role] = &[
+        Role::Admin,
+        Role::Manager,
+        Role::AccountManager,
+        Role::ServiceAgent,
+        Role::CreditOfficer,
+        Role::ReadOnly,
+        Role::PortalUser,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Manager => "manager",
+            Role::AccountManager => "account_manager",
+            Role::ServiceAgent => "service_agent",
+            Role::CreditOfficer => "credit_officer",
+            Role::ReadOnly => "read_only",
+            Role::PortalUser => "portal_user",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.iter().copied().find(|r| r.as_str() == s.trim())
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Role::Admin => "role.admin",
+            Role::Manager => "role.manager",
+            Role::AccountManager => "role.account_manager",
+            Role::ServiceAgent => "role.service_agent",
+            Role::CreditOfficer => "role.credit_officer",
+            Role::ReadOnly => "role.read_only",
+            Role::PortalUser => "role.portal_user",
+        }
+    }
+
+    pub fn customer_scope(self) -> Scope {
+        match self {
+            Role::Admin => Scope::All,
+            Role::Manager | Role::ServiceAgent | Role::CreditOfficer | Role::ReadOnly => {
+                Scope::Unit
+            }
+            Role::AccountManager => Scope::Own,
+            Role::PortalUser => Scope::None,
+        }
+    }
+
+    /// May create customers and edit those in scope.
+    pub fn can_edit_customers(self) -> bool {
+        matches!(self, Role::Admin | Role::Manager | Role::AccountManager)
+    }
+
+    /// May edit contacts of customers in scope (agents keep contact details current).
+    pub fn can_edit_contacts(self) -> bool {
+        matches!(
+            self,
+            Role::Admin | Role::Manager | Role::AccountManager | Role::ServiceAgent
+        )
+    }
+
+    /// May reveal masked personal data (each reveal is audited).
+    pub fn can_unmask(self) -> bool {
+        matches!(
+            self,
+            Role::Admin
+                | Role::Manager
+                | Role::AccountManager
+                | Role::ServiceAgent
+                | Role::CreditOfficer
+        )
+    }
+
+    /// May merge customers and reassign owners.
+    pub fn can_merge(self) -> bool {
+        matches!(self, Role::Admin | Role::Manager)
+    }
+
+    /// May assign any owner in scope; an account manager may only take or release.
+    pub fn can_assign_owner(self) -> bool {
+        matches!(self, Role::Admin | Role::Manager)
+    }
+
+    pub fn is_admin(self) -> bool {
+        self == Role::Admin
+    }
+
+    /// May read the audit log (admins everything; managers their unit's customers).
+    pub fn can_read_audit(self) -> bool {
+        matches!(self, Role::Admin)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,293 @@
+//! Search keys for Chinese names (SPEC §1, ARCHITECTURE "Search in Chinese").
+//!
+//! Trigram indexes need three characters, yet most Chinese short names are two. So each
+//! name yields, in an ordinary table that both databases index the same way:
+//! - `c:` + every single CJK character and every bigram of adjacent characters;
+//! - `p:` + the full pinyin from each character position to the end (prefix search, so
+//!   `shunfeng` finds 顺丰 anywhere in 上海顺丰速运有限公司), every reading of a
+//!   polyphonic character expanded;
+//! - `i:` + the pinyin initials from each position (`sf` finds 顺丰).
+//!
+//! A query of CJK text matches customers holding all its bigrams; the caller then checks
+//! the name contains the query as a substring. An ASCII query is a key prefix.
+
+use pinyin::ToPinyinMulti;
+use std::collections::BTreeSet;
+
+/// Longest stored key, in bytes after the prefix; longer queries are cut to this.
+pub const MAX_KEY_LEN: usize = 40;
+/// Readings combinations expanded per start position (bounds the index of a name full
+/// of polyphonic characters).
+const MAX_COMBOS: usize = 16;
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2A6DF)
+}
+
+/// One position of a name: the readings of a CJK character, or an ASCII letter/digit.
+fn syllables(c: char) -> Option<Vec<String>> {
+    if is_cjk(c) {
+        let mut v: Vec<String> = Vec::new();
+        if let Some(multi) = c.to_pinyin_multi() {
+            for p in multi {
+                let s = p.plain().to_string();
+                if !v.contains(&s) {
+                    v.push(s);
+                }
+            }
+        }
+        if v.is_empty() {
+            None
+        } else {
+            Some(v)
+        }
+    } else if c.is_ascii_alphanumeric() {
+        Some(vec![c.to_ascii_lowercase().to_string()])
+    } else {
+        None
+    }
+}
+
+fn cut(s: &str) -> String {
+    if s.len() <= MAX_KEY_LEN {
+        return s.to_string();
+    }
+    let mut end = MAX_KEY_LEN;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_string()
+}
+
+/// Expands the readings from `start` into at most MAX_COMBOS strings, full and initials.
+fn expand(run: &[Vec<String>], start: usize, out: &mut BTreeSet<String>) {
+    let mut full: Vec<String> = vec![String::new()];
+    let mut init: Vec<String> = vec![String::new()];
+    for readings in &run[start..] {
+        if full.iter().all(|f| f.len() >= MAX_KEY_LEN) {
+            break;
+        }
+        let mut nf = Vec::new();
+        let mut ni = Vec::new();
+        for (f, i) in full.iter().zip(init.iter()) {
+            for r in readings {
+                if nf.len() >= MAX_COMBOS {
+                    break;
+                }
+                nf.push(format!("{f}{r}"));
+                let first = r.chars().next().map(String::from).unwrap_or_default();
+                ni.push(format!("{i}{first}"));
+            }
+        }
+        full = nf;
+        init = ni;
+    }
+    for f in full {
+        out.insert(format!("p:{}", cut(&f)));
+    }
+    for i in init {
+        out.insert(format!("i:{}", cut(&i)));
+    }
+}
+
+/// All search keys of the given texts (name, short name), deduplicated.
+pub fn keys_for(texts: &[&str]) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for text in texts {
+        let chars: Vec<char> = text.chars().collect();
+        // CJK unigrams and bigrams.
+        for (i, c) in chars.iter().enumerate() {
+            if is_cjk(*c) {
+                out.insert(format!("c:{c}"));
+                if let Some(n) = chars.get(i + 1) {
+                    if is_cjk(*n) {
+                        out.insert(format!("c:{c}{n}"));
+                    }
+                }
+            }
+        }
+        // Pinyin runs: maximal sequences of characters that have syllables.
+        let mut run: Vec<Vec<String>> = Vec::new();
+        let mut runs: Vec<Vec<Vec<String>>> = Vec::new();
+        for c in &chars {
+            match syllables(*c) {
+                Some(s) => run.push(s),
+                None => {
+                    if !run.is_empty() {
+                        runs.push(std::mem::take(&mut run));
+                    }
+                }
+            }
+        }
+        if !run.is_empty() {
+            runs.push(run);
+        }
+        for run in &runs {
+            for start in 0..run.len() {
+                // Inside an ASCII word only the word start is a useful entry point.
+                if start > 0 && run[start].len() == 1 && run[start][0].len() == 1 && run[start - 1][0].len() == 1 {
+                    continue;
+                }
+                expand(run, start, &mut out);
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// How a query string is looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Query {
+    /// CJK text: customers holding every one of these `c:` keys, then a substring check.
+    Cjk { keys: Vec<String>, text: String },
+    /// ASCII letters/digits: a prefix over `p:` and `i:` keys (and code / phone elsewhere).
+    Ascii { prefix: String },
+    /// Nothing searchable.
+    Empty,
+}
+
+/// Normalizes user input into a lookup.
+pub fn parse_query(q: &str) -> Query {
+    let text: String = q.split_whitespace().collect::<Vec<_>>().join("");
+    if text.is_empty() {
+        return Query::Empty;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    if chars.iter().any(|c| is_cjk(*c)) {
+        let cjk: Vec<char> = chars.iter().copied().filter(|c| is_cjk(*c)).collect();
+        let mut keys = BTreeSet::new();
+        if cjk.len() == 1 {
+            keys.insert(format!("c:{}", cjk[0]));
+        }
+        for w in chars.windows(2) {
+            if is_cjk(w[0]) && is_cjk(w[1]) {
+                keys.insert(format!("c:{}{}", w[0], w[1]));
+            }
+        }
+        if keys.is_empty() {
+            for c in &cjk {
+                keys.insert(format!("c:{c}"));
+            }
+        }
+        return Query::Cjk {
+            keys: keys.into_iter().collect(),
+            text,
+        };
+    }
+    let prefix: String = chars
+        .iter()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    if prefix.is_empty() {
+        Query::Empty
+    } else {
+        Query::Ascii {
+            prefix: cut(&prefix),
+        }
+    }
+}
+
+/// Upper bound of a prefix range: keys k with `lo <= k < hi` start with `lo`.
+pub fn prefix_upper(lo: &str) -> String {
+    format!("{lo}\u{10FFFF}")
+}
+
+/// Company-form words removed before comparing names for duplicates.
+const NAME_NOISE: &[&str] = &[
+    "股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "分公司", "(", ")", "（", "）",
+    "·", ".", ",", "，", "-", "_", " ",
+];
+
+/// A name reduced for duplicate detection: noise words and punctuation dropped, ASCII lower-cased.
+pub fn normalize_name(name: &str) -> String {
+    let mut s = name.to_lowercase();
+    for n in NAME_NOISE {
+        s = s.replace(n, "");
+    }
+    s
+}
+
+/// Dice coefficient of the character bigrams of two normalized names (1.0 = same).
+pub fn name_similarity(a: &str, b: &str) -> f64 {
+    fn grams(s: &str) -> Vec<(char, char)> {
+        let c: Vec<char> = s.chars().collect();
+        let mut g: Vec<(char, char)> = c.windows(2).map(|w| (w[0], w[1])).collect();
+        g.sort_unstable();
+        g
+    }
+    if a == b {
+        return 1.0;
+    }
+    let (ga, gb) = (grams(a), grams(b));
+    if ga.is_empty() || gb.is_empty() {
+        return 0.0;
+    }
+    let mut common = 0usize;
+    let (mut i, mut j) = (0, 0);
+    while i < ga.len() && j < gb.len() {
+        match ga[i].cmp(&gb[j]) {
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+        }
+    }
+    2.0 * common as f64 / (ga.len() + gb.len()) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shunfeng_keys() {
+        let k = keys_for(&["上海顺丰速运有限公司"]);
+        assert!(k.contains(&"c:顺丰".to_string()));
+        assert!(k.contains(&"c:顺".to_string()));
+        assert!(k.iter().any(|x| x.starts_with("p:shunfeng")));
+        assert!(k.iter().any(|x| x.starts_with("i:sf")));
+        assert!(k.iter().any(|x| x.starts_with("i:shsf")));
+    }
+
+    #[test]
+    fn polyphonic_expanded() {
+        // 重 reads zhong and chong: both must be searchable.
+        let k = keys_for(&["重庆冷链"]);
+        assert!(k.iter().any(|x| x.starts_with("p:chongqing")), "{k:?}");
+        assert!(k.iter().any(|x| x.starts_with("p:zhongqing")), "{k:?}");
+        assert!(k.iter().any(|x| x.starts_with("i:cq")));
+    }
+
+    #[test]
+    fn ascii_words() {
+        let k = keys_for(&["DHL中国"]);
+        assert!(k.iter().any(|x| x.starts_with("p:dhlzhongguo")));
+        assert!(!k.contains(&"p:hlzhongguo".to_string()));
+    }
+
+    #[test]
+    fn queries() {
+        assert_eq!(
+            parse_query("顺丰"),
+            Query::Cjk { keys: vec!["c:顺丰".into()], text: "顺丰".into() }
+        );
+        assert_eq!(parse_query(" SF "), Query::Ascii { prefix: "sf".into() });
+        assert_eq!(parse_query("  "), Query::Empty);
+        match parse_query("顺丰速运") {
+            Query::Cjk { keys, .. } => assert_eq!(keys.len(), 3),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn duplicates() {
+        assert_eq!(normalize_name("顺丰速运（上海）有限公司"), "顺丰速运上海");
+        assert!(name_similarity("顺丰速运上海", "顺丰速运上海") > 0.99);
+        assert!(name_similarity("顺丰速运上海", "顺丰速运上海浦东") > 0.7);
+        assert!(name_similarity("顺丰速运", "德邦物流") < 0.1);
+    }
+}
