@@ -1,1 +1,42 @@
+//! Consign storage: one code path over SQLite and PostgreSQL (SeaORM), one migration set.
 
+pub mod audit;
+pub mod customers;
+pub mod db;
+pub mod entity;
+pub mod migrations;
+pub mod settings;
+pub mod users;
+
+pub use db::{Backend, Db};
+pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    #[error("unique constraint violated: {0}")]
+    Unique(String),
+    #[error("not found")]
+    NotFound,
+    #[error("invalid database URL: {0}")]
+    BadUrl(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl StoreError {
+    /// Maps a unique-constraint failure to [`StoreError::Unique`], keeping the rest.
+    pub fn from_db(e: DbErr) -> StoreError {
+        let msg = e.to_string();
+        let lower = msg.to_ascii_lowercase();
+        if lower.contains("unique constraint") || lower.contains("duplicate key") {
+            StoreError::Unique(msg)
+        } else {
+            StoreError::Db(e)
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,641 @@
+//! The customer archive's tables: customers, contacts, tags and search keys.
+
+use crate::entity::{contact, customer, customer_tag, search_key};
+use crate::{Result, StoreError};
+use sea_orm::sea_query::{Expr, Query as SqlQuery};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
+};
+use std::collections::HashMap;
+
+/// Builds a statement from SQL written with `?` placeholders, numbering them for
+/// PostgreSQL. The one place where hand-written SQL meets values.
+pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+    let sql = if backend == DbBackend::Postgres {
+        let mut out = String::with_capacity(sql.len() + 8);
+        let mut n = 0;
+        for c in sql.chars() {
+            if c == '?' {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    } else {
+        sql.to_string()
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// Which customers a user may see.
+#[derive(Debug, Clone)]
+pub enum Visibility {
+    All,
+    /// Customers owned by these users, and the pool.
+    OwnersAndPool(Vec<i64>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    UpdatedDesc,
+    CreatedDesc,
+    Code,
+    Name,
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Option<Sort> {
+        match s {
+            "-updated_at" | "updated_desc" => Some(Sort::UpdatedDesc),
+            "-created_at" | "created_desc" => Some(Sort::CreatedDesc),
+            "code" => Some(Sort::Code),
+            "name" => Some(Sort::Name),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::UpdatedDesc => "-updated_at",
+            Sort::CreatedDesc => "-created_at",
+            Sort::Code => "code",
+            Sort::Name => "name",
+        }
+    }
+}
+
+/// Owner filter: a specific owner or the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnerFilter {
+    User(i64),
+    Pool,
+}
+
+/// A text search already parsed by the domain, plus the keyed hash of a phone number.
+#[derive(Debug, Clone, Default)]
+pub struct TextSearch {
+    pub cjk_keys: Vec<String>,
+    pub cjk_text: Option<String>,
+    pub ascii_prefix: Option<String>,
+    pub phone_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFilter {
+    pub search: Option<TextSearch>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub owner: Option<OwnerFilter>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub industry: Option<String>,
+    pub service_mode: Option<String>,
+    pub tag: Option<String>,
+    pub data_source: Option<String>,
+    /// Show archived customers instead of live ones.
+    pub archived: bool,
+    pub sort: Sort,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+fn text_condition(s: &TextSearch) -> Condition {
+    let mut any = Condition::any();
+    if !s.cjk_keys.is_empty() {
+        let n = s.cjk_keys.len() as i64;
+        let sub = SqlQuery::select()
+            .column(search_key::Column::CustomerId)
+            .from(search_key::Entity)
+            .and_where(search_key::Column::Key.is_in(s.cjk_keys.clone()))
+            .group_by_col(search_key::Column::CustomerId)
+            .and_having(Expr::col(search_key::Column::Key).count().eq(n))
+            .to_owned();
+        let mut cond = Condition::all().add(customer::Column::Id.in_subquery(sub));
+        if let Some(text) = &s.cjk_text {
+            let pat = format!("%{}%", like_escape(text));
+            cond = cond.add(
+                Condition::any()
+                    .add(Expr::col(customer::Column::Name).like(
+                        sea_orm::sea_query::LikeExpr::new(pat.clone()).escape('\\'),
+                    ))
+                    .add(
+                        Expr::col(customer::Column::ShortName)
+                            .like(sea_orm::sea_query::LikeExpr::new(pat).escape('\\')),
+                    ),
+            );
+        }
+        any = any.add(cond);
+    }
+    if let Some(prefix) = &s.ascii_prefix {
+        let mut keys = Condition::any();
+        for kind in ["p:", "i:"] {
+            let lo = format!("{kind}{prefix}");
+            let hi = consign_domain::search::prefix_upper(&lo);
+            keys = keys.add(
+                Condition::all()
+                    .add(search_key::Column::Key.gte(lo))
+                    .add(search_key::Column::Key.lt(hi)),
+            );
+        }
+        let sub = SqlQuery::select()
+            .distinct()
+            .column(search_key::Column::CustomerId)
+            .from(search_key::Entity)
+            .cond_where(keys)
+            .to_owned();
+        any = any.add(customer::Column::Id.in_subquery(sub));
+        let upper = prefix.to_ascii_uppercase();
+        let code_hi = format!("{upper}\u{10FFFF}");
+        any = any.add(
+            Condition::all()
+                .add(customer::Column::Code.gte(upper.clone()))
+                .add(customer::Column::Code.lt(code_hi)),
+        );
+        if upper.len() == 18 {
+            any = any.add(customer::Column::Uscc.eq(upper));
+        }
+    }
+    if let Some(h) = &s.phone_hash {
+        let sub = SqlQuery::select()
+            .column(contact::Column::CustomerId)
+            .from(contact::Entity)
+            .and_where(contact::Column::PhoneHash.eq(h.clone()))
+            .to_owned();
+        any = any.add(customer::Column::Id.in_subquery(sub));
+    }
+    any
+}
+
+fn filter_condition(vis: &Visibility, f: &CustomerFilter) -> Condition {
+    let mut c = Condition::all();
+    match vis {
+        Visibility::All => {}
+        Visibility::OwnersAndPool(ids) => {
+            c = c.add(
+                Condition::any()
+                    .add(customer::Column::OwnerId.is_in(ids.clone()))
+                    .add(customer::Column::OwnerId.is_null()),
+            );
+        }
+    }
+    c = if f.archived {
+        c.add(customer::Column::ArchivedAt.is_not_null())
+    } else {
+        c.add(customer::Column::ArchivedAt.is_null())
+    };
+    if let Some(s) = &f.search {
+        c = c.add(text_condition(s));
+    }
+    if let Some(v) = &f.kind {
+        c = c.add(customer::Column::Kind.eq(v.clone()));
+    }
+    if let Some(v) = &f.status {
+        c = c.add(customer::Column::Status.eq(v.clone()));
+    }
+    match f.owner {
+        Some(OwnerFilter::User(id)) => c = c.add(customer::Column::OwnerId.eq(id)),
+        Some(OwnerFilter::Pool) => c = c.add(customer::Column::OwnerId.is_null()),
+        None => {}
+    }
+    if let Some(v) = &f.province {
+        c = c.add(customer::Column::Province.eq(v.clone()));
+    }
+    if let Some(v) = &f.city {
+        c = c.add(customer::Column::City.eq(v.clone()));
+    }
+    if let Some(v) = &f.industry {
+        c = c.add(customer::Column::Industry.eq(v.clone()));
+    }
+    if let Some(v) = &f.data_source {
+        c = c.add(customer::Column::DataSource.eq(v.clone()));
+    }
+    if let Some(v) = &f.service_mode {
+        c = c.add(customer::Column::ServiceModes.like(format!("%,{},%", like_escape(v))));
+    }
+    if let Some(v) = &f.tag {
+        let sub = SqlQuery::select()
+            .column(customer_tag::Column::CustomerId)
+            .from(customer_tag::Entity)
+            .and_where(customer_tag::Column::Tag.eq(v.clone()))
+            .to_owned();
+        c = c.add(customer::Column::Id.in_subquery(sub));
+    }
+    c
+}
+
+/// One page of customers and the total count matching.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    vis: &Visibility,
+    f: &CustomerFilter,
+) -> Result<(Vec<customer::Model>, u64)> {
+    let cond = filter_condition(vis, f);
+    let total = customer::Entity::find()
+        .filter(cond.clone())
+        .count(conn)
+        .await?;
+    let mut q = customer::Entity::find().filter(cond);
+    q = match f.sort {
+        Sort::UpdatedDesc => q.order_by_desc(customer::Column::UpdatedAt),
+        Sort::CreatedDesc => q.order_by_desc(customer::Column::CreatedAt),
+        Sort::Code => q.order_by_asc(customer::Column::Code),
+        Sort::Name => q.order_by_asc(customer::Column::Name),
+    };
+    let per_page = f.per_page.clamp(1, 500);
+    let rows = q
+        .order_by_desc(customer::Column::Id)
+        .offset(f.page.saturating_sub(1) * per_page)
+        .limit(per_page)
+        .all(conn)
+        .await?;
+    Ok((rows, total))
+}
+
+/// Counts live customers per owner (for user admin and reclaim checks).
+pub async fn count_by_owner<C: ConnectionTrait>(conn: &C) -> Result<HashMap<i64, i64>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        owner_id: i64,
+        n: i64,
+    }
+    let rows = Row::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT owner_id, COUNT(*) AS n FROM customers WHERE owner_id IS NOT NULL AND archived_at IS NULL GROUP BY owner_id",
+        vec![],
+    ))
+    .all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.owner_id, r.n)).collect())
+}
+
+pub async fn find<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<customer::Model>> {
+    Ok(customer::Entity::find_by_id(id).one(conn).await?)
+}
+
+pub async fn find_by_code<C: ConnectionTrait>(
+    conn: &C,
+    code: &str,
+) -> Result<Option<customer::Model>> {
+    Ok(customer::Entity::find()
+        .filter(customer::Column::Code.eq(code))
+        .one(conn)
+        .await?)
+}
+
+pub async fn insert<C: ConnectionTrait>(
+    conn: &C,
+    am: customer::ActiveModel,
+) -> Result<customer::Model> {
+    am.insert(conn).await.map_err(StoreError::from_db)
+}
+
+pub async fn update<C: ConnectionTrait>(
+    conn: &C,
+    am: customer::ActiveModel,
+) -> Result<customer::Model> {
+    am.update(conn).await.map_err(StoreError::from_db)
+}
+
+/// The next free generated code `KH000001`… (the caller retries on a unique conflict).
+pub async fn next_generated_code<C: ConnectionTrait>(conn: &C) -> Result<String> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        code: Option<String>,
+    }
+    let row = Row::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT MAX(code) AS code FROM customers WHERE code LIKE 'KH%' AND LENGTH(code) = 8",
+        vec![],
+    ))
+    .one(conn)
+    .await?;
+    let last = row
+        .and_then(|r| r.code)
+        .and_then(|c| c[2..].parse::<u64>().ok())
+        .unwrap_or(0);
+    Ok(format!("KH{:06}", last + 1))
+}
+
+/// Replaces a customer's search keys.
+pub async fn set_search_keys<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: i64,
+    keys: &[String],
+) -> Result<()> {
+    search_key::Entity::delete_many()
+        .filter(search_key::Column::CustomerId.eq(customer_id))
+        .exec(conn)
+        .await?;
+    insert_search_keys(conn, &[(customer_id, keys)]).await
+}
+
+/// Inserts search keys for many customers in multi-row statements.
+pub async fn insert_search_keys<C: ConnectionTrait>(
+    conn: &C,
+    rows: &[(i64, &[String])],
+) -> Result<()> {
+    let backend = conn.get_database_backend();
+    let mut values: Vec<Value> = Vec::new();
+    let mut n = 0;
+    for (id, keys) in rows {
+        for k in keys.iter() {
+            values.push(k.clone().into());
+            values.push((*id).into());
+            n += 1;
+            if n == 400 {
+                flush_keys(conn, backend, std::mem::take(&mut values), n).await?;
+                n = 0;
+            }
+        }
+    }
+    if n > 0 {
+        flush_keys(conn, backend, values, n).await?;
+    }
+    Ok(())
+}
+
+async fn flush_keys<C: ConnectionTrait>(
+    conn: &C,
+    backend: DbBackend,
+    values: Vec<Value>,
+    n: usize,
+) -> Result<()> {
+    let mut sql = String::from("INSERT INTO search_keys (key, customer_id) VALUES ");
+    for i in 0..n {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str("(?, ?)");
+    }
+    sql.push_str(" ON CONFLICT DO NOTHING");
+    conn.execute(stmt(backend, &sql, values)).await?;
+    Ok(())
+}
+
+pub async fn tags_of<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<String>>> {
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows = customer_tag::Entity::find()
+        .filter(customer_tag::Column::CustomerId.is_in(ids.to_vec()))
+        .order_by_asc(customer_tag::Column::Tag)
+        .all(conn)
+        .await?;
+    for r in rows {
+        out.entry(r.customer_id).or_default().push(r.tag);
+    }
+    Ok(out)
+}
+
+pub async fn set_tags<C: ConnectionTrait>(conn: &C, customer_id: i64, tags: &[String]) -> Result<()> {
+    customer_tag::Entity::delete_many()
+        .filter(customer_tag::Column::CustomerId.eq(customer_id))
+        .exec(conn)
+        .await?;
+    if tags.is_empty() {
+        return Ok(());
+    }
+    let models = tags.iter().map(|t| customer_tag::ActiveModel {
+        customer_id: sea_orm::Set(customer_id),
+        tag: sea_orm::Set(t.clone()),
+    });
+    customer_tag::Entity::insert_many(models).exec(conn).await?;
+    Ok(())
+}
+
+/// All tags in use with their counts, most used first (for the filter panel).
+pub async fn all_tags<C: ConnectionTrait>(conn: &C) -> Result<Vec<(String, i64)>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        tag: String,
+        n: i64,
+    }
+    let rows = Row::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT tag, COUNT(*) AS n FROM customer_tags GROUP BY tag ORDER BY n DESC, tag LIMIT 200",
+        vec![],
+    ))
+    .all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.tag, r.n)).collect())
+}
+
+// ---- contacts ----
+
+pub async fn contacts_of<C: ConnectionTrait>(conn: &C, customer_id: i64) -> Result<Vec<contact::Model>> {
+    Ok(contact::Entity::find()
+        .filter(contact::Column::CustomerId.eq(customer_id))
+        .order_by_desc(contact::Column::IsPrimary)
+        .order_by_asc(contact::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// Primary (or first) contact of each customer, for list pages.
+pub async fn primary_contacts<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+) -> Result<HashMap<i64, contact::Model>> {
+    let mut out = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows = contact::Entity::find()
+        .filter(contact::Column::CustomerId.is_in(ids.to_vec()))
+        .order_by_desc(contact::Column::IsPrimary)
+        .order_by_asc(contact::Column::Id)
+        .all(conn)
+        .await?;
+    for r in rows {
+        out.entry(r.customer_id).or_insert(r);
+    }
+    Ok(out)
+}
+
+pub async fn find_contact<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<contact::Model>> {
+    Ok(contact::Entity::find_by_id(id).one(conn).await?)
+}
+
+pub async fn insert_contact<C: ConnectionTrait>(
+    conn: &C,
+    am: contact::ActiveModel,
+) -> Result<contact::Model> {
+    Ok(am.insert(conn).await?)
+}
+
+pub async fn update_contact<C: ConnectionTrait>(
+    conn: &C,
+    am: contact::ActiveModel,
+) -> Result<contact::Model> {
+    Ok(am.update(conn).await?)
+}
+
+pub async fn delete_contact<C: ConnectionTrait>(conn: &C, id: i64) -> Result<()> {
+    contact::Entity::delete_by_id(id).exec(conn).await?;
+    Ok(())
+}
+
+/// Clears the primary flag of every other contact of the customer.
+pub async fn clear_primary<C: ConnectionTrait>(conn: &C, customer_id: i64, except: i64) -> Result<()> {
+    conn.execute(stmt(
+        conn.get_database_backend(),
+        "UPDATE contacts SET is_primary = FALSE WHERE customer_id = ? AND id <> ?",
+        vec![customer_id.into(), except.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+// ---- duplicates ----
+
+/// Live customers with the same unified social credit code.
+pub async fn ids_with_uscc<C: ConnectionTrait>(conn: &C, uscc: &str) -> Result<Vec<i64>> {
+    ids_where(conn, "SELECT id FROM customers WHERE uscc = ? AND archived_at IS NULL LIMIT 20", uscc).await
+}
+
+/// Live customers with a contact whose phone has this keyed hash.
+pub async fn ids_with_phone_hash<C: ConnectionTrait>(conn: &C, hash: &str) -> Result<Vec<i64>> {
+    ids_where(
+        conn,
+        "SELECT DISTINCT c.id FROM customers c JOIN contacts k ON k.customer_id = c.id WHERE k.phone_hash = ? AND c.archived_at IS NULL LIMIT 20",
+        hash,
+    )
+    .await
+}
+
+pub async fn ids_with_name_norm<C: ConnectionTrait>(conn: &C, norm: &str) -> Result<Vec<i64>> {
+    ids_where(conn, "SELECT id FROM customers WHERE name_norm = ? AND archived_at IS NULL LIMIT 20", norm).await
+}
+
+async fn ids_where<C: ConnectionTrait>(conn: &C, sql: &str, v: &str) -> Result<Vec<i64>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+    }
+    let rows = Row::find_by_statement(stmt(conn.get_database_backend(), sql, vec![v.into()]))
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// Live customers sharing the most name bigrams with `keys` (candidates for near-same names).
+pub async fn ids_sharing_keys<C: ConnectionTrait>(conn: &C, keys: &[String], min_shared: i64) -> Result<Vec<i64>> {
+    if keys.is_empty() {
+        return Ok(vec![]);
+    }
+    #[derive(FromQueryResult)]
+    struct Row {
+        customer_id: i64,
+    }
+    let placeholders = vec!["?"; keys.len()].join(",");
+    let sql = format!(
+        "SELECT s.customer_id FROM search_keys s JOIN customers c ON c.id = s.customer_id \
+         WHERE s.key IN ({placeholders}) AND c.archived_at IS NULL \
+         GROUP BY s.customer_id HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC LIMIT 20"
+    );
+    let mut values: Vec<Value> = keys.iter().map(|k| k.clone().into()).collect();
+    values.push(min_shared.into());
+    let rows = Row::find_by_statement(stmt(conn.get_database_backend(), &sql, values))
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.customer_id).collect())
+}
+
+pub async fn find_many<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<customer::Model>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(customer::Entity::find()
+        .filter(customer::Column::Id.is_in(ids.to_vec()))
+        .all(conn)
+        .await?)
+}
+
+// ---- merge ----
+
+/// Tables whose rows belong to a customer and move on a merge. Every capability that
+/// adds such a table adds it here, so a merge keeps moving everything.
+pub const CUSTOMER_OWNED_TABLES: &[&str] = &["contacts"];
+
+/// Moves every record of `from` to `into`. Tags are united.
+pub async fn move_records<C: ConnectionTrait>(conn: &C, from: i64, into: i64) -> Result<()> {
+    let backend = conn.get_database_backend();
+    for table in CUSTOMER_OWNED_TABLES {
+        let sql = format!("UPDATE {table} SET customer_id = ? WHERE customer_id = ?");
+        conn.execute(stmt(backend, &sql, vec![into.into(), from.into()]))
+            .await?;
+    }
+    conn.execute(stmt(
+        backend,
+        "INSERT INTO customer_tags (customer_id, tag) SELECT ?, tag FROM customer_tags WHERE customer_id = ? ON CONFLICT DO NOTHING",
+        vec![into.into(), from.into()],
+    ))
+    .await?;
+    conn.execute(stmt(
+        backend,
+        "DELETE FROM customer_tags WHERE customer_id = ?",
+        vec![from.into()],
+    ))
+    .await?;
+    // The merged customer keeps only one primary contact: the target's, if it has one.
+    conn.execute(stmt(
+        backend,
+        "UPDATE contacts SET is_primary = FALSE WHERE customer_id = ? AND is_primary = TRUE \
+         AND id <> (SELECT MIN(id) FROM contacts WHERE customer_id = ? AND is_primary = TRUE)",
+        vec![into.into(), into.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Ids of customers merged into `id` (their history shows on its timeline).
+pub async fn merged_into<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Vec<i64>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+    }
+    let rows = Row::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT id FROM customers WHERE merged_into_id = ?",
+        vec![id.into()],
+    ))
+    .all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// Customers whose owner logged no interaction since `before` (pool reclaim candidates).
+pub async fn stale_owned<C: ConnectionTrait>(
+    conn: &C,
+    before: chrono::DateTime<chrono::Utc>,
+    limit: u64,
+) -> Result<Vec<customer::Model>> {
+    Ok(customer::Entity::find()
+        .filter(customer::Column::OwnerId.is_not_null())
+        .filter(customer::Column::ArchivedAt.is_null())
+        .filter(
+            Condition::any()
+                .add(customer::Column::LastInteractionAt.lt(before))
+                .add(
+                    Condition::all()
+                        .add(customer::Column::LastInteractionAt.is_null())
+                        .add(customer::Column::CreatedAt.lt(before)),
+                ),
+        )
+        .order_by_asc(customer::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}

@@ -1,0 +1,106 @@
+//! Connecting: an SQLite file (WAL, foreign keys on) or PostgreSQL from the URL.
+
+use crate::{migrations::Migrator, Result, StoreError};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm_migration::MigratorTrait;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The application's database handle.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub conn: DatabaseConnection,
+    pub backend: Backend,
+    /// The SQLite file, when the backend is SQLite (for backups).
+    pub sqlite_path: Option<std::path::PathBuf>,
+}
+
+impl Db {
+    /// Connects to `url`: `postgres://…`, `sqlite://path` or a plain file path.
+    /// `schema` selects a PostgreSQL schema (tests use one per test).
+    pub async fn connect(url: &str, schema: Option<&str>) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let mut opt = ConnectOptions::new(url.to_string());
+            opt.max_connections(16)
+                .min_connections(1)
+                .connect_timeout(Duration::from_secs(10))
+                .sqlx_logging(false);
+            if let Some(s) = schema {
+                opt.set_schema_search_path(s.to_string());
+            }
+            let conn = Database::connect(opt).await?;
+            Ok(Db {
+                conn,
+                backend: Backend::Postgres,
+                sqlite_path: None,
+            })
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
+            let path = path.split('?').next().unwrap_or(path);
+            if path.is_empty() {
+                return Err(StoreError::BadUrl(url.to_string()));
+            }
+            if let Some(parent) = std::path::Path::new(path).parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| StoreError::Other(format!("{}: {e}", parent.display())))?;
+                }
+            }
+            let mut opt = ConnectOptions::new(format!("sqlite://{path}?mode=rwc"));
+            opt.max_connections(8)
+                .min_connections(1)
+                .sqlx_logging(false)
+                .map_sqlx_sqlite_opts(|o| {
+                    use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+                    o.journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal)
+                        .foreign_keys(true)
+                        .busy_timeout(Duration::from_secs(10))
+                        .pragma("cache_size", "-32000")
+                        .pragma("temp_store", "memory")
+                });
+            let conn = Database::connect(opt).await?;
+            Ok(Db {
+                conn,
+                backend: Backend::Sqlite,
+                sqlite_path: Some(std::path::PathBuf::from(path)),
+            })
+        }
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<()> {
+        Migrator::up(&self.conn, None).await?;
+        Ok(())
+    }
+
+    /// Names of the migrations applied, oldest first.
+    pub async fn applied_migrations(&self) -> Result<Vec<String>> {
+        let applied = Migrator::get_applied_migrations(&self.conn).await?;
+        Ok(applied.iter().map(|m| m.name().to_string()).collect())
+    }
+
+    pub fn db_backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// A consistent online copy of an SQLite database (`VACUUM INTO`).
+    pub async fn sqlite_backup_to(&self, dest: &std::path::Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Other("not an SQLite database".into()));
+        }
+        let d = dest.to_string_lossy().replace('\'', "''");
+        self.conn
+            .execute_unprepared(&format!("VACUUM INTO '{d}'"))
+            .await?;
+        Ok(())
+    }
+}

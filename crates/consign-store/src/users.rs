@@ -1,0 +1,272 @@
+//! Users, organisation units, sessions, API tokens and sign-in attempts.
+
+use crate::customers::stmt;
+use crate::entity::{api_token, login_attempt, org_unit, session, user};
+use crate::{Result, StoreError};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
+
+// ---- organisation units ----
+
+pub async fn units<C: ConnectionTrait>(conn: &C) -> Result<Vec<org_unit::Model>> {
+    Ok(org_unit::Entity::find()
+        .order_by_asc(org_unit::Column::Path)
+        .all(conn)
+        .await?)
+}
+
+pub async fn unit<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<org_unit::Model>> {
+    Ok(org_unit::Entity::find_by_id(id).one(conn).await?)
+}
+
+/// Creates a unit under `parent` (None: the company root); its path is `/1/4/9/`.
+pub async fn create_unit<C: ConnectionTrait>(
+    conn: &C,
+    parent: Option<&org_unit::Model>,
+    name: &str,
+    kind: &str,
+) -> Result<org_unit::Model> {
+    let created = org_unit::ActiveModel {
+        parent_id: Set(parent.map(|p| p.id)),
+        name: Set(name.to_string()),
+        kind: Set(kind.to_string()),
+        path: Set(String::new()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    let path = match parent {
+        Some(p) => format!("{}{}/", p.path, created.id),
+        None => format!("/{}/", created.id),
+    };
+    let mut am: org_unit::ActiveModel = created.into();
+    am.path = Set(path);
+    Ok(am.update(conn).await?)
+}
+
+/// Ids of the users in a unit and every unit below it.
+pub async fn user_ids_in_subtree<C: ConnectionTrait>(conn: &C, unit_path: &str) -> Result<Vec<i64>> {
+    let units: Vec<i64> = org_unit::Entity::find()
+        .filter(org_unit::Column::Path.starts_with(unit_path))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    Ok(user::Entity::find()
+        .filter(user::Column::OrgUnitId.is_in(units))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect())
+}
+
+// ---- users ----
+
+pub async fn all_users<C: ConnectionTrait>(conn: &C) -> Result<Vec<user::Model>> {
+    Ok(user::Entity::find()
+        .order_by_asc(user::Column::Username)
+        .all(conn)
+        .await?)
+}
+
+pub async fn count_users<C: ConnectionTrait>(conn: &C) -> Result<u64> {
+    Ok(user::Entity::find().count(conn).await?)
+}
+
+pub async fn user<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<user::Model>> {
+    Ok(user::Entity::find_by_id(id).one(conn).await?)
+}
+
+pub async fn users_by_ids<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<user::Model>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.to_vec()))
+        .all(conn)
+        .await?)
+}
+
+pub async fn user_by_name<C: ConnectionTrait>(conn: &C, username: &str) -> Result<Option<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(conn)
+        .await?)
+}
+
+pub async fn insert_user<C: ConnectionTrait>(conn: &C, am: user::ActiveModel) -> Result<user::Model> {
+    am.insert(conn).await.map_err(StoreError::from_db)
+}
+
+pub async fn update_user<C: ConnectionTrait>(conn: &C, am: user::ActiveModel) -> Result<user::Model> {
+    am.update(conn).await.map_err(StoreError::from_db)
+}
+
+// ---- sessions ----
+
+pub async fn insert_session<C: ConnectionTrait>(conn: &C, am: session::ActiveModel) -> Result<()> {
+    am.insert(conn).await?;
+    Ok(())
+}
+
+/// A live session and its user.
+pub async fn session_with_user<C: ConnectionTrait>(
+    conn: &C,
+    id_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(session::Model, user::Model)>> {
+    let Some(s) = session::Entity::find_by_id(id_hash.to_string()).one(conn).await? else {
+        return Ok(None);
+    };
+    if s.expires_at <= now {
+        session::Entity::delete_by_id(s.id.clone()).exec(conn).await?;
+        return Ok(None);
+    }
+    let Some(u) = user::Entity::find_by_id(s.user_id).one(conn).await? else {
+        return Ok(None);
+    };
+    Ok(Some((s, u)))
+}
+
+pub async fn extend_session<C: ConnectionTrait>(conn: &C, id_hash: &str, expires: DateTime<Utc>) -> Result<()> {
+    conn.execute(stmt(
+        conn.get_database_backend(),
+        "UPDATE sessions SET expires_at = ? WHERE id = ?",
+        vec![expires.into(), id_hash.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_session<C: ConnectionTrait>(conn: &C, id_hash: &str) -> Result<()> {
+    session::Entity::delete_by_id(id_hash.to_string()).exec(conn).await?;
+    Ok(())
+}
+
+pub async fn delete_sessions_of<C: ConnectionTrait>(conn: &C, user_id: i64) -> Result<()> {
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_expired_sessions<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>) -> Result<u64> {
+    let r = session::Entity::delete_many()
+        .filter(session::Column::ExpiresAt.lte(now))
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected)
+}
+
+// ---- API tokens ----
+
+pub async fn insert_token<C: ConnectionTrait>(conn: &C, am: api_token::ActiveModel) -> Result<api_token::Model> {
+    Ok(am.insert(conn).await?)
+}
+
+pub async fn tokens_of<C: ConnectionTrait>(conn: &C, user_id: i64) -> Result<Vec<api_token::Model>> {
+    Ok(api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(user_id))
+        .order_by_desc(api_token::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+pub async fn token_with_user<C: ConnectionTrait>(
+    conn: &C,
+    hash: &str,
+) -> Result<Option<(api_token::Model, user::Model)>> {
+    let Some(t) = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(hash))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(u) = user::Entity::find_by_id(t.user_id).one(conn).await? else {
+        return Ok(None);
+    };
+    Ok(Some((t, u)))
+}
+
+pub async fn touch_token<C: ConnectionTrait>(conn: &C, id: i64, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(stmt(
+        conn.get_database_backend(),
+        "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
+        vec![now.into(), id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+pub async fn revoke_token<C: ConnectionTrait>(conn: &C, user_id: i64, id: i64, now: DateTime<Utc>) -> Result<bool> {
+    let r = conn
+        .execute(stmt(
+            conn.get_database_backend(),
+            "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+            vec![now.into(), id.into(), user_id.into()],
+        ))
+        .await?;
+    Ok(r.rows_affected() > 0)
+}
+
+// ---- sign-in attempts ----
+
+pub async fn record_attempt<C: ConnectionTrait>(
+    conn: &C,
+    username: &str,
+    ip: &str,
+    success: bool,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    login_attempt::ActiveModel {
+        username: Set(username.to_string()),
+        ip: Set(ip.to_string()),
+        at: Set(at),
+        success: Set(success),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// Failed attempts since `since` for a username, and for an IP address.
+pub async fn failures_since<C: ConnectionTrait>(
+    conn: &C,
+    username: &str,
+    ip: &str,
+    since: DateTime<Utc>,
+) -> Result<(u64, u64)> {
+    let by_user = login_attempt::Entity::find()
+        .filter(login_attempt::Column::Username.eq(username))
+        .filter(login_attempt::Column::At.gte(since))
+        .filter(login_attempt::Column::Success.eq(false))
+        .count(conn)
+        .await?;
+    let by_ip = login_attempt::Entity::find()
+        .filter(login_attempt::Column::Ip.eq(ip))
+        .filter(login_attempt::Column::At.gte(since))
+        .filter(login_attempt::Column::Success.eq(false))
+        .count(conn)
+        .await?;
+    Ok((by_user, by_ip))
+}
+
+/// Forgets failures of a username after a successful sign-in.
+pub async fn clear_failures<C: ConnectionTrait>(conn: &C, username: &str) -> Result<()> {
+    login_attempt::Entity::delete_many()
+        .filter(login_attempt::Column::Username.eq(username))
+        .filter(login_attempt::Column::Success.eq(false))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
