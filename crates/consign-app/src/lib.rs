@@ -1,1 +1,47 @@
+//! Consign use cases. Handlers and the CLI call these; business rules and row-level
+//! scope are enforced here, so the API, the web UI and the CLI agree.
 
+pub mod audit;
+pub mod auth;
+pub mod backup;
+pub mod config;
+pub mod customers;
+pub mod demo;
+pub mod error;
+pub mod users;
+pub mod vault;
+
+pub use config::Settings;
+pub use consign_store as store;
+pub use error::{AppError, Result};
+
+use consign_store::Db;
+use std::sync::Arc;
+
+/// Everything a use case needs: the database, the personal-data vault and the settings.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub vault: Arc<vault::Vault>,
+    pub settings: Arc<Settings>,
+}
+
+impl App {
+    /// Connects, migrates and opens the vault (creating the key file on first run).
+    pub async fn open(settings: Settings) -> Result<App> {
+        Self::open_with_schema(settings, None).await
+    }
+
+    /// As [`App::open`], in a given PostgreSQL schema (tests use one per test).
+    pub async fn open_with_schema(settings: Settings, schema: Option<&str>) -> Result<App> {
+        let db = Db::connect(&settings.database_url, schema).await?;
+        db.migrate().await?;
+        let vault = vault::Vault::load(&settings).map_err(AppError::Config)?;
+        vault::check_key(&db, &vault).await?;
+        Ok(App {
+            db,
+            vault: Arc::new(vault),
+            settings: Arc::new(settings),
+        })
+    }
+}

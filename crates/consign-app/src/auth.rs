@@ -1,0 +1,361 @@
+//! Accounts and security (SPEC §13): argon2 password hashes, database sessions with a
+//! CSRF token each, bearer API tokens, sign-in throttling.
+
+use crate::audit::{self, Entry};
+use crate::{AppError, App, Result};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{Duration, Utc};
+use consign_domain::{role::Role, Lang};
+use consign_store::entity::{api_token, session, user};
+use consign_store::users as repo;
+use rand::RngCore;
+use sea_orm::Set;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Who is acting: a signed-in user, a token's user, or the system (CLI, jobs).
+#[derive(Debug, Clone, Serialize)]
+pub struct Actor {
+    pub id: Option<i64>,
+    pub username: String,
+    pub name: String,
+    pub role: Role,
+    pub unit_id: i64,
+    pub unit_path: String,
+    pub lang: Option<Lang>,
+    pub ip: Option<String>,
+}
+
+impl Actor {
+    /// The system itself (CLI commands, background jobs): full scope.
+    pub fn system(what: &str) -> Actor {
+        Actor {
+            id: None,
+            username: format!("system:{what}"),
+            name: format!("system:{what}"),
+            role: Role::Admin,
+            unit_id: 0,
+            unit_path: "/".into(),
+            lang: None,
+            ip: None,
+        }
+    }
+
+    pub fn display(&self) -> String {
+        if self.name == self.username {
+            self.name.clone()
+        } else {
+            format!("{} ({})", self.name, self.username)
+        }
+    }
+
+    pub fn user_id(&self) -> i64 {
+        self.id.unwrap_or(0)
+    }
+}
+
+/// A session as the web layer needs it.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub actor: Actor,
+    pub csrf_token: String,
+}
+
+const LOCK_WINDOW_MINUTES: i64 = 15;
+const MAX_USER_FAILURES: u64 = 5;
+const MAX_IP_FAILURES: u64 = 30;
+
+fn argon(cost: &str) -> Argon2<'static> {
+    let params = if cost == "test" {
+        Params::new(1024, 1, 1, None)
+    } else {
+        Params::new(19 * 1024, 2, 1, None)
+    }
+    .unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password (argon2id); runs off the async threads.
+pub async fn hash_password(app: &App, password: &str) -> Result<String> {
+    let cost = app.settings.password_cost.clone();
+    let pw = password.to_string();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon(&cost)
+            .hash_password(pw.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(format!("password hashing: {e}")))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+async fn verify_password(hash: String, password: &str) -> bool {
+    let pw = password.to_string();
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+pub fn validate_password(pw: &str) -> Result<(), &'static str> {
+    if pw.chars().count() < 8 {
+        Err("err.password_short")
+    } else {
+        Ok(())
+    }
+}
+
+fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    URL_SAFE_NO_PAD.encode(b)
+}
+
+/// SHA-256 of a secret token, hex; only this is stored.
+pub fn token_hash(raw: &str) -> String {
+    let d = Sha256::digest(raw.as_bytes());
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub async fn actor_for(app: &App, u: &user::Model, ip: Option<String>) -> Result<Actor> {
+    let unit = repo::unit(&app.db.conn, u.org_unit_id).await?;
+    Ok(Actor {
+        id: Some(u.id),
+        username: u.username.clone(),
+        name: u.display_name.clone(),
+        role: Role::parse(&u.role).unwrap_or(Role::ReadOnly),
+        unit_id: u.org_unit_id,
+        unit_path: unit.map(|x| x.path).unwrap_or_else(|| "/".into()),
+        lang: u.lang.as_deref().and_then(Lang::parse),
+        ip,
+    })
+}
+
+/// The outcome of a successful sign-in: the cookie value and the session.
+pub struct LoginOk {
+    pub cookie: String,
+    pub session: SessionInfo,
+}
+
+/// Why a sign-in failed (each maps to its own message).
+#[derive(Debug, PartialEq, Eq)]
+pub enum LoginError {
+    BadCredentials,
+    Disabled,
+    Throttled,
+}
+
+pub async fn login(app: &App, username: &str, password: &str, ip: &str) -> Result<Result<LoginOk, LoginError>> {
+    let conn = &app.db.conn;
+    let now = Utc::now();
+    let username = username.trim();
+    let (by_user, by_ip) =
+        repo::failures_since(conn, username, ip, now - Duration::minutes(LOCK_WINDOW_MINUTES)).await?;
+    if by_user >= MAX_USER_FAILURES || by_ip >= MAX_IP_FAILURES {
+        return Ok(Err(LoginError::Throttled));
+    }
+    let found = repo::user_by_name(conn, username).await?;
+    let Some(u) = found else {
+        // Spend the same time as a real check so usernames cannot be probed by timing.
+        let _ = verify_password(dummy_hash(app).await, password).await;
+        repo::record_attempt(conn, username, ip, false, now).await?;
+        return Ok(Err(LoginError::BadCredentials));
+    };
+    if !verify_password(u.password_hash.clone(), password).await {
+        repo::record_attempt(conn, username, ip, false, now).await?;
+        let actor = actor_for(app, &u, Some(ip.to_string())).await?;
+        audit::record(
+            conn,
+            &actor,
+            Entry {
+                action: "auth.login_failed",
+                entity_type: "user",
+                entity_id: u.id.to_string(),
+                customer_id: None,
+                summary: None,
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        return Ok(Err(LoginError::BadCredentials));
+    }
+    if u.disabled {
+        repo::record_attempt(conn, username, ip, false, now).await?;
+        return Ok(Err(LoginError::Disabled));
+    }
+    repo::clear_failures(conn, username).await?;
+    repo::record_attempt(conn, username, ip, true, now).await?;
+    let mut am: user::ActiveModel = u.clone().into();
+    am.last_login_at = Set(Some(now));
+    repo::update_user(conn, am).await?;
+    let raw = random_token();
+    let csrf = random_token();
+    repo::insert_session(
+        conn,
+        session::ActiveModel {
+            id: Set(token_hash(&raw)),
+            user_id: Set(u.id),
+            csrf_token: Set(csrf.clone()),
+            created_at: Set(now),
+            expires_at: Set(now + Duration::hours(app.settings.session_hours)),
+            ip: Set(Some(ip.to_string())),
+        },
+    )
+    .await?;
+    let actor = actor_for(app, &u, Some(ip.to_string())).await?;
+    audit::record(
+        conn,
+        &actor,
+        Entry {
+            action: "auth.login",
+            entity_type: "user",
+            entity_id: u.id.to_string(),
+            customer_id: None,
+            summary: None,
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    Ok(Ok(LoginOk {
+        cookie: raw,
+        session: SessionInfo { actor, csrf_token: csrf },
+    }))
+}
+
+/// A hash of a random password with the configured cost, made once, used to equalize
+/// timing for unknown usernames.
+async fn dummy_hash(app: &App) -> String {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DUMMY
+        .get_or_init(|| async { hash_password(app, &random_token()).await.unwrap_or_default() })
+        .await
+        .clone()
+}
+
+/// The session behind a cookie value, extending it while in use.
+pub async fn session(app: &App, raw: &str, ip: Option<String>) -> Result<Option<SessionInfo>> {
+    let now = Utc::now();
+    let h = token_hash(raw);
+    let Some((s, u)) = repo::session_with_user(&app.db.conn, &h, now).await? else {
+        return Ok(None);
+    };
+    if u.disabled {
+        repo::delete_session(&app.db.conn, &h).await?;
+        return Ok(None);
+    }
+    let life = Duration::hours(app.settings.session_hours);
+    if s.expires_at - now < life / 2 {
+        repo::extend_session(&app.db.conn, &h, now + life).await?;
+    }
+    let actor = actor_for(app, &u, ip).await?;
+    Ok(Some(SessionInfo {
+        actor,
+        csrf_token: s.csrf_token,
+    }))
+}
+
+pub async fn logout(app: &App, raw: &str) -> Result<()> {
+    repo::delete_session(&app.db.conn, &token_hash(raw)).await?;
+    Ok(())
+}
+
+/// The user behind a bearer token.
+pub async fn token_actor(app: &App, raw: &str, ip: Option<String>) -> Result<Option<Actor>> {
+    let Some((t, u)) = repo::token_with_user(&app.db.conn, &token_hash(raw)).await? else {
+        return Ok(None);
+    };
+    if u.disabled {
+        return Ok(None);
+    }
+    let now = Utc::now();
+    if t.last_used_at.is_none_or(|l| now - l > Duration::minutes(1)) {
+        repo::touch_token(&app.db.conn, t.id, now).await?;
+    }
+    Ok(Some(actor_for(app, &u, ip).await?))
+}
+
+/// A new token for `user_id`; the secret is returned once and only its hash kept.
+pub async fn create_token(app: &App, actor: &Actor, user_id: i64, name: &str) -> Result<(api_token::Model, String)> {
+    if actor.id != Some(user_id) && !actor.role.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let name = consign_domain::validate::required_text(name, 80).map_err(|c| AppError::field("name", c))?;
+    if repo::user(&app.db.conn, user_id).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let raw = format!("csk_{}", random_token());
+    let txn = sea_orm::TransactionTrait::begin(&app.db.conn).await?;
+    let t = repo::insert_token(
+        &txn,
+        api_token::ActiveModel {
+            user_id: Set(user_id),
+            name: Set(name.clone()),
+            token_hash: Set(token_hash(&raw)),
+            prefix: Set(raw.chars().take(8).collect()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            action: "token.create",
+            entity_type: "api_token",
+            entity_id: t.id.to_string(),
+            customer_id: None,
+            summary: Some(name),
+            before: None,
+            after: Some(serde_json::json!({"user_id": user_id, "name": t.name, "prefix": t.prefix})),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((t, raw))
+}
+
+pub async fn revoke_token(app: &App, actor: &Actor, user_id: i64, token_id: i64) -> Result<()> {
+    if actor.id != Some(user_id) && !actor.role.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let txn = sea_orm::TransactionTrait::begin(&app.db.conn).await?;
+    if !repo::revoke_token(&txn, user_id, token_id, Utc::now()).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            action: "token.revoke",
+            entity_type: "api_token",
+            entity_id: token_id.to_string(),
+            customer_id: None,
+            summary: None,
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn set_user_lang(app: &App, actor: &Actor, lang: Lang) -> Result<()> {
+    let Some(id) = actor.id else { return Ok(()) };
+    if let Some(u) = repo::user(&app.db.conn, id).await? {
+        let mut am: user::ActiveModel = u.into();
+        am.lang = Set(Some(lang.code().to_string()));
+        repo::update_user(&app.db.conn, am).await?;
+    }
+    Ok(())
+}

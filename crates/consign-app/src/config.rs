@@ -1,0 +1,184 @@
+//! One typed settings struct: defaults → optional TOML file → `CONSIGN_*` environment →
+//! command-line flags (applied by the CLI). Secrets are never printed.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// `sqlite://data/consign.db` (default) or `postgres://user@host/db`.
+    pub database_url: String,
+    /// Address the server listens on.
+    pub listen: String,
+    /// Folder for the SQLite file, the key file and backups.
+    pub data_dir: PathBuf,
+    /// File holding the 32-byte personal-data key (created with mode 0600 on first run).
+    pub key_file: Option<PathBuf>,
+    /// The key itself, base64; takes precedence over the key file.
+    pub master_key: Option<String>,
+    /// The company's time zone (day boundaries, reports).
+    pub timezone: String,
+    /// Public URL, e.g. `https://crm.example.com`; `https` makes cookies Secure.
+    pub public_url: Option<String>,
+    /// Hours a session lives without activity.
+    pub session_hours: i64,
+    /// Days without an interaction by the owner before a customer returns to the pool
+    /// (the default of the policy an admin can change in the UI).
+    pub pool_reclaim_days: i64,
+    /// Cost of password hashing: `default` (argon2id, 19 MiB) or `test` (fast; tests only).
+    pub password_cost: String,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("key_file", &self.key_file)
+            .field("master_key", &self.master_key.as_ref().map(|_| "<redacted>"))
+            .field("timezone", &self.timezone)
+            .field("public_url", &self.public_url)
+            .field("session_hours", &self.session_hours)
+            .field("pool_reclaim_days", &self.pool_reclaim_days)
+            .finish()
+    }
+}
+
+/// Hides a password in a database URL.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((creds, host)) = rest.split_once('@') {
+            if let Some((user, _)) = creds.split_once(':') {
+                return format!("{scheme}://{user}:***@{host}");
+            }
+        }
+    }
+    url.to_string()
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: "sqlite://data/consign.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("data"),
+            key_file: None,
+            master_key: None,
+            timezone: "Asia/Shanghai".into(),
+            public_url: None,
+            session_hours: 12,
+            pool_reclaim_days: 30,
+            password_cost: "default".into(),
+        }
+    }
+}
+
+impl Settings {
+    /// Defaults, then the TOML file (if given, or `consign.toml` when present), then the
+    /// environment.
+    pub fn load(file: Option<&Path>) -> Result<Settings, String> {
+        let mut s = match file {
+            Some(p) => Self::from_file(p)?,
+            None if Path::new("consign.toml").exists() => Self::from_file(Path::new("consign.toml"))?,
+            None => Settings::default(),
+        };
+        s.apply_env(|k| std::env::var(k).ok())?;
+        Ok(s)
+    }
+
+    fn from_file(p: &Path) -> Result<Settings, String> {
+        let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))
+    }
+
+    /// Applies `CONSIGN_*` variables through `get` (a function so tests need no process env).
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), String> {
+        if let Some(v) = get("CONSIGN_DATABASE_URL") {
+            self.database_url = v;
+        }
+        if let Some(v) = get("CONSIGN_LISTEN") {
+            self.listen = v;
+        }
+        if let Some(v) = get("CONSIGN_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = get("CONSIGN_KEY_FILE") {
+            self.key_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("CONSIGN_MASTER_KEY") {
+            self.master_key = Some(v);
+        }
+        if let Some(v) = get("CONSIGN_TIMEZONE") {
+            self.timezone = v;
+        }
+        if let Some(v) = get("CONSIGN_PUBLIC_URL") {
+            self.public_url = Some(v);
+        }
+        if let Some(v) = get("CONSIGN_SESSION_HOURS") {
+            self.session_hours = v
+                .parse()
+                .map_err(|_| format!("CONSIGN_SESSION_HOURS: not a number: {v}"))?;
+        }
+        if let Some(v) = get("CONSIGN_POOL_RECLAIM_DAYS") {
+            self.pool_reclaim_days = v
+                .parse()
+                .map_err(|_| format!("CONSIGN_POOL_RECLAIM_DAYS: not a number: {v}"))?;
+        }
+        Ok(())
+    }
+
+    /// Sets the data folder and, unless a database URL was chosen, the SQLite file in it.
+    pub fn set_data_dir(&mut self, dir: PathBuf) {
+        if self.database_url == Settings::default().database_url {
+            self.database_url = format!("sqlite://{}", dir.join("consign.db").display());
+        }
+        self.data_dir = dir;
+    }
+
+    pub fn key_path(&self) -> PathBuf {
+        self.key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("consign.key"))
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layering() {
+        let mut s: Settings = toml::from_str("listen = \"0.0.0.0:9000\"\ntimezone = \"Asia/Urumqi\"").expect("toml");
+        assert_eq!(s.listen, "0.0.0.0:9000");
+        s.apply_env(|k| (k == "CONSIGN_LISTEN").then(|| "127.0.0.1:1".to_string()))
+            .expect("env");
+        assert_eq!(s.listen, "127.0.0.1:1");
+        assert_eq!(s.timezone, "Asia/Urumqi");
+        assert!(toml::from_str::<Settings>("nonsense = 1").is_err());
+        assert!(s.apply_env(|k| (k == "CONSIGN_SESSION_HOURS").then(|| "x".into())).is_err());
+    }
+
+    #[test]
+    fn secrets_not_printed() {
+        let s = Settings {
+            database_url: "postgres://app:hunter2@db/consign".into(),
+            master_key: Some("c2VjcmV0".into()),
+            ..Settings::default()
+        };
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("hunter2"));
+        assert!(!printed.contains("c2VjcmV0"));
+    }
+}

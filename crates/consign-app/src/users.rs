@@ -1,0 +1,353 @@
+//! User administration and organisation units (SPEC §13).
+
+use crate::audit::{self, Entry};
+use crate::auth::{self, Actor};
+use crate::{AppError, App, Result};
+use chrono::Utc;
+use consign_domain::role::Role;
+use consign_domain::validate::{self, required_text};
+use consign_domain::FieldErrors;
+use consign_store::entity::{org_unit, user};
+use consign_store::users as repo;
+use sea_orm::{Set, TransactionTrait};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    pub org_unit_id: i64,
+    pub org_unit: String,
+    pub disabled: bool,
+    pub last_login_at: Option<chrono::DateTime<Utc>>,
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    pub role: String,
+    #[serde(default)]
+    pub org_unit_id: Option<i64>,
+    pub password: String,
+}
+
+fn user_json(u: &user::Model) -> serde_json::Value {
+    serde_json::json!({
+        "username": u.username, "display_name": u.display_name, "role": u.role,
+        "org_unit_id": u.org_unit_id, "disabled": u.disabled,
+    })
+}
+
+pub async fn units(app: &App) -> Result<Vec<org_unit::Model>> {
+    Ok(repo::units(&app.db.conn).await?)
+}
+
+/// The company root unit, created on first use.
+pub async fn root_unit(app: &App, company_name: &str) -> Result<org_unit::Model> {
+    let all = repo::units(&app.db.conn).await?;
+    if let Some(root) = all.into_iter().find(|u| u.parent_id.is_none()) {
+        return Ok(root);
+    }
+    Ok(repo::create_unit(&app.db.conn, None, company_name, "company").await?)
+}
+
+pub async fn create_unit(app: &App, actor: &Actor, parent_id: i64, name: &str, kind: &str) -> Result<org_unit::Model> {
+    if !actor.role.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let mut errs = FieldErrors::new();
+    let name = errs.check("name", required_text(name, 80));
+    if !matches!(kind, "branch" | "team") {
+        errs.add("kind", "err.invalid_choice");
+    }
+    let parent = repo::unit(&app.db.conn, parent_id).await?;
+    if parent.is_none() {
+        errs.add("parent_id", "err.unknown_unit");
+    }
+    errs.clone().into_result()?;
+    let (Some(name), Some(parent)) = (name, parent) else {
+        return Err(AppError::Validation(errs));
+    };
+    Ok(repo::create_unit(&app.db.conn, Some(&parent), &name, kind).await?)
+}
+
+async fn to_view(app: &App, list: Vec<user::Model>) -> Result<Vec<UserView>> {
+    let units = repo::units(&app.db.conn).await?;
+    Ok(list
+        .into_iter()
+        .map(|u| UserView {
+            id: u.id,
+            org_unit: units
+                .iter()
+                .find(|x| x.id == u.org_unit_id)
+                .map(|x| x.name.clone())
+                .unwrap_or_default(),
+            username: u.username,
+            display_name: u.display_name,
+            email: u.email,
+            role: Role::parse(&u.role).unwrap_or(Role::ReadOnly),
+            org_unit_id: u.org_unit_id,
+            disabled: u.disabled,
+            last_login_at: u.last_login_at,
+            created_at: u.created_at,
+        })
+        .collect())
+}
+
+pub async fn list(app: &App, actor: &Actor) -> Result<Vec<UserView>> {
+    if !actor.role.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let all = repo::all_users(&app.db.conn).await?;
+    to_view(app, all).await
+}
+
+/// Users who may own customers and whom `actor` may assign: account managers (and
+/// managers) in the actor's scope.
+pub async fn assignable_owners(app: &App, actor: &Actor) -> Result<Vec<UserView>> {
+    let all = repo::all_users(&app.db.conn).await?;
+    let visible: Vec<user::Model> = match actor.role.customer_scope() {
+        consign_domain::role::Scope::All => all,
+        consign_domain::role::Scope::Unit => {
+            let ids = repo::user_ids_in_subtree(&app.db.conn, &actor.unit_path).await?;
+            all.into_iter().filter(|u| ids.contains(&u.id)).collect()
+        }
+        _ => all.into_iter().filter(|u| Some(u.id) == actor.id).collect(),
+    };
+    let owners = visible
+        .into_iter()
+        .filter(|u| !u.disabled && matches!(Role::parse(&u.role), Some(Role::AccountManager | Role::Manager)))
+        .collect();
+    to_view(app, owners).await
+}
+
+pub async fn create(app: &App, actor: &Actor, n: &NewUser) -> Result<UserView> {
+    if !actor.role.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let mut errs = FieldErrors::new();
+    let username = n.username.trim().to_string();
+    if username.is_empty() {
+        errs.add("username", "err.required");
+    } else if username.len() > 40
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        errs.add("username", "err.code_format");
+    }
+    let display = errs.check("display_name", required_text(&n.display_name, 40));
+    let email = match n.email.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(e) => errs.check("email", validate::email(e).map(Some)).flatten(),
+        None => None,
+    };
+    let role = Role::parse(&n.role);
+    if role.is_none() {
+        errs.add("role", "err.invalid_choice");
+    }
+    errs.check("password", auth::validate_password(&n.password));
+    let unit = match n.org_unit_id {
+        Some(id) => {
+            let u = repo::unit(&app.db.conn, id).await?;
+            if u.is_none() {
+                errs.add("org_unit_id", "err.unknown_unit");
+            }
+            u
+        }
+        None => Some(root_unit(app, "总公司").await?),
+    };
+    if repo::user_by_name(&app.db.conn, &username).await?.is_some() {
+        return Err(AppError::Conflict {
+            field: "username".into(),
+            code: "err.duplicate_username",
+        });
+    }
+    errs.clone().into_result()?;
+    let (Some(display), Some(role), Some(unit)) = (display, role, unit) else {
+        return Err(AppError::Validation(errs));
+    };
+    let hash = auth::hash_password(app, &n.password).await?;
+    let now = Utc::now();
+    let txn = app.db.conn.begin().await?;
+    let u = repo::insert_user(
+        &txn,
+        user::ActiveModel {
+            username: Set(username.clone()),
+            display_name: Set(display),
+            email: Set(email),
+            password_hash: Set(hash),
+            role: Set(role.as_str().to_string()),
+            org_unit_id: Set(unit.id),
+            disabled: Set(false),
+            lang: Set(None),
+            last_login_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        consign_store::StoreError::Unique(_) => AppError::Conflict {
+            field: "username".into(),
+            code: "err.duplicate_username",
+        },
+        other => other.into(),
+    })?;
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            action: "user.create",
+            entity_type: "user",
+            entity_id: u.id.to_string(),
+            customer_id: None,
+            summary: Some(u.username.clone()),
+            before: None,
+            after: Some(user_json(&u)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(to_view(app, vec![u]).await?.remove(0))
+}
+
+async fn find_by_name(app: &App, username: &str) -> Result<user::Model> {
+    repo::user_by_name(&app.db.conn, username.trim())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn set_password(app: &App, actor: &Actor, username: &str, password: &str) -> Result<()> {
+    let u = find_by_name(app, username).await?;
+    if actor.id != Some(u.id) && !actor.role.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    auth::validate_password(password).map_err(|c| AppError::field("password", c))?;
+    let hash = auth::hash_password(app, password).await?;
+    let txn = app.db.conn.begin().await?;
+    let id = u.id;
+    let mut am: user::ActiveModel = u.into();
+    am.password_hash = Set(hash);
+    am.updated_at = Set(Utc::now());
+    repo::update_user(&txn, am).await?;
+    // A new password ends every other session of the user.
+    repo::delete_sessions_of(&txn, id).await?;
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            action: "user.password",
+            entity_type: "user",
+            entity_id: id.to_string(),
+            customer_id: None,
+            summary: None,
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn set_disabled(app: &App, actor: &Actor, username: &str, disabled: bool) -> Result<()> {
+    if !actor.role.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let u = find_by_name(app, username).await?;
+    let before = user_json(&u);
+    let txn = app.db.conn.begin().await?;
+    let id = u.id;
+    let mut am: user::ActiveModel = u.into();
+    am.disabled = Set(disabled);
+    am.updated_at = Set(Utc::now());
+    let after = repo::update_user(&txn, am).await?;
+    if disabled {
+        repo::delete_sessions_of(&txn, id).await?;
+    }
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            action: if disabled { "user.disable" } else { "user.enable" },
+            entity_type: "user",
+            entity_id: id.to_string(),
+            customer_id: None,
+            summary: Some(after.username.clone()),
+            before: Some(before),
+            after: Some(user_json(&after)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Changes role, unit or name of a user.
+pub async fn update(app: &App, actor: &Actor, id: i64, role: Option<&str>, org_unit_id: Option<i64>, display_name: Option<&str>) -> Result<UserView> {
+    if !actor.role.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let u = repo::user(&app.db.conn, id).await?.ok_or(AppError::NotFound)?;
+    let before = user_json(&u);
+    let mut errs = FieldErrors::new();
+    let mut am: user::ActiveModel = u.clone().into();
+    if let Some(r) = role {
+        match Role::parse(r) {
+            Some(r) => am.role = Set(r.as_str().into()),
+            None => errs.add("role", "err.invalid_choice"),
+        }
+    }
+    if let Some(unit) = org_unit_id {
+        if repo::unit(&app.db.conn, unit).await?.is_none() {
+            errs.add("org_unit_id", "err.unknown_unit");
+        }
+        am.org_unit_id = Set(unit);
+    }
+    if let Some(d) = display_name {
+        if let Some(d) = errs.check("display_name", required_text(d, 40)) {
+            am.display_name = Set(d);
+        }
+    }
+    errs.into_result()?;
+    am.updated_at = Set(Utc::now());
+    let txn = app.db.conn.begin().await?;
+    let after = repo::update_user(&txn, am).await?;
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            action: "user.update",
+            entity_type: "user",
+            entity_id: id.to_string(),
+            customer_id: None,
+            summary: Some(after.username.clone()),
+            before: Some(before),
+            after: Some(user_json(&after)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(to_view(app, vec![after]).await?.remove(0))
+}
+
+pub async fn tokens(app: &App, actor: &Actor, user_id: i64) -> Result<Vec<consign_store::entity::api_token::Model>> {
+    if actor.id != Some(user_id) && !actor.role.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(repo::tokens_of(&app.db.conn, user_id).await?)
+}
+
+/// Used by the CLI: the id of a user by name.
+pub async fn id_of(app: &App, username: &str) -> Result<i64> {
+    Ok(find_by_name(app, username).await?.id)
+}
+
