@@ -52,13 +52,16 @@ pub struct FieldChange {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditView {
+    #[serde(serialize_with = "crate::ser::id")]
     pub id: i64,
     pub at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::ser::opt_id")]
     pub actor_id: Option<i64>,
     pub actor_name: String,
     pub action: String,
     pub entity_type: String,
     pub entity_id: String,
+    #[serde(serialize_with = "crate::ser::opt_id")]
     pub customer_id: Option<i64>,
     pub summary: Option<String>,
     pub changes: Vec<FieldChange>,

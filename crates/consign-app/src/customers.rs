@@ -67,7 +67,9 @@ pub struct CustomerInput {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ContactView {
+    #[serde(serialize_with = "crate::ser::id")]
     pub id: i64,
+    #[serde(serialize_with = "crate::ser::id")]
     pub customer_id: i64,
     pub name: String,
     pub title: Option<String>,
@@ -80,6 +82,7 @@ pub struct ContactView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CustomerView {
+    #[serde(serialize_with = "crate::ser::id")]
     pub id: i64,
     pub code: String,
     pub name: String,
@@ -93,6 +96,7 @@ pub struct CustomerView {
     pub goods_types: Option<String>,
     pub service_modes: Vec<ServiceMode>,
     pub data_source: DataSource,
+    #[serde(serialize_with = "crate::ser::opt_id")]
     pub owner_id: Option<i64>,
     pub owner_name: Option<String>,
     pub status: CustomerStatus,
@@ -103,6 +107,7 @@ pub struct CustomerView {
     pub tags: Vec<String>,
     pub custom_fields: BTreeMap<String, String>,
     pub archived_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::ser::opt_id")]
     pub merged_into_id: Option<i64>,
     pub pool_since: Option<DateTime<Utc>>,
     pub last_interaction_at: Option<DateTime<Utc>>,
@@ -132,6 +137,7 @@ pub struct CustomerDetail {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DuplicateHit {
+    #[serde(serialize_with = "crate::ser::id")]
     pub id: i64,
     pub code: String,
     pub name: String,

@@ -14,11 +14,13 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UserView {
+    #[serde(serialize_with = "crate::ser::id")]
     pub id: i64,
     pub username: String,
     pub display_name: String,
     pub email: Option<String>,
     pub role: Role,
+    #[serde(serialize_with = "crate::ser::id")]
     pub org_unit_id: i64,
     pub org_unit: String,
     pub disabled: bool,

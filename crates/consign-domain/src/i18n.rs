@@ -191,6 +191,28 @@ catalogue! {
     "customer.updated" => "客户已更新", "Customer updated";
     "customer.no_owner" => "（公海）", "(pool)";
     "customer.list_empty" => "没有符合条件的客户", "No customers match";
+    "customer.mine" => "我的客户", "My customers";
+    "customer.show_archived" => "显示已归档", "Show archived";
+    "customer.first_contact" => "主联系人（可选）", "Primary contact (optional)";
+    "customer.pool_hint" => "公海客户可由客户经理领取；客户经理超过设定天数未跟进的客户将自动回到公海。", "Account managers may claim customers in the pool; customers without a follow-up by their owner for the set number of days return to it automatically.";
+    "customer.merge_search" => "搜索要保留的客户", "Search for the customer to keep";
+    "customer.merge_candidates" => "候选客户", "Candidates";
+    "customer.merge_confirm" => "确认合并", "Merge now";
+    "customer.basic_edit_hint" => "带 * 为必填项", "Fields marked * are required";
+    "customer.id_number_keep" => "已保存（留空则不修改）", "Stored (leave empty to keep)";
+    "settings.title" => "系统设置", "Settings";
+    "settings.pool_reclaim_days" => "公海回收天数", "Pool reclaim period (days)";
+    "settings.pool_reclaim_help" => "客户经理在此天数内没有任何跟进记录的客户，将自动回到公海。", "Customers whose account manager logs no interaction within this many days return to the pool.";
+    "account.title" => "我的账户", "My account";
+    "account.password" => "修改密码", "Change password";
+    "account.new_password" => "新密码", "New password";
+    "account.password_hint" => "修改后需要重新登录", "You will sign in again afterwards";
+    "user.reset_password" => "重置密码", "Reset password";
+    "user.revoke" => "吊销", "Revoke";
+    "user.revoked" => "已吊销", "Revoked";
+    "user.last_used" => "最近使用", "Last used";
+    "user.token_prefix" => "前缀", "Prefix";
+    "audit.all_actions" => "全部操作", "All actions";
     "customer.count" => "客户数", "Customers";
     // Contacts
     "contact.name" => "姓名", "Name";
@@ -325,6 +347,8 @@ catalogue! {
     "err.not_in_pool" => "该客户不在公海中", "This customer is not in the pool";
     "err.invalid_json" => "请求体不是有效的 JSON", "The request body is not valid JSON";
     "err.invalid_number" => "不是有效的数字", "Not a valid number";
+    "err.unknown_field" => "不支持的字段", "Unknown field";
+    "err.invalid_type" => "类型不正确", "Wrong type";
     "err.custom_field_format" => "每行格式应为 名称=值", "Each line must read name=value";
     "problem.unauthorized" => "需要登录或有效的 API 令牌", "Sign-in or a valid API token is required";
     "problem.forbidden" => "没有执行此操作的权限", "You are not allowed to do this";

@@ -1,1 +1,108 @@
+//! Consign's web UI (server-rendered, zh-CN and en) and REST API (`/api/v1`).
+//!
+//! Handlers parse, authorize (the extractors in [`extract`]), call one use case and
+//! render. Errors go through the single [`error::WebError`] response.
 
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod ui;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use consign_app::App;
+use rust_embed::RustEmbed;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
+
+#[derive(RustEmbed)]
+#[folder = "static/"]
+struct Assets;
+
+async fn static_file(axum::extract::Path(path): axum::extract::Path<String>) -> Response {
+    match Assets::get(&path) {
+        Some(f) => {
+            let mime = mime_guess::from_path(&path).first_or_octet_stream();
+            (
+                [
+                    (header::CONTENT_TYPE, HeaderValue::from_str(mime.as_ref()).unwrap_or(HeaderValue::from_static("application/octet-stream"))),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+                ],
+                f.data,
+            )
+                .into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The whole application: UI pages, API, static files.
+pub fn router(app: App) -> Router {
+    Router::new()
+        .merge(ui::routes())
+        .nest("/api/v1", api::routes())
+        .route("/api/openapi.json", get(openapi::document))
+        .route("/api/docs", get(openapi::docs_page))
+        .route("/static/{*path}", get(static_file))
+        .route("/healthz", get(healthz))
+        .fallback(ui::not_found)
+        .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .with_state(app)
+}
+
+/// Serves until Ctrl-C / SIGTERM, running the background jobs alongside.
+pub async fn serve(app: App, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let jobs = tokio::spawn(jobs(app.clone()));
+    let r = axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await;
+    jobs.abort();
+    r
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Periodic housekeeping: expired sessions, and customers returning to the pool. Both
+/// are idempotent, so several instances may run them.
+async fn jobs(app: App) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let now = chrono::Utc::now();
+        if let Err(e) = consign_app::store::users::delete_expired_sessions(&app.db.conn, now).await {
+            tracing::warn!(error = %e, "session cleanup failed");
+        }
+        match consign_app::customers::reclaim_stale(&app, now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(customers = n, "returned to the pool"),
+            Err(e) => tracing::warn!(error = %e, "pool reclaim failed"),
+        }
+    }
+}

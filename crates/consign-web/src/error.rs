@@ -1,0 +1,161 @@
+//! The one error response: RFC 9457 problem details for the API, a localized page for
+//! the UI; the full error in the log, never SQL to the user.
+
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use consign_app::AppError;
+use consign_domain::Lang;
+use serde_json::json;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    Api,
+    Ui,
+}
+
+/// What went wrong: a use case's error, or one the web layer finds itself.
+#[derive(Debug)]
+pub enum Failure {
+    App(AppError),
+    /// A state-changing request without the session's CSRF token.
+    Csrf,
+    /// A body or query that cannot be parsed at all.
+    BadRequest(String),
+}
+
+#[derive(Debug)]
+pub struct WebError {
+    pub failure: Failure,
+    pub surface: Surface,
+    pub lang: Lang,
+}
+
+impl WebError {
+    pub fn api(err: AppError, lang: Lang) -> Self {
+        WebError { failure: Failure::App(err), surface: Surface::Api, lang }
+    }
+    pub fn ui(err: AppError, lang: Lang) -> Self {
+        WebError { failure: Failure::App(err), surface: Surface::Ui, lang }
+    }
+    pub fn csrf(surface: Surface, lang: Lang) -> Self {
+        WebError { failure: Failure::Csrf, surface, lang }
+    }
+    pub fn bad_request(surface: Surface, lang: Lang, detail: &str) -> Self {
+        WebError { failure: Failure::BadRequest(detail.to_string()), surface, lang }
+    }
+}
+
+/// Status, problem type slug and title key of a failure.
+fn classify(f: &Failure) -> (StatusCode, &'static str, &'static str) {
+    let e = match f {
+        Failure::Csrf => return (StatusCode::FORBIDDEN, "csrf", "problem.csrf"),
+        Failure::BadRequest(_) => return (StatusCode::BAD_REQUEST, "bad-request", "problem.bad_request"),
+        Failure::App(e) => e,
+    };
+    match e {
+        AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation", "problem.validation"),
+        AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "problem.unauthorized"),
+        AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "problem.forbidden"),
+        AppError::NotFound => (StatusCode::NOT_FOUND, "not-found", "problem.not_found"),
+        AppError::Conflict { .. } => (StatusCode::CONFLICT, "conflict", "problem.conflict"),
+        AppError::Duplicates(_) => (StatusCode::CONFLICT, "possible-duplicates", "customer.duplicates"),
+        AppError::Throttled => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "problem.too_many"),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "problem.internal"),
+    }
+}
+
+/// Problem details body for an error (used by the API and by tests).
+pub fn problem(f: &Failure, lang: Lang) -> (StatusCode, serde_json::Value) {
+    let (status, slug, title_key) = classify(f);
+    let mut body = json!({
+        "type": format!("https://consign.dev/problems/{slug}"),
+        "title": lang.t(title_key),
+        "status": status.as_u16(),
+    });
+    let e = match f {
+        Failure::BadRequest(detail) => {
+            body["detail"] = json!(detail);
+            return (status, body);
+        }
+        Failure::Csrf => {
+            body["detail"] = json!(lang.t("problem.csrf"));
+            return (status, body);
+        }
+        Failure::App(e) => e,
+    };
+    match e {
+        AppError::Validation(errs) => {
+            body["errors"] = errs
+                .0
+                .iter()
+                .map(|f| json!({"field": f.field, "code": f.code, "message": lang.t(f.code)}))
+                .collect();
+            body["detail"] = json!(errs
+                .0
+                .iter()
+                .map(|f| format!("{}: {}", f.field, lang.t(f.code)))
+                .collect::<Vec<_>>()
+                .join("; "));
+        }
+        AppError::Conflict { field, code } => {
+            body["detail"] = json!(lang.t(code));
+            body["errors"] = json!([{"field": field, "code": code, "message": lang.t(code)}]);
+        }
+        AppError::Duplicates(hits) => {
+            body["detail"] = json!(lang.t("customer.duplicates"));
+            body["duplicates"] = hits
+                .iter()
+                .map(|h| {
+                    json!({"id": h.id.to_string(), "code": h.code, "name": h.name, "owner_name": h.owner_name,
+                        "reasons": h.reasons.iter().map(|r| json!({"code": r, "message": lang.t(r)})).collect::<Vec<_>>()})
+                })
+                .collect();
+        }
+        _ => {}
+    }
+    (status, body)
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, _, title_key) = classify(&self.failure);
+        if status.is_server_error() {
+            tracing::error!(error = ?self.failure, "request failed");
+        }
+        match self.surface {
+            Surface::Api => {
+                let (status, body) = problem(&self.failure, self.lang);
+                let mut r = (status, body.to_string()).into_response();
+                r.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    header::HeaderValue::from_static("application/problem+json"),
+                );
+                if status == StatusCode::UNAUTHORIZED {
+                    r.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+                }
+                r
+            }
+            Surface::Ui => {
+                if status == StatusCode::UNAUTHORIZED {
+                    return axum::response::Redirect::to("/login").into_response();
+                }
+                let message = match &self.failure {
+                    Failure::BadRequest(d) => d.clone(),
+                    Failure::Csrf => self.lang.t("problem.csrf").to_string(),
+                    Failure::App(AppError::Validation(errs)) => errs
+                        .0
+                        .iter()
+                        .map(|f| format!("{}: {}", f.field, self.lang.t(f.code)))
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                    Failure::App(AppError::Conflict { code, .. }) => self.lang.t(code).to_string(),
+                    Failure::App(AppError::NotFound) => self.lang.t("page.not_found").to_string(),
+                    Failure::App(AppError::Forbidden) => self.lang.t("page.forbidden").to_string(),
+                    Failure::App(_) => self.lang.t(title_key).to_string(),
+                };
+                let page = crate::ui::error_page(self.lang, status.as_u16(), &message);
+                (status, Html(page)).into_response()
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! The OpenAPI 3.1 document of `/api/v1` and its offline browsable page.
+//!
+//! Written by hand next to the routes; a test checks that every API route is described.
+
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+fn op(summary: &str, tag: &str, body: Option<&str>, ok: (&str, &str)) -> Value {
+    let mut o = json!({
+        "summary": summary,
+        "tags": [tag],
+        "responses": {
+            ok.0: {"description": "OK", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{}", ok.1)}}}},
+            "401": {"$ref": "#/components/responses/Problem"},
+            "403": {"$ref": "#/components/responses/Problem"},
+            "404": {"$ref": "#/components/responses/Problem"},
+            "422": {"$ref": "#/components/responses/Problem"},
+        }
+    });
+    if ok.1.is_empty() {
+        o["responses"][ok.0] = json!({"description": "Done"});
+    }
+    if let Some(b) = body {
+        o["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{b}")}}}});
+    }
+    o
+}
+
+fn id_param(name: &str) -> Value {
+    json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
+}
+
+/// Every path of the API, with its operations (also used by the route coverage test).
+pub fn spec() -> Value {
+    let list_params = json!([
+        {"name": "q", "in": "query", "description": "Chinese substring (2+ characters), full pinyin, pinyin initials, customer code prefix or exact phone", "schema": {"type": "string"}},
+        {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["individual", "enterprise", "government"]}},
+        {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["prospect", "active", "suspended", "lost"]}},
+        {"name": "owner", "in": "query", "description": "user id, `me` or `pool`", "schema": {"type": "string"}},
+        {"name": "province", "in": "query", "schema": {"type": "string"}},
+        {"name": "city", "in": "query", "schema": {"type": "string"}},
+        {"name": "industry", "in": "query", "schema": {"type": "string"}},
+        {"name": "service_mode", "in": "query", "schema": {"type": "string", "enum": ["express", "ltl", "ftl", "warehousing", "cold_chain", "international"]}},
+        {"name": "tag", "in": "query", "schema": {"type": "string"}},
+        {"name": "data_source", "in": "query", "schema": {"type": "string", "enum": ["internal", "external"]}},
+        {"name": "archived", "in": "query", "schema": {"type": "boolean"}},
+        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["-updated_at", "-created_at", "code", "name"]}},
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+    ]);
+    let mut paths = serde_json::Map::new();
+    let mut add = |path: &str, method: &str, mut o: Value, params: Vec<Value>| {
+        if !params.is_empty() {
+            o["parameters"] = Value::Array(params);
+        }
+        let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        entry[method] = o;
+    };
+    let cid = || vec![id_param("id")];
+    let ckid = || vec![id_param("id"), id_param("cid")];
+    add("/api/v1/me", "get", op("The caller", "auth", None, ("200", "Me")), vec![]);
+    let mut l = op("List and search customers", "customers", None, ("200", "CustomerPage"));
+    l["parameters"] = list_params;
+    add("/api/v1/customers", "get", l, vec![]);
+    add("/api/v1/customers", "post", op("Create a customer (409 with `duplicates` unless confirm_duplicates)", "customers", Some("NewCustomer"), ("201", "CustomerDetail")), vec![]);
+    add("/api/v1/customers/duplicates", "post", op("Find likely duplicates", "customers", Some("DuplicateCheck"), ("200", "DuplicateList")), vec![]);
+    add("/api/v1/customers/{id}", "get", op("A customer with contacts and permissions", "customers", None, ("200", "CustomerDetail")), cid());
+    add("/api/v1/customers/{id}", "patch", op("Change fields (absent fields stay)", "customers", Some("CustomerInput"), ("200", "CustomerDetail")), cid());
+    for (p, s) in [("archive", "Archive"), ("restore", "Restore"), ("release", "Release to the pool"), ("claim", "Claim from the pool")] {
+        add(&format!("/api/v1/customers/{{id}}/{p}"), "post", op(s, "customers", None, ("200", "CustomerDetail")), cid());
+    }
+    add("/api/v1/customers/{id}/merge", "post", op("Merge this customer into another", "customers", Some("Merge"), ("200", "CustomerDetail")), cid());
+    add("/api/v1/customers/{id}/reveal", "post", op("ID number in clear (audited)", "personal data", None, ("200", "Revealed")), cid());
+    add("/api/v1/customers/{id}/timeline", "get", op("Activity from the audit log", "customers", None, ("200", "AuditPage")), cid());
+    add("/api/v1/customers/{id}/contacts", "get", op("Contacts (masked)", "contacts", None, ("200", "ContactList")), cid());
+    add("/api/v1/customers/{id}/contacts", "post", op("Add a contact", "contacts", Some("ContactInput"), ("201", "Contact")), cid());
+    add("/api/v1/customers/{id}/contacts/{cid}", "patch", op("Change a contact", "contacts", Some("ContactInput"), ("200", "Contact")), ckid());
+    add("/api/v1/customers/{id}/contacts/{cid}", "delete", op("Delete a contact", "contacts", None, ("204", "")), ckid());
+    add("/api/v1/customers/{id}/contacts/{cid}/reveal", "post", op("Phone and email in clear (audited)", "personal data", None, ("200", "Revealed")), ckid());
+    add("/api/v1/users", "get", op("Users (admin)", "users", None, ("200", "UserList")), vec![]);
+    add("/api/v1/users", "post", op("Create a user (admin)", "users", Some("NewUser"), ("201", "User")), vec![]);
+    add("/api/v1/users/{id}", "patch", op("Change role, unit, name, password or disable (admin)", "users", Some("UserPatch"), ("200", "User")), cid());
+    add("/api/v1/org-units", "get", op("Organisation units", "users", None, ("200", "UnitList")), vec![]);
+    add("/api/v1/org-units", "post", op("Create a branch or team (admin)", "users", Some("NewUnit"), ("201", "Unit")), vec![]);
+    add("/api/v1/tokens", "get", op("The caller's API tokens", "auth", None, ("200", "TokenList")), vec![]);
+    add("/api/v1/tokens", "post", op("Create an API token (shown once)", "auth", Some("NewToken"), ("201", "NewTokenResult")), vec![]);
+    add("/api/v1/tokens/{id}", "delete", op("Revoke an API token", "auth", None, ("204", "")), cid());
+    add("/api/v1/audit", "get", op("Audit log (admin)", "audit", None, ("200", "AuditPage")), vec![]);
+    add("/api/v1/policies/pool", "get", op("Customer pool policy", "policies", None, ("200", "PoolPolicy")), vec![]);
+    add("/api/v1/policies/pool", "put", op("Change the pool policy (admin)", "policies", Some("PoolPolicy"), ("200", "PoolPolicy")), vec![]);
+
+    let s = |props: Value| json!({"type": "object", "properties": props});
+    let text = json!({"type": "string"});
+    let customer_input = json!({
+        "code": text, "name": text, "short_name": text,
+        "kind": {"type": "string", "enum": ["individual", "enterprise", "government"]},
+        "gov_level": {"type": "string", "enum": ["national", "provincial", "municipal"]},
+        "industry": text, "province": text, "city": text, "address": text, "goods_types": text,
+        "service_modes": {"type": "array", "items": {"type": "string", "enum": ["express", "ltl", "ftl", "warehousing", "cold_chain", "international"]}},
+        "data_source": {"type": "string", "enum": ["internal", "external"]},
+        "owner_id": {"type": ["string", "null"], "description": "null puts the customer in the pool"},
+        "status": {"type": "string", "enum": ["prospect", "active", "suspended", "lost"]},
+        "uscc": {"type": "string", "description": "统一社会信用代码, 18 characters with check character"},
+        "id_number": {"type": "string", "description": "resident ID (individuals); stored encrypted"},
+        "notes": text, "tags": {"type": "array", "items": text},
+        "custom_fields": {"type": "object", "additionalProperties": text},
+        "confirm_duplicates": {"type": "boolean"},
+    });
+    let contact_input = json!({"name": text, "title": text, "phone": text, "email": text, "wechat": text, "is_primary": {"type": "boolean"}});
+    let mut new_customer = customer_input.clone();
+    new_customer["contacts"] = json!({"type": "array", "items": {"$ref": "#/components/schemas/ContactInput"}});
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Consign API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Consign logistics CRM. Authenticate with `Authorization: Bearer <token>` (create tokens under Account or POST /api/v1/tokens). Ids are strings; money is integer fen; times are ISO 8601 UTC. Errors are RFC 9457 problem details, localized by Accept-Language (zh-CN, en)."
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "responses": {"Problem": {"description": "Problem details", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}},
+            "schemas": {
+                "Problem": s(json!({"type": text, "title": text, "status": {"type": "integer"}, "detail": text,
+                    "errors": {"type": "array", "items": s(json!({"field": text, "code": text, "message": text}))}})),
+                "Me": s(json!({"id": text, "username": text, "display_name": text, "role": text, "org_unit_id": text, "lang": text})),
+                "CustomerInput": s(customer_input.clone()),
+                "NewCustomer": s(new_customer),
+                "ContactInput": s(contact_input),
+                "Contact": s(json!({"id": text, "customer_id": text, "name": text, "title": text, "phone": {"type": "string", "description": "masked"}, "email": {"type": "string", "description": "masked"}, "wechat": text, "is_primary": {"type": "boolean"}})),
+                "ContactList": s(json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Contact"}}, "total": {"type": "integer"}})),
+                "Customer": s(json!({"id": text, "code": text, "name": text, "kind": text, "owner_id": text, "owner_name": text, "status": text, "tags": {"type": "array", "items": text}, "primary_contact": {"$ref": "#/components/schemas/Contact"}, "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}})),
+                "CustomerPage": s(json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Customer"}}, "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}})),
+                "CustomerDetail": s(json!({"customer": {"$ref": "#/components/schemas/Customer"}, "contacts": {"type": "array", "items": {"$ref": "#/components/schemas/Contact"}}, "permissions": {"type": "object"}})),
+                "DuplicateCheck": s(json!({"name": text, "uscc": text, "phones": {"type": "array", "items": text}, "exclude_id": text})),
+                "DuplicateList": s(json!({"total": {"type": "integer"}, "duplicates": {"type": "array", "items": s(json!({"id": text, "code": text, "name": text, "reasons": {"type": "array"}}))}})),
+                "Merge": s(json!({"into_id": text})),
+                "Revealed": s(json!({"phone": text, "email": text, "id_number": text})),
+                "AuditPage": s(json!({"items": {"type": "array", "items": s(json!({"id": text, "at": text, "actor_name": text, "action": text, "entity_type": text, "entity_id": text, "changes": {"type": "array"}}))}, "total": {"type": "integer"}})),
+                "User": s(json!({"id": text, "username": text, "display_name": text, "role": text, "org_unit_id": text, "disabled": {"type": "boolean"}})),
+                "UserList": s(json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/User"}}, "total": {"type": "integer"}})),
+                "NewUser": s(json!({"username": text, "display_name": text, "email": text, "role": {"type": "string", "enum": ["admin", "manager", "account_manager", "service_agent", "credit_officer", "read_only", "portal_user"]}, "org_unit_id": text, "password": text})),
+                "UserPatch": s(json!({"role": text, "org_unit_id": text, "display_name": text, "disabled": {"type": "boolean"}, "password": text})),
+                "Unit": s(json!({"id": text, "parent_id": text, "name": text, "kind": {"type": "string", "enum": ["company", "branch", "team"]}, "path": text})),
+                "UnitList": s(json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Unit"}}})),
+                "NewUnit": s(json!({"parent_id": text, "name": text, "kind": {"type": "string", "enum": ["branch", "team"]}})),
+                "TokenList": s(json!({"items": {"type": "array", "items": s(json!({"id": text, "name": text, "prefix": text}))}})),
+                "NewToken": s(json!({"name": text})),
+                "NewTokenResult": s(json!({"id": text, "name": text, "token": text})),
+                "PoolPolicy": s(json!({"reclaim_days": {"type": "integer", "minimum": 1}})),
+            }
+        },
+        "security": [{"bearer": []}],
+        "paths": Value::Object(paths),
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(spec())
+}
+
+pub async fn docs_page() -> Response {
+    Html(include_str!("../static/api-docs.html")).into_response()
+}

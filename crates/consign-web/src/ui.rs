@@ -1,0 +1,1409 @@
+//! Server-rendered pages. Every core flow works without JavaScript; forms carry the
+//! session's CSRF token; all text comes from the zh-CN/en catalogue.
+
+use crate::error::{Surface, WebError};
+use crate::extract::{self, ClientIp, FormData, ReqLang, UiPost, UiUser};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{DateTime, Utc};
+use consign_app::audit::{AuditQuery, AuditView};
+use consign_app::auth::{self, LoginError};
+use consign_app::customers::{self, ContactInput, ContactView, CustomerDetail, CustomerInput, CustomerView, DuplicateHit, ListQuery, NewCustomer, Revealed};
+use consign_app::users::{self, UserView};
+use consign_app::{App, AppError};
+use consign_domain::customer::{CustomerKind, CustomerStatus, DataSource, GovLevel, Industry, ServiceMode, PROVINCES};
+use consign_domain::role::Role;
+use consign_domain::{FieldErrors, Lang};
+use std::collections::{BTreeMap, HashMap};
+
+type UiResult = Result<Response, Response>;
+
+fn fail(e: AppError, lang: Lang) -> Response {
+    WebError::ui(e, lang).into_response()
+}
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/customers") }))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+        .route("/lang/{code}", get(lang_switch))
+        .route("/customers", get(customers_list).post(customer_create))
+        .route("/customers/new", get(customer_new))
+        .route("/pool", get(pool_list))
+        .route("/customers/{id}", get(customer_show))
+        .route("/customers/{id}/edit", get(customer_edit).post(customer_update))
+        .route("/customers/{id}/merge", get(merge_page).post(merge_submit))
+        .route("/customers/{id}/reveal", post(reveal_id_number))
+        .route("/customers/{id}/contacts", post(contact_add))
+        .route("/customers/{id}/contacts/{cid}/edit", get(contact_edit).post(contact_update))
+        .route("/customers/{id}/contacts/{cid}/delete", post(contact_delete))
+        .route("/customers/{id}/contacts/{cid}/reveal", post(contact_reveal))
+        .route("/customers/{id}/do/{action}", post(customer_action))
+        .route("/admin/users", get(users_page).post(user_create))
+        .route("/admin/users/{id}", post(user_update))
+        .route("/admin/audit", get(audit_page))
+        .route("/admin/settings", get(settings_page).post(settings_save))
+        .route("/account", get(account_page))
+        .route("/account/password", post(account_password))
+        .route("/account/tokens", post(token_create))
+        .route("/account/tokens/{id}/revoke", post(token_revoke))
+}
+
+// ---- page context and formatting ----
+
+/// What every page's layout needs.
+pub struct Ctx {
+    pub lang: Lang,
+    pub user_name: String,
+    pub role_label: String,
+    pub csrf: String,
+    pub path: String,
+    pub nav: &'static str,
+    pub is_admin: bool,
+    pub flash: Option<String>,
+    pub tz: chrono_tz::Tz,
+}
+
+impl Ctx {
+    fn new(app: &App, u: &UiUser, path: &str, nav: &'static str) -> Ctx {
+        Ctx {
+            lang: u.lang,
+            user_name: u.actor.name.clone(),
+            role_label: u.lang.t(u.actor.role.label_key()).to_string(),
+            csrf: u.csrf.clone(),
+            path: path.to_string(),
+            nav,
+            is_admin: u.actor.role.is_admin(),
+            flash: None,
+            tz: app.settings.timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai),
+        }
+    }
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key).to_string()
+    }
+    pub fn total(&self, n: &u64) -> String {
+        self.lang.tf("common.total", &[n])
+    }
+    pub fn page_of(&self, page: &u64, pages: &u64) -> String {
+        self.lang.tf("common.page", &[page, pages])
+    }
+    pub fn other_lang(&self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "en",
+            Lang::En => "zh-CN",
+        }
+    }
+    pub fn next(&self) -> String {
+        extract::urlencode(&self.path)
+    }
+    pub fn active(&self, nav: &str) -> &'static str {
+        if self.nav == nav {
+            "active"
+        } else {
+            ""
+        }
+    }
+    /// 2026-11-27 16:44 in the company's time zone.
+    pub fn dt(&self, t: &DateTime<Utc>) -> String {
+        t.with_timezone(&self.tz).format("%Y-%m-%d %H:%M").to_string()
+    }
+    pub fn date(&self, t: &DateTime<Utc>) -> String {
+        t.with_timezone(&self.tz).format("%Y-%m-%d").to_string()
+    }
+    pub fn opt_dt(&self, t: &Option<DateTime<Utc>>) -> String {
+        t.as_ref().map(|t| self.dt(t)).unwrap_or_default()
+    }
+}
+
+fn with_flash(mut ctx: Ctx, ok: Option<&str>) -> Ctx {
+    const ALLOWED: &[&str] = &["customer.created", "customer.updated", "common.saved", "contact.revealed"];
+    if let Some(k) = ok.filter(|k| ALLOWED.contains(k)) {
+        ctx.flash = Some(ctx.lang.t(k).to_string());
+    }
+    ctx
+}
+
+fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTpl {
+    lang: Lang,
+    status: u16,
+    message: String,
+}
+
+impl ErrorTpl {
+    fn t(&self, k: &str) -> String {
+        self.lang.t(k).to_string()
+    }
+}
+
+pub fn error_page(lang: Lang, status: u16, message: &str) -> String {
+    ErrorTpl { lang, status, message: message.to_string() }
+        .render()
+        .unwrap_or_else(|_| message.to_string())
+}
+
+pub async fn not_found(ReqLang(lang): ReqLang) -> Response {
+    (StatusCode::NOT_FOUND, Html(error_page(lang, 404, lang.t("page.not_found")))).into_response()
+}
+
+/// A choice in a select box.
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn opts<I: IntoIterator<Item = (String, String)>>(items: I, current: &str) -> Vec<Opt> {
+    items
+        .into_iter()
+        .map(|(value, label)| Opt { selected: value == current, value, label })
+        .collect()
+}
+
+macro_rules! vocab_opts {
+    ($ty:ty, $lang:expr, $cur:expr) => {
+        opts(<$ty>::ALL.iter().map(|v| (v.as_str().to_string(), $lang.t(v.label_key()).to_string())), $cur)
+    };
+}
+
+fn province_opts(cur: &str) -> Vec<Opt> {
+    opts(PROVINCES.iter().map(|p| (p.to_string(), p.to_string())), cur)
+}
+
+fn kind_class(k: CustomerKind) -> &'static str {
+    match k {
+        CustomerKind::Enterprise => "badge-blue",
+        CustomerKind::Individual => "badge-gray",
+        CustomerKind::Government => "badge-purple",
+    }
+}
+
+fn status_class(s: CustomerStatus) -> &'static str {
+    match s {
+        CustomerStatus::Active => "badge-green",
+        CustomerStatus::Prospect => "badge-blue",
+        CustomerStatus::Suspended => "badge-amber",
+        CustomerStatus::Lost => "badge-red",
+    }
+}
+
+fn industry_label(lang: Lang, v: &Option<String>) -> String {
+    match v.as_deref() {
+        Some(s) => match Industry::parse(s) {
+            Some(i) => lang.t(i.label_key()).to_string(),
+            None => s.to_string(),
+        },
+        None => String::new(),
+    }
+}
+
+/// One row of the customer table, ready to print.
+pub struct Row {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub short_name: String,
+    pub kind: String,
+    pub kind_class: &'static str,
+    pub region: String,
+    pub industry: String,
+    pub contact: String,
+    pub phone: String,
+    pub owner: String,
+    pub status: String,
+    pub status_class: &'static str,
+    pub tags: Vec<String>,
+    pub updated: String,
+    pub in_pool: bool,
+    pub pool_since: String,
+}
+
+fn row(ctx: &Ctx, c: &CustomerView) -> Row {
+    let lang = ctx.lang;
+    Row {
+        id: c.id,
+        code: c.code.clone(),
+        name: c.name.clone(),
+        short_name: c.short_name.clone().unwrap_or_default(),
+        kind: match c.gov_level {
+            Some(g) => format!("{} · {}", lang.t(c.kind.label_key()), lang.t(g.label_key())),
+            None => lang.t(c.kind.label_key()).to_string(),
+        },
+        kind_class: kind_class(c.kind),
+        region: [c.province.as_deref(), c.city.as_deref()]
+            .iter()
+            .flatten()
+            .fold(String::new(), |acc, s| if acc.is_empty() || acc == *s { s.to_string() } else { format!("{acc} · {s}") }),
+        industry: industry_label(lang, &c.industry),
+        contact: c.primary_contact.as_ref().map(|k| k.name.clone()).unwrap_or_default(),
+        phone: c.primary_contact.as_ref().and_then(|k| k.phone.clone()).unwrap_or_default(),
+        owner: c.owner_name.clone().unwrap_or_else(|| lang.t("customer.no_owner").to_string()),
+        status: lang.t(c.status.label_key()).to_string(),
+        status_class: status_class(c.status),
+        tags: c.tags.clone(),
+        updated: ctx.date(&c.updated_at),
+        in_pool: c.owner_id.is_none(),
+        pool_since: ctx.opt_dt(&c.pool_since),
+    }
+}
+
+// ---- login ----
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginTpl {
+    lang: Lang,
+    csrf: String,
+    username: String,
+    next: String,
+    error: String,
+}
+
+impl LoginTpl {
+    fn t(&self, k: &str) -> String {
+        self.lang.t(k).to_string()
+    }
+    fn other_lang(&self) -> &'static str {
+        if self.lang == Lang::Zh { "en" } else { "zh-CN" }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct NextQ {
+    next: Option<String>,
+}
+
+fn safe_next(n: Option<&str>) -> String {
+    match n {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/customers".into(),
+    }
+}
+
+fn random_hex() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+async fn login_page(State(app): State<App>, headers: HeaderMap, Query(q): Query<NextQ>) -> Response {
+    let lang = extract::request_lang(&headers, None);
+    // Double-submit token: the login form is protected before any session exists.
+    let csrf = extract::cookie(&headers, extract::LOGIN_CSRF_COOKIE).filter(|c| c.len() == 48).unwrap_or_else(random_hex);
+    let mut r = render(&LoginTpl { lang, csrf: csrf.clone(), username: String::new(), next: safe_next(q.next.as_deref()), error: String::new() });
+    if let Ok(v) = extract::set_cookie(&app, extract::LOGIN_CSRF_COOKIE, &csrf, Some(3600), true).parse() {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+async fn login_submit(State(app): State<App>, headers: HeaderMap, ClientIp(ip): ClientIp, body: axum::body::Bytes) -> Response {
+    let lang = extract::request_lang(&headers, None);
+    let form = FormData(serde_urlencoded::from_bytes(&body).unwrap_or_default());
+    let cookie_token = extract::cookie(&headers, extract::LOGIN_CSRF_COOKIE);
+    if cookie_token.is_none() || form.get("_csrf") != cookie_token.as_deref() {
+        return WebError::csrf(Surface::Ui, lang).into_response();
+    }
+    let username = form.text("username");
+    let next = safe_next(form.get("next"));
+    let again = |key: &str, status: StatusCode| {
+        let mut r = render(&LoginTpl {
+            lang,
+            csrf: cookie_token.clone().unwrap_or_default(),
+            username: username.clone(),
+            next: next.clone(),
+            error: lang.t(key).to_string(),
+        });
+        *r.status_mut() = status;
+        r
+    };
+    match auth::login(&app, &username, &form.text("password"), &ip).await {
+        Ok(Ok(ok)) => {
+            let mut r = Redirect::to(&next).into_response();
+            let max_age = app.settings.session_hours * 3600;
+            if let Ok(v) = extract::set_cookie(&app, extract::SESSION_COOKIE, &ok.cookie, Some(max_age), true).parse() {
+                r.headers_mut().append(header::SET_COOKIE, v);
+            }
+            r
+        }
+        Ok(Err(LoginError::BadCredentials)) => again("login.failed", StatusCode::UNAUTHORIZED),
+        Ok(Err(LoginError::Disabled)) => again("login.disabled", StatusCode::FORBIDDEN),
+        Ok(Err(LoginError::Throttled)) => again("login.throttled", StatusCode::TOO_MANY_REQUESTS),
+        Err(e) => fail(e, lang),
+    }
+}
+
+async fn logout(State(app): State<App>, headers: HeaderMap, p: UiPost) -> Response {
+    if let Some(raw) = extract::cookie(&headers, extract::SESSION_COOKIE) {
+        if let Err(e) = auth::logout(&app, &raw).await {
+            return fail(e, p.user.lang);
+        }
+    }
+    let mut r = Redirect::to("/login").into_response();
+    if let Ok(v) = extract::set_cookie(&app, extract::SESSION_COOKIE, "", Some(0), true).parse() {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+async fn lang_switch(State(app): State<App>, Path(code): Path<String>, Query(q): Query<NextQ>) -> Response {
+    let lang = Lang::parse(&code).unwrap_or_default();
+    let mut r = Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    if let Ok(v) = extract::set_cookie(&app, extract::LANG_COOKIE, lang.code(), Some(365 * 24 * 3600), false).parse() {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+// ---- customer list ----
+
+#[derive(Template)]
+#[template(path = "customers.html")]
+struct ListTpl {
+    ctx: Ctx,
+    title: String,
+    pool: bool,
+    q: ListQuery,
+    rows: Vec<Row>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    kinds: Vec<Opt>,
+    statuses: Vec<Opt>,
+    owners: Vec<Opt>,
+    provinces: Vec<Opt>,
+    industries: Vec<Opt>,
+    modes: Vec<Opt>,
+    sources: Vec<Opt>,
+    tags: Vec<Opt>,
+    sorts: Vec<Opt>,
+    can_create: bool,
+    can_claim: bool,
+    query_string: String,
+    filter_errors: String,
+}
+
+impl ListTpl {
+    fn page_link(&self, page: u64) -> String {
+        let base = if self.pool { "/pool" } else { "/customers" };
+        if self.query_string.is_empty() {
+            format!("{base}?page={page}")
+        } else {
+            format!("{base}?{}&page={page}", self.query_string)
+        }
+    }
+    fn qv(&self, v: &Option<String>) -> String {
+        v.clone().unwrap_or_default()
+    }
+    fn archived(&self) -> bool {
+        matches!(self.q.archived.as_deref(), Some("1" | "true" | "on"))
+    }
+}
+
+fn query_string(q: &ListQuery) -> String {
+    let pairs: Vec<(&str, &Option<String>)> = vec![
+        ("q", &q.q), ("kind", &q.kind), ("status", &q.status), ("owner", &q.owner), ("province", &q.province),
+        ("city", &q.city), ("industry", &q.industry), ("service_mode", &q.service_mode), ("tag", &q.tag),
+        ("data_source", &q.data_source), ("archived", &q.archived), ("sort", &q.sort), ("per_page", &q.per_page),
+    ];
+    pairs
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().filter(|s| !s.is_empty()).map(|s| format!("{k}={}", extract::urlencode(s))))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+async fn list_page(app: &App, u: &UiUser, mut q: ListQuery, pool: bool, uri: &str) -> UiResult {
+    let lang = u.lang;
+    if pool {
+        q.owner = Some("pool".into());
+    }
+    let ctx = Ctx::new(app, u, uri, if pool { "pool" } else { "customers" });
+    let (page, filter_errors) = match customers::list(app, &u.actor, &q).await {
+        Ok(p) => (p, String::new()),
+        Err(AppError::Validation(errs)) => {
+            // Bad filter values: say which, and show the unfiltered first page.
+            let msg = errs.0.iter().map(|e| format!("{}: {}", e.field, lang.t(e.code))).collect::<Vec<_>>().join("；");
+            let p = customers::list(app, &u.actor, &ListQuery { q: q.q.clone(), ..Default::default() })
+                .await
+                .map_err(|e| fail(e, lang))?;
+            (p, msg)
+        }
+        Err(e) => return Err(fail(e, lang)),
+    };
+    let owners_list = users::assignable_owners(app, &u.actor).await.map_err(|e| fail(e, lang))?;
+    let mut owner_items = vec![("me".to_string(), lang.t("customer.mine").to_string()), ("pool".into(), lang.t("nav.pool").to_string())];
+    owner_items.extend(owners_list.iter().map(|o| (o.id.to_string(), o.display_name.clone())));
+    let tags = customers::all_tags(app).await.map_err(|e| fail(e, lang))?;
+    let cur = |v: &Option<String>| v.clone().unwrap_or_default();
+    let sorts = [("-updated_at", "sort.updated_desc"), ("-created_at", "sort.created_desc"), ("code", "sort.code"), ("name", "sort.name")]
+        .iter()
+        .map(|(v, k)| (v.to_string(), lang.t(k).to_string()));
+    let t = ListTpl {
+        title: lang.t(if pool { "nav.pool" } else { "customer.title" }).to_string(),
+        pool,
+        rows: page.items.iter().map(|c| row(&ctx, c)).collect(),
+        total: page.total,
+        page: page.page,
+        pages: page.pages(),
+        kinds: vocab_opts!(CustomerKind, lang, &cur(&q.kind)),
+        statuses: vocab_opts!(CustomerStatus, lang, &cur(&q.status)),
+        owners: opts(owner_items, &cur(&q.owner)),
+        provinces: province_opts(&cur(&q.province)),
+        industries: vocab_opts!(Industry, lang, &cur(&q.industry)),
+        modes: vocab_opts!(ServiceMode, lang, &cur(&q.service_mode)),
+        sources: vocab_opts!(DataSource, lang, &cur(&q.data_source)),
+        tags: opts(tags.into_iter().map(|(t, n)| (t.clone(), format!("{t} ({n})"))), &cur(&q.tag)),
+        sorts: opts(sorts, &cur(&q.sort)),
+        can_create: u.actor.role.can_edit_customers(),
+        can_claim: matches!(u.actor.role, Role::AccountManager | Role::Manager | Role::Admin),
+        query_string: query_string(&q),
+        filter_errors,
+        q,
+        ctx,
+    };
+    Ok(render(&t))
+}
+
+async fn customers_list(State(app): State<App>, u: UiUser, Query(q): Query<ListQuery>, uri: axum::http::Uri) -> UiResult {
+    list_page(&app, &u, q, false, &uri.to_string()).await
+}
+
+async fn pool_list(State(app): State<App>, u: UiUser, Query(q): Query<ListQuery>, uri: axum::http::Uri) -> UiResult {
+    list_page(&app, &u, q, true, &uri.to_string()).await
+}
+
+// ---- customer detail ----
+
+#[derive(Template)]
+#[template(path = "customer.html")]
+struct DetailTpl {
+    ctx: Ctx,
+    d: CustomerDetail,
+    kind: String,
+    kind_class: &'static str,
+    status: String,
+    status_class: &'static str,
+    industry: String,
+    modes: String,
+    source: String,
+    owner: String,
+    timeline: Vec<TimelineItem>,
+    revealed: Option<(i64, Revealed)>,
+    revealed_id: Option<String>,
+    contact_errors: FieldErrors,
+    contact_values: HashMap<String, String>,
+    merged_into: Option<(i64, String)>,
+}
+
+pub struct TimelineItem {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub summary: String,
+    pub changes: Vec<(String, String, String)>,
+}
+
+impl DetailTpl {
+    fn err(&self, f: &str) -> String {
+        self.contact_errors.get(f).map(|c| self.ctx.t(c)).unwrap_or_default()
+    }
+    fn cv(&self, f: &str) -> String {
+        self.contact_values.get(f).cloned().unwrap_or_default()
+    }
+    fn revealed_for(&self, cid: &i64) -> Option<&Revealed> {
+        self.revealed.as_ref().filter(|(id, _)| id == cid).map(|(_, r)| r)
+    }
+    fn phone_of(&self, k: &ContactView) -> String {
+        match self.revealed_for(&k.id) {
+            Some(r) => r.phone.clone().unwrap_or_default(),
+            None => k.phone.clone().unwrap_or_default(),
+        }
+    }
+    fn email_of(&self, k: &ContactView) -> String {
+        match self.revealed_for(&k.id) {
+            Some(r) => r.email.clone().unwrap_or_default(),
+            None => k.email.clone().unwrap_or_default(),
+        }
+    }
+    fn is_revealed(&self, k: &ContactView) -> bool {
+        self.revealed_for(&k.id).is_some()
+    }
+    fn custom_fields(&self) -> Vec<(String, String)> {
+        self.d.customer.custom_fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+    fn o(&self, v: &Option<String>) -> String {
+        v.clone().unwrap_or_default()
+    }
+}
+
+/// Field names of the audit JSON → message keys, for the timeline.
+fn field_label(lang: Lang, f: &str) -> String {
+    let key = match f {
+        "code" => "customer.code",
+        "name" => "customer.name",
+        "short_name" => "customer.short_name",
+        "kind" => "customer.kind",
+        "gov_level" => "customer.gov_level",
+        "industry" => "customer.industry",
+        "province" => "customer.province",
+        "city" => "customer.city",
+        "address" => "customer.address",
+        "goods_types" => "customer.goods_types",
+        "service_modes" => "customer.service_modes",
+        "data_source" => "customer.data_source",
+        "owner_id" => "customer.owner",
+        "status" => "customer.status",
+        "uscc" => "customer.uscc",
+        "id_number" => "customer.id_number",
+        "notes" => "customer.notes",
+        "tags" => "customer.tags",
+        "custom_fields" => "customer.custom_fields",
+        "archived" => "customer.archived",
+        "merged_into_id" => "customer.merged_into",
+        "title" => "contact.title",
+        "phone" => "contact.phone",
+        "email" => "contact.email",
+        "wechat" => "contact.wechat",
+        "is_primary" => "contact.primary",
+        "role" => "user.role",
+        "display_name" => "user.display_name",
+        "disabled" => "user.disabled",
+        "org_unit_id" => "user.unit",
+        _ => return f.to_string(),
+    };
+    lang.t(key).to_string()
+}
+
+/// A stored value as the user would write it (vocabulary labels, owner names).
+fn value_label(lang: Lang, field: &str, v: &str, users: &HashMap<String, String>) -> String {
+    let label = match field {
+        "kind" => CustomerKind::parse(v).map(|x| x.label_key()),
+        "gov_level" => GovLevel::parse(v).map(|x| x.label_key()),
+        "status" => CustomerStatus::parse(v).map(|x| x.label_key()),
+        "data_source" => DataSource::parse(v).map(|x| x.label_key()),
+        "industry" => Industry::parse(v).map(|x| x.label_key()),
+        "archived" | "is_primary" | "disabled" => Some(if v == "true" { "common.yes" } else { "common.no" }),
+        _ => None,
+    };
+    if let Some(k) = label {
+        return lang.t(k).to_string();
+    }
+    if field == "service_modes" {
+        return v.split(", ").map(|m| ServiceMode::parse(m).map(|x| lang.t(x.label_key()).to_string()).unwrap_or_else(|| m.to_string())).collect::<Vec<_>>().join("、");
+    }
+    if field == "owner_id" {
+        if v.is_empty() {
+            return lang.t("customer.no_owner").to_string();
+        }
+        return users.get(v).cloned().unwrap_or_else(|| v.to_string());
+    }
+    v.to_string()
+}
+
+async fn timeline_items(app: &App, ctx: &Ctx, items: Vec<AuditView>) -> Vec<TimelineItem> {
+    let all = consign_app::store::users::all_users(&app.db.conn).await.unwrap_or_default();
+    let names: HashMap<String, String> = all.into_iter().map(|u| (u.id.to_string(), u.display_name)).collect();
+    items
+        .into_iter()
+        .map(|a| TimelineItem {
+            at: ctx.dt(&a.at),
+            actor: a.actor_name.clone(),
+            action: ctx.lang.t(&format!("action.{}", a.action)).to_string(),
+            summary: a.summary.clone().unwrap_or_default(),
+            changes: a
+                .changes
+                .iter()
+                .map(|c| (field_label(ctx.lang, &c.field), value_label(ctx.lang, &c.field, &c.before, &names), value_label(ctx.lang, &c.field, &c.after, &names)))
+                .collect(),
+        })
+        .collect()
+}
+
+struct DetailExtras {
+    revealed: Option<(i64, Revealed)>,
+    revealed_id: Option<String>,
+    contact_errors: FieldErrors,
+    contact_values: HashMap<String, String>,
+    status: StatusCode,
+    flash: Option<String>,
+}
+
+impl Default for DetailExtras {
+    fn default() -> Self {
+        DetailExtras { revealed: None, revealed_id: None, contact_errors: FieldErrors::new(), contact_values: HashMap::new(), status: StatusCode::OK, flash: None }
+    }
+}
+
+async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResult {
+    let lang = u.lang;
+    let d = customers::get(app, &u.actor, id).await.map_err(|e| fail(e, lang))?;
+    let (items, _) = customers::timeline(app, &u.actor, id, 1).await.map_err(|e| fail(e, lang))?;
+    let mut ctx = Ctx::new(app, u, &format!("/customers/{id}"), "customers");
+    ctx = with_flash(ctx, x.flash.as_deref());
+    let timeline = timeline_items(app, &ctx, items).await;
+    let c = &d.customer;
+    let merged_into = match c.merged_into_id {
+        Some(mid) => consign_app::store::customers::find(&app.db.conn, mid).await.ok().flatten().map(|m| (m.id, format!("{} {}", m.code, m.name))),
+        None => None,
+    };
+    let t = DetailTpl {
+        kind: match c.gov_level {
+            Some(g) => format!("{} · {}", lang.t(c.kind.label_key()), lang.t(g.label_key())),
+            None => lang.t(c.kind.label_key()).to_string(),
+        },
+        kind_class: kind_class(c.kind),
+        status: lang.t(c.status.label_key()).to_string(),
+        status_class: status_class(c.status),
+        industry: industry_label(lang, &c.industry),
+        modes: c.service_modes.iter().map(|m| lang.t(m.label_key())).collect::<Vec<_>>().join("、"),
+        source: lang.t(c.data_source.label_key()).to_string(),
+        owner: c.owner_name.clone().unwrap_or_else(|| lang.t("customer.no_owner").to_string()),
+        timeline,
+        revealed: x.revealed,
+        revealed_id: x.revealed_id,
+        contact_errors: x.contact_errors,
+        contact_values: x.contact_values,
+        merged_into,
+        d,
+        ctx,
+    };
+    let mut r = render(&t);
+    *r.status_mut() = x.status;
+    Ok(r)
+}
+
+#[derive(serde::Deserialize)]
+struct OkQ {
+    ok: Option<String>,
+}
+
+fn parse_id(s: &str, lang: Lang) -> Result<i64, Response> {
+    s.parse().map_err(|_| fail(AppError::NotFound, lang))
+}
+
+async fn customer_show(State(app): State<App>, u: UiUser, Path(id): Path<String>, Query(q): Query<OkQ>) -> UiResult {
+    let id = parse_id(&id, u.lang)?;
+    detail_page(&app, &u, id, DetailExtras { flash: q.ok, ..Default::default() }).await
+}
+
+async fn contact_reveal(State(app): State<App>, Path((id, cid)): Path<(String, String)>, p: UiPost) -> UiResult {
+    let lang = p.user.lang;
+    let (id, cid) = (parse_id(&id, lang)?, parse_id(&cid, lang)?);
+    let r = customers::reveal(&app, &p.user.actor, id, Some(cid)).await.map_err(|e| fail(e, lang))?;
+    detail_page(&app, &p.user, id, DetailExtras { revealed: Some((cid, r)), flash: Some("contact.revealed".into()), ..Default::default() }).await
+}
+
+async fn reveal_id_number(State(app): State<App>, Path(id): Path<String>, p: UiPost) -> UiResult {
+    let lang = p.user.lang;
+    let id = parse_id(&id, lang)?;
+    let r = customers::reveal(&app, &p.user.actor, id, None).await.map_err(|e| fail(e, lang))?;
+    detail_page(&app, &p.user, id, DetailExtras { revealed_id: r.id_number, flash: Some("contact.revealed".into()), ..Default::default() }).await
+}
+
+fn contact_input(f: &FormData) -> ContactInput {
+    ContactInput {
+        name: Some(f.text("name")),
+        title: Some(f.text("title")),
+        phone: Some(f.text("phone")),
+        email: Some(f.text("email")),
+        wechat: Some(f.text("wechat")),
+        is_primary: Some(f.checked("is_primary")),
+    }
+}
+
+async fn contact_add(State(app): State<App>, Path(id): Path<String>, p: UiPost) -> UiResult {
+    let lang = p.user.lang;
+    let id = parse_id(&id, lang)?;
+    match customers::add_contact(&app, &p.user.actor, id, &contact_input(&p.form)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/customers/{id}?ok=common.saved#contacts")).into_response()),
+        Err(AppError::Validation(errs)) => {
+            let values = p.form.0.iter().cloned().collect();
+            detail_page(&app, &p.user, id, DetailExtras { contact_errors: errs, contact_values: values, status: StatusCode::UNPROCESSABLE_ENTITY, ..Default::default() }).await
+        }
+        Err(e) => Err(fail(e, lang)),
+    }
+}
+
+async fn contact_delete(State(app): State<App>, Path((id, cid)): Path<(String, String)>, p: UiPost) -> UiResult {
+    let lang = p.user.lang;
+    let (id, cid) = (parse_id(&id, lang)?, parse_id(&cid, lang)?);
+    customers::delete_contact(&app, &p.user.actor, id, cid).await.map_err(|e| fail(e, lang))?;
+    Ok(Redirect::to(&format!("/customers/{id}?ok=common.saved#contacts")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "contact_form.html")]
+struct ContactFormTpl {
+    ctx: Ctx,
+    customer_id: i64,
+    customer_name: String,
+    contact_id: i64,
+    values: HashMap<String, String>,
+    errors: FieldErrors,
+}
+
+impl ContactFormTpl {
+    fn err(&self, f: &str) -> String {
+        self.errors.get(f).map(|c| self.ctx.t(c)).unwrap_or_default()
+    }
+    fn v(&self, f: &str) -> String {
+        self.values.get(f).cloned().unwrap_or_default()
+    }
+}
+
+async fn contact_edit(State(app): State<App>, u: UiUser, Path((id, cid)): Path<(String, String)>) -> UiResult {
+    let lang = u.lang;
+    let (id, cid) = (parse_id(&id, lang)?, parse_id(&cid, lang)?);
+    let d = customers::get(&app, &u.actor, id).await.map_err(|e| fail(e, lang))?;
+    if !d.permissions.edit_contacts {
+        return Err(fail(AppError::Forbidden, lang));
+    }
+    let k = d.contacts.iter().find(|k| k.id == cid).ok_or_else(|| fail(AppError::NotFound, lang))?;
+    // Editing needs the real values: opening the form counts as a reveal.
+    let r = customers::reveal(&app, &u.actor, id, Some(cid)).await.map_err(|e| fail(e, lang))?;
+    let mut values = HashMap::new();
+    values.insert("name".into(), k.name.clone());
+    values.insert("title".into(), k.title.clone().unwrap_or_default());
+    values.insert("phone".into(), r.phone.unwrap_or_default());
+    values.insert("email".into(), r.email.unwrap_or_default());
+    values.insert("wechat".into(), k.wechat.clone().unwrap_or_default());
+    if k.is_primary {
+        values.insert("is_primary".into(), "on".into());
+    }
+    let ctx = Ctx::new(&app, &u, &format!("/customers/{id}/contacts/{cid}/edit"), "customers");
+    Ok(render(&ContactFormTpl { ctx, customer_id: id, customer_name: d.customer.name.clone(), contact_id: cid, values, errors: FieldErrors::new() }))
+}
+
+async fn contact_update(State(app): State<App>, Path((id, cid)): Path<(String, String)>, p: UiPost) -> UiResult {
+    let lang = p.user.lang;
+    let (id, cid) = (parse_id(&id, lang)?, parse_id(&cid, lang)?);
+    match customers::update_contact(&app, &p.user.actor, id, cid, &contact_input(&p.form)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/customers/{id}?ok=common.saved#contacts")).into_response()),
+        Err(AppError::Validation(errors)) => {
+            let d = customers::get(&app, &p.user.actor, id).await.map_err(|e| fail(e, lang))?;
+            let ctx = Ctx::new(&app, &p.user, &format!("/customers/{id}/contacts/{cid}/edit"), "customers");
+            let mut r = render(&ContactFormTpl { ctx, customer_id: id, customer_name: d.customer.name, contact_id: cid, values: p.form.0.into_iter().collect(), errors });
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(fail(e, lang)),
+    }
+}
+
+async fn customer_action(State(app): State<App>, Path((id, action)): Path<(String, String)>, p: UiPost) -> UiResult {
+    let lang = p.user.lang;
+    let id = parse_id(&id, lang)?;
+    let a = &p.user.actor;
+    let r = match action.as_str() {
+        "archive" => customers::archive(&app, a, id).await,
+        "restore" => customers::restore(&app, a, id).await,
+        "release" => customers::release(&app, a, id).await,
+        "claim" => customers::claim(&app, a, id).await,
+        _ => Err(AppError::NotFound),
+    };
+    r.map_err(|e| fail(e, lang))?;
+    // After releasing, an account manager may no longer see the customer: go to the pool.
+    let back = p.form.get("back").map(|b| safe_next(Some(b))).unwrap_or_else(|| format!("/customers/{id}?ok=common.saved"));
+    Ok(Redirect::to(&back).into_response())
+}
+
+// ---- create / edit ----
+
+#[derive(Template)]
+#[template(path = "customer_form.html")]
+struct FormTpl {
+    ctx: Ctx,
+    editing: Option<i64>,
+    values: HashMap<String, String>,
+    modes_checked: Vec<String>,
+    errors: FieldErrors,
+    duplicates: Vec<DuplicateView>,
+    kinds: Vec<Opt>,
+    levels: Vec<Opt>,
+    statuses: Vec<Opt>,
+    sources: Vec<Opt>,
+    industries: Vec<Opt>,
+    provinces: Vec<Opt>,
+    owners: Vec<Opt>,
+    modes: Vec<Opt>,
+    can_assign: bool,
+    conflict: String,
+}
+
+pub struct DuplicateView {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub owner: String,
+    pub reasons: String,
+}
+
+impl FormTpl {
+    fn err(&self, f: &str) -> String {
+        self.errors.get(f).map(|c| self.ctx.t(c)).unwrap_or_default()
+    }
+    fn v(&self, f: &str) -> String {
+        self.values.get(f).cloned().unwrap_or_default()
+    }
+    fn invalid(&self, f: &str) -> &'static str {
+        if self.errors.get(f).is_some() {
+            "invalid"
+        } else {
+            ""
+        }
+    }
+    fn mode_checked(&self, m: &str) -> bool {
+        self.modes_checked.iter().any(|x| x == m)
+    }
+}
+
+struct FormState {
+    editing: Option<i64>,
+    values: HashMap<String, String>,
+    modes: Vec<String>,
+    errors: FieldErrors,
+    duplicates: Vec<DuplicateHit>,
+    conflict: String,
+}
+
+async fn form_page(app: &App, u: &UiUser, s: FormState) -> UiResult {
+    let lang = u.lang;
+    let path = match s.editing {
+        Some(id) => format!("/customers/{id}/edit"),
+        None => "/customers/new".into(),
+    };
+    let ctx = Ctx::new(app, u, &path, "customers");
+    let owners_list = users::assignable_owners(app, &u.actor).await.map_err(|e| fail(e, lang))?;
+    let mut owner_items = vec![(String::new(), lang.t("customer.no_owner").to_string())];
+    owner_items.extend(owners_list.iter().map(|o| (o.id.to_string(), format!("{} · {}", o.display_name, o.org_unit))));
+    let v = |k: &str| s.values.get(k).cloned().unwrap_or_default();
+    let t = FormTpl {
+        kinds: vocab_opts!(CustomerKind, lang, &v("kind")),
+        levels: vocab_opts!(GovLevel, lang, &v("gov_level")),
+        statuses: vocab_opts!(CustomerStatus, lang, &v("status")),
+        sources: vocab_opts!(DataSource, lang, &v("data_source")),
+        industries: vocab_opts!(Industry, lang, &v("industry")),
+        provinces: province_opts(&v("province")),
+        owners: opts(owner_items, &v("owner_id")),
+        modes: vocab_opts!(ServiceMode, lang, ""),
+        can_assign: u.actor.role.can_assign_owner(),
+        duplicates: s
+            .duplicates
+            .iter()
+            .map(|h| DuplicateView {
+                id: h.id,
+                code: h.code.clone(),
+                name: h.name.clone(),
+                owner: h.owner_name.clone().unwrap_or_else(|| lang.t("customer.no_owner").to_string()),
+                reasons: h.reasons.iter().map(|r| lang.t(r)).collect::<Vec<_>>().join("、"),
+            })
+            .collect(),
+        editing: s.editing,
+        values: s.values,
+        modes_checked: s.modes,
+        errors: s.errors,
+        conflict: s.conflict,
+        ctx,
+    };
+    let status = if t.errors.is_empty() && t.duplicates.is_empty() && t.conflict.is_empty() {
+        StatusCode::OK
+    } else if !t.conflict.is_empty() || !t.duplicates.is_empty() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut r = render(&t);
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn customer_new(State(app): State<App>, u: UiUser) -> UiResult {
+    let mut values = HashMap::new();
+    values.insert("kind".into(), "enterprise".into());
+    values.insert("status".into(), "prospect".into());
+    values.insert("data_source".into(), "internal".into());
+    if let Some(id) = u.actor.id {
+        if matches!(u.actor.role, Role::AccountManager | Role::Manager) {
+            values.insert("owner_id".into(), id.to_string());
+        }
+    }
+    form_page(&app, &u, FormState { editing: None, values, modes: vec![], errors: FieldErrors::new(), duplicates: vec![], conflict: String::new() }).await
+}
+
+/// "name=value" lines → custom fields; a malformed line is a field error.
+fn parse_custom_fields(text: &str) -> Result<BTreeMap<String, String>, &'static str> {
+    let mut out = BTreeMap::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        match line.split_once('=').or_else(|| line.split_once('＝')) {
+            Some((k, v)) if !k.trim().is_empty() => {
+                out.insert(k.trim().to_string(), v.trim().to_string());
+            }
+            _ => return Err("err.custom_field_format"),
+        }
+    }
+    Ok(out)
+}
+
+fn customer_input(f: &FormData, can_assign: bool) -> (CustomerInput, Option<&'static str>) {
+    let (custom, custom_err) = match parse_custom_fields(&f.text("custom_fields")) {
+        Ok(m) => (Some(m), None),
+        Err(e) => (None, Some(e)),
+    };
+    let owner_id = if can_assign {
+        match f.get("owner_id").map(str::trim) {
+            Some("") => Some(None),
+            Some(s) => s.parse().ok().map(Some),
+            None => None,
+        }
+    } else {
+        None
+    };
+    let input = CustomerInput {
+        code: Some(f.text("code")),
+        name: Some(f.text("name")),
+        short_name: Some(f.text("short_name")),
+        kind: Some(f.text("kind")),
+        gov_level: Some(f.text("gov_level")),
+        industry: Some(f.text("industry")),
+        province: Some(f.text("province")),
+        city: Some(f.text("city")),
+        address: Some(f.text("address")),
+        goods_types: Some(f.text("goods_types")),
+        service_modes: Some(f.all("service_modes")),
+        data_source: Some(f.text("data_source")),
+        owner_id,
+        status: Some(f.text("status")),
+        uscc: Some(f.text("uscc")),
+        // An empty ID field on edit keeps the stored (encrypted) number.
+        id_number: f.get("id_number").filter(|s| !s.trim().is_empty()).map(String::from),
+        notes: Some(f.text("notes")),
+        tags: Some(f.text("tags").split([',', '，', ';', '；']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()),
+        custom_fields: custom,
+        confirm_duplicates: f.checked("confirm_duplicates"),
+    };
+    (input, custom_err)
+}
+
+async fn save_form(app: &App, p: UiPost, editing: Option<i64>) -> UiResult {
+    let lang = p.user.lang;
+    let can_assign = p.user.actor.role.can_assign_owner();
+    let (input, custom_err) = customer_input(&p.form, can_assign);
+    let values: HashMap<String, String> = p.form.0.iter().filter(|(k, _)| k != "service_modes").cloned().collect();
+    let modes = p.form.all("service_modes");
+    let again = |errors: FieldErrors, duplicates: Vec<DuplicateHit>, conflict: String| FormState { editing, values: values.clone(), modes: modes.clone(), errors, duplicates, conflict };
+    if let Some(code) = custom_err {
+        let mut e = FieldErrors::new();
+        e.add("custom_fields", code);
+        return form_page(app, &p.user, again(e, vec![], String::new())).await;
+    }
+    let r = match editing {
+        Some(id) => customers::update(app, &p.user.actor, id, &input).await,
+        None => {
+            let mut contacts = Vec::new();
+            if !p.form.text("contact_name").trim().is_empty() || !p.form.text("contact_phone").trim().is_empty() {
+                contacts.push(ContactInput {
+                    name: Some(p.form.text("contact_name")),
+                    title: Some(p.form.text("contact_title")),
+                    phone: Some(p.form.text("contact_phone")),
+                    email: Some(p.form.text("contact_email")),
+                    wechat: None,
+                    is_primary: Some(true),
+                });
+            }
+            customers::create(app, &p.user.actor, &NewCustomer { customer: input, contacts }).await
+        }
+    };
+    match r {
+        Ok(d) => {
+            let ok = if editing.is_some() { "customer.updated" } else { "customer.created" };
+            Ok(Redirect::to(&format!("/customers/{}?ok={ok}", d.customer.id)).into_response())
+        }
+        Err(AppError::Validation(mut errs)) => {
+            // Contact fields of the create form are named contact_*.
+            for e in errs.0.iter_mut() {
+                if let Some(rest) = e.field.strip_prefix("contacts[0].") {
+                    e.field = format!("contact_{rest}");
+                }
+            }
+            form_page(app, &p.user, again(errs, vec![], String::new())).await
+        }
+        Err(AppError::Duplicates(hits)) => form_page(app, &p.user, again(FieldErrors::new(), hits, String::new())).await,
+        Err(AppError::Conflict { field, code }) => {
+            let mut e = FieldErrors::new();
+            e.add(field, code);
+            form_page(app, &p.user, again(e, vec![], lang.t(code).to_string())).await
+        }
+        Err(e) => Err(fail(e, lang)),
+    }
+}
+
+async fn customer_create(State(app): State<App>, p: UiPost) -> UiResult {
+    save_form(&app, p, None).await
+}
+
+async fn customer_edit(State(app): State<App>, u: UiUser, Path(id): Path<String>) -> UiResult {
+    let lang = u.lang;
+    let id = parse_id(&id, lang)?;
+    let d = customers::get(&app, &u.actor, id).await.map_err(|e| fail(e, lang))?;
+    if !d.permissions.edit {
+        return Err(fail(AppError::Forbidden, lang));
+    }
+    let c = d.customer;
+    let mut values = HashMap::new();
+    let mut put = |k: &str, v: Option<String>| {
+        values.insert(k.to_string(), v.unwrap_or_default());
+    };
+    put("code", Some(c.code));
+    put("name", Some(c.name));
+    put("short_name", c.short_name);
+    put("kind", Some(c.kind.as_str().into()));
+    put("gov_level", c.gov_level.map(|g| g.as_str().into()));
+    put("industry", c.industry);
+    put("province", c.province);
+    put("city", c.city);
+    put("address", c.address);
+    put("goods_types", c.goods_types);
+    put("data_source", Some(c.data_source.as_str().into()));
+    put("owner_id", c.owner_id.map(|o| o.to_string()));
+    put("status", Some(c.status.as_str().into()));
+    put("uscc", c.uscc);
+    put("notes", c.notes);
+    put("tags", Some(c.tags.join(", ")));
+    put("custom_fields", Some(c.custom_fields.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n")));
+    put("id_number_masked", c.id_number);
+    let modes = c.service_modes.iter().map(|m| m.as_str().to_string()).collect();
+    form_page(&app, &u, FormState { editing: Some(id), values, modes, errors: FieldErrors::new(), duplicates: vec![], conflict: String::new() }).await
+}
+
+async fn customer_update(State(app): State<App>, Path(id): Path<String>, p: UiPost) -> UiResult {
+    let id = parse_id(&id, p.user.lang)?;
+    save_form(&app, p, Some(id)).await
+}
+
+// ---- merge ----
+
+#[derive(Template)]
+#[template(path = "merge.html")]
+struct MergeTpl {
+    ctx: Ctx,
+    source: CustomerView,
+    q: String,
+    candidates: Vec<Row>,
+    error: String,
+}
+
+#[derive(serde::Deserialize)]
+struct QQ {
+    q: Option<String>,
+}
+
+async fn merge_render(app: &App, u: &UiUser, id: i64, q: String, error: String) -> UiResult {
+    let lang = u.lang;
+    let d = customers::get(app, &u.actor, id).await.map_err(|e| fail(e, lang))?;
+    if !d.permissions.merge {
+        return Err(fail(AppError::Forbidden, lang));
+    }
+    let ctx = Ctx::new(app, u, &format!("/customers/{id}/merge"), "customers");
+    let candidates = if q.trim().is_empty() {
+        // Without a query, offer the likely duplicates of this customer.
+        let hits = customers::find_duplicates(app, &d.customer.name, d.customer.uscc.as_deref(), &[], Some(id)).await.map_err(|e| fail(e, lang))?;
+        let mut rows = Vec::new();
+        for h in hits {
+            if let Ok(x) = customers::get(app, &u.actor, h.id).await {
+                rows.push(row(&ctx, &x.customer));
+            }
+        }
+        rows
+    } else {
+        let page = customers::list(app, &u.actor, &ListQuery { q: Some(q.clone()), per_page: Some("20".into()), ..Default::default() }).await.map_err(|e| fail(e, lang))?;
+        page.items.iter().filter(|c| c.id != id).map(|c| row(&ctx, c)).collect()
+    };
+    let status = if error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut r = render(&MergeTpl { ctx, source: d.customer, q, candidates, error });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn merge_page(State(app): State<App>, u: UiUser, Path(id): Path<String>, Query(q): Query<QQ>) -> UiResult {
+    let id = parse_id(&id, u.lang)?;
+    merge_render(&app, &u, id, q.q.unwrap_or_default(), String::new()).await
+}
+
+async fn merge_submit(State(app): State<App>, Path(id): Path<String>, p: UiPost) -> UiResult {
+    let lang = p.user.lang;
+    let id = parse_id(&id, lang)?;
+    let into = p.form.text("into_id").trim().parse::<i64>().ok();
+    let r = match into {
+        Some(into) => customers::merge(&app, &p.user.actor, id, into).await,
+        None => Err(AppError::field("into_id", "err.merge_target_missing")),
+    };
+    match r {
+        Ok(d) => Ok(Redirect::to(&format!("/customers/{}?ok=common.saved", d.customer.id)).into_response()),
+        Err(AppError::Validation(errs)) => {
+            let msg = errs.0.iter().map(|e| lang.t(e.code)).collect::<Vec<_>>().join("；");
+            merge_render(&app, &p.user, id, p.form.text("q"), msg).await
+        }
+        Err(e) => Err(fail(e, lang)),
+    }
+}
+
+// ---- administration ----
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersTpl {
+    ctx: Ctx,
+    users: Vec<UserView>,
+    roles: Vec<Opt>,
+    units: Vec<Opt>,
+    errors: FieldErrors,
+    values: HashMap<String, String>,
+    conflict: String,
+}
+
+impl UsersTpl {
+    fn err(&self, f: &str) -> String {
+        self.errors.get(f).map(|c| self.ctx.t(c)).unwrap_or_default()
+    }
+    fn v(&self, f: &str) -> String {
+        self.values.get(f).cloned().unwrap_or_default()
+    }
+    fn role_opts(&self, cur: &Role) -> Vec<Opt> {
+        opts(Role::ALL.iter().map(|r| (r.as_str().to_string(), self.ctx.t(r.label_key()))), cur.as_str())
+    }
+    fn unit_opts(&self, cur: &i64) -> Vec<Opt> {
+        let c = cur.to_string();
+        self.units.iter().map(|o| Opt { value: o.value.clone(), label: o.label.clone(), selected: o.value == c }).collect()
+    }
+}
+
+async fn users_render(app: &App, u: &UiUser, errors: FieldErrors, values: HashMap<String, String>, conflict: String, flash: Option<&str>) -> UiResult {
+    let lang = u.lang;
+    let list = users::list(app, &u.actor).await.map_err(|e| fail(e, lang))?;
+    let units = users::units(app).await.map_err(|e| fail(e, lang))?;
+    let depth = |p: &str| p.matches('/').count().saturating_sub(2);
+    let unit_opts: Vec<Opt> = units
+        .iter()
+        .map(|x| Opt { value: x.id.to_string(), label: format!("{}{}", "　".repeat(depth(&x.path)), x.name), selected: values.get("org_unit_id") == Some(&x.id.to_string()) })
+        .collect();
+    let ctx = with_flash(Ctx::new(app, u, "/admin/users", "users"), flash);
+    let status = if errors.is_empty() && conflict.is_empty() { StatusCode::OK } else if conflict.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT };
+    let cur_role = values.get("role").cloned().unwrap_or_else(|| "account_manager".into());
+    let mut r = render(&UsersTpl {
+        roles: opts(Role::ALL.iter().map(|r| (r.as_str().to_string(), lang.t(r.label_key()).to_string())), &cur_role),
+        users: list,
+        units: unit_opts,
+        errors,
+        values,
+        conflict,
+        ctx,
+    });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn users_page(State(app): State<App>, u: UiUser, Query(q): Query<OkQ>) -> UiResult {
+    users_render(&app, &u, FieldErrors::new(), HashMap::new(), String::new(), q.ok.as_deref()).await
+}
+
+async fn user_create(State(app): State<App>, p: UiPost) -> UiResult {
+    let lang = p.user.lang;
+    let f = &p.form;
+    let n = users::NewUser {
+        username: f.text("username"),
+        display_name: f.text("display_name"),
+        email: Some(f.text("email")),
+        role: f.text("role"),
+        org_unit_id: f.get("org_unit_id").and_then(|s| s.parse().ok()),
+        password: f.text("password"),
+    };
+    let values: HashMap<String, String> = f.0.iter().filter(|(k, _)| k != "password").cloned().collect();
+    match users::create(&app, &p.user.actor, &n).await {
+        Ok(_) => Ok(Redirect::to("/admin/users?ok=common.saved").into_response()),
+        Err(AppError::Validation(e)) => users_render(&app, &p.user, e, values, String::new(), None).await,
+        Err(AppError::Conflict { field, code }) => {
+            let mut e = FieldErrors::new();
+            e.add(field, code);
+            users_render(&app, &p.user, e, values, lang.t(code).to_string(), None).await
+        }
+        Err(e) => Err(fail(e, lang)),
+    }
+}
+
+async fn user_update(State(app): State<App>, Path(id): Path<String>, p: UiPost) -> UiResult {
+    let lang = p.user.lang;
+    let id = parse_id(&id, lang)?;
+    let f = &p.form;
+    let a = &p.user.actor;
+    let r = match f.get("op") {
+        Some("disable") | Some("enable") => {
+            let target = users::list(&app, a).await.map_err(|e| fail(e, lang))?.into_iter().find(|x| x.id == id).ok_or_else(|| fail(AppError::NotFound, lang))?;
+            users::set_disabled(&app, a, &target.username, f.get("op") == Some("disable")).await
+        }
+        Some("password") => {
+            let target = users::list(&app, a).await.map_err(|e| fail(e, lang))?.into_iter().find(|x| x.id == id).ok_or_else(|| fail(AppError::NotFound, lang))?;
+            users::set_password(&app, a, &target.username, &f.text("password")).await
+        }
+        _ => users::update(&app, a, id, f.get("role"), f.get("org_unit_id").and_then(|s| s.parse().ok()), None).await.map(|_| ()),
+    };
+    match r {
+        Ok(()) => Ok(Redirect::to("/admin/users?ok=common.saved").into_response()),
+        Err(AppError::Validation(e)) => users_render(&app, &p.user, e, HashMap::new(), String::new(), None).await,
+        Err(e) => Err(fail(e, lang)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditTpl {
+    ctx: Ctx,
+    items: Vec<(TimelineItem, String, String)>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    actions: Vec<Opt>,
+    action: String,
+}
+
+#[derive(serde::Deserialize)]
+struct AuditQ {
+    action: Option<String>,
+    page: Option<u64>,
+}
+
+const AUDIT_ACTIONS: &[&str] = &[
+    "customer.create", "customer.update", "customer.assign", "customer.archive", "customer.restore", "customer.release",
+    "customer.claim", "customer.reclaim", "customer.merge", "customer.merged_from", "contact.create", "contact.update",
+    "contact.delete", "pii.reveal", "user.create", "user.update", "user.password", "user.disable", "user.enable",
+    "token.create", "token.revoke", "auth.login", "auth.login_failed", "settings.update",
+];
+
+async fn audit_page(State(app): State<App>, u: UiUser, Query(q): Query<AuditQ>) -> UiResult {
+    let lang = u.lang;
+    let action = q.action.clone().filter(|a| AUDIT_ACTIONS.contains(&a.as_str()));
+    let aq = AuditQuery { action: action.clone(), page: q.page.unwrap_or(1).max(1), per_page: 50, ..Default::default() };
+    let (items, total) = consign_app::audit::list(&app, &u.actor, &aq).await.map_err(|e| fail(e, lang))?;
+    let ctx = Ctx::new(&app, &u, "/admin/audit", "audit");
+    let extra: Vec<(String, String)> = items.iter().map(|a| (format!("{} #{}", a.entity_type, a.entity_id), a.ip.clone().unwrap_or_default())).collect();
+    let rows = timeline_items(&app, &ctx, items).await;
+    let actions = opts(AUDIT_ACTIONS.iter().map(|a| (a.to_string(), lang.t(&format!("action.{a}")).to_string())), action.as_deref().unwrap_or(""));
+    Ok(render(&AuditTpl {
+        items: rows.into_iter().zip(extra).map(|(t, (e, ip))| (t, e, ip)).collect(),
+        total,
+        page: aq.page,
+        pages: total.div_ceil(50).max(1),
+        actions,
+        action: action.unwrap_or_default(),
+        ctx,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsTpl {
+    ctx: Ctx,
+    reclaim_days: String,
+    error: String,
+}
+
+async fn settings_page(State(app): State<App>, u: UiUser, Query(q): Query<OkQ>) -> UiResult {
+    let lang = u.lang;
+    if !u.actor.role.is_admin() {
+        return Err(fail(AppError::Forbidden, lang));
+    }
+    let d = customers::reclaim_days(&app).await.map_err(|e| fail(e, lang))?;
+    let ctx = with_flash(Ctx::new(&app, &u, "/admin/settings", "settings"), q.ok.as_deref());
+    Ok(render(&SettingsTpl { ctx, reclaim_days: d.to_string(), error: String::new() }))
+}
+
+async fn settings_save(State(app): State<App>, p: UiPost) -> UiResult {
+    let lang = p.user.lang;
+    match customers::set_reclaim_days(&app, &p.user.actor, &p.form.text("pool_reclaim_days")).await {
+        Ok(_) => Ok(Redirect::to("/admin/settings?ok=common.saved").into_response()),
+        Err(AppError::Validation(e)) => {
+            let ctx = Ctx::new(&app, &p.user, "/admin/settings", "settings");
+            let msg = e.0.iter().map(|x| lang.t(x.code)).collect::<Vec<_>>().join("；");
+            let mut r = render(&SettingsTpl { ctx, reclaim_days: p.form.text("pool_reclaim_days"), error: msg });
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(fail(e, lang)),
+    }
+}
+
+// ---- account ----
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountTpl {
+    ctx: Ctx,
+    tokens: Vec<consign_app::store::entity::api_token::Model>,
+    new_token: String,
+    error: String,
+    username: String,
+}
+
+async fn account_render(app: &App, u: &UiUser, new_token: String, error: String, flash: Option<&str>) -> UiResult {
+    let lang = u.lang;
+    let tokens = users::tokens(app, &u.actor, u.actor.user_id()).await.map_err(|e| fail(e, lang))?;
+    let ctx = with_flash(Ctx::new(app, u, "/account", "account"), flash);
+    let status = if error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut r = render(&AccountTpl { ctx, tokens, new_token, error, username: u.actor.username.clone() });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn account_page(State(app): State<App>, u: UiUser, Query(q): Query<OkQ>) -> UiResult {
+    account_render(&app, &u, String::new(), String::new(), q.ok.as_deref()).await
+}
+
+async fn account_password(State(app): State<App>, p: UiPost) -> UiResult {
+    let lang = p.user.lang;
+    match users::set_password(&app, &p.user.actor, &p.user.actor.username, &p.form.text("password")).await {
+        // Changing the password ends every session, this one too.
+        Ok(()) => Ok(Redirect::to("/login").into_response()),
+        Err(AppError::Validation(e)) => {
+            let msg = e.0.iter().map(|x| lang.t(x.code)).collect::<Vec<_>>().join("；");
+            account_render(&app, &p.user, String::new(), msg, None).await
+        }
+        Err(e) => Err(fail(e, lang)),
+    }
+}
+
+async fn token_create(State(app): State<App>, p: UiPost) -> UiResult {
+    let lang = p.user.lang;
+    match auth::create_token(&app, &p.user.actor, p.user.actor.user_id(), &p.form.text("name")).await {
+        Ok((_, raw)) => account_render(&app, &p.user, raw, String::new(), None).await,
+        Err(AppError::Validation(e)) => {
+            let msg = e.0.iter().map(|x| format!("{}: {}", lang.t("user.token_name"), lang.t(x.code))).collect::<Vec<_>>().join("；");
+            account_render(&app, &p.user, String::new(), msg, None).await
+        }
+        Err(e) => Err(fail(e, lang)),
+    }
+}
+
+async fn token_revoke(State(app): State<App>, Path(id): Path<String>, p: UiPost) -> UiResult {
+    let lang = p.user.lang;
+    let id = parse_id(&id, lang)?;
+    auth::revoke_token(&app, &p.user.actor, p.user.actor.user_id(), id).await.map_err(|e| fail(e, lang))?;
+    Ok(Redirect::to("/account?ok=common.saved").into_response())
+}
+

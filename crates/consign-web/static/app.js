@@ -1,0 +1,28 @@
+// Small enhancements; every flow works without this file.
+(function () {
+  // Confirm dialogs on destructive forms.
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    var msg = f.getAttribute && f.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) e.preventDefault();
+  });
+  // "/" focuses the global search, as in most business tools.
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "/" && !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) {
+      var s = document.querySelector(".global-search input");
+      if (s) { e.preventDefault(); s.focus(); }
+    }
+  });
+  // Government level only applies to government bodies and institutions.
+  var kind = document.querySelector("select[name=kind]");
+  var level = document.querySelector("select[name=gov_level]");
+  if (kind && level && kind.closest("form.form")) {
+    var sync = function () {
+      var gov = kind.value === "government";
+      level.disabled = !gov;
+      if (!gov) level.value = "";
+    };
+    kind.addEventListener("change", sync);
+    sync();
+  }
+})();
