@@ -1,7 +1,7 @@
 //! Writing and reading the audit log (SPEC §13): who, when, what, before and after.
 
 use crate::auth::Actor;
-use crate::{AppError, App, Result};
+use crate::{App, AppError, Result};
 use chrono::{DateTime, Utc};
 use consign_store::entity::audit_log;
 use consign_store::ConnectionTrait;

@@ -2,8 +2,10 @@
 //! CSRF token each, bearer API tokens, sign-in throttling.
 
 use crate::audit::{self, Entry};
-use crate::{AppError, App, Result};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use crate::{App, AppError, Result};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -152,12 +154,22 @@ pub enum LoginError {
     Throttled,
 }
 
-pub async fn login(app: &App, username: &str, password: &str, ip: &str) -> Result<Result<LoginOk, LoginError>> {
+pub async fn login(
+    app: &App,
+    username: &str,
+    password: &str,
+    ip: &str,
+) -> Result<Result<LoginOk, LoginError>> {
     let conn = &app.db.conn;
     let now = Utc::now();
     let username = username.trim();
-    let (by_user, by_ip) =
-        repo::failures_since(conn, username, ip, now - Duration::minutes(LOCK_WINDOW_MINUTES)).await?;
+    let (by_user, by_ip) = repo::failures_since(
+        conn,
+        username,
+        ip,
+        now - Duration::minutes(LOCK_WINDOW_MINUTES),
+    )
+    .await?;
     if by_user >= MAX_USER_FAILURES || by_ip >= MAX_IP_FAILURES {
         return Ok(Err(LoginError::Throttled));
     }
@@ -227,7 +239,10 @@ pub async fn login(app: &App, username: &str, password: &str, ip: &str) -> Resul
     .await?;
     Ok(Ok(LoginOk {
         cookie: raw,
-        session: SessionInfo { actor, csrf_token: csrf },
+        session: SessionInfo {
+            actor,
+            csrf_token: csrf,
+        },
     }))
 }
 
@@ -236,7 +251,11 @@ pub async fn login(app: &App, username: &str, password: &str, ip: &str) -> Resul
 async fn dummy_hash(app: &App) -> String {
     static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     DUMMY
-        .get_or_init(|| async { hash_password(app, &random_token()).await.unwrap_or_default() })
+        .get_or_init(|| async {
+            hash_password(app, &random_token())
+                .await
+                .unwrap_or_default()
+        })
         .await
         .clone()
 }
@@ -277,18 +296,26 @@ pub async fn token_actor(app: &App, raw: &str, ip: Option<String>) -> Result<Opt
         return Ok(None);
     }
     let now = Utc::now();
-    if t.last_used_at.is_none_or(|l| now - l > Duration::minutes(1)) {
+    if t.last_used_at
+        .is_none_or(|l| now - l > Duration::minutes(1))
+    {
         repo::touch_token(&app.db.conn, t.id, now).await?;
     }
     Ok(Some(actor_for(app, &u, ip).await?))
 }
 
 /// A new token for `user_id`; the secret is returned once and only its hash kept.
-pub async fn create_token(app: &App, actor: &Actor, user_id: i64, name: &str) -> Result<(api_token::Model, String)> {
+pub async fn create_token(
+    app: &App,
+    actor: &Actor,
+    user_id: i64,
+    name: &str,
+) -> Result<(api_token::Model, String)> {
     if actor.id != Some(user_id) && !actor.role.is_admin() {
         return Err(AppError::Forbidden);
     }
-    let name = consign_domain::validate::required_text(name, 80).map_err(|c| AppError::field("name", c))?;
+    let name = consign_domain::validate::required_text(name, 80)
+        .map_err(|c| AppError::field("name", c))?;
     if repo::user(&app.db.conn, user_id).await?.is_none() {
         return Err(AppError::NotFound);
     }
@@ -316,7 +343,9 @@ pub async fn create_token(app: &App, actor: &Actor, user_id: i64, name: &str) ->
             customer_id: None,
             summary: Some(name),
             before: None,
-            after: Some(serde_json::json!({"user_id": user_id, "name": t.name, "prefix": t.prefix})),
+            after: Some(
+                serde_json::json!({"user_id": user_id, "name": t.name, "prefix": t.prefix}),
+            ),
         },
     )
     .await?;

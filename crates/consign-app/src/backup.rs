@@ -1,7 +1,7 @@
 //! Backup and restore (SPEC §13): a consistent online copy of the SQLite database and
 //! the key file; for PostgreSQL, pg_dump/pg_restore (see docs/operations.md).
 
-use crate::{AppError, App, Result, Settings};
+use crate::{App, AppError, Result, Settings};
 use chrono::Utc;
 use std::path::{Path, PathBuf};
 
@@ -15,7 +15,8 @@ pub struct BackupFiles {
 /// Copies the database (SQLite: `VACUUM INTO`, consistent while the server runs;
 /// PostgreSQL: `pg_dump --format=custom`) and the key file into `dir`.
 pub async fn backup(app: &App, dir: &Path) -> Result<BackupFiles> {
-    std::fs::create_dir_all(dir).map_err(|e| AppError::Internal(format!("{}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| AppError::Internal(format!("{}: {e}", dir.display())))?;
     let stamp = Utc::now().format("%Y%m%d-%H%M%S");
     let database = if app.settings.is_postgres() {
         let out = dir.join(format!("consign-{stamp}.pgdump"));
@@ -26,7 +27,11 @@ pub async fn backup(app: &App, dir: &Path) -> Result<BackupFiles> {
             .arg(&app.settings.database_url)
             .status()
             .await
-            .map_err(|e| AppError::Internal(format!("pg_dump: {e} (is the PostgreSQL client installed?)")))?;
+            .map_err(|e| {
+                AppError::Internal(format!(
+                    "pg_dump: {e} (is the PostgreSQL client installed?)"
+                ))
+            })?;
         if !status.success() {
             return Err(AppError::Internal(format!("pg_dump failed: {status}")));
         }
@@ -41,7 +46,8 @@ pub async fn backup(app: &App, dir: &Path) -> Result<BackupFiles> {
     };
     let key = if app.settings.master_key.is_none() && app.settings.key_path().exists() {
         let k = dir.join(format!("consign-{stamp}.key"));
-        std::fs::copy(app.settings.key_path(), &k).map_err(|e| AppError::Internal(format!("{}: {e}", k.display())))?;
+        std::fs::copy(app.settings.key_path(), &k)
+            .map_err(|e| AppError::Internal(format!("{}: {e}", k.display())))?;
         restrict(&k)?;
         Some(k)
     } else {
@@ -63,14 +69,26 @@ fn restrict(p: &Path) -> Result<()> {
 /// Restores an SQLite backup (and its key file) over the configured database, after
 /// checking the copy opens, passes `PRAGMA integrity_check` and matches the key.
 /// Refuses to overwrite an existing database unless `force`.
-pub async fn restore_sqlite(settings: &Settings, db_file: &Path, key_file: Option<&Path>, force: bool) -> Result<PathBuf> {
+pub async fn restore_sqlite(
+    settings: &Settings,
+    db_file: &Path,
+    key_file: Option<&Path>,
+    force: bool,
+) -> Result<PathBuf> {
     if settings.is_postgres() {
         return Err(AppError::Config(
             "restore of PostgreSQL backups uses pg_restore; see docs/operations.md".into(),
         ));
     }
     let url = &settings.database_url;
-    let target = PathBuf::from(url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url).split('?').next().unwrap_or(url));
+    let target = PathBuf::from(
+        url.strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url)
+            .split('?')
+            .next()
+            .unwrap_or(url),
+    );
     if target.exists() && !force {
         return Err(AppError::Config(format!(
             "{} exists; stop the server and pass --force to replace it",
@@ -81,7 +99,8 @@ pub async fn restore_sqlite(settings: &Settings, db_file: &Path, key_file: Optio
     let mut check = settings.clone();
     let staging = target.with_extension("restore-tmp");
     let _ = std::fs::remove_file(&staging);
-    std::fs::copy(db_file, &staging).map_err(|e| AppError::Internal(format!("{}: {e}", db_file.display())))?;
+    std::fs::copy(db_file, &staging)
+        .map_err(|e| AppError::Internal(format!("{}: {e}", db_file.display())))?;
     check.database_url = format!("sqlite://{}", staging.display());
     if let Some(k) = key_file {
         check.key_file = Some(k.to_path_buf());
@@ -94,15 +113,27 @@ pub async fn restore_sqlite(settings: &Settings, db_file: &Path, key_file: Optio
             sea_orm::Statement::from_string(db.db_backend(), "PRAGMA integrity_check"),
         )
         .await?;
-        let ok: String = row.and_then(|r| r.try_get_by_index(0).ok()).unwrap_or_default();
+        let ok: String = row
+            .and_then(|r| r.try_get_by_index(0).ok())
+            .unwrap_or_default();
         if ok != "ok" {
-            return Err(AppError::Internal(format!("backup fails the integrity check: {ok}")));
+            return Err(AppError::Internal(format!(
+                "backup fails the integrity check: {ok}"
+            )));
         }
-        if db.applied_migrations().await.map(|m| m.is_empty()).unwrap_or(true) {
+        if db
+            .applied_migrations()
+            .await
+            .map(|m| m.is_empty())
+            .unwrap_or(true)
+        {
             return Err(AppError::Internal("not a Consign database".into()));
         }
         if !check.key_path().exists() && check.master_key.is_none() {
-            return Err(AppError::Config(format!("key file {} missing", check.key_path().display())));
+            return Err(AppError::Config(format!(
+                "key file {} missing",
+                check.key_path().display()
+            )));
         }
         let vault = crate::vault::Vault::load(&check).map_err(AppError::Config)?;
         crate::vault::check_key(&db, &vault).await?;
@@ -111,12 +142,14 @@ pub async fn restore_sqlite(settings: &Settings, db_file: &Path, key_file: Optio
     for ext in ["db-wal", "db-shm"] {
         let _ = std::fs::remove_file(target.with_extension(ext));
     }
-    std::fs::rename(&staging, &target).map_err(|e| AppError::Internal(format!("{}: {e}", target.display())))?;
+    std::fs::rename(&staging, &target)
+        .map_err(|e| AppError::Internal(format!("{}: {e}", target.display())))?;
     let _ = std::fs::remove_file(staging.with_extension("restore-tmp-wal"));
     if let Some(k) = key_file {
         let dest = settings.key_path();
         if settings.master_key.is_none() && k != dest {
-            std::fs::copy(k, &dest).map_err(|e| AppError::Internal(format!("{}: {e}", dest.display())))?;
+            std::fs::copy(k, &dest)
+                .map_err(|e| AppError::Internal(format!("{}: {e}", dest.display())))?;
             restrict(&dest)?;
         }
     }

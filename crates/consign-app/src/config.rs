@@ -37,7 +37,10 @@ impl std::fmt::Debug for Settings {
             .field("listen", &self.listen)
             .field("data_dir", &self.data_dir)
             .field("key_file", &self.key_file)
-            .field("master_key", &self.master_key.as_ref().map(|_| "<redacted>"))
+            .field(
+                "master_key",
+                &self.master_key.as_ref().map(|_| "<redacted>"),
+            )
             .field("timezone", &self.timezone)
             .field("public_url", &self.public_url)
             .field("session_hours", &self.session_hours)
@@ -81,7 +84,9 @@ impl Settings {
     pub fn load(file: Option<&Path>) -> Result<Settings, String> {
         let mut s = match file {
             Some(p) => Self::from_file(p)?,
-            None if Path::new("consign.toml").exists() => Self::from_file(Path::new("consign.toml"))?,
+            None if Path::new("consign.toml").exists() => {
+                Self::from_file(Path::new("consign.toml"))?
+            }
             None => Settings::default(),
         };
         s.apply_env(|k| std::env::var(k).ok())?;
@@ -144,7 +149,8 @@ impl Settings {
     }
 
     pub fn is_postgres(&self) -> bool {
-        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
+        self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://")
     }
 
     pub fn secure_cookies(&self) -> bool {
@@ -160,14 +166,17 @@ mod tests {
 
     #[test]
     fn layering() {
-        let mut s: Settings = toml::from_str("listen = \"0.0.0.0:9000\"\ntimezone = \"Asia/Urumqi\"").expect("toml");
+        let mut s: Settings =
+            toml::from_str("listen = \"0.0.0.0:9000\"\ntimezone = \"Asia/Urumqi\"").expect("toml");
         assert_eq!(s.listen, "0.0.0.0:9000");
         s.apply_env(|k| (k == "CONSIGN_LISTEN").then(|| "127.0.0.1:1".to_string()))
             .expect("env");
         assert_eq!(s.listen, "127.0.0.1:1");
         assert_eq!(s.timezone, "Asia/Urumqi");
         assert!(toml::from_str::<Settings>("nonsense = 1").is_err());
-        assert!(s.apply_env(|k| (k == "CONSIGN_SESSION_HOURS").then(|| "x".into())).is_err());
+        assert!(s
+            .apply_env(|k| (k == "CONSIGN_SESSION_HOURS").then(|| "x".into()))
+            .is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::audit::{self, AuditView, Entry};
 use crate::auth::Actor;
-use crate::{AppError, App, Result};
+use crate::{App, AppError, Result};
 use chrono::{DateTime, Duration, Utc};
 use consign_domain::customer::{
     join_modes, split_modes, CustomerKind, CustomerStatus, DataSource, GovLevel, ServiceMode,
@@ -12,7 +12,9 @@ use consign_domain::role::{Role, Scope};
 use consign_domain::search::{self, Query};
 use consign_domain::validate::{self, optional_text, required_text};
 use consign_domain::{mask, FieldErrors};
-use consign_store::customers::{self as repo, CustomerFilter, OwnerFilter, Sort, TextSearch, Visibility};
+use consign_store::customers::{
+    self as repo, CustomerFilter, OwnerFilter, Sort, TextSearch, Visibility,
+};
 use consign_store::entity::{contact, customer};
 use consign_store::users as users_repo;
 use sea_orm::{ConnectionTrait, Set, TransactionTrait};
@@ -20,7 +22,9 @@ use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// `null` → Some(None) (clear), absent → None (unchanged).
-fn double_option<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Option<i64>>, D::Error> {
+fn double_option<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Option<i64>>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum IdOrString {
@@ -181,11 +185,17 @@ pub struct ListQuery {
 }
 
 fn nonempty(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
 }
 
 fn yes(s: &Option<String>) -> bool {
-    matches!(s.as_deref().map(str::trim), Some("1" | "true" | "yes" | "on"))
+    matches!(
+        s.as_deref().map(str::trim),
+        Some("1" | "true" | "yes" | "on")
+    )
 }
 
 // ---- scope ----
@@ -221,12 +231,12 @@ fn permissions(actor: &Actor, c: &customer::Model) -> Permissions {
         };
     Permissions {
         edit,
-        edit_contacts: live
-            && role.can_edit_contacts()
-            && (role != Role::AccountManager || own),
+        edit_contacts: live && role.can_edit_contacts() && (role != Role::AccountManager || own),
         unmask: role.can_unmask() && (role != Role::AccountManager || own),
         release: live && !in_pool && (role.can_assign_owner() || own),
-        claim: live && in_pool && matches!(role, Role::AccountManager | Role::Manager | Role::Admin),
+        claim: live
+            && in_pool
+            && matches!(role, Role::AccountManager | Role::Manager | Role::Admin),
         merge: live && role.can_merge(),
         assign: live && role.can_assign_owner(),
     }
@@ -235,7 +245,9 @@ fn permissions(actor: &Actor, c: &customer::Model) -> Permissions {
 /// Loads a customer the actor may see; anything else is "not found".
 async fn load_visible(app: &App, actor: &Actor, id: i64) -> Result<(customer::Model, Visibility)> {
     let vis = visibility(app, actor).await?;
-    let c = repo::find(&app.db.conn, id).await?.ok_or(AppError::NotFound)?;
+    let c = repo::find(&app.db.conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !visible(&vis, &c) {
         return Err(AppError::NotFound);
     }
@@ -250,20 +262,28 @@ fn contact_view(k: &contact::Model, app: &App) -> ContactView {
         customer_id: k.customer_id,
         name: k.name.clone(),
         title: k.title.clone(),
-        phone: k
-            .phone_enc
-            .as_deref()
-            .map(|p| app.vault.decrypt(p).map(|p| mask::phone(&p)).unwrap_or_else(|_| "****".into())),
-        email: k
-            .email_enc
-            .as_deref()
-            .map(|p| app.vault.decrypt(p).map(|e| mask::email(&e)).unwrap_or_else(|_| "***".into())),
+        phone: k.phone_enc.as_deref().map(|p| {
+            app.vault
+                .decrypt(p)
+                .map(|p| mask::phone(&p))
+                .unwrap_or_else(|_| "****".into())
+        }),
+        email: k.email_enc.as_deref().map(|p| {
+            app.vault
+                .decrypt(p)
+                .map(|e| mask::email(&e))
+                .unwrap_or_else(|_| "***".into())
+        }),
         wechat: k.wechat.clone(),
         is_primary: k.is_primary,
     }
 }
 
-async fn views(app: &App, rows: Vec<customer::Model>, with_contact: bool) -> Result<Vec<CustomerView>> {
+async fn views(
+    app: &App,
+    rows: Vec<customer::Model>,
+    with_contact: bool,
+) -> Result<Vec<CustomerView>> {
     let conn = &app.db.conn;
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
     let mut tags = repo::tags_of(conn, &ids).await?;
@@ -291,10 +311,12 @@ async fn views(app: &App, rows: Vec<customer::Model>, with_contact: bool) -> Res
                 service_modes: split_modes(&c.service_modes),
                 data_source: DataSource::parse(&c.data_source).unwrap_or(DataSource::Internal),
                 status: CustomerStatus::parse(&c.status).unwrap_or(CustomerStatus::Active),
-                id_number: c
-                    .id_number_enc
-                    .as_deref()
-                    .map(|v| app.vault.decrypt(v).map(|p| mask::id_number(&p)).unwrap_or_else(|_| "****".into())),
+                id_number: c.id_number_enc.as_deref().map(|v| {
+                    app.vault
+                        .decrypt(v)
+                        .map(|p| mask::id_number(&p))
+                        .unwrap_or_else(|_| "****".into())
+                }),
                 custom_fields: serde_json::from_str(&c.custom_fields).unwrap_or_default(),
                 code: c.code,
                 name: c.name,
@@ -362,7 +384,10 @@ pub fn text_search(app: &App, q: &str) -> Option<TextSearch> {
         }
         Query::Ascii { prefix } => s.ascii_prefix = Some(prefix),
     }
-    let digits: String = q.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let digits: String = q
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
     if digits.len() >= 7 {
         if let Ok(p) = validate::phone(&digits) {
             s.phone_hash = Some(app.vault.phone_hash(&p));
@@ -423,10 +448,14 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<Page<Custom
         None => 1,
     };
     f.per_page = match nonempty(&q.per_page) {
-        Some(p) => p.parse().ok().filter(|p| (1..=500).contains(p)).unwrap_or_else(|| {
-            errs.add("per_page", "err.invalid_number");
-            50
-        }),
+        Some(p) => p
+            .parse()
+            .ok()
+            .filter(|p| (1..=500).contains(p))
+            .unwrap_or_else(|| {
+                errs.add("per_page", "err.invalid_number");
+                50
+            }),
         None => 50,
     };
     errs.into_result()?;
@@ -466,14 +495,26 @@ struct Draft {
 }
 
 /// Validates every field of `input` over `base` (the current values on update).
-fn validate_input(input: &CustomerInput, base: Option<(&customer::Model, &[String], Option<String>)>) -> Result<Draft> {
+fn validate_input(
+    input: &CustomerInput,
+    base: Option<(&customer::Model, &[String], Option<String>)>,
+) -> Result<Draft> {
     let mut e = FieldErrors::new();
     let pick = |new: &Option<String>, old: Option<&str>| -> String {
         new.clone().unwrap_or_else(|| old.unwrap_or("").to_string())
     };
     let b = base.as_ref().map(|(m, _, _)| *m);
-    let name = e.check("name", required_text(&pick(&input.name, b.map(|m| m.name.as_str())), 100));
-    let short_name = e.check("short_name", optional_text(&pick(&input.short_name, b.and_then(|m| m.short_name.as_deref())), 40));
+    let name = e.check(
+        "name",
+        required_text(&pick(&input.name, b.map(|m| m.name.as_str())), 100),
+    );
+    let short_name = e.check(
+        "short_name",
+        optional_text(
+            &pick(&input.short_name, b.and_then(|m| m.short_name.as_deref())),
+            40,
+        ),
+    );
     let kind_s = pick(&input.kind, b.map(|m| m.kind.as_str()));
     let kind = if kind_s.trim().is_empty() {
         e.add("kind", "err.required");
@@ -501,11 +542,48 @@ fn validate_input(input: &CustomerInput, base: Option<(&customer::Model, &[Strin
             }
         }
     };
-    let industry = e.check("industry", optional_text(&pick(&input.industry, b.and_then(|m| m.industry.as_deref())), 40)).flatten();
-    let province = e.check("province", optional_text(&pick(&input.province, b.and_then(|m| m.province.as_deref())), 20)).flatten();
-    let city = e.check("city", optional_text(&pick(&input.city, b.and_then(|m| m.city.as_deref())), 40)).flatten();
-    let address = e.check("address", optional_text(&pick(&input.address, b.and_then(|m| m.address.as_deref())), 200)).flatten();
-    let goods_types = e.check("goods_types", optional_text(&pick(&input.goods_types, b.and_then(|m| m.goods_types.as_deref())), 200)).flatten();
+    let industry = e
+        .check(
+            "industry",
+            optional_text(
+                &pick(&input.industry, b.and_then(|m| m.industry.as_deref())),
+                40,
+            ),
+        )
+        .flatten();
+    let province = e
+        .check(
+            "province",
+            optional_text(
+                &pick(&input.province, b.and_then(|m| m.province.as_deref())),
+                20,
+            ),
+        )
+        .flatten();
+    let city = e
+        .check(
+            "city",
+            optional_text(&pick(&input.city, b.and_then(|m| m.city.as_deref())), 40),
+        )
+        .flatten();
+    let address = e
+        .check(
+            "address",
+            optional_text(
+                &pick(&input.address, b.and_then(|m| m.address.as_deref())),
+                200,
+            ),
+        )
+        .flatten();
+    let goods_types = e
+        .check(
+            "goods_types",
+            optional_text(
+                &pick(&input.goods_types, b.and_then(|m| m.goods_types.as_deref())),
+                200,
+            ),
+        )
+        .flatten();
     let service_modes = match &input.service_modes {
         Some(list) => {
             let mut out = Vec::new();
@@ -550,7 +628,15 @@ fn validate_input(input: &CustomerInput, base: Option<(&customer::Model, &[Strin
         Some(s) => e.check("id_number", validate::id_number(s)),
         None => base.as_ref().and_then(|(_, _, id)| id.clone()),
     };
-    let notes = e.check("notes", optional_text(&pick(&input.notes, b.and_then(|m| m.notes.as_deref())), 2000)).flatten();
+    let notes = e
+        .check(
+            "notes",
+            optional_text(
+                &pick(&input.notes, b.and_then(|m| m.notes.as_deref())),
+                2000,
+            ),
+        )
+        .flatten();
     let tags = match &input.tags {
         Some(list) => {
             let mut out: Vec<String> = Vec::new();
@@ -570,7 +656,10 @@ fn validate_input(input: &CustomerInput, base: Option<(&customer::Model, &[Strin
             }
             out
         }
-        None => base.as_ref().map(|(_, t, _)| t.to_vec()).unwrap_or_default(),
+        None => base
+            .as_ref()
+            .map(|(_, t, _)| t.to_vec())
+            .unwrap_or_default(),
     };
     let custom_fields = match &input.custom_fields {
         Some(map) => {
@@ -646,7 +735,13 @@ fn search_keys(d: &Draft) -> Vec<String> {
 }
 
 /// Checks an owner choice against the actor's role and scope.
-async fn resolve_owner(app: &App, actor: &Actor, requested: Option<Option<i64>>, current: Option<i64>, creating: bool) -> Result<Option<i64>> {
+async fn resolve_owner(
+    app: &App,
+    actor: &Actor,
+    requested: Option<Option<i64>>,
+    current: Option<i64>,
+    creating: bool,
+) -> Result<Option<i64>> {
     match requested {
         None => Ok(if creating {
             match actor.role {
@@ -671,7 +766,11 @@ async fn resolve_owner(app: &App, actor: &Actor, requested: Option<Option<i64>>,
                     let exists = users_repo::user(&app.db.conn, uid).await?.is_some();
                     return Err(AppError::field(
                         "owner_id",
-                        if exists { "err.owner_out_of_scope" } else { "err.unknown_user" },
+                        if exists {
+                            "err.owner_out_of_scope"
+                        } else {
+                            "err.unknown_user"
+                        },
                     ));
                 }
             }
@@ -684,12 +783,21 @@ async fn resolve_owner(app: &App, actor: &Actor, requested: Option<Option<i64>>,
 
 /// Likely duplicates of a prospective customer: same USCC, same contact phone, same or
 /// near-same name. `exclude` leaves out the customer itself on edit.
-pub async fn find_duplicates(app: &App, name: &str, uscc: Option<&str>, phones: &[String], exclude: Option<i64>) -> Result<Vec<DuplicateHit>> {
+pub async fn find_duplicates(
+    app: &App,
+    name: &str,
+    uscc: Option<&str>,
+    phones: &[String],
+    exclude: Option<i64>,
+) -> Result<Vec<DuplicateHit>> {
     let conn = &app.db.conn;
     let mut reasons: BTreeMap<i64, Vec<&'static str>> = BTreeMap::new();
     if let Some(u) = uscc {
         for id in repo::ids_with_uscc(conn, u).await? {
-            reasons.entry(id).or_default().push("customer.duplicate_reason.uscc");
+            reasons
+                .entry(id)
+                .or_default()
+                .push("customer.duplicate_reason.uscc");
         }
     }
     for p in phones {
@@ -703,12 +811,18 @@ pub async fn find_duplicates(app: &App, name: &str, uscc: Option<&str>, phones: 
     let norm = search::normalize_name(name);
     if !norm.is_empty() {
         for id in repo::ids_with_name_norm(conn, &norm).await? {
-            reasons.entry(id).or_default().push("customer.duplicate_reason.name");
+            reasons
+                .entry(id)
+                .or_default()
+                .push("customer.duplicate_reason.name");
         }
         // Near-same: candidates sharing most name bigrams, then a similarity check.
         let grams: Vec<String> = {
             let chars: Vec<char> = norm.chars().collect();
-            let mut g: Vec<String> = chars.windows(2).map(|w| format!("c:{}{}", w[0], w[1])).collect();
+            let mut g: Vec<String> = chars
+                .windows(2)
+                .map(|w| format!("c:{}{}", w[0], w[1]))
+                .collect();
             g.sort();
             g.dedup();
             g
@@ -721,7 +835,10 @@ pub async fn find_duplicates(app: &App, name: &str, uscc: Option<&str>, phones: 
                     continue;
                 }
                 if search::name_similarity(&norm, &c.name_norm) >= 0.75 {
-                    reasons.entry(c.id).or_default().push("customer.duplicate_reason.similar_name");
+                    reasons
+                        .entry(c.id)
+                        .or_default()
+                        .push("customer.duplicate_reason.similar_name");
                 }
             }
         }
@@ -774,24 +891,61 @@ struct ContactDraft {
     is_primary: bool,
 }
 
-fn validate_contact(input: &ContactInput, base: Option<&(contact::Model, Option<String>, Option<String>)>, prefix: &str) -> Result<ContactDraft, FieldErrors> {
+fn validate_contact(
+    input: &ContactInput,
+    base: Option<&(contact::Model, Option<String>, Option<String>)>,
+    prefix: &str,
+) -> Result<ContactDraft, FieldErrors> {
     let mut e = FieldErrors::new();
     let f = |n: &str| format!("{prefix}{n}");
-    let pick = |new: &Option<String>, old: Option<&str>| new.clone().unwrap_or_else(|| old.unwrap_or("").to_string());
+    let pick = |new: &Option<String>, old: Option<&str>| {
+        new.clone().unwrap_or_else(|| old.unwrap_or("").to_string())
+    };
     let b = base.map(|(m, _, _)| m);
-    let name = e.check(&f("name"), required_text(&pick(&input.name, b.map(|m| m.name.as_str())), 40));
-    let title = e.check(&f("title"), optional_text(&pick(&input.title, b.and_then(|m| m.title.as_deref())), 40)).flatten();
+    let name = e.check(
+        &f("name"),
+        required_text(&pick(&input.name, b.map(|m| m.name.as_str())), 40),
+    );
+    let title = e
+        .check(
+            &f("title"),
+            optional_text(&pick(&input.title, b.and_then(|m| m.title.as_deref())), 40),
+        )
+        .flatten();
     let phone_s = pick(&input.phone, base.and_then(|(_, p, _)| p.as_deref()));
-    let phone = if phone_s.trim().is_empty() { None } else { e.check(&f("phone"), validate::phone(&phone_s)) };
+    let phone = if phone_s.trim().is_empty() {
+        None
+    } else {
+        e.check(&f("phone"), validate::phone(&phone_s))
+    };
     let email_s = pick(&input.email, base.and_then(|(_, _, m)| m.as_deref()));
-    let email = if email_s.trim().is_empty() { None } else { e.check(&f("email"), validate::email(&email_s)) };
-    let wechat = e.check(&f("wechat"), optional_text(&pick(&input.wechat, b.and_then(|m| m.wechat.as_deref())), 40)).flatten();
+    let email = if email_s.trim().is_empty() {
+        None
+    } else {
+        e.check(&f("email"), validate::email(&email_s))
+    };
+    let wechat = e
+        .check(
+            &f("wechat"),
+            optional_text(
+                &pick(&input.wechat, b.and_then(|m| m.wechat.as_deref())),
+                40,
+            ),
+        )
+        .flatten();
     let is_primary = input.is_primary.unwrap_or(b.is_some_and(|m| m.is_primary));
     if !e.is_empty() {
         return Err(e);
     }
     match name {
-        Some(name) => Ok(ContactDraft { name, title, phone, email, wechat, is_primary }),
+        Some(name) => Ok(ContactDraft {
+            name,
+            title,
+            phone,
+            email,
+            wechat,
+            is_primary,
+        }),
         None => Err(e),
     }
 }
@@ -805,12 +959,10 @@ fn contact_audit(d: &ContactDraft) -> serde_json::Value {
     })
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A new customer with its first contacts.
+#[derive(Debug, Clone, Default)]
 pub struct NewCustomer {
-    #[serde(flatten)]
     pub customer: CustomerInput,
-    #[serde(default)]
     pub contacts: Vec<ContactInput>,
 }
 
@@ -853,7 +1005,10 @@ pub async fn create(app: &App, actor: &Actor, input: &NewCustomer) -> Result<Cus
     };
     if let Some(code) = &code {
         if repo::find_by_code(&app.db.conn, code).await?.is_some() {
-            return Err(AppError::Conflict { field: "code".into(), code: "err.duplicate_code" });
+            return Err(AppError::Conflict {
+                field: "code".into(),
+                code: "err.duplicate_code",
+            });
         }
     }
     if !c.confirm_duplicates {
@@ -871,9 +1026,16 @@ pub async fn create(app: &App, actor: &Actor, input: &NewCustomer) -> Result<Cus
             None => repo::next_generated_code(&app.db.conn).await?,
         };
         match insert_customer(app, actor, &code, &draft, owner, &contacts).await {
-            Err(AppError::Store(consign_store::StoreError::Unique(_))) if code_was_generated(&input.customer) && attempts < 5 => continue,
+            Err(AppError::Store(consign_store::StoreError::Unique(_)))
+                if code_was_generated(&input.customer) && attempts < 5 =>
+            {
+                continue
+            }
             Err(AppError::Store(consign_store::StoreError::Unique(_))) => {
-                return Err(AppError::Conflict { field: "code".into(), code: "err.duplicate_code" })
+                return Err(AppError::Conflict {
+                    field: "code".into(),
+                    code: "err.duplicate_code",
+                })
             }
             other => break other?,
         }
@@ -885,7 +1047,14 @@ fn code_was_generated(c: &CustomerInput) -> bool {
     c.code.as_deref().is_none_or(|s| s.trim().is_empty())
 }
 
-async fn insert_customer(app: &App, actor: &Actor, code: &str, d: &Draft, owner: Option<i64>, contacts: &[ContactDraft]) -> Result<i64> {
+async fn insert_customer(
+    app: &App,
+    actor: &Actor,
+    code: &str,
+    d: &Draft,
+    owner: Option<i64>,
+    contacts: &[ContactDraft],
+) -> Result<i64> {
     let now = Utc::now();
     let txn = app.db.conn.begin().await?;
     let mut am = customer::ActiveModel {
@@ -905,7 +1074,8 @@ async fn insert_customer(app: &App, actor: &Actor, code: &str, d: &Draft, owner:
     repo::set_tags(&txn, m.id, &d.tags).await?;
     let mut primary_set = false;
     for (i, k) in contacts.iter().enumerate() {
-        let primary = k.is_primary && !primary_set || (i == 0 && !contacts.iter().any(|x| x.is_primary));
+        let primary =
+            k.is_primary && !primary_set || (i == 0 && !contacts.iter().any(|x| x.is_primary));
         primary_set |= primary;
         insert_contact_row(&txn, app, m.id, k, primary).await?;
     }
@@ -927,7 +1097,13 @@ async fn insert_customer(app: &App, actor: &Actor, code: &str, d: &Draft, owner:
     Ok(m.id)
 }
 
-async fn insert_contact_row<C: ConnectionTrait>(conn: &C, app: &App, customer_id: i64, k: &ContactDraft, primary: bool) -> Result<contact::Model> {
+async fn insert_contact_row<C: ConnectionTrait>(
+    conn: &C,
+    app: &App,
+    customer_id: i64,
+    k: &ContactDraft,
+    primary: bool,
+) -> Result<contact::Model> {
     let now = Utc::now();
     Ok(repo::insert_contact(
         conn,
@@ -948,7 +1124,12 @@ async fn insert_contact_row<C: ConnectionTrait>(conn: &C, app: &App, customer_id
     .await?)
 }
 
-pub async fn update(app: &App, actor: &Actor, id: i64, input: &CustomerInput) -> Result<CustomerDetail> {
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: &CustomerInput,
+) -> Result<CustomerDetail> {
     let (c, _) = load_visible(app, actor, id).await?;
     let perms = permissions(actor, &c);
     if c.archived_at.is_some() {
@@ -957,10 +1138,18 @@ pub async fn update(app: &App, actor: &Actor, id: i64, input: &CustomerInput) ->
     if !perms.edit {
         return Err(AppError::Forbidden);
     }
-    let tags_before = repo::tags_of(&app.db.conn, &[id]).await?.remove(&id).unwrap_or_default();
+    let tags_before = repo::tags_of(&app.db.conn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     let id_number = app.vault.decrypt_opt(c.id_number_enc.as_deref())?;
     let mut errs = FieldErrors::new();
-    let new_code = match input.code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let new_code = match input
+        .code
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(code) => errs.check("code", validate::customer_code(code)),
         None => None,
     };
@@ -986,7 +1175,10 @@ pub async fn update(app: &App, actor: &Actor, id: i64, input: &CustomerInput) ->
     };
     if let Some(code) = &new_code {
         if code != &c.code && repo::find_by_code(&app.db.conn, code).await?.is_some() {
-            return Err(AppError::Conflict { field: "code".into(), code: "err.duplicate_code" });
+            return Err(AppError::Conflict {
+                field: "code".into(),
+                code: "err.duplicate_code",
+            });
         }
     }
     let before = audit_json(&c, &tags_before);
@@ -1007,7 +1199,10 @@ pub async fn update(app: &App, actor: &Actor, id: i64, input: &CustomerInput) ->
     }
     am.updated_at = Set(now);
     let m = repo::update(&txn, am).await.map_err(|e| match e {
-        consign_store::StoreError::Unique(_) => AppError::Conflict { field: "code".into(), code: "err.duplicate_code" },
+        consign_store::StoreError::Unique(_) => AppError::Conflict {
+            field: "code".into(),
+            code: "err.duplicate_code",
+        },
         other => other.into(),
     })?;
     repo::set_search_keys(&txn, id, &search_keys(&draft)).await?;
@@ -1018,7 +1213,11 @@ pub async fn update(app: &App, actor: &Actor, id: i64, input: &CustomerInput) ->
             &txn,
             actor,
             Entry {
-                action: if owner_changed { "customer.assign" } else { "customer.update" },
+                action: if owner_changed {
+                    "customer.assign"
+                } else {
+                    "customer.update"
+                },
                 entity_type: "customer",
                 entity_id: id.to_string(),
                 customer_id: Some(id),
@@ -1034,11 +1233,19 @@ pub async fn update(app: &App, actor: &Actor, id: i64, input: &CustomerInput) ->
 }
 
 /// Archive / restore / release / claim: one state change with its audit row.
-async fn transition(app: &App, actor: &Actor, id: i64, action: &'static str) -> Result<CustomerDetail> {
+async fn transition(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    action: &'static str,
+) -> Result<CustomerDetail> {
     let (c, _) = load_visible(app, actor, id).await?;
     let perms = permissions(actor, &c);
     let now = Utc::now();
-    let tags = repo::tags_of(&app.db.conn, &[id]).await?.remove(&id).unwrap_or_default();
+    let tags = repo::tags_of(&app.db.conn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     let before = audit_json(&c, &tags);
     let mut am: customer::ActiveModel = c.clone().into();
     match action {
@@ -1080,7 +1287,10 @@ async fn transition(app: &App, actor: &Actor, id: i64, action: &'static str) -> 
                 return Err(AppError::field("archived", "err.archived"));
             }
             if c.owner_id.is_some() {
-                return Err(AppError::Conflict { field: "owner_id".into(), code: "err.not_in_pool" });
+                return Err(AppError::Conflict {
+                    field: "owner_id".into(),
+                    code: "err.not_in_pool",
+                });
             }
             if !perms.claim {
                 return Err(AppError::Forbidden);
@@ -1103,7 +1313,10 @@ async fn transition(app: &App, actor: &Actor, id: i64, action: &'static str) -> 
             ))
             .await?;
         if r.rows_affected() == 0 {
-            return Err(AppError::Conflict { field: "owner_id".into(), code: "err.not_in_pool" });
+            return Err(AppError::Conflict {
+                field: "owner_id".into(),
+                code: "err.not_in_pool",
+            });
         }
         repo::find(&txn, id).await?.ok_or(AppError::NotFound)?
     } else {
@@ -1152,7 +1365,9 @@ pub async fn merge(app: &App, actor: &Actor, from: i64, into: i64) -> Result<Cus
     let (src, _) = load_visible(app, actor, from).await?;
     let dst = match load_visible(app, actor, into).await {
         Ok((d, _)) if d.archived_at.is_none() => d,
-        Ok(_) | Err(AppError::NotFound) => return Err(AppError::field("into_id", "err.merge_target_missing")),
+        Ok(_) | Err(AppError::NotFound) => {
+            return Err(AppError::field("into_id", "err.merge_target_missing"))
+        }
         Err(e) => return Err(e),
     };
     if src.archived_at.is_some() {
@@ -1160,8 +1375,14 @@ pub async fn merge(app: &App, actor: &Actor, from: i64, into: i64) -> Result<Cus
     }
     let now = Utc::now();
     let conn = &app.db.conn;
-    let src_tags = repo::tags_of(conn, &[from]).await?.remove(&from).unwrap_or_default();
-    let dst_tags = repo::tags_of(conn, &[into]).await?.remove(&into).unwrap_or_default();
+    let src_tags = repo::tags_of(conn, &[from])
+        .await?
+        .remove(&from)
+        .unwrap_or_default();
+    let dst_tags = repo::tags_of(conn, &[into])
+        .await?
+        .remove(&into)
+        .unwrap_or_default();
     let txn = conn.begin().await?;
     repo::move_records(&txn, from, into).await?;
     let mut am: customer::ActiveModel = src.clone().into();
@@ -1222,7 +1443,11 @@ pub async fn merge(app: &App, actor: &Actor, from: i64, into: i64) -> Result<Cus
 
 // ---- contacts ----
 
-async fn editable_for_contacts(app: &App, actor: &Actor, customer_id: i64) -> Result<customer::Model> {
+async fn editable_for_contacts(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+) -> Result<customer::Model> {
     let (c, _) = load_visible(app, actor, customer_id).await?;
     if c.archived_at.is_some() {
         return Err(AppError::field("archived", "err.archived"));
@@ -1233,7 +1458,12 @@ async fn editable_for_contacts(app: &App, actor: &Actor, customer_id: i64) -> Re
     Ok(c)
 }
 
-pub async fn add_contact(app: &App, actor: &Actor, customer_id: i64, input: &ContactInput) -> Result<ContactView> {
+pub async fn add_contact(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    input: &ContactInput,
+) -> Result<ContactView> {
     let c = editable_for_contacts(app, actor, customer_id).await?;
     let d = validate_contact(input, None, "")?;
     let existing = repo::contacts_of(&app.db.conn, customer_id).await?;
@@ -1276,7 +1506,13 @@ async fn load_contact(app: &App, customer_id: i64, contact_id: i64) -> Result<co
     }
 }
 
-pub async fn update_contact(app: &App, actor: &Actor, customer_id: i64, contact_id: i64, input: &ContactInput) -> Result<ContactView> {
+pub async fn update_contact(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    contact_id: i64,
+    input: &ContactInput,
+) -> Result<ContactView> {
     let c = editable_for_contacts(app, actor, customer_id).await?;
     let k = load_contact(app, customer_id, contact_id).await?;
     let phone = app.vault.decrypt_opt(k.phone_enc.as_deref())?;
@@ -1324,7 +1560,12 @@ pub async fn update_contact(app: &App, actor: &Actor, customer_id: i64, contact_
     Ok(contact_view(&k, app))
 }
 
-pub async fn delete_contact(app: &App, actor: &Actor, customer_id: i64, contact_id: i64) -> Result<()> {
+pub async fn delete_contact(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    contact_id: i64,
+) -> Result<()> {
     let c = editable_for_contacts(app, actor, customer_id).await?;
     let k = load_contact(app, customer_id, contact_id).await?;
     let txn = app.db.conn.begin().await?;
@@ -1356,7 +1597,12 @@ pub struct Revealed {
     pub id_number: Option<String>,
 }
 
-pub async fn reveal(app: &App, actor: &Actor, customer_id: i64, contact_id: Option<i64>) -> Result<Revealed> {
+pub async fn reveal(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    contact_id: Option<i64>,
+) -> Result<Revealed> {
     let (c, _) = load_visible(app, actor, customer_id).await?;
     if !permissions(actor, &c).unmask {
         return Err(AppError::Forbidden);
@@ -1400,7 +1646,12 @@ pub async fn reveal(app: &App, actor: &Actor, customer_id: i64, contact_id: Opti
 }
 
 /// The customer's activity: its audit entries and those of customers merged into it.
-pub async fn timeline(app: &App, actor: &Actor, id: i64, page: u64) -> Result<(Vec<AuditView>, u64)> {
+pub async fn timeline(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    page: u64,
+) -> Result<(Vec<AuditView>, u64)> {
     load_visible(app, actor, id).await?;
     let mut ids = repo::merged_into(&app.db.conn, id).await?;
     ids.push(id);
@@ -1422,10 +1673,12 @@ pub async fn timeline(app: &App, actor: &Actor, id: i64, page: u64) -> Result<(V
 pub const POLICY_RECLAIM_DAYS: &str = "policy.pool_reclaim_days";
 
 pub async fn reclaim_days(app: &App) -> Result<i64> {
-    Ok(consign_store::settings::get(&app.db.conn, POLICY_RECLAIM_DAYS)
-        .await?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(app.settings.pool_reclaim_days))
+    Ok(
+        consign_store::settings::get(&app.db.conn, POLICY_RECLAIM_DAYS)
+            .await?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(app.settings.pool_reclaim_days),
+    )
 }
 
 pub async fn set_reclaim_days(app: &App, actor: &Actor, days: &str) -> Result<i64> {
@@ -1467,7 +1720,10 @@ pub async fn reclaim_stale(app: &App, now: DateTime<Utc>) -> Result<usize> {
     let stale = repo::stale_owned(&app.db.conn, now - Duration::days(days), 500).await?;
     let n = stale.len();
     for c in stale {
-        let tags = repo::tags_of(&app.db.conn, &[c.id]).await?.remove(&c.id).unwrap_or_default();
+        let tags = repo::tags_of(&app.db.conn, &[c.id])
+            .await?
+            .remove(&c.id)
+            .unwrap_or_default();
         let before = audit_json(&c, &tags);
         let txn = app.db.conn.begin().await?;
         let mut am: customer::ActiveModel = c.clone().into();

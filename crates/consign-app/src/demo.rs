@@ -45,7 +45,9 @@ impl Rng {
         (self.next_u64() % 1_000_000) as f64 / 1_000_000.0 < p
     }
     pub fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
+        (0..n)
+            .map(|_| char::from(b'0' + self.below(10) as u8))
+            .collect()
     }
 }
 
@@ -90,28 +92,169 @@ pub const CITIES: &[(&str, &str, &str, &str)] = &[
 ];
 
 const BRANDS: &[&str] = &[
-    "恒通", "华宇", "远航", "金桥", "嘉禾", "瑞丰", "鑫达", "众联", "新景", "安达", "宏图", "永盛",
-    "佳美", "天成", "海纳", "博远", "盛世", "兴隆", "鼎泰", "汇通", "凯乐", "优品", "锦程", "中晟",
-    "顺丰", "长虹", "星辰", "润泽", "德信", "启航", "万嘉", "宝利", "银河", "东方", "南洋", "北辰",
-    "合众", "广源", "聚鑫", "同创", "百川", "华韵", "睿达", "泰和", "富源", "利民", "美之源", "鲜丰",
-    "绿源", "康诚", "仁和", "济生", "精工", "力拓", "捷运", "速通", "云端", "优选", "乐购", "好邻居",
+    "恒通",
+    "华宇",
+    "远航",
+    "金桥",
+    "嘉禾",
+    "瑞丰",
+    "鑫达",
+    "众联",
+    "新景",
+    "安达",
+    "宏图",
+    "永盛",
+    "佳美",
+    "天成",
+    "海纳",
+    "博远",
+    "盛世",
+    "兴隆",
+    "鼎泰",
+    "汇通",
+    "凯乐",
+    "优品",
+    "锦程",
+    "中晟",
+    "顺丰",
+    "长虹",
+    "星辰",
+    "润泽",
+    "德信",
+    "启航",
+    "万嘉",
+    "宝利",
+    "银河",
+    "东方",
+    "南洋",
+    "北辰",
+    "合众",
+    "广源",
+    "聚鑫",
+    "同创",
+    "百川",
+    "华韵",
+    "睿达",
+    "泰和",
+    "富源",
+    "利民",
+    "美之源",
+    "鲜丰",
+    "绿源",
+    "康诚",
+    "仁和",
+    "济生",
+    "精工",
+    "力拓",
+    "捷运",
+    "速通",
+    "云端",
+    "优选",
+    "乐购",
+    "好邻居",
 ];
 
 /// (industry, business words, short suffix, typical modes, typical goods)
 const INDUSTRIES: &[(Industry, &[&str], &str, &[ServiceMode], &str)] = &[
-    (Industry::Ecommerce, &["电子商务", "网络科技", "电商"], "电商", &[ServiceMode::Express, ServiceMode::Warehousing, ServiceMode::Ltl], "服装、日用品、小家电"),
-    (Industry::Manufacturing, &["机械制造", "精密制造", "工业设备"], "制造", &[ServiceMode::Ftl, ServiceMode::Ltl], "机械设备、零部件"),
-    (Industry::ColdChainFood, &["冷链食品", "生鲜食品", "食品"], "食品", &[ServiceMode::ColdChain, ServiceMode::Ltl], "冷冻肉类、乳制品、速冻食品"),
-    (Industry::Pharmaceuticals, &["医药", "生物医药", "药业"], "医药", &[ServiceMode::ColdChain, ServiceMode::Express, ServiceMode::Warehousing], "药品、医疗器械、疫苗"),
-    (Industry::AutoParts, &["汽车零部件", "汽配", "汽车配件"], "汽配", &[ServiceMode::Ftl, ServiceMode::Ltl, ServiceMode::Warehousing], "汽车零部件、轮胎"),
-    (Industry::Retail, &["商贸", "百货", "连锁超市"], "商贸", &[ServiceMode::Ltl, ServiceMode::Warehousing, ServiceMode::Express], "快消品、日用百货"),
-    (Industry::Electronics, &["电子科技", "电器", "智能科技"], "电子", &[ServiceMode::Express, ServiceMode::Ltl, ServiceMode::International], "电子元器件、数码产品"),
-    (Industry::Chemicals, &["化工", "新材料"], "化工", &[ServiceMode::Ftl, ServiceMode::Ltl], "化工原料、涂料"),
-    (Industry::Textiles, &["服饰", "纺织"], "纺织", &[ServiceMode::Ltl, ServiceMode::Express, ServiceMode::International], "布料、成衣"),
-    (Industry::Agriculture, &["农产品", "果业", "茶业"], "农业", &[ServiceMode::ColdChain, ServiceMode::Ftl], "水果、茶叶、粮油"),
+    (
+        Industry::Ecommerce,
+        &["电子商务", "网络科技", "电商"],
+        "电商",
+        &[
+            ServiceMode::Express,
+            ServiceMode::Warehousing,
+            ServiceMode::Ltl,
+        ],
+        "服装、日用品、小家电",
+    ),
+    (
+        Industry::Manufacturing,
+        &["机械制造", "精密制造", "工业设备"],
+        "制造",
+        &[ServiceMode::Ftl, ServiceMode::Ltl],
+        "机械设备、零部件",
+    ),
+    (
+        Industry::ColdChainFood,
+        &["冷链食品", "生鲜食品", "食品"],
+        "食品",
+        &[ServiceMode::ColdChain, ServiceMode::Ltl],
+        "冷冻肉类、乳制品、速冻食品",
+    ),
+    (
+        Industry::Pharmaceuticals,
+        &["医药", "生物医药", "药业"],
+        "医药",
+        &[
+            ServiceMode::ColdChain,
+            ServiceMode::Express,
+            ServiceMode::Warehousing,
+        ],
+        "药品、医疗器械、疫苗",
+    ),
+    (
+        Industry::AutoParts,
+        &["汽车零部件", "汽配", "汽车配件"],
+        "汽配",
+        &[ServiceMode::Ftl, ServiceMode::Ltl, ServiceMode::Warehousing],
+        "汽车零部件、轮胎",
+    ),
+    (
+        Industry::Retail,
+        &["商贸", "百货", "连锁超市"],
+        "商贸",
+        &[
+            ServiceMode::Ltl,
+            ServiceMode::Warehousing,
+            ServiceMode::Express,
+        ],
+        "快消品、日用百货",
+    ),
+    (
+        Industry::Electronics,
+        &["电子科技", "电器", "智能科技"],
+        "电子",
+        &[
+            ServiceMode::Express,
+            ServiceMode::Ltl,
+            ServiceMode::International,
+        ],
+        "电子元器件、数码产品",
+    ),
+    (
+        Industry::Chemicals,
+        &["化工", "新材料"],
+        "化工",
+        &[ServiceMode::Ftl, ServiceMode::Ltl],
+        "化工原料、涂料",
+    ),
+    (
+        Industry::Textiles,
+        &["服饰", "纺织"],
+        "纺织",
+        &[
+            ServiceMode::Ltl,
+            ServiceMode::Express,
+            ServiceMode::International,
+        ],
+        "布料、成衣",
+    ),
+    (
+        Industry::Agriculture,
+        &["农产品", "果业", "茶业"],
+        "农业",
+        &[ServiceMode::ColdChain, ServiceMode::Ftl],
+        "水果、茶叶、粮油",
+    ),
 ];
 
-const SUFFIXES: &[&str] = &["有限公司", "有限公司", "股份有限公司", "供应链管理有限公司", "贸易有限公司"];
+const SUFFIXES: &[&str] = &[
+    "有限公司",
+    "有限公司",
+    "股份有限公司",
+    "供应链管理有限公司",
+    "贸易有限公司",
+];
 
 const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
@@ -120,23 +263,69 @@ const SURNAMES: &[&str] = &[
 ];
 const GIVEN: &[&str] = &[
     "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-    "超", "秀英", "霞", "平", "刚", "桂英", "建华", "晓东", "海燕", "志强", "丹", "婷", "浩然", "子涵",
-    "欣怡", "宇轩", "思远", "一鸣", "嘉怡", "俊杰", "晨曦", "雨桐", "文博", "佳琪",
+    "超", "秀英", "霞", "平", "刚", "桂英", "建华", "晓东", "海燕", "志强", "丹", "婷", "浩然",
+    "子涵", "欣怡", "宇轩", "思远", "一鸣", "嘉怡", "俊杰", "晨曦", "雨桐", "文博", "佳琪",
 ];
-const TITLES: &[&str] = &["物流经理", "采购主管", "仓储主管", "总经理", "财务经理", "运营总监", "供应链经理", "行政主管"];
-const TAGS: &[&str] = &["月结客户", "重点客户", "电商大促", "冷链温控", "危险品", "大件物流", "跨境", "新客户", "需回访", "VIP", "合同客户", "价格敏感"];
+const TITLES: &[&str] = &[
+    "物流经理",
+    "采购主管",
+    "仓储主管",
+    "总经理",
+    "财务经理",
+    "运营总监",
+    "供应链经理",
+    "行政主管",
+];
+const TAGS: &[&str] = &[
+    "月结客户",
+    "重点客户",
+    "电商大促",
+    "冷链温控",
+    "危险品",
+    "大件物流",
+    "跨境",
+    "新客户",
+    "需回访",
+    "VIP",
+    "合同客户",
+    "价格敏感",
+];
 
-const GOV_NATIONAL: &[&str] = &["国家粮食和物资储备局{c}储备库", "中国{c}海关技术中心", "国家药品监督管理局{c}检验中心", "中国邮政集团{c}分公司"];
-const GOV_PROVINCIAL: &[&str] = &["{p}省人民医院", "{p}省农业农村厅", "{p}省疾病预防控制中心", "{p}省交通运输厅物资处"];
-const GOV_MUNICIPAL: &[&str] = &["{c}市第一人民医院", "{c}市教育局", "{c}市应急管理局", "{c}市图书馆"];
-const INSTITUTIONS: &[&str] = &["{c}理工学院", "{c}市实验中学", "{c}职业技术学院", "{c}科技馆", "{c}市红十字会"];
+const GOV_NATIONAL: &[&str] = &[
+    "国家粮食和物资储备局{c}储备库",
+    "中国{c}海关技术中心",
+    "国家药品监督管理局{c}检验中心",
+    "中国邮政集团{c}分公司",
+];
+const GOV_PROVINCIAL: &[&str] = &[
+    "{p}省人民医院",
+    "{p}省农业农村厅",
+    "{p}省疾病预防控制中心",
+    "{p}省交通运输厅物资处",
+];
+const GOV_MUNICIPAL: &[&str] = &[
+    "{c}市第一人民医院",
+    "{c}市教育局",
+    "{c}市应急管理局",
+    "{c}市图书馆",
+];
+const INSTITUTIONS: &[&str] = &[
+    "{c}理工学院",
+    "{c}市实验中学",
+    "{c}职业技术学院",
+    "{c}科技馆",
+    "{c}市红十字会",
+];
 
 fn person_name(r: &mut Rng) -> String {
     format!("{}{}", r.pick(SURNAMES), r.pick(GIVEN))
 }
 
 fn mobile(r: &mut Rng) -> String {
-    let prefixes = ["130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152", "155", "158", "159", "176", "177", "180", "181", "186", "187", "188", "189", "199"];
+    let prefixes = [
+        "130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152", "155", "158",
+        "159", "176", "177", "180", "181", "186", "187", "188", "189", "199",
+    ];
     format!("{}{}", r.pick(&prefixes), r.digits(8))
 }
 
@@ -147,7 +336,11 @@ fn id_number(r: &mut Rng, region: &str) -> String {
     let body = format!("{}{year:04}{month:02}{day:02}{}", &region[..6], r.digits(3));
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const C: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
-    let sum: u32 = body.chars().zip(W).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
+    let sum: u32 = body
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
     format!("{body}{}", C[(sum % 11) as usize])
 }
 
@@ -193,7 +386,18 @@ pub struct DemoCustomer {
     pub created_days_ago: i64,
 }
 
-const STREETS: &[&str] = &["人民路", "中山路", "解放路", "建设路", "长江路", "黄河路", "科技园路", "物流园大道", "工业大道", "开发区纬二路"];
+const STREETS: &[&str] = &[
+    "人民路",
+    "中山路",
+    "解放路",
+    "建设路",
+    "长江路",
+    "黄河路",
+    "科技园路",
+    "物流园大道",
+    "工业大道",
+    "开发区纬二路",
+];
 
 /// Generates `n` customers from `seed`. `owners` is the number of owner slots; about one
 /// customer in ten is left in the pool.
@@ -205,7 +409,15 @@ pub fn generate(seed: u64, n: usize, owners: usize) -> Vec<DemoCustomer> {
         let i = out.len();
         let &(province, city, region, _area) = r.pick(CITIES);
         let roll = r.below(100);
-        let (kind, gov_level, name, short, industry, modes, goods): (CustomerKind, Option<GovLevel>, String, Option<String>, Industry, Vec<ServiceMode>, String) = if roll < 74 {
+        let (kind, gov_level, name, short, industry, modes, goods): (
+            CustomerKind,
+            Option<GovLevel>,
+            String,
+            Option<String>,
+            Industry,
+            Vec<ServiceMode>,
+            String,
+        ) = if roll < 74 {
             let (ind, words, short_sfx, modes, goods) = r.pick(INDUSTRIES);
             let brand = r.pick(BRANDS);
             let word = r.pick(words);
@@ -224,10 +436,26 @@ pub fn generate(seed: u64, n: usize, owners: usize) -> Vec<DemoCustomer> {
             if r.chance(0.1) {
                 m.push(ServiceMode::International);
             }
-            (CustomerKind::Enterprise, None, name, Some(format!("{brand}{short_sfx}")), *ind, m, goods.to_string())
+            (
+                CustomerKind::Enterprise,
+                None,
+                name,
+                Some(format!("{brand}{short_sfx}")),
+                *ind,
+                m,
+                goods.to_string(),
+            )
         } else if roll < 88 {
             let name = person_name(&mut r);
-            (CustomerKind::Individual, None, name, None, Industry::Personal, vec![ServiceMode::Express], "个人物品、网购退换货".to_string())
+            (
+                CustomerKind::Individual,
+                None,
+                name,
+                None,
+                Industry::Personal,
+                vec![ServiceMode::Express],
+                "个人物品、网购退换货".to_string(),
+            )
         } else {
             let (tpl, level) = match r.below(4) {
                 0 => (r.pick(GOV_NATIONAL), Some(GovLevel::National)),
@@ -236,7 +464,15 @@ pub fn generate(seed: u64, n: usize, owners: usize) -> Vec<DemoCustomer> {
                 _ => (r.pick(INSTITUTIONS), None),
             };
             let name = tpl.replace("{c}", city).replace("{p}", province);
-            (CustomerKind::Government, level, name, None, Industry::PublicSector, vec![ServiceMode::Ltl, ServiceMode::Express], "办公物资、档案、医疗物资".to_string())
+            (
+                CustomerKind::Government,
+                level,
+                name,
+                None,
+                Industry::PublicSector,
+                vec![ServiceMode::Ltl, ServiceMode::Express],
+                "办公物资、档案、医疗物资".to_string(),
+            )
         };
         // Individuals may share a name; organisations must not.
         let name = if kind != CustomerKind::Individual && !names.insert(name.clone()) {
@@ -244,7 +480,11 @@ pub fn generate(seed: u64, n: usize, owners: usize) -> Vec<DemoCustomer> {
         } else {
             name
         };
-        let owner_slot = if r.chance(0.1) { None } else { Some(r.below(owners.max(1))) };
+        let owner_slot = if r.chance(0.1) {
+            None
+        } else {
+            Some(r.below(owners.max(1)))
+        };
         let status = match r.below(20) {
             0..=1 => "prospect",
             2 => "suspended",
@@ -262,15 +502,33 @@ pub fn generate(seed: u64, n: usize, owners: usize) -> Vec<DemoCustomer> {
             CustomerKind::Individual => 1,
             _ => 1 + r.below(3),
         };
-        let domain = format!("{}.com.cn", pinyin_of(short.as_deref().unwrap_or(&name)).chars().take(12).collect::<String>());
+        let domain = format!(
+            "{}.com.cn",
+            pinyin_of(short.as_deref().unwrap_or(&name))
+                .chars()
+                .take(12)
+                .collect::<String>()
+        );
         let contacts = (0..n_contacts)
             .map(|j| {
-                let cname = if kind == CustomerKind::Individual { name.clone() } else { person_name(&mut r) };
-                let title = if kind == CustomerKind::Individual { String::new() } else { r.pick(TITLES).to_string() };
+                let cname = if kind == CustomerKind::Individual {
+                    name.clone()
+                } else {
+                    person_name(&mut r)
+                };
+                let title = if kind == CustomerKind::Individual {
+                    String::new()
+                } else {
+                    r.pick(TITLES).to_string()
+                };
                 let email = if kind == CustomerKind::Individual || r.chance(0.3) {
                     None
                 } else {
-                    Some(format!("{}{}@{domain}", pinyin_of(&cname), if j > 0 { j.to_string() } else { String::new() }))
+                    Some(format!(
+                        "{}{}@{domain}",
+                        pinyin_of(&cname),
+                        if j > 0 { j.to_string() } else { String::new() }
+                    ))
                 };
                 (cname, title, mobile(&mut r), email)
             })
@@ -278,7 +536,8 @@ pub fn generate(seed: u64, n: usize, owners: usize) -> Vec<DemoCustomer> {
         out.push(DemoCustomer {
             code: format!("KH{:06}", i + 1),
             uscc: (kind == CustomerKind::Enterprise).then(|| uscc(&mut r, region)),
-            id_number: (kind == CustomerKind::Individual && r.chance(0.5)).then(|| id_number(&mut r, region)),
+            id_number: (kind == CustomerKind::Individual && r.chance(0.5))
+                .then(|| id_number(&mut r, region)),
             address: format!("{city}市{}{}号", r.pick(STREETS), 1 + r.below(999)),
             name,
             short_name: short,
@@ -352,7 +611,10 @@ pub async fn seed_users(app: &App) -> Result<Vec<i64>> {
 pub async fn insert_customers(app: &App, list: &[DemoCustomer], owners: &[i64]) -> Result<()> {
     let actor = Actor::system("demo");
     let now = Utc::now();
-    let base = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).single().unwrap_or(now);
+    let base = Utc
+        .with_ymd_and_hms(2026, 11, 1, 0, 0, 0)
+        .single()
+        .unwrap_or(now);
     for chunk in list.chunks(500) {
         let txn = app.db.conn.begin().await?;
         let mut keys: Vec<(i64, Vec<String>)> = Vec::with_capacity(chunk.len());
@@ -384,7 +646,9 @@ pub async fn insert_customers(app: &App, list: &[DemoCustomer], owners: &[i64]) 
                     archived_at: Set(None),
                     merged_into_id: Set(None),
                     pool_since: Set(owner.is_none().then_some(created)),
-                    last_interaction_at: Set(Some(now - Duration::days((d.created_days_ago % 20) + 1))),
+                    last_interaction_at: Set(Some(
+                        now - Duration::days((d.created_days_ago % 20) + 1),
+                    )),
                     created_at: Set(created),
                     updated_at: Set(created),
                     ..Default::default()
@@ -457,7 +721,10 @@ mod tests {
     fn deterministic_and_realistic() {
         let a = generate(7, 300, 4);
         let b = generate(7, 300, 4);
-        assert_eq!(a.iter().map(|c| &c.name).collect::<Vec<_>>(), b.iter().map(|c| &c.name).collect::<Vec<_>>());
+        assert_eq!(
+            a.iter().map(|c| &c.name).collect::<Vec<_>>(),
+            b.iter().map(|c| &c.name).collect::<Vec<_>>()
+        );
         assert!(a.iter().any(|c| c.kind == CustomerKind::Individual));
         assert!(a.iter().any(|c| c.gov_level == Some(GovLevel::National)));
         assert!(a.iter().any(|c| c.name.ends_with("有限公司")));
@@ -475,7 +742,16 @@ mod tests {
                 }
             }
         }
-        let orgs: HashSet<&String> = a.iter().filter(|c| c.kind != CustomerKind::Individual).map(|c| &c.name).collect();
-        assert_eq!(orgs.len(), a.iter().filter(|c| c.kind != CustomerKind::Individual).count());
+        let orgs: HashSet<&String> = a
+            .iter()
+            .filter(|c| c.kind != CustomerKind::Individual)
+            .map(|c| &c.name)
+            .collect();
+        assert_eq!(
+            orgs.len(),
+            a.iter()
+                .filter(|c| c.kind != CustomerKind::Individual)
+                .count()
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::audit::{self, Entry};
 use crate::auth::{self, Actor};
-use crate::{AppError, App, Result};
+use crate::{App, AppError, Result};
 use chrono::Utc;
 use consign_domain::role::Role;
 use consign_domain::validate::{self, required_text};
@@ -60,7 +60,13 @@ pub async fn root_unit(app: &App, company_name: &str) -> Result<org_unit::Model>
     Ok(repo::create_unit(&app.db.conn, None, company_name, "company").await?)
 }
 
-pub async fn create_unit(app: &App, actor: &Actor, parent_id: i64, name: &str, kind: &str) -> Result<org_unit::Model> {
+pub async fn create_unit(
+    app: &App,
+    actor: &Actor,
+    parent_id: i64,
+    name: &str,
+    kind: &str,
+) -> Result<org_unit::Model> {
     if !actor.role.is_admin() {
         return Err(AppError::Forbidden);
     }
@@ -125,7 +131,13 @@ pub async fn assignable_owners(app: &App, actor: &Actor) -> Result<Vec<UserView>
     };
     let owners = visible
         .into_iter()
-        .filter(|u| !u.disabled && matches!(Role::parse(&u.role), Some(Role::AccountManager | Role::Manager)))
+        .filter(|u| {
+            !u.disabled
+                && matches!(
+                    Role::parse(&u.role),
+                    Some(Role::AccountManager | Role::Manager)
+                )
+        })
         .collect();
     to_view(app, owners).await
 }
@@ -279,7 +291,11 @@ pub async fn set_disabled(app: &App, actor: &Actor, username: &str, disabled: bo
         &txn,
         actor,
         Entry {
-            action: if disabled { "user.disable" } else { "user.enable" },
+            action: if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            },
             entity_type: "user",
             entity_id: id.to_string(),
             customer_id: None,
@@ -294,11 +310,20 @@ pub async fn set_disabled(app: &App, actor: &Actor, username: &str, disabled: bo
 }
 
 /// Changes role, unit or name of a user.
-pub async fn update(app: &App, actor: &Actor, id: i64, role: Option<&str>, org_unit_id: Option<i64>, display_name: Option<&str>) -> Result<UserView> {
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    role: Option<&str>,
+    org_unit_id: Option<i64>,
+    display_name: Option<&str>,
+) -> Result<UserView> {
     if !actor.role.is_admin() {
         return Err(AppError::Forbidden);
     }
-    let u = repo::user(&app.db.conn, id).await?.ok_or(AppError::NotFound)?;
+    let u = repo::user(&app.db.conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let before = user_json(&u);
     let mut errs = FieldErrors::new();
     let mut am: user::ActiveModel = u.clone().into();
@@ -341,7 +366,11 @@ pub async fn update(app: &App, actor: &Actor, id: i64, role: Option<&str>, org_u
     Ok(to_view(app, vec![after]).await?.remove(0))
 }
 
-pub async fn tokens(app: &App, actor: &Actor, user_id: i64) -> Result<Vec<consign_store::entity::api_token::Model>> {
+pub async fn tokens(
+    app: &App,
+    actor: &Actor,
+    user_id: i64,
+) -> Result<Vec<consign_store::entity::api_token::Model>> {
     if actor.id != Some(user_id) && !actor.role.is_admin() {
         return Err(AppError::Forbidden);
     }
@@ -352,4 +381,3 @@ pub async fn tokens(app: &App, actor: &Actor, user_id: i64) -> Result<Vec<consig
 pub async fn id_of(app: &App, username: &str) -> Result<i64> {
     Ok(find_by_name(app, username).await?.id)
 }
-

@@ -52,7 +52,8 @@ impl Vault {
         }
         let path = s.key_path();
         if path.exists() {
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             let bytes = STANDARD
                 .decode(text.trim())
                 .map_err(|_| format!("{}: not a Consign key file", path.display()))?;
@@ -65,7 +66,8 @@ impl Vault {
         OsRng.fill_bytes(&mut key);
         if let Some(parent) = path.parent() {
             if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("{}: {e}", parent.display()))?;
             }
         }
         write_private(&path, STANDARD.encode(key).as_bytes())
@@ -100,8 +102,11 @@ impl Vault {
         let plain = self
             .cipher
             .decrypt(Nonce::from_slice(nonce), ct)
-            .map_err(|_| AppError::Internal("personal data cannot be decrypted with this key".into()))?;
-        String::from_utf8(plain).map_err(|_| AppError::Internal("decrypted value is not text".into()))
+            .map_err(|_| {
+                AppError::Internal("personal data cannot be decrypted with this key".into())
+            })?;
+        String::from_utf8(plain)
+            .map_err(|_| AppError::Internal("decrypted value is not text".into()))
     }
 
     pub fn encrypt_opt(&self, v: Option<&str>) -> Option<String> {
@@ -114,7 +119,8 @@ impl Vault {
 
     /// Keyed hash of a normalized phone number, for exact-match search.
     pub fn phone_hash(&self, normalized: &str) -> String {
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.index_key).unwrap_or_else(|_| unreachable!());
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(&self.index_key).unwrap_or_else(|_| unreachable!());
         mac.update(normalized.as_bytes());
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
@@ -140,11 +146,18 @@ pub async fn check_key(db: &consign_store::Db, vault: &Vault) -> Result<()> {
         Some(v) => match vault.decrypt(&v) {
             Ok(p) if p == CHECK_PLAINTEXT => Ok(()),
             _ => Err(AppError::Config(
-                "the personal-data key does not match this database (wrong key file or master_key)".into(),
+                "the personal-data key does not match this database (wrong key file or master_key)"
+                    .into(),
             )),
         },
         None => {
-            consign_store::settings::set(&db.conn, CHECK_SETTING, &vault.encrypt(CHECK_PLAINTEXT), None).await?;
+            consign_store::settings::set(
+                &db.conn,
+                CHECK_SETTING,
+                &vault.encrypt(CHECK_PLAINTEXT),
+                None,
+            )
+            .await?;
             Ok(())
         }
     }
@@ -181,7 +194,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(s.key_path()).expect("meta").permissions().mode();
+            let mode = std::fs::metadata(s.key_path())
+                .expect("meta")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }

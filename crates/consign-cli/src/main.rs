@@ -8,7 +8,11 @@ use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "consign", version, about = "Consign — the logistics CRM that learns from shipments (物流客户关系管理系统)")]
+#[command(
+    name = "consign",
+    version,
+    about = "Consign — the logistics CRM that learns from shipments (物流客户关系管理系统)"
+)]
 struct Cli {
     #[command(flatten)]
     global: Global,
@@ -137,7 +141,9 @@ fn explain(e: AppError) -> anyhow::Error {
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
-        AppError::Conflict { field, code } => anyhow!("{field}: {}", consign_domain::Lang::En.t(code)),
+        AppError::Conflict { field, code } => {
+            anyhow!("{field}: {}", consign_domain::Lang::En.t(code))
+        }
         AppError::NotFound => anyhow!("not found"),
         other => anyhow!(other),
     }
@@ -158,7 +164,10 @@ fn read_password(from_stdin: bool) -> Result<String> {
 }
 
 async fn open(s: Settings) -> Result<App> {
-    App::open(s).await.map_err(explain).context("opening the database")
+    App::open(s)
+        .await
+        .map_err(explain)
+        .context("opening the database")
 }
 
 async fn serve(app: App, listen: &str) -> Result<()> {
@@ -195,25 +204,43 @@ async fn main() -> Result<()> {
             }
             serve(app, &listen).await
         }
-        Cmd::Demo { listen, customers, no_serve } => {
+        Cmd::Demo {
+            listen,
+            customers,
+            no_serve,
+        } => {
             let mut s = settings(g, true)?;
             if let Some(l) = listen {
                 s.listen = l;
             }
             let listen = s.listen.clone();
-            println!("Demo database: {}", consign_app::config::redact_url(&s.database_url));
+            println!(
+                "Demo database: {}",
+                consign_app::config::redact_url(&s.database_url)
+            );
             let app = open(s).await?;
             let started = std::time::Instant::now();
-            if consign_app::demo::seed_if_empty(&app, customers).await.map_err(explain)? {
-                println!("Created {customers} demo customers in {:.1}s.", started.elapsed().as_secs_f64());
+            if consign_app::demo::seed_if_empty(&app, customers)
+                .await
+                .map_err(explain)?
+            {
+                println!(
+                    "Created {customers} demo customers in {:.1}s.",
+                    started.elapsed().as_secs_f64()
+                );
             } else {
                 println!("The demo database exists already; using it as it is.");
             }
             println!();
-            println!("Sign in with any of these users, password: {}", consign_app::demo::DEMO_PASSWORD);
+            println!(
+                "Sign in with any of these users, password: {}",
+                consign_app::demo::DEMO_PASSWORD
+            );
             println!("  admin   系统管理员 (administrator)");
             println!("  wangjl  王建林 (manager, 上海分公司: sees its branch's customers)");
-            println!("  lixy    李晓云 (account manager, 华东大客户部: sees own customers and the pool)");
+            println!(
+                "  lixy    李晓云 (account manager, 华东大客户部: sees own customers and the pool)"
+            );
             println!("  zhaop   赵鹏 (account manager, 华东中小客户组)");
             println!("  chenj   陈静 (account manager, 华南销售组)");
             println!("  liuy    刘洋 (service agent, 上海分公司)");
@@ -236,7 +263,14 @@ async fn main() -> Result<()> {
             let app = open(settings(g, false)?).await?;
             let actor = Actor::system("cli");
             match u {
-                UserCmd::Add { username, role, name, email, unit, password_stdin } => {
+                UserCmd::Add {
+                    username,
+                    role,
+                    name,
+                    email,
+                    unit,
+                    password_stdin,
+                } => {
                     let password = read_password(password_stdin)?;
                     let n = consign_app::users::NewUser {
                         display_name: name.unwrap_or_else(|| username.clone()),
@@ -246,17 +280,30 @@ async fn main() -> Result<()> {
                         org_unit_id: unit,
                         password,
                     };
-                    let v = consign_app::users::create(&app, &actor, &n).await.map_err(explain)?;
+                    let v = consign_app::users::create(&app, &actor, &n)
+                        .await
+                        .map_err(explain)?;
                     println!("created user {} ({}) in {}", v.username, v.role, v.org_unit);
                 }
-                UserCmd::Passwd { username, password_stdin } => {
+                UserCmd::Passwd {
+                    username,
+                    password_stdin,
+                } => {
                     let p = read_password(password_stdin)?;
-                    consign_app::users::set_password(&app, &actor, &username, &p).await.map_err(explain)?;
+                    consign_app::users::set_password(&app, &actor, &username, &p)
+                        .await
+                        .map_err(explain)?;
                     println!("password changed for {username}; its sessions have ended");
                 }
                 UserCmd::List => {
-                    println!("{:<16} {:<12} {:<16} {:<14} {}", "USERNAME", "NAME", "ROLE", "UNIT", "STATUS");
-                    for v in consign_app::users::list(&app, &actor).await.map_err(explain)? {
+                    println!(
+                        "{:<16} {:<12} {:<16} {:<14} {}",
+                        "USERNAME", "NAME", "ROLE", "UNIT", "STATUS"
+                    );
+                    for v in consign_app::users::list(&app, &actor)
+                        .await
+                        .map_err(explain)?
+                    {
                         println!(
                             "{:<16} {:<12} {:<16} {:<14} {}",
                             v.username,
@@ -268,16 +315,24 @@ async fn main() -> Result<()> {
                     }
                 }
                 UserCmd::Disable { username } => {
-                    consign_app::users::set_disabled(&app, &actor, &username, true).await.map_err(explain)?;
+                    consign_app::users::set_disabled(&app, &actor, &username, true)
+                        .await
+                        .map_err(explain)?;
                     println!("disabled {username}");
                 }
                 UserCmd::Enable { username } => {
-                    consign_app::users::set_disabled(&app, &actor, &username, false).await.map_err(explain)?;
+                    consign_app::users::set_disabled(&app, &actor, &username, false)
+                        .await
+                        .map_err(explain)?;
                     println!("enabled {username}");
                 }
                 UserCmd::Token { username, name } => {
-                    let id = consign_app::users::id_of(&app, &username).await.map_err(explain)?;
-                    let (_, raw) = consign_app::auth::create_token(&app, &actor, id, &name).await.map_err(explain)?;
+                    let id = consign_app::users::id_of(&app, &username)
+                        .await
+                        .map_err(explain)?;
+                    let (_, raw) = consign_app::auth::create_token(&app, &actor, id, &name)
+                        .await
+                        .map_err(explain)?;
                     println!("{raw}");
                 }
             }
@@ -285,7 +340,9 @@ async fn main() -> Result<()> {
         }
         Cmd::Backup { out } => {
             let app = open(settings(g, false)?).await?;
-            let files = consign_app::backup::backup(&app, &out).await.map_err(explain)?;
+            let files = consign_app::backup::backup(&app, &out)
+                .await
+                .map_err(explain)?;
             println!("database: {}", files.database.display());
             match files.key {
                 Some(k) => println!("key file: {}  (keep it with the database: without it personal data cannot be read)", k.display()),
@@ -295,13 +352,17 @@ async fn main() -> Result<()> {
         }
         Cmd::Restore { file, key, force } => {
             let s = settings(g, false)?;
-            let target = consign_app::backup::restore_sqlite(&s, &file, key.as_deref(), force).await.map_err(explain)?;
+            let target = consign_app::backup::restore_sqlite(&s, &file, key.as_deref(), force)
+                .await
+                .map_err(explain)?;
             println!("restored {} into {}", file.display(), target.display());
             Ok(())
         }
         Cmd::ReclaimPool => {
             let app = open(settings(g, false)?).await?;
-            let n = consign_app::customers::reclaim_stale(&app, chrono_now()).await.map_err(explain)?;
+            let n = consign_app::customers::reclaim_stale(&app, chrono_now())
+                .await
+                .map_err(explain)?;
             println!("{n} customers returned to the pool");
             Ok(())
         }

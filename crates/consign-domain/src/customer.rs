@@ -117,9 +117,37 @@ pub fn split_modes(s: &str) -> Vec<ServiceMode> {
 
 /// The 31 provincial-level divisions of the mainland, for the region filter.
 pub const PROVINCES: &[&str] = &[
-    "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江",
-    "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆",
-    "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆",
+    "北京",
+    "天津",
+    "河北",
+    "山西",
+    "内蒙古",
+    "辽宁",
+    "吉林",
+    "黑龙江",
+    "上海",
+    "江苏",
+    "浙江",
+    "安徽",
+    "福建",
+    "江西",
+    "山东",
+    "河南",
+    "湖北",
+    "湖南",
+    "广东",
+    "广西",
+    "海南",
+    "重庆",
+    "四川",
+    "贵州",
+    "云南",
+    "西藏",
+    "陕西",
+    "甘肃",
+    "青海",
+    "宁夏",
+    "新疆",
 ];
 
 #[cfg(test)]
@@ -130,13 +158,19 @@ mod tests {
     fn modes_roundtrip() {
         let s = join_modes(&[ServiceMode::Ltl, ServiceMode::Express]);
         assert_eq!(s, ",express,ltl,");
-        assert_eq!(split_modes(&s), vec![ServiceMode::Express, ServiceMode::Ltl]);
+        assert_eq!(
+            split_modes(&s),
+            vec![ServiceMode::Express, ServiceMode::Ltl]
+        );
         assert_eq!(join_modes(&[]), "");
     }
 
     #[test]
     fn vocab() {
-        assert_eq!(CustomerKind::parse("government"), Some(CustomerKind::Government));
+        assert_eq!(
+            CustomerKind::parse("government"),
+            Some(CustomerKind::Government)
+        );
         assert_eq!(CustomerKind::parse("x"), None);
         assert_eq!(GovLevel::National.label_key(), "gov_level.national");
     }

@@ -370,8 +370,14 @@ mod tests {
 
     #[test]
     fn accept_language() {
-        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"), Lang::En);
-        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Lang::Zh);
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Lang::Zh
+        );
         assert_eq!(Lang::from_accept_language("fr-FR"), Lang::Zh);
         assert_eq!(Lang::from_accept_language("fr;q=1, en;q=0.5"), Lang::En);
     }

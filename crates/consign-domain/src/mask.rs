@@ -9,7 +9,11 @@ pub fn phone(p: &str) -> String {
         let tail: String = chars[n - 4..].iter().collect();
         format!("{head}****{tail}")
     } else if n > 2 {
-        format!("{}{}", "*".repeat(n - 2), chars[n - 2..].iter().collect::<String>())
+        format!(
+            "{}{}",
+            "*".repeat(n - 2),
+            chars[n - 2..].iter().collect::<String>()
+        )
     } else {
         "*".repeat(n)
     }

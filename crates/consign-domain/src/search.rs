@@ -69,11 +69,14 @@ fn expand(run: &[Vec<String>], start: usize, out: &mut BTreeSet<String>) {
         }
         let mut nf = Vec::new();
         let mut ni = Vec::new();
+        // Branch on every reading while the combinations stay few; past that, extend
+        // each with the first reading only (later polyphones have their own start keys).
+        let branch = full.len() * readings.len() <= MAX_COMBOS;
         for (f, i) in full.iter().zip(init.iter()) {
-            for r in readings {
-                if nf.len() >= MAX_COMBOS {
-                    break;
-                }
+            for r in readings
+                .iter()
+                .take(if branch { readings.len() } else { 1 })
+            {
                 nf.push(format!("{f}{r}"));
                 let first = r.chars().next().map(String::from).unwrap_or_default();
                 ni.push(format!("{i}{first}"));
@@ -125,7 +128,11 @@ pub fn keys_for(texts: &[&str]) -> Vec<String> {
         for run in &runs {
             for start in 0..run.len() {
                 // Inside an ASCII word only the word start is a useful entry point.
-                if start > 0 && run[start].len() == 1 && run[start][0].len() == 1 && run[start - 1][0].len() == 1 {
+                if start > 0
+                    && run[start].len() == 1
+                    && run[start][0].len() == 1
+                    && run[start - 1][0].len() == 1
+                {
                     continue;
                 }
                 expand(run, start, &mut out);
@@ -195,8 +202,23 @@ pub fn prefix_upper(lo: &str) -> String {
 
 /// Company-form words removed before comparing names for duplicates.
 const NAME_NOISE: &[&str] = &[
-    "股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "分公司", "(", ")", "（", "）",
-    "·", ".", ",", "，", "-", "_", " ",
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "集团",
+    "公司",
+    "分公司",
+    "(",
+    ")",
+    "（",
+    "）",
+    "·",
+    ".",
+    ",",
+    "，",
+    "-",
+    "_",
+    " ",
 ];
 
 /// A name reduced for duplicate detection: noise words and punctuation dropped, ASCII lower-cased.
@@ -255,8 +277,8 @@ mod tests {
 
     #[test]
     fn polyphonic_expanded() {
-        // 重 reads zhong and chong: both must be searchable.
-        let k = keys_for(&["重庆冷链"]);
+        // 重 reads zhong and chong: both must be searchable, however long the name.
+        let k = keys_for(&["重庆长虹汽配有限公司"]);
         assert!(k.iter().any(|x| x.starts_with("p:chongqing")), "{k:?}");
         assert!(k.iter().any(|x| x.starts_with("p:zhongqing")), "{k:?}");
         assert!(k.iter().any(|x| x.starts_with("i:cq")));
@@ -273,9 +295,17 @@ mod tests {
     fn queries() {
         assert_eq!(
             parse_query("顺丰"),
-            Query::Cjk { keys: vec!["c:顺丰".into()], text: "顺丰".into() }
+            Query::Cjk {
+                keys: vec!["c:顺丰".into()],
+                text: "顺丰".into()
+            }
         );
-        assert_eq!(parse_query(" SF "), Query::Ascii { prefix: "sf".into() });
+        assert_eq!(
+            parse_query(" SF "),
+            Query::Ascii {
+                prefix: "sf".into()
+            }
+        );
         assert_eq!(parse_query("  "), Query::Empty);
         match parse_query("顺丰速运") {
             Query::Cjk { keys, .. } => assert_eq!(keys.len(), 3),

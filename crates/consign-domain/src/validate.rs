@@ -142,7 +142,9 @@ pub fn email(s: &str) -> Result<String, &'static str> {
 }
 
 const USCC_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// Unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters with a check digit.
 pub fn uscc(s: &str) -> Result<String, &'static str> {
@@ -230,8 +232,14 @@ mod tests {
 
     #[test]
     fn id_numbers() {
-        assert_eq!(id_number("11010519491231002X"), Ok("11010519491231002X".into()));
-        assert_eq!(id_number("110105194912310021"), Err("err.id_number_checksum"));
+        assert_eq!(
+            id_number("11010519491231002X"),
+            Ok("11010519491231002X".into())
+        );
+        assert_eq!(
+            id_number("110105194912310021"),
+            Err("err.id_number_checksum")
+        );
     }
 
     #[test]

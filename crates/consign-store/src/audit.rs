@@ -22,7 +22,10 @@ pub struct AuditFilter {
     pub per_page: u64,
 }
 
-pub async fn list<C: ConnectionTrait>(conn: &C, f: &AuditFilter) -> Result<(Vec<audit_log::Model>, u64)> {
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    f: &AuditFilter,
+) -> Result<(Vec<audit_log::Model>, u64)> {
     let mut c = Condition::all();
     if let Some(a) = f.actor_id {
         c = c.add(audit_log::Column::ActorId.eq(a));
@@ -36,7 +39,10 @@ pub async fn list<C: ConnectionTrait>(conn: &C, f: &AuditFilter) -> Result<(Vec<
     if let Some(ids) = &f.customer_ids {
         c = c.add(audit_log::Column::CustomerId.is_in(ids.clone()));
     }
-    let total = audit_log::Entity::find().filter(c.clone()).count(conn).await?;
+    let total = audit_log::Entity::find()
+        .filter(c.clone())
+        .count(conn)
+        .await?;
     let per_page = f.per_page.clamp(1, 500);
     let rows = audit_log::Entity::find()
         .filter(c)

@@ -104,7 +104,9 @@ pub struct CustomerFilter {
 }
 
 fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 fn text_condition(s: &TextSearch) -> Condition {
@@ -123,9 +125,10 @@ fn text_condition(s: &TextSearch) -> Condition {
             let pat = format!("%{}%", like_escape(text));
             cond = cond.add(
                 Condition::any()
-                    .add(Expr::col(customer::Column::Name).like(
-                        sea_orm::sea_query::LikeExpr::new(pat.clone()).escape('\\'),
-                    ))
+                    .add(
+                        Expr::col(customer::Column::Name)
+                            .like(sea_orm::sea_query::LikeExpr::new(pat.clone()).escape('\\')),
+                    )
                     .add(
                         Expr::col(customer::Column::ShortName)
                             .like(sea_orm::sea_query::LikeExpr::new(pat).escape('\\')),
@@ -218,7 +221,9 @@ fn filter_condition(vis: &Visibility, f: &CustomerFilter) -> Condition {
         c = c.add(customer::Column::DataSource.eq(v.clone()));
     }
     if let Some(v) = &f.service_mode {
-        c = c.add(customer::Column::ServiceModes.like(format!("%,{},%", like_escape(v))));
+        c = c.add(Expr::col(customer::Column::ServiceModes).like(
+            sea_orm::sea_query::LikeExpr::new(format!("%,{},%", like_escape(v))).escape('\\'),
+        ));
     }
     if let Some(v) = &f.tag {
         let sub = SqlQuery::select()
@@ -399,7 +404,11 @@ pub async fn tags_of<C: ConnectionTrait>(
     Ok(out)
 }
 
-pub async fn set_tags<C: ConnectionTrait>(conn: &C, customer_id: i64, tags: &[String]) -> Result<()> {
+pub async fn set_tags<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: i64,
+    tags: &[String],
+) -> Result<()> {
     customer_tag::Entity::delete_many()
         .filter(customer_tag::Column::CustomerId.eq(customer_id))
         .exec(conn)
@@ -434,7 +443,10 @@ pub async fn all_tags<C: ConnectionTrait>(conn: &C) -> Result<Vec<(String, i64)>
 
 // ---- contacts ----
 
-pub async fn contacts_of<C: ConnectionTrait>(conn: &C, customer_id: i64) -> Result<Vec<contact::Model>> {
+pub async fn contacts_of<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: i64,
+) -> Result<Vec<contact::Model>> {
     Ok(contact::Entity::find()
         .filter(contact::Column::CustomerId.eq(customer_id))
         .order_by_desc(contact::Column::IsPrimary)
@@ -488,7 +500,11 @@ pub async fn delete_contact<C: ConnectionTrait>(conn: &C, id: i64) -> Result<()>
 }
 
 /// Clears the primary flag of every other contact of the customer.
-pub async fn clear_primary<C: ConnectionTrait>(conn: &C, customer_id: i64, except: i64) -> Result<()> {
+pub async fn clear_primary<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: i64,
+    except: i64,
+) -> Result<()> {
     conn.execute(stmt(
         conn.get_database_backend(),
         "UPDATE contacts SET is_primary = FALSE WHERE customer_id = ? AND id <> ?",
@@ -502,7 +518,12 @@ pub async fn clear_primary<C: ConnectionTrait>(conn: &C, customer_id: i64, excep
 
 /// Live customers with the same unified social credit code.
 pub async fn ids_with_uscc<C: ConnectionTrait>(conn: &C, uscc: &str) -> Result<Vec<i64>> {
-    ids_where(conn, "SELECT id FROM customers WHERE uscc = ? AND archived_at IS NULL LIMIT 20", uscc).await
+    ids_where(
+        conn,
+        "SELECT id FROM customers WHERE uscc = ? AND archived_at IS NULL LIMIT 20",
+        uscc,
+    )
+    .await
 }
 
 /// Live customers with a contact whose phone has this keyed hash.
@@ -516,7 +537,12 @@ pub async fn ids_with_phone_hash<C: ConnectionTrait>(conn: &C, hash: &str) -> Re
 }
 
 pub async fn ids_with_name_norm<C: ConnectionTrait>(conn: &C, norm: &str) -> Result<Vec<i64>> {
-    ids_where(conn, "SELECT id FROM customers WHERE name_norm = ? AND archived_at IS NULL LIMIT 20", norm).await
+    ids_where(
+        conn,
+        "SELECT id FROM customers WHERE name_norm = ? AND archived_at IS NULL LIMIT 20",
+        norm,
+    )
+    .await
 }
 
 async fn ids_where<C: ConnectionTrait>(conn: &C, sql: &str, v: &str) -> Result<Vec<i64>> {
@@ -531,7 +557,11 @@ async fn ids_where<C: ConnectionTrait>(conn: &C, sql: &str, v: &str) -> Result<V
 }
 
 /// Live customers sharing the most name bigrams with `keys` (candidates for near-same names).
-pub async fn ids_sharing_keys<C: ConnectionTrait>(conn: &C, keys: &[String], min_shared: i64) -> Result<Vec<i64>> {
+pub async fn ids_sharing_keys<C: ConnectionTrait>(
+    conn: &C,
+    keys: &[String],
+    min_shared: i64,
+) -> Result<Vec<i64>> {
     if keys.is_empty() {
         return Ok(vec![]);
     }

@@ -9,7 +9,9 @@ pub mod settings;
 pub mod users;
 
 pub use db::{Backend, Db};
-pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
+pub use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
+};
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]

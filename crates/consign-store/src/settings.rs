@@ -13,7 +13,12 @@ pub async fn get<C: ConnectionTrait>(conn: &C, key: &str) -> Result<Option<Strin
         .map(|s| s.value))
 }
 
-pub async fn set<C: ConnectionTrait>(conn: &C, key: &str, value: &str, by: Option<i64>) -> Result<()> {
+pub async fn set<C: ConnectionTrait>(
+    conn: &C,
+    key: &str,
+    value: &str,
+    by: Option<i64>,
+) -> Result<()> {
     setting::Entity::insert(setting::ActiveModel {
         key: Set(key.to_string()),
         value: Set(value.to_string()),
@@ -22,7 +27,11 @@ pub async fn set<C: ConnectionTrait>(conn: &C, key: &str, value: &str, by: Optio
     })
     .on_conflict(
         OnConflict::column(setting::Column::Key)
-            .update_columns([setting::Column::Value, setting::Column::UpdatedAt, setting::Column::UpdatedBy])
+            .update_columns([
+                setting::Column::Value,
+                setting::Column::UpdatedAt,
+                setting::Column::UpdatedBy,
+            ])
             .to_owned(),
     )
     .exec(conn)

@@ -49,7 +49,10 @@ pub async fn create_unit<C: ConnectionTrait>(
 }
 
 /// Ids of the users in a unit and every unit below it.
-pub async fn user_ids_in_subtree<C: ConnectionTrait>(conn: &C, unit_path: &str) -> Result<Vec<i64>> {
+pub async fn user_ids_in_subtree<C: ConnectionTrait>(
+    conn: &C,
+    unit_path: &str,
+) -> Result<Vec<i64>> {
     let units: Vec<i64> = org_unit::Entity::find()
         .filter(org_unit::Column::Path.starts_with(unit_path))
         .all(conn)
@@ -93,18 +96,27 @@ pub async fn users_by_ids<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<V
         .await?)
 }
 
-pub async fn user_by_name<C: ConnectionTrait>(conn: &C, username: &str) -> Result<Option<user::Model>> {
+pub async fn user_by_name<C: ConnectionTrait>(
+    conn: &C,
+    username: &str,
+) -> Result<Option<user::Model>> {
     Ok(user::Entity::find()
         .filter(user::Column::Username.eq(username))
         .one(conn)
         .await?)
 }
 
-pub async fn insert_user<C: ConnectionTrait>(conn: &C, am: user::ActiveModel) -> Result<user::Model> {
+pub async fn insert_user<C: ConnectionTrait>(
+    conn: &C,
+    am: user::ActiveModel,
+) -> Result<user::Model> {
     am.insert(conn).await.map_err(StoreError::from_db)
 }
 
-pub async fn update_user<C: ConnectionTrait>(conn: &C, am: user::ActiveModel) -> Result<user::Model> {
+pub async fn update_user<C: ConnectionTrait>(
+    conn: &C,
+    am: user::ActiveModel,
+) -> Result<user::Model> {
     am.update(conn).await.map_err(StoreError::from_db)
 }
 
@@ -121,11 +133,16 @@ pub async fn session_with_user<C: ConnectionTrait>(
     id_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<(session::Model, user::Model)>> {
-    let Some(s) = session::Entity::find_by_id(id_hash.to_string()).one(conn).await? else {
+    let Some(s) = session::Entity::find_by_id(id_hash.to_string())
+        .one(conn)
+        .await?
+    else {
         return Ok(None);
     };
     if s.expires_at <= now {
-        session::Entity::delete_by_id(s.id.clone()).exec(conn).await?;
+        session::Entity::delete_by_id(s.id.clone())
+            .exec(conn)
+            .await?;
         return Ok(None);
     }
     let Some(u) = user::Entity::find_by_id(s.user_id).one(conn).await? else {
@@ -134,7 +151,11 @@ pub async fn session_with_user<C: ConnectionTrait>(
     Ok(Some((s, u)))
 }
 
-pub async fn extend_session<C: ConnectionTrait>(conn: &C, id_hash: &str, expires: DateTime<Utc>) -> Result<()> {
+pub async fn extend_session<C: ConnectionTrait>(
+    conn: &C,
+    id_hash: &str,
+    expires: DateTime<Utc>,
+) -> Result<()> {
     conn.execute(stmt(
         conn.get_database_backend(),
         "UPDATE sessions SET expires_at = ? WHERE id = ?",
@@ -145,7 +166,9 @@ pub async fn extend_session<C: ConnectionTrait>(conn: &C, id_hash: &str, expires
 }
 
 pub async fn delete_session<C: ConnectionTrait>(conn: &C, id_hash: &str) -> Result<()> {
-    session::Entity::delete_by_id(id_hash.to_string()).exec(conn).await?;
+    session::Entity::delete_by_id(id_hash.to_string())
+        .exec(conn)
+        .await?;
     Ok(())
 }
 
@@ -157,7 +180,10 @@ pub async fn delete_sessions_of<C: ConnectionTrait>(conn: &C, user_id: i64) -> R
     Ok(())
 }
 
-pub async fn delete_expired_sessions<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>) -> Result<u64> {
+pub async fn delete_expired_sessions<C: ConnectionTrait>(
+    conn: &C,
+    now: DateTime<Utc>,
+) -> Result<u64> {
     let r = session::Entity::delete_many()
         .filter(session::Column::ExpiresAt.lte(now))
         .exec(conn)
@@ -167,11 +193,17 @@ pub async fn delete_expired_sessions<C: ConnectionTrait>(conn: &C, now: DateTime
 
 // ---- API tokens ----
 
-pub async fn insert_token<C: ConnectionTrait>(conn: &C, am: api_token::ActiveModel) -> Result<api_token::Model> {
+pub async fn insert_token<C: ConnectionTrait>(
+    conn: &C,
+    am: api_token::ActiveModel,
+) -> Result<api_token::Model> {
     Ok(am.insert(conn).await?)
 }
 
-pub async fn tokens_of<C: ConnectionTrait>(conn: &C, user_id: i64) -> Result<Vec<api_token::Model>> {
+pub async fn tokens_of<C: ConnectionTrait>(
+    conn: &C,
+    user_id: i64,
+) -> Result<Vec<api_token::Model>> {
     Ok(api_token::Entity::find()
         .filter(api_token::Column::UserId.eq(user_id))
         .order_by_desc(api_token::Column::Id)
@@ -207,7 +239,12 @@ pub async fn touch_token<C: ConnectionTrait>(conn: &C, id: i64, now: DateTime<Ut
     Ok(())
 }
 
-pub async fn revoke_token<C: ConnectionTrait>(conn: &C, user_id: i64, id: i64, now: DateTime<Utc>) -> Result<bool> {
+pub async fn revoke_token<C: ConnectionTrait>(
+    conn: &C,
+    user_id: i64,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let r = conn
         .execute(stmt(
             conn.get_database_backend(),

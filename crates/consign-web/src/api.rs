@@ -16,7 +16,8 @@ use serde_json::json;
 type ApiResult<T> = Result<T, WebError>;
 
 fn id(s: &str, u: &ApiUser) -> ApiResult<i64> {
-    s.parse().map_err(|_| WebError::api(AppError::NotFound, u.lang))
+    s.parse()
+        .map_err(|_| WebError::api(AppError::NotFound, u.lang))
 }
 
 pub fn routes() -> Router<App> {
@@ -32,12 +33,18 @@ pub fn routes() -> Router<App> {
         .route("/customers/{id}/merge", post(merge))
         .route("/customers/{id}/reveal", post(reveal_customer))
         .route("/customers/{id}/timeline", get(timeline))
-        .route("/customers/{id}/contacts", get(list_contacts).post(add_contact))
+        .route(
+            "/customers/{id}/contacts",
+            get(list_contacts).post(add_contact),
+        )
         .route(
             "/customers/{id}/contacts/{cid}",
             axum::routing::patch(update_contact).delete(delete_contact),
         )
-        .route("/customers/{id}/contacts/{cid}/reveal", post(reveal_contact))
+        .route(
+            "/customers/{id}/contacts/{cid}/reveal",
+            post(reveal_contact),
+        )
         .route("/users", get(list_users).post(create_user))
         .route("/users/{id}", axum::routing::patch(update_user))
         .route("/org-units", get(list_units).post(create_unit))
@@ -63,15 +70,39 @@ async fn me(u: ApiUser) -> Json<serde_json::Value> {
     }))
 }
 
-async fn list_customers(State(app): State<App>, u: ApiUser, Query(q): Query<ListQuery>) -> ApiResult<Response> {
-    let page = customers::list(&app, &u.actor, &q).await.map_err(|e| WebError::api(e, u.lang))?;
+async fn list_customers(
+    State(app): State<App>,
+    u: ApiUser,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Response> {
+    let page = customers::list(&app, &u.actor, &q)
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
     Ok(Json(page).into_response())
 }
 
-async fn create_customer(State(app): State<App>, u: ApiUser, ApiJson(input): ApiJson<NewCustomer>) -> ApiResult<Response> {
-    let d = customers::create(&app, &u.actor, &input).await.map_err(|e| WebError::api(e, u.lang))?;
+async fn create_customer(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiJson(mut body): ApiJson<serde_json::Value>,
+) -> ApiResult<Response> {
+    // The customer's fields and its `contacts`, each checked with exact field paths.
+    let contacts = match body.as_object_mut().and_then(|o| o.remove("contacts")) {
+        Some(v) => crate::extract::from_value::<Vec<ContactInput>>(v, "contacts", u.lang)?,
+        None => Vec::new(),
+    };
+    let customer: CustomerInput = crate::extract::from_value(body, "", u.lang)?;
+    let input = NewCustomer { customer, contacts };
+    let d = customers::create(&app, &u.actor, &input)
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
     let loc = format!("/api/v1/customers/{}", d.customer.id);
-    Ok((StatusCode::CREATED, [(axum::http::header::LOCATION, loc)], Json(d)).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(axum::http::header::LOCATION, loc)],
+        Json(d),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -86,21 +117,36 @@ struct DuplicateCheck {
     exclude_id: Option<String>,
 }
 
-async fn check_duplicates(State(app): State<App>, u: ApiUser, ApiJson(b): ApiJson<DuplicateCheck>) -> ApiResult<Response> {
-    let phones: Vec<String> = b.phones.iter().filter_map(|p| consign_domain::validate::phone(p).ok()).collect();
-    let uscc = b.uscc.as_deref().and_then(|s| consign_domain::validate::uscc(s).ok());
+async fn check_duplicates(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiJson(b): ApiJson<DuplicateCheck>,
+) -> ApiResult<Response> {
+    let phones: Vec<String> = b
+        .phones
+        .iter()
+        .filter_map(|p| consign_domain::validate::phone(p).ok())
+        .collect();
+    let uscc = b
+        .uscc
+        .as_deref()
+        .and_then(|s| consign_domain::validate::uscc(s).ok());
     let exclude = b.exclude_id.and_then(|s| s.parse().ok());
     let hits = customers::find_duplicates(&app, &b.name, uscc.as_deref(), &phones, exclude)
         .await
         .map_err(|e| WebError::api(e, u.lang))?;
     // Only customers the caller may see are named; the count tells the rest.
-    let vis = customers::visibility(&app, &u.actor).await.map_err(|e| WebError::api(e, u.lang))?;
+    let vis = customers::visibility(&app, &u.actor)
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
     let total = hits.len();
     let mut shown = Vec::new();
     for h in hits {
         let visible = match &vis {
             consign_app::store::customers::Visibility::All => true,
-            consign_app::store::customers::Visibility::OwnersAndPool(_) => customers::get(&app, &u.actor, h.id).await.is_ok(),
+            consign_app::store::customers::Visibility::OwnersAndPool(_) => {
+                customers::get(&app, &u.actor, h.id).await.is_ok()
+            }
         };
         if visible {
             shown.push(json!({
@@ -112,20 +158,39 @@ async fn check_duplicates(State(app): State<App>, u: ApiUser, ApiJson(b): ApiJso
     Ok(Json(json!({"total": total, "duplicates": shown})).into_response())
 }
 
-async fn get_customer(State(app): State<App>, u: ApiUser, Path(cid): Path<String>) -> ApiResult<Response> {
-    let d = customers::get(&app, &u.actor, id(&cid, &u)?).await.map_err(|e| WebError::api(e, u.lang))?;
+async fn get_customer(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+) -> ApiResult<Response> {
+    let d = customers::get(&app, &u.actor, id(&cid, &u)?)
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
     Ok(Json(d).into_response())
 }
 
-async fn update_customer(State(app): State<App>, u: ApiUser, Path(cid): Path<String>, ApiJson(input): ApiJson<CustomerInput>) -> ApiResult<Response> {
-    let d = customers::update(&app, &u.actor, id(&cid, &u)?, &input).await.map_err(|e| WebError::api(e, u.lang))?;
+async fn update_customer(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    ApiJson(input): ApiJson<CustomerInput>,
+) -> ApiResult<Response> {
+    let d = customers::update(&app, &u.actor, id(&cid, &u)?, &input)
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
     Ok(Json(d).into_response())
 }
 
 macro_rules! transition {
     ($name:ident, $f:path) => {
-        async fn $name(State(app): State<App>, u: ApiUser, Path(cid): Path<String>) -> ApiResult<Response> {
-            let d = $f(&app, &u.actor, id(&cid, &u)?).await.map_err(|e| WebError::api(e, u.lang))?;
+        async fn $name(
+            State(app): State<App>,
+            u: ApiUser,
+            Path(cid): Path<String>,
+        ) -> ApiResult<Response> {
+            let d = $f(&app, &u.actor, id(&cid, &u)?)
+                .await
+                .map_err(|e| WebError::api(e, u.lang))?;
             Ok(Json(d).into_response())
         }
     };
@@ -141,18 +206,32 @@ struct MergeBody {
     into_id: String,
 }
 
-async fn merge(State(app): State<App>, u: ApiUser, Path(cid): Path<String>, ApiJson(b): ApiJson<MergeBody>) -> ApiResult<Response> {
-    let into = b
-        .into_id
-        .trim()
-        .parse()
-        .map_err(|_| WebError::api(AppError::field("into_id", "err.merge_target_missing"), u.lang))?;
-    let d = customers::merge(&app, &u.actor, id(&cid, &u)?, into).await.map_err(|e| WebError::api(e, u.lang))?;
+async fn merge(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    ApiJson(b): ApiJson<MergeBody>,
+) -> ApiResult<Response> {
+    let into = b.into_id.trim().parse().map_err(|_| {
+        WebError::api(
+            AppError::field("into_id", "err.merge_target_missing"),
+            u.lang,
+        )
+    })?;
+    let d = customers::merge(&app, &u.actor, id(&cid, &u)?, into)
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
     Ok(Json(d).into_response())
 }
 
-async fn reveal_customer(State(app): State<App>, u: ApiUser, Path(cid): Path<String>) -> ApiResult<Response> {
-    let r = customers::reveal(&app, &u.actor, id(&cid, &u)?, None).await.map_err(|e| WebError::api(e, u.lang))?;
+async fn reveal_customer(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+) -> ApiResult<Response> {
+    let r = customers::reveal(&app, &u.actor, id(&cid, &u)?, None)
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
     Ok(Json(r).into_response())
 }
 
@@ -161,38 +240,72 @@ struct PageQ {
     page: Option<u64>,
 }
 
-async fn timeline(State(app): State<App>, u: ApiUser, Path(cid): Path<String>, Query(p): Query<PageQ>) -> ApiResult<Response> {
+async fn timeline(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    Query(p): Query<PageQ>,
+) -> ApiResult<Response> {
     let (items, total) = customers::timeline(&app, &u.actor, id(&cid, &u)?, p.page.unwrap_or(1))
         .await
         .map_err(|e| WebError::api(e, u.lang))?;
-    Ok(Json(json!({"items": items, "total": total, "page": p.page.unwrap_or(1), "per_page": 30})).into_response())
+    Ok(
+        Json(json!({"items": items, "total": total, "page": p.page.unwrap_or(1), "per_page": 30}))
+            .into_response(),
+    )
 }
 
-async fn list_contacts(State(app): State<App>, u: ApiUser, Path(cid): Path<String>) -> ApiResult<Response> {
-    let d = customers::get(&app, &u.actor, id(&cid, &u)?).await.map_err(|e| WebError::api(e, u.lang))?;
+async fn list_contacts(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+) -> ApiResult<Response> {
+    let d = customers::get(&app, &u.actor, id(&cid, &u)?)
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
     Ok(Json(json!({"items": d.contacts, "total": d.contacts.len()})).into_response())
 }
 
-async fn add_contact(State(app): State<App>, u: ApiUser, Path(cid): Path<String>, ApiJson(b): ApiJson<ContactInput>) -> ApiResult<Response> {
-    let k = customers::add_contact(&app, &u.actor, id(&cid, &u)?, &b).await.map_err(|e| WebError::api(e, u.lang))?;
+async fn add_contact(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    ApiJson(b): ApiJson<ContactInput>,
+) -> ApiResult<Response> {
+    let k = customers::add_contact(&app, &u.actor, id(&cid, &u)?, &b)
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
     Ok((StatusCode::CREATED, Json(k)).into_response())
 }
 
-async fn update_contact(State(app): State<App>, u: ApiUser, Path((cid, kid)): Path<(String, String)>, ApiJson(b): ApiJson<ContactInput>) -> ApiResult<Response> {
+async fn update_contact(
+    State(app): State<App>,
+    u: ApiUser,
+    Path((cid, kid)): Path<(String, String)>,
+    ApiJson(b): ApiJson<ContactInput>,
+) -> ApiResult<Response> {
     let k = customers::update_contact(&app, &u.actor, id(&cid, &u)?, id(&kid, &u)?, &b)
         .await
         .map_err(|e| WebError::api(e, u.lang))?;
     Ok(Json(k).into_response())
 }
 
-async fn delete_contact(State(app): State<App>, u: ApiUser, Path((cid, kid)): Path<(String, String)>) -> ApiResult<Response> {
+async fn delete_contact(
+    State(app): State<App>,
+    u: ApiUser,
+    Path((cid, kid)): Path<(String, String)>,
+) -> ApiResult<Response> {
     customers::delete_contact(&app, &u.actor, id(&cid, &u)?, id(&kid, &u)?)
         .await
         .map_err(|e| WebError::api(e, u.lang))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn reveal_contact(State(app): State<App>, u: ApiUser, Path((cid, kid)): Path<(String, String)>) -> ApiResult<Response> {
+async fn reveal_contact(
+    State(app): State<App>,
+    u: ApiUser,
+    Path((cid, kid)): Path<(String, String)>,
+) -> ApiResult<Response> {
     let r = customers::reveal(&app, &u.actor, id(&cid, &u)?, Some(id(&kid, &u)?))
         .await
         .map_err(|e| WebError::api(e, u.lang))?;
@@ -200,7 +313,9 @@ async fn reveal_contact(State(app): State<App>, u: ApiUser, Path((cid, kid)): Pa
 }
 
 async fn list_users(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let list = users::list(&app, &u.actor).await.map_err(|e| WebError::api(e, u.lang))?;
+    let list = users::list(&app, &u.actor)
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
     Ok(Json(json!({"items": list, "total": list.len()})).into_response())
 }
 
@@ -217,9 +332,20 @@ struct NewUserBody {
     password: String,
 }
 
-async fn create_user(State(app): State<App>, u: ApiUser, ApiJson(b): ApiJson<NewUserBody>) -> ApiResult<Response> {
-    let org_unit_id = match b.org_unit_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => Some(s.parse().map_err(|_| WebError::api(AppError::field("org_unit_id", "err.unknown_unit"), u.lang))?),
+async fn create_user(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiJson(b): ApiJson<NewUserBody>,
+) -> ApiResult<Response> {
+    let org_unit_id = match b
+        .org_unit_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => Some(s.parse().map_err(|_| {
+            WebError::api(AppError::field("org_unit_id", "err.unknown_unit"), u.lang)
+        })?),
         None => None,
     };
     let n = users::NewUser {
@@ -230,7 +356,9 @@ async fn create_user(State(app): State<App>, u: ApiUser, ApiJson(b): ApiJson<New
         org_unit_id,
         password: b.password,
     };
-    let v = users::create(&app, &u.actor, &n).await.map_err(|e| WebError::api(e, u.lang))?;
+    let v = users::create(&app, &u.actor, &n)
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
 
@@ -249,26 +377,50 @@ struct UserPatch {
     password: Option<String>,
 }
 
-async fn update_user(State(app): State<App>, u: ApiUser, Path(uid): Path<String>, ApiJson(b): ApiJson<UserPatch>) -> ApiResult<Response> {
+async fn update_user(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(uid): Path<String>,
+    ApiJson(b): ApiJson<UserPatch>,
+) -> ApiResult<Response> {
     let uid = id(&uid, &u)?;
     let e = |e| WebError::api(e, u.lang);
     let unit = match b.org_unit_id.as_deref() {
-        Some(s) => Some(s.trim().parse().map_err(|_| e(AppError::field("org_unit_id", "err.unknown_unit")))?),
+        Some(s) => Some(
+            s.trim()
+                .parse()
+                .map_err(|_| e(AppError::field("org_unit_id", "err.unknown_unit")))?,
+        ),
         None => None,
     };
-    let mut v = users::update(&app, &u.actor, uid, b.role.as_deref(), unit, b.display_name.as_deref()).await.map_err(e)?;
+    let mut v = users::update(
+        &app,
+        &u.actor,
+        uid,
+        b.role.as_deref(),
+        unit,
+        b.display_name.as_deref(),
+    )
+    .await
+    .map_err(e)?;
     if let Some(d) = b.disabled {
-        users::set_disabled(&app, &u.actor, &v.username, d).await.map_err(e)?;
+        users::set_disabled(&app, &u.actor, &v.username, d)
+            .await
+            .map_err(e)?;
         v.disabled = d;
     }
     if let Some(p) = b.password {
-        users::set_password(&app, &u.actor, &v.username, &p).await.map_err(e)?;
+        users::set_password(&app, &u.actor, &v.username, &p)
+            .await
+            .map_err(e)?;
     }
     Ok(Json(v).into_response())
 }
 
 async fn list_units(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let list = users::units(&app).await.map_err(|e| WebError::api(e, u.lang))?;
+    let list = users::units(&app)
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
     let items: Vec<_> = list
         .iter()
         .map(|x| json!({"id": x.id.to_string(), "parent_id": x.parent_id.map(|p| p.to_string()), "name": x.name, "kind": x.kind, "path": x.path}))
@@ -284,14 +436,26 @@ struct NewUnit {
     kind: String,
 }
 
-async fn create_unit(State(app): State<App>, u: ApiUser, ApiJson(b): ApiJson<NewUnit>) -> ApiResult<Response> {
-    let parent = b.parent_id.trim().parse().map_err(|_| WebError::api(AppError::field("parent_id", "err.unknown_unit"), u.lang))?;
-    let x = users::create_unit(&app, &u.actor, parent, &b.name, &b.kind).await.map_err(|e| WebError::api(e, u.lang))?;
+async fn create_unit(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiJson(b): ApiJson<NewUnit>,
+) -> ApiResult<Response> {
+    let parent = b
+        .parent_id
+        .trim()
+        .parse()
+        .map_err(|_| WebError::api(AppError::field("parent_id", "err.unknown_unit"), u.lang))?;
+    let x = users::create_unit(&app, &u.actor, parent, &b.name, &b.kind)
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
     Ok((StatusCode::CREATED, Json(json!({"id": x.id.to_string(), "parent_id": x.parent_id.map(|p| p.to_string()), "name": x.name, "kind": x.kind, "path": x.path}))).into_response())
 }
 
 async fn list_tokens(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let list = users::tokens(&app, &u.actor, u.actor.user_id()).await.map_err(|e| WebError::api(e, u.lang))?;
+    let list = users::tokens(&app, &u.actor, u.actor.user_id())
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
     let items: Vec<_> = list
         .iter()
         .map(|t| json!({"id": t.id.to_string(), "name": t.name, "prefix": t.prefix, "created_at": t.created_at, "last_used_at": t.last_used_at, "revoked_at": t.revoked_at}))
@@ -305,13 +469,29 @@ struct NewToken {
     name: String,
 }
 
-async fn create_token(State(app): State<App>, u: ApiUser, ApiJson(b): ApiJson<NewToken>) -> ApiResult<Response> {
-    let (t, raw) = auth::create_token(&app, &u.actor, u.actor.user_id(), &b.name).await.map_err(|e| WebError::api(e, u.lang))?;
-    Ok((StatusCode::CREATED, Json(json!({"id": t.id.to_string(), "name": t.name, "token": raw, "prefix": t.prefix}))).into_response())
+async fn create_token(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiJson(b): ApiJson<NewToken>,
+) -> ApiResult<Response> {
+    let (t, raw) = auth::create_token(&app, &u.actor, u.actor.user_id(), &b.name)
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": t.id.to_string(), "name": t.name, "token": raw, "prefix": t.prefix})),
+    )
+        .into_response())
 }
 
-async fn revoke_token(State(app): State<App>, u: ApiUser, Path(tid): Path<String>) -> ApiResult<Response> {
-    auth::revoke_token(&app, &u.actor, u.actor.user_id(), id(&tid, &u)?).await.map_err(|e| WebError::api(e, u.lang))?;
+async fn revoke_token(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(tid): Path<String>,
+) -> ApiResult<Response> {
+    auth::revoke_token(&app, &u.actor, u.actor.user_id(), id(&tid, &u)?)
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -325,7 +505,11 @@ struct AuditQ {
     per_page: Option<u64>,
 }
 
-async fn audit_log(State(app): State<App>, u: ApiUser, Query(q): Query<AuditQ>) -> ApiResult<Response> {
+async fn audit_log(
+    State(app): State<App>,
+    u: ApiUser,
+    Query(q): Query<AuditQ>,
+) -> ApiResult<Response> {
     let aq = AuditQuery {
         actor_id: q.actor_id,
         action: q.action,
@@ -334,12 +518,19 @@ async fn audit_log(State(app): State<App>, u: ApiUser, Query(q): Query<AuditQ>) 
         page: q.page.unwrap_or(1),
         per_page: q.per_page.unwrap_or(50),
     };
-    let (items, total) = consign_app::audit::list(&app, &u.actor, &aq).await.map_err(|e| WebError::api(e, u.lang))?;
-    Ok(Json(json!({"items": items, "total": total, "page": aq.page, "per_page": aq.per_page})).into_response())
+    let (items, total) = consign_app::audit::list(&app, &u.actor, &aq)
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
+    Ok(
+        Json(json!({"items": items, "total": total, "page": aq.page, "per_page": aq.per_page}))
+            .into_response(),
+    )
 }
 
 async fn get_pool_policy(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let d = customers::reclaim_days(&app).await.map_err(|e| WebError::api(e, u.lang))?;
+    let d = customers::reclaim_days(&app)
+        .await
+        .map_err(|e| WebError::api(e, u.lang))?;
     Ok(Json(json!({"reclaim_days": d})).into_response())
 }
 
@@ -349,7 +540,11 @@ struct PoolPolicy {
     reclaim_days: i64,
 }
 
-async fn set_pool_policy(State(app): State<App>, u: ApiUser, ApiJson(b): ApiJson<PoolPolicy>) -> ApiResult<Response> {
+async fn set_pool_policy(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiJson(b): ApiJson<PoolPolicy>,
+) -> ApiResult<Response> {
     let d = customers::set_reclaim_days(&app, &u.actor, &b.reclaim_days.to_string())
         .await
         .map_err(|e| WebError::api(e, u.lang))?;

@@ -32,16 +32,32 @@ pub struct WebError {
 
 impl WebError {
     pub fn api(err: AppError, lang: Lang) -> Self {
-        WebError { failure: Failure::App(err), surface: Surface::Api, lang }
+        WebError {
+            failure: Failure::App(err),
+            surface: Surface::Api,
+            lang,
+        }
     }
     pub fn ui(err: AppError, lang: Lang) -> Self {
-        WebError { failure: Failure::App(err), surface: Surface::Ui, lang }
+        WebError {
+            failure: Failure::App(err),
+            surface: Surface::Ui,
+            lang,
+        }
     }
     pub fn csrf(surface: Surface, lang: Lang) -> Self {
-        WebError { failure: Failure::Csrf, surface, lang }
+        WebError {
+            failure: Failure::Csrf,
+            surface,
+            lang,
+        }
     }
     pub fn bad_request(surface: Surface, lang: Lang, detail: &str) -> Self {
-        WebError { failure: Failure::BadRequest(detail.to_string()), surface, lang }
+        WebError {
+            failure: Failure::BadRequest(detail.to_string()),
+            surface,
+            lang,
+        }
     }
 }
 
@@ -49,18 +65,44 @@ impl WebError {
 fn classify(f: &Failure) -> (StatusCode, &'static str, &'static str) {
     let e = match f {
         Failure::Csrf => return (StatusCode::FORBIDDEN, "csrf", "problem.csrf"),
-        Failure::BadRequest(_) => return (StatusCode::BAD_REQUEST, "bad-request", "problem.bad_request"),
+        Failure::BadRequest(_) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                "bad-request",
+                "problem.bad_request",
+            )
+        }
         Failure::App(e) => e,
     };
     match e {
-        AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation", "problem.validation"),
-        AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "problem.unauthorized"),
+        AppError::Validation(_) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            "problem.validation",
+        ),
+        AppError::Unauthorized => (
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "problem.unauthorized",
+        ),
         AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "problem.forbidden"),
         AppError::NotFound => (StatusCode::NOT_FOUND, "not-found", "problem.not_found"),
         AppError::Conflict { .. } => (StatusCode::CONFLICT, "conflict", "problem.conflict"),
-        AppError::Duplicates(_) => (StatusCode::CONFLICT, "possible-duplicates", "customer.duplicates"),
-        AppError::Throttled => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "problem.too_many"),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "problem.internal"),
+        AppError::Duplicates(_) => (
+            StatusCode::CONFLICT,
+            "possible-duplicates",
+            "customer.duplicates",
+        ),
+        AppError::Throttled => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-requests",
+            "problem.too_many",
+        ),
+        _ => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "problem.internal",
+        ),
     }
 }
 
@@ -131,7 +173,10 @@ impl IntoResponse for WebError {
                     header::HeaderValue::from_static("application/problem+json"),
                 );
                 if status == StatusCode::UNAUTHORIZED {
-                    r.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+                    r.headers_mut().insert(
+                        header::WWW_AUTHENTICATE,
+                        header::HeaderValue::from_static("Bearer"),
+                    );
                 }
                 r
             }

@@ -28,7 +28,13 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// A Set-Cookie value: HttpOnly, SameSite=Lax, Path=/, Secure when served over TLS.
-pub fn set_cookie(app: &App, name: &str, value: &str, max_age: Option<i64>, http_only: bool) -> String {
+pub fn set_cookie(
+    app: &App,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+    http_only: bool,
+) -> String {
     let mut c = format!("{name}={value}; Path=/; SameSite=Lax");
     if http_only {
         c.push_str("; HttpOnly");
@@ -100,10 +106,16 @@ impl FromRequestParts<App> for ApiUser {
         let fail = |e: AppError| WebError::api(e, lang0);
         if let Some(h) = parts.headers.get(header::AUTHORIZATION) {
             let v = h.to_str().unwrap_or("");
-            let Some(token) = v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")) else {
+            let Some(token) = v
+                .strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+            else {
                 return Err(fail(AppError::Unauthorized));
             };
-            return match auth::token_actor(app, token.trim(), ip).await.map_err(fail)? {
+            return match auth::token_actor(app, token.trim(), ip)
+                .await
+                .map_err(fail)?
+            {
                 Some(actor) => {
                     let lang = request_lang(&parts.headers, actor.lang);
                     Ok(ApiUser { actor, lang })
@@ -119,12 +131,18 @@ impl FromRequestParts<App> for ApiUser {
         };
         let lang = request_lang(&parts.headers, s.actor.lang);
         if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
-            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok());
             if sent != Some(s.csrf_token.as_str()) {
                 return Err(WebError::csrf(Surface::Api, lang));
             }
         }
-        Ok(ApiUser { actor: s.actor, lang })
+        Ok(ApiUser {
+            actor: s.actor,
+            lang,
+        })
     }
 }
 
@@ -142,8 +160,16 @@ impl FromRequestParts<App> for UiUser {
         let ip = Some(client_ip(parts));
         let lang0 = request_lang(&parts.headers, None);
         let to_login = || {
-            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let target = if next == "/" { "/login".to_string() } else { format!("/login?next={}", urlencode(next)) };
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let target = if next == "/" {
+                "/login".to_string()
+            } else {
+                format!("/login?next={}", urlencode(next))
+            };
             Redirect::to(&target).into_response()
         };
         let Some(raw) = cookie(&parts.headers, SESSION_COOKIE) else {
@@ -152,7 +178,11 @@ impl FromRequestParts<App> for UiUser {
         match auth::session(app, &raw, ip).await {
             Ok(Some(s)) => {
                 let lang = request_lang(&parts.headers, s.actor.lang);
-                Ok(UiUser { actor: s.actor, csrf: s.csrf_token, lang })
+                Ok(UiUser {
+                    actor: s.actor,
+                    csrf: s.csrf_token,
+                    lang,
+                })
             }
             Ok(None) => Err(to_login()),
             Err(e) => Err(WebError::ui(e, lang0).into_response()),
@@ -178,14 +208,21 @@ pub struct FormData(pub Vec<(String, String)>);
 
 impl FormData {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
     /// The value, or "" when absent.
     pub fn text(&self, name: &str) -> String {
         self.get(name).unwrap_or("").to_string()
     }
     pub fn all(&self, name: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
     pub fn checked(&self, name: &str) -> bool {
         matches!(self.get(name), Some("on" | "1" | "true" | "yes"))
@@ -206,8 +243,9 @@ impl FromRequest<App> for UiPost {
         let bytes = Bytes::from_request(Request::from_parts(parts, body), app)
             .await
             .map_err(IntoResponse::into_response)?;
-        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| WebError::bad_request(Surface::Ui, user.lang, &e.to_string()).into_response())?;
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+            WebError::bad_request(Surface::Ui, user.lang, &e.to_string()).into_response()
+        })?;
         let form = FormData(fields);
         if form.get("_csrf") != Some(user.csrf.as_str()) {
             return Err(WebError::csrf(Surface::Ui, user.lang).into_response());
@@ -227,32 +265,47 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .await
             .map_err(|e| WebError::bad_request(Surface::Api, lang, &e.body_text()))?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize(de) {
-            Ok(v) => Ok(ApiJson(v)),
-            Err(e) => {
-                let path = e.path().to_string();
-                let inner = e.into_inner();
-                if inner.is_syntax() || inner.is_eof() {
-                    return Err(WebError::bad_request(Surface::Api, lang, lang.t("err.invalid_json")));
-                }
-                let msg = inner.to_string();
-                let field = if path == "." {
-                    // "unknown field `x`" / "missing field `x`" name the field in the message.
-                    msg.split('`').nth(1).unwrap_or("body").to_string()
-                } else {
-                    path
-                };
-                let code = if msg.starts_with("missing field") {
-                    "err.required"
-                } else if msg.starts_with("unknown field") {
-                    "err.unknown_field"
-                } else {
-                    "err.invalid_type"
-                };
-                let mut errs = FieldErrors::new();
-                errs.add(field, code);
-                Err(WebError::api(AppError::Validation(errs), lang))
-            }
-        }
+        serde_path_to_error::deserialize(de)
+            .map(ApiJson)
+            .map_err(|e| de_error(e, "", lang))
     }
+}
+
+/// Maps a deserialization error to a 400 (broken JSON) or a 422 naming the field.
+fn de_error(
+    e: serde_path_to_error::Error<serde_json::Error>,
+    prefix: &str,
+    lang: Lang,
+) -> WebError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    if inner.is_syntax() || inner.is_eof() {
+        return WebError::bad_request(Surface::Api, lang, lang.t("err.invalid_json"));
+    }
+    let msg = inner.to_string();
+    let field = if path == "." {
+        // "unknown field `x`" / "missing field `x`" name the field in the message.
+        msg.split('`').nth(1).unwrap_or("body").to_string()
+    } else {
+        path
+    };
+    let code = if msg.starts_with("missing field") {
+        "err.required"
+    } else if msg.starts_with("unknown field") {
+        "err.unknown_field"
+    } else {
+        "err.invalid_type"
+    };
+    let mut errs = FieldErrors::new();
+    errs.add(format!("{prefix}{field}"), code);
+    WebError::api(AppError::Validation(errs), lang)
+}
+
+/// Deserializes part of a JSON body, naming fields under `prefix` on error.
+pub fn from_value<T: DeserializeOwned>(
+    v: serde_json::Value,
+    prefix: &str,
+    lang: Lang,
+) -> Result<T, WebError> {
+    serde_path_to_error::deserialize(v).map_err(|e| de_error(e, prefix, lang))
 }

@@ -30,8 +30,15 @@ async fn static_file(axum::extract::Path(path): axum::extract::Path<String>) -> 
             let mime = mime_guess::from_path(&path).first_or_octet_stream();
             (
                 [
-                    (header::CONTENT_TYPE, HeaderValue::from_str(mime.as_ref()).unwrap_or(HeaderValue::from_static("application/octet-stream"))),
-                    (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_str(mime.as_ref())
+                            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+                    ),
+                    (
+                        header::CACHE_CONTROL,
+                        HeaderValue::from_static("public, max-age=3600"),
+                    ),
                 ],
                 f.data,
             )
@@ -57,7 +64,10 @@ pub fn router(app: App) -> Router {
         .fallback(ui::not_found)
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
         .with_state(app)
 }
 
@@ -80,7 +90,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -96,7 +107,8 @@ async fn jobs(app: App) {
     loop {
         tick.tick().await;
         let now = chrono::Utc::now();
-        if let Err(e) = consign_app::store::users::delete_expired_sessions(&app.db.conn, now).await {
+        if let Err(e) = consign_app::store::users::delete_expired_sessions(&app.db.conn, now).await
+        {
             tracing::warn!(error = %e, "session cleanup failed");
         }
         match consign_app::customers::reclaim_stale(&app, now).await {

@@ -59,36 +59,261 @@ pub fn spec() -> Value {
     };
     let cid = || vec![id_param("id")];
     let ckid = || vec![id_param("id"), id_param("cid")];
-    add("/api/v1/me", "get", op("The caller", "auth", None, ("200", "Me")), vec![]);
-    let mut l = op("List and search customers", "customers", None, ("200", "CustomerPage"));
+    add(
+        "/api/v1/me",
+        "get",
+        op("The caller", "auth", None, ("200", "Me")),
+        vec![],
+    );
+    let mut l = op(
+        "List and search customers",
+        "customers",
+        None,
+        ("200", "CustomerPage"),
+    );
     l["parameters"] = list_params;
     add("/api/v1/customers", "get", l, vec![]);
-    add("/api/v1/customers", "post", op("Create a customer (409 with `duplicates` unless confirm_duplicates)", "customers", Some("NewCustomer"), ("201", "CustomerDetail")), vec![]);
-    add("/api/v1/customers/duplicates", "post", op("Find likely duplicates", "customers", Some("DuplicateCheck"), ("200", "DuplicateList")), vec![]);
-    add("/api/v1/customers/{id}", "get", op("A customer with contacts and permissions", "customers", None, ("200", "CustomerDetail")), cid());
-    add("/api/v1/customers/{id}", "patch", op("Change fields (absent fields stay)", "customers", Some("CustomerInput"), ("200", "CustomerDetail")), cid());
-    for (p, s) in [("archive", "Archive"), ("restore", "Restore"), ("release", "Release to the pool"), ("claim", "Claim from the pool")] {
-        add(&format!("/api/v1/customers/{{id}}/{p}"), "post", op(s, "customers", None, ("200", "CustomerDetail")), cid());
+    add(
+        "/api/v1/customers",
+        "post",
+        op(
+            "Create a customer (409 with `duplicates` unless confirm_duplicates)",
+            "customers",
+            Some("NewCustomer"),
+            ("201", "CustomerDetail"),
+        ),
+        vec![],
+    );
+    add(
+        "/api/v1/customers/duplicates",
+        "post",
+        op(
+            "Find likely duplicates",
+            "customers",
+            Some("DuplicateCheck"),
+            ("200", "DuplicateList"),
+        ),
+        vec![],
+    );
+    add(
+        "/api/v1/customers/{id}",
+        "get",
+        op(
+            "A customer with contacts and permissions",
+            "customers",
+            None,
+            ("200", "CustomerDetail"),
+        ),
+        cid(),
+    );
+    add(
+        "/api/v1/customers/{id}",
+        "patch",
+        op(
+            "Change fields (absent fields stay)",
+            "customers",
+            Some("CustomerInput"),
+            ("200", "CustomerDetail"),
+        ),
+        cid(),
+    );
+    for (p, s) in [
+        ("archive", "Archive"),
+        ("restore", "Restore"),
+        ("release", "Release to the pool"),
+        ("claim", "Claim from the pool"),
+    ] {
+        add(
+            &format!("/api/v1/customers/{{id}}/{p}"),
+            "post",
+            op(s, "customers", None, ("200", "CustomerDetail")),
+            cid(),
+        );
     }
-    add("/api/v1/customers/{id}/merge", "post", op("Merge this customer into another", "customers", Some("Merge"), ("200", "CustomerDetail")), cid());
-    add("/api/v1/customers/{id}/reveal", "post", op("ID number in clear (audited)", "personal data", None, ("200", "Revealed")), cid());
-    add("/api/v1/customers/{id}/timeline", "get", op("Activity from the audit log", "customers", None, ("200", "AuditPage")), cid());
-    add("/api/v1/customers/{id}/contacts", "get", op("Contacts (masked)", "contacts", None, ("200", "ContactList")), cid());
-    add("/api/v1/customers/{id}/contacts", "post", op("Add a contact", "contacts", Some("ContactInput"), ("201", "Contact")), cid());
-    add("/api/v1/customers/{id}/contacts/{cid}", "patch", op("Change a contact", "contacts", Some("ContactInput"), ("200", "Contact")), ckid());
-    add("/api/v1/customers/{id}/contacts/{cid}", "delete", op("Delete a contact", "contacts", None, ("204", "")), ckid());
-    add("/api/v1/customers/{id}/contacts/{cid}/reveal", "post", op("Phone and email in clear (audited)", "personal data", None, ("200", "Revealed")), ckid());
-    add("/api/v1/users", "get", op("Users (admin)", "users", None, ("200", "UserList")), vec![]);
-    add("/api/v1/users", "post", op("Create a user (admin)", "users", Some("NewUser"), ("201", "User")), vec![]);
-    add("/api/v1/users/{id}", "patch", op("Change role, unit, name, password or disable (admin)", "users", Some("UserPatch"), ("200", "User")), cid());
-    add("/api/v1/org-units", "get", op("Organisation units", "users", None, ("200", "UnitList")), vec![]);
-    add("/api/v1/org-units", "post", op("Create a branch or team (admin)", "users", Some("NewUnit"), ("201", "Unit")), vec![]);
-    add("/api/v1/tokens", "get", op("The caller's API tokens", "auth", None, ("200", "TokenList")), vec![]);
-    add("/api/v1/tokens", "post", op("Create an API token (shown once)", "auth", Some("NewToken"), ("201", "NewTokenResult")), vec![]);
-    add("/api/v1/tokens/{id}", "delete", op("Revoke an API token", "auth", None, ("204", "")), cid());
-    add("/api/v1/audit", "get", op("Audit log (admin)", "audit", None, ("200", "AuditPage")), vec![]);
-    add("/api/v1/policies/pool", "get", op("Customer pool policy", "policies", None, ("200", "PoolPolicy")), vec![]);
-    add("/api/v1/policies/pool", "put", op("Change the pool policy (admin)", "policies", Some("PoolPolicy"), ("200", "PoolPolicy")), vec![]);
+    add(
+        "/api/v1/customers/{id}/merge",
+        "post",
+        op(
+            "Merge this customer into another",
+            "customers",
+            Some("Merge"),
+            ("200", "CustomerDetail"),
+        ),
+        cid(),
+    );
+    add(
+        "/api/v1/customers/{id}/reveal",
+        "post",
+        op(
+            "ID number in clear (audited)",
+            "personal data",
+            None,
+            ("200", "Revealed"),
+        ),
+        cid(),
+    );
+    add(
+        "/api/v1/customers/{id}/timeline",
+        "get",
+        op(
+            "Activity from the audit log",
+            "customers",
+            None,
+            ("200", "AuditPage"),
+        ),
+        cid(),
+    );
+    add(
+        "/api/v1/customers/{id}/contacts",
+        "get",
+        op(
+            "Contacts (masked)",
+            "contacts",
+            None,
+            ("200", "ContactList"),
+        ),
+        cid(),
+    );
+    add(
+        "/api/v1/customers/{id}/contacts",
+        "post",
+        op(
+            "Add a contact",
+            "contacts",
+            Some("ContactInput"),
+            ("201", "Contact"),
+        ),
+        cid(),
+    );
+    add(
+        "/api/v1/customers/{id}/contacts/{cid}",
+        "patch",
+        op(
+            "Change a contact",
+            "contacts",
+            Some("ContactInput"),
+            ("200", "Contact"),
+        ),
+        ckid(),
+    );
+    add(
+        "/api/v1/customers/{id}/contacts/{cid}",
+        "delete",
+        op("Delete a contact", "contacts", None, ("204", "")),
+        ckid(),
+    );
+    add(
+        "/api/v1/customers/{id}/contacts/{cid}/reveal",
+        "post",
+        op(
+            "Phone and email in clear (audited)",
+            "personal data",
+            None,
+            ("200", "Revealed"),
+        ),
+        ckid(),
+    );
+    add(
+        "/api/v1/users",
+        "get",
+        op("Users (admin)", "users", None, ("200", "UserList")),
+        vec![],
+    );
+    add(
+        "/api/v1/users",
+        "post",
+        op(
+            "Create a user (admin)",
+            "users",
+            Some("NewUser"),
+            ("201", "User"),
+        ),
+        vec![],
+    );
+    add(
+        "/api/v1/users/{id}",
+        "patch",
+        op(
+            "Change role, unit, name, password or disable (admin)",
+            "users",
+            Some("UserPatch"),
+            ("200", "User"),
+        ),
+        cid(),
+    );
+    add(
+        "/api/v1/org-units",
+        "get",
+        op("Organisation units", "users", None, ("200", "UnitList")),
+        vec![],
+    );
+    add(
+        "/api/v1/org-units",
+        "post",
+        op(
+            "Create a branch or team (admin)",
+            "users",
+            Some("NewUnit"),
+            ("201", "Unit"),
+        ),
+        vec![],
+    );
+    add(
+        "/api/v1/tokens",
+        "get",
+        op(
+            "The caller's API tokens",
+            "auth",
+            None,
+            ("200", "TokenList"),
+        ),
+        vec![],
+    );
+    add(
+        "/api/v1/tokens",
+        "post",
+        op(
+            "Create an API token (shown once)",
+            "auth",
+            Some("NewToken"),
+            ("201", "NewTokenResult"),
+        ),
+        vec![],
+    );
+    add(
+        "/api/v1/tokens/{id}",
+        "delete",
+        op("Revoke an API token", "auth", None, ("204", "")),
+        cid(),
+    );
+    add(
+        "/api/v1/audit",
+        "get",
+        op("Audit log (admin)", "audit", None, ("200", "AuditPage")),
+        vec![],
+    );
+    add(
+        "/api/v1/policies/pool",
+        "get",
+        op(
+            "Customer pool policy",
+            "policies",
+            None,
+            ("200", "PoolPolicy"),
+        ),
+        vec![],
+    );
+    add(
+        "/api/v1/policies/pool",
+        "put",
+        op(
+            "Change the pool policy (admin)",
+            "policies",
+            Some("PoolPolicy"),
+            ("200", "PoolPolicy"),
+        ),
+        vec![],
+    );
 
     let s = |props: Value| json!({"type": "object", "properties": props});
     let text = json!({"type": "string"});
@@ -109,7 +334,8 @@ pub fn spec() -> Value {
     });
     let contact_input = json!({"name": text, "title": text, "phone": text, "email": text, "wechat": text, "is_primary": {"type": "boolean"}});
     let mut new_customer = customer_input.clone();
-    new_customer["contacts"] = json!({"type": "array", "items": {"$ref": "#/components/schemas/ContactInput"}});
+    new_customer["contacts"] =
+        json!({"type": "array", "items": {"$ref": "#/components/schemas/ContactInput"}});
     json!({
         "openapi": "3.1.0",
         "info": {

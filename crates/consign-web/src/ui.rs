@@ -12,10 +12,15 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use consign_app::audit::{AuditQuery, AuditView};
 use consign_app::auth::{self, LoginError};
-use consign_app::customers::{self, ContactInput, ContactView, CustomerDetail, CustomerInput, CustomerView, DuplicateHit, ListQuery, NewCustomer, Revealed};
+use consign_app::customers::{
+    self, ContactInput, ContactView, CustomerDetail, CustomerInput, CustomerView, DuplicateHit,
+    ListQuery, NewCustomer, Revealed,
+};
 use consign_app::users::{self, UserView};
 use consign_app::{App, AppError};
-use consign_domain::customer::{CustomerKind, CustomerStatus, DataSource, GovLevel, Industry, ServiceMode, PROVINCES};
+use consign_domain::customer::{
+    CustomerKind, CustomerStatus, DataSource, GovLevel, Industry, ServiceMode, PROVINCES,
+};
 use consign_domain::role::Role;
 use consign_domain::{FieldErrors, Lang};
 use std::collections::{BTreeMap, HashMap};
@@ -36,13 +41,25 @@ pub fn routes() -> Router<App> {
         .route("/customers/new", get(customer_new))
         .route("/pool", get(pool_list))
         .route("/customers/{id}", get(customer_show))
-        .route("/customers/{id}/edit", get(customer_edit).post(customer_update))
+        .route(
+            "/customers/{id}/edit",
+            get(customer_edit).post(customer_update),
+        )
         .route("/customers/{id}/merge", get(merge_page).post(merge_submit))
         .route("/customers/{id}/reveal", post(reveal_id_number))
         .route("/customers/{id}/contacts", post(contact_add))
-        .route("/customers/{id}/contacts/{cid}/edit", get(contact_edit).post(contact_update))
-        .route("/customers/{id}/contacts/{cid}/delete", post(contact_delete))
-        .route("/customers/{id}/contacts/{cid}/reveal", post(contact_reveal))
+        .route(
+            "/customers/{id}/contacts/{cid}/edit",
+            get(contact_edit).post(contact_update),
+        )
+        .route(
+            "/customers/{id}/contacts/{cid}/delete",
+            post(contact_delete),
+        )
+        .route(
+            "/customers/{id}/contacts/{cid}/reveal",
+            post(contact_reveal),
+        )
         .route("/customers/{id}/do/{action}", post(customer_action))
         .route("/admin/users", get(users_page).post(user_create))
         .route("/admin/users/{id}", post(user_update))
@@ -80,7 +97,11 @@ impl Ctx {
             nav,
             is_admin: u.actor.role.is_admin(),
             flash: None,
-            tz: app.settings.timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai),
+            tz: app
+                .settings
+                .timezone
+                .parse()
+                .unwrap_or(chrono_tz::Asia::Shanghai),
         }
     }
     pub fn t(&self, key: &str) -> String {
@@ -110,7 +131,9 @@ impl Ctx {
     }
     /// 2026-11-27 16:44 in the company's time zone.
     pub fn dt(&self, t: &DateTime<Utc>) -> String {
-        t.with_timezone(&self.tz).format("%Y-%m-%d %H:%M").to_string()
+        t.with_timezone(&self.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
     pub fn date(&self, t: &DateTime<Utc>) -> String {
         t.with_timezone(&self.tz).format("%Y-%m-%d").to_string()
@@ -121,7 +144,12 @@ impl Ctx {
 }
 
 fn with_flash(mut ctx: Ctx, ok: Option<&str>) -> Ctx {
-    const ALLOWED: &[&str] = &["customer.created", "customer.updated", "common.saved", "contact.revealed"];
+    const ALLOWED: &[&str] = &[
+        "customer.created",
+        "customer.updated",
+        "common.saved",
+        "contact.revealed",
+    ];
     if let Some(k) = ok.filter(|k| ALLOWED.contains(k)) {
         ctx.flash = Some(ctx.lang.t(k).to_string());
     }
@@ -153,13 +181,21 @@ impl ErrorTpl {
 }
 
 pub fn error_page(lang: Lang, status: u16, message: &str) -> String {
-    ErrorTpl { lang, status, message: message.to_string() }
-        .render()
-        .unwrap_or_else(|_| message.to_string())
+    ErrorTpl {
+        lang,
+        status,
+        message: message.to_string(),
+    }
+    .render()
+    .unwrap_or_else(|_| message.to_string())
 }
 
 pub async fn not_found(ReqLang(lang): ReqLang) -> Response {
-    (StatusCode::NOT_FOUND, Html(error_page(lang, 404, lang.t("page.not_found")))).into_response()
+    (
+        StatusCode::NOT_FOUND,
+        Html(error_page(lang, 404, lang.t("page.not_found"))),
+    )
+        .into_response()
 }
 
 /// A choice in a select box.
@@ -172,18 +208,30 @@ pub struct Opt {
 fn opts<I: IntoIterator<Item = (String, String)>>(items: I, current: &str) -> Vec<Opt> {
     items
         .into_iter()
-        .map(|(value, label)| Opt { selected: value == current, value, label })
+        .map(|(value, label)| Opt {
+            selected: value == current,
+            value,
+            label,
+        })
         .collect()
 }
 
 macro_rules! vocab_opts {
     ($ty:ty, $lang:expr, $cur:expr) => {
-        opts(<$ty>::ALL.iter().map(|v| (v.as_str().to_string(), $lang.t(v.label_key()).to_string())), $cur)
+        opts(
+            <$ty>::ALL
+                .iter()
+                .map(|v| (v.as_str().to_string(), $lang.t(v.label_key()).to_string())),
+            $cur,
+        )
     };
 }
 
 fn province_opts(cur: &str) -> Vec<Opt> {
-    opts(PROVINCES.iter().map(|p| (p.to_string(), p.to_string())), cur)
+    opts(
+        PROVINCES.iter().map(|p| (p.to_string(), p.to_string())),
+        cur,
+    )
 }
 
 fn kind_class(k: CustomerKind) -> &'static str {
@@ -249,11 +297,28 @@ fn row(ctx: &Ctx, c: &CustomerView) -> Row {
         region: [c.province.as_deref(), c.city.as_deref()]
             .iter()
             .flatten()
-            .fold(String::new(), |acc, s| if acc.is_empty() || acc == *s { s.to_string() } else { format!("{acc} · {s}") }),
+            .fold(String::new(), |acc, s| {
+                if acc.is_empty() || acc == *s {
+                    s.to_string()
+                } else {
+                    format!("{acc} · {s}")
+                }
+            }),
         industry: industry_label(lang, &c.industry),
-        contact: c.primary_contact.as_ref().map(|k| k.name.clone()).unwrap_or_default(),
-        phone: c.primary_contact.as_ref().and_then(|k| k.phone.clone()).unwrap_or_default(),
-        owner: c.owner_name.clone().unwrap_or_else(|| lang.t("customer.no_owner").to_string()),
+        contact: c
+            .primary_contact
+            .as_ref()
+            .map(|k| k.name.clone())
+            .unwrap_or_default(),
+        phone: c
+            .primary_contact
+            .as_ref()
+            .and_then(|k| k.phone.clone())
+            .unwrap_or_default(),
+        owner: c
+            .owner_name
+            .clone()
+            .unwrap_or_else(|| lang.t("customer.no_owner").to_string()),
         status: lang.t(c.status.label_key()).to_string(),
         status_class: status_class(c.status),
         tags: c.tags.clone(),
@@ -280,7 +345,11 @@ impl LoginTpl {
         self.lang.t(k).to_string()
     }
     fn other_lang(&self) -> &'static str {
-        if self.lang == Lang::Zh { "en" } else { "zh-CN" }
+        if self.lang == Lang::Zh {
+            "en"
+        } else {
+            "zh-CN"
+        }
     }
 }
 
@@ -303,18 +372,37 @@ fn random_hex() -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-async fn login_page(State(app): State<App>, headers: HeaderMap, Query(q): Query<NextQ>) -> Response {
+async fn login_page(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(q): Query<NextQ>,
+) -> Response {
     let lang = extract::request_lang(&headers, None);
     // Double-submit token: the login form is protected before any session exists.
-    let csrf = extract::cookie(&headers, extract::LOGIN_CSRF_COOKIE).filter(|c| c.len() == 48).unwrap_or_else(random_hex);
-    let mut r = render(&LoginTpl { lang, csrf: csrf.clone(), username: String::new(), next: safe_next(q.next.as_deref()), error: String::new() });
-    if let Ok(v) = extract::set_cookie(&app, extract::LOGIN_CSRF_COOKIE, &csrf, Some(3600), true).parse() {
+    let csrf = extract::cookie(&headers, extract::LOGIN_CSRF_COOKIE)
+        .filter(|c| c.len() == 48)
+        .unwrap_or_else(random_hex);
+    let mut r = render(&LoginTpl {
+        lang,
+        csrf: csrf.clone(),
+        username: String::new(),
+        next: safe_next(q.next.as_deref()),
+        error: String::new(),
+    });
+    if let Ok(v) =
+        extract::set_cookie(&app, extract::LOGIN_CSRF_COOKIE, &csrf, Some(3600), true).parse()
+    {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
 }
 
-async fn login_submit(State(app): State<App>, headers: HeaderMap, ClientIp(ip): ClientIp, body: axum::body::Bytes) -> Response {
+async fn login_submit(
+    State(app): State<App>,
+    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
+    body: axum::body::Bytes,
+) -> Response {
     let lang = extract::request_lang(&headers, None);
     let form = FormData(serde_urlencoded::from_bytes(&body).unwrap_or_default());
     let cookie_token = extract::cookie(&headers, extract::LOGIN_CSRF_COOKIE);
@@ -338,7 +426,15 @@ async fn login_submit(State(app): State<App>, headers: HeaderMap, ClientIp(ip): 
         Ok(Ok(ok)) => {
             let mut r = Redirect::to(&next).into_response();
             let max_age = app.settings.session_hours * 3600;
-            if let Ok(v) = extract::set_cookie(&app, extract::SESSION_COOKIE, &ok.cookie, Some(max_age), true).parse() {
+            if let Ok(v) = extract::set_cookie(
+                &app,
+                extract::SESSION_COOKIE,
+                &ok.cookie,
+                Some(max_age),
+                true,
+            )
+            .parse()
+            {
                 r.headers_mut().append(header::SET_COOKIE, v);
             }
             r
@@ -363,10 +459,22 @@ async fn logout(State(app): State<App>, headers: HeaderMap, p: UiPost) -> Respon
     r
 }
 
-async fn lang_switch(State(app): State<App>, Path(code): Path<String>, Query(q): Query<NextQ>) -> Response {
+async fn lang_switch(
+    State(app): State<App>,
+    Path(code): Path<String>,
+    Query(q): Query<NextQ>,
+) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
     let mut r = Redirect::to(&safe_next(q.next.as_deref())).into_response();
-    if let Ok(v) = extract::set_cookie(&app, extract::LANG_COOKIE, lang.code(), Some(365 * 24 * 3600), false).parse() {
+    if let Ok(v) = extract::set_cookie(
+        &app,
+        extract::LANG_COOKIE,
+        lang.code(),
+        Some(365 * 24 * 3600),
+        false,
+    )
+    .parse()
+    {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
@@ -419,13 +527,27 @@ impl ListTpl {
 
 fn query_string(q: &ListQuery) -> String {
     let pairs: Vec<(&str, &Option<String>)> = vec![
-        ("q", &q.q), ("kind", &q.kind), ("status", &q.status), ("owner", &q.owner), ("province", &q.province),
-        ("city", &q.city), ("industry", &q.industry), ("service_mode", &q.service_mode), ("tag", &q.tag),
-        ("data_source", &q.data_source), ("archived", &q.archived), ("sort", &q.sort), ("per_page", &q.per_page),
+        ("q", &q.q),
+        ("kind", &q.kind),
+        ("status", &q.status),
+        ("owner", &q.owner),
+        ("province", &q.province),
+        ("city", &q.city),
+        ("industry", &q.industry),
+        ("service_mode", &q.service_mode),
+        ("tag", &q.tag),
+        ("data_source", &q.data_source),
+        ("archived", &q.archived),
+        ("sort", &q.sort),
+        ("per_page", &q.per_page),
     ];
     pairs
         .into_iter()
-        .filter_map(|(k, v)| v.as_deref().filter(|s| !s.is_empty()).map(|s| format!("{k}={}", extract::urlencode(s))))
+        .filter_map(|(k, v)| {
+            v.as_deref()
+                .filter(|s| !s.is_empty())
+                .map(|s| format!("{k}={}", extract::urlencode(s)))
+        })
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -440,24 +562,52 @@ async fn list_page(app: &App, u: &UiUser, mut q: ListQuery, pool: bool, uri: &st
         Ok(p) => (p, String::new()),
         Err(AppError::Validation(errs)) => {
             // Bad filter values: say which, and show the unfiltered first page.
-            let msg = errs.0.iter().map(|e| format!("{}: {}", e.field, lang.t(e.code))).collect::<Vec<_>>().join("；");
-            let p = customers::list(app, &u.actor, &ListQuery { q: q.q.clone(), ..Default::default() })
-                .await
-                .map_err(|e| fail(e, lang))?;
+            let msg = errs
+                .0
+                .iter()
+                .map(|e| format!("{}: {}", e.field, lang.t(e.code)))
+                .collect::<Vec<_>>()
+                .join("；");
+            let p = customers::list(
+                app,
+                &u.actor,
+                &ListQuery {
+                    q: q.q.clone(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| fail(e, lang))?;
             (p, msg)
         }
         Err(e) => return Err(fail(e, lang)),
     };
-    let owners_list = users::assignable_owners(app, &u.actor).await.map_err(|e| fail(e, lang))?;
-    let mut owner_items = vec![("me".to_string(), lang.t("customer.mine").to_string()), ("pool".into(), lang.t("nav.pool").to_string())];
-    owner_items.extend(owners_list.iter().map(|o| (o.id.to_string(), o.display_name.clone())));
+    let owners_list = users::assignable_owners(app, &u.actor)
+        .await
+        .map_err(|e| fail(e, lang))?;
+    let mut owner_items = vec![
+        ("me".to_string(), lang.t("customer.mine").to_string()),
+        ("pool".into(), lang.t("nav.pool").to_string()),
+    ];
+    owner_items.extend(
+        owners_list
+            .iter()
+            .map(|o| (o.id.to_string(), o.display_name.clone())),
+    );
     let tags = customers::all_tags(app).await.map_err(|e| fail(e, lang))?;
     let cur = |v: &Option<String>| v.clone().unwrap_or_default();
-    let sorts = [("-updated_at", "sort.updated_desc"), ("-created_at", "sort.created_desc"), ("code", "sort.code"), ("name", "sort.name")]
-        .iter()
-        .map(|(v, k)| (v.to_string(), lang.t(k).to_string()));
+    let sorts = [
+        ("-updated_at", "sort.updated_desc"),
+        ("-created_at", "sort.created_desc"),
+        ("code", "sort.code"),
+        ("name", "sort.name"),
+    ]
+    .iter()
+    .map(|(v, k)| (v.to_string(), lang.t(k).to_string()));
     let t = ListTpl {
-        title: lang.t(if pool { "nav.pool" } else { "customer.title" }).to_string(),
+        title: lang
+            .t(if pool { "nav.pool" } else { "customer.title" })
+            .to_string(),
         pool,
         rows: page.items.iter().map(|c| row(&ctx, c)).collect(),
         total: page.total,
@@ -470,10 +620,17 @@ async fn list_page(app: &App, u: &UiUser, mut q: ListQuery, pool: bool, uri: &st
         industries: vocab_opts!(Industry, lang, &cur(&q.industry)),
         modes: vocab_opts!(ServiceMode, lang, &cur(&q.service_mode)),
         sources: vocab_opts!(DataSource, lang, &cur(&q.data_source)),
-        tags: opts(tags.into_iter().map(|(t, n)| (t.clone(), format!("{t} ({n})"))), &cur(&q.tag)),
+        tags: opts(
+            tags.into_iter()
+                .map(|(t, n)| (t.clone(), format!("{t} ({n})"))),
+            &cur(&q.tag),
+        ),
         sorts: opts(sorts, &cur(&q.sort)),
         can_create: u.actor.role.can_edit_customers(),
-        can_claim: matches!(u.actor.role, Role::AccountManager | Role::Manager | Role::Admin),
+        can_claim: matches!(
+            u.actor.role,
+            Role::AccountManager | Role::Manager | Role::Admin
+        ),
         query_string: query_string(&q),
         filter_errors,
         q,
@@ -482,11 +639,21 @@ async fn list_page(app: &App, u: &UiUser, mut q: ListQuery, pool: bool, uri: &st
     Ok(render(&t))
 }
 
-async fn customers_list(State(app): State<App>, u: UiUser, Query(q): Query<ListQuery>, uri: axum::http::Uri) -> UiResult {
+async fn customers_list(
+    State(app): State<App>,
+    u: UiUser,
+    Query(q): Query<ListQuery>,
+    uri: axum::http::Uri,
+) -> UiResult {
     list_page(&app, &u, q, false, &uri.to_string()).await
 }
 
-async fn pool_list(State(app): State<App>, u: UiUser, Query(q): Query<ListQuery>, uri: axum::http::Uri) -> UiResult {
+async fn pool_list(
+    State(app): State<App>,
+    u: UiUser,
+    Query(q): Query<ListQuery>,
+    uri: axum::http::Uri,
+) -> UiResult {
     list_page(&app, &u, q, true, &uri.to_string()).await
 }
 
@@ -523,13 +690,19 @@ pub struct TimelineItem {
 
 impl DetailTpl {
     fn err(&self, f: &str) -> String {
-        self.contact_errors.get(f).map(|c| self.ctx.t(c)).unwrap_or_default()
+        self.contact_errors
+            .get(f)
+            .map(|c| self.ctx.t(c))
+            .unwrap_or_default()
     }
     fn cv(&self, f: &str) -> String {
         self.contact_values.get(f).cloned().unwrap_or_default()
     }
     fn revealed_for(&self, cid: &i64) -> Option<&Revealed> {
-        self.revealed.as_ref().filter(|(id, _)| id == cid).map(|(_, r)| r)
+        self.revealed
+            .as_ref()
+            .filter(|(id, _)| id == cid)
+            .map(|(_, r)| r)
     }
     fn phone_of(&self, k: &ContactView) -> String {
         match self.revealed_for(&k.id) {
@@ -547,7 +720,12 @@ impl DetailTpl {
         self.revealed_for(&k.id).is_some()
     }
     fn custom_fields(&self) -> Vec<(String, String)> {
-        self.d.customer.custom_fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        self.d
+            .customer
+            .custom_fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
     fn o(&self, v: &Option<String>) -> String {
         v.clone().unwrap_or_default()
@@ -600,14 +778,26 @@ fn value_label(lang: Lang, field: &str, v: &str, users: &HashMap<String, String>
         "status" => CustomerStatus::parse(v).map(|x| x.label_key()),
         "data_source" => DataSource::parse(v).map(|x| x.label_key()),
         "industry" => Industry::parse(v).map(|x| x.label_key()),
-        "archived" | "is_primary" | "disabled" => Some(if v == "true" { "common.yes" } else { "common.no" }),
+        "archived" | "is_primary" | "disabled" => Some(if v == "true" {
+            "common.yes"
+        } else {
+            "common.no"
+        }),
         _ => None,
     };
     if let Some(k) = label {
         return lang.t(k).to_string();
     }
     if field == "service_modes" {
-        return v.split(", ").map(|m| ServiceMode::parse(m).map(|x| lang.t(x.label_key()).to_string()).unwrap_or_else(|| m.to_string())).collect::<Vec<_>>().join("、");
+        return v
+            .split(", ")
+            .map(|m| {
+                ServiceMode::parse(m)
+                    .map(|x| lang.t(x.label_key()).to_string())
+                    .unwrap_or_else(|| m.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join("、");
     }
     if field == "owner_id" {
         if v.is_empty() {
@@ -619,8 +809,13 @@ fn value_label(lang: Lang, field: &str, v: &str, users: &HashMap<String, String>
 }
 
 async fn timeline_items(app: &App, ctx: &Ctx, items: Vec<AuditView>) -> Vec<TimelineItem> {
-    let all = consign_app::store::users::all_users(&app.db.conn).await.unwrap_or_default();
-    let names: HashMap<String, String> = all.into_iter().map(|u| (u.id.to_string(), u.display_name)).collect();
+    let all = consign_app::store::users::all_users(&app.db.conn)
+        .await
+        .unwrap_or_default();
+    let names: HashMap<String, String> = all
+        .into_iter()
+        .map(|u| (u.id.to_string(), u.display_name))
+        .collect();
     items
         .into_iter()
         .map(|a| TimelineItem {
@@ -631,7 +826,13 @@ async fn timeline_items(app: &App, ctx: &Ctx, items: Vec<AuditView>) -> Vec<Time
             changes: a
                 .changes
                 .iter()
-                .map(|c| (field_label(ctx.lang, &c.field), value_label(ctx.lang, &c.field, &c.before, &names), value_label(ctx.lang, &c.field, &c.after, &names)))
+                .map(|c| {
+                    (
+                        field_label(ctx.lang, &c.field),
+                        value_label(ctx.lang, &c.field, &c.before, &names),
+                        value_label(ctx.lang, &c.field, &c.after, &names),
+                    )
+                })
                 .collect(),
         })
         .collect()
@@ -648,20 +849,35 @@ struct DetailExtras {
 
 impl Default for DetailExtras {
     fn default() -> Self {
-        DetailExtras { revealed: None, revealed_id: None, contact_errors: FieldErrors::new(), contact_values: HashMap::new(), status: StatusCode::OK, flash: None }
+        DetailExtras {
+            revealed: None,
+            revealed_id: None,
+            contact_errors: FieldErrors::new(),
+            contact_values: HashMap::new(),
+            status: StatusCode::OK,
+            flash: None,
+        }
     }
 }
 
 async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResult {
     let lang = u.lang;
-    let d = customers::get(app, &u.actor, id).await.map_err(|e| fail(e, lang))?;
-    let (items, _) = customers::timeline(app, &u.actor, id, 1).await.map_err(|e| fail(e, lang))?;
+    let d = customers::get(app, &u.actor, id)
+        .await
+        .map_err(|e| fail(e, lang))?;
+    let (items, _) = customers::timeline(app, &u.actor, id, 1)
+        .await
+        .map_err(|e| fail(e, lang))?;
     let mut ctx = Ctx::new(app, u, &format!("/customers/{id}"), "customers");
     ctx = with_flash(ctx, x.flash.as_deref());
     let timeline = timeline_items(app, &ctx, items).await;
     let c = &d.customer;
     let merged_into = match c.merged_into_id {
-        Some(mid) => consign_app::store::customers::find(&app.db.conn, mid).await.ok().flatten().map(|m| (m.id, format!("{} {}", m.code, m.name))),
+        Some(mid) => consign_app::store::customers::find(&app.db.conn, mid)
+            .await
+            .ok()
+            .flatten()
+            .map(|m| (m.id, format!("{} {}", m.code, m.name))),
         None => None,
     };
     let t = DetailTpl {
@@ -673,9 +889,17 @@ async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResul
         status: lang.t(c.status.label_key()).to_string(),
         status_class: status_class(c.status),
         industry: industry_label(lang, &c.industry),
-        modes: c.service_modes.iter().map(|m| lang.t(m.label_key())).collect::<Vec<_>>().join("、"),
+        modes: c
+            .service_modes
+            .iter()
+            .map(|m| lang.t(m.label_key()))
+            .collect::<Vec<_>>()
+            .join("、"),
         source: lang.t(c.data_source.label_key()).to_string(),
-        owner: c.owner_name.clone().unwrap_or_else(|| lang.t("customer.no_owner").to_string()),
+        owner: c
+            .owner_name
+            .clone()
+            .unwrap_or_else(|| lang.t("customer.no_owner").to_string()),
         timeline,
         revealed: x.revealed,
         revealed_id: x.revealed_id,
@@ -699,23 +923,65 @@ fn parse_id(s: &str, lang: Lang) -> Result<i64, Response> {
     s.parse().map_err(|_| fail(AppError::NotFound, lang))
 }
 
-async fn customer_show(State(app): State<App>, u: UiUser, Path(id): Path<String>, Query(q): Query<OkQ>) -> UiResult {
+async fn customer_show(
+    State(app): State<App>,
+    u: UiUser,
+    Path(id): Path<String>,
+    Query(q): Query<OkQ>,
+) -> UiResult {
     let id = parse_id(&id, u.lang)?;
-    detail_page(&app, &u, id, DetailExtras { flash: q.ok, ..Default::default() }).await
+    detail_page(
+        &app,
+        &u,
+        id,
+        DetailExtras {
+            flash: q.ok,
+            ..Default::default()
+        },
+    )
+    .await
 }
 
-async fn contact_reveal(State(app): State<App>, Path((id, cid)): Path<(String, String)>, p: UiPost) -> UiResult {
+async fn contact_reveal(
+    State(app): State<App>,
+    Path((id, cid)): Path<(String, String)>,
+    p: UiPost,
+) -> UiResult {
     let lang = p.user.lang;
     let (id, cid) = (parse_id(&id, lang)?, parse_id(&cid, lang)?);
-    let r = customers::reveal(&app, &p.user.actor, id, Some(cid)).await.map_err(|e| fail(e, lang))?;
-    detail_page(&app, &p.user, id, DetailExtras { revealed: Some((cid, r)), flash: Some("contact.revealed".into()), ..Default::default() }).await
+    let r = customers::reveal(&app, &p.user.actor, id, Some(cid))
+        .await
+        .map_err(|e| fail(e, lang))?;
+    detail_page(
+        &app,
+        &p.user,
+        id,
+        DetailExtras {
+            revealed: Some((cid, r)),
+            flash: Some("contact.revealed".into()),
+            ..Default::default()
+        },
+    )
+    .await
 }
 
 async fn reveal_id_number(State(app): State<App>, Path(id): Path<String>, p: UiPost) -> UiResult {
     let lang = p.user.lang;
     let id = parse_id(&id, lang)?;
-    let r = customers::reveal(&app, &p.user.actor, id, None).await.map_err(|e| fail(e, lang))?;
-    detail_page(&app, &p.user, id, DetailExtras { revealed_id: r.id_number, flash: Some("contact.revealed".into()), ..Default::default() }).await
+    let r = customers::reveal(&app, &p.user.actor, id, None)
+        .await
+        .map_err(|e| fail(e, lang))?;
+    detail_page(
+        &app,
+        &p.user,
+        id,
+        DetailExtras {
+            revealed_id: r.id_number,
+            flash: Some("contact.revealed".into()),
+            ..Default::default()
+        },
+    )
+    .await
 }
 
 fn contact_input(f: &FormData) -> ContactInput {
@@ -733,19 +999,38 @@ async fn contact_add(State(app): State<App>, Path(id): Path<String>, p: UiPost) 
     let lang = p.user.lang;
     let id = parse_id(&id, lang)?;
     match customers::add_contact(&app, &p.user.actor, id, &contact_input(&p.form)).await {
-        Ok(_) => Ok(Redirect::to(&format!("/customers/{id}?ok=common.saved#contacts")).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/customers/{id}?ok=common.saved#contacts")).into_response())
+        }
         Err(AppError::Validation(errs)) => {
             let values = p.form.0.iter().cloned().collect();
-            detail_page(&app, &p.user, id, DetailExtras { contact_errors: errs, contact_values: values, status: StatusCode::UNPROCESSABLE_ENTITY, ..Default::default() }).await
+            detail_page(
+                &app,
+                &p.user,
+                id,
+                DetailExtras {
+                    contact_errors: errs,
+                    contact_values: values,
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    ..Default::default()
+                },
+            )
+            .await
         }
         Err(e) => Err(fail(e, lang)),
     }
 }
 
-async fn contact_delete(State(app): State<App>, Path((id, cid)): Path<(String, String)>, p: UiPost) -> UiResult {
+async fn contact_delete(
+    State(app): State<App>,
+    Path((id, cid)): Path<(String, String)>,
+    p: UiPost,
+) -> UiResult {
     let lang = p.user.lang;
     let (id, cid) = (parse_id(&id, lang)?, parse_id(&cid, lang)?);
-    customers::delete_contact(&app, &p.user.actor, id, cid).await.map_err(|e| fail(e, lang))?;
+    customers::delete_contact(&app, &p.user.actor, id, cid)
+        .await
+        .map_err(|e| fail(e, lang))?;
     Ok(Redirect::to(&format!("/customers/{id}?ok=common.saved#contacts")).into_response())
 }
 
@@ -762,23 +1047,38 @@ struct ContactFormTpl {
 
 impl ContactFormTpl {
     fn err(&self, f: &str) -> String {
-        self.errors.get(f).map(|c| self.ctx.t(c)).unwrap_or_default()
+        self.errors
+            .get(f)
+            .map(|c| self.ctx.t(c))
+            .unwrap_or_default()
     }
     fn v(&self, f: &str) -> String {
         self.values.get(f).cloned().unwrap_or_default()
     }
 }
 
-async fn contact_edit(State(app): State<App>, u: UiUser, Path((id, cid)): Path<(String, String)>) -> UiResult {
+async fn contact_edit(
+    State(app): State<App>,
+    u: UiUser,
+    Path((id, cid)): Path<(String, String)>,
+) -> UiResult {
     let lang = u.lang;
     let (id, cid) = (parse_id(&id, lang)?, parse_id(&cid, lang)?);
-    let d = customers::get(&app, &u.actor, id).await.map_err(|e| fail(e, lang))?;
+    let d = customers::get(&app, &u.actor, id)
+        .await
+        .map_err(|e| fail(e, lang))?;
     if !d.permissions.edit_contacts {
         return Err(fail(AppError::Forbidden, lang));
     }
-    let k = d.contacts.iter().find(|k| k.id == cid).ok_or_else(|| fail(AppError::NotFound, lang))?;
+    let k = d
+        .contacts
+        .iter()
+        .find(|k| k.id == cid)
+        .ok_or_else(|| fail(AppError::NotFound, lang))?;
     // Editing needs the real values: opening the form counts as a reveal.
-    let r = customers::reveal(&app, &u.actor, id, Some(cid)).await.map_err(|e| fail(e, lang))?;
+    let r = customers::reveal(&app, &u.actor, id, Some(cid))
+        .await
+        .map_err(|e| fail(e, lang))?;
     let mut values = HashMap::new();
     values.insert("name".into(), k.name.clone());
     values.insert("title".into(), k.title.clone().unwrap_or_default());
@@ -788,19 +1088,51 @@ async fn contact_edit(State(app): State<App>, u: UiUser, Path((id, cid)): Path<(
     if k.is_primary {
         values.insert("is_primary".into(), "on".into());
     }
-    let ctx = Ctx::new(&app, &u, &format!("/customers/{id}/contacts/{cid}/edit"), "customers");
-    Ok(render(&ContactFormTpl { ctx, customer_id: id, customer_name: d.customer.name.clone(), contact_id: cid, values, errors: FieldErrors::new() }))
+    let ctx = Ctx::new(
+        &app,
+        &u,
+        &format!("/customers/{id}/contacts/{cid}/edit"),
+        "customers",
+    );
+    Ok(render(&ContactFormTpl {
+        ctx,
+        customer_id: id,
+        customer_name: d.customer.name.clone(),
+        contact_id: cid,
+        values,
+        errors: FieldErrors::new(),
+    }))
 }
 
-async fn contact_update(State(app): State<App>, Path((id, cid)): Path<(String, String)>, p: UiPost) -> UiResult {
+async fn contact_update(
+    State(app): State<App>,
+    Path((id, cid)): Path<(String, String)>,
+    p: UiPost,
+) -> UiResult {
     let lang = p.user.lang;
     let (id, cid) = (parse_id(&id, lang)?, parse_id(&cid, lang)?);
     match customers::update_contact(&app, &p.user.actor, id, cid, &contact_input(&p.form)).await {
-        Ok(_) => Ok(Redirect::to(&format!("/customers/{id}?ok=common.saved#contacts")).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/customers/{id}?ok=common.saved#contacts")).into_response())
+        }
         Err(AppError::Validation(errors)) => {
-            let d = customers::get(&app, &p.user.actor, id).await.map_err(|e| fail(e, lang))?;
-            let ctx = Ctx::new(&app, &p.user, &format!("/customers/{id}/contacts/{cid}/edit"), "customers");
-            let mut r = render(&ContactFormTpl { ctx, customer_id: id, customer_name: d.customer.name, contact_id: cid, values: p.form.0.into_iter().collect(), errors });
+            let d = customers::get(&app, &p.user.actor, id)
+                .await
+                .map_err(|e| fail(e, lang))?;
+            let ctx = Ctx::new(
+                &app,
+                &p.user,
+                &format!("/customers/{id}/contacts/{cid}/edit"),
+                "customers",
+            );
+            let mut r = render(&ContactFormTpl {
+                ctx,
+                customer_id: id,
+                customer_name: d.customer.name,
+                contact_id: cid,
+                values: p.form.0.into_iter().collect(),
+                errors,
+            });
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
@@ -808,7 +1140,11 @@ async fn contact_update(State(app): State<App>, Path((id, cid)): Path<(String, S
     }
 }
 
-async fn customer_action(State(app): State<App>, Path((id, action)): Path<(String, String)>, p: UiPost) -> UiResult {
+async fn customer_action(
+    State(app): State<App>,
+    Path((id, action)): Path<(String, String)>,
+    p: UiPost,
+) -> UiResult {
     let lang = p.user.lang;
     let id = parse_id(&id, lang)?;
     let a = &p.user.actor;
@@ -821,7 +1157,11 @@ async fn customer_action(State(app): State<App>, Path((id, action)): Path<(Strin
     };
     r.map_err(|e| fail(e, lang))?;
     // After releasing, an account manager may no longer see the customer: go to the pool.
-    let back = p.form.get("back").map(|b| safe_next(Some(b))).unwrap_or_else(|| format!("/customers/{id}?ok=common.saved"));
+    let back = p
+        .form
+        .get("back")
+        .map(|b| safe_next(Some(b)))
+        .unwrap_or_else(|| format!("/customers/{id}?ok=common.saved"));
     Ok(Redirect::to(&back).into_response())
 }
 
@@ -858,7 +1198,10 @@ pub struct DuplicateView {
 
 impl FormTpl {
     fn err(&self, f: &str) -> String {
-        self.errors.get(f).map(|c| self.ctx.t(c)).unwrap_or_default()
+        self.errors
+            .get(f)
+            .map(|c| self.ctx.t(c))
+            .unwrap_or_default()
     }
     fn v(&self, f: &str) -> String {
         self.values.get(f).cloned().unwrap_or_default()
@@ -891,9 +1234,16 @@ async fn form_page(app: &App, u: &UiUser, s: FormState) -> UiResult {
         None => "/customers/new".into(),
     };
     let ctx = Ctx::new(app, u, &path, "customers");
-    let owners_list = users::assignable_owners(app, &u.actor).await.map_err(|e| fail(e, lang))?;
+    let owners_list = users::assignable_owners(app, &u.actor)
+        .await
+        .map_err(|e| fail(e, lang))?;
     let mut owner_items = vec![(String::new(), lang.t("customer.no_owner").to_string())];
-    owner_items.extend(owners_list.iter().map(|o| (o.id.to_string(), format!("{} · {}", o.display_name, o.org_unit))));
+    owner_items.extend(owners_list.iter().map(|o| {
+        (
+            o.id.to_string(),
+            format!("{} · {}", o.display_name, o.org_unit),
+        )
+    }));
     let v = |k: &str| s.values.get(k).cloned().unwrap_or_default();
     let t = FormTpl {
         kinds: vocab_opts!(CustomerKind, lang, &v("kind")),
@@ -912,8 +1262,16 @@ async fn form_page(app: &App, u: &UiUser, s: FormState) -> UiResult {
                 id: h.id,
                 code: h.code.clone(),
                 name: h.name.clone(),
-                owner: h.owner_name.clone().unwrap_or_else(|| lang.t("customer.no_owner").to_string()),
-                reasons: h.reasons.iter().map(|r| lang.t(r)).collect::<Vec<_>>().join("、"),
+                owner: h
+                    .owner_name
+                    .clone()
+                    .unwrap_or_else(|| lang.t("customer.no_owner").to_string()),
+                reasons: h
+                    .reasons
+                    .iter()
+                    .map(|r| lang.t(r))
+                    .collect::<Vec<_>>()
+                    .join("、"),
             })
             .collect(),
         editing: s.editing,
@@ -945,7 +1303,19 @@ async fn customer_new(State(app): State<App>, u: UiUser) -> UiResult {
             values.insert("owner_id".into(), id.to_string());
         }
     }
-    form_page(&app, &u, FormState { editing: None, values, modes: vec![], errors: FieldErrors::new(), duplicates: vec![], conflict: String::new() }).await
+    form_page(
+        &app,
+        &u,
+        FormState {
+            editing: None,
+            values,
+            modes: vec![],
+            errors: FieldErrors::new(),
+            duplicates: vec![],
+            conflict: String::new(),
+        },
+    )
+    .await
 }
 
 /// "name=value" lines → custom fields; a malformed line is a field error.
@@ -993,9 +1363,18 @@ fn customer_input(f: &FormData, can_assign: bool) -> (CustomerInput, Option<&'st
         status: Some(f.text("status")),
         uscc: Some(f.text("uscc")),
         // An empty ID field on edit keeps the stored (encrypted) number.
-        id_number: f.get("id_number").filter(|s| !s.trim().is_empty()).map(String::from),
+        id_number: f
+            .get("id_number")
+            .filter(|s| !s.trim().is_empty())
+            .map(String::from),
         notes: Some(f.text("notes")),
-        tags: Some(f.text("tags").split([',', '，', ';', '；']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()),
+        tags: Some(
+            f.text("tags")
+                .split([',', '，', ';', '；'])
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        ),
         custom_fields: custom,
         confirm_duplicates: f.checked("confirm_duplicates"),
     };
@@ -1006,9 +1385,22 @@ async fn save_form(app: &App, p: UiPost, editing: Option<i64>) -> UiResult {
     let lang = p.user.lang;
     let can_assign = p.user.actor.role.can_assign_owner();
     let (input, custom_err) = customer_input(&p.form, can_assign);
-    let values: HashMap<String, String> = p.form.0.iter().filter(|(k, _)| k != "service_modes").cloned().collect();
+    let values: HashMap<String, String> = p
+        .form
+        .0
+        .iter()
+        .filter(|(k, _)| k != "service_modes")
+        .cloned()
+        .collect();
     let modes = p.form.all("service_modes");
-    let again = |errors: FieldErrors, duplicates: Vec<DuplicateHit>, conflict: String| FormState { editing, values: values.clone(), modes: modes.clone(), errors, duplicates, conflict };
+    let again = |errors: FieldErrors, duplicates: Vec<DuplicateHit>, conflict: String| FormState {
+        editing,
+        values: values.clone(),
+        modes: modes.clone(),
+        errors,
+        duplicates,
+        conflict,
+    };
     if let Some(code) = custom_err {
         let mut e = FieldErrors::new();
         e.add("custom_fields", code);
@@ -1018,7 +1410,9 @@ async fn save_form(app: &App, p: UiPost, editing: Option<i64>) -> UiResult {
         Some(id) => customers::update(app, &p.user.actor, id, &input).await,
         None => {
             let mut contacts = Vec::new();
-            if !p.form.text("contact_name").trim().is_empty() || !p.form.text("contact_phone").trim().is_empty() {
+            if !p.form.text("contact_name").trim().is_empty()
+                || !p.form.text("contact_phone").trim().is_empty()
+            {
                 contacts.push(ContactInput {
                     name: Some(p.form.text("contact_name")),
                     title: Some(p.form.text("contact_title")),
@@ -1028,12 +1422,24 @@ async fn save_form(app: &App, p: UiPost, editing: Option<i64>) -> UiResult {
                     is_primary: Some(true),
                 });
             }
-            customers::create(app, &p.user.actor, &NewCustomer { customer: input, contacts }).await
+            customers::create(
+                app,
+                &p.user.actor,
+                &NewCustomer {
+                    customer: input,
+                    contacts,
+                },
+            )
+            .await
         }
     };
     match r {
         Ok(d) => {
-            let ok = if editing.is_some() { "customer.updated" } else { "customer.created" };
+            let ok = if editing.is_some() {
+                "customer.updated"
+            } else {
+                "customer.created"
+            };
             Ok(Redirect::to(&format!("/customers/{}?ok={ok}", d.customer.id)).into_response())
         }
         Err(AppError::Validation(mut errs)) => {
@@ -1045,7 +1451,9 @@ async fn save_form(app: &App, p: UiPost, editing: Option<i64>) -> UiResult {
             }
             form_page(app, &p.user, again(errs, vec![], String::new())).await
         }
-        Err(AppError::Duplicates(hits)) => form_page(app, &p.user, again(FieldErrors::new(), hits, String::new())).await,
+        Err(AppError::Duplicates(hits)) => {
+            form_page(app, &p.user, again(FieldErrors::new(), hits, String::new())).await
+        }
         Err(AppError::Conflict { field, code }) => {
             let mut e = FieldErrors::new();
             e.add(field, code);
@@ -1062,7 +1470,9 @@ async fn customer_create(State(app): State<App>, p: UiPost) -> UiResult {
 async fn customer_edit(State(app): State<App>, u: UiUser, Path(id): Path<String>) -> UiResult {
     let lang = u.lang;
     let id = parse_id(&id, lang)?;
-    let d = customers::get(&app, &u.actor, id).await.map_err(|e| fail(e, lang))?;
+    let d = customers::get(&app, &u.actor, id)
+        .await
+        .map_err(|e| fail(e, lang))?;
     if !d.permissions.edit {
         return Err(fail(AppError::Forbidden, lang));
     }
@@ -1087,10 +1497,35 @@ async fn customer_edit(State(app): State<App>, u: UiUser, Path(id): Path<String>
     put("uscc", c.uscc);
     put("notes", c.notes);
     put("tags", Some(c.tags.join(", ")));
-    put("custom_fields", Some(c.custom_fields.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n")));
+    put(
+        "custom_fields",
+        Some(
+            c.custom_fields
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+    );
     put("id_number_masked", c.id_number);
-    let modes = c.service_modes.iter().map(|m| m.as_str().to_string()).collect();
-    form_page(&app, &u, FormState { editing: Some(id), values, modes, errors: FieldErrors::new(), duplicates: vec![], conflict: String::new() }).await
+    let modes = c
+        .service_modes
+        .iter()
+        .map(|m| m.as_str().to_string())
+        .collect();
+    form_page(
+        &app,
+        &u,
+        FormState {
+            editing: Some(id),
+            values,
+            modes,
+            errors: FieldErrors::new(),
+            duplicates: vec![],
+            conflict: String::new(),
+        },
+    )
+    .await
 }
 
 async fn customer_update(State(app): State<App>, Path(id): Path<String>, p: UiPost) -> UiResult {
@@ -1117,14 +1552,24 @@ struct QQ {
 
 async fn merge_render(app: &App, u: &UiUser, id: i64, q: String, error: String) -> UiResult {
     let lang = u.lang;
-    let d = customers::get(app, &u.actor, id).await.map_err(|e| fail(e, lang))?;
+    let d = customers::get(app, &u.actor, id)
+        .await
+        .map_err(|e| fail(e, lang))?;
     if !d.permissions.merge {
         return Err(fail(AppError::Forbidden, lang));
     }
     let ctx = Ctx::new(app, u, &format!("/customers/{id}/merge"), "customers");
     let candidates = if q.trim().is_empty() {
         // Without a query, offer the likely duplicates of this customer.
-        let hits = customers::find_duplicates(app, &d.customer.name, d.customer.uscc.as_deref(), &[], Some(id)).await.map_err(|e| fail(e, lang))?;
+        let hits = customers::find_duplicates(
+            app,
+            &d.customer.name,
+            d.customer.uscc.as_deref(),
+            &[],
+            Some(id),
+        )
+        .await
+        .map_err(|e| fail(e, lang))?;
         let mut rows = Vec::new();
         for h in hits {
             if let Ok(x) = customers::get(app, &u.actor, h.id).await {
@@ -1133,16 +1578,45 @@ async fn merge_render(app: &App, u: &UiUser, id: i64, q: String, error: String) 
         }
         rows
     } else {
-        let page = customers::list(app, &u.actor, &ListQuery { q: Some(q.clone()), per_page: Some("20".into()), ..Default::default() }).await.map_err(|e| fail(e, lang))?;
-        page.items.iter().filter(|c| c.id != id).map(|c| row(&ctx, c)).collect()
+        let page = customers::list(
+            app,
+            &u.actor,
+            &ListQuery {
+                q: Some(q.clone()),
+                per_page: Some("20".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| fail(e, lang))?;
+        page.items
+            .iter()
+            .filter(|c| c.id != id)
+            .map(|c| row(&ctx, c))
+            .collect()
     };
-    let status = if error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut r = render(&MergeTpl { ctx, source: d.customer, q, candidates, error });
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut r = render(&MergeTpl {
+        ctx,
+        source: d.customer,
+        q,
+        candidates,
+        error,
+    });
     *r.status_mut() = status;
     Ok(r)
 }
 
-async fn merge_page(State(app): State<App>, u: UiUser, Path(id): Path<String>, Query(q): Query<QQ>) -> UiResult {
+async fn merge_page(
+    State(app): State<App>,
+    u: UiUser,
+    Path(id): Path<String>,
+    Query(q): Query<QQ>,
+) -> UiResult {
     let id = parse_id(&id, u.lang)?;
     merge_render(&app, &u, id, q.q.unwrap_or_default(), String::new()).await
 }
@@ -1156,9 +1630,16 @@ async fn merge_submit(State(app): State<App>, Path(id): Path<String>, p: UiPost)
         None => Err(AppError::field("into_id", "err.merge_target_missing")),
     };
     match r {
-        Ok(d) => Ok(Redirect::to(&format!("/customers/{}?ok=common.saved", d.customer.id)).into_response()),
+        Ok(d) => Ok(
+            Redirect::to(&format!("/customers/{}?ok=common.saved", d.customer.id)).into_response(),
+        ),
         Err(AppError::Validation(errs)) => {
-            let msg = errs.0.iter().map(|e| lang.t(e.code)).collect::<Vec<_>>().join("；");
+            let msg = errs
+                .0
+                .iter()
+                .map(|e| lang.t(e.code))
+                .collect::<Vec<_>>()
+                .join("；");
             merge_render(&app, &p.user, id, p.form.text("q"), msg).await
         }
         Err(e) => Err(fail(e, lang)),
@@ -1181,34 +1662,76 @@ struct UsersTpl {
 
 impl UsersTpl {
     fn err(&self, f: &str) -> String {
-        self.errors.get(f).map(|c| self.ctx.t(c)).unwrap_or_default()
+        self.errors
+            .get(f)
+            .map(|c| self.ctx.t(c))
+            .unwrap_or_default()
     }
     fn v(&self, f: &str) -> String {
         self.values.get(f).cloned().unwrap_or_default()
     }
     fn role_opts(&self, cur: &Role) -> Vec<Opt> {
-        opts(Role::ALL.iter().map(|r| (r.as_str().to_string(), self.ctx.t(r.label_key()))), cur.as_str())
+        opts(
+            Role::ALL
+                .iter()
+                .map(|r| (r.as_str().to_string(), self.ctx.t(r.label_key()))),
+            cur.as_str(),
+        )
     }
     fn unit_opts(&self, cur: &i64) -> Vec<Opt> {
         let c = cur.to_string();
-        self.units.iter().map(|o| Opt { value: o.value.clone(), label: o.label.clone(), selected: o.value == c }).collect()
+        self.units
+            .iter()
+            .map(|o| Opt {
+                value: o.value.clone(),
+                label: o.label.clone(),
+                selected: o.value == c,
+            })
+            .collect()
     }
 }
 
-async fn users_render(app: &App, u: &UiUser, errors: FieldErrors, values: HashMap<String, String>, conflict: String, flash: Option<&str>) -> UiResult {
+async fn users_render(
+    app: &App,
+    u: &UiUser,
+    errors: FieldErrors,
+    values: HashMap<String, String>,
+    conflict: String,
+    flash: Option<&str>,
+) -> UiResult {
     let lang = u.lang;
-    let list = users::list(app, &u.actor).await.map_err(|e| fail(e, lang))?;
+    let list = users::list(app, &u.actor)
+        .await
+        .map_err(|e| fail(e, lang))?;
     let units = users::units(app).await.map_err(|e| fail(e, lang))?;
     let depth = |p: &str| p.matches('/').count().saturating_sub(2);
     let unit_opts: Vec<Opt> = units
         .iter()
-        .map(|x| Opt { value: x.id.to_string(), label: format!("{}{}", "　".repeat(depth(&x.path)), x.name), selected: values.get("org_unit_id") == Some(&x.id.to_string()) })
+        .map(|x| Opt {
+            value: x.id.to_string(),
+            label: format!("{}{}", "　".repeat(depth(&x.path)), x.name),
+            selected: values.get("org_unit_id") == Some(&x.id.to_string()),
+        })
         .collect();
     let ctx = with_flash(Ctx::new(app, u, "/admin/users", "users"), flash);
-    let status = if errors.is_empty() && conflict.is_empty() { StatusCode::OK } else if conflict.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT };
-    let cur_role = values.get("role").cloned().unwrap_or_else(|| "account_manager".into());
+    let status = if errors.is_empty() && conflict.is_empty() {
+        StatusCode::OK
+    } else if conflict.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::CONFLICT
+    };
+    let cur_role = values
+        .get("role")
+        .cloned()
+        .unwrap_or_else(|| "account_manager".into());
     let mut r = render(&UsersTpl {
-        roles: opts(Role::ALL.iter().map(|r| (r.as_str().to_string(), lang.t(r.label_key()).to_string())), &cur_role),
+        roles: opts(
+            Role::ALL
+                .iter()
+                .map(|r| (r.as_str().to_string(), lang.t(r.label_key()).to_string())),
+            &cur_role,
+        ),
         users: list,
         units: unit_opts,
         errors,
@@ -1221,7 +1744,15 @@ async fn users_render(app: &App, u: &UiUser, errors: FieldErrors, values: HashMa
 }
 
 async fn users_page(State(app): State<App>, u: UiUser, Query(q): Query<OkQ>) -> UiResult {
-    users_render(&app, &u, FieldErrors::new(), HashMap::new(), String::new(), q.ok.as_deref()).await
+    users_render(
+        &app,
+        &u,
+        FieldErrors::new(),
+        HashMap::new(),
+        String::new(),
+        q.ok.as_deref(),
+    )
+    .await
 }
 
 async fn user_create(State(app): State<App>, p: UiPost) -> UiResult {
@@ -1235,10 +1766,16 @@ async fn user_create(State(app): State<App>, p: UiPost) -> UiResult {
         org_unit_id: f.get("org_unit_id").and_then(|s| s.parse().ok()),
         password: f.text("password"),
     };
-    let values: HashMap<String, String> = f.0.iter().filter(|(k, _)| k != "password").cloned().collect();
+    let values: HashMap<String, String> =
+        f.0.iter()
+            .filter(|(k, _)| k != "password")
+            .cloned()
+            .collect();
     match users::create(&app, &p.user.actor, &n).await {
         Ok(_) => Ok(Redirect::to("/admin/users?ok=common.saved").into_response()),
-        Err(AppError::Validation(e)) => users_render(&app, &p.user, e, values, String::new(), None).await,
+        Err(AppError::Validation(e)) => {
+            users_render(&app, &p.user, e, values, String::new(), None).await
+        }
         Err(AppError::Conflict { field, code }) => {
             let mut e = FieldErrors::new();
             e.add(field, code);
@@ -1255,18 +1792,39 @@ async fn user_update(State(app): State<App>, Path(id): Path<String>, p: UiPost) 
     let a = &p.user.actor;
     let r = match f.get("op") {
         Some("disable") | Some("enable") => {
-            let target = users::list(&app, a).await.map_err(|e| fail(e, lang))?.into_iter().find(|x| x.id == id).ok_or_else(|| fail(AppError::NotFound, lang))?;
+            let target = users::list(&app, a)
+                .await
+                .map_err(|e| fail(e, lang))?
+                .into_iter()
+                .find(|x| x.id == id)
+                .ok_or_else(|| fail(AppError::NotFound, lang))?;
             users::set_disabled(&app, a, &target.username, f.get("op") == Some("disable")).await
         }
         Some("password") => {
-            let target = users::list(&app, a).await.map_err(|e| fail(e, lang))?.into_iter().find(|x| x.id == id).ok_or_else(|| fail(AppError::NotFound, lang))?;
+            let target = users::list(&app, a)
+                .await
+                .map_err(|e| fail(e, lang))?
+                .into_iter()
+                .find(|x| x.id == id)
+                .ok_or_else(|| fail(AppError::NotFound, lang))?;
             users::set_password(&app, a, &target.username, &f.text("password")).await
         }
-        _ => users::update(&app, a, id, f.get("role"), f.get("org_unit_id").and_then(|s| s.parse().ok()), None).await.map(|_| ()),
+        _ => users::update(
+            &app,
+            a,
+            id,
+            f.get("role"),
+            f.get("org_unit_id").and_then(|s| s.parse().ok()),
+            None,
+        )
+        .await
+        .map(|_| ()),
     };
     match r {
         Ok(()) => Ok(Redirect::to("/admin/users?ok=common.saved").into_response()),
-        Err(AppError::Validation(e)) => users_render(&app, &p.user, e, HashMap::new(), String::new(), None).await,
+        Err(AppError::Validation(e)) => {
+            users_render(&app, &p.user, e, HashMap::new(), String::new(), None).await
+        }
         Err(e) => Err(fail(e, lang)),
     }
 }
@@ -1290,23 +1848,70 @@ struct AuditQ {
 }
 
 const AUDIT_ACTIONS: &[&str] = &[
-    "customer.create", "customer.update", "customer.assign", "customer.archive", "customer.restore", "customer.release",
-    "customer.claim", "customer.reclaim", "customer.merge", "customer.merged_from", "contact.create", "contact.update",
-    "contact.delete", "pii.reveal", "user.create", "user.update", "user.password", "user.disable", "user.enable",
-    "token.create", "token.revoke", "auth.login", "auth.login_failed", "settings.update",
+    "customer.create",
+    "customer.update",
+    "customer.assign",
+    "customer.archive",
+    "customer.restore",
+    "customer.release",
+    "customer.claim",
+    "customer.reclaim",
+    "customer.merge",
+    "customer.merged_from",
+    "contact.create",
+    "contact.update",
+    "contact.delete",
+    "pii.reveal",
+    "user.create",
+    "user.update",
+    "user.password",
+    "user.disable",
+    "user.enable",
+    "token.create",
+    "token.revoke",
+    "auth.login",
+    "auth.login_failed",
+    "settings.update",
 ];
 
 async fn audit_page(State(app): State<App>, u: UiUser, Query(q): Query<AuditQ>) -> UiResult {
     let lang = u.lang;
-    let action = q.action.clone().filter(|a| AUDIT_ACTIONS.contains(&a.as_str()));
-    let aq = AuditQuery { action: action.clone(), page: q.page.unwrap_or(1).max(1), per_page: 50, ..Default::default() };
-    let (items, total) = consign_app::audit::list(&app, &u.actor, &aq).await.map_err(|e| fail(e, lang))?;
+    let action = q
+        .action
+        .clone()
+        .filter(|a| AUDIT_ACTIONS.contains(&a.as_str()));
+    let aq = AuditQuery {
+        action: action.clone(),
+        page: q.page.unwrap_or(1).max(1),
+        per_page: 50,
+        ..Default::default()
+    };
+    let (items, total) = consign_app::audit::list(&app, &u.actor, &aq)
+        .await
+        .map_err(|e| fail(e, lang))?;
     let ctx = Ctx::new(&app, &u, "/admin/audit", "audit");
-    let extra: Vec<(String, String)> = items.iter().map(|a| (format!("{} #{}", a.entity_type, a.entity_id), a.ip.clone().unwrap_or_default())).collect();
+    let extra: Vec<(String, String)> = items
+        .iter()
+        .map(|a| {
+            (
+                format!("{} #{}", a.entity_type, a.entity_id),
+                a.ip.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
     let rows = timeline_items(&app, &ctx, items).await;
-    let actions = opts(AUDIT_ACTIONS.iter().map(|a| (a.to_string(), lang.t(&format!("action.{a}")).to_string())), action.as_deref().unwrap_or(""));
+    let actions = opts(
+        AUDIT_ACTIONS
+            .iter()
+            .map(|a| (a.to_string(), lang.t(&format!("action.{a}")).to_string())),
+        action.as_deref().unwrap_or(""),
+    );
     Ok(render(&AuditTpl {
-        items: rows.into_iter().zip(extra).map(|(t, (e, ip))| (t, e, ip)).collect(),
+        items: rows
+            .into_iter()
+            .zip(extra)
+            .map(|(t, (e, ip))| (t, e, ip))
+            .collect(),
         total,
         page: aq.page,
         pages: total.div_ceil(50).max(1),
@@ -1329,19 +1934,37 @@ async fn settings_page(State(app): State<App>, u: UiUser, Query(q): Query<OkQ>) 
     if !u.actor.role.is_admin() {
         return Err(fail(AppError::Forbidden, lang));
     }
-    let d = customers::reclaim_days(&app).await.map_err(|e| fail(e, lang))?;
-    let ctx = with_flash(Ctx::new(&app, &u, "/admin/settings", "settings"), q.ok.as_deref());
-    Ok(render(&SettingsTpl { ctx, reclaim_days: d.to_string(), error: String::new() }))
+    let d = customers::reclaim_days(&app)
+        .await
+        .map_err(|e| fail(e, lang))?;
+    let ctx = with_flash(
+        Ctx::new(&app, &u, "/admin/settings", "settings"),
+        q.ok.as_deref(),
+    );
+    Ok(render(&SettingsTpl {
+        ctx,
+        reclaim_days: d.to_string(),
+        error: String::new(),
+    }))
 }
 
 async fn settings_save(State(app): State<App>, p: UiPost) -> UiResult {
     let lang = p.user.lang;
-    match customers::set_reclaim_days(&app, &p.user.actor, &p.form.text("pool_reclaim_days")).await {
+    match customers::set_reclaim_days(&app, &p.user.actor, &p.form.text("pool_reclaim_days")).await
+    {
         Ok(_) => Ok(Redirect::to("/admin/settings?ok=common.saved").into_response()),
         Err(AppError::Validation(e)) => {
             let ctx = Ctx::new(&app, &p.user, "/admin/settings", "settings");
-            let msg = e.0.iter().map(|x| lang.t(x.code)).collect::<Vec<_>>().join("；");
-            let mut r = render(&SettingsTpl { ctx, reclaim_days: p.form.text("pool_reclaim_days"), error: msg });
+            let msg =
+                e.0.iter()
+                    .map(|x| lang.t(x.code))
+                    .collect::<Vec<_>>()
+                    .join("；");
+            let mut r = render(&SettingsTpl {
+                ctx,
+                reclaim_days: p.form.text("pool_reclaim_days"),
+                error: msg,
+            });
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
@@ -1361,12 +1984,30 @@ struct AccountTpl {
     username: String,
 }
 
-async fn account_render(app: &App, u: &UiUser, new_token: String, error: String, flash: Option<&str>) -> UiResult {
+async fn account_render(
+    app: &App,
+    u: &UiUser,
+    new_token: String,
+    error: String,
+    flash: Option<&str>,
+) -> UiResult {
     let lang = u.lang;
-    let tokens = users::tokens(app, &u.actor, u.actor.user_id()).await.map_err(|e| fail(e, lang))?;
+    let tokens = users::tokens(app, &u.actor, u.actor.user_id())
+        .await
+        .map_err(|e| fail(e, lang))?;
     let ctx = with_flash(Ctx::new(app, u, "/account", "account"), flash);
-    let status = if error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut r = render(&AccountTpl { ctx, tokens, new_token, error, username: u.actor.username.clone() });
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut r = render(&AccountTpl {
+        ctx,
+        tokens,
+        new_token,
+        error,
+        username: u.actor.username.clone(),
+    });
     *r.status_mut() = status;
     Ok(r)
 }
@@ -1377,11 +2018,22 @@ async fn account_page(State(app): State<App>, u: UiUser, Query(q): Query<OkQ>) -
 
 async fn account_password(State(app): State<App>, p: UiPost) -> UiResult {
     let lang = p.user.lang;
-    match users::set_password(&app, &p.user.actor, &p.user.actor.username, &p.form.text("password")).await {
+    match users::set_password(
+        &app,
+        &p.user.actor,
+        &p.user.actor.username,
+        &p.form.text("password"),
+    )
+    .await
+    {
         // Changing the password ends every session, this one too.
         Ok(()) => Ok(Redirect::to("/login").into_response()),
         Err(AppError::Validation(e)) => {
-            let msg = e.0.iter().map(|x| lang.t(x.code)).collect::<Vec<_>>().join("；");
+            let msg =
+                e.0.iter()
+                    .map(|x| lang.t(x.code))
+                    .collect::<Vec<_>>()
+                    .join("；");
             account_render(&app, &p.user, String::new(), msg, None).await
         }
         Err(e) => Err(fail(e, lang)),
@@ -1390,10 +2042,21 @@ async fn account_password(State(app): State<App>, p: UiPost) -> UiResult {
 
 async fn token_create(State(app): State<App>, p: UiPost) -> UiResult {
     let lang = p.user.lang;
-    match auth::create_token(&app, &p.user.actor, p.user.actor.user_id(), &p.form.text("name")).await {
+    match auth::create_token(
+        &app,
+        &p.user.actor,
+        p.user.actor.user_id(),
+        &p.form.text("name"),
+    )
+    .await
+    {
         Ok((_, raw)) => account_render(&app, &p.user, raw, String::new(), None).await,
         Err(AppError::Validation(e)) => {
-            let msg = e.0.iter().map(|x| format!("{}: {}", lang.t("user.token_name"), lang.t(x.code))).collect::<Vec<_>>().join("；");
+            let msg =
+                e.0.iter()
+                    .map(|x| format!("{}: {}", lang.t("user.token_name"), lang.t(x.code)))
+                    .collect::<Vec<_>>()
+                    .join("；");
             account_render(&app, &p.user, String::new(), msg, None).await
         }
         Err(e) => Err(fail(e, lang)),
@@ -1403,7 +2066,8 @@ async fn token_create(State(app): State<App>, p: UiPost) -> UiResult {
 async fn token_revoke(State(app): State<App>, Path(id): Path<String>, p: UiPost) -> UiResult {
     let lang = p.user.lang;
     let id = parse_id(&id, lang)?;
-    auth::revoke_token(&app, &p.user.actor, p.user.actor.user_id(), id).await.map_err(|e| fail(e, lang))?;
+    auth::revoke_token(&app, &p.user.actor, p.user.actor.user_id(), id)
+        .await
+        .map_err(|e| fail(e, lang))?;
     Ok(Redirect::to("/account?ok=common.saved").into_response())
 }
-

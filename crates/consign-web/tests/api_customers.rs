@@ -1,0 +1,479 @@
+//! The customer archive through the REST API, on SQLite and PostgreSQL.
+
+mod common;
+use common::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+async fn create_read_update(t: TestApp) {
+    let api = t.api("lixy").await;
+    let (s, body) = api
+        .post(
+            "/api/v1/customers",
+            json!({
+                "code": "sh-0001", "name": "上海恒通供应链管理有限公司", "short_name": "恒通供应链",
+                "kind": "enterprise", "industry": "ecommerce", "province": "上海", "city": "上海",
+                "service_modes": ["express", "warehousing"], "tags": ["月结客户", "重点客户"],
+                "uscc": "91310000MA1FL3LX2", "custom_fields": {"结算方式": "月结30天"},
+                "contacts": [{"name": "王芳", "title": "物流经理", "phone": "138 1234 5678", "email": "wangfang@hengtong.com.cn"}]
+            }),
+        )
+        .await;
+    // The USCC above lacks its check character: the whole request is refused, naming the field.
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "uscc");
+    let uscc = format!(
+        "91310000MA1FL3LX2{}",
+        consign_domain::validate::uscc_check_char("91310000MA1FL3LX2").expect("check")
+    );
+    let (s, body) = api
+        .post(
+            "/api/v1/customers",
+            json!({
+                "code": "sh-0001", "name": "上海恒通供应链管理有限公司", "short_name": "恒通供应链",
+                "kind": "enterprise", "industry": "ecommerce", "province": "上海", "city": "上海",
+                "service_modes": ["express", "warehousing"], "tags": ["月结客户", "重点客户"],
+                "uscc": uscc, "custom_fields": {"结算方式": "月结30天"},
+                "contacts": [{"name": "王芳", "title": "物流经理", "phone": "138 1234 5678", "email": "wangfang@hengtong.com.cn"}]
+            }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let c = &body["customer"];
+    assert_eq!(c["code"], "SH-0001");
+    assert_eq!(
+        c["owner_name"], "李晓云",
+        "an account manager owns what it creates"
+    );
+    assert_eq!(c["service_modes"], json!(["express", "warehousing"]));
+    assert_eq!(c["tags"], json!(["月结客户", "重点客户"]));
+    assert_eq!(
+        body["contacts"][0]["phone"], "138****5678",
+        "phones are masked"
+    );
+    assert_eq!(body["contacts"][0]["email"], "w***@hengtong.com.cn");
+    assert_eq!(body["contacts"][0]["is_primary"], true);
+    let id = c["id"].as_str().expect("id is a string").to_string();
+
+    let (s, body) = api
+        .patch(
+            &format!("/api/v1/customers/{id}"),
+            json!({"city": "苏州", "status": "active"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["customer"]["city"], "苏州");
+    assert_eq!(
+        body["customer"]["name"], "上海恒通供应链管理有限公司",
+        "absent fields stay"
+    );
+
+    let (s, body) = api.get(&format!("/api/v1/customers/{id}/timeline")).await;
+    assert_eq!(s, StatusCode::OK);
+    let actions: Vec<&str> = body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["action"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(actions, vec!["customer.update", "customer.create"]);
+    let change = &body["items"][0]["changes"];
+    assert!(
+        change
+            .as_array()
+            .expect("changes")
+            .iter()
+            .any(|c| c["field"] == "city" && c["before"] == "上海" && c["after"] == "苏州"),
+        "{change}"
+    );
+
+    // Archive hides it from the list; restore brings it back.
+    let (s, _) = api
+        .post(&format!("/api/v1/customers/{id}/archive"), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, list) = api.get("/api/v1/customers?q=恒通").await;
+    assert_eq!(list["total"], 0);
+    let (_, list) = api.get("/api/v1/customers?q=恒通&archived=true").await;
+    assert_eq!(list["total"], 1);
+    let (s, body) = api
+        .patch(&format!("/api/v1/customers/{id}"), json!({"city": "南京"}))
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an archived customer is not edited: {body}"
+    );
+    let (s, _) = api
+        .post(&format!("/api/v1/customers/{id}/restore"), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, list) = api.get("/api/v1/customers?q=恒通").await;
+    assert_eq!(list["total"], 1);
+}
+
+#[tokio::test]
+async fn customer_lifecycle() {
+    each_db(create_read_update).await;
+}
+
+async fn errors(t: TestApp) {
+    let api = t.api("lixy").await.lang("en");
+    // Invalid input: 422 naming each field, in the caller's language.
+    let (s, body) = api
+        .post("/api/v1/customers", json!({"name": "", "kind": "company", "contacts": [{"name": "张三", "phone": "12345"}]}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().unwrap_or(""))
+        .collect();
+    assert!(
+        fields.contains(&"name")
+            && fields.contains(&"kind")
+            && fields.contains(&"contacts[0].phone"),
+        "{body}"
+    );
+    assert!(
+        body["errors"]
+            .to_string()
+            .contains("Not a valid phone number"),
+        "{body}"
+    );
+    let zh = t.api("lixy").await.lang("zh-CN");
+    let (_, body) = zh
+        .post(
+            "/api/v1/customers",
+            json!({"name": "x", "kind": "enterprise", "gov_level": "national"}),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["field"], "gov_level");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "只有政府及其他机构可以设置级别"
+    );
+    // A wrongly typed field is a 422 naming it; an unknown one too; broken JSON is a 400.
+    let (s, body) = api
+        .post(
+            "/api/v1/customers",
+            json!({"name": "顺丰", "kind": "enterprise", "tags": "a"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["field"], "tags");
+    let (s, body) = api
+        .post(
+            "/api/v1/customers",
+            json!({"name": "顺丰", "kind": "enterprise", "colour": "red"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["field"], "colour");
+    let (s, _) = api.raw_post("/api/v1/customers", "{\"name\": ").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    // Duplicate code: 409 naming the field.
+    let (s, _) = api
+        .post(
+            "/api/v1/customers",
+            json!({"code": "KH-9", "name": "武汉鼎泰汽配有限公司", "kind": "enterprise"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, body) = api
+        .post(
+            "/api/v1/customers",
+            json!({"code": "kh-9", "name": "长沙睿达化工有限公司", "kind": "enterprise"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["errors"][0]["field"], "code");
+    assert_eq!(body["detail"], "This customer code is already taken");
+    // Unknown filter values are named too.
+    let (s, body) = api.get("/api/v1/customers?kind=alien&per_page=9999").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(fields, vec!["kind", "per_page"]);
+    // Problem details content type.
+    let r = reqwest::Client::new()
+        .get(t.url("/api/v1/customers"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
+async fn input_errors() {
+    each_db(errors).await;
+}
+
+async fn duplicates(t: TestApp) {
+    let api = t.api("lixy").await;
+    let (s, first) = api
+        .post("/api/v1/customers", json!({"name": "苏州嘉禾精密制造有限公司", "kind": "enterprise", "contacts": [{"name": "陈杰", "phone": "13912345678"}]}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let first_id = first["customer"]["id"].clone();
+    // Same name modulo company form words, and same phone: a 409 that lists the candidate and why.
+    let (s, body) = api
+        .post("/api/v1/customers", json!({"name": "苏州嘉禾精密制造股份有限公司", "kind": "enterprise", "contacts": [{"name": "陈杰", "phone": "+86 139-1234-5678"}]}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["duplicates"][0]["id"], first_id);
+    let reasons = body["duplicates"][0]["reasons"].to_string();
+    assert!(
+        reasons.contains("customer.duplicate_reason.phone")
+            && reasons.contains("customer.duplicate_reason.name"),
+        "{reasons}"
+    );
+    // A near-same name is flagged too.
+    let (s, body) = api
+        .post(
+            "/api/v1/customers",
+            json!({"name": "苏州嘉禾精密制造（集团）有限公司园区分部", "kind": "enterprise"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert!(body["duplicates"][0]["reasons"]
+        .to_string()
+        .contains("similar_name"));
+    // Confirmed, it is created.
+    let (s, _) = api
+        .post("/api/v1/customers", json!({"name": "苏州嘉禾精密制造股份有限公司", "kind": "enterprise", "confirm_duplicates": true}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    // Unrelated names pass.
+    let (s, _) = api
+        .post(
+            "/api/v1/customers",
+            json!({"name": "哈尔滨北辰冷链食品有限公司", "kind": "enterprise"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn duplicate_warnings() {
+    each_db(duplicates).await;
+}
+
+async fn merge(t: TestApp) {
+    let keep = t
+        .customer(
+            "杭州优品电子商务有限公司",
+            Some("lixy"),
+            Some("13700001111"),
+        )
+        .await;
+    let gone = t
+        .customer("杭州优品电商有限公司", Some("zhaop"), Some("13700002222"))
+        .await;
+    let lixy = t.api("lixy").await;
+    let (s, _) = lixy
+        .post(
+            &format!("/api/v1/customers/{gone}/merge"),
+            json!({"into_id": keep.to_string()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "account managers do not merge");
+    let mgr = t.api("wangjl").await;
+    let (_, _) = mgr
+        .patch(
+            &format!("/api/v1/customers/{gone}"),
+            json!({"tags": ["电商大促"]}),
+        )
+        .await;
+    let (s, body) = mgr
+        .post(
+            &format!("/api/v1/customers/{gone}/merge"),
+            json!({"into_id": keep.to_string()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["customer"]["id"], keep.to_string());
+    assert_eq!(
+        body["contacts"].as_array().expect("contacts").len(),
+        2,
+        "the contacts moved"
+    );
+    assert_eq!(body["customer"]["tags"], json!(["电商大促"]));
+    let primaries = body["contacts"]
+        .as_array()
+        .expect("c")
+        .iter()
+        .filter(|c| c["is_primary"] == true)
+        .count();
+    assert_eq!(primaries, 1);
+    let (_, src) = mgr.get(&format!("/api/v1/customers/{gone}")).await;
+    assert_eq!(src["customer"]["merged_into_id"], keep.to_string());
+    assert!(src["customer"]["archived_at"].is_string());
+    let (_, tl) = mgr.get(&format!("/api/v1/customers/{keep}/timeline")).await;
+    let actions: Vec<&str> = tl["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["action"].as_str().unwrap_or(""))
+        .collect();
+    assert!(
+        actions.contains(&"customer.merged_from") && actions.contains(&"customer.merge"),
+        "{actions:?}"
+    );
+    // Merging into itself or into nothing is refused with a field error.
+    let (s, body) = mgr
+        .post(
+            &format!("/api/v1/customers/{keep}/merge"),
+            json!({"into_id": keep.to_string()}),
+        )
+        .await;
+    assert_eq!(
+        (s, body["errors"][0]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("into_id"))
+    );
+    let (s, _) = mgr
+        .post(
+            &format!("/api/v1/customers/{keep}/merge"),
+            json!({"into_id": "999999"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn merge_moves_records() {
+    each_db(merge).await;
+}
+
+async fn pool(t: TestApp) {
+    let id = t.customer("青岛海纳果业有限公司", Some("lixy"), None).await;
+    let lixy = t.api("lixy").await;
+    let zhaop = t.api("zhaop").await;
+    let (s, _) = zhaop.get(&format!("/api/v1/customers/{id}")).await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "another account manager's customer is invisible"
+    );
+    let (s, body) = lixy
+        .post(&format!("/api/v1/customers/{id}/release"), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert!(body["customer"]["owner_id"].is_null());
+    let (_, list) = zhaop.get("/api/v1/customers?owner=pool").await;
+    assert_eq!(
+        list["total"], 1,
+        "the pool is visible to every account manager"
+    );
+    let (s, body) = zhaop
+        .post(&format!("/api/v1/customers/{id}/claim"), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body["customer"]["owner_name"], "赵鹏");
+    let (s, _) = lixy
+        .post(&format!("/api/v1/customers/{id}/claim"), json!({}))
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "claimed by another: no longer visible to lixy"
+    );
+    // Reclaim job: an owner with no interaction for the policy's days loses the customer.
+    let admin = t.api("admin").await;
+    let (s, _) = admin
+        .post("/api/v1/policies/pool", json!({"reclaim_days": 7}))
+        .await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    let r = admin
+        .client
+        .put(t.url("/api/v1/policies/pool"))
+        .bearer_auth(admin.token.clone().unwrap_or_default())
+        .json(&json!({"reclaim_days": 7}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(r.status(), StatusCode::OK);
+    let n = consign_app::customers::reclaim_stale(
+        &t.app,
+        chrono::Utc::now() + chrono::Duration::days(6),
+    )
+    .await
+    .expect("reclaim");
+    assert_eq!(n, 0, "six days is within the policy");
+    let n = consign_app::customers::reclaim_stale(
+        &t.app,
+        chrono::Utc::now() + chrono::Duration::days(8),
+    )
+    .await
+    .expect("reclaim");
+    assert_eq!(n, 1);
+    let (_, body) = admin.get(&format!("/api/v1/customers/{id}")).await;
+    assert!(body["customer"]["owner_id"].is_null());
+    let (_, tl) = admin.get(&format!("/api/v1/customers/{id}/timeline")).await;
+    assert_eq!(tl["items"][0]["action"], "customer.reclaim");
+}
+
+#[tokio::test]
+async fn customer_pool() {
+    each_db(pool).await;
+}
+
+async fn contacts(t: TestApp) {
+    let id = t
+        .customer("厦门锦程茶业有限公司", Some("lixy"), Some("13800001234"))
+        .await;
+    let api = t.api("lixy").await;
+    let (s, k) = api
+        .post(
+            &format!("/api/v1/customers/{id}/contacts"),
+            json!({"name": "林静", "phone": "0592-5551234", "is_primary": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{k}");
+    assert_eq!(k["phone"], "059****1234");
+    let kid = k["id"].as_str().expect("id").to_string();
+    let (_, list) = api.get(&format!("/api/v1/customers/{id}/contacts")).await;
+    let primaries: Vec<&str> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|c| c["is_primary"] == true)
+        .map(|c| c["name"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(primaries, vec!["林静"], "one primary contact");
+    let (s, body) = api
+        .patch(
+            &format!("/api/v1/customers/{id}/contacts/{kid}"),
+            json!({"email": "not-an-email"}),
+        )
+        .await;
+    assert_eq!(
+        (s, body["errors"][0]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("email"))
+    );
+    let (s, _) = api
+        .delete(&format!("/api/v1/customers/{id}/contacts/{kid}"))
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, list) = api.get(&format!("/api/v1/customers/{id}/contacts")).await;
+    assert_eq!(list["total"], 1);
+    let ro = t.api("ro").await;
+    let (s, _) = ro
+        .post(
+            &format!("/api/v1/customers/{id}/contacts"),
+            json!({"name": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn contact_management() {
+    each_db(contacts).await;
+}

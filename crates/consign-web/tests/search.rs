@@ -1,0 +1,184 @@
+//! Chinese search: substrings of two characters, full pinyin, initials, polyphonic
+//! characters, codes and phone numbers — on SQLite and PostgreSQL.
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+async fn names(api: &Api, q: &str) -> Vec<String> {
+    let (s, body) = api
+        .get(&format!(
+            "/api/v1/customers?q={}&per_page=100&sort=code",
+            urlencode(q)
+        ))
+        .await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{body}");
+    let mut v: Vec<String> = body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or("").to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+async fn search(t: TestApp) {
+    for n in [
+        "顺丰速运有限公司",
+        "深圳顺丰冷链物流有限公司",
+        "重庆长虹汽配有限公司",
+        "德邦物流股份有限公司",
+        "上海丰顺贸易有限公司",
+    ] {
+        t.customer(n, None, None).await;
+    }
+    t.customer("广州鲜丰食品有限公司", None, Some("13600001111"))
+        .await;
+    let api = t.api("admin").await;
+    let sf = vec![
+        "深圳顺丰冷链物流有限公司".to_string(),
+        "顺丰速运有限公司".to_string(),
+    ];
+    assert_eq!(names(&api, "顺丰").await, sf, "two-character substring");
+    assert_eq!(names(&api, "shunfeng").await, sf, "full pinyin");
+    assert_eq!(names(&api, "ShunFeng").await, sf, "case does not matter");
+    // Initials also match 丰顺 (fs) no, 顺丰 (sf) yes; 鲜丰 is xf.
+    assert_eq!(names(&api, "sf").await, sf, "initials");
+    assert_eq!(
+        names(&api, "顺丰冷链").await,
+        vec!["深圳顺丰冷链物流有限公司".to_string()],
+        "longer substring needs every bigram in order"
+    );
+    assert_eq!(
+        names(&api, "丰顺").await,
+        vec!["上海丰顺贸易有限公司".to_string()],
+        "order matters"
+    );
+    assert_eq!(
+        names(&api, "冷链").await,
+        vec!["深圳顺丰冷链物流有限公司".to_string()]
+    );
+    // 重 reads chong (重庆) and zhong: both spellings find it.
+    assert_eq!(
+        names(&api, "chongqing").await,
+        vec!["重庆长虹汽配有限公司".to_string()]
+    );
+    assert_eq!(
+        names(&api, "zhongqing").await,
+        vec!["重庆长虹汽配有限公司".to_string()]
+    );
+    assert_eq!(
+        names(&api, "cqch").await,
+        vec!["重庆长虹汽配有限公司".to_string()]
+    );
+    assert_eq!(
+        names(&api, "debang").await,
+        vec!["德邦物流股份有限公司".to_string()]
+    );
+    assert_eq!(names(&api, "物").await.len(), 2, "a single character");
+    assert_eq!(
+        names(&api, "13600001111").await,
+        vec!["广州鲜丰食品有限公司".to_string()],
+        "exact phone"
+    );
+    assert!(
+        names(&api, "1360000").await.is_empty(),
+        "no partial phone matches"
+    );
+    assert!(names(&api, "菜鸟").await.is_empty());
+    // Codes: generated codes are KH000001…; a prefix finds them.
+    let (_, body) = api.get("/api/v1/customers?q=KH00000").await;
+    assert_eq!(body["total"], 6);
+    let (_, body): (_, Value) = api.get("/api/v1/customers?q=kh000003").await;
+    assert_eq!(body["items"][0]["code"], "KH000003");
+    // An edit re-indexes the name.
+    let id = body["items"][0]["id"].as_str().expect("id").to_string();
+    let (s, _) = api
+        .patch(
+            &format!("/api/v1/customers/{id}"),
+            serde_json::json!({"name": "苏州菜鸟供应链管理有限公司"}),
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::OK);
+    assert_eq!(
+        names(&api, "cainiao").await,
+        vec!["苏州菜鸟供应链管理有限公司".to_string()]
+    );
+    assert_eq!(names(&api, "菜鸟").await.len(), 1);
+    // Filters combine with search.
+    let (_, body) = api.get("/api/v1/customers?q=sf&kind=individual").await;
+    assert_eq!(body["total"], 0);
+}
+
+#[tokio::test]
+async fn chinese_search() {
+    each_db(search).await;
+}
+
+async fn filters(t: TestApp) {
+    let api = t.api("admin").await;
+    for (name, kind, province, modes, tag) in [
+        (
+            "南京万嘉医药有限公司",
+            "enterprise",
+            "江苏",
+            vec!["cold_chain", "express"],
+            "重点客户",
+        ),
+        (
+            "南京市第一人民医院",
+            "government",
+            "江苏",
+            vec!["ltl"],
+            "合同客户",
+        ),
+        ("李娜", "individual", "广东", vec!["express"], "重点客户"),
+    ] {
+        let (s, body) = api
+            .post("/api/v1/customers", serde_json::json!({"name": name, "kind": kind, "province": province, "service_modes": modes, "tags": [tag], "confirm_duplicates": true}))
+            .await;
+        assert_eq!(s, reqwest::StatusCode::CREATED, "{body}");
+    }
+    let total = |q: &'static str| {
+        let api = &api;
+        async move {
+            api.get(&format!("/api/v1/customers?{q}")).await.1["total"]
+                .as_u64()
+                .unwrap_or(99)
+        }
+    };
+    assert_eq!(total("province=%E6%B1%9F%E8%8B%8F").await, 2);
+    assert_eq!(total("service_mode=express").await, 2);
+    assert_eq!(total("service_mode=cold_chain").await, 1);
+    assert_eq!(total("kind=government").await, 1);
+    assert_eq!(total("tag=%E9%87%8D%E7%82%B9%E5%AE%A2%E6%88%B7").await, 2);
+    assert_eq!(
+        total("owner=pool").await,
+        3,
+        "admin-created customers start in the pool"
+    );
+    assert_eq!(total("per_page=1&page=3").await, 3);
+    let (_, body) = api
+        .get("/api/v1/customers?per_page=1&page=3&sort=name")
+        .await;
+    assert_eq!(body["items"].as_array().expect("items").len(), 1);
+    assert_eq!(body["page"], 3);
+}
+
+#[tokio::test]
+async fn list_filters() {
+    each_db(filters).await;
+}

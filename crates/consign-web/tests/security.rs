@@ -1,0 +1,388 @@
+//! Accounts, scope, CSRF, throttling and personal data, on SQLite and PostgreSQL.
+
+mod common;
+use common::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+async fn auth_and_scope(t: TestApp) {
+    let anon = t.anonymous();
+    let (s, body) = anon.get("/api/v1/customers").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["status"], 401);
+    let bad = reqwest::Client::new()
+        .get(t.url("/api/v1/me"))
+        .bearer_auth("csk_forged")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+
+    let sh_lixy = t
+        .customer("上海星辰电子科技有限公司", Some("lixy"), None)
+        .await;
+    let sh_zhaop = t
+        .customer("上海润泽服饰有限公司", Some("zhaop"), None)
+        .await;
+    let gz_chenj = t
+        .customer("广州百川医药有限公司", Some("chenj"), None)
+        .await;
+    let pooled = t.customer("深圳云端智能科技有限公司", None, None).await;
+
+    let lixy = t.api("lixy").await;
+    let (s, body) = lixy.get(&format!("/api/v1/customers/{sh_zhaop}")).await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "another owner's customer reads as missing: {body}"
+    );
+    let (s, _) = lixy
+        .patch(
+            &format!("/api/v1/customers/{sh_zhaop}"),
+            json!({"city": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, list) = lixy.get("/api/v1/customers").await;
+    let mut ids: Vec<String> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| c["id"].as_str().unwrap_or("").to_string())
+        .collect();
+    ids.sort();
+    let mut want = vec![sh_lixy.to_string(), pooled.to_string()];
+    want.sort();
+    assert_eq!(ids, want, "own customers and the pool");
+    let (s, _) = lixy
+        .patch(
+            &format!("/api/v1/customers/{pooled}"),
+            json!({"city": "深圳"}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "pool customers are claimed before they are edited"
+    );
+
+    // The 上海 manager sees its branch (both teams) and the pool, not 广州.
+    let sh = t.api("wangjl").await;
+    let (_, list) = sh.get("/api/v1/customers").await;
+    assert_eq!(list["total"], 3);
+    let (s, _) = sh.get(&format!("/api/v1/customers/{gz_chenj}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, body) = sh
+        .patch(
+            &format!("/api/v1/customers/{sh_zhaop}"),
+            json!({"owner_id": t.users.lixy.to_string()}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "a manager reassigns within its unit: {body}"
+    );
+    let (s, body) = sh
+        .patch(
+            &format!("/api/v1/customers/{sh_zhaop}"),
+            json!({"owner_id": t.users.chenj.to_string()}),
+        )
+        .await;
+    assert_eq!(
+        (s, body["errors"][0]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("owner_id")),
+        "not outside it"
+    );
+    // An account manager cannot give a customer away except to the pool.
+    let (s, body) = lixy
+        .patch(
+            &format!("/api/v1/customers/{sh_lixy}"),
+            json!({"owner_id": t.users.zhaop.to_string()}),
+        )
+        .await;
+    assert_eq!(
+        (s, body["errors"][0]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("owner_id"))
+    );
+
+    let admin = t.api("admin").await;
+    let (_, list) = admin.get("/api/v1/customers").await;
+    assert_eq!(list["total"], 4);
+    // The audit log and user admin are for admins.
+    let (s, _) = sh.get("/api/v1/audit").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, audit) = admin.get("/api/v1/audit?action=customer.assign").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(audit["total"], 1);
+    assert_eq!(audit["items"][0]["actor_name"], "王建林 (wangjl)");
+    let (s, _) = sh
+        .post(
+            "/api/v1/users",
+            json!({"username": "x", "display_name": "x", "role": "admin", "password": "12345678"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // A revoked token stops working; a disabled user's token too.
+    let (s, tok) = lixy
+        .post("/api/v1/tokens", json!({"name": "TMS 对接"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let raw = tok["token"].as_str().expect("token").to_string();
+    let me = |tok: String| {
+        let url = t.url("/api/v1/me");
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(tok)
+                .send()
+                .await
+                .expect("send")
+                .status()
+        }
+    };
+    assert_eq!(me(raw.clone()).await, StatusCode::OK);
+    let (s, _) = lixy
+        .delete(&format!(
+            "/api/v1/tokens/{}",
+            tok["id"].as_str().expect("id")
+        ))
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(me(raw).await, StatusCode::UNAUTHORIZED);
+    let (s, _) = admin
+        .patch(
+            &format!("/api/v1/users/{}", t.users.lixy),
+            json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = lixy.get("/api/v1/me").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn authentication_and_row_scope() {
+    each_db(auth_and_scope).await;
+}
+
+async fn csrf(t: TestApp) {
+    let id = t.customer("天津宝利化工有限公司", Some("lixy"), None).await;
+    let b = t.browser("lixy").await;
+    // A forged form without the token is refused and changes nothing.
+    let r = b
+        .client
+        .post(t.url(&format!("/customers/{id}/do/archive")))
+        .form(&[("x", "1")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = b
+        .client
+        .post(t.url(&format!("/customers/{id}/do/archive")))
+        .form(&[("_csrf", "forged")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.expect("body").contains("CSRF"));
+    // The API with a session cookie needs the header.
+    let r = b
+        .client
+        .patch(t.url(&format!("/api/v1/customers/{id}")))
+        .json(&json!({"city": "天津"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (s, body) = b.get(&format!("/customers/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!body.contains("badge-red\">已归档"), "still live");
+    // With the token it works.
+    let r = b
+        .post(
+            &format!("/customers/{id}/do/archive"),
+            &format!("/customers/{id}"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, body) = b.get(&format!("/customers/{id}")).await;
+    assert!(body.contains("已归档"));
+    // Login itself is protected by a double-submit token.
+    let fresh = Browser::new(&t.base, None);
+    let r = fresh
+        .client
+        .post(t.url("/login"))
+        .form(&[("username", "lixy"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn csrf_protection() {
+    each_db(csrf).await;
+}
+
+async fn throttle(t: TestApp) {
+    let b = Browser::new(&t.base, Some("en"));
+    for _ in 0..5 {
+        let r = b.login("zhaop", "wrong-password").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert!(r
+            .text()
+            .await
+            .expect("body")
+            .contains("Wrong username or password"));
+    }
+    let r = b.login("zhaop", PASSWORD).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked even with the right password"
+    );
+    assert!(r
+        .text()
+        .await
+        .expect("body")
+        .contains("Too many failed sign-ins"));
+    // Other users are not affected.
+    let r = b.login("lixy", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Session cookie attributes.
+    let b2 = Browser::new(&t.base, None);
+    let r = b2.login("wangjl", PASSWORD).await;
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap_or("").to_string())
+        .find(|c| c.starts_with("consign_session="))
+        .expect("session cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "plain http in tests");
+    // Logout ends the session.
+    let r = b2.post("/logout", "/customers", &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (s, _) = b2.get("/customers").await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn login_throttling_and_sessions() {
+    each_db(throttle).await;
+}
+
+async fn personal_data(t: TestApp) {
+    let id = t
+        .customer("成都博远农产品有限公司", Some("lixy"), Some("13912348765"))
+        .await;
+    let api = t.api("lixy").await;
+    let (_, list) = api.get("/api/v1/customers?q=博远").await;
+    assert_eq!(list["items"][0]["primary_contact"]["phone"], "139****8765");
+    // Not readable in the database.
+    let raw: Vec<String> = {
+        use sea_orm::{ConnectionTrait, Statement};
+        let rows = t
+            .app
+            .db
+            .conn
+            .query_all(Statement::from_string(
+                t.app.db.db_backend(),
+                "SELECT phone_enc, phone_hash FROM contacts",
+            ))
+            .await
+            .expect("query");
+        rows.iter()
+            .flat_map(|r| {
+                [
+                    r.try_get_by_index::<Option<String>>(0).ok().flatten(),
+                    r.try_get_by_index::<Option<String>>(1).ok().flatten(),
+                ]
+            })
+            .flatten()
+            .collect()
+    };
+    assert!(!raw.is_empty());
+    assert!(
+        raw.iter()
+            .all(|v| !v.contains("13912348765") && !v.contains("8765")),
+        "{raw:?}"
+    );
+    if let Some(path) = &t.app.db.sqlite_path {
+        use sea_orm::ConnectionTrait;
+        let _ = t
+            .app
+            .db
+            .conn
+            .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await;
+        let mut bytes = std::fs::read(path).expect("db file");
+        if let Ok(w) = std::fs::read(path.with_extension("db-wal")) {
+            bytes.extend(w);
+        }
+        let hay = String::from_utf8_lossy(&bytes);
+        assert!(
+            !hay.contains("13912348765"),
+            "the phone number is in the database file in clear"
+        );
+        assert!(
+            hay.contains("成都博远农产品有限公司"),
+            "sanity: the file does hold the customer"
+        );
+    }
+    // Exact phone search works through the keyed hash.
+    let (_, found) = api.get("/api/v1/customers?q=139-1234-8765").await;
+    assert_eq!(found["total"], 1);
+    let (_, none) = api.get("/api/v1/customers?q=13912340000").await;
+    assert_eq!(none["total"], 0);
+    // Unmasking writes an audit row; the read-only role cannot unmask.
+    let (_, d) = api.get(&format!("/api/v1/customers/{id}")).await;
+    let kid = d["contacts"][0]["id"].as_str().expect("id").to_string();
+    let (s, r) = api
+        .post(
+            &format!("/api/v1/customers/{id}/contacts/{kid}/reveal"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(r["phone"], "13912348765");
+    let admin = t.api("admin").await;
+    let (_, audit) = admin.get("/api/v1/audit?action=pii.reveal").await;
+    assert_eq!(audit["total"], 1);
+    assert_eq!(audit["items"][0]["actor_name"], "李晓云 (lixy)");
+    assert_eq!(audit["items"][0]["entity_id"], kid);
+    let ro = t.api("ro").await;
+    let (s, _) = ro
+        .post(
+            &format!("/api/v1/customers/{id}/contacts/{kid}/reveal"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, audit) = admin.get("/api/v1/audit?action=pii.reveal").await;
+    assert_eq!(audit["total"], 1, "a refused reveal reveals nothing");
+    // Audit rows never hold the phone in clear.
+    let (_, all) = admin.get("/api/v1/audit?per_page=500").await;
+    assert!(!all.to_string().contains("13912348765"));
+    // ID numbers of individuals are encrypted and masked too.
+    let (s, body) = api
+        .post(
+            "/api/v1/customers",
+            json!({"name": "周子涵", "kind": "individual", "id_number": "11010519491231002X"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    assert_eq!(body["customer"]["id_number"], "110105********002X");
+}
+
+#[tokio::test]
+async fn personal_data_protection() {
+    each_db(personal_data).await;
+}
