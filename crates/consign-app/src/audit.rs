@@ -98,12 +98,13 @@ pub fn diff(before: Option<&str>, after: Option<&str>) -> Vec<FieldChange> {
         }
     }
     keys.into_iter()
-        .filter(|k| bo.get(*k) != ao.get(*k))
         .map(|k| FieldChange {
             field: k.clone(),
             before: show(bo.get(k)),
             after: show(ao.get(k)),
         })
+        // null, "" and an absent key all read as empty: not a change.
+        .filter(|c| c.before != c.after)
         .collect()
 }
 
@@ -168,5 +169,6 @@ mod tests {
         assert_eq!(d[0].after, "顺丰速运");
         assert_eq!(d[1].after, "a, b");
         assert_eq!(super::diff(None, Some(r#"{"x":1}"#))[0].after, "1");
+        assert!(super::diff(None, Some(r#"{"x":null,"y":""}"#)).is_empty());
     }
 }

@@ -154,8 +154,16 @@ const BRANDS: &[&str] = &[
     "好邻居",
 ];
 
-/// (industry, business words, short suffix, typical modes, typical goods)
-const INDUSTRIES: &[(Industry, &[&str], &str, &[ServiceMode], &str)] = &[
+/// An industry's business words, short-name suffix, typical modes and goods.
+type IndustryProfile = (
+    Industry,
+    &'static [&'static str],
+    &'static str,
+    &'static [ServiceMode],
+    &'static str,
+);
+
+const INDUSTRIES: &[IndustryProfile] = &[
     (
         Industry::Ecommerce,
         &["电子商务", "网络科技", "电商"],

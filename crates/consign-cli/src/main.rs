@@ -297,8 +297,8 @@ async fn main() -> Result<()> {
                 }
                 UserCmd::List => {
                     println!(
-                        "{:<16} {:<12} {:<16} {:<14} {}",
-                        "USERNAME", "NAME", "ROLE", "UNIT", "STATUS"
+                        "{:<16} {:<12} {:<16} {:<14} STATUS",
+                        "USERNAME", "NAME", "ROLE", "UNIT"
                     );
                     for v in consign_app::users::list(&app, &actor)
                         .await
