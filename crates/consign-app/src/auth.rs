@@ -260,25 +260,38 @@ async fn dummy_hash(app: &App) -> String {
         .clone()
 }
 
-/// The session behind a cookie value, extending it while in use.
+fn caller_actor(c: &repo::Caller, ip: Option<String>) -> Actor {
+    Actor {
+        id: Some(c.user_id),
+        username: c.username.clone(),
+        name: c.display_name.clone(),
+        role: Role::parse(&c.role).unwrap_or(Role::ReadOnly),
+        unit_id: c.org_unit_id,
+        unit_path: c.unit_path.clone(),
+        lang: c.lang.as_deref().and_then(Lang::parse),
+        ip,
+    }
+}
+
+/// The session behind a cookie value, extending it while in use (one query when fresh).
 pub async fn session(app: &App, raw: &str, ip: Option<String>) -> Result<Option<SessionInfo>> {
     let now = Utc::now();
     let h = token_hash(raw);
-    let Some((s, u)) = repo::session_with_user(&app.db.conn, &h, now).await? else {
+    let Some(c) = repo::caller_by_session(&app.db.conn, &h).await? else {
         return Ok(None);
     };
-    if u.disabled {
+    let expires = c.stamp.unwrap_or(now);
+    if expires <= now || c.disabled {
         repo::delete_session(&app.db.conn, &h).await?;
         return Ok(None);
     }
     let life = Duration::hours(app.settings.session_hours);
-    if s.expires_at - now < life / 2 {
+    if expires - now < life / 2 {
         repo::extend_session(&app.db.conn, &h, now + life).await?;
     }
-    let actor = actor_for(app, &u, ip).await?;
     Ok(Some(SessionInfo {
-        actor,
-        csrf_token: s.csrf_token,
+        actor: caller_actor(&c, ip),
+        csrf_token: c.csrf_token,
     }))
 }
 
@@ -287,21 +300,20 @@ pub async fn logout(app: &App, raw: &str) -> Result<()> {
     Ok(())
 }
 
-/// The user behind a bearer token.
+/// The user behind a bearer token (one query; the last-use time is written at most once
+/// a minute).
 pub async fn token_actor(app: &App, raw: &str, ip: Option<String>) -> Result<Option<Actor>> {
-    let Some((t, u)) = repo::token_with_user(&app.db.conn, &token_hash(raw)).await? else {
+    let Some(c) = repo::caller_by_token(&app.db.conn, &token_hash(raw)).await? else {
         return Ok(None);
     };
-    if u.disabled {
+    if c.disabled {
         return Ok(None);
     }
     let now = Utc::now();
-    if t.last_used_at
-        .is_none_or(|l| now - l > Duration::minutes(1))
-    {
-        repo::touch_token(&app.db.conn, t.id, now).await?;
+    if c.stamp.is_none_or(|l| now - l > Duration::minutes(1)) {
+        repo::touch_token(&app.db.conn, c.credential_id, now).await?;
     }
-    Ok(Some(actor_for(app, &u, ip).await?))
+    Ok(Some(caller_actor(&c, ip)))
 }
 
 /// A new token for `user_id`; the secret is returned once and only its hash kept.
@@ -320,7 +332,7 @@ pub async fn create_token(
         return Err(AppError::NotFound);
     }
     let raw = format!("csk_{}", random_token());
-    let txn = sea_orm::TransactionTrait::begin(&app.db.conn).await?;
+    let txn = app.db.begin_write().await?;
     let t = repo::insert_token(
         &txn,
         api_token::ActiveModel {
@@ -357,7 +369,7 @@ pub async fn revoke_token(app: &App, actor: &Actor, user_id: i64, token_id: i64)
     if actor.id != Some(user_id) && !actor.role.is_admin() {
         return Err(AppError::Forbidden);
     }
-    let txn = sea_orm::TransactionTrait::begin(&app.db.conn).await?;
+    let txn = app.db.begin_write().await?;
     if !repo::revoke_token(&txn, user_id, token_id, Utc::now()).await? {
         return Err(AppError::NotFound);
     }

@@ -17,7 +17,7 @@ use consign_store::customers::{
 };
 use consign_store::entity::{contact, customer};
 use consign_store::users as users_repo;
-use sea_orm::{ConnectionTrait, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, Set};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -281,18 +281,11 @@ fn contact_view(k: &contact::Model, app: &App) -> ContactView {
 
 async fn views(
     app: &App,
-    rows: Vec<customer::Model>,
+    rows: Vec<repo::CustomerRow>,
     with_contact: bool,
 ) -> Result<Vec<CustomerView>> {
     let conn = &app.db.conn;
-    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
-    let mut tags = repo::tags_of(conn, &ids).await?;
-    let owner_ids: Vec<i64> = rows.iter().filter_map(|c| c.owner_id).collect();
-    let owners: HashMap<i64, String> = users_repo::users_by_ids(conn, &owner_ids)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.customer.id).collect();
     let mut contacts = if with_contact {
         repo::primary_contacts(conn, &ids).await?
     } else {
@@ -300,12 +293,13 @@ async fn views(
     };
     Ok(rows
         .into_iter()
-        .map(|c| {
+        .map(|row| {
+            let c = row.customer;
             let primary = contacts.remove(&c.id).map(|k| contact_view(&k, app));
             CustomerView {
                 id: c.id,
-                owner_name: c.owner_id.and_then(|o| owners.get(&o).cloned()),
-                tags: tags.remove(&c.id).unwrap_or_default(),
+                owner_name: row.owner_name,
+                tags: row.tags,
                 kind: CustomerKind::parse(&c.kind).unwrap_or(CustomerKind::Enterprise),
                 gov_level: c.gov_level.as_deref().and_then(GovLevel::parse),
                 service_modes: split_modes(&c.service_modes),
@@ -358,14 +352,20 @@ fn audit_json(c: &customer::Model, tags: &[String]) -> serde_json::Value {
 // ---- reading ----
 
 pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<CustomerDetail> {
-    let (c, _) = load_visible(app, actor, id).await?;
-    let permissions = permissions(actor, &c);
+    let vis = visibility(app, actor).await?;
+    let row = repo::find_row(&app.db.conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !visible(&vis, &row.customer) {
+        return Err(AppError::NotFound);
+    }
+    let permissions = permissions(actor, &row.customer);
     let contacts = repo::contacts_of(&app.db.conn, id)
         .await?
         .iter()
         .map(|k| contact_view(k, app))
         .collect();
-    let customer = views(app, vec![c], false).await?.remove(0);
+    let customer = views(app, vec![row], false).await?.remove(0);
     Ok(CustomerDetail {
         customer,
         contacts,
@@ -1021,13 +1021,10 @@ pub async fn create(app: &App, actor: &Actor, input: &NewCustomer) -> Result<Cus
     let mut attempts = 0;
     let created = loop {
         attempts += 1;
-        let code = match &code {
-            Some(c) => c.clone(),
-            None => repo::next_generated_code(&app.db.conn).await?,
-        };
-        match insert_customer(app, actor, &code, &draft, owner, &contacts).await {
+        match insert_customer(app, actor, code.as_deref(), &draft, owner, &contacts).await {
+            // A generated code can collide with a concurrent writer on PostgreSQL: take the next.
             Err(AppError::Store(consign_store::StoreError::Unique(_)))
-                if code_was_generated(&input.customer) && attempts < 5 =>
+                if code.is_none() && attempts < 5 =>
             {
                 continue
             }
@@ -1043,22 +1040,23 @@ pub async fn create(app: &App, actor: &Actor, input: &NewCustomer) -> Result<Cus
     get(app, actor, created).await
 }
 
-fn code_was_generated(c: &CustomerInput) -> bool {
-    c.code.as_deref().is_none_or(|s| s.trim().is_empty())
-}
-
 async fn insert_customer(
     app: &App,
     actor: &Actor,
-    code: &str,
+    code: Option<&str>,
     d: &Draft,
     owner: Option<i64>,
     contacts: &[ContactDraft],
 ) -> Result<i64> {
     let now = Utc::now();
-    let txn = app.db.conn.begin().await?;
+    let txn = app.db.begin_write().await?;
+    // Generated inside the write transaction, so writers of this process never collide.
+    let code = match code {
+        Some(c) => c.to_string(),
+        None => repo::next_generated_code(&txn).await?,
+    };
     let mut am = customer::ActiveModel {
-        code: Set(code.to_string()),
+        code: Set(code),
         owner_id: Set(owner),
         archived_at: Set(None),
         merged_into_id: Set(None),
@@ -1184,7 +1182,7 @@ pub async fn update(
     let before = audit_json(&c, &tags_before);
     let now = Utc::now();
     let owner_changed = owner != c.owner_id;
-    let txn = app.db.conn.begin().await?;
+    let txn = app.db.begin_write().await?;
     let mut am: customer::ActiveModel = c.clone().into();
     apply(&mut am, &draft, app);
     if let Some(code) = new_code {
@@ -1302,7 +1300,7 @@ async fn transition(
         _ => return Err(AppError::Internal(format!("unknown transition {action}"))),
     }
     am.updated_at = Set(now);
-    let txn = app.db.conn.begin().await?;
+    let txn = app.db.begin_write().await?;
     let m = if action == "customer.claim" {
         // Claim only if still in the pool: two managers clicking at once get one winner.
         let r = txn
@@ -1383,7 +1381,7 @@ pub async fn merge(app: &App, actor: &Actor, from: i64, into: i64) -> Result<Cus
         .await?
         .remove(&into)
         .unwrap_or_default();
-    let txn = conn.begin().await?;
+    let txn = app.db.begin_write().await?;
     repo::move_records(&txn, from, into).await?;
     let mut am: customer::ActiveModel = src.clone().into();
     am.archived_at = Set(Some(now));
@@ -1468,7 +1466,7 @@ pub async fn add_contact(
     let d = validate_contact(input, None, "")?;
     let existing = repo::contacts_of(&app.db.conn, customer_id).await?;
     let primary = d.is_primary || existing.is_empty();
-    let txn = app.db.conn.begin().await?;
+    let txn = app.db.begin_write().await?;
     let k = insert_contact_row(&txn, app, customer_id, &d, primary).await?;
     if primary {
         repo::clear_primary(&txn, customer_id, k.id).await?;
@@ -1527,7 +1525,7 @@ pub async fn update_contact(
     };
     let base = (k.clone(), phone, email);
     let d = validate_contact(input, Some(&base), "")?;
-    let txn = app.db.conn.begin().await?;
+    let txn = app.db.begin_write().await?;
     let mut am: contact::ActiveModel = k.into();
     am.name = Set(d.name.clone());
     am.title = Set(d.title.clone());
@@ -1568,7 +1566,7 @@ pub async fn delete_contact(
 ) -> Result<()> {
     let c = editable_for_contacts(app, actor, customer_id).await?;
     let k = load_contact(app, customer_id, contact_id).await?;
-    let txn = app.db.conn.begin().await?;
+    let txn = app.db.begin_write().await?;
     repo::delete_contact(&txn, contact_id).await?;
     touch(&txn, &c).await?;
     audit::record(
@@ -1692,7 +1690,7 @@ pub async fn set_reclaim_days(app: &App, actor: &Actor, days: &str) -> Result<i6
         .filter(|d| (1..=3650).contains(d))
         .ok_or_else(|| AppError::field("pool_reclaim_days", "err.invalid_number"))?;
     let before = reclaim_days(app).await?;
-    let txn = app.db.conn.begin().await?;
+    let txn = app.db.begin_write().await?;
     consign_store::settings::set(&txn, POLICY_RECLAIM_DAYS, &d.to_string(), actor.id).await?;
     audit::record(
         &txn,
@@ -1725,7 +1723,7 @@ pub async fn reclaim_stale(app: &App, now: DateTime<Utc>) -> Result<usize> {
             .remove(&c.id)
             .unwrap_or_default();
         let before = audit_json(&c, &tags);
-        let txn = app.db.conn.begin().await?;
+        let txn = app.db.begin_write().await?;
         let mut am: customer::ActiveModel = c.clone().into();
         am.owner_id = Set(None);
         am.pool_since = Set(Some(now));

@@ -13,7 +13,7 @@ use consign_store::customers as repo;
 use consign_store::entity::{contact, customer, user};
 use consign_store::users as users_repo;
 use pinyin_free::pinyin_of;
-use sea_orm::{Set, TransactionTrait};
+use sea_orm::Set;
 use std::collections::HashSet;
 
 /// Password of every demo user (printed by `consign demo`).
@@ -624,7 +624,7 @@ pub async fn insert_customers(app: &App, list: &[DemoCustomer], owners: &[i64]) 
         .single()
         .unwrap_or(now);
     for chunk in list.chunks(500) {
-        let txn = app.db.conn.begin().await?;
+        let txn = app.db.begin_write().await?;
         let mut keys: Vec<(i64, Vec<String>)> = Vec::with_capacity(chunk.len());
         for d in chunk {
             let created = base - Duration::days(d.created_days_ago);

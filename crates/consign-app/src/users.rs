@@ -9,7 +9,7 @@ use consign_domain::validate::{self, required_text};
 use consign_domain::FieldErrors;
 use consign_store::entity::{org_unit, user};
 use consign_store::users as repo;
-use sea_orm::{Set, TransactionTrait};
+use sea_orm::Set;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize)]
@@ -189,7 +189,7 @@ pub async fn create(app: &App, actor: &Actor, n: &NewUser) -> Result<UserView> {
     };
     let hash = auth::hash_password(app, &n.password).await?;
     let now = Utc::now();
-    let txn = app.db.conn.begin().await?;
+    let txn = app.db.begin_write().await?;
     let u = repo::insert_user(
         &txn,
         user::ActiveModel {
@@ -246,7 +246,7 @@ pub async fn set_password(app: &App, actor: &Actor, username: &str, password: &s
     }
     auth::validate_password(password).map_err(|c| AppError::field("password", c))?;
     let hash = auth::hash_password(app, password).await?;
-    let txn = app.db.conn.begin().await?;
+    let txn = app.db.begin_write().await?;
     let id = u.id;
     let mut am: user::ActiveModel = u.into();
     am.password_hash = Set(hash);
@@ -278,7 +278,7 @@ pub async fn set_disabled(app: &App, actor: &Actor, username: &str, disabled: bo
     }
     let u = find_by_name(app, username).await?;
     let before = user_json(&u);
-    let txn = app.db.conn.begin().await?;
+    let txn = app.db.begin_write().await?;
     let id = u.id;
     let mut am: user::ActiveModel = u.into();
     am.disabled = Set(disabled);
@@ -346,7 +346,7 @@ pub async fn update(
     }
     errs.into_result()?;
     am.updated_at = Set(Utc::now());
-    let txn = app.db.conn.begin().await?;
+    let txn = app.db.begin_write().await?;
     let after = repo::update_user(&txn, am).await?;
     audit::record(
         &txn,

@@ -18,7 +18,9 @@ use std::collections::BTreeSet;
 pub const MAX_KEY_LEN: usize = 40;
 /// Readings combinations expanded per start position (bounds the index of a name full
 /// of polyphonic characters).
-const MAX_COMBOS: usize = 16;
+const MAX_COMBOS: usize = 8;
+/// Characters from a key's start whose alternative readings are expanded.
+const BRANCH_DEPTH: usize = 3;
 
 fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2A6DF)
@@ -63,15 +65,16 @@ fn cut(s: &str) -> String {
 fn expand(run: &[Vec<String>], start: usize, out: &mut BTreeSet<String>) {
     let mut full: Vec<String> = vec![String::new()];
     let mut init: Vec<String> = vec![String::new()];
-    for readings in &run[start..] {
+    for (pos, readings) in run[start..].iter().enumerate() {
         if full.iter().all(|f| f.len() >= MAX_KEY_LEN) {
             break;
         }
         let mut nf = Vec::new();
         let mut ni = Vec::new();
-        // Branch on every reading while the combinations stay few; past that, extend
-        // each with the first reading only (later polyphones have their own start keys).
-        let branch = full.len() * readings.len() <= MAX_COMBOS;
+        // Branch on every reading near the start while the combinations stay few; past
+        // that, extend with the first reading only (later polyphones are expanded in the
+        // keys that start at or just before them).
+        let branch = pos < BRANCH_DEPTH && full.len() * readings.len() <= MAX_COMBOS;
         for (f, i) in full.iter().zip(init.iter()) {
             for r in readings
                 .iter()
@@ -93,11 +96,14 @@ fn expand(run: &[Vec<String>], start: usize, out: &mut BTreeSet<String>) {
     }
 }
 
-/// All search keys of the given texts (name, short name), deduplicated.
+/// All search keys of the given texts (name, short name), deduplicated. Pinyin keys are
+/// taken from the name without its company-form words (有限公司, 集团 …): nobody searches
+/// for `youxiangongsi`, and every customer would match it.
 pub fn keys_for(texts: &[&str]) -> Vec<String> {
     let mut out = BTreeSet::new();
     for text in texts {
         let chars: Vec<char> = text.chars().collect();
+        let core: Vec<char> = normalize_name(text).chars().collect();
         // CJK unigrams and bigrams.
         for (i, c) in chars.iter().enumerate() {
             if is_cjk(*c) {
@@ -112,7 +118,7 @@ pub fn keys_for(texts: &[&str]) -> Vec<String> {
         // Pinyin runs: maximal sequences of characters that have syllables.
         let mut run: Vec<Vec<String>> = Vec::new();
         let mut runs: Vec<Vec<Vec<String>>> = Vec::new();
-        for c in &chars {
+        for c in &core {
             match syllables(*c) {
                 Some(s) => run.push(s),
                 None => {
@@ -319,5 +325,24 @@ mod tests {
         assert!(name_similarity("顺丰速运上海", "顺丰速运上海") > 0.99);
         assert!(name_similarity("顺丰速运上海", "顺丰速运上海浦东") > 0.7);
         assert!(name_similarity("顺丰速运", "德邦物流") < 0.1);
+    }
+}
+
+#[cfg(test)]
+mod size {
+    /// The index stays small: a typical company name yields well under 100 keys.
+    #[test]
+    fn keys_per_name() {
+        let n = super::keys_for(&["乌鲁木齐顺丰新材料贸易有限公司", "顺丰新材料"]).len();
+        assert!(n < 100, "{n} keys");
+        let k = super::keys_for(&["上海顺丰速运有限公司"]);
+        assert!(
+            !k.iter().any(|x| x.starts_with("p:youxian")),
+            "no keys for company-form words"
+        );
+        assert!(
+            k.contains(&"c:公司".to_string()),
+            "but the characters stay searchable"
+        );
     }
 }

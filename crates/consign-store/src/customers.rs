@@ -5,7 +5,8 @@ use crate::{Result, StoreError};
 use sea_orm::sea_query::{Expr, Query as SqlQuery};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+    Value,
 };
 use std::collections::HashMap;
 
@@ -236,18 +237,81 @@ fn filter_condition(vis: &Visibility, f: &CustomerFilter) -> Condition {
     c
 }
 
+/// A customer with what every view of it shows: its owner's name and its tags.
+#[derive(Debug, Clone)]
+pub struct CustomerRow {
+    pub customer: customer::Model,
+    pub owner_name: Option<String>,
+    pub tags: Vec<String>,
+}
+
+#[derive(FromQueryResult)]
+struct Extras {
+    owner_name: Option<String>,
+    tag_list: Option<String>,
+}
+
+/// Tags are joined with the unit separator (U+001F), which no tag contains.
+const TAG_SEP: char = '\u{1f}';
+
+/// Customers with owner name and tags in the same query (one round trip, not three).
+fn select_rows(backend: DbBackend) -> sea_orm::Select<customer::Entity> {
+    let tags = match backend {
+        DbBackend::Postgres => "(SELECT string_agg(t.tag, chr(31) ORDER BY t.tag) FROM customer_tags t WHERE t.customer_id = customers.id)",
+        _ => "(SELECT group_concat(tag, char(31)) FROM (SELECT t.tag FROM customer_tags t WHERE t.customer_id = customers.id ORDER BY t.tag))",
+    };
+    customer::Entity::find()
+        .column_as(
+            Expr::cust("(SELECT u.display_name FROM users u WHERE u.id = customers.owner_id)"),
+            "owner_name",
+        )
+        .column_as(Expr::cust(tags), "tag_list")
+}
+
+async fn fetch_rows<C: ConnectionTrait>(
+    conn: &C,
+    q: sea_orm::Select<customer::Entity>,
+) -> Result<Vec<CustomerRow>> {
+    let rows = conn.query_all(q.build(conn.get_database_backend())).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let customer = <customer::Model as FromQueryResult>::from_query_result(&r, "")?;
+        let extras = Extras::from_query_result(&r, "")?;
+        out.push(CustomerRow {
+            customer,
+            owner_name: extras.owner_name,
+            tags: extras
+                .tag_list
+                .map(|t| {
+                    t.split(TAG_SEP)
+                        .filter(|x| !x.is_empty())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
+/// One customer with owner name and tags.
+pub async fn find_row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<CustomerRow>> {
+    let q = select_rows(conn.get_database_backend()).filter(customer::Column::Id.eq(id));
+    Ok(fetch_rows(conn, q).await?.into_iter().next())
+}
+
 /// One page of customers and the total count matching.
 pub async fn list<C: ConnectionTrait>(
     conn: &C,
     vis: &Visibility,
     f: &CustomerFilter,
-) -> Result<(Vec<customer::Model>, u64)> {
+) -> Result<(Vec<CustomerRow>, u64)> {
     let cond = filter_condition(vis, f);
     let total = customer::Entity::find()
         .filter(cond.clone())
         .count(conn)
         .await?;
-    let mut q = customer::Entity::find().filter(cond);
+    let mut q = select_rows(conn.get_database_backend()).filter(cond);
     q = match f.sort {
         Sort::UpdatedDesc => q.order_by_desc(customer::Column::UpdatedAt),
         Sort::CreatedDesc => q.order_by_desc(customer::Column::CreatedAt),
@@ -255,13 +319,11 @@ pub async fn list<C: ConnectionTrait>(
         Sort::Name => q.order_by_asc(customer::Column::Name),
     };
     let per_page = f.per_page.clamp(1, 500);
-    let rows = q
+    let q = q
         .order_by_desc(customer::Column::Id)
         .offset(f.page.saturating_sub(1) * per_page)
-        .limit(per_page)
-        .all(conn)
-        .await?;
-    Ok((rows, total))
+        .limit(per_page);
+    Ok((fetch_rows(conn, q).await?, total))
 }
 
 /// Counts live customers per owner (for user admin and reclaim checks).
@@ -317,7 +379,8 @@ pub async fn next_generated_code<C: ConnectionTrait>(conn: &C) -> Result<String>
     }
     let row = Row::find_by_statement(stmt(
         conn.get_database_backend(),
-        "SELECT MAX(code) AS code FROM customers WHERE code LIKE 'KH%' AND LENGTH(code) = 8",
+        // A range, not LIKE, so that the unique index on code answers it.
+        "SELECT MAX(code) AS code FROM customers WHERE code >= 'KH000000' AND code <= 'KH999999'",
         vec![],
     ))
     .one(conn)

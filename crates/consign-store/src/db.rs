@@ -1,9 +1,14 @@
 //! Connecting: an SQLite file (WAL, foreign keys on) or PostgreSQL from the URL.
 
 use crate::{migrations::Migrator, Result, StoreError};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, ExecResult, QueryResult, Statement, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -18,6 +23,41 @@ pub struct Db {
     pub backend: Backend,
     /// The SQLite file, when the backend is SQLite (for backups).
     pub sqlite_path: Option<std::path::PathBuf>,
+    /// SQLite has one writer: write transactions of this process queue here instead of
+    /// failing with SQLITE_BUSY when two deferred transactions try to upgrade at once.
+    write_gate: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction (holding the SQLite write gate while it lives).
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _gate: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<()> {
+        self.txn.commit().await?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTxn {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+    async fn execute(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute(stmt).await
+    }
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+    async fn query_one(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one(stmt).await
+    }
+    async fn query_all(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all(stmt).await
+    }
 }
 
 impl Db {
@@ -38,6 +78,7 @@ impl Db {
                 conn,
                 backend: Backend::Postgres,
                 sqlite_path: None,
+                write_gate: None,
             })
         } else {
             let path = url
@@ -57,6 +98,9 @@ impl Db {
             let mut opt = ConnectOptions::new(format!("sqlite://{path}?mode=rwc"));
             opt.max_connections(8)
                 .min_connections(1)
+                // A local file cannot drop a connection: skip the ping round trip to the
+                // connection's worker thread that sqlx otherwise makes on every acquire.
+                .test_before_acquire(false)
                 .sqlx_logging(false)
                 .map_sqlx_sqlite_opts(|o| {
                     use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -72,13 +116,39 @@ impl Db {
                 conn,
                 backend: Backend::Sqlite,
                 sqlite_path: Some(std::path::PathBuf::from(path)),
+                write_gate: Some(Arc::new(Mutex::new(()))),
             })
         }
+    }
+
+    /// Begins a transaction that will write.
+    pub async fn begin_write(&self) -> Result<WriteTxn> {
+        let gate = match &self.write_gate {
+            Some(g) => Some(g.clone().lock_owned().await),
+            None => None,
+        };
+        let txn = self.conn.begin().await?;
+        Ok(WriteTxn { txn, _gate: gate })
     }
 
     /// Applies every pending migration.
     pub async fn migrate(&self) -> Result<()> {
         Migrator::up(&self.conn, None).await?;
+        self.optimize().await
+    }
+
+    /// Refreshes the planner's statistics where they are stale (SQLite: a bounded
+    /// `PRAGMA optimize`; PostgreSQL's autovacuum does this by itself). Without them
+    /// SQLite picks poor indexes for filtered lists.
+    pub async fn optimize(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            self.conn
+                .execute_unprepared("PRAGMA analysis_limit=1000")
+                .await?;
+            self.conn
+                .execute_unprepared("PRAGMA optimize=0x10002")
+                .await?;
+        }
         Ok(())
     }
 

@@ -8,7 +8,7 @@ pub mod migrations;
 pub mod settings;
 pub mod users;
 
-pub use db::{Backend, Db};
+pub use db::{Backend, Db, WriteTxn};
 pub use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
 };

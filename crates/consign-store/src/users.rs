@@ -127,30 +127,6 @@ pub async fn insert_session<C: ConnectionTrait>(conn: &C, am: session::ActiveMod
     Ok(())
 }
 
-/// A live session and its user.
-pub async fn session_with_user<C: ConnectionTrait>(
-    conn: &C,
-    id_hash: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<(session::Model, user::Model)>> {
-    let Some(s) = session::Entity::find_by_id(id_hash.to_string())
-        .one(conn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    if s.expires_at <= now {
-        session::Entity::delete_by_id(s.id.clone())
-            .exec(conn)
-            .await?;
-        return Ok(None);
-    }
-    let Some(u) = user::Entity::find_by_id(s.user_id).one(conn).await? else {
-        return Ok(None);
-    };
-    Ok(Some((s, u)))
-}
-
 pub async fn extend_session<C: ConnectionTrait>(
     conn: &C,
     id_hash: &str,
@@ -209,24 +185,6 @@ pub async fn tokens_of<C: ConnectionTrait>(
         .order_by_desc(api_token::Column::Id)
         .all(conn)
         .await?)
-}
-
-pub async fn token_with_user<C: ConnectionTrait>(
-    conn: &C,
-    hash: &str,
-) -> Result<Option<(api_token::Model, user::Model)>> {
-    let Some(t) = api_token::Entity::find()
-        .filter(api_token::Column::TokenHash.eq(hash))
-        .filter(api_token::Column::RevokedAt.is_null())
-        .one(conn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let Some(u) = user::Entity::find_by_id(t.user_id).one(conn).await? else {
-        return Ok(None);
-    };
-    Ok(Some((t, u)))
 }
 
 pub async fn touch_token<C: ConnectionTrait>(conn: &C, id: i64, now: DateTime<Utc>) -> Result<()> {
@@ -306,4 +264,51 @@ pub async fn clear_failures<C: ConnectionTrait>(conn: &C, username: &str) -> Res
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// A caller resolved in one query: the user, its unit's path, and the credential's state.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct Caller {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub org_unit_id: i64,
+    pub disabled: bool,
+    pub lang: Option<String>,
+    pub unit_path: String,
+    /// Session: its CSRF token; token: empty.
+    pub csrf_token: String,
+    /// Session: its expiry; token: when last used.
+    pub stamp: Option<DateTime<Utc>>,
+    /// Token id (0 for sessions).
+    pub credential_id: i64,
+}
+
+pub async fn caller_by_session<C: ConnectionTrait>(
+    conn: &C,
+    id_hash: &str,
+) -> Result<Option<Caller>> {
+    Ok(<Caller as sea_orm::FromQueryResult>::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT u.id AS user_id, u.username, u.display_name, u.role, u.org_unit_id, u.disabled, u.lang, \
+         o.path AS unit_path, s.csrf_token, s.expires_at AS stamp, CAST(0 AS BIGINT) AS credential_id \
+         FROM sessions s JOIN users u ON u.id = s.user_id JOIN org_units o ON o.id = u.org_unit_id WHERE s.id = ?",
+        vec![id_hash.into()],
+    ))
+    .one(conn)
+    .await?)
+}
+
+pub async fn caller_by_token<C: ConnectionTrait>(conn: &C, hash: &str) -> Result<Option<Caller>> {
+    Ok(<Caller as sea_orm::FromQueryResult>::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT u.id AS user_id, u.username, u.display_name, u.role, u.org_unit_id, u.disabled, u.lang, \
+         o.path AS unit_path, CAST('' AS TEXT) AS csrf_token, t.last_used_at AS stamp, t.id AS credential_id \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN org_units o ON o.id = u.org_unit_id \
+         WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+        vec![hash.into()],
+    ))
+    .one(conn)
+    .await?)
 }

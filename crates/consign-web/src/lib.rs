@@ -111,6 +111,9 @@ async fn jobs(app: App) {
         {
             tracing::warn!(error = %e, "session cleanup failed");
         }
+        if let Err(e) = app.db.optimize().await {
+            tracing::warn!(error = %e, "optimize failed");
+        }
         match consign_app::customers::reclaim_stale(&app, now).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(customers = n, "returned to the pool"),

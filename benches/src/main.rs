@@ -1,0 +1,328 @@
+//! Benchmarks over HTTP on loopback against a real `consign serve` process.
+//!
+//! `consign-bench customers`: loads 100,000 customers and 200,000 contacts into a fresh
+//! SQLite database (kept under target/bench/ for reruns), starts the release server, and
+//! measures GET by id, a filtered list page, search (two Chinese characters; pinyin
+//! initials) and customer creation: requests/s, p50, p99, and the server's peak RSS.
+//! See docs/performance.md for the command and the figures.
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use consign_app::{App, Settings};
+use serde_json::json;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(clap::Subcommand)]
+enum Cmd {
+    /// The customer archive: load, then GET by id, list, search, create.
+    Customers {
+        #[arg(long, default_value_t = 100_000)]
+        customers: usize,
+        /// Seconds per scenario.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Concurrent connections.
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+        /// Where the benchmark database lives (reused when it holds the same number of customers).
+        #[arg(long, default_value = "target/bench/customers")]
+        dir: PathBuf,
+        /// The consign binary to serve with.
+        #[arg(long, default_value = "target/release/consign")]
+        consign: PathBuf,
+    },
+}
+
+struct Stats {
+    name: &'static str,
+    requests: u64,
+    errors: u64,
+    secs: f64,
+    p50: f64,
+    p99: f64,
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i] as f64 / 1000.0
+}
+
+/// Runs `make` requests from `connections` workers for `secs`; latencies in µs.
+async fn run<F, Fut>(name: &'static str, connections: usize, secs: u64, make: F) -> Stats
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let make = Arc::new(make);
+    let counter = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let started = Instant::now();
+    let mut handles = Vec::new();
+    for _ in 0..connections {
+        let make = make.clone();
+        let counter = counter.clone();
+        let errors = errors.clone();
+        handles.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(100_000);
+            while Instant::now() < deadline {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                let t = Instant::now();
+                let ok = make(n).await;
+                lat.push(t.elapsed().as_micros() as u64);
+                if !ok {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            lat
+        }));
+    }
+    let mut all = Vec::new();
+    for h in handles {
+        all.extend(h.await.unwrap_or_default());
+    }
+    let secs = started.elapsed().as_secs_f64();
+    all.sort_unstable();
+    Stats {
+        name,
+        requests: all.len() as u64,
+        errors: errors.load(Ordering::Relaxed),
+        secs,
+        p50: percentile(&all, 0.5),
+        p99: percentile(&all, 0.99),
+    }
+}
+
+/// A response with the expected status whose body arrives whole.
+async fn ok(r: reqwest::Result<reqwest::Response>, status: u16) -> bool {
+    match r {
+        Ok(r) => r.status().as_u16() == status && r.bytes().await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+fn rss_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+async fn load(dir: &std::path::Path, n: usize) -> Result<String> {
+    let mut s = Settings::default();
+    s.set_data_dir(dir.to_path_buf());
+    let app = App::open(s).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let have = consign_app::store::users::count_users(&app.db.conn).await?;
+    // The generated archive is KH000001…KH{n}; customers created by earlier runs come after.
+    let customers: u64 = {
+        use consign_app::store::entity::customer;
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        customer::Entity::find()
+            .filter(customer::Column::Code.between("KH000001".to_string(), format!("KH{n:06}")))
+            .count(&app.db.conn)
+            .await?
+    };
+    if have == 0 || customers != n as u64 {
+        if have > 0 {
+            bail!("{} holds another data set; remove it first", dir.display());
+        }
+        let t = Instant::now();
+        let owners = consign_app::demo::seed_users(&app)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut list = consign_app::demo::generate(42, n, owners.len());
+        // Exactly two contacts per customer: 200,000 for 100,000 customers.
+        let mut rng = consign_app::demo::Rng::new(7);
+        for c in &mut list {
+            while c.contacts.len() < 2 {
+                let phone = format!("13{}", rng.digits(9));
+                c.contacts
+                    .push(("王磊".into(), "采购主管".into(), phone, None));
+            }
+            c.contacts.truncate(2);
+        }
+        consign_app::demo::insert_customers(&app, &list, &owners)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!(
+            "loaded {n} customers and {} contacts in {:.1}s",
+            n * 2,
+            t.elapsed().as_secs_f64()
+        );
+    } else {
+        println!("reusing {} ({customers} customers)", dir.display());
+    }
+    let admin = consign_app::auth::Actor::system("bench");
+    let uid = consign_app::users::id_of(&app, "admin")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (_, token) = consign_app::auth::create_token(&app, &admin, uid, "bench")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    app.db.conn.close().await?;
+    Ok(token)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let Cmd::Customers {
+        customers,
+        seconds,
+        connections,
+        dir,
+        consign,
+    } = cli.cmd;
+    std::fs::create_dir_all(&dir)?;
+    let token = load(&dir, customers).await?;
+    if !consign.exists() {
+        bail!(
+            "{} not found: cargo build --release first",
+            consign.display()
+        );
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let mut server = std::process::Command::new(&consign)
+        .args([
+            "--data-dir",
+            &dir.to_string_lossy(),
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("CONSIGN_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .context("starting consign serve")?;
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .build()?;
+    for _ in 0..100 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let auth = format!("Bearer {token}");
+    let n = customers as u64;
+    let mut results = Vec::new();
+
+    macro_rules! scenario {
+        ($name:expr, |$i:ident| $url:expr) => {{
+            let c = client.clone();
+            let a = auth.clone();
+            let b = base.clone();
+            // Warm-up, then measure.
+            let _ = c
+                .get(format!("{b}/api/v1/customers/1"))
+                .header("Authorization", &a)
+                .send()
+                .await;
+            results.push(
+                run($name, connections, seconds, move |$i| {
+                    let c = c.clone();
+                    let a = a.clone();
+                    let url = format!("{}{}", b, $url);
+                    async move { ok(c.get(url).header("Authorization", a).send().await, 200).await }
+                })
+                .await,
+            );
+        }};
+    }
+    let bigrams = [
+        "顺丰", "恒通", "冷链", "医药", "汽配", "华宇", "嘉禾", "电子", "食品", "锦程", "张伟",
+        "鲜丰",
+    ];
+    let initials = [
+        "sf", "ht", "hy", "jh", "rf", "xd", "ayy", "hnyy", "szsf", "gz",
+    ];
+    scenario!("GET /customers/{id}", |i| format!(
+        "/api/v1/customers/{}",
+        (i.wrapping_mul(2_654_435_761)) % n + 1
+    ));
+    scenario!("list: province+kind filter, page", |i| format!(
+        "/api/v1/customers?province=%E5%B9%BF%E4%B8%9C&kind=enterprise&page={}&per_page=50",
+        i % 20 + 1
+    ));
+    scenario!("search: two Chinese characters", |i| format!(
+        "/api/v1/customers?q={}&per_page=20",
+        bigrams[(i % bigrams.len() as u64) as usize]
+    ));
+    scenario!("search: pinyin initials", |i| format!(
+        "/api/v1/customers?q={}&per_page=20",
+        initials[(i % initials.len() as u64) as usize]
+    ));
+    {
+        let c = client.clone();
+        let a = auth.clone();
+        let url = format!("{base}/api/v1/customers");
+        let stamp = chrono::Utc::now().timestamp();
+        results.push(
+            run("POST /customers (create)", connections, seconds, move |i| {
+                let c = c.clone();
+                let a = a.clone();
+                let url = url.clone();
+                async move {
+                    let body = json!({"name": format!("压测{stamp}号{i}供应链管理有限公司"), "kind": "enterprise", "province": "浙江", "city": "杭州",
+                        "service_modes": ["express"], "tags": ["压测"], "confirm_duplicates": true,
+                        "contacts": [{"name": "测试", "phone": format!("139{:08}", i % 100_000_000)}]});
+                    ok(c.post(url).header("Authorization", a).json(&body).send().await, 201).await
+                }
+            })
+            .await,
+        );
+    }
+    let pid = server.id();
+    let rss_now = rss_kib(pid, "VmRSS:");
+    let rss_peak = rss_kib(pid, "VmHWM:");
+    let _ = server.kill();
+    let _ = server.wait();
+
+    println!();
+    println!(
+        "{} customers, {} connections, {}s per scenario, SQLite",
+        customers, connections, seconds
+    );
+    println!("| scenario | requests/s | p50 ms | p99 ms | errors |");
+    println!("|---|---:|---:|---:|---:|");
+    for s in &results {
+        println!(
+            "| {} | {:.0} | {:.2} | {:.2} | {} |",
+            s.name,
+            s.requests as f64 / s.secs,
+            s.p50,
+            s.p99,
+            s.errors
+        );
+    }
+    println!();
+    println!(
+        "server RSS at the end: {:.1} MB; peak: {:.1} MB",
+        rss_now as f64 / 1024.0,
+        rss_peak as f64 / 1024.0
+    );
+    if results.iter().any(|s| s.errors > 0) {
+        bail!("some requests failed");
+    }
+    Ok(())
+}
