@@ -434,11 +434,14 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<Page<Custom
             }
         }
     }
-    if let Some(s) = nonempty(&q.sort) {
-        match Sort::parse(&s) {
+    match nonempty(&q.sort) {
+        Some(s) => match Sort::parse(&s) {
             Some(s) => f.sort = s,
             None => errs.add("sort", "err.invalid_choice"),
-        }
+        },
+        // Search results come newest first: that order walks the search index.
+        None if f.search.is_some() => f.sort = Sort::Newest,
+        None => {}
     }
     f.page = match nonempty(&q.page) {
         Some(p) => p.parse().ok().filter(|p| *p >= 1).unwrap_or_else(|| {
@@ -1301,6 +1304,11 @@ async fn transition(
     }
     am.updated_at = Set(now);
     let txn = app.db.begin_write().await?;
+    match action {
+        "customer.archive" => repo::set_archived_keys(&txn, id, true).await?,
+        "customer.restore" => repo::set_archived_keys(&txn, id, false).await?,
+        _ => {}
+    }
     let m = if action == "customer.claim" {
         // Claim only if still in the pool: two managers clicking at once get one winner.
         let r = txn
@@ -1383,6 +1391,7 @@ pub async fn merge(app: &App, actor: &Actor, from: i64, into: i64) -> Result<Cus
         .unwrap_or_default();
     let txn = app.db.begin_write().await?;
     repo::move_records(&txn, from, into).await?;
+    repo::set_archived_keys(&txn, from, true).await?;
     let mut am: customer::ActiveModel = src.clone().into();
     am.archived_at = Set(Some(now));
     am.merged_into_id = Set(Some(into));

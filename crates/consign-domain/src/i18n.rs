@@ -266,9 +266,14 @@ catalogue! {
     "unit.company" => "公司", "Company";
     "unit.branch" => "分公司/网点", "Branch";
     "unit.team" => "团队", "Team";
+    "unit.add" => "新建组织", "New organisation unit";
+    "unit.parent" => "上级组织", "Parent unit";
+    "unit.name" => "组织名称", "Unit name";
+    "unit.kind" => "类型", "Kind";
     // Sorting
     "sort.updated_desc" => "最近更新", "Recently updated";
     "sort.code" => "编号", "Code";
+    "sort.newest" => "最新录入", "Newest first";
     "sort.name" => "名称", "Name";
     "sort.created_desc" => "最近创建", "Recently created";
     // Users

@@ -45,6 +45,8 @@ pub enum Sort {
     #[default]
     UpdatedDesc,
     CreatedDesc,
+    /// Newest records first (the order of search results: it walks the index in id order).
+    Newest,
     Code,
     Name,
 }
@@ -54,6 +56,7 @@ impl Sort {
         match s {
             "-updated_at" | "updated_desc" => Some(Sort::UpdatedDesc),
             "-created_at" | "created_desc" => Some(Sort::CreatedDesc),
+            "-id" | "newest" => Some(Sort::Newest),
             "code" => Some(Sort::Code),
             "name" => Some(Sort::Name),
             _ => None,
@@ -63,6 +66,7 @@ impl Sort {
         match self {
             Sort::UpdatedDesc => "-updated_at",
             Sort::CreatedDesc => "-created_at",
+            Sort::Newest => "-id",
             Sort::Code => "code",
             Sort::Name => "name",
         }
@@ -110,72 +114,153 @@ fn like_escape(s: &str) -> String {
         .replace('_', "\\_")
 }
 
-fn text_condition(s: &TextSearch) -> Condition {
-    let mut any = Condition::any();
+/// The customers matching a text search, as one `UNION` of index lookups, so that the
+/// page can be read in id order and, without other filters, counted from the indexes alone.
+/// Archived customers keep their search keys under an `x` prefix (see [`set_archived_keys`]).
+/// An SQL string literal (standard quoting, the same on SQLite and PostgreSQL). Search
+/// values are inlined so the union can be reused verbatim for counting; they come from the
+/// domain's normalization (CJK characters, lower-case letters and digits, base64url hashes),
+/// and are quoted all the same.
+fn lit(v: &str) -> String {
+    format!("'{}'", v.replace('\'', "''"))
+}
+
+struct SearchSql {
+    union: String,
+    /// The name must still be checked for the whole query as a substring (several bigrams).
+    like: Option<String>,
+}
+
+fn search_sql(s: &TextSearch, archived: bool) -> Option<SearchSql> {
+    let kp = if archived { "x" } else { "" };
+    let live = if archived {
+        "archived_at IS NOT NULL"
+    } else {
+        "archived_at IS NULL"
+    };
+    let mut parts: Vec<String> = Vec::new();
+    let mut like = None;
     if !s.cjk_keys.is_empty() {
-        let n = s.cjk_keys.len() as i64;
-        let sub = SqlQuery::select()
-            .column(search_key::Column::CustomerId)
-            .from(search_key::Entity)
-            .and_where(search_key::Column::Key.is_in(s.cjk_keys.clone()))
-            .group_by_col(search_key::Column::CustomerId)
-            .and_having(Expr::col(search_key::Column::Key).count().eq(n))
-            .to_owned();
-        let mut cond = Condition::all().add(customer::Column::Id.in_subquery(sub));
-        if let Some(text) = &s.cjk_text {
-            let pat = format!("%{}%", like_escape(text));
-            cond = cond.add(
-                Condition::any()
-                    .add(
-                        Expr::col(customer::Column::Name)
-                            .like(sea_orm::sea_query::LikeExpr::new(pat.clone()).escape('\\')),
-                    )
-                    .add(
-                        Expr::col(customer::Column::ShortName)
-                            .like(sea_orm::sea_query::LikeExpr::new(pat).escape('\\')),
-                    ),
-            );
+        if s.cjk_keys.len() == 1 {
+            parts.push(format!(
+                "SELECT customer_id FROM search_keys WHERE key = {}",
+                lit(&format!("{kp}{}", s.cjk_keys[0]))
+            ));
+            // One key is the whole query only when the query is that bigram or character.
+            if let Some(text) = &s.cjk_text {
+                if s.cjk_keys[0].strip_prefix("c:") != Some(text.as_str()) {
+                    like = Some(text.clone());
+                }
+            }
+        } else {
+            parts.push(format!(
+                "SELECT customer_id FROM search_keys WHERE key IN ({}) GROUP BY customer_id HAVING COUNT(*) = {}",
+                s.cjk_keys.iter().map(|k| lit(&format!("{kp}{k}"))).collect::<Vec<_>>().join(","),
+                s.cjk_keys.len()
+            ));
+            like = s.cjk_text.clone();
         }
-        any = any.add(cond);
     }
     if let Some(prefix) = &s.ascii_prefix {
-        let mut keys = Condition::any();
         for kind in ["p:", "i:"] {
-            let lo = format!("{kind}{prefix}");
+            let lo = format!("{kp}{kind}{prefix}");
             let hi = consign_domain::search::prefix_upper(&lo);
-            keys = keys.add(
-                Condition::all()
-                    .add(search_key::Column::Key.gte(lo))
-                    .add(search_key::Column::Key.lt(hi)),
-            );
+            parts.push(format!(
+                "SELECT customer_id FROM search_keys WHERE key >= {} AND key < {}",
+                lit(&lo),
+                lit(&hi)
+            ));
         }
-        let sub = SqlQuery::select()
-            .distinct()
-            .column(search_key::Column::CustomerId)
-            .from(search_key::Entity)
-            .cond_where(keys)
-            .to_owned();
-        any = any.add(customer::Column::Id.in_subquery(sub));
         let upper = prefix.to_ascii_uppercase();
-        let code_hi = format!("{upper}\u{10FFFF}");
-        any = any.add(
-            Condition::all()
-                .add(customer::Column::Code.gte(upper.clone()))
-                .add(customer::Column::Code.lt(code_hi)),
-        );
+        parts.push(format!(
+            "SELECT id FROM customers WHERE code >= {} AND code < {} AND {live}",
+            lit(&upper),
+            lit(&format!("{upper}\u{10FFFF}"))
+        ));
         if upper.len() == 18 {
-            any = any.add(customer::Column::Uscc.eq(upper));
+            parts.push(format!(
+                "SELECT id FROM customers WHERE uscc = {} AND {live}",
+                lit(&upper)
+            ));
         }
     }
     if let Some(h) = &s.phone_hash {
-        let sub = SqlQuery::select()
-            .column(contact::Column::CustomerId)
-            .from(contact::Entity)
-            .and_where(contact::Column::PhoneHash.eq(h.clone()))
-            .to_owned();
-        any = any.add(customer::Column::Id.in_subquery(sub));
+        parts.push(format!(
+            "SELECT k.customer_id FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.phone_hash = {} AND c.{live}",
+            lit(h)
+        ));
     }
-    any
+    if parts.is_empty() {
+        return None;
+    }
+    Some(SearchSql {
+        union: parts.join(" UNION "),
+        like,
+    })
+}
+
+fn text_condition(s: &TextSearch, archived: bool) -> Condition {
+    let Some(q) = search_sql(s, archived) else {
+        // Nothing searchable: match nothing rather than everything.
+        return Condition::all().add(Expr::cust("1 = 0"));
+    };
+    let mut c = Condition::all().add(Expr::cust(format!("customers.id IN ({})", q.union)));
+    if let Some(text) = q.like {
+        let pat = format!("%{}%", like_escape(&text));
+        c = c.add(
+            Condition::any()
+                .add(
+                    Expr::col(customer::Column::Name)
+                        .like(sea_orm::sea_query::LikeExpr::new(pat.clone()).escape('\\')),
+                )
+                .add(
+                    Expr::col(customer::Column::ShortName)
+                        .like(sea_orm::sea_query::LikeExpr::new(pat).escape('\\')),
+                ),
+        );
+    }
+    c
+}
+
+/// A search with no other filter, over everything, counted from the indexes alone.
+fn fast_count_sql(vis: &Visibility, f: &CustomerFilter) -> Option<SearchSql> {
+    let only_search = f.kind.is_none()
+        && f.status.is_none()
+        && f.owner.is_none()
+        && f.province.is_none()
+        && f.city.is_none()
+        && f.industry.is_none()
+        && f.service_mode.is_none()
+        && f.tag.is_none()
+        && f.data_source.is_none();
+    if !matches!(vis, Visibility::All) || !only_search {
+        return None;
+    }
+    let q = search_sql(f.search.as_ref()?, f.archived)?;
+    if q.like.is_some() {
+        return None;
+    }
+    Some(q)
+}
+
+/// Moves a customer's search keys out of (archive) or back into (restore) the live key space.
+pub async fn set_archived_keys<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: i64,
+    archived: bool,
+) -> Result<()> {
+    let sql = if archived {
+        "UPDATE search_keys SET key = 'x' || key WHERE customer_id = ? AND key NOT LIKE 'x%'"
+    } else {
+        "UPDATE search_keys SET key = substr(key, 2) WHERE customer_id = ? AND key LIKE 'x%'"
+    };
+    conn.execute(stmt(
+        conn.get_database_backend(),
+        sql,
+        vec![customer_id.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 fn filter_condition(vis: &Visibility, f: &CustomerFilter) -> Condition {
@@ -196,7 +281,7 @@ fn filter_condition(vis: &Visibility, f: &CustomerFilter) -> Condition {
         c.add(customer::Column::ArchivedAt.is_null())
     };
     if let Some(s) = &f.search {
-        c = c.add(text_condition(s));
+        c = c.add(text_condition(s, f.archived));
     }
     if let Some(v) = &f.kind {
         c = c.add(customer::Column::Kind.eq(v.clone()));
@@ -307,23 +392,61 @@ pub async fn list<C: ConnectionTrait>(
     f: &CustomerFilter,
 ) -> Result<(Vec<CustomerRow>, u64)> {
     let cond = filter_condition(vis, f);
-    let total = customer::Entity::find()
-        .filter(cond.clone())
-        .count(conn)
-        .await?;
-    let mut q = select_rows(conn.get_database_backend()).filter(cond);
+    let total = match fast_count_sql(vis, f) {
+        Some(q) => {
+            #[derive(FromQueryResult)]
+            struct N {
+                n: i64,
+            }
+            let sql = format!("SELECT COUNT(*) AS n FROM ({}) u", q.union);
+            N::find_by_statement(stmt(conn.get_database_backend(), &sql, vec![]))
+                .one(conn)
+                .await?
+                .map(|r| r.n as u64)
+                .unwrap_or(0)
+        }
+        None => {
+            customer::Entity::find()
+                .filter(cond.clone())
+                .count(conn)
+                .await?
+        }
+    };
+    // The page's ids first, then their rows with owner names and tags: computing those
+    // for every candidate before the sort would cost a subquery per matching customer.
+    let mut q = customer::Entity::find()
+        .select_only()
+        .column(customer::Column::Id)
+        .filter(cond);
     q = match f.sort {
         Sort::UpdatedDesc => q.order_by_desc(customer::Column::UpdatedAt),
         Sort::CreatedDesc => q.order_by_desc(customer::Column::CreatedAt),
+        Sort::Newest => q,
         Sort::Code => q.order_by_asc(customer::Column::Code),
         Sort::Name => q.order_by_asc(customer::Column::Name),
     };
     let per_page = f.per_page.clamp(1, 500);
-    let q = q
+    let ids: Vec<i64> = q
         .order_by_desc(customer::Column::Id)
         .offset(f.page.saturating_sub(1) * per_page)
-        .limit(per_page);
-    Ok((fetch_rows(conn, q).await?, total))
+        .limit(per_page)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    if ids.is_empty() {
+        return Ok((vec![], total));
+    }
+    let rows = fetch_rows(
+        conn,
+        select_rows(conn.get_database_backend()).filter(customer::Column::Id.is_in(ids.clone())),
+    )
+    .await?;
+    let mut by_id: HashMap<i64, CustomerRow> =
+        rows.into_iter().map(|r| (r.customer.id, r)).collect();
+    Ok((
+        ids.iter().filter_map(|id| by_id.remove(id)).collect(),
+        total,
+    ))
 }
 
 /// Counts live customers per owner (for user admin and reclaim checks).

@@ -108,7 +108,7 @@ impl Db {
                         .synchronous(SqliteSynchronous::Normal)
                         .foreign_keys(true)
                         .busy_timeout(Duration::from_secs(10))
-                        .pragma("cache_size", "-32000")
+                        .pragma("cache_size", "-8000")
                         .pragma("temp_store", "memory")
                 });
             let conn = Database::connect(opt).await?;

@@ -45,7 +45,7 @@ pub fn spec() -> Value {
         {"name": "tag", "in": "query", "schema": {"type": "string"}},
         {"name": "data_source", "in": "query", "schema": {"type": "string", "enum": ["internal", "external"]}},
         {"name": "archived", "in": "query", "schema": {"type": "boolean"}},
-        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["-updated_at", "-created_at", "code", "name"]}},
+        {"name": "sort", "in": "query", "description": "default -updated_at; with q, -id (newest first)", "schema": {"type": "string", "enum": ["-updated_at", "-id", "-created_at", "code", "name"]}},
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
         {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
     ]);

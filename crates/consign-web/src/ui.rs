@@ -66,6 +66,7 @@ pub fn routes() -> Router<App> {
         .route("/customers/{id}/do/{action}", post(customer_action))
         .route("/admin/users", get(users_page).post(user_create))
         .route("/admin/users/{id}", post(user_update))
+        .route("/admin/units", post(unit_create))
         .route("/admin/audit", get(audit_page))
         .route("/admin/settings", get(settings_page).post(settings_save))
         .route("/account", get(account_page))
@@ -1827,6 +1828,28 @@ async fn user_update(State(app): State<App>, Path(id): Path<String>, p: UiPost) 
         Ok(()) => Ok(Redirect::to("/admin/users?ok=common.saved").into_response()),
         Err(AppError::Validation(e)) => {
             users_render(&app, &p.user, e, HashMap::new(), String::new(), None).await
+        }
+        Err(e) => Err(fail(e, lang)),
+    }
+}
+
+async fn unit_create(State(app): State<App>, p: UiPost) -> UiResult {
+    let lang = p.user.lang;
+    let f = &p.form;
+    let parent = f.get("parent_id").and_then(|s| s.parse().ok()).unwrap_or(0);
+    match users::create_unit(
+        &app,
+        &p.user.actor,
+        parent,
+        &f.text("unit_name"),
+        &f.text("kind"),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to("/admin/users?ok=common.saved").into_response()),
+        Err(AppError::Validation(e)) => {
+            let values = f.0.iter().cloned().collect();
+            users_render(&app, &p.user, e, values, String::new(), None).await
         }
         Err(e) => Err(fail(e, lang)),
     }

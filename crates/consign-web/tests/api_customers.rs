@@ -93,7 +93,7 @@ async fn create_read_update(t: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK);
     let (_, list) = api.get("/api/v1/customers?q=恒通").await;
-    assert_eq!(list["total"], 0);
+    assert_eq!(list["total"], 0, "{list} on {}", t.backend);
     let (_, list) = api.get("/api/v1/customers?q=恒通&archived=true").await;
     assert_eq!(list["total"], 1);
     let (s, body) = api
