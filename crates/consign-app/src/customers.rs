@@ -497,6 +497,18 @@ struct Draft {
     custom_fields: BTreeMap<String, String>,
 }
 
+/// An optional text field: the new value if sent, else the stored one; checked for length.
+fn opt_field(
+    e: &mut FieldErrors,
+    field: &str,
+    new: &Option<String>,
+    old: Option<&str>,
+    max: usize,
+) -> Option<String> {
+    let v = new.clone().unwrap_or_else(|| old.unwrap_or("").to_string());
+    e.check(field, optional_text(&v, max)).flatten()
+}
+
 /// Validates every field of `input` over `base` (the current values on update).
 fn validate_input(
     input: &CustomerInput,
@@ -545,48 +557,41 @@ fn validate_input(
             }
         }
     };
-    let industry = e
-        .check(
-            "industry",
-            optional_text(
-                &pick(&input.industry, b.and_then(|m| m.industry.as_deref())),
-                40,
-            ),
-        )
-        .flatten();
-    let province = e
-        .check(
-            "province",
-            optional_text(
-                &pick(&input.province, b.and_then(|m| m.province.as_deref())),
-                20,
-            ),
-        )
-        .flatten();
-    let city = e
-        .check(
-            "city",
-            optional_text(&pick(&input.city, b.and_then(|m| m.city.as_deref())), 40),
-        )
-        .flatten();
-    let address = e
-        .check(
-            "address",
-            optional_text(
-                &pick(&input.address, b.and_then(|m| m.address.as_deref())),
-                200,
-            ),
-        )
-        .flatten();
-    let goods_types = e
-        .check(
-            "goods_types",
-            optional_text(
-                &pick(&input.goods_types, b.and_then(|m| m.goods_types.as_deref())),
-                200,
-            ),
-        )
-        .flatten();
+    let industry = opt_field(
+        &mut e,
+        "industry",
+        &input.industry,
+        b.and_then(|m| m.industry.as_deref()),
+        40,
+    );
+    let province = opt_field(
+        &mut e,
+        "province",
+        &input.province,
+        b.and_then(|m| m.province.as_deref()),
+        20,
+    );
+    let city = opt_field(
+        &mut e,
+        "city",
+        &input.city,
+        b.and_then(|m| m.city.as_deref()),
+        40,
+    );
+    let address = opt_field(
+        &mut e,
+        "address",
+        &input.address,
+        b.and_then(|m| m.address.as_deref()),
+        200,
+    );
+    let goods_types = opt_field(
+        &mut e,
+        "goods_types",
+        &input.goods_types,
+        b.and_then(|m| m.goods_types.as_deref()),
+        200,
+    );
     let service_modes = match &input.service_modes {
         Some(list) => {
             let mut out = Vec::new();
@@ -1071,8 +1076,9 @@ async fn insert_customer(
     };
     apply(&mut am, d, app);
     let m = repo::insert(&txn, am).await?;
-    repo::set_search_keys(&txn, m.id, &search_keys(d)).await?;
-    repo::set_tags(&txn, m.id, &d.tags).await?;
+    // A new row has no keys or tags to replace: insert only.
+    repo::insert_search_keys(&txn, &[(m.id, search_keys(d).as_slice())]).await?;
+    repo::add_tags(&txn, m.id, &d.tags).await?;
     let mut primary_set = false;
     for (i, k) in contacts.iter().enumerate() {
         let primary =

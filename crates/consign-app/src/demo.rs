@@ -668,7 +668,7 @@ pub async fn insert_customers(app: &App, list: &[DemoCustomer], owners: &[i64]) 
                 texts.push(s);
             }
             keys.push((m.id, search::keys_for(&texts)));
-            repo::set_tags(&txn, m.id, &d.tags).await?;
+            repo::add_tags(&txn, m.id, &d.tags).await?;
             for (j, (name, title, phone, email)) in d.contacts.iter().enumerate() {
                 repo::insert_contact(
                     &txn,

@@ -599,6 +599,15 @@ pub async fn set_tags<C: ConnectionTrait>(
         .filter(customer_tag::Column::CustomerId.eq(customer_id))
         .exec(conn)
         .await?;
+    add_tags(conn, customer_id, tags).await
+}
+
+/// Adds tags to a customer that has none of them yet.
+pub async fn add_tags<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: i64,
+    tags: &[String],
+) -> Result<()> {
     if tags.is_empty() {
         return Ok(());
     }

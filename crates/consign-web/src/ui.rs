@@ -202,6 +202,42 @@ pub async fn not_found(ReqLang(lang): ReqLang) -> Response {
         .into_response()
 }
 
+/// A form's submitted values and its field errors, as the templates print them.
+pub struct FormView {
+    pub lang: Lang,
+    pub values: HashMap<String, String>,
+    pub errors: FieldErrors,
+}
+
+impl FormView {
+    pub fn new(lang: Lang, values: HashMap<String, String>, errors: FieldErrors) -> FormView {
+        FormView {
+            lang,
+            values,
+            errors,
+        }
+    }
+    /// The localized error of a field, or "".
+    pub fn err(&self, f: &str) -> String {
+        self.errors
+            .get(f)
+            .map(|c| self.lang.t(c).to_string())
+            .unwrap_or_default()
+    }
+    /// The submitted (or stored) value of a field, or "".
+    pub fn v(&self, f: &str) -> String {
+        self.values.get(f).cloned().unwrap_or_default()
+    }
+    /// The CSS class of a field in error.
+    pub fn invalid(&self, f: &str) -> &'static str {
+        if self.errors.get(f).is_some() {
+            "invalid"
+        } else {
+            ""
+        }
+    }
+}
+
 /// A choice in a select box.
 pub struct Opt {
     pub value: String,
@@ -529,6 +565,10 @@ impl ListTpl {
     }
 }
 
+fn nonblank(v: &Option<String>) -> bool {
+    v.as_deref().is_some_and(|s| !s.trim().is_empty())
+}
+
 fn query_string(q: &ListQuery) -> String {
     let pairs: Vec<(&str, &Option<String>)> = vec![
         ("q", &q.q),
@@ -629,7 +669,17 @@ async fn list_page(app: &App, u: &UiUser, mut q: ListQuery, pool: bool, uri: &st
                 .map(|(t, n)| (t.clone(), format!("{t} ({n})"))),
             &cur(&q.tag),
         ),
-        sorts: opts(sorts, &cur(&q.sort)),
+        // Search results come newest first unless a sort is chosen.
+        sorts: opts(
+            sorts,
+            &q.sort.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| {
+                if nonblank(&q.q) {
+                    "-id".into()
+                } else {
+                    String::new()
+                }
+            }),
+        ),
         can_create: u.actor.role.can_edit_customers(),
         can_claim: matches!(
             u.actor.role,
@@ -679,8 +729,7 @@ struct DetailTpl {
     timeline: Vec<TimelineItem>,
     revealed: Option<(i64, Revealed)>,
     revealed_id: Option<String>,
-    contact_errors: FieldErrors,
-    contact_values: HashMap<String, String>,
+    form: FormView,
     merged_into: Option<(i64, String)>,
 }
 
@@ -693,15 +742,6 @@ pub struct TimelineItem {
 }
 
 impl DetailTpl {
-    fn err(&self, f: &str) -> String {
-        self.contact_errors
-            .get(f)
-            .map(|c| self.ctx.t(c))
-            .unwrap_or_default()
-    }
-    fn cv(&self, f: &str) -> String {
-        self.contact_values.get(f).cloned().unwrap_or_default()
-    }
     fn revealed_for(&self, cid: &i64) -> Option<&Revealed> {
         self.revealed
             .as_ref()
@@ -907,8 +947,7 @@ async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResul
         timeline,
         revealed: x.revealed,
         revealed_id: x.revealed_id,
-        contact_errors: x.contact_errors,
-        contact_values: x.contact_values,
+        form: FormView::new(lang, x.contact_values, x.contact_errors),
         merged_into,
         d,
         ctx,
@@ -1045,20 +1084,7 @@ struct ContactFormTpl {
     customer_id: i64,
     customer_name: String,
     contact_id: i64,
-    values: HashMap<String, String>,
-    errors: FieldErrors,
-}
-
-impl ContactFormTpl {
-    fn err(&self, f: &str) -> String {
-        self.errors
-            .get(f)
-            .map(|c| self.ctx.t(c))
-            .unwrap_or_default()
-    }
-    fn v(&self, f: &str) -> String {
-        self.values.get(f).cloned().unwrap_or_default()
-    }
+    form: FormView,
 }
 
 async fn contact_edit(
@@ -1103,8 +1129,7 @@ async fn contact_edit(
         customer_id: id,
         customer_name: d.customer.name.clone(),
         contact_id: cid,
-        values,
-        errors: FieldErrors::new(),
+        form: FormView::new(lang, values, FieldErrors::new()),
     }))
 }
 
@@ -1134,8 +1159,7 @@ async fn contact_update(
                 customer_id: id,
                 customer_name: d.customer.name,
                 contact_id: cid,
-                values: p.form.0.into_iter().collect(),
-                errors,
+                form: FormView::new(lang, p.form.0.into_iter().collect(), errors),
             });
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
@@ -1176,9 +1200,8 @@ async fn customer_action(
 struct FormTpl {
     ctx: Ctx,
     editing: Option<i64>,
-    values: HashMap<String, String>,
     modes_checked: Vec<String>,
-    errors: FieldErrors,
+    form: FormView,
     duplicates: Vec<DuplicateView>,
     kinds: Vec<Opt>,
     levels: Vec<Opt>,
@@ -1201,22 +1224,6 @@ pub struct DuplicateView {
 }
 
 impl FormTpl {
-    fn err(&self, f: &str) -> String {
-        self.errors
-            .get(f)
-            .map(|c| self.ctx.t(c))
-            .unwrap_or_default()
-    }
-    fn v(&self, f: &str) -> String {
-        self.values.get(f).cloned().unwrap_or_default()
-    }
-    fn invalid(&self, f: &str) -> &'static str {
-        if self.errors.get(f).is_some() {
-            "invalid"
-        } else {
-            ""
-        }
-    }
     fn mode_checked(&self, m: &str) -> bool {
         self.modes_checked.iter().any(|x| x == m)
     }
@@ -1279,13 +1286,12 @@ async fn form_page(app: &App, u: &UiUser, s: FormState) -> UiResult {
             })
             .collect(),
         editing: s.editing,
-        values: s.values,
+        form: FormView::new(lang, s.values, s.errors),
         modes_checked: s.modes,
-        errors: s.errors,
         conflict: s.conflict,
         ctx,
     };
-    let status = if t.errors.is_empty() && t.duplicates.is_empty() && t.conflict.is_empty() {
+    let status = if t.form.errors.is_empty() && t.duplicates.is_empty() && t.conflict.is_empty() {
         StatusCode::OK
     } else if !t.conflict.is_empty() || !t.duplicates.is_empty() {
         StatusCode::CONFLICT
@@ -1659,21 +1665,11 @@ struct UsersTpl {
     users: Vec<UserView>,
     roles: Vec<Opt>,
     units: Vec<Opt>,
-    errors: FieldErrors,
-    values: HashMap<String, String>,
+    form: FormView,
     conflict: String,
 }
 
 impl UsersTpl {
-    fn err(&self, f: &str) -> String {
-        self.errors
-            .get(f)
-            .map(|c| self.ctx.t(c))
-            .unwrap_or_default()
-    }
-    fn v(&self, f: &str) -> String {
-        self.values.get(f).cloned().unwrap_or_default()
-    }
     fn role_opts(&self, cur: &Role) -> Vec<Opt> {
         opts(
             Role::ALL
@@ -1738,8 +1734,7 @@ async fn users_render(
         ),
         users: list,
         units: unit_opts,
-        errors,
-        values,
+        form: FormView::new(lang, values, errors),
         conflict,
         ctx,
     });
