@@ -256,7 +256,7 @@ async fn load_visible(app: &App, actor: &Actor, id: i64) -> Result<(customer::Mo
 
 // ---- views ----
 
-fn contact_view(k: &contact::Model, app: &App) -> ContactView {
+fn contact_view(k: &repo::ContactRow, app: &App) -> ContactView {
     ContactView {
         id: k.id,
         customer_id: k.customer_id,
@@ -279,23 +279,12 @@ fn contact_view(k: &contact::Model, app: &App) -> ContactView {
     }
 }
 
-async fn views(
-    app: &App,
-    rows: Vec<repo::CustomerRow>,
-    with_contact: bool,
-) -> Result<Vec<CustomerView>> {
-    let conn = &app.db.conn;
-    let ids: Vec<i64> = rows.iter().map(|r| r.customer.id).collect();
-    let mut contacts = if with_contact {
-        repo::primary_contacts(conn, &ids).await?
-    } else {
-        HashMap::new()
-    };
-    Ok(rows
-        .into_iter()
+/// Views of customer rows; the primary contact is the first of the row's contacts.
+fn views(app: &App, rows: Vec<repo::CustomerRow>) -> Vec<CustomerView> {
+    rows.into_iter()
         .map(|row| {
             let c = row.customer;
-            let primary = contacts.remove(&c.id).map(|k| contact_view(&k, app));
+            let primary = row.contacts.first().map(|k| contact_view(k, app));
             CustomerView {
                 id: c.id,
                 owner_name: row.owner_name,
@@ -332,7 +321,7 @@ async fn views(
                 primary_contact: primary,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// What the audit log keeps of a customer: no personal data in clear.
@@ -360,12 +349,11 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<CustomerDetail> {
         return Err(AppError::NotFound);
     }
     let permissions = permissions(actor, &row.customer);
-    let contacts = repo::contacts_of(&app.db.conn, id)
-        .await?
-        .iter()
-        .map(|k| contact_view(k, app))
-        .collect();
-    let customer = views(app, vec![row], false).await?.remove(0);
+    let contacts = row.contacts.iter().map(|k| contact_view(k, app)).collect();
+    let mut customer = views(app, vec![row]);
+    let Some(customer) = customer.pop() else {
+        return Err(AppError::NotFound);
+    };
     Ok(CustomerDetail {
         customer,
         contacts,
@@ -464,7 +452,7 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<Page<Custom
     errs.into_result()?;
     let (rows, total) = repo::list(&app.db.conn, &vis, &f).await?;
     Ok(Page {
-        items: views(app, rows, true).await?,
+        items: views(app, rows),
         total,
         page: f.page,
         per_page: f.per_page,
@@ -1502,7 +1490,7 @@ pub async fn add_contact(
     )
     .await?;
     txn.commit().await?;
-    Ok(contact_view(&k, app))
+    Ok(contact_view(&(&k).into(), app))
 }
 
 async fn touch<C: ConnectionTrait>(conn: &C, c: &customer::Model) -> Result<()> {
@@ -1570,7 +1558,7 @@ pub async fn update_contact(
     )
     .await?;
     txn.commit().await?;
-    Ok(contact_view(&k, app))
+    Ok(contact_view(&(&k).into(), app))
 }
 
 pub async fn delete_contact(

@@ -322,28 +322,100 @@ fn filter_condition(vis: &Visibility, f: &CustomerFilter) -> Condition {
     c
 }
 
-/// A customer with what every view of it shows: its owner's name and its tags.
+/// A contact as customer views show it (no timestamps).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ContactRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub name: String,
+    pub title: Option<String>,
+    pub phone_enc: Option<String>,
+    pub email_enc: Option<String>,
+    pub wechat: Option<String>,
+    #[serde(deserialize_with = "bool_or_int")]
+    pub is_primary: bool,
+}
+
+impl From<&contact::Model> for ContactRow {
+    fn from(k: &contact::Model) -> Self {
+        ContactRow {
+            id: k.id,
+            customer_id: k.customer_id,
+            name: k.name.clone(),
+            title: k.title.clone(),
+            phone_enc: k.phone_enc.clone(),
+            email_enc: k.email_enc.clone(),
+            wechat: k.wechat.clone(),
+            is_primary: k.is_primary,
+        }
+    }
+}
+
+/// SQLite's JSON carries booleans as 0/1, PostgreSQL's as true/false.
+fn bool_or_int<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<bool, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Bool(b) => Ok(b),
+        serde_json::Value::Number(n) => Ok(n.as_i64().unwrap_or(0) != 0),
+        other => Err(serde::de::Error::custom(format!("not a boolean: {other}"))),
+    }
+}
+
+use serde::Deserialize as _;
+
+/// A customer with what every view of it shows: its owner's name, its tags and contacts
+/// (all of them, only the primary one, or none, as the query asked).
 #[derive(Debug, Clone)]
 pub struct CustomerRow {
     pub customer: customer::Model,
     pub owner_name: Option<String>,
     pub tags: Vec<String>,
+    pub contacts: Vec<ContactRow>,
 }
 
 #[derive(FromQueryResult)]
 struct Extras {
     owner_name: Option<String>,
     tag_list: Option<String>,
+    contact_list: Option<String>,
 }
 
 /// Tags are joined with the unit separator (U+001F), which no tag contains.
 const TAG_SEP: char = '\u{1f}';
 
-/// Customers with owner name and tags in the same query (one round trip, not three).
-fn select_rows(backend: DbBackend) -> sea_orm::Select<customer::Entity> {
-    let tags = match backend {
-        DbBackend::Postgres => "(SELECT string_agg(t.tag, chr(31) ORDER BY t.tag) FROM customer_tags t WHERE t.customer_id = customers.id)",
-        _ => "(SELECT group_concat(tag, char(31)) FROM (SELECT t.tag FROM customer_tags t WHERE t.customer_id = customers.id ORDER BY t.tag))",
+/// Which contacts come with the customer rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WithContacts {
+    None,
+    Primary,
+    All,
+}
+
+/// Customers with owner name, tags and contacts in the same query (one round trip, not
+/// four). Contacts travel as a JSON array: the one place the two dialects differ.
+fn select_rows(backend: DbBackend, with: WithContacts) -> sea_orm::Select<customer::Entity> {
+    let pg = backend == DbBackend::Postgres;
+    let tags = if pg {
+        "(SELECT string_agg(t.tag, chr(31) ORDER BY t.tag) FROM customer_tags t WHERE t.customer_id = customers.id)"
+    } else {
+        "(SELECT group_concat(tag, char(31)) FROM (SELECT t.tag FROM customer_tags t WHERE t.customer_id = customers.id ORDER BY t.tag))"
+    };
+    let limit = if with == WithContacts::Primary {
+        " LIMIT 1"
+    } else {
+        ""
+    };
+    let fields = "'id', k.id, 'customer_id', k.customer_id, 'name', k.name, 'title', k.title, 'phone_enc', k.phone_enc, \
+                  'email_enc', k.email_enc, 'wechat', k.wechat, 'is_primary', k.is_primary";
+    let contacts = match (with, pg) {
+        (WithContacts::None, _) => "NULL".to_string(),
+        (_, true) => format!(
+            "(SELECT json_agg(json_build_object({fields}) ORDER BY k.is_primary DESC, k.id)::text FROM \
+             (SELECT * FROM contacts c2 WHERE c2.customer_id = customers.id ORDER BY c2.is_primary DESC, c2.id{limit}) k)"
+        ),
+        (_, false) => format!(
+            "(SELECT json_group_array(json_object({fields})) FROM \
+             (SELECT * FROM contacts c2 WHERE c2.customer_id = customers.id ORDER BY c2.is_primary DESC, c2.id{limit}) k)"
+        ),
     };
     customer::Entity::find()
         .column_as(
@@ -351,6 +423,7 @@ fn select_rows(backend: DbBackend) -> sea_orm::Select<customer::Entity> {
             "owner_name",
         )
         .column_as(Expr::cust(tags), "tag_list")
+        .column_as(Expr::cust(contacts), "contact_list")
 }
 
 async fn fetch_rows<C: ConnectionTrait>(
@@ -362,6 +435,12 @@ async fn fetch_rows<C: ConnectionTrait>(
     for r in rows {
         let customer = <customer::Model as FromQueryResult>::from_query_result(&r, "")?;
         let extras = Extras::from_query_result(&r, "")?;
+        let contacts = match extras.contact_list.as_deref() {
+            Some(json) => serde_json::from_str(json).map_err(|e| {
+                StoreError::Other(format!("contacts of customer {}: {e}", customer.id))
+            })?,
+            None => Vec::new(),
+        };
         out.push(CustomerRow {
             customer,
             owner_name: extras.owner_name,
@@ -374,14 +453,16 @@ async fn fetch_rows<C: ConnectionTrait>(
                         .collect()
                 })
                 .unwrap_or_default(),
+            contacts,
         });
     }
     Ok(out)
 }
 
-/// One customer with owner name and tags.
+/// One customer with owner name, tags and all its contacts.
 pub async fn find_row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<CustomerRow>> {
-    let q = select_rows(conn.get_database_backend()).filter(customer::Column::Id.eq(id));
+    let q = select_rows(conn.get_database_backend(), WithContacts::All)
+        .filter(customer::Column::Id.eq(id));
     Ok(fetch_rows(conn, q).await?.into_iter().next())
 }
 
@@ -438,7 +519,8 @@ pub async fn list<C: ConnectionTrait>(
     }
     let rows = fetch_rows(
         conn,
-        select_rows(conn.get_database_backend()).filter(customer::Column::Id.is_in(ids.clone())),
+        select_rows(conn.get_database_backend(), WithContacts::Primary)
+            .filter(customer::Column::Id.is_in(ids.clone())),
     )
     .await?;
     let mut by_id: HashMap<i64, CustomerRow> =
@@ -648,27 +730,6 @@ pub async fn contacts_of<C: ConnectionTrait>(
         .order_by_asc(contact::Column::Id)
         .all(conn)
         .await?)
-}
-
-/// Primary (or first) contact of each customer, for list pages.
-pub async fn primary_contacts<C: ConnectionTrait>(
-    conn: &C,
-    ids: &[i64],
-) -> Result<HashMap<i64, contact::Model>> {
-    let mut out = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let rows = contact::Entity::find()
-        .filter(contact::Column::CustomerId.is_in(ids.to_vec()))
-        .order_by_desc(contact::Column::IsPrimary)
-        .order_by_asc(contact::Column::Id)
-        .all(conn)
-        .await?;
-    for r in rows {
-        out.entry(r.customer_id).or_insert(r);
-    }
-    Ok(out)
 }
 
 pub async fn find_contact<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<contact::Model>> {
