@@ -143,7 +143,7 @@ fn search_sql(s: &TextSearch, archived: bool) -> Option<SearchSql> {
     if !s.cjk_keys.is_empty() {
         if s.cjk_keys.len() == 1 {
             parts.push(format!(
-                "SELECT customer_id FROM search_keys WHERE key = {}",
+                "SELECT customer_id AS cid FROM search_keys WHERE key = {}",
                 lit(&format!("{kp}{}", s.cjk_keys[0]))
             ));
             // One key is the whole query only when the query is that bigram or character.
@@ -154,7 +154,7 @@ fn search_sql(s: &TextSearch, archived: bool) -> Option<SearchSql> {
             }
         } else {
             parts.push(format!(
-                "SELECT customer_id FROM search_keys WHERE key IN ({}) GROUP BY customer_id HAVING COUNT(*) = {}",
+                "SELECT customer_id AS cid FROM search_keys WHERE key IN ({}) GROUP BY customer_id HAVING COUNT(*) = {}",
                 s.cjk_keys.iter().map(|k| lit(&format!("{kp}{k}"))).collect::<Vec<_>>().join(","),
                 s.cjk_keys.len()
             ));
@@ -166,27 +166,27 @@ fn search_sql(s: &TextSearch, archived: bool) -> Option<SearchSql> {
             let lo = format!("{kp}{kind}{prefix}");
             let hi = consign_domain::search::prefix_upper(&lo);
             parts.push(format!(
-                "SELECT customer_id FROM search_keys WHERE key >= {} AND key < {}",
+                "SELECT customer_id AS cid FROM search_keys WHERE key >= {} AND key < {}",
                 lit(&lo),
                 lit(&hi)
             ));
         }
         let upper = prefix.to_ascii_uppercase();
         parts.push(format!(
-            "SELECT id FROM customers WHERE code >= {} AND code < {} AND {live}",
+            "SELECT id AS cid FROM customers WHERE code >= {} AND code < {} AND {live}",
             lit(&upper),
             lit(&format!("{upper}\u{10FFFF}"))
         ));
         if upper.len() == 18 {
             parts.push(format!(
-                "SELECT id FROM customers WHERE uscc = {} AND {live}",
+                "SELECT id AS cid FROM customers WHERE uscc = {} AND {live}",
                 lit(&upper)
             ));
         }
     }
     if let Some(h) = &s.phone_hash {
         parts.push(format!(
-            "SELECT k.customer_id FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.phone_hash = {} AND c.{live}",
+            "SELECT k.customer_id AS cid FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.phone_hash = {} AND c.{live}",
             lit(h)
         ));
     }
@@ -466,6 +466,21 @@ pub async fn find_row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<Cu
     Ok(fetch_rows(conn, q).await?.into_iter().next())
 }
 
+/// The rows of a page's ids, in the ids' order.
+async fn page_rows<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<CustomerRow>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let q = select_rows(conn.get_database_backend(), WithContacts::Primary)
+        .filter(customer::Column::Id.is_in(ids.to_vec()));
+    let mut by_id: HashMap<i64, CustomerRow> = fetch_rows(conn, q)
+        .await?
+        .into_iter()
+        .map(|r| (r.customer.id, r))
+        .collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
 /// One page of customers and the total count matching.
 pub async fn list<C: ConnectionTrait>(
     conn: &C,
@@ -473,7 +488,31 @@ pub async fn list<C: ConnectionTrait>(
     f: &CustomerFilter,
 ) -> Result<(Vec<CustomerRow>, u64)> {
     let cond = filter_condition(vis, f);
-    let total = match fast_count_sql(vis, f) {
+    let per_page = f.per_page.clamp(1, 500);
+    let offset = f.page.saturating_sub(1) * per_page;
+    let fast = fast_count_sql(vis, f);
+    if let (Some(q), Sort::Newest) = (&fast, f.sort) {
+        // A plain search over everything, newest first: the page and the total come from
+        // the indexes alone, in one statement over the union of index lookups.
+        #[derive(FromQueryResult)]
+        struct Hit {
+            cid: i64,
+            total: i64,
+        }
+        let sql = format!(
+            "SELECT u.cid, COUNT(*) OVER () AS total FROM ({}) u ORDER BY u.cid DESC LIMIT {per_page} OFFSET {offset}",
+            q.union
+        );
+        let hits = Hit::find_by_statement(stmt(conn.get_database_backend(), &sql, vec![]))
+            .all(conn)
+            .await?;
+        if let Some(first) = hits.first() {
+            let total = first.total as u64;
+            let ids: Vec<i64> = hits.iter().map(|h| h.cid).collect();
+            return Ok((page_rows(conn, &ids).await?, total));
+        }
+    }
+    let total = match fast {
         Some(q) => {
             #[derive(FromQueryResult)]
             struct N {
@@ -506,29 +545,14 @@ pub async fn list<C: ConnectionTrait>(
         Sort::Code => q.order_by_asc(customer::Column::Code),
         Sort::Name => q.order_by_asc(customer::Column::Name),
     };
-    let per_page = f.per_page.clamp(1, 500);
     let ids: Vec<i64> = q
         .order_by_desc(customer::Column::Id)
-        .offset(f.page.saturating_sub(1) * per_page)
+        .offset(offset)
         .limit(per_page)
         .into_tuple()
         .all(conn)
         .await?;
-    if ids.is_empty() {
-        return Ok((vec![], total));
-    }
-    let rows = fetch_rows(
-        conn,
-        select_rows(conn.get_database_backend(), WithContacts::Primary)
-            .filter(customer::Column::Id.is_in(ids.clone())),
-    )
-    .await?;
-    let mut by_id: HashMap<i64, CustomerRow> =
-        rows.into_iter().map(|r| (r.customer.id, r)).collect();
-    Ok((
-        ids.iter().filter_map(|id| by_id.remove(id)).collect(),
-        total,
-    ))
+    Ok((page_rows(conn, &ids).await?, total))
 }
 
 /// Counts live customers per owner (for user admin and reclaim checks).

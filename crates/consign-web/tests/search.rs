@@ -118,6 +118,30 @@ async fn search(t: TestApp) {
         vec!["苏州菜鸟供应链管理有限公司".to_string()]
     );
     assert_eq!(names(&api, "菜鸟").await.len(), 1);
+    // Without a sort, results come newest first, counted in full, paged.
+    let (_, body) = api
+        .get("/api/v1/customers?q=%E9%A1%BA%E4%B8%B0&per_page=1")
+        .await;
+    assert_eq!(body["total"], 2);
+    assert_eq!(
+        body["items"][0]["name"], "深圳顺丰冷链物流有限公司",
+        "the newer of the two"
+    );
+    let (_, body) = api
+        .get("/api/v1/customers?q=%E9%A1%BA%E4%B8%B0&per_page=1&page=2")
+        .await;
+    assert_eq!(body["items"][0]["name"], "顺丰速运有限公司");
+    let (_, body) = api
+        .get("/api/v1/customers?q=%E9%A1%BA%E4%B8%B0&per_page=1&page=3")
+        .await;
+    assert_eq!(
+        (
+            body["total"].clone(),
+            body["items"].as_array().map(|a| a.len())
+        ),
+        (serde_json::json!(2), Some(0)),
+        "past the end: empty page, same total"
+    );
     // Filters combine with search.
     let (_, body) = api.get("/api/v1/customers?q=sf&kind=individual").await;
     assert_eq!(body["total"], 0);
