@@ -127,6 +127,8 @@ fn lit(v: &str) -> String {
 
 struct SearchSql {
     union: String,
+    /// How many index lookups the union joins.
+    parts: usize,
     /// The name must still be checked for the whole query as a substring (several bigrams).
     like: Option<String>,
 }
@@ -194,6 +196,7 @@ fn search_sql(s: &TextSearch, archived: bool) -> Option<SearchSql> {
         return None;
     }
     Some(SearchSql {
+        parts: parts.len(),
         union: parts.join(" UNION "),
         like,
     })
@@ -491,9 +494,13 @@ pub async fn list<C: ConnectionTrait>(
     let per_page = f.per_page.clamp(1, 500);
     let offset = f.page.saturating_sub(1) * per_page;
     let fast = fast_count_sql(vis, f);
-    if let (Some(q), Sort::Newest) = (&fast, f.sort) {
-        // A plain search over everything, newest first: the page and the total come from
-        // the indexes alone, in one statement over the union of index lookups.
+    if let (Some(q), Sort::Newest, true) =
+        (&fast, f.sort, fast.as_ref().is_some_and(|q| q.parts > 1))
+    {
+        // A plain search over everything, newest first, whose union of several index
+        // lookups must be built anyway: page and total in one statement over it. (One
+        // lookup alone is cheaper as an index-only count and an index walk that stops
+        // at the page's end.)
         #[derive(FromQueryResult)]
         struct Hit {
             cid: i64,
