@@ -15,6 +15,17 @@ use serde_json::json;
 
 type ApiResult<T> = Result<T, WebError>;
 
+/// A use case's error as the API's problem response, in the caller's language.
+trait OrApi<T> {
+    fn or_api(self, u: &ApiUser) -> ApiResult<T>;
+}
+
+impl<T> OrApi<T> for Result<T, AppError> {
+    fn or_api(self, u: &ApiUser) -> ApiResult<T> {
+        self.map_err(|e| WebError::api(e, u.lang))
+    }
+}
+
 fn id(s: &str, u: &ApiUser) -> ApiResult<i64> {
     s.parse()
         .map_err(|_| WebError::api(AppError::NotFound, u.lang))
@@ -75,9 +86,7 @@ async fn list_customers(
     u: ApiUser,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Response> {
-    let page = customers::list(&app, &u.actor, &q)
-        .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+    let page = customers::list(&app, &u.actor, &q).await.or_api(&u)?;
     Ok(Json(page).into_response())
 }
 
@@ -93,9 +102,7 @@ async fn create_customer(
     };
     let customer: CustomerInput = crate::extract::from_value(body, "", u.lang)?;
     let input = NewCustomer { customer, contacts };
-    let d = customers::create(&app, &u.actor, &input)
-        .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+    let d = customers::create(&app, &u.actor, &input).await.or_api(&u)?;
     let loc = format!("/api/v1/customers/{}", d.customer.id);
     Ok((
         StatusCode::CREATED,
@@ -134,11 +141,9 @@ async fn check_duplicates(
     let exclude = b.exclude_id.and_then(|s| s.parse().ok());
     let hits = customers::find_duplicates(&app, &b.name, uscc.as_deref(), &phones, exclude)
         .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+        .or_api(&u)?;
     // Only customers the caller may see are named; the count tells the rest.
-    let vis = customers::visibility(&app, &u.actor)
-        .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+    let vis = customers::visibility(&app, &u.actor).await.or_api(&u)?;
     let total = hits.len();
     let mut shown = Vec::new();
     for h in hits {
@@ -165,7 +170,7 @@ async fn get_customer(
 ) -> ApiResult<Response> {
     let d = customers::get(&app, &u.actor, id(&cid, &u)?)
         .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+        .or_api(&u)?;
     Ok(Json(d).into_response())
 }
 
@@ -177,7 +182,7 @@ async fn update_customer(
 ) -> ApiResult<Response> {
     let d = customers::update(&app, &u.actor, id(&cid, &u)?, &input)
         .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+        .or_api(&u)?;
     Ok(Json(d).into_response())
 }
 
@@ -188,9 +193,7 @@ macro_rules! transition {
             u: ApiUser,
             Path(cid): Path<String>,
         ) -> ApiResult<Response> {
-            let d = $f(&app, &u.actor, id(&cid, &u)?)
-                .await
-                .map_err(|e| WebError::api(e, u.lang))?;
+            let d = $f(&app, &u.actor, id(&cid, &u)?).await.or_api(&u)?;
             Ok(Json(d).into_response())
         }
     };
@@ -220,7 +223,7 @@ async fn merge(
     })?;
     let d = customers::merge(&app, &u.actor, id(&cid, &u)?, into)
         .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+        .or_api(&u)?;
     Ok(Json(d).into_response())
 }
 
@@ -231,7 +234,7 @@ async fn reveal_customer(
 ) -> ApiResult<Response> {
     let r = customers::reveal(&app, &u.actor, id(&cid, &u)?, None)
         .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+        .or_api(&u)?;
     Ok(Json(r).into_response())
 }
 
@@ -248,7 +251,7 @@ async fn timeline(
 ) -> ApiResult<Response> {
     let (items, total) = customers::timeline(&app, &u.actor, id(&cid, &u)?, p.page.unwrap_or(1))
         .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+        .or_api(&u)?;
     Ok(
         Json(json!({"items": items, "total": total, "page": p.page.unwrap_or(1), "per_page": 30}))
             .into_response(),
@@ -262,7 +265,7 @@ async fn list_contacts(
 ) -> ApiResult<Response> {
     let d = customers::get(&app, &u.actor, id(&cid, &u)?)
         .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+        .or_api(&u)?;
     Ok(Json(json!({"items": d.contacts, "total": d.contacts.len()})).into_response())
 }
 
@@ -274,7 +277,7 @@ async fn add_contact(
 ) -> ApiResult<Response> {
     let k = customers::add_contact(&app, &u.actor, id(&cid, &u)?, &b)
         .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+        .or_api(&u)?;
     Ok((StatusCode::CREATED, Json(k)).into_response())
 }
 
@@ -286,7 +289,7 @@ async fn update_contact(
 ) -> ApiResult<Response> {
     let k = customers::update_contact(&app, &u.actor, id(&cid, &u)?, id(&kid, &u)?, &b)
         .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+        .or_api(&u)?;
     Ok(Json(k).into_response())
 }
 
@@ -297,7 +300,7 @@ async fn delete_contact(
 ) -> ApiResult<Response> {
     customers::delete_contact(&app, &u.actor, id(&cid, &u)?, id(&kid, &u)?)
         .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+        .or_api(&u)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -308,14 +311,12 @@ async fn reveal_contact(
 ) -> ApiResult<Response> {
     let r = customers::reveal(&app, &u.actor, id(&cid, &u)?, Some(id(&kid, &u)?))
         .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+        .or_api(&u)?;
     Ok(Json(r).into_response())
 }
 
 async fn list_users(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let list = users::list(&app, &u.actor)
-        .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+    let list = users::list(&app, &u.actor).await.or_api(&u)?;
     Ok(Json(json!({"items": list, "total": list.len()})).into_response())
 }
 
@@ -356,9 +357,7 @@ async fn create_user(
         org_unit_id,
         password: b.password,
     };
-    let v = users::create(&app, &u.actor, &n)
-        .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+    let v = users::create(&app, &u.actor, &n).await.or_api(&u)?;
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
 
@@ -418,9 +417,7 @@ async fn update_user(
 }
 
 async fn list_units(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let list = users::units(&app)
-        .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+    let list = users::units(&app).await.or_api(&u)?;
     let items: Vec<_> = list
         .iter()
         .map(|x| json!({"id": x.id.to_string(), "parent_id": x.parent_id.map(|p| p.to_string()), "name": x.name, "kind": x.kind, "path": x.path}))
@@ -448,14 +445,14 @@ async fn create_unit(
         .map_err(|_| WebError::api(AppError::field("parent_id", "err.unknown_unit"), u.lang))?;
     let x = users::create_unit(&app, &u.actor, parent, &b.name, &b.kind)
         .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+        .or_api(&u)?;
     Ok((StatusCode::CREATED, Json(json!({"id": x.id.to_string(), "parent_id": x.parent_id.map(|p| p.to_string()), "name": x.name, "kind": x.kind, "path": x.path}))).into_response())
 }
 
 async fn list_tokens(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
     let list = users::tokens(&app, &u.actor, u.actor.user_id())
         .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+        .or_api(&u)?;
     let items: Vec<_> = list
         .iter()
         .map(|t| json!({"id": t.id.to_string(), "name": t.name, "prefix": t.prefix, "created_at": t.created_at, "last_used_at": t.last_used_at, "revoked_at": t.revoked_at}))
@@ -476,7 +473,7 @@ async fn create_token(
 ) -> ApiResult<Response> {
     let (t, raw) = auth::create_token(&app, &u.actor, u.actor.user_id(), &b.name)
         .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+        .or_api(&u)?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"id": t.id.to_string(), "name": t.name, "token": raw, "prefix": t.prefix})),
@@ -491,7 +488,7 @@ async fn revoke_token(
 ) -> ApiResult<Response> {
     auth::revoke_token(&app, &u.actor, u.actor.user_id(), id(&tid, &u)?)
         .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+        .or_api(&u)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -520,7 +517,7 @@ async fn audit_log(
     };
     let (items, total) = consign_app::audit::list(&app, &u.actor, &aq)
         .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+        .or_api(&u)?;
     Ok(
         Json(json!({"items": items, "total": total, "page": aq.page, "per_page": aq.per_page}))
             .into_response(),
@@ -528,9 +525,7 @@ async fn audit_log(
 }
 
 async fn get_pool_policy(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let d = customers::reclaim_days(&app)
-        .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+    let d = customers::reclaim_days(&app).await.or_api(&u)?;
     Ok(Json(json!({"reclaim_days": d})).into_response())
 }
 
@@ -547,6 +542,6 @@ async fn set_pool_policy(
 ) -> ApiResult<Response> {
     let d = customers::set_reclaim_days(&app, &u.actor, &b.reclaim_days.to_string())
         .await
-        .map_err(|e| WebError::api(e, u.lang))?;
+        .or_api(&u)?;
     Ok(Json(json!({"reclaim_days": d})).into_response())
 }
