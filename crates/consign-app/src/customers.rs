@@ -366,9 +366,10 @@ pub fn text_search(app: &App, q: &str) -> Option<TextSearch> {
     let mut s = TextSearch::default();
     match search::parse_query(q) {
         Query::Empty => return None,
-        Query::Cjk { keys, text } => {
+        Query::Cjk { keys, text, prefix } => {
             s.cjk_keys = keys;
             s.cjk_text = Some(text);
+            s.cjk_prefix = prefix;
         }
         Query::Ascii { prefix } => s.ascii_prefix = Some(prefix),
     }

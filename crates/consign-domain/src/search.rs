@@ -104,13 +104,16 @@ pub fn keys_for(texts: &[&str]) -> Vec<String> {
     for text in texts {
         let chars: Vec<char> = text.chars().collect();
         let core: Vec<char> = normalize_name(text).chars().collect();
-        // CJK unigrams and bigrams.
+        // CJK bigrams, and a single character only where no bigram starts with it (the
+        // end of a run): a one-character query is a prefix range over both.
         for (i, c) in chars.iter().enumerate() {
             if is_cjk(*c) {
-                out.insert(format!("c:{c}"));
-                if let Some(n) = chars.get(i + 1) {
-                    if is_cjk(*n) {
+                match chars.get(i + 1) {
+                    Some(n) if is_cjk(*n) => {
                         out.insert(format!("c:{c}{n}"));
+                    }
+                    _ => {
+                        out.insert(format!("c:{c}"));
                     }
                 }
             }
@@ -152,7 +155,12 @@ pub fn keys_for(texts: &[&str]) -> Vec<String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Query {
     /// CJK text: customers holding every one of these `c:` keys, then a substring check.
-    Cjk { keys: Vec<String>, text: String },
+    /// With `prefix`, the keys are single characters, each matched as a key prefix.
+    Cjk {
+        keys: Vec<String>,
+        text: String,
+        prefix: bool,
+    },
     /// ASCII letters/digits: a prefix over `p:` and `i:` keys (and code / phone elsewhere).
     Ascii { prefix: String },
     /// Nothing searchable.
@@ -169,15 +177,13 @@ pub fn parse_query(q: &str) -> Query {
     if chars.iter().any(|c| is_cjk(*c)) {
         let cjk: Vec<char> = chars.iter().copied().filter(|c| is_cjk(*c)).collect();
         let mut keys = BTreeSet::new();
-        if cjk.len() == 1 {
-            keys.insert(format!("c:{}", cjk[0]));
-        }
         for w in chars.windows(2) {
             if is_cjk(w[0]) && is_cjk(w[1]) {
                 keys.insert(format!("c:{}{}", w[0], w[1]));
             }
         }
-        if keys.is_empty() {
+        let prefix = keys.is_empty();
+        if prefix {
             for c in &cjk {
                 keys.insert(format!("c:{c}"));
             }
@@ -185,6 +191,7 @@ pub fn parse_query(q: &str) -> Query {
         return Query::Cjk {
             keys: keys.into_iter().collect(),
             text,
+            prefix,
         };
     }
     let prefix: String = chars
@@ -275,7 +282,14 @@ mod tests {
     fn shunfeng_keys() {
         let k = keys_for(&["上海顺丰速运有限公司"]);
         assert!(k.contains(&"c:顺丰".to_string()));
-        assert!(k.contains(&"c:顺".to_string()));
+        assert!(
+            !k.contains(&"c:顺".to_string()),
+            "no single character where a bigram starts"
+        );
+        assert!(
+            k.contains(&"c:司".to_string()),
+            "but at the end of the name"
+        );
         assert!(k.iter().any(|x| x.starts_with("p:shunfeng")));
         assert!(k.iter().any(|x| x.starts_with("i:sf")));
         assert!(k.iter().any(|x| x.starts_with("i:shsf")));
@@ -303,7 +317,16 @@ mod tests {
             parse_query("顺丰"),
             Query::Cjk {
                 keys: vec!["c:顺丰".into()],
-                text: "顺丰".into()
+                text: "顺丰".into(),
+                prefix: false,
+            }
+        );
+        assert_eq!(
+            parse_query("顺"),
+            Query::Cjk {
+                keys: vec!["c:顺".into()],
+                text: "顺".into(),
+                prefix: true,
             }
         );
         assert_eq!(

@@ -84,6 +84,8 @@ pub enum OwnerFilter {
 #[derive(Debug, Clone, Default)]
 pub struct TextSearch {
     pub cjk_keys: Vec<String>,
+    /// The CJK keys are single characters, matched as key prefixes.
+    pub cjk_prefix: bool,
     pub cjk_text: Option<String>,
     pub ascii_prefix: Option<String>,
     pub phone_hash: Option<String>,
@@ -127,8 +129,9 @@ fn lit(v: &str) -> String {
 
 struct SearchSql {
     union: String,
-    /// How many index lookups the union joins.
-    parts: usize,
+    /// The union must be built whole before its first row is known (several lookups, or
+    /// prefix ranges whose ids are not in id order).
+    materialize: bool,
     /// The name must still be checked for the whole query as a substring (several bigrams).
     like: Option<String>,
 }
@@ -142,8 +145,27 @@ fn search_sql(s: &TextSearch, archived: bool) -> Option<SearchSql> {
     };
     let mut parts: Vec<String> = Vec::new();
     let mut like = None;
+    let mut materialize = false;
     if !s.cjk_keys.is_empty() {
-        if s.cjk_keys.len() == 1 {
+        if s.cjk_prefix {
+            // Single characters: each a prefix range over bigram and end-of-run keys.
+            let selects: Vec<String> = s
+                .cjk_keys
+                .iter()
+                .map(|k| {
+                    let lo = format!("{kp}{k}");
+                    let hi = consign_domain::search::prefix_upper(&lo);
+                    format!("SELECT DISTINCT customer_id AS cid FROM search_keys WHERE key >= {} AND key < {}", lit(&lo), lit(&hi))
+                })
+                .collect();
+            parts.push(selects.join(" INTERSECT "));
+            materialize = true;
+            let whole =
+                s.cjk_keys.len() == 1 && s.cjk_keys[0].strip_prefix("c:") == s.cjk_text.as_deref();
+            if !whole {
+                like = s.cjk_text.clone();
+            }
+        } else if s.cjk_keys.len() == 1 {
             parts.push(format!(
                 "SELECT customer_id AS cid FROM search_keys WHERE key = {}",
                 lit(&format!("{kp}{}", s.cjk_keys[0]))
@@ -196,7 +218,7 @@ fn search_sql(s: &TextSearch, archived: bool) -> Option<SearchSql> {
         return None;
     }
     Some(SearchSql {
-        parts: parts.len(),
+        materialize: materialize || parts.len() > 1,
         union: parts.join(" UNION "),
         like,
     })
@@ -495,7 +517,7 @@ pub async fn list<C: ConnectionTrait>(
     let offset = f.page.saturating_sub(1) * per_page;
     let fast = fast_count_sql(vis, f);
     if let (Some(q), Sort::Newest, true) =
-        (&fast, f.sort, fast.as_ref().is_some_and(|q| q.parts > 1))
+        (&fast, f.sort, fast.as_ref().is_some_and(|q| q.materialize))
     {
         // A plain search over everything, newest first, whose union of several index
         // lookups must be built anyway: page and total in one statement over it. (One
