@@ -89,8 +89,16 @@ async fn search(t: TestApp) {
         vec!["德邦物流股份有限公司".to_string()]
     );
     assert_eq!(names(&api, "物").await.len(), 2, "a single character");
-    assert_eq!(names(&api, "丰").await.len(), 4, "a single character wherever it stands");
-    assert_eq!(names(&api, "司").await.len(), 6, "also at the end of a name");
+    assert_eq!(
+        names(&api, "丰").await.len(),
+        4,
+        "a single character wherever it stands"
+    );
+    assert_eq!(
+        names(&api, "司").await.len(),
+        6,
+        "also at the end of a name"
+    );
     assert_eq!(
         names(&api, "13600001111").await,
         vec!["广州鲜丰食品有限公司".to_string()],
