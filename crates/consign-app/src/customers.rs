@@ -148,6 +148,9 @@ pub struct DuplicateHit {
     pub owner_name: Option<String>,
     /// Message keys: customer.duplicate_reason.{uscc,phone,name,similar_name}.
     pub reasons: Vec<&'static str>,
+    /// For scope checks by the caller; not part of the API's answer.
+    #[serde(skip)]
+    pub owner_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -212,9 +215,14 @@ pub async fn visibility(app: &App, actor: &Actor) -> Result<Visibility> {
 }
 
 fn visible(vis: &Visibility, c: &customer::Model) -> bool {
+    owner_visible(vis, c.owner_id)
+}
+
+/// Whether a customer with this owner (None: the pool) is within the visibility.
+pub fn owner_visible(vis: &Visibility, owner_id: Option<i64>) -> bool {
     match vis {
         Visibility::All => true,
-        Visibility::OwnersAndPool(ids) => c.owner_id.is_none_or(|o| ids.contains(&o)),
+        Visibility::OwnersAndPool(ids) => owner_id.is_none_or(|o| ids.contains(&o)),
     }
 }
 
@@ -856,6 +864,7 @@ pub async fn find_duplicates(
         .map(|c| DuplicateHit {
             reasons: reasons.remove(&c.id).unwrap_or_default(),
             owner_name: c.owner_id.and_then(|o| owners.get(&o).cloned()),
+            owner_id: c.owner_id,
             id: c.id,
             code: c.code,
             name: c.name,
@@ -1721,11 +1730,10 @@ pub async fn reclaim_stale(app: &App, now: DateTime<Utc>) -> Result<usize> {
     let actor = Actor::system("pool-reclaim");
     let stale = repo::stale_owned(&app.db.conn, now - Duration::days(days), 500).await?;
     let n = stale.len();
+    let ids: Vec<i64> = stale.iter().map(|c| c.id).collect();
+    let mut all_tags = repo::tags_of(&app.db.conn, &ids).await?;
     for c in stale {
-        let tags = repo::tags_of(&app.db.conn, &[c.id])
-            .await?
-            .remove(&c.id)
-            .unwrap_or_default();
+        let tags = all_tags.remove(&c.id).unwrap_or_default();
         let before = audit_json(&c, &tags);
         let txn = app.db.begin_write().await?;
         let mut am: customer::ActiveModel = c.clone().into();

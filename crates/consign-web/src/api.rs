@@ -147,12 +147,7 @@ async fn check_duplicates(
     let total = hits.len();
     let mut shown = Vec::new();
     for h in hits {
-        let visible = match &vis {
-            consign_app::store::customers::Visibility::All => true,
-            consign_app::store::customers::Visibility::OwnersAndPool(_) => {
-                customers::get(&app, &u.actor, h.id).await.is_ok()
-            }
-        };
+        let visible = customers::owner_visible(&vis, h.owner_id);
         if visible {
             shown.push(json!({
                 "id": h.id.to_string(), "code": h.code, "name": h.name, "owner_name": h.owner_name,

@@ -260,6 +260,35 @@ async fn duplicates(t: TestApp) {
     assert_eq!(s, StatusCode::CREATED);
 }
 
+async fn duplicate_check_scope(t: TestApp) {
+    t.customer("佛山万嘉电器有限公司", Some("chenj"), None)
+        .await;
+    let body = serde_json::json!({"name": "佛山万嘉电器股份有限公司"});
+    let (s, seen) = t
+        .api("lixy")
+        .await
+        .post("/api/v1/customers/duplicates", body.clone())
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(seen["total"], 1, "the duplicate is counted");
+    assert_eq!(
+        seen["duplicates"],
+        json!([]),
+        "but not named to someone outside its scope"
+    );
+    let (_, seen) = t
+        .api("admin")
+        .await
+        .post("/api/v1/customers/duplicates", body)
+        .await;
+    assert_eq!(seen["duplicates"][0]["name"], "佛山万嘉电器有限公司");
+}
+
+#[tokio::test]
+async fn duplicate_check_respects_scope() {
+    each_db(duplicate_check_scope).await;
+}
+
 #[tokio::test]
 async fn duplicate_warnings() {
     each_db(duplicates).await;
