@@ -21,25 +21,37 @@ pub struct Entry<'a> {
 }
 
 pub async fn record<C: ConnectionTrait>(conn: &C, actor: &Actor, e: Entry<'_>) -> Result<()> {
-    consign_store::audit::insert(
-        conn,
-        audit_log::ActiveModel {
-            at: Set(Utc::now()),
-            actor_id: Set(actor.id),
-            actor_name: Set(actor.display()),
-            action: Set(e.action.to_string()),
-            entity_type: Set(e.entity_type.to_string()),
-            entity_id: Set(e.entity_id),
-            customer_id: Set(e.customer_id),
-            summary: Set(e.summary),
-            before_json: Set(e.before.map(|v| v.to_string())),
-            after_json: Set(e.after.map(|v| v.to_string())),
-            ip: Set(actor.ip.clone()),
-            ..Default::default()
-        },
-    )
-    .await
-    .map_err(AppError::from)
+    consign_store::audit::insert(conn, model(actor, e))
+        .await
+        .map_err(AppError::from)
+}
+
+/// Several entries in one statement (a batch of creates).
+pub async fn record_many<C: ConnectionTrait>(
+    conn: &C,
+    entries: Vec<(&Actor, Entry<'_>)>,
+) -> Result<()> {
+    let rows = entries.into_iter().map(|(a, e)| model(a, e)).collect();
+    consign_store::audit::insert_many(conn, rows)
+        .await
+        .map_err(AppError::from)
+}
+
+fn model(actor: &Actor, e: Entry<'_>) -> audit_log::ActiveModel {
+    audit_log::ActiveModel {
+        at: Set(Utc::now()),
+        actor_id: Set(actor.id),
+        actor_name: Set(actor.display()),
+        action: Set(e.action.to_string()),
+        entity_type: Set(e.entity_type.to_string()),
+        entity_id: Set(e.entity_id),
+        customer_id: Set(e.customer_id),
+        summary: Set(e.summary),
+        before_json: Set(e.before.map(|v| v.to_string())),
+        after_json: Set(e.after.map(|v| v.to_string())),
+        ip: Set(actor.ip.clone()),
+        ..Default::default()
+    }
 }
 
 /// A field that differs between before and after.

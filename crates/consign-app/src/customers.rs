@@ -19,7 +19,8 @@ use consign_store::entity::{contact, customer};
 use consign_store::users as users_repo;
 use sea_orm::{ConnectionTrait, Set};
 use serde::{Deserialize, Deserializer, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use tokio::sync::oneshot;
 
 /// `null` → Some(None) (clear), absent → None (unchanged).
 fn double_option<'de, D: Deserializer<'de>>(
@@ -795,82 +796,65 @@ pub async fn find_duplicates(
     phones: &[String],
     exclude: Option<i64>,
 ) -> Result<Vec<DuplicateHit>> {
-    let conn = &app.db.conn;
-    let mut reasons: BTreeMap<i64, Vec<&'static str>> = BTreeMap::new();
-    if let Some(u) = uscc {
-        for id in repo::ids_with_uscc(conn, u).await? {
-            reasons
-                .entry(id)
-                .or_default()
-                .push("customer.duplicate_reason.uscc");
-        }
-    }
-    for p in phones {
-        for id in repo::ids_with_phone_hash(conn, &app.vault.phone_hash(p)).await? {
-            let r = reasons.entry(id).or_default();
-            if !r.contains(&"customer.duplicate_reason.phone") {
-                r.push("customer.duplicate_reason.phone");
-            }
-        }
-    }
+    use repo::DupReason;
     let norm = search::normalize_name(name);
-    if !norm.is_empty() {
-        for id in repo::ids_with_name_norm(conn, &norm).await? {
-            reasons
-                .entry(id)
-                .or_default()
-                .push("customer.duplicate_reason.name");
+    // Near-same: candidates sharing most name bigrams, then a similarity check.
+    let grams: Vec<String> = {
+        let chars: Vec<char> = norm.chars().collect();
+        let mut g: Vec<String> = chars
+            .windows(2)
+            .map(|w| format!("c:{}{}", w[0], w[1]))
+            .collect();
+        g.sort();
+        g.dedup();
+        if g.len() < 2 {
+            g.clear();
         }
-        // Near-same: candidates sharing most name bigrams, then a similarity check.
-        let grams: Vec<String> = {
-            let chars: Vec<char> = norm.chars().collect();
-            let mut g: Vec<String> = chars
-                .windows(2)
-                .map(|w| format!("c:{}{}", w[0], w[1]))
-                .collect();
-            g.sort();
-            g.dedup();
-            g
-        };
-        if grams.len() >= 2 {
-            let min_shared = ((grams.len() as f64) * 0.6).ceil() as i64;
-            let cands = repo::ids_sharing_keys(conn, &grams, min_shared).await?;
-            for c in repo::find_many(conn, &cands).await? {
-                if reasons.contains_key(&c.id) {
+        g
+    };
+    let min_shared = ((grams.len() as f64) * 0.6).ceil() as i64;
+    let mut hashes: Vec<String> = phones.iter().map(|p| app.vault.phone_hash(p)).collect();
+    hashes.sort();
+    hashes.dedup();
+    let rows = repo::duplicate_candidates(
+        &app.db.conn,
+        uscc,
+        &hashes,
+        Some(norm.as_str()).filter(|n| !n.is_empty()),
+        &grams,
+        min_shared,
+    )
+    .await?;
+    let mut hits: BTreeMap<i64, DuplicateHit> = BTreeMap::new();
+    for r in rows {
+        if Some(r.id) == exclude {
+            continue;
+        }
+        let reason = match r.reason() {
+            DupReason::Uscc => "customer.duplicate_reason.uscc",
+            DupReason::Phone => "customer.duplicate_reason.phone",
+            DupReason::Name => "customer.duplicate_reason.name",
+            DupReason::SimilarCandidate => {
+                // Only when nothing stronger names it, and the names are close enough.
+                if hits.contains_key(&r.id) || search::name_similarity(&norm, &r.name_norm) < 0.75 {
                     continue;
                 }
-                if search::name_similarity(&norm, &c.name_norm) >= 0.75 {
-                    reasons
-                        .entry(c.id)
-                        .or_default()
-                        .push("customer.duplicate_reason.similar_name");
-                }
+                "customer.duplicate_reason.similar_name"
             }
+        };
+        let hit = hits.entry(r.id).or_insert_with(|| DuplicateHit {
+            reasons: vec![],
+            owner_name: r.owner_name.clone(),
+            owner_id: r.owner_id,
+            id: r.id,
+            code: r.code.clone(),
+            name: r.name.clone(),
+        });
+        if !hit.reasons.contains(&reason) {
+            hit.reasons.push(reason);
         }
     }
-    if let Some(x) = exclude {
-        reasons.remove(&x);
-    }
-    let ids: Vec<i64> = reasons.keys().copied().collect();
-    let rows = repo::find_many(conn, &ids).await?;
-    let owner_ids: Vec<i64> = rows.iter().filter_map(|c| c.owner_id).collect();
-    let owners: HashMap<i64, String> = users_repo::users_by_ids(conn, &owner_ids)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
-    let mut hits: Vec<DuplicateHit> = rows
-        .into_iter()
-        .map(|c| DuplicateHit {
-            reasons: reasons.remove(&c.id).unwrap_or_default(),
-            owner_name: c.owner_id.and_then(|o| owners.get(&o).cloned()),
-            owner_id: c.owner_id,
-            id: c.id,
-            code: c.code,
-            name: c.name,
-        })
-        .collect();
-    hits.sort_by_key(|h| h.id);
+    let hits: Vec<DuplicateHit> = hits.into_values().collect();
     Ok(hits)
 }
 
@@ -1024,13 +1008,101 @@ pub async fn create(app: &App, actor: &Actor, input: &NewCustomer) -> Result<Cus
             return Err(AppError::Duplicates(hits));
         }
     }
+    let created = write_new(
+        app,
+        CreateJob {
+            actor: actor.clone(),
+            code,
+            draft,
+            owner,
+            contacts,
+        },
+    )
+    .await?;
+    get(app, actor, created).await
+}
+
+// ---- group commit of creates ----
+
+/// New customers waiting to be written. Concurrent creates are written together: one
+/// transaction and one statement per table for all of them (group commit). The first
+/// create to get the leader lock writes everything queued until then; the others find
+/// their customer already written when their turn comes.
+#[derive(Default)]
+pub struct CreateQueue {
+    pending: std::sync::Mutex<Vec<(CreateJob, oneshot::Sender<Result<i64>>)>>,
+    leader: tokio::sync::Mutex<()>,
+}
+
+/// Creates per transaction at most.
+const MAX_BATCH: usize = 64;
+
+struct CreateJob {
+    actor: Actor,
+    code: Option<String>,
+    draft: Draft,
+    owner: Option<i64>,
+    contacts: Vec<ContactDraft>,
+}
+
+/// Writes a validated new customer (queued with concurrent creates) and returns its id.
+async fn write_new(app: &App, job: CreateJob) -> Result<i64> {
+    let (tx, rx) = oneshot::channel();
+    let app = app.clone();
+    // A task of its own: a client that goes away must not cancel a batch holding others'
+    // customers.
+    tokio::spawn(async move {
+        let q = &app.creates;
+        lock(&q.pending).push((job, tx));
+        let _leader = q.leader.lock().await;
+        let batch = std::mem::take(&mut *lock(&q.pending));
+        let mut rest = batch.into_iter().peekable();
+        while rest.peek().is_some() {
+            let chunk: Vec<_> = rest.by_ref().take(MAX_BATCH).collect();
+            write_batch(&app, chunk).await;
+        }
+    });
+    rx.await
+        .map_err(|_| AppError::Internal("customer create was not written".into()))?
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+async fn write_batch(app: &App, jobs: Vec<(CreateJob, oneshot::Sender<Result<i64>>)>) {
+    if jobs.len() > 1 {
+        let (js, txs): (Vec<CreateJob>, Vec<_>) = jobs.into_iter().unzip();
+        match insert_customers(app, &js).await {
+            Ok(ids) => {
+                for (tx, id) in txs.into_iter().zip(ids) {
+                    let _ = tx.send(Ok(id));
+                }
+            }
+            // One bad create (a code taken twice in the batch, say) must not fail the
+            // others: each on its own, so each gets its own answer.
+            Err(_) => {
+                for (job, tx) in js.into_iter().zip(txs) {
+                    let _ = tx.send(insert_one(app, &job).await);
+                }
+            }
+        }
+    } else {
+        for (job, tx) in jobs {
+            let _ = tx.send(insert_one(app, &job).await);
+        }
+    }
+}
+
+/// One create in its own transaction, taking the next generated code on a collision.
+async fn insert_one(app: &App, job: &CreateJob) -> Result<i64> {
     let mut attempts = 0;
-    let created = loop {
+    loop {
         attempts += 1;
-        match insert_customer(app, actor, code.as_deref(), &draft, owner, &contacts).await {
+        match insert_customers(app, std::slice::from_ref(job)).await {
             // A generated code can collide with a concurrent writer on PostgreSQL: take the next.
             Err(AppError::Store(consign_store::StoreError::Unique(_)))
-                if code.is_none() && attempts < 5 =>
+                if job.code.is_none() && attempts < 5 =>
             {
                 continue
             }
@@ -1040,66 +1112,118 @@ pub async fn create(app: &App, actor: &Actor, input: &NewCustomer) -> Result<Cus
                     code: "err.duplicate_code",
                 })
             }
-            other => break other?,
+            other => return other?.pop().ok_or(AppError::NotFound),
         }
-    };
-    get(app, actor, created).await
+    }
 }
 
-async fn insert_customer(
-    app: &App,
-    actor: &Actor,
-    code: Option<&str>,
-    d: &Draft,
-    owner: Option<i64>,
-    contacts: &[ContactDraft],
-) -> Result<i64> {
+/// Writes new customers with their keys, tags, contacts and audit entries in one
+/// transaction, one statement per table for the dependants.
+async fn insert_customers(app: &App, jobs: &[CreateJob]) -> Result<Vec<i64>> {
     let now = Utc::now();
     let txn = app.db.begin_write().await?;
     // Generated inside the write transaction, so writers of this process never collide.
-    let code = match code {
-        Some(c) => c.to_string(),
-        None => repo::next_generated_code(&txn).await?,
-    };
-    let mut am = customer::ActiveModel {
-        code: Set(code),
-        owner_id: Set(owner),
-        archived_at: Set(None),
-        merged_into_id: Set(None),
-        pool_since: Set(if owner.is_none() { Some(now) } else { None }),
-        last_interaction_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    apply(&mut am, d, app);
-    let m = repo::insert(&txn, am).await?;
-    // A new row has no keys or tags to replace: insert only.
-    repo::insert_search_keys(&txn, &[(m.id, search_keys(d).as_slice())]).await?;
-    repo::add_tags(&txn, m.id, &d.tags).await?;
-    let mut primary_set = false;
-    for (i, k) in contacts.iter().enumerate() {
-        let primary =
-            k.is_primary && !primary_set || (i == 0 && !contacts.iter().any(|x| x.is_primary));
-        primary_set |= primary;
-        insert_contact_row(&txn, app, m.id, k, primary).await?;
+    let mut next_generated: Option<u64> = None;
+    let mut created = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let code = match &job.code {
+            Some(c) => c.clone(),
+            None => {
+                let n = match next_generated {
+                    Some(n) => n,
+                    None => repo::next_generated_code(&txn).await?[2..]
+                        .parse::<u64>()
+                        .map_err(|e| AppError::Internal(e.to_string()))?,
+                };
+                next_generated = Some(n + 1);
+                format!("KH{n:06}")
+            }
+        };
+        let mut am = customer::ActiveModel {
+            code: Set(code),
+            owner_id: Set(job.owner),
+            archived_at: Set(None),
+            merged_into_id: Set(None),
+            pool_since: Set(if job.owner.is_none() { Some(now) } else { None }),
+            last_interaction_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        apply(&mut am, &job.draft, app);
+        created.push(repo::insert(&txn, am).await?);
     }
-    audit::record(
+    // New rows have no keys or tags to replace: insert only.
+    let keys: Vec<Vec<String>> = jobs.iter().map(|j| search_keys(&j.draft)).collect();
+    let key_rows: Vec<(i64, &[String])> = created
+        .iter()
+        .zip(&keys)
+        .map(|(m, k)| (m.id, k.as_slice()))
+        .collect();
+    repo::insert_search_keys(&txn, &key_rows).await?;
+    let tag_rows: Vec<(i64, &[String])> = created
+        .iter()
+        .zip(jobs)
+        .map(|(m, j)| (m.id, j.draft.tags.as_slice()))
+        .collect();
+    repo::add_tags_many(&txn, &tag_rows).await?;
+    let mut contacts = Vec::new();
+    for (m, job) in created.iter().zip(jobs) {
+        let mut primary_set = false;
+        let any_primary = job.contacts.iter().any(|x| x.is_primary);
+        for (i, k) in job.contacts.iter().enumerate() {
+            let primary = k.is_primary && !primary_set || (i == 0 && !any_primary);
+            primary_set |= primary;
+            contacts.push(contact_model(app, m.id, k, primary, now));
+        }
+    }
+    repo::insert_contacts_many(&txn, contacts).await?;
+    audit::record_many(
         &txn,
-        actor,
-        Entry {
-            action: "customer.create",
-            entity_type: "customer",
-            entity_id: m.id.to_string(),
-            customer_id: Some(m.id),
-            summary: Some(format!("{} {}", m.code, m.name)),
-            before: None,
-            after: Some(audit_json(&m, &d.tags)),
-        },
+        created
+            .iter()
+            .zip(jobs)
+            .map(|(m, j)| {
+                (
+                    &j.actor,
+                    Entry {
+                        action: "customer.create",
+                        entity_type: "customer",
+                        entity_id: m.id.to_string(),
+                        customer_id: Some(m.id),
+                        summary: Some(format!("{} {}", m.code, m.name)),
+                        before: None,
+                        after: Some(audit_json(m, &j.draft.tags)),
+                    },
+                )
+            })
+            .collect(),
     )
     .await?;
     txn.commit().await?;
-    Ok(m.id)
+    Ok(created.iter().map(|m| m.id).collect())
+}
+
+fn contact_model(
+    app: &App,
+    customer_id: i64,
+    k: &ContactDraft,
+    primary: bool,
+    now: DateTime<Utc>,
+) -> contact::ActiveModel {
+    contact::ActiveModel {
+        customer_id: Set(customer_id),
+        name: Set(k.name.clone()),
+        title: Set(k.title.clone()),
+        phone_enc: Set(app.vault.encrypt_opt(k.phone.as_deref())),
+        phone_hash: Set(k.phone.as_deref().map(|p| app.vault.phone_hash(p))),
+        email_enc: Set(app.vault.encrypt_opt(k.email.as_deref())),
+        wechat: Set(k.wechat.clone()),
+        is_primary: Set(primary),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
 }
 
 async fn insert_contact_row<C: ConnectionTrait>(
@@ -1109,22 +1233,9 @@ async fn insert_contact_row<C: ConnectionTrait>(
     k: &ContactDraft,
     primary: bool,
 ) -> Result<contact::Model> {
-    let now = Utc::now();
     Ok(repo::insert_contact(
         conn,
-        contact::ActiveModel {
-            customer_id: Set(customer_id),
-            name: Set(k.name.clone()),
-            title: Set(k.title.clone()),
-            phone_enc: Set(app.vault.encrypt_opt(k.phone.as_deref())),
-            phone_hash: Set(k.phone.as_deref().map(|p| app.vault.phone_hash(p))),
-            email_enc: Set(app.vault.encrypt_opt(k.email.as_deref())),
-            wechat: Set(k.wechat.clone()),
-            is_primary: Set(primary),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        },
+        contact_model(app, customer_id, k, primary, Utc::now()),
     )
     .await?)
 }

@@ -25,6 +25,8 @@ pub struct App {
     pub db: Db,
     pub vault: Arc<vault::Vault>,
     pub settings: Arc<Settings>,
+    /// New customers waiting for the next group commit.
+    pub creates: Arc<customers::CreateQueue>,
 }
 
 impl App {
@@ -43,6 +45,7 @@ impl App {
             db,
             vault: Arc::new(vault),
             settings: Arc::new(settings),
+            creates: Arc::default(),
         })
     }
 }

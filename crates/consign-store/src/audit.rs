@@ -3,12 +3,25 @@
 use crate::entity::audit_log;
 use crate::Result;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 pub async fn insert<C: ConnectionTrait>(conn: &C, am: audit_log::ActiveModel) -> Result<()> {
-    am.insert(conn).await?;
+    insert_many(conn, vec![am]).await
+}
+
+/// Audit rows in one statement, without reading them back.
+pub async fn insert_many<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<audit_log::ActiveModel>,
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    audit_log::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await?;
     Ok(())
 }
 

@@ -892,6 +892,130 @@ pub async fn ids_sharing_keys<C: ConnectionTrait>(
     Ok(rows.into_iter().map(|r| r.customer_id).collect())
 }
 
+/// Why a customer is a likely duplicate of a new or edited one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DupReason {
+    Uscc,
+    Phone,
+    Name,
+    /// Shares most name bigrams; the caller still checks the similarity.
+    SimilarCandidate,
+}
+
+/// A live customer found by [`duplicate_candidates`], with its owner's name.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct DupRow {
+    pub reason: i32,
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub name_norm: String,
+    pub owner_id: Option<i64>,
+    pub owner_name: Option<String>,
+}
+
+impl DupRow {
+    pub fn reason(&self) -> DupReason {
+        match self.reason {
+            1 => DupReason::Uscc,
+            2 => DupReason::Phone,
+            3 => DupReason::Name,
+            _ => DupReason::SimilarCandidate,
+        }
+    }
+}
+
+/// Live customers with the same USCC, a contact with one of the phone hashes, the same
+/// normalized name, or at least `min_shared` of the name bigrams `grams` (at most 20 of
+/// each), in one statement: one row per (customer, reason).
+pub async fn duplicate_candidates<C: ConnectionTrait>(
+    conn: &C,
+    uscc: Option<&str>,
+    phone_hashes: &[String],
+    name_norm: Option<&str>,
+    grams: &[String],
+    min_shared: i64,
+) -> Result<Vec<DupRow>> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(u) = uscc {
+        parts.push(
+            "SELECT cid, 1 AS reason FROM (SELECT id AS cid FROM customers WHERE uscc = ? AND archived_at IS NULL LIMIT 20) a".into(),
+        );
+        values.push(u.into());
+    }
+    if !phone_hashes.is_empty() {
+        parts.push(format!(
+            "SELECT cid, 2 AS reason FROM (SELECT DISTINCT c.id AS cid FROM customers c JOIN contacts k ON k.customer_id = c.id WHERE k.phone_hash IN ({}) AND c.archived_at IS NULL LIMIT 20) b",
+            vec!["?"; phone_hashes.len()].join(",")
+        ));
+        values.extend(phone_hashes.iter().map(|h| Value::from(h.clone())));
+    }
+    if let Some(n) = name_norm {
+        parts.push(
+            "SELECT cid, 3 AS reason FROM (SELECT id AS cid FROM customers WHERE name_norm = ? AND archived_at IS NULL LIMIT 20) d".into(),
+        );
+        values.push(n.into());
+    }
+    if !grams.is_empty() {
+        parts.push(format!(
+            "SELECT cid, 4 AS reason FROM (SELECT s.customer_id AS cid FROM search_keys s WHERE s.key IN ({}) \
+             GROUP BY s.customer_id HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC LIMIT 20) e",
+            vec!["?"; grams.len()].join(",")
+        ));
+        values.extend(grams.iter().map(|g| Value::from(g.clone())));
+        values.push(min_shared.into());
+    }
+    if parts.is_empty() {
+        return Ok(vec![]);
+    }
+    // Archived customers' keys live under another prefix, so the bigram part sees only
+    // live ones; the join checks the rest again.
+    let sql = format!(
+        "SELECT m.reason, c.id, c.code, c.name, c.name_norm, c.owner_id, u.display_name AS owner_name \
+         FROM ({}) m JOIN customers c ON c.id = m.cid LEFT JOIN users u ON u.id = c.owner_id \
+         WHERE c.archived_at IS NULL ORDER BY c.id, m.reason",
+        parts.join(" UNION ALL ")
+    );
+    Ok(
+        DupRow::find_by_statement(stmt(conn.get_database_backend(), &sql, values))
+            .all(conn)
+            .await?,
+    )
+}
+
+/// Tags of several new customers in one statement.
+pub async fn add_tags_many<C: ConnectionTrait>(conn: &C, rows: &[(i64, &[String])]) -> Result<()> {
+    let models: Vec<customer_tag::ActiveModel> = rows
+        .iter()
+        .flat_map(|(id, tags)| {
+            tags.iter().map(move |t| customer_tag::ActiveModel {
+                customer_id: sea_orm::Set(*id),
+                tag: sea_orm::Set(t.clone()),
+            })
+        })
+        .collect();
+    if models.is_empty() {
+        return Ok(());
+    }
+    customer_tag::Entity::insert_many(models).exec(conn).await?;
+    Ok(())
+}
+
+/// Contacts of several new customers in one statement (without reading them back).
+pub async fn insert_contacts_many<C: ConnectionTrait>(
+    conn: &C,
+    models: Vec<contact::ActiveModel>,
+) -> Result<()> {
+    if models.is_empty() {
+        return Ok(());
+    }
+    contact::Entity::insert_many(models)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn find_many<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<customer::Model>> {
     if ids.is_empty() {
         return Ok(vec![]);

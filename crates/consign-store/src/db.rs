@@ -128,6 +128,14 @@ impl Db {
             None => None,
         };
         let txn = self.conn.begin().await?;
+        if gate.is_some() {
+            // Take SQLite's write lock now, before the first read (as `BEGIN IMMEDIATE`
+            // would): a deferred transaction that reads and then writes fails at once with
+            // SQLITE_BUSY when a write outside the gate (a token's last-use stamp, say)
+            // landed in between; taking the lock first waits for it instead.
+            txn.execute_unprepared("DELETE FROM settings WHERE 0")
+                .await?;
+        }
         Ok(WriteTxn { txn, _gate: gate })
     }
 

@@ -506,3 +506,92 @@ async fn contacts(t: TestApp) {
 async fn contact_management() {
     each_db(contacts).await;
 }
+
+/// Concurrent creates are written together (group commit): each gets its own answer, a
+/// code taken twice in flight is refused for one of them only, and every written customer
+/// is whole (contact, tag, search keys, audit entry).
+async fn concurrent(t: TestApp) {
+    let api = t.api("admin").await;
+    let names: [&'static str; 12] = [
+        "成都天府冷链物流有限公司",
+        "重庆渝新欧供应链管理有限公司",
+        "西安丝路国际货运代理有限公司",
+        "昆明滇南医药物流有限公司",
+        "贵阳黔通汽车零部件有限公司",
+        "南宁北部湾跨境电商有限公司",
+        "兰州金城商贸有限公司",
+        "乌鲁木齐天山快运有限公司",
+        "拉萨雪域商贸有限公司",
+        "呼和浩特草原乳业有限公司",
+        "太原晋阳机械制造有限公司",
+        "石家庄冀中医药连锁有限公司",
+    ];
+    let mut tasks = Vec::new();
+    for (i, name) in names.into_iter().enumerate() {
+        let api = api.clone();
+        // Two of them ask for the same code.
+        let code = if i < 2 {
+            Some("DUP-0001".to_string())
+        } else {
+            None
+        };
+        let phone = format!("1390000{:04}", i);
+        tasks.push(tokio::spawn(async move {
+            let mut body = json!({"name": name, "kind": "enterprise", "tags": ["并发"],
+                "contacts": [{"name": "测试", "phone": phone}]});
+            if let Some(c) = code {
+                body["code"] = json!(c);
+            }
+            api.post("/api/v1/customers", body).await
+        }));
+    }
+    let mut created = Vec::new();
+    let mut conflicts = 0;
+    for task in tasks {
+        let (s, body) = task.await.expect("task");
+        match s {
+            StatusCode::CREATED => created.push(body),
+            StatusCode::CONFLICT => {
+                assert_eq!(body["errors"][0]["field"], "code", "{body}");
+                conflicts += 1;
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(conflicts, 1, "one of the two DUP-0001 creates is refused");
+    assert_eq!(created.len(), names.len() - 1);
+    let mut codes: Vec<String> = created
+        .iter()
+        .map(|b| b["customer"]["code"].as_str().expect("code").to_string())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), created.len(), "distinct codes: {codes:?}");
+    for b in &created {
+        let name = b["customer"]["name"].as_str().expect("name");
+        assert_eq!(b["customer"]["tags"], json!(["并发"]));
+        assert_eq!(b["contacts"][0]["name"], "测试");
+        // Searchable by two characters of its name, and audited.
+        let two: String = name.chars().take(2).collect();
+        let (s, found) = api
+            .get(&format!("/api/v1/customers?q={}", urlencode(&two)))
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            found["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .any(|c| c["name"] == name),
+            "{two} finds {name}: {found}"
+        );
+        let id = b["customer"]["id"].as_str().expect("id");
+        let (_, tl) = api.get(&format!("/api/v1/customers/{id}/timeline")).await;
+        assert!(tl.to_string().contains("customer.create"), "{tl}");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_creates() {
+    each_db(concurrent).await;
+}

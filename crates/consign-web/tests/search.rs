@@ -23,18 +23,6 @@ async fn names(api: &Api, q: &str) -> Vec<String> {
     v
 }
 
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 async fn search(t: TestApp) {
     for n in [
         "顺丰速运有限公司",

@@ -322,6 +322,7 @@ impl TestApp {
     }
 }
 
+#[derive(Clone)]
 pub struct Api {
     t: String,
     pub client: Client,
@@ -479,4 +480,17 @@ pub fn location(r: &Response) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string()
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
