@@ -17,6 +17,73 @@ use rand::RngCore;
 use sea_orm::Set;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// How long a checked credential is trusted without asking the database again.
+pub const CALLER_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+const CALLER_CACHE_MAX: usize = 10_000;
+
+/// Recently checked credentials (session cookies and API tokens, by hash), so that most
+/// requests skip the caller query. Every change this process makes to users, units,
+/// sessions or tokens empties it, so such a change takes effect at once; one made by
+/// another process (the CLI, a second server on the same PostgreSQL) within
+/// [`CALLER_TTL`].
+#[derive(Default)]
+pub struct CallerCache {
+    inner: Mutex<CacheInner>,
+}
+
+#[derive(Default)]
+struct CacheInner {
+    generation: u64,
+    map: HashMap<String, (repo::Caller, Instant)>,
+}
+
+impl CallerCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheInner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A fresh entry, or the generation to hand to [`CallerCache::put`] after reading.
+    fn get(&self, key: &str) -> Result<repo::Caller, u64> {
+        let g = self.lock();
+        match g.map.get(key) {
+            Some((c, at)) if at.elapsed() < CALLER_TTL => Ok(c.clone()),
+            _ => Err(g.generation),
+        }
+    }
+
+    /// Keeps what was read, unless something changed since the read began.
+    fn put(&self, key: String, c: &repo::Caller, generation: u64) {
+        let mut g = self.lock();
+        if g.generation != generation {
+            return;
+        }
+        if g.map.len() >= CALLER_CACHE_MAX {
+            g.map.retain(|_, (_, at)| at.elapsed() < CALLER_TTL);
+            if g.map.len() >= CALLER_CACHE_MAX {
+                g.map.clear();
+            }
+        }
+        g.map.insert(key, (c.clone(), Instant::now()));
+    }
+
+    /// Forgets one entry (its credential's own stamp changed).
+    fn forget(&self, key: &str) {
+        self.lock().map.remove(key);
+    }
+
+    /// Forgets everything (after a change to users, units, sessions or tokens).
+    pub fn clear(&self) {
+        let mut g = self.lock();
+        g.generation += 1;
+        g.map.clear();
+    }
+}
 
 /// Who is acting: a signed-in user, a token's user, or the system (CLI, jobs).
 #[derive(Debug, Clone, Serialize)]
@@ -277,17 +344,27 @@ fn caller_actor(c: &repo::Caller, ip: Option<String>) -> Actor {
 pub async fn session(app: &App, raw: &str, ip: Option<String>) -> Result<Option<SessionInfo>> {
     let now = Utc::now();
     let h = token_hash(raw);
-    let Some(c) = repo::caller_by_session(&app.db.conn, &h).await? else {
-        return Ok(None);
+    let key = format!("s:{h}");
+    let c = match app.callers.get(&key) {
+        Ok(c) => c,
+        Err(generation) => {
+            let Some(c) = repo::caller_by_session(&app.db.conn, &h).await? else {
+                return Ok(None);
+            };
+            app.callers.put(key, &c, generation);
+            c
+        }
     };
     let expires = c.stamp.unwrap_or(now);
     if expires <= now || c.disabled {
         repo::delete_session(&app.db.conn, &h).await?;
+        app.callers.clear();
         return Ok(None);
     }
     let life = Duration::hours(app.settings.session_hours);
     if expires - now < life / 2 {
         repo::extend_session(&app.db.conn, &h, now + life).await?;
+        app.callers.clear();
     }
     Ok(Some(SessionInfo {
         actor: caller_actor(&c, ip),
@@ -297,14 +374,24 @@ pub async fn session(app: &App, raw: &str, ip: Option<String>) -> Result<Option<
 
 pub async fn logout(app: &App, raw: &str) -> Result<()> {
     repo::delete_session(&app.db.conn, &token_hash(raw)).await?;
+    app.callers.clear();
     Ok(())
 }
 
-/// The user behind a bearer token (one query; the last-use time is written at most once
-/// a minute).
+/// The user behind a bearer token (one query, or none when checked a moment ago; the
+/// last-use time is written at most once a minute).
 pub async fn token_actor(app: &App, raw: &str, ip: Option<String>) -> Result<Option<Actor>> {
-    let Some(c) = repo::caller_by_token(&app.db.conn, &token_hash(raw)).await? else {
-        return Ok(None);
+    let h = token_hash(raw);
+    let key = format!("t:{h}");
+    let c = match app.callers.get(&key) {
+        Ok(c) => c,
+        Err(generation) => {
+            let Some(c) = repo::caller_by_token(&app.db.conn, &h).await? else {
+                return Ok(None);
+            };
+            app.callers.put(key.clone(), &c, generation);
+            c
+        }
     };
     if c.disabled {
         return Ok(None);
@@ -312,6 +399,8 @@ pub async fn token_actor(app: &App, raw: &str, ip: Option<String>) -> Result<Opt
     let now = Utc::now();
     if c.stamp.is_none_or(|l| now - l > Duration::minutes(1)) {
         repo::touch_token(&app.db.conn, c.credential_id, now).await?;
+        // Other entries stay; this one is read again with its new stamp.
+        app.callers.forget(&key);
     }
     Ok(Some(caller_actor(&c, ip)))
 }
@@ -388,6 +477,7 @@ pub async fn revoke_token(app: &App, actor: &Actor, user_id: i64, token_id: i64)
     )
     .await?;
     txn.commit().await?;
+    app.callers.clear();
     Ok(())
 }
 
@@ -397,6 +487,7 @@ pub async fn set_user_lang(app: &App, actor: &Actor, lang: Lang) -> Result<()> {
         let mut am: user::ActiveModel = u.into();
         am.lang = Set(Some(lang.code().to_string()));
         repo::update_user(&app.db.conn, am).await?;
+        app.callers.clear();
     }
     Ok(())
 }

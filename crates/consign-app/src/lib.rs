@@ -27,6 +27,8 @@ pub struct App {
     pub settings: Arc<Settings>,
     /// New customers waiting for the next group commit.
     pub creates: Arc<customers::CreateQueue>,
+    /// Recently checked sessions and API tokens.
+    pub callers: Arc<auth::CallerCache>,
 }
 
 impl App {
@@ -46,6 +48,7 @@ impl App {
             vault: Arc::new(vault),
             settings: Arc::new(settings),
             creates: Arc::default(),
+            callers: Arc::default(),
         })
     }
 }

@@ -230,6 +230,7 @@ pub async fn create(app: &App, actor: &Actor, n: &NewUser) -> Result<UserView> {
     )
     .await?;
     txn.commit().await?;
+    app.callers.clear();
     Ok(to_view(app, vec![u]).await?.remove(0))
 }
 
@@ -269,6 +270,7 @@ pub async fn set_password(app: &App, actor: &Actor, username: &str, password: &s
     )
     .await?;
     txn.commit().await?;
+    app.callers.clear();
     Ok(())
 }
 
@@ -306,6 +308,7 @@ pub async fn set_disabled(app: &App, actor: &Actor, username: &str, disabled: bo
     )
     .await?;
     txn.commit().await?;
+    app.callers.clear();
     Ok(())
 }
 
@@ -363,6 +366,7 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
+    app.callers.clear();
     Ok(to_view(app, vec![after]).await?.remove(0))
 }
 
