@@ -108,8 +108,12 @@ impl Db {
                         .synchronous(SqliteSynchronous::Normal)
                         .foreign_keys(true)
                         .busy_timeout(Duration::from_secs(10))
-                        .pragma("cache_size", "-8000")
+                        .pragma("cache_size", "-4000")
                         .pragma("temp_store", "memory")
+                        // Searches inline their keys and batch inserts vary in length, so
+                        // most statement texts are seen once: a small cache keeps the hot
+                        // ones without holding hundreds of prepared statements per connection.
+                        .statement_cache_capacity(24)
                 });
             let conn = Database::connect(opt).await?;
             Ok(Db {
