@@ -740,6 +740,53 @@ fn search_keys(d: &Draft) -> Vec<String> {
     search::keys_for(&texts)
 }
 
+/// Setting holding the search-key scheme the stored keys were built with.
+const KEYS_VERSION_SETTING: &str = "search.keys_version";
+
+/// Rebuilds every customer's search keys when they were built by an older scheme
+/// (`search::KEYS_VERSION`); a no-op otherwise. Runs at start-up, in batches of 1,000
+/// customers per transaction; returns how many customers were re-indexed.
+pub async fn reindex_if_needed(app: &App) -> Result<u64> {
+    let current = search::KEYS_VERSION.to_string();
+    let stored = consign_store::settings::get(&app.db.conn, KEYS_VERSION_SETTING).await?;
+    if stored.as_deref() == Some(current.as_str()) {
+        return Ok(0);
+    }
+    let mut after = 0i64;
+    let mut done = 0u64;
+    loop {
+        let batch = repo::key_sources(&app.db.conn, after, 1000).await?;
+        let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+            break;
+        };
+        let keys: Vec<(i64, Vec<String>)> = batch
+            .iter()
+            .map(|c| {
+                let mut texts = vec![c.name.as_str()];
+                if let Some(s) = &c.short_name {
+                    texts.push(s);
+                }
+                let mut k = search::keys_for(&texts);
+                if c.archived {
+                    for key in &mut k {
+                        key.insert(0, 'x');
+                    }
+                }
+                (c.id, k)
+            })
+            .collect();
+        let txn = app.db.begin_write().await?;
+        repo::delete_search_keys_between(&txn, first.id, last.id).await?;
+        let refs: Vec<(i64, &[String])> = keys.iter().map(|(id, k)| (*id, k.as_slice())).collect();
+        repo::insert_search_keys(&txn, &refs).await?;
+        txn.commit().await?;
+        done += batch.len() as u64;
+        after = last.id;
+    }
+    consign_store::settings::set(&app.db.conn, KEYS_VERSION_SETTING, &current, None).await?;
+    Ok(done)
+}
+
 /// Checks an owner choice against the actor's role and scope.
 async fn resolve_owner(
     app: &App,

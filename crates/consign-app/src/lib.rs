@@ -43,12 +43,20 @@ impl App {
         db.migrate().await?;
         let vault = vault::Vault::load(&settings).map_err(AppError::Config)?;
         vault::check_key(&db, &vault).await?;
-        Ok(App {
+        let app = App {
             db,
             vault: Arc::new(vault),
             settings: Arc::new(settings),
             creates: Arc::default(),
             callers: Arc::default(),
-        })
+        };
+        let n = customers::reindex_if_needed(&app).await?;
+        if n > 0 {
+            tracing::info!(
+                customers = n,
+                "search keys rebuilt for the current key scheme"
+            );
+        }
+        Ok(app)
     }
 }

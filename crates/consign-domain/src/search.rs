@@ -6,13 +6,18 @@
 //! - `p:` + the full pinyin from each character position to the end (prefix search, so
 //!   `shunfeng` finds 顺丰 anywhere in 上海顺丰速运有限公司), every reading of a
 //!   polyphonic character expanded;
-//! - `i:` + the pinyin initials from each position (`sf` finds 顺丰).
+//! - `i:` + the pinyin initials from each position (`sf` finds 顺丰);
+//! - `j:` + the first two of those initials, so that the commonest initials query, two
+//!   letters, is one exact key read in id order rather than a range of thousands.
 //!
 //! A query of CJK text matches customers holding all its bigrams; the caller then checks
 //! the name contains the query as a substring. An ASCII query is a key prefix.
 
 use pinyin::ToPinyinMulti;
 use std::collections::BTreeSet;
+
+/// Version of the key scheme; a database holding older keys is re-indexed at start-up.
+pub const KEYS_VERSION: u32 = 2;
 
 /// Longest stored key, in bytes after the prefix; longer queries are cut to this.
 pub const MAX_KEY_LEN: usize = 40;
@@ -92,6 +97,9 @@ fn expand(run: &[Vec<String>], start: usize, out: &mut BTreeSet<String>) {
         out.insert(format!("p:{}", cut(&f)));
     }
     for i in init {
+        if i.len() >= 2 && i.is_char_boundary(2) {
+            out.insert(format!("j:{}", &i[..2]));
+        }
         out.insert(format!("i:{}", cut(&i)));
     }
 }
@@ -293,6 +301,8 @@ mod tests {
         assert!(k.iter().any(|x| x.starts_with("p:shunfeng")));
         assert!(k.iter().any(|x| x.starts_with("i:sf")));
         assert!(k.iter().any(|x| x.starts_with("i:shsf")));
+        assert!(k.contains(&"j:sf".to_string()), "{k:?}");
+        assert!(k.contains(&"j:sh".to_string()), "{k:?}");
     }
 
     #[test]

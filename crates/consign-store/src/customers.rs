@@ -134,6 +134,10 @@ struct SearchSql {
     materialize: bool,
     /// The name must still be checked for the whole query as a substring (several bigrams).
     like: Option<String>,
+    /// One exact key whose index rows come in customer-id order, and the union's other
+    /// lookups (few rows): the page is then a merge that stops at the page's end, and
+    /// the total an index count plus the few others not already counted.
+    ordered: Option<(String, Vec<String>)>,
 }
 
 fn search_sql(s: &TextSearch, archived: bool) -> Option<SearchSql> {
@@ -146,6 +150,8 @@ fn search_sql(s: &TextSearch, archived: bool) -> Option<SearchSql> {
     let mut parts: Vec<String> = Vec::new();
     let mut like = None;
     let mut materialize = false;
+    // An exact key lookup (its rows in id order), when the query has one.
+    let mut exact: Option<String> = None;
     if !s.cjk_keys.is_empty() {
         if s.cjk_prefix {
             // Single characters: each a prefix range over bigram and end-of-run keys.
@@ -166,10 +172,12 @@ fn search_sql(s: &TextSearch, archived: bool) -> Option<SearchSql> {
                 like = s.cjk_text.clone();
             }
         } else if s.cjk_keys.len() == 1 {
+            let key = format!("{kp}{}", s.cjk_keys[0]);
             parts.push(format!(
                 "SELECT customer_id AS cid FROM search_keys WHERE key = {}",
-                lit(&format!("{kp}{}", s.cjk_keys[0]))
+                lit(&key)
             ));
+            exact = Some(key);
             // One key is the whole query only when the query is that bigram or character.
             if let Some(text) = &s.cjk_text {
                 if s.cjk_keys[0].strip_prefix("c:") != Some(text.as_str()) {
@@ -187,6 +195,16 @@ fn search_sql(s: &TextSearch, archived: bool) -> Option<SearchSql> {
     }
     if let Some(prefix) = &s.ascii_prefix {
         for kind in ["p:", "i:"] {
+            if kind == "i:" && prefix.len() == 2 {
+                // Two initials: the exact `j:` key holds exactly the `i:` keys' customers.
+                let key = format!("{kp}j:{prefix}");
+                parts.push(format!(
+                    "SELECT customer_id AS cid FROM search_keys WHERE key = {}",
+                    lit(&key)
+                ));
+                exact = Some(key);
+                continue;
+            }
             let lo = format!("{kp}{kind}{prefix}");
             let hi = consign_domain::search::prefix_upper(&lo);
             parts.push(format!(
@@ -217,10 +235,19 @@ fn search_sql(s: &TextSearch, archived: bool) -> Option<SearchSql> {
     if parts.is_empty() {
         return None;
     }
+    let ordered = exact.filter(|_| like.is_none()).map(|key| {
+        let own = format!(
+            "SELECT customer_id AS cid FROM search_keys WHERE key = {}",
+            lit(&key)
+        );
+        let others = parts.iter().filter(|p| **p != own).cloned().collect();
+        (key, others)
+    });
     Some(SearchSql {
         materialize: materialize || parts.len() > 1,
         union: parts.join(" UNION "),
         like,
+        ordered,
     })
 }
 
@@ -516,6 +543,59 @@ pub async fn list<C: ConnectionTrait>(
     let per_page = f.per_page.clamp(1, 500);
     let offset = f.page.saturating_sub(1) * per_page;
     let fast = fast_count_sql(vis, f);
+    if let (Some((key, others)), Sort::Newest) =
+        (fast.as_ref().and_then(|q| q.ordered.as_ref()), f.sort)
+    {
+        // A plain search with one exact key: the page is read from that key's index rows
+        // in id order (merged with the few rows of the other lookups) and stops at the
+        // page's end; the total is an index count plus the others' rows not among them.
+        #[derive(FromQueryResult)]
+        struct Hit {
+            cid: i64,
+            total: i64,
+        }
+        let k = lit(key);
+        let page = if others.is_empty() {
+            format!("SELECT customer_id AS cid FROM search_keys WHERE key = {k} ORDER BY customer_id DESC LIMIT {per_page} OFFSET {offset}")
+        } else {
+            format!(
+                "SELECT customer_id AS cid FROM search_keys WHERE key = {k} UNION {} ORDER BY 1 DESC LIMIT {per_page} OFFSET {offset}",
+                others.join(" UNION ")
+            )
+        };
+        let mut total = format!("(SELECT COUNT(*) FROM search_keys WHERE key = {k})");
+        if !others.is_empty() {
+            total = format!(
+                "{total} + (SELECT COUNT(*) FROM ({}) o WHERE NOT EXISTS (SELECT 1 FROM search_keys s WHERE s.key = {k} AND s.customer_id = o.cid))",
+                others.join(" UNION ")
+            );
+        }
+        let backend = conn.get_database_backend();
+        let mut hits = Hit::find_by_statement(stmt(
+            backend,
+            &format!("SELECT p.cid, {total} AS total FROM ({page}) p"),
+            vec![],
+        ))
+        .all(conn)
+        .await?;
+        let total = match hits.first() {
+            Some(h) => h.total as u64,
+            None => {
+                #[derive(FromQueryResult)]
+                struct N {
+                    n: i64,
+                }
+                N::find_by_statement(stmt(backend, &format!("SELECT {total} AS n"), vec![]))
+                    .one(conn)
+                    .await?
+                    .map(|r| r.n as u64)
+                    .unwrap_or(0)
+            }
+        };
+        hits.sort_by_key(|h| std::cmp::Reverse(h.cid));
+        let ids: Vec<i64> = hits.iter().map(|h| h.cid).collect();
+        return Ok((page_rows(conn, &ids).await?, total));
+    }
     if let (Some(q), Sort::Newest, true) =
         (&fast, f.sort, fast.as_ref().is_some_and(|q| q.materialize))
     {
@@ -890,6 +970,48 @@ pub async fn ids_sharing_keys<C: ConnectionTrait>(
         .all(conn)
         .await?;
     Ok(rows.into_iter().map(|r| r.customer_id).collect())
+}
+
+/// What a customer's search keys are made from (for re-indexing).
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct KeySource {
+    pub id: i64,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub archived: bool,
+}
+
+/// The next `limit` customers after `after_id`, in id order.
+pub async fn key_sources<C: ConnectionTrait>(
+    conn: &C,
+    after_id: i64,
+    limit: u64,
+) -> Result<Vec<KeySource>> {
+    Ok(KeySource::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!(
+            "SELECT id, name, short_name, (archived_at IS NOT NULL) AS archived FROM customers \
+             WHERE id > ? ORDER BY id LIMIT {limit}"
+        ),
+        vec![after_id.into()],
+    ))
+    .all(conn)
+    .await?)
+}
+
+/// Removes the search keys of the customers with ids in `from..=to`.
+pub async fn delete_search_keys_between<C: ConnectionTrait>(
+    conn: &C,
+    from: i64,
+    to: i64,
+) -> Result<()> {
+    conn.execute(stmt(
+        conn.get_database_backend(),
+        "DELETE FROM search_keys WHERE customer_id >= ? AND customer_id <= ?",
+        vec![from.into(), to.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// Why a customer is a likely duplicate of a new or edited one.

@@ -143,6 +143,107 @@ async fn search(t: TestApp) {
     // Filters combine with search.
     let (_, body) = api.get("/api/v1/customers?q=sf&kind=individual").await;
     assert_eq!(body["total"], 0);
+    // Two initials and a code starting with the same letters: one list, newest first,
+    // each customer once, paged and counted whole.
+    let (s, body) = api
+        .post("/api/v1/customers", serde_json::json!({"code": "SF-0001", "name": "德邦快递有限公司", "kind": "enterprise", "confirm_duplicates": true}))
+        .await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{body}");
+    let debang = body["customer"]["id"].as_str().expect("id").to_string();
+    let (s, body) = api
+        .post("/api/v1/customers", serde_json::json!({"code": "SF-0002", "name": "顺丰国际货运有限公司", "kind": "enterprise", "confirm_duplicates": true}))
+        .await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{body}");
+    let page = |n: u32| {
+        let api = &api;
+        async move {
+            let (_, body) = api
+                .get(&format!("/api/v1/customers?q=sf&per_page=2&page={n}"))
+                .await;
+            let names: Vec<String> = body["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|c| c["name"].as_str().unwrap_or("").to_string())
+                .collect();
+            (body["total"].as_u64().unwrap_or(99), names)
+        }
+    };
+    assert_eq!(
+        page(1).await,
+        (
+            4,
+            vec![
+                "顺丰国际货运有限公司".to_string(),
+                "德邦快递有限公司".to_string()
+            ]
+        )
+    );
+    assert_eq!(
+        page(2).await,
+        (
+            4,
+            vec![
+                "深圳顺丰冷链物流有限公司".to_string(),
+                "顺丰速运有限公司".to_string()
+            ]
+        )
+    );
+    assert_eq!(page(3).await, (4, vec![]));
+    // An archived customer leaves the search.
+    let (s, _) = api
+        .post(
+            &format!("/api/v1/customers/{debang}/archive"),
+            serde_json::json!({}),
+        )
+        .await;
+    assert!(s.is_success(), "{s}");
+    assert_eq!(page(1).await.0, 3);
+}
+
+/// A database whose search keys were built by an older scheme is re-indexed on start-up.
+async fn reindex(t: TestApp) {
+    t.customer("顺丰速运有限公司", None, None).await;
+    let archived = t.customer("深圳顺丰冷链物流有限公司", None, None).await;
+    let admin = t.actor("admin").await;
+    consign_app::customers::archive(&t.app, &admin, archived)
+        .await
+        .expect("archive");
+    let conn = &t.app.db.conn;
+    use sea_orm::ConnectionTrait;
+    conn.execute_unprepared("DELETE FROM search_keys WHERE key LIKE 'j:%' OR key LIKE 'xj:%'")
+        .await
+        .expect("delete");
+    conn.execute_unprepared("UPDATE settings SET value = '1' WHERE key = 'search.keys_version'")
+        .await
+        .expect("version");
+    let api = t.api("admin").await;
+    let (_, body) = api.get("/api/v1/customers?q=sf").await;
+    assert_eq!(body["total"], 0, "the old keys lack the two-initials key");
+    let n = consign_app::customers::reindex_if_needed(&t.app)
+        .await
+        .expect("reindex");
+    assert_eq!(n, 2);
+    let (_, body) = api.get("/api/v1/customers?q=sf").await;
+    assert_eq!(body["total"], 1, "{body}");
+    assert_eq!(body["items"][0]["name"], "顺丰速运有限公司");
+    let (_, body) = api.get("/api/v1/customers?q=sf&archived=true").await;
+    assert_eq!(
+        body["total"], 1,
+        "archived keys are rebuilt archived: {body}"
+    );
+    assert_eq!(
+        consign_app::customers::reindex_if_needed(&t.app)
+            .await
+            .expect("again"),
+        0,
+        "once only"
+    );
+}
+
+#[tokio::test]
+async fn search_keys_rebuilt_for_a_new_scheme() {
+    each_db(reindex).await;
 }
 
 #[tokio::test]
