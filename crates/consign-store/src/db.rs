@@ -96,7 +96,7 @@ impl Db {
                 }
             }
             let mut opt = ConnectOptions::new(format!("sqlite://{path}?mode=rwc"));
-            opt.max_connections(8)
+            opt.max_connections(4)
                 .min_connections(1)
                 // A local file cannot drop a connection: skip the ping round trip to the
                 // connection's worker thread that sqlx otherwise makes on every acquire.
