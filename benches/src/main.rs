@@ -125,7 +125,9 @@ fn rss_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-async fn load(dir: &std::path::Path, n: usize) -> Result<String> {
+/// Loads the data set unless `dir` holds it already; returns an admin token, and whether
+/// this call loaded the data.
+async fn load(dir: &std::path::Path, n: usize) -> Result<(String, bool)> {
     let mut s = Settings::default();
     s.set_data_dir(dir.to_path_buf());
     let app = App::open(s).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -139,7 +141,8 @@ async fn load(dir: &std::path::Path, n: usize) -> Result<String> {
             .count(&app.db.conn)
             .await?
     };
-    if have == 0 || customers != n as u64 {
+    let fresh = have == 0 || customers != n as u64;
+    if fresh {
         if have > 0 {
             bail!("{} holds another data set; remove it first", dir.display());
         }
@@ -177,7 +180,7 @@ async fn load(dir: &std::path::Path, n: usize) -> Result<String> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     app.db.conn.close().await?;
-    Ok(token)
+    Ok((token, fresh))
 }
 
 #[tokio::main]
@@ -191,7 +194,18 @@ async fn main() -> Result<()> {
         consign,
     } = cli.cmd;
     std::fs::create_dir_all(&dir)?;
-    let token = load(&dir, customers).await?;
+    let (token, fresh) = load(&dir, customers).await?;
+    if fresh {
+        // Measure from a process of its own: driven from the process that had just loaded,
+        // the initials search read 640 req/s against 1,200+ from a fresh process on the
+        // same database (the loaded process's client side was slower; cause not pinned).
+        let _ = std::process::Command::new("sync").status();
+        let status = std::process::Command::new(std::env::current_exe()?)
+            .args(std::env::args_os().skip(1))
+            .status()
+            .context("re-running the benchmark on the loaded data set")?;
+        std::process::exit(status.code().unwrap_or(1));
+    }
     if !consign.exists() {
         bail!(
             "{} not found: cargo build --release first",

@@ -110,6 +110,7 @@ impl Db {
                         .busy_timeout(Duration::from_secs(10))
                         .pragma("cache_size", "-4000")
                         .pragma("temp_store", "memory")
+                        .pragma("wal_autocheckpoint", "4000")
                         // Searches inline their keys and batch inserts vary in length, so
                         // most statement texts are seen once: a small cache keeps the hot
                         // ones without holding hundreds of prepared statements per connection.
