@@ -8,6 +8,7 @@ pub mod config;
 pub mod customers;
 pub mod demo;
 pub mod error;
+pub mod idempotency;
 pub mod ser;
 pub mod users;
 pub mod vault;

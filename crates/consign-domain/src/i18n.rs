@@ -344,6 +344,9 @@ catalogue! {
     "err.unknown_unit" => "组织不存在", "No such organisation unit";
     "err.owner_out_of_scope" => "不能分配给您管辖范围以外的客户经理", "Cannot assign to an account manager outside your unit";
     "err.duplicate_code" => "客户编号已存在", "This customer code is already taken";
+    "err.idempotency_key_invalid" => "Idempotency-Key 须为 1 至 255 个可见 ASCII 字符", "Idempotency-Key must be 1 to 255 visible ASCII characters";
+    "err.idempotency_mismatch" => "此 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was already used for a different request";
+    "err.idempotency_in_progress" => "使用此 Idempotency-Key 的请求仍在处理中，请稍后重试", "A request with this Idempotency-Key is still being processed; retry shortly";
     "err.duplicate_username" => "用户名已存在", "This username is already taken";
     "err.password_short" => "密码至少 8 位", "The password needs at least 8 characters";
     "err.merge_self" => "不能与自身合并", "A customer cannot be merged into itself";

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod customers;
 pub mod db;
 pub mod entity;
+pub mod idempotency;
 pub mod migrations;
 pub mod settings;
 pub mod users;

@@ -21,6 +21,10 @@ impl MigratorTrait for Migrator {
                 name: "m0002_list_indexes",
                 sql: M0002,
             }),
+            Box::new(Sql {
+                name: "m0003_idempotency_keys",
+                sql: M0003,
+            }),
         ]
     }
 }
@@ -229,4 +233,20 @@ DROP INDEX customers_kind;
 DROP INDEX customers_industry;
 DROP INDEX customers_updated;
 DROP INDEX customers_owner
+"#;
+
+/// Responses to writes sent with an `Idempotency-Key`, so that a retried request gets the
+/// first answer instead of doing the write twice. `status` is NULL while in progress.
+const M0003: &str = r#"
+CREATE TABLE idempotency_keys (
+    id {id},
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    idem_key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    response TEXT,
+    created_at {ts} NOT NULL,
+    UNIQUE (user_id, idem_key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
 "#;

@@ -93,23 +93,109 @@ async fn list_customers(
 async fn create_customer(
     State(app): State<App>,
     u: ApiUser,
-    ApiJson(mut body): ApiJson<serde_json::Value>,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult<Response> {
-    // The customer's fields and its `contacts`, each checked with exact field paths.
-    let contacts = match body.as_object_mut().and_then(|o| o.remove("contacts")) {
-        Some(v) => crate::extract::from_value::<Vec<ContactInput>>(v, "contacts", u.lang)?,
-        None => Vec::new(),
+    idempotent(&app, &u, &headers, "POST /api/v1/customers", body, |body| {
+        let (app, u) = (app.clone(), &u);
+        async move {
+            let mut body = body;
+            // The customer's fields and its `contacts`, each checked with exact field paths.
+            let contacts = match body.as_object_mut().and_then(|o| o.remove("contacts")) {
+                Some(v) => crate::extract::from_value::<Vec<ContactInput>>(v, "contacts", u.lang)?,
+                None => Vec::new(),
+            };
+            let customer: CustomerInput = crate::extract::from_value(body, "", u.lang)?;
+            let input = NewCustomer { customer, contacts };
+            let d = customers::create(&app, &u.actor, &input).await.or_api(u)?;
+            let value = serde_json::to_value(d)
+                .map_err(|e| AppError::Internal(e.to_string()))
+                .or_api(u)?;
+            Ok((StatusCode::CREATED, value))
+        }
+    })
+    .await
+}
+
+/// Runs a write that a client may retry. With an `Idempotency-Key` header, the first
+/// request's answer is kept and a retry with the same key and body gets it again (with
+/// `Idempotent-Replayed: true`) instead of writing twice; a failed request frees its key.
+/// A `201` answer carries the new resource's `Location` (from its `customer.id` or `id`).
+async fn idempotent<F, Fut>(
+    app: &App,
+    u: &ApiUser,
+    headers: &axum::http::HeaderMap,
+    operation: &str,
+    body: serde_json::Value,
+    write: F,
+) -> ApiResult<Response>
+where
+    F: FnOnce(serde_json::Value) -> Fut,
+    Fut: std::future::Future<Output = ApiResult<(StatusCode, serde_json::Value)>>,
+{
+    use consign_app::idempotency::{self, Begin};
+    let respond = |status: StatusCode, value: serde_json::Value, replayed: bool| {
+        let id = value["customer"]["id"]
+            .as_str()
+            .or_else(|| value["id"].as_str())
+            .map(str::to_string);
+        let mut r = (status, Json(value)).into_response();
+        if status == StatusCode::CREATED {
+            if let Some(loc) = id
+                .map(|id| format!("{}/{id}", operation.trim_start_matches("POST ")))
+                .and_then(|l| axum::http::HeaderValue::from_str(&l).ok())
+            {
+                r.headers_mut().insert(axum::http::header::LOCATION, loc);
+            }
+        }
+        if replayed {
+            r.headers_mut().insert(
+                "Idempotent-Replayed",
+                axum::http::HeaderValue::from_static("true"),
+            );
+        }
+        r
     };
-    let customer: CustomerInput = crate::extract::from_value(body, "", u.lang)?;
-    let input = NewCustomer { customer, contacts };
-    let d = customers::create(&app, &u.actor, &input).await.or_api(&u)?;
-    let loc = format!("/api/v1/customers/{}", d.customer.id);
-    Ok((
-        StatusCode::CREATED,
-        [(axum::http::header::LOCATION, loc)],
-        Json(d),
-    )
-        .into_response())
+    let key = match headers.get(idempotency::HEADER) {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| {
+                    consign_app::AppError::field(idempotency::HEADER, "err.idempotency_key_invalid")
+                })
+                .or_api(u)?
+                .to_string(),
+        ),
+    };
+    let Some(key) = key else {
+        let (status, value) = write(body).await?;
+        return Ok(respond(status, value, false));
+    };
+    match idempotency::begin(app, &u.actor, &key, operation, &body)
+        .await
+        .or_api(u)?
+    {
+        Begin::Replay { status, body } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let value = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
+            Ok(respond(status, value, true))
+        }
+        Begin::Proceed => match write(body).await {
+            Ok((status, value)) => {
+                idempotency::finish(app, &u.actor, &key, status.as_u16(), &value.to_string())
+                    .await
+                    .or_api(u)?;
+                Ok(respond(status, value, false))
+            }
+            Err(e) => {
+                // The failure is the answer; freeing the key must not hide it.
+                if let Err(free) = idempotency::abandon(app, &u.actor, &key).await {
+                    tracing::warn!(error = %free, "could not free an idempotency key");
+                }
+                Err(e)
+            }
+        },
+    }
 }
 
 #[derive(Deserialize)]

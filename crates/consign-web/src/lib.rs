@@ -100,8 +100,9 @@ async fn shutdown() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-/// Periodic housekeeping: expired sessions, and customers returning to the pool. Both
-/// are idempotent, so several instances may run them.
+/// Periodic housekeeping: expired sessions and idempotency keys, planner statistics, and
+/// customers returning to the pool. Each step is idempotent, so several instances may run
+/// them.
 async fn jobs(app: App) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -110,6 +111,9 @@ async fn jobs(app: App) {
         if let Err(e) = consign_app::store::users::delete_expired_sessions(&app.db.conn, now).await
         {
             tracing::warn!(error = %e, "session cleanup failed");
+        }
+        if let Err(e) = consign_app::idempotency::purge(&app).await {
+            tracing::warn!(error = %e, "idempotency key cleanup failed");
         }
         if let Err(e) = app.db.optimize().await {
             tracing::warn!(error = %e, "optimize failed");

@@ -73,17 +73,18 @@ pub fn spec() -> Value {
     );
     l["parameters"] = list_params;
     add("/api/v1/customers", "get", l, vec![]);
-    add(
-        "/api/v1/customers",
-        "post",
-        op(
-            "Create a customer (409 with `duplicates` unless confirm_duplicates)",
-            "customers",
-            Some("NewCustomer"),
-            ("201", "CustomerDetail"),
-        ),
-        vec![],
+    let mut create = op(
+        "Create a customer (409 with `duplicates` unless confirm_duplicates)",
+        "customers",
+        Some("NewCustomer"),
+        ("201", "CustomerDetail"),
     );
+    create["parameters"] = json!([{
+        "name": "Idempotency-Key", "in": "header", "required": false,
+        "description": "Up to 255 visible ASCII characters, unique per intended create. A retry with the same key and body within 24 hours gets the first answer again (header `Idempotent-Replayed: true`) instead of a second customer; the same key with another body is a 422, and while the first request runs a 409.",
+        "schema": {"type": "string", "maxLength": 255}
+    }]);
+    add("/api/v1/customers", "post", create, vec![]);
     add(
         "/api/v1/customers/duplicates",
         "post",

@@ -595,3 +595,92 @@ async fn concurrent(t: TestApp) {
 async fn concurrent_creates() {
     each_db(concurrent).await;
 }
+
+/// A create retried with the same `Idempotency-Key` gets the first answer, not a second
+/// customer; the key cannot be reused for another request.
+async fn idempotency(t: TestApp) {
+    let api = t.api("lixy").await;
+    let body = json!({"name": "杭州云仓电商物流有限公司", "kind": "enterprise",
+        "contacts": [{"name": "周敏", "phone": "13700002222"}]});
+    let post = |key: &'static str, body: serde_json::Value| {
+        let api = api.clone();
+        let url = t.url("/api/v1/customers");
+        async move {
+            let r = api
+                .client
+                .post(url)
+                .bearer_auth(api.token.clone().unwrap_or_default())
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+                .await
+                .expect("send");
+            let replayed = r.headers().get("Idempotent-Replayed").is_some();
+            let location = r
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let (s, v) = json(r).await;
+            (s, v, replayed, location)
+        }
+    };
+    let (s, first, replayed, loc) = post("order-7781", body.clone()).await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    assert!(!replayed);
+    let id = first["customer"]["id"].as_str().expect("id").to_string();
+    assert_eq!(
+        loc.as_deref(),
+        Some(format!("/api/v1/customers/{id}").as_str())
+    );
+    // The retry: same answer, no second customer (which the duplicate check would refuse).
+    let (s, again, replayed, loc) = post("order-7781", body.clone()).await;
+    assert_eq!(s, StatusCode::CREATED, "{again}");
+    assert!(replayed);
+    assert_eq!(again["customer"]["id"], first["customer"]["id"]);
+    assert_eq!(
+        loc.as_deref(),
+        Some(format!("/api/v1/customers/{id}").as_str())
+    );
+    let (_, list) = api.get("/api/v1/customers?q=%E4%BA%91%E4%BB%93").await;
+    assert_eq!(list["total"], 1, "{list}");
+    // The same key for another request: refused, naming the header.
+    let (s, err, _, _) = post(
+        "order-7781",
+        json!({"name": "宁波港通国际货运代理有限公司", "kind": "enterprise"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["errors"][0]["field"], "Idempotency-Key");
+    // A failed request frees its key: corrected, the retry goes through.
+    let (s, _, _, _) = post("order-7782", json!({"name": "", "kind": "enterprise"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, ok, replayed, _) = post(
+        "order-7782",
+        json!({"name": "宁波港通国际货运代理有限公司", "kind": "enterprise"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{ok}");
+    assert!(!replayed);
+    // Keys are per user: another user's same key is its own.
+    let other = t.api("zhaop").await;
+    let r = other
+        .client
+        .post(t.url("/api/v1/customers"))
+        .bearer_auth(other.token.clone().unwrap_or_default())
+        .header("Idempotency-Key", "order-7781")
+        .json(&json!({"name": "温州瓯江鞋业有限公司", "kind": "enterprise"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // A key that is not visible ASCII is refused.
+    let (s, err, _, _) = post("", body).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["errors"][0]["field"], "Idempotency-Key");
+}
+
+#[tokio::test]
+async fn idempotent_creates() {
+    each_db(idempotency).await;
+}
