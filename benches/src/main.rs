@@ -59,13 +59,40 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[i] as f64 / 1000.0
 }
 
-/// Runs `make` requests from `connections` workers for `secs`; latencies in µs.
-async fn run<F, Fut>(name: &'static str, connections: usize, secs: u64, make: F) -> Stats
-where
-    F: Fn(u64) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = bool> + Send,
-{
-    let make = Arc::new(make);
+/// One request of a scenario, and the status that counts as success.
+struct Req {
+    method: hyper::Method,
+    path: String,
+    body: Option<String>,
+    expect: u16,
+}
+
+type MakeReq = Arc<dyn Fn(u64) -> Req + Send + Sync>;
+
+/// An HTTP/1 keep-alive connection of its own for one worker.
+async fn connect(
+    addr: std::net::SocketAddr,
+) -> Result<hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>>> {
+    let stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (tx, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    Ok(tx)
+}
+
+/// Runs requests from `connections` workers, each on its own keep-alive connection (like
+/// `wrk`), for `secs`; latencies in µs. A request counts when its status is the expected
+/// one and its body arrives whole.
+async fn run(
+    name: &'static str,
+    connections: usize,
+    secs: u64,
+    addr: std::net::SocketAddr,
+    auth: Arc<str>,
+    make: MakeReq,
+) -> Result<Stats> {
+    use http_body_util::BodyExt;
     let counter = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(secs);
@@ -75,15 +102,49 @@ where
         let make = make.clone();
         let counter = counter.clone();
         let errors = errors.clone();
+        let auth = auth.clone();
+        let mut tx = connect(addr).await?;
         handles.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(100_000);
             while Instant::now() < deadline {
                 let n = counter.fetch_add(1, Ordering::Relaxed);
+                let r = make(n);
+                let mut b = hyper::Request::builder()
+                    .method(r.method)
+                    .uri(r.path)
+                    .header(hyper::header::HOST, "127.0.0.1")
+                    .header(hyper::header::AUTHORIZATION, &*auth);
+                let body = match r.body {
+                    Some(s) => {
+                        b = b.header(hyper::header::CONTENT_TYPE, "application/json");
+                        bytes::Bytes::from(s)
+                    }
+                    None => bytes::Bytes::new(),
+                };
+                let Ok(req) = b.body(http_body_util::Full::new(body)) else {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                };
                 let t = Instant::now();
-                let ok = make(n).await;
+                let ok = match tx.ready().await {
+                    Ok(()) => match tx.send_request(req).await {
+                        Ok(resp) => {
+                            let status = resp.status().as_u16();
+                            resp.into_body().collect().await.is_ok() && status == r.expect
+                        }
+                        Err(_) => false,
+                    },
+                    Err(_) => false,
+                };
                 lat.push(t.elapsed().as_micros() as u64);
                 if !ok {
                     errors.fetch_add(1, Ordering::Relaxed);
+                    if tx.is_closed() {
+                        match connect(addr).await {
+                            Ok(c) => tx = c,
+                            Err(_) => break,
+                        }
+                    }
                 }
             }
             lat
@@ -95,22 +156,14 @@ where
     }
     let secs = started.elapsed().as_secs_f64();
     all.sort_unstable();
-    Stats {
+    Ok(Stats {
         name,
         requests: all.len() as u64,
         errors: errors.load(Ordering::Relaxed),
         secs,
         p50: percentile(&all, 0.5),
         p99: percentile(&all, 0.99),
-    }
-}
-
-/// A response with the expected status whose body arrives whole.
-async fn ok(r: reqwest::Result<reqwest::Response>, status: u16) -> bool {
-    match r {
-        Ok(r) => r.status().as_u16() == status && r.bytes().await.is_ok(),
-        Err(_) => false,
-    }
+    })
 }
 
 fn rss_kib(pid: u32, field: &str) -> u64 {
@@ -237,29 +290,33 @@ async fn main() -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let auth = format!("Bearer {token}");
     let n = customers as u64;
     let mut results = Vec::new();
-
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse()?;
+    let auth: Arc<str> = Arc::from(format!("Bearer {token}"));
     macro_rules! scenario {
         ($name:expr, |$i:ident| $url:expr) => {{
-            let c = client.clone();
-            let a = auth.clone();
-            let b = base.clone();
             // Warm-up, then measure.
-            let _ = c
-                .get(format!("{b}/api/v1/customers/1"))
-                .header("Authorization", &a)
+            let _ = client
+                .get(format!("{base}/api/v1/customers/1"))
+                .header("Authorization", &*auth)
                 .send()
                 .await;
             results.push(
-                run($name, connections, seconds, move |$i| {
-                    let c = c.clone();
-                    let a = a.clone();
-                    let url = format!("{}{}", b, $url);
-                    async move { ok(c.get(url).header("Authorization", a).send().await, 200).await }
-                })
-                .await,
+                run(
+                    $name,
+                    connections,
+                    seconds,
+                    addr,
+                    auth.clone(),
+                    Arc::new(move |$i| Req {
+                        method: hyper::Method::GET,
+                        path: $url,
+                        body: None,
+                        expect: 200,
+                    }),
+                )
+                .await?,
             );
         }};
     }
@@ -287,23 +344,27 @@ async fn main() -> Result<()> {
         initials[(i % initials.len() as u64) as usize]
     ));
     {
-        let c = client.clone();
-        let a = auth.clone();
-        let url = format!("{base}/api/v1/customers");
         let stamp = chrono::Utc::now().timestamp();
         results.push(
-            run("POST /customers (create)", connections, seconds, move |i| {
-                let c = c.clone();
-                let a = a.clone();
-                let url = url.clone();
-                async move {
-                    let body = json!({"name": format!("压测{stamp}号{i}供应链管理有限公司"), "kind": "enterprise", "province": "浙江", "city": "杭州",
-                        "service_modes": ["express"], "tags": ["压测"], "confirm_duplicates": true,
-                        "contacts": [{"name": "测试", "phone": format!("139{:08}", i % 100_000_000)}]});
-                    ok(c.post(url).header("Authorization", a).json(&body).send().await, 201).await
-                }
-            })
-            .await,
+            run(
+                "POST /customers (create)",
+                connections,
+                seconds,
+                addr,
+                auth.clone(),
+                Arc::new(move |i| Req {
+                    method: hyper::Method::POST,
+                    path: "/api/v1/customers".into(),
+                    body: Some(
+                        json!({"name": format!("压测{stamp}号{i}供应链管理有限公司"), "kind": "enterprise", "province": "浙江", "city": "杭州",
+                            "service_modes": ["express"], "tags": ["压测"], "confirm_duplicates": true,
+                            "contacts": [{"name": "测试", "phone": format!("139{:08}", i % 100_000_000)}]})
+                        .to_string(),
+                    ),
+                    expect: 201,
+                }),
+            )
+            .await?,
         );
     }
     let pid = server.id();
