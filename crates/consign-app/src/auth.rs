@@ -58,7 +58,7 @@ impl CallerCache {
     }
 
     /// Keeps what was read, unless something changed since the read began.
-    fn put(&self, key: String, c: &repo::Caller, generation: u64) {
+    fn put(&self, key: &str, c: &repo::Caller, generation: u64) {
         let mut g = self.lock();
         if g.generation != generation {
             return;
@@ -69,12 +69,15 @@ impl CallerCache {
                 g.map.clear();
             }
         }
-        g.map.insert(key, (c.clone(), Instant::now()));
+        g.map.insert(key.to_string(), (c.clone(), Instant::now()));
     }
 
-    /// Forgets one entry (its credential's own stamp changed).
+    /// Forgets one entry (its credential changed or ended). Reads already under way are
+    /// not kept either, so none of them can put the old state back.
     fn forget(&self, key: &str) {
-        self.lock().map.remove(key);
+        let mut g = self.lock();
+        g.generation += 1;
+        g.map.remove(key);
     }
 
     /// Forgets everything (after a change to users, units, sessions or tokens).
@@ -351,20 +354,20 @@ pub async fn session(app: &App, raw: &str, ip: Option<String>) -> Result<Option<
             let Some(c) = repo::caller_by_session(&app.db.conn, &h).await? else {
                 return Ok(None);
             };
-            app.callers.put(key, &c, generation);
+            app.callers.put(&key, &c, generation);
             c
         }
     };
     let expires = c.stamp.unwrap_or(now);
     if expires <= now || c.disabled {
         repo::delete_session(&app.db.conn, &h).await?;
-        app.callers.clear();
+        app.callers.forget(&key);
         return Ok(None);
     }
     let life = Duration::hours(app.settings.session_hours);
     if expires - now < life / 2 {
         repo::extend_session(&app.db.conn, &h, now + life).await?;
-        app.callers.clear();
+        app.callers.forget(&key);
     }
     Ok(Some(SessionInfo {
         actor: caller_actor(&c, ip),
@@ -373,8 +376,9 @@ pub async fn session(app: &App, raw: &str, ip: Option<String>) -> Result<Option<
 }
 
 pub async fn logout(app: &App, raw: &str) -> Result<()> {
-    repo::delete_session(&app.db.conn, &token_hash(raw)).await?;
-    app.callers.clear();
+    let h = token_hash(raw);
+    repo::delete_session(&app.db.conn, &h).await?;
+    app.callers.forget(&format!("s:{h}"));
     Ok(())
 }
 
@@ -389,7 +393,7 @@ pub async fn token_actor(app: &App, raw: &str, ip: Option<String>) -> Result<Opt
             let Some(c) = repo::caller_by_token(&app.db.conn, &h).await? else {
                 return Ok(None);
             };
-            app.callers.put(key.clone(), &c, generation);
+            app.callers.put(&key, &c, generation);
             c
         }
     };
