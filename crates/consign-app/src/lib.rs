@@ -9,6 +9,7 @@ pub mod customers;
 pub mod demo;
 pub mod error;
 pub mod idempotency;
+pub mod jobs;
 pub mod ser;
 pub mod users;
 pub mod vault;

@@ -5,6 +5,7 @@ pub mod customers;
 pub mod db;
 pub mod entity;
 pub mod idempotency;
+pub mod jobs;
 pub mod migrations;
 pub mod settings;
 pub mod users;

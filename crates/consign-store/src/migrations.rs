@@ -25,6 +25,10 @@ impl MigratorTrait for Migrator {
                 name: "m0003_idempotency_keys",
                 sql: M0003,
             }),
+            Box::new(Sql {
+                name: "m0004_jobs",
+                sql: M0004,
+            }),
         ]
     }
 }
@@ -249,4 +253,28 @@ CREATE TABLE idempotency_keys (
     UNIQUE (user_id, idem_key)
 );
 CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
+"#;
+
+/// Background jobs as rows (ARCHITECTURE rule 11): claimed atomically with a lease, so
+/// that several server instances share them and a job whose server stopped is taken up
+/// again when its lease runs out; retried with backoff. `dedupe_key` makes scheduling
+/// idempotent (one housekeeping run per slot, whichever instance schedules it first).
+const M0004: &str = r#"
+CREATE TABLE jobs (
+    id {id},
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL DEFAULT '{}',
+    dedupe_key TEXT UNIQUE,
+    status TEXT NOT NULL DEFAULT 'queued',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL DEFAULT 5,
+    run_at {ts} NOT NULL,
+    locked_by TEXT,
+    locked_until {ts},
+    last_error TEXT,
+    result TEXT,
+    created_at {ts} NOT NULL,
+    finished_at {ts}
+);
+CREATE INDEX jobs_due ON jobs(status, run_at);
 "#;

@@ -100,28 +100,20 @@ async fn shutdown() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-/// Periodic housekeeping: expired sessions and idempotency keys, planner statistics, and
-/// customers returning to the pool. Each step is idempotent, so several instances may run
-/// them.
+/// The job runner: queues this slot's housekeeping (once across instances) and runs
+/// whatever jobs are due, every 30 seconds. Aborted when the server stops; a job cut off
+/// is taken up again when its lease runs out.
 async fn jobs(app: App) {
-    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    let worker = consign_app::jobs::worker_name();
+    let mut tick = tokio::time::interval(Duration::from_secs(30));
     loop {
         tick.tick().await;
-        let now = chrono::Utc::now();
-        if let Err(e) = consign_app::store::users::delete_expired_sessions(&app.db.conn, now).await
-        {
-            tracing::warn!(error = %e, "session cleanup failed");
+        if let Err(e) = consign_app::jobs::schedule_housekeeping(&app, chrono::Utc::now()).await {
+            tracing::warn!(error = %e, "scheduling housekeeping failed");
         }
-        if let Err(e) = consign_app::idempotency::purge(&app).await {
-            tracing::warn!(error = %e, "idempotency key cleanup failed");
-        }
-        if let Err(e) = app.db.optimize().await {
-            tracing::warn!(error = %e, "optimize failed");
-        }
-        match consign_app::customers::reclaim_stale(&app, now).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(customers = n, "returned to the pool"),
-            Err(e) => tracing::warn!(error = %e, "pool reclaim failed"),
+        match consign_app::jobs::run_due(&app, &worker).await {
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "running jobs failed"),
         }
     }
 }

@@ -1,0 +1,113 @@
+//! Background jobs as rows: scheduled once per slot across instances, claimed by one
+//! worker at a time, taken over when a lease runs out, failed for good when retrying
+//! cannot help.
+
+mod common;
+use chrono::{Duration, Utc};
+use common::*;
+use consign_app::jobs;
+use consign_app::store::jobs as repo;
+
+async fn lifecycle(t: TestApp) {
+    let app = &t.app;
+    let now = Utc::now();
+    // Two instances scheduling the same slot: one run.
+    let first = jobs::schedule_housekeeping(app, now)
+        .await
+        .expect("schedule");
+    let second = jobs::schedule_housekeeping(app, now)
+        .await
+        .expect("schedule");
+    assert!(first.is_some());
+    assert_eq!(second, None, "the slot is queued already");
+    let id = first.expect("id");
+    let ran = jobs::run_due(app, "worker-a").await.expect("run");
+    assert_eq!(ran, 1);
+    let job = repo::get(&app.db.conn, id)
+        .await
+        .expect("get")
+        .expect("job");
+    assert_eq!(job.status, repo::DONE, "{job:?}");
+    assert_eq!(job.attempts, 1);
+    assert!(job.result.unwrap_or_default().contains("reclaimed="));
+    assert_eq!(
+        jobs::run_due(app, "worker-a").await.expect("run"),
+        0,
+        "nothing due"
+    );
+
+    // A job whose worker stopped (its lease ran out) is taken over by another.
+    let id = jobs::enqueue(app, jobs::HOUSEKEEPING, &serde_json::json!({}), now)
+        .await
+        .expect("enqueue");
+    let past = Utc::now() - Duration::minutes(1);
+    let held = repo::claim(
+        &app.db.conn,
+        "worker-gone",
+        Utc::now(),
+        past,
+    )
+    .await
+    .expect("claim")
+    .expect("due");
+    assert_eq!(held.id, id);
+    assert!(
+        repo::claim(
+            &app.db.conn,
+            "worker-b",
+            past - Duration::minutes(30),
+            past + Duration::minutes(5)
+        )
+        .await
+        .expect("claim")
+        .is_none(),
+        "not while the lease holds"
+    );
+    assert_eq!(jobs::run_due(app, "worker-b").await.expect("run"), 1);
+    let job = repo::get(&app.db.conn, id)
+        .await
+        .expect("get")
+        .expect("job");
+    assert_eq!((job.status.as_str(), job.attempts), (repo::DONE, 2));
+    // The stopped worker's late report changes nothing.
+    repo::fail(&app.db.conn, id, "worker-gone", "late", None, Utc::now())
+        .await
+        .expect("fail");
+    let job = repo::get(&app.db.conn, id)
+        .await
+        .expect("get")
+        .expect("job");
+    assert_eq!(job.status, repo::DONE);
+
+    // A kind nobody knows fails for good at once, with the reason.
+    let id = jobs::enqueue(app, "no-such-kind", &serde_json::json!({}), now)
+        .await
+        .expect("enqueue");
+    assert_eq!(jobs::run_due(app, "worker-a").await.expect("run"), 1);
+    let job = repo::get(&app.db.conn, id)
+        .await
+        .expect("get")
+        .expect("job");
+    assert_eq!(job.status, repo::FAILED);
+    assert!(job.last_error.unwrap_or_default().contains("no-such-kind"));
+    // A job due later waits.
+    let id = jobs::enqueue(
+        app,
+        jobs::HOUSEKEEPING,
+        &serde_json::json!({}),
+        now + Duration::hours(1),
+    )
+    .await
+    .expect("enqueue");
+    assert_eq!(jobs::run_due(app, "worker-a").await.expect("run"), 0);
+    let job = repo::get(&app.db.conn, id)
+        .await
+        .expect("get")
+        .expect("job");
+    assert_eq!(job.status, repo::QUEUED);
+}
+
+#[tokio::test]
+async fn persisted_jobs() {
+    each_db(lifecycle).await;
+}
