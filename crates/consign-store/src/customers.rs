@@ -905,73 +905,6 @@ pub async fn clear_primary<C: ConnectionTrait>(
 
 // ---- duplicates ----
 
-/// Live customers with the same unified social credit code.
-pub async fn ids_with_uscc<C: ConnectionTrait>(conn: &C, uscc: &str) -> Result<Vec<i64>> {
-    ids_where(
-        conn,
-        "SELECT id FROM customers WHERE uscc = ? AND archived_at IS NULL LIMIT 20",
-        uscc,
-    )
-    .await
-}
-
-/// Live customers with a contact whose phone has this keyed hash.
-pub async fn ids_with_phone_hash<C: ConnectionTrait>(conn: &C, hash: &str) -> Result<Vec<i64>> {
-    ids_where(
-        conn,
-        "SELECT DISTINCT c.id FROM customers c JOIN contacts k ON k.customer_id = c.id WHERE k.phone_hash = ? AND c.archived_at IS NULL LIMIT 20",
-        hash,
-    )
-    .await
-}
-
-pub async fn ids_with_name_norm<C: ConnectionTrait>(conn: &C, norm: &str) -> Result<Vec<i64>> {
-    ids_where(
-        conn,
-        "SELECT id FROM customers WHERE name_norm = ? AND archived_at IS NULL LIMIT 20",
-        norm,
-    )
-    .await
-}
-
-async fn ids_where<C: ConnectionTrait>(conn: &C, sql: &str, v: &str) -> Result<Vec<i64>> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        id: i64,
-    }
-    let rows = Row::find_by_statement(stmt(conn.get_database_backend(), sql, vec![v.into()]))
-        .all(conn)
-        .await?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
-}
-
-/// Live customers sharing the most name bigrams with `keys` (candidates for near-same names).
-pub async fn ids_sharing_keys<C: ConnectionTrait>(
-    conn: &C,
-    keys: &[String],
-    min_shared: i64,
-) -> Result<Vec<i64>> {
-    if keys.is_empty() {
-        return Ok(vec![]);
-    }
-    #[derive(FromQueryResult)]
-    struct Row {
-        customer_id: i64,
-    }
-    let placeholders = vec!["?"; keys.len()].join(",");
-    let sql = format!(
-        "SELECT s.customer_id FROM search_keys s JOIN customers c ON c.id = s.customer_id \
-         WHERE s.key IN ({placeholders}) AND c.archived_at IS NULL \
-         GROUP BY s.customer_id HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC LIMIT 20"
-    );
-    let mut values: Vec<Value> = keys.iter().map(|k| k.clone().into()).collect();
-    values.push(min_shared.into());
-    let rows = Row::find_by_statement(stmt(conn.get_database_backend(), &sql, values))
-        .all(conn)
-        .await?;
-    Ok(rows.into_iter().map(|r| r.customer_id).collect())
-}
-
 /// What a customer's search keys are made from (for re-indexing).
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct KeySource {
@@ -1136,16 +1069,6 @@ pub async fn insert_contacts_many<C: ConnectionTrait>(
         .exec_without_returning(conn)
         .await?;
     Ok(())
-}
-
-pub async fn find_many<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<customer::Model>> {
-    if ids.is_empty() {
-        return Ok(vec![]);
-    }
-    Ok(customer::Entity::find()
-        .filter(customer::Column::Id.is_in(ids.to_vec()))
-        .all(conn)
-        .await?)
 }
 
 // ---- merge ----

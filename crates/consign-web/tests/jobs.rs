@@ -41,15 +41,10 @@ async fn lifecycle(t: TestApp) {
         .await
         .expect("enqueue");
     let past = Utc::now() - Duration::minutes(1);
-    let held = repo::claim(
-        &app.db.conn,
-        "worker-gone",
-        Utc::now(),
-        past,
-    )
-    .await
-    .expect("claim")
-    .expect("due");
+    let held = repo::claim(&app.db.conn, "worker-gone", Utc::now(), past)
+        .await
+        .expect("claim")
+        .expect("due");
     assert_eq!(held.id, id);
     assert!(
         repo::claim(
