@@ -836,6 +836,9 @@ async fn resolve_owner(
 
 /// Likely duplicates of a prospective customer: same USCC, same contact phone, same or
 /// near-same name. `exclude` leaves out the customer itself on edit.
+/// A name bigram held by this many customers is too common to suggest a near-duplicate.
+const COMMON_BIGRAM_AT: u32 = 1000;
+
 pub async fn find_duplicates(
     app: &App,
     name: &str,
@@ -859,7 +862,6 @@ pub async fn find_duplicates(
         }
         g
     };
-    let min_shared = ((grams.len() as f64) * 0.6).ceil() as i64;
     let mut hashes: Vec<String> = phones.iter().map(|p| app.vault.phone_hash(p)).collect();
     hashes.sort();
     hashes.dedup();
@@ -869,7 +871,7 @@ pub async fn find_duplicates(
         &hashes,
         Some(norm.as_str()).filter(|n| !n.is_empty()),
         &grams,
-        min_shared,
+        COMMON_BIGRAM_AT,
     )
     .await?;
     let mut hits: BTreeMap<i64, DuplicateHit> = BTreeMap::new();

@@ -981,15 +981,15 @@ impl DupRow {
 }
 
 /// Live customers with the same USCC, a contact with one of the phone hashes, the same
-/// normalized name, or at least `min_shared` of the name bigrams `grams` (at most 20 of
-/// each), in one statement: one row per (customer, reason).
+/// normalized name, or most of the distinctive name bigrams `grams` (at most 20 of each),
+/// in one statement: one row per (customer, reason).
 pub async fn duplicate_candidates<C: ConnectionTrait>(
     conn: &C,
     uscc: Option<&str>,
     phone_hashes: &[String],
     name_norm: Option<&str>,
     grams: &[String],
-    min_shared: i64,
+    common_at: u32,
 ) -> Result<Vec<DupRow>> {
     let mut parts: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
@@ -1012,14 +1012,26 @@ pub async fn duplicate_candidates<C: ConnectionTrait>(
         );
         values.push(n.into());
     }
-    if !grams.is_empty() {
-        parts.push(format!(
-            "SELECT cid, 4 AS reason FROM (SELECT s.customer_id AS cid FROM search_keys s WHERE s.key IN ({}) \
-             GROUP BY s.customer_id HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC LIMIT 20) e",
-            vec!["?"; grams.len()].join(",")
-        ));
-        values.extend(grams.iter().map(|g| Value::from(g.clone())));
-        values.push(min_shared.into());
+    // Near-same names: customers sharing at least 60% of the name's distinctive bigrams.
+    // A bigram that more than `common_at` customers hold (供应, 管理, 物流 …) tells nothing
+    // and would make every create count tens of thousands of index rows: it is left out
+    // (each is counted only up to `common_at`).
+    let mut cte = String::new();
+    let mut cte_values: Vec<Value> = Vec::new();
+    if grams.len() >= 2 {
+        cte = format!(
+            "WITH g(key) AS (VALUES {}), rare AS (SELECT key FROM g WHERE \
+             (SELECT COUNT(*) FROM (SELECT 1 FROM search_keys s WHERE s.key = g.key LIMIT {common_at}) x) < {common_at}) ",
+            vec!["(?)"; grams.len()].join(",")
+        );
+        cte_values.extend(grams.iter().map(|g| Value::from(g.clone())));
+        parts.push(
+            "SELECT cid, 4 AS reason FROM (SELECT s.customer_id AS cid FROM search_keys s \
+             WHERE s.key IN (SELECT key FROM rare) GROUP BY s.customer_id \
+             HAVING COUNT(*) >= (SELECT (6 * COUNT(*) + 9) / 10 FROM rare) AND (SELECT COUNT(*) FROM rare) >= 2 \
+             ORDER BY COUNT(*) DESC LIMIT 20) e"
+                .into(),
+        );
     }
     if parts.is_empty() {
         return Ok(vec![]);
@@ -1027,11 +1039,13 @@ pub async fn duplicate_candidates<C: ConnectionTrait>(
     // Archived customers' keys live under another prefix, so the bigram part sees only
     // live ones; the join checks the rest again.
     let sql = format!(
-        "SELECT m.reason, c.id, c.code, c.name, c.name_norm, c.owner_id, u.display_name AS owner_name \
+        "{cte}SELECT m.reason, c.id, c.code, c.name, c.name_norm, c.owner_id, u.display_name AS owner_name \
          FROM ({}) m JOIN customers c ON c.id = m.cid LEFT JOIN users u ON u.id = c.owner_id \
          WHERE c.archived_at IS NULL ORDER BY c.id, m.reason",
         parts.join(" UNION ALL ")
     );
+    cte_values.extend(values);
+    let values = cte_values;
     Ok(
         DupRow::find_by_statement(stmt(conn.get_database_backend(), &sql, values))
             .all(conn)
