@@ -684,3 +684,48 @@ async fn idempotency(t: TestApp) {
 async fn idempotent_creates() {
     each_db(idempotency).await;
 }
+
+/// Near-same-name candidates count only distinctive bigrams: with the bar for "common"
+/// lowered to two customers, names sharing only common pairs are no candidates.
+async fn common_bigrams(t: TestApp) {
+    t.customer("常州物流", None, None).await;
+    t.customer("常州大厦物流", None, None).await;
+    let grams: Vec<String> = ["c:常州", "c:州物", "c:物流"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let similar = |common_at: u32| {
+        let grams = grams.clone();
+        let conn = t.app.db.conn.clone();
+        async move {
+            consign_app::store::customers::duplicate_candidates(
+                &conn,
+                None,
+                &[],
+                None,
+                &grams,
+                common_at,
+            )
+            .await
+            .expect("candidates")
+            .into_iter()
+            .filter(|r| r.reason() == consign_app::store::customers::DupReason::SimilarCandidate)
+            .map(|r| r.name)
+            .collect::<Vec<_>>()
+        }
+    };
+    // Counting every pair, both share at least 60% of them (2 of 3).
+    assert_eq!(
+        similar(1000).await,
+        vec!["常州物流".to_string(), "常州大厦物流".to_string()]
+    );
+    assert!(
+        similar(2).await.is_empty(),
+        "常州 and 物流 are common at 2: one distinctive pair is too few to compare"
+    );
+}
+
+#[tokio::test]
+async fn duplicate_check_ignores_common_bigrams() {
+    each_db(common_bigrams).await;
+}
