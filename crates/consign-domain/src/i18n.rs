@@ -333,6 +333,11 @@ catalogue! {
     "err.too_long" => "内容过长", "Too long";
     "err.code_format" => "编号须为 2–32 位字母、数字、- 或 _", "Code must be 2–32 letters, digits, - or _";
     "err.phone_format" => "电话号码格式不正确（手机 11 位，座机须带区号）", "Not a valid phone number (11-digit mobile, or landline with area code)";
+    "err.money_format" => "金额格式不正确（例如 1,234.50 或 ￥1234.5，至多两位小数）", "Not a valid amount (e.g. 1,234.50 or ￥1234.5, at most two decimals)";
+    "err.number_format" => "数字格式不正确或小数位过多", "Not a valid number, or too many decimal places";
+    "err.datetime_format" => "时间格式不正确（例如 2025-10-03 09:05 或 2025/10/3 9:05）", "Not a valid date or time (e.g. 2025-10-03 09:05 or 2025/10/3 9:05)";
+    "err.waybill_format" => "运单号须为 4 至 40 位字母、数字或连字符", "A waybill number is 4 to 40 letters, digits or hyphens";
+    "err.flag_format" => "应为 是/否", "Expected yes or no (是/否)";
     "err.email_format" => "邮箱格式不正确", "Not a valid email address";
     "err.uscc_format" => "统一社会信用代码应为 18 位", "A unified social credit code has 18 characters";
     "err.uscc_checksum" => "统一社会信用代码校验位不正确", "The unified social credit code's check character is wrong";

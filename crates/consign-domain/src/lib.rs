@@ -2,11 +2,13 @@
 //!
 //! Everything here is deterministic and testable without a database: validated
 //! values, the customer archive's vocabulary, roles and permissions, search keys
-//! (Chinese bigrams and pinyin), personal-data masking and the message catalogue.
+//! (Chinese bigrams and pinyin), personal-data masking, the values of operations data
+//! (money in fen, local times, waybill numbers) and the message catalogue.
 
 pub mod customer;
 pub mod i18n;
 pub mod mask;
+pub mod ops;
 pub mod role;
 pub mod search;
 pub mod validate;
