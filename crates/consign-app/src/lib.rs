@@ -11,6 +11,7 @@ pub mod error;
 pub mod idempotency;
 pub mod jobs;
 pub mod ser;
+pub mod tabular;
 pub mod users;
 pub mod vault;
 
