@@ -343,20 +343,32 @@ fn caller_actor(c: &repo::Caller, ip: Option<String>) -> Actor {
     }
 }
 
+/// The caller under `key` from the cache, or from `lookup` (then kept). The lookup is a
+/// future that only runs when awaited, so a cache hit costs no query.
+async fn cached_caller(
+    app: &App,
+    key: &str,
+    lookup: impl std::future::Future<Output = consign_store::Result<Option<repo::Caller>>>,
+) -> Result<Option<repo::Caller>> {
+    match app.callers.get(key) {
+        Ok(c) => Ok(Some(c)),
+        Err(generation) => {
+            let c = lookup.await?;
+            if let Some(c) = &c {
+                app.callers.put(key, c, generation);
+            }
+            Ok(c)
+        }
+    }
+}
+
 /// The session behind a cookie value, extending it while in use (one query when fresh).
 pub async fn session(app: &App, raw: &str, ip: Option<String>) -> Result<Option<SessionInfo>> {
     let now = Utc::now();
     let h = token_hash(raw);
     let key = format!("s:{h}");
-    let c = match app.callers.get(&key) {
-        Ok(c) => c,
-        Err(generation) => {
-            let Some(c) = repo::caller_by_session(&app.db.conn, &h).await? else {
-                return Ok(None);
-            };
-            app.callers.put(&key, &c, generation);
-            c
-        }
+    let Some(c) = cached_caller(app, &key, repo::caller_by_session(&app.db.conn, &h)).await? else {
+        return Ok(None);
     };
     let expires = c.stamp.unwrap_or(now);
     if expires <= now || c.disabled {
@@ -387,15 +399,8 @@ pub async fn logout(app: &App, raw: &str) -> Result<()> {
 pub async fn token_actor(app: &App, raw: &str, ip: Option<String>) -> Result<Option<Actor>> {
     let h = token_hash(raw);
     let key = format!("t:{h}");
-    let c = match app.callers.get(&key) {
-        Ok(c) => c,
-        Err(generation) => {
-            let Some(c) = repo::caller_by_token(&app.db.conn, &h).await? else {
-                return Ok(None);
-            };
-            app.callers.put(&key, &c, generation);
-            c
-        }
+    let Some(c) = cached_caller(app, &key, repo::caller_by_token(&app.db.conn, &h)).await? else {
+        return Ok(None);
     };
     if c.disabled {
         return Ok(None);

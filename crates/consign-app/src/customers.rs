@@ -733,11 +733,7 @@ fn apply(am: &mut customer::ActiveModel, d: &Draft, app: &App) {
 }
 
 fn search_keys(d: &Draft) -> Vec<String> {
-    let mut texts = vec![d.name.as_str()];
-    if let Some(s) = &d.short_name {
-        texts.push(s);
-    }
-    search::keys_for(&texts)
+    search::customer_keys(&d.name, d.short_name.as_deref())
 }
 
 /// Setting holding the search-key scheme the stored keys were built with.
@@ -762,11 +758,7 @@ pub async fn reindex_if_needed(app: &App) -> Result<u64> {
         let keys: Vec<(i64, Vec<String>)> = batch
             .iter()
             .map(|c| {
-                let mut texts = vec![c.name.as_str()];
-                if let Some(s) = &c.short_name {
-                    texts.push(s);
-                }
-                let mut k = search::keys_for(&texts);
+                let mut k = search::customer_keys(&c.name, c.short_name.as_deref());
                 if c.archived {
                     for key in &mut k {
                         key.insert(0, 'x');

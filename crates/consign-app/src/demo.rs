@@ -663,11 +663,10 @@ pub async fn insert_customers(app: &App, list: &[DemoCustomer], owners: &[i64]) 
                 },
             )
             .await?;
-            let mut texts = vec![d.name.as_str()];
-            if let Some(s) = &d.short_name {
-                texts.push(s);
-            }
-            keys.push((m.id, search::keys_for(&texts)));
+            keys.push((
+                m.id,
+                search::customer_keys(&d.name, d.short_name.as_deref()),
+            ));
             repo::add_tags(&txn, m.id, &d.tags).await?;
             for (j, (name, title, phone, email)) in d.contacts.iter().enumerate() {
                 repo::insert_contact(

@@ -159,6 +159,14 @@ pub fn keys_for(texts: &[&str]) -> Vec<String> {
     out.into_iter().collect()
 }
 
+/// A customer's search keys: those of its name and, when it has one, its short name.
+pub fn customer_keys(name: &str, short_name: Option<&str>) -> Vec<String> {
+    match short_name {
+        Some(short) => keys_for(&[name, short]),
+        None => keys_for(&[name]),
+    }
+}
+
 /// How a query string is looked up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Query {

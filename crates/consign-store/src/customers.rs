@@ -730,6 +730,48 @@ pub async fn next_generated_code<C: ConnectionTrait>(conn: &C) -> Result<String>
     Ok(format!("KH{:06}", last + 1))
 }
 
+/// What a customer's search keys are made from (for re-indexing).
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct KeySource {
+    pub id: i64,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub archived: bool,
+}
+
+/// The next `limit` customers after `after_id`, in id order.
+pub async fn key_sources<C: ConnectionTrait>(
+    conn: &C,
+    after_id: i64,
+    limit: u64,
+) -> Result<Vec<KeySource>> {
+    Ok(KeySource::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!(
+            "SELECT id, name, short_name, (archived_at IS NOT NULL) AS archived FROM customers \
+             WHERE id > ? ORDER BY id LIMIT {limit}"
+        ),
+        vec![after_id.into()],
+    ))
+    .all(conn)
+    .await?)
+}
+
+/// Removes the search keys of the customers with ids in `from..=to`.
+pub async fn delete_search_keys_between<C: ConnectionTrait>(
+    conn: &C,
+    from: i64,
+    to: i64,
+) -> Result<()> {
+    conn.execute(stmt(
+        conn.get_database_backend(),
+        "DELETE FROM search_keys WHERE customer_id >= ? AND customer_id <= ?",
+        vec![from.into(), to.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// Replaces a customer's search keys.
 pub async fn set_search_keys<C: ConnectionTrait>(
     conn: &C,
@@ -904,48 +946,6 @@ pub async fn clear_primary<C: ConnectionTrait>(
 }
 
 // ---- duplicates ----
-
-/// What a customer's search keys are made from (for re-indexing).
-#[derive(Debug, Clone, FromQueryResult)]
-pub struct KeySource {
-    pub id: i64,
-    pub name: String,
-    pub short_name: Option<String>,
-    pub archived: bool,
-}
-
-/// The next `limit` customers after `after_id`, in id order.
-pub async fn key_sources<C: ConnectionTrait>(
-    conn: &C,
-    after_id: i64,
-    limit: u64,
-) -> Result<Vec<KeySource>> {
-    Ok(KeySource::find_by_statement(stmt(
-        conn.get_database_backend(),
-        &format!(
-            "SELECT id, name, short_name, (archived_at IS NOT NULL) AS archived FROM customers \
-             WHERE id > ? ORDER BY id LIMIT {limit}"
-        ),
-        vec![after_id.into()],
-    ))
-    .all(conn)
-    .await?)
-}
-
-/// Removes the search keys of the customers with ids in `from..=to`.
-pub async fn delete_search_keys_between<C: ConnectionTrait>(
-    conn: &C,
-    from: i64,
-    to: i64,
-) -> Result<()> {
-    conn.execute(stmt(
-        conn.get_database_backend(),
-        "DELETE FROM search_keys WHERE customer_id >= ? AND customer_id <= ?",
-        vec![from.into(), to.into()],
-    ))
-    .await?;
-    Ok(())
-}
 
 /// Why a customer is a likely duplicate of a new or edited one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
