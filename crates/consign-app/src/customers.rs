@@ -1161,8 +1161,58 @@ async fn insert_one(app: &App, job: &CreateJob) -> Result<i64> {
 /// Writes new customers with their keys, tags, contacts and audit entries in one
 /// transaction, one statement per table for the dependants.
 async fn insert_customers(app: &App, jobs: &[CreateJob]) -> Result<Vec<i64>> {
-    let now = Utc::now();
     let txn = app.db.begin_write().await?;
+    let created = insert_customers_in(app, &txn, jobs, Utc::now()).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Customers first seen in operations data (an import was told to create them), as
+/// prospects, in the caller's transaction: `(code, name)` in, ids out, in order.
+pub(crate) async fn create_prospects<C: ConnectionTrait>(
+    app: &App,
+    conn: &C,
+    actor: &Actor,
+    new: &[(String, String)],
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>> {
+    let jobs: Vec<CreateJob> = new
+        .iter()
+        .map(|(code, name)| CreateJob {
+            actor: actor.clone(),
+            code: Some(code.clone()),
+            draft: Draft {
+                name: name.clone(),
+                short_name: None,
+                kind: CustomerKind::Enterprise,
+                gov_level: None,
+                industry: None,
+                province: None,
+                city: None,
+                address: None,
+                goods_types: None,
+                service_modes: Vec::new(),
+                data_source: DataSource::Internal,
+                status: CustomerStatus::Prospect,
+                uscc: None,
+                id_number: None,
+                notes: None,
+                tags: Vec::new(),
+                custom_fields: BTreeMap::new(),
+            },
+            owner: None,
+            contacts: Vec::new(),
+        })
+        .collect();
+    insert_customers_in(app, conn, &jobs, now).await
+}
+
+async fn insert_customers_in<C: ConnectionTrait>(
+    app: &App,
+    txn: &C,
+    jobs: &[CreateJob],
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>> {
     // Generated inside the write transaction, so writers of this process never collide.
     let mut next_generated: Option<u64> = None;
     let mut created = Vec::with_capacity(jobs.len());
@@ -1172,7 +1222,7 @@ async fn insert_customers(app: &App, jobs: &[CreateJob]) -> Result<Vec<i64>> {
             None => {
                 let n = match next_generated {
                     Some(n) => n,
-                    None => repo::next_generated_code(&txn).await?[2..]
+                    None => repo::next_generated_code(txn).await?[2..]
                         .parse::<u64>()
                         .map_err(|e| AppError::Internal(e.to_string()))?,
                 };
@@ -1192,7 +1242,7 @@ async fn insert_customers(app: &App, jobs: &[CreateJob]) -> Result<Vec<i64>> {
             ..Default::default()
         };
         apply(&mut am, &job.draft, app);
-        created.push(repo::insert(&txn, am).await?);
+        created.push(repo::insert(txn, am).await?);
     }
     // New rows have no keys or tags to replace: insert only.
     let keys: Vec<Vec<String>> = jobs.iter().map(|j| search_keys(&j.draft)).collect();
@@ -1201,13 +1251,13 @@ async fn insert_customers(app: &App, jobs: &[CreateJob]) -> Result<Vec<i64>> {
         .zip(&keys)
         .map(|(m, k)| (m.id, k.as_slice()))
         .collect();
-    repo::insert_search_keys(&txn, &key_rows).await?;
+    repo::insert_search_keys(txn, &key_rows).await?;
     let tag_rows: Vec<(i64, &[String])> = created
         .iter()
         .zip(jobs)
         .map(|(m, j)| (m.id, j.draft.tags.as_slice()))
         .collect();
-    repo::add_tags_many(&txn, &tag_rows).await?;
+    repo::add_tags_many(txn, &tag_rows).await?;
     let mut contacts = Vec::new();
     for (m, job) in created.iter().zip(jobs) {
         let mut primary_set = false;
@@ -1218,9 +1268,9 @@ async fn insert_customers(app: &App, jobs: &[CreateJob]) -> Result<Vec<i64>> {
             contacts.push(contact_model(app, m.id, k, primary, now));
         }
     }
-    repo::insert_contacts_many(&txn, contacts).await?;
+    repo::insert_contacts_many(txn, contacts).await?;
     audit::record_many(
-        &txn,
+        txn,
         created
             .iter()
             .zip(jobs)
@@ -1241,7 +1291,6 @@ async fn insert_customers(app: &App, jobs: &[CreateJob]) -> Result<Vec<i64>> {
             .collect(),
     )
     .await?;
-    txn.commit().await?;
     Ok(created.iter().map(|m| m.id).collect())
 }
 

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod demo;
 pub mod error;
 pub mod idempotency;
+pub mod imports;
 pub mod jobs;
 pub mod ser;
 pub mod tabular;
@@ -35,6 +36,14 @@ pub struct App {
 }
 
 impl App {
+    /// The company's time zone (day boundaries of rollups and reports).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.settings
+            .timezone
+            .parse()
+            .unwrap_or(chrono_tz::Asia::Shanghai)
+    }
+
     /// Connects, migrates and opens the vault (creating the key file on first run).
     pub async fn open(settings: Settings) -> Result<App> {
         Self::open_with_schema(settings, None).await

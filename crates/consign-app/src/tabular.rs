@@ -22,6 +22,14 @@ impl TextEncoding {
         }
     }
 
+    /// The name users know it by.
+    pub fn label(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "UTF-8",
+            TextEncoding::Gbk => "GBK",
+        }
+    }
+
     /// From a user's choice: `utf-8`, `gbk`, `gb18030`, `gb2312`.
     pub fn parse(s: &str) -> Option<TextEncoding> {
         match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
@@ -169,6 +177,290 @@ pub fn find_header<'a>(
         let fields: Vec<Option<&str>> = row.iter().map(|c| known(&header_key(c))).collect();
         (fields.iter().filter(|f| f.is_some()).count() >= min_known).then_some((i, fields))
     })
+}
+
+/// Longest row we accept (bytes of UTF-8). Longer ones are reported as bad rows; memory
+/// stays bounded whatever the file holds (a missing quote must not swallow the file).
+pub const MAX_ROW_BYTES: usize = 64 * 1024;
+
+/// One row of a file, or a row that could not be read at all.
+pub enum RowEvent<'a> {
+    /// `no` is the 1-based row number as a spreadsheet shows it.
+    Row { no: u64, cells: &'a [String] },
+    Bad {
+        no: u64,
+        key: &'static str,
+        arg: String,
+    },
+}
+
+/// A problem with the whole file: nothing after it can be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileFault {
+    pub key: &'static str,
+    pub arg: String,
+}
+
+impl FileFault {
+    pub fn new(key: &'static str, arg: impl Into<String>) -> FileFault {
+        FileFault {
+            key,
+            arg: arg.into(),
+        }
+    }
+}
+
+/// Reads one physical line (without its line end) into `buf`, keeping at most `cap`
+/// bytes; returns None at the end, else whether the line was longer than `cap`.
+fn read_line_capped<R: BufRead>(
+    r: &mut R,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> io::Result<Option<bool>> {
+    buf.clear();
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        let chunk = r.fill_buf()?;
+        if chunk.is_empty() {
+            break;
+        }
+        any = true;
+        let (take, done) = match chunk.iter().position(|b| *b == b'\n') {
+            Some(p) => (p, true),
+            None => (chunk.len(), false),
+        };
+        let room = cap.saturating_sub(buf.len());
+        if take > room {
+            too_long = true;
+        }
+        buf.extend_from_slice(&chunk[..take.min(room)]);
+        r.consume(if done { take + 1 } else { take });
+        if done {
+            break;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    Ok(Some(too_long))
+}
+
+/// Splits one CSV record (RFC 4180: `"` quotes, `""` inside quotes) into `out`; returns
+/// false when a quoted cell is still open at the end (the record goes on on the next line).
+fn split_record(line: &str, out: &mut Vec<String>) -> bool {
+    out.clear();
+    let b = line.as_bytes();
+    let mut i = 0;
+    loop {
+        let mut cell = String::new();
+        if i < b.len() && b[i] == b'"' {
+            i += 1;
+            loop {
+                match b[i..].iter().position(|c| *c == b'"') {
+                    None => return false,
+                    Some(p) => {
+                        cell.push_str(&line[i..i + p]);
+                        i += p + 1;
+                        if i < b.len() && b[i] == b'"' {
+                            cell.push('"');
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            }
+            // Anything between the closing quote and the comma is kept as written.
+            let end = b[i..]
+                .iter()
+                .position(|c| *c == b',')
+                .map_or(b.len(), |p| i + p);
+            cell.push_str(&line[i..end]);
+            i = end;
+        } else {
+            let end = b[i..]
+                .iter()
+                .position(|c| *c == b',')
+                .map_or(b.len(), |p| i + p);
+            cell.push_str(&line[i..end]);
+            i = end;
+        }
+        out.push(cell);
+        if i >= b.len() {
+            return true;
+        }
+        i += 1; // the comma
+    }
+}
+
+/// Reads CSV rows as they stream, calling `f` for each until it returns false. A row
+/// longer than [`MAX_ROW_BYTES`] or with a quote that never closes is reported as bad
+/// and reading goes on with the next line, so every good row still arrives. Cells that
+/// did not decode in `encoding` make their row bad too.
+pub fn read_csv<R: Read>(
+    input: R,
+    encoding: TextEncoding,
+    mut f: impl FnMut(RowEvent) -> bool,
+) -> Result<(), FileFault> {
+    let io_fault = |e: io::Error| FileFault::new("err.csv_malformed", e.to_string());
+    let mut r = BufReader::with_capacity(256 * 1024, Decoding::new(input, encoding));
+    // Lines read ahead while looking for the end of a quoted cell, given back if it never
+    // ends: (line number, text, too long).
+    let mut pending: std::collections::VecDeque<(u64, Vec<u8>, bool)> = Default::default();
+    let mut next_no = 1u64;
+    let mut buf = Vec::new();
+    let mut cells = Vec::new();
+    let mut read_next = |r: &mut BufReader<Decoding<R>>,
+                         pending: &mut std::collections::VecDeque<(u64, Vec<u8>, bool)>|
+     -> Result<Option<(u64, Vec<u8>, bool)>, FileFault> {
+        if let Some(x) = pending.pop_front() {
+            return Ok(Some(x));
+        }
+        match read_line_capped(r, &mut buf, MAX_ROW_BYTES + 1).map_err(io_fault)? {
+            None => Ok(None),
+            Some(too_long) => {
+                let no = next_no;
+                next_no += 1;
+                Ok(Some((no, std::mem::take(&mut buf), too_long)))
+            }
+        }
+    };
+    while let Some((no, first, too_long)) = read_next(&mut r, &mut pending)? {
+        let bad = |key: &'static str| RowEvent::Bad {
+            no,
+            key,
+            arg: MAX_ROW_BYTES.to_string(),
+        };
+        if too_long || first.len() > MAX_ROW_BYTES {
+            if !f(bad("err.line_too_long")) {
+                return Ok(());
+            }
+            continue;
+        }
+        // The decoder only writes UTF-8.
+        let mut record = String::from_utf8_lossy(&first).into_owned();
+        let mut used: Vec<(u64, Vec<u8>, bool)> = Vec::new();
+        let complete = loop {
+            if split_record(&record, &mut cells) {
+                break true;
+            }
+            match read_next(&mut r, &mut pending)? {
+                None => break false,
+                Some(line) => {
+                    if line.2 || record.len() + line.1.len() + 1 > MAX_ROW_BYTES {
+                        used.push(line);
+                        break false;
+                    }
+                    record.push('\n');
+                    record.push_str(&String::from_utf8_lossy(&line.1));
+                    used.push(line);
+                }
+            }
+        };
+        if !complete {
+            // Give the lines back: the open quote was a mistake in row `no` alone.
+            for line in used.into_iter().rev() {
+                pending.push_front(line);
+            }
+            if !f(bad("err.line_too_long")) {
+                return Ok(());
+            }
+            continue;
+        }
+        if cells.iter().any(|c| c.contains('\u{fffd}')) {
+            let ev = RowEvent::Bad {
+                no,
+                key: "err.encoding",
+                arg: encoding.label().to_string(),
+            };
+            if !f(ev) {
+                return Ok(());
+            }
+            continue;
+        }
+        if !f(RowEvent::Row { no, cells: &cells }) {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// Reads the first worksheet of an XLSX workbook as it streams (cells in row order),
+/// calling `f` for each non-empty row until it returns false. Numbers come as text
+/// without float noise; dates as `YYYY-MM-DD HH:MM:SS` (the sheet's local time).
+pub fn read_xlsx<R: Read + io::Seek>(
+    input: R,
+    mut f: impl FnMut(RowEvent) -> bool,
+) -> Result<(), FileFault> {
+    use calamine::{DataRef, Reader, Xlsx};
+    let damaged = |e: calamine::XlsxError| FileFault::new("err.xlsx_damaged", e.to_string());
+    let mut book: Xlsx<R> = Xlsx::new(input).map_err(damaged)?;
+    let Some(sheet) = book.sheet_names().first().cloned() else {
+        return Err(FileFault::new("err.no_sheet", ""));
+    };
+    let mut reader = book.worksheet_cells_reader(&sheet).map_err(damaged)?;
+    let mut row: Vec<String> = Vec::new();
+    let mut current: Option<u32> = None;
+    let flush = |row: &mut Vec<String>, no: u32, f: &mut dyn FnMut(RowEvent) -> bool| -> bool {
+        while row.last().is_some_and(|c| c.is_empty()) {
+            row.pop();
+        }
+        let go = row.is_empty()
+            || f(RowEvent::Row {
+                no: u64::from(no) + 1,
+                cells: row,
+            });
+        row.clear();
+        go
+    };
+    while let Some(cell) = reader.next_cell().map_err(damaged)? {
+        let (r, c) = cell.get_position();
+        if current != Some(r) {
+            if let Some(prev) = current {
+                if !flush(&mut row, prev, &mut f) {
+                    return Ok(());
+                }
+            }
+            current = Some(r);
+        }
+        let text = match cell.get_value() {
+            DataRef::Empty => String::new(),
+            DataRef::String(s) => s.clone(),
+            DataRef::SharedString(s) => (*s).to_string(),
+            DataRef::Int(i) => i.to_string(),
+            DataRef::Float(x) => number_text(*x),
+            DataRef::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+            DataRef::DateTime(d) => match d.as_datetime() {
+                Some(t) if d.is_datetime() => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+                _ => number_text(d.as_f64()),
+            },
+            DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+            DataRef::Error(e) => format!("#{e}"),
+        };
+        let c = c as usize;
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        row[c] = text;
+    }
+    if let Some(prev) = current {
+        flush(&mut row, prev, &mut f);
+    }
+    Ok(())
+}
+
+/// A spreadsheet number as text: whole numbers without `.0`, and no binary float noise
+/// (`108.28999999999999` → `108.29`).
+fn number_text(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        return format!("{}", x as i64);
+    }
+    let s = format!("{x:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 #[cfg(test)]

@@ -81,6 +81,41 @@ enum Cmd {
     },
     /// Return customers without a recent follow-up by their owner to the pool now.
     ReclaimPool,
+    /// Import a CSV (UTF-8 or GBK) or XLSX file: bad rows are reported, good rows kept;
+    /// running the same file again changes nothing.
+    Import {
+        /// What the file holds: shipments.
+        kind: String,
+        file: PathBuf,
+        /// Text encoding of a CSV file: utf-8 or gbk (default: detected).
+        #[arg(long)]
+        encoding: Option<String>,
+        /// Customer codes no customer has: reject (report the row) or create (as prospects).
+        #[arg(long)]
+        unknown_customers: Option<String>,
+        /// A saved import profile (see `consign import-profile`).
+        #[arg(long)]
+        profile: Option<String>,
+        /// Write the bad rows to this CSV file (default: next to the input, *.errors.csv).
+        #[arg(long)]
+        errors: Option<PathBuf>,
+        /// Language of messages and of the error report: zh or en (default: from LANG).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Print the summary only, no progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Save an import profile from a TOML file, or list the saved ones.
+    ImportProfile {
+        /// Name to save under; with no name, the saved profiles are listed.
+        name: Option<String>,
+        /// The profile (TOML: header_row, [columns], [values.status], [values.note], encoding).
+        file: Option<PathBuf>,
+        /// What files the profile reads.
+        #[arg(long, default_value = "shipments")]
+        kind: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -371,7 +406,210 @@ async fn main() -> Result<()> {
             println!("{n} customers returned to the pool");
             Ok(())
         }
+        Cmd::Import {
+            kind,
+            file,
+            encoding,
+            unknown_customers,
+            profile,
+            errors,
+            lang,
+            quiet,
+        } => {
+            let ok = import(
+                g,
+                &kind,
+                &file,
+                encoding.as_deref(),
+                unknown_customers.as_deref(),
+                profile.as_deref(),
+                errors,
+                lang_of(lang.as_deref()),
+                quiet,
+            )
+            .await?;
+            if !ok {
+                std::process::exit(2);
+            }
+            Ok(())
+        }
+        Cmd::ImportProfile { name, file, kind } => {
+            let app = open(settings(g, false)?).await?;
+            match (name, file) {
+                (Some(name), Some(file)) => {
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("cannot read {}", file.display()))?;
+                    let profile: consign_app::imports::Profile =
+                        toml::from_str(&text).with_context(|| format!("{}", file.display()))?;
+                    consign_app::imports::save_profile(&app, &name, &kind, &profile)
+                        .await
+                        .map_err(explain)?;
+                    println!("saved import profile {name:?}");
+                }
+                (None, _) => {
+                    for (name, kind) in consign_app::imports::list_profiles(&app)
+                        .await
+                        .map_err(explain)?
+                    {
+                        println!("{name}\t{kind}");
+                    }
+                }
+                (Some(_), None) => {
+                    bail!("give the profile file: consign import-profile NAME FILE.toml")
+                }
+            }
+            Ok(())
+        }
     }
+}
+
+fn lang_of(choice: Option<&str>) -> consign_domain::Lang {
+    if let Some(l) = choice.and_then(consign_domain::Lang::parse) {
+        return l;
+    }
+    let env = std::env::var("LANG").unwrap_or_default();
+    if env.starts_with("zh") {
+        consign_domain::Lang::Zh
+    } else {
+        consign_domain::Lang::En
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn import(
+    g: &Global,
+    kind: &str,
+    file: &std::path::Path,
+    encoding: Option<&str>,
+    unknown: Option<&str>,
+    profile: Option<&str>,
+    errors: Option<PathBuf>,
+    lang: consign_domain::Lang,
+    quiet: bool,
+) -> Result<bool> {
+    use consign_app::imports::{self, ImportKind, ImportOptions, ImportProgress, UnknownCustomers};
+    use consign_app::tabular::TextEncoding;
+    use std::sync::atomic::Ordering;
+    let kind =
+        ImportKind::parse(kind).ok_or_else(|| anyhow!("unknown kind {kind:?}: shipments"))?;
+    let encoding = match encoding {
+        Some(e) => Some(
+            TextEncoding::parse(e)
+                .ok_or_else(|| anyhow!("unknown encoding {e:?}: utf-8 or gbk"))?,
+        ),
+        None => None,
+    };
+    let unknown_customers = match unknown {
+        Some(u) => Some(
+            UnknownCustomers::parse(u)
+                .ok_or_else(|| anyhow!("--unknown-customers is reject or create, not {u:?}"))?,
+        ),
+        None => None,
+    };
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("cannot read {}", file.display()))?
+        .len();
+    let app = open(settings(g, false)?).await?;
+    let profile = match profile {
+        Some(name) => consign_app::imports::load_profile(&app, name)
+            .await
+            .map_err(explain)?
+            .ok_or_else(|| anyhow!("no import profile named {name:?}"))?,
+        None => Default::default(),
+    };
+    let progress = std::sync::Arc::new(ImportProgress::default());
+    let bar = if quiet || !std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(size)
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {percent:>3}%  {msg}  ETA {eta}")
+            .map_err(|e| anyhow!(e))?,
+    );
+    let ticker = {
+        let (bar, progress) = (bar.clone(), progress.clone());
+        let start = std::time::Instant::now();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                let rows = progress.rows.load(Ordering::Relaxed);
+                let secs = start.elapsed().as_secs_f64().max(0.001);
+                bar.set_position(progress.bytes.load(Ordering::Relaxed));
+                bar.set_message(format!("{rows} rows  {:.0} rows/s", rows as f64 / secs));
+            }
+        })
+    };
+    let opts = ImportOptions {
+        kind: Some(kind),
+        encoding,
+        unknown_customers,
+        profile,
+        file_name: file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    let actor = Actor::system("import");
+    let report = imports::import_file(&app, &actor, file, opts, progress)
+        .await
+        .map_err(explain)?;
+    ticker.abort();
+    bar.finish_and_clear();
+    println!("{}", report.summary(lang));
+    if report.repeated > 0 {
+        println!("{}", lang.tf("import.repeated", &[&report.repeated]));
+    }
+    if let Some((file_total, sum)) = report.total_check {
+        let yuan = |f: i64| format!("{}.{:02}", f / 100, (f % 100).abs());
+        println!(
+            "{}",
+            lang.tf("import.total_check", &[&yuan(file_total), &yuan(sum)])
+        );
+    }
+    let bad = report.counts.rows_bad > 0 || report.fault.is_some();
+    if bad {
+        for e in report.errors.iter().take(10) {
+            let row = if e.row_no == 0 {
+                lang.t("import.file_level").to_string()
+            } else {
+                e.row_no.to_string()
+            };
+            println!(
+                "  {} {row}  {} {:?}  {}",
+                lang.t("import.report.row"),
+                e.column,
+                e.cell,
+                imports::reason(lang, e)
+            );
+        }
+        let path = errors.unwrap_or_else(|| {
+            let mut p = file.as_os_str().to_owned();
+            p.push(".errors.csv");
+            PathBuf::from(p)
+        });
+        let mut out = std::io::BufWriter::new(
+            std::fs::File::create(&path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        );
+        imports::error_report(&app, report.run_id, lang, &mut out)
+            .await
+            .map_err(explain)?;
+        std::io::Write::flush(&mut out)?;
+        println!("{}", lang.tf("import.errors_written", &[&path.display()]));
+    }
+    if let Some(rss) = peak_rss_mb() {
+        tracing::info!(peak_rss_mb = rss, "import finished");
+    }
+    Ok(report.fault.is_none())
+}
+
+/// Peak resident memory of this process in MB (Linux), for the import benchmark.
+fn peak_rss_mb() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
 }
 
 fn chrono_now() -> chrono::DateTime<chrono::Utc> {

@@ -27,6 +27,7 @@ macro_rules! vocabulary {
         }
     };
 }
+pub(crate) use vocabulary;
 
 vocabulary!(
     /// Kind of customer (seed 第五条: 个人客户 / 企业客户 / 政府及其他机构).

@@ -239,6 +239,28 @@ catalogue! {
     "mode.international" => "国际", "International";
     "source.internal" => "内部（自有业务）", "Internal (own operations)";
     "source.external" => "外部（采购名单、展会等）", "External (lists, trade fairs)";
+    "shipment_status.created" => "已下单", "Created";
+    "shipment_status.in_transit" => "运输中", "In transit";
+    "shipment_status.delivered" => "已签收", "Delivered";
+    "shipment_status.returned" => "已退回", "Returned";
+    "shipment_status.cancelled" => "已取消", "Cancelled";
+    "exception.damaged" => "破损", "Damaged";
+    "exception.short" => "短少", "Short";
+    "exception.delayed" => "延误", "Delayed";
+    "exception.stockout" => "缺货", "Stockout";
+    "exception.substituted" => "替代品", "Substituted";
+    "exception.route_changed" => "路线变动", "Route changed";
+    "exception.returned" => "回运", "Returned";
+    "exception.invoice_error" => "发票错误", "Invoice error";
+    "import.report.row" => "行号", "Row";
+    "import.report.column" => "列", "Column";
+    "import.report.value" => "内容", "Value";
+    "import.report.reason" => "原因", "Reason";
+    "import.file_level" => "（整个文件）", "(whole file)";
+    "import.summary" => "读取 {} 行：新增 {}，更新 {}，未变 {}，错误 {}；新建潜在客户 {}；用时 {} 秒（{} 行/秒）", "Read {} rows: {} new, {} updated, {} unchanged, {} bad; {} prospects created; {} s ({} rows/s)";
+    "import.repeated" => "{} 行与文件中前面的行运单号相同，以后出现的为准", "{} rows repeat a waybill number seen earlier in the file; the later row is kept";
+    "import.errors_written" => "错误行已写入 {}", "Bad rows written to {}";
+    "import.total_check" => "合计行核对：文件合计 {}，导入合计 {}", "Total row check: the file says {}, the imported rows sum to {}";
     "status.prospect" => "潜在客户", "Prospect";
     "status.active" => "合作中", "Active";
     "status.suspended" => "暂停合作", "Suspended";
@@ -338,6 +360,23 @@ catalogue! {
     "err.datetime_format" => "时间格式不正确（例如 2025-10-03 09:05 或 2025/10/3 9:05）", "Not a valid date or time (e.g. 2025-10-03 09:05 or 2025/10/3 9:05)";
     "err.waybill_format" => "运单号须为 4 至 40 位字母、数字或连字符", "A waybill number is 4 to 40 letters, digits or hyphens";
     "err.flag_format" => "应为 是/否", "Expected yes or no (是/否)";
+    "err.negative" => "不能为负数", "Must not be negative";
+    "err.before_ordered" => "早于下单（寄件）时间", "Earlier than the order time";
+    "err.delivered_before_shipped" => "签收时间早于发运时间", "Delivered before it was shipped";
+    "err.delivered_without_time" => "状态为已签收但没有签收时间", "Status is delivered but there is no delivery time";
+    "err.unknown_customer" => "客户编号不存在（可选择自动建为潜在客户）", "No customer has this code (you may choose to create prospects)";
+    "err.unknown_service_mode" => "无法识别的产品类型/服务方式", "Unknown service mode";
+    "err.unknown_status" => "无法识别的运单状态", "Unknown shipment status";
+    "err.integer_format" => "应为整数", "Expected a whole number";
+    "err.line_too_long" => "该行过长（超过 {} 字节），可能缺少引号或换行", "Row too long (over {} bytes): a quote or line break may be missing";
+    "err.csv_malformed" => "CSV 格式错误：{}", "Malformed CSV: {}";
+    "err.encoding" => "文件编码不是 {}：请确认编码（UTF-8 或 GBK）", "The file is not valid {}: check the encoding (UTF-8 or GBK)";
+    "err.header_not_found" => "前 {} 行中找不到表头（需要能识别的列名，如 运单号、客户编号、寄件时间）", "No header row in the first {} rows (known column names are needed, such as 运单号/waybill_no, 客户编号/customer_code, 寄件时间/ordered_at)";
+    "err.column_missing" => "缺少必需的列：{}", "Required column missing: {}";
+    "err.xlsx_damaged" => "无法读取 Excel 文件（文件可能不完整或已损坏）：{}", "Cannot read the Excel file (it may be truncated or damaged): {}";
+    "err.profile_invalid" => "导入配置有误：列或取值无法识别", "The import profile names an unknown field or value";
+    "err.file_type" => "不支持的文件类型：请上传 CSV 或 XLSX", "Unsupported file type: upload CSV or XLSX";
+    "err.no_sheet" => "Excel 文件中没有工作表", "The Excel file has no worksheet";
     "err.email_format" => "邮箱格式不正确", "Not a valid email address";
     "err.uscc_format" => "统一社会信用代码应为 18 位", "A unified social credit code has 18 characters";
     "err.uscc_checksum" => "统一社会信用代码校验位不正确", "The unified social credit code's check character is wrong";
@@ -411,6 +450,16 @@ mod tests {
         keys.extend(DataSource::ALL.iter().map(|v| v.label_key()));
         keys.extend(CustomerStatus::ALL.iter().map(|v| v.label_key()));
         keys.extend(Industry::ALL.iter().map(|v| v.label_key()));
+        keys.extend(
+            crate::shipment::ShipmentStatus::ALL
+                .iter()
+                .map(|v| v.label_key()),
+        );
+        keys.extend(
+            crate::shipment::Exception::ALL
+                .iter()
+                .map(|v| v.label_key()),
+        );
         keys.extend(crate::role::Role::ALL.iter().map(|v| v.label_key()));
         for k in keys {
             assert!(KEYS.contains(&k), "missing translation for {k}");

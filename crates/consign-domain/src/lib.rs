@@ -11,6 +11,7 @@ pub mod mask;
 pub mod ops;
 pub mod role;
 pub mod search;
+pub mod shipment;
 pub mod validate;
 
 pub use i18n::Lang;

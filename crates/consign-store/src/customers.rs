@@ -1089,7 +1089,7 @@ pub async fn insert_contacts_many<C: ConnectionTrait>(
 
 /// Tables whose rows belong to a customer and move on a merge. Every capability that
 /// adds such a table adds it here, so a merge keeps moving everything.
-pub const CUSTOMER_OWNED_TABLES: &[&str] = &["contacts"];
+pub const CUSTOMER_OWNED_TABLES: &[&str] = &["contacts", "shipments", "invoices", "payments"];
 
 /// Moves every record of `from` to `into`. Tags are united.
 pub async fn move_records<C: ConnectionTrait>(conn: &C, from: i64, into: i64) -> Result<()> {
@@ -1099,6 +1099,7 @@ pub async fn move_records<C: ConnectionTrait>(conn: &C, from: i64, into: i64) ->
         conn.execute(stmt(backend, &sql, vec![into.into(), from.into()]))
             .await?;
     }
+    crate::shipments::merge_rollups(conn, from, into).await?;
     conn.execute(stmt(
         backend,
         "INSERT INTO customer_tags (customer_id, tag) SELECT ?, tag FROM customer_tags WHERE customer_id = ? ON CONFLICT DO NOTHING",
@@ -1160,4 +1161,26 @@ pub async fn stale_owned<C: ConnectionTrait>(
         .limit(limit)
         .all(conn)
         .await?)
+}
+
+/// Ids of the customers with these codes (archived ones included: their history stays
+/// theirs).
+pub async fn ids_by_code<C: ConnectionTrait>(
+    conn: &C,
+    codes: &[&str],
+) -> Result<HashMap<String, i64>> {
+    let backend = conn.get_database_backend();
+    let mut out = HashMap::new();
+    for chunk in codes.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let sql = format!("SELECT id, code FROM customers WHERE code IN ({marks})");
+        let values = chunk.iter().map(|c| Value::from(*c)).collect();
+        for r in conn.query_all(stmt(backend, &sql, values)).await? {
+            out.insert(
+                r.try_get::<String>("", "code")?,
+                r.try_get::<i64>("", "id")?,
+            );
+        }
+    }
+    Ok(out)
 }

@@ -5,9 +5,11 @@ pub mod customers;
 pub mod db;
 pub mod entity;
 pub mod idempotency;
+pub mod imports;
 pub mod jobs;
 pub mod migrations;
 pub mod settings;
+pub mod shipments;
 pub mod users;
 
 pub use db::{Backend, Db, WriteTxn};

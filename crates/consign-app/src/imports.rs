@@ -1,0 +1,1266 @@
+//! Bulk import of operations data (SPEC §2): CSV (UTF-8 or GBK) and XLSX as TMS/WMS
+//! exports and Excel write them, columns matched by their Chinese or English header (or
+//! by a saved profile), every bad row reported with its row, column and reason, every good
+//! row written, re-runs idempotent by natural key.
+//!
+//! A parser thread reads and validates rows while the writer commits the previous batch:
+//! each batch (shipments, rollup changes, bad rows, run counts) is one transaction, so a
+//! run killed at any moment leaves the database consistent, and running the same file
+//! again ends with exactly the file's content. Memory stays flat: at most a few batches
+//! are in flight, whatever the file size.
+
+use crate::auth::Actor;
+use crate::tabular::{
+    detect, find_header, header_key, is_total_row, read_csv, read_xlsx, FileFault, RowEvent,
+    TextEncoding,
+};
+use crate::{customers, App, AppError, Result};
+use chrono::Utc;
+use consign_domain::ops::{parse_fen, parse_flag, parse_local_datetime, parse_scaled, waybill_no};
+use consign_domain::shipment::{
+    exceptions_from_text, local_day, service_mode_from_text, status_from_text, Exception,
+    Exceptions, Shipment, ShipmentStatus,
+};
+use consign_domain::Lang;
+use consign_store::imports::{self as repo, Counts, RowError};
+use consign_store::shipments::{self as ship_repo, ShipmentWrite};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{BufRead, BufReader, Read, Seek};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Rows per transaction.
+const BATCH_ROWS: usize = 5_000;
+/// Rows searched for the header.
+const HEADER_SEARCH_ROWS: usize = 20;
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportKind {
+    Shipments,
+}
+
+impl ImportKind {
+    pub fn parse(s: &str) -> Option<ImportKind> {
+        match s.trim() {
+            "shipments" | "shipment" | "运单" => Some(ImportKind::Shipments),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Shipments => "shipments",
+        }
+    }
+}
+
+/// What to do with a customer code that no customer has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnknownCustomers {
+    /// Report the row as bad.
+    #[default]
+    Reject,
+    /// Create the customer as a prospect (name from the file's customer-name column).
+    Create,
+}
+
+impl UnknownCustomers {
+    pub fn parse(s: &str) -> Option<UnknownCustomers> {
+        match s.trim() {
+            "reject" => Some(UnknownCustomers::Reject),
+            "create" | "create-prospects" | "create_prospects" => Some(UnknownCustomers::Create),
+            _ => None,
+        }
+    }
+}
+
+/// A saved way to read one source's files (SPEC §2 import profiles).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Profile {
+    /// 1-based row of the header; found among the first rows when absent.
+    pub header_row: Option<u64>,
+    /// Header as written in the file → field (see `docs/import.md`); other headers are
+    /// matched by the built-in names.
+    pub columns: BTreeMap<String, String>,
+    /// Per field, cell text → value: `status` maps to a status (`退回` → `returned`);
+    /// `note` maps text found in the cell to exception flags, comma-separated
+    /// (`外包装破损` → `damaged`).
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
+    /// `utf-8` or `gbk`; detected when absent.
+    pub encoding: Option<String>,
+    /// Whether to create unknown customers as prospects.
+    pub unknown_customers: Option<UnknownCustomers>,
+}
+
+impl Profile {
+    /// Checks that every field and value the profile names exists.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        for f in self.columns.values() {
+            if field(f).is_none() {
+                return Err(format!("unknown field {f:?}"));
+            }
+        }
+        for (f, map) in &self.values {
+            for v in map.values() {
+                let ok = match f.as_str() {
+                    "status" => ShipmentStatus::parse(v).is_some(),
+                    "note" => v.split(',').all(|x| Exception::parse(x.trim()).is_some()),
+                    _ => false,
+                };
+                if !ok {
+                    return Err(format!("unknown value {v:?} for field {f:?}"));
+                }
+            }
+        }
+        if let Some(e) = &self.encoding {
+            TextEncoding::parse(e).ok_or_else(|| format!("unknown encoding {e:?}"))?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub kind: Option<ImportKind>,
+    pub encoding: Option<TextEncoding>,
+    pub unknown_customers: Option<UnknownCustomers>,
+    pub profile: Profile,
+    /// The name the user knows the file by (shown in the run list).
+    pub file_name: String,
+}
+
+/// Live progress, for a progress bar.
+#[derive(Debug, Default)]
+pub struct ImportProgress {
+    /// Bytes of the file read so far.
+    pub bytes: AtomicU64,
+    /// Rows read so far.
+    pub rows: AtomicU64,
+    /// Rows committed so far (good and bad).
+    pub done: AtomicU64,
+}
+
+/// What an import did.
+#[derive(Debug, Clone)]
+pub struct ImportReport {
+    pub run_id: i64,
+    pub counts: Counts,
+    /// Rows whose waybill appeared earlier in the same file (the later row is kept).
+    pub repeated: i64,
+    /// The file's own total (合计 row) of revenue, and what the imported rows sum to.
+    pub total_check: Option<(i64, i64)>,
+    /// The first bad rows (all of them are in the run's error report).
+    pub errors: Vec<RowError>,
+    pub seconds: f64,
+    /// The problem that stopped the file being read to its end, if any.
+    pub fault: Option<FileFault>,
+    pub encoding: Option<TextEncoding>,
+}
+
+impl ImportReport {
+    pub fn summary(&self, lang: Lang) -> String {
+        let c = &self.counts;
+        let rate = if self.seconds > 0.0 {
+            (c.rows_read as f64 / self.seconds).round() as i64
+        } else {
+            c.rows_read
+        };
+        lang.tf(
+            "import.summary",
+            &[
+                &c.rows_read,
+                &c.rows_new,
+                &c.rows_updated,
+                &c.rows_unchanged,
+                &c.rows_bad,
+                &c.prospects_created,
+                &format!("{:.1}", self.seconds),
+                &rate,
+            ],
+        )
+    }
+}
+
+// ---- fields ----
+
+struct FieldDef {
+    name: &'static str,
+    required: bool,
+    /// Header names, normalized by `header_key`, best first: when several columns match
+    /// one field, the one with the earlier alias wins (应付金额 over 运费).
+    aliases: &'static [&'static str],
+}
+
+const FIELDS: &[FieldDef] = &[
+    FieldDef {
+        name: "waybill_no",
+        required: true,
+        aliases: &[
+            "运单号",
+            "运单编号",
+            "快递单号",
+            "单号",
+            "waybill_no",
+            "waybillno",
+            "waybill",
+            "tracking_no",
+        ],
+    },
+    FieldDef {
+        name: "customer_code",
+        required: true,
+        aliases: &[
+            "客户编号",
+            "客户编码",
+            "客户代码",
+            "月结账号",
+            "月结卡号",
+            "customer_code",
+            "customercode",
+        ],
+    },
+    FieldDef {
+        name: "customer_name",
+        required: false,
+        aliases: &[
+            "客户名称",
+            "客户",
+            "寄件公司",
+            "customer_name",
+            "customername",
+            "customer",
+        ],
+    },
+    FieldDef {
+        name: "service_mode",
+        required: false,
+        aliases: &[
+            "产品类型",
+            "服务方式",
+            "业务类型",
+            "运输方式",
+            "产品",
+            "service_mode",
+            "servicemode",
+            "product",
+        ],
+    },
+    FieldDef {
+        name: "origin_city",
+        required: false,
+        aliases: &[
+            "始发城市",
+            "始发地",
+            "发货城市",
+            "寄件城市",
+            "起运地",
+            "origin_city",
+            "origin",
+        ],
+    },
+    FieldDef {
+        name: "destination_city",
+        required: false,
+        aliases: &[
+            "目的城市",
+            "目的地",
+            "收货城市",
+            "收件城市",
+            "destination_city",
+            "destination",
+        ],
+    },
+    FieldDef {
+        name: "goods_type",
+        required: false,
+        aliases: &[
+            "货物类型",
+            "货物名称",
+            "品名",
+            "托寄物",
+            "goods_type",
+            "goods",
+        ],
+    },
+    FieldDef {
+        name: "pieces",
+        required: false,
+        aliases: &["件数", "数量", "pieces"],
+    },
+    FieldDef {
+        name: "weight_kg",
+        required: false,
+        aliases: &[
+            "计费重量",
+            "重量",
+            "实际重量",
+            "毛重",
+            "weight_kg",
+            "weight",
+        ],
+    },
+    FieldDef {
+        name: "volume_m3",
+        required: false,
+        aliases: &["体积", "方数", "volume_m3", "volume"],
+    },
+    FieldDef {
+        name: "revenue",
+        required: true,
+        aliases: &[
+            "应付金额",
+            "应收金额",
+            "费用合计",
+            "总运费",
+            "总金额",
+            "金额",
+            "运费",
+            "revenue",
+            "amount",
+        ],
+    },
+    FieldDef {
+        name: "cost",
+        required: false,
+        aliases: &["成本", "运输成本", "cost"],
+    },
+    FieldDef {
+        name: "ordered_at",
+        required: true,
+        aliases: &[
+            "寄件时间",
+            "下单时间",
+            "揽收时间",
+            "订单时间",
+            "开单时间",
+            "ordered_at",
+            "order_time",
+        ],
+    },
+    FieldDef {
+        name: "promised_at",
+        required: false,
+        aliases: &["承诺送达时间", "承诺时效", "预计送达时间", "promised_at"],
+    },
+    FieldDef {
+        name: "shipped_at",
+        required: false,
+        aliases: &["发货时间", "发运时间", "发车时间", "shipped_at"],
+    },
+    FieldDef {
+        name: "delivered_at",
+        required: false,
+        aliases: &["签收时间", "妥投时间", "送达时间", "delivered_at"],
+    },
+    FieldDef {
+        name: "status",
+        required: false,
+        aliases: &["签收状态", "运单状态", "状态", "status"],
+    },
+    FieldDef {
+        name: "note",
+        required: false,
+        aliases: &["备注", "异常说明", "异常", "note", "remark", "remarks"],
+    },
+    FieldDef {
+        name: "damaged",
+        required: false,
+        aliases: &["破损", "damaged"],
+    },
+    FieldDef {
+        name: "short",
+        required: false,
+        aliases: &["短少", "短装", "short"],
+    },
+    FieldDef {
+        name: "stockout",
+        required: false,
+        aliases: &["缺货", "stockout"],
+    },
+    FieldDef {
+        name: "substituted",
+        required: false,
+        aliases: &["替代品", "substituted"],
+    },
+    FieldDef {
+        name: "route_changed",
+        required: false,
+        aliases: &["路线变动", "route_changed"],
+    },
+    FieldDef {
+        name: "returned",
+        required: false,
+        aliases: &["回运", "returned"],
+    },
+    FieldDef {
+        name: "invoice_error",
+        required: false,
+        aliases: &["发票错误", "invoice_error"],
+    },
+];
+
+fn field(name: &str) -> Option<&'static FieldDef> {
+    FIELDS.iter().find(|f| f.name == name)
+}
+
+/// The columns of shipment files, in the order exports write them (docs and export).
+pub fn shipment_fields() -> Vec<(&'static str, &'static str, bool)> {
+    FIELDS
+        .iter()
+        .map(|f| (f.name, f.aliases[0], f.required))
+        .collect()
+}
+
+/// Which column holds which field, decided from the header row.
+#[derive(Debug, Clone)]
+struct Layout {
+    /// field index in FIELDS → column
+    col: Vec<Option<usize>>,
+    /// column → header text as written
+    headers: Vec<String>,
+}
+
+impl Layout {
+    fn of(header: &[String], profile: &Profile) -> Layout {
+        let mut col: Vec<Option<usize>> = vec![None; FIELDS.len()];
+        let mut rank: Vec<usize> = vec![usize::MAX; FIELDS.len()];
+        let by_profile: HashMap<String, &str> = profile
+            .columns
+            .iter()
+            .map(|(h, f)| (header_key(h), f.as_str()))
+            .collect();
+        for (c, h) in header.iter().enumerate() {
+            let key = header_key(h);
+            if key.is_empty() {
+                continue;
+            }
+            if let Some(f) = by_profile.get(&key) {
+                if let Some(i) = FIELDS.iter().position(|d| d.name == *f) {
+                    col[i] = Some(c);
+                    rank[i] = 0;
+                }
+                continue;
+            }
+            for (i, d) in FIELDS.iter().enumerate() {
+                if let Some(r) = d.aliases.iter().position(|a| *a == key) {
+                    if r + 1 < rank[i] {
+                        col[i] = Some(c);
+                        rank[i] = r + 1;
+                    }
+                }
+            }
+        }
+        Layout {
+            col,
+            headers: header.to_vec(),
+        }
+    }
+
+    fn missing(&self) -> Vec<String> {
+        FIELDS
+            .iter()
+            .zip(&self.col)
+            .filter(|(d, c)| d.required && c.is_none())
+            .map(|(d, _)| format!("{}/{}", d.aliases[0], d.name))
+            .collect()
+    }
+
+    fn header_of(&self, field: &str) -> String {
+        FIELDS
+            .iter()
+            .position(|d| d.name == field)
+            .and_then(|i| self.col[i])
+            .and_then(|c| self.headers.get(c).cloned())
+            .unwrap_or_else(|| field.to_string())
+    }
+}
+
+fn known_header(profile: &Profile) -> impl Fn(&str) -> Option<&'static str> + '_ {
+    move |key: &str| {
+        if profile.columns.keys().any(|h| header_key(h) == key) {
+            return Some("profile");
+        }
+        FIELDS
+            .iter()
+            .find(|d| d.aliases.contains(&key))
+            .map(|d| d.name)
+    }
+}
+
+// ---- parsing rows ----
+
+/// One parsed row on its way to the writer.
+struct Parsed {
+    row_no: i64,
+    shipment: Shipment,
+    customer_name: String,
+}
+
+#[derive(Default)]
+struct Batch {
+    /// The customer-code column's header, for errors found when writing.
+    code_header: String,
+    rows: Vec<Parsed>,
+    errors: Vec<RowError>,
+    read: i64,
+}
+
+struct RowParser<'a> {
+    layout: Layout,
+    profile: &'a Profile,
+    tz: chrono_tz::Tz,
+}
+
+impl RowParser<'_> {
+    fn parse(&self, no: u64, cells: &[String]) -> std::result::Result<Parsed, Vec<RowError>> {
+        let mut errs: Vec<RowError> = Vec::new();
+        let l = &self.layout;
+        let get = |f: &str| -> &str {
+            FIELDS
+                .iter()
+                .position(|d| d.name == f)
+                .and_then(|i| l.col[i])
+                .and_then(|c| cells.get(c))
+                .map(|s| s.trim())
+                .unwrap_or("")
+        };
+        let mut fail = |f: &str, key: &'static str| {
+            errs.push(RowError {
+                row_no: no as i64,
+                column: l.header_of(f),
+                cell: get(f).chars().take(200).collect(),
+                reason_key: key.to_string(),
+                reason_arg: String::new(),
+            })
+        };
+        let required = |f: &str, fail: &mut dyn FnMut(&str, &'static str)| -> Option<String> {
+            let v = get(f);
+            if v.is_empty() {
+                fail(f, "err.required");
+                None
+            } else {
+                Some(v.to_string())
+            }
+        };
+        let waybill = required("waybill_no", &mut fail)
+            .and_then(|v| waybill_no(&v).map_err(|k| fail("waybill_no", k)).ok());
+        let code = required("customer_code", &mut fail);
+        let tz = self.tz;
+        let time = |f: &str, fail: &mut dyn FnMut(&str, &'static str)| {
+            let v = get(f);
+            if v.is_empty() {
+                return None;
+            }
+            parse_local_datetime(v, tz).map_err(|k| fail(f, k)).ok()
+        };
+        let ordered_at = if get("ordered_at").is_empty() {
+            fail("ordered_at", "err.required");
+            None
+        } else {
+            time("ordered_at", &mut fail)
+        };
+        let promised_at = time("promised_at", &mut fail);
+        let shipped_at = time("shipped_at", &mut fail);
+        let delivered_at = time("delivered_at", &mut fail);
+        let revenue = if get("revenue").is_empty() {
+            fail("revenue", "err.required");
+            None
+        } else {
+            parse_fen(get("revenue"))
+                .map_err(|k| fail("revenue", k))
+                .ok()
+        };
+        let cost = match get("cost") {
+            "" => None,
+            v => parse_fen(v).map_err(|k| fail("cost", k)).ok(),
+        };
+        let scaled = |f: &str, d: u32, fail: &mut dyn FnMut(&str, &'static str)| match get(f) {
+            "" => 0,
+            v => parse_scaled(v, d).map_err(|k| fail(f, k)).unwrap_or(0),
+        };
+        let pieces = match get("pieces") {
+            "" => 1,
+            v => parse_scaled(v, 0)
+                .map_err(|_| fail("pieces", "err.integer_format"))
+                .unwrap_or(0),
+        };
+        let weight_g = scaled("weight_kg", 3, &mut fail);
+        let volume_cm3 = scaled("volume_m3", 6, &mut fail);
+        let service_mode = match get("service_mode") {
+            "" => None,
+            v => {
+                let m = service_mode_from_text(v);
+                if m.is_none() {
+                    fail("service_mode", "err.unknown_service_mode");
+                }
+                m
+            }
+        };
+        let status_text = get("status");
+        let mapped_status = self
+            .profile
+            .values
+            .get("status")
+            .and_then(|m| m.get(status_text))
+            .and_then(|v| ShipmentStatus::parse(v));
+        let status = match (status_text, mapped_status) {
+            (_, Some(s)) => Some(s),
+            ("", None) => Some(if delivered_at.is_some() {
+                ShipmentStatus::Delivered
+            } else if shipped_at.is_some() {
+                ShipmentStatus::InTransit
+            } else {
+                ShipmentStatus::Created
+            }),
+            (t, None) => {
+                let s = status_from_text(t);
+                if s.is_none() {
+                    fail("status", "err.unknown_status");
+                }
+                s
+            }
+        };
+        let note = get("note");
+        let mut exceptions: Exceptions = exceptions_from_text(note);
+        if let Some(m) = self.profile.values.get("note") {
+            for (text, flags) in m {
+                if !text.is_empty() && note.contains(text.as_str()) {
+                    for f in flags.split(',').filter_map(|x| Exception::parse(x.trim())) {
+                        exceptions.set(f, true);
+                    }
+                }
+            }
+        }
+        if exceptions_from_text(status_text).has(Exception::Returned) {
+            exceptions.set(Exception::Returned, true);
+        }
+        for e in Exception::ALL {
+            if *e == Exception::Delayed {
+                continue;
+            }
+            let v = get(e.as_str());
+            if !v.is_empty() {
+                match parse_flag(v) {
+                    Ok(on) => exceptions.set(*e, on || exceptions.has(*e)),
+                    Err(k) => fail(e.as_str(), k),
+                }
+            }
+        }
+        let (
+            Some(waybill_no),
+            Some(customer_code),
+            Some(ordered_at),
+            Some(revenue_fen),
+            Some(status),
+        ) = (waybill, code, ordered_at, revenue, status)
+        else {
+            return Err(errs);
+        };
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        let mut s = Shipment {
+            waybill_no,
+            customer_code,
+            service_mode,
+            origin_city: get("origin_city").chars().take(100).collect(),
+            destination_city: get("destination_city").chars().take(100).collect(),
+            goods_type: get("goods_type").chars().take(100).collect(),
+            pieces,
+            weight_g,
+            volume_cm3,
+            revenue_fen,
+            cost_fen: cost,
+            ordered_at,
+            promised_at,
+            shipped_at,
+            delivered_at,
+            status,
+            exceptions,
+            note: note.chars().take(1000).collect(),
+        };
+        if let Err(broken) = s.normalize() {
+            return Err(broken
+                .into_iter()
+                .map(|(f, key)| RowError {
+                    row_no: no as i64,
+                    column: l.header_of(f),
+                    cell: get(f).chars().take(200).collect(),
+                    reason_key: key.to_string(),
+                    reason_arg: String::new(),
+                })
+                .collect());
+        }
+        Ok(Parsed {
+            row_no: no as i64,
+            shipment: s,
+            customer_name: get("customer_name").chars().take(200).collect(),
+        })
+    }
+}
+
+/// Counts the bytes read from the file, for the progress bar.
+struct Counting<R> {
+    inner: R,
+    progress: Arc<ImportProgress>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for Counting<R> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+/// What the parser thread ends with.
+struct ParseEnd {
+    fault: Option<FileFault>,
+    file_total: Option<i64>,
+    encoding: Option<TextEncoding>,
+}
+
+fn is_xlsx(path: &Path) -> std::io::Result<bool> {
+    let mut magic = [0u8; 4];
+    let mut f = std::fs::File::open(path)?;
+    let n = f.read(&mut magic)?;
+    let named = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    Ok((n == 4 && magic == *b"PK\x03\x04") || named)
+}
+
+/// Reads the whole file on this (blocking) thread, sending batches of parsed rows.
+fn parse_file(
+    path: &Path,
+    opts: &ImportOptions,
+    tz: chrono_tz::Tz,
+    progress: Arc<ImportProgress>,
+    tx: tokio::sync::mpsc::Sender<Batch>,
+) -> ParseEnd {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            return ParseEnd {
+                fault: Some(FileFault::new("err.csv_malformed", e.to_string())),
+                file_total: None,
+                encoding: None,
+            }
+        }
+    };
+    let input = Counting {
+        inner: file,
+        progress: progress.clone(),
+    };
+    let profile = &opts.profile;
+    let mut state = ParseState {
+        profile,
+        tz,
+        head: Vec::new(),
+        parser: None,
+        batch: Batch::default(),
+        tx: &tx,
+        progress: &progress,
+        file_total: None,
+        fault: None,
+        saw_bad_text: false,
+    };
+    let xlsx = is_xlsx(path).unwrap_or(false);
+    let mut encoding = None;
+    let result = if xlsx {
+        read_xlsx(BufReader::new(input), |ev| state.on_event(ev))
+    } else {
+        let mut buffered = BufReader::with_capacity(64 * 1024, input);
+        let enc = opts
+            .encoding
+            .or_else(|| profile.encoding.as_deref().and_then(TextEncoding::parse))
+            .unwrap_or_else(|| detect(buffered.fill_buf().unwrap_or(&[])));
+        encoding = Some(enc);
+        read_csv(buffered, enc, |ev| state.on_event(ev))
+    };
+    if let Err(f) = result {
+        state.fault.get_or_insert(f);
+    }
+    if state.parser.is_none() && state.fault.is_none() {
+        // The file ended before a header was found.
+        state.fault = Some(if state.saw_bad_text {
+            FileFault::new("err.encoding", encoding.map_or("UTF-8", |e| e.label()))
+        } else {
+            FileFault::new("err.header_not_found", HEADER_SEARCH_ROWS.to_string())
+        });
+    }
+    let mut batch = std::mem::take(&mut state.batch);
+    batch.code_header = state.code_header();
+    let (fault, file_total) = (state.fault.take(), state.file_total);
+    if batch.read > 0 || !batch.errors.is_empty() {
+        let _ = tx.blocking_send(batch);
+    }
+    ParseEnd {
+        fault,
+        file_total,
+        encoding,
+    }
+}
+
+struct ParseState<'a> {
+    profile: &'a Profile,
+    tz: chrono_tz::Tz,
+    /// Rows before the header is known.
+    head: Vec<(u64, Vec<String>)>,
+    parser: Option<RowParser<'a>>,
+    batch: Batch,
+    tx: &'a tokio::sync::mpsc::Sender<Batch>,
+    progress: &'a ImportProgress,
+    file_total: Option<i64>,
+    fault: Option<FileFault>,
+    saw_bad_text: bool,
+}
+
+impl<'a> ParseState<'a> {
+    fn code_header(&self) -> String {
+        self.parser
+            .as_ref()
+            .map(|p| p.layout.header_of("customer_code"))
+            .unwrap_or_default()
+    }
+
+    /// Handles one row; false stops reading.
+    fn on_event(&mut self, ev: RowEvent) -> bool {
+        match ev {
+            RowEvent::Bad { no, key, arg } => {
+                if self.parser.is_none() {
+                    self.saw_bad_text |= key == "err.encoding";
+                    return true;
+                }
+                self.batch.read += 1;
+                self.batch.errors.push(RowError {
+                    row_no: no as i64,
+                    column: String::new(),
+                    cell: String::new(),
+                    reason_key: key.to_string(),
+                    reason_arg: arg,
+                });
+            }
+            RowEvent::Row { no, cells } => {
+                if self.parser.is_none() {
+                    return self.on_head_row(no, cells);
+                }
+                self.data_row(no, cells);
+            }
+        }
+        self.progress.rows.fetch_add(1, Ordering::Relaxed);
+        if self.batch.rows.len() + self.batch.errors.len() >= BATCH_ROWS {
+            let mut b = std::mem::take(&mut self.batch);
+            b.code_header = self.code_header();
+            // The writer hung up (it failed): stop reading.
+            return self.tx.blocking_send(b).is_ok();
+        }
+        true
+    }
+
+    fn data_row(&mut self, no: u64, cells: &[String]) {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            return;
+        }
+        let Some(p) = &self.parser else { return };
+        if is_total_row(cells) {
+            let col = p.layout.col[FIELDS.iter().position(|d| d.name == "revenue").unwrap_or(0)];
+            if let Some(v) = col.and_then(|c| cells.get(c)) {
+                self.file_total = parse_fen(v).ok();
+            }
+            return;
+        }
+        self.batch.read += 1;
+        match p.parse(no, cells) {
+            Ok(row) => self.batch.rows.push(row),
+            Err(errs) => self.batch.errors.extend(errs),
+        }
+    }
+
+    fn on_head_row(&mut self, no: u64, cells: &[String]) -> bool {
+        if cells.iter().any(|c| c.contains('\u{fffd}')) {
+            self.saw_bad_text = true;
+        }
+        self.head.push((no, cells.to_vec()));
+        let found = match self.profile.header_row {
+            Some(h) => (no == h).then(|| self.head.len() - 1),
+            None => {
+                let rows: Vec<Vec<String>> = self.head.iter().map(|(_, c)| c.clone()).collect();
+                find_header(&rows[rows.len() - 1..], known_header(self.profile), 3)
+                    .map(|_| self.head.len() - 1)
+            }
+        };
+        match found {
+            Some(i) => {
+                let layout = Layout::of(&self.head[i].1, self.profile);
+                let missing = layout.missing();
+                if !missing.is_empty() {
+                    self.fault = Some(FileFault::new("err.column_missing", missing.join("、")));
+                    return false;
+                }
+                self.parser = Some(RowParser {
+                    layout,
+                    profile: self.profile,
+                    tz: self.tz,
+                });
+                self.head.clear();
+                true
+            }
+            None if self.head.len() >= HEADER_SEARCH_ROWS
+                || self.profile.header_row.is_some_and(|h| no >= h) =>
+            {
+                self.fault = Some(if self.saw_bad_text {
+                    FileFault::new("err.encoding", "UTF-8")
+                } else {
+                    FileFault::new("err.header_not_found", HEADER_SEARCH_ROWS.to_string())
+                });
+                false
+            }
+            None => true,
+        }
+    }
+}
+
+// ---- profiles ----
+
+pub async fn load_profile(app: &App, name: &str) -> Result<Option<Profile>> {
+    match repo::profile(&app.db.conn, name).await? {
+        Some((_, spec)) => {
+            Ok(Some(serde_json::from_str(&spec).map_err(|e| {
+                AppError::Internal(format!("import profile {name:?}: {e}"))
+            })?))
+        }
+        None => Ok(None),
+    }
+}
+
+pub async fn save_profile(app: &App, name: &str, kind: &str, profile: &Profile) -> Result<()> {
+    let mut errs = consign_domain::FieldErrors::new();
+    if name.trim().is_empty() || name.chars().count() > 100 {
+        errs.add("name", "err.required");
+    }
+    if ImportKind::parse(kind).is_none() {
+        errs.add("kind", "err.required");
+    }
+    if let Err(e) = profile.check() {
+        tracing::info!(error = %e, "import profile refused");
+        errs.add("spec", "err.profile_invalid");
+    }
+    if !errs.0.is_empty() {
+        return Err(AppError::Validation(errs));
+    }
+    let spec = serde_json::to_string(profile).map_err(|e| AppError::Internal(e.to_string()))?;
+    let txn = app.db.begin_write().await?;
+    repo::save_profile(&txn, name.trim(), kind, &spec, Utc::now()).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn list_profiles(app: &App) -> Result<Vec<(String, String)>> {
+    Ok(repo::profiles(&app.db.conn).await?)
+}
+
+// ---- writing ----
+
+/// Imports a shipment file. Bad rows are reported, good ones written; a whole-file
+/// problem (no header, a required column missing, an unreadable workbook) ends the run
+/// with what was read before it kept.
+pub async fn import_file(
+    app: &App,
+    actor: &Actor,
+    path: &Path,
+    opts: ImportOptions,
+    progress: Arc<ImportProgress>,
+) -> Result<ImportReport> {
+    opts.profile
+        .check()
+        .map_err(|e| AppError::Internal(format!("import profile: {e}")))?;
+    let kind = opts.kind.unwrap_or(ImportKind::Shipments);
+    let unknown = opts
+        .unknown_customers
+        .or(opts.profile.unknown_customers)
+        .unwrap_or_default();
+    let started = Instant::now();
+    let options = serde_json::json!({
+        "unknown_customers": unknown,
+        "encoding": opts.encoding.map(|e| e.label()),
+        "profile": &opts.profile,
+    })
+    .to_string();
+    let run_id = repo::start(
+        &app.db.conn,
+        kind.as_str(),
+        &opts.file_name,
+        actor.id,
+        &options,
+        Utc::now(),
+    )
+    .await?;
+    let tz = app.tz();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(2);
+    let parse = {
+        let path = path.to_path_buf();
+        let opts = opts.clone();
+        let progress = progress.clone();
+        tokio::task::spawn_blocking(move || parse_file(&path, &opts, tz, progress, tx))
+    };
+    let mut w = Writer {
+        app,
+        actor,
+        run_id,
+        unknown,
+        codes: HashMap::new(),
+        counts: Counts::default(),
+        repeated: 0,
+        revenue_sum: 0,
+        first_errors: Vec::new(),
+    };
+    let mut failure = None;
+    while let Some(batch) = rx.recv().await {
+        let n = batch.read as u64;
+        if let Err(e) = w.write(batch).await {
+            failure = Some(e);
+            break;
+        }
+        progress.done.fetch_add(n, Ordering::Relaxed);
+    }
+    drop(rx);
+    let end = parse
+        .await
+        .map_err(|e| AppError::Internal(format!("import reader: {e}")))?;
+    if let Some(e) = failure {
+        let _ = repo::finish(&app.db.conn, run_id, "failed", &e.to_string(), Utc::now()).await;
+        return Err(e);
+    }
+    let (status, message) = match &end.fault {
+        Some(f) => {
+            let e = RowError {
+                row_no: 0,
+                column: String::new(),
+                cell: String::new(),
+                reason_key: f.key.to_string(),
+                reason_arg: f.arg.clone(),
+            };
+            let txn = app.db.begin_write().await?;
+            repo::add_errors(&txn, run_id, std::slice::from_ref(&e)).await?;
+            txn.commit().await?;
+            w.first_errors.insert(0, e);
+            ("failed", format!("{}|{}", f.key, f.arg))
+        }
+        None => ("finished", String::new()),
+    };
+    repo::finish(&app.db.conn, run_id, status, &message, Utc::now()).await?;
+    Ok(ImportReport {
+        run_id,
+        counts: w.counts,
+        repeated: w.repeated,
+        total_check: end.file_total.map(|t| (t, w.revenue_sum)),
+        errors: w.first_errors,
+        seconds: started.elapsed().as_secs_f64(),
+        fault: end.fault,
+        encoding: end.encoding,
+    })
+}
+
+struct Writer<'a> {
+    app: &'a App,
+    actor: &'a Actor,
+    run_id: i64,
+    unknown: UnknownCustomers,
+    /// Customer code → id, for codes met so far.
+    codes: HashMap<String, i64>,
+    counts: Counts,
+    repeated: i64,
+    revenue_sum: i64,
+    first_errors: Vec<RowError>,
+}
+
+impl Writer<'_> {
+    async fn write(&mut self, batch: Batch) -> Result<()> {
+        let app = self.app;
+        let now = Utc::now();
+        let tz = app.tz();
+        let mut errors = batch.errors;
+        // Within a batch the later row of a waybill wins.
+        let mut last: HashMap<&str, usize> = HashMap::with_capacity(batch.rows.len());
+        for (i, p) in batch.rows.iter().enumerate() {
+            last.insert(p.shipment.waybill_no.as_str(), i);
+        }
+        let mut repeated = (batch.rows.len() - last.len()) as i64;
+        let keep: HashSet<usize> = last.values().copied().collect();
+        drop(last);
+        let rows: Vec<Parsed> = batch
+            .rows
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| keep.contains(i))
+            .map(|(_, p)| p)
+            .collect();
+        let unseen: Vec<&str> = {
+            let mut v: Vec<&str> = rows
+                .iter()
+                .map(|p| p.shipment.customer_code.as_str())
+                .filter(|c| !self.codes.contains_key(*c))
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let txn = app.db.begin_write().await?;
+        if !unseen.is_empty() {
+            let found = consign_store::customers::ids_by_code(&txn, &unseen).await?;
+            self.codes.extend(found);
+        }
+        let mut prospects: Vec<(String, String)> = Vec::new();
+        let mut good: Vec<Parsed> = Vec::with_capacity(rows.len());
+        for p in rows {
+            if self.codes.contains_key(&p.shipment.customer_code) {
+                good.push(p);
+                continue;
+            }
+            match self.unknown {
+                UnknownCustomers::Reject => errors.push(RowError {
+                    row_no: p.row_no,
+                    column: batch.code_header.clone(),
+                    cell: p.shipment.customer_code.clone(),
+                    reason_key: "err.unknown_customer".into(),
+                    reason_arg: String::new(),
+                }),
+                UnknownCustomers::Create => {
+                    if !prospects
+                        .iter()
+                        .any(|(c, _)| *c == p.shipment.customer_code)
+                    {
+                        let name = if p.customer_name.is_empty() {
+                            p.shipment.customer_code.clone()
+                        } else {
+                            p.customer_name.clone()
+                        };
+                        prospects.push((p.shipment.customer_code.clone(), name));
+                    }
+                    good.push(p);
+                }
+            }
+        }
+        if !prospects.is_empty() {
+            let ids = customers::create_prospects(app, &txn, self.actor, &prospects, now).await?;
+            for ((code, _), id) in prospects.iter().zip(ids) {
+                self.codes.insert(code.clone(), id);
+            }
+        }
+        let waybills: Vec<&str> = good
+            .iter()
+            .map(|p| p.shipment.waybill_no.as_str())
+            .collect();
+        let old = ship_repo::existing(&txn, &waybills).await?;
+        let mut writes: Vec<ShipmentWrite> = Vec::with_capacity(good.len());
+        let mut counts = self.counts.clone();
+        for p in good {
+            let customer_id = self.codes[&p.shipment.customer_code];
+            let order_day = local_day(p.shipment.ordered_at, tz);
+            self.revenue_sum += p.shipment.revenue_fen;
+            match old.get(&p.shipment.waybill_no) {
+                Some(o) if o.same_content(customer_id, order_day, &p.shipment) => {
+                    counts.rows_unchanged += 1
+                }
+                Some(o) => {
+                    counts.rows_updated += 1;
+                    if o.import_run_id == Some(self.run_id) {
+                        repeated += 1;
+                    }
+                }
+                None => counts.rows_new += 1,
+            }
+            if !old
+                .get(&p.shipment.waybill_no)
+                .is_some_and(|o| o.same_content(customer_id, order_day, &p.shipment))
+            {
+                writes.push(ShipmentWrite {
+                    customer_id,
+                    order_day,
+                    shipment: p.shipment,
+                });
+            }
+        }
+        ship_repo::write_batch(&txn, &writes, &old, Some(self.run_id), now).await?;
+        errors.sort_by_key(|e| e.row_no);
+        repo::add_errors(&txn, self.run_id, &errors).await?;
+        counts.rows_read += batch.read;
+        counts.rows_bad += errors
+            .iter()
+            .map(|e| e.row_no)
+            .collect::<HashSet<_>>()
+            .len() as i64;
+        counts.prospects_created += prospects.len() as i64;
+        repo::progress(&txn, self.run_id, &counts, now).await?;
+        txn.commit().await?;
+        self.counts = counts;
+        self.repeated += repeated;
+        let room = 100usize.saturating_sub(self.first_errors.len());
+        self.first_errors.extend(errors.into_iter().take(room));
+        Ok(())
+    }
+}
+
+/// A run's bad rows as a CSV file (UTF-8 with BOM so that Excel opens it), in `lang`.
+pub async fn error_report(
+    app: &App,
+    run_id: i64,
+    lang: Lang,
+    out: &mut impl std::io::Write,
+) -> Result<u64> {
+    let io = |e: std::io::Error| AppError::Internal(e.to_string());
+    out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        lang.t("import.report.row"),
+        lang.t("import.report.column"),
+        lang.t("import.report.value"),
+        lang.t("import.report.reason"),
+    ])
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut after = 0;
+    let mut n = 0;
+    loop {
+        let page = repo::errors(&app.db.conn, run_id, after, 5_000).await?;
+        if page.is_empty() {
+            break;
+        }
+        for (id, e) in page {
+            after = id;
+            n += 1;
+            let row = if e.row_no == 0 {
+                lang.t("import.file_level").to_string()
+            } else {
+                e.row_no.to_string()
+            };
+            w.write_record([
+                row.as_str(),
+                e.column.as_str(),
+                e.cell.as_str(),
+                &reason(lang, &e),
+            ])
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        }
+    }
+    w.flush().map_err(io)?;
+    Ok(n)
+}
+
+/// A bad row's reason in `lang`.
+pub fn reason(lang: Lang, e: &RowError) -> String {
+    lang.tf(&e.reason_key, &[&e.reason_arg])
+}

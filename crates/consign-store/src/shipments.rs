@@ -1,0 +1,476 @@
+//! Shipments and their per-customer rollups by day and by month.
+//!
+//! Every write goes through [`write_batch`] or [`delete`], which change the rollups by
+//! exactly what the rows they touch contribute (new minus old), in the caller's
+//! transaction: the rollups never drift from the raw shipments, whatever is killed when.
+
+use crate::customers::stmt;
+use crate::Result;
+use chrono::{DateTime, Utc};
+use consign_domain::customer::ServiceMode;
+use consign_domain::shipment::{month_of, DayFigures, Exceptions, Shipment, ShipmentStatus};
+use sea_orm::{ConnectionTrait, QueryResult, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// Rows per multi-row statement: 23 values a row stays well under SQLite's 32,766 and
+/// PostgreSQL's 65,535 bound parameters.
+pub const ROWS_PER_STATEMENT: usize = 500;
+
+const COLUMNS: &str = "waybill_no, customer_id, service_mode, origin_city, destination_city, \
+    goods_type, pieces, weight_g, volume_cm3, revenue_fen, cost_fen, ordered_at, order_day, \
+    promised_at, shipped_at, delivered_at, status, exceptions, note, import_run_id, \
+    created_at, updated_at";
+const N_COLUMNS: usize = 22;
+
+/// A shipment as stored: the domain value with its customer resolved and its day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredShipment {
+    pub id: i64,
+    pub customer_id: i64,
+    pub order_day: i32,
+    pub shipment: Shipment,
+    /// The import run that last wrote it, if any.
+    pub import_run_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl StoredShipment {
+    /// Whether writing `other` over this one would change anything a user can see.
+    pub fn same_content(&self, customer_id: i64, order_day: i32, s: &Shipment) -> bool {
+        self.customer_id == customer_id
+            && self.order_day == order_day
+            && self.shipment.without_code() == s.without_code()
+    }
+}
+
+trait WithoutCode {
+    fn without_code(&self) -> Shipment;
+}
+impl WithoutCode for Shipment {
+    fn without_code(&self) -> Shipment {
+        Shipment {
+            customer_code: String::new(),
+            ..self.clone()
+        }
+    }
+}
+
+/// A row to write: new or replacing the stored shipment with the same waybill number.
+#[derive(Debug, Clone)]
+pub struct ShipmentWrite {
+    pub customer_id: i64,
+    pub order_day: i32,
+    pub shipment: Shipment,
+}
+
+fn ts(t: Option<DateTime<Utc>>) -> Value {
+    Value::ChronoDateTimeUtc(t.map(Box::new))
+}
+
+fn parse_row(r: &QueryResult) -> Result<StoredShipment> {
+    let mode: Option<String> = r.try_get("", "service_mode")?;
+    let status: String = r.try_get("", "status")?;
+    let exceptions: i32 = r.try_get("", "exceptions")?;
+    Ok(StoredShipment {
+        id: r.try_get("", "id")?,
+        customer_id: r.try_get("", "customer_id")?,
+        order_day: r.try_get("", "order_day")?,
+        import_run_id: r.try_get("", "import_run_id")?,
+        created_at: r.try_get("", "created_at")?,
+        updated_at: r.try_get("", "updated_at")?,
+        shipment: Shipment {
+            waybill_no: r.try_get("", "waybill_no")?,
+            customer_code: r.try_get("", "customer_code")?,
+            service_mode: mode.as_deref().and_then(ServiceMode::parse),
+            origin_city: r.try_get("", "origin_city")?,
+            destination_city: r.try_get("", "destination_city")?,
+            goods_type: r.try_get("", "goods_type")?,
+            pieces: r.try_get("", "pieces")?,
+            weight_g: r.try_get("", "weight_g")?,
+            volume_cm3: r.try_get("", "volume_cm3")?,
+            revenue_fen: r.try_get("", "revenue_fen")?,
+            cost_fen: r.try_get("", "cost_fen")?,
+            ordered_at: r.try_get("", "ordered_at")?,
+            promised_at: r.try_get("", "promised_at")?,
+            shipped_at: r.try_get("", "shipped_at")?,
+            delivered_at: r.try_get("", "delivered_at")?,
+            status: ShipmentStatus::parse(&status).unwrap_or(ShipmentStatus::Created),
+            exceptions: Exceptions(exceptions),
+            note: r.try_get("", "note")?,
+        },
+    })
+}
+
+const SELECT: &str = "SELECT s.id, s.customer_id, c.code AS customer_code, s.waybill_no, \
+    s.service_mode, s.origin_city, s.destination_city, s.goods_type, s.pieces, s.weight_g, \
+    s.volume_cm3, s.revenue_fen, s.cost_fen, s.ordered_at, s.order_day, s.promised_at, \
+    s.shipped_at, s.delivered_at, s.status, s.exceptions, s.note, s.import_run_id, s.created_at, s.updated_at \
+    FROM shipments s JOIN customers c ON c.id = s.customer_id";
+
+/// The stored shipments among these waybill numbers, by number.
+pub async fn existing<C: ConnectionTrait>(
+    conn: &C,
+    waybills: &[&str],
+) -> Result<HashMap<String, StoredShipment>> {
+    let backend = conn.get_database_backend();
+    let mut out = HashMap::new();
+    for chunk in waybills.chunks(ROWS_PER_STATEMENT) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let sql = format!("{SELECT} WHERE s.waybill_no IN ({marks})");
+        let values = chunk.iter().map(|w| Value::from(*w)).collect();
+        for r in conn.query_all(stmt(backend, &sql, values)).await? {
+            let s = parse_row(&r)?;
+            out.insert(s.shipment.waybill_no.clone(), s);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn find_by_waybill<C: ConnectionTrait>(
+    conn: &C,
+    waybill: &str,
+) -> Result<Option<StoredShipment>> {
+    Ok(existing(conn, &[waybill]).await?.remove(waybill))
+}
+
+pub async fn find<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<StoredShipment>> {
+    let backend = conn.get_database_backend();
+    let sql = format!("{SELECT} WHERE s.id = ?");
+    match conn.query_one(stmt(backend, &sql, vec![id.into()])).await? {
+        Some(r) => Ok(Some(parse_row(&r)?)),
+        None => Ok(None),
+    }
+}
+
+/// A customer's shipments, newest order first.
+pub async fn list_for_customer<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: i64,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<StoredShipment>, u64)> {
+    let backend = conn.get_database_backend();
+    let sql = format!(
+        "{SELECT} WHERE s.customer_id = ? ORDER BY s.ordered_at DESC, s.id DESC LIMIT ? OFFSET ?"
+    );
+    let rows = conn
+        .query_all(stmt(
+            backend,
+            &sql,
+            vec![
+                customer_id.into(),
+                (limit as i64).into(),
+                (offset as i64).into(),
+            ],
+        ))
+        .await?;
+    let total = conn
+        .query_one(stmt(
+            backend,
+            "SELECT COUNT(*) AS n FROM shipments WHERE customer_id = ?",
+            vec![customer_id.into()],
+        ))
+        .await?
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    let list = rows.iter().map(parse_row).collect::<Result<Vec<_>>>()?;
+    Ok((list, total.max(0) as u64))
+}
+
+/// Writes shipments (insert, or replace the one with the same waybill number) and changes
+/// the rollups by what changed. `old` holds the stored rows these replace, as returned
+/// by [`existing`]. Call inside a transaction.
+pub async fn write_batch<C: ConnectionTrait>(
+    conn: &C,
+    rows: &[ShipmentWrite],
+    old: &HashMap<String, StoredShipment>,
+    import_run_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let backend = conn.get_database_backend();
+    let mut deltas: HashMap<(i64, i32), DayFigures> = HashMap::new();
+    for w in rows {
+        if let Some(o) = old.get(&w.shipment.waybill_no) {
+            deltas
+                .entry((o.customer_id, o.order_day))
+                .or_default()
+                .add(&DayFigures::of(&o.shipment), -1);
+        }
+        deltas
+            .entry((w.customer_id, w.order_day))
+            .or_default()
+            .add(&DayFigures::of(&w.shipment), 1);
+    }
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = String::with_capacity(64 + chunk.len() * N_COLUMNS * 2);
+        sql.push_str("INSERT INTO shipments (");
+        sql.push_str(COLUMNS);
+        sql.push_str(") VALUES ");
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * N_COLUMNS);
+        for (i, w) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for j in 0..N_COLUMNS {
+                if j > 0 {
+                    sql.push(',');
+                }
+                sql.push('?');
+            }
+            sql.push(')');
+            let s = &w.shipment;
+            values.extend([
+                Value::from(s.waybill_no.as_str()),
+                w.customer_id.into(),
+                Value::String(s.service_mode.map(|m| Box::new(m.as_str().to_string()))),
+                s.origin_city.as_str().into(),
+                s.destination_city.as_str().into(),
+                s.goods_type.as_str().into(),
+                s.pieces.into(),
+                s.weight_g.into(),
+                s.volume_cm3.into(),
+                s.revenue_fen.into(),
+                s.cost_fen.into(),
+                ts(Some(s.ordered_at)),
+                w.order_day.into(),
+                ts(s.promised_at),
+                ts(s.shipped_at),
+                ts(s.delivered_at),
+                s.status.as_str().into(),
+                s.exceptions.0.into(),
+                s.note.as_str().into(),
+                import_run_id.into(),
+                ts(Some(now)),
+                ts(Some(now)),
+            ]);
+        }
+        sql.push_str(
+            " ON CONFLICT (waybill_no) DO UPDATE SET customer_id = excluded.customer_id, \
+             service_mode = excluded.service_mode, origin_city = excluded.origin_city, \
+             destination_city = excluded.destination_city, goods_type = excluded.goods_type, \
+             pieces = excluded.pieces, weight_g = excluded.weight_g, \
+             volume_cm3 = excluded.volume_cm3, revenue_fen = excluded.revenue_fen, \
+             cost_fen = excluded.cost_fen, ordered_at = excluded.ordered_at, \
+             order_day = excluded.order_day, promised_at = excluded.promised_at, \
+             shipped_at = excluded.shipped_at, delivered_at = excluded.delivered_at, \
+             status = excluded.status, exceptions = excluded.exceptions, note = excluded.note, \
+             import_run_id = excluded.import_run_id, updated_at = excluded.updated_at",
+        );
+        conn.execute(stmt(backend, &sql, values)).await?;
+    }
+    apply_rollup_deltas(conn, deltas).await
+}
+
+/// Deletes a shipment and takes it out of the rollups.
+pub async fn delete<C: ConnectionTrait>(conn: &C, id: i64) -> Result<bool> {
+    let Some(old) = find(conn, id).await? else {
+        return Ok(false);
+    };
+    let backend = conn.get_database_backend();
+    conn.execute(stmt(
+        backend,
+        "DELETE FROM shipments WHERE id = ?",
+        vec![id.into()],
+    ))
+    .await?;
+    let mut d = DayFigures::default();
+    d.add(&DayFigures::of(&old.shipment), -1);
+    apply_rollup_deltas(conn, HashMap::from([((old.customer_id, old.order_day), d)])).await?;
+    Ok(true)
+}
+
+/// Adds per-(customer, day) changes to both rollups; a day or month left with no
+/// shipments is removed.
+pub async fn apply_rollup_deltas<C: ConnectionTrait>(
+    conn: &C,
+    days: HashMap<(i64, i32), DayFigures>,
+) -> Result<()> {
+    let mut months: HashMap<(i64, i32), DayFigures> = HashMap::new();
+    for ((c, d), f) in &days {
+        months.entry((*c, month_of(*d))).or_default().add(f, 1);
+    }
+    upsert_add(conn, "customer_days", "day", days).await?;
+    upsert_add(conn, "customer_months", "month", months).await
+}
+
+async fn upsert_add<C: ConnectionTrait>(
+    conn: &C,
+    table: &str,
+    key: &str,
+    deltas: HashMap<(i64, i32), DayFigures>,
+) -> Result<()> {
+    let backend = conn.get_database_backend();
+    let mut rows: Vec<((i64, i32), DayFigures)> =
+        deltas.into_iter().filter(|(_, f)| !f.is_zero()).collect();
+    // A fixed order keeps concurrent writers from deadlocking on PostgreSQL.
+    rows.sort_unstable_by_key(|(k, _)| *k);
+    let cols = DayFigures::COLUMNS;
+    let set = cols
+        .iter()
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut emptied: Vec<(i64, i32)> = Vec::new();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = format!(
+            "INSERT INTO {table} (customer_id, {key}, {}) VALUES ",
+            cols.join(", ")
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * (cols.len() + 2));
+        for (i, ((c, k), f)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?,?");
+            for _ in 0..cols.len() {
+                sql.push_str(",?");
+            }
+            sql.push(')');
+            values.push((*c).into());
+            values.push((*k).into());
+            values.extend(f.values().iter().map(|v| Value::from(*v)));
+            if f.shipments < 0 {
+                emptied.push((*c, *k));
+            }
+        }
+        sql.push_str(&format!(
+            " ON CONFLICT (customer_id, {key}) DO UPDATE SET {set}"
+        ));
+        conn.execute(stmt(backend, &sql, values)).await?;
+    }
+    for (c, k) in emptied {
+        conn.execute(stmt(
+            backend,
+            &format!("DELETE FROM {table} WHERE customer_id = ? AND {key} = ? AND shipments = 0"),
+            vec![c.into(), k.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Folds one customer's rollups into another's (customer merge).
+pub async fn merge_rollups<C: ConnectionTrait>(conn: &C, from: i64, into: i64) -> Result<()> {
+    let backend = conn.get_database_backend();
+    let cols = DayFigures::COLUMNS.join(", ");
+    for (table, key) in [("customer_days", "day"), ("customer_months", "month")] {
+        let set = DayFigures::COLUMNS
+            .iter()
+            .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        conn.execute(stmt(
+            backend,
+            &format!(
+                "INSERT INTO {table} (customer_id, {key}, {cols}) SELECT ?, {key}, {cols} \
+                 FROM {table} WHERE customer_id = ? \
+                 ON CONFLICT (customer_id, {key}) DO UPDATE SET {set}"
+            ),
+            vec![into.into(), from.into()],
+        ))
+        .await?;
+        conn.execute(stmt(
+            backend,
+            &format!("DELETE FROM {table} WHERE customer_id = ?"),
+            vec![from.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// One rollup table as a map, for checks and reports: (customer, day or month) → sums.
+pub async fn rollup<C: ConnectionTrait>(
+    conn: &C,
+    monthly: bool,
+) -> Result<BTreeMap<(i64, i32), DayFigures>> {
+    let (table, key) = if monthly {
+        ("customer_months", "month")
+    } else {
+        ("customer_days", "day")
+    };
+    let sql = format!(
+        "SELECT customer_id, {key} AS k, {} FROM {table}",
+        DayFigures::COLUMNS.join(", ")
+    );
+    let backend = conn.get_database_backend();
+    let mut out = BTreeMap::new();
+    for r in conn.query_all(stmt(backend, &sql, vec![])).await? {
+        let mut v = [0i64; 15];
+        for (i, c) in DayFigures::COLUMNS.iter().enumerate() {
+            v[i] = r.try_get("", c)?;
+        }
+        out.insert(
+            (r.try_get("", "customer_id")?, r.try_get("", "k")?),
+            DayFigures::from_values(v),
+        );
+    }
+    Ok(out)
+}
+
+/// The rollup computed afresh from the raw shipments (read in pages of 10,000), for
+/// checks and for rebuilding.
+pub async fn aggregate_raw<C: ConnectionTrait>(
+    conn: &C,
+    monthly: bool,
+) -> Result<BTreeMap<(i64, i32), DayFigures>> {
+    let backend = conn.get_database_backend();
+    let mut out: BTreeMap<(i64, i32), DayFigures> = BTreeMap::new();
+    let mut after = 0i64;
+    loop {
+        let sql = format!("{SELECT} WHERE s.id > ? ORDER BY s.id LIMIT 10000");
+        let rows = conn
+            .query_all(stmt(backend, &sql, vec![after.into()]))
+            .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let s = parse_row(r)?;
+            after = s.id;
+            let k = if monthly {
+                month_of(s.order_day)
+            } else {
+                s.order_day
+            };
+            out.entry((s.customer_id, k))
+                .or_default()
+                .add(&DayFigures::of(&s.shipment), 1);
+        }
+    }
+    Ok(out)
+}
+
+/// Counts and sums over all shipments (what an import of a whole file must end with).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Totals {
+    pub shipments: i64,
+    pub revenue_fen: i64,
+    pub weight_g: i64,
+}
+
+pub async fn totals<C: ConnectionTrait>(conn: &C) -> Result<Totals> {
+    let backend = conn.get_database_backend();
+    let r = conn
+        .query_one(stmt(
+            backend,
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(revenue_fen), 0) AS BIGINT) AS revenue, \
+             CAST(COALESCE(SUM(weight_g), 0) AS BIGINT) AS weight FROM shipments",
+            vec![],
+        ))
+        .await?;
+    let Some(r) = r else {
+        return Ok(Totals::default());
+    };
+    Ok(Totals {
+        shipments: r.try_get("", "n")?,
+        revenue_fen: r.try_get("", "revenue")?,
+        weight_g: r.try_get("", "weight")?,
+    })
+}
