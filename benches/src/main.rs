@@ -6,6 +6,8 @@
 //! initials) and customer creation: requests/s, p50, p99, and the server's peak RSS.
 //! See docs/performance.md for the command and the figures.
 
+mod import;
+
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use consign_app::{App, Settings};
@@ -39,6 +41,24 @@ enum Cmd {
         /// The consign binary to serve with.
         #[arg(long, default_value = "target/release/consign")]
         consign: PathBuf,
+    },
+    /// Shipment import: a CSV of --rows rows into a fresh database, then the same file
+    /// again; a copy with 1% bad rows; an XLSX of --xlsx-rows rows.
+    Import {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+        #[arg(long, default_value_t = 5_000)]
+        customers: u64,
+        #[arg(long, default_value_t = 100_000)]
+        xlsx_rows: u64,
+        /// Where the files and the database live.
+        #[arg(long, default_value = "target/bench/import")]
+        dir: PathBuf,
+        #[arg(long, default_value = "target/release/consign")]
+        consign: PathBuf,
+        /// Import into this PostgreSQL database instead of SQLite (it is emptied first).
+        #[arg(long)]
+        postgres: Option<String>,
     },
 }
 
@@ -236,16 +256,97 @@ async fn load(dir: &std::path::Path, n: usize) -> Result<(String, bool)> {
     Ok((token, fresh))
 }
 
+async fn import_bench(
+    rows: u64,
+    customers: u64,
+    xlsx_rows: u64,
+    dir: PathBuf,
+    consign: PathBuf,
+    postgres: Option<String>,
+) -> Result<()> {
+    if !consign.exists() {
+        bail!(
+            "{} not found: cargo build --release first",
+            consign.display()
+        );
+    }
+    std::fs::create_dir_all(&dir)?;
+    let csv = dir.join(format!("shipments-{rows}.csv"));
+    let bad = dir.join(format!("shipments-{rows}-1pct-bad.csv"));
+    let xlsx = dir.join(format!("shipments-{xlsx_rows}.xlsx"));
+    let t = Instant::now();
+    import::write_csv(&csv, rows, customers, 0)?;
+    import::write_csv(&bad, rows, customers, 100)?;
+    import::write_xlsx(&xlsx, xlsx_rows, customers)?;
+    println!(
+        "files ready in {:.1} s: {}",
+        t.elapsed().as_secs_f64(),
+        csv.display()
+    );
+    let fresh = |dir: &std::path::Path| -> Result<PathBuf> { import::fresh_dir(dir) };
+    let empty_pg = |url: &str| {
+        let url = url.to_string();
+        async move {
+            use sea_orm::ConnectionTrait;
+            let db = sea_orm::Database::connect(url.as_str()).await?;
+            db.execute_unprepared("DROP SCHEMA public CASCADE").await?;
+            db.execute_unprepared("CREATE SCHEMA public").await?;
+            anyhow::Ok(())
+        }
+    };
+    let target = postgres.as_deref();
+    let label = if target.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    if let Some(u) = target {
+        empty_pg(u).await?;
+    }
+    let d = fresh(&dir)?;
+    let r = import::import(&consign, &d, target, &csv)?;
+    import::report(&format!("{label}: {rows} rows, first run"), rows, &r);
+    let r = import::import(&consign, &d, target, &csv)?;
+    import::report(&format!("{label}: same file again"), rows, &r);
+    if let Some(u) = target {
+        empty_pg(u).await?;
+    }
+    let d = fresh(&dir)?;
+    let r = import::import(&consign, &d, target, &bad)?;
+    import::report(&format!("{label}: 1% bad rows"), rows, &r);
+    if let Some(u) = target {
+        empty_pg(u).await?;
+    }
+    let d = fresh(&dir)?;
+    let r = import::import(&consign, &d, target, &xlsx)?;
+    import::report(&format!("{label}: XLSX {xlsx_rows} rows"), xlsx_rows, &r);
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
+    if let Cmd::Import {
+        rows,
+        customers,
+        xlsx_rows,
+        dir,
+        consign,
+        postgres,
+    } = cli.cmd
+    {
+        return import_bench(rows, customers, xlsx_rows, dir, consign, postgres).await;
+    }
     let Cmd::Customers {
         customers,
         seconds,
         connections,
         dir,
         consign,
-    } = cli.cmd;
+    } = cli.cmd
+    else {
+        unreachable!("handled above")
+    };
     std::fs::create_dir_all(&dir)?;
     let (token, fresh) = load(&dir, customers).await?;
     if fresh {

@@ -435,7 +435,10 @@ pub fn read_xlsx<R: Read + io::Seek>(
             DataRef::Float(x) => number_text(*x),
             DataRef::Bool(b) => if *b { "是" } else { "否" }.to_string(),
             DataRef::DateTime(d) => match d.as_datetime() {
-                Some(t) if d.is_datetime() => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+                // To the nearest second: a day fraction of 09:05 reads as 09:04:59.999.
+                Some(t) if d.is_datetime() => (t + chrono::Duration::milliseconds(500))
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string(),
                 _ => number_text(d.as_f64()),
             },
             DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),

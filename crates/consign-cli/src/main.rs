@@ -82,7 +82,8 @@ enum Cmd {
     /// Return customers without a recent follow-up by their owner to the pool now.
     ReclaimPool,
     /// Import a CSV (UTF-8 or GBK) or XLSX file: bad rows are reported, good rows kept;
-    /// running the same file again changes nothing.
+    /// running the same file again changes nothing. Exit status 0: every row imported;
+    /// 3: some rows were bad (see the error report); 2: the file could not be read to its end.
     Import {
         /// What the file holds: shipments.
         kind: String,
@@ -416,7 +417,7 @@ async fn main() -> Result<()> {
             lang,
             quiet,
         } => {
-            let ok = import(
+            let code = import(
                 g,
                 &kind,
                 &file,
@@ -428,8 +429,8 @@ async fn main() -> Result<()> {
                 quiet,
             )
             .await?;
-            if !ok {
-                std::process::exit(2);
+            if code != 0 {
+                std::process::exit(code);
             }
             Ok(())
         }
@@ -486,7 +487,7 @@ async fn import(
     errors: Option<PathBuf>,
     lang: consign_domain::Lang,
     quiet: bool,
-) -> Result<bool> {
+) -> Result<i32> {
     use consign_app::imports::{self, ImportKind, ImportOptions, ImportProgress, UnknownCustomers};
     use consign_app::tabular::TextEncoding;
     use std::sync::atomic::Ordering;
@@ -601,7 +602,14 @@ async fn import(
     if let Some(rss) = peak_rss_mb() {
         tracing::info!(peak_rss_mb = rss, "import finished");
     }
-    Ok(report.fault.is_none())
+    // 0: all rows imported; 2: the file could not be read to its end; 3: some rows bad.
+    Ok(if report.fault.is_some() {
+        2
+    } else if report.counts.rows_bad > 0 {
+        3
+    } else {
+        0
+    })
 }
 
 /// Peak resident memory of this process in MB (Linux), for the import benchmark.

@@ -1,0 +1,446 @@
+//! Shipment imports (issue 3): what a user sees after importing real files — counts, the
+//! bad-row report (row, column, reason in their language), the data and its rollups —
+//! on SQLite and on PostgreSQL.
+
+mod common;
+
+use common::{each_db, TestApp};
+use consign_app::auth::Actor;
+use consign_app::imports::{
+    error_report, import_file, ImportOptions, ImportProgress, ImportReport, Profile,
+    UnknownCustomers,
+};
+use consign_app::store::shipments;
+use consign_app::tabular::TextEncoding;
+use consign_domain::Lang;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+const SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../consign-app/tests/data/shipments-monthly-statement.gbk.csv"
+);
+
+const HEADER: &str = "运单号,寄件时间,客户编码,客户名称,始发城市,目的城市,产品类型,件数,计费重量(kg),应付金额(元),签收时间,签收状态,备注";
+
+async fn run(t: &TestApp, path: &Path, opts: ImportOptions) -> ImportReport {
+    import_file(
+        &t.app,
+        &Actor::system("test"),
+        path,
+        opts,
+        Arc::new(ImportProgress::default()),
+    )
+    .await
+    .expect("import runs")
+}
+
+fn create() -> ImportOptions {
+    ImportOptions {
+        unknown_customers: Some(UnknownCustomers::Create),
+        ..Default::default()
+    }
+}
+
+fn write(t: &TestApp, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = t.dir.path().join(name);
+    std::fs::write(&p, bytes).expect("write");
+    p
+}
+
+/// The bad-row report as a user downloads it: (row, column, reason) per line.
+async fn report(t: &TestApp, run_id: i64, lang: Lang) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    error_report(&t.app, run_id, lang, &mut out)
+        .await
+        .expect("report");
+    let text = String::from_utf8(out).expect("utf-8");
+    let text = text.strip_prefix('\u{feff}').expect("BOM for Excel");
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    r.records()
+        .map(|x| {
+            let x = x.expect("row");
+            (x[0].to_string(), x[1].to_string(), x[3].to_string())
+        })
+        .collect()
+}
+
+async fn assert_rollups_exact(t: &TestApp) {
+    let conn = &t.app.db.conn;
+    for monthly in [false, true] {
+        let stored = shipments::rollup(conn, monthly).await.expect("rollup");
+        let fresh = shipments::aggregate_raw(conn, monthly)
+            .await
+            .expect("aggregate");
+        assert_eq!(
+            stored,
+            fresh,
+            "{} rollup equals a fresh aggregate ({})",
+            if monthly { "monthly" } else { "daily" },
+            t.backend
+        );
+    }
+}
+
+#[tokio::test]
+async fn sample_statement_imports_with_a_profile_and_again_changes_nothing() {
+    each_db(|t| async move {
+        // A profile as a user saves it for this carrier's monthly statement.
+        let profile: Profile = toml_profile(
+            r#"
+            header_row = 2
+            encoding = "gbk"
+            unknown_customers = "create"
+            [columns]
+            "客户编码" = "customer_code"
+            [values.status]
+            "退回" = "returned"
+            [values.note]
+            "外包装破损" = "damaged"
+            "#,
+        );
+        consign_app::imports::save_profile(&t.app, "顺丰月结", "shipments", &profile)
+            .await
+            .expect("save profile");
+        let profile = consign_app::imports::load_profile(&t.app, "顺丰月结")
+            .await
+            .expect("load")
+            .expect("saved");
+        let opts = ImportOptions {
+            profile,
+            ..Default::default()
+        };
+        let r = run(&t, Path::new(SAMPLE), opts.clone()).await;
+        assert_eq!(r.fault, None);
+        assert_eq!(r.encoding, Some(TextEncoding::Gbk));
+        assert_eq!(
+            (r.counts.rows_read, r.counts.rows_new, r.counts.rows_bad),
+            (300, 300, 0)
+        );
+        assert_eq!(
+            r.counts.prospects_created, 6,
+            "six customer codes in the file"
+        );
+        assert_eq!(
+            r.total_check,
+            Some((1_444_205, 1_444_205)),
+            "合计 checks out"
+        );
+        let totals = shipments::totals(&t.app.db.conn).await.expect("totals");
+        assert_eq!((totals.shipments, totals.revenue_fen), (300, 1_444_205));
+
+        let days = shipments::rollup(&t.app.db.conn, false)
+            .await
+            .expect("rollup");
+        let sum = |f: fn(&consign_domain::shipment::DayFigures) -> i64| -> i64 {
+            days.values().map(f).sum()
+        };
+        assert_eq!(sum(|d| d.shipments), 300);
+        assert_eq!(sum(|d| d.returned), 4, "签收状态 退回 → returned");
+        assert_eq!(sum(|d| d.damaged), 6, "备注 外包装破损 → damaged");
+        assert_eq!(
+            sum(|d| d.delivered),
+            290,
+            "every row with a 签收时间 (10 are in transit)"
+        );
+
+        let again = run(&t, Path::new(SAMPLE), opts).await;
+        assert_eq!(
+            (
+                again.counts.rows_new,
+                again.counts.rows_updated,
+                again.counts.rows_unchanged
+            ),
+            (0, 0, 300),
+            "the same file again changes nothing"
+        );
+        assert_eq!(again.counts.prospects_created, 0);
+        assert_rollups_exact(&t).await;
+    })
+    .await;
+}
+
+fn toml_profile(s: &str) -> Profile {
+    toml::from_str(s).expect("profile toml")
+}
+
+/// The same shipments as UTF-8 CSV (with a BOM, as Excel writes "CSV UTF-8"), as GBK CSV
+/// and as XLSX give the same data.
+#[tokio::test]
+async fn gbk_csv_and_xlsx_give_the_same_result() {
+    each_db(|t| async move {
+        let rows = [
+            "SF2000000001,2025-10-03 09:05:00,C20001,上海恒通供应链管理有限公司,上海,杭州,标准快递,2,3.5,\"1,234.50\",2025-10-04 10:00:00,已签收,",
+            "SF2000000002,2025/10/5 8:58,C20002,杭州云仓供应链管理有限公司,宁波,广州,冷链,8,3.0,￥28.12,2025/10/6 13:09,已签收,外包装破损",
+            "SF2000000003,2025-10-22 20:09:00,C20001,上海恒通供应链管理有限公司,成都,长沙,整车,3,15.0,46.31,,运输中,",
+        ];
+        let text = format!("{HEADER}\r\n{}\r\n", rows.join("\r\n"));
+        let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+        let gbk_path = write(&t, "gbk.csv", &gbk);
+        let r = run(&t, &gbk_path, create()).await;
+        assert_eq!(r.encoding, Some(TextEncoding::Gbk), "detected");
+        assert_eq!((r.counts.rows_new, r.counts.rows_bad), (3, 0));
+        let first = shipments::find_by_waybill(&t.app.db.conn, "SF2000000001")
+            .await
+            .expect("find")
+            .expect("imported");
+        assert_eq!(first.shipment.revenue_fen, 123_450);
+        assert_eq!(first.shipment.weight_g, 3_500);
+        assert_eq!(
+            first.shipment.ordered_at.to_rfc3339(),
+            "2025-10-03T01:05:00+00:00",
+            "local time in Asia/Shanghai"
+        );
+
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(text.as_bytes());
+        let utf8 = write(&t, "utf8.csv", &bom);
+        let r = run(&t, &utf8, create()).await;
+        assert_eq!(r.encoding, Some(TextEncoding::Utf8));
+        assert_eq!((r.counts.rows_unchanged, r.counts.rows_bad), (3, 0));
+
+        let xlsx = t.dir.path().join("same.xlsx");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, line) in std::iter::once(HEADER).chain(rows).enumerate() {
+            let mut rd = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(line.as_bytes());
+            let rec = rd.records().next().expect("row").expect("csv");
+            for (c, cell) in rec.iter().enumerate() {
+                // Numbers as numbers and the order time as a real date cell, as Excel has them.
+                if r > 0 && (c == 7 || c == 8) {
+                    sheet
+                        .write_number(r as u32, c as u16, cell.parse::<f64>().expect("num"))
+                        .expect("cell");
+                } else if r > 0 && c == 1 && cell.contains('-') {
+                    let d = rust_xlsxwriter::ExcelDateTime::parse_from_str(cell).expect("date");
+                    let fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+                    sheet
+                        .write_datetime_with_format(r as u32, c as u16, &d, &fmt)
+                        .expect("cell");
+                } else {
+                    sheet.write_string(r as u32, c as u16, cell).expect("cell");
+                }
+            }
+        }
+        book.save(&xlsx).expect("save xlsx");
+        let r = run(&t, &xlsx, create()).await;
+        assert_eq!(r.fault, None);
+        assert_eq!(
+            (r.counts.rows_read, r.counts.rows_unchanged, r.counts.rows_bad),
+            (3, 3, 0),
+            "the XLSX holds the same shipments: {:?}",
+            r.errors
+        );
+        assert_rollups_exact(&t).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_bad_row_is_reported_and_every_good_row_kept() {
+    each_db(|t| async move {
+        t.customer("上海恒通供应链管理有限公司", None, None).await;
+        let code: String = {
+            let row = sea_orm::ConnectionTrait::query_one(
+                &t.app.db.conn,
+                sea_orm::Statement::from_string(
+                    t.app.db.db_backend(),
+                    "SELECT code FROM customers".to_string(),
+                ),
+            )
+            .await
+            .expect("q")
+            .expect("customer");
+            row.try_get("", "code").expect("code")
+        };
+        let huge = "很长".repeat(40_000);
+        let lines = [
+            HEADER.to_string(),
+            format!("SF3000000001,2025-10-03 09:05,{code},恒通,上海,杭州,标准快递,1,2.0,10.00,2025-10-04 09:00,已签收,"), // 2 good
+            format!("SF3000000002,2025-10-03 09:05,{code},恒通,上海,杭州,标准快递,1,-2.0,10.00,,运输中,"), // 3 negative weight
+            format!("SF3000000003,2025-10-03 09:05,{code},恒通,上海,杭州,标准快递,1,2.0,-10.00,,运输中,"), // 4 negative money
+            format!("SF3000000004,2025-10-05 09:05,{code},恒通,上海,杭州,标准快递,1,2.0,10.00,2025-10-04 09:00,已签收,"), // 5 delivered before ordered
+            "SF3000000005,2025-10-03 09:05,NOSUCH,某公司,上海,杭州,标准快递,1,2.0,10.00,,运输中,".to_string(), // 6 unknown customer
+            format!("SF3000000006,昨天,{code},恒通,上海,杭州,标准快递,1,2.0,12.345,,运输中,"), // 7 two bad cells
+            format!("SF3000000007,2025-10-03 09:05,{code},恒通,上海,杭州,火箭,1,2.0,10.00,,运输中,"), // 8 unknown mode
+            format!("SF3000000001,2025-10-03 09:05,{code},恒通,上海,杭州,标准快递,1,2.0,20.00,2025-10-04 09:00,已签收,"), // 9 repeats row 2: wins
+            format!("SF3000000008,2025-10-03 09:05,{code},\"{huge}\",上海,杭州,标准快递,1,2.0,10.00,,运输中,"), // 10 oversized
+            format!("SF3000000009,2025-10-03 09:05,{code},\"恒通,上海,杭州,标准快递,1,2.0,10.00,,运输中,"), // 11 quote never closes
+            format!("SF3000000010,2025-10-03 09:05,{code},恒通,上海,杭州,零担,1,2.0,10.00,,运输中,"), // 12 good
+            format!(",2025-10-03 09:05,{code},恒通,上海,杭州,零担,1,2.0,10.00,,运输中,"), // 13 no waybill
+            format!("SF3000000011,2025-10-03 09:05,{code},恒通,上海,杭州,零担,1,2.0,10.00,,运输中,"), // 14 good
+        ];
+        let path = write(&t, "bad.csv", lines.join("\n").as_bytes());
+        let r = run(&t, &path, ImportOptions::default()).await;
+        assert_eq!(r.fault, None);
+        assert_eq!(r.counts.rows_read, 13);
+        assert_eq!(r.counts.rows_bad, 9, "{:?}", r.errors);
+        assert_eq!(r.counts.rows_new, 3, "rows 2/9 (one waybill), 12, 14");
+        assert_eq!(r.repeated, 1);
+        let kept = shipments::find_by_waybill(&t.app.db.conn, "SF3000000001")
+            .await
+            .expect("find")
+            .expect("kept");
+        assert_eq!(
+            kept.shipment.revenue_fen, 2_000,
+            "the later row of a waybill wins"
+        );
+        let totals = shipments::totals(&t.app.db.conn).await.expect("totals");
+        assert_eq!((totals.shipments, totals.revenue_fen), (3, 4_000));
+
+        let zh = report(&t, r.run_id, Lang::Zh).await;
+        let row = |n: &str| -> Vec<(String, String)> {
+            zh.iter()
+                .filter(|(r, _, _)| r == n)
+                .map(|(_, c, m)| (c.clone(), m.clone()))
+                .collect()
+        };
+        assert_eq!(row("3"), [("计费重量(kg)".into(), "不能为负数".into())]);
+        assert_eq!(row("4"), [("应付金额(元)".into(), "不能为负数".into())]);
+        assert_eq!(
+            row("5"),
+            [("签收时间".into(), "早于下单（寄件）时间".into())]
+        );
+        assert_eq!(row("6")[0].0, "客户编码");
+        assert!(row("6")[0].1.contains("客户编号不存在"));
+        let seven = row("7");
+        assert_eq!(seven.len(), 2, "both bad cells of row 7: {seven:?}");
+        assert_eq!(seven[0].0, "寄件时间");
+        assert_eq!(seven[1].0, "应付金额(元)");
+        assert_eq!(row("8")[0].1, "无法识别的产品类型/服务方式");
+        assert!(row("10")[0].1.contains("该行过长"), "{:?}", row("10"));
+        assert!(row("11")[0].1.contains("该行过长"), "{:?}", row("11"));
+        assert_eq!(row("13"), [("运单号".into(), "必填".into())]);
+
+        let en = report(&t, r.run_id, Lang::En).await;
+        assert!(en
+            .iter()
+            .any(|(r, c, m)| r == "5" && c == "签收时间" && m == "Earlier than the order time"));
+
+        // Unknown customers created as prospects when the user says so.
+        let r = run(&t, &path, create()).await;
+        assert_eq!(r.counts.prospects_created, 1);
+        assert_eq!(
+            r.counts.rows_new, 1,
+            "the row of the unknown customer now imports"
+        );
+        assert_rollups_exact(&t).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn whole_file_problems_are_explained() {
+    each_db(|t| async move {
+        // GBK declared as UTF-8: nothing decodes, so no header is found.
+        let text =
+            format!("{HEADER}\nSF4000000001,2025-10-03,C1,公司,上海,杭州,快递,1,1,1,,运输中,\n");
+        let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+        let p = write(&t, "gbk-as-utf8.csv", &gbk);
+        let r = run(
+            &t,
+            &p,
+            ImportOptions {
+                encoding: Some(TextEncoding::Utf8),
+                ..create()
+            },
+        )
+        .await;
+        let f = r.fault.clone().expect("fault");
+        assert_eq!((f.key, f.arg.as_str()), ("err.encoding", "UTF-8"));
+        assert_eq!(
+            consign_app::imports::reason(Lang::Zh, &r.errors[0]),
+            "文件编码不是 UTF-8：请确认编码（UTF-8 或 GBK）"
+        );
+
+        // A required column missing.
+        let p = write(
+            &t,
+            "no-waybill.csv",
+            "寄件时间,客户编码,应付金额\n2025-10-03,C1,10\n".as_bytes(),
+        );
+        let f = run(&t, &p, create()).await.fault.expect("fault");
+        assert_eq!(f.key, "err.column_missing");
+        assert_eq!(f.arg, "运单号/waybill_no");
+
+        // Not a table at all.
+        let p = write(&t, "notes.csv", "hello\nworld\n".as_bytes());
+        let f = run(&t, &p, create()).await.fault.expect("fault");
+        assert_eq!(f.key, "err.header_not_found");
+
+        // A truncated workbook.
+        let xlsx = t.dir.path().join("full.xlsx");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in HEADER.split(',').enumerate() {
+            sheet.write_string(0, c as u16, h).expect("cell");
+        }
+        book.save(&xlsx).expect("save");
+        let bytes = std::fs::read(&xlsx).expect("read");
+        let cut = write(&t, "cut.xlsx", &bytes[..bytes.len() / 2]);
+        let r = run(&t, &cut, create()).await;
+        let f = r.fault.expect("fault");
+        assert_eq!(f.key, "err.xlsx_damaged");
+        let msg = consign_app::imports::reason(Lang::En, &r.errors[0]);
+        assert!(msg.starts_with("Cannot read the Excel file"), "{msg}");
+        let totals = shipments::totals(&t.app.db.conn).await.expect("totals");
+        assert_eq!(totals.shipments, 0, "nothing half-imported");
+    })
+    .await;
+}
+
+/// Rollups equal a fresh aggregate after imports, updates (revenue, day, customer,
+/// delivery) and deletes.
+#[tokio::test]
+async fn rollups_stay_exact_through_updates_and_deletes() {
+    each_db(|t| async move {
+        let mut lines = vec![HEADER.to_string()];
+        for i in 0..40 {
+            let day = 1 + i % 28;
+            let delivered = if i % 3 == 0 {
+                String::new()
+            } else {
+                format!("2025-10-{:02} 18:00", (day + 2).min(31))
+            };
+            let status = if delivered.is_empty() { "运输中" } else { "已签收" };
+            let note = if i % 5 == 0 { "外包装破损" } else { "" };
+            lines.push(format!(
+                "SF50000000{i:02},2025-10-{day:02} 23:30,C5000{},客户{},上海,杭州,零担,1,1.5,{}.00,{delivered},{status},{note}",
+                i % 4,
+                i % 4,
+                10 + i
+            ));
+        }
+        let p = write(&t, "v1.csv", lines.join("\n").as_bytes());
+        run(&t, &p, create()).await;
+        assert_rollups_exact(&t).await;
+
+        // A corrected statement: other revenue, other day (across a month end), other
+        // customer, delivered now.
+        let mut v2 = lines.clone();
+        v2[1] = v2[1].replace(",10.00,", ",99.00,");
+        v2[2] = v2[2].replace("2025-10-02 23:30", "2025-09-30 23:30");
+        v2[3] = v2[3].replace("C50002,客户2", "C50003,客户3");
+        v2[4] = v2[4].replace(",,运输中,", ",2025-10-09 09:00,已签收,");
+        let p2 = write(&t, "v2.csv", v2.join("\n").as_bytes());
+        let r = run(&t, &p2, create()).await;
+        assert_eq!((r.counts.rows_updated, r.counts.rows_unchanged), (4, 36));
+        assert_rollups_exact(&t).await;
+
+        for w in ["SF5000000001", "SF5000000007"] {
+            let s = shipments::find_by_waybill(&t.app.db.conn, w)
+                .await
+                .expect("find")
+                .expect("there");
+            let txn = t.app.db.begin_write().await.expect("txn");
+            assert!(shipments::delete(&txn, s.id).await.expect("delete"));
+            txn.commit().await.expect("commit");
+        }
+        assert_rollups_exact(&t).await;
+        let totals = shipments::totals(&t.app.db.conn).await.expect("totals");
+        assert_eq!(totals.shipments, 38);
+    })
+    .await;
+}
