@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// A small deterministic generator (no dependency, same file on every machine).
-struct Rng(u64);
+pub struct Rng(u64);
 impl Rng {
     fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
@@ -164,10 +164,10 @@ pub fn import(consign: &Path, data_dir: &Path, db_url: Option<&str>, file: &Path
     }
     let peak_rss_mb = stderr
         .lines()
-        .find_map(|l| l.split("peak_rss_mb").nth(1))
+        .find_map(|l| l.split("peak_rss_mb=").nth(1))
         .and_then(|rest| {
             rest.chars()
-                .filter(|c| c.is_ascii_digit())
+                .take_while(|c| c.is_ascii_digit())
                 .collect::<String>()
                 .parse()
                 .ok()

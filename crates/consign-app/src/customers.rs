@@ -370,6 +370,15 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<CustomerDetail> {
     })
 }
 
+/// The customer, if the actor may see it (else NotFound, as if it did not exist).
+pub async fn visible_customer(app: &App, actor: &Actor, id: i64) -> Result<customer::Model> {
+    let vis = visibility(app, actor).await?;
+    match repo::find(&app.db.conn, id).await? {
+        Some(c) if visible(&vis, &c) => Ok(c),
+        _ => Err(AppError::NotFound),
+    }
+}
+
 /// Turns a search string into index lookups (Chinese bigrams, pinyin, code, phone).
 pub fn text_search(app: &App, q: &str) -> Option<TextSearch> {
     let mut s = TextSearch::default();
@@ -1204,7 +1213,12 @@ pub(crate) async fn create_prospects<C: ConnectionTrait>(
             contacts: Vec::new(),
         })
         .collect();
-    insert_customers_in(app, conn, &jobs, now).await
+    // In groups the size of a create batch: each group's keys go in one statement.
+    let mut ids = Vec::with_capacity(jobs.len());
+    for chunk in jobs.chunks(MAX_BATCH) {
+        ids.extend(insert_customers_in(app, conn, chunk, now).await?);
+    }
+    Ok(ids)
 }
 
 async fn insert_customers_in<C: ConnectionTrait>(

@@ -33,7 +33,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// Rows per transaction.
-const BATCH_ROWS: usize = 5_000;
+const BATCH_ROWS: usize = 25_000;
 /// Rows searched for the header.
 const HEADER_SEARCH_ROWS: usize = 20;
 
@@ -1010,15 +1010,17 @@ pub async fn import_file(
     )
     .await?;
     let tz = app.tz();
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(2);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(1);
     let parse = {
         let path = path.to_path_buf();
         let opts = opts.clone();
         let progress = progress.clone();
         tokio::task::spawn_blocking(move || parse_file(&path, &opts, tz, progress, tx))
     };
+    let bulk = app.db.bulk().await?;
     let mut w = Writer {
         app,
+        bulk: bulk.clone(),
         actor,
         run_id,
         unknown,
@@ -1029,7 +1031,11 @@ pub async fn import_file(
         first_errors: Vec::new(),
     };
     let mut failure = None;
-    while let Some(batch) = rx.recv().await {
+    let mut waited = std::time::Duration::ZERO;
+    loop {
+        let tw = Instant::now();
+        let Some(batch) = rx.recv().await else { break };
+        waited += tw.elapsed();
         let n = batch.read as u64;
         if let Err(e) = w.write(batch).await {
             failure = Some(e);
@@ -1037,7 +1043,17 @@ pub async fn import_file(
         }
         progress.done.fetch_add(n, Ordering::Relaxed);
     }
+    tracing::debug!(
+        waited_ms = waited.as_millis() as u64,
+        "writer waited for the reader"
+    );
     drop(rx);
+    if let Err(e) = bulk.checkpoint().await {
+        tracing::warn!(error = %e, "checkpoint after import");
+    }
+    if bulk.sqlite_path.is_some() {
+        let _ = bulk.conn.close().await;
+    }
     let end = parse
         .await
         .map_err(|e| AppError::Internal(format!("import reader: {e}")))?;
@@ -1077,6 +1093,8 @@ pub async fn import_file(
 
 struct Writer<'a> {
     app: &'a App,
+    /// The import's own connection (see `Db::bulk`).
+    bulk: consign_store::Db,
     actor: &'a Actor,
     run_id: i64,
     unknown: UnknownCustomers,
@@ -1119,7 +1137,7 @@ impl Writer<'_> {
             v.dedup();
             v
         };
-        let txn = app.db.begin_write().await?;
+        let txn = self.bulk.begin_write().await?;
         if !unseen.is_empty() {
             let found = consign_store::customers::ids_by_code(&txn, &unseen).await?;
             self.codes.extend(found);
@@ -1156,16 +1174,20 @@ impl Writer<'_> {
             }
         }
         if !prospects.is_empty() {
+            let tp = Instant::now();
             let ids = customers::create_prospects(app, &txn, self.actor, &prospects, now).await?;
             for ((code, _), id) in prospects.iter().zip(ids) {
                 self.codes.insert(code.clone(), id);
             }
+            tracing::debug!(prospects_ms = tp.elapsed().as_millis() as u64, "prospects");
         }
         let waybills: Vec<&str> = good
             .iter()
             .map(|p| p.shipment.waybill_no.as_str())
             .collect();
+        let t0 = Instant::now();
         let old = ship_repo::existing(&txn, &waybills).await?;
+        let t_existing = t0.elapsed();
         let mut writes: Vec<ShipmentWrite> = Vec::with_capacity(good.len());
         let mut counts = self.counts.clone();
         for p in good {
@@ -1195,7 +1217,9 @@ impl Writer<'_> {
                 });
             }
         }
+        let t1 = Instant::now();
         ship_repo::write_batch(&txn, &writes, &old, Some(self.run_id), now).await?;
+        let t_write = t1.elapsed();
         errors.sort_by_key(|e| e.row_no);
         repo::add_errors(&txn, self.run_id, &errors).await?;
         counts.rows_read += batch.read;
@@ -1206,7 +1230,14 @@ impl Writer<'_> {
             .len() as i64;
         counts.prospects_created += prospects.len() as i64;
         repo::progress(&txn, self.run_id, &counts, now).await?;
+        let t2 = Instant::now();
         txn.commit().await?;
+        tracing::debug!(
+            existing_ms = t_existing.as_millis() as u64,
+            write_ms = t_write.as_millis() as u64,
+            commit_ms = t2.elapsed().as_millis() as u64,
+            "batch"
+        );
         self.counts = counts;
         self.repeated += repeated;
         let room = 100usize.saturating_sub(self.first_errors.len());

@@ -103,8 +103,14 @@ async fn housekeeping(app: &App) -> Result<String> {
     let jobs = repo::purge(&app.db.conn, now - KEEP_FINISHED).await?;
     app.db.optimize().await?;
     let reclaimed = crate::customers::reclaim_stale(app, now).await?;
+    // A running import commits a batch every second or so; ten silent minutes mean its
+    // process died (its committed batches stand; running the file again completes it).
+    let interrupted =
+        consign_store::imports::mark_interrupted(&app.db.conn, now - Duration::minutes(10), now)
+            .await?;
     Ok(format!(
-        "sessions={sessions} idempotency_keys={keys} jobs={jobs} reclaimed={reclaimed}"
+        "sessions={sessions} idempotency_keys={keys} jobs={jobs} reclaimed={reclaimed} \
+         interrupted_imports={interrupted}"
     ))
 }
 

@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod imports;
 pub mod jobs;
 pub mod ser;
+pub mod shipments;
 pub mod tabular;
 pub mod users;
 pub mod vault;

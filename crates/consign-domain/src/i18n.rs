@@ -375,6 +375,10 @@ catalogue! {
     "err.column_missing" => "缺少必需的列：{}", "Required column missing: {}";
     "err.xlsx_damaged" => "无法读取 Excel 文件（文件可能不完整或已损坏）：{}", "Cannot read the Excel file (it may be truncated or damaged): {}";
     "err.profile_invalid" => "导入配置有误：列或取值无法识别", "The import profile names an unknown field or value";
+    "err.unknown_exception" => "无法识别的异常类型", "Unknown exception flag";
+    "err.batch_too_large" => "一次最多 1000 条", "At most 1,000 items per request";
+    "action.shipment.write" => "写入运单", "Wrote shipments";
+    "action.shipment.delete" => "删除运单", "Deleted shipment";
     "err.file_type" => "不支持的文件类型：请上传 CSV 或 XLSX", "Unsupported file type: upload CSV or XLSX";
     "err.no_sheet" => "Excel 文件中没有工作表", "The Excel file has no worksheet";
     "err.email_format" => "邮箱格式不正确", "Not a valid email address";

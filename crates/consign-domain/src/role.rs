@@ -112,6 +112,12 @@ impl Role {
         matches!(self, Role::Admin | Role::Manager)
     }
 
+    /// May write operations data (shipments, tracking, invoices, payments) by API or
+    /// import: what a TMS/WMS integration or the operations office does.
+    pub fn can_write_operations(self) -> bool {
+        matches!(self, Role::Admin | Role::Manager)
+    }
+
     pub fn is_admin(self) -> bool {
         self == Role::Admin
     }

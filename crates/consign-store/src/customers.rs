@@ -1171,7 +1171,7 @@ pub async fn ids_by_code<C: ConnectionTrait>(
 ) -> Result<HashMap<String, i64>> {
     let backend = conn.get_database_backend();
     let mut out = HashMap::new();
-    for chunk in codes.chunks(500) {
+    for chunk in crate::shipments::pieces(codes) {
         let marks = vec!["?"; chunk.len()].join(",");
         let sql = format!("SELECT id, code FROM customers WHERE code IN ({marks})");
         let values = chunk.iter().map(|c| Value::from(*c)).collect();

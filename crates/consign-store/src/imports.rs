@@ -195,7 +195,7 @@ pub async fn add_errors<C: ConnectionTrait>(
     errs: &[RowError],
 ) -> Result<()> {
     let backend = conn.get_database_backend();
-    for chunk in errs.chunks(500) {
+    for chunk in crate::shipments::pieces(errs) {
         let mut sql = String::from(
             "INSERT INTO import_errors (run_id, row_no, column_name, cell, reason_key, reason_arg) VALUES ",
         );

@@ -22,6 +22,25 @@ const COLUMNS: &str = "waybill_no, customer_id, service_mode, origin_city, desti
     created_at, updated_at";
 const N_COLUMNS: usize = 22;
 
+/// Splits rows into statement-sized pieces of a few fixed sizes (500, then powers of
+/// two), so that the few multi-row statements are prepared once and reused instead of
+/// filling the statement cache with one statement per leftover size.
+pub fn pieces<T>(rows: &[T]) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let n = if rest.len() >= ROWS_PER_STATEMENT {
+            ROWS_PER_STATEMENT
+        } else {
+            1 << (usize::BITS - 1 - rest.len().leading_zeros())
+        };
+        let (a, b) = rest.split_at(n);
+        out.push(a);
+        rest = b;
+    }
+    out
+}
+
 /// A shipment as stored: the domain value with its customer resolved and its day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredShipment {
@@ -115,7 +134,7 @@ pub async fn existing<C: ConnectionTrait>(
 ) -> Result<HashMap<String, StoredShipment>> {
     let backend = conn.get_database_backend();
     let mut out = HashMap::new();
-    for chunk in waybills.chunks(ROWS_PER_STATEMENT) {
+    for chunk in pieces(waybills) {
         let marks = vec!["?"; chunk.len()].join(",");
         let sql = format!("{SELECT} WHERE s.waybill_no IN ({marks})");
         let values = chunk.iter().map(|w| Value::from(*w)).collect();
@@ -192,7 +211,6 @@ pub async fn write_batch<C: ConnectionTrait>(
     if rows.is_empty() {
         return Ok(());
     }
-    let backend = conn.get_database_backend();
     let mut deltas: HashMap<(i64, i32), DayFigures> = HashMap::new();
     for w in rows {
         if let Some(o) = old.get(&w.shipment.waybill_no) {
@@ -206,7 +224,31 @@ pub async fn write_batch<C: ConnectionTrait>(
             .or_default()
             .add(&DayFigures::of(&w.shipment), 1);
     }
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+    // New rows go in with a plain INSERT (cheaper than an upsert); rows that replace a
+    // stored shipment with an upsert on the waybill number.
+    let (fresh, replacing): (Vec<&ShipmentWrite>, Vec<&ShipmentWrite>) = rows
+        .iter()
+        .partition(|w| !old.contains_key(&w.shipment.waybill_no));
+    for (part, upsert) in [(fresh, false), (replacing, true)] {
+        for chunk in pieces(&part) {
+            insert_rows(conn, chunk, upsert, import_run_id, now).await?;
+        }
+    }
+    let t = std::time::Instant::now();
+    apply_rollup_deltas(conn, deltas).await?;
+    tracing::debug!(rollup_ms = t.elapsed().as_millis() as u64, "rollups");
+    Ok(())
+}
+
+async fn insert_rows<C: ConnectionTrait>(
+    conn: &C,
+    chunk: &[&ShipmentWrite],
+    upsert: bool,
+    import_run_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let backend = conn.get_database_backend();
+    {
         let mut sql = String::with_capacity(64 + chunk.len() * N_COLUMNS * 2);
         sql.push_str("INSERT INTO shipments (");
         sql.push_str(COLUMNS);
@@ -250,8 +292,9 @@ pub async fn write_batch<C: ConnectionTrait>(
                 ts(Some(now)),
             ]);
         }
-        sql.push_str(
-            " ON CONFLICT (waybill_no) DO UPDATE SET customer_id = excluded.customer_id, \
+        if upsert {
+            sql.push_str(
+                " ON CONFLICT (waybill_no) DO UPDATE SET customer_id = excluded.customer_id, \
              service_mode = excluded.service_mode, origin_city = excluded.origin_city, \
              destination_city = excluded.destination_city, goods_type = excluded.goods_type, \
              pieces = excluded.pieces, weight_g = excluded.weight_g, \
@@ -261,10 +304,11 @@ pub async fn write_batch<C: ConnectionTrait>(
              shipped_at = excluded.shipped_at, delivered_at = excluded.delivered_at, \
              status = excluded.status, exceptions = excluded.exceptions, note = excluded.note, \
              import_run_id = excluded.import_run_id, updated_at = excluded.updated_at",
-        );
+            );
+        }
         conn.execute(stmt(backend, &sql, values)).await?;
     }
-    apply_rollup_deltas(conn, deltas).await
+    Ok(())
 }
 
 /// Deletes a shipment and takes it out of the rollups.
@@ -317,7 +361,7 @@ async fn upsert_add<C: ConnectionTrait>(
         .collect::<Vec<_>>()
         .join(", ");
     let mut emptied: Vec<(i64, i32)> = Vec::new();
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+    for chunk in pieces(&rows) {
         let mut sql = format!(
             "INSERT INTO {table} (customer_id, {key}, {}) VALUES ",
             cols.join(", ")

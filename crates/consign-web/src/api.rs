@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use consign_app::audit::AuditQuery;
 use consign_app::customers::{self, ContactInput, CustomerInput, ListQuery, NewCustomer};
+use consign_app::shipments::{self, Outcome, ShipmentInput};
 use consign_app::{auth, users, App, AppError};
 use serde::Deserialize;
 use serde_json::json;
@@ -44,6 +45,10 @@ pub fn routes() -> Router<App> {
         .route("/customers/{id}/merge", post(merge))
         .route("/customers/{id}/reveal", post(reveal_customer))
         .route("/customers/{id}/timeline", get(timeline))
+        .route("/customers/{id}/shipments", get(customer_shipments))
+        .route("/shipments", post(write_shipments))
+        .route("/shipments/by-waybill/{no}", get(shipment_by_waybill))
+        .route("/shipments/{id}", get(get_shipment).delete(delete_shipment))
         .route(
             "/customers/{id}/contacts",
             get(list_contacts).post(add_contact),
@@ -120,7 +125,7 @@ async fn create_customer(
 /// Runs a write that a client may retry. With an `Idempotency-Key` header, the first
 /// request's answer is kept and a retry with the same key and body gets it again (with
 /// `Idempotent-Replayed: true`) instead of writing twice; a failed request frees its key.
-/// A `201` answer carries the new resource's `Location` (from its `customer.id` or `id`).
+/// A `201` answer carries the new resource's `Location` (from its `id` or `customer.id`).
 async fn idempotent<F, Fut>(
     app: &App,
     u: &ApiUser,
@@ -135,9 +140,9 @@ where
 {
     use consign_app::idempotency::{self, Begin};
     let respond = |status: StatusCode, value: serde_json::Value, replayed: bool| {
-        let id = value["customer"]["id"]
+        let id = value["id"]
             .as_str()
-            .or_else(|| value["id"].as_str())
+            .or_else(|| value["customer"]["id"].as_str())
             .map(str::to_string);
         let mut r = (status, Json(value)).into_response();
         if status == StatusCode::CREATED {
@@ -242,6 +247,118 @@ async fn check_duplicates(
         }
     }
     Ok(Json(json!({"total": total, "duplicates": shown})).into_response())
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    page: Option<u64>,
+    per_page: Option<u64>,
+}
+
+async fn customer_shipments(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<Response> {
+    let page = shipments::for_customer(
+        &app,
+        &u.actor,
+        id(&cid, &u)?,
+        q.page.unwrap_or(1),
+        q.per_page.unwrap_or(50),
+    )
+    .await
+    .or_api(&u)?;
+    Ok(Json(page).into_response())
+}
+
+async fn get_shipment(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(sid): Path<String>,
+) -> ApiResult<Response> {
+    let s = shipments::get(&app, &u.actor, id(&sid, &u)?)
+        .await
+        .or_api(&u)?;
+    Ok(Json(s).into_response())
+}
+
+async fn shipment_by_waybill(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(no): Path<String>,
+) -> ApiResult<Response> {
+    let s = shipments::get_by_waybill(&app, &u.actor, &no)
+        .await
+        .or_api(&u)?;
+    Ok(Json(s).into_response())
+}
+
+async fn delete_shipment(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(sid): Path<String>,
+) -> ApiResult<Response> {
+    shipments::delete(&app, &u.actor, id(&sid, &u)?)
+        .await
+        .or_api(&u)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// One shipment (an object) or a batch (`{"items": [...]}`, at most 1,000), created or
+/// replaced by waybill number; all or none.
+async fn write_shipments(
+    State(app): State<App>,
+    u: ApiUser,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Response> {
+    idempotent(&app, &u, &headers, "POST /api/v1/shipments", body, |body| {
+        let (app, u) = (app.clone(), &u);
+        async move {
+            let batch = body.get("items").is_some();
+            let inputs: Vec<ShipmentInput> = if batch {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Batch {
+                    items: Vec<ShipmentInput>,
+                }
+                crate::extract::from_value::<Batch>(body, "", u.lang)?.items
+            } else {
+                vec![crate::extract::from_value::<ShipmentInput>(
+                    body, "", u.lang,
+                )?]
+            };
+            let written = shipments::upsert(&app, &u.actor, &inputs).await.or_api(u)?;
+            if batch {
+                let count = |o: Outcome| written.iter().filter(|w| w.outcome == o).count();
+                let value = json!({
+                    "created": count(Outcome::Created),
+                    "updated": count(Outcome::Updated),
+                    "unchanged": count(Outcome::Unchanged),
+                    "items": written,
+                });
+                return Ok((StatusCode::OK, value));
+            }
+            let w = written
+                .into_iter()
+                .next()
+                .ok_or(AppError::NotFound)
+                .or_api(u)?;
+            let mut value = serde_json::to_value(&w.shipment)
+                .map_err(|e| AppError::Internal(e.to_string()))
+                .or_api(u)?;
+            value["outcome"] = json!(w.outcome);
+            let status = if w.outcome == Outcome::Created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            Ok((status, value))
+        }
+    })
+    .await
 }
 
 async fn get_customer(

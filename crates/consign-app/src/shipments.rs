@@ -1,0 +1,466 @@
+//! Shipments by API and on screen: read within the customer scope, written (single or
+//! batch) by roles that feed operations data, always through the store's rollup-keeping
+//! writes.
+
+use crate::audit::{self, Entry};
+use crate::auth::Actor;
+use crate::customers::{self, Page};
+use crate::{App, AppError, Result};
+use chrono::{DateTime, Utc};
+use consign_domain::customer::ServiceMode;
+use consign_domain::ops::waybill_no;
+use consign_domain::shipment::{local_day, Exception, Exceptions, Shipment, ShipmentStatus};
+use consign_domain::FieldErrors;
+use consign_store::shipments::{self as repo, ShipmentWrite, StoredShipment};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Shipments per batch request at most.
+pub const MAX_BATCH: usize = 1_000;
+
+/// A shipment as the API takes it: money in fen, weight in grams, volume in cm³, times
+/// in ISO 8601. The customer by `customer_code` (or `customer_id`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShipmentInput {
+    pub waybill_no: String,
+    pub customer_code: Option<String>,
+    pub customer_id: Option<String>,
+    pub service_mode: Option<String>,
+    pub origin_city: Option<String>,
+    pub destination_city: Option<String>,
+    pub goods_type: Option<String>,
+    pub pieces: Option<i64>,
+    pub weight_g: Option<i64>,
+    pub volume_cm3: Option<i64>,
+    pub revenue_fen: Option<i64>,
+    pub cost_fen: Option<i64>,
+    pub ordered_at: Option<DateTime<Utc>>,
+    pub promised_at: Option<DateTime<Utc>>,
+    pub shipped_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub status: Option<String>,
+    /// Exception names (`damaged`, `short`, …); `delayed` is derived and ignored here.
+    pub exceptions: Vec<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerRef {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ShipmentView {
+    pub id: String,
+    pub waybill_no: String,
+    pub customer: CustomerRef,
+    pub service_mode: Option<ServiceMode>,
+    pub origin_city: String,
+    pub destination_city: String,
+    pub goods_type: String,
+    pub pieces: i64,
+    pub weight_g: i64,
+    pub volume_cm3: i64,
+    pub revenue_fen: i64,
+    pub cost_fen: Option<i64>,
+    pub currency: &'static str,
+    pub ordered_at: DateTime<Utc>,
+    pub promised_at: Option<DateTime<Utc>>,
+    pub shipped_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub status: ShipmentStatus,
+    pub exceptions: Vec<Exception>,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ShipmentView {
+    fn of(s: &StoredShipment, customer_name: &str) -> ShipmentView {
+        let x = &s.shipment;
+        ShipmentView {
+            id: s.id.to_string(),
+            waybill_no: x.waybill_no.clone(),
+            customer: CustomerRef {
+                id: s.customer_id.to_string(),
+                code: x.customer_code.clone(),
+                name: customer_name.to_string(),
+            },
+            service_mode: x.service_mode,
+            origin_city: x.origin_city.clone(),
+            destination_city: x.destination_city.clone(),
+            goods_type: x.goods_type.clone(),
+            pieces: x.pieces,
+            weight_g: x.weight_g,
+            volume_cm3: x.volume_cm3,
+            revenue_fen: x.revenue_fen,
+            cost_fen: x.cost_fen,
+            currency: "CNY",
+            ordered_at: x.ordered_at,
+            promised_at: x.promised_at,
+            shipped_at: x.shipped_at,
+            delivered_at: x.delivered_at,
+            status: x.status,
+            exceptions: x.exceptions.list(),
+            note: x.note.clone(),
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
+    }
+
+    pub fn has(&self, e: &str) -> bool {
+        self.exceptions.iter().any(|x| x.as_str() == e)
+    }
+}
+
+/// Whether a write created the shipment or changed one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Written {
+    pub outcome: Outcome,
+    pub shipment: ShipmentView,
+}
+
+async fn view(app: &App, actor: &Actor, s: StoredShipment) -> Result<ShipmentView> {
+    let c = customers::visible_customer(app, actor, s.customer_id).await?;
+    Ok(ShipmentView::of(&s, &c.name))
+}
+
+pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<ShipmentView> {
+    let s = repo::find(&app.db.conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    view(app, actor, s).await
+}
+
+pub async fn get_by_waybill(app: &App, actor: &Actor, waybill: &str) -> Result<ShipmentView> {
+    let w = waybill_no(waybill).map_err(|_| AppError::NotFound)?;
+    let s = repo::find_by_waybill(&app.db.conn, &w)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    view(app, actor, s).await
+}
+
+/// A customer's shipments, newest first.
+pub async fn for_customer(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<ShipmentView>> {
+    let c = customers::visible_customer(app, actor, customer_id).await?;
+    let per_page = per_page.clamp(1, 200);
+    let page = page.max(1);
+    let (rows, total) =
+        repo::list_for_customer(&app.db.conn, customer_id, (page - 1) * per_page, per_page).await?;
+    Ok(Page {
+        items: rows.iter().map(|s| ShipmentView::of(s, &c.name)).collect(),
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// Checks one input; `path` prefixes field names (`items[3].`).
+fn validate(
+    input: &ShipmentInput,
+    path: &str,
+    errs: &mut FieldErrors,
+) -> Option<(Shipment, Option<i64>)> {
+    let f = |name: &str| format!("{path}{name}");
+    let before = errs.0.len();
+    let waybill = errs.check(&f("waybill_no"), waybill_no(&input.waybill_no));
+    let customer_id = match &input.customer_id {
+        Some(s) => match s.parse::<i64>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                errs.add(f("customer_id"), "err.integer_format");
+                None
+            }
+        },
+        None => None,
+    };
+    let code = input
+        .customer_code
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("")
+        .to_string();
+    if code.is_empty() && customer_id.is_none() {
+        errs.add(f("customer_code"), "err.required");
+    }
+    let service_mode = match input.service_mode.as_deref() {
+        None | Some("") => None,
+        Some(m) => match ServiceMode::parse(m) {
+            Some(m) => Some(m),
+            None => {
+                errs.add(f("service_mode"), "err.unknown_service_mode");
+                None
+            }
+        },
+    };
+    let status = match input.status.as_deref() {
+        None | Some("") => None,
+        Some(s) => match ShipmentStatus::parse(s) {
+            Some(s) => Some(s),
+            None => {
+                errs.add(f("status"), "err.unknown_status");
+                None
+            }
+        },
+    };
+    let mut exceptions = Exceptions::default();
+    for e in &input.exceptions {
+        match Exception::parse(e) {
+            Some(Exception::Delayed) => {}
+            Some(x) => exceptions.set(x, true),
+            None => errs.add(f("exceptions"), "err.unknown_exception"),
+        }
+    }
+    if input.ordered_at.is_none() {
+        errs.add(f("ordered_at"), "err.required");
+    }
+    if input.revenue_fen.is_none() {
+        errs.add(f("revenue_fen"), "err.required");
+    }
+    let text = |v: &Option<String>, name: &str, max: usize, errs: &mut FieldErrors| {
+        let t = v.as_deref().unwrap_or("").trim().to_string();
+        if t.chars().count() > max {
+            errs.add(f(name), "err.too_long");
+        }
+        t
+    };
+    let origin_city = text(&input.origin_city, "origin_city", 100, errs);
+    let destination_city = text(&input.destination_city, "destination_city", 100, errs);
+    let goods_type = text(&input.goods_type, "goods_type", 100, errs);
+    let note = text(&input.note, "note", 1000, errs);
+    let (Some(waybill_no), Some(ordered_at), Some(revenue_fen)) =
+        (waybill, input.ordered_at, input.revenue_fen)
+    else {
+        return None;
+    };
+    let mut s = Shipment {
+        waybill_no,
+        customer_code: code,
+        service_mode,
+        origin_city,
+        destination_city,
+        goods_type,
+        pieces: input.pieces.unwrap_or(1),
+        weight_g: input.weight_g.unwrap_or(0),
+        volume_cm3: input.volume_cm3.unwrap_or(0),
+        revenue_fen,
+        cost_fen: input.cost_fen,
+        ordered_at,
+        promised_at: input.promised_at,
+        shipped_at: input.shipped_at,
+        delivered_at: input.delivered_at,
+        status: status.unwrap_or(if input.delivered_at.is_some() {
+            ShipmentStatus::Delivered
+        } else if input.shipped_at.is_some() {
+            ShipmentStatus::InTransit
+        } else {
+            ShipmentStatus::Created
+        }),
+        exceptions,
+        note,
+    };
+    let map_field = |n: &'static str| -> &'static str {
+        match n {
+            "weight_kg" => "weight_g",
+            "volume_m3" => "volume_cm3",
+            "revenue" => "revenue_fen",
+            "cost" => "cost_fen",
+            other => other,
+        }
+    };
+    if let Err(broken) = s.normalize() {
+        for (field, key) in broken {
+            errs.add(f(map_field(field)), key);
+        }
+    }
+    (errs.0.len() == before).then_some((s, customer_id))
+}
+
+/// Creates or replaces shipments by waybill number, all or none: any invalid item makes
+/// the whole request a 422 naming `items[i].field`.
+pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Result<Vec<Written>> {
+    if !actor.role.can_write_operations() {
+        return Err(AppError::Forbidden);
+    }
+    let mut errs = FieldErrors::new();
+    if inputs.len() > MAX_BATCH {
+        errs.add("items", "err.batch_too_large");
+        return Err(AppError::Validation(errs));
+    }
+    let single = inputs.len() == 1;
+    let mut checked = Vec::with_capacity(inputs.len());
+    for (i, input) in inputs.iter().enumerate() {
+        let path = if single {
+            String::new()
+        } else {
+            format!("items[{i}].")
+        };
+        if let Some(v) = validate(input, &path, &mut errs) {
+            checked.push((i, v));
+        }
+    }
+    // Customers: by code or id, each visible to the caller.
+    let codes: Vec<&str> = checked
+        .iter()
+        .filter(|(_, (s, id))| id.is_none() && !s.customer_code.is_empty())
+        .map(|(_, (s, _))| s.customer_code.as_str())
+        .collect();
+    let by_code = consign_store::customers::ids_by_code(&app.db.conn, &codes).await?;
+    let mut names: HashMap<i64, (String, String)> = HashMap::new();
+    let mut resolved = Vec::with_capacity(checked.len());
+    for (i, (mut s, id)) in checked {
+        let path = if single {
+            String::new()
+        } else {
+            format!("items[{i}].")
+        };
+        let cid = id.or_else(|| by_code.get(&s.customer_code).copied());
+        let visible = match cid {
+            Some(cid) => match names.get(&cid) {
+                Some(_) => true,
+                None => match customers::visible_customer(app, actor, cid).await {
+                    Ok(c) => {
+                        names.insert(cid, (c.code.clone(), c.name.clone()));
+                        true
+                    }
+                    Err(AppError::NotFound) => false,
+                    Err(e) => return Err(e),
+                },
+            },
+            None => false,
+        };
+        match (cid, visible) {
+            (Some(cid), true) => {
+                s.customer_code = names[&cid].0.clone();
+                resolved.push((cid, s));
+            }
+            _ => errs.add(
+                format!(
+                    "{path}{}",
+                    if id.is_some() {
+                        "customer_id"
+                    } else {
+                        "customer_code"
+                    }
+                ),
+                "err.unknown_customer",
+            ),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Validation(errs));
+    }
+    // The later item of a waybill wins, as in imports.
+    let mut last: HashMap<String, usize> = HashMap::new();
+    for (i, (_, s)) in resolved.iter().enumerate() {
+        last.insert(s.waybill_no.clone(), i);
+    }
+    let tz = app.tz();
+    let now = Utc::now();
+    let txn = app.db.begin_write().await?;
+    let waybills: Vec<&str> = resolved
+        .iter()
+        .map(|(_, s)| s.waybill_no.as_str())
+        .collect();
+    let old = repo::existing(&txn, &waybills).await?;
+    let mut writes = Vec::new();
+    let mut outcomes = Vec::with_capacity(resolved.len());
+    for (i, (cid, s)) in resolved.iter().enumerate() {
+        let day = local_day(s.ordered_at, tz);
+        let outcome = match old.get(&s.waybill_no) {
+            Some(o) if o.same_content(*cid, day, s) => Outcome::Unchanged,
+            Some(_) => Outcome::Updated,
+            None => Outcome::Created,
+        };
+        outcomes.push(outcome);
+        if outcome != Outcome::Unchanged && last.get(&s.waybill_no) == Some(&i) {
+            writes.push(ShipmentWrite {
+                customer_id: *cid,
+                order_day: day,
+                shipment: s.clone(),
+            });
+        }
+    }
+    repo::write_batch(&txn, &writes, &old, None, now).await?;
+    if !writes.is_empty() {
+        audit::record(
+            &txn,
+            actor,
+            Entry {
+                action: "shipment.write",
+                entity_type: "shipment",
+                entity_id: writes[0].shipment.waybill_no.clone(),
+                customer_id: (writes.len() == 1).then(|| writes[0].customer_id),
+                summary: Some(format!(
+                    "{} ({})",
+                    writes
+                        .iter()
+                        .take(5)
+                        .map(|w| w.shipment.waybill_no.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    writes.len()
+                )),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+    }
+    let fresh = repo::existing(&txn, &waybills).await?;
+    txn.commit().await?;
+    let mut out = Vec::with_capacity(resolved.len());
+    for ((cid, s), outcome) in resolved.iter().zip(outcomes) {
+        let stored = fresh.get(&s.waybill_no).ok_or(AppError::NotFound)?;
+        out.push(Written {
+            outcome,
+            shipment: ShipmentView::of(stored, &names[cid].1),
+        });
+    }
+    Ok(out)
+}
+
+/// Deletes a shipment (and takes it out of the rollups), audited.
+pub async fn delete(app: &App, actor: &Actor, id: i64) -> Result<()> {
+    if !actor.role.can_write_operations() {
+        return Err(AppError::Forbidden);
+    }
+    let s = get(app, actor, id).await?;
+    let txn = app.db.begin_write().await?;
+    if !repo::delete(&txn, id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            action: "shipment.delete",
+            entity_type: "shipment",
+            entity_id: s.waybill_no.clone(),
+            customer_id: s.customer.id.parse().ok(),
+            summary: Some(s.waybill_no.clone()),
+            before: serde_json::to_value(&s).ok(),
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! Shipments through the REST API, on SQLite and PostgreSQL: single and batch writes by
+//! waybill number, reads within the customer scope, deletes, and rollups kept exact.
+
+mod common;
+use common::*;
+use consign_app::store::shipments;
+use reqwest::StatusCode;
+use serde_json::json;
+
+async fn code_of(t: &TestApp, id: i64) -> String {
+    let admin = t.actor("admin").await;
+    consign_app::customers::get(&t.app, &admin, id)
+        .await
+        .expect("customer")
+        .customer
+        .code
+}
+
+#[tokio::test]
+async fn shipments_by_api() {
+    each_db(|t| async move {
+        let mine = t.customer("上海恒通供应链管理有限公司", Some("lixy"), None).await;
+        let other = t.customer("广州南沙冷链物流有限公司", Some("chenj"), None).await;
+        let (mine_code, other_code) = (code_of(&t, mine).await, code_of(&t, other).await);
+        let admin = t.api("admin").await;
+        let one = json!({
+            "waybill_no": "sf1405660342988", "customer_code": mine_code, "service_mode": "express",
+            "origin_city": "上海", "destination_city": "杭州", "pieces": 2, "weight_g": 3500,
+            "revenue_fen": 123450, "cost_fen": 80000,
+            "ordered_at": "2025-10-03T01:05:00Z", "promised_at": "2025-10-04T10:00:00Z",
+            "delivered_at": "2025-10-04T12:00:00Z", "exceptions": ["damaged"]
+        });
+        let (s, body) = admin.post("/api/v1/shipments", one.clone()).await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        assert_eq!(body["outcome"], "created");
+        assert_eq!(body["waybill_no"], "SF1405660342988");
+        assert_eq!(body["status"], "delivered", "implied by the delivery time");
+        assert_eq!(body["exceptions"], json!(["damaged", "delayed"]), "delayed is derived");
+        assert_eq!(body["currency"], "CNY");
+        assert_eq!(body["customer"]["name"], "上海恒通供应链管理有限公司");
+        let id = body["id"].as_str().expect("id").to_string();
+
+        let (s, again) = admin.post("/api/v1/shipments", one.clone()).await;
+        assert_eq!((s, again["outcome"].clone()), (StatusCode::OK, json!("unchanged")));
+
+        let (s, got) = admin.get("/api/v1/shipments/by-waybill/SF 1405 6603 42988").await;
+        assert_eq!((s, got["id"].clone()), (StatusCode::OK, json!(id)));
+
+        // A batch is all or none, and names the bad item's field.
+        let (s, body) = admin
+            .lang("zh-CN")
+            .post(
+                "/api/v1/shipments",
+                json!({"items": [
+                    {"waybill_no": "SF2000000001", "customer_code": mine_code, "revenue_fen": 1000, "ordered_at": "2025-10-05T01:00:00Z"},
+                    {"waybill_no": "SF2000000002", "customer_code": mine_code, "revenue_fen": -5, "ordered_at": "2025-10-05T01:00:00Z"},
+                    {"waybill_no": "SF2000000003", "customer_code": "NOSUCH", "revenue_fen": 5, "ordered_at": "2025-10-05T01:00:00Z"}
+                ]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let errors = body["errors"].as_array().expect("errors");
+        assert!(errors
+            .iter()
+            .any(|e| e["field"] == "items[1].revenue_fen" && e["message"] == "不能为负数"));
+        assert!(errors.iter().any(|e| e["field"] == "items[2].customer_code"));
+        assert!(shipments::find_by_waybill(&t.app.db.conn, "SF2000000001")
+            .await
+            .expect("find")
+            .is_none());
+
+        let (s, body) = admin
+            .post(
+                "/api/v1/shipments",
+                json!({"items": [
+                    {"waybill_no": "SF2000000001", "customer_code": mine_code, "revenue_fen": 1000, "ordered_at": "2025-10-05T01:00:00Z"},
+                    {"waybill_no": "SF2000000002", "customer_code": other_code, "revenue_fen": 2000, "ordered_at": "2025-11-05T01:00:00Z", "status": "in_transit"},
+                    {"waybill_no": "SF1405660342988", "customer_code": mine_code, "revenue_fen": 99900, "ordered_at": "2025-10-03T01:05:00Z"}
+                ]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert_eq!(
+            (body["created"].clone(), body["updated"].clone(), body["unchanged"].clone()),
+            (json!(2), json!(1), json!(0))
+        );
+
+        // An account manager sees its own customer's shipments, not another's, and does
+        // not write operations data.
+        let lixy = t.api("lixy").await;
+        let (s, page) = lixy.get(&format!("/api/v1/customers/{mine}/shipments?per_page=1")).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert_eq!(page["total"], 2);
+        assert_eq!(page["items"][0]["waybill_no"], "SF2000000001", "newest first");
+        assert_eq!(page["items"].as_array().map(Vec::len), Some(1));
+        let (s, _) = lixy.get(&format!("/api/v1/customers/{other}/shipments")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _) = lixy.get("/api/v1/shipments/by-waybill/SF2000000002").await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _) = lixy.post("/api/v1/shipments", one.clone()).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+
+        let (s, _) = admin.delete(&format!("/api/v1/shipments/{id}")).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (s, _) = admin.get(&format!("/api/v1/shipments/{id}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        for monthly in [false, true] {
+            assert_eq!(
+                shipments::rollup(&t.app.db.conn, monthly).await.expect("rollup"),
+                shipments::aggregate_raw(&t.app.db.conn, monthly)
+                    .await
+                    .expect("aggregate")
+            );
+        }
+        let days = shipments::rollup(&t.app.db.conn, false).await.expect("rollup");
+        assert_eq!(days.values().map(|d| d.shipments).sum::<i64>(), 2);
+        assert_eq!(days.values().map(|d| d.revenue_fen).sum::<i64>(), 3_000);
+    })
+    .await;
+}
