@@ -68,7 +68,7 @@ pub fn row(rng: &mut Rng, i: u64, customers: u64, bad: bool) -> String {
     };
     let money = |f: u64| format!("{}.{:02}", f / 100, f % 100);
     let mut weight = format!("{}.{}", 1 + rng.below(80), rng.below(10));
-    let mut ordered_s = if i % 2 == 0 {
+    let mut ordered_s = if i.is_multiple_of(2) {
         ordered.format("%Y-%m-%d %H:%M:%S").to_string()
     } else {
         ordered.format("%Y/%-m/%-d %H:%M").to_string()

@@ -464,3 +464,75 @@ pub async fn delete(app: &App, actor: &Actor, id: i64) -> Result<()> {
     txn.commit().await?;
     Ok(())
 }
+
+/// A tracking event as the API takes and gives it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventInput {
+    pub at: Option<DateTime<Utc>>,
+    pub place: Option<String>,
+    pub status_text: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    pub at: DateTime<Utc>,
+    pub place: String,
+    pub status_text: String,
+}
+
+/// A shipment's tracking timeline, oldest first.
+pub async fn events(app: &App, actor: &Actor, id: i64) -> Result<Vec<EventView>> {
+    get(app, actor, id).await?;
+    Ok(repo::events(&app.db.conn, id)
+        .await?
+        .into_iter()
+        .map(|e| EventView {
+            at: e.at,
+            place: e.place,
+            status_text: e.status_text,
+        })
+        .collect())
+}
+
+/// Records tracking events (ones already recorded are kept once); returns how many were new.
+pub async fn add_events(app: &App, actor: &Actor, id: i64, inputs: &[EventInput]) -> Result<u64> {
+    if !actor.role.can_write_operations() {
+        return Err(AppError::Forbidden);
+    }
+    get(app, actor, id).await?;
+    let mut errs = FieldErrors::new();
+    let mut events = Vec::with_capacity(inputs.len());
+    if inputs.len() > MAX_BATCH {
+        errs.add("items", "err.batch_too_large");
+    }
+    for (i, e) in inputs.iter().enumerate() {
+        let text = e.status_text.as_deref().unwrap_or("").trim().to_string();
+        let place = e.place.as_deref().unwrap_or("").trim().to_string();
+        if e.at.is_none() {
+            errs.add(format!("items[{i}].at"), "err.required");
+        }
+        if text.is_empty() {
+            errs.add(format!("items[{i}].status_text"), "err.required");
+        } else if text.chars().count() > 500 {
+            errs.add(format!("items[{i}].status_text"), "err.too_long");
+        }
+        if place.chars().count() > 100 {
+            errs.add(format!("items[{i}].place"), "err.too_long");
+        }
+        if let Some(at) = e.at {
+            events.push(consign_store::shipments::TrackingEvent {
+                at,
+                place,
+                status_text: text,
+            });
+        }
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Validation(errs));
+    }
+    let txn = app.db.begin_write().await?;
+    let n = repo::add_events(&txn, id, &events).await?;
+    txn.commit().await?;
+    Ok(n)
+}

@@ -42,6 +42,24 @@ pub fn parse_fen(s: &str) -> Result<i64, &'static str> {
     Ok(if negative { -v } else { v })
 }
 
+/// Fen as money is written in zh-CN: `¥12,345.67` (`-¥5.00` below zero).
+pub fn format_fen(fen: i64) -> String {
+    let abs = fen.unsigned_abs();
+    let yuan = (abs / 100).to_string();
+    let mut grouped = String::with_capacity(yuan.len() + yuan.len() / 3);
+    for (i, c) in yuan.chars().enumerate() {
+        if i > 0 && (yuan.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!(
+        "{}¥{grouped}.{:02}",
+        if fen < 0 { "-" } else { "" },
+        abs % 100
+    )
+}
+
 /// A decimal number as an integer of `10^-decimals` units (`12.5` kg with 3 → 12,500 g).
 /// More decimal places than `decimals` are refused rather than rounded away.
 pub fn parse_scaled(s: &str, decimals: u32) -> Result<i64, &'static str> {
@@ -181,6 +199,14 @@ mod tests {
         ] {
             assert_eq!(parse_fen(bad), Err("err.money_format"), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn money_as_shown() {
+        assert_eq!(format_fen(1_234_567), "¥12,345.67");
+        assert_eq!(format_fen(5), "¥0.05");
+        assert_eq!(format_fen(-500), "-¥5.00");
+        assert_eq!(format_fen(100_000_000), "¥1,000,000.00");
     }
 
     #[test]

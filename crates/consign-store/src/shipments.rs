@@ -518,3 +518,66 @@ pub async fn totals<C: ConnectionTrait>(conn: &C) -> Result<Totals> {
         weight_g: r.try_get("", "weight")?,
     })
 }
+
+/// A tracking event (轨迹) of a shipment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackingEvent {
+    pub at: DateTime<Utc>,
+    pub place: String,
+    pub status_text: String,
+}
+
+/// Adds tracking events; one already recorded (same time and text) is left as it is.
+/// Returns how many were new.
+pub async fn add_events<C: ConnectionTrait>(
+    conn: &C,
+    shipment_id: i64,
+    events: &[TrackingEvent],
+) -> Result<u64> {
+    let backend = conn.get_database_backend();
+    let mut added = 0;
+    for chunk in pieces(events) {
+        let mut sql = String::from(
+            "INSERT INTO tracking_events (shipment_id, at, place, status_text) VALUES ",
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
+        for (i, e) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?,?,?,?)");
+            values.extend([
+                shipment_id.into(),
+                ts(Some(e.at)),
+                e.place.as_str().into(),
+                e.status_text.as_str().into(),
+            ]);
+        }
+        sql.push_str(" ON CONFLICT (shipment_id, at, status_text) DO NOTHING");
+        added += conn
+            .execute(stmt(backend, &sql, values))
+            .await?
+            .rows_affected();
+    }
+    Ok(added)
+}
+
+/// A shipment's tracking events, oldest first.
+pub async fn events<C: ConnectionTrait>(conn: &C, shipment_id: i64) -> Result<Vec<TrackingEvent>> {
+    let backend = conn.get_database_backend();
+    conn.query_all(stmt(
+        backend,
+        "SELECT at, place, status_text FROM tracking_events WHERE shipment_id = ? ORDER BY at, id",
+        vec![shipment_id.into()],
+    ))
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(TrackingEvent {
+            at: r.try_get("", "at")?,
+            place: r.try_get("", "place")?,
+            status_text: r.try_get("", "status_text")?,
+        })
+    })
+    .collect()
+}

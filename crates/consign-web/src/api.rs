@@ -50,6 +50,10 @@ pub fn routes() -> Router<App> {
         .route("/shipments/by-waybill/{no}", get(shipment_by_waybill))
         .route("/shipments/{id}", get(get_shipment).delete(delete_shipment))
         .route(
+            "/shipments/{id}/events",
+            get(shipment_events).post(add_shipment_events),
+        )
+        .route(
             "/customers/{id}/contacts",
             get(list_contacts).post(add_contact),
         )
@@ -293,6 +297,38 @@ async fn shipment_by_waybill(
         .await
         .or_api(&u)?;
     Ok(Json(s).into_response())
+}
+
+async fn shipment_events(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(sid): Path<String>,
+) -> ApiResult<Response> {
+    let items = shipments::events(&app, &u.actor, id(&sid, &u)?)
+        .await
+        .or_api(&u)?;
+    Ok(Json(json!({ "items": items })).into_response())
+}
+
+/// Tracking events, `{"items": [{"at", "place", "status_text"}]}`; repeats are kept once.
+async fn add_shipment_events(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(sid): Path<String>,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Response> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Events {
+        items: Vec<shipments::EventInput>,
+    }
+    let events: Events = crate::extract::from_value(body, "", u.lang)?;
+    let sid = id(&sid, &u)?;
+    let added = shipments::add_events(&app, &u.actor, sid, &events.items)
+        .await
+        .or_api(&u)?;
+    let items = shipments::events(&app, &u.actor, sid).await.or_api(&u)?;
+    Ok(Json(json!({ "added": added, "items": items })).into_response())
 }
 
 async fn delete_shipment(

@@ -17,14 +17,16 @@ use consign_app::audit::{AuditQuery, AuditView};
 use consign_app::auth::{self, LoginError};
 use consign_app::customers::{
     self, ContactInput, ContactView, CustomerDetail, CustomerInput, CustomerView, DuplicateHit,
-    ListQuery, NewCustomer, Revealed,
+    ListQuery, NewCustomer, Page, Revealed,
 };
+use consign_app::shipments::{self, ShipmentView};
 use consign_app::users::{self, UserView};
 use consign_app::{App, AppError};
 use consign_domain::customer::{
     CustomerKind, CustomerStatus, DataSource, GovLevel, Industry, ServiceMode, PROVINCES,
 };
 use consign_domain::role::Role;
+use consign_domain::shipment::ShipmentStatus;
 use consign_domain::{FieldErrors, Lang};
 use std::collections::{BTreeMap, HashMap};
 
@@ -44,6 +46,8 @@ pub fn routes() -> Router<App> {
         .route("/customers/new", get(customer_new))
         .route("/pool", get(pool_list))
         .route("/customers/{id}", get(customer_show))
+        .route("/shipments", get(shipments_page))
+        .route("/shipments/{id}", get(shipment_show))
         .route(
             "/customers/{id}/edit",
             get(customer_edit).post(customer_update),
@@ -145,6 +149,41 @@ impl Ctx {
     pub fn opt_dt(&self, t: &Option<DateTime<Utc>>) -> String {
         t.as_ref().map(|t| self.dt(t)).unwrap_or_default()
     }
+    /// ¥12,345.67
+    pub fn money(&self, fen: &i64) -> String {
+        consign_domain::ops::format_fen(*fen)
+    }
+    /// 12.5 kg
+    pub fn kg(&self, grams: &i64) -> String {
+        format!("{} kg", trim_decimal(*grams, 3))
+    }
+    /// 0.125 m³
+    pub fn m3(&self, cm3: &i64) -> String {
+        format!("{} m³", trim_decimal(*cm3, 6))
+    }
+    pub fn opt_mode(&self, m: &Option<consign_domain::customer::ServiceMode>) -> String {
+        m.map(|m| self.t(m.label_key())).unwrap_or_default()
+    }
+    pub fn shipment_status_class(&self, s: &ShipmentStatus) -> &'static str {
+        match s {
+            ShipmentStatus::Delivered => "badge-green",
+            ShipmentStatus::InTransit => "badge-blue",
+            ShipmentStatus::Created => "badge-gray",
+            ShipmentStatus::Returned => "badge-amber",
+            ShipmentStatus::Cancelled => "badge-red",
+        }
+    }
+}
+
+/// An integer of 10^-decimals units as a decimal without trailing zeros (12500, 3 → 12.5).
+fn trim_decimal(v: i64, decimals: u32) -> String {
+    let scale = 10i64.pow(decimals);
+    let (whole, frac) = (v / scale, (v % scale).abs());
+    if frac == 0 {
+        return whole.to_string();
+    }
+    let f = format!("{frac:0width$}", width = decimals as usize);
+    format!("{whole}.{}", f.trim_end_matches('0'))
 }
 
 fn with_flash(mut ctx: Ctx, ok: Option<&str>) -> Ctx {
@@ -731,6 +770,7 @@ struct DetailTpl {
     revealed_id: Option<String>,
     form: FormView,
     merged_into: Option<(i64, String)>,
+    shipments: Page<ShipmentView>,
 }
 
 pub struct TimelineItem {
@@ -883,6 +923,8 @@ async fn timeline_items(app: &App, ctx: &Ctx, items: Vec<AuditView>) -> Vec<Time
 }
 
 struct DetailExtras {
+    /// Page of the customer's shipments shown.
+    spage: u64,
     revealed: Option<(i64, Revealed)>,
     revealed_id: Option<String>,
     contact_errors: FieldErrors,
@@ -894,6 +936,7 @@ struct DetailExtras {
 impl Default for DetailExtras {
     fn default() -> Self {
         DetailExtras {
+            spage: 1,
             revealed: None,
             revealed_id: None,
             contact_errors: FieldErrors::new(),
@@ -910,6 +953,9 @@ async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResul
         .await
         .map_err(|e| fail(e, lang))?;
     let (items, _) = customers::timeline(app, &u.actor, id, 1)
+        .await
+        .map_err(|e| fail(e, lang))?;
+    let shipments = shipments::for_customer(app, &u.actor, id, x.spage, 20)
         .await
         .map_err(|e| fail(e, lang))?;
     let mut ctx = Ctx::new(app, u, &format!("/customers/{id}"), "customers");
@@ -949,6 +995,7 @@ async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResul
         revealed_id: x.revealed_id,
         form: FormView::new(lang, x.contact_values, x.contact_errors),
         merged_into,
+        shipments,
         d,
         ctx,
     };
@@ -960,6 +1007,59 @@ async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResul
 #[derive(serde::Deserialize)]
 struct OkQ {
     ok: Option<String>,
+    spage: Option<u64>,
+}
+
+#[derive(Template)]
+#[template(path = "shipment.html")]
+struct ShipmentTpl {
+    ctx: Ctx,
+    s: ShipmentView,
+    events: Vec<shipments::EventView>,
+}
+
+#[derive(Template)]
+#[template(path = "shipments.html")]
+struct ShipmentSearchTpl {
+    ctx: Ctx,
+    waybill: String,
+    not_found: bool,
+}
+
+#[derive(serde::Deserialize)]
+struct WaybillQ {
+    waybill: Option<String>,
+}
+
+/// Find a shipment by its waybill number: found, go to it; else say so.
+async fn shipments_page(State(app): State<App>, u: UiUser, Query(q): Query<WaybillQ>) -> UiResult {
+    let waybill = q.waybill.unwrap_or_default().trim().to_string();
+    let mut not_found = false;
+    if !waybill.is_empty() {
+        match shipments::get_by_waybill(&app, &u.actor, &waybill).await {
+            Ok(s) => return Ok(Redirect::to(&format!("/shipments/{}", s.id)).into_response()),
+            Err(AppError::NotFound) => not_found = true,
+            Err(e) => return Err(fail(e, u.lang)),
+        }
+    }
+    let ctx = Ctx::new(&app, &u, "/shipments", "shipments");
+    Ok(render(&ShipmentSearchTpl {
+        ctx,
+        waybill,
+        not_found,
+    }))
+}
+
+async fn shipment_show(State(app): State<App>, u: UiUser, Path(id): Path<String>) -> UiResult {
+    let id = parse_id(&id, u.lang)?;
+    let s = shipments::get(&app, &u.actor, id)
+        .await
+        .map_err(|e| fail(e, u.lang))?;
+    let events = shipments::events(&app, &u.actor, id)
+        .await
+        .map_err(|e| fail(e, u.lang))?;
+    let ctx = Ctx::new(&app, &u, &format!("/shipments/{id}"), "shipments");
+    Ok(render(&ShipmentTpl { ctx, s, events }))
 }
 
 fn parse_id(s: &str, lang: Lang) -> Result<i64, Response> {
@@ -979,6 +1079,7 @@ async fn customer_show(
         id,
         DetailExtras {
             flash: q.ok,
+            spage: q.spage.unwrap_or(1).max(1),
             ..Default::default()
         },
     )

@@ -48,6 +48,7 @@ async fn shipments_by_api() {
 
         // A batch is all or none, and names the bad item's field.
         let (s, body) = admin
+            .clone()
             .lang("zh-CN")
             .post(
                 "/api/v1/shipments",

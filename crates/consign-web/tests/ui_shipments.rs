@@ -1,0 +1,79 @@
+//! Shipments on screen: the customer page lists them (paged), a shipment page shows its
+//! tracking timeline, and a waybill number finds its shipment — within the user's scope.
+
+mod common;
+use common::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn shipments_on_screen() {
+    each_db(|t| async move {
+        let mine = t.customer("上海恒通供应链管理有限公司", Some("lixy"), None).await;
+        let admin = t.api("admin").await;
+        let (_, c) = admin.get(&format!("/api/v1/customers/{mine}")).await;
+        let code = c["customer"]["code"].as_str().expect("code").to_string();
+        let mut items = Vec::new();
+        for i in 0..25 {
+            items.push(json!({
+                "waybill_no": format!("SF30000000{i:02}"), "customer_code": code,
+                "service_mode": "cold_chain", "origin_city": "上海", "destination_city": "杭州",
+                "weight_g": 12500, "revenue_fen": 123450 + i,
+                "ordered_at": format!("2025-10-{:02}T01:00:00Z", i + 1),
+                "exceptions": if i == 24 { json!(["damaged"]) } else { json!([]) }
+            }));
+        }
+        let (s, body) = admin.post("/api/v1/shipments", json!({ "items": items })).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let newest = body["items"][24]["shipment"]["id"].as_str().expect("id").to_string();
+        let (s, body) = admin
+            .post(
+                &format!("/api/v1/shipments/{newest}/events"),
+                json!({"items": [
+                    {"at": "2025-10-25T02:00:00Z", "place": "上海青浦集散中心", "status_text": "已揽收"},
+                    {"at": "2025-10-25T09:30:00Z", "place": "杭州萧山分拨中心", "status_text": "运输中"},
+                    {"at": "2025-10-25T02:00:00Z", "place": "上海青浦集散中心", "status_text": "已揽收"}
+                ]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert_eq!(body["added"], 2, "the repeated event is kept once");
+
+        let b = t.browser("lixy").await;
+        let (s, page) = b.get(&format!("/customers/{mine}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("共 25 条"), "the total of the customer's shipments");
+        assert!(page.contains("SF3000000024"), "the newest shipment is listed first");
+        assert!(!page.contains("SF3000000004"), "20 a page");
+        assert!(page.contains("¥1,234.74"), "money as zh-CN writes it");
+        assert!(page.contains("12.5 kg"));
+        assert!(page.contains("冷链"));
+        assert!(page.contains("破损"));
+        let (_, page2) = b.get(&format!("/customers/{mine}?spage=2")).await;
+        assert!(page2.contains("SF3000000004") && !page2.contains("SF3000000024"));
+
+        let r = b.client.get(t.url("/shipments?waybill=sf 3000 0000 24")).send().await.expect("send");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&r), format!("/shipments/{newest}"));
+        let (s, detail) = b.get(&format!("/shipments/{newest}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(detail.contains("物流轨迹"));
+        let (first, second) = (
+            detail.find("已揽收").expect("first event"),
+            detail.find("杭州萧山分拨中心").expect("second event"),
+        );
+        assert!(first < second, "the timeline runs oldest first");
+        assert!(detail.contains("上海恒通供应链管理有限公司"));
+
+        let (_, none) = b.get("/shipments?waybill=SF9999999999").await;
+        assert!(none.contains("没有找到该运单号"));
+
+        // Another account manager neither sees it nor finds it.
+        let other = t.browser("chenj").await;
+        let (s, _) = other.get(&format!("/shipments/{newest}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (_, hidden) = other.get("/shipments?waybill=SF3000000024").await;
+        assert!(hidden.contains("没有找到该运单号"));
+    })
+    .await;
+}
