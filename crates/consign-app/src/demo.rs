@@ -709,14 +709,17 @@ pub async fn insert_customers(app: &App, list: &[DemoCustomer], owners: &[i64]) 
     Ok(())
 }
 
-/// Seeds the demo if the database has no users yet. Returns whether it seeded.
-pub async fn seed_if_empty(app: &App, customers: usize) -> Result<bool> {
+/// Seeds the demo if the database has no users yet: users, `customers` customers and
+/// about `shipments` shipments over the 24 months before today. Returns whether it seeded.
+pub async fn seed_if_empty(app: &App, customers: usize, shipments: usize) -> Result<bool> {
     if users_repo::count_users(&app.db.conn).await? > 0 {
         return Ok(false);
     }
     let owners = seed_users(app).await?;
     let list = generate(20261127, customers, owners.len());
     insert_customers(app, &list, &owners).await?;
+    let today = chrono::Utc::now().with_timezone(&app.tz()).date_naive();
+    crate::demo_ops::seed_shipments(app, shipments, 20261127, today).await?;
     Ok(true)
 }
 

@@ -7,6 +7,7 @@ pub mod backup;
 pub mod config;
 pub mod customers;
 pub mod demo;
+pub mod demo_ops;
 pub mod error;
 pub mod idempotency;
 pub mod imports;

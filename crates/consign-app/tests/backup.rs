@@ -45,7 +45,7 @@ async fn dump(app: &App) -> Vec<String> {
 async fn restored_copy_equals_backup() {
     let live = tempfile::tempdir().expect("tmp");
     let app = open(live.path()).await;
-    assert!(consign_app::demo::seed_if_empty(&app, 120)
+    assert!(consign_app::demo::seed_if_empty(&app, 120, 3_000)
         .await
         .expect("seed"));
     let before = dump(&app).await;

@@ -53,6 +53,9 @@ enum Cmd {
         /// Number of demo customers.
         #[arg(long, default_value_t = 2400)]
         customers: usize,
+        /// Shipments: 1 gives about 500,000 over 24 months; 20 about 10 million.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
         /// Seed and exit without serving.
         #[arg(long)]
         no_serve: bool,
@@ -249,6 +252,7 @@ async fn main() -> Result<()> {
         Cmd::Demo {
             listen,
             customers,
+            scale,
             no_serve,
         } => {
             let mut s = settings(g, true)?;
@@ -262,12 +266,14 @@ async fn main() -> Result<()> {
             );
             let app = open(s).await?;
             let started = std::time::Instant::now();
-            if consign_app::demo::seed_if_empty(&app, customers)
+            let shipments =
+                (consign_app::demo_ops::DEMO_SHIPMENTS as f64 * scale.max(0.0)).round() as usize;
+            if consign_app::demo::seed_if_empty(&app, customers, shipments)
                 .await
                 .map_err(explain)?
             {
                 println!(
-                    "Created {customers} demo customers in {:.1}s.",
+                    "Created {customers} demo customers and about {shipments} shipments in {:.1}s.",
                     started.elapsed().as_secs_f64()
                 );
             } else {

@@ -534,6 +534,15 @@ pub async fn add_events<C: ConnectionTrait>(
     shipment_id: i64,
     events: &[TrackingEvent],
 ) -> Result<u64> {
+    let rows: Vec<(i64, TrackingEvent)> = events.iter().map(|e| (shipment_id, e.clone())).collect();
+    add_events_many(conn, &rows).await
+}
+
+/// Tracking events of several shipments: (shipment id, event).
+pub async fn add_events_many<C: ConnectionTrait>(
+    conn: &C,
+    events: &[(i64, TrackingEvent)],
+) -> Result<u64> {
     let backend = conn.get_database_backend();
     let mut added = 0;
     for chunk in pieces(events) {
@@ -541,13 +550,13 @@ pub async fn add_events<C: ConnectionTrait>(
             "INSERT INTO tracking_events (shipment_id, at, place, status_text) VALUES ",
         );
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
-        for (i, e) in chunk.iter().enumerate() {
+        for (i, (id, e)) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(',');
             }
             sql.push_str("(?,?,?,?)");
             values.extend([
-                shipment_id.into(),
+                (*id).into(),
                 ts(Some(e.at)),
                 e.place.as_str().into(),
                 e.status_text.as_str().into(),
