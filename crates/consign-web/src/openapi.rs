@@ -59,6 +59,85 @@ pub fn spec() -> Value {
     };
     let cid = || vec![id_param("id")];
     let ckid = || vec![id_param("id"), id_param("cid")];
+    let page_params = || {
+        vec![
+            json!({"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}),
+            json!({"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}}),
+        ]
+    };
+    add(
+        "/api/v1/customers/{id}/shipments",
+        "get",
+        op(
+            "A customer's shipments, newest order first",
+            "shipments",
+            None,
+            ("200", "ShipmentPage"),
+        ),
+        [cid(), page_params()].concat(),
+    );
+    let mut write = op(
+        "Create or replace shipments by waybill number: one object, or {\"items\": [...]} (at most 1,000, all or none). 201 when one shipment was created, else 200.",
+        "shipments",
+        Some("ShipmentWrite"),
+        ("200", "ShipmentWritten"),
+    );
+    write["parameters"] = json!([{
+        "name": "Idempotency-Key", "in": "header", "required": false,
+        "description": "As for customer creates: a retry with the same key and body within 24 hours gets the first answer again.",
+        "schema": {"type": "string", "maxLength": 255}
+    }]);
+    add("/api/v1/shipments", "post", write, vec![]);
+    add(
+        "/api/v1/shipments/by-waybill/{no}",
+        "get",
+        op(
+            "A shipment by waybill number",
+            "shipments",
+            None,
+            ("200", "Shipment"),
+        ),
+        vec![id_param("no")],
+    );
+    add(
+        "/api/v1/shipments/{id}",
+        "get",
+        op("A shipment", "shipments", None, ("200", "Shipment")),
+        cid(),
+    );
+    add(
+        "/api/v1/shipments/{id}",
+        "delete",
+        op(
+            "Delete a shipment (and take it out of the rollups)",
+            "shipments",
+            None,
+            ("204", ""),
+        ),
+        cid(),
+    );
+    add(
+        "/api/v1/shipments/{id}/events",
+        "get",
+        op(
+            "A shipment's tracking events, oldest first",
+            "shipments",
+            None,
+            ("200", "TrackingEvents"),
+        ),
+        cid(),
+    );
+    add(
+        "/api/v1/shipments/{id}/events",
+        "post",
+        op(
+            "Add tracking events (repeats are kept once)",
+            "shipments",
+            Some("TrackingEvents"),
+            ("200", "TrackingEvents"),
+        ),
+        cid(),
+    );
     add(
         "/api/v1/me",
         "get",
@@ -337,7 +416,7 @@ pub fn spec() -> Value {
     let mut new_customer = customer_input.clone();
     new_customer["contacts"] =
         json!({"type": "array", "items": {"$ref": "#/components/schemas/ContactInput"}});
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Consign API",
@@ -379,7 +458,44 @@ pub fn spec() -> Value {
         },
         "security": [{"bearer": []}],
         "paths": Value::Object(paths),
-    })
+    });
+    let schemas = &mut doc["components"]["schemas"];
+    schemas["ShipmentInput"] = s(json!({
+                    "waybill_no": text, "customer_code": text, "customer_id": text,
+                    "service_mode": {"type": "string", "enum": ["express", "ltl", "ftl", "warehousing", "cold_chain", "international"]},
+                    "origin_city": text, "destination_city": text, "goods_type": text,
+                    "pieces": {"type": "integer"}, "weight_g": {"type": "integer"}, "volume_cm3": {"type": "integer"},
+                    "revenue_fen": {"type": "integer"}, "cost_fen": {"type": "integer"},
+                    "ordered_at": {"type": "string", "format": "date-time"}, "promised_at": {"type": "string", "format": "date-time"},
+                    "shipped_at": {"type": "string", "format": "date-time"}, "delivered_at": {"type": "string", "format": "date-time"},
+                    "status": {"type": "string", "enum": ["created", "in_transit", "delivered", "returned", "cancelled"]},
+                    "exceptions": {"type": "array", "items": {"type": "string", "enum": ["damaged", "short", "stockout", "substituted", "route_changed", "returned", "invoice_error"]}},
+                    "note": text}));
+    schemas["ShipmentWrite"] = json!({"oneOf": [
+        {"$ref": "#/components/schemas/ShipmentInput"},
+        s(json!({"items": {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/ShipmentInput"}}}))
+    ]});
+    schemas["Shipment"] = s(json!({
+                    "id": text, "waybill_no": text,
+                    "customer": s(json!({"id": text, "code": text, "name": text})),
+                    "service_mode": text, "origin_city": text, "destination_city": text, "goods_type": text,
+                    "pieces": {"type": "integer"}, "weight_g": {"type": "integer"}, "volume_cm3": {"type": "integer"},
+                    "revenue_fen": {"type": "integer"}, "cost_fen": {"type": "integer"}, "currency": text,
+                    "ordered_at": text, "promised_at": text, "shipped_at": text, "delivered_at": text,
+                    "status": text, "exceptions": {"type": "array", "items": text}, "note": text,
+                    "created_at": text, "updated_at": text}));
+    schemas["ShipmentWritten"] = s(
+        json!({"outcome": {"type": "string", "enum": ["created", "updated", "unchanged"]},
+                    "created": {"type": "integer"}, "updated": {"type": "integer"}, "unchanged": {"type": "integer"},
+                    "items": {"type": "array", "items": s(json!({"outcome": text, "shipment": {"$ref": "#/components/schemas/Shipment"}}))}}),
+    );
+    schemas["ShipmentPage"] = s(
+        json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Shipment"}}, "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}),
+    );
+    schemas["TrackingEvents"] = s(
+        json!({"added": {"type": "integer"}, "items": {"type": "array", "items": s(json!({"at": {"type": "string", "format": "date-time"}, "place": text, "status_text": text}))}}),
+    );
+    doc
 }
 
 pub async fn document() -> Json<Value> {
