@@ -274,21 +274,14 @@ fn split_record(line: &str, out: &mut Vec<String>) -> bool {
                     }
                 }
             }
-            // Anything between the closing quote and the comma is kept as written.
-            let end = b[i..]
-                .iter()
-                .position(|c| *c == b',')
-                .map_or(b.len(), |p| i + p);
-            cell.push_str(&line[i..end]);
-            i = end;
-        } else {
-            let end = b[i..]
-                .iter()
-                .position(|c| *c == b',')
-                .map_or(b.len(), |p| i + p);
-            cell.push_str(&line[i..end]);
-            i = end;
         }
+        // The rest up to the comma (after a closing quote: anything there, kept as written).
+        let end = b[i..]
+            .iter()
+            .position(|c| *c == b',')
+            .map_or(b.len(), |p| i + p);
+        cell.push_str(&line[i..end]);
+        i = end;
         out.push(cell);
         if i >= b.len() {
             return true;
@@ -495,6 +488,19 @@ mod tests {
             assert_eq!(r[0][0], "运单号", "no BOM left in the first cell");
             assert_eq!(r[1][1], "顺丰速运有限公司");
         }
+    }
+
+    #[test]
+    fn csv_records_split_as_rfc_4180_says() {
+        let mut out = Vec::new();
+        assert!(split_record(r#"a,"b,""c""",,"1,234.50""#, &mut out));
+        assert_eq!(out, ["a", r#"b,"c""#, "", "1,234.50"]);
+        assert!(split_record("x,", &mut out));
+        assert_eq!(out, ["x", ""], "a trailing comma is an empty last cell");
+        assert!(
+            !split_record(r#"a,"open"#, &mut out),
+            "an open quote continues the record"
+        );
     }
 
     #[test]
