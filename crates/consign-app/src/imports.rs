@@ -1191,25 +1191,25 @@ impl Writer<'_> {
         let mut writes: Vec<ShipmentWrite> = Vec::with_capacity(good.len());
         let mut counts = self.counts.clone();
         for p in good {
-            let customer_id = self.codes[&p.shipment.customer_code];
+            // Every code left here was found or created above.
+            let Some(&customer_id) = self.codes.get(&p.shipment.customer_code) else {
+                continue;
+            };
             let order_day = local_day(p.shipment.ordered_at, tz);
             self.revenue_sum += p.shipment.revenue_fen;
-            match old.get(&p.shipment.waybill_no) {
-                Some(o) if o.same_content(customer_id, order_day, &p.shipment) => {
-                    counts.rows_unchanged += 1
-                }
-                Some(o) => {
-                    counts.rows_updated += 1;
-                    if o.import_run_id == Some(self.run_id) {
-                        repeated += 1;
-                    }
-                }
-                None => counts.rows_new += 1,
+            let stored = old.get(&p.shipment.waybill_no);
+            // Written earlier by this very run: the file repeats the waybill.
+            if stored.is_some_and(|o| o.import_run_id == Some(self.run_id)) {
+                repeated += 1;
             }
-            if !old
-                .get(&p.shipment.waybill_no)
-                .is_some_and(|o| o.same_content(customer_id, order_day, &p.shipment))
-            {
+            let unchanged =
+                stored.is_some_and(|o| o.same_content(customer_id, order_day, &p.shipment));
+            match (stored, unchanged) {
+                (None, _) => counts.rows_new += 1,
+                (Some(_), true) => counts.rows_unchanged += 1,
+                (Some(_), false) => counts.rows_updated += 1,
+            }
+            if !unchanged {
                 writes.push(ShipmentWrite {
                     customer_id,
                     order_day,

@@ -346,9 +346,9 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
             },
             None => false,
         };
-        match (cid, visible) {
-            (Some(cid), true) => {
-                s.customer_code = names[&cid].0.clone();
+        match (cid, visible.then(|| cid.and_then(|c| names.get(&c)))) {
+            (Some(cid), Some(Some((code, _)))) => {
+                s.customer_code = code.clone();
                 resolved.push((cid, s));
             }
             _ => errs.add(
@@ -429,9 +429,10 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
     let mut out = Vec::with_capacity(resolved.len());
     for ((cid, s), outcome) in resolved.iter().zip(outcomes) {
         let stored = fresh.get(&s.waybill_no).ok_or(AppError::NotFound)?;
+        let name = names.get(cid).map(|(_, n)| n.as_str()).unwrap_or_default();
         out.push(Written {
             outcome,
-            shipment: ShipmentView::of(stored, &names[cid].1),
+            shipment: ShipmentView::of(stored, name),
         });
     }
     Ok(out)
