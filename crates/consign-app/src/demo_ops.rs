@@ -21,7 +21,7 @@ struct Shipper {
     code: String,
     modes: Vec<ServiceMode>,
     city: usize,
-    /// Share of all shipments (before trends).
+    /// Share of all shipments (before trends): Pareto by rank, scaled by kind.
     weight: f64,
     /// Lost customers stop on this day; declining ones fade over the last nine months.
     stops: Option<NaiveDate>,
@@ -66,7 +66,7 @@ pub async fn seed_shipments(app: &App, total: usize, seed: u64, today: NaiveDate
     let start = today - Duration::days(730);
     let rows = consign_store::customers::ops_targets(&app.db.conn).await?;
     let mut shippers: Vec<Shipper> = Vec::new();
-    for (id, code, status, modes, city) in rows {
+    for (id, code, kind, status, modes, city) in rows {
         if status == "prospect" {
             continue;
         }
@@ -75,12 +75,18 @@ pub async fn seed_shipments(app: &App, total: usize, seed: u64, today: NaiveDate
             modes.push(ServiceMode::Express);
         }
         let stops = (status == "lost").then(|| today - Duration::days(90 + r.below(150) as i64));
+        // Companies ship far more than people; public bodies in between.
+        let scale = match kind.as_str() {
+            "individual" => 0.01,
+            "government" => 0.3,
+            _ => 1.0,
+        };
         shippers.push(Shipper {
             id,
             code,
             modes,
             city: CITIES.iter().position(|c| c.1 == city).unwrap_or(0),
-            weight: 0.0,
+            weight: scale,
             stops,
             declining: status == "suspended" || r.chance(0.12),
         });
@@ -95,7 +101,7 @@ pub async fn seed_shipments(app: &App, total: usize, seed: u64, today: NaiveDate
         shippers.swap(i, j);
     }
     for (k, s) in shippers.iter_mut().enumerate() {
-        s.weight = 1.0 / ((k + 1) as f64).powf(1.2);
+        s.weight *= 1.0 / ((k + 1) as f64).powf(1.2);
     }
     let mut cumulative = Vec::with_capacity(n);
     let mut acc = 0.0;

@@ -1185,15 +1185,15 @@ pub async fn ids_by_code<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// Every customer in use, for the demo's operations data: (id, code, status, service
-/// modes, city).
+/// Every customer in use, for the demo's operations data: (id, code, kind, status,
+/// service modes, city).
 pub async fn ops_targets<C: ConnectionTrait>(
     conn: &C,
-) -> Result<Vec<(i64, String, String, String, String)>> {
+) -> Result<Vec<(i64, String, String, String, String, String)>> {
     let backend = conn.get_database_backend();
     conn.query_all(stmt(
         backend,
-        "SELECT id, code, status, service_modes, COALESCE(city, '') AS city FROM customers \
+        "SELECT id, code, kind, status, service_modes, COALESCE(city, '') AS city FROM customers \
          WHERE archived_at IS NULL ORDER BY id",
         vec![],
     ))
@@ -1203,6 +1203,7 @@ pub async fn ops_targets<C: ConnectionTrait>(
         Ok((
             r.try_get("", "id")?,
             r.try_get("", "code")?,
+            r.try_get("", "kind")?,
             r.try_get("", "status")?,
             r.try_get("", "service_modes")?,
             r.try_get("", "city")?,
