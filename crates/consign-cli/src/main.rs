@@ -110,6 +110,14 @@ enum Cmd {
         #[arg(long)]
         quiet: bool,
     },
+    /// Export every shipment to a CSV file with the columns the import takes (it imports
+    /// again unchanged).
+    Export {
+        /// What to export: shipments.
+        kind: String,
+        /// The CSV file to write.
+        file: PathBuf,
+    },
     /// Save an import profile from a TOML file, or list the saved ones.
     ImportProfile {
         /// Name to save under; with no name, the saved profiles are listed.
@@ -439,6 +447,23 @@ async fn main() -> Result<()> {
             if code != 0 {
                 std::process::exit(code);
             }
+            Ok(())
+        }
+        Cmd::Export { kind, file } => {
+            if kind != "shipments" {
+                bail!("unknown kind {kind:?}: shipments");
+            }
+            let app = open(settings(g, false)?).await?;
+            let mut out = std::io::BufWriter::new(
+                std::fs::File::create(&file)
+                    .with_context(|| format!("cannot write {}", file.display()))?,
+            );
+            let n =
+                consign_app::imports::export_shipments(&app, &Actor::system("export"), &mut out)
+                    .await
+                    .map_err(explain)?;
+            std::io::Write::flush(&mut out)?;
+            println!("{n} shipments written to {}", file.display());
             Ok(())
         }
         Cmd::ImportProfile { name, file, kind } => {

@@ -403,6 +403,7 @@ catalogue! {
     "err.unknown_exception" => "无法识别的异常类型", "Unknown exception flag";
     "err.batch_too_large" => "一次最多 1000 条", "At most 1,000 items per request";
     "action.shipment.write" => "写入运单", "Wrote shipments";
+    "action.shipment.export" => "导出运单", "Exported shipments";
     "action.shipment.delete" => "删除运单", "Deleted shipment";
     "err.file_type" => "不支持的文件类型：请上传 CSV 或 XLSX", "Unsupported file type: upload CSV or XLSX";
     "err.no_sheet" => "Excel 文件中没有工作表", "The Excel file has no worksheet";

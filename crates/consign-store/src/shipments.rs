@@ -458,6 +458,25 @@ pub async fn rollup<C: ConnectionTrait>(
     Ok(out)
 }
 
+/// Shipments after id `after`, in id order, `limit` at most (for streaming exports).
+pub async fn page_after<C: ConnectionTrait>(
+    conn: &C,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<StoredShipment>> {
+    let backend = conn.get_database_backend();
+    let sql = format!("{SELECT} WHERE s.id > ? ORDER BY s.id LIMIT ?");
+    conn.query_all(stmt(
+        backend,
+        &sql,
+        vec![after.into(), (limit as i64).into()],
+    ))
+    .await?
+    .iter()
+    .map(parse_row)
+    .collect()
+}
+
 /// The rollup computed afresh from the raw shipments (read in pages of 10,000), for
 /// checks and for rebuilding.
 pub async fn aggregate_raw<C: ConnectionTrait>(

@@ -156,6 +156,33 @@ async fn sample_statement_imports_with_a_profile_and_again_changes_nothing() {
         );
         assert_eq!(again.counts.prospects_created, 0);
         assert_rollups_exact(&t).await;
+
+        // An export has the import's columns and values: it imports again unchanged.
+        let exported = t.dir.path().join("export.csv");
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&exported).expect("create"));
+        let n = consign_app::imports::export_shipments(&t.app, &Actor::system("test"), &mut out)
+            .await
+            .expect("export");
+        std::io::Write::flush(&mut out).expect("flush");
+        drop(out);
+        assert_eq!(n, 300);
+        let text = std::fs::read_to_string(&exported).expect("read");
+        assert!(
+            text.starts_with("\u{feff}运单号,客户编号,客户名称,产品类型"),
+            "{}",
+            &text[..80]
+        );
+        let back = run(&t, &exported, ImportOptions::default()).await;
+        assert_eq!(
+            (
+                back.counts.rows_read,
+                back.counts.rows_unchanged,
+                back.counts.rows_bad
+            ),
+            (300, 300, 0),
+            "{:?}",
+            back.errors
+        );
     })
     .await;
 }
