@@ -1322,17 +1322,7 @@ pub async fn export_shipments(
         t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
             .unwrap_or_default()
     };
-    let decimal = |v: i64, d: u32| {
-        let scale = 10i64.pow(d);
-        let frac = format!("{:0width$}", (v % scale).abs(), width = d as usize);
-        let frac = frac.trim_end_matches('0');
-        let sign = if v < 0 { "-" } else { "" };
-        if frac.is_empty() {
-            format!("{sign}{}", (v / scale).abs())
-        } else {
-            format!("{sign}{}.{frac}", (v / scale).abs())
-        }
-    };
+    let decimal = consign_domain::ops::format_scaled;
     let mut names: HashMap<i64, String> = HashMap::new();
     let mut after = 0;
     let mut n = 0u64;

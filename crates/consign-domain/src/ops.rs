@@ -60,6 +60,19 @@ pub fn format_fen(fen: i64) -> String {
     )
 }
 
+/// The inverse of [`parse_scaled`]: `12500` with 3 decimals → `12.5`, no trailing zeros.
+pub fn format_scaled(v: i64, decimals: u32) -> String {
+    let scale = 10i64.pow(decimals);
+    let frac = format!("{:0width$}", (v % scale).abs(), width = decimals as usize);
+    let frac = frac.trim_end_matches('0');
+    let sign = if v < 0 { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{}", (v / scale).abs())
+    } else {
+        format!("{sign}{}.{frac}", (v / scale).abs())
+    }
+}
+
 /// A decimal number as an integer of `10^-decimals` units (`12.5` kg with 3 → 12,500 g).
 /// More decimal places than `decimals` are refused rather than rounded away.
 pub fn parse_scaled(s: &str, decimals: u32) -> Result<i64, &'static str> {
@@ -216,6 +229,9 @@ mod tests {
         assert_eq!(parse_scaled("1,200", 0), Ok(1_200));
         assert_eq!(parse_scaled("3", 6), Ok(3_000_000));
         assert_eq!(parse_scaled("0.0001", 3), Err("err.number_format"));
+        assert_eq!(format_scaled(12_500, 3), "12.5");
+        assert_eq!(format_scaled(3_000_000, 6), "3");
+        assert_eq!(format_scaled(-50, 2), "-0.5");
         assert_eq!(parse_scaled("kg", 3), Err("err.number_format"));
     }
 

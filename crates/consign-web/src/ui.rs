@@ -105,11 +105,7 @@ impl Ctx {
             nav,
             is_admin: u.actor.role.is_admin(),
             flash: None,
-            tz: app
-                .settings
-                .timezone
-                .parse()
-                .unwrap_or(chrono_tz::Asia::Shanghai),
+            tz: app.tz(),
         }
     }
     pub fn t(&self, key: &str) -> String {
@@ -155,11 +151,11 @@ impl Ctx {
     }
     /// 12.5 kg
     pub fn kg(&self, grams: &i64) -> String {
-        format!("{} kg", trim_decimal(*grams, 3))
+        format!("{} kg", consign_domain::ops::format_scaled(*grams, 3))
     }
     /// 0.125 m³
     pub fn m3(&self, cm3: &i64) -> String {
-        format!("{} m³", trim_decimal(*cm3, 6))
+        format!("{} m³", consign_domain::ops::format_scaled(*cm3, 6))
     }
     pub fn opt_mode(&self, m: &Option<consign_domain::customer::ServiceMode>) -> String {
         m.map(|m| self.t(m.label_key())).unwrap_or_default()
@@ -173,17 +169,6 @@ impl Ctx {
             ShipmentStatus::Cancelled => "badge-red",
         }
     }
-}
-
-/// An integer of 10^-decimals units as a decimal without trailing zeros (12500, 3 → 12.5).
-fn trim_decimal(v: i64, decimals: u32) -> String {
-    let scale = 10i64.pow(decimals);
-    let (whole, frac) = (v / scale, (v % scale).abs());
-    if frac == 0 {
-        return whole.to_string();
-    }
-    let f = format!("{frac:0width$}", width = decimals as usize);
-    format!("{whole}.{}", f.trim_end_matches('0'))
 }
 
 fn with_flash(mut ctx: Ctx, ok: Option<&str>) -> Ctx {
