@@ -19,7 +19,7 @@ use consign_store::entity::{contact, customer};
 use consign_store::users as users_repo;
 use sea_orm::{ConnectionTrait, Set};
 use serde::{Deserialize, Deserializer, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use tokio::sync::oneshot;
 
 /// `null` → Some(None) (clear), absent → None (unchanged).
@@ -1973,4 +1973,48 @@ pub async fn reclaim_stale(app: &App, now: DateTime<Utc>) -> Result<usize> {
         txn.commit().await?;
     }
     Ok(n)
+}
+
+/// A customer named in an operations record: by id, or else by code.
+#[derive(Debug, Clone, Copy)]
+pub struct CustomerRefIn<'a> {
+    pub id: Option<i64>,
+    pub code: &'a str,
+}
+
+/// Resolves each reference to (id, code, name) when that customer exists and the actor
+/// may see it; `None` otherwise (the caller reports it as an unknown customer, so that
+/// customers outside the scope are not revealed).
+pub async fn resolve_refs(
+    app: &App,
+    actor: &Actor,
+    refs: &[CustomerRefIn<'_>],
+) -> Result<Vec<Option<(i64, String, String)>>> {
+    let codes: Vec<&str> = refs
+        .iter()
+        .filter(|r| r.id.is_none() && !r.code.is_empty())
+        .map(|r| r.code)
+        .collect();
+    let by_code = repo::ids_by_code(&app.db.conn, &codes).await?;
+    let vis = visibility(app, actor).await?;
+    let mut seen: HashMap<i64, Option<(String, String)>> = HashMap::new();
+    let mut out = Vec::with_capacity(refs.len());
+    for r in refs {
+        let Some(cid) = r.id.or_else(|| by_code.get(r.code).copied()) else {
+            out.push(None);
+            continue;
+        };
+        if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(cid) {
+            slot.insert(match repo::find(&app.db.conn, cid).await? {
+                Some(c) if visible(&vis, &c) => Some((c.code, c.name)),
+                _ => None,
+            });
+        }
+        out.push(
+            seen.get(&cid)
+                .and_then(|f| f.clone())
+                .map(|(code, name)| (cid, code, name)),
+        );
+    }
+    Ok(out)
 }

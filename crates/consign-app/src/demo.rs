@@ -720,6 +720,7 @@ pub async fn seed_if_empty(app: &App, customers: usize, shipments: usize) -> Res
     insert_customers(app, &list, &owners).await?;
     let today = chrono::Utc::now().with_timezone(&app.tz()).date_naive();
     crate::demo_ops::seed_shipments(app, shipments, 20261127, today).await?;
+    crate::demo_ops::seed_billing(app, 20261127, today).await?;
     Ok(true)
 }
 

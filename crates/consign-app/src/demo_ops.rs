@@ -283,3 +283,174 @@ async fn flush(
     batch.clear();
     Ok(n)
 }
+
+/// How a monthly-settlement customer pays its statements.
+#[derive(Clone, Copy)]
+enum Payer {
+    /// Before or on the due day.
+    Punctual,
+    /// 3 to 40 days late.
+    Late,
+    /// 45 to 120 days late, often in two instalments.
+    VeryLate,
+    /// Paid until about half a year ago, nothing since.
+    Stopped,
+}
+
+/// Monthly statements (月结账单) for the companies and public bodies that ship every
+/// month, from their monthly rollups (each complete month with at least ¥500 of revenue),
+/// issued on the 3rd of the next month and due 30 or 60 days later; payments follow
+/// each customer's habit: most pay on time, some late, a few very late in instalments,
+/// and a few stopped paying half a year ago. Returns (invoices, payments) written.
+pub async fn seed_billing(app: &App, seed: u64, today: NaiveDate) -> Result<(u64, u64)> {
+    use consign_domain::billing::{Invoice, Payment, PaymentMethod};
+    use consign_store::billing::{self as bills, PaymentWrite};
+    let tz = app.tz();
+    let mut r = Rng::new(seed ^ 0xB111);
+    let targets = consign_store::customers::ops_targets(&app.db.conn).await?;
+    let kinds: HashMap<i64, (String, String)> = targets
+        .into_iter()
+        .filter(|t| t.2 != "individual")
+        .map(|(id, code, kind, ..)| (id, (code, kind)))
+        .collect();
+    let months = repo::rollup(&app.db.conn, true).await?;
+    let this_month = today.year() * 100 + today.month() as i32;
+    let at = |d: NaiveDate, h: u32| -> DateTime<Utc> {
+        tz.from_local_datetime(&d.and_hms_opt(h, 0, 0).unwrap_or_default())
+            .earliest()
+            .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
+    };
+    let mut habits: HashMap<i64, (Payer, i64)> = HashMap::new();
+    let mut invoices: Vec<(i64, Invoice)> = Vec::new();
+    let mut payments: Vec<(i64, String, Payment)> = Vec::new();
+    for ((cid, month), f) in &months {
+        let Some((code, kind)) = kinds.get(cid) else {
+            continue;
+        };
+        if *month >= this_month || f.revenue_fen < 50_000 {
+            continue;
+        }
+        let &mut (habit, days) = habits.entry(*cid).or_insert_with(|| {
+            let h = match r.below(100) {
+                0..=69 => Payer::Punctual,
+                70..=89 => Payer::Late,
+                90..=96 => Payer::VeryLate,
+                _ => Payer::Stopped,
+            };
+            (
+                h,
+                if kind == "government" || r.chance(0.3) {
+                    60
+                } else {
+                    30
+                },
+            )
+        });
+        let (y, m) = (month / 100, (month % 100) as u32);
+        let next = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        let Some(issued) = NaiveDate::from_ymd_opt(next.0, next.1, 3) else {
+            continue;
+        };
+        if issued > today {
+            continue;
+        }
+        let due = issued + Duration::days(days);
+        let invoice_no = format!("ZD{month}-{code}");
+        invoices.push((
+            *cid,
+            Invoice {
+                invoice_no: invoice_no.clone(),
+                customer_code: code.clone(),
+                amount_fen: f.revenue_fen,
+                issued_at: at(issued, 10),
+                due_at: at(due, 23),
+                period: format!("{y:04}-{m:02}"),
+                note: String::new(),
+            },
+        ));
+        let method = match r.below(10) {
+            0 => PaymentMethod::Acceptance,
+            1 => PaymentMethod::Wechat,
+            _ => PaymentMethod::BankTransfer,
+        };
+        let mut pay = |no: String, amount: i64, day: NaiveDate| {
+            if day <= today && amount > 0 {
+                payments.push((
+                    *cid,
+                    invoice_no.clone(),
+                    Payment {
+                        payment_no: no,
+                        customer_code: code.clone(),
+                        invoice_no: Some(invoice_no.clone()),
+                        amount_fen: amount,
+                        paid_at: at(day, 15),
+                        method: Some(method),
+                        note: String::new(),
+                    },
+                ));
+            }
+        };
+        let base = format!("SK{month}-{code}");
+        match habit {
+            Payer::Punctual => pay(
+                base,
+                f.revenue_fen,
+                due - Duration::days(r.below(12) as i64),
+            ),
+            Payer::Late => pay(
+                base,
+                f.revenue_fen,
+                due + Duration::days(3 + r.below(38) as i64),
+            ),
+            Payer::VeryLate => {
+                let first = f.revenue_fen / 2;
+                pay(
+                    format!("{base}-1"),
+                    first,
+                    due + Duration::days(45 + r.below(30) as i64),
+                );
+                pay(
+                    format!("{base}-2"),
+                    f.revenue_fen - first,
+                    due + Duration::days(80 + r.below(40) as i64),
+                );
+            }
+            Payer::Stopped => {
+                if issued < today - Duration::days(180) {
+                    pay(
+                        base,
+                        f.revenue_fen,
+                        due + Duration::days(r.below(20) as i64),
+                    );
+                }
+            }
+        }
+    }
+    let now = Utc::now();
+    let bulk = app.db.bulk().await?;
+    for chunk in invoices.chunks(BATCH) {
+        let txn = bulk.begin_write().await?;
+        bills::upsert_invoices(&txn, chunk, now).await?;
+        txn.commit().await?;
+    }
+    for chunk in payments.chunks(BATCH) {
+        let txn = bulk.begin_write().await?;
+        let nos: Vec<&str> = chunk.iter().map(|(_, no, _)| no.as_str()).collect();
+        let ids = crate::billing::invoice_ids(&txn, &nos).await?;
+        let writes: Vec<PaymentWrite> = chunk
+            .iter()
+            .map(|(cid, no, p)| PaymentWrite {
+                customer_id: *cid,
+                invoice_id: ids.get(no).map(|(id, _)| *id),
+                payment: p.clone(),
+            })
+            .collect();
+        bills::upsert_payments(&txn, &writes, now).await?;
+        txn.commit().await?;
+    }
+    if bulk.sqlite_path.is_some() {
+        bulk.checkpoint().await?;
+        let _ = bulk.conn.close().await;
+    }
+    Ok((invoices.len() as u64, payments.len() as u64))
+}

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod billing;
 pub mod config;
 pub mod customers;
 pub mod demo;

@@ -317,43 +317,31 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
         }
     }
     // Customers: by code or id, each visible to the caller.
-    let codes: Vec<&str> = checked
+    let refs: Vec<customers::CustomerRefIn> = checked
         .iter()
-        .filter(|(_, (s, id))| id.is_none() && !s.customer_code.is_empty())
-        .map(|(_, (s, _))| s.customer_code.as_str())
+        .map(|(_, (s, id))| customers::CustomerRefIn {
+            id: *id,
+            code: s.customer_code.as_str(),
+        })
         .collect();
-    let by_code = consign_store::customers::ids_by_code(&app.db.conn, &codes).await?;
-    let mut names: HashMap<i64, (String, String)> = HashMap::new();
+    let found = customers::resolve_refs(app, actor, &refs).await?;
+    let mut names: HashMap<i64, String> = HashMap::new();
     let mut resolved = Vec::with_capacity(checked.len());
-    for (i, (mut s, id)) in checked {
-        let path = if single {
-            String::new()
-        } else {
-            format!("items[{i}].")
-        };
-        let cid = id.or_else(|| by_code.get(&s.customer_code).copied());
-        let visible = match cid {
-            Some(cid) => match names.get(&cid) {
-                Some(_) => true,
-                None => match customers::visible_customer(app, actor, cid).await {
-                    Ok(c) => {
-                        names.insert(cid, (c.code.clone(), c.name.clone()));
-                        true
-                    }
-                    Err(AppError::NotFound) => false,
-                    Err(e) => return Err(e),
-                },
-            },
-            None => false,
-        };
-        match (cid, visible.then(|| cid.and_then(|c| names.get(&c)))) {
-            (Some(cid), Some(Some((code, _)))) => {
-                s.customer_code = code.clone();
+    for ((i, (mut s, id)), found) in checked.into_iter().zip(found) {
+        match found {
+            Some((cid, code, name)) => {
+                s.customer_code = code;
+                names.insert(cid, name);
                 resolved.push((cid, s));
             }
-            _ => errs.add(
+            None => errs.add(
                 format!(
-                    "{path}{}",
+                    "{}{}",
+                    if single {
+                        String::new()
+                    } else {
+                        format!("items[{i}].")
+                    },
                     if id.is_some() {
                         "customer_id"
                     } else {
@@ -429,7 +417,7 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
     let mut out = Vec::with_capacity(resolved.len());
     for ((cid, s), outcome) in resolved.iter().zip(outcomes) {
         let stored = fresh.get(&s.waybill_no).ok_or(AppError::NotFound)?;
-        let name = names.get(cid).map(|(_, n)| n.as_str()).unwrap_or_default();
+        let name = names.get(cid).map(String::as_str).unwrap_or_default();
         out.push(Written {
             outcome,
             shipment: ShipmentView::of(stored, name),

@@ -5,6 +5,7 @@
 //! (Chinese bigrams and pinyin), personal-data masking, the values of operations data
 //! (money in fen, local times, waybill numbers) and the message catalogue.
 
+pub mod billing;
 pub mod customer;
 pub mod i18n;
 pub mod mask;

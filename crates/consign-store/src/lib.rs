@@ -1,6 +1,7 @@
 //! Consign storage: one code path over SQLite and PostgreSQL (SeaORM), one migration set.
 
 pub mod audit;
+pub mod billing;
 pub mod customers;
 pub mod db;
 pub mod entity;

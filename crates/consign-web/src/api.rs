@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use consign_app::audit::AuditQuery;
+use consign_app::billing;
 use consign_app::customers::{self, ContactInput, CustomerInput, ListQuery, NewCustomer};
 use consign_app::shipments::{self, Outcome, ShipmentInput};
 use consign_app::{auth, users, App, AppError};
@@ -47,6 +48,13 @@ pub fn routes() -> Router<App> {
         .route("/customers/{id}/timeline", get(timeline))
         .route("/customers/{id}/shipments", get(customer_shipments))
         .route("/shipments", post(write_shipments))
+        .route("/customers/{id}/invoices", get(customer_invoices))
+        .route("/customers/{id}/payments", get(customer_payments))
+        .route("/invoices", post(write_invoices))
+        .route("/invoices/by-number/{no}", get(invoice_by_no))
+        .route("/invoices/{id}", get(get_invoice).delete(delete_invoice))
+        .route("/payments", post(write_payments))
+        .route("/payments/{id}", get(get_payment).delete(delete_payment))
         .route("/shipments/by-waybill/{no}", get(shipment_by_waybill))
         .route("/shipments/{id}", get(get_shipment).delete(delete_shipment))
         .route(
@@ -342,6 +350,70 @@ async fn delete_shipment(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// The items of a write: one object, or a batch `{"items": [...]}`; true for a batch.
+fn one_or_batch<T: serde::de::DeserializeOwned>(
+    body: serde_json::Value,
+    u: &ApiUser,
+) -> ApiResult<(bool, Vec<T>)> {
+    if body.get("items").is_some() {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Batch<T> {
+            items: Vec<T>,
+        }
+        Ok((
+            true,
+            crate::extract::from_value::<Batch<T>>(body, "", u.lang)?.items,
+        ))
+    } else {
+        Ok((
+            false,
+            vec![crate::extract::from_value::<T>(body, "", u.lang)?],
+        ))
+    }
+}
+
+/// The answer to a write: for a batch the counts and every item; for one item the record
+/// with its `outcome`, `201 Created` when it is new.
+fn written_answer(
+    batch: bool,
+    written: Vec<(Outcome, serde_json::Value)>,
+    u: &ApiUser,
+) -> ApiResult<(StatusCode, serde_json::Value)> {
+    if batch {
+        let count = |o: Outcome| written.iter().filter(|w| w.0 == o).count();
+        let value = json!({
+            "created": count(Outcome::Created),
+            "updated": count(Outcome::Updated),
+            "unchanged": count(Outcome::Unchanged),
+            "items": written.iter().map(|(o, v)| {
+                let mut v = v.clone();
+                v["outcome"] = json!(o);
+                v
+            }).collect::<Vec<_>>(),
+        });
+        return Ok((StatusCode::OK, value));
+    }
+    let (outcome, mut value) = written
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)
+        .or_api(u)?;
+    value["outcome"] = json!(outcome);
+    let status = if outcome == Outcome::Created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, value))
+}
+
+fn to_json<T: serde::Serialize>(v: &T, u: &ApiUser) -> ApiResult<serde_json::Value> {
+    serde_json::to_value(v)
+        .map_err(|e| AppError::Internal(e.to_string()))
+        .or_api(u)
+}
+
 /// One shipment (an object) or a batch (`{"items": [...]}`, at most 1,000), created or
 /// replaced by waybill number; all or none.
 async fn write_shipments(
@@ -353,48 +425,158 @@ async fn write_shipments(
     idempotent(&app, &u, &headers, "POST /api/v1/shipments", body, |body| {
         let (app, u) = (app.clone(), &u);
         async move {
-            let batch = body.get("items").is_some();
-            let inputs: Vec<ShipmentInput> = if batch {
-                #[derive(Deserialize)]
-                #[serde(deny_unknown_fields)]
-                struct Batch {
-                    items: Vec<ShipmentInput>,
-                }
-                crate::extract::from_value::<Batch>(body, "", u.lang)?.items
-            } else {
-                vec![crate::extract::from_value::<ShipmentInput>(
-                    body, "", u.lang,
-                )?]
-            };
+            let (batch, inputs) = one_or_batch::<ShipmentInput>(body, u)?;
             let written = shipments::upsert(&app, &u.actor, &inputs).await.or_api(u)?;
-            if batch {
-                let count = |o: Outcome| written.iter().filter(|w| w.outcome == o).count();
-                let value = json!({
-                    "created": count(Outcome::Created),
-                    "updated": count(Outcome::Updated),
-                    "unchanged": count(Outcome::Unchanged),
-                    "items": written,
-                });
-                return Ok((StatusCode::OK, value));
-            }
-            let w = written
-                .into_iter()
-                .next()
-                .ok_or(AppError::NotFound)
-                .or_api(u)?;
-            let mut value = serde_json::to_value(&w.shipment)
-                .map_err(|e| AppError::Internal(e.to_string()))
-                .or_api(u)?;
-            value["outcome"] = json!(w.outcome);
-            let status = if w.outcome == Outcome::Created {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            };
-            Ok((status, value))
+            let written = written
+                .iter()
+                .map(|w| Ok((w.outcome, to_json(&w.shipment, u)?)))
+                .collect::<ApiResult<Vec<_>>>()?;
+            written_answer(batch, written, u)
         }
     })
     .await
+}
+
+/// One invoice or a batch, created or replaced by invoice number; all or none.
+async fn write_invoices(
+    State(app): State<App>,
+    u: ApiUser,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Response> {
+    idempotent(&app, &u, &headers, "POST /api/v1/invoices", body, |body| {
+        let (app, u) = (app.clone(), &u);
+        async move {
+            let (batch, inputs) = one_or_batch::<billing::InvoiceInput>(body, u)?;
+            let written = billing::upsert_invoices(&app, &u.actor, &inputs)
+                .await
+                .or_api(u)?;
+            let written = written
+                .iter()
+                .map(|w| Ok((w.outcome, to_json(&w.invoice, u)?)))
+                .collect::<ApiResult<Vec<_>>>()?;
+            written_answer(batch, written, u)
+        }
+    })
+    .await
+}
+
+/// One payment or a batch, created or replaced by payment number; all or none.
+async fn write_payments(
+    State(app): State<App>,
+    u: ApiUser,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Response> {
+    idempotent(&app, &u, &headers, "POST /api/v1/payments", body, |body| {
+        let (app, u) = (app.clone(), &u);
+        async move {
+            let (batch, inputs) = one_or_batch::<billing::PaymentInput>(body, u)?;
+            let written = billing::upsert_payments(&app, &u.actor, &inputs)
+                .await
+                .or_api(u)?;
+            let written = written
+                .iter()
+                .map(|w| Ok((w.outcome, to_json(&w.payment, u)?)))
+                .collect::<ApiResult<Vec<_>>>()?;
+            written_answer(batch, written, u)
+        }
+    })
+    .await
+}
+
+/// A customer's invoices (paged) with its receivables and their aging.
+async fn customer_invoices(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<Response> {
+    let (page, receivables) = billing::invoices_for_customer(
+        &app,
+        &u.actor,
+        id(&cid, &u)?,
+        q.page.unwrap_or(1),
+        q.per_page.unwrap_or(50),
+    )
+    .await
+    .or_api(&u)?;
+    let mut value = to_json(&page, &u)?;
+    value["receivables"] = to_json(&receivables, &u)?;
+    Ok(Json(value).into_response())
+}
+
+async fn customer_payments(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<Response> {
+    let page = billing::payments_for_customer(
+        &app,
+        &u.actor,
+        id(&cid, &u)?,
+        q.page.unwrap_or(1),
+        q.per_page.unwrap_or(50),
+    )
+    .await
+    .or_api(&u)?;
+    Ok(Json(page).into_response())
+}
+
+async fn get_invoice(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(iid): Path<String>,
+) -> ApiResult<Response> {
+    let v = billing::get_invoice(&app, &u.actor, id(&iid, &u)?)
+        .await
+        .or_api(&u)?;
+    Ok(Json(v).into_response())
+}
+
+async fn invoice_by_no(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(no): Path<String>,
+) -> ApiResult<Response> {
+    let v = billing::get_invoice_by_no(&app, &u.actor, &no)
+        .await
+        .or_api(&u)?;
+    Ok(Json(v).into_response())
+}
+
+async fn delete_invoice(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(iid): Path<String>,
+) -> ApiResult<Response> {
+    billing::delete_invoice(&app, &u.actor, id(&iid, &u)?)
+        .await
+        .or_api(&u)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn get_payment(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(pid): Path<String>,
+) -> ApiResult<Response> {
+    let v = billing::get_payment(&app, &u.actor, id(&pid, &u)?)
+        .await
+        .or_api(&u)?;
+    Ok(Json(v).into_response())
+}
+
+async fn delete_payment(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(pid): Path<String>,
+) -> ApiResult<Response> {
+    billing::delete_payment(&app, &u.actor, id(&pid, &u)?)
+        .await
+        .or_api(&u)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn get_customer(

@@ -116,6 +116,61 @@ pub fn spec() -> Value {
         ),
         cid(),
     );
+    for (kind, one, key) in [
+        ("invoices", "Invoice", "invoice number"),
+        ("payments", "Payment", "payment number"),
+    ] {
+        let idem = json!({"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string"}});
+        add(
+            &format!("/api/v1/customers/{{id}}/{kind}"),
+            "get",
+            op(
+                &format!("A customer's {kind}, latest first"),
+                "billing",
+                None,
+                ("200", &format!("{one}Page")),
+            ),
+            [cid(), page_params()].concat(),
+        );
+        add(
+            &format!("/api/v1/{kind}"),
+            "post",
+            op(
+                &format!("Create or replace {kind} by {key}: one object, or {{\"items\": [...]}} (at most 1,000, all or none). 201 when one was created, else 200."),
+                "billing",
+                Some(&format!("{one}Write")),
+                ("200", &format!("{one}Written")),
+            ),
+            vec![idem],
+        );
+        add(
+            &format!("/api/v1/{kind}/{{id}}"),
+            "get",
+            op(&format!("One of the {kind}"), "billing", None, ("200", one)),
+            cid(),
+        );
+        add(
+            &format!("/api/v1/{kind}/{{id}}"),
+            "delete",
+            op(
+                if kind == "invoices" {
+                    "Delete an invoice that no payment names"
+                } else {
+                    "Delete a payment"
+                },
+                "billing",
+                None,
+                ("204", ""),
+            ),
+            cid(),
+        );
+    }
+    add(
+        "/api/v1/invoices/by-number/{no}",
+        "get",
+        op("An invoice by its number", "billing", None, ("200", "Invoice")),
+        vec![id_param("no")],
+    );
     add(
         "/api/v1/shipments/{id}/events",
         "get",
@@ -483,15 +538,58 @@ pub fn spec() -> Value {
                     "revenue_fen": {"type": "integer"}, "cost_fen": {"type": "integer"}, "currency": text,
                     "ordered_at": text, "promised_at": text, "shipped_at": text, "delivered_at": text,
                     "status": text, "exceptions": {"type": "array", "items": text}, "note": text,
-                    "created_at": text, "updated_at": text}));
+                    "created_at": text, "updated_at": text,
+                    "outcome": {"type": "string", "enum": ["created", "updated", "unchanged"]}}));
     schemas["ShipmentWritten"] = s(
         json!({"outcome": {"type": "string", "enum": ["created", "updated", "unchanged"]},
                     "created": {"type": "integer"}, "updated": {"type": "integer"}, "unchanged": {"type": "integer"},
-                    "items": {"type": "array", "items": s(json!({"outcome": text, "shipment": {"$ref": "#/components/schemas/Shipment"}}))}}),
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Shipment"}}}),
     );
     schemas["ShipmentPage"] = s(
         json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Shipment"}}, "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}}),
     );
+    let int = json!({"type": "integer"});
+    let time = json!({"type": "string", "format": "date-time"});
+    let outcome = json!({"type": "string", "enum": ["created", "updated", "unchanged"]});
+    let customer = s(json!({"id": text, "code": text, "name": text}));
+    schemas["InvoiceInput"] = s(json!({
+        "invoice_no": text, "customer_code": text, "customer_id": text, "amount_fen": int,
+        "issued_at": time, "due_at": time, "period": {"type": "string", "description": "YYYY-MM"}, "note": text}));
+    schemas["Invoice"] = s(json!({
+        "id": text, "invoice_no": text, "customer": customer, "amount_fen": int, "paid_fen": int,
+        "outstanding_fen": int, "currency": text,
+        "state": {"type": "string", "enum": ["open", "paid", "overdue"]}, "days_overdue": int,
+        "aging": {"type": "string", "enum": ["not_due", "d1_to30", "d31_to60", "d61_to90", "over90"]},
+        "issued_at": time, "due_at": time, "period": text, "note": text, "outcome": outcome,
+        "created_at": time, "updated_at": time}));
+    schemas["PaymentInput"] = s(json!({
+        "payment_no": text, "customer_code": text, "customer_id": text, "invoice_no": text,
+        "amount_fen": int, "paid_at": time,
+        "method": {"type": "string", "enum": ["bank_transfer", "cash", "wechat", "alipay", "cheque", "acceptance", "offset"]},
+        "note": text}));
+    schemas["Payment"] = s(json!({
+        "id": text, "payment_no": text, "customer": customer, "invoice_id": text, "invoice_no": text,
+        "amount_fen": int, "currency": text, "paid_at": time, "method": text, "days_late": int,
+        "note": text, "outcome": outcome, "created_at": time, "updated_at": time}));
+    for one in ["Invoice", "Payment"] {
+        schemas[format!("{one}Write")] = json!({"oneOf": [
+            {"$ref": format!("#/components/schemas/{one}Input")},
+            s(json!({"items": {"type": "array", "maxItems": 1000, "items": {"$ref": format!("#/components/schemas/{one}Input")}}}))
+        ]});
+        schemas[format!("{one}Written")] = json!({"oneOf": [
+            {"$ref": format!("#/components/schemas/{one}")},
+            s(json!({"created": int, "updated": int, "unchanged": int, "items": {"type": "array", "items": {"$ref": format!("#/components/schemas/{one}")}}}))
+        ]});
+    }
+    schemas["InvoicePage"] = s(json!({
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Invoice"}},
+        "total": int, "page": int, "per_page": int,
+        "receivables": s(json!({"outstanding_fen": int, "overdue_fen": int, "credit_fen": int,
+            "oldest_overdue_days": int, "overdue_invoices": int,
+            "aging": s(json!({"not_due": int, "d1_30": int, "d31_60": int, "d61_90": int, "over_90": int}))}))}));
+    schemas["PaymentPage"] = s(json!({
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Payment"}},
+        "total": int, "page": int, "per_page": int}));
     schemas["TrackingEvents"] = s(
         json!({"added": {"type": "integer"}, "items": {"type": "array", "items": s(json!({"at": {"type": "string", "format": "date-time"}, "place": text, "status_text": text}))}}),
     );

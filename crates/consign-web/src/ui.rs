@@ -15,6 +15,7 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use consign_app::audit::{AuditQuery, AuditView};
 use consign_app::auth::{self, LoginError};
+use consign_app::billing::{self, InvoiceView, PaymentView, Receivables};
 use consign_app::customers::{
     self, ContactInput, ContactView, CustomerDetail, CustomerInput, CustomerView, DuplicateHit,
     ListQuery, NewCustomer, Page, Revealed,
@@ -114,6 +115,10 @@ impl Ctx {
     pub fn total(&self, n: &u64) -> String {
         self.lang.tf("common.total", &[n])
     }
+    /// A message with one number filled in.
+    pub fn tf1(&self, key: &str, n: &i64) -> String {
+        self.lang.tf(key, &[n])
+    }
     pub fn page_of(&self, page: &u64, pages: &u64) -> String {
         self.lang.tf("common.page", &[page, pages])
     }
@@ -144,6 +149,16 @@ impl Ctx {
     }
     pub fn opt_dt(&self, t: &Option<DateTime<Utc>>) -> String {
         t.as_ref().map(|t| self.dt(t)).unwrap_or_default()
+    }
+    pub fn invoice_state_class(&self, s: &consign_domain::billing::InvoiceState) -> &'static str {
+        match s {
+            consign_domain::billing::InvoiceState::Paid => "badge-green",
+            consign_domain::billing::InvoiceState::Open => "badge-blue",
+            consign_domain::billing::InvoiceState::Overdue => "badge-red",
+        }
+    }
+    pub fn opt_method(&self, m: &Option<consign_domain::billing::PaymentMethod>) -> String {
+        m.map(|m| self.t(m.label_key())).unwrap_or_default()
     }
     /// ¥12,345.67
     pub fn money(&self, fen: &i64) -> String {
@@ -756,6 +771,10 @@ struct DetailTpl {
     form: FormView,
     merged_into: Option<(i64, String)>,
     shipments: Page<ShipmentView>,
+    invoices: Page<InvoiceView>,
+    receivables: Receivables,
+    aging_buckets: &'static [consign_domain::billing::AgingBucket],
+    payments: Page<PaymentView>,
 }
 
 pub struct TimelineItem {
@@ -908,8 +927,10 @@ async fn timeline_items(app: &App, ctx: &Ctx, items: Vec<AuditView>) -> Vec<Time
 }
 
 struct DetailExtras {
-    /// Page of the customer's shipments shown.
+    /// Pages of the customer's shipments, invoices and payments shown.
     spage: u64,
+    ipage: u64,
+    ppage: u64,
     revealed: Option<(i64, Revealed)>,
     revealed_id: Option<String>,
     contact_errors: FieldErrors,
@@ -922,6 +943,8 @@ impl Default for DetailExtras {
     fn default() -> Self {
         DetailExtras {
             spage: 1,
+            ipage: 1,
+            ppage: 1,
             revealed: None,
             revealed_id: None,
             contact_errors: FieldErrors::new(),
@@ -941,6 +964,12 @@ async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResul
         .await
         .map_err(|e| fail(e, lang))?;
     let shipments = shipments::for_customer(app, &u.actor, id, x.spage, 20)
+        .await
+        .map_err(|e| fail(e, lang))?;
+    let (invoices, receivables) = billing::invoices_for_customer(app, &u.actor, id, x.ipage, 12)
+        .await
+        .map_err(|e| fail(e, lang))?;
+    let payments = billing::payments_for_customer(app, &u.actor, id, x.ppage, 12)
         .await
         .map_err(|e| fail(e, lang))?;
     let mut ctx = Ctx::new(app, u, &format!("/customers/{id}"), "customers");
@@ -981,6 +1010,10 @@ async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResul
         form: FormView::new(lang, x.contact_values, x.contact_errors),
         merged_into,
         shipments,
+        invoices,
+        receivables,
+        aging_buckets: consign_domain::billing::AgingBucket::ALL,
+        payments,
         d,
         ctx,
     };
@@ -993,6 +1026,8 @@ async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResul
 struct OkQ {
     ok: Option<String>,
     spage: Option<u64>,
+    ipage: Option<u64>,
+    ppage: Option<u64>,
 }
 
 #[derive(Template)]
@@ -1065,6 +1100,8 @@ async fn customer_show(
         DetailExtras {
             flash: q.ok,
             spage: q.spage.unwrap_or(1).max(1),
+            ipage: q.ipage.unwrap_or(1).max(1),
+            ppage: q.ppage.unwrap_or(1).max(1),
             ..Default::default()
         },
     )

@@ -25,7 +25,7 @@ async fn shipments_on_screen() {
         }
         let (s, body) = admin.post("/api/v1/shipments", json!({ "items": items })).await;
         assert_eq!(s, StatusCode::OK, "{body}");
-        let newest = body["items"][24]["shipment"]["id"].as_str().expect("id").to_string();
+        let newest = body["items"][24]["id"].as_str().expect("id").to_string();
         let (s, body) = admin
             .post(
                 &format!("/api/v1/shipments/{newest}/events"),

@@ -1,0 +1,776 @@
+//! Invoices and payments by API and on screen: read within the customer scope, written
+//! (single or batch, all or none) by roles that feed operations data. A payment that
+//! names an invoice settles that invoice; one that names none is applied to the
+//! customer's oldest unpaid invoices first (先到期先核销), as credit staff do.
+
+use crate::audit::{self, Entry};
+use crate::auth::Actor;
+use crate::customers::{self, CustomerRefIn, Page};
+use crate::shipments::CustomerRef;
+use crate::{App, AppError, Result};
+use chrono::{DateTime, Utc};
+use consign_domain::billing::{
+    doc_no, period, standing, Aging, AgingBucket, Invoice, InvoiceState, Payment, PaymentMethod,
+};
+use consign_domain::FieldErrors;
+use consign_store::billing::{self as repo, PaymentWrite, StoredInvoice, StoredPayment};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Items per batch request at most.
+pub const MAX_BATCH: usize = 1_000;
+
+/// Whether a write created the record or changed one.
+pub use crate::shipments::Outcome;
+
+fn item_path(single: bool, i: usize) -> String {
+    if single {
+        String::new()
+    } else {
+        format!("items[{i}].")
+    }
+}
+
+fn parse_id(s: &Option<String>, field: String, errs: &mut FieldErrors) -> Option<i64> {
+    match s.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(v) => match v.parse::<i64>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                errs.add(field, "err.integer_format");
+                None
+            }
+        },
+    }
+}
+
+fn text(v: &Option<String>, field: String, max: usize, errs: &mut FieldErrors) -> String {
+    let t = v.as_deref().unwrap_or("").trim().to_string();
+    if t.chars().count() > max {
+        errs.add(field, "err.too_long");
+    }
+    t
+}
+
+// ---- invoices ----
+
+/// An invoice as the API takes it: amount in fen, times in ISO 8601, the customer by
+/// `customer_code` (or `customer_id`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InvoiceInput {
+    pub invoice_no: String,
+    pub customer_code: Option<String>,
+    pub customer_id: Option<String>,
+    pub amount_fen: Option<i64>,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    /// `YYYY-MM` for a monthly statement.
+    pub period: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoiceView {
+    pub id: String,
+    pub invoice_no: String,
+    pub customer: CustomerRef,
+    pub amount_fen: i64,
+    /// Payments naming this invoice plus unnamed payments applied to it (oldest first).
+    pub paid_fen: i64,
+    pub outstanding_fen: i64,
+    pub currency: &'static str,
+    pub state: InvoiceState,
+    pub days_overdue: i64,
+    pub aging: AgingBucket,
+    pub issued_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub period: String,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A customer's receivables on a day (SPEC §8 aging).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Receivables {
+    pub outstanding_fen: i64,
+    pub overdue_fen: i64,
+    pub aging: Aging,
+    /// Unnamed payments beyond every invoice (a credit balance).
+    pub credit_fen: i64,
+    pub oldest_overdue_days: i64,
+    pub overdue_invoices: u64,
+}
+
+/// Every invoice of a customer with what is applied to it: its own payments, then the
+/// unnamed payments spread over the earliest-due invoices still open.
+async fn settled(app: &App, customer_id: i64) -> Result<(Vec<(StoredInvoice, i64)>, i64)> {
+    let (mut all, _) = repo::invoices_of(&app.db.conn, customer_id, 0, 0).await?;
+    let mut pool = repo::unapplied_of(&app.db.conn, customer_id).await?;
+    all.sort_by_key(|i| (i.invoice.due_at, i.id));
+    let mut out = Vec::with_capacity(all.len());
+    for inv in all {
+        let own = inv.paid_fen;
+        let left = (inv.invoice.amount_fen - own).max(0);
+        let take = left.min(pool);
+        pool -= take;
+        out.push((inv, own + take));
+    }
+    Ok((out, pool))
+}
+
+fn invoice_view(s: &StoredInvoice, paid: i64, name: &str, now: DateTime<Utc>) -> InvoiceView {
+    let i = &s.invoice;
+    let (state, left, days) = standing(i.amount_fen, paid, i.due_at, now);
+    InvoiceView {
+        id: s.id.to_string(),
+        invoice_no: i.invoice_no.clone(),
+        customer: CustomerRef {
+            id: s.customer_id.to_string(),
+            code: i.customer_code.clone(),
+            name: name.to_string(),
+        },
+        amount_fen: i.amount_fen,
+        paid_fen: paid,
+        outstanding_fen: left,
+        currency: "CNY",
+        state,
+        days_overdue: days,
+        aging: AgingBucket::of_days(days),
+        issued_at: i.issued_at,
+        due_at: i.due_at,
+        period: i.period.clone(),
+        note: i.note.clone(),
+        created_at: s.created_at,
+        updated_at: s.updated_at,
+    }
+}
+
+/// A customer's invoices, latest issued first, with the receivables summary.
+pub async fn invoices_for_customer(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    page: u64,
+    per_page: u64,
+) -> Result<(Page<InvoiceView>, Receivables)> {
+    let c = customers::visible_customer(app, actor, customer_id).await?;
+    let per_page = per_page.clamp(1, 200);
+    let page = page.max(1);
+    let now = Utc::now();
+    let (mut all, credit) = settled(app, customer_id).await?;
+    let mut r = Receivables {
+        credit_fen: credit,
+        ..Receivables::default()
+    };
+    let views: Vec<InvoiceView> = all
+        .iter()
+        .map(|(s, paid)| invoice_view(s, *paid, &c.name, now))
+        .collect();
+    for v in &views {
+        r.aging.add(v.aging, v.outstanding_fen);
+        if v.state == InvoiceState::Overdue {
+            r.overdue_invoices += 1;
+            r.oldest_overdue_days = r.oldest_overdue_days.max(v.days_overdue);
+        }
+    }
+    r.outstanding_fen = r.aging.outstanding();
+    r.overdue_fen = r.aging.overdue();
+    all.clear();
+    let mut views = views;
+    views.sort_by(|a, b| (b.issued_at, &b.id).cmp(&(a.issued_at, &a.id)));
+    let total = views.len() as u64;
+    let items = views
+        .into_iter()
+        .skip(((page - 1) * per_page) as usize)
+        .take(per_page as usize)
+        .collect();
+    Ok((
+        Page {
+            items,
+            total,
+            page,
+            per_page,
+        },
+        r,
+    ))
+}
+
+async fn invoice_of(app: &App, actor: &Actor, s: &StoredInvoice) -> Result<InvoiceView> {
+    let c = customers::visible_customer(app, actor, s.customer_id).await?;
+    let (all, _) = settled(app, s.customer_id).await?;
+    let paid = all
+        .iter()
+        .find(|(x, _)| x.id == s.id)
+        .map_or(s.paid_fen, |(_, p)| *p);
+    Ok(invoice_view(s, paid, &c.name, Utc::now()))
+}
+
+pub async fn get_invoice(app: &App, actor: &Actor, id: i64) -> Result<InvoiceView> {
+    let s = repo::find_invoice(&app.db.conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    invoice_of(app, actor, &s).await
+}
+
+pub async fn get_invoice_by_no(app: &App, actor: &Actor, no: &str) -> Result<InvoiceView> {
+    let no = doc_no(no).map_err(|_| AppError::NotFound)?;
+    let s = repo::invoices_by_no(&app.db.conn, &[no.as_str()])
+        .await?
+        .remove(&no)
+        .ok_or(AppError::NotFound)?;
+    invoice_of(app, actor, &s).await
+}
+
+/// Checks one invoice input (without its customer); `path` prefixes field names.
+fn check_invoice(input: &InvoiceInput, path: &str, errs: &mut FieldErrors) -> Option<Invoice> {
+    let f = |name: &str| format!("{path}{name}");
+    let before = errs.0.len();
+    let no = errs.check(&f("invoice_no"), doc_no(&input.invoice_no));
+    let per = errs.check(
+        &f("period"),
+        period(input.period.as_deref().unwrap_or_default()),
+    );
+    for (v, name) in [
+        (input.amount_fen.is_none(), "amount_fen"),
+        (input.issued_at.is_none(), "issued_at"),
+        (input.due_at.is_none(), "due_at"),
+    ] {
+        if v {
+            errs.add(f(name), "err.required");
+        }
+    }
+    let note = text(&input.note, f("note"), 1000, errs);
+    let (Some(invoice_no), Some(period), Some(amount_fen), Some(issued_at), Some(due_at)) =
+        (no, per, input.amount_fen, input.issued_at, input.due_at)
+    else {
+        return None;
+    };
+    let inv = Invoice {
+        invoice_no,
+        customer_code: input
+            .customer_code
+            .as_deref()
+            .unwrap_or("")
+            .trim()
+            .to_string(),
+        amount_fen,
+        issued_at,
+        due_at,
+        period,
+        note,
+    };
+    if let Err(broken) = inv.check() {
+        for (field, key) in broken {
+            errs.add(
+                f(if field == "amount" {
+                    "amount_fen"
+                } else {
+                    field
+                }),
+                key,
+            );
+        }
+    }
+    (errs.0.len() == before).then_some(inv)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WrittenInvoice {
+    pub outcome: Outcome,
+    pub invoice: InvoiceView,
+}
+
+/// Creates or replaces invoices by number, all or none: any invalid item makes the whole
+/// request a 422 naming `items[i].field`.
+pub async fn upsert_invoices(
+    app: &App,
+    actor: &Actor,
+    inputs: &[InvoiceInput],
+) -> Result<Vec<WrittenInvoice>> {
+    if !actor.role.can_write_operations() {
+        return Err(AppError::Forbidden);
+    }
+    let mut errs = FieldErrors::new();
+    if inputs.len() > MAX_BATCH {
+        errs.add("items", "err.batch_too_large");
+        return Err(AppError::Validation(errs));
+    }
+    let single = inputs.len() == 1;
+    let mut checked = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let path = item_path(single, i);
+        let id = parse_id(&input.customer_id, format!("{path}customer_id"), &mut errs);
+        if id.is_none()
+            && input
+                .customer_code
+                .as_deref()
+                .unwrap_or("")
+                .trim()
+                .is_empty()
+        {
+            errs.add(format!("{path}customer_code"), "err.required");
+        }
+        if let Some(inv) = check_invoice(input, &path, &mut errs) {
+            checked.push((i, id, inv));
+        }
+    }
+    let refs: Vec<CustomerRefIn> = checked
+        .iter()
+        .map(|(_, id, inv)| CustomerRefIn {
+            id: *id,
+            code: inv.customer_code.as_str(),
+        })
+        .collect();
+    let found = customers::resolve_refs(app, actor, &refs).await?;
+    let mut names: HashMap<i64, String> = HashMap::new();
+    let mut rows: Vec<(i64, Invoice)> = Vec::new();
+    for ((i, id, mut inv), found) in checked.into_iter().zip(found) {
+        match found {
+            Some((cid, code, name)) => {
+                inv.customer_code = code;
+                names.insert(cid, name);
+                rows.push((cid, inv));
+            }
+            None => errs.add(
+                format!(
+                    "{}{}",
+                    item_path(single, i),
+                    if id.is_some() {
+                        "customer_id"
+                    } else {
+                        "customer_code"
+                    }
+                ),
+                "err.unknown_customer",
+            ),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Validation(errs));
+    }
+    let nos: Vec<&str> = rows.iter().map(|(_, i)| i.invoice_no.as_str()).collect();
+    let now = Utc::now();
+    let txn = app.db.begin_write().await?;
+    let old = repo::invoices_by_no(&txn, &nos).await?;
+    let mut outcomes = Vec::with_capacity(rows.len());
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    for (i, (cid, inv)) in rows.iter().enumerate() {
+        last.insert(inv.invoice_no.as_str(), i);
+        outcomes.push(match old.get(&inv.invoice_no) {
+            Some(o) if o.customer_id == *cid && o.invoice == *inv => Outcome::Unchanged,
+            Some(_) => Outcome::Updated,
+            None => Outcome::Created,
+        });
+    }
+    let writes: Vec<(i64, Invoice)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, inv))| {
+            outcomes[*i] != Outcome::Unchanged && last.get(inv.invoice_no.as_str()) == Some(i)
+        })
+        .map(|(_, r)| r.clone())
+        .collect();
+    repo::upsert_invoices(&txn, &writes, now).await?;
+    if !writes.is_empty() {
+        audit::record(
+            &txn,
+            actor,
+            Entry {
+                action: "invoice.write",
+                entity_type: "invoice",
+                entity_id: writes[0].1.invoice_no.clone(),
+                customer_id: (writes.len() == 1).then(|| writes[0].0),
+                summary: Some(summary(writes.iter().map(|(_, i)| i.invoice_no.as_str()))),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    let fresh = repo::invoices_by_no(&app.db.conn, &nos).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for ((_, inv), outcome) in rows.iter().zip(outcomes) {
+        let s = fresh.get(&inv.invoice_no).ok_or(AppError::NotFound)?;
+        out.push(WrittenInvoice {
+            outcome,
+            invoice: invoice_of(app, actor, s).await?,
+        });
+    }
+    Ok(out)
+}
+
+fn summary<'a>(nos: impl Iterator<Item = &'a str>) -> String {
+    let all: Vec<&str> = nos.collect();
+    format!(
+        "{} ({})",
+        all.iter().take(5).copied().collect::<Vec<_>>().join(", "),
+        all.len()
+    )
+}
+
+/// Deletes an invoice that no payment names, audited.
+pub async fn delete_invoice(app: &App, actor: &Actor, id: i64) -> Result<()> {
+    if !actor.role.can_write_operations() {
+        return Err(AppError::Forbidden);
+    }
+    let v = get_invoice(app, actor, id).await?;
+    let txn = app.db.begin_write().await?;
+    if repo::payments_of_invoice(&txn, id).await? > 0 {
+        let mut errs = FieldErrors::new();
+        errs.add("invoice", "err.invoice_has_payments");
+        return Err(AppError::Validation(errs));
+    }
+    if !repo::delete_invoice(&txn, id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            action: "invoice.delete",
+            entity_type: "invoice",
+            entity_id: v.invoice_no.clone(),
+            customer_id: v.customer.id.parse().ok(),
+            summary: Some(v.invoice_no.clone()),
+            before: serde_json::to_value(&v).ok(),
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+// ---- payments ----
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PaymentInput {
+    pub payment_no: String,
+    pub customer_code: Option<String>,
+    pub customer_id: Option<String>,
+    /// The invoice it settles (of the same customer), if any.
+    pub invoice_no: Option<String>,
+    pub amount_fen: Option<i64>,
+    pub paid_at: Option<DateTime<Utc>>,
+    /// `bank_transfer`, `cash`, `wechat`, `alipay`, `cheque`, `acceptance`, `offset`.
+    pub method: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentView {
+    pub id: String,
+    pub payment_no: String,
+    pub customer: CustomerRef,
+    pub invoice_id: Option<String>,
+    pub invoice_no: Option<String>,
+    pub amount_fen: i64,
+    pub currency: &'static str,
+    pub paid_at: DateTime<Utc>,
+    pub method: Option<PaymentMethod>,
+    /// Whole days after the named invoice fell due (0 when on time or no invoice).
+    pub days_late: i64,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn payment_view(s: &StoredPayment, name: &str) -> PaymentView {
+    let p = &s.payment;
+    PaymentView {
+        id: s.id.to_string(),
+        payment_no: p.payment_no.clone(),
+        customer: CustomerRef {
+            id: s.customer_id.to_string(),
+            code: p.customer_code.clone(),
+            name: name.to_string(),
+        },
+        invoice_id: s.invoice_id.map(|i| i.to_string()),
+        invoice_no: p.invoice_no.clone(),
+        amount_fen: p.amount_fen,
+        currency: "CNY",
+        paid_at: p.paid_at,
+        method: p.method,
+        days_late: s
+            .invoice_due_at
+            .map_or(0, |d| (p.paid_at - d).num_days().max(0)),
+        note: p.note.clone(),
+        created_at: s.created_at,
+        updated_at: s.updated_at,
+    }
+}
+
+pub async fn payments_for_customer(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<PaymentView>> {
+    let c = customers::visible_customer(app, actor, customer_id).await?;
+    let per_page = per_page.clamp(1, 200);
+    let page = page.max(1);
+    let (rows, total) =
+        repo::payments_of(&app.db.conn, customer_id, (page - 1) * per_page, per_page).await?;
+    Ok(Page {
+        items: rows.iter().map(|s| payment_view(s, &c.name)).collect(),
+        total,
+        page,
+        per_page,
+    })
+}
+
+pub async fn get_payment(app: &App, actor: &Actor, id: i64) -> Result<PaymentView> {
+    let s = repo::find_payment(&app.db.conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let c = customers::visible_customer(app, actor, s.customer_id).await?;
+    Ok(payment_view(&s, &c.name))
+}
+
+fn check_payment(input: &PaymentInput, path: &str, errs: &mut FieldErrors) -> Option<Payment> {
+    let f = |name: &str| format!("{path}{name}");
+    let before = errs.0.len();
+    let no = errs.check(&f("payment_no"), doc_no(&input.payment_no));
+    let invoice_no = match input.invoice_no.as_deref().map(str::trim) {
+        None | Some("") => Some(None),
+        Some(v) => errs.check(&f("invoice_no"), doc_no(v)).map(Some),
+    };
+    let method = match input.method.as_deref().map(str::trim) {
+        None | Some("") => Some(None),
+        Some(m) => match PaymentMethod::parse(m) {
+            Some(m) => Some(Some(m)),
+            None => {
+                errs.add(f("method"), "err.unknown_payment_method");
+                None
+            }
+        },
+    };
+    if input.amount_fen.is_none() {
+        errs.add(f("amount_fen"), "err.required");
+    }
+    if input.paid_at.is_none() {
+        errs.add(f("paid_at"), "err.required");
+    }
+    let note = text(&input.note, f("note"), 1000, errs);
+    let (Some(payment_no), Some(invoice_no), Some(method), Some(amount_fen), Some(paid_at)) =
+        (no, invoice_no, method, input.amount_fen, input.paid_at)
+    else {
+        return None;
+    };
+    let p = Payment {
+        payment_no,
+        customer_code: input
+            .customer_code
+            .as_deref()
+            .unwrap_or("")
+            .trim()
+            .to_string(),
+        invoice_no,
+        amount_fen,
+        paid_at,
+        method,
+        note,
+    };
+    if let Err(broken) = p.check() {
+        for (_, key) in broken {
+            errs.add(f("amount_fen"), key);
+        }
+    }
+    (errs.0.len() == before).then_some(p)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WrittenPayment {
+    pub outcome: Outcome,
+    pub payment: PaymentView,
+}
+
+/// The invoices named by payments, by number → (id, customer id).
+pub(crate) async fn invoice_ids<C: consign_store::ConnectionTrait>(
+    conn: &C,
+    nos: &[&str],
+) -> Result<HashMap<String, (i64, i64)>> {
+    Ok(repo::invoices_by_no(conn, nos)
+        .await?
+        .into_iter()
+        .map(|(k, v)| (k, (v.id, v.customer_id)))
+        .collect())
+}
+
+/// Creates or replaces payments by number, all or none.
+pub async fn upsert_payments(
+    app: &App,
+    actor: &Actor,
+    inputs: &[PaymentInput],
+) -> Result<Vec<WrittenPayment>> {
+    if !actor.role.can_write_operations() {
+        return Err(AppError::Forbidden);
+    }
+    let mut errs = FieldErrors::new();
+    if inputs.len() > MAX_BATCH {
+        errs.add("items", "err.batch_too_large");
+        return Err(AppError::Validation(errs));
+    }
+    let single = inputs.len() == 1;
+    let mut checked = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let path = item_path(single, i);
+        let id = parse_id(&input.customer_id, format!("{path}customer_id"), &mut errs);
+        if id.is_none()
+            && input
+                .customer_code
+                .as_deref()
+                .unwrap_or("")
+                .trim()
+                .is_empty()
+        {
+            errs.add(format!("{path}customer_code"), "err.required");
+        }
+        if let Some(p) = check_payment(input, &path, &mut errs) {
+            checked.push((i, id, p));
+        }
+    }
+    let refs: Vec<CustomerRefIn> = checked
+        .iter()
+        .map(|(_, id, p)| CustomerRefIn {
+            id: *id,
+            code: p.customer_code.as_str(),
+        })
+        .collect();
+    let found = customers::resolve_refs(app, actor, &refs).await?;
+    let inv_nos: Vec<&str> = checked
+        .iter()
+        .filter_map(|(_, _, p)| p.invoice_no.as_deref())
+        .collect();
+    let invoices = invoice_ids(&app.db.conn, &inv_nos).await?;
+    let mut names: HashMap<i64, String> = HashMap::new();
+    let mut rows: Vec<PaymentWrite> = Vec::new();
+    for ((i, id, mut p), found) in checked.into_iter().zip(found) {
+        let path = item_path(single, i);
+        let Some((cid, code, name)) = found else {
+            errs.add(
+                format!(
+                    "{path}{}",
+                    if id.is_some() {
+                        "customer_id"
+                    } else {
+                        "customer_code"
+                    }
+                ),
+                "err.unknown_customer",
+            );
+            continue;
+        };
+        let invoice_id = match &p.invoice_no {
+            None => None,
+            Some(no) => match invoices.get(no) {
+                Some((iid, icid)) if *icid == cid => Some(*iid),
+                _ => {
+                    errs.add(format!("{path}invoice_no"), "err.unknown_invoice");
+                    continue;
+                }
+            },
+        };
+        p.customer_code = code;
+        names.insert(cid, name);
+        rows.push(PaymentWrite {
+            customer_id: cid,
+            invoice_id,
+            payment: p,
+        });
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Validation(errs));
+    }
+    let nos: Vec<&str> = rows.iter().map(|w| w.payment.payment_no.as_str()).collect();
+    let now = Utc::now();
+    let txn = app.db.begin_write().await?;
+    let old = repo::payments_by_no(&txn, &nos).await?;
+    let mut outcomes = Vec::with_capacity(rows.len());
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    for (i, w) in rows.iter().enumerate() {
+        last.insert(w.payment.payment_no.as_str(), i);
+        outcomes.push(match old.get(&w.payment.payment_no) {
+            Some(o)
+                if o.customer_id == w.customer_id
+                    && o.invoice_id == w.invoice_id
+                    && o.payment == w.payment =>
+            {
+                Outcome::Unchanged
+            }
+            Some(_) => Outcome::Updated,
+            None => Outcome::Created,
+        });
+    }
+    let writes: Vec<PaymentWrite> = rows
+        .iter()
+        .enumerate()
+        .filter(|(i, w)| {
+            outcomes[*i] != Outcome::Unchanged && last.get(w.payment.payment_no.as_str()) == Some(i)
+        })
+        .map(|(_, w)| w.clone())
+        .collect();
+    repo::upsert_payments(&txn, &writes, now).await?;
+    if !writes.is_empty() {
+        audit::record(
+            &txn,
+            actor,
+            Entry {
+                action: "payment.write",
+                entity_type: "payment",
+                entity_id: writes[0].payment.payment_no.clone(),
+                customer_id: (writes.len() == 1).then(|| writes[0].customer_id),
+                summary: Some(summary(
+                    writes.iter().map(|w| w.payment.payment_no.as_str()),
+                )),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    let fresh = repo::payments_by_no(&app.db.conn, &nos).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (w, outcome) in rows.iter().zip(outcomes) {
+        let s = fresh.get(&w.payment.payment_no).ok_or(AppError::NotFound)?;
+        let name = names.get(&w.customer_id).map(String::as_str).unwrap_or("");
+        out.push(WrittenPayment {
+            outcome,
+            payment: payment_view(s, name),
+        });
+    }
+    Ok(out)
+}
+
+pub async fn delete_payment(app: &App, actor: &Actor, id: i64) -> Result<()> {
+    if !actor.role.can_write_operations() {
+        return Err(AppError::Forbidden);
+    }
+    let v = get_payment(app, actor, id).await?;
+    let txn = app.db.begin_write().await?;
+    if !repo::delete_payment(&txn, id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            action: "payment.delete",
+            entity_type: "payment",
+            entity_id: v.payment_no.clone(),
+            customer_id: v.customer.id.parse().ok(),
+            summary: Some(v.payment_no.clone()),
+            before: serde_json::to_value(&v).ok(),
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,361 @@
+//! Invoices and payments, keyed by their numbers so that a re-run import or a repeated
+//! API call updates instead of duplicating.
+
+use crate::customers::stmt;
+use crate::shipments::pieces;
+use crate::Result;
+use chrono::{DateTime, Utc};
+use consign_domain::billing::{Invoice, Payment, PaymentMethod};
+use sea_orm::{ConnectionTrait, QueryResult, Value};
+use std::collections::HashMap;
+
+fn ts(t: DateTime<Utc>) -> Value {
+    Value::ChronoDateTimeUtc(Some(Box::new(t)))
+}
+
+/// An invoice as stored, with what its linked payments add up to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredInvoice {
+    pub id: i64,
+    pub customer_id: i64,
+    pub invoice: Invoice,
+    /// Sum of the payments that name this invoice.
+    pub paid_fen: i64,
+    pub last_paid_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const INVOICE_SELECT: &str = "SELECT i.id, i.customer_id, c.code AS customer_code, i.invoice_no, \
+    i.amount_fen, i.issued_at, i.due_at, i.period, i.note, i.created_at, i.updated_at, \
+    CAST(COALESCE((SELECT SUM(p.amount_fen) FROM payments p WHERE p.invoice_id = i.id), 0) AS BIGINT) AS paid_fen, \
+    (SELECT MAX(p.paid_at) FROM payments p WHERE p.invoice_id = i.id) AS last_paid_at \
+    FROM invoices i JOIN customers c ON c.id = i.customer_id";
+
+fn invoice_row(r: &QueryResult) -> Result<StoredInvoice> {
+    Ok(StoredInvoice {
+        id: r.try_get("", "id")?,
+        customer_id: r.try_get("", "customer_id")?,
+        paid_fen: r.try_get("", "paid_fen")?,
+        last_paid_at: r.try_get("", "last_paid_at")?,
+        created_at: r.try_get("", "created_at")?,
+        updated_at: r.try_get("", "updated_at")?,
+        invoice: Invoice {
+            invoice_no: r.try_get("", "invoice_no")?,
+            customer_code: r.try_get("", "customer_code")?,
+            amount_fen: r.try_get("", "amount_fen")?,
+            issued_at: r.try_get("", "issued_at")?,
+            due_at: r.try_get("", "due_at")?,
+            period: r.try_get("", "period")?,
+            note: r.try_get("", "note")?,
+        },
+    })
+}
+
+/// The stored invoices among these numbers, by number.
+pub async fn invoices_by_no<C: ConnectionTrait>(
+    conn: &C,
+    nos: &[&str],
+) -> Result<HashMap<String, StoredInvoice>> {
+    let backend = conn.get_database_backend();
+    let mut out = HashMap::new();
+    for chunk in pieces(nos) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let sql = format!("{INVOICE_SELECT} WHERE i.invoice_no IN ({marks})");
+        let values = chunk.iter().map(|w| Value::from(*w)).collect();
+        for r in conn.query_all(stmt(backend, &sql, values)).await? {
+            let s = invoice_row(&r)?;
+            out.insert(s.invoice.invoice_no.clone(), s);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn find_invoice<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<StoredInvoice>> {
+    let backend = conn.get_database_backend();
+    let sql = format!("{INVOICE_SELECT} WHERE i.id = ?");
+    conn.query_one(stmt(backend, &sql, vec![id.into()]))
+        .await?
+        .map(|r| invoice_row(&r))
+        .transpose()
+}
+
+/// A customer's invoices, latest issued first; `limit` 0 means all of them.
+pub async fn invoices_of<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: i64,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<StoredInvoice>, u64)> {
+    let backend = conn.get_database_backend();
+    let limit = if limit == 0 { i64::MAX } else { limit as i64 };
+    let sql = format!(
+        "{INVOICE_SELECT} WHERE i.customer_id = ? ORDER BY i.issued_at DESC, i.id DESC LIMIT ? OFFSET ?"
+    );
+    let rows = conn
+        .query_all(stmt(
+            backend,
+            &sql,
+            vec![customer_id.into(), limit.into(), (offset as i64).into()],
+        ))
+        .await?;
+    let total = count(conn, "invoices", customer_id).await?;
+    Ok((
+        rows.iter().map(invoice_row).collect::<Result<Vec<_>>>()?,
+        total,
+    ))
+}
+
+async fn count<C: ConnectionTrait>(conn: &C, table: &str, customer_id: i64) -> Result<u64> {
+    let backend = conn.get_database_backend();
+    let n = conn
+        .query_one(stmt(
+            backend,
+            &format!("SELECT COUNT(*) AS n FROM {table} WHERE customer_id = ?"),
+            vec![customer_id.into()],
+        ))
+        .await?
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    Ok(n.max(0) as u64)
+}
+
+/// Inserts invoices or replaces the ones with the same number: (customer id, invoice).
+pub async fn upsert_invoices<C: ConnectionTrait>(
+    conn: &C,
+    rows: &[(i64, Invoice)],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let backend = conn.get_database_backend();
+    for chunk in pieces(rows) {
+        let mut sql = String::from(
+            "INSERT INTO invoices (invoice_no, customer_id, amount_fen, issued_at, due_at, period, \
+             note, created_at, updated_at) VALUES ",
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 9);
+        for (i, (cid, inv)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?,?,?,?,?,?,?,?,?)");
+            values.extend([
+                inv.invoice_no.as_str().into(),
+                (*cid).into(),
+                inv.amount_fen.into(),
+                ts(inv.issued_at),
+                ts(inv.due_at),
+                inv.period.as_str().into(),
+                inv.note.as_str().into(),
+                ts(now),
+                ts(now),
+            ]);
+        }
+        sql.push_str(
+            " ON CONFLICT (invoice_no) DO UPDATE SET customer_id = excluded.customer_id, \
+             amount_fen = excluded.amount_fen, issued_at = excluded.issued_at, \
+             due_at = excluded.due_at, period = excluded.period, note = excluded.note, \
+             updated_at = excluded.updated_at",
+        );
+        conn.execute(stmt(backend, &sql, values)).await?;
+    }
+    Ok(())
+}
+
+/// How many payments name this invoice.
+pub async fn payments_of_invoice<C: ConnectionTrait>(conn: &C, invoice_id: i64) -> Result<u64> {
+    let backend = conn.get_database_backend();
+    let n = conn
+        .query_one(stmt(
+            backend,
+            "SELECT COUNT(*) AS n FROM payments WHERE invoice_id = ?",
+            vec![invoice_id.into()],
+        ))
+        .await?
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    Ok(n.max(0) as u64)
+}
+
+pub async fn delete_invoice<C: ConnectionTrait>(conn: &C, id: i64) -> Result<bool> {
+    let backend = conn.get_database_backend();
+    Ok(conn
+        .execute(stmt(
+            backend,
+            "DELETE FROM invoices WHERE id = ?",
+            vec![id.into()],
+        ))
+        .await?
+        .rows_affected()
+        > 0)
+}
+
+/// A payment as stored, with the invoice it names (number and due date).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPayment {
+    pub id: i64,
+    pub customer_id: i64,
+    pub invoice_id: Option<i64>,
+    pub invoice_due_at: Option<DateTime<Utc>>,
+    pub payment: Payment,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const PAYMENT_SELECT: &str = "SELECT p.id, p.customer_id, c.code AS customer_code, p.payment_no, \
+    p.invoice_id, i.invoice_no, i.due_at AS invoice_due_at, p.amount_fen, p.paid_at, p.method, \
+    p.note, p.created_at, p.updated_at \
+    FROM payments p JOIN customers c ON c.id = p.customer_id LEFT JOIN invoices i ON i.id = p.invoice_id";
+
+fn payment_row(r: &QueryResult) -> Result<StoredPayment> {
+    let method: String = r.try_get("", "method")?;
+    Ok(StoredPayment {
+        id: r.try_get("", "id")?,
+        customer_id: r.try_get("", "customer_id")?,
+        invoice_id: r.try_get("", "invoice_id")?,
+        invoice_due_at: r.try_get("", "invoice_due_at")?,
+        created_at: r.try_get("", "created_at")?,
+        updated_at: r.try_get("", "updated_at")?,
+        payment: Payment {
+            payment_no: r.try_get("", "payment_no")?,
+            customer_code: r.try_get("", "customer_code")?,
+            invoice_no: r.try_get("", "invoice_no")?,
+            amount_fen: r.try_get("", "amount_fen")?,
+            paid_at: r.try_get("", "paid_at")?,
+            method: PaymentMethod::parse(&method),
+            note: r.try_get("", "note")?,
+        },
+    })
+}
+
+pub async fn payments_by_no<C: ConnectionTrait>(
+    conn: &C,
+    nos: &[&str],
+) -> Result<HashMap<String, StoredPayment>> {
+    let backend = conn.get_database_backend();
+    let mut out = HashMap::new();
+    for chunk in pieces(nos) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let sql = format!("{PAYMENT_SELECT} WHERE p.payment_no IN ({marks})");
+        let values = chunk.iter().map(|w| Value::from(*w)).collect();
+        for r in conn.query_all(stmt(backend, &sql, values)).await? {
+            let s = payment_row(&r)?;
+            out.insert(s.payment.payment_no.clone(), s);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn find_payment<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<StoredPayment>> {
+    let backend = conn.get_database_backend();
+    let sql = format!("{PAYMENT_SELECT} WHERE p.id = ?");
+    conn.query_one(stmt(backend, &sql, vec![id.into()]))
+        .await?
+        .map(|r| payment_row(&r))
+        .transpose()
+}
+
+/// A customer's payments, latest first; `limit` 0 means all of them.
+pub async fn payments_of<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: i64,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<StoredPayment>, u64)> {
+    let backend = conn.get_database_backend();
+    let limit = if limit == 0 { i64::MAX } else { limit as i64 };
+    let sql = format!(
+        "{PAYMENT_SELECT} WHERE p.customer_id = ? ORDER BY p.paid_at DESC, p.id DESC LIMIT ? OFFSET ?"
+    );
+    let rows = conn
+        .query_all(stmt(
+            backend,
+            &sql,
+            vec![customer_id.into(), limit.into(), (offset as i64).into()],
+        ))
+        .await?;
+    let total = count(conn, "payments", customer_id).await?;
+    Ok((
+        rows.iter().map(payment_row).collect::<Result<Vec<_>>>()?,
+        total,
+    ))
+}
+
+/// Sum of a customer's payments that name no invoice (applied to the oldest invoices).
+pub async fn unapplied_of<C: ConnectionTrait>(conn: &C, customer_id: i64) -> Result<i64> {
+    let backend = conn.get_database_backend();
+    Ok(conn
+        .query_one(stmt(
+            backend,
+            "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS s FROM payments \
+             WHERE customer_id = ? AND invoice_id IS NULL",
+            vec![customer_id.into()],
+        ))
+        .await?
+        .map(|r| r.try_get::<i64>("", "s"))
+        .transpose()?
+        .unwrap_or(0))
+}
+
+/// A payment to write: its customer and the id of the invoice it names.
+#[derive(Debug, Clone)]
+pub struct PaymentWrite {
+    pub customer_id: i64,
+    pub invoice_id: Option<i64>,
+    pub payment: Payment,
+}
+
+pub async fn upsert_payments<C: ConnectionTrait>(
+    conn: &C,
+    rows: &[PaymentWrite],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let backend = conn.get_database_backend();
+    for chunk in pieces(rows) {
+        let mut sql = String::from(
+            "INSERT INTO payments (payment_no, customer_id, invoice_id, amount_fen, paid_at, \
+             method, note, created_at, updated_at) VALUES ",
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 9);
+        for (i, w) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?,?,?,?,?,?,?,?,?)");
+            let p = &w.payment;
+            values.extend([
+                p.payment_no.as_str().into(),
+                w.customer_id.into(),
+                w.invoice_id.into(),
+                p.amount_fen.into(),
+                ts(p.paid_at),
+                p.method.map(|m| m.as_str()).unwrap_or("").into(),
+                p.note.as_str().into(),
+                ts(now),
+                ts(now),
+            ]);
+        }
+        sql.push_str(
+            " ON CONFLICT (payment_no) DO UPDATE SET customer_id = excluded.customer_id, \
+             invoice_id = excluded.invoice_id, amount_fen = excluded.amount_fen, \
+             paid_at = excluded.paid_at, method = excluded.method, note = excluded.note, \
+             updated_at = excluded.updated_at",
+        );
+        conn.execute(stmt(backend, &sql, values)).await?;
+    }
+    Ok(())
+}
+
+pub async fn delete_payment<C: ConnectionTrait>(conn: &C, id: i64) -> Result<bool> {
+    let backend = conn.get_database_backend();
+    Ok(conn
+        .execute(stmt(
+            backend,
+            "DELETE FROM payments WHERE id = ?",
+            vec![id.into()],
+        ))
+        .await?
+        .rows_affected()
+        > 0)
+}
