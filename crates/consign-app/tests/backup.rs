@@ -23,6 +23,10 @@ async fn dump(app: &App) -> Vec<String> {
         ("search_keys", "key, customer_id"),
         ("audit_log", "id"),
         ("settings", "key"),
+        ("shipments", "id"),
+        ("customer_days", "customer_id, day"),
+        ("invoices", "id"),
+        ("payments", "id"),
     ] {
         let rows = app
             .db
@@ -50,6 +54,7 @@ async fn restored_copy_equals_backup() {
         .expect("seed"));
     let before = dump(&app).await;
     assert!(before.iter().any(|l| l == "customers: 120 rows"));
+    assert!(before.iter().any(|l| l.starts_with("invoices: ") && l != "invoices: 0 rows"));
 
     let out = tempfile::tempdir().expect("tmp");
     let files = consign_app::backup::backup(&app, out.path())
