@@ -2018,3 +2018,28 @@ pub async fn resolve_refs(
     }
     Ok(out)
 }
+
+/// A contact with its personal data decrypted, for comparisons inside the application
+/// (imports deciding whether a row changes anything); never shown as such.
+pub(crate) struct ContactFull {
+    pub title: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub wechat: Option<String>,
+    pub is_primary: bool,
+}
+
+pub(crate) async fn contact_in_full(
+    app: &App,
+    customer_id: i64,
+    contact_id: i64,
+) -> Result<ContactFull> {
+    let k = load_contact(app, customer_id, contact_id).await?;
+    Ok(ContactFull {
+        phone: app.vault.decrypt_opt(k.phone_enc.as_deref())?,
+        email: app.vault.decrypt_opt(k.email_enc.as_deref())?,
+        title: k.title,
+        wechat: k.wechat,
+        is_primary: k.is_primary,
+    })
+}

@@ -42,18 +42,71 @@ const HEADER_SEARCH_ROWS: usize = 20;
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
     Shipments,
+    Tracking,
+    Invoices,
+    Payments,
+    Customers,
+    Contacts,
 }
 
 impl ImportKind {
+    pub const ALL: &'static [ImportKind] = &[
+        ImportKind::Shipments,
+        ImportKind::Tracking,
+        ImportKind::Invoices,
+        ImportKind::Payments,
+        ImportKind::Customers,
+        ImportKind::Contacts,
+    ];
+
     pub fn parse(s: &str) -> Option<ImportKind> {
         match s.trim() {
             "shipments" | "shipment" | "运单" => Some(ImportKind::Shipments),
+            "tracking" | "events" | "tracking_events" | "轨迹" => Some(ImportKind::Tracking),
+            "invoices" | "invoice" | "账单" | "发票" => Some(ImportKind::Invoices),
+            "payments" | "payment" | "收款" | "回款" => Some(ImportKind::Payments),
+            "customers" | "customer" | "客户" => Some(ImportKind::Customers),
+            "contacts" | "contact" | "联系人" => Some(ImportKind::Contacts),
             _ => None,
         }
     }
     pub fn as_str(self) -> &'static str {
         match self {
             ImportKind::Shipments => "shipments",
+            ImportKind::Tracking => "tracking",
+            ImportKind::Invoices => "invoices",
+            ImportKind::Payments => "payments",
+            ImportKind::Customers => "customers",
+            ImportKind::Contacts => "contacts",
+        }
+    }
+    pub fn label_key(self) -> &'static str {
+        match self {
+            ImportKind::Shipments => "import.kind.shipments",
+            ImportKind::Tracking => "import.kind.tracking",
+            ImportKind::Invoices => "import.kind.invoices",
+            ImportKind::Payments => "import.kind.payments",
+            ImportKind::Customers => "import.kind.customers",
+            ImportKind::Contacts => "import.kind.contacts",
+        }
+    }
+    /// The columns this kind of file may have.
+    pub(crate) fn fields(self) -> &'static [FieldDef] {
+        match self {
+            ImportKind::Shipments => SHIPMENT_FIELDS,
+            ImportKind::Tracking => crate::import_kinds::TRACKING_FIELDS,
+            ImportKind::Invoices => crate::import_kinds::INVOICE_FIELDS,
+            ImportKind::Payments => crate::import_kinds::PAYMENT_FIELDS,
+            ImportKind::Customers => crate::import_kinds::CUSTOMER_FIELDS,
+            ImportKind::Contacts => crate::import_kinds::CONTACT_FIELDS,
+        }
+    }
+    /// The column a file's 合计 (total) row is checked against.
+    fn total_field(self) -> Option<&'static str> {
+        match self {
+            ImportKind::Shipments => Some("revenue"),
+            ImportKind::Invoices | ImportKind::Payments => Some("amount"),
+            _ => None,
         }
     }
 }
@@ -99,10 +152,10 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// Checks that every field and value the profile names exists.
-    pub fn check(&self) -> std::result::Result<(), String> {
+    /// Checks that every field and value the profile names exists for this kind of file.
+    pub fn check(&self, kind: ImportKind) -> std::result::Result<(), String> {
         for f in self.columns.values() {
-            if field(f).is_none() {
+            if !kind.fields().iter().any(|d| d.name == f) {
                 return Err(format!("unknown field {f:?}"));
             }
         }
@@ -133,6 +186,9 @@ pub struct ImportOptions {
     pub profile: Profile,
     /// The name the user knows the file by (shown in the run list).
     pub file_name: String,
+    /// Customers: create rows that look like existing customers (same credit code, phone
+    /// or name) instead of reporting them.
+    pub allow_duplicates: bool,
 }
 
 /// Live progress, for a progress bar.
@@ -189,15 +245,16 @@ impl ImportReport {
 
 // ---- fields ----
 
-struct FieldDef {
-    name: &'static str,
-    required: bool,
+#[derive(Debug)]
+pub(crate) struct FieldDef {
+    pub(crate) name: &'static str,
+    pub(crate) required: bool,
     /// Header names, normalized by `header_key`, best first: when several columns match
     /// one field, the one with the earlier alias wins (应付金额 over 运费).
-    aliases: &'static [&'static str],
+    pub(crate) aliases: &'static [&'static str],
 }
 
-const FIELDS: &[FieldDef] = &[
+const SHIPMENT_FIELDS: &[FieldDef] = &[
     FieldDef {
         name: "waybill_no",
         required: true,
@@ -405,13 +462,14 @@ const FIELDS: &[FieldDef] = &[
     },
 ];
 
-fn field(name: &str) -> Option<&'static FieldDef> {
-    FIELDS.iter().find(|f| f.name == name)
-}
-
 /// The columns of shipment files, in the order exports write them (docs and export).
 pub fn shipment_fields() -> Vec<(&'static str, &'static str, bool)> {
-    FIELDS
+    fields_of(ImportKind::Shipments)
+}
+
+/// The columns of a kind of file: (field, Chinese header, required).
+pub fn fields_of(kind: ImportKind) -> Vec<(&'static str, &'static str, bool)> {
+    kind.fields()
         .iter()
         .map(|f| (f.name, f.aliases[0], f.required))
         .collect()
@@ -419,17 +477,18 @@ pub fn shipment_fields() -> Vec<(&'static str, &'static str, bool)> {
 
 /// Which column holds which field, decided from the header row.
 #[derive(Debug, Clone)]
-struct Layout {
-    /// field index in FIELDS → column
-    col: Vec<Option<usize>>,
+pub(crate) struct Layout {
+    pub(crate) fields: &'static [FieldDef],
+    /// field index in `fields` → column
+    pub(crate) col: Vec<Option<usize>>,
     /// column → header text as written
     headers: Vec<String>,
 }
 
 impl Layout {
-    fn of(header: &[String], profile: &Profile) -> Layout {
-        let mut col: Vec<Option<usize>> = vec![None; FIELDS.len()];
-        let mut rank: Vec<usize> = vec![usize::MAX; FIELDS.len()];
+    fn of(header: &[String], profile: &Profile, fields: &'static [FieldDef]) -> Layout {
+        let mut col: Vec<Option<usize>> = vec![None; fields.len()];
+        let mut rank: Vec<usize> = vec![usize::MAX; fields.len()];
         let by_profile: HashMap<String, &str> = profile
             .columns
             .iter()
@@ -441,13 +500,13 @@ impl Layout {
                 continue;
             }
             if let Some(f) = by_profile.get(&key) {
-                if let Some(i) = FIELDS.iter().position(|d| d.name == *f) {
+                if let Some(i) = fields.iter().position(|d| d.name == *f) {
                     col[i] = Some(c);
                     rank[i] = 0;
                 }
                 continue;
             }
-            for (i, d) in FIELDS.iter().enumerate() {
+            for (i, d) in fields.iter().enumerate() {
                 if let Some(r) = d.aliases.iter().position(|a| *a == key) {
                     if r + 1 < rank[i] {
                         col[i] = Some(c);
@@ -457,13 +516,14 @@ impl Layout {
             }
         }
         Layout {
+            fields,
             col,
             headers: header.to_vec(),
         }
     }
 
     fn missing(&self) -> Vec<String> {
-        FIELDS
+        self.fields
             .iter()
             .zip(&self.col)
             .filter(|(d, c)| d.required && c.is_none())
@@ -471,8 +531,8 @@ impl Layout {
             .collect()
     }
 
-    fn header_of(&self, field: &str) -> String {
-        FIELDS
+    pub(crate) fn header_of(&self, field: &str) -> String {
+        self.fields
             .iter()
             .position(|d| d.name == field)
             .and_then(|i| self.col[i])
@@ -481,12 +541,15 @@ impl Layout {
     }
 }
 
-fn known_header(profile: &Profile) -> impl Fn(&str) -> Option<&'static str> + '_ {
+fn known_header<'p>(
+    profile: &'p Profile,
+    fields: &'static [FieldDef],
+) -> impl Fn(&str) -> Option<&'static str> + 'p {
     move |key: &str| {
         if profile.columns.keys().any(|h| header_key(h) == key) {
             return Some("profile");
         }
-        FIELDS
+        fields
             .iter()
             .find(|d| d.aliases.contains(&key))
             .map(|d| d.name)
@@ -506,7 +569,10 @@ struct Parsed {
 struct Batch {
     /// The customer-code column's header, for errors found when writing.
     code_header: String,
+    /// Shipments.
     rows: Vec<Parsed>,
+    /// Records of the other kinds, with their row numbers.
+    records: Vec<(i64, crate::import_kinds::Record)>,
     errors: Vec<RowError>,
     read: i64,
 }
@@ -522,7 +588,7 @@ impl RowParser<'_> {
         let mut errs: Vec<RowError> = Vec::new();
         let l = &self.layout;
         let get = |f: &str| -> &str {
-            FIELDS
+            l.fields
                 .iter()
                 .position(|d| d.name == f)
                 .and_then(|i| l.col[i])
@@ -767,6 +833,7 @@ fn parse_file(
     };
     let profile = &opts.profile;
     let mut state = ParseState {
+        kind: opts.kind.unwrap_or(ImportKind::Shipments),
         profile,
         tz,
         head: Vec::new(),
@@ -816,6 +883,7 @@ fn parse_file(
 }
 
 struct ParseState<'a> {
+    kind: ImportKind,
     profile: &'a Profile,
     tz: chrono_tz::Tz,
     /// Rows before the header is known.
@@ -862,7 +930,8 @@ impl<'a> ParseState<'a> {
             }
         }
         self.progress.rows.fetch_add(1, Ordering::Relaxed);
-        if self.batch.rows.len() + self.batch.errors.len() >= BATCH_ROWS {
+        if self.batch.rows.len() + self.batch.records.len() + self.batch.errors.len() >= BATCH_ROWS
+        {
             let mut b = std::mem::take(&mut self.batch);
             b.code_header = self.code_header();
             // The writer hung up (it failed): stop reading.
@@ -877,16 +946,30 @@ impl<'a> ParseState<'a> {
         }
         let Some(p) = &self.parser else { return };
         if is_total_row(cells) {
-            let col = p.layout.col[FIELDS.iter().position(|d| d.name == "revenue").unwrap_or(0)];
+            let col = self.kind.total_field().and_then(|f| {
+                p.layout
+                    .fields
+                    .iter()
+                    .position(|d| d.name == f)
+                    .and_then(|i| p.layout.col[i])
+            });
             if let Some(v) = col.and_then(|c| cells.get(c)) {
                 self.file_total = parse_fen(v).ok();
             }
             return;
         }
         self.batch.read += 1;
-        match p.parse(no, cells) {
-            Ok(row) => self.batch.rows.push(row),
-            Err(errs) => self.batch.errors.extend(errs),
+        if self.kind == ImportKind::Shipments {
+            match p.parse(no, cells) {
+                Ok(row) => self.batch.rows.push(row),
+                Err(errs) => self.batch.errors.extend(errs),
+            }
+        } else {
+            let mut c = crate::import_kinds::Cells::new(&p.layout, cells, no, self.tz);
+            match crate::import_kinds::parse(self.kind, &mut c) {
+                Some(r) if c.errors.is_empty() => self.batch.records.push((no as i64, r)),
+                _ => self.batch.errors.extend(c.errors),
+            }
         }
     }
 
@@ -899,13 +982,17 @@ impl<'a> ParseState<'a> {
             Some(h) => (no == h).then(|| self.head.len() - 1),
             None => {
                 let rows: Vec<Vec<String>> = self.head.iter().map(|(_, c)| c.clone()).collect();
-                find_header(&rows[rows.len() - 1..], known_header(self.profile), 3)
-                    .map(|_| self.head.len() - 1)
+                find_header(
+                    &rows[rows.len() - 1..],
+                    known_header(self.profile, self.kind.fields()),
+                    3,
+                )
+                .map(|_| self.head.len() - 1)
             }
         };
         match found {
             Some(i) => {
-                let layout = Layout::of(&self.head[i].1, self.profile);
+                let layout = Layout::of(&self.head[i].1, self.profile, self.kind.fields());
                 let missing = layout.missing();
                 if !missing.is_empty() {
                     self.fault = Some(FileFault::new("err.column_missing", missing.join("、")));
@@ -952,10 +1039,11 @@ pub async fn save_profile(app: &App, name: &str, kind: &str, profile: &Profile) 
     if name.trim().is_empty() || name.chars().count() > 100 {
         errs.add("name", "err.required");
     }
-    if ImportKind::parse(kind).is_none() {
+    let parsed = ImportKind::parse(kind);
+    if parsed.is_none() {
         errs.add("kind", "err.required");
     }
-    if let Err(e) = profile.check() {
+    if let Err(e) = profile.check(parsed.unwrap_or(ImportKind::Shipments)) {
         tracing::info!(error = %e, "import profile refused");
         errs.add("spec", "err.profile_invalid");
     }
@@ -985,10 +1073,17 @@ pub async fn import_file(
     opts: ImportOptions,
     progress: Arc<ImportProgress>,
 ) -> Result<ImportReport> {
-    opts.profile
-        .check()
-        .map_err(|e| AppError::Internal(format!("import profile: {e}")))?;
     let kind = opts.kind.unwrap_or(ImportKind::Shipments);
+    let allowed = match kind {
+        ImportKind::Customers | ImportKind::Contacts => actor.role.can_edit_customers(),
+        _ => actor.role.can_write_operations(),
+    };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    opts.profile
+        .check(kind)
+        .map_err(|e| AppError::Internal(format!("import profile: {e}")))?;
     let unknown = opts
         .unknown_customers
         .or(opts.profile.unknown_customers)
@@ -1020,6 +1115,8 @@ pub async fn import_file(
     let bulk = app.db.bulk().await?;
     let mut w = Writer {
         app,
+        kind,
+        allow_duplicates: opts.allow_duplicates,
         bulk: bulk.clone(),
         actor,
         run_id,
@@ -1091,23 +1188,36 @@ pub async fn import_file(
     })
 }
 
-struct Writer<'a> {
-    app: &'a App,
+pub(crate) struct Writer<'a> {
+    pub(crate) app: &'a App,
+    pub(crate) kind: ImportKind,
+    /// Customers import: create rows that look like existing customers anyway.
+    pub(crate) allow_duplicates: bool,
     /// The import's own connection (see `Db::bulk`).
-    bulk: consign_store::Db,
-    actor: &'a Actor,
-    run_id: i64,
-    unknown: UnknownCustomers,
+    pub(crate) bulk: consign_store::Db,
+    pub(crate) actor: &'a Actor,
+    pub(crate) run_id: i64,
+    pub(crate) unknown: UnknownCustomers,
     /// Customer code → id, for codes met so far.
-    codes: HashMap<String, i64>,
-    counts: Counts,
-    repeated: i64,
-    revenue_sum: i64,
-    first_errors: Vec<RowError>,
+    pub(crate) codes: HashMap<String, i64>,
+    pub(crate) counts: Counts,
+    pub(crate) repeated: i64,
+    pub(crate) revenue_sum: i64,
+    pub(crate) first_errors: Vec<RowError>,
 }
 
 impl Writer<'_> {
     async fn write(&mut self, batch: Batch) -> Result<()> {
+        if self.kind != ImportKind::Shipments {
+            return crate::import_kinds::write(
+                self,
+                batch.code_header,
+                batch.records,
+                batch.errors,
+                batch.read,
+            )
+            .await;
+        }
         let app = self.app;
         let now = Utc::now();
         let tz = app.tz();
@@ -1315,7 +1425,7 @@ pub async fn export_shipments(
     let csv_err = |e: csv::Error| AppError::Internal(e.to_string());
     out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
     let mut w = csv::Writer::from_writer(out);
-    let header: Vec<&str> = FIELDS.iter().map(|f| f.aliases[0]).collect();
+    let header: Vec<&str> = SHIPMENT_FIELDS.iter().map(|f| f.aliases[0]).collect();
     w.write_record(&header).map_err(csv_err)?;
     let tz = app.tz();
     let local = |t: &Option<chrono::DateTime<Utc>>| {
@@ -1346,7 +1456,7 @@ pub async fn export_shipments(
             n += 1;
             let s = &st.shipment;
             let flag = |e: Exception| if s.exceptions.has(e) { "是" } else { "否" }.to_string();
-            let row: Vec<String> = FIELDS
+            let row: Vec<String> = SHIPMENT_FIELDS
                 .iter()
                 .map(|f| match f.name {
                     "waybill_no" => s.waybill_no.clone(),

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod demo_ops;
 pub mod error;
 pub mod idempotency;
+mod import_kinds;
 pub mod imports;
 pub mod jobs;
 pub mod ser;

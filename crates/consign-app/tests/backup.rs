@@ -54,7 +54,9 @@ async fn restored_copy_equals_backup() {
         .expect("seed"));
     let before = dump(&app).await;
     assert!(before.iter().any(|l| l == "customers: 120 rows"));
-    assert!(before.iter().any(|l| l.starts_with("invoices: ") && l != "invoices: 0 rows"));
+    assert!(before
+        .iter()
+        .any(|l| l.starts_with("invoices: ") && l != "invoices: 0 rows"));
 
     let out = tempfile::tempdir().expect("tmp");
     let files = consign_app::backup::backup(&app, out.path())

@@ -88,7 +88,8 @@ enum Cmd {
     /// running the same file again changes nothing. Exit status 0: every row imported;
     /// 3: some rows were bad (see the error report); 2: the file could not be read to its end.
     Import {
-        /// What the file holds: shipments.
+        /// What the file holds: shipments, tracking, invoices, payments, customers or
+        /// contacts.
         kind: String,
         file: PathBuf,
         /// Text encoding of a CSV file: utf-8 or gbk (default: detected).
@@ -109,6 +110,10 @@ enum Cmd {
         /// Print the summary only, no progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Customers: import rows that look like existing customers (same credit code,
+        /// phone or name) instead of reporting them.
+        #[arg(long)]
+        allow_duplicates: bool,
     },
     /// Export every shipment to a CSV file with the columns the import takes (it imports
     /// again unchanged).
@@ -431,6 +436,7 @@ async fn main() -> Result<()> {
             errors,
             lang,
             quiet,
+            allow_duplicates,
         } => {
             let code = import(
                 g,
@@ -442,6 +448,7 @@ async fn main() -> Result<()> {
                 errors,
                 lang_of(lang.as_deref()),
                 quiet,
+                allow_duplicates,
             )
             .await?;
             if code != 0 {
@@ -519,12 +526,21 @@ async fn import(
     errors: Option<PathBuf>,
     lang: consign_domain::Lang,
     quiet: bool,
+    allow_duplicates: bool,
 ) -> Result<i32> {
     use consign_app::imports::{self, ImportKind, ImportOptions, ImportProgress, UnknownCustomers};
     use consign_app::tabular::TextEncoding;
     use std::sync::atomic::Ordering;
-    let kind =
-        ImportKind::parse(kind).ok_or_else(|| anyhow!("unknown kind {kind:?}: shipments"))?;
+    let kind = ImportKind::parse(kind).ok_or_else(|| {
+        anyhow!(
+            "unknown kind {kind:?}: {}",
+            ImportKind::ALL
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
     let encoding = match encoding {
         Some(e) => Some(
             TextEncoding::parse(e)
@@ -582,6 +598,7 @@ async fn import(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
+        allow_duplicates,
     };
     let actor = Actor::system("import");
     let report = imports::import_file(&app, &actor, file, opts, progress)

@@ -314,6 +314,12 @@ catalogue! {
     "payment.invoice" => "对应账单", "Invoice";
     "payment.late" => "晚付 {} 天", "{} days late";
     "payment.none" => "暂无收款记录", "No payments yet";
+    "import.kind.shipments" => "运单", "Shipments";
+    "import.kind.tracking" => "物流轨迹", "Tracking events";
+    "import.kind.invoices" => "账单与发票", "Invoices";
+    "import.kind.payments" => "收款记录", "Payments";
+    "import.kind.customers" => "客户", "Customers";
+    "import.kind.contacts" => "联系人", "Contacts";
     "import.report.row" => "行号", "Row";
     "import.report.column" => "列", "Column";
     "import.report.value" => "内容", "Value";
@@ -420,6 +426,10 @@ catalogue! {
     "err.money_format" => "金额格式不正确（例如 1,234.50 或 ￥1234.5，至多两位小数）", "Not a valid amount (e.g. 1,234.50 or ￥1234.5, at most two decimals)";
     "err.number_format" => "数字格式不正确或小数位过多", "Not a valid number, or too many decimal places";
     "err.datetime_format" => "时间格式不正确（例如 2025-10-03 09:05 或 2025/10/3 9:05）", "Not a valid date or time (e.g. 2025-10-03 09:05 or 2025/10/3 9:05)";
+    "err.unknown_waybill" => "没有该运单号的运单", "No shipment has this waybill number";
+    "err.unknown_owner" => "没有该用户名或姓名的用户", "No user has this username or name";
+    "err.import_duplicate" => "疑似与已有客户重复：{}（确认不是同一客户时可选择仍然导入）", "Looks like an existing customer: {} (import anyway if it is not the same customer)";
+    "err.customer_out_of_scope" => "该客户不在您的权限范围内", "This customer is outside your scope";
     "err.doc_no_format" => "单号须为 2 至 40 位字母、数字或 - _ /", "A document number is 2 to 40 letters, digits or - _ /";
     "err.period_format" => "账期应为年月，如 2026-10", "A period is a year and month, such as 2026-10";
     "err.amount_positive" => "金额必须大于 0", "The amount must be more than 0";

@@ -168,7 +168,12 @@ pub fn spec() -> Value {
     add(
         "/api/v1/invoices/by-number/{no}",
         "get",
-        op("An invoice by its number", "billing", None, ("200", "Invoice")),
+        op(
+            "An invoice by its number",
+            "billing",
+            None,
+            ("200", "Invoice"),
+        ),
         vec![id_param("no")],
     );
     add(

@@ -1,0 +1,1407 @@
+//! The kinds of import file besides shipments: tracking events, invoices, payments,
+//! customers and contacts. Each has its columns (matched by Chinese or English header as
+//! shipments are), a row parser that reports every bad cell, and a writer keyed by the
+//! kind's natural key (waybill + time + text, invoice number, payment number, customer
+//! code, customer code + contact name), so that a re-run changes nothing.
+
+use crate::customers::{self, ContactInput, CustomerInput, NewCustomer};
+use crate::imports::{FieldDef, ImportKind, Layout, UnknownCustomers, Writer};
+use crate::{AppError, Result};
+use chrono::{DateTime, Duration, Utc};
+use consign_domain::billing::{doc_no, period, Invoice, Payment, PaymentMethod};
+use consign_domain::customer::{
+    CustomerKind, CustomerStatus, DataSource, GovLevel, Industry, ServiceMode,
+};
+use consign_domain::ops::{parse_fen, parse_flag, parse_local_datetime, waybill_no};
+use consign_domain::shipment::service_mode_from_text;
+use consign_domain::Lang;
+use consign_store::billing::{self as bills, PaymentWrite};
+use consign_store::imports::{self as repo, Counts, RowError};
+use consign_store::shipments::{self as ship_repo, TrackingEvent};
+use std::collections::{HashMap, HashSet};
+
+macro_rules! field {
+    ($name:literal, $req:literal, [$($a:literal),+ $(,)?]) => {
+        FieldDef { name: $name, required: $req, aliases: &[$($a),+] }
+    };
+}
+
+const CODE: FieldDef = field!(
+    "customer_code",
+    true,
+    [
+        "客户编号",
+        "客户编码",
+        "客户代码",
+        "月结账号",
+        "月结卡号",
+        "customer_code",
+        "customercode"
+    ]
+);
+const CUSTOMER_NAME: FieldDef = field!(
+    "customer_name",
+    false,
+    [
+        "客户名称",
+        "客户",
+        "customer_name",
+        "customername",
+        "customer"
+    ]
+);
+const NOTE: FieldDef = field!("note", false, ["备注", "说明", "note", "remark", "remarks"]);
+
+pub(crate) const TRACKING_FIELDS: &[FieldDef] = &[
+    field!(
+        "waybill_no",
+        true,
+        [
+            "运单号",
+            "运单编号",
+            "快递单号",
+            "单号",
+            "waybill_no",
+            "waybillno",
+            "waybill"
+        ]
+    ),
+    field!(
+        "at",
+        true,
+        [
+            "时间",
+            "扫描时间",
+            "操作时间",
+            "轨迹时间",
+            "发生时间",
+            "at",
+            "time"
+        ]
+    ),
+    field!(
+        "place",
+        false,
+        [
+            "地点",
+            "网点",
+            "站点",
+            "扫描网点",
+            "所在城市",
+            "place",
+            "location"
+        ]
+    ),
+    field!(
+        "status_text",
+        true,
+        [
+            "轨迹",
+            "轨迹描述",
+            "描述",
+            "状态",
+            "扫描类型",
+            "操作",
+            "status_text",
+            "status",
+            "description"
+        ]
+    ),
+];
+
+pub(crate) const INVOICE_FIELDS: &[FieldDef] = &[
+    field!(
+        "invoice_no",
+        true,
+        [
+            "账单号",
+            "账单编号",
+            "对账单号",
+            "发票号",
+            "发票号码",
+            "invoice_no",
+            "invoiceno",
+            "invoice"
+        ]
+    ),
+    CODE,
+    CUSTOMER_NAME,
+    field!(
+        "amount",
+        true,
+        [
+            "账单金额",
+            "应收金额",
+            "发票金额",
+            "价税合计",
+            "金额",
+            "amount",
+            "amount_fen"
+        ]
+    ),
+    field!(
+        "issued_at",
+        true,
+        [
+            "开具日期",
+            "开票日期",
+            "账单日期",
+            "出账日期",
+            "issued_at",
+            "issued"
+        ]
+    ),
+    field!(
+        "due_at",
+        true,
+        [
+            "到期日",
+            "到期日期",
+            "付款期限",
+            "最晚付款日",
+            "应付日期",
+            "due_at",
+            "due"
+        ]
+    ),
+    field!(
+        "period",
+        false,
+        ["账期", "所属期间", "账单月份", "结算月份", "period"]
+    ),
+    NOTE,
+];
+
+pub(crate) const PAYMENT_FIELDS: &[FieldDef] = &[
+    field!(
+        "payment_no",
+        true,
+        [
+            "收款单号",
+            "回款单号",
+            "流水号",
+            "交易流水号",
+            "银行流水号",
+            "payment_no",
+            "paymentno"
+        ]
+    ),
+    CODE,
+    CUSTOMER_NAME,
+    field!(
+        "invoice_no",
+        false,
+        [
+            "账单号",
+            "对应账单",
+            "账单编号",
+            "发票号",
+            "invoice_no",
+            "invoice"
+        ]
+    ),
+    field!(
+        "amount",
+        true,
+        [
+            "收款金额",
+            "回款金额",
+            "到账金额",
+            "金额",
+            "amount",
+            "amount_fen"
+        ]
+    ),
+    field!(
+        "paid_at",
+        true,
+        [
+            "收款日期",
+            "到账日期",
+            "回款日期",
+            "交易日期",
+            "付款日期",
+            "paid_at",
+            "paid"
+        ]
+    ),
+    field!(
+        "method",
+        false,
+        ["付款方式", "收款方式", "结算方式", "method"]
+    ),
+    NOTE,
+];
+
+pub(crate) const CUSTOMER_FIELDS: &[FieldDef] = &[
+    CODE,
+    field!(
+        "name",
+        true,
+        [
+            "客户名称",
+            "客户全称",
+            "公司名称",
+            "单位名称",
+            "名称",
+            "name",
+            "customer_name"
+        ]
+    ),
+    field!("short_name", false, ["简称", "客户简称", "short_name"]),
+    field!("kind", false, ["客户类型", "客户类别", "类型", "kind"]),
+    field!("gov_level", false, ["机构级别", "级别", "gov_level"]),
+    field!("industry", false, ["行业", "所属行业", "industry"]),
+    field!("province", false, ["省份", "省", "所在省份", "province"]),
+    field!("city", false, ["城市", "市", "所在城市", "city"]),
+    field!(
+        "address",
+        false,
+        ["地址", "详细地址", "公司地址", "address"]
+    ),
+    field!(
+        "goods_types",
+        false,
+        ["货物类型", "主营货物", "货物", "goods_types"]
+    ),
+    field!(
+        "service_modes",
+        false,
+        [
+            "服务方式",
+            "业务类型",
+            "产品类型",
+            "service_modes",
+            "service_mode"
+        ]
+    ),
+    field!(
+        "data_source",
+        false,
+        ["数据来源", "来源", "data_source", "source"]
+    ),
+    field!(
+        "owner",
+        false,
+        ["负责人", "客户经理", "归属人", "销售", "owner"]
+    ),
+    field!("status", false, ["客户状态", "状态", "status"]),
+    field!(
+        "uscc",
+        false,
+        ["统一社会信用代码", "信用代码", "税号", "uscc"]
+    ),
+    field!("notes", false, ["备注", "notes", "note"]),
+    field!("tags", false, ["标签", "tags"]),
+    field!(
+        "contact_name",
+        false,
+        ["联系人", "联系人姓名", "contact_name", "contact"]
+    ),
+    field!(
+        "contact_title",
+        false,
+        ["联系人职务", "职务", "contact_title"]
+    ),
+    field!(
+        "contact_phone",
+        false,
+        [
+            "联系电话",
+            "联系人电话",
+            "手机",
+            "手机号",
+            "电话",
+            "contact_phone",
+            "phone"
+        ]
+    ),
+    field!(
+        "contact_email",
+        false,
+        ["联系人邮箱", "邮箱", "电子邮箱", "contact_email", "email"]
+    ),
+];
+
+pub(crate) const CONTACT_FIELDS: &[FieldDef] = &[
+    CODE,
+    field!("name", true, ["联系人", "姓名", "联系人姓名", "name"]),
+    field!("title", false, ["职务", "职位", "title"]),
+    field!(
+        "phone",
+        false,
+        ["手机", "手机号", "电话", "联系电话", "phone", "mobile"]
+    ),
+    field!("email", false, ["邮箱", "电子邮箱", "email"]),
+    field!("wechat", false, ["微信", "微信号", "wechat"]),
+    field!(
+        "is_primary",
+        false,
+        [
+            "主要联系人",
+            "是否主联系人",
+            "主联系人",
+            "is_primary",
+            "primary"
+        ]
+    ),
+];
+
+/// One parsed row of a kind other than shipments.
+pub(crate) enum Record {
+    Event {
+        waybill: String,
+        event: TrackingEvent,
+    },
+    Invoice {
+        invoice: Invoice,
+        customer_name: String,
+    },
+    Payment {
+        payment: Payment,
+        customer_name: String,
+    },
+    Customer(Box<CustomerRow>),
+    Contact {
+        code: String,
+        input: ContactInput,
+    },
+}
+
+pub(crate) struct CustomerRow {
+    code: String,
+    input: CustomerInput,
+    owner: Option<String>,
+    contact: Option<ContactInput>,
+    /// What each input field was read from (field → cell), for error reports.
+    cells: HashMap<&'static str, String>,
+}
+
+/// A row's cells by field, collecting the row's errors.
+pub(crate) struct Cells<'a> {
+    layout: &'a Layout,
+    cells: &'a [String],
+    no: u64,
+    tz: chrono_tz::Tz,
+    pub(crate) errors: Vec<RowError>,
+}
+
+impl<'a> Cells<'a> {
+    pub(crate) fn new(layout: &'a Layout, cells: &'a [String], no: u64, tz: chrono_tz::Tz) -> Self {
+        Cells {
+            layout,
+            cells,
+            no,
+            tz,
+            errors: Vec::new(),
+        }
+    }
+
+    fn get(&self, f: &str) -> &'a str {
+        self.layout
+            .fields
+            .iter()
+            .position(|d| d.name == f)
+            .and_then(|i| self.layout.col[i])
+            .and_then(|c| self.cells.get(c))
+            .map(|s| s.trim())
+            .unwrap_or("")
+    }
+
+    fn opt(&self, f: &str) -> Option<String> {
+        Some(self.get(f))
+            .filter(|v| !v.is_empty())
+            .map(String::from)
+    }
+
+    fn fail(&mut self, f: &str, key: &'static str) {
+        let cell = self.get(f).chars().take(200).collect();
+        self.errors.push(RowError {
+            row_no: self.no as i64,
+            column: self.layout.header_of(f),
+            cell,
+            reason_key: key.to_string(),
+            reason_arg: String::new(),
+        });
+    }
+
+    fn required(&mut self, f: &str) -> Option<&'a str> {
+        let v = self.get(f);
+        if v.is_empty() {
+            self.fail(f, "err.required");
+            None
+        } else {
+            Some(v)
+        }
+    }
+
+    fn check<T>(&mut self, f: &str, r: std::result::Result<T, &'static str>) -> Option<T> {
+        r.map_err(|k| self.fail(f, k)).ok()
+    }
+
+    /// A required time; a date alone means the start of that day, or its end when
+    /// `end_of_day` (a due date is due until the day is over).
+    fn time(&mut self, f: &str, end_of_day: bool) -> Option<DateTime<Utc>> {
+        let v = self.required(f)?;
+        let t = self.check(f, parse_local_datetime(v, self.tz))?;
+        let date_only = !v.contains(':') && !v.contains('T');
+        Some(if end_of_day && date_only {
+            t + Duration::days(1) - Duration::seconds(1)
+        } else {
+            t
+        })
+    }
+
+    fn text(&mut self, f: &str, max: usize) -> String {
+        let v = self.get(f);
+        if v.chars().count() > max {
+            self.fail(f, "err.too_long");
+        }
+        v.to_string()
+    }
+}
+
+/// Parses one row; `None` (or errors left in `c`) when it is bad.
+pub(crate) fn parse(kind: ImportKind, c: &mut Cells) -> Option<Record> {
+    match kind {
+        ImportKind::Tracking => {
+            let waybill = c
+                .required("waybill_no")
+                .and_then(|v| c.check("waybill_no", waybill_no(v)));
+            let at = c.time("at", false);
+            let place = c.text("place", 100);
+            let text = c.required("status_text").map(String::from);
+            if text.as_ref().is_some_and(|t| t.chars().count() > 500) {
+                c.fail("status_text", "err.too_long");
+            }
+            Some(Record::Event {
+                waybill: waybill?,
+                event: TrackingEvent {
+                    at: at?,
+                    place,
+                    status_text: text?,
+                },
+            })
+        }
+        ImportKind::Invoices => {
+            let no = c
+                .required("invoice_no")
+                .and_then(|v| c.check("invoice_no", doc_no(v)));
+            let code = c.required("customer_code").map(String::from);
+            let amount = c
+                .required("amount")
+                .and_then(|v| c.check("amount", parse_fen(v)));
+            let issued = c.time("issued_at", false);
+            let due = c.time("due_at", true);
+            let per = {
+                let v = c.get("period");
+                c.check("period", period(v))
+            };
+            let note = c.text("note", 1000);
+            let inv = Invoice {
+                invoice_no: no?,
+                customer_code: code?,
+                amount_fen: amount?,
+                issued_at: issued?,
+                due_at: due?,
+                period: per?,
+                note,
+            };
+            if let Err(broken) = inv.check() {
+                for (f, key) in broken {
+                    c.fail(f, key);
+                }
+                return None;
+            }
+            Some(Record::Invoice {
+                invoice: inv,
+                customer_name: c.text("customer_name", 200),
+            })
+        }
+        ImportKind::Payments => {
+            let no = c
+                .required("payment_no")
+                .and_then(|v| c.check("payment_no", doc_no(v)));
+            let code = c.required("customer_code").map(String::from);
+            let invoice_no = match c.get("invoice_no") {
+                "" => Some(None),
+                v => c.check("invoice_no", doc_no(v)).map(Some),
+            };
+            let amount = c
+                .required("amount")
+                .and_then(|v| c.check("amount", parse_fen(v)));
+            let paid = c.time("paid_at", false);
+            let method = match c.get("method") {
+                "" => Some(None),
+                v => match PaymentMethod::parse(v) {
+                    Some(m) => Some(Some(m)),
+                    None => {
+                        c.fail("method", "err.unknown_payment_method");
+                        None
+                    }
+                },
+            };
+            let note = c.text("note", 1000);
+            let p = Payment {
+                payment_no: no?,
+                customer_code: code?,
+                invoice_no: invoice_no?,
+                amount_fen: amount?,
+                paid_at: paid?,
+                method: method?,
+                note,
+            };
+            if let Err(broken) = p.check() {
+                for (f, key) in broken {
+                    c.fail(f, key);
+                }
+                return None;
+            }
+            Some(Record::Payment {
+                payment: p,
+                customer_name: c.text("customer_name", 200),
+            })
+        }
+        ImportKind::Customers => parse_customer(c).map(|r| Record::Customer(Box::new(r))),
+        ImportKind::Contacts => {
+            let code = c.required("customer_code").map(String::from);
+            let name = c.required("name").map(String::from);
+            let is_primary = match c.get("is_primary") {
+                "" => Some(None),
+                v => c.check("is_primary", parse_flag(v)).map(Some),
+            };
+            Some(Record::Contact {
+                code: code?,
+                input: ContactInput {
+                    name: Some(name?),
+                    title: c.opt("title"),
+                    phone: c.opt("phone"),
+                    email: c.opt("email"),
+                    wechat: c.opt("wechat"),
+                    is_primary: is_primary?,
+                },
+            })
+        }
+        ImportKind::Shipments => None,
+    }
+}
+
+/// A value of a vocabulary written as its API name or its Chinese or English label.
+fn vocab<T: Copy>(
+    all: &[T],
+    text: &str,
+    name: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+    extra: &[(&str, T)],
+) -> Option<T> {
+    let t = text.trim();
+    all.iter()
+        .copied()
+        .find(|v| {
+            name(*v) == t
+                || Lang::Zh.t(label(*v)) == t
+                || Lang::En.t(label(*v)).eq_ignore_ascii_case(t)
+        })
+        .or_else(|| extra.iter().find(|(w, _)| *w == t).map(|(_, v)| *v))
+}
+
+fn parse_customer(c: &mut Cells) -> Option<CustomerRow> {
+    let code = c.required("customer_code").map(String::from);
+    let name = c.required("name").map(String::from);
+    let mut cells: HashMap<&'static str, String> = HashMap::new();
+    for d in CUSTOMER_FIELDS {
+        let v = c.get(d.name);
+        if !v.is_empty() {
+            cells.insert(d.name, v.to_string());
+        }
+    }
+    let kind = match c.get("kind") {
+        "" => Some(None),
+        v => match vocab(
+            CustomerKind::ALL,
+            v,
+            CustomerKind::as_str,
+            CustomerKind::label_key,
+            &[
+                ("个人", CustomerKind::Individual),
+                ("企业", CustomerKind::Enterprise),
+                ("公司", CustomerKind::Enterprise),
+                ("政府", CustomerKind::Government),
+                ("机构", CustomerKind::Government),
+                ("事业单位", CustomerKind::Government),
+            ],
+        ) {
+            Some(k) => Some(Some(k.as_str().to_string())),
+            None => {
+                c.fail("kind", "err.invalid_choice");
+                None
+            }
+        },
+    };
+    let gov_level = match c.get("gov_level") {
+        "" => Some(None),
+        v => match vocab(
+            GovLevel::ALL,
+            v,
+            GovLevel::as_str,
+            GovLevel::label_key,
+            &[
+                ("国家", GovLevel::National),
+                ("省", GovLevel::Provincial),
+                ("市", GovLevel::Municipal),
+            ],
+        ) {
+            Some(g) => Some(Some(g.as_str().to_string())),
+            None => {
+                c.fail("gov_level", "err.invalid_choice");
+                None
+            }
+        },
+    };
+    let status = match c.get("status") {
+        "" => Some(None),
+        v => match vocab(
+            CustomerStatus::ALL,
+            v,
+            CustomerStatus::as_str,
+            CustomerStatus::label_key,
+            &[
+                ("潜在", CustomerStatus::Prospect),
+                ("正常", CustomerStatus::Active),
+                ("合作", CustomerStatus::Active),
+                ("活跃", CustomerStatus::Active),
+                ("暂停", CustomerStatus::Suspended),
+                ("流失", CustomerStatus::Lost),
+            ],
+        ) {
+            Some(s) => Some(Some(s.as_str().to_string())),
+            None => {
+                c.fail("status", "err.invalid_choice");
+                None
+            }
+        },
+    };
+    let data_source = match c.get("data_source") {
+        "" => Some(None),
+        v => match vocab(
+            DataSource::ALL,
+            v,
+            DataSource::as_str,
+            DataSource::label_key,
+            &[
+                ("内部", DataSource::Internal),
+                ("外部", DataSource::External),
+            ],
+        ) {
+            Some(s) => Some(Some(s.as_str().to_string())),
+            None => {
+                c.fail("data_source", "err.invalid_choice");
+                None
+            }
+        },
+    };
+    // Industries: a known one by name or label, else the text as written.
+    let industry = c.opt("industry").map(|v| {
+        vocab(
+            Industry::ALL,
+            &v,
+            Industry::as_str,
+            Industry::label_key,
+            &[],
+        )
+        .map(|i| i.as_str().to_string())
+        .unwrap_or(v)
+    });
+    let split = |v: &str| -> Vec<String> {
+        v.split(['、', ',', '，', ';', '；', '/', '|'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let modes = match c.get("service_modes") {
+        "" => Some(None),
+        v => {
+            let mut out = Vec::new();
+            let mut ok = true;
+            for m in split(v) {
+                match ServiceMode::parse(&m).or_else(|| service_mode_from_text(&m)) {
+                    Some(m) => out.push(m.as_str().to_string()),
+                    None => ok = false,
+                }
+            }
+            if ok {
+                Some(Some(out))
+            } else {
+                c.fail("service_modes", "err.unknown_service_mode");
+                None
+            }
+        }
+    };
+    let tags = c.opt("tags").map(|v| split(&v));
+    let contact = c.opt("contact_name").map(|n| ContactInput {
+        name: Some(n),
+        title: c.opt("contact_title"),
+        phone: c.opt("contact_phone"),
+        email: c.opt("contact_email"),
+        wechat: None,
+        is_primary: Some(true),
+    });
+    if contact.is_none() {
+        for f in ["contact_phone", "contact_email", "contact_title"] {
+            if !c.get(f).is_empty() {
+                c.fail("contact_name", "err.required");
+                break;
+            }
+        }
+    }
+    Some(CustomerRow {
+        code: code?.clone(),
+        input: CustomerInput {
+            code: None,
+            name: Some(name?),
+            short_name: c.opt("short_name"),
+            kind: kind?,
+            gov_level: gov_level?,
+            industry,
+            province: c.opt("province"),
+            city: c.opt("city"),
+            address: c.opt("address"),
+            goods_types: c.opt("goods_types"),
+            service_modes: modes?,
+            data_source: data_source?,
+            owner_id: None,
+            status: status?,
+            uscc: c.opt("uscc"),
+            id_number: None,
+            notes: c.opt("notes"),
+            tags,
+            custom_fields: None,
+            confirm_duplicates: false,
+        },
+        owner: c.opt("owner"),
+        contact,
+        cells,
+    })
+}
+
+// ---- writing ----
+
+/// Writes one batch of records of `w.kind` with its bad rows and the run's counts.
+pub(crate) async fn write(
+    w: &mut Writer<'_>,
+    code_header: String,
+    records: Vec<(i64, Record)>,
+    mut errors: Vec<RowError>,
+    read: i64,
+) -> Result<()> {
+    let now = Utc::now();
+    let mut counts = w.counts.clone();
+    let mut prospects = 0;
+    match w.kind {
+        ImportKind::Customers | ImportKind::Contacts => {
+            // Through the archive's own use cases (validation, search keys, encrypted
+            // personal data, duplicates, audit), a row at a time.
+            for (row_no, r) in records {
+                let outcome = match r {
+                    Record::Customer(c) => write_customer(w, row_no, *c, &mut errors).await?,
+                    Record::Contact { code, input } => {
+                        write_contact(w, row_no, &code, &code_header, input, &mut errors).await?
+                    }
+                    _ => None,
+                };
+                count(&mut counts, outcome);
+            }
+            let txn = w.bulk.begin_write().await?;
+            finish_batch(w, &txn, &mut errors, &mut counts, read, 0, now).await?;
+            txn.commit().await?;
+        }
+        ImportKind::Tracking | ImportKind::Invoices | ImportKind::Payments => {
+            let txn = w.bulk.begin_write().await?;
+            match w.kind {
+                ImportKind::Tracking => {
+                    write_events(&txn, records, &mut errors, &mut counts).await?
+                }
+                _ => {
+                    prospects = write_bills(
+                        w,
+                        &txn,
+                        &code_header,
+                        records,
+                        &mut errors,
+                        &mut counts,
+                        now,
+                    )
+                    .await?;
+                }
+            }
+            finish_batch(w, &txn, &mut errors, &mut counts, read, prospects, now).await?;
+            txn.commit().await?;
+        }
+        ImportKind::Shipments => {}
+    }
+    w.counts = counts;
+    let room = 100usize.saturating_sub(w.first_errors.len());
+    w.first_errors.extend(errors.into_iter().take(room));
+    Ok(())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    New,
+    Updated,
+    Unchanged,
+}
+
+fn count(counts: &mut Counts, o: Option<Outcome>) {
+    match o {
+        Some(Outcome::New) => counts.rows_new += 1,
+        Some(Outcome::Updated) => counts.rows_updated += 1,
+        Some(Outcome::Unchanged) => counts.rows_unchanged += 1,
+        None => {}
+    }
+}
+
+async fn finish_batch<C: consign_store::ConnectionTrait>(
+    w: &Writer<'_>,
+    txn: &C,
+    errors: &mut [RowError],
+    counts: &mut Counts,
+    read: i64,
+    prospects: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    errors.sort_by_key(|e| e.row_no);
+    repo::add_errors(txn, w.run_id, errors).await?;
+    counts.rows_read += read;
+    counts.rows_bad += errors
+        .iter()
+        .map(|e| e.row_no)
+        .collect::<HashSet<_>>()
+        .len() as i64;
+    counts.prospects_created += prospects;
+    repo::progress(txn, w.run_id, counts, now).await?;
+    Ok(())
+}
+
+fn row_error(row_no: i64, column: String, cell: &str, key: &str, arg: String) -> RowError {
+    RowError {
+        row_no,
+        column,
+        cell: cell.chars().take(200).collect(),
+        reason_key: key.to_string(),
+        reason_arg: arg,
+    }
+}
+
+async fn write_events<C: consign_store::ConnectionTrait>(
+    txn: &C,
+    records: Vec<(i64, Record)>,
+    errors: &mut Vec<RowError>,
+    counts: &mut Counts,
+) -> Result<()> {
+    let events: Vec<(i64, String, TrackingEvent)> = records
+        .into_iter()
+        .filter_map(|(n, r)| match r {
+            Record::Event { waybill, event } => Some((n, waybill, event)),
+            _ => None,
+        })
+        .collect();
+    let waybills: Vec<&str> = events.iter().map(|(_, w, _)| w.as_str()).collect();
+    let ids = ship_repo::existing(txn, &waybills).await?;
+    let mut rows = Vec::with_capacity(events.len());
+    for (n, waybill, e) in &events {
+        match ids.get(waybill) {
+            Some(s) => rows.push((s.id, e.clone())),
+            None => errors.push(row_error(
+                *n,
+                String::new(),
+                waybill,
+                "err.unknown_waybill",
+                String::new(),
+            )),
+        }
+    }
+    let added = ship_repo::add_events_many(txn, &rows).await? as i64;
+    counts.rows_new += added;
+    counts.rows_unchanged += rows.len() as i64 - added;
+    Ok(())
+}
+
+/// Invoices or payments: customers by code (unknown ones rejected or created as
+/// prospects), the later row of a number wins, unchanged rows are not written.
+/// Returns the prospects created.
+async fn write_bills<C: consign_store::ConnectionTrait>(
+    w: &mut Writer<'_>,
+    txn: &C,
+    code_header: &str,
+    records: Vec<(i64, Record)>,
+    errors: &mut Vec<RowError>,
+    counts: &mut Counts,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    // Customers.
+    let unseen: Vec<String> = {
+        let mut v: Vec<String> = records
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Record::Invoice { invoice, .. } => Some(invoice.customer_code.clone()),
+                Record::Payment { payment, .. } => Some(payment.customer_code.clone()),
+                _ => None,
+            })
+            .filter(|c| !w.codes.contains_key(c))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    if !unseen.is_empty() {
+        let refs: Vec<&str> = unseen.iter().map(String::as_str).collect();
+        let found = consign_store::customers::ids_by_code(txn, &refs).await?;
+        w.codes.extend(found);
+    }
+    let mut new_customers: Vec<(String, String)> = Vec::new();
+    let mut kept: Vec<(i64, Record)> = Vec::with_capacity(records.len());
+    for (n, r) in records {
+        let (code, name) = match &r {
+            Record::Invoice {
+                invoice,
+                customer_name,
+            } => (invoice.customer_code.clone(), customer_name.clone()),
+            Record::Payment {
+                payment,
+                customer_name,
+            } => (payment.customer_code.clone(), customer_name.clone()),
+            _ => continue,
+        };
+        if w.codes.contains_key(&code) {
+            kept.push((n, r));
+            continue;
+        }
+        match w.unknown {
+            UnknownCustomers::Reject => errors.push(row_error(
+                n,
+                code_header.to_string(),
+                &code,
+                "err.unknown_customer",
+                String::new(),
+            )),
+            UnknownCustomers::Create => {
+                if !new_customers.iter().any(|(c, _)| *c == code) {
+                    let name = if name.is_empty() { code.clone() } else { name };
+                    new_customers.push((code, name));
+                }
+                kept.push((n, r));
+            }
+        }
+    }
+    if !new_customers.is_empty() {
+        let ids = customers::create_prospects(w.app, txn, w.actor, &new_customers, now).await?;
+        for ((code, _), id) in new_customers.iter().zip(ids) {
+            w.codes.insert(code.clone(), id);
+        }
+    }
+    match w.kind {
+        ImportKind::Invoices => {
+            let mut rows: Vec<(i64, i64, Invoice)> = kept
+                .into_iter()
+                .filter_map(|(n, r)| match r {
+                    Record::Invoice { invoice, .. } => w
+                        .codes
+                        .get(&invoice.customer_code)
+                        .map(|id| (n, *id, invoice)),
+                    _ => None,
+                })
+                .collect();
+            let (last, repeated) = later_wins(rows.iter().map(|(_, _, i)| i.invoice_no.as_str()));
+            w.repeated += repeated;
+            let keep: Vec<(i64, i64, Invoice)> = rows
+                .drain(..)
+                .enumerate()
+                .filter(|(i, _)| last.contains(i))
+                .map(|(_, r)| r)
+                .collect();
+            let nos: Vec<&str> = keep.iter().map(|(_, _, i)| i.invoice_no.as_str()).collect();
+            let old = bills::invoices_by_no(txn, &nos).await?;
+            let mut writes = Vec::new();
+            for (_, cid, inv) in &keep {
+                w.revenue_sum += inv.amount_fen;
+                let o = match old.get(&inv.invoice_no) {
+                    Some(s) if s.customer_id == *cid && s.invoice == *inv => Outcome::Unchanged,
+                    Some(_) => Outcome::Updated,
+                    None => Outcome::New,
+                };
+                count(counts, Some(o));
+                if o != Outcome::Unchanged {
+                    writes.push((*cid, inv.clone()));
+                }
+            }
+            bills::upsert_invoices(txn, &writes, now).await?;
+        }
+        _ => {
+            let mut rows: Vec<(i64, i64, Payment)> = kept
+                .into_iter()
+                .filter_map(|(n, r)| match r {
+                    Record::Payment { payment, .. } => w
+                        .codes
+                        .get(&payment.customer_code)
+                        .map(|id| (n, *id, payment)),
+                    _ => None,
+                })
+                .collect();
+            let (last, repeated) = later_wins(rows.iter().map(|(_, _, p)| p.payment_no.as_str()));
+            w.repeated += repeated;
+            let keep: Vec<(i64, i64, Payment)> = rows
+                .drain(..)
+                .enumerate()
+                .filter(|(i, _)| last.contains(i))
+                .map(|(_, r)| r)
+                .collect();
+            let inv_nos: Vec<&str> = keep
+                .iter()
+                .filter_map(|(_, _, p)| p.invoice_no.as_deref())
+                .collect();
+            let invoices = crate::billing::invoice_ids(txn, &inv_nos).await?;
+            let nos: Vec<&str> = keep.iter().map(|(_, _, p)| p.payment_no.as_str()).collect();
+            let old = bills::payments_by_no(txn, &nos).await?;
+            let header = ImportKind::Payments
+                .fields()
+                .iter()
+                .find(|d| d.name == "invoice_no")
+                .map(|d| d.aliases[0])
+                .unwrap_or("invoice_no");
+            let mut writes = Vec::new();
+            for (n, cid, mut p) in keep {
+                let invoice_id = match &p.invoice_no {
+                    None => None,
+                    Some(no) => match invoices.get(no) {
+                        Some((iid, icid)) if *icid == cid => Some(*iid),
+                        _ => {
+                            errors.push(row_error(
+                                n,
+                                header.to_string(),
+                                no,
+                                "err.unknown_invoice",
+                                String::new(),
+                            ));
+                            continue;
+                        }
+                    },
+                };
+                w.revenue_sum += p.amount_fen;
+                let stored = old.get(&p.payment_no);
+                if let Some(s) = stored {
+                    // The stored record names the customer by its code as stored.
+                    p.customer_code = s.payment.customer_code.clone();
+                }
+                let o = match stored {
+                    Some(s)
+                        if s.customer_id == cid && s.invoice_id == invoice_id && s.payment == p =>
+                    {
+                        Outcome::Unchanged
+                    }
+                    Some(_) => Outcome::Updated,
+                    None => Outcome::New,
+                };
+                count(counts, Some(o));
+                if o != Outcome::Unchanged {
+                    writes.push(PaymentWrite {
+                        customer_id: cid,
+                        invoice_id,
+                        payment: p,
+                    });
+                }
+            }
+            bills::upsert_payments(txn, &writes, now).await?;
+        }
+    }
+    Ok(new_customers.len() as i64)
+}
+
+/// The indexes of the rows to keep (the last of each key) and how many were repeats.
+fn later_wins<'a>(keys: impl Iterator<Item = &'a str>) -> (HashSet<usize>, i64) {
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    let mut n = 0;
+    for (i, k) in keys.enumerate() {
+        last.insert(k, i);
+        n += 1;
+    }
+    let keep: HashSet<usize> = last.values().copied().collect();
+    let repeated = (n - keep.len()) as i64;
+    (keep, repeated)
+}
+
+/// The import field a use case's field error belongs to.
+fn import_field(api_field: &str) -> &str {
+    match api_field {
+        "owner_id" => "owner",
+        "code" => "customer_code",
+        f if f.starts_with("contacts[0].") => match &f["contacts[0].".len()..] {
+            "name" => "contact_name",
+            "title" => "contact_title",
+            "phone" => "contact_phone",
+            "email" => "contact_email",
+            _ => "contact_name",
+        },
+        f => f,
+    }
+}
+
+/// Maps a use case's refusal of one row to its row errors; other errors end the import.
+fn refusal(
+    e: AppError,
+    row_no: i64,
+    header: &dyn Fn(&str) -> String,
+    cell: &dyn Fn(&str) -> String,
+) -> Result<Vec<RowError>> {
+    match e {
+        AppError::Validation(fe) => Ok(fe
+            .0
+            .iter()
+            .map(|f| {
+                let field = import_field(&f.field);
+                row_error(row_no, header(field), &cell(field), f.code, String::new())
+            })
+            .collect()),
+        AppError::Conflict { field, code } => {
+            let field = import_field(&field);
+            Ok(vec![row_error(
+                row_no,
+                header(field),
+                &cell(field),
+                code,
+                String::new(),
+            )])
+        }
+        AppError::Duplicates(hits) => Ok(vec![row_error(
+            row_no,
+            header("name"),
+            &cell("name"),
+            "err.import_duplicate",
+            hits.iter()
+                .map(|h| format!("{} {}", h.code, h.name))
+                .collect::<Vec<_>>()
+                .join("、"),
+        )]),
+        AppError::Forbidden | AppError::NotFound => Ok(vec![row_error(
+            row_no,
+            header("customer_code"),
+            &cell("customer_code"),
+            "err.customer_out_of_scope",
+            String::new(),
+        )]),
+        other => Err(other),
+    }
+}
+
+async fn owner_id(w: &Writer<'_>, text: &str) -> Result<Option<i64>> {
+    let users = consign_store::users::all_users(&w.app.db.conn).await?;
+    Ok(users
+        .iter()
+        .find(|u| u.username == text)
+        .or_else(|| users.iter().find(|u| u.display_name == text))
+        .map(|u| u.id))
+}
+
+async fn write_customer(
+    w: &mut Writer<'_>,
+    row_no: i64,
+    row: CustomerRow,
+    errors: &mut Vec<RowError>,
+) -> Result<Option<Outcome>> {
+    let CustomerRow {
+        code,
+        mut input,
+        owner,
+        contact,
+        cells,
+    } = row;
+    let fields = ImportKind::Customers.fields();
+    let header = |f: &str| -> String {
+        fields
+            .iter()
+            .find(|d| d.name == f)
+            .map(|d| d.aliases[0].to_string())
+            .unwrap_or_else(|| f.to_string())
+    };
+    let cell = |f: &str| cells.get(f).cloned().unwrap_or_default();
+    if let Some(o) = &owner {
+        match owner_id(w, o).await? {
+            Some(id) => input.owner_id = Some(Some(id)),
+            None => {
+                errors.push(row_error(
+                    row_no,
+                    header("owner"),
+                    o,
+                    "err.unknown_owner",
+                    String::new(),
+                ));
+                return Ok(None);
+            }
+        }
+    }
+    let existing = consign_store::customers::ids_by_code(&w.app.db.conn, &[code.as_str()])
+        .await?
+        .get(&code)
+        .copied();
+    let result = match existing {
+        Some(id) => {
+            let current = match customers::get(w.app, w.actor, id).await {
+                Ok(d) => d.customer,
+                Err(e) => {
+                    errors.extend(refusal(e, row_no, &header, &cell)?);
+                    return Ok(None);
+                }
+            };
+            if !changes(&current, &input) {
+                return Ok(Some(Outcome::Unchanged));
+            }
+            customers::update(w.app, w.actor, id, &input)
+                .await
+                .map(|_| Outcome::Updated)
+        }
+        None => {
+            input.code = Some(code.clone());
+            input.confirm_duplicates = w.allow_duplicates;
+            let new = NewCustomer {
+                customer: input,
+                contacts: contact.into_iter().collect(),
+            };
+            customers::create(w.app, w.actor, &new).await.map(|d| {
+                w.codes.insert(code.clone(), d.customer.id);
+                Outcome::New
+            })
+        }
+    };
+    match result {
+        Ok(o) => Ok(Some(o)),
+        Err(e) => {
+            errors.extend(refusal(e, row_no, &header, &cell)?);
+            Ok(None)
+        }
+    }
+}
+
+/// Whether writing `input` over `c` would change any field the file gives.
+fn changes(c: &customers::CustomerView, input: &CustomerInput) -> bool {
+    let differs =
+        |new: &Option<String>, old: Option<&str>| new.as_deref().is_some_and(|n| Some(n) != old);
+    differs(&input.name, Some(c.name.as_str()))
+        || differs(&input.short_name, c.short_name.as_deref())
+        || differs(&input.kind, Some(c.kind.as_str()))
+        || differs(&input.gov_level, c.gov_level.map(|g| g.as_str()))
+        || differs(&input.industry, c.industry.as_deref())
+        || differs(&input.province, c.province.as_deref())
+        || differs(&input.city, c.city.as_deref())
+        || differs(&input.address, c.address.as_deref())
+        || differs(&input.goods_types, c.goods_types.as_deref())
+        || differs(&input.data_source, Some(c.data_source.as_str()))
+        || differs(&input.status, Some(c.status.as_str()))
+        || differs(&input.uscc, c.uscc.as_deref())
+        || differs(&input.notes, c.notes.as_deref())
+        || input.owner_id.is_some_and(|o| o != c.owner_id)
+        || input.service_modes.as_ref().is_some_and(|m| {
+            let mut a: Vec<&str> = m.iter().map(String::as_str).collect();
+            let mut b: Vec<&str> = c.service_modes.iter().map(|m| m.as_str()).collect();
+            a.sort_unstable();
+            a.dedup();
+            b.sort_unstable();
+            a != b
+        })
+        || input.tags.as_ref().is_some_and(|t| {
+            let mut a: Vec<&str> = t.iter().map(String::as_str).collect();
+            let mut b: Vec<&str> = c.tags.iter().map(String::as_str).collect();
+            a.sort_unstable();
+            a.dedup();
+            b.sort_unstable();
+            a != b
+        })
+}
+
+async fn write_contact(
+    w: &mut Writer<'_>,
+    row_no: i64,
+    code: &str,
+    code_header: &str,
+    input: ContactInput,
+    errors: &mut Vec<RowError>,
+) -> Result<Option<Outcome>> {
+    let fields = ImportKind::Contacts.fields();
+    let header = |f: &str| -> String {
+        fields
+            .iter()
+            .find(|d| d.name == f)
+            .map(|d| d.aliases[0].to_string())
+            .unwrap_or_else(|| f.to_string())
+    };
+    let cell = |f: &str| -> String {
+        match f {
+            "name" => input.name.clone(),
+            "title" => input.title.clone(),
+            "phone" => input.phone.clone(),
+            "email" => input.email.clone(),
+            "wechat" => input.wechat.clone(),
+            "customer_code" => Some(code.to_string()),
+            _ => None,
+        }
+        .unwrap_or_default()
+    };
+    let id = match w.codes.get(code) {
+        Some(id) => Some(*id),
+        None => {
+            let found = consign_store::customers::ids_by_code(&w.app.db.conn, &[code]).await?;
+            if let Some(id) = found.get(code) {
+                w.codes.insert(code.to_string(), *id);
+            }
+            found.get(code).copied()
+        }
+    };
+    let Some(id) = id else {
+        errors.push(row_error(
+            row_no,
+            code_header.to_string(),
+            code,
+            "err.unknown_customer",
+            String::new(),
+        ));
+        return Ok(None);
+    };
+    let detail = match customers::get(w.app, w.actor, id).await {
+        Ok(d) => d,
+        Err(e) => {
+            errors.extend(refusal(e, row_no, &header, &cell)?);
+            return Ok(None);
+        }
+    };
+    let name = input.name.clone().unwrap_or_default();
+    let same = detail.contacts.iter().find(|k| k.name == name);
+    let result = match same {
+        Some(k) => {
+            let current = customers::contact_in_full(w.app, id, k.id).await?;
+            let differs = |new: &Option<String>, old: &Option<String>| {
+                new.as_ref().is_some_and(|n| Some(n) != old.as_ref())
+            };
+            if !(differs(&input.title, &current.title)
+                || differs(&input.phone, &current.phone)
+                || differs(&input.email, &current.email)
+                || differs(&input.wechat, &current.wechat)
+                || input.is_primary.is_some_and(|p| p != current.is_primary))
+            {
+                return Ok(Some(Outcome::Unchanged));
+            }
+            customers::update_contact(w.app, w.actor, id, k.id, &input)
+                .await
+                .map(|_| Outcome::Updated)
+        }
+        None => customers::add_contact(w.app, w.actor, id, &input)
+            .await
+            .map(|_| Outcome::New),
+    };
+    match result {
+        Ok(o) => Ok(Some(o)),
+        Err(e) => {
+            errors.extend(refusal(e, row_no, &header, &cell)?);
+            Ok(None)
+        }
+    }
+}
