@@ -1073,6 +1073,13 @@ pub async fn import_file(
     opts: ImportOptions,
     progress: Arc<ImportProgress>,
 ) -> Result<ImportReport> {
+    let run_id = start_run(app, actor, &opts).await?;
+    run_import(app, actor, run_id, path, opts, progress).await
+}
+
+/// Checks that the actor may import this kind of file with these options and records
+/// the run as started; returns its id (see [`run_import`]).
+pub async fn start_run(app: &App, actor: &Actor, opts: &ImportOptions) -> Result<i64> {
     let kind = opts.kind.unwrap_or(ImportKind::Shipments);
     let allowed = match kind {
         ImportKind::Customers | ImportKind::Contacts => actor.role.can_edit_customers(),
@@ -1088,14 +1095,14 @@ pub async fn import_file(
         .unknown_customers
         .or(opts.profile.unknown_customers)
         .unwrap_or_default();
-    let started = Instant::now();
     let options = serde_json::json!({
         "unknown_customers": unknown,
         "encoding": opts.encoding.map(|e| e.label()),
         "profile": &opts.profile,
+        "allow_duplicates": opts.allow_duplicates,
     })
     .to_string();
-    let run_id = repo::start(
+    Ok(repo::start(
         &app.db.conn,
         kind.as_str(),
         &opts.file_name,
@@ -1103,7 +1110,24 @@ pub async fn import_file(
         &options,
         Utc::now(),
     )
-    .await?;
+    .await?)
+}
+
+/// Reads the file of a started run to its end, writing as it goes.
+pub async fn run_import(
+    app: &App,
+    actor: &Actor,
+    run_id: i64,
+    path: &Path,
+    opts: ImportOptions,
+    progress: Arc<ImportProgress>,
+) -> Result<ImportReport> {
+    let kind = opts.kind.unwrap_or(ImportKind::Shipments);
+    let unknown = opts
+        .unknown_customers
+        .or(opts.profile.unknown_customers)
+        .unwrap_or_default();
+    let started = Instant::now();
     let tz = app.tz();
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(1);
     let parse = {
@@ -1507,4 +1531,150 @@ pub async fn export_shipments(
     .await?;
     txn.commit().await?;
     Ok(n)
+}
+
+// ---- runs, for the web UI and the API ----
+
+/// An import run as the UI and the API show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunView {
+    pub id: String,
+    pub kind: ImportKind,
+    pub file_name: String,
+    pub user_name: Option<String>,
+    /// `running`, `finished`, `failed` or `interrupted`.
+    pub status: String,
+    pub counts: Counts,
+    /// Why the file could not be read to its end (localized), if it could not.
+    pub problem: Option<String>,
+    pub started_at: chrono::DateTime<Utc>,
+    pub finished_at: Option<chrono::DateTime<Utc>>,
+}
+
+impl RunView {
+    pub fn running(&self) -> bool {
+        self.status == "running"
+    }
+}
+
+/// One bad row as shown on the result page (the first 100 of a run).
+#[derive(Debug, Clone, Serialize)]
+pub struct BadRow {
+    /// 0 for a problem with the whole file.
+    pub row: i64,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+fn may_see(actor: &Actor, run: &repo::ImportRun) -> bool {
+    actor.role.is_admin()
+        || actor.role.can_write_operations()
+        || (run.user_id.is_some() && run.user_id == actor.id)
+}
+
+async fn run_view(app: &App, run: repo::ImportRun, lang: Lang) -> Result<RunView> {
+    let user_name = match run.user_id {
+        Some(id) => consign_store::users::user(&app.db.conn, id)
+            .await?
+            .map(|u| u.display_name),
+        None => None,
+    };
+    let problem = run.message.split_once('|').and_then(|(key, arg)| {
+        key.starts_with("err.").then(|| lang.tf(key, &[&arg]))
+    });
+    Ok(RunView {
+        id: run.id.to_string(),
+        kind: ImportKind::parse(&run.kind).unwrap_or(ImportKind::Shipments),
+        file_name: run.file_name,
+        user_name,
+        status: run.status,
+        counts: run.counts,
+        problem,
+        started_at: run.started_at,
+        finished_at: run.finished_at,
+    })
+}
+
+/// The latest runs the actor may see: everyone's for roles that import operations
+/// data, else its own.
+pub async fn runs(app: &App, actor: &Actor, lang: Lang) -> Result<Vec<RunView>> {
+    let mut out = Vec::new();
+    for run in repo::recent(&app.db.conn, 200).await? {
+        if may_see(actor, &run) && out.len() < 50 {
+            out.push(run_view(app, run, lang).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// One run with its first bad rows, in `lang`.
+pub async fn run_detail(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    lang: Lang,
+) -> Result<(RunView, Vec<BadRow>)> {
+    let run = repo::get(&app.db.conn, id)
+        .await?
+        .filter(|r| may_see(actor, r))
+        .ok_or(AppError::NotFound)?;
+    let rows = repo::errors(&app.db.conn, id, 0, 100)
+        .await?
+        .into_iter()
+        .map(|(_, e)| BadRow {
+            row: e.row_no,
+            column: e.column.clone(),
+            value: e.cell.clone(),
+            reason: reason(lang, &e),
+        })
+        .collect();
+    Ok((run_view(app, run, lang).await?, rows))
+}
+
+/// A run's bad-row report, for a user who may see the run.
+pub async fn run_report(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    lang: Lang,
+    out: &mut impl std::io::Write,
+) -> Result<u64> {
+    repo::get(&app.db.conn, id)
+        .await?
+        .filter(|r| may_see(actor, r))
+        .ok_or(AppError::NotFound)?;
+    error_report(app, id, lang, out).await
+}
+
+/// Starts importing an uploaded file in the background and returns the run's id at
+/// once; the file is removed when the run ends.
+pub async fn start_upload(
+    app: &App,
+    actor: &Actor,
+    file: tempfile::TempPath,
+    opts: ImportOptions,
+) -> Result<i64> {
+    let run_id = start_run(app, actor, &opts).await?;
+    let (app, actor) = (app.clone(), actor.clone());
+    tokio::spawn(async move {
+        let progress = Arc::new(ImportProgress::default());
+        match run_import(&app, &actor, run_id, &file, opts, progress).await {
+            Ok(r) => tracing::info!(run_id, rows = r.counts.rows_read, "upload imported"),
+            Err(e) => {
+                tracing::warn!(run_id, error = %e, "upload import failed");
+                let _ = repo::finish(&app.db.conn, run_id, "failed", &e.to_string(), Utc::now())
+                    .await;
+            }
+        }
+        drop(file);
+    });
+    Ok(run_id)
+}
+
+/// A new file for an upload, in the data directory's `uploads/` (removed when dropped).
+pub fn new_upload(app: &App) -> std::io::Result<tempfile::NamedTempFile> {
+    let dir = app.settings.data_dir.join("uploads");
+    std::fs::create_dir_all(&dir)?;
+    tempfile::NamedTempFile::new_in(dir)
 }
