@@ -1580,9 +1580,10 @@ async fn run_view(app: &App, run: repo::ImportRun, lang: Lang) -> Result<RunView
             .map(|u| u.display_name),
         None => None,
     };
-    let problem = run.message.split_once('|').and_then(|(key, arg)| {
-        key.starts_with("err.").then(|| lang.tf(key, &[&arg]))
-    });
+    let problem = run
+        .message
+        .split_once('|')
+        .and_then(|(key, arg)| key.starts_with("err.").then(|| lang.tf(key, &[&arg])));
     Ok(RunView {
         id: run.id.to_string(),
         kind: ImportKind::parse(&run.kind).unwrap_or(ImportKind::Shipments),
@@ -1663,8 +1664,8 @@ pub async fn start_upload(
             Ok(r) => tracing::info!(run_id, rows = r.counts.rows_read, "upload imported"),
             Err(e) => {
                 tracing::warn!(run_id, error = %e, "upload import failed");
-                let _ = repo::finish(&app.db.conn, run_id, "failed", &e.to_string(), Utc::now())
-                    .await;
+                let _ =
+                    repo::finish(&app.db.conn, run_id, "failed", &e.to_string(), Utc::now()).await;
             }
         }
         drop(file);

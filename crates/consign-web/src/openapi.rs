@@ -166,6 +166,68 @@ pub fn spec() -> Value {
         );
     }
     add(
+        "/api/v1/imports",
+        "post",
+        {
+            let mut o = op(
+                "Import a file (the request body: CSV in UTF-8 or GBK, or XLSX; streamed to disk). 202 with the run; it imports in the background: poll GET /api/v1/imports/{id}.",
+                "imports",
+                None,
+                ("202", "ImportRun"),
+            );
+            o["requestBody"] = json!({"required": true, "content": {
+                "text/csv": {"schema": {"type": "string", "format": "binary"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}
+            }});
+            o
+        },
+        vec![
+            json!({"name": "kind", "in": "query", "required": true, "schema": {"type": "string", "enum": ["shipments", "tracking", "invoices", "payments", "customers", "contacts"]}}),
+            json!({"name": "encoding", "in": "query", "schema": {"type": "string", "enum": ["utf-8", "gbk"]}}),
+            json!({"name": "unknown_customers", "in": "query", "schema": {"type": "string", "enum": ["reject", "create"]}}),
+            json!({"name": "profile", "in": "query", "schema": {"type": "string"}}),
+            json!({"name": "file_name", "in": "query", "schema": {"type": "string"}}),
+            json!({"name": "allow_duplicates", "in": "query", "schema": {"type": "boolean"}}),
+        ],
+    );
+    add(
+        "/api/v1/imports",
+        "get",
+        op(
+            "The latest import runs you may see",
+            "imports",
+            None,
+            ("200", "ImportRunList"),
+        ),
+        vec![],
+    );
+    add(
+        "/api/v1/imports/{id}",
+        "get",
+        op(
+            "An import run: status, counts and its first 100 bad rows",
+            "imports",
+            None,
+            ("200", "ImportRun"),
+        ),
+        cid(),
+    );
+    add(
+        "/api/v1/imports/{id}/errors",
+        "get",
+        {
+            let mut o = op(
+                "Every bad row of a run as CSV (row, column, value, reason)",
+                "imports",
+                None,
+                ("200", ""),
+            );
+            o["responses"]["200"] = json!({"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}});
+            o
+        },
+        cid(),
+    );
+    add(
         "/api/v1/invoices/by-number/{no}",
         "get",
         op(
@@ -595,6 +657,14 @@ pub fn spec() -> Value {
     schemas["PaymentPage"] = s(json!({
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/Payment"}},
         "total": int, "page": int, "per_page": int}));
+    schemas["ImportRun"] = s(json!({
+        "id": text, "kind": text, "file_name": text, "user_name": text,
+        "status": {"type": "string", "enum": ["running", "finished", "failed", "interrupted"]},
+        "counts": s(json!({"rows_read": int, "rows_new": int, "rows_updated": int, "rows_unchanged": int, "rows_bad": int, "prospects_created": int})),
+        "problem": text, "started_at": time, "finished_at": time,
+        "errors": {"type": "array", "items": s(json!({"row": int, "column": text, "value": text, "reason": text}))}}));
+    schemas["ImportRunList"] =
+        s(json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/ImportRun"}}}));
     schemas["TrackingEvents"] = s(
         json!({"added": {"type": "integer"}, "items": {"type": "array", "items": s(json!({"at": {"type": "string", "format": "date-time"}, "place": text, "status_text": text}))}}),
     );

@@ -31,9 +31,9 @@ use consign_domain::shipment::ShipmentStatus;
 use consign_domain::{FieldErrors, Lang};
 use std::collections::{BTreeMap, HashMap};
 
-type UiResult = Result<Response, Response>;
+pub(crate) type UiResult = Result<Response, Response>;
 
-fn fail(e: AppError, lang: Lang) -> Response {
+pub(crate) fn fail(e: AppError, lang: Lang) -> Response {
     WebError::ui(e, lang).into_response()
 }
 
@@ -49,6 +49,14 @@ pub fn routes() -> Router<App> {
         .route("/customers/{id}", get(customer_show))
         .route("/shipments", get(shipments_page))
         .route("/shipments/{id}", get(shipment_show))
+        .route(
+            "/imports",
+            get(crate::ui_imports::page)
+                .post(crate::ui_imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/imports/{id}", get(crate::ui_imports::result))
+        .route("/imports/{id}/errors.csv", get(crate::ui_imports::report))
         .route(
             "/customers/{id}/edit",
             get(customer_edit).post(customer_update),
@@ -91,12 +99,14 @@ pub struct Ctx {
     pub path: String,
     pub nav: &'static str,
     pub is_admin: bool,
+    /// May import files (operations data or customers).
+    pub can_import: bool,
     pub flash: Option<String>,
     pub tz: chrono_tz::Tz,
 }
 
 impl Ctx {
-    fn new(app: &App, u: &UiUser, path: &str, nav: &'static str) -> Ctx {
+    pub(crate) fn new(app: &App, u: &UiUser, path: &str, nav: &'static str) -> Ctx {
         Ctx {
             lang: u.lang,
             user_name: u.actor.name.clone(),
@@ -105,6 +115,7 @@ impl Ctx {
             path: path.to_string(),
             nav,
             is_admin: u.actor.role.is_admin(),
+            can_import: u.actor.role.can_write_operations() || u.actor.role.can_edit_customers(),
             flash: None,
             tz: app.tz(),
         }
@@ -199,7 +210,7 @@ fn with_flash(mut ctx: Ctx, ok: Option<&str>) -> Ctx {
     ctx
 }
 
-fn render<T: Template>(t: &T) -> Response {
+pub(crate) fn render<T: Template>(t: &T) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
@@ -1082,7 +1093,7 @@ async fn shipment_show(State(app): State<App>, u: UiUser, Path(id): Path<String>
     Ok(render(&ShipmentTpl { ctx, s, events }))
 }
 
-fn parse_id(s: &str, lang: Lang) -> Result<i64, Response> {
+pub(crate) fn parse_id(s: &str, lang: Lang) -> Result<i64, Response> {
     s.parse().map_err(|_| fail(AppError::NotFound, lang))
 }
 

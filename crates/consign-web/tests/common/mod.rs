@@ -335,7 +335,7 @@ impl Api {
         self.lang = Some(l);
         self
     }
-    fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    pub fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         let mut r = self.client.request(method, format!("{}{path}", self.t));
         if let Some(t) = &self.token {
             r = r.bearer_auth(t);

@@ -1,0 +1,226 @@
+//! The import pages: upload a file (any kind, CSV or XLSX, any size — it streams to
+//! disk), follow the run while it imports, see the counts and the first bad rows, and
+//! download the bad-row report.
+
+use crate::extract::UiUser;
+use crate::ui::{fail, parse_id, render, Ctx, UiResult};
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use consign_app::imports::{self, BadRow, ImportKind, ImportOptions, RunView, UnknownCustomers};
+use consign_app::tabular::TextEncoding;
+use consign_app::{App, AppError};
+use std::collections::HashMap;
+use tokio::io::AsyncWriteExt;
+
+/// Largest upload accepted (a 10-million-row CSV is about 1.5 GB).
+const MAX_UPLOAD: u64 = 4 * 1024 * 1024 * 1024;
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ImportsTpl {
+    ctx: Ctx,
+    kinds: Vec<(&'static str, String)>,
+    profiles: Vec<(String, String)>,
+    runs: Vec<RunView>,
+    /// A problem with the upload itself (no file, empty file…).
+    problem: Option<String>,
+    chosen: String,
+}
+
+impl ImportsTpl {
+    fn kind_label(&self, k: &ImportKind) -> String {
+        self.ctx.t(k.label_key())
+    }
+}
+
+async fn page_with(app: &App, u: &UiUser, problem: Option<String>, chosen: &str) -> UiResult {
+    let runs = imports::runs(app, &u.actor, u.lang)
+        .await
+        .map_err(|e| fail(e, u.lang))?;
+    let profiles = imports::list_profiles(app)
+        .await
+        .map_err(|e| fail(e, u.lang))?;
+    let role = u.actor.role;
+    let kinds = ImportKind::ALL
+        .iter()
+        .filter(|k| match k {
+            ImportKind::Customers | ImportKind::Contacts => role.can_edit_customers(),
+            _ => role.can_write_operations(),
+        })
+        .map(|k| (k.as_str(), u.lang.t(k.label_key()).to_string()))
+        .collect::<Vec<_>>();
+    if kinds.is_empty() {
+        return Err(fail(AppError::Forbidden, u.lang));
+    }
+    let status = if problem.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let mut r = render(&ImportsTpl {
+        ctx: Ctx::new(app, u, "/imports", "imports"),
+        kinds,
+        profiles,
+        runs,
+        problem,
+        chosen: chosen.to_string(),
+    });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+pub async fn page(State(app): State<App>, u: UiUser) -> UiResult {
+    page_with(&app, &u, None, "shipments").await
+}
+
+/// The upload form (multipart): the file goes to disk chunk by chunk, then the import
+/// starts in the background and the browser is sent to the run's page.
+pub async fn upload(State(app): State<App>, u: UiUser, mut form: Multipart) -> UiResult {
+    let lang = u.lang;
+    let bad = |key: &str| lang.t(key).to_string();
+    let mut fields: HashMap<String, String> = HashMap::new();
+    let mut file = None;
+    loop {
+        let mut field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                tracing::info!(error = %e, "upload broken off");
+                return page_with(&app, &u, Some(bad("import.upload_broken")), "").await;
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if name != "file" {
+            let text = field.text().await.unwrap_or_default();
+            fields.insert(name, text);
+            continue;
+        }
+        let file_name = field.file_name().unwrap_or("upload").to_string();
+        let tmp =
+            imports::new_upload(&app).map_err(|e| fail(AppError::Internal(e.to_string()), lang))?;
+        let std_file = tmp
+            .reopen()
+            .map_err(|e| fail(AppError::Internal(e.to_string()), lang))?;
+        let mut out = tokio::fs::File::from_std(std_file);
+        let mut size: u64 = 0;
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    size += chunk.len() as u64;
+                    if size > MAX_UPLOAD {
+                        return page_with(&app, &u, Some(bad("import.upload_too_large")), "").await;
+                    }
+                    out.write_all(&chunk)
+                        .await
+                        .map_err(|e| fail(AppError::Internal(e.to_string()), lang))?;
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::info!(error = %e, "upload broken off");
+                    return page_with(&app, &u, Some(bad("import.upload_broken")), "").await;
+                }
+            }
+        }
+        out.flush()
+            .await
+            .map_err(|e| fail(AppError::Internal(e.to_string()), lang))?;
+        file = Some((tmp.into_temp_path(), file_name, size));
+    }
+    if fields.get("_csrf").map(String::as_str) != Some(u.csrf.as_str()) {
+        return Err(crate::error::WebError::csrf(crate::error::Surface::Ui, lang).into_response());
+    }
+    let kind_s = fields.get("kind").cloned().unwrap_or_default();
+    let Some(kind) = ImportKind::parse(&kind_s) else {
+        return page_with(&app, &u, Some(bad("import.choose_kind")), "").await;
+    };
+    let Some((path, file_name, size)) = file.filter(|(_, n, s)| !n.is_empty() && *s > 0) else {
+        return page_with(&app, &u, Some(bad("import.choose_file")), &kind_s).await;
+    };
+    let profile = match fields
+        .get("profile")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
+        Some(name) => match imports::load_profile(&app, name).await {
+            Ok(Some(p)) => p,
+            Ok(None) => Default::default(),
+            Err(e) => return Err(fail(e, lang)),
+        },
+        None => Default::default(),
+    };
+    let opts = ImportOptions {
+        kind: Some(kind),
+        encoding: fields.get("encoding").and_then(|e| TextEncoding::parse(e)),
+        unknown_customers: fields
+            .get("unknown_customers")
+            .filter(|v| v.as_str() == "create")
+            .and(Some(UnknownCustomers::Create)),
+        profile,
+        file_name,
+        allow_duplicates: fields.contains_key("allow_duplicates"),
+    };
+    tracing::info!(kind = kind.as_str(), size, "upload received");
+    match imports::start_upload(&app, &u.actor, path, opts).await {
+        Ok(id) => Ok(Redirect::to(&format!("/imports/{id}")).into_response()),
+        Err(e) => Err(fail(e, lang)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "import_run.html")]
+struct RunTpl {
+    ctx: Ctx,
+    run: RunView,
+    bad: Vec<BadRow>,
+}
+
+impl RunTpl {
+    fn status_label(&self) -> String {
+        self.ctx.t(&format!("import.status.{}", self.run.status))
+    }
+    fn status_class(&self) -> &'static str {
+        match self.run.status.as_str() {
+            "finished" if self.run.counts.rows_bad == 0 => "badge-green",
+            "finished" => "badge-amber",
+            "running" => "badge-blue",
+            _ => "badge-red",
+        }
+    }
+    fn kind_label(&self) -> String {
+        self.ctx.t(self.run.kind.label_key())
+    }
+}
+
+pub async fn result(State(app): State<App>, u: UiUser, Path(id): Path<String>) -> UiResult {
+    let id = parse_id(&id, u.lang)?;
+    let (run, bad) = imports::run_detail(&app, &u.actor, id, u.lang)
+        .await
+        .map_err(|e| fail(e, u.lang))?;
+    Ok(render(&RunTpl {
+        ctx: Ctx::new(&app, &u, &format!("/imports/{id}"), "imports"),
+        run,
+        bad,
+    }))
+}
+
+/// The bad-row report as a CSV download (UTF-8 with BOM, in the user's language).
+pub async fn report(State(app): State<App>, u: UiUser, Path(id): Path<String>) -> UiResult {
+    let id = parse_id(&id, u.lang)?;
+    let mut out = Vec::new();
+    imports::run_report(&app, &u.actor, id, u.lang, &mut out)
+        .await
+        .map_err(|e| fail(e, u.lang))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"import-{id}-errors.csv\""),
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}

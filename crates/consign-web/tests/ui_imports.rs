@@ -1,0 +1,260 @@
+//! Importing through the web UI and the API: upload a file, follow the run to its end,
+//! see the counts and bad rows, download the report — in zh-CN and English, within the
+//! roles that may import.
+
+mod common;
+use common::*;
+use reqwest::StatusCode;
+
+const SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../consign-app/tests/data/shipments-monthly-statement.gbk.csv"
+);
+
+/// Polls a run's page until it is no longer importing; returns the last page.
+async fn until_done(b: &Browser, path: &str) -> String {
+    for _ in 0..200 {
+        let (s, html) = b.get(path).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        if !html.contains("http-equiv=\"refresh\"") {
+            return html;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the import of {path} did not end");
+}
+
+async fn upload(
+    b: &Browser,
+    base: &str,
+    csrf: &str,
+    kind: &str,
+    file: Option<(&str, Vec<u8>)>,
+    create: bool,
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.to_string())
+        .text("kind", kind.to_string())
+        .text("encoding", "");
+    if create {
+        form = form.text("unknown_customers", "create");
+    }
+    if let Some((name, bytes)) = file {
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+    }
+    b.client
+        .post(format!("{base}/imports"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("send")
+}
+
+#[tokio::test]
+async fn upload_page_imports_and_shows_the_result() {
+    each_db(|t| async move {
+        let b = Browser::new(&t.url(""), Some("zh-CN"));
+        assert_eq!(
+            b.login("admin", PASSWORD).await.status(),
+            StatusCode::SEE_OTHER
+        );
+        let (s, page) = b.get("/imports").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("上传文件") && page.contains("enctype=\"multipart/form-data\""));
+        assert!(page.contains("href=\"/imports\""), "in the navigation");
+        let csrf = csrf_of(&page);
+
+        // The carrier's GBK statement: 300 shipments, 6 new customers as prospects.
+        let bytes = std::fs::read(SAMPLE).expect("sample");
+        let r = upload(
+            &b,
+            &t.url(""),
+            &csrf,
+            "shipments",
+            Some(("十月对账单.csv", bytes)),
+            true,
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let run = location(&r);
+        assert!(run.starts_with("/imports/"), "{run}");
+        let html = until_done(&b, &run).await;
+        assert!(html.contains("十月对账单.csv"));
+        assert!(html.contains("已完成"), "{html}");
+        assert!(html.contains("<dd class=\"num\">300</dd>"), "300 rows read");
+        let (_, list) = b.get("/imports").await;
+        assert!(
+            list.contains(&format!("href=\"{run}\"")),
+            "listed among recent imports"
+        );
+
+        // A file with bad rows: the page lists them, the report has them in the user's
+        // language.
+        let bad = "运单号,寄件时间,客户编码,应付金额(元)\n\
+                   SF9000000001,2026-10-01 10:00,NOSUCH,12.50\n\
+                   SF9000000002,昨天,NOSUCH,-3\n";
+        let r = upload(
+            &b,
+            &t.url(""),
+            &csrf,
+            "shipments",
+            Some(("bad.csv", bad.as_bytes().to_vec())),
+            false,
+        )
+        .await;
+        let run = location(&r);
+        let html = until_done(&b, &run).await;
+        assert!(html.contains("客户编号不存在"), "{html}");
+        assert!(html.contains("下载错误报告"), "{html}");
+        let (s, csv) = b.get(&format!("{run}/errors.csv")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(csv.starts_with('\u{feff}'), "BOM for Excel");
+        assert!(csv.contains("行号,列,内容,原因"), "{csv}");
+        assert!(csv.contains("3,寄件时间,昨天,时间格式不正确"), "{csv}");
+        let en = Browser::new(&t.url(""), Some("en"));
+        assert_eq!(
+            en.login("admin", PASSWORD).await.status(),
+            StatusCode::SEE_OTHER
+        );
+        let (_, html) = en.get(&run).await;
+        assert!(html.contains("No customer has this code"), "{html}");
+
+        // No file: the form says so; another session's token is refused.
+        let r = upload(&b, &t.url(""), &csrf, "shipments", None, false).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.expect("body").contains("请选择要导入的文件"));
+        let r = upload(
+            &b,
+            &t.url(""),
+            "forged",
+            "shipments",
+            Some(("x.csv", b"a".to_vec())),
+            false,
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+        // An account manager imports customers but not shipments, and does not see
+        // others' runs; a read-only user has no import page.
+        let am = Browser::new(&t.url(""), Some("zh-CN"));
+        assert_eq!(
+            am.login("lixy", PASSWORD).await.status(),
+            StatusCode::SEE_OTHER
+        );
+        let (s, page) = am.get("/imports").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("value=\"customers\"") && !page.contains("value=\"shipments\""));
+        assert!(
+            !page.contains(&format!("href=\"{run}\"")),
+            "another user's run is not listed"
+        );
+        let (s, _) = am.get(&run).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let r = upload(
+            &am,
+            &t.url(""),
+            &csrf_of(&page),
+            "shipments",
+            Some(("x.csv", bad.as_bytes().to_vec())),
+            false,
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let ro = Browser::new(&t.url(""), Some("zh-CN"));
+        assert_eq!(
+            ro.login("ro", PASSWORD).await.status(),
+            StatusCode::SEE_OTHER
+        );
+        let (s, page) = ro.get("/customers").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            !page.contains("href=\"/imports\""),
+            "no import entry for read-only users"
+        );
+        let (s, _) = ro.get("/imports").await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn api_takes_a_file() {
+    each_db(|t| async move {
+        let admin = t.api("admin").await;
+        let (_, c) = admin.get("/api/v1/me").await;
+        assert!(c["username"] == "admin", "{c}");
+        let mine = t
+            .customer("上海恒通供应链管理有限公司", Some("lixy"), None)
+            .await;
+        let (_, d) = admin.get(&format!("/api/v1/customers/{mine}")).await;
+        let code = d["customer"]["code"].as_str().expect("code").to_string();
+        let csv = format!(
+            "账单号,客户编号,账单金额,开票日期,到期日\n\
+             ZD-1,{code},100.00,2026-10-03,2026-11-02\n\
+             ZD-2,{code},-1,2026-10-03,2026-11-02\n"
+        );
+        let r = admin
+            .req(
+                reqwest::Method::POST,
+                "/api/v1/imports?kind=invoices&file_name=账单.csv",
+            )
+            .header("Content-Type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        let loc = r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .expect("Location")
+            .to_string();
+        let mut run = serde_json::Value::Null;
+        for _ in 0..200 {
+            let (s, body) = admin.get(&loc).await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+            run = body;
+            if run["status"] != "running" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(run["status"], "finished", "{run}");
+        assert_eq!(run["file_name"], "账单.csv");
+        assert_eq!(run["counts"]["rows_new"], 1);
+        assert_eq!(run["counts"]["rows_bad"], 1);
+        assert_eq!(run["errors"][0]["row"], 3);
+        assert_eq!(run["errors"][0]["column"], "账单金额");
+        let r = admin
+            .clone()
+            .lang("en")
+            .req(reqwest::Method::GET, &format!("{loc}/errors"))
+            .send()
+            .await
+            .expect("send");
+        let text = r.text().await.expect("csv");
+        assert!(text.contains("Row,Column,Value,Reason"), "{text}");
+
+        // A bad kind names the parameter; a role that may not import is refused.
+        let r = admin
+            .req(reqwest::Method::POST, "/api/v1/imports?kind=orders")
+            .body("x")
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let ro = t.api("ro").await;
+        let r = ro
+            .req(reqwest::Method::POST, "/api/v1/imports?kind=invoices")
+            .body("账单号\n")
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    })
+    .await;
+}
