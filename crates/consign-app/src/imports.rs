@@ -1433,35 +1433,44 @@ pub fn reason(lang: Lang, e: &RowError) -> String {
 // ---- export ----
 
 /// Writes every shipment as CSV (UTF-8 with a BOM, so that Excel opens it) with the
-/// column names the import takes, so that the file imports again unchanged: money in
-/// yuan, weight in kg, volume in m³, times in the company's time zone, status and exception
-/// flags in Chinese. Streams in pages of 10,000. Admins and managers only (an export of
-/// operations data is audited).
+/// column names the import takes, so that the file imports again unchanged (see
+/// [`crate::exports`] for XLSX and the other lists). Admins and managers only; audited.
 pub async fn export_shipments(
     app: &App,
     actor: &Actor,
-    out: &mut impl std::io::Write,
+    out: &mut (impl std::io::Write + Send),
 ) -> Result<u64> {
-    if !actor.role.can_write_operations() {
-        return Err(AppError::Forbidden);
-    }
-    let io = |e: std::io::Error| AppError::Internal(e.to_string());
-    let csv_err = |e: csv::Error| AppError::Internal(e.to_string());
-    out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
-    let mut w = csv::Writer::from_writer(out);
-    let header: Vec<&str> = SHIPMENT_FIELDS.iter().map(|f| f.aliases[0]).collect();
-    w.write_record(&header).map_err(csv_err)?;
+    crate::exports::export(
+        app,
+        actor,
+        &crate::exports::Export::Shipments(None),
+        crate::exports::Format::Csv,
+        out,
+    )
+    .await
+}
+
+/// Calls `row` with every shipment (of one customer, or all) in id order as the cells of
+/// an import file: money in yuan, weight in kg, volume in m³, times in the company's time
+/// zone, status, service mode and exception flags in Chinese. Each cell is its text and,
+/// for numbers, the scaled integer and its decimals. Pages of 10,000.
+pub(crate) async fn shipment_rows(
+    app: &App,
+    customer: Option<i64>,
+    mut row: impl FnMut(Vec<(String, Option<(i64, u32)>)>) -> Result<()>,
+) -> Result<u64> {
     let tz = app.tz();
     let local = |t: &Option<chrono::DateTime<Utc>>| {
         t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
             .unwrap_or_default()
     };
-    let decimal = consign_domain::ops::format_scaled;
+    let num = |v: i64, d: u32| (consign_domain::ops::format_scaled(v, d), Some((v, d)));
+    let text = |s: String| (s, None);
     let mut names: HashMap<i64, String> = HashMap::new();
     let mut after = 0;
     let mut n = 0u64;
     loop {
-        let page = ship_repo::page_after(&app.db.conn, after, 10_000).await?;
+        let page = ship_repo::page_after(&app.db.conn, customer, after, 10_000).await?;
         if page.is_empty() {
             break;
         }
@@ -1480,56 +1489,45 @@ pub async fn export_shipments(
             n += 1;
             let s = &st.shipment;
             let flag = |e: Exception| if s.exceptions.has(e) { "是" } else { "否" }.to_string();
-            let row: Vec<String> = SHIPMENT_FIELDS
+            let cells = SHIPMENT_FIELDS
                 .iter()
                 .map(|f| match f.name {
-                    "waybill_no" => s.waybill_no.clone(),
-                    "customer_code" => s.customer_code.clone(),
-                    "customer_name" => names.get(&st.customer_id).cloned().unwrap_or_default(),
-                    "service_mode" => s
-                        .service_mode
-                        .map(|m| Lang::Zh.t(m.label_key()).to_string())
-                        .unwrap_or_default(),
-                    "origin_city" => s.origin_city.clone(),
-                    "destination_city" => s.destination_city.clone(),
-                    "goods_type" => s.goods_type.clone(),
-                    "pieces" => s.pieces.to_string(),
-                    "weight_kg" => decimal(s.weight_g, 3),
-                    "volume_m3" => decimal(s.volume_cm3, 6),
-                    "revenue" => decimal(s.revenue_fen, 2),
-                    "cost" => s.cost_fen.map(|c| decimal(c, 2)).unwrap_or_default(),
-                    "ordered_at" => local(&Some(s.ordered_at)),
-                    "promised_at" => local(&s.promised_at),
-                    "shipped_at" => local(&s.shipped_at),
-                    "delivered_at" => local(&s.delivered_at),
-                    "status" => Lang::Zh.t(s.status.label_key()).to_string(),
-                    "note" => s.note.clone(),
-                    other => match Exception::parse(other) {
+                    "waybill_no" => text(s.waybill_no.clone()),
+                    "customer_code" => text(s.customer_code.clone()),
+                    "customer_name" => {
+                        text(names.get(&st.customer_id).cloned().unwrap_or_default())
+                    }
+                    "service_mode" => text(
+                        s.service_mode
+                            .map(|m| Lang::Zh.t(m.label_key()).to_string())
+                            .unwrap_or_default(),
+                    ),
+                    "origin_city" => text(s.origin_city.clone()),
+                    "destination_city" => text(s.destination_city.clone()),
+                    "goods_type" => text(s.goods_type.clone()),
+                    "pieces" => num(s.pieces, 0),
+                    "weight_kg" => num(s.weight_g, 3),
+                    "volume_m3" => num(s.volume_cm3, 6),
+                    "revenue" => num(s.revenue_fen, 2),
+                    "cost" => match s.cost_fen {
+                        Some(c) => num(c, 2),
+                        None => text(String::new()),
+                    },
+                    "ordered_at" => text(local(&Some(s.ordered_at))),
+                    "promised_at" => text(local(&s.promised_at)),
+                    "shipped_at" => text(local(&s.shipped_at)),
+                    "delivered_at" => text(local(&s.delivered_at)),
+                    "status" => text(Lang::Zh.t(s.status.label_key()).to_string()),
+                    "note" => text(s.note.clone()),
+                    other => text(match Exception::parse(other) {
                         Some(e) => flag(e),
                         None => String::new(),
-                    },
+                    }),
                 })
                 .collect();
-            w.write_record(&row).map_err(csv_err)?;
+            row(cells)?;
         }
     }
-    w.flush().map_err(io)?;
-    let txn = app.db.begin_write().await?;
-    crate::audit::record(
-        &txn,
-        actor,
-        crate::audit::Entry {
-            action: "shipment.export",
-            entity_type: "shipment",
-            entity_id: String::new(),
-            customer_id: None,
-            summary: Some(format!("{n}")),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
-    txn.commit().await?;
     Ok(n)
 }
 

@@ -10,6 +10,7 @@ pub mod customers;
 pub mod demo;
 pub mod demo_ops;
 pub mod error;
+pub mod exports;
 pub mod idempotency;
 mod import_kinds;
 pub mod imports;

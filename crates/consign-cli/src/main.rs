@@ -115,12 +115,12 @@ enum Cmd {
         #[arg(long)]
         allow_duplicates: bool,
     },
-    /// Export every shipment to a CSV file with the columns the import takes (it imports
-    /// again unchanged).
+    /// Export a list to CSV or XLSX (by the file's extension) with the columns the
+    /// import takes (it imports again unchanged).
     Export {
-        /// What to export: shipments.
+        /// What to export: customers, shipments, invoices or payments.
         kind: String,
-        /// The CSV file to write.
+        /// The file to write: *.csv or *.xlsx.
         file: PathBuf,
     },
     /// Save an import profile from a TOML file, or list the saved ones.
@@ -457,20 +457,30 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Cmd::Export { kind, file } => {
-            if kind != "shipments" {
-                bail!("unknown kind {kind:?}: shipments");
-            }
+            use consign_app::exports::{export, Export, Format};
+            let what = match kind.as_str() {
+                "shipments" => Export::Shipments(None),
+                "customers" => Export::Customers(Box::default()),
+                "invoices" => Export::Invoices(None),
+                "payments" => Export::Payments(None),
+                _ => bail!("unknown kind {kind:?}: customers, shipments, invoices or payments"),
+            };
             let app = open(settings(g, false)?).await?;
             let mut out = std::io::BufWriter::new(
                 std::fs::File::create(&file)
                     .with_context(|| format!("cannot write {}", file.display()))?,
             );
-            let n =
-                consign_app::imports::export_shipments(&app, &Actor::system("export"), &mut out)
-                    .await
-                    .map_err(explain)?;
+            let n = export(
+                &app,
+                &Actor::system("export"),
+                &what,
+                Format::of_path(&file),
+                &mut out,
+            )
+            .await
+            .map_err(explain)?;
             std::io::Write::flush(&mut out)?;
-            println!("{n} shipments written to {}", file.display());
+            println!("{n} {kind} written to {}", file.display());
             Ok(())
         }
         Cmd::ImportProfile { name, file, kind } => {

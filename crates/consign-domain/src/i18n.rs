@@ -354,6 +354,8 @@ catalogue! {
     "import.choose_kind" => "请选择数据类型", "Choose what the file holds";
     "import.upload_broken" => "上传中断，请重新上传", "The upload broke off; upload the file again";
     "import.upload_too_large" => "文件超过 4 GB，请拆分后上传", "The file is over 4 GB; split it and upload the parts";
+    "export.csv" => "导出 CSV", "Export CSV";
+    "export.xlsx" => "导出 Excel", "Export Excel";
     "import.report.row" => "行号", "Row";
     "import.report.column" => "列", "Column";
     "import.report.value" => "内容", "Value";

@@ -60,6 +60,17 @@ pub fn format_fen(fen: i64) -> String {
     )
 }
 
+/// Fen as plain yuan for files: `1234567` → `12345.67`, always two decimals.
+pub fn format_yuan(fen: i64) -> String {
+    let abs = fen.unsigned_abs();
+    format!(
+        "{}{}.{:02}",
+        if fen < 0 { "-" } else { "" },
+        abs / 100,
+        abs % 100
+    )
+}
+
 /// The inverse of [`parse_scaled`]: `12500` with 3 decimals → `12.5`, no trailing zeros.
 pub fn format_scaled(v: i64, decimals: u32) -> String {
     let scale = 10i64.pow(decimals);
@@ -184,6 +195,14 @@ pub fn parse_flag(s: &str) -> Result<bool, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yuan_for_files() {
+        assert_eq!(format_yuan(2963400), "29634.00");
+        assert_eq!(format_yuan(5), "0.05");
+        assert_eq!(format_yuan(-150), "-1.50");
+        assert_eq!(parse_fen(&format_yuan(-150)), Ok(-150));
+    }
     use chrono_tz::Asia::Shanghai;
     use proptest::prelude::*;
 

@@ -359,3 +359,17 @@ pub async fn delete_payment<C: ConnectionTrait>(conn: &C, id: i64) -> Result<boo
         .rows_affected()
         > 0)
 }
+
+/// Every customer with an invoice or a payment, by id.
+pub async fn customers_with_bills<C: ConnectionTrait>(conn: &C) -> Result<Vec<i64>> {
+    let backend = conn.get_database_backend();
+    conn.query_all(stmt(
+        backend,
+        "SELECT customer_id FROM invoices UNION SELECT customer_id FROM payments ORDER BY 1",
+        vec![],
+    ))
+    .await?
+    .iter()
+    .map(|r| Ok(r.try_get_by_index::<i64>(0)?))
+    .collect()
+}

@@ -458,23 +458,30 @@ pub async fn rollup<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// Shipments after id `after`, in id order, `limit` at most (for streaming exports).
+/// Shipments after id `after` (of one customer, or all), in id order, `limit` at most
+/// (for streaming exports).
 pub async fn page_after<C: ConnectionTrait>(
     conn: &C,
+    customer: Option<i64>,
     after: i64,
     limit: u64,
 ) -> Result<Vec<StoredShipment>> {
     let backend = conn.get_database_backend();
-    let sql = format!("{SELECT} WHERE s.id > ? ORDER BY s.id LIMIT ?");
-    conn.query_all(stmt(
-        backend,
-        &sql,
-        vec![after.into(), (limit as i64).into()],
-    ))
-    .await?
-    .iter()
-    .map(parse_row)
-    .collect()
+    let (sql, values) = match customer {
+        Some(c) => (
+            format!("{SELECT} WHERE s.customer_id = ? AND s.id > ? ORDER BY s.id LIMIT ?"),
+            vec![c.into(), after.into(), (limit as i64).into()],
+        ),
+        None => (
+            format!("{SELECT} WHERE s.id > ? ORDER BY s.id LIMIT ?"),
+            vec![after.into(), (limit as i64).into()],
+        ),
+    };
+    conn.query_all(stmt(backend, &sql, values))
+        .await?
+        .iter()
+        .map(parse_row)
+        .collect()
 }
 
 /// The rollup computed afresh from the raw shipments (read in pages of 10,000), for

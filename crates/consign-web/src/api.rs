@@ -60,6 +60,7 @@ pub fn routes() -> Router<App> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/imports/{id}", get(get_import))
+        .route("/exports/{kind}", get(export_list))
         .route("/imports/{id}/errors", get(import_errors))
         .route("/payments", post(write_payments))
         .route("/payments/{id}", get(get_payment).delete(delete_payment))
@@ -446,6 +447,44 @@ async fn upload_import(
         r.headers_mut().insert(axum::http::header::LOCATION, loc);
     }
     Ok(r)
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    format: Option<String>,
+    customer_id: Option<String>,
+}
+
+/// A list as a CSV or XLSX file: `customers` (with the customer list's filters),
+/// `shipments`, `invoices`, `payments` (all, or one customer's with `customer_id`).
+async fn export_list(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(kind): Path<String>,
+    Query(q): Query<ExportQuery>,
+    Query(filters): Query<ListQuery>,
+) -> ApiResult<Response> {
+    use consign_app::exports::{Export, Format};
+    let format = match q.format.as_deref() {
+        None | Some("") => Format::Csv,
+        Some(f) => Format::parse(f).ok_or_else(|| {
+            WebError::api(AppError::field("format", "err.invalid_choice"), u.lang)
+        })?,
+    };
+    let customer = match q.customer_id.as_deref() {
+        None | Some("") => None,
+        Some(c) => Some(id(c, &u)?),
+    };
+    let what = match kind.as_str() {
+        "customers" => Export::Customers(Box::new(filters)),
+        "shipments" => Export::Shipments(customer),
+        "invoices" => Export::Invoices(customer),
+        "payments" => Export::Payments(customer),
+        _ => return Err(WebError::api(AppError::NotFound, u.lang)),
+    };
+    crate::downloads::download(&app, &u.actor, what, format, &kind)
+        .await
+        .or_api(&u)
 }
 
 async fn list_imports(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {

@@ -4,6 +4,7 @@
 //! render. Errors go through the single [`error::WebError`] response.
 
 pub mod api;
+mod downloads;
 pub mod error;
 pub mod extract;
 pub mod openapi;

@@ -191,6 +191,32 @@ pub fn spec() -> Value {
         ],
     );
     add(
+        "/api/v1/exports/{kind}",
+        "get",
+        {
+            let mut o = op(
+                "A list as a file with the columns the import takes: customers (with the customer list's filters), shipments, invoices or payments (all, or one customer's). Audited.",
+                "imports",
+                None,
+                ("200", ""),
+            );
+            o["responses"]["200"] = json!({"description": "The file", "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}
+            }});
+            o
+        },
+        [
+            vec![
+                json!({"name": "kind", "in": "path", "required": true, "schema": {"type": "string", "enum": ["customers", "shipments", "invoices", "payments"]}}),
+                json!({"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "xlsx"]}}),
+                json!({"name": "customer_id", "in": "query", "schema": {"type": "string"}}),
+            ],
+            list_params.as_array().cloned().unwrap_or_default(),
+        ]
+        .concat(),
+    );
+    add(
         "/api/v1/imports",
         "get",
         op(

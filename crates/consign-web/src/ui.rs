@@ -45,6 +45,11 @@ pub fn routes() -> Router<App> {
         .route("/lang/{code}", get(lang_switch))
         .route("/customers", get(customers_list).post(customer_create))
         .route("/customers/new", get(customer_new))
+        .route("/customers/export", get(customers_export))
+        .route(
+            "/customers/{id}/export/{kind}",
+            get(customer_records_export),
+        )
         .route("/pool", get(pool_list))
         .route("/customers/{id}", get(customer_show))
         .route("/shipments", get(shipments_page))
@@ -750,6 +755,65 @@ async fn customers_list(
     uri: axum::http::Uri,
 ) -> UiResult {
     list_page(&app, &u, q, false, &uri.to_string()).await
+}
+
+#[derive(serde::Deserialize)]
+struct FormatQ {
+    format: Option<String>,
+}
+
+fn format_of(q: &FormatQ) -> consign_app::exports::Format {
+    q.format
+        .as_deref()
+        .and_then(consign_app::exports::Format::parse)
+        .unwrap_or(consign_app::exports::Format::Csv)
+}
+
+/// The customer list as it is filtered, as CSV or XLSX (`format=xlsx`).
+async fn customers_export(
+    State(app): State<App>,
+    u: UiUser,
+    Query(q): Query<ListQuery>,
+    Query(f): Query<FormatQ>,
+) -> UiResult {
+    crate::downloads::download(
+        &app,
+        &u.actor,
+        consign_app::exports::Export::Customers(Box::new(q)),
+        format_of(&f),
+        u.lang.t("nav.customers"),
+    )
+    .await
+    .map_err(|e| fail(e, u.lang))
+}
+
+/// One customer's shipments, invoices or payments as CSV or XLSX.
+async fn customer_records_export(
+    State(app): State<App>,
+    u: UiUser,
+    Path((id, kind)): Path<(String, String)>,
+    Query(f): Query<FormatQ>,
+) -> UiResult {
+    use consign_app::exports::Export;
+    let id = parse_id(&id, u.lang)?;
+    let (what, key) = match kind.as_str() {
+        "shipments" => (Export::Shipments(Some(id)), "shipment.of_customer"),
+        "invoices" => (Export::Invoices(Some(id)), "invoice.of_customer"),
+        "payments" => (Export::Payments(Some(id)), "payment.of_customer"),
+        _ => return Err(fail(AppError::NotFound, u.lang)),
+    };
+    let c = consign_app::customers::visible_customer(&app, &u.actor, id)
+        .await
+        .map_err(|e| fail(e, u.lang))?;
+    crate::downloads::download(
+        &app,
+        &u.actor,
+        what,
+        format_of(&f),
+        &format!("{}-{}", c.code, u.lang.t(key)),
+    )
+    .await
+    .map_err(|e| fail(e, u.lang))
 }
 
 async fn pool_list(

@@ -429,6 +429,10 @@ impl Browser {
         }
     }
 
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, String) {
         let r = self
             .client

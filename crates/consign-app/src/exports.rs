@@ -1,0 +1,383 @@
+//! Exports of lists — customers, shipments, invoices, payments — as CSV (UTF-8 with a
+//! BOM, so that Excel opens it) or XLSX (written in constant memory), streaming page by
+//! page, with the column names the import takes: an exported file imports again
+//! unchanged. Every export is written to the audit log.
+
+use crate::audit::{self, Entry};
+use crate::auth::Actor;
+use crate::customers::{self, ListQuery};
+use crate::imports::{fields_of, ImportKind};
+use crate::{App, AppError, Result};
+use chrono::{DateTime, Utc};
+use consign_domain::ops::{format_scaled, format_yuan};
+use consign_domain::Lang;
+use std::io::Write;
+
+/// A file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "csv" => Some(Format::Csv),
+            "xlsx" | "excel" => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+    /// By a file name's extension (`.xlsx`, else CSV).
+    pub fn of_path(p: &std::path::Path) -> Format {
+        match p.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("xlsx") => Format::Xlsx,
+            _ => Format::Csv,
+        }
+    }
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+}
+
+/// What to export.
+#[derive(Debug, Clone)]
+pub enum Export {
+    /// Customers matching a list's filters (all pages).
+    Customers(Box<ListQuery>),
+    /// All shipments, or one customer's.
+    Shipments(Option<i64>),
+    Invoices(Option<i64>),
+    Payments(Option<i64>),
+}
+
+/// A cell: text, or a number Excel should treat as one.
+enum Cell {
+    Text(String),
+    Num(i64, u32),
+}
+
+fn t(s: impl Into<String>) -> Cell {
+    Cell::Text(s.into())
+}
+
+enum Sink<W: Write + Send> {
+    Csv(Box<csv::Writer<W>>),
+    Xlsx {
+        book: Box<rust_xlsxwriter::Workbook>,
+        row: u32,
+        out: W,
+    },
+}
+
+fn xerr(e: rust_xlsxwriter::XlsxError) -> AppError {
+    AppError::Internal(format!("xlsx: {e}"))
+}
+fn cerr(e: csv::Error) -> AppError {
+    AppError::Internal(format!("csv: {e}"))
+}
+
+impl<W: Write + Send> Sink<W> {
+    fn new(format: Format, mut out: W, dir: &std::path::Path) -> Result<Self> {
+        Ok(match format {
+            Format::Csv => {
+                out.write_all(b"\xEF\xBB\xBF")
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                Sink::Csv(Box::new(csv::Writer::from_writer(out)))
+            }
+            Format::Xlsx => {
+                let mut book = rust_xlsxwriter::Workbook::new();
+                book.set_tempdir(dir).map_err(xerr)?;
+                book.add_worksheet_with_constant_memory().map_err(xerr)?;
+                Sink::Xlsx {
+                    book: Box::new(book),
+                    row: 0,
+                    out,
+                }
+            }
+        })
+    }
+
+    fn row(&mut self, cells: &[Cell]) -> Result<()> {
+        match self {
+            Sink::Csv(w) => {
+                let texts: Vec<String> = cells
+                    .iter()
+                    .map(|c| match c {
+                        Cell::Text(s) => s.clone(),
+                        Cell::Num(v, 2) => format_yuan(*v),
+                        Cell::Num(v, d) => format_scaled(*v, *d),
+                    })
+                    .collect();
+                w.write_record(&texts).map_err(cerr)
+            }
+            Sink::Xlsx { book, row, .. } => {
+                let sheet = book.worksheet_from_index(0).map_err(xerr)?;
+                for (c, cell) in cells.iter().enumerate() {
+                    match cell {
+                        Cell::Text(s) if s.is_empty() => {}
+                        Cell::Text(s) => {
+                            sheet.write_string(*row, c as u16, s).map_err(xerr)?;
+                        }
+                        Cell::Num(v, d) => {
+                            let x = *v as f64 / 10f64.powi(*d as i32);
+                            sheet.write_number(*row, c as u16, x).map_err(xerr)?;
+                        }
+                    }
+                }
+                *row += 1;
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(self) -> Result<()> {
+        match self {
+            Sink::Csv(mut w) => w.flush().map_err(|e| AppError::Internal(e.to_string())),
+            Sink::Xlsx { mut book, out, .. } => book.save_to_writer(out).map_err(xerr),
+        }
+    }
+}
+
+fn header(kind: ImportKind, extra: &[&str]) -> Vec<Cell> {
+    fields_of(kind)
+        .into_iter()
+        .map(|(_, h, _)| t(h))
+        .chain(extra.iter().map(|h| t(*h)))
+        .collect()
+}
+
+/// Writes an export to `out`; returns the number of records. `dir` holds XLSX's
+/// temporary files.
+pub async fn export<W: Write + Send>(
+    app: &App,
+    actor: &Actor,
+    what: &Export,
+    format: Format,
+    out: W,
+) -> Result<u64> {
+    // Who may export what: operations data of every customer only roles that write it;
+    // one customer's records whoever may see that customer.
+    match what {
+        Export::Shipments(None) | Export::Invoices(None) | Export::Payments(None)
+            if !actor.role.can_write_operations() =>
+        {
+            return Err(AppError::Forbidden);
+        }
+        Export::Shipments(Some(c)) | Export::Invoices(Some(c)) | Export::Payments(Some(c)) => {
+            customers::visible_customer(app, actor, *c).await?;
+        }
+        _ => {}
+    }
+    let dir = app.settings.data_dir.join("uploads");
+    std::fs::create_dir_all(&dir).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut sink = Sink::new(format, out, &dir)?;
+    let tz = app.tz();
+    // A day alone when the time is the day's start (or, for due dates, its end, as the
+    // import reads a date alone), else the local time: the file imports back unchanged.
+    let at = |d: &DateTime<Utc>, day_end: bool| {
+        let l = d.with_timezone(&tz);
+        let hms = l.format("%H:%M:%S").to_string();
+        if hms == if day_end { "23:59:59" } else { "00:00:00" } {
+            l.format("%Y-%m-%d").to_string()
+        } else {
+            l.format("%Y-%m-%d %H:%M:%S").to_string()
+        }
+    };
+    let date = |d: &DateTime<Utc>| at(d, false);
+    let mut n = 0u64;
+    let (entity, customer) = match what {
+        Export::Customers(q) => {
+            sink.row(&header(ImportKind::Customers, &[]))?;
+            let full = actor.role.can_unmask();
+            let mut page = 1u64;
+            loop {
+                let mut query = q.clone();
+                query.page = Some(page.to_string());
+                query.per_page = Some("500".into());
+                let p = customers::list(app, actor, &query).await?;
+                for c in &p.items {
+                    n += 1;
+                    let contact = c.primary_contact.as_ref();
+                    let phone = match contact {
+                        Some(k) if full => customers::contact_in_full(app, c.id, k.id)
+                            .await?
+                            .phone
+                            .unwrap_or_default(),
+                        Some(k) => k.phone.clone().unwrap_or_default(),
+                        None => String::new(),
+                    };
+                    let label = |key: &str| Lang::Zh.t(key).to_string();
+                    let industry = c
+                        .industry
+                        .as_deref()
+                        .map(|i| match consign_domain::customer::Industry::parse(i) {
+                            Some(x) => label(x.label_key()),
+                            None => i.to_string(),
+                        })
+                        .unwrap_or_default();
+                    sink.row(&[
+                        t(c.code.clone()),
+                        t(c.name.clone()),
+                        t(c.short_name.clone().unwrap_or_default()),
+                        t(label(c.kind.label_key())),
+                        t(c.gov_level
+                            .map(|g| label(g.label_key()))
+                            .unwrap_or_default()),
+                        t(industry),
+                        t(c.province.clone().unwrap_or_default()),
+                        t(c.city.clone().unwrap_or_default()),
+                        t(c.address.clone().unwrap_or_default()),
+                        t(c.goods_types.clone().unwrap_or_default()),
+                        t(c.service_modes
+                            .iter()
+                            .map(|m| label(m.label_key()))
+                            .collect::<Vec<_>>()
+                            .join("、")),
+                        t(label(c.data_source.label_key())),
+                        t(c.owner_name.clone().unwrap_or_default()),
+                        t(label(c.status.label_key())),
+                        t(c.uscc.clone().unwrap_or_default()),
+                        t(c.notes.clone().unwrap_or_default()),
+                        t(c.tags.join(";")),
+                        t(contact.map(|k| k.name.clone()).unwrap_or_default()),
+                        t(contact.and_then(|k| k.title.clone()).unwrap_or_default()),
+                        t(phone),
+                        t(contact.and_then(|k| k.email.clone()).unwrap_or_default()),
+                    ])?;
+                }
+                if page >= p.pages() || p.items.is_empty() {
+                    break;
+                }
+                page += 1;
+            }
+            ("customer", None)
+        }
+        Export::Shipments(customer) => {
+            sink.row(&header(ImportKind::Shipments, &[]))?;
+            n = crate::imports::shipment_rows(app, *customer, |cells| {
+                let row: Vec<Cell> = cells
+                    .into_iter()
+                    .map(|(v, num)| match num {
+                        Some((x, d)) => Cell::Num(x, d),
+                        None => Cell::Text(v),
+                    })
+                    .collect();
+                sink.row(&row)
+            })
+            .await?;
+            ("shipment", *customer)
+        }
+        Export::Invoices(customer) => {
+            sink.row(&header(
+                ImportKind::Invoices,
+                &["已付金额", "未付金额", "账单状态", "逾期天数"],
+            ))?;
+            let ids = customer_ids(app, *customer).await?;
+            for cid in ids {
+                let (page, _) =
+                    crate::billing::invoices_for_customer(app, actor, cid, 1, 200).await?;
+                let mut views = page.items;
+                let mut p = 1;
+                while (views.len() as u64) < page.total {
+                    p += 1;
+                    let (more, _) =
+                        crate::billing::invoices_for_customer(app, actor, cid, p, 200).await?;
+                    if more.items.is_empty() {
+                        break;
+                    }
+                    views.extend(more.items);
+                }
+                for i in views.iter().rev() {
+                    n += 1;
+                    sink.row(&[
+                        t(i.invoice_no.clone()),
+                        t(i.customer.code.clone()),
+                        t(i.customer.name.clone()),
+                        Cell::Num(i.amount_fen, 2),
+                        t(date(&i.issued_at)),
+                        t(at(&i.due_at, true)),
+                        t(i.period.clone()),
+                        t(i.note.clone()),
+                        Cell::Num(i.paid_fen, 2),
+                        Cell::Num(i.outstanding_fen, 2),
+                        t(Lang::Zh.t(i.state.label_key())),
+                        Cell::Num(i.days_overdue, 0),
+                    ])?;
+                }
+            }
+            ("invoice", *customer)
+        }
+        Export::Payments(customer) => {
+            sink.row(&header(ImportKind::Payments, &[]))?;
+            let ids = customer_ids(app, *customer).await?;
+            for cid in ids {
+                let mut p = 1;
+                loop {
+                    let page =
+                        crate::billing::payments_for_customer(app, actor, cid, p, 200).await?;
+                    for x in page.items.iter().rev() {
+                        n += 1;
+                        sink.row(&[
+                            t(x.payment_no.clone()),
+                            t(x.customer.code.clone()),
+                            t(x.customer.name.clone()),
+                            t(x.invoice_no.clone().unwrap_or_default()),
+                            Cell::Num(x.amount_fen, 2),
+                            t(date(&x.paid_at)),
+                            t(x.method
+                                .map(|m| Lang::Zh.t(m.label_key()).to_string())
+                                .unwrap_or_default()),
+                            t(x.note.clone()),
+                        ])?;
+                    }
+                    if p >= page.pages() {
+                        break;
+                    }
+                    p += 1;
+                }
+            }
+            ("payment", *customer)
+        }
+    };
+    sink.finish()?;
+    let txn = app.db.begin_write().await?;
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            action: match entity {
+                "customer" => "customer.export",
+                "shipment" => "shipment.export",
+                "invoice" => "invoice.export",
+                _ => "payment.export",
+            },
+            entity_type: entity,
+            entity_id: String::new(),
+            customer_id: customer,
+            summary: Some(format!("{n} ({})", format.extension())),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(n)
+}
+
+/// The customers whose bills to export: one, or every customer with any.
+async fn customer_ids(app: &App, one: Option<i64>) -> Result<Vec<i64>> {
+    match one {
+        Some(c) => Ok(vec![c]),
+        None => Ok(consign_store::billing::customers_with_bills(&app.db.conn).await?),
+    }
+}

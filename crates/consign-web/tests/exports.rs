@@ -1,0 +1,156 @@
+//! Exports of lists as CSV and XLSX, from the web UI and the API: the file has the
+//! import's column names, respects the list's filters and the user's scope, and imports
+//! again unchanged — on SQLite and on PostgreSQL.
+
+mod common;
+use common::*;
+use consign_app::auth::Actor;
+use consign_app::imports::{import_file, ImportKind, ImportOptions, ImportProgress};
+use reqwest::StatusCode;
+use serde_json::json;
+use std::sync::Arc;
+
+async fn reimport(t: &TestApp, kind: ImportKind, name: &str, bytes: &[u8]) -> (i64, i64, i64, i64) {
+    let path = t.dir.path().join(name);
+    std::fs::write(&path, bytes).expect("write");
+    let r = import_file(
+        &t.app,
+        &Actor::system("test"),
+        &path,
+        ImportOptions {
+            kind: Some(kind),
+            ..Default::default()
+        },
+        Arc::new(ImportProgress::default()),
+    )
+    .await
+    .expect("import");
+    assert_eq!(r.fault, None, "{:?}", r.errors);
+    let c = r.counts;
+    (
+        c.rows_read,
+        c.rows_new + c.rows_updated,
+        c.rows_unchanged,
+        c.rows_bad,
+    )
+}
+
+async fn bytes(b: &Browser, path: &str) -> (StatusCode, String, Vec<u8>) {
+    let r = b
+        .client
+        .get(format!("{}{path}", b.base()))
+        .send()
+        .await
+        .expect("send");
+    let s = r.status();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (s, ct, r.bytes().await.expect("body").to_vec())
+}
+
+#[tokio::test]
+async fn lists_export_and_import_again_unchanged() {
+    each_db(|t| async move {
+        let mine = t.customer("上海恒通供应链管理有限公司", Some("lixy"), Some("13812345678")).await;
+        let other = t.customer("广州南沙冷链物流有限公司", Some("chenj"), None).await;
+        let admin = t.api("admin").await;
+        let (_, d) = admin.get(&format!("/api/v1/customers/{mine}")).await;
+        let code = d["customer"]["code"].as_str().expect("code").to_string();
+        let mut items = Vec::new();
+        for i in 0..30 {
+            items.push(json!({
+                "waybill_no": format!("SF40000000{i:02}"), "customer_code": code,
+                "service_mode": "ltl", "origin_city": "上海", "destination_city": "成都",
+                "weight_g": 125_500 + i, "volume_cm3": 1_250_000, "revenue_fen": 98_765 + i, "cost_fen": 50_000,
+                "ordered_at": format!("2026-10-{:02}T01:00:00Z", i + 1),
+                "delivered_at": format!("2026-10-{:02}T09:00:00Z", i + 1),
+                "exceptions": if i % 7 == 0 { json!(["damaged"]) } else { json!([]) }
+            }));
+        }
+        let (s, body) = admin.post("/api/v1/shipments", json!({ "items": items })).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let (s, body) = admin
+            .post(
+                "/api/v1/invoices",
+                json!({"invoice_no": "ZD202610-001", "customer_code": code, "amount_fen": 2963400,
+                       "issued_at": "2026-11-03T02:00:00Z", "due_at": "2026-12-03T15:59:59Z", "period": "2026-10"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+
+        // The account manager downloads its customer's shipments as Excel from the
+        // customer page; the file imports again with nothing changed.
+        let lixy = t.browser("lixy").await;
+        let (s, page) = lixy.get(&format!("/customers/{mine}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains(&format!("/customers/{mine}/export/shipments?format=xlsx")));
+        let (s, ct, xlsx) = bytes(&lixy, &format!("/customers/{mine}/export/shipments?format=xlsx")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(ct.starts_with("application/vnd.openxmlformats"), "{ct}");
+        assert!(xlsx.starts_with(b"PK"), "an XLSX (zip) file");
+        assert_eq!(reimport(&t, ImportKind::Shipments, "s.xlsx", &xlsx).await, (30, 0, 30, 0));
+        let (s, _, csv) = bytes(&lixy, &format!("/customers/{mine}/export/shipments?format=csv")).await;
+        assert_eq!(s, StatusCode::OK);
+        let text = String::from_utf8(csv.clone()).expect("utf-8");
+        assert!(text.starts_with("\u{feff}运单号,客户编号"), "{}", &text[..60.min(text.len())]);
+        assert!(text.contains(",125.503,"), "weight in kg");
+        assert_eq!(reimport(&t, ImportKind::Shipments, "s.csv", &csv).await, (30, 0, 30, 0));
+        // Not another account manager's customer.
+        let (s, _, _) = bytes(&lixy, &format!("/customers/{other}/export/shipments?format=csv")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+
+        // The customer list, filtered, as the user sees it (phones masked for roles that
+        // may not see them), with the import's column names.
+        let (s, _, csv) = bytes(&lixy, "/customers/export?q=恒通&format=csv").await;
+        assert_eq!(s, StatusCode::OK);
+        let text = String::from_utf8(csv).expect("utf-8");
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("\u{feff}客户编号,客户名称"), "{}", lines[0]);
+        assert_eq!(lines.len(), 2, "only the filtered customer: {text}");
+        assert!(
+            lines[1].contains("上海恒通供应链管理有限公司") && lines[1].contains("13812345678"),
+            "an account manager may reveal its customers' phones (the export is audited): {}",
+            lines[1]
+        );
+        let ro = t.browser("ro").await;
+        let (s, _, csv) = bytes(&ro, "/customers/export?q=恒通&format=csv").await;
+        assert_eq!(s, StatusCode::OK);
+        let text = String::from_utf8(csv).expect("utf-8");
+        assert!(text.contains("138****5678") && !text.contains("13812345678"), "masked for read-only: {text}");
+        // An admin's export has the phone in full and imports again unchanged.
+        let adm = t.browser("admin").await;
+        let (s, _, xlsx) = bytes(&adm, "/customers/export?format=xlsx").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(reimport(&t, ImportKind::Customers, "c.xlsx", &xlsx).await, (2, 0, 2, 0));
+        let (_, list_page) = adm.get("/customers").await;
+        assert!(list_page.contains("/customers/export?format=xlsx") || list_page.contains("format=xlsx"));
+
+        // Invoices by API, with what is paid and outstanding beside the import's columns.
+        let r = admin
+            .req(reqwest::Method::GET, &format!("/api/v1/exports/invoices?format=csv&customer_id={mine}"))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::OK);
+        let csv = r.bytes().await.expect("body").to_vec();
+        let text = String::from_utf8(csv.clone()).expect("utf-8");
+        assert!(text.contains("账单号,客户编号,客户名称,账单金额,开具日期,到期日,账期,备注,已付金额,未付金额,账单状态,逾期天数"), "{text}");
+        assert!(text.contains("ZD202610-001,") && text.contains(",29634.00,2026-11-03 10:00:00,2026-12-03,2026-10,"), "{text}");
+        assert_eq!(reimport(&t, ImportKind::Invoices, "i.csv", &csv).await, (1, 0, 1, 0));
+        let (s, _) = t.api("lixy").await.get("/api/v1/exports/shipments").await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "every customer's shipments: roles that write them");
+
+        // Each export is in the audit log.
+        let (_, audit) = admin.get(&format!("/api/v1/customers/{mine}/timeline")).await;
+        assert!(audit["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|e| e["action"] == "shipment.export"), "{audit}");
+    })
+    .await;
+}
