@@ -108,9 +108,12 @@ async fn housekeeping(app: &App) -> Result<String> {
     let interrupted =
         consign_store::imports::mark_interrupted(&app.db.conn, now - Duration::minutes(10), now)
             .await?;
+    // Bad-row reports of runs older than 90 days (the runs and their counts stay).
+    let errors =
+        consign_store::imports::purge_errors(&app.db.conn, now - Duration::days(90)).await?;
     Ok(format!(
         "sessions={sessions} idempotency_keys={keys} jobs={jobs} reclaimed={reclaimed} \
-         interrupted_imports={interrupted}"
+         interrupted_imports={interrupted} import_errors={errors}"
     ))
 }
 

@@ -74,6 +74,7 @@ impl App {
                 "search keys rebuilt for the current key scheme"
             );
         }
+        shipments::rollups_follow_timezone(&app).await?;
         Ok(app)
     }
 }

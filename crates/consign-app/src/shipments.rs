@@ -525,3 +525,39 @@ pub async fn add_events(app: &App, actor: &Actor, id: i64, inputs: &[EventInput]
     txn.commit().await?;
     Ok(n)
 }
+
+/// The setting that records the time zone the rollups' days are in.
+const ROLLUP_TZ: &str = "rollups.timezone";
+
+/// Rebuilds every customer's order days and rollups in the company's current time zone,
+/// one customer per transaction, then records the zone. Returns (customers, shipments).
+pub async fn rebuild_rollups(app: &App) -> Result<(u64, u64)> {
+    let tz = app.tz();
+    let day_of = move |t: DateTime<Utc>| local_day(t, tz);
+    let ids = repo::customers_with_shipments(&app.db.conn).await?;
+    let mut shipments = 0;
+    for id in &ids {
+        let txn = app.db.begin_write().await?;
+        shipments += repo::rebuild_customer(&txn, *id, &day_of).await?;
+        txn.commit().await?;
+    }
+    consign_store::settings::set(&app.db.conn, ROLLUP_TZ, tz.name(), None).await?;
+    Ok((ids.len() as u64, shipments))
+}
+
+/// At start-up: when the company's time zone differs from the one the rollups were
+/// built in, rebuilds them (days move with the zone). A database without the record
+/// gets the current zone written.
+pub async fn rollups_follow_timezone(app: &App) -> Result<()> {
+    let tz = app.tz();
+    match consign_store::settings::get(&app.db.conn, ROLLUP_TZ).await? {
+        Some(z) if z == tz.name() => Ok(()),
+        None => Ok(consign_store::settings::set(&app.db.conn, ROLLUP_TZ, tz.name(), None).await?),
+        Some(old) => {
+            tracing::warn!(from = %old, to = %tz.name(), "company time zone changed: rebuilding rollups");
+            let (customers, shipments) = rebuild_rollups(app).await?;
+            tracing::info!(customers, shipments, "rollups rebuilt");
+            Ok(())
+        }
+    }
+}

@@ -84,6 +84,9 @@ enum Cmd {
     },
     /// Return customers without a recent follow-up by their owner to the pool now.
     ReclaimPool,
+    /// Rebuild every customer's daily and monthly rollups from the raw shipments, in the
+    /// company's time zone (done by itself at start-up when the zone changed).
+    RebuildRollups,
     /// Import a CSV (UTF-8 or GBK) or XLSX file: bad rows are reported, good rows kept;
     /// running the same file again changes nothing. Exit status 0: every row imported;
     /// 3: some rows were bad (see the error report); 2: the file could not be read to its end.
@@ -417,6 +420,14 @@ async fn main() -> Result<()> {
                 .await
                 .map_err(explain)?;
             println!("restored {} into {}", file.display(), target.display());
+            Ok(())
+        }
+        Cmd::RebuildRollups => {
+            let app = open(settings(g, false)?).await?;
+            let (customers, shipments) = consign_app::shipments::rebuild_rollups(&app)
+                .await
+                .map_err(explain)?;
+            println!("rollups rebuilt: {customers} customers, {shipments} shipments");
             Ok(())
         }
         Cmd::ReclaimPool => {

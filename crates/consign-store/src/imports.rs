@@ -296,3 +296,18 @@ pub async fn profiles<C: ConnectionTrait>(conn: &C) -> Result<Vec<(String, Strin
     .map(|r| Ok((r.try_get("", "name")?, r.try_get("", "kind")?)))
     .collect()
 }
+
+/// Deletes the bad rows of runs that ended before `before` (the runs themselves, with
+/// their counts, stay); returns how many rows went.
+pub async fn purge_errors<C: ConnectionTrait>(conn: &C, before: DateTime<Utc>) -> Result<u64> {
+    let backend = conn.get_database_backend();
+    let r = conn
+        .execute(stmt(
+            backend,
+            "DELETE FROM import_errors WHERE run_id IN \
+             (SELECT id FROM import_runs WHERE finished_at IS NOT NULL AND finished_at < ?)",
+            vec![before.into()],
+        ))
+        .await?;
+    Ok(r.rows_affected())
+}

@@ -616,3 +616,72 @@ pub async fn events<C: ConnectionTrait>(conn: &C, shipment_id: i64) -> Result<Ve
     })
     .collect()
 }
+
+/// Recomputes one customer's order days with `day_of` (a changed company time zone) and
+/// rebuilds its rollups from its raw shipments. Call inside a transaction; memory is one
+/// customer's rollup.
+pub async fn rebuild_customer<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: i64,
+    day_of: &(dyn Fn(DateTime<Utc>) -> i32 + Sync),
+) -> Result<u64> {
+    let backend = conn.get_database_backend();
+    let mut days: HashMap<(i64, i32), DayFigures> = HashMap::new();
+    let mut moved: Vec<(i64, i32)> = Vec::new();
+    let mut after = 0i64;
+    let mut n = 0u64;
+    loop {
+        let sql =
+            format!("{SELECT} WHERE s.customer_id = ? AND s.id > ? ORDER BY s.id LIMIT 10000");
+        let rows = conn
+            .query_all(stmt(backend, &sql, vec![customer_id.into(), after.into()]))
+            .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            let s = parse_row(r)?;
+            after = s.id;
+            n += 1;
+            let day = day_of(s.shipment.ordered_at);
+            if day != s.order_day {
+                moved.push((s.id, day));
+            }
+            days.entry((customer_id, day))
+                .or_default()
+                .add(&DayFigures::of(&s.shipment), 1);
+        }
+    }
+    for (id, day) in moved {
+        conn.execute(stmt(
+            backend,
+            "UPDATE shipments SET order_day = ? WHERE id = ?",
+            vec![day.into(), id.into()],
+        ))
+        .await?;
+    }
+    for table in ["customer_days", "customer_months"] {
+        conn.execute(stmt(
+            backend,
+            &format!("DELETE FROM {table} WHERE customer_id = ?"),
+            vec![customer_id.into()],
+        ))
+        .await?;
+    }
+    apply_rollup_deltas(conn, days).await?;
+    Ok(n)
+}
+
+/// The customers that have shipments or rollups, by id.
+pub async fn customers_with_shipments<C: ConnectionTrait>(conn: &C) -> Result<Vec<i64>> {
+    let backend = conn.get_database_backend();
+    conn.query_all(stmt(
+        backend,
+        "SELECT DISTINCT customer_id FROM customer_months UNION SELECT DISTINCT customer_id FROM shipments ORDER BY 1",
+        vec![],
+    ))
+    .await?
+    .iter()
+    .map(|r| Ok(r.try_get_by_index::<i64>(0)?))
+    .collect()
+}
