@@ -124,7 +124,7 @@ impl Db {
     }
 
     /// A handle for one bulk writer (an import): on SQLite, one connection of its own with
-    /// a 48 MB page cache (the indexes a large import touches) and a checkpoint only every
+    /// a 32 MB page cache (the indexes a large import touches) and a checkpoint only every
     /// 50,000 pages of log (about 200 MB; each checkpoint copies and syncs the pages just
     /// written; see [`Db::checkpoint`]), sharing this handle's write gate; dropped, it
     /// frees its cache.
@@ -137,7 +137,7 @@ impl Db {
             return Ok(self.clone());
         };
         let path = path.to_string_lossy().into_owned();
-        let conn = Database::connect(sqlite_options(&path, 1, 48_000, 50_000, false)).await?;
+        let conn = Database::connect(sqlite_options(&path, 1, 32_000, 50_000, false)).await?;
         Ok(Db {
             conn,
             backend: self.backend,
