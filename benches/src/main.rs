@@ -288,6 +288,15 @@ async fn import_bench(
         let url = url.to_string();
         async move {
             use sea_orm::ConnectionTrait;
+            // Create the database on a server that does not have it yet.
+            if let Some((server, name)) = url.rsplit_once('/') {
+                let name = name.split('?').next().unwrap_or(name);
+                if let Ok(admin) = sea_orm::Database::connect(format!("{server}/postgres")).await {
+                    let _ = admin
+                        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                        .await;
+                }
+            }
             let db = sea_orm::Database::connect(url.as_str()).await?;
             db.execute_unprepared("DROP SCHEMA public CASCADE").await?;
             db.execute_unprepared("CREATE SCHEMA public").await?;

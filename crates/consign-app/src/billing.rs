@@ -324,13 +324,11 @@ pub async fn upsert_invoices(
         })
         .collect();
     let found = customers::resolve_refs(app, actor, &refs).await?;
-    let mut names: HashMap<i64, String> = HashMap::new();
     let mut rows: Vec<(i64, Invoice)> = Vec::new();
     for ((i, id, mut inv), found) in checked.into_iter().zip(found) {
         match found {
-            Some((cid, code, name)) => {
+            Some((cid, code, _)) => {
                 inv.customer_code = code;
-                names.insert(cid, name);
                 rows.push((cid, inv));
             }
             None => errs.add(

@@ -5,7 +5,7 @@
 //! code, customer code + contact name), so that a re-run changes nothing.
 
 use crate::customers::{self, ContactInput, CustomerInput, NewCustomer};
-use crate::imports::{FieldDef, ImportKind, Layout, UnknownCustomers, Writer};
+use crate::imports::{FieldDef, ImportKind, Layout, Writer};
 use crate::{AppError, Result};
 use chrono::{DateTime, Duration, Utc};
 use consign_domain::billing::{doc_no, period, Invoice, Payment, PaymentMethod};
@@ -941,66 +941,29 @@ async fn write_bills<C: consign_store::ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     // Customers.
-    let unseen: Vec<String> = {
-        let mut v: Vec<String> = records
+    let (keep, prospects) = {
+        let refs: Vec<(i64, &str, &str)> = records
             .iter()
-            .filter_map(|(_, r)| match r {
-                Record::Invoice { invoice, .. } => Some(invoice.customer_code.clone()),
-                Record::Payment { payment, .. } => Some(payment.customer_code.clone()),
-                _ => None,
+            .map(|(n, r)| match r {
+                Record::Invoice {
+                    invoice,
+                    customer_name,
+                } => (*n, invoice.customer_code.as_str(), customer_name.as_str()),
+                Record::Payment {
+                    payment,
+                    customer_name,
+                } => (*n, payment.customer_code.as_str(), customer_name.as_str()),
+                _ => (*n, "", ""),
             })
-            .filter(|c| !w.codes.contains_key(c))
             .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
+        w.resolve_codes(txn, &refs, code_header, errors, now)
+            .await?
     };
-    if !unseen.is_empty() {
-        let refs: Vec<&str> = unseen.iter().map(String::as_str).collect();
-        let found = consign_store::customers::ids_by_code(txn, &refs).await?;
-        w.codes.extend(found);
-    }
-    let mut new_customers: Vec<(String, String)> = Vec::new();
-    let mut kept: Vec<(i64, Record)> = Vec::with_capacity(records.len());
-    for (n, r) in records {
-        let (code, name) = match &r {
-            Record::Invoice {
-                invoice,
-                customer_name,
-            } => (invoice.customer_code.clone(), customer_name.clone()),
-            Record::Payment {
-                payment,
-                customer_name,
-            } => (payment.customer_code.clone(), customer_name.clone()),
-            _ => continue,
-        };
-        if w.codes.contains_key(&code) {
-            kept.push((n, r));
-            continue;
-        }
-        match w.unknown {
-            UnknownCustomers::Reject => errors.push(row_error(
-                n,
-                code_header.to_string(),
-                &code,
-                "err.unknown_customer",
-                String::new(),
-            )),
-            UnknownCustomers::Create => {
-                if !new_customers.iter().any(|(c, _)| *c == code) {
-                    let name = if name.is_empty() { code.clone() } else { name };
-                    new_customers.push((code, name));
-                }
-                kept.push((n, r));
-            }
-        }
-    }
-    if !new_customers.is_empty() {
-        let ids = customers::create_prospects(w.app, txn, w.actor, &new_customers, now).await?;
-        for ((code, _), id) in new_customers.iter().zip(ids) {
-            w.codes.insert(code.clone(), id);
-        }
-    }
+    let kept: Vec<(i64, Record)> = records
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(r, k)| k.then_some(r))
+        .collect();
     match w.kind {
         ImportKind::Invoices => {
             let mut rows: Vec<(i64, i64, Invoice)> = kept
@@ -1115,7 +1078,7 @@ async fn write_bills<C: consign_store::ConnectionTrait>(
             bills::upsert_payments(txn, &writes, now).await?;
         }
     }
-    Ok(new_customers.len() as i64)
+    Ok(prospects)
 }
 
 /// The indexes of the rows to keep (the last of each key) and how many were repeats.
@@ -1194,13 +1157,19 @@ fn refusal(
     }
 }
 
-async fn owner_id(w: &Writer<'_>, text: &str) -> Result<Option<i64>> {
+/// The user an owner cell names (username, else display name), remembered per run.
+async fn owner_id(w: &mut Writer<'_>, text: &str) -> Result<Option<i64>> {
+    if let Some(id) = w.owners.get(text) {
+        return Ok(*id);
+    }
     let users = consign_store::users::all_users(&w.app.db.conn).await?;
-    Ok(users
+    let id = users
         .iter()
         .find(|u| u.username == text)
         .or_else(|| users.iter().find(|u| u.display_name == text))
-        .map(|u| u.id))
+        .map(|u| u.id);
+    w.owners.insert(text.to_string(), id);
+    Ok(id)
 }
 
 async fn write_customer(

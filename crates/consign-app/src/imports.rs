@@ -1146,6 +1146,7 @@ pub async fn run_import(
         run_id,
         unknown,
         codes: HashMap::new(),
+        owners: HashMap::new(),
         counts: Counts::default(),
         repeated: 0,
         revenue_sum: 0,
@@ -1224,6 +1225,8 @@ pub(crate) struct Writer<'a> {
     pub(crate) unknown: UnknownCustomers,
     /// Customer code → id, for codes met so far.
     pub(crate) codes: HashMap<String, i64>,
+    /// Owner cells (customers import) → user id, for cells met so far.
+    pub(crate) owners: HashMap<String, Option<i64>>,
     pub(crate) counts: Counts,
     pub(crate) repeated: i64,
     pub(crate) revenue_sum: i64,
@@ -1231,6 +1234,67 @@ pub(crate) struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// Which of these rows (row number, customer code, customer name) go on: codes known
+    /// or found go on; unknown ones are reported (reject) or created as prospects named
+    /// from the customer-name column (create). Returns a flag per row and how many
+    /// prospects were created.
+    pub(crate) async fn resolve_codes<C: consign_store::ConnectionTrait>(
+        &mut self,
+        txn: &C,
+        rows: &[(i64, &str, &str)],
+        code_header: &str,
+        errors: &mut Vec<RowError>,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<(Vec<bool>, i64)> {
+        let mut unseen: Vec<&str> = rows
+            .iter()
+            .map(|r| r.1)
+            .filter(|c| !self.codes.contains_key(*c))
+            .collect();
+        unseen.sort_unstable();
+        unseen.dedup();
+        if !unseen.is_empty() {
+            let found = consign_store::customers::ids_by_code(txn, &unseen).await?;
+            self.codes.extend(found);
+        }
+        let mut prospects: Vec<(String, String)> = Vec::new();
+        let mut queued: HashSet<&str> = HashSet::new();
+        let mut keep = Vec::with_capacity(rows.len());
+        for &(row_no, code, name) in rows {
+            if self.codes.contains_key(code) {
+                keep.push(true);
+                continue;
+            }
+            match self.unknown {
+                UnknownCustomers::Reject => {
+                    errors.push(RowError {
+                        row_no,
+                        column: code_header.to_string(),
+                        cell: code.to_string(),
+                        reason_key: "err.unknown_customer".into(),
+                        reason_arg: String::new(),
+                    });
+                    keep.push(false);
+                }
+                UnknownCustomers::Create => {
+                    if queued.insert(code) {
+                        let name = if name.is_empty() { code } else { name };
+                        prospects.push((code.to_string(), name.to_string()));
+                    }
+                    keep.push(true);
+                }
+            }
+        }
+        if !prospects.is_empty() {
+            let ids =
+                customers::create_prospects(self.app, txn, self.actor, &prospects, now).await?;
+            for ((code, _), id) in prospects.iter().zip(ids) {
+                self.codes.insert(code.clone(), id);
+            }
+        }
+        Ok((keep, prospects.len() as i64))
+    }
+
     async fn write(&mut self, batch: Batch) -> Result<()> {
         if self.kind != ImportKind::Shipments {
             return crate::import_kinds::write(
@@ -1261,60 +1325,28 @@ impl Writer<'_> {
             .filter(|(i, _)| keep.contains(i))
             .map(|(_, p)| p)
             .collect();
-        let unseen: Vec<&str> = {
-            let mut v: Vec<&str> = rows
-                .iter()
-                .map(|p| p.shipment.customer_code.as_str())
-                .filter(|c| !self.codes.contains_key(*c))
-                .collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
         let txn = self.bulk.begin_write().await?;
-        if !unseen.is_empty() {
-            let found = consign_store::customers::ids_by_code(&txn, &unseen).await?;
-            self.codes.extend(found);
-        }
-        let mut prospects: Vec<(String, String)> = Vec::new();
-        let mut good: Vec<Parsed> = Vec::with_capacity(rows.len());
-        for p in rows {
-            if self.codes.contains_key(&p.shipment.customer_code) {
-                good.push(p);
-                continue;
-            }
-            match self.unknown {
-                UnknownCustomers::Reject => errors.push(RowError {
-                    row_no: p.row_no,
-                    column: batch.code_header.clone(),
-                    cell: p.shipment.customer_code.clone(),
-                    reason_key: "err.unknown_customer".into(),
-                    reason_arg: String::new(),
-                }),
-                UnknownCustomers::Create => {
-                    if !prospects
-                        .iter()
-                        .any(|(c, _)| *c == p.shipment.customer_code)
-                    {
-                        let name = if p.customer_name.is_empty() {
-                            p.shipment.customer_code.clone()
-                        } else {
-                            p.customer_name.clone()
-                        };
-                        prospects.push((p.shipment.customer_code.clone(), name));
-                    }
-                    good.push(p);
-                }
-            }
-        }
-        if !prospects.is_empty() {
-            let tp = Instant::now();
-            let ids = customers::create_prospects(app, &txn, self.actor, &prospects, now).await?;
-            for ((code, _), id) in prospects.iter().zip(ids) {
-                self.codes.insert(code.clone(), id);
-            }
-            tracing::debug!(prospects_ms = tp.elapsed().as_millis() as u64, "prospects");
-        }
+        let refs: Vec<(i64, &str, &str)> = rows
+            .iter()
+            .map(|p| {
+                (
+                    p.row_no,
+                    p.shipment.customer_code.as_str(),
+                    p.customer_name.as_str(),
+                )
+            })
+            .collect();
+        let tp = Instant::now();
+        let (keep, prospects) = self
+            .resolve_codes(&txn, &refs, &batch.code_header, &mut errors, now)
+            .await?;
+        tracing::debug!(prospects_ms = tp.elapsed().as_millis() as u64, "customers");
+        drop(refs);
+        let good: Vec<Parsed> = rows
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(p, k)| k.then_some(p))
+            .collect();
         let waybills: Vec<&str> = good
             .iter()
             .map(|p| p.shipment.waybill_no.as_str())
@@ -1362,7 +1394,7 @@ impl Writer<'_> {
             .map(|e| e.row_no)
             .collect::<HashSet<_>>()
             .len() as i64;
-        counts.prospects_created += prospects.len() as i64;
+        counts.prospects_created += prospects;
         repo::progress(&txn, self.run_id, &counts, now).await?;
         let t2 = Instant::now();
         txn.commit().await?;
