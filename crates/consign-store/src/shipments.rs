@@ -243,114 +243,14 @@ pub async fn write_batch<C: ConnectionTrait>(
     let (fresh, replacing): (Vec<&ShipmentWrite>, Vec<&ShipmentWrite>) = rows
         .iter()
         .partition(|w| !old.contains_key(&w.shipment.waybill_no));
-    // An import's new rows (whole-second times) are added to the rollups by the database
-    // itself, from the rows just inserted: nothing to bind per customer-day.
-    let set_based = match import_run_id {
-        Some(run) if !fresh.is_empty() => Some((run, max_id(conn).await?)),
-        _ => None,
-    };
-    if set_based.is_some() {
-        for w in &fresh {
-            if let Some(f) = deltas.get_mut(&(w.customer_id, w.order_day)) {
-                f.add(&DayFigures::of(&w.shipment), -1);
-            }
-        }
-    }
     for (part, upsert) in [(fresh, false), (replacing, true)] {
         for chunk in pieces(&part) {
             insert_rows(conn, chunk, upsert, import_run_id, now).await?;
         }
     }
     let t = std::time::Instant::now();
-    if let Some((run, after)) = set_based {
-        add_rollups_of_new_rows(conn, run, after).await?;
-    }
     apply_rollup_deltas(conn, deltas).await?;
     tracing::debug!(rollup_ms = t.elapsed().as_millis() as u64, "rollups");
-    Ok(())
-}
-
-async fn max_id<C: ConnectionTrait>(conn: &C) -> Result<i64> {
-    let backend = conn.get_database_backend();
-    Ok(conn
-        .query_one(stmt(
-            backend,
-            "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) AS m FROM shipments",
-            vec![],
-        ))
-        .await?
-        .map(|r| r.try_get::<i64>("", "m"))
-        .transpose()?
-        .unwrap_or(0))
-}
-
-/// Adds to both rollups the figures of the shipments an import run inserted after id
-/// `after`, computed by the database exactly as [`DayFigures::of`] does (order-cycle
-/// minutes from whole-second times, damage and shortage over delivered shipments).
-async fn add_rollups_of_new_rows<C: ConnectionTrait>(conn: &C, run: i64, after: i64) -> Result<()> {
-    use consign_domain::shipment::Exception as E;
-    let backend = conn.get_database_backend();
-    let minutes = if backend == sea_orm::DbBackend::Postgres {
-        "CAST(EXTRACT(EPOCH FROM (delivered_at - ordered_at)) AS BIGINT) / 60"
-    } else {
-        "(CAST(strftime('%s', delivered_at) AS INTEGER) - CAST(strftime('%s', ordered_at) AS INTEGER)) / 60"
-    };
-    let bit = |e: E| {
-        format!(
-            "CASE WHEN (exceptions & {}) <> 0 THEN 1 ELSE 0 END",
-            e.bit()
-        )
-    };
-    let on_delivered = |e: E| {
-        format!(
-            "CASE WHEN delivered_at IS NOT NULL AND (exceptions & {}) <> 0 THEN 1 ELSE 0 END",
-            e.bit()
-        )
-    };
-    // The same 15 figures as DayFigures::COLUMNS, in that order.
-    let figures = [
-        "COUNT(*)".to_string(),
-        "SUM(revenue_fen)".to_string(),
-        "SUM(COALESCE(cost_fen, 0))".to_string(),
-        "SUM(revenue_fen - COALESCE(cost_fen, 0))".to_string(),
-        "COUNT(delivered_at)".to_string(),
-        format!("SUM(CASE WHEN delivered_at IS NULL THEN 0 ELSE {minutes} END)"),
-        format!("SUM(CASE WHEN delivered_at IS NULL THEN 0 ELSE ({minutes}) * ({minutes}) END)"),
-        format!("SUM({})", bit(E::Delayed)),
-        format!("SUM({})", on_delivered(E::Damaged)),
-        format!("SUM({})", on_delivered(E::Short)),
-        format!("SUM({})", bit(E::Stockout)),
-        format!("SUM({})", bit(E::Substituted)),
-        format!("SUM({})", bit(E::RouteChanged)),
-        format!("SUM({})", bit(E::Returned)),
-        format!("SUM({})", bit(E::InvoiceError)),
-    ];
-    let cols = DayFigures::COLUMNS;
-    let select = figures
-        .iter()
-        .map(|f| format!("CAST({f} AS BIGINT)"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    for (table, key, key_expr) in [
-        ("customer_days", "day", "order_day"),
-        ("customer_months", "month", "order_day / 100"),
-    ] {
-        let set = cols
-            .iter()
-            .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "{} {table} (customer_id, {key}, {}) \
-             SELECT customer_id, {key_expr}, {select} FROM shipments \
-             WHERE id > ? AND import_run_id = ? GROUP BY customer_id, {key_expr} \
-             ON CONFLICT (customer_id, {key}) DO UPDATE SET {set}",
-            insert_into(backend),
-            cols.join(", ")
-        );
-        conn.execute(stmt(backend, &sql, vec![after.into(), run.into()]))
-            .await?;
-    }
     Ok(())
 }
 
