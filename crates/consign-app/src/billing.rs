@@ -282,54 +282,102 @@ pub struct WrittenInvoice {
     pub invoice: InvoiceView,
 }
 
-/// Creates or replaces invoices by number, all or none: any invalid item makes the whole
-/// request a 422 naming `items[i].field`.
-pub async fn upsert_invoices(
+/// An input naming its customer by id or code.
+trait NamesCustomer {
+    fn customer(&self) -> (&Option<String>, &Option<String>);
+}
+impl NamesCustomer for InvoiceInput {
+    fn customer(&self) -> (&Option<String>, &Option<String>) {
+        (&self.customer_id, &self.customer_code)
+    }
+}
+impl NamesCustomer for PaymentInput {
+    fn customer(&self) -> (&Option<String>, &Option<String>) {
+        (&self.customer_id, &self.customer_code)
+    }
+}
+
+/// A record carrying its customer's code.
+trait OfCustomer {
+    fn code(&self) -> &str;
+    fn set_code(&mut self, code: String);
+}
+impl OfCustomer for Invoice {
+    fn code(&self) -> &str {
+        &self.customer_code
+    }
+    fn set_code(&mut self, code: String) {
+        self.customer_code = code;
+    }
+}
+impl OfCustomer for Payment {
+    fn code(&self) -> &str {
+        &self.customer_code
+    }
+    fn set_code(&mut self, code: String) {
+        self.customer_code = code;
+    }
+}
+
+/// A checked batch item: its index, its customer (id, code, name) and the record.
+struct Resolved<T> {
+    index: usize,
+    customer_id: i64,
+    customer_name: String,
+    record: T,
+}
+
+/// What invoices and payments share on the way in: the role, the batch size, each item
+/// checked (`check` gives the record with the customer code as written), the customer by
+/// id or code within the caller's scope (`set_code` stores the customer's own code).
+/// Errors are collected in `errs` with their `items[i].` paths; the caller adds its own
+/// and refuses the whole batch if there are any.
+async fn check_batch<I: NamesCustomer, T: OfCustomer>(
     app: &App,
     actor: &Actor,
-    inputs: &[InvoiceInput],
-) -> Result<Vec<WrittenInvoice>> {
+    inputs: &[I],
+    errs: &mut FieldErrors,
+    check: impl Fn(&I, &str, &mut FieldErrors) -> Option<T>,
+) -> Result<Vec<Resolved<T>>> {
     if !actor.role.can_write_operations() {
         return Err(AppError::Forbidden);
     }
-    let mut errs = FieldErrors::new();
     if inputs.len() > MAX_BATCH {
         errs.add("items", "err.batch_too_large");
-        return Err(AppError::Validation(errs));
+        return Err(AppError::Validation(errs.clone()));
     }
     let single = inputs.len() == 1;
     let mut checked = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         let path = item_path(single, i);
-        let id = parse_id(&input.customer_id, format!("{path}customer_id"), &mut errs);
-        if id.is_none()
-            && input
-                .customer_code
-                .as_deref()
-                .unwrap_or("")
-                .trim()
-                .is_empty()
-        {
+        let (id_s, code_s) = input.customer();
+        let id = parse_id(id_s, format!("{path}customer_id"), errs);
+        if id.is_none() && code_s.as_deref().unwrap_or("").trim().is_empty() {
             errs.add(format!("{path}customer_code"), "err.required");
         }
-        if let Some(inv) = check_invoice(input, &path, &mut errs) {
-            checked.push((i, id, inv));
+        if let Some(r) = check(input, &path, errs) {
+            checked.push((i, id, r));
         }
     }
     let refs: Vec<CustomerRefIn> = checked
         .iter()
-        .map(|(_, id, inv)| CustomerRefIn {
+        .map(|(_, id, r)| CustomerRefIn {
             id: *id,
-            code: inv.customer_code.as_str(),
+            code: r.code(),
         })
         .collect();
     let found = customers::resolve_refs(app, actor, &refs).await?;
-    let mut rows: Vec<(i64, Invoice)> = Vec::new();
-    for ((i, id, mut inv), found) in checked.into_iter().zip(found) {
+    let mut out = Vec::with_capacity(checked.len());
+    for ((i, id, mut r), found) in checked.into_iter().zip(found) {
         match found {
-            Some((cid, code, _)) => {
-                inv.customer_code = code;
-                rows.push((cid, inv));
+            Some((cid, code, name)) => {
+                r.set_code(code);
+                out.push(Resolved {
+                    index: i,
+                    customer_id: cid,
+                    customer_name: name,
+                    record: r,
+                });
             }
             None => errs.add(
                 format!(
@@ -345,6 +393,22 @@ pub async fn upsert_invoices(
             ),
         }
     }
+    Ok(out)
+}
+
+/// Creates or replaces invoices by number, all or none: any invalid item makes the whole
+/// request a 422 naming `items[i].field`.
+pub async fn upsert_invoices(
+    app: &App,
+    actor: &Actor,
+    inputs: &[InvoiceInput],
+) -> Result<Vec<WrittenInvoice>> {
+    let mut errs = FieldErrors::new();
+    let rows: Vec<(i64, Invoice)> = check_batch(app, actor, inputs, &mut errs, check_invoice)
+        .await?
+        .into_iter()
+        .map(|r| (r.customer_id, r.record))
+        .collect();
     if !errs.is_empty() {
         return Err(AppError::Validation(errs));
     }
@@ -606,64 +670,19 @@ pub async fn upsert_payments(
     actor: &Actor,
     inputs: &[PaymentInput],
 ) -> Result<Vec<WrittenPayment>> {
-    if !actor.role.can_write_operations() {
-        return Err(AppError::Forbidden);
-    }
     let mut errs = FieldErrors::new();
-    if inputs.len() > MAX_BATCH {
-        errs.add("items", "err.batch_too_large");
-        return Err(AppError::Validation(errs));
-    }
     let single = inputs.len() == 1;
-    let mut checked = Vec::new();
-    for (i, input) in inputs.iter().enumerate() {
-        let path = item_path(single, i);
-        let id = parse_id(&input.customer_id, format!("{path}customer_id"), &mut errs);
-        if id.is_none()
-            && input
-                .customer_code
-                .as_deref()
-                .unwrap_or("")
-                .trim()
-                .is_empty()
-        {
-            errs.add(format!("{path}customer_code"), "err.required");
-        }
-        if let Some(p) = check_payment(input, &path, &mut errs) {
-            checked.push((i, id, p));
-        }
-    }
-    let refs: Vec<CustomerRefIn> = checked
+    let resolved = check_batch(app, actor, inputs, &mut errs, check_payment).await?;
+    let inv_nos: Vec<&str> = resolved
         .iter()
-        .map(|(_, id, p)| CustomerRefIn {
-            id: *id,
-            code: p.customer_code.as_str(),
-        })
-        .collect();
-    let found = customers::resolve_refs(app, actor, &refs).await?;
-    let inv_nos: Vec<&str> = checked
-        .iter()
-        .filter_map(|(_, _, p)| p.invoice_no.as_deref())
+        .filter_map(|r| r.record.invoice_no.as_deref())
         .collect();
     let invoices = invoice_ids(&app.db.conn, &inv_nos).await?;
     let mut names: HashMap<i64, String> = HashMap::new();
     let mut rows: Vec<PaymentWrite> = Vec::new();
-    for ((i, id, mut p), found) in checked.into_iter().zip(found) {
-        let path = item_path(single, i);
-        let Some((cid, code, name)) = found else {
-            errs.add(
-                format!(
-                    "{path}{}",
-                    if id.is_some() {
-                        "customer_id"
-                    } else {
-                        "customer_code"
-                    }
-                ),
-                "err.unknown_customer",
-            );
-            continue;
-        };
+    for r in resolved {
+        let path = item_path(single, r.index);
+        let (cid, p) = (r.customer_id, r.record);
         let invoice_id = match &p.invoice_no {
             None => None,
             Some(no) => match invoices.get(no) {
@@ -674,8 +693,7 @@ pub async fn upsert_payments(
                 }
             },
         };
-        p.customer_code = code;
-        names.insert(cid, name);
+        names.insert(cid, r.customer_name);
         rows.push(PaymentWrite {
             customer_id: cid,
             invoice_id,
