@@ -20,6 +20,28 @@ pub struct Entry<'a> {
     pub after: Option<Value>,
 }
 
+impl<'a> Entry<'a> {
+    /// The deletion of a record known by `key` (a waybill, invoice or payment number),
+    /// with what it was.
+    pub fn deleted<T: serde::Serialize>(
+        action: &'a str,
+        entity_type: &'a str,
+        key: &str,
+        customer_id: Option<i64>,
+        before: &T,
+    ) -> Entry<'a> {
+        Entry {
+            action,
+            entity_type,
+            entity_id: key.to_string(),
+            customer_id,
+            summary: Some(key.to_string()),
+            before: serde_json::to_value(before).ok(),
+            after: None,
+        }
+    }
+}
+
 pub async fn record<C: ConnectionTrait>(conn: &C, actor: &Actor, e: Entry<'_>) -> Result<()> {
     consign_store::audit::insert(conn, model(actor, e))
         .await

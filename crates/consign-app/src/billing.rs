@@ -491,15 +491,13 @@ pub async fn delete_invoice(app: &App, actor: &Actor, id: i64) -> Result<()> {
     audit::record(
         &txn,
         actor,
-        Entry {
-            action: "invoice.delete",
-            entity_type: "invoice",
-            entity_id: v.invoice_no.clone(),
-            customer_id: v.customer.id.parse().ok(),
-            summary: Some(v.invoice_no.clone()),
-            before: serde_json::to_value(&v).ok(),
-            after: None,
-        },
+        Entry::deleted(
+            "invoice.delete",
+            "invoice",
+            &v.invoice_no,
+            v.customer.id.parse().ok(),
+            &v,
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -776,15 +774,13 @@ pub async fn delete_payment(app: &App, actor: &Actor, id: i64) -> Result<()> {
     audit::record(
         &txn,
         actor,
-        Entry {
-            action: "payment.delete",
-            entity_type: "payment",
-            entity_id: v.payment_no.clone(),
-            customer_id: v.customer.id.parse().ok(),
-            summary: Some(v.payment_no.clone()),
-            before: serde_json::to_value(&v).ok(),
-            after: None,
-        },
+        Entry::deleted(
+            "payment.delete",
+            "payment",
+            &v.payment_no,
+            v.customer.id.parse().ok(),
+            &v,
+        ),
     )
     .await?;
     txn.commit().await?;

@@ -26,7 +26,7 @@ macro_rules! field {
     };
 }
 
-const CODE: FieldDef = field!(
+pub(crate) const CODE: FieldDef = field!(
     "customer_code",
     true,
     [
@@ -966,7 +966,7 @@ async fn write_bills<C: consign_store::ConnectionTrait>(
         .collect();
     match w.kind {
         ImportKind::Invoices => {
-            let mut rows: Vec<(i64, i64, Invoice)> = kept
+            let rows: Vec<(i64, i64, Invoice)> = kept
                 .into_iter()
                 .filter_map(|(n, r)| match r {
                     Record::Invoice { invoice, .. } => w
@@ -976,14 +976,8 @@ async fn write_bills<C: consign_store::ConnectionTrait>(
                     _ => None,
                 })
                 .collect();
-            let (last, repeated) = later_wins(rows.iter().map(|(_, _, i)| i.invoice_no.as_str()));
+            let (keep, repeated) = later_wins(rows, |(_, _, i)| i.invoice_no.as_str());
             w.repeated += repeated;
-            let keep: Vec<(i64, i64, Invoice)> = rows
-                .drain(..)
-                .enumerate()
-                .filter(|(i, _)| last.contains(i))
-                .map(|(_, r)| r)
-                .collect();
             let nos: Vec<&str> = keep.iter().map(|(_, _, i)| i.invoice_no.as_str()).collect();
             let old = bills::invoices_by_no(txn, &nos).await?;
             let mut writes = Vec::new();
@@ -1002,7 +996,7 @@ async fn write_bills<C: consign_store::ConnectionTrait>(
             bills::upsert_invoices(txn, &writes, now).await?;
         }
         _ => {
-            let mut rows: Vec<(i64, i64, Payment)> = kept
+            let rows: Vec<(i64, i64, Payment)> = kept
                 .into_iter()
                 .filter_map(|(n, r)| match r {
                     Record::Payment { payment, .. } => w
@@ -1012,14 +1006,8 @@ async fn write_bills<C: consign_store::ConnectionTrait>(
                     _ => None,
                 })
                 .collect();
-            let (last, repeated) = later_wins(rows.iter().map(|(_, _, p)| p.payment_no.as_str()));
+            let (keep, repeated) = later_wins(rows, |(_, _, p)| p.payment_no.as_str());
             w.repeated += repeated;
-            let keep: Vec<(i64, i64, Payment)> = rows
-                .drain(..)
-                .enumerate()
-                .filter(|(i, _)| last.contains(i))
-                .map(|(_, r)| r)
-                .collect();
             let inv_nos: Vec<&str> = keep
                 .iter()
                 .filter_map(|(_, _, p)| p.invoice_no.as_deref())
@@ -1081,17 +1069,21 @@ async fn write_bills<C: consign_store::ConnectionTrait>(
     Ok(prospects)
 }
 
-/// The indexes of the rows to keep (the last of each key) and how many were repeats.
-fn later_wins<'a>(keys: impl Iterator<Item = &'a str>) -> (HashSet<usize>, i64) {
+/// The rows to keep (the last of each key, in file order) and how many were repeats.
+fn later_wins<T>(rows: Vec<T>, key: impl Fn(&T) -> &str) -> (Vec<T>, i64) {
     let mut last: HashMap<&str, usize> = HashMap::new();
-    let mut n = 0;
-    for (i, k) in keys.enumerate() {
-        last.insert(k, i);
-        n += 1;
+    for (i, r) in rows.iter().enumerate() {
+        last.insert(key(r), i);
     }
-    let keep: HashSet<usize> = last.values().copied().collect();
-    let repeated = (n - keep.len()) as i64;
-    (keep, repeated)
+    let keep: HashSet<usize> = last.into_values().collect();
+    let repeated = (rows.len() - keep.len()) as i64;
+    let kept = rows
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep.contains(i))
+        .map(|(_, r)| r)
+        .collect();
+    (kept, repeated)
 }
 
 /// The import field a use case's field error belongs to.

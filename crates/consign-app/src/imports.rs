@@ -269,19 +269,7 @@ const SHIPMENT_FIELDS: &[FieldDef] = &[
             "tracking_no",
         ],
     },
-    FieldDef {
-        name: "customer_code",
-        required: true,
-        aliases: &[
-            "客户编号",
-            "客户编码",
-            "客户代码",
-            "月结账号",
-            "月结卡号",
-            "customer_code",
-            "customercode",
-        ],
-    },
+    crate::import_kinds::CODE,
     FieldDef {
         name: "customer_name",
         required: false,

@@ -439,15 +439,13 @@ pub async fn delete(app: &App, actor: &Actor, id: i64) -> Result<()> {
     audit::record(
         &txn,
         actor,
-        Entry {
-            action: "shipment.delete",
-            entity_type: "shipment",
-            entity_id: s.waybill_no.clone(),
-            customer_id: s.customer.id.parse().ok(),
-            summary: Some(s.waybill_no.clone()),
-            before: serde_json::to_value(&s).ok(),
-            after: None,
-        },
+        Entry::deleted(
+            "shipment.delete",
+            "shipment",
+            &s.waybill_no,
+            s.customer.id.parse().ok(),
+            &s,
+        ),
     )
     .await?;
     txn.commit().await?;
