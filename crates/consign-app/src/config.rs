@@ -26,6 +26,9 @@ pub struct Settings {
     /// Days without an interaction by the owner before a customer returns to the pool
     /// (the default of the policy an admin can change in the UI).
     pub pool_reclaim_days: i64,
+    /// Shipment rows an import commits at a time (fewer: less to redo after a crash and
+    /// counts that move more often; more: a faster import).
+    pub import_commit_rows: i64,
     /// Cost of password hashing: `default` (argon2id, 19 MiB) or `test` (fast; tests only).
     pub password_cost: String,
 }
@@ -45,6 +48,7 @@ impl std::fmt::Debug for Settings {
             .field("public_url", &self.public_url)
             .field("session_hours", &self.session_hours)
             .field("pool_reclaim_days", &self.pool_reclaim_days)
+            .field("import_commit_rows", &self.import_commit_rows)
             .finish()
     }
 }
@@ -73,6 +77,7 @@ impl Default for Settings {
             public_url: None,
             session_hours: 12,
             pool_reclaim_days: 30,
+            import_commit_rows: 250_000,
             password_cost: "default".into(),
         }
     }
@@ -130,6 +135,12 @@ impl Settings {
             self.pool_reclaim_days = v
                 .parse()
                 .map_err(|_| format!("CONSIGN_POOL_RECLAIM_DAYS: not a number: {v}"))?;
+        }
+        if let Some(v) = get("CONSIGN_IMPORT_COMMIT_ROWS") {
+            self.import_commit_rows =
+                v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    format!("CONSIGN_IMPORT_COMMIT_ROWS: not a positive number: {v}")
+                })?;
         }
         Ok(())
     }

@@ -3,10 +3,11 @@
 //! by a saved profile), every bad row reported with its row, column and reason, every good
 //! row written, re-runs idempotent by natural key.
 //!
-//! A parser thread reads and validates rows while the writer commits the previous batch:
-//! each batch (shipments, rollup changes, bad rows, run counts) is one transaction, so a
-//! run killed at any moment leaves the database consistent, and running the same file
-//! again ends with exactly the file's content. Memory stays flat: at most a few batches
+//! A parser thread reads and validates rows while the writer writes the previous batch.
+//! Shipments are committed in segments of several batches: each segment (its shipments,
+//! their rollup changes, bad rows, run counts) is one transaction, so a run killed at any
+//! moment leaves the database consistent, and running the same file again ends with
+//! exactly the file's content. Memory stays flat: at most a few batches
 //! are in flight, whatever the file size.
 
 use crate::auth::Actor;
@@ -32,8 +33,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Rows per transaction.
-const BATCH_ROWS: usize = 25_000;
+/// Rows the reader hands the writer at a time.
+const BATCH_ROWS: usize = 10_000;
+/// A shipment import commits after `Settings::import_commit_rows` rows, or sooner when the
+/// rollup changes it holds for the transaction reach this many customer-days (which
+/// bounds its memory, about 18 MB, whatever the file holds).
+const SEGMENT_ROLLUP_KEYS: usize = 110_000;
 /// Rows searched for the header.
 const HEADER_SEARCH_ROWS: usize = 20;
 
@@ -1139,6 +1144,7 @@ pub async fn run_import(
         repeated: 0,
         revenue_sum: 0,
         first_errors: Vec::new(),
+        segment: None,
     };
     let mut failure = None;
     let mut waited = std::time::Duration::ZERO;
@@ -1153,6 +1159,10 @@ pub async fn run_import(
         }
         progress.done.fetch_add(n, Ordering::Relaxed);
     }
+    if failure.is_none() {
+        failure = w.commit_segment().await.err();
+    }
+    drop(w.segment.take());
     tracing::debug!(
         waited_ms = waited.as_millis() as u64,
         "writer waited for the reader"
@@ -1219,6 +1229,18 @@ pub(crate) struct Writer<'a> {
     pub(crate) repeated: i64,
     pub(crate) revenue_sum: i64,
     pub(crate) first_errors: Vec<RowError>,
+    /// The open transaction of a shipment import, with the rollup changes of the rows it
+    /// wrote (applied when it commits).
+    segment: Option<Segment>,
+}
+
+/// One transaction of a shipment import: several batches of rows, and their rollup
+/// changes summed per customer-day, written once at the end (a customer-day that several
+/// batches touch is written once instead of once per batch).
+struct Segment {
+    txn: consign_store::BulkTxn,
+    rollups: HashMap<(i64, i32), consign_domain::shipment::DayFigures>,
+    rows: i64,
 }
 
 impl Writer<'_> {
@@ -1313,7 +1335,17 @@ impl Writer<'_> {
             .filter(|(i, _)| keep.contains(i))
             .map(|(_, p)| p)
             .collect();
-        let txn = self.bulk.begin_write().await?;
+        let mut seg = match self.segment.take() {
+            Some(seg) => seg,
+            None => Segment {
+                txn: self.bulk.begin_bulk().await?,
+                // Sized for a full segment at once: growing would hold the old and the
+                // new table together for a moment.
+                rollups: HashMap::with_capacity(SEGMENT_ROLLUP_KEYS),
+                rows: 0,
+            },
+        };
+        let txn = &seg.txn;
         let refs: Vec<(i64, &str, &str)> = rows
             .iter()
             .map(|p| {
@@ -1326,7 +1358,7 @@ impl Writer<'_> {
             .collect();
         let tp = Instant::now();
         let (keep, prospects) = self
-            .resolve_codes(&txn, &refs, &batch.code_header, &mut errors, now)
+            .resolve_codes(txn, &refs, &batch.code_header, &mut errors, now)
             .await?;
         tracing::debug!(prospects_ms = tp.elapsed().as_millis() as u64, "customers");
         drop(refs);
@@ -1340,7 +1372,7 @@ impl Writer<'_> {
             .map(|p| p.shipment.waybill_no.as_str())
             .collect();
         let t0 = Instant::now();
-        let old = ship_repo::existing(&txn, &waybills).await?;
+        let old = ship_repo::existing_bulk(txn, &waybills).await?;
         let t_existing = t0.elapsed();
         let mut writes: Vec<ShipmentWrite> = Vec::with_capacity(good.len());
         let mut counts = self.counts.clone();
@@ -1372,10 +1404,11 @@ impl Writer<'_> {
             }
         }
         let t1 = Instant::now();
-        ship_repo::write_batch(&txn, &writes, &old, Some(self.run_id), now).await?;
+        ship_repo::write_rows_bulk(txn, &writes, &old, Some(self.run_id), now).await?;
+        ship_repo::add_deltas(&mut seg.rollups, &writes, &old);
         let t_write = t1.elapsed();
         errors.sort_by_key(|e| e.row_no);
-        repo::add_errors(&txn, self.run_id, &errors).await?;
+        repo::add_errors(txn, self.run_id, &errors).await?;
         counts.rows_read += batch.read;
         counts.rows_bad += errors
             .iter()
@@ -1383,19 +1416,42 @@ impl Writer<'_> {
             .collect::<HashSet<_>>()
             .len() as i64;
         counts.prospects_created += prospects;
-        repo::progress(&txn, self.run_id, &counts, now).await?;
-        let t2 = Instant::now();
-        txn.commit().await?;
         tracing::debug!(
             existing_ms = t_existing.as_millis() as u64,
             write_ms = t_write.as_millis() as u64,
-            commit_ms = t2.elapsed().as_millis() as u64,
             "batch"
         );
+        seg.rows += batch.read;
+        let full = seg.rows >= self.app.settings.import_commit_rows
+            || seg.rollups.len() >= SEGMENT_ROLLUP_KEYS;
+        // The counts go into the run's row when the segment commits; if it never does,
+        // the whole run fails and they are not reported.
         self.counts = counts;
         self.repeated += repeated;
         let room = 100usize.saturating_sub(self.first_errors.len());
         self.first_errors.extend(errors.into_iter().take(room));
+        self.segment = Some(seg);
+        if full {
+            self.commit_segment().await?;
+        }
+        Ok(())
+    }
+
+    /// Applies the open segment's rollup changes, records the run's counts and commits.
+    async fn commit_segment(&mut self) -> Result<()> {
+        let Some(seg) = self.segment.take() else {
+            return Ok(());
+        };
+        let t = Instant::now();
+        ship_repo::apply_rollup_deltas_bulk(&seg.txn, seg.rollups).await?;
+        repo::progress(&seg.txn, self.run_id, &self.counts, Utc::now()).await?;
+        let t2 = Instant::now();
+        seg.txn.commit().await?;
+        tracing::debug!(
+            rollups_ms = (t2 - t).as_millis() as u64,
+            commit_ms = t2.elapsed().as_millis() as u64,
+            "segment"
+        );
         Ok(())
     }
 }

@@ -53,7 +53,9 @@ fn consign(data: &Path, url: &str, file: &Path) -> Command {
         .args(["import", "shipments"])
         .arg(file)
         .args(["--unknown-customers", "create", "--quiet"])
-        .env("CONSIGN_LOG", "warn");
+        .env("CONSIGN_LOG", "warn")
+        // Commits every 5,000 rows, so that the kill lands between commits.
+        .env("CONSIGN_IMPORT_COMMIT_ROWS", "5000");
     c
 }
 

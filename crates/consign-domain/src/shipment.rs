@@ -89,10 +89,25 @@ pub struct Shipment {
     pub note: String,
 }
 
+/// `t` without its fraction of a second.
+pub fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
+
 impl Shipment {
     /// Checks the rules a shipment must keep, naming the field and the message key of
     /// each broken one; then derives `delayed` and the status implied by the dates.
     pub fn normalize(&mut self) -> Result<(), Vec<(&'static str, &'static str)>> {
+        // Times are kept to the second (as TMS exports record them): both databases then
+        // store and return exactly the same values.
+        self.ordered_at = whole_seconds(self.ordered_at);
+        for t in [
+            &mut self.promised_at,
+            &mut self.shipped_at,
+            &mut self.delivered_at,
+        ] {
+            *t = t.map(whole_seconds);
+        }
         let mut errs = Vec::new();
         for (field, v) in [
             ("pieces", self.pieces),

@@ -123,6 +123,45 @@ impl Db {
         Ok(WriteTxn { txn, _gate: gate })
     }
 
+    /// Begins a bulk writer's transaction (see [`crate::bulk`]); call it on the handle
+    /// [`Db::bulk`] returns.
+    pub async fn begin_bulk(&self) -> Result<crate::bulk::BulkTxn> {
+        use crate::bulk::{exec_err, BulkConn, BulkTxn};
+        let gate = match &self.write_gate {
+            Some(g) => Some(g.clone().lock_owned().await),
+            None => None,
+        };
+        let conn = match &self.conn {
+            DatabaseConnection::SqlxSqlitePoolConnection(_) => {
+                let mut t = self
+                    .conn
+                    .get_sqlite_connection_pool()
+                    .begin()
+                    .await
+                    .map_err(exec_err)?;
+                // The write lock first, as in `begin_write`.
+                sea_orm::sqlx::query("DELETE FROM settings WHERE 0")
+                    .execute(&mut *t)
+                    .await
+                    .map_err(exec_err)?;
+                BulkConn::Sqlite(t)
+            }
+            DatabaseConnection::SqlxPostgresPoolConnection(_) => BulkConn::Postgres(
+                self.conn
+                    .get_postgres_connection_pool()
+                    .begin()
+                    .await
+                    .map_err(exec_err)?,
+            ),
+            _ => {
+                return Err(StoreError::Other(
+                    "no bulk writes on this connection".into(),
+                ))
+            }
+        };
+        Ok(BulkTxn::new(conn, gate))
+    }
+
     /// A handle for one bulk writer (an import): on SQLite, one connection of its own with
     /// a 32 MB page cache (the indexes a large import touches) and a checkpoint only every
     /// 50,000 pages of log (about 200 MB; each checkpoint copies and syncs the pages just
@@ -137,7 +176,7 @@ impl Db {
             return Ok(self.clone());
         };
         let path = path.to_string_lossy().into_owned();
-        let conn = Database::connect(sqlite_options(&path, 1, 32_000, 50_000, false)).await?;
+        let conn = Database::connect(sqlite_options(&path, 1, 16_000, 50_000, false)).await?;
         Ok(Db {
             conn,
             backend: self.backend,

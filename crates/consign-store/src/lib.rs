@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod billing;
+pub mod bulk;
 pub mod customers;
 pub mod db;
 pub mod entity;
@@ -13,6 +14,7 @@ pub mod settings;
 pub mod shipments;
 pub mod users;
 
+pub use bulk::BulkTxn;
 pub use db::{Backend, Db, WriteTxn};
 pub use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
