@@ -194,6 +194,32 @@ fn toml_profile(s: &str) -> Profile {
 /// The same shipments as UTF-8 CSV (with a BOM, as Excel writes "CSV UTF-8"), as GBK CSV
 /// and as XLSX give the same data.
 #[tokio::test]
+async fn text_that_copy_reads_specially_arrives_unchanged() {
+    // PostgreSQL imports through COPY, whose text format gives backslash, tab, line breaks
+    // and \N meanings of their own; what the file says must be what is stored.
+    each_db(|t| async move {
+        let row = "SF2000000011,2025-10-03 09:05:00,C20001,上海恒通供应链管理有限公司,\"上海\\浦东\",杭州,标准快递,2,3.5,12.00,2025-10-04 10:00:00,已签收,\"客户要求\t改派 \\N 第二联\n另见附件\"";
+        let path = write(&t, "special.csv", format!("{HEADER}\n{row}\n").as_bytes());
+        let r = run(&t, &path, create()).await;
+        assert_eq!((r.counts.rows_new, r.counts.rows_bad), (1, 0), "{:?}", r.errors);
+        let s = shipments::find_by_waybill(&t.app.db.conn, "SF2000000011")
+            .await
+            .expect("find")
+            .expect("imported");
+        assert_eq!(s.shipment.origin_city, "上海\\浦东", "{}", t.backend);
+        assert_eq!(
+            s.shipment.note, "客户要求\t改派 \\N 第二联\n另见附件",
+            "{}",
+            t.backend
+        );
+        let again = run(&t, &path, create()).await;
+        assert_eq!(again.counts.rows_unchanged, 1, "stored exactly as read");
+        assert_rollups_exact(&t).await;
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn gbk_csv_and_xlsx_give_the_same_result() {
     each_db(|t| async move {
         let rows = [
