@@ -1145,6 +1145,7 @@ pub async fn run_import(
         revenue_sum: 0,
         first_errors: Vec::new(),
         segment: None,
+        spare_rollups: HashMap::with_capacity(SEGMENT_ROLLUP_KEYS),
     };
     let mut failure = None;
     let mut waited = std::time::Duration::ZERO;
@@ -1232,6 +1233,8 @@ pub(crate) struct Writer<'a> {
     /// The open transaction of a shipment import, with the rollup changes of the rows it
     /// wrote (applied when it commits).
     segment: Option<Segment>,
+    /// The last segment's rollup map, emptied, for the next one.
+    spare_rollups: HashMap<(i64, i32), consign_domain::shipment::DayFigures>,
 }
 
 /// One transaction of a shipment import: several batches of rows, and their rollup
@@ -1339,9 +1342,9 @@ impl Writer<'_> {
             Some(seg) => seg,
             None => Segment {
                 txn: self.bulk.begin_bulk().await?,
-                // Sized for a full segment at once: growing would hold the old and the
-                // new table together for a moment.
-                rollups: HashMap::with_capacity(SEGMENT_ROLLUP_KEYS),
+                // Sized for a full segment at once (growing would hold the old and the
+                // new table together for a moment) and kept from segment to segment.
+                rollups: std::mem::take(&mut self.spare_rollups),
                 rows: 0,
             },
         };
@@ -1443,10 +1446,12 @@ impl Writer<'_> {
             return Ok(());
         };
         let t = Instant::now();
-        ship_repo::apply_rollup_deltas_bulk(&seg.txn, seg.rollups).await?;
+        ship_repo::apply_rollup_deltas_bulk(&seg.txn, &seg.rollups).await?;
         repo::progress(&seg.txn, self.run_id, &self.counts, Utc::now()).await?;
         let t2 = Instant::now();
         seg.txn.commit().await?;
+        self.spare_rollups = seg.rollups;
+        self.spare_rollups.clear();
         tracing::debug!(
             rollups_ms = (t2 - t).as_millis() as u64,
             commit_ms = t2.elapsed().as_millis() as u64,

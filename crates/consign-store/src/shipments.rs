@@ -452,18 +452,18 @@ fn copy_ts(t: DateTime<Utc>) -> String {
 /// (PostgreSQL).
 pub async fn apply_rollup_deltas_bulk(
     txn: &BulkTxn,
-    days: HashMap<(i64, i32), DayFigures>,
+    days: &HashMap<(i64, i32), DayFigures>,
 ) -> Result<()> {
     let t0 = std::time::Instant::now();
     let mut months: HashMap<(i64, i32), DayFigures> = HashMap::new();
-    for ((c, d), f) in &days {
+    for ((c, d), f) in days {
         months.entry((*c, month_of(*d))).or_default().add(f, 1);
     }
     let mut emptied: Vec<(&str, &str, i64, i32)> = Vec::new();
     {
         let mut conn = txn.lock().await;
         for (table, key, deltas) in [
-            ("customer_days", "day", &days),
+            ("customer_days", "day", days),
             ("customer_months", "month", &months),
         ] {
             let mut rows: Vec<((i64, i32), &DayFigures)> = deltas
