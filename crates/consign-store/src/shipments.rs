@@ -262,7 +262,16 @@ pub async fn write_batch<C: ConnectionTrait>(
 ) -> Result<()> {
     let mut deltas = HashMap::new();
     add_deltas(&mut deltas, rows, old);
-    write_rows(conn, rows, old, import_run_id, now).await?;
+    // New rows go in with a plain INSERT (cheaper than an upsert); rows that replace a
+    // stored shipment with an upsert on the waybill number.
+    let (fresh, replacing): (Vec<&ShipmentWrite>, Vec<&ShipmentWrite>) = rows
+        .iter()
+        .partition(|w| !old.contains_key(&w.shipment.waybill_no));
+    for (part, upsert) in [(fresh, false), (replacing, true)] {
+        for chunk in pieces(&part) {
+            insert_rows(conn, chunk, upsert, import_run_id, now).await?;
+        }
+    }
     apply_rollup_deltas(conn, deltas).await
 }
 
@@ -287,32 +296,11 @@ pub fn add_deltas(
     }
 }
 
-/// Writes shipments without touching the rollups: the caller applies what
-/// [`add_deltas`] collected for them with [`apply_rollup_deltas`] before it commits (a
-/// bulk writer collects several batches' changes and applies them once).
-pub async fn write_rows<C: ConnectionTrait>(
-    conn: &C,
-    rows: &[ShipmentWrite],
-    old: &HashMap<String, StoredShipment>,
-    import_run_id: Option<i64>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    // New rows go in with a plain INSERT (cheaper than an upsert); rows that replace a
-    // stored shipment with an upsert on the waybill number.
-    let (fresh, replacing): (Vec<&ShipmentWrite>, Vec<&ShipmentWrite>) = rows
-        .iter()
-        .partition(|w| !old.contains_key(&w.shipment.waybill_no));
-    for (part, upsert) in [(fresh, false), (replacing, true)] {
-        for chunk in pieces(&part) {
-            insert_rows(conn, chunk, upsert, import_run_id, now).await?;
-        }
-    }
-    Ok(())
-}
-
-/// [`write_rows`] in a bulk writer's transaction: new rows go in as multi-row
-/// statements with borrowed values (SQLite) or through `COPY` (PostgreSQL); rows that
-/// replace stored ones as upserts.
+/// Writes shipments in a bulk writer's transaction without touching the rollups: the
+/// writer sums what [`add_deltas`] collects over several batches and applies it with
+/// [`apply_rollup_deltas_bulk`] before it commits. New rows go in as multi-row statements
+/// with borrowed values (SQLite) or through `COPY` (PostgreSQL); rows that replace stored
+/// ones as upserts.
 pub async fn write_rows_bulk(
     txn: &BulkTxn,
     rows: &[ShipmentWrite],
