@@ -105,20 +105,20 @@ impl Db {
         }
     }
 
-    /// Begins a transaction that will write.
-    pub async fn begin_write(&self) -> Result<WriteTxn> {
-        let gate = match &self.write_gate {
+    /// This process's turn to write (SQLite; nothing to wait for on PostgreSQL).
+    async fn write_turn(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.write_gate {
             Some(g) => Some(g.clone().lock_owned().await),
             None => None,
-        };
+        }
+    }
+
+    /// Begins a transaction that will write.
+    pub async fn begin_write(&self) -> Result<WriteTxn> {
+        let gate = self.write_turn().await;
         let txn = self.conn.begin().await?;
         if gate.is_some() {
-            // Take SQLite's write lock now, before the first read (as `BEGIN IMMEDIATE`
-            // would): a deferred transaction that reads and then writes fails at once with
-            // SQLITE_BUSY when a write outside the gate (a token's last-use stamp, say)
-            // landed in between; taking the lock first waits for it instead.
-            txn.execute_unprepared("DELETE FROM settings WHERE 0")
-                .await?;
+            txn.execute_unprepared(TAKE_WRITE_LOCK).await?;
         }
         Ok(WriteTxn { txn, _gate: gate })
     }
@@ -127,10 +127,7 @@ impl Db {
     /// [`Db::bulk`] returns.
     pub async fn begin_bulk(&self) -> Result<crate::bulk::BulkTxn> {
         use crate::bulk::{exec_err, BulkConn, BulkTxn};
-        let gate = match &self.write_gate {
-            Some(g) => Some(g.clone().lock_owned().await),
-            None => None,
-        };
+        let gate = self.write_turn().await;
         let conn = match &self.conn {
             DatabaseConnection::SqlxSqlitePoolConnection(_) => {
                 let mut t = self
@@ -139,8 +136,7 @@ impl Db {
                     .begin()
                     .await
                     .map_err(exec_err)?;
-                // The write lock first, as in `begin_write`.
-                sea_orm::sqlx::query("DELETE FROM settings WHERE 0")
+                sea_orm::sqlx::query(TAKE_WRITE_LOCK)
                     .execute(&mut *t)
                     .await
                     .map_err(exec_err)?;
@@ -239,6 +235,12 @@ impl Db {
         Ok(())
     }
 }
+
+/// Takes SQLite's write lock at the start of a transaction, before its first read (as
+/// `BEGIN IMMEDIATE` would): a deferred transaction that reads and then writes fails at
+/// once with SQLITE_BUSY when a write outside the gate (a token's last-use stamp, say)
+/// landed in between; taking the lock first waits for it instead.
+const TAKE_WRITE_LOCK: &str = "DELETE FROM settings WHERE 0";
 
 /// SQLite connection options: WAL, foreign keys, a page cache of `cache_kib` per
 /// connection, a checkpoint every `checkpoint_pages` pages of log (0: never by itself).

@@ -317,23 +317,9 @@ pub async fn write_rows_bulk(
     let run = import_run_id.map_or_else(|| "NULL".to_string(), |r| r.to_string());
     match &mut *txn.lock().await {
         BulkConn::Sqlite(t) => {
-            // Literals of the whole batch (SQLite stores Unix seconds).
-            let tail = format!(",{run},{now},{now})", now = now.timestamp());
             let chunks = pieces(&fresh);
             let sqls = statement_texts(&chunks, |n| {
-                let mut sql = String::with_capacity(64 + n * (N_COLUMNS * 2 + 40));
-                sql.push_str(insert_into(sea_orm::DbBackend::Sqlite));
-                sql.push_str(" shipments (");
-                sql.push_str(COLUMNS);
-                sql.push_str(") VALUES ");
-                for i in 0..n {
-                    if i > 0 {
-                        sql.push(',');
-                    }
-                    sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?");
-                    sql.push_str(&tail);
-                }
-                sql
+                shipment_insert_sql(sea_orm::DbBackend::Sqlite, n, import_run_id, now)
             });
             run_pipelined(&mut *t, chunks.len(), |i| {
                 let chunk = chunks[i];
@@ -454,12 +440,7 @@ pub async fn apply_rollup_deltas_bulk(
             ("customer_days", "day", days),
             ("customer_months", "month", &months),
         ] {
-            let mut rows: Vec<((i64, i32), &DayFigures)> = deltas
-                .iter()
-                .filter(|(_, f)| !f.is_zero())
-                .map(|(k, f)| (*k, f))
-                .collect();
-            rows.sort_unstable_by_key(|(k, _)| *k);
+            let rows = sorted_changes(deltas);
             emptied.extend(
                 rows.iter()
                     .filter(|(_, f)| f.shipments < 0)
@@ -499,25 +480,9 @@ async fn sqlite_upsert_add(
     key: &str,
     rows: &[((i64, i32), &DayFigures)],
 ) -> Result<()> {
-    let cols = DayFigures::COLUMNS;
-    let set = add_set(table);
-    let one = format!("(?,?{})", ",?".repeat(cols.len()));
     let chunks = pieces(rows);
     let sqls = statement_texts(&chunks, |n| {
-        let mut sql = format!(
-            "INSERT OR ROLLBACK INTO {table} (customer_id, {key}, {}) VALUES ",
-            cols.join(", ")
-        );
-        for i in 0..n {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&one);
-        }
-        sql.push_str(&format!(
-            " ON CONFLICT (customer_id, {key}) DO UPDATE SET {set}"
-        ));
-        sql
+        rollup_upsert_sql(sea_orm::DbBackend::Sqlite, table, key, n)
     });
     run_pipelined(&mut *t, chunks.len(), |i| {
         let chunk = chunks[i];
@@ -631,6 +596,75 @@ async fn pg_upsert_add(
     Ok(())
 }
 
+/// `INSERT … INTO shipments (…) VALUES` for `n` rows: [`N_COLUMNS`] values bound a row,
+/// then the batch's constants as literals (run, and now as the backend stores it).
+fn shipment_insert_sql(
+    backend: sea_orm::DbBackend,
+    n: usize,
+    import_run_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> String {
+    let now_lit = if backend == sea_orm::DbBackend::Sqlite {
+        now.timestamp().to_string()
+    } else {
+        format!("'{}'", now.format("%Y-%m-%dT%H:%M:%SZ"))
+    };
+    let run = import_run_id.map_or_else(|| "NULL".to_string(), |r| r.to_string());
+    let row = format!(
+        "({},{run},{now_lit},{now_lit})",
+        vec!["?"; N_COLUMNS].join(",")
+    );
+    let mut sql = String::with_capacity(64 + n * (row.len() + 1));
+    sql.push_str(insert_into(backend));
+    sql.push_str(" shipments (");
+    sql.push_str(COLUMNS);
+    sql.push_str(") VALUES ");
+    for i in 0..n {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&row);
+    }
+    sql
+}
+
+/// `INSERT … INTO` a rollup table for `n` rows (customer, day or month, the figures),
+/// adding to the row already there.
+fn rollup_upsert_sql(backend: sea_orm::DbBackend, table: &str, key: &str, n: usize) -> String {
+    let cols = DayFigures::COLUMNS;
+    let row = format!("(?,?{})", ",?".repeat(cols.len()));
+    let mut sql = format!(
+        "{} {table} (customer_id, {key}, {}) VALUES ",
+        insert_into(backend),
+        cols.join(", ")
+    );
+    for i in 0..n {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&row);
+    }
+    sql.push_str(&format!(
+        " ON CONFLICT (customer_id, {key}) DO UPDATE SET {}",
+        add_set(table)
+    ));
+    sql
+}
+
+/// The changes that change something, in key order (the keys alone are sorted: a bulk
+/// import holds a few hundred thousand changes, and no second copy of the figures). A
+/// fixed order keeps concurrent writers from deadlocking on PostgreSQL and walks
+/// SQLite's B-tree in order.
+fn sorted_changes(deltas: &HashMap<(i64, i32), DayFigures>) -> Vec<((i64, i32), &DayFigures)> {
+    let mut rows: Vec<((i64, i32), &DayFigures)> = deltas
+        .iter()
+        .filter(|(_, f)| !f.is_zero())
+        .map(|(k, f)| (*k, f))
+        .collect();
+    rows.sort_unstable_by_key(|(k, _)| *k);
+    rows
+}
+
 async fn insert_rows<C: ConnectionTrait>(
     conn: &C,
     chunk: &[&ShipmentWrite],
@@ -640,34 +674,9 @@ async fn insert_rows<C: ConnectionTrait>(
 ) -> Result<()> {
     let backend = conn.get_database_backend();
     {
-        let mut sql = String::with_capacity(64 + chunk.len() * (N_COLUMNS * 2 + 80));
-        sql.push_str(insert_into(backend));
-        sql.push_str(" shipments (");
-        sql.push_str(COLUMNS);
-        sql.push_str(") VALUES ");
-        // The batch's constants, as literals (a timestamp as sqlx would bind it).
-        let now_lit = if backend == sea_orm::DbBackend::Sqlite {
-            now.timestamp().to_string()
-        } else {
-            format!("'{}'", now.format("%Y-%m-%dT%H:%M:%SZ"))
-        };
-        let tail = format!(
-            ",{},{now_lit},{now_lit})",
-            import_run_id.map_or_else(|| "NULL".to_string(), |r| r.to_string())
-        );
+        let mut sql = shipment_insert_sql(backend, chunk.len(), import_run_id, now);
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * N_COLUMNS);
-        for (i, w) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for j in 0..N_COLUMNS {
-                if j > 0 {
-                    sql.push(',');
-                }
-                sql.push('?');
-            }
-            sql.push_str(&tail);
+        for w in chunk {
             let s = &w.shipment;
             values.extend([
                 Value::from(s.waybill_no.as_str()),
@@ -753,38 +762,13 @@ async fn upsert_add<C: ConnectionTrait>(
     deltas: &HashMap<(i64, i32), DayFigures>,
 ) -> Result<()> {
     let backend = conn.get_database_backend();
-    // The keys alone are sorted (a bulk import holds a few hundred thousand changes: no
-    // second copy of the figures). A fixed order keeps concurrent writers from
-    // deadlocking on PostgreSQL, and walks SQLite's B-tree in order.
-    let mut rows: Vec<((i64, i32), &DayFigures)> = deltas
-        .iter()
-        .filter(|(_, f)| !f.is_zero())
-        .map(|(k, f)| (*k, f))
-        .collect();
-    rows.sort_unstable_by_key(|(k, _)| *k);
-    let cols = DayFigures::COLUMNS;
-    let set = cols
-        .iter()
-        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let rows = sorted_changes(deltas);
     let mut emptied: Vec<(i64, i32)> = Vec::new();
     for chunk in pieces(&rows) {
-        let mut sql = format!(
-            "{} {table} (customer_id, {key}, {}) VALUES ",
-            insert_into(backend),
-            cols.join(", ")
-        );
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * (cols.len() + 2));
-        for (i, ((c, k), f)) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str("(?,?");
-            for _ in 0..cols.len() {
-                sql.push_str(",?");
-            }
-            sql.push(')');
+        let sql = rollup_upsert_sql(backend, table, key, chunk.len());
+        let mut values: Vec<Value> =
+            Vec::with_capacity(chunk.len() * (DayFigures::COLUMNS.len() + 2));
+        for ((c, k), f) in chunk {
             values.push((*c).into());
             values.push((*k).into());
             values.extend(f.values().iter().map(|v| Value::from(*v)));
@@ -792,9 +776,6 @@ async fn upsert_add<C: ConnectionTrait>(
                 emptied.push((*c, *k));
             }
         }
-        sql.push_str(&format!(
-            " ON CONFLICT (customer_id, {key}) DO UPDATE SET {set}"
-        ));
         conn.execute(stmt(backend, &sql, values)).await?;
     }
     for (c, k) in emptied {
