@@ -1086,6 +1086,8 @@ pub struct CreateQueue {
 
 /// Creates per transaction at most.
 const MAX_BATCH: usize = 64;
+/// Prospects an import creates, per group of statements.
+const PROSPECT_BATCH: usize = 500;
 
 struct CreateJob {
     actor: Actor,
@@ -1213,9 +1215,9 @@ pub(crate) async fn create_prospects<C: ConnectionTrait>(
             contacts: Vec::new(),
         })
         .collect();
-    // In groups the size of a create batch: each group's keys go in one statement.
+    // In groups: each group's customers, keys and audit entries go in a few statements.
     let mut ids = Vec::with_capacity(jobs.len());
-    for chunk in jobs.chunks(MAX_BATCH) {
+    for chunk in jobs.chunks(PROSPECT_BATCH) {
         ids.extend(insert_customers_in(app, conn, chunk, now).await?);
     }
     Ok(ids)
@@ -1229,7 +1231,7 @@ async fn insert_customers_in<C: ConnectionTrait>(
 ) -> Result<Vec<i64>> {
     // Generated inside the write transaction, so writers of this process never collide.
     let mut next_generated: Option<u64> = None;
-    let mut created = Vec::with_capacity(jobs.len());
+    let mut models = Vec::with_capacity(jobs.len());
     for job in jobs {
         let code = match &job.code {
             Some(c) => c.clone(),
@@ -1256,8 +1258,9 @@ async fn insert_customers_in<C: ConnectionTrait>(
             ..Default::default()
         };
         apply(&mut am, &job.draft, app);
-        created.push(repo::insert(txn, am).await?);
+        models.push(am);
     }
+    let created = repo::insert_many(txn, models).await?;
     // New rows have no keys or tags to replace: insert only.
     let keys: Vec<Vec<String>> = jobs.iter().map(|j| search_keys(&j.draft)).collect();
     let key_rows: Vec<(i64, &[String])> = created

@@ -105,6 +105,38 @@ catalogue! {
     "nav.logout" => "退出登录", "Log out";
     "nav.search_placeholder" => "搜索客户：名称、拼音、首字母、编号、电话", "Search customers: name, pinyin, initials, code, phone";
     "nav.language" => "English", "中文";
+    // Classification (SPEC §3)
+    "grade.frequent" => "经常性用户", "Frequent";
+    "grade.occasional" => "偶尔性用户", "Occasional";
+    "grade.large" => "大型客户", "Large";
+    "grade.medium" => "中型客户", "Medium";
+    "grade.small" => "小型客户", "Small";
+    "grade.gov_a" => "A 级机构", "Institution A";
+    "grade.gov_b" => "B 级机构", "Institution B";
+    "grade.gov_c" => "C 级机构", "Institution C";
+    "value_class.a" => "A 关键客户", "A key";
+    "value_class.b" => "B 潜力客户", "B potential";
+    "value_class.c" => "C 一般客户", "C general";
+    "lifecycle.prospective" => "未来型（尚未发货）", "Prospective";
+    "lifecycle.current" => "现在型（活跃）", "Current";
+    "lifecycle.past" => "过去型（已沉寂）", "Past";
+    "rfm.champions" => "重要价值客户", "Champions";
+    "rfm.loyal" => "忠诚客户", "Loyal";
+    "rfm.new_customers" => "新客户", "New customers";
+    "rfm.potential_loyalists" => "潜在忠诚客户", "Potential loyalists";
+    "rfm.need_attention" => "需要关注", "Need attention";
+    "rfm.about_to_sleep" => "即将沉睡", "About to sleep";
+    "rfm.cant_lose" => "不能失去的客户", "Can't lose them";
+    "rfm.at_risk" => "需挽留客户", "At risk (RFM)";
+    "rfm.hibernating" => "沉睡客户", "Hibernating";
+    "rfm.lost" => "已流失客户", "Lost";
+    "err.policy_positive" => "必须是正数", "Must be positive";
+    "err.policy_months" => "月数须在 1 到 24 之间", "Months must be between 1 and 24";
+    "err.policy_days" => "天数须在 1 到 366 之间", "Days must be between 1 and 366";
+    "err.policy_percent" => "百分比须在 0 到 100 之间", "Percent must be between 0 and 100";
+    "err.policy_share" => "比例须在 0.01% 到 100% 之间", "Share must be between 0.01% and 100%";
+    "err.policy_b_above_a" => "B 类界限不能低于 A 类界限", "The B cut cannot be below the A cut";
+    "err.policy_large_above_medium" => "大型客户门槛必须高于中型客户门槛", "The large threshold must be above the medium one";
     "nav.not_built" => "本模块尚未上线", "This module is not available yet";
     // Login
     "login.title" => "登录", "Sign in";
@@ -582,6 +614,13 @@ mod tests {
                 .map(|v| v.label_key()),
         );
         keys.extend(crate::role::Role::ALL.iter().map(|v| v.label_key()));
+        {
+            use crate::classify::*;
+            keys.extend(Grade::ALL.iter().map(|v| v.label_key()));
+            keys.extend(ValueClass::ALL.iter().map(|v| v.label_key()));
+            keys.extend(Lifecycle::ALL.iter().map(|v| v.label_key()));
+            keys.extend(RfmSegment::ALL.iter().map(|v| v.label_key()));
+        }
         for k in keys {
             assert!(KEYS.contains(&k), "missing translation for {k}");
         }

@@ -6,6 +6,7 @@
 //! (money in fen, local times, waybill numbers) and the message catalogue.
 
 pub mod billing;
+pub mod classify;
 pub mod customer;
 pub mod i18n;
 pub mod mask;

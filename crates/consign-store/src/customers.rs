@@ -702,6 +702,43 @@ pub async fn insert<C: ConnectionTrait>(
     am.insert(conn).await.map_err(StoreError::from_db)
 }
 
+/// New customers, 200 rows a statement, returned in the order given. Every model must set
+/// the same columns, its code among them.
+pub async fn insert_many<C: ConnectionTrait>(
+    conn: &C,
+    ams: Vec<customer::ActiveModel>,
+) -> Result<Vec<customer::Model>> {
+    let mut out = Vec::with_capacity(ams.len());
+    let mut rest = ams.into_iter().peekable();
+    while rest.peek().is_some() {
+        let chunk: Vec<customer::ActiveModel> = rest.by_ref().take(200).collect();
+        // Read back by code (unique), which both databases answer from its index; SQLite
+        // as configured has no multi-row RETURNING.
+        let codes: Vec<String> = chunk
+            .iter()
+            .filter_map(|am| match &am.code {
+                sea_orm::ActiveValue::Set(c) => Some(c.clone()),
+                _ => None,
+            })
+            .collect();
+        customer::Entity::insert_many(chunk)
+            .exec_without_returning(conn)
+            .await
+            .map_err(StoreError::from_db)?;
+        let mut by_code: HashMap<String, customer::Model> = customer::Entity::find()
+            .filter(customer::Column::Code.is_in(codes.iter().cloned()))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|m| (m.code.clone(), m))
+            .collect();
+        for c in &codes {
+            out.push(by_code.remove(c).ok_or(StoreError::NotFound)?);
+        }
+    }
+    Ok(out)
+}
+
 pub async fn update<C: ConnectionTrait>(
     conn: &C,
     am: customer::ActiveModel,
