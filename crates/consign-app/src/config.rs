@@ -31,6 +31,10 @@ pub struct Settings {
     pub import_commit_rows: i64,
     /// Cost of password hashing: `default` (argon2id, 19 MiB) or `test` (fast; tests only).
     pub password_cost: String,
+    /// The classification policy (`[classification]` in the file; any field left out
+    /// keeps its default). When it differs from the stored policy, it is stored as a new
+    /// version at start-up; an admin can change it in the UI as well.
+    pub classification: Option<consign_domain::classify::Policy>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -79,6 +83,7 @@ impl Default for Settings {
             pool_reclaim_days: 30,
             import_commit_rows: 250_000,
             password_cost: "default".into(),
+            classification: None,
         }
     }
 }
@@ -185,6 +190,11 @@ mod tests {
         assert_eq!(s.listen, "127.0.0.1:1");
         assert_eq!(s.timezone, "Asia/Urumqi");
         assert!(toml::from_str::<Settings>("nonsense = 1").is_err());
+        let c: Settings = toml::from_str("[classification]\na_share_bp = 7500").expect("toml");
+        let p = c.classification.expect("policy");
+        assert_eq!(p.a_share_bp, 7500);
+        assert_eq!(p.b_share_bp, 9500);
+        assert!(toml::from_str::<Settings>("[classification]\na_share = 1").is_err());
         assert!(s
             .apply_env(|k| (k == "CONSIGN_SESSION_HOURS").then(|| "x".into()))
             .is_err());

@@ -721,6 +721,18 @@ pub async fn seed_if_empty(app: &App, customers: usize, shipments: usize) -> Res
     let today = chrono::Utc::now().with_timezone(&app.tz()).date_naive();
     crate::demo_ops::seed_shipments(app, shipments, 20261127, today).await?;
     crate::demo_ops::seed_billing(app, 20261127, today).await?;
+    // The month-end snapshots of the last twelve months (a history of classes to show),
+    // then today's.
+    use chrono::Datelike;
+    let this_month = today.with_day(1).unwrap_or(today);
+    for back in (0..12).rev() {
+        if let Some(d) = this_month.checked_sub_months(chrono::Months::new(back)) {
+            crate::classification::recompute(app, Some(d), "demo").await?;
+        }
+    }
+    if today != this_month {
+        crate::classification::recompute(app, Some(today), "demo").await?;
+    }
     Ok(true)
 }
 

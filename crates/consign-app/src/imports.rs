@@ -1200,6 +1200,14 @@ pub async fn run_import(
         None => ("finished", String::new()),
     };
     repo::finish(&app.db.conn, run_id, status, &message, Utc::now()).await?;
+    // Classes follow the data: shipments and new customers change them. The import
+    // stands whatever happens here; the nightly run catches up.
+    let changed = w.counts.rows_new + w.counts.rows_updated + w.counts.prospects_created > 0;
+    if changed && matches!(kind, ImportKind::Shipments | ImportKind::Customers) {
+        if let Err(e) = crate::classification::recompute(app, None, "import").await {
+            tracing::warn!(run_id, error = %e, "classification after the import failed");
+        }
+    }
     Ok(ImportReport {
         run_id,
         counts: w.counts,

@@ -11,6 +11,10 @@ use consign_store::jobs::{self as repo, Job};
 pub const HOUSEKEEPING: &str = "housekeeping";
 /// Minutes per housekeeping slot.
 pub const HOUSEKEEPING_EVERY: i64 = 10;
+/// The nightly classification (and, as of the first of a month, the month-end snapshot).
+pub const CLASSIFY: &str = "classify";
+/// Local hour the nightly classification runs.
+pub const CLASSIFY_HOUR: u32 = 2;
 /// How long a claimed job is held before another worker may take it over.
 const LEASE: Duration = Duration::minutes(15);
 /// Finished jobs are kept this long for inspection.
@@ -25,6 +29,28 @@ pub async fn schedule_housekeeping(app: &App, now: DateTime<Utc>) -> Result<Opti
         "{}",
         Some(&format!("{HOUSEKEEPING}:{slot}")),
         now,
+        now,
+    )
+    .await?)
+}
+
+/// Queues today's nightly classification (as of today, at 02:00 in the company's zone)
+/// unless it is queued or done already.
+pub async fn schedule_nightly(app: &App, now: DateTime<Utc>) -> Result<Option<i64>> {
+    let tz = app.tz();
+    let today = now.with_timezone(&tz).date_naive();
+    let run_at = today
+        .and_hms_opt(CLASSIFY_HOUR, 0, 0)
+        .and_then(|t| t.and_local_timezone(tz).earliest())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(now);
+    let payload = serde_json::json!({ "as_of": today.to_string() }).to_string();
+    Ok(repo::enqueue(
+        &app.db.conn,
+        CLASSIFY,
+        &payload,
+        Some(&format!("{CLASSIFY}:{today}")),
+        run_at,
         now,
     )
     .await?)
@@ -88,6 +114,18 @@ impl From<AppError> for Failure {
 async fn execute(app: &App, job: &Job) -> std::result::Result<String, Failure> {
     match job.kind.as_str() {
         HOUSEKEEPING => Ok(housekeeping(app).await?),
+        CLASSIFY => {
+            let as_of = serde_json::from_str::<serde_json::Value>(&job.payload)
+                .ok()
+                .and_then(|v| v["as_of"].as_str().map(str::to_string))
+                .and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+                .ok_or_else(|| Failure {
+                    message: format!("classify: bad payload {:?}", job.payload),
+                    permanent: true,
+                })?;
+            let s = crate::classification::recompute(app, Some(as_of), "nightly").await?;
+            Ok(s.text(consign_domain::Lang::En))
+        }
         other => Err(Failure {
             message: format!("unknown job kind {other:?}"),
             permanent: true,

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod billing;
+pub mod classification;
 pub mod config;
 pub mod customers;
 pub mod demo;
@@ -75,6 +76,7 @@ impl App {
             );
         }
         shipments::rollups_follow_timezone(&app).await?;
+        classification::sync_configured_policy(&app).await?;
         Ok(app)
     }
 }

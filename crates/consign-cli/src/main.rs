@@ -84,6 +84,17 @@ enum Cmd {
     },
     /// Return customers without a recent follow-up by their owner to the pool now.
     ReclaimPool,
+    /// Classify every customer (grade, value class, lifecycle, churn warning, RFM) as of a
+    /// day, from the rollups, under the policy in force, and store the run.
+    Classify {
+        /// The day (YYYY-MM-DD, company time zone); shipments on it and later are not
+        /// counted. Default: today. As of the first of a month: the month-end snapshot.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Language of the summary (zh-CN or en).
+        #[arg(long)]
+        lang: Option<String>,
+    },
     /// Rebuild every customer's daily and monthly rollups from the raw shipments, in the
     /// company's time zone (done by itself at start-up when the zone changed).
     RebuildRollups,
@@ -428,6 +439,22 @@ async fn main() -> Result<()> {
                 .await
                 .map_err(explain)?;
             println!("rollups rebuilt: {customers} customers, {shipments} shipments");
+            Ok(())
+        }
+        Cmd::Classify { as_of, lang } => {
+            let as_of = match as_of {
+                Some(s) => Some(
+                    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                        .map_err(|_| anyhow!("--as-of: not a date (YYYY-MM-DD): {s}"))?,
+                ),
+                None => None,
+            };
+            let lang = lang_of(lang.as_deref());
+            let app = open(settings(g, false)?).await?;
+            let s = consign_app::classification::recompute(&app, as_of, "manual")
+                .await
+                .map_err(explain)?;
+            println!("{}", s.text(lang));
             Ok(())
         }
         Cmd::ReclaimPool => {

@@ -118,6 +118,16 @@ impl Role {
         matches!(self, Role::Admin | Role::Manager)
     }
 
+    /// May recompute classifications and see the manager's dashboard.
+    pub fn can_analyse(self) -> bool {
+        matches!(self, Role::Admin | Role::Manager | Role::ReadOnly)
+    }
+
+    /// May trigger a recompute of the classifications.
+    pub fn can_classify(self) -> bool {
+        matches!(self, Role::Admin | Role::Manager)
+    }
+
     pub fn is_admin(self) -> bool {
         self == Role::Admin
     }

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod billing;
 pub mod bulk;
+pub mod classification;
 pub mod customers;
 pub mod db;
 pub mod entity;

@@ -42,6 +42,10 @@ impl MigratorTrait for Migrator {
                 name: "m0007_rollups_without_period_indexes",
                 sql: M0007,
             }),
+            Box::new(Sql {
+                name: "m0008_classification",
+                sql: M0008,
+            }),
         ]
     }
 }
@@ -539,4 +543,58 @@ PRAGMA foreign_keys = ON;
 const M0007: &str = r#"
 DROP INDEX customer_days_day;
 DROP INDEX customer_months_month
+"#;
+
+/// Classification (SPEC §3): the policy's versions, runs (one per computation as of a
+/// day) and each run's verdict per customer. Runs as of the first of a month are the
+/// month-end snapshots and are kept; of the others only the latest stays.
+const M0008: &str = r#"
+CREATE TABLE classification_policies (
+    version {id},
+    policy TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    created_by BIGINT REFERENCES users(id),
+    created_by_name TEXT NOT NULL,
+    created_at {ts} NOT NULL
+);
+CREATE TABLE classification_runs (
+    id {id},
+    as_of INTEGER NOT NULL,
+    policy_version BIGINT NOT NULL REFERENCES classification_policies(version),
+    cause TEXT NOT NULL,
+    keep {bool} NOT NULL,
+    customers BIGINT NOT NULL DEFAULT 0,
+    value_ranked BIGINT NOT NULL DEFAULT 0,
+    profit_total_fen BIGINT NOT NULL DEFAULT 0,
+    rfm_n BIGINT NOT NULL DEFAULT 0,
+    started_at {ts} NOT NULL,
+    finished_at {ts}
+);
+CREATE INDEX classification_runs_as_of ON classification_runs(as_of, id);
+CREATE TABLE classifications (
+    run_id BIGINT NOT NULL REFERENCES classification_runs(id) ON DELETE CASCADE,
+    customer_id BIGINT NOT NULL,
+    grade TEXT NOT NULL,
+    value_class TEXT NOT NULL,
+    value_rank BIGINT,
+    profit_fen BIGINT NOT NULL,
+    profit_before_fen BIGINT NOT NULL,
+    lifecycle TEXT NOT NULL,
+    at_risk {bool} NOT NULL,
+    last_day INTEGER,
+    frequent_shipments BIGINT NOT NULL,
+    grade_revenue_fen BIGINT NOT NULL,
+    current_shipments BIGINT NOT NULL,
+    churn_shipments BIGINT NOT NULL,
+    churn_prev_shipments BIGINT NOT NULL,
+    recency_days BIGINT,
+    frequency BIGINT,
+    monetary_fen BIGINT,
+    r_score INTEGER,
+    f_score INTEGER,
+    m_score INTEGER,
+    rfm_segment TEXT,
+    PRIMARY KEY (run_id, customer_id)
+){without_rowid};
+CREATE INDEX classifications_customer ON classifications(customer_id, run_id)
 "#;

@@ -113,6 +113,9 @@ async fn jobs(app: App) {
         if let Err(e) = consign_app::jobs::schedule_housekeeping(&app, chrono::Utc::now()).await {
             tracing::warn!(error = %e, "scheduling housekeeping failed");
         }
+        if let Err(e) = consign_app::jobs::schedule_nightly(&app, chrono::Utc::now()).await {
+            tracing::warn!(error = %e, "scheduling the nightly classification failed");
+        }
         match consign_app::jobs::run_due(&app, &worker).await {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "running jobs failed"),

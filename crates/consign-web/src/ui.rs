@@ -135,6 +135,10 @@ impl Ctx {
     pub fn tf1(&self, key: &str, n: &i64) -> String {
         self.lang.tf(key, &[n])
     }
+    /// A message with two values filled in.
+    pub fn tf2(&self, key: &str, a: &dyn std::fmt::Display, b: &dyn std::fmt::Display) -> String {
+        self.lang.tf(key, &[a, b])
+    }
     pub fn page_of(&self, page: &u64, pages: &u64) -> String {
         self.lang.tf("common.page", &[page, pages])
     }
@@ -850,6 +854,7 @@ struct DetailTpl {
     receivables: Receivables,
     aging_buckets: &'static [consign_domain::billing::AgingBucket],
     payments: Page<PaymentView>,
+    class: Option<consign_app::classification::CustomerClass>,
 }
 
 pub struct TimelineItem {
@@ -1047,6 +1052,9 @@ async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResul
     let payments = billing::payments_for_customer(app, &u.actor, id, x.ppage, 12)
         .await
         .map_err(|e| fail(e, lang))?;
+    let class = consign_app::classification::of_customer(app, id, lang)
+        .await
+        .map_err(|e| fail(e, lang))?;
     let mut ctx = Ctx::new(app, u, &format!("/customers/{id}"), "customers");
     ctx = with_flash(ctx, x.flash.as_deref());
     let timeline = timeline_items(app, &ctx, items).await;
@@ -1089,6 +1097,7 @@ async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResul
         receivables,
         aging_buckets: consign_domain::billing::AgingBucket::ALL,
         payments,
+        class,
         d,
         ctx,
     };

@@ -1,0 +1,433 @@
+//! Classification storage: policy versions, runs and their verdicts, and the figures a
+//! run is computed from (read from the rollups, never from raw shipments).
+
+use crate::customers::stmt;
+use crate::Result;
+use chrono::{DateTime, Utc};
+use consign_domain::classify::{Figures, Verdict, Windows};
+use consign_domain::customer::{CustomerKind, GovLevel};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct PolicyRow {
+    pub version: i64,
+    pub policy: String,
+    pub note: String,
+    pub created_by: Option<i64>,
+    pub created_by_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn latest_policy<C: ConnectionTrait>(conn: &C) -> Result<Option<PolicyRow>> {
+    Ok(PolicyRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT version, policy, note, created_by, created_by_name, created_at \
+         FROM classification_policies ORDER BY version DESC LIMIT 1",
+        vec![],
+    ))
+    .one(conn)
+    .await?)
+}
+
+pub async fn policy_version<C: ConnectionTrait>(conn: &C, v: i64) -> Result<Option<PolicyRow>> {
+    Ok(PolicyRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT version, policy, note, created_by, created_by_name, created_at \
+         FROM classification_policies WHERE version = ?",
+        vec![v.into()],
+    ))
+    .one(conn)
+    .await?)
+}
+
+/// Every version, newest first.
+pub async fn policy_versions<C: ConnectionTrait>(conn: &C) -> Result<Vec<PolicyRow>> {
+    Ok(PolicyRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT version, policy, note, created_by, created_by_name, created_at \
+         FROM classification_policies ORDER BY version DESC",
+        vec![],
+    ))
+    .all(conn)
+    .await?)
+}
+
+pub async fn insert_policy<C: ConnectionTrait>(
+    conn: &C,
+    policy_json: &str,
+    note: &str,
+    user: Option<i64>,
+    user_name: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    #[derive(FromQueryResult)]
+    struct Id {
+        version: i64,
+    }
+    let row = Id::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "INSERT INTO classification_policies (policy, note, created_by, created_by_name, created_at) \
+         VALUES (?, ?, ?, ?, ?) RETURNING version",
+        vec![
+            policy_json.into(),
+            note.into(),
+            user.into(),
+            user_name.into(),
+            now.into(),
+        ],
+    ))
+    .one(conn)
+    .await?
+    .ok_or(crate::StoreError::NotFound)?;
+    Ok(row.version)
+}
+
+/// Every customer in use (not archived, not merged away) with its kind and the day of
+/// its last shipment ordered before `before` (a seek per customer on the rollups' key).
+pub async fn live_customers<C: ConnectionTrait>(conn: &C, before: i32) -> Result<Vec<Figures>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        code: String,
+        kind: String,
+        gov_level: Option<String>,
+        last_day: Option<i32>,
+    }
+    let rows = Row::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT c.id, c.code, c.kind, c.gov_level, \
+         (SELECT MAX(d.day) FROM customer_days d WHERE d.customer_id = c.id AND d.day < ?) AS last_day \
+         FROM customers c WHERE c.archived_at IS NULL AND c.merged_into_id IS NULL",
+        vec![before.into()],
+    ))
+    .all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Figures {
+            customer_id: r.id,
+            code: r.code,
+            kind: CustomerKind::parse(&r.kind),
+            gov_level: r.gov_level.as_deref().and_then(GovLevel::parse),
+            last_day: r.last_day,
+            ..Default::default()
+        })
+        .collect())
+}
+
+/// Fills in each customer's sums over the policy's windows, from the daily rollups of
+/// [w.earliest, w.as_of), read per customer along the rollups' key.
+pub async fn add_window_sums<C: ConnectionTrait>(
+    conn: &C,
+    w: &Windows,
+    all: &mut [Figures],
+) -> Result<()> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        customer_id: i64,
+        frequent: i64,
+        grade_revenue: i64,
+        profit: i64,
+        rfm_shipments: i64,
+        rfm_revenue: i64,
+        cur: i64,
+        churn: i64,
+        churn_prev: i64,
+    }
+    let sum =
+        |col: &str, from: i32| format!("SUM(CASE WHEN d.day >= {from} THEN d.{col} ELSE 0 END)");
+    let sql = format!(
+        "SELECT d.customer_id, {} AS frequent, {} AS grade_revenue, {} AS profit, \
+         {} AS rfm_shipments, {} AS rfm_revenue, {} AS cur, {} AS churn, \
+         SUM(CASE WHEN d.day >= {} AND d.day < {} THEN d.shipments ELSE 0 END) AS churn_prev \
+         FROM customers c JOIN customer_days d ON d.customer_id = c.id AND d.day >= ? AND d.day < ? \
+         WHERE c.archived_at IS NULL AND c.merged_into_id IS NULL \
+         GROUP BY d.customer_id",
+        sum("shipments", w.frequent_from),
+        sum("revenue_fen", w.revenue_from),
+        sum("profit_fen", w.value_from),
+        sum("shipments", w.rfm_from),
+        sum("revenue_fen", w.rfm_from),
+        sum("shipments", w.current_from),
+        sum("shipments", w.churn_from),
+        w.churn_prev_from,
+        w.churn_from,
+    );
+    // The window bounds are integers of our own making, written into the text so that
+    // both databases plan the CASEs as constants.
+    let rows = Row::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &sql,
+        vec![w.earliest.into(), w.as_of.into()],
+    ))
+    .all(conn)
+    .await?;
+    let at: HashMap<i64, usize> = all
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.customer_id, i))
+        .collect();
+    for r in rows {
+        if let Some(&i) = at.get(&r.customer_id) {
+            let f = &mut all[i];
+            f.frequent_shipments = r.frequent;
+            f.grade_revenue_fen = r.grade_revenue;
+            f.value_profit_fen = r.profit;
+            f.rfm_shipments = r.rfm_shipments;
+            f.rfm_revenue_fen = r.rfm_revenue;
+            f.current_shipments = r.cur;
+            f.churn_shipments = r.churn;
+            f.churn_prev_shipments = r.churn_prev;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct RunRow {
+    pub id: i64,
+    pub as_of: i32,
+    pub policy_version: i64,
+    pub cause: String,
+    pub keep: bool,
+    pub customers: i64,
+    pub value_ranked: i64,
+    pub profit_total_fen: i64,
+    pub rfm_n: i64,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+const RUN_COLS: &str = "id, as_of, policy_version, cause, keep, customers, value_ranked, \
+    profit_total_fen, rfm_n, started_at, finished_at";
+
+pub struct NewRun<'a> {
+    pub as_of: i32,
+    pub policy_version: i64,
+    pub cause: &'a str,
+    pub keep: bool,
+    pub customers: i64,
+    pub value_ranked: i64,
+    pub profit_total_fen: i64,
+    pub rfm_n: i64,
+    pub started_at: DateTime<Utc>,
+}
+
+/// Writes a finished run and its verdicts; then drops the runs it supersedes (those not
+/// kept, as of the same day or earlier). Call inside one write transaction.
+pub async fn save_run<C: ConnectionTrait>(
+    conn: &C,
+    run: &NewRun<'_>,
+    verdicts: &[Verdict],
+    figures: &[Figures],
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    #[derive(FromQueryResult)]
+    struct Id {
+        id: i64,
+    }
+    let backend = conn.get_database_backend();
+    let id = Id::find_by_statement(stmt(
+        backend,
+        "INSERT INTO classification_runs (as_of, policy_version, cause, keep, customers, \
+         value_ranked, profit_total_fen, rfm_n, started_at, finished_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        vec![
+            run.as_of.into(),
+            run.policy_version.into(),
+            run.cause.into(),
+            run.keep.into(),
+            run.customers.into(),
+            run.value_ranked.into(),
+            run.profit_total_fen.into(),
+            run.rfm_n.into(),
+            run.started_at.into(),
+            now.into(),
+        ],
+    ))
+    .one(conn)
+    .await?
+    .ok_or(crate::StoreError::NotFound)?
+    .id;
+    const COLS: usize = 22;
+    const PER: usize = 400;
+    let by_id: HashMap<i64, &Figures> = figures.iter().map(|f| (f.customer_id, f)).collect();
+    let head = "INSERT INTO classifications (run_id, customer_id, grade, value_class, value_rank, \
+        profit_fen, profit_before_fen, lifecycle, at_risk, last_day, frequent_shipments, \
+        grade_revenue_fen, current_shipments, churn_shipments, churn_prev_shipments, \
+        recency_days, frequency, monetary_fen, r_score, f_score, m_score, rfm_segment) VALUES ";
+    let row = format!("({})", vec!["?"; COLS].join(","));
+    let mut full_sql: Option<String> = None;
+    for chunk in verdicts.chunks(PER) {
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * COLS);
+        for v in chunk {
+            let f = by_id.get(&v.customer_id).copied();
+            let g = |x: fn(&Figures) -> i64| f.map(x).unwrap_or(0);
+            let rfm = v.rfm.as_ref();
+            values.extend([
+                id.into(),
+                v.customer_id.into(),
+                v.grade.as_str().into(),
+                v.value_class.as_str().into(),
+                v.value_rank.into(),
+                g(|f| f.value_profit_fen).into(),
+                v.profit_before_fen.into(),
+                v.lifecycle.as_str().into(),
+                v.at_risk.into(),
+                v.figures_last_day.into(),
+                g(|f| f.frequent_shipments).into(),
+                g(|f| f.grade_revenue_fen).into(),
+                g(|f| f.current_shipments).into(),
+                g(|f| f.churn_shipments).into(),
+                g(|f| f.churn_prev_shipments).into(),
+                rfm.map(|r| r.recency_days).into(),
+                rfm.map(|r| r.frequency).into(),
+                rfm.map(|r| r.monetary_fen).into(),
+                rfm.map(|r| r.r as i32).into(),
+                rfm.map(|r| r.f as i32).into(),
+                rfm.map(|r| r.m as i32).into(),
+                rfm.map(|r| r.segment.as_str()).into(),
+            ]);
+        }
+        let sql = if chunk.len() == PER {
+            full_sql
+                .get_or_insert_with(|| format!("{head}{}", vec![row.as_str(); PER].join(",")))
+                .clone()
+        } else {
+            format!("{head}{}", vec![row.as_str(); chunk.len()].join(","))
+        };
+        conn.execute(stmt(backend, &sql, values)).await?;
+    }
+    conn.execute(stmt(
+        backend,
+        "DELETE FROM classifications WHERE run_id IN (SELECT id FROM classification_runs \
+         WHERE keep = ? AND id <> ? AND as_of <= ?)",
+        vec![false.into(), id.into(), run.as_of.into()],
+    ))
+    .await?;
+    conn.execute(stmt(
+        backend,
+        "DELETE FROM classification_runs WHERE keep = ? AND id <> ? AND as_of <= ?",
+        vec![false.into(), id.into(), run.as_of.into()],
+    ))
+    .await?;
+    Ok(id)
+}
+
+/// The run lists and the customer page show: the latest as of `today` or before.
+pub async fn current_run<C: ConnectionTrait>(conn: &C, today: i32) -> Result<Option<RunRow>> {
+    Ok(RunRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!(
+            "SELECT {RUN_COLS} FROM classification_runs WHERE as_of <= ? \
+             ORDER BY as_of DESC, id DESC LIMIT 1"
+        ),
+        vec![today.into()],
+    ))
+    .one(conn)
+    .await?)
+}
+
+pub async fn run<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<RunRow>> {
+    Ok(RunRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!("SELECT {RUN_COLS} FROM classification_runs WHERE id = ?"),
+        vec![id.into()],
+    ))
+    .one(conn)
+    .await?)
+}
+
+/// Every stored run, newest first.
+pub async fn runs<C: ConnectionTrait>(conn: &C) -> Result<Vec<RunRow>> {
+    Ok(RunRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!("SELECT {RUN_COLS} FROM classification_runs ORDER BY as_of DESC, id DESC"),
+        vec![],
+    ))
+    .all(conn)
+    .await?)
+}
+
+/// One stored verdict with its figures.
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
+pub struct VerdictRow {
+    pub run_id: i64,
+    pub customer_id: i64,
+    pub grade: String,
+    pub value_class: String,
+    pub value_rank: Option<i64>,
+    pub profit_fen: i64,
+    pub profit_before_fen: i64,
+    pub lifecycle: String,
+    pub at_risk: bool,
+    pub last_day: Option<i32>,
+    pub frequent_shipments: i64,
+    pub grade_revenue_fen: i64,
+    pub current_shipments: i64,
+    pub churn_shipments: i64,
+    pub churn_prev_shipments: i64,
+    pub recency_days: Option<i64>,
+    pub frequency: Option<i64>,
+    pub monetary_fen: Option<i64>,
+    pub r_score: Option<i32>,
+    pub f_score: Option<i32>,
+    pub m_score: Option<i32>,
+    pub rfm_segment: Option<String>,
+}
+
+const VERDICT_COLS: &str = "k.run_id, k.customer_id, k.grade, k.value_class, k.value_rank, \
+    k.profit_fen, k.profit_before_fen, k.lifecycle, k.at_risk, k.last_day, \
+    k.frequent_shipments, k.grade_revenue_fen, k.current_shipments, k.churn_shipments, \
+    k.churn_prev_shipments, k.recency_days, k.frequency, k.monetary_fen, k.r_score, \
+    k.f_score, k.m_score, k.rfm_segment";
+
+pub async fn verdict<C: ConnectionTrait>(
+    conn: &C,
+    run_id: i64,
+    customer_id: i64,
+) -> Result<Option<VerdictRow>> {
+    Ok(VerdictRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!(
+            "SELECT {VERDICT_COLS} FROM classifications k WHERE k.run_id = ? AND k.customer_id = ?"
+        ),
+        vec![run_id.into(), customer_id.into()],
+    ))
+    .one(conn)
+    .await?)
+}
+
+/// A customer's verdicts in every stored run, oldest first, with the run.
+pub async fn history<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: i64,
+) -> Result<Vec<(RunRow, VerdictRow)>> {
+    let backend = conn.get_database_backend();
+    let verdicts = VerdictRow::find_by_statement(stmt(
+        backend,
+        &format!("SELECT {VERDICT_COLS} FROM classifications k WHERE k.customer_id = ? ORDER BY k.run_id"),
+        vec![customer_id.into()],
+    ))
+    .all(conn)
+    .await?;
+    let runs: HashMap<i64, RunRow> = runs(conn).await?.into_iter().map(|r| (r.id, r)).collect();
+    let mut out: Vec<(RunRow, VerdictRow)> = verdicts
+        .into_iter()
+        .filter_map(|v| runs.get(&v.run_id).cloned().map(|r| (r, v)))
+        .collect();
+    out.sort_by_key(|(r, _)| (r.as_of, r.id));
+    Ok(out)
+}
+
+/// Every verdict of a run (for the dashboard and exports), by customer id.
+pub async fn verdicts_of_run<C: ConnectionTrait>(conn: &C, run_id: i64) -> Result<Vec<VerdictRow>> {
+    Ok(VerdictRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!("SELECT {VERDICT_COLS} FROM classifications k WHERE k.run_id = ? ORDER BY k.customer_id"),
+        vec![run_id.into()],
+    ))
+    .all(conn)
+    .await?)
+}
