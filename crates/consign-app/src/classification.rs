@@ -204,6 +204,7 @@ pub async fn recompute(app: &App, as_of: Option<NaiveDate>, cause: &str) -> Resu
     let w = pv.policy.windows(as_of);
     let conn = &app.db.conn;
     let mut figures = repo::live_customers(conn, w.as_of).await?;
+    let t_customers = started.elapsed();
     repo::add_window_sums(conn, &w, &mut figures).await?;
     let t_read = started.elapsed();
     let verdicts = classify::classify(&pv.policy, &w, &figures);
@@ -243,6 +244,7 @@ pub async fn recompute(app: &App, as_of: Option<NaiveDate>, cause: &str) -> Resu
         run = run_id,
         as_of = %as_of,
         customers = summary.customers,
+        customers_ms = t_customers.as_millis() as u64,
         read_ms = t_read.as_millis() as u64,
         rules_ms = (t_rules - t_read).as_millis() as u64,
         write_ms = (started.elapsed() - t_rules).as_millis() as u64,

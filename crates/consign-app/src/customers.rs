@@ -119,6 +119,9 @@ pub struct CustomerView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub primary_contact: Option<ContactView>,
+    /// The current classification (lists only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<ClassBrief>,
 }
 
 /// What the actor may do with one customer (drives buttons; the use cases re-check).
@@ -183,6 +186,16 @@ pub struct ListQuery {
     pub tag: Option<String>,
     pub data_source: Option<String>,
     pub archived: Option<String>,
+    /// Classification (the current run): grade, value class, lifecycle, churn warning,
+    /// RFM segment and scores.
+    pub grade: Option<String>,
+    pub value_class: Option<String>,
+    pub lifecycle: Option<String>,
+    pub at_risk: Option<String>,
+    pub rfm_segment: Option<String>,
+    pub r: Option<String>,
+    pub f: Option<String>,
+    pub m: Option<String>,
     pub sort: Option<String>,
     pub page: Option<String>,
     pub per_page: Option<String>,
@@ -328,6 +341,7 @@ fn views(app: &App, rows: Vec<repo::CustomerRow>) -> Vec<CustomerView> {
                 created_at: c.created_at,
                 updated_at: c.updated_at,
                 primary_contact: primary,
+                class: None,
             }
         })
         .collect()
@@ -441,6 +455,7 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<Page<Custom
             }
         }
     }
+    f.class = class_filter(app, q, &mut errs).await?;
     match nonempty(&q.sort) {
         Some(s) => match Sort::parse(&s) {
             Some(s) => f.sort = s,
@@ -470,12 +485,101 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<Page<Custom
     };
     errs.into_result()?;
     let (rows, total) = repo::list(&app.db.conn, &vis, &f).await?;
+    let mut items = views(app, rows);
+    if let Some(run) = f.class.as_ref().map(|k| k.run_id) {
+        let ids: Vec<i64> = items.iter().map(|v| v.id).collect();
+        let mut found =
+            consign_store::classification::verdicts_for(&app.db.conn, run, &ids).await?;
+        for v in &mut items {
+            v.class = found.remove(&v.id).map(ClassBrief::of);
+        }
+    }
     Ok(Page {
-        items: views(app, rows),
+        items,
         total,
         page: f.page,
         per_page: f.per_page,
     })
+}
+
+/// The current run's verdict filters of a list query (None before the first run).
+async fn class_filter(
+    app: &App,
+    q: &ListQuery,
+    errs: &mut FieldErrors,
+) -> Result<Option<consign_store::customers::ClassFilter>> {
+    use consign_domain::classify::{Grade, Lifecycle, RfmSegment, ValueClass};
+    let Some(run) = crate::classification::current_run(app).await? else {
+        return Ok(None);
+    };
+    let mut k = consign_store::customers::ClassFilter {
+        run_id: run.id,
+        ..Default::default()
+    };
+    macro_rules! vocab {
+        ($field:ident, $param:ident, $ty:ty) => {
+            if let Some(v) = nonempty(&q.$param) {
+                match <$ty>::parse(&v) {
+                    Some(x) => k.$field = Some(x.as_str().to_string()),
+                    None => errs.add(stringify!($param), "err.invalid_choice"),
+                }
+            }
+        };
+    }
+    vocab!(grade, grade, Grade);
+    vocab!(value_class, value_class, ValueClass);
+    vocab!(lifecycle, lifecycle, Lifecycle);
+    vocab!(rfm_segment, rfm_segment, RfmSegment);
+    if let Some(v) = nonempty(&q.at_risk) {
+        match v.as_str() {
+            "1" | "true" | "yes" => k.at_risk = Some(true),
+            "0" | "false" | "no" => k.at_risk = Some(false),
+            _ => errs.add("at_risk", "err.invalid_choice"),
+        }
+    }
+    for (param, slot) in [("r", &q.r), ("f", &q.f), ("m", &q.m)] {
+        if let Some(v) = nonempty(slot) {
+            match v.parse::<i32>().ok().filter(|n| (1..=5).contains(n)) {
+                Some(n) => match param {
+                    "r" => k.r_score = Some(n),
+                    "f" => k.f_score = Some(n),
+                    _ => k.m_score = Some(n),
+                },
+                None => errs.add(param, "err.invalid_choice"),
+            }
+        }
+    }
+    Ok(Some(k))
+}
+
+/// A customer's current verdict as lists show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassBrief {
+    pub grade: String,
+    pub value_class: String,
+    pub value_rank: Option<i64>,
+    pub lifecycle: String,
+    pub at_risk: bool,
+    pub r: Option<i32>,
+    pub f: Option<i32>,
+    pub m: Option<i32>,
+    pub rfm_segment: Option<String>,
+}
+
+impl ClassBrief {
+    fn of(v: consign_store::classification::VerdictRow) -> ClassBrief {
+        ClassBrief {
+            grade: v.grade,
+            value_class: v.value_class,
+            value_rank: v.value_rank,
+            lifecycle: v.lifecycle,
+            at_risk: v.at_risk,
+            r: v.r_score,
+            f: v.f_score,
+            m: v.m_score,
+            rfm_segment: v.rfm_segment,
+        }
+    }
 }
 
 pub async fn all_tags(app: &App) -> Result<Vec<(String, i64)>> {

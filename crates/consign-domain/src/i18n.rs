@@ -134,6 +134,8 @@ catalogue! {
     "classify.as_of" => "截至 {}（不含当天），分类策略 v{}", "As of {} (that day not included), policy v{}";
     "classify.history" => "分类变化", "Changes";
     "classify.none_yet" => "尚未计算分类：导入运单或运行 consign classify 后显示", "Not classified yet: shown after a shipment import or consign classify";
+    "sort.value_rank" => "价值排名", "Value rank";
+    "sort.rfm" => "RFM 总分（高到低）", "RFM total (best first)";
     "classify.grade" => "客户分级", "Grade";
     "classify.value_class" => "价值分类", "Value class";
     "classify.lifecycle" => "生命周期", "Lifecycle";

@@ -431,3 +431,29 @@ pub async fn verdicts_of_run<C: ConnectionTrait>(conn: &C, run_id: i64) -> Resul
     .all(conn)
     .await?)
 }
+
+/// The verdicts of a run for these customers.
+pub async fn verdicts_for<C: ConnectionTrait>(
+    conn: &C,
+    run_id: i64,
+    ids: &[i64],
+) -> Result<HashMap<i64, VerdictRow>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let marks = vec!["?"; ids.len()].join(",");
+    let mut values: Vec<Value> = vec![run_id.into()];
+    values.extend(ids.iter().map(|&i| Value::from(i)));
+    Ok(VerdictRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!(
+            "SELECT {VERDICT_COLS} FROM classifications k WHERE k.run_id = ? AND k.customer_id IN ({marks})"
+        ),
+        values,
+    ))
+    .all(conn)
+    .await?
+    .into_iter()
+    .map(|v| (v.customer_id, v))
+    .collect())
+}

@@ -49,6 +49,10 @@ pub enum Sort {
     Newest,
     Code,
     Name,
+    /// By value rank (best first; unranked last) in the filter's classification run.
+    ValueRank,
+    /// By R + F + M scores, best first.
+    Rfm,
 }
 
 impl Sort {
@@ -59,6 +63,8 @@ impl Sort {
             "-id" | "newest" => Some(Sort::Newest),
             "code" => Some(Sort::Code),
             "name" => Some(Sort::Name),
+            "value_rank" => Some(Sort::ValueRank),
+            "-rfm" | "rfm" => Some(Sort::Rfm),
             _ => None,
         }
     }
@@ -69,6 +75,8 @@ impl Sort {
             Sort::Newest => "-id",
             Sort::Code => "code",
             Sort::Name => "name",
+            Sort::ValueRank => "value_rank",
+            Sort::Rfm => "-rfm",
         }
     }
 }
@@ -105,9 +113,69 @@ pub struct CustomerFilter {
     pub data_source: Option<String>,
     /// Show archived customers instead of live ones.
     pub archived: bool,
+    /// Verdicts of a classification run to match (and sort by).
+    pub class: Option<ClassFilter>,
     pub sort: Sort,
     pub page: u64,
     pub per_page: u64,
+}
+
+/// Customers whose verdict in run `run_id` matches every field given.
+#[derive(Debug, Clone, Default)]
+pub struct ClassFilter {
+    pub run_id: i64,
+    pub grade: Option<String>,
+    pub value_class: Option<String>,
+    pub lifecycle: Option<String>,
+    pub at_risk: Option<bool>,
+    pub rfm_segment: Option<String>,
+    pub r_score: Option<i32>,
+    pub f_score: Option<i32>,
+    pub m_score: Option<i32>,
+}
+
+impl ClassFilter {
+    fn narrows(&self) -> bool {
+        self.grade.is_some()
+            || self.value_class.is_some()
+            || self.lifecycle.is_some()
+            || self.at_risk.is_some()
+            || self.rfm_segment.is_some()
+            || self.r_score.is_some()
+            || self.f_score.is_some()
+            || self.m_score.is_some()
+    }
+
+    /// `customers.id IN (…)` over the run's verdicts; values are quoted literals.
+    fn sql(&self) -> String {
+        let mut w = vec![format!("k.run_id = {}", self.run_id)];
+        for (col, v) in [
+            ("grade", &self.grade),
+            ("value_class", &self.value_class),
+            ("lifecycle", &self.lifecycle),
+            ("rfm_segment", &self.rfm_segment),
+        ] {
+            if let Some(v) = v {
+                w.push(format!("k.{col} = {}", lit(v)));
+            }
+        }
+        for (col, v) in [
+            ("r_score", self.r_score),
+            ("f_score", self.f_score),
+            ("m_score", self.m_score),
+        ] {
+            if let Some(v) = v {
+                w.push(format!("k.{col} = {v}"));
+            }
+        }
+        if let Some(b) = self.at_risk {
+            w.push(format!("k.at_risk = {}", if b { "TRUE" } else { "FALSE" }));
+        }
+        format!(
+            "customers.id IN (SELECT k.customer_id FROM classifications k WHERE {})",
+            w.join(" AND ")
+        )
+    }
 }
 
 fn like_escape(s: &str) -> String {
@@ -284,7 +352,8 @@ fn fast_count_sql(vis: &Visibility, f: &CustomerFilter) -> Option<SearchSql> {
         && f.industry.is_none()
         && f.service_mode.is_none()
         && f.tag.is_none()
-        && f.data_source.is_none();
+        && f.data_source.is_none()
+        && f.class.as_ref().is_none_or(|k| !k.narrows());
     if !matches!(vis, Visibility::All) || !only_search {
         return None;
     }
@@ -370,6 +439,9 @@ fn filter_condition(vis: &Visibility, f: &CustomerFilter) -> Condition {
             .and_where(customer_tag::Column::Tag.eq(v.clone()))
             .to_owned();
         c = c.add(customer::Column::Id.in_subquery(sub));
+    }
+    if let Some(k) = f.class.as_ref().filter(|k| k.narrows()) {
+        c = c.add(Expr::cust(k.sql()));
     }
     c
 }
@@ -653,6 +725,20 @@ pub async fn list<C: ConnectionTrait>(
         Sort::Newest => q,
         Sort::Code => q.order_by_asc(customer::Column::Code),
         Sort::Name => q.order_by_asc(customer::Column::Name),
+        Sort::ValueRank | Sort::Rfm => {
+            let run = f.class.as_ref().map(|k| k.run_id).unwrap_or(0);
+            let (expr, order) = if f.sort == Sort::ValueRank {
+                ("COALESCE(k.value_rank, 9000000000000000000)", sea_orm::Order::Asc)
+            } else {
+                ("COALESCE(k.r_score + k.f_score + k.m_score, 0)", sea_orm::Order::Desc)
+            };
+            q.order_by(
+                Expr::cust(format!(
+                    "(SELECT {expr} FROM classifications k WHERE k.run_id = {run} AND k.customer_id = customers.id)"
+                )),
+                order,
+            )
+        }
     };
     let ids: Vec<i64> = q
         .order_by_desc(customer::Column::Id)

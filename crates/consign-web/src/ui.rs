@@ -7,6 +7,7 @@
 use crate::error::{Surface, WebError};
 use crate::extract::{self, ClientIp, FormData, ReqLang, UiPost, UiUser};
 use askama::Template;
+use consign_domain::classify::{Grade, Lifecycle, RfmSegment, ValueClass};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -379,6 +380,13 @@ pub struct Row {
     pub updated: String,
     pub in_pool: bool,
     pub pool_since: String,
+    /// Value class letter and label, grade, lifecycle, at risk, RFM (empty before a run).
+    pub class: String,
+    pub class_badge: &'static str,
+    pub grade: String,
+    pub lifecycle: String,
+    pub at_risk: bool,
+    pub rfm: String,
 }
 
 fn row(ctx: &Ctx, c: &CustomerView) -> Row {
@@ -424,6 +432,38 @@ fn row(ctx: &Ctx, c: &CustomerView) -> Row {
         updated: ctx.date(&c.updated_at),
         in_pool: c.owner_id.is_none(),
         pool_since: ctx.opt_dt(&c.pool_since),
+        class: c
+            .class
+            .as_ref()
+            .and_then(|k| ValueClass::parse(&k.value_class))
+            .map(|v| lang.t(v.label_key()).to_string())
+            .unwrap_or_default(),
+        class_badge: match c.class.as_ref().map(|k| k.value_class.as_str()) {
+            Some("a") => "badge-green",
+            Some("b") => "badge-blue",
+            _ => "badge-gray",
+        },
+        grade: c
+            .class
+            .as_ref()
+            .and_then(|k| Grade::parse(&k.grade))
+            .map(|v| lang.t(v.label_key()).to_string())
+            .unwrap_or_default(),
+        lifecycle: c
+            .class
+            .as_ref()
+            .and_then(|k| Lifecycle::parse(&k.lifecycle))
+            .map(|v| lang.t(v.label_key()).to_string())
+            .unwrap_or_default(),
+        at_risk: c.class.as_ref().is_some_and(|k| k.at_risk),
+        rfm: c
+            .class
+            .as_ref()
+            .and_then(|k| match (k.r, k.f, k.m) {
+                (Some(r), Some(f), Some(m)) => Some(format!("{r}{f}{m}")),
+                _ => None,
+            })
+            .unwrap_or_default(),
     }
 }
 
@@ -601,6 +641,11 @@ struct ListTpl {
     sources: Vec<Opt>,
     tags: Vec<Opt>,
     sorts: Vec<Opt>,
+    grades: Vec<Opt>,
+    value_classes: Vec<Opt>,
+    lifecycles: Vec<Opt>,
+    rfm_segments: Vec<Opt>,
+    risk: Vec<Opt>,
     can_create: bool,
     can_claim: bool,
     query_string: String,
@@ -608,6 +653,16 @@ struct ListTpl {
 }
 
 impl ListTpl {
+    /// The R, F and M score filters with the chosen ones selected.
+    fn score_selects(&self) -> Vec<(&'static str, Vec<Opt>)> {
+        [("R", &self.q.r), ("F", &self.q.f), ("M", &self.q.m)]
+            .into_iter()
+            .map(|(name, cur)| {
+                let cur = cur.clone().unwrap_or_default();
+                (name, opts((1..=5).map(|n| (n.to_string(), n.to_string())), &cur))
+            })
+            .collect()
+    }
     fn page_link(&self, page: u64) -> String {
         let base = if self.pool { "/pool" } else { "/customers" };
         if self.query_string.is_empty() {
@@ -641,6 +696,14 @@ fn query_string(q: &ListQuery) -> String {
         ("tag", &q.tag),
         ("data_source", &q.data_source),
         ("archived", &q.archived),
+        ("grade", &q.grade),
+        ("value_class", &q.value_class),
+        ("lifecycle", &q.lifecycle),
+        ("at_risk", &q.at_risk),
+        ("rfm_segment", &q.rfm_segment),
+        ("r", &q.r),
+        ("f", &q.f),
+        ("m", &q.m),
         ("sort", &q.sort),
         ("per_page", &q.per_page),
     ];
@@ -704,6 +767,8 @@ async fn list_page(app: &App, u: &UiUser, mut q: ListQuery, pool: bool, uri: &st
         ("-created_at", "sort.created_desc"),
         ("code", "sort.code"),
         ("name", "sort.name"),
+        ("value_rank", "sort.value_rank"),
+        ("-rfm", "sort.rfm"),
     ]
     .iter()
     .map(|(v, k)| (v.to_string(), lang.t(k).to_string()));
@@ -738,6 +803,17 @@ async fn list_page(app: &App, u: &UiUser, mut q: ListQuery, pool: bool, uri: &st
                     String::new()
                 }
             }),
+        ),
+        grades: vocab_opts!(Grade, lang, &cur(&q.grade)),
+        value_classes: vocab_opts!(ValueClass, lang, &cur(&q.value_class)),
+        lifecycles: vocab_opts!(Lifecycle, lang, &cur(&q.lifecycle)),
+        rfm_segments: vocab_opts!(RfmSegment, lang, &cur(&q.rfm_segment)),
+        risk: opts(
+            [
+                ("1".to_string(), lang.t("classify.at_risk").to_string()),
+                ("0".to_string(), lang.t("classify.not_at_risk").to_string()),
+            ],
+            &cur(&q.at_risk),
         ),
         can_create: u.actor.role.can_edit_customers(),
         can_claim: matches!(
