@@ -8,6 +8,7 @@ pub mod billing;
 pub mod classification;
 pub mod config;
 pub mod customers;
+pub mod dashboard;
 pub mod demo;
 pub mod demo_ops;
 pub mod error;

@@ -113,8 +113,8 @@ impl Default for Policy {
         Policy {
             frequent_per_month: 3,
             frequent_months: 3,
-            large_revenue_fen: 500_000_00,
-            medium_revenue_fen: 100_000_00,
+            large_revenue_fen: 50_000_000,
+            medium_revenue_fen: 10_000_000,
             revenue_months: 12,
             value_months: 12,
             a_share_bp: 8_000,
@@ -480,7 +480,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+        NaiveDate::from_ymd_opt(y, m, day).expect("present")
     }
 
     fn fig(code: &str, profit: i64) -> Figures {
@@ -529,7 +529,7 @@ mod tests {
         let w = Policy::default().windows(d(2025, 12, 1));
         let v = classify(&Policy::default(), &w, &all);
         let class = |code: &str| {
-            let i = all.iter().position(|f| f.code == code).unwrap();
+            let i = all.iter().position(|f| f.code == code).expect("present");
             (v[i].value_class, v[i].value_rank, v[i].share_before_bp())
         };
         assert_eq!(class("C1"), (ValueClass::A, Some(1), 0));
@@ -554,11 +554,11 @@ mod tests {
         f.frequent_shipments = 8;
         assert_eq!(grade(&p, &f), Grade::Occasional);
         f.kind = Some(CustomerKind::Enterprise);
-        f.grade_revenue_fen = 500_000_00;
+        f.grade_revenue_fen = 50_000_000;
         assert_eq!(grade(&p, &f), Grade::Large);
-        f.grade_revenue_fen = 499_999_99;
+        f.grade_revenue_fen = 49_999_999;
         assert_eq!(grade(&p, &f), Grade::Medium);
-        f.grade_revenue_fen = 99_999_99;
+        f.grade_revenue_fen = 9_999_999;
         assert_eq!(grade(&p, &f), Grade::Small);
         f.kind = Some(CustomerKind::Government);
         assert_eq!(grade(&p, &f), Grade::GovC);
@@ -599,11 +599,11 @@ mod tests {
         }
         let w = Policy::default().windows(d(2025, 12, 1));
         let v = classify(&Policy::default(), &w, &all);
-        let r: Vec<u8> = v.iter().map(|x| x.rfm.unwrap().r).collect();
+        let r: Vec<u8> = v.iter().map(|x| x.rfm.expect("present").r).collect();
         assert_eq!(r, vec![1, 1, 2, 3, 3, 4, 5]);
-        assert_eq!(v[0].rfm.unwrap().recency_days, 30);
-        assert_eq!(v[6].rfm.unwrap().segment, RfmSegment::Champions);
-        assert_eq!(v[0].rfm.unwrap().segment, RfmSegment::Lost);
+        assert_eq!(v[0].rfm.expect("present").recency_days, 30);
+        assert_eq!(v[6].rfm.expect("present").segment, RfmSegment::Champions);
+        assert_eq!(v[0].rfm.expect("present").segment, RfmSegment::Lost);
     }
 
     #[test]
@@ -625,10 +625,10 @@ mod tests {
         let bad = Policy {
             a_share_bp: 9_000,
             b_share_bp: 8_000,
-            medium_revenue_fen: 600_000_00,
+            medium_revenue_fen: 60_000_000,
             ..Policy::default()
         };
-        let e = bad.validate().unwrap_err();
+        let e = bad.validate().expect_err("invalid");
         let fields: Vec<&str> = e.iter().map(|x| x.field).collect();
         assert_eq!(fields, vec!["large_revenue_fen", "b_share_bp"]);
     }

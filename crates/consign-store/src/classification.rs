@@ -184,7 +184,7 @@ pub async fn add_window_sums<C: ConnectionTrait>(
     Ok(())
 }
 
-#[derive(Debug, Clone, FromQueryResult)]
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
 pub struct RunRow {
     pub id: i64,
     pub as_of: i32,
@@ -299,13 +299,29 @@ pub async fn save_run<C: ConnectionTrait>(
         };
         conn.execute(stmt(backend, &sql, values)).await?;
     }
+    // Company-wide totals of the full months before D (the dashboard's trend without
+    // filters), over the 24 months before.
+    let month = run.as_of / 100;
+    let from = (month / 100 - 2) * 100 + month % 100;
     conn.execute(stmt(
         backend,
-        "DELETE FROM classifications WHERE run_id IN (SELECT id FROM classification_runs \
-         WHERE keep = ? AND id <> ? AND as_of <= ?)",
-        vec![false.into(), id.into(), run.as_of.into()],
+        "INSERT INTO classification_months (run_id, month, shipments, revenue_fen, profit_fen) \
+         SELECT ?, month, SUM(shipments), SUM(revenue_fen), SUM(profit_fen) FROM customer_months \
+         WHERE month >= ? AND month < ? GROUP BY month",
+        vec![id.into(), from.into(), month.into()],
     ))
     .await?;
+    for table in ["classifications", "classification_months"] {
+        conn.execute(stmt(
+            backend,
+            &format!(
+                "DELETE FROM {table} WHERE run_id IN (SELECT id FROM classification_runs \
+                 WHERE keep = ? AND id <> ? AND as_of <= ?)"
+            ),
+            vec![false.into(), id.into(), run.as_of.into()],
+        ))
+        .await?;
+    }
     conn.execute(stmt(
         backend,
         "DELETE FROM classification_runs WHERE keep = ? AND id <> ? AND as_of <= ?",
@@ -456,4 +472,234 @@ pub async fn verdicts_for<C: ConnectionTrait>(
     .into_iter()
     .map(|v| (v.customer_id, v))
     .collect())
+}
+
+/// Which customers a dashboard counts: conditions on `customers c`.
+#[derive(Debug, Clone, Default)]
+pub struct Slice {
+    pub province: Option<String>,
+    pub industry: Option<String>,
+    pub service_mode: Option<String>,
+    pub owner: Option<crate::customers::OwnerFilter>,
+    /// Owners whose customers the viewer may see (and the pool); None: all.
+    pub visible_owners: Option<Vec<i64>>,
+}
+
+impl Slice {
+    /// `AND …` conditions on `c` (quoted literals), empty for the whole company.
+    pub fn sql(&self) -> String {
+        use crate::customers::{lit, OwnerFilter};
+        let mut w = String::new();
+        if let Some(v) = &self.province {
+            w += &format!(" AND c.province = {}", lit(v));
+        }
+        if let Some(v) = &self.industry {
+            w += &format!(" AND c.industry = {}", lit(v));
+        }
+        if let Some(v) = &self.service_mode {
+            let pat = format!("%,{},%", v.replace(['%', '_', '\\'], ""));
+            w += &format!(" AND c.service_modes LIKE {}", lit(&pat));
+        }
+        match &self.owner {
+            Some(OwnerFilter::User(id)) => w += &format!(" AND c.owner_id = {id}"),
+            Some(OwnerFilter::Pool) => w += " AND c.owner_id IS NULL",
+            None => {}
+        }
+        if let Some(ids) = &self.visible_owners {
+            let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+            if list.is_empty() {
+                w += " AND c.owner_id IS NULL";
+            } else {
+                w += &format!(
+                    " AND (c.owner_id IS NULL OR c.owner_id IN ({}))",
+                    list.join(",")
+                );
+            }
+        }
+        w
+    }
+
+    pub fn is_whole(&self) -> bool {
+        self.sql().is_empty()
+    }
+}
+
+/// Customers and profit per combination of verdicts in a run.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct GroupRow {
+    pub value_class: String,
+    pub grade: String,
+    pub lifecycle: String,
+    pub rfm_segment: Option<String>,
+    pub at_risk: bool,
+    pub n: i64,
+    pub profit_fen: i64,
+}
+
+pub async fn groups<C: ConnectionTrait>(
+    conn: &C,
+    run_id: i64,
+    slice: &Slice,
+) -> Result<Vec<GroupRow>> {
+    let (from, cond) = from_slice(slice);
+    Ok(GroupRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!(
+            "SELECT k.value_class, k.grade, k.lifecycle, k.rfm_segment, k.at_risk, COUNT(*) AS n, \
+             COALESCE(SUM(k.profit_fen), 0) AS profit_fen FROM {from} WHERE k.run_id = ?{cond} \
+             GROUP BY k.value_class, k.grade, k.lifecycle, k.rfm_segment, k.at_risk"
+        ),
+        vec![run_id.into()],
+    ))
+    .all(conn)
+    .await?)
+}
+
+fn from_slice(slice: &Slice) -> (&'static str, String) {
+    let cond = slice.sql();
+    if cond.is_empty() {
+        ("classifications k", cond)
+    } else {
+        (
+            "classifications k JOIN customers c ON c.id = k.customer_id",
+            cond,
+        )
+    }
+}
+
+/// The Pareto curve of profit: customers with positive profit in rank order, cut into
+/// `buckets` equal groups; per group its customers and profit.
+pub async fn pareto<C: ConnectionTrait>(
+    conn: &C,
+    run_id: i64,
+    slice: &Slice,
+    buckets: i64,
+) -> Result<Vec<(i64, i64, i64)>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        b: i64,
+        n: i64,
+        p: i64,
+    }
+    let (from, cond) = from_slice(slice);
+    let sql = format!(
+        "SELECT (r.rn - 1) * {buckets} / r.total AS b, COUNT(*) AS n, SUM(r.profit_fen) AS p FROM \
+         (SELECT k.profit_fen, ROW_NUMBER() OVER (ORDER BY k.value_rank) AS rn, COUNT(*) OVER () AS total \
+          FROM {from} WHERE k.run_id = ? AND k.value_rank IS NOT NULL{cond}) r \
+         GROUP BY (r.rn - 1) * {buckets} / r.total ORDER BY 1"
+    );
+    Ok(
+        Row::find_by_statement(stmt(conn.get_database_backend(), &sql, vec![run_id.into()]))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|r| (r.b, r.n, r.p))
+            .collect(),
+    )
+}
+
+/// Shipments, revenue and profit per month over [from, before) (`YYYYMM`): the run's
+/// stored company totals, or summed over the slice's customers.
+pub async fn months<C: ConnectionTrait>(
+    conn: &C,
+    run_id: i64,
+    slice: &Slice,
+    from: i32,
+    before: i32,
+) -> Result<Vec<(i32, i64, i64, i64)>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        month: i32,
+        shipments: i64,
+        revenue_fen: i64,
+        profit_fen: i64,
+    }
+    let cond = slice.sql();
+    let (sql, values): (String, Vec<Value>) = if cond.is_empty() {
+        (
+            "SELECT month, shipments, revenue_fen, profit_fen FROM classification_months \
+             WHERE run_id = ? AND month >= ? AND month < ? ORDER BY month"
+                .into(),
+            vec![run_id.into(), from.into(), before.into()],
+        )
+    } else {
+        (
+            format!(
+                "SELECT m.month, SUM(m.shipments) AS shipments, SUM(m.revenue_fen) AS revenue_fen, \
+                 SUM(m.profit_fen) AS profit_fen FROM customers c JOIN customer_months m \
+                 ON m.customer_id = c.id AND m.month >= ? AND m.month < ? WHERE 1 = 1{cond} \
+                 GROUP BY m.month ORDER BY m.month"
+            ),
+            vec![from.into(), before.into()],
+        )
+    };
+    Ok(
+        Row::find_by_statement(stmt(conn.get_database_backend(), &sql, values))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|r| (r.month, r.shipments, r.revenue_fen, r.profit_fen))
+            .collect(),
+    )
+}
+
+/// A customer in a dashboard list.
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
+pub struct ListedCustomer {
+    pub customer_id: i64,
+    pub code: String,
+    pub name: String,
+    pub owner_name: Option<String>,
+    pub value_class: String,
+    pub value_rank: Option<i64>,
+    pub profit_fen: i64,
+    pub grade_revenue_fen: i64,
+    pub churn_shipments: i64,
+    pub churn_prev_shipments: i64,
+}
+
+const LISTED: &str = "k.customer_id, c.code, c.name, u.display_name AS owner_name, k.value_class, \
+    k.value_rank, k.profit_fen, k.grade_revenue_fen, k.churn_shipments, k.churn_prev_shipments";
+
+/// The best customers by value rank.
+pub async fn top<C: ConnectionTrait>(
+    conn: &C,
+    run_id: i64,
+    slice: &Slice,
+    limit: u64,
+) -> Result<Vec<ListedCustomer>> {
+    let cond = slice.sql();
+    Ok(ListedCustomer::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!(
+            "SELECT {LISTED} FROM classifications k JOIN customers c ON c.id = k.customer_id \
+             LEFT JOIN users u ON u.id = c.owner_id \
+             WHERE k.run_id = ? AND k.value_rank IS NOT NULL{cond} ORDER BY k.value_rank LIMIT {limit}"
+        ),
+        vec![run_id.into()],
+    ))
+    .all(conn)
+    .await?)
+}
+
+/// Customers flagged at risk, the largest fall in shipments first.
+pub async fn at_risk<C: ConnectionTrait>(
+    conn: &C,
+    run_id: i64,
+    slice: &Slice,
+    limit: u64,
+) -> Result<Vec<ListedCustomer>> {
+    let cond = slice.sql();
+    Ok(ListedCustomer::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!(
+            "SELECT {LISTED} FROM classifications k JOIN customers c ON c.id = k.customer_id \
+             LEFT JOIN users u ON u.id = c.owner_id \
+             WHERE k.run_id = ? AND k.at_risk = ?{cond} \
+             ORDER BY k.churn_prev_shipments - k.churn_shipments DESC, c.code LIMIT {limit}"
+        ),
+        vec![run_id.into(), true.into()],
+    ))
+    .all(conn)
+    .await?)
 }

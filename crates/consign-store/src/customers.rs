@@ -191,7 +191,7 @@ fn like_escape(s: &str) -> String {
 /// values are inlined so the union can be reused verbatim for counting; they come from the
 /// domain's normalization (CJK characters, lower-case letters and digits, base64url hashes),
 /// and are quoted all the same.
-fn lit(v: &str) -> String {
+pub(crate) fn lit(v: &str) -> String {
     format!("'{}'", v.replace('\'', "''"))
 }
 
@@ -728,9 +728,15 @@ pub async fn list<C: ConnectionTrait>(
         Sort::ValueRank | Sort::Rfm => {
             let run = f.class.as_ref().map(|k| k.run_id).unwrap_or(0);
             let (expr, order) = if f.sort == Sort::ValueRank {
-                ("COALESCE(k.value_rank, 9000000000000000000)", sea_orm::Order::Asc)
+                (
+                    "COALESCE(k.value_rank, 9000000000000000000)",
+                    sea_orm::Order::Asc,
+                )
             } else {
-                ("COALESCE(k.r_score + k.f_score + k.m_score, 0)", sea_orm::Order::Desc)
+                (
+                    "COALESCE(k.r_score + k.f_score + k.m_score, 0)",
+                    sea_orm::Order::Desc,
+                )
             };
             q.order_by(
                 Expr::cust(format!(

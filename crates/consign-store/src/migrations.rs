@@ -596,5 +596,14 @@ CREATE TABLE classifications (
     rfm_segment TEXT,
     PRIMARY KEY (run_id, customer_id)
 ){without_rowid};
-CREATE INDEX classifications_customer ON classifications(customer_id, run_id)
+CREATE INDEX classifications_customer ON classifications(customer_id, run_id);
+CREATE INDEX classifications_rank ON classifications(run_id, value_rank);
+CREATE TABLE classification_months (
+    run_id BIGINT NOT NULL REFERENCES classification_runs(id) ON DELETE CASCADE,
+    month INTEGER NOT NULL,
+    shipments BIGINT NOT NULL,
+    revenue_fen BIGINT NOT NULL,
+    profit_fen BIGINT NOT NULL,
+    PRIMARY KEY (run_id, month)
+){without_rowid}
 "#;

@@ -4,11 +4,13 @@
 //! render. Errors go through the single [`error::WebError`] response.
 
 pub mod api;
+pub mod charts;
 mod downloads;
 pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod ui;
+mod ui_analysis;
 mod ui_imports;
 
 use axum::extract::DefaultBodyLimit;

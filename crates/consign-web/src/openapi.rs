@@ -543,6 +543,100 @@ pub fn spec() -> Value {
         vec![],
     );
 
+    add(
+        "/api/v1/policies/classification",
+        "get",
+        op(
+            "Classification policy in force",
+            "classification",
+            None,
+            ("200", "ClassPolicyVersion"),
+        ),
+        vec![],
+    );
+    add(
+        "/api/v1/policies/classification",
+        "put",
+        op(
+            "Store a new version of the classification policy (admin) and reclassify",
+            "classification",
+            Some("ClassPolicyChange"),
+            ("200", "ClassPolicySaved"),
+        ),
+        vec![],
+    );
+    add(
+        "/api/v1/policies/classification/versions",
+        "get",
+        op(
+            "Every version of the classification policy",
+            "classification",
+            None,
+            ("200", "ClassPolicyVersions"),
+        ),
+        vec![],
+    );
+    add(
+        "/api/v1/classification/runs",
+        "get",
+        op(
+            "Stored classification runs, newest first",
+            "classification",
+            None,
+            ("200", "ClassRuns"),
+        ),
+        vec![],
+    );
+    add(
+        "/api/v1/classification/runs",
+        "post",
+        op(
+            "Classify every customer as of a day (default today; admins and managers)",
+            "classification",
+            Some("ClassRecompute"),
+            ("201", "ClassRunSummary"),
+        ),
+        vec![],
+    );
+    add(
+        "/api/v1/customers/{id}/classification",
+        "get",
+        op(
+            "A customer's current classification, explained",
+            "classification",
+            None,
+            ("200", "CustomerClass"),
+        ),
+        cid(),
+    );
+    add(
+        "/api/v1/customers/{id}/classification/history",
+        "get",
+        op(
+            "A customer's verdicts in every stored run",
+            "classification",
+            None,
+            ("200", "CustomerClassHistory"),
+        ),
+        cid(),
+    );
+    add(
+        "/api/v1/dashboard",
+        "get",
+        op(
+            "The manager's dashboard figures",
+            "classification",
+            None,
+            ("200", "Dashboard"),
+        ),
+        vec![
+            json!({"name": "province", "in": "query", "schema": {"type": "string"}}),
+            json!({"name": "industry", "in": "query", "schema": {"type": "string"}}),
+            json!({"name": "service_mode", "in": "query", "schema": {"type": "string"}}),
+            json!({"name": "owner", "in": "query", "description": "user id, `me` or `pool`", "schema": {"type": "string"}}),
+        ],
+    );
+
     let s = |props: Value| json!({"type": "object", "properties": props});
     let text = json!({"type": "string"});
     let customer_input = json!({
@@ -608,6 +702,40 @@ pub fn spec() -> Value {
         "paths": Value::Object(paths),
     });
     let schemas = &mut doc["components"]["schemas"];
+    let int = json!({"type": "integer"});
+    let policy = s(json!({
+        "frequent_per_month": int, "frequent_months": int, "large_revenue_fen": int,
+        "medium_revenue_fen": int, "revenue_months": int, "value_months": int,
+        "a_share_bp": {"type": "integer", "description": "basis points: 8000 = 80%"},
+        "b_share_bp": int, "current_days": int, "churn_days": int, "churn_ratio_pct": int,
+        "rfm_months": int,
+    }));
+    schemas["ClassPolicy"] = policy;
+    schemas["ClassPolicyVersion"] = s(
+        json!({"version": int, "policy": {"$ref": "#/components/schemas/ClassPolicy"}, "note": text, "created_by_name": text, "created_at": {"type": "string", "format": "date-time"}}),
+    );
+    schemas["ClassPolicyVersions"] = s(
+        json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/ClassPolicyVersion"}}}),
+    );
+    schemas["ClassPolicyChange"] = s(
+        json!({"policy": {"$ref": "#/components/schemas/ClassPolicy"}, "note": text, "recompute": {"type": "boolean"}}),
+    );
+    schemas["ClassRunSummary"] = s(
+        json!({"run_id": int, "as_of": {"type": "string", "format": "date"}, "policy_version": int, "customers": int, "a": int, "b": int, "c": int, "at_risk": int, "seconds": {"type": "number"}}),
+    );
+    schemas["ClassPolicySaved"] =
+        s(json!({"version": int, "run": {"$ref": "#/components/schemas/ClassRunSummary"}}));
+    schemas["ClassRecompute"] = s(json!({"as_of": {"type": "string", "format": "date"}}));
+    schemas["ClassRuns"] = s(json!({"items": {"type": "array", "items": {"type": "object"}}}));
+    schemas["CustomerClass"] = s(
+        json!({"as_of": {"type": "string", "format": "date"}, "policy_version": int, "row": {"type": "object"}, "reasons": {"type": "array", "items": s(json!({"topic": text, "verdict": text, "because": text}))}, "changes": {"type": "array", "items": s(json!({"as_of": text, "text": text}))}}),
+    );
+    schemas["CustomerClassHistory"] = s(
+        json!({"items": {"type": "array", "items": s(json!({"as_of": text, "policy_version": int, "verdict": {"type": "object"}}))}}),
+    );
+    schemas["Dashboard"] = s(
+        json!({"as_of": text, "policy_version": int, "customers": int, "at_risk": int, "by_value_class": {"type": "array"}, "by_grade": {"type": "array"}, "by_lifecycle": {"type": "array"}, "by_rfm": {"type": "array"}, "pareto": {"type": "array"}, "months": {"type": "array"}, "top": {"type": "array"}, "at_risk_list": {"type": "array"}}),
+    );
     schemas["ShipmentInput"] = s(json!({
                     "waybill_no": text, "customer_code": text, "customer_id": text,
                     "service_mode": {"type": "string", "enum": ["express", "ltl", "ftl", "warehousing", "cold_chain", "international"]},

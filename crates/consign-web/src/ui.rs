@@ -7,7 +7,6 @@
 use crate::error::{Surface, WebError};
 use crate::extract::{self, ClientIp, FormData, ReqLang, UiPost, UiUser};
 use askama::Template;
-use consign_domain::classify::{Grade, Lifecycle, RfmSegment, ValueClass};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -24,6 +23,7 @@ use consign_app::customers::{
 use consign_app::shipments::{self, ShipmentView};
 use consign_app::users::{self, UserView};
 use consign_app::{App, AppError};
+use consign_domain::classify::{Grade, Lifecycle, RfmSegment, ValueClass};
 use consign_domain::customer::{
     CustomerKind, CustomerStatus, DataSource, GovLevel, Industry, ServiceMode, PROVINCES,
 };
@@ -62,6 +62,12 @@ pub fn routes() -> Router<App> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/imports/{id}", get(crate::ui_imports::result))
+        .route("/analysis", get(crate::ui_analysis::page))
+        .route("/analysis/recompute", post(crate::ui_analysis::recompute))
+        .route(
+            "/admin/classification",
+            get(crate::ui_analysis::policy_page).post(crate::ui_analysis::policy_save),
+        )
         .route("/imports/{id}/errors.csv", get(crate::ui_imports::report))
         .route(
             "/customers/{id}/edit",
@@ -107,6 +113,8 @@ pub struct Ctx {
     pub is_admin: bool,
     /// May import files (operations data or customers).
     pub can_import: bool,
+    /// May see the manager's dashboard.
+    pub can_analyse: bool,
     pub flash: Option<String>,
     pub tz: chrono_tz::Tz,
 }
@@ -122,6 +130,7 @@ impl Ctx {
             nav,
             is_admin: u.actor.role.is_admin(),
             can_import: u.actor.role.can_write_operations() || u.actor.role.can_edit_customers(),
+            can_analyse: u.actor.role.can_analyse(),
             flash: None,
             tz: app.tz(),
         }
@@ -207,7 +216,7 @@ impl Ctx {
     }
 }
 
-fn with_flash(mut ctx: Ctx, ok: Option<&str>) -> Ctx {
+pub(crate) fn with_flash(mut ctx: Ctx, ok: Option<&str>) -> Ctx {
     const ALLOWED: &[&str] = &[
         "customer.created",
         "customer.updated",
@@ -305,7 +314,7 @@ pub struct Opt {
     pub selected: bool,
 }
 
-fn opts<I: IntoIterator<Item = (String, String)>>(items: I, current: &str) -> Vec<Opt> {
+pub(crate) fn opts<I: IntoIterator<Item = (String, String)>>(items: I, current: &str) -> Vec<Opt> {
     items
         .into_iter()
         .map(|(value, label)| Opt {
@@ -327,7 +336,7 @@ macro_rules! vocab_opts {
     };
 }
 
-fn province_opts(cur: &str) -> Vec<Opt> {
+pub(crate) fn province_opts(cur: &str) -> Vec<Opt> {
     opts(
         PROVINCES.iter().map(|p| (p.to_string(), p.to_string())),
         cur,
@@ -659,7 +668,10 @@ impl ListTpl {
             .into_iter()
             .map(|(name, cur)| {
                 let cur = cur.clone().unwrap_or_default();
-                (name, opts((1..=5).map(|n| (n.to_string(), n.to_string())), &cur))
+                (
+                    name,
+                    opts((1..=5).map(|n| (n.to_string(), n.to_string())), &cur),
+                )
             })
             .collect()
     }
