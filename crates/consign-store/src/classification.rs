@@ -136,11 +136,11 @@ pub async fn add_window_sums<C: ConnectionTrait>(
         churn_prev: i64,
     }
     let sum =
-        |col: &str, from: i32| format!("SUM(CASE WHEN d.day >= {from} THEN d.{col} ELSE 0 END)");
+        |col: &str, from: i32| format!("CAST(SUM(CASE WHEN d.day >= {from} THEN d.{col} ELSE 0 END) AS BIGINT)");
     let sql = format!(
         "SELECT d.customer_id, {} AS frequent, {} AS grade_revenue, {} AS profit, \
          {} AS rfm_shipments, {} AS rfm_revenue, {} AS cur, {} AS churn, \
-         SUM(CASE WHEN d.day >= {} AND d.day < {} THEN d.shipments ELSE 0 END) AS churn_prev \
+         CAST(SUM(CASE WHEN d.day >= {} AND d.day < {} THEN d.shipments ELSE 0 END) AS BIGINT) AS churn_prev \
          FROM customers c JOIN customer_days d ON d.customer_id = c.id AND d.day >= ? AND d.day < ? \
          WHERE c.archived_at IS NULL AND c.merged_into_id IS NULL \
          GROUP BY d.customer_id",
@@ -214,8 +214,9 @@ pub struct NewRun<'a> {
     pub started_at: DateTime<Utc>,
 }
 
-/// Writes a finished run and its verdicts; then drops the runs it supersedes (those not
-/// kept, as of the same day or earlier). Call inside one write transaction.
+/// Writes a finished run and its verdicts; then drops the runs it supersedes: any other
+/// run as of the same day, and the runs not kept (not month-end) as of earlier days. Call
+/// inside one write transaction.
 pub async fn save_run<C: ConnectionTrait>(
     conn: &C,
     run: &NewRun<'_>,
@@ -316,16 +317,16 @@ pub async fn save_run<C: ConnectionTrait>(
             backend,
             &format!(
                 "DELETE FROM {table} WHERE run_id IN (SELECT id FROM classification_runs \
-                 WHERE keep = ? AND id <> ? AND as_of <= ?)"
+                 WHERE id <> ? AND (as_of = ? OR (keep = ? AND as_of < ?)))"
             ),
-            vec![false.into(), id.into(), run.as_of.into()],
+            vec![id.into(), run.as_of.into(), false.into(), run.as_of.into()],
         ))
         .await?;
     }
     conn.execute(stmt(
         backend,
-        "DELETE FROM classification_runs WHERE keep = ? AND id <> ? AND as_of <= ?",
-        vec![false.into(), id.into(), run.as_of.into()],
+        "DELETE FROM classification_runs WHERE id <> ? AND (as_of = ? OR (keep = ? AND as_of < ?))",
+        vec![id.into(), run.as_of.into(), false.into(), run.as_of.into()],
     ))
     .await?;
     Ok(id)
@@ -546,7 +547,7 @@ pub async fn groups<C: ConnectionTrait>(
         conn.get_database_backend(),
         &format!(
             "SELECT k.value_class, k.grade, k.lifecycle, k.rfm_segment, k.at_risk, COUNT(*) AS n, \
-             COALESCE(SUM(k.profit_fen), 0) AS profit_fen FROM {from} WHERE k.run_id = ?{cond} \
+             CAST(COALESCE(SUM(k.profit_fen), 0) AS BIGINT) AS profit_fen FROM {from} WHERE k.run_id = ?{cond} \
              GROUP BY k.value_class, k.grade, k.lifecycle, k.rfm_segment, k.at_risk"
         ),
         vec![run_id.into()],
@@ -583,7 +584,7 @@ pub async fn pareto<C: ConnectionTrait>(
     }
     let (from, cond) = from_slice(slice);
     let sql = format!(
-        "SELECT (r.rn - 1) * {buckets} / r.total AS b, COUNT(*) AS n, SUM(r.profit_fen) AS p FROM \
+        "SELECT (r.rn - 1) * {buckets} / r.total AS b, COUNT(*) AS n, CAST(SUM(r.profit_fen) AS BIGINT) AS p FROM \
          (SELECT k.profit_fen, ROW_NUMBER() OVER (ORDER BY k.value_rank) AS rn, COUNT(*) OVER () AS total \
           FROM {from} WHERE k.run_id = ? AND k.value_rank IS NOT NULL{cond}) r \
          GROUP BY (r.rn - 1) * {buckets} / r.total ORDER BY 1"
@@ -625,8 +626,9 @@ pub async fn months<C: ConnectionTrait>(
     } else {
         (
             format!(
-                "SELECT m.month, SUM(m.shipments) AS shipments, SUM(m.revenue_fen) AS revenue_fen, \
-                 SUM(m.profit_fen) AS profit_fen FROM customers c JOIN customer_months m \
+                "SELECT m.month, CAST(SUM(m.shipments) AS BIGINT) AS shipments, \
+                 CAST(SUM(m.revenue_fen) AS BIGINT) AS revenue_fen, \
+                 CAST(SUM(m.profit_fen) AS BIGINT) AS profit_fen FROM customers c JOIN customer_months m \
                  ON m.customer_id = c.id AND m.month >= ? AND m.month < ? WHERE 1 = 1{cond} \
                  GROUP BY m.month ORDER BY m.month"
             ),

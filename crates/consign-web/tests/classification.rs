@@ -1,0 +1,250 @@
+//! Classification end to end, on both databases, against a hand-computed fixture
+//! (as of 2026-06-01, company zone Asia/Shanghai):
+//!
+//! | customer | owner | shipments (revenue, cost)                    | profit  |
+//! |----------|-------|-----------------------------------------------|---------|
+//! | 恒通 C1  | lixy  | 10 on 2026-01-10, 3 on 2026-04-10 (¥50,000, ¥10,000) | 520,000 |
+//! | 远达 C2  | lixy  | 4 on 2026-05-01..04 (¥30,000, cost unknown)   | 120,000 |
+//! | 顺捷 C3  | chenj | 2 on 2025-08-01..02 (¥30,000, unknown)        |  60,000 |
+//! | 华宇 C4  | pool  | none                                          |       0 |
+//! | 王小明 C5 | zhaop | 9 on 2026-05-21..29 (¥100, unknown), individual |     900 |
+//!
+//! Total positive profit 700,900. Before C2: 520,000 = 74.19% → A; before C3: 640,000 =
+//! 91.31% → B; before C5: 99.87% → C. RFM over 4 customers, scores 1,2,3,4 by position.
+
+mod common;
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn code_of(t: &TestApp, id: i64) -> String {
+    let (_, c) = t
+        .api("admin")
+        .await
+        .get(&format!("/api/v1/customers/{id}"))
+        .await;
+    c["customer"]["code"].as_str().expect("code").to_string()
+}
+
+fn ship(no: &str, code: &str, day: &str, revenue_fen: i64, cost_fen: Option<i64>) -> Value {
+    let mut s = json!({
+        "waybill_no": no, "customer_code": code, "origin_city": "上海", "destination_city": "广州",
+        "revenue_fen": revenue_fen, "ordered_at": format!("{day}T04:00:00Z"),
+    });
+    if let Some(c) = cost_fen {
+        s["cost_fen"] = json!(c);
+    }
+    s
+}
+
+#[tokio::test]
+async fn classification_from_shipments_explained_and_filtered() {
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::ERROR)
+        .with_test_writer()
+        .try_init();
+    each_db(|t| async move {
+        let c1 = t.customer("上海恒通供应链管理有限公司", Some("lixy"), None).await;
+        let c2 = t.customer("苏州远达物流有限公司", Some("lixy"), None).await;
+        let c3 = t.customer("广州顺捷货运代理有限公司", Some("chenj"), None).await;
+        let c4 = t.customer("北京华宇商贸有限公司", None, None).await;
+        let admin = t.api("admin").await;
+        let zhaop = t.actor("zhaop").await.user_id();
+        let (s, body) = admin
+            .post(
+                "/api/v1/customers",
+                json!({"name": "王小明", "kind": "individual", "owner_id": zhaop.to_string(), "confirm_duplicates": true}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let c5: i64 = body["customer"]["id"].as_str().expect("id").parse().expect("id");
+        let (k1, k2, k3, k5) = (
+            code_of(&t, c1).await,
+            code_of(&t, c2).await,
+            code_of(&t, c3).await,
+            code_of(&t, c5).await,
+        );
+        let mut items = Vec::new();
+        for i in 0..10 {
+            items.push(ship(&format!("HT1{i:03}"), &k1, "2026-01-10", 5_000_000, Some(1_000_000)));
+        }
+        for i in 0..3 {
+            items.push(ship(&format!("HT2{i:03}"), &k1, "2026-04-10", 5_000_000, Some(1_000_000)));
+        }
+        for d in 1..=4 {
+            items.push(ship(&format!("YD{d:03}"), &k2, &format!("2026-05-{d:02}"), 3_000_000, None));
+        }
+        for d in 1..=2 {
+            items.push(ship(&format!("SJ{d:03}"), &k3, &format!("2025-08-{d:02}"), 3_000_000, None));
+        }
+        for d in 21..=29 {
+            items.push(ship(&format!("WX{d:03}"), &k5, &format!("2026-05-{d:02}"), 10_000, None));
+        }
+        let (s, body) = admin.post("/api/v1/shipments", json!({ "items": items })).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+
+        // Before any run the customer page says so.
+        let b = t.browser("lixy").await;
+        let (_, page) = b.get(&format!("/customers/{c2}")).await;
+        assert!(page.contains("尚未计算分类"), "no classification yet");
+
+        // An account manager may not recompute; a bad date is refused by field.
+        let (s, _) = t
+            .api("lixy")
+            .await
+            .post("/api/v1/classification/runs", json!({"as_of": "2026-06-01"}))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, body) = admin
+            .post("/api/v1/classification/runs", json!({"as_of": "2026-13-01"}))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.to_string().contains("as_of"), "{body}");
+
+        let (s, run) = admin
+            .post("/api/v1/classification/runs", json!({"as_of": "2026-06-01"}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{run}");
+        assert_eq!(run["customers"], 5);
+        assert_eq!((run["a"].as_i64(), run["b"].as_i64(), run["c"].as_i64()), (Some(2), Some(1), Some(2)));
+        assert_eq!(run["at_risk"], 1);
+
+        let verdict = |v: &Value| {
+            let r = &v["row"];
+            (
+                r["grade"].as_str().unwrap_or("").to_string(),
+                r["value_class"].as_str().unwrap_or("").to_string(),
+                r["lifecycle"].as_str().unwrap_or("").to_string(),
+                r["at_risk"].as_bool().unwrap_or(false),
+                r["rfm_segment"].as_str().unwrap_or("").to_string(),
+                (r["r_score"].as_i64(), r["f_score"].as_i64(), r["m_score"].as_i64()),
+                r["recency_days"].as_i64(),
+            )
+        };
+        let get = |id: i64| {
+            let admin = admin.clone();
+            async move {
+                let (s, v) = admin.get(&format!("/api/v1/customers/{id}/classification")).await;
+                assert_eq!(s, StatusCode::OK, "{v}");
+                v
+            }
+        };
+        let v1 = get(c1).await;
+        assert_eq!(
+            verdict(&v1),
+            ("large".into(), "a".into(), "current".into(), true, "at_risk".into(), (Some(2), Some(4), Some(4)), Some(52))
+        );
+        let v2 = get(c2).await;
+        assert_eq!(
+            verdict(&v2),
+            ("medium".into(), "a".into(), "current".into(), false, "need_attention".into(), (Some(3), Some(2), Some(3)), Some(28))
+        );
+        let v3 = get(c3).await;
+        assert_eq!(
+            verdict(&v3),
+            ("small".into(), "b".into(), "past".into(), false, "lost".into(), (Some(1), Some(1), Some(2)), Some(303))
+        );
+        let v4 = get(c4).await;
+        assert_eq!(
+            verdict(&v4),
+            ("small".into(), "c".into(), "prospective".into(), false, String::new(), (None, None, None), None)
+        );
+        let v5 = get(c5).await;
+        assert_eq!(
+            verdict(&v5),
+            ("frequent".into(), "c".into(), "current".into(), false, "potential_loyalists".into(), (Some(4), Some(3), Some(1)), Some(3))
+        );
+
+        // The explanation in English names the rank, the share and the rule.
+        let (_, en) = admin.clone().lang("en").get(&format!("/api/v1/customers/{c2}/classification")).await;
+        let reasons = en["reasons"].to_string();
+        assert!(reasons.contains("ranked 2 of 4; customers before it hold 74.19% of positive profit"), "{reasons}");
+        assert!(reasons.contains("A below 80%"), "{reasons}");
+        assert!(v1["reasons"].to_string().contains("下降 70.0%"), "{}", v1["reasons"]);
+
+        // The customer page explains it, in Chinese, to its owner.
+        let (s, page) = b.get(&format!("/customers/{c2}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("A 关键客户"), "value class shown");
+        assert!(page.contains("排名第 2 / 4"), "rank shown");
+        assert!(page.contains("74.19%"), "share shown");
+        assert!(page.contains("低于 80% 为 A 类"), "rule shown");
+
+        // Lists filter and sort by the verdicts, within the caller's scope.
+        let (_, a) = admin.get("/api/v1/customers?value_class=a&sort=value_rank").await;
+        assert_eq!(a["total"], 2, "{a}");
+        assert_eq!(a["items"][0]["id"], c1.to_string());
+        assert_eq!(a["items"][0]["class"]["value_class"], "a");
+        let (_, risk) = admin.get("/api/v1/customers?at_risk=1").await;
+        assert_eq!(risk["total"], 1);
+        assert_eq!(risk["items"][0]["id"], c1.to_string());
+        let (_, frequent) = admin.get("/api/v1/customers?grade=frequent&r=4").await;
+        assert_eq!(frequent["total"], 1);
+        let (s, bad) = admin.get("/api/v1/customers?value_class=x").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let (_, chenj_a) = t.api("chenj").await.get("/api/v1/customers?value_class=a").await;
+        assert_eq!(chenj_a["total"], 0, "chenj owns neither A customer");
+
+        // The policy: an admin lowers the A cut to 70%; C2 (74.19% before it) becomes B.
+        let (s, _) = t
+            .api("wangjl")
+            .await
+            .req(reqwest::Method::PUT, "/api/v1/policies/classification")
+            .json(&json!({"policy": {"a_share_bp": 7000}, "recompute": false}))
+            .send()
+            .await
+            .map(|r| (r.status(), ()))
+            .expect("send");
+        assert_eq!(s, StatusCode::FORBIDDEN, "managers do not change the policy");
+        let r = admin
+            .req(reqwest::Method::PUT, "/api/v1/policies/classification")
+            .json(&json!({"policy": {"a_share_bp": 9700}, "recompute": false}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "A above B is refused");
+        let r = admin
+            .req(reqwest::Method::PUT, "/api/v1/policies/classification")
+            .json(&json!({"policy": {"a_share_bp": 7000}, "note": "收紧A类", "recompute": false}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::OK);
+        let (s, run2) = admin
+            .post("/api/v1/classification/runs", json!({"as_of": "2026-06-02"}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{run2}");
+        assert_eq!(run2["policy_version"], 2);
+        assert_eq!((run2["a"].as_i64(), run2["b"].as_i64()), (Some(1), Some(2)));
+        let (_, page) = b.get(&format!("/customers/{c2}")).await;
+        assert!(page.contains("B 潜力客户"), "the new verdict");
+        assert!(page.contains("70% 及以上、低于 95% 为 B 类"), "the new rule");
+        assert!(page.contains("分类策略 v2"), "the version used");
+        assert!(page.contains("A 关键客户 → B 潜力客户"), "the change in the history");
+        let (_, hist) = admin.get(&format!("/api/v1/customers/{c2}/classification/history")).await;
+        assert_eq!(hist["items"].as_array().map(|a| a.len()), Some(2), "{hist}");
+
+        // The dashboard: managers see their scope, account managers do not see it.
+        let (_, d) = admin.get("/api/v1/dashboard").await;
+        assert_eq!(d["customers"], 5, "{d}");
+        let (_, d) = t.api("wangjl").await.get("/api/v1/dashboard").await;
+        assert_eq!(d["customers"], 4, "上海's manager does not count 广州's customer");
+        let (s, _) = t.api("lixy").await.get("/api/v1/dashboard").await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _) = b.get("/analysis").await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let m = t.browser("admin").await;
+        let (s, dash) = m.get("/analysis").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(dash.contains("利润帕累托曲线") && dash.matches("<svg").count() >= 6);
+        assert!(dash.contains(r#"href="/customers?value_class=a""#), "value classes drill down");
+        assert!(dash.contains(r#"href="/customers?at_risk=1""#), "at risk drills down");
+        assert!(dash.contains("上海恒通供应链管理有限公司"), "top and at-risk lists name customers");
+        let (_, filtered) = m.get(&format!("/analysis?owner={}", t.actor("lixy").await.user_id())).await;
+        assert!(filtered.contains(&format!("href=\"/customers?owner={}&amp;value_class=a\"", t.actor("lixy").await.user_id())) || filtered.contains(&format!("/customers?owner={}&value_class=a", t.actor("lixy").await.user_id())), "drill-down keeps the filter");
+        let _ = m.get("/lang/en?next=/analysis").await;
+        let (_, en) = m.get("/analysis").await;
+        assert!(en.contains("Pareto curve of profit") && en.contains("Customers at risk"));
+    })
+    .await;
+}
