@@ -6,6 +6,7 @@
 //! initials) and customer creation: requests/s, p50, p99, and the server's peak RSS.
 //! See docs/performance.md for the command and the figures.
 
+mod classify;
 mod import;
 
 use anyhow::{bail, Context, Result};
@@ -41,6 +42,24 @@ enum Cmd {
         /// The consign binary to serve with.
         #[arg(long, default_value = "target/release/consign")]
         consign: PathBuf,
+    },
+    /// Classification: a demo database of --customers customers and about 500,000 ×
+    /// --scale shipments (made once), then `consign classify` --runs times, then the
+    /// manager's dashboard page and JSON.
+    Classify {
+        #[arg(long, default_value_t = 100_000)]
+        customers: usize,
+        #[arg(long, default_value_t = 20.0)]
+        scale: f64,
+        #[arg(long, default_value = "target/bench/classify")]
+        dir: PathBuf,
+        #[arg(long, default_value = "target/release/consign")]
+        consign: PathBuf,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Dashboard requests per scenario.
+        #[arg(long, default_value_t = 20)]
+        requests: usize,
     },
     /// Shipment import: a CSV of --rows rows into a fresh database, then the same file
     /// again; a copy with 1% bad rows; an XLSX of --xlsx-rows rows.
@@ -335,6 +354,17 @@ async fn import_bench(
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
+    if let Cmd::Classify {
+        customers,
+        scale,
+        dir,
+        consign,
+        runs,
+        requests,
+    } = cli.cmd
+    {
+        return classify::run(customers, scale, dir, consign, runs, requests).await;
+    }
     if let Cmd::Import {
         rows,
         customers,

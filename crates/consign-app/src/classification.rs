@@ -203,7 +203,7 @@ pub async fn recompute(app: &App, as_of: Option<NaiveDate>, cause: &str) -> Resu
     let pv = current_policy(app).await?;
     let w = pv.policy.windows(as_of);
     let conn = &app.db.conn;
-    let mut figures = repo::live_customers(conn, w.as_of).await?;
+    let (mut figures, owners) = repo::live_customers(conn, w.as_of).await?;
     let t_customers = started.elapsed();
     repo::add_window_sums(conn, &w, &mut figures).await?;
     let t_read = started.elapsed();
@@ -227,7 +227,7 @@ pub async fn recompute(app: &App, as_of: Option<NaiveDate>, cause: &str) -> Resu
         started_at,
     };
     let txn = app.db.begin_write().await?;
-    let run_id = repo::save_run(&txn, &run, &verdicts, &figures, Utc::now()).await?;
+    let run_id = repo::save_run(&txn, &run, &verdicts, &figures, &owners, Utc::now()).await?;
     txn.commit().await?;
     let summary = RunSummary {
         run_id,

@@ -113,7 +113,13 @@ pub async fn dashboard(app: &App, actor: &Actor, q: &DashQuery) -> Result<Option
     };
     let slice = slice_of(app, actor, q).await?;
     let conn = &app.db.conn;
-    let groups = repo::groups(conn, run.id, &slice).await?;
+    // Scope and owner filters are answered from the run's stored sums; region, industry
+    // and service mode from its verdicts.
+    let stored = slice.owners();
+    let groups = match &stored {
+        Some(owners) => repo::stored_groups(conn, run.id, owners).await?,
+        None => repo::groups(conn, run.id, &slice).await?,
+    };
     let pv = crate::classification::policy_version(app, run.policy_version).await?;
     let mut value: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     let mut grade: BTreeMap<String, (i64, i64)> = BTreeMap::new();
@@ -158,8 +164,12 @@ pub async fn dashboard(app: &App, actor: &Actor, q: &DashQuery) -> Result<Option
         .iter()
         .map(|v| bucket(v.as_str(), v.label_key(), rfm.get(v.as_str())))
         .collect();
-    // Pareto: cumulative shares at each of 50 equal groups of ranked customers.
-    let buckets = repo::pareto(conn, run.id, &slice, 50).await?;
+    // Pareto: cumulative shares at the end of each group of ranked customers (100 groups
+    // by rank over the whole company when stored; 50 of the slice's own otherwise).
+    let buckets = match &stored {
+        Some(owners) => repo::stored_pareto(conn, run.id, owners).await?,
+        None => repo::pareto(conn, run.id, &slice, 50).await?,
+    };
     let ranked: i64 = buckets.iter().map(|b| b.1).sum();
     let total: i64 = buckets.iter().map(|b| b.2).sum();
     let mut pareto = vec![(0.0, 0.0)];

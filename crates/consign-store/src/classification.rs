@@ -84,26 +84,32 @@ pub async fn insert_policy<C: ConnectionTrait>(
 }
 
 /// Every customer in use (not archived, not merged away) with its kind and the day of
-/// its last shipment ordered before `before` (a seek per customer on the rollups' key).
-pub async fn live_customers<C: ConnectionTrait>(conn: &C, before: i32) -> Result<Vec<Figures>> {
+/// its last shipment ordered before `before` (a seek per customer on the rollups' key),
+/// and, in the same order, its owner (0: the pool).
+pub async fn live_customers<C: ConnectionTrait>(
+    conn: &C,
+    before: i32,
+) -> Result<(Vec<Figures>, Vec<i64>)> {
     #[derive(FromQueryResult)]
     struct Row {
         id: i64,
         code: String,
         kind: String,
         gov_level: Option<String>,
+        owner_id: Option<i64>,
         last_day: Option<i32>,
     }
     let rows = Row::find_by_statement(stmt(
         conn.get_database_backend(),
-        "SELECT c.id, c.code, c.kind, c.gov_level, \
+        "SELECT c.id, c.code, c.kind, c.gov_level, c.owner_id, \
          (SELECT MAX(d.day) FROM customer_days d WHERE d.customer_id = c.id AND d.day < ?) AS last_day \
          FROM customers c WHERE c.archived_at IS NULL AND c.merged_into_id IS NULL",
         vec![before.into()],
     ))
     .all(conn)
     .await?;
-    Ok(rows
+    let owners = rows.iter().map(|r| r.owner_id.unwrap_or(0)).collect();
+    let figures = rows
         .into_iter()
         .map(|r| Figures {
             customer_id: r.id,
@@ -113,7 +119,8 @@ pub async fn live_customers<C: ConnectionTrait>(conn: &C, before: i32) -> Result
             last_day: r.last_day,
             ..Default::default()
         })
-        .collect())
+        .collect();
+    Ok((figures, owners))
 }
 
 /// Fills in each customer's sums over the policy's windows, from the daily rollups of
@@ -135,8 +142,9 @@ pub async fn add_window_sums<C: ConnectionTrait>(
         churn: i64,
         churn_prev: i64,
     }
-    let sum =
-        |col: &str, from: i32| format!("CAST(SUM(CASE WHEN d.day >= {from} THEN d.{col} ELSE 0 END) AS BIGINT)");
+    let sum = |col: &str, from: i32| {
+        format!("CAST(SUM(CASE WHEN d.day >= {from} THEN d.{col} ELSE 0 END) AS BIGINT)")
+    };
     let sql = format!(
         "SELECT d.customer_id, {} AS frequent, {} AS grade_revenue, {} AS profit, \
          {} AS rfm_shipments, {} AS rfm_revenue, {} AS cur, {} AS churn, \
@@ -222,6 +230,7 @@ pub async fn save_run<C: ConnectionTrait>(
     run: &NewRun<'_>,
     verdicts: &[Verdict],
     figures: &[Figures],
+    owners: &[i64],
     now: DateTime<Utc>,
 ) -> Result<i64> {
     #[derive(FromQueryResult)]
@@ -300,19 +309,13 @@ pub async fn save_run<C: ConnectionTrait>(
         };
         conn.execute(stmt(backend, &sql, values)).await?;
     }
-    // Company-wide totals of the full months before D (the dashboard's trend without
-    // filters), over the 24 months before.
-    let month = run.as_of / 100;
-    let from = (month / 100 - 2) * 100 + month % 100;
-    conn.execute(stmt(
-        backend,
-        "INSERT INTO classification_months (run_id, month, shipments, revenue_fen, profit_fen) \
-         SELECT ?, month, SUM(shipments), SUM(revenue_fen), SUM(profit_fen) FROM customer_months \
-         WHERE month >= ? AND month < ? GROUP BY month",
-        vec![id.into(), from.into(), month.into()],
-    ))
-    .await?;
-    for table in ["classifications", "classification_months"] {
+    save_sums(conn, id, run, verdicts, figures, owners).await?;
+    for table in [
+        "classifications",
+        "classification_groups",
+        "classification_pareto",
+        "classification_months",
+    ] {
         conn.execute(stmt(
             backend,
             &format!(
@@ -330,6 +333,115 @@ pub async fn save_run<C: ConnectionTrait>(
     ))
     .await?;
     Ok(id)
+}
+
+/// Pareto buckets per run: customers with positive profit by global rank percentile.
+pub const PARETO_BUCKETS: i64 = 100;
+
+/// The dashboard's sums of a run, per owner: customers per combination of verdicts, the
+/// Pareto buckets, and the full months' totals of the 24 months before D.
+async fn save_sums<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    run: &NewRun<'_>,
+    verdicts: &[Verdict],
+    figures: &[Figures],
+    owners: &[i64],
+) -> Result<()> {
+    let backend = conn.get_database_backend();
+    type Key = (
+        i64,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        bool,
+    );
+    let mut groups: HashMap<Key, (i64, i64)> = HashMap::new();
+    let mut pareto: HashMap<(i64, i64), (i64, i64)> = HashMap::new();
+    for (i, v) in verdicts.iter().enumerate() {
+        let owner = owners.get(i).copied().unwrap_or(0);
+        let profit = figures.get(i).map(|f| f.value_profit_fen).unwrap_or(0);
+        let seg = v.rfm.map(|r| r.segment.as_str()).unwrap_or("");
+        let key = (
+            owner,
+            v.value_class.as_str(),
+            v.grade.as_str(),
+            v.lifecycle.as_str(),
+            seg,
+            v.at_risk,
+        );
+        let e = groups.entry(key).or_default();
+        e.0 += 1;
+        e.1 += profit;
+        if let Some(rank) = v.value_rank {
+            let b = (rank - 1) * PARETO_BUCKETS / v.value_ranked.max(1);
+            let e = pareto.entry((owner, b)).or_default();
+            e.0 += 1;
+            e.1 += profit;
+        }
+    }
+    let g: Vec<(&Key, &(i64, i64))> = groups.iter().collect();
+    for chunk in g.chunks(500) {
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 9);
+        for ((owner, vc, grade, life, seg, risk), (n, p)) in chunk {
+            values.extend([
+                id.into(),
+                (*owner).into(),
+                (*vc).into(),
+                (*grade).into(),
+                (*life).into(),
+                (*seg).into(),
+                (*risk).into(),
+                (*n).into(),
+                (*p).into(),
+            ]);
+        }
+        let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(",");
+        conn.execute(stmt(
+            backend,
+            &format!(
+                "INSERT INTO classification_groups (run_id, owner_id, value_class, grade, \
+                 lifecycle, rfm_segment, at_risk, n, profit_fen) VALUES {rows}"
+            ),
+            values,
+        ))
+        .await?;
+    }
+    let pb: Vec<(&(i64, i64), &(i64, i64))> = pareto.iter().collect();
+    for chunk in pb.chunks(1000) {
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 5);
+        for ((owner, b), (n, p)) in chunk {
+            values.extend([
+                id.into(),
+                (*owner).into(),
+                (*b).into(),
+                (*n).into(),
+                (*p).into(),
+            ]);
+        }
+        let rows = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(",");
+        conn.execute(stmt(
+            backend,
+            &format!(
+                "INSERT INTO classification_pareto (run_id, owner_id, bucket, n, profit_fen) VALUES {rows}"
+            ),
+            values,
+        ))
+        .await?;
+    }
+    let month = run.as_of / 100;
+    let from = (month / 100 - 2) * 100 + month % 100;
+    conn.execute(stmt(
+        backend,
+        "INSERT INTO classification_months (run_id, owner_id, month, shipments, revenue_fen, profit_fen) \
+         SELECT ?, COALESCE(c.owner_id, 0), m.month, SUM(m.shipments), SUM(m.revenue_fen), SUM(m.profit_fen) \
+         FROM customer_months m JOIN customers c ON c.id = m.customer_id \
+         WHERE m.month >= ? AND m.month < ? GROUP BY COALESCE(c.owner_id, 0), m.month",
+        vec![id.into(), from.into(), month.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// The run lists and the customer page show: the latest as of `today` or before.
@@ -422,9 +534,13 @@ pub async fn history<C: ConnectionTrait>(
     customer_id: i64,
 ) -> Result<Vec<(RunRow, VerdictRow)>> {
     let backend = conn.get_database_backend();
+    // One key seek per stored run (a few dozen): no index by customer to keep up.
     let verdicts = VerdictRow::find_by_statement(stmt(
         backend,
-        &format!("SELECT {VERDICT_COLS} FROM classifications k WHERE k.customer_id = ? ORDER BY k.run_id"),
+        &format!(
+            "SELECT {VERDICT_COLS} FROM classification_runs r JOIN classifications k \
+             ON k.run_id = r.id AND k.customer_id = ? ORDER BY r.id"
+        ),
         vec![customer_id.into()],
     ))
     .all(conn)
@@ -523,6 +639,95 @@ impl Slice {
     pub fn is_whole(&self) -> bool {
         self.sql().is_empty()
     }
+
+    /// When the slice is only about owners (scope, owner filter): the owners it covers
+    /// (0: the pool), or None for all of them — the run's stored sums answer it. Outer
+    /// None: it filters by region, industry or service mode, computed from the verdicts.
+    pub fn owners(&self) -> Option<Option<Vec<i64>>> {
+        use crate::customers::OwnerFilter;
+        if self.province.is_some() || self.industry.is_some() || self.service_mode.is_some() {
+            return None;
+        }
+        let mut set: Option<Vec<i64>> = self.visible_owners.as_ref().map(|ids| {
+            let mut v = ids.clone();
+            v.push(0);
+            v
+        });
+        if let Some(o) = &self.owner {
+            let one = match o {
+                OwnerFilter::User(id) => *id,
+                OwnerFilter::Pool => 0,
+            };
+            set = Some(match set {
+                Some(v) if !v.contains(&one) => Vec::new(),
+                _ => vec![one],
+            });
+        }
+        Some(set)
+    }
+}
+
+fn owner_cond(owners: &Option<Vec<i64>>) -> String {
+    match owners {
+        None => String::new(),
+        Some(v) if v.is_empty() => " AND 1 = 0".into(),
+        Some(v) => format!(
+            " AND owner_id IN ({})",
+            v.iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    }
+}
+
+/// [`groups`] from the run's stored sums, for these owners.
+pub async fn stored_groups<C: ConnectionTrait>(
+    conn: &C,
+    run_id: i64,
+    owners: &Option<Vec<i64>>,
+) -> Result<Vec<GroupRow>> {
+    let cond = owner_cond(owners);
+    Ok(GroupRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!(
+            "SELECT value_class, grade, lifecycle, NULLIF(rfm_segment, '') AS rfm_segment, at_risk, \
+             CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(profit_fen) AS BIGINT) AS profit_fen \
+             FROM classification_groups WHERE run_id = ?{cond} \
+             GROUP BY value_class, grade, lifecycle, rfm_segment, at_risk"
+        ),
+        vec![run_id.into()],
+    ))
+    .all(conn)
+    .await?)
+}
+
+/// [`pareto`] from the run's stored buckets (global rank percentiles), for these owners.
+pub async fn stored_pareto<C: ConnectionTrait>(
+    conn: &C,
+    run_id: i64,
+    owners: &Option<Vec<i64>>,
+) -> Result<Vec<(i64, i64, i64)>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        b: i64,
+        n: i64,
+        p: i64,
+    }
+    let cond = owner_cond(owners);
+    Ok(Row::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!(
+            "SELECT CAST(bucket AS BIGINT) AS b, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(profit_fen) AS BIGINT) AS p \
+             FROM classification_pareto WHERE run_id = ?{cond} GROUP BY bucket ORDER BY bucket"
+        ),
+        vec![run_id.into()],
+    ))
+    .all(conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.b, r.n, r.p))
+    .collect())
 }
 
 /// Customers and profit per combination of verdicts in a run.
@@ -600,7 +805,7 @@ pub async fn pareto<C: ConnectionTrait>(
 }
 
 /// Shipments, revenue and profit per month over [from, before) (`YYYYMM`): the run's
-/// stored company totals, or summed over the slice's customers.
+/// stored totals of the slice's owners, or summed over the slice's customers.
 pub async fn months<C: ConnectionTrait>(
     conn: &C,
     run_id: i64,
@@ -615,25 +820,28 @@ pub async fn months<C: ConnectionTrait>(
         revenue_fen: i64,
         profit_fen: i64,
     }
-    let cond = slice.sql();
-    let (sql, values): (String, Vec<Value>) = if cond.is_empty() {
-        (
-            "SELECT month, shipments, revenue_fen, profit_fen FROM classification_months \
-             WHERE run_id = ? AND month >= ? AND month < ? ORDER BY month"
-                .into(),
+    let (sql, values): (String, Vec<Value>) = match slice.owners() {
+        Some(owners) => (
+            format!(
+                "SELECT month, CAST(SUM(shipments) AS BIGINT) AS shipments, \
+                 CAST(SUM(revenue_fen) AS BIGINT) AS revenue_fen, \
+                 CAST(SUM(profit_fen) AS BIGINT) AS profit_fen FROM classification_months \
+                 WHERE run_id = ? AND month >= ? AND month < ?{} GROUP BY month ORDER BY month",
+                owner_cond(&owners)
+            ),
             vec![run_id.into(), from.into(), before.into()],
-        )
-    } else {
-        (
+        ),
+        None => (
             format!(
                 "SELECT m.month, CAST(SUM(m.shipments) AS BIGINT) AS shipments, \
                  CAST(SUM(m.revenue_fen) AS BIGINT) AS revenue_fen, \
                  CAST(SUM(m.profit_fen) AS BIGINT) AS profit_fen FROM customers c JOIN customer_months m \
-                 ON m.customer_id = c.id AND m.month >= ? AND m.month < ? WHERE 1 = 1{cond} \
-                 GROUP BY m.month ORDER BY m.month"
+                 ON m.customer_id = c.id AND m.month >= ? AND m.month < ? WHERE 1 = 1{} \
+                 GROUP BY m.month ORDER BY m.month",
+                slice.sql()
             ),
             vec![from.into(), before.into()],
-        )
+        ),
     };
     Ok(
         Row::find_by_statement(stmt(conn.get_database_backend(), &sql, values))

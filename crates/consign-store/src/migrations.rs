@@ -547,7 +547,9 @@ DROP INDEX customer_months_month
 
 /// Classification (SPEC §3): the policy's versions, runs (one per computation as of a
 /// day) and each run's verdict per customer. Runs as of the first of a month are the
-/// month-end snapshots and are kept; of the others only the latest stays.
+/// month-end snapshots and are kept; of the others only the latest stays. Per run and
+/// owner (0: the pool), the dashboard's sums: customers per combination of verdicts, the
+/// Pareto buckets of profit, and monthly totals.
 const M0008: &str = r#"
 CREATE TABLE classification_policies (
     version {id},
@@ -596,14 +598,32 @@ CREATE TABLE classifications (
     rfm_segment TEXT,
     PRIMARY KEY (run_id, customer_id)
 ){without_rowid};
-CREATE INDEX classifications_customer ON classifications(customer_id, run_id);
-CREATE INDEX classifications_rank ON classifications(run_id, value_rank);
+CREATE TABLE classification_groups (
+    run_id BIGINT NOT NULL REFERENCES classification_runs(id) ON DELETE CASCADE,
+    owner_id BIGINT NOT NULL,
+    value_class TEXT NOT NULL,
+    grade TEXT NOT NULL,
+    lifecycle TEXT NOT NULL,
+    rfm_segment TEXT NOT NULL,
+    at_risk {bool} NOT NULL,
+    n BIGINT NOT NULL,
+    profit_fen BIGINT NOT NULL,
+    PRIMARY KEY (run_id, owner_id, value_class, grade, lifecycle, rfm_segment, at_risk)
+){without_rowid};
+CREATE TABLE classification_pareto (
+    run_id BIGINT NOT NULL REFERENCES classification_runs(id) ON DELETE CASCADE,
+    owner_id BIGINT NOT NULL,
+    bucket INTEGER NOT NULL,
+    n BIGINT NOT NULL,
+    profit_fen BIGINT NOT NULL,
+    PRIMARY KEY (run_id, owner_id, bucket)
+){without_rowid};
 CREATE TABLE classification_months (
     run_id BIGINT NOT NULL REFERENCES classification_runs(id) ON DELETE CASCADE,
+    owner_id BIGINT NOT NULL,
     month INTEGER NOT NULL,
     shipments BIGINT NOT NULL,
     revenue_fen BIGINT NOT NULL,
     profit_fen BIGINT NOT NULL,
-    PRIMARY KEY (run_id, month)
-){without_rowid}
+    PRIMARY KEY (run_id, owner_id, month)){without_rowid}
 "#;

@@ -1,0 +1,181 @@
+//! `consign-bench classify`: a demo database of 100,000 customers and about 10 million
+//! shipments (made once with `consign demo`, kept under target/bench/classify), then
+//! `consign classify` as its own process several times (the recompute's own time, as
+//! it reports it, and the process's), then the manager's dashboard over HTTP against a
+//! release server: its JSON and its page, each request timed on loopback.
+
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub async fn run(
+    customers: usize,
+    scale: f64,
+    dir: PathBuf,
+    consign: PathBuf,
+    runs: usize,
+    requests: usize,
+) -> Result<()> {
+    if !consign.exists() {
+        bail!(
+            "{} not found: cargo build --release first",
+            consign.display()
+        );
+    }
+    std::fs::create_dir_all(&dir)?;
+    if !dir.join("consign.db").exists() {
+        let t = Instant::now();
+        let out = std::process::Command::new(&consign)
+            .arg("--data-dir")
+            .arg(&dir)
+            .args(["demo", "--no-serve", "--customers", &customers.to_string()])
+            .args(["--scale", &scale.to_string()])
+            .env("CONSIGN_LOG", "warn")
+            .output()
+            .context("consign demo")?;
+        if !out.status.success() {
+            bail!(
+                "consign demo failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        println!(
+            "demo database made in {:.0} s: {}",
+            t.elapsed().as_secs_f64(),
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .nth(1)
+                .unwrap_or("")
+        );
+    } else {
+        println!("reusing {}", dir.display());
+    }
+    let mut own = Vec::new();
+    for i in 0..runs {
+        let t = Instant::now();
+        let out = std::process::Command::new(&consign)
+            .arg("--data-dir")
+            .arg(&dir)
+            .args(["classify", "--lang", "en"])
+            .env("CONSIGN_LOG", "info")
+            .output()
+            .context("consign classify")?;
+        if !out.status.success() {
+            bail!(
+                "consign classify failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let wall = t.elapsed().as_secs_f64();
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let line = stdout.lines().last().unwrap_or("").to_string();
+        // "…; policy v1; 2.13 s"
+        let secs: f64 = line
+            .rsplit("; ")
+            .next()
+            .and_then(|s| s.trim_end_matches(" s").trim().parse().ok())
+            .unwrap_or(f64::NAN);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let steps = stderr
+            .lines()
+            .find(|l| l.contains("classification run="))
+            .and_then(|l| l.split("customers=").nth(1))
+            .map(|s| format!("customers={s}"))
+            .unwrap_or_default();
+        println!(
+            "classify #{}: {secs:.2} s (process {wall:.2} s)  {steps}",
+            i + 1
+        );
+        println!("  {line}");
+        own.push(secs);
+    }
+    own.sort_by(|a, b| a.total_cmp(b));
+    if let Some(m) = own.get(own.len() / 2) {
+        println!("classify median {m:.2} s over {runs} runs (target ≤ 3 s)");
+    }
+    dashboard(&dir, &consign, requests).await
+}
+
+fn median_ms(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let med = v.get(v.len() / 2).copied().unwrap_or(f64::NAN);
+    let max = v.last().copied().unwrap_or(f64::NAN);
+    (med, max)
+}
+
+async fn dashboard(dir: &Path, consign: &Path, requests: usize) -> Result<()> {
+    let port = 18_000 + (std::process::id() % 1000) as u16;
+    let mut server = std::process::Command::new(consign)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("CONSIGN_LOG", "warn")
+        .spawn()
+        .context("starting consign serve")?;
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let mut up = false;
+    for _ in 0..100 {
+        if client.get(format!("{base}/login")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let result = async {
+        if !up {
+            bail!("the server did not start");
+        }
+        let page = client.get(format!("{base}/login")).send().await?.text().await?;
+        let csrf = page
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or("")
+            .to_string();
+        let r = client
+            .post(format!("{base}/login"))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("username", "admin"),
+                ("password", consign_app::demo::DEMO_PASSWORD),
+                ("next", "/analysis"),
+            ])
+            .send()
+            .await?;
+        if r.status() != reqwest::StatusCode::SEE_OTHER {
+            bail!("login failed: {}", r.status());
+        }
+        for (label, path) in [
+            ("GET /analysis (page)", "/analysis"),
+            ("GET /analysis?province=广东", "/analysis?province=%E5%B9%BF%E4%B8%9C"),
+            ("GET /api/v1/dashboard (JSON)", "/api/v1/dashboard"),
+        ] {
+            // Warm-up, then timed one after another.
+            client.get(format!("{base}{path}")).send().await?.bytes().await?;
+            let mut times = Vec::new();
+            let mut bytes = 0;
+            for _ in 0..requests {
+                let t = Instant::now();
+                let r = client.get(format!("{base}{path}")).send().await?;
+                if !r.status().is_success() {
+                    bail!("{path}: {}", r.status());
+                }
+                bytes = r.bytes().await?.len();
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            let (med, max) = median_ms(times);
+            println!(
+                "{label:<34} median {med:>6.1} ms  max {max:>6.1} ms  ({bytes} bytes; target ≤ 100 ms)"
+            );
+        }
+        Ok(())
+    }
+    .await;
+    let _ = server.kill();
+    let _ = server.wait();
+    result
+}
