@@ -335,6 +335,33 @@ pub async fn save_run<C: ConnectionTrait>(
     Ok(id)
 }
 
+/// Rows into `table`, as many a statement as stay under 8,000 bound values.
+async fn insert_rows<C: ConnectionTrait>(
+    conn: &C,
+    table: &str,
+    cols: &[&str],
+    rows: Vec<Vec<Value>>,
+) -> Result<()> {
+    let per = (8_000 / cols.len().max(1)).max(1);
+    let one = format!("({})", vec!["?"; cols.len()].join(", "));
+    let mut rest = rows.into_iter().peekable();
+    while rest.peek().is_some() {
+        let chunk: Vec<Vec<Value>> = rest.by_ref().take(per).collect();
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES {}",
+            cols.join(", "),
+            vec![one.as_str(); chunk.len()].join(",")
+        );
+        conn.execute(stmt(
+            conn.get_database_backend(),
+            &sql,
+            chunk.into_iter().flatten().collect(),
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// Pareto buckets per run: customers with positive profit by global rank percentile.
 pub const PARETO_BUCKETS: i64 = 100;
 
@@ -381,11 +408,10 @@ async fn save_sums<C: ConnectionTrait>(
             e.1 += profit;
         }
     }
-    let g: Vec<(&Key, &(i64, i64))> = groups.iter().collect();
-    for chunk in g.chunks(500) {
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 9);
-        for ((owner, vc, grade, life, seg, risk), (n, p)) in chunk {
-            values.extend([
+    let group_rows = groups
+        .iter()
+        .map(|((owner, vc, grade, life, seg, risk), (n, p))| {
+            vec![
                 id.into(),
                 (*owner).into(),
                 (*vc).into(),
@@ -395,41 +421,45 @@ async fn save_sums<C: ConnectionTrait>(
                 (*risk).into(),
                 (*n).into(),
                 (*p).into(),
-            ]);
-        }
-        let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(",");
-        conn.execute(stmt(
-            backend,
-            &format!(
-                "INSERT INTO classification_groups (run_id, owner_id, value_class, grade, \
-                 lifecycle, rfm_segment, at_risk, n, profit_fen) VALUES {rows}"
-            ),
-            values,
-        ))
-        .await?;
-    }
-    let pb: Vec<(&(i64, i64), &(i64, i64))> = pareto.iter().collect();
-    for chunk in pb.chunks(1000) {
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 5);
-        for ((owner, b), (n, p)) in chunk {
-            values.extend([
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "classification_groups",
+        &[
+            "run_id",
+            "owner_id",
+            "value_class",
+            "grade",
+            "lifecycle",
+            "rfm_segment",
+            "at_risk",
+            "n",
+            "profit_fen",
+        ],
+        group_rows,
+    )
+    .await?;
+    let pareto_rows = pareto
+        .iter()
+        .map(|((owner, b), (n, p))| {
+            vec![
                 id.into(),
                 (*owner).into(),
                 (*b).into(),
                 (*n).into(),
                 (*p).into(),
-            ]);
-        }
-        let rows = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(",");
-        conn.execute(stmt(
-            backend,
-            &format!(
-                "INSERT INTO classification_pareto (run_id, owner_id, bucket, n, profit_fen) VALUES {rows}"
-            ),
-            values,
-        ))
-        .await?;
-    }
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "classification_pareto",
+        &["run_id", "owner_id", "bucket", "n", "profit_fen"],
+        pareto_rows,
+    )
+    .await?;
     let month = run.as_of / 100;
     let from = (month / 100 - 2) * 100 + month % 100;
     conn.execute(stmt(

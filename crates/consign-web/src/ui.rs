@@ -336,6 +336,27 @@ macro_rules! vocab_opts {
     };
 }
 
+/// The owner filter's choices: me, the pool, then every owner the user may pick.
+pub(crate) async fn owner_choices(
+    app: &App,
+    u: &UiUser,
+) -> Result<Vec<(String, String)>, Response> {
+    let lang = u.lang;
+    let owners = users::assignable_owners(app, &u.actor)
+        .await
+        .map_err(|e| fail(e, lang))?;
+    let mut items = vec![
+        ("me".to_string(), lang.t("customer.mine").to_string()),
+        ("pool".into(), lang.t("nav.pool").to_string()),
+    ];
+    items.extend(
+        owners
+            .iter()
+            .map(|o| (o.id.to_string(), o.display_name.clone())),
+    );
+    Ok(items)
+}
+
 pub(crate) fn province_opts(cur: &str) -> Vec<Opt> {
     opts(
         PROVINCES.iter().map(|p| (p.to_string(), p.to_string())),
@@ -760,18 +781,7 @@ async fn list_page(app: &App, u: &UiUser, mut q: ListQuery, pool: bool, uri: &st
         }
         Err(e) => return Err(fail(e, lang)),
     };
-    let owners_list = users::assignable_owners(app, &u.actor)
-        .await
-        .map_err(|e| fail(e, lang))?;
-    let mut owner_items = vec![
-        ("me".to_string(), lang.t("customer.mine").to_string()),
-        ("pool".into(), lang.t("nav.pool").to_string()),
-    ];
-    owner_items.extend(
-        owners_list
-            .iter()
-            .map(|o| (o.id.to_string(), o.display_name.clone())),
-    );
+    let owner_items = owner_choices(app, u).await?;
     let tags = customers::all_tags(app).await.map_err(|e| fail(e, lang))?;
     let cur = |v: &Option<String>| v.clone().unwrap_or_default();
     let sorts = [

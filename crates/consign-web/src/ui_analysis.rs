@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect};
 use consign_app::dashboard::{self, Bucket, DashQuery, Dashboard};
-use consign_app::{users, App};
+use consign_app::App;
 use consign_domain::customer::{Industry, ServiceMode};
 use consign_domain::ops::format_fen;
 use consign_domain::Lang;
@@ -155,18 +155,7 @@ pub(crate) async fn page(
             charts::short_yuan(zh, v)
         });
     }
-    let owners_list = users::assignable_owners(&app, &u.actor)
-        .await
-        .map_err(|e| fail(e, lang))?;
-    let mut owner_items = vec![
-        ("me".to_string(), lang.t("customer.mine").to_string()),
-        ("pool".into(), lang.t("nav.pool").to_string()),
-    ];
-    owner_items.extend(
-        owners_list
-            .iter()
-            .map(|o| (o.id.to_string(), o.display_name.clone())),
-    );
+    let owner_items = crate::ui::owner_choices(&app, &u).await?;
     let cur = |v: &Option<String>| v.clone().unwrap_or_default();
     let t = AnalysisTpl {
         provinces: province_opts(&cur(&q.province)),

@@ -136,6 +136,24 @@ async fn sample_statement_imports_with_a_profile_and_again_changes_nothing() {
             days.values().map(f).sum()
         };
         assert_eq!(sum(|d| d.shipments), 300);
+        // The import classified the customers afterwards (as of today).
+        let classified = consign_app::classification::current_run(&t.app)
+            .await
+            .expect("run")
+            .expect("a classification run after the import");
+        assert_eq!(
+            (classified.cause.as_str(), classified.customers),
+            ("import", 6)
+        );
+        // The statement is of October 2025, more than twelve months before today: the
+        // six customers shipped before, but not lately.
+        let (s, page) = t
+            .api("admin")
+            .await
+            .get("/api/v1/customers?lifecycle=past")
+            .await;
+        assert_eq!(s, reqwest::StatusCode::OK);
+        assert_eq!(page["total"], 6, "{page}");
         assert_eq!(sum(|d| d.returned), 4, "签收状态 退回 → returned");
         assert_eq!(sum(|d| d.damaged), 6, "备注 外包装破损 → damaged");
         assert_eq!(
