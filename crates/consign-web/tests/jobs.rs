@@ -106,3 +106,45 @@ async fn lifecycle(t: TestApp) {
 async fn persisted_jobs() {
     each_db(lifecycle).await;
 }
+
+/// The nightly classification: queued once per local day (whichever instance first), it
+/// classifies as of that day and stores the run.
+async fn nightly(t: TestApp) {
+    let app = &t.app;
+    t.customer("上海恒通供应链管理有限公司", Some("lixy"), None)
+        .await;
+    // 18:00 in Shanghai on 2026-06-01: that day's 02:00 run is due.
+    let at = chrono::DateTime::parse_from_rfc3339("2026-06-01T10:00:00Z")
+        .expect("time")
+        .with_timezone(&Utc);
+    let first = jobs::schedule_nightly(app, at).await.expect("schedule");
+    let again = jobs::schedule_nightly(app, at + Duration::hours(3))
+        .await
+        .expect("schedule");
+    assert!(first.is_some());
+    assert_eq!(again, None, "one a day");
+    let ran = jobs::run_due(app, "worker-a").await.expect("run");
+    assert!(ran >= 1);
+    let job = repo::get(&app.db.conn, first.expect("id"))
+        .await
+        .expect("get")
+        .expect("job");
+    assert_eq!(job.status, repo::DONE, "{job:?}");
+    assert!(
+        job.result.unwrap_or_default().contains("as of 2026-06-01"),
+        "the job's summary"
+    );
+    let run = consign_app::classification::current_run(app)
+        .await
+        .expect("run")
+        .expect("stored");
+    assert_eq!(
+        (run.as_of, run.cause.as_str(), run.keep),
+        (20260601, "nightly", true)
+    );
+}
+
+#[tokio::test]
+async fn nightly_classification() {
+    each_db(nightly).await;
+}
