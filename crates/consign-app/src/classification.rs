@@ -48,9 +48,9 @@ pub async fn current_policy(app: &App) -> Result<PolicyVersion> {
         repo::insert_policy(
             &txn,
             &json,
-            "defaults (SPEC §3)",
+            "默认策略 / defaults (SPEC §3)",
             None,
-            "system",
+            "系统 / system",
             Utc::now(),
         )
         .await?;
@@ -142,7 +142,15 @@ pub async fn sync_configured_policy(app: &App) -> Result<()> {
         )));
     }
     let actor = Actor::system("configuration");
-    store_version(app, None, "configuration", &actor, p, "configuration file").await?;
+    store_version(
+        app,
+        None,
+        "配置文件 / configuration",
+        &actor,
+        p,
+        "配置文件 / configuration file",
+    )
+    .await?;
     Ok(())
 }
 

@@ -242,6 +242,42 @@ async fn classification_from_shipments_explained_and_filtered() {
         assert!(dash.contains("上海恒通供应链管理有限公司"), "top and at-risk lists name customers");
         let (_, filtered) = m.get(&format!("/analysis?owner={}", t.actor("lixy").await.user_id())).await;
         assert!(filtered.contains(&format!("href=\"/customers?owner={}&amp;value_class=a\"", t.actor("lixy").await.user_id())) || filtered.contains(&format!("/customers?owner={}&value_class=a", t.actor("lixy").await.user_id())), "drill-down keeps the filter");
+        // The policy form: a bad value is named; a good one stores v3 and reclassifies.
+        let r = m
+            .post(
+                "/admin/classification",
+                "/admin/classification",
+                &[
+                    ("frequent_per_month", "3"), ("frequent_months", "3"),
+                    ("large_revenue_yuan", "500000"), ("medium_revenue_yuan", "十万"),
+                    ("revenue_months", "12"), ("value_months", "12"),
+                    ("a_share_pct", "75"), ("b_share_pct", "95"),
+                    ("current_days", "90"), ("churn_days", "90"),
+                    ("churn_ratio_pct", "70"), ("rfm_months", "12"), ("note", "试行"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.expect("body").contains("field-error"), "the bad field is marked");
+        let r = m
+            .post(
+                "/admin/classification",
+                "/admin/classification",
+                &[
+                    ("frequent_per_month", "3"), ("frequent_months", "3"),
+                    ("large_revenue_yuan", "500,000.00"), ("medium_revenue_yuan", "100000"),
+                    ("revenue_months", "12"), ("value_months", "12"),
+                    ("a_share_pct", "75%"), ("b_share_pct", "95"),
+                    ("current_days", "90"), ("churn_days", "90"),
+                    ("churn_ratio_pct", "70"), ("rfm_months", "12"), ("note", "试行"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, p) = admin.get("/api/v1/policies/classification").await;
+        assert_eq!((p["version"].as_i64(), p["policy"]["a_share_bp"].as_i64()), (Some(3), Some(7500)));
+        let (_, versions) = m.get("/admin/classification").await;
+        assert!(versions.contains("试行") && versions.contains("收紧A类"), "versions with their notes");
         let _ = m.get("/lang/en?next=/analysis").await;
         let (_, en) = m.get("/analysis").await;
         assert!(en.contains("Pareto curve of profit") && en.contains("Customers at risk"));
