@@ -16,12 +16,7 @@ pub async fn run(
     runs: usize,
     requests: usize,
 ) -> Result<()> {
-    if !consign.exists() {
-        bail!(
-            "{} not found: cargo build --release first",
-            consign.display()
-        );
-    }
+    crate::need_binary(&consign)?;
     std::fs::create_dir_all(&dir)?;
     if !dir.join("consign.db").exists() {
         let t = Instant::now();

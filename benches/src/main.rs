@@ -275,6 +275,17 @@ async fn load(dir: &std::path::Path, n: usize) -> Result<(String, bool)> {
     Ok((token, fresh))
 }
 
+/// The release binary a benchmark runs, or how to build it.
+pub(crate) fn need_binary(consign: &std::path::Path) -> Result<()> {
+    if !consign.exists() {
+        bail!(
+            "{} not found: cargo build --release first",
+            consign.display()
+        );
+    }
+    Ok(())
+}
+
 async fn import_bench(
     rows: u64,
     customers: u64,
@@ -283,12 +294,7 @@ async fn import_bench(
     consign: PathBuf,
     postgres: Option<String>,
 ) -> Result<()> {
-    if !consign.exists() {
-        bail!(
-            "{} not found: cargo build --release first",
-            consign.display()
-        );
-    }
+    need_binary(&consign)?;
     std::fs::create_dir_all(&dir)?;
     let csv = dir.join(format!("shipments-{rows}.csv"));
     let bad = dir.join(format!("shipments-{rows}-1pct-bad.csv"));

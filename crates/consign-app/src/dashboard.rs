@@ -26,40 +26,6 @@ pub struct DashQuery {
     pub owner: Option<String>,
 }
 
-impl DashQuery {
-    /// `province=…&industry=…` of the filters set (for drill-down links).
-    pub fn query_string(&self) -> String {
-        [
-            ("province", &self.province),
-            ("industry", &self.industry),
-            ("service_mode", &self.service_mode),
-            ("owner", &self.owner),
-        ]
-        .iter()
-        .filter_map(|(k, v)| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| format!("{k}={}", urlencode(s)))
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-    }
-}
-
-fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 /// One bar of a distribution: the value's key, how many customers, their profit.
 #[derive(Debug, Clone, Serialize)]
 pub struct Bucket {
@@ -183,8 +149,7 @@ pub async fn dashboard(app: &App, actor: &Actor, q: &DashQuery) -> Result<Option
         ));
     }
     let class_n = |k: &str| value.get(k).map(|e| e.0).unwrap_or(0) as f64;
-    let month = run.as_of / 100;
-    let from = (month / 100 - 2) * 100 + month % 100;
+    let (from, month) = consign_domain::classify::trend_months(run.as_of);
     let months = repo::months(conn, run.id, &slice, from, month)
         .await?
         .into_iter()

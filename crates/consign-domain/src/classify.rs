@@ -250,6 +250,13 @@ pub fn day_num(d: NaiveDate) -> i32 {
     d.year() * 10_000 + d.month() as i32 * 100 + d.day() as i32
 }
 
+/// The dashboard's revenue trend as of day `as_of` (`YYYYMMDD`): the 24 full months
+/// before its month, as `[from, before)` in `YYYYMM`.
+pub fn trend_months(as_of: i32) -> (i32, i32) {
+    let month = as_of / 100;
+    ((month / 100 - 2) * 100 + month % 100, month)
+}
+
 /// A `YYYYMMDD` day as a date.
 pub fn day_date(n: i32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(n / 10_000, (n / 100 % 100) as u32, (n % 100) as u32)
@@ -510,6 +517,12 @@ mod tests {
         let year_start = Policy::default().windows(d(2026, 1, 1));
         assert_eq!(year_start.value_from, 20250101);
         assert_eq!(year_start.frequent_from, 20251001);
+    }
+
+    #[test]
+    fn trend_is_the_24_full_months_before() {
+        assert_eq!(trend_months(20261201), (202412, 202612));
+        assert_eq!(trend_months(20260115), (202401, 202601));
     }
 
     #[test]

@@ -460,8 +460,7 @@ async fn save_sums<C: ConnectionTrait>(
         pareto_rows,
     )
     .await?;
-    let month = run.as_of / 100;
-    let from = (month / 100 - 2) * 100 + month % 100;
+    let (from, month) = consign_domain::classify::trend_months(run.as_of);
     conn.execute(stmt(
         backend,
         "INSERT INTO classification_months (run_id, owner_id, month, shipments, revenue_fen, profit_fen) \

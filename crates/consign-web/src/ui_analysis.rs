@@ -59,6 +59,25 @@ impl AnalysisTpl {
     }
 }
 
+/// `province=…&industry=…` of the filters set (for drill-down links).
+fn query_string(q: &DashQuery) -> String {
+    [
+        ("province", &q.province),
+        ("industry", &q.industry),
+        ("service_mode", &q.service_mode),
+        ("owner", &q.owner),
+    ]
+    .iter()
+    .filter_map(|(k, v)| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("{k}={}", crate::extract::urlencode(s)))
+    })
+    .collect::<Vec<_>>()
+    .join("&")
+}
+
 fn link(qs: &str, extra: &str) -> String {
     match (qs.is_empty(), extra.is_empty()) {
         (true, true) => "/customers".into(),
@@ -98,7 +117,7 @@ pub(crate) async fn page(
         .map_err(|e| fail(e, lang))?;
     let mut ctx = Ctx::new(&app, &u, &uri.to_string(), "analysis");
     ctx = with_flash(ctx, ok.ok.as_deref());
-    let qs = q.query_string();
+    let qs = query_string(&q);
     let (mut value_svg, mut grade_svg, mut life_svg, mut rfm_svg) =
         (String::new(), String::new(), String::new(), String::new());
     let (mut pareto_svg, mut trend_svg) = (String::new(), String::new());
