@@ -733,6 +733,10 @@ pub async fn seed_if_empty(app: &App, customers: usize, shipments: usize) -> Res
     if today != this_month {
         crate::classification::recompute(app, Some(today), "demo").await?;
     }
+    // Tickets come after the classification: their deadlines follow the value class.
+    let tickets = (customers / 10).clamp(20, 200);
+    crate::demo_service::seed(app, 20261127, tickets, chrono::Utc::now()).await?;
+    crate::followups::plan(app, chrono::Utc::now()).await?;
     Ok(true)
 }
 

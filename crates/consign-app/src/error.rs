@@ -20,6 +20,14 @@ pub enum AppError {
     /// Conflicts with existing data; the field and message key say which.
     #[error("conflict on {field}: {code}")]
     Conflict { field: String, code: &'static str },
+    /// A business rule refuses the request in the record's present state (e.g. a
+    /// workflow step not allowed from the ticket's status): a message key whose `{}`
+    /// are filled with the localized `args` (message keys themselves).
+    #[error("refused: {code} {args:?}")]
+    Refused {
+        code: &'static str,
+        args: Vec<&'static str>,
+    },
     /// A new customer looks like existing ones; resend with confirmation to create anyway.
     #[error("possible duplicates: {0:?}")]
     Duplicates(Vec<crate::customers::DuplicateHit>),

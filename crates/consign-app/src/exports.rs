@@ -58,6 +58,8 @@ pub enum Export {
     Shipments(Option<i64>),
     Invoices(Option<i64>),
     Payments(Option<i64>),
+    /// Tickets matching a list's filters (all pages).
+    Tickets(Box<crate::service::TicketQuery>),
 }
 
 /// A cell: text, or a number Excel should treat as one.
@@ -348,6 +350,81 @@ pub async fn export<W: Write + Send>(
             }
             ("payment", *customer)
         }
+        Export::Tickets(q) => {
+            sink.row(
+                &[
+                    "工单号",
+                    "客户编号",
+                    "客户名称",
+                    "类型",
+                    "渠道",
+                    "紧急程度",
+                    "状态",
+                    "主题",
+                    "处理人",
+                    "首次响应时限",
+                    "首次响应时间",
+                    "处理时限",
+                    "处理完成时间",
+                    "关闭时间",
+                    "是否超时",
+                    "根本原因",
+                    "索赔金额",
+                    "赔付金额",
+                    "责任方",
+                    "重新处理次数",
+                    "创建时间",
+                ]
+                .map(t),
+            )?;
+            let label = |key: &str| Lang::Zh.t(key).to_string();
+            let opt = |d: &Option<DateTime<Utc>>| d.as_ref().map(date).unwrap_or_default();
+            let money = |m: &Option<String>| m.clone().unwrap_or_default();
+            let mut page = 1u64;
+            loop {
+                let mut query = (**q).clone();
+                query.page = Some(page.to_string());
+                query.per_page = Some("500".into());
+                let p = crate::service::list(app, actor, &query).await?;
+                for x in &p.items {
+                    n += 1;
+                    sink.row(&[
+                        t(x.number.clone()),
+                        t(x.customer_code.clone()),
+                        t(x.customer_name.clone()),
+                        t(label(x.kind.label_key())),
+                        t(label(x.channel.label_key())),
+                        t(label(x.severity.label_key())),
+                        t(label(x.status.label_key())),
+                        t(x.subject.clone()),
+                        t(x.assignee_name.clone().unwrap_or_default()),
+                        t(date(&x.first_response_due)),
+                        t(opt(&x.first_response_at)),
+                        t(date(&x.resolution_due)),
+                        t(opt(&x.resolved_at)),
+                        t(opt(&x.closed_at)),
+                        t(label(if x.breached() {
+                            "common.yes"
+                        } else {
+                            "common.no"
+                        })),
+                        t(x.root_cause
+                            .map(|r| label(r.label_key()))
+                            .unwrap_or_default()),
+                        t(money(&x.claimed)),
+                        t(money(&x.settled)),
+                        t(x.responsible_party.clone().unwrap_or_default()),
+                        Cell::Num(x.reopened, 0),
+                        t(date(&x.created_at)),
+                    ])?;
+                }
+                if page >= p.pages() || p.items.is_empty() {
+                    break;
+                }
+                page += 1;
+            }
+            ("ticket", None)
+        }
     };
     sink.finish()?;
     let txn = app.db.begin_write().await?;
@@ -359,6 +436,7 @@ pub async fn export<W: Write + Send>(
                 "customer" => "customer.export",
                 "shipment" => "shipment.export",
                 "invoice" => "invoice.export",
+                "ticket" => "ticket.export",
                 _ => "payment.export",
             },
             entity_type: entity,

@@ -13,6 +13,8 @@ pub const HOUSEKEEPING: &str = "housekeeping";
 pub const HOUSEKEEPING_EVERY: i64 = 10;
 /// The nightly classification (and, as of the first of a month, the month-end snapshot).
 pub const CLASSIFY: &str = "classify";
+/// SLA escalations (and reminders): one run a minute, whichever instance queues it.
+pub const SERVICE: &str = "service";
 /// Local hour the nightly classification runs.
 pub const CLASSIFY_HOUR: u32 = 2;
 /// How long a claimed job is held before another worker may take it over.
@@ -28,6 +30,20 @@ pub async fn schedule_housekeeping(app: &App, now: DateTime<Utc>) -> Result<Opti
         HOUSEKEEPING,
         "{}",
         Some(&format!("{HOUSEKEEPING}:{slot}")),
+        now,
+        now,
+    )
+    .await?)
+}
+
+/// Queues this minute's service sweep (SLA escalations) unless queued already.
+pub async fn schedule_service(app: &App, now: DateTime<Utc>) -> Result<Option<i64>> {
+    let slot = now.timestamp().div_euclid(60);
+    Ok(repo::enqueue(
+        &app.db.conn,
+        SERVICE,
+        "{}",
+        Some(&format!("{SERVICE}:{slot}")),
         now,
         now,
     )
@@ -114,6 +130,10 @@ impl From<AppError> for Failure {
 async fn execute(app: &App, job: &Job) -> std::result::Result<String, Failure> {
     match job.kind.as_str() {
         HOUSEKEEPING => Ok(housekeeping(app).await?),
+        SERVICE => {
+            let escalated = crate::service::escalate_due(app, Utc::now()).await?;
+            Ok(format!("escalated={escalated}"))
+        }
         CLASSIFY => {
             let as_of = serde_json::from_str::<serde_json::Value>(&job.payload)
                 .ok()
@@ -124,7 +144,13 @@ async fn execute(app: &App, job: &Job) -> std::result::Result<String, Failure> {
                     permanent: true,
                 })?;
             let s = crate::classification::recompute(app, Some(as_of), "nightly").await?;
-            Ok(s.text(consign_domain::Lang::En))
+            // The day's follow-ups: regular visits by value class, and a call to every
+            // customer the run flags at risk.
+            let tasks = crate::followups::plan(app, Utc::now()).await?;
+            Ok(format!(
+                "{} follow-up tasks={tasks}",
+                s.text(consign_domain::Lang::En)
+            ))
         }
         other => Err(Failure {
             message: format!("unknown job kind {other:?}"),

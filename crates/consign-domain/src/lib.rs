@@ -8,11 +8,13 @@
 pub mod billing;
 pub mod classify;
 pub mod customer;
+pub mod followup;
 pub mod i18n;
 pub mod mask;
 pub mod ops;
 pub mod role;
 pub mod search;
+pub mod service;
 pub mod shipment;
 pub mod validate;
 

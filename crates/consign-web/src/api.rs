@@ -481,6 +481,7 @@ async fn export_list(
     Path(kind): Path<String>,
     Query(q): Query<ExportQuery>,
     Query(filters): Query<ListQuery>,
+    Query(tickets): Query<consign_app::service::TicketQuery>,
 ) -> ApiResult<Response> {
     use consign_app::exports::{Export, Format};
     let format = match q.format.as_deref() {
@@ -498,6 +499,7 @@ async fn export_list(
         "shipments" => Export::Shipments(customer),
         "invoices" => Export::Invoices(customer),
         "payments" => Export::Payments(customer),
+        "tickets" => Export::Tickets(Box::new(tickets)),
         _ => return Err(WebError::api(AppError::NotFound, u.lang)),
     };
     crate::downloads::download(&app, &u.actor, what, format, &kind)

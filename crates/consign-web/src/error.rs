@@ -88,6 +88,7 @@ fn classify(f: &Failure) -> (StatusCode, &'static str, &'static str) {
         AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "problem.forbidden"),
         AppError::NotFound => (StatusCode::NOT_FOUND, "not-found", "problem.not_found"),
         AppError::Conflict { .. } => (StatusCode::CONFLICT, "conflict", "problem.conflict"),
+        AppError::Refused { .. } => (StatusCode::CONFLICT, "refused", "problem.conflict"),
         AppError::Duplicates(_) => (
             StatusCode::CONFLICT,
             "possible-duplicates",
@@ -104,6 +105,14 @@ fn classify(f: &Failure) -> (StatusCode, &'static str, &'static str) {
             "problem.internal",
         ),
     }
+}
+
+/// A refusal's message, its arguments localized.
+pub fn refused(lang: Lang, code: &str, args: &[&str]) -> String {
+    let shown: Vec<&str> = args.iter().map(|a| lang.t(a)).collect();
+    let refs: Vec<&dyn std::fmt::Display> =
+        shown.iter().map(|s| s as &dyn std::fmt::Display).collect();
+    lang.tf(code, &refs)
 }
 
 /// Problem details body for an error (used by the API and by tests).
@@ -142,6 +151,11 @@ pub fn problem(f: &Failure, lang: Lang) -> (StatusCode, serde_json::Value) {
         AppError::Conflict { field, code } => {
             body["detail"] = json!(lang.t(code));
             body["errors"] = json!([{"field": field, "code": code, "message": lang.t(code)}]);
+        }
+        AppError::Refused { code, args } => {
+            let msg = refused(lang, code, args);
+            body["detail"] = json!(msg);
+            body["errors"] = json!([{"field": "", "code": code, "message": msg}]);
         }
         AppError::Duplicates(hits) => {
             body["detail"] = json!(lang.t("customer.duplicates"));
@@ -194,6 +208,9 @@ impl IntoResponse for WebError {
                         .collect::<Vec<_>>()
                         .join("；"),
                     Failure::App(AppError::Conflict { code, .. }) => self.lang.t(code).to_string(),
+                    Failure::App(AppError::Refused { code, args }) => {
+                        refused(self.lang, code, args)
+                    }
                     Failure::App(AppError::NotFound) => self.lang.t("page.not_found").to_string(),
                     Failure::App(AppError::Forbidden) => self.lang.t("page.forbidden").to_string(),
                     Failure::App(_) => self.lang.t(title_key).to_string(),

@@ -152,6 +152,8 @@ pub struct UiUser {
     pub actor: Actor,
     pub csrf: String,
     pub lang: Lang,
+    /// Unread notifications, for the header's bell.
+    pub unread: i64,
 }
 
 impl FromRequestParts<App> for UiUser {
@@ -178,10 +180,14 @@ impl FromRequestParts<App> for UiUser {
         match auth::session(app, &raw, ip).await {
             Ok(Some(s)) => {
                 let lang = request_lang(&parts.headers, s.actor.lang);
+                let unread = consign_app::service::unread(app, &s.actor)
+                    .await
+                    .unwrap_or(0);
                 Ok(UiUser {
                     actor: s.actor,
                     csrf: s.csrf_token,
                     lang,
+                    unread,
                 })
             }
             Ok(None) => Err(to_login()),

@@ -4,6 +4,7 @@
 //! render. Errors go through the single [`error::WebError`] response.
 
 pub mod api;
+mod api_service;
 pub mod charts;
 mod downloads;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod openapi;
 pub mod ui;
 mod ui_analysis;
 mod ui_imports;
+mod ui_service;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -60,7 +62,7 @@ async fn healthz() -> &'static str {
 pub fn router(app: App) -> Router {
     Router::new()
         .merge(ui::routes())
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes().merge(api_service::routes()))
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/docs", get(openapi::docs_page))
         .route("/static/{*path}", get(static_file))
@@ -114,6 +116,9 @@ async fn jobs(app: App) {
         tick.tick().await;
         if let Err(e) = consign_app::jobs::schedule_housekeeping(&app, chrono::Utc::now()).await {
             tracing::warn!(error = %e, "scheduling housekeeping failed");
+        }
+        if let Err(e) = consign_app::jobs::schedule_service(&app, chrono::Utc::now()).await {
+            tracing::warn!(error = %e, "scheduling the service sweep failed");
         }
         if let Err(e) = consign_app::jobs::schedule_nightly(&app, chrono::Utc::now()).await {
             tracing::warn!(error = %e, "scheduling the nightly classification failed");

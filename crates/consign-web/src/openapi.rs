@@ -195,7 +195,7 @@ pub fn spec() -> Value {
         "get",
         {
             let mut o = op(
-                "A list as a file with the columns the import takes: customers (with the customer list's filters), shipments, invoices or payments (all, or one customer's). Audited.",
+                "A list as a file with the columns the import takes: customers (with the customer list's filters), shipments, invoices or payments (all, or one customer's), or tickets (with the ticket list's filters). Audited.",
                 "imports",
                 None,
                 ("200", ""),
@@ -637,6 +637,172 @@ pub fn spec() -> Value {
         ],
     );
 
+    // ---- service desk ----
+    let tid = || vec![id_param("id")];
+    let q = |name: &str, desc: &str| json!({"name": name, "in": "query", "description": desc, "schema": {"type": "string"}});
+    add(
+        "/api/v1/tickets",
+        "get",
+        op("Tickets of the customers in scope (filtered, sorted, paged)", "service", None, ("200", "TicketPage")),
+        vec![
+            q("status", "registered, investigating, resolved, confirmed, closed (comma-separated)"),
+            q("open", "1: not closed"),
+            q("kind", "inquiry, complaint, claim, suggestion"),
+            q("severity", "critical, high, normal, low"),
+            q("channel", "phone, email, portal, wechat, visit"),
+            q("root_cause", "delay, damage, loss, wrong_delivery, billing, staff_conduct, information, customer_side, third_party, other"),
+            q("assignee", "user id, `me` or `none`"),
+            q("breached", "1: past a deadline now"),
+            q("customer_id", "one customer's"),
+            q("from", "created on or after YYYY-MM-DD (company time)"),
+            q("to", "created before YYYY-MM-DD"),
+            q("q", "ticket number, subject, or waybill number"),
+            q("sort", "newest (default), oldest, due"),
+            q("page", ""),
+            q("per_page", "1–500, default 50"),
+        ],
+    );
+    add(
+        "/api/v1/tickets",
+        "post",
+        op(
+            "Register a ticket (deadlines from the SLA policy)",
+            "service",
+            Some("TicketInput"),
+            ("201", "TicketDetail"),
+        ),
+        vec![],
+    );
+    add(
+        "/api/v1/tickets/{id}",
+        "get",
+        op(
+            "A ticket with its history, shipments, attachments and allowed steps",
+            "service",
+            None,
+            ("200", "TicketDetail"),
+        ),
+        tid(),
+    );
+    add(
+        "/api/v1/tickets/by-number/{no}",
+        "get",
+        op(
+            "A ticket by its number (TK…)",
+            "service",
+            None,
+            ("200", "TicketDetail"),
+        ),
+        vec![id_param("no")],
+    );
+    add(
+        "/api/v1/tickets/{id}/transitions",
+        "post",
+        op(
+            "Take a workflow step (409 when the status does not allow it)",
+            "service",
+            Some("TicketStep"),
+            ("200", "TicketDetail"),
+        ),
+        tid(),
+    );
+    add(
+        "/api/v1/tickets/{id}/assign",
+        "post",
+        op(
+            "Give the ticket to a user (or to no one)",
+            "service",
+            Some("TicketAssign"),
+            ("200", "TicketDetail"),
+        ),
+        tid(),
+    );
+    add(
+        "/api/v1/tickets/{id}/comments",
+        "post",
+        op(
+            "Add a note to the ticket's history",
+            "service",
+            Some("TicketComment"),
+            ("200", "TicketDetail"),
+        ),
+        tid(),
+    );
+    add(
+        "/api/v1/tickets/{id}/attachments",
+        "get",
+        op(
+            "The ticket's attachments",
+            "service",
+            None,
+            ("200", "Attachments"),
+        ),
+        tid(),
+    );
+    let mut upload = op(
+        "Attach a file: the body is the file, ?filename= its name; JPEG, PNG, GIF, WebP, PDF or Office, at most 10 MB",
+        "service",
+        None,
+        ("201", "Attachments"),
+    );
+    upload["requestBody"] = json!({"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}});
+    add(
+        "/api/v1/tickets/{id}/attachments",
+        "post",
+        upload,
+        vec![id_param("id"), q("filename", "the file's name")],
+    );
+    add(
+        "/api/v1/tickets/{id}/attachments/{aid}",
+        "get",
+        op(
+            "Download an attachment (served as a download, never inline)",
+            "service",
+            None,
+            ("200", ""),
+        ),
+        vec![id_param("id"), id_param("aid")],
+    );
+    add(
+        "/api/v1/policies/sla",
+        "get",
+        op("The SLA policy", "service", None, ("200", "SlaPolicy")),
+        vec![],
+    );
+    add(
+        "/api/v1/policies/sla",
+        "put",
+        op(
+            "Replace the SLA policy (admins; applies to tickets registered afterwards)",
+            "service",
+            Some("SlaPolicy"),
+            ("200", "SlaPolicy"),
+        ),
+        vec![],
+    );
+    add(
+        "/api/v1/notifications",
+        "get",
+        op(
+            "The caller's latest notifications (escalations, assignments)",
+            "service",
+            None,
+            ("200", "Notifications"),
+        ),
+        vec![],
+    );
+    add(
+        "/api/v1/notifications/read",
+        "post",
+        op(
+            "Mark the caller's notifications read",
+            "service",
+            None,
+            ("200", ""),
+        ),
+        vec![],
+    );
+
     let s = |props: Value| json!({"type": "object", "properties": props});
     let text = json!({"type": "string"});
     let customer_input = json!({
@@ -735,6 +901,60 @@ pub fn spec() -> Value {
     );
     schemas["Dashboard"] = s(
         json!({"as_of": text, "policy_version": int, "customers": int, "at_risk": int, "by_value_class": {"type": "array"}, "by_grade": {"type": "array"}, "by_lifecycle": {"type": "array"}, "by_rfm": {"type": "array"}, "pareto": {"type": "array"}, "months": {"type": "array"}, "top": {"type": "array"}, "at_risk_list": {"type": "array"}}),
+    );
+    let time = json!({"type": "string", "format": "date-time"});
+    schemas["TicketInput"] = s(json!({
+        "kind": {"type": "string", "enum": ["inquiry", "complaint", "claim", "suggestion"]},
+        "channel": {"type": "string", "enum": ["phone", "email", "portal", "wechat", "visit"]},
+        "severity": {"type": "string", "enum": ["critical", "high", "normal", "low"]},
+        "customer_id": text, "customer_code": text, "contact_id": text,
+        "assignee_id": {"type": "string", "description": "empty: the caller"},
+        "subject": text, "description": text,
+        "waybills": {"type": "string", "description": "waybill numbers of the customer, separated by commas or spaces"},
+        "claimed": {"type": "string", "description": "claims: the amount claimed in yuan"},
+        "responsible_party": text}));
+    schemas["Ticket"] = s(json!({
+        "id": text, "number": text, "kind": text, "channel": text, "severity": text,
+        "status": {"type": "string", "enum": ["registered", "investigating", "resolved", "confirmed", "closed"]},
+        "customer_id": text, "customer_code": text, "customer_name": text, "contact_id": text, "contact_name": text,
+        "assignee_id": text, "assignee_name": text, "subject": text, "description": text,
+        "value_class": text, "grade": text, "claimed": text, "settled": text, "responsible_party": text,
+        "root_cause": text, "resolution": text, "first_response_due": time, "resolution_due": time,
+        "first_response_at": time, "resolved_at": time, "closed_at": time,
+        "response_breached": {"type": "boolean"}, "resolution_breached": {"type": "boolean"},
+        "escalated": {"type": "boolean"}, "reopened": int, "created_at": time, "updated_at": time}));
+    schemas["TicketPage"] = s(
+        json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Ticket"}}, "total": int, "page": int, "per_page": int}),
+    );
+    schemas["TicketDetail"] = s(json!({
+        "ticket": {"$ref": "#/components/schemas/Ticket"},
+        "events": {"type": "array", "items": s(json!({"action": text, "from_status": text, "to_status": text, "note": text, "detail": {"type": "object"}, "actor_name": text, "at": time}))},
+        "shipments": {"type": "array", "items": s(json!({"waybill_no": text, "shipment_id": int, "status": text, "ordered_at": time}))},
+        "attachments": {"type": "array", "items": {"type": "object"}},
+        "actions": {"type": "array", "items": {"type": "string", "enum": ["investigate", "resolve", "confirm", "callback_failed", "close"]}},
+        "can_work": {"type": "boolean"}}));
+    schemas["TicketStep"] = s(json!({
+        "action": {"type": "string", "enum": ["investigate", "resolve", "confirm", "callback_failed", "close"]},
+        "note": {"type": "string", "description": "required to resolve, confirm or record a failed callback"},
+        "root_cause": {"type": "string", "description": "required to resolve"},
+        "settled": {"type": "string", "description": "claims: required to resolve (yuan)"},
+        "responsible_party": text}));
+    schemas["TicketAssign"] = s(json!({"assignee_id": text, "note": text}));
+    schemas["TicketComment"] = s(json!({"note": text}));
+    schemas["Attachments"] = s(
+        json!({"items": {"type": "array", "items": s(json!({"id": int, "filename": text, "content_type": text, "size_bytes": int, "sha256": text, "created_at": time}))}}),
+    );
+    let target = s(json!({"first_response_minutes": int, "resolution_minutes": int}));
+    schemas["SlaPolicy"] = s(json!({
+        "targets": {"type": "object", "description": "value class (a, b, c) → severity → target, in business minutes", "additionalProperties": {"type": "object", "additionalProperties": target}},
+        "grade_percent": {"type": "object", "description": "grade → percentage of the class's target", "additionalProperties": int},
+        "calendar_severities": {"type": "array", "items": text, "description": "severities timed round the clock"},
+        "unclassified_as": text,
+        "calendar": s(json!({"day_start": text, "day_end": text, "workdays": {"type": "array", "items": int},
+            "holidays": {"type": "array", "items": {"type": "string", "format": "date"}},
+            "extra_workdays": {"type": "array", "items": {"type": "string", "format": "date"}}}))}));
+    schemas["Notifications"] = s(
+        json!({"unread": int, "items": {"type": "array", "items": s(json!({"id": text, "kind": text, "text": text, "href": text, "created_at": time, "read": {"type": "boolean"}}))}}),
     );
     schemas["ShipmentInput"] = s(json!({
                     "waybill_no": text, "customer_code": text, "customer_id": text,

@@ -62,6 +62,25 @@ pub fn routes() -> Router<App> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/imports/{id}", get(crate::ui_imports::result))
+        .route(
+            "/tickets",
+            get(crate::ui_service::list).post(crate::ui_service::create),
+        )
+        .route("/tickets/new", get(crate::ui_service::new_form))
+        .route("/tickets/export", get(crate::ui_service::export))
+        .route("/tickets/{id}", get(crate::ui_service::show))
+        .route("/tickets/{id}/step", post(crate::ui_service::step))
+        .route("/tickets/{id}/assign", post(crate::ui_service::assign))
+        .route("/tickets/{id}/comment", post(crate::ui_service::comment))
+        .route(
+            "/tickets/{id}/attachments",
+            post(crate::ui_service::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(11 * 1024 * 1024)),
+        )
+        .route(
+            "/tickets/{id}/attachments/{aid}",
+            get(crate::ui_service::attachment),
+        )
         .route("/analysis", get(crate::ui_analysis::page))
         .route("/analysis/recompute", post(crate::ui_analysis::recompute))
         .route(
@@ -93,8 +112,17 @@ pub fn routes() -> Router<App> {
         .route("/admin/users/{id}", post(user_update))
         .route("/admin/units", post(unit_create))
         .route("/admin/audit", get(audit_page))
+        .route(
+            "/admin/sla",
+            get(crate::ui_service::sla_page).post(crate::ui_service::sla_save),
+        )
         .route("/admin/settings", get(settings_page).post(settings_save))
         .route("/account", get(account_page))
+        .route("/notifications", get(crate::ui_service::notifications_page))
+        .route(
+            "/notifications/read",
+            post(crate::ui_service::notifications_read),
+        )
         .route("/account/password", post(account_password))
         .route("/account/tokens", post(token_create))
         .route("/account/tokens/{id}/revoke", post(token_revoke))
@@ -115,6 +143,10 @@ pub struct Ctx {
     pub can_import: bool,
     /// May see the manager's dashboard.
     pub can_analyse: bool,
+    /// Sees the service desk (every role but portal users).
+    pub can_service: bool,
+    /// Unread notifications.
+    pub unread: i64,
     pub flash: Option<String>,
     pub tz: chrono_tz::Tz,
 }
@@ -131,6 +163,8 @@ impl Ctx {
             is_admin: u.actor.role.is_admin(),
             can_import: u.actor.role.can_write_operations() || u.actor.role.can_edit_customers(),
             can_analyse: u.actor.role.can_analyse(),
+            can_service: u.actor.role != Role::PortalUser,
+            unread: u.unread,
             flash: None,
             tz: app.tz(),
         }
@@ -953,6 +987,9 @@ struct DetailTpl {
     aging_buckets: &'static [consign_domain::billing::AgingBucket],
     payments: Page<PaymentView>,
     class: Option<consign_app::classification::CustomerClass>,
+    /// The customer's latest tickets, when the user sees its tickets.
+    tickets: Option<Page<consign_app::service::TicketView>>,
+    can_ticket: bool,
 }
 
 pub struct TimelineItem {
@@ -964,6 +1001,9 @@ pub struct TimelineItem {
 }
 
 impl DetailTpl {
+    fn ticket_status_class(&self, s: &consign_domain::service::Status) -> &'static str {
+        crate::ui_service::status_class(s)
+    }
     fn revealed_for(&self, cid: &i64) -> Option<&Revealed> {
         self.revealed
             .as_ref()
@@ -1022,6 +1062,19 @@ fn field_label(lang: Lang, f: &str) -> String {
         "custom_fields" => "customer.custom_fields",
         "archived" => "customer.archived",
         "merged_into_id" => "customer.merged_into",
+        "number" => "ticket.number",
+        "severity" => "ticket.severity",
+        "channel" => "ticket.channel",
+        "waybills" => "ticket.waybills",
+        "assignee" => "ticket.assignee",
+        "step" => "ticket.step",
+        "breach" => "ticket.breach",
+        "deadline" => "ticket.deadline",
+        "to" => "ticket.escalated_to",
+        "settled" => "ticket.settled",
+        "responsible_party" => "ticket.responsible_party",
+        "root_cause" => "ticket.root_cause",
+        "file" => "ticket.attachments",
         "title" => "contact.title",
         "phone" => "contact.phone",
         "email" => "contact.email",
@@ -1039,9 +1092,22 @@ fn field_label(lang: Lang, f: &str) -> String {
 /// A stored value as the user would write it (vocabulary labels, owner names).
 fn value_label(lang: Lang, field: &str, v: &str, users: &HashMap<String, String>) -> String {
     let label = match field {
-        "kind" => CustomerKind::parse(v).map(|x| x.label_key()),
+        "kind" => CustomerKind::parse(v)
+            .map(|x| x.label_key())
+            .or_else(|| consign_domain::service::TicketKind::parse(v).map(|x| x.label_key())),
         "gov_level" => GovLevel::parse(v).map(|x| x.label_key()),
-        "status" => CustomerStatus::parse(v).map(|x| x.label_key()),
+        "status" => CustomerStatus::parse(v)
+            .map(|x| x.label_key())
+            .or_else(|| consign_domain::service::Status::parse(v).map(|x| x.label_key())),
+        "step" => consign_domain::service::Action::parse(v).map(|x| x.label_key()),
+        "severity" => consign_domain::service::Severity::parse(v).map(|x| x.label_key()),
+        "channel" => consign_domain::service::Channel::parse(v).map(|x| x.label_key()),
+        "root_cause" => consign_domain::service::RootCause::parse(v).map(|x| x.label_key()),
+        "breach" => match v {
+            "response" => Some("ticket.breach_response"),
+            "resolution" => Some("ticket.breach_resolution"),
+            _ => None,
+        },
         "data_source" => DataSource::parse(v).map(|x| x.label_key()),
         "industry" => Industry::parse(v).map(|x| x.label_key()),
         "archived" | "is_primary" | "disabled" => Some(if v == "true" {
@@ -1153,6 +1219,18 @@ async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResul
     let class = consign_app::classification::of_customer(app, id, lang)
         .await
         .map_err(|e| fail(e, lang))?;
+    let tickets = consign_app::service::list(
+        app,
+        &u.actor,
+        &consign_app::service::TicketQuery {
+            customer_id: Some(id.to_string()),
+            per_page: Some("10".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .ok()
+    .filter(|_| u.actor.role != Role::PortalUser);
     let mut ctx = Ctx::new(app, u, &format!("/customers/{id}"), "customers");
     ctx = with_flash(ctx, x.flash.as_deref());
     let timeline = timeline_items(app, &ctx, items).await;
@@ -1196,6 +1274,8 @@ async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResul
         aging_buckets: consign_domain::billing::AgingBucket::ALL,
         payments,
         class,
+        can_ticket: consign_app::service::can_handle(u.actor.role) && tickets.is_some(),
+        tickets,
         d,
         ctx,
     };

@@ -1,0 +1,619 @@
+//! Follow-ups (SPEC §5): the interaction log on the customer's timeline, follow-up
+//! tasks on each user's list (today, overdue, upcoming), and the plan that makes them:
+//! regular visits by value class, a callback after every closed complaint, a call to
+//! every customer flagged at risk. Completing a task logs the interaction that did it.
+
+use crate::audit::{self, Entry};
+use crate::auth::Actor;
+use crate::customers::{self, Page};
+use crate::{App, AppError, Result};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use consign_domain::classify::{day_date, day_num, ValueClass};
+use consign_domain::followup::{Due, FollowUpPolicy, InteractionKind, TaskKind, TaskStatus};
+use consign_domain::role::Role;
+use consign_domain::validate::{optional_text, required_text};
+use consign_domain::FieldErrors;
+use consign_store::followups::{
+    self as repo, InteractionRow, NewInteraction, NewTask, TaskFilter, TaskRow,
+};
+use serde::{Deserialize, Serialize};
+
+/// Settings key of the follow-up policy (JSON); absent: the defaults.
+pub const POLICY_FOLLOWUP: &str = "policy.followup";
+
+pub async fn policy(app: &App) -> Result<FollowUpPolicy> {
+    Ok(
+        match consign_store::settings::get(&app.db.conn, POLICY_FOLLOWUP).await? {
+            Some(s) => serde_json::from_str(&s)
+                .map_err(|e| AppError::Internal(format!("stored follow-up policy: {e}")))?,
+            None => FollowUpPolicy::default(),
+        },
+    )
+}
+
+/// Stores a follow-up policy (admins), audited.
+pub async fn set_policy(app: &App, actor: &Actor, p: &FollowUpPolicy) -> Result<FollowUpPolicy> {
+    if !actor.role.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let bad = p.validate();
+    if !bad.is_empty() {
+        let mut e = FieldErrors::new();
+        for f in bad {
+            e.add(f, "err.followup_days");
+        }
+        return Err(AppError::Validation(e));
+    }
+    let before = policy(app).await?;
+    let txn = app.db.begin_write().await?;
+    let json = serde_json::to_string(p).map_err(|e| AppError::Internal(e.to_string()))?;
+    consign_store::settings::set(&txn, POLICY_FOLLOWUP, &json, actor.id).await?;
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            action: "settings.update",
+            entity_type: "setting",
+            entity_id: POLICY_FOLLOWUP.into(),
+            customer_id: None,
+            summary: None,
+            before: serde_json::to_value(&before).ok(),
+            after: serde_json::to_value(p).ok(),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(p.clone())
+}
+
+fn today(app: &App) -> NaiveDate {
+    crate::classification::today(app)
+}
+
+// ---- interactions ----
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct InteractionInput {
+    pub kind: String,
+    /// When it happened (company time, YYYY-MM-DD HH:MM); empty: now.
+    #[serde(default)]
+    pub at: String,
+    #[serde(default)]
+    pub contact_id: String,
+    pub summary: String,
+    #[serde(default)]
+    pub next_step: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InteractionView {
+    #[serde(serialize_with = "crate::ser::id")]
+    pub id: i64,
+    pub kind: InteractionKind,
+    pub at: DateTime<Utc>,
+    pub contact_name: Option<String>,
+    pub user_name: Option<String>,
+    pub summary: String,
+    pub next_step: Option<String>,
+    #[serde(serialize_with = "crate::ser::opt_id")]
+    pub task_id: Option<i64>,
+}
+
+fn interaction_view(r: InteractionRow) -> InteractionView {
+    InteractionView {
+        id: r.id,
+        kind: InteractionKind::parse(&r.kind).unwrap_or(InteractionKind::Call),
+        at: r.at,
+        contact_name: r.contact_name,
+        user_name: r.user_name,
+        summary: r.summary,
+        next_step: r.next_step,
+        task_id: r.task_id,
+    }
+}
+
+/// Who may log interactions with a customer: whoever may work its tickets or edit it.
+fn can_log(role: Role) -> bool {
+    crate::service::can_handle(role)
+}
+
+struct Checked {
+    kind: InteractionKind,
+    at: DateTime<Utc>,
+    contact_id: Option<i64>,
+    summary: String,
+    next_step: Option<String>,
+}
+
+async fn check(
+    app: &App,
+    customer_id: i64,
+    input: &InteractionInput,
+    now: DateTime<Utc>,
+) -> Result<Checked> {
+    let mut e = FieldErrors::new();
+    let kind = InteractionKind::parse(&input.kind);
+    if kind.is_none() {
+        e.add("kind", "err.invalid_choice");
+    }
+    let summary = e.check("summary", required_text(&input.summary, 4000));
+    let next_step = e
+        .check("next_step", optional_text(&input.next_step, 1000))
+        .flatten();
+    let at = if input.at.trim().is_empty() {
+        now
+    } else {
+        match consign_domain::ops::parse_local_datetime(&input.at, app.tz()) {
+            Ok(t) if t > now + Duration::minutes(5) => {
+                e.add("at", "err.in_future");
+                now
+            }
+            Ok(t) => t,
+            Err(k) => {
+                e.add("at", k);
+                now
+            }
+        }
+    };
+    let mut contact_id = None;
+    if !input.contact_id.trim().is_empty() {
+        let contacts = consign_store::customers::contacts_of(&app.db.conn, customer_id).await?;
+        match input.contact_id.trim().parse::<i64>() {
+            Ok(id) if contacts.iter().any(|k| k.id == id) => contact_id = Some(id),
+            _ => e.add("contact_id", "err.contact_not_of_customer"),
+        }
+    }
+    e.into_result()?;
+    let (Some(kind), Some(summary)) = (kind, summary) else {
+        return Err(AppError::Internal(
+            "validated interaction incomplete".into(),
+        ));
+    };
+    Ok(Checked {
+        kind,
+        at,
+        contact_id,
+        summary,
+        next_step,
+    })
+}
+
+/// Writes a checked interaction in `txn`: the log, the customer's last follow-up when its
+/// owner made it, and the audit entry that puts it on the timeline.
+async fn write_interaction<C: consign_store::ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    c: &consign_store::entity::customer::Model,
+    x: &Checked,
+    task_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let id = repo::add_interaction(
+        txn,
+        &NewInteraction {
+            customer_id: c.id,
+            contact_id: x.contact_id,
+            user_id: actor.id,
+            kind: x.kind.as_str(),
+            at: x.at,
+            summary: &x.summary,
+            next_step: x.next_step.as_deref(),
+            ticket_id: None,
+            task_id,
+            now,
+        },
+    )
+    .await?;
+    if c.owner_id.is_some() && c.owner_id == actor.id {
+        repo::touch_customer(txn, c.id, x.at).await?;
+    }
+    audit::record(
+        txn,
+        actor,
+        Entry {
+            action: "interaction.log",
+            entity_type: "interaction",
+            entity_id: id.to_string(),
+            customer_id: Some(c.id),
+            summary: Some(x.summary.chars().take(120).collect()),
+            before: None,
+            after: Some(serde_json::json!({
+                "interaction": x.kind.as_str(),
+                "next_step": x.next_step,
+            })),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Logs a call, visit, e-mail, meeting or WeChat exchange with a customer in scope.
+pub async fn log(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    input: &InteractionInput,
+) -> Result<InteractionView> {
+    if !can_log(actor.role) {
+        return Err(AppError::Forbidden);
+    }
+    let c = customers::visible_customer(app, actor, customer_id).await?;
+    let now = Utc::now();
+    let x = check(app, c.id, input, now).await?;
+    let txn = app.db.begin_write().await?;
+    let id = write_interaction(&txn, actor, &c, &x, None, now).await?;
+    txn.commit().await?;
+    let (rows, _) = repo::interactions_of(&app.db.conn, c.id, 1, 20).await?;
+    rows.into_iter()
+        .find(|r| r.id == id)
+        .map(interaction_view)
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn interactions(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    page: u64,
+) -> Result<Page<InteractionView>> {
+    let c = customers::visible_customer(app, actor, customer_id).await?;
+    let per_page = 20;
+    let (rows, total) = repo::interactions_of(&app.db.conn, c.id, page, per_page).await?;
+    Ok(Page {
+        items: rows.into_iter().map(interaction_view).collect(),
+        total,
+        page: page.max(1),
+        per_page,
+    })
+}
+
+// ---- tasks ----
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskView {
+    #[serde(serialize_with = "crate::ser::id")]
+    pub id: i64,
+    #[serde(serialize_with = "crate::ser::id")]
+    pub customer_id: i64,
+    pub customer_code: String,
+    pub customer_name: String,
+    pub assignee_name: Option<String>,
+    pub kind: TaskKind,
+    pub title: String,
+    pub due_on: NaiveDate,
+    pub due: Due,
+    pub status: TaskStatus,
+    #[serde(serialize_with = "crate::ser::opt_id")]
+    pub ticket_id: Option<i64>,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+fn task_view(r: TaskRow, today: NaiveDate) -> TaskView {
+    let due_on = day_date(r.due_on).unwrap_or(today);
+    TaskView {
+        id: r.id,
+        customer_id: r.customer_id,
+        customer_code: r.customer_code,
+        customer_name: r.customer_name,
+        assignee_name: r.assignee_name,
+        kind: TaskKind::parse(&r.kind).unwrap_or(TaskKind::Manual),
+        title: r.title,
+        due: Due::of(due_on, today),
+        due_on,
+        status: TaskStatus::parse(&r.status).unwrap_or(TaskStatus::Open),
+        ticket_id: r.ticket_id,
+        done_at: r.done_at,
+    }
+}
+
+/// A user's task list: overdue, due today, and the next `upcoming_days` days.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskList {
+    pub overdue: Vec<TaskView>,
+    pub today: Vec<TaskView>,
+    pub upcoming: Vec<TaskView>,
+    pub today_date: NaiveDate,
+}
+
+pub async fn my_tasks(app: &App, actor: &Actor, upcoming_days: i64) -> Result<TaskList> {
+    if actor.role == Role::PortalUser {
+        return Err(AppError::Forbidden);
+    }
+    let t = today(app);
+    let until = day_num(t + Duration::days(upcoming_days.clamp(1, 366) + 1));
+    let (rows, _) = repo::tasks(
+        &app.db.conn,
+        &TaskFilter {
+            assignee_id: Some(actor.user_id()),
+            status: Some(TaskStatus::Open.as_str().into()),
+            due_before: Some(until),
+            page: 1,
+            per_page: 500,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut list = TaskList {
+        overdue: Vec::new(),
+        today: Vec::new(),
+        upcoming: Vec::new(),
+        today_date: t,
+    };
+    for r in rows {
+        let v = task_view(r, t);
+        match v.due {
+            Due::Overdue => list.overdue.push(v),
+            Due::Today => list.today.push(v),
+            Due::Upcoming => list.upcoming.push(v),
+        }
+    }
+    Ok(list)
+}
+
+/// A customer's open tasks (for its page).
+pub async fn tasks_of_customer(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+) -> Result<Vec<TaskView>> {
+    let c = customers::visible_customer(app, actor, customer_id).await?;
+    let (rows, _) = repo::tasks(
+        &app.db.conn,
+        &TaskFilter {
+            customer_id: Some(c.id),
+            status: Some(TaskStatus::Open.as_str().into()),
+            page: 1,
+            per_page: 50,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let t = today(app);
+    Ok(rows.into_iter().map(|r| task_view(r, t)).collect())
+}
+
+async fn load_task(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+) -> Result<(TaskRow, consign_store::entity::customer::Model)> {
+    let t = repo::task(&app.db.conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let c = customers::visible_customer(app, actor, t.customer_id).await?;
+    // A task is its assignee's; managers and admins may close their people's too.
+    if t.assignee_id != actor.id && !matches!(actor.role, Role::Admin | Role::Manager) {
+        return Err(AppError::NotFound);
+    }
+    Ok((t, c))
+}
+
+/// Completes a task by logging the interaction that did it.
+pub async fn complete(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: &InteractionInput,
+) -> Result<TaskView> {
+    let (t, c) = load_task(app, actor, id).await?;
+    if t.status != TaskStatus::Open.as_str() {
+        return Err(AppError::Conflict {
+            field: "status".into(),
+            code: "err.task_not_open",
+        });
+    }
+    let now = Utc::now();
+    let x = check(app, c.id, input, now).await?;
+    let txn = app.db.begin_write().await?;
+    let iid = write_interaction(&txn, actor, &c, &x, Some(id), now).await?;
+    if !repo::finish_task(&txn, id, TaskStatus::Done.as_str(), Some(iid), now).await? {
+        return Err(AppError::Conflict {
+            field: "status".into(),
+            code: "err.task_not_open",
+        });
+    }
+    txn.commit().await?;
+    let t = repo::task(&app.db.conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(task_view(t, today(app)))
+}
+
+/// A task someone adds by hand (a promised call back, a visit to arrange).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TaskInput {
+    pub title: String,
+    /// YYYY-MM-DD.
+    pub due_on: String,
+    /// A user id; empty: the caller.
+    #[serde(default)]
+    pub assignee_id: String,
+}
+
+pub async fn add(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    input: &TaskInput,
+) -> Result<TaskView> {
+    if !can_log(actor.role) {
+        return Err(AppError::Forbidden);
+    }
+    let c = customers::visible_customer(app, actor, customer_id).await?;
+    let mut e = FieldErrors::new();
+    let title = e.check("title", required_text(&input.title, 200));
+    let due = match NaiveDate::parse_from_str(input.due_on.trim(), "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            e.add("due_on", "err.date_format");
+            None
+        }
+    };
+    let assignee = if input.assignee_id.trim().is_empty() {
+        actor.id
+    } else {
+        match input.assignee_id.trim().parse::<i64>() {
+            Ok(a)
+                if crate::service::assignees(app)
+                    .await?
+                    .iter()
+                    .any(|x| x.id == a) =>
+            {
+                Some(a)
+            }
+            _ => {
+                e.add("assignee_id", "err.invalid_choice");
+                None
+            }
+        }
+    };
+    e.into_result()?;
+    let (Some(title), Some(due)) = (title, due) else {
+        return Err(AppError::Internal("validated task incomplete".into()));
+    };
+    let now = Utc::now();
+    let txn = app.db.begin_write().await?;
+    let id = repo::add_task(
+        &txn,
+        &NewTask {
+            customer_id: c.id,
+            assignee_id: assignee,
+            kind: TaskKind::Manual.as_str(),
+            title: &title,
+            due_on: day_num(due),
+            ticket_id: None,
+            created_by: actor.id,
+            now,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let t = repo::task(&app.db.conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(task_view(t, today(app)))
+}
+
+// ---- the plan ----
+
+/// After a complaint is closed: a callback task for the customer's owner (else the
+/// ticket's assignee), due the policy's days later.
+pub async fn after_closed_complaint(
+    app: &App,
+    ticket_id: i64,
+    customer_id: i64,
+    number: &str,
+    assignee: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let p = policy(app).await?;
+    let c = consign_store::customers::find(&app.db.conn, customer_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let who = c.owner_id.or(assignee);
+    let due = now.with_timezone(&app.tz()).date_naive() + Duration::days(p.after_complaint_days);
+    let title = format!("投诉 {number} 关闭后回访 / Callback after complaint {number}");
+    let txn = app.db.begin_write().await?;
+    repo::add_task(
+        &txn,
+        &NewTask {
+            customer_id,
+            assignee_id: who,
+            kind: TaskKind::ComplaintCallback.as_str(),
+            title: &title,
+            due_on: day_num(due),
+            ticket_id: Some(ticket_id),
+            created_by: None,
+            now,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Makes the plan's tasks that are missing: each owned customer's next regular follow-up
+/// by its value class (one open at a time), and a call for each customer the current
+/// classification flags at risk that has none open. Idempotent. Returns how many.
+pub async fn plan(app: &App, now: DateTime<Utc>) -> Result<usize> {
+    let p = policy(app).await?;
+    let conn = &app.db.conn;
+    let today = now.with_timezone(&app.tz()).date_naive();
+    let run = consign_store::classification::current_run(conn, day_num(today)).await?;
+    let verdicts = match &run {
+        Some(r) => consign_store::classification::verdicts_of_run(conn, r.id).await?,
+        None => Vec::new(),
+    };
+    let class: std::collections::HashMap<i64, (ValueClass, bool)> = verdicts
+        .iter()
+        .filter_map(|v| ValueClass::parse(&v.value_class).map(|c| (v.customer_id, (c, v.at_risk))))
+        .collect();
+    let open_follow: std::collections::HashSet<i64> =
+        repo::with_open(conn, TaskKind::FollowUp.as_str())
+            .await?
+            .into_iter()
+            .collect();
+    let open_risk: std::collections::HashSet<i64> =
+        repo::with_open(conn, TaskKind::AtRisk.as_str())
+            .await?
+            .into_iter()
+            .collect();
+    let customers = repo::owned_customers(conn).await?;
+    let tz = app.tz();
+    let mut made = 0;
+    let mut batch: Vec<(i64, i64, TaskKind, String, NaiveDate)> = Vec::new();
+    for c in &customers {
+        let (vc, at_risk) = class.get(&c.id).copied().unwrap_or((ValueClass::C, false));
+        if !open_follow.contains(&c.id) {
+            let last = c
+                .last_interaction_at
+                .map(|t| t.with_timezone(&tz).date_naive());
+            let due = p.next_due(vc, last, today);
+            // Only what falls due within the next two weeks: the list stays a list.
+            if due <= today + Duration::days(14) {
+                batch.push((
+                    c.id,
+                    c.owner_id,
+                    TaskKind::FollowUp,
+                    format!(
+                        "定期回访（{}类客户）/ Regular follow-up ({})",
+                        vc.as_str().to_uppercase(),
+                        vc.as_str().to_uppercase()
+                    ),
+                    due,
+                ));
+            }
+        }
+        if at_risk && !open_risk.contains(&c.id) {
+            batch.push((
+                c.id,
+                c.owner_id,
+                TaskKind::AtRisk,
+                "流失预警客户回访 / Call a customer at risk".to_string(),
+                today + Duration::days(p.at_risk_days),
+            ));
+        }
+    }
+    for chunk in batch.chunks(500) {
+        let txn = app.db.begin_write().await?;
+        for (customer_id, owner, kind, title, due) in chunk {
+            repo::add_task(
+                &txn,
+                &NewTask {
+                    customer_id: *customer_id,
+                    assignee_id: Some(*owner),
+                    kind: kind.as_str(),
+                    title,
+                    due_on: day_num(*due),
+                    ticket_id: None,
+                    created_by: None,
+                    now,
+                },
+            )
+            .await?;
+            made += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(made)
+}

@@ -1,0 +1,736 @@
+//! Service desk storage: tickets, the shipments they name, their workflow events and
+//! attachments, and the notifications the escalation job and reminders leave for users.
+
+use crate::customers::stmt;
+use crate::{Result, StoreError};
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
+pub struct TicketRow {
+    pub id: i64,
+    pub number: String,
+    pub kind: String,
+    pub channel: String,
+    pub severity: String,
+    pub status: String,
+    pub customer_id: i64,
+    pub customer_code: String,
+    pub customer_name: String,
+    pub owner_id: Option<i64>,
+    pub contact_id: Option<i64>,
+    pub contact_name: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub subject: String,
+    pub description: String,
+    pub value_class: Option<String>,
+    pub grade: Option<String>,
+    pub claimed_fen: Option<i64>,
+    pub settled_fen: Option<i64>,
+    pub responsible_party: Option<String>,
+    pub root_cause: Option<String>,
+    pub resolution: Option<String>,
+    pub first_response_due: DateTime<Utc>,
+    pub resolution_due: DateTime<Utc>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub response_escalated_at: Option<DateTime<Utc>>,
+    pub resolution_escalated_at: Option<DateTime<Utc>>,
+    pub reopened: i32,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const TICKET_SELECT: &str = "SELECT t.id, t.number, t.kind, t.channel, t.severity, t.status, \
+    t.customer_id, c.code AS customer_code, c.name AS customer_name, c.owner_id, \
+    t.contact_id, k.name AS contact_name, t.assignee_id, u.display_name AS assignee_name, \
+    t.subject, t.description, t.value_class, t.grade, t.claimed_fen, t.settled_fen, \
+    t.responsible_party, t.root_cause, t.resolution, t.first_response_due, t.resolution_due, \
+    t.first_response_at, t.resolved_at, t.closed_at, t.response_escalated_at, \
+    t.resolution_escalated_at, t.reopened, t.created_by, t.created_at, t.updated_at \
+    FROM tickets t JOIN customers c ON c.id = t.customer_id \
+    LEFT JOIN contacts k ON k.id = t.contact_id \
+    LEFT JOIN users u ON u.id = t.assignee_id";
+
+/// A ticket to store; the number is given out from its id.
+pub struct NewTicket<'a> {
+    pub kind: &'a str,
+    pub channel: &'a str,
+    pub severity: &'a str,
+    pub customer_id: i64,
+    pub contact_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub subject: &'a str,
+    pub description: &'a str,
+    pub value_class: Option<&'a str>,
+    pub grade: Option<&'a str>,
+    pub claimed_fen: Option<i64>,
+    pub responsible_party: Option<&'a str>,
+    pub first_response_due: DateTime<Utc>,
+    pub resolution_due: DateTime<Utc>,
+    pub created_by: Option<i64>,
+    /// The local date the number carries (YYYYMMDD).
+    pub local_day: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(FromQueryResult)]
+struct Id {
+    id: i64,
+}
+
+/// Inserts a ticket and gives it its number: `TK` + local date + `-` + its id.
+pub async fn insert<C: ConnectionTrait>(conn: &C, t: &NewTicket<'_>) -> Result<(i64, String)> {
+    let backend = conn.get_database_backend();
+    let provisional = format!(
+        "new-{}-{}",
+        t.now.timestamp_nanos_opt().unwrap_or(0),
+        t.customer_id
+    );
+    let id = Id::find_by_statement(stmt(
+        backend,
+        "INSERT INTO tickets (number, kind, channel, severity, status, customer_id, contact_id, \
+         assignee_id, subject, description, value_class, grade, claimed_fen, responsible_party, \
+         first_response_due, resolution_due, created_by, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, 'registered', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        vec![
+            provisional.into(),
+            t.kind.into(),
+            t.channel.into(),
+            t.severity.into(),
+            t.customer_id.into(),
+            t.contact_id.into(),
+            t.assignee_id.into(),
+            t.subject.into(),
+            t.description.into(),
+            t.value_class.into(),
+            t.grade.into(),
+            t.claimed_fen.into(),
+            t.responsible_party.into(),
+            t.first_response_due.into(),
+            t.resolution_due.into(),
+            t.created_by.into(),
+            t.now.into(),
+            t.now.into(),
+        ],
+    ))
+    .one(conn)
+    .await?
+    .ok_or(StoreError::NotFound)?
+    .id;
+    let number = format!("TK{}-{:06}", t.local_day, id);
+    conn.execute(stmt(
+        backend,
+        "UPDATE tickets SET number = ? WHERE id = ?",
+        vec![number.clone().into(), id.into()],
+    ))
+    .await?;
+    Ok((id, number))
+}
+
+pub async fn get<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<TicketRow>> {
+    Ok(TicketRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!("{TICKET_SELECT} WHERE t.id = ?"),
+        vec![id.into()],
+    ))
+    .one(conn)
+    .await?)
+}
+
+pub async fn id_by_number<C: ConnectionTrait>(conn: &C, number: &str) -> Result<Option<i64>> {
+    Ok(Id::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT id FROM tickets WHERE number = ?",
+        vec![number.trim().to_ascii_uppercase().into()],
+    ))
+    .one(conn)
+    .await?
+    .map(|r| r.id))
+}
+
+/// The changes a workflow step or an edit writes; `None` leaves a column as it is.
+#[derive(Default)]
+pub struct TicketChange {
+    pub status: Option<String>,
+    pub assignee_id: Option<Option<i64>>,
+    pub severity: Option<String>,
+    pub root_cause: Option<Option<String>>,
+    pub resolution: Option<Option<String>>,
+    pub settled_fen: Option<Option<i64>>,
+    pub responsible_party: Option<Option<String>>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<Option<DateTime<Utc>>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub response_escalated_at: Option<DateTime<Utc>>,
+    pub resolution_escalated_at: Option<DateTime<Utc>>,
+    pub reopened: bool,
+}
+
+/// Writes a change, provided the ticket is still in `expect_status` (so two agents
+/// acting at once cannot both move it). Returns whether it was written.
+pub async fn update<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    expect_status: &str,
+    ch: TicketChange,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let mut sets: Vec<&str> = vec!["updated_at = ?"];
+    let mut vals: Vec<Value> = vec![now.into()];
+    macro_rules! set {
+        ($field:expr, $col:literal) => {
+            if let Some(v) = $field {
+                sets.push(concat!($col, " = ?"));
+                vals.push(v.into());
+            }
+        };
+    }
+    set!(ch.status, "status");
+    set!(ch.assignee_id, "assignee_id");
+    set!(ch.severity, "severity");
+    set!(ch.root_cause, "root_cause");
+    set!(ch.resolution, "resolution");
+    set!(ch.settled_fen, "settled_fen");
+    set!(ch.responsible_party, "responsible_party");
+    set!(ch.resolved_at, "resolved_at");
+    set!(ch.closed_at, "closed_at");
+    set!(ch.response_escalated_at, "response_escalated_at");
+    set!(ch.resolution_escalated_at, "resolution_escalated_at");
+    if let Some(at) = ch.first_response_at {
+        sets.push("first_response_at = COALESCE(first_response_at, ?)");
+        vals.push(at.into());
+    }
+    if ch.reopened {
+        sets.push("reopened = reopened + 1");
+    }
+    vals.push(id.into());
+    vals.push(expect_status.into());
+    let r = conn
+        .execute(stmt(
+            conn.get_database_backend(),
+            &format!(
+                "UPDATE tickets SET {} WHERE id = ? AND status = ?",
+                sets.join(", ")
+            ),
+            vals,
+        ))
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// A shipment named by a ticket: its waybill number, and the shipment while it exists.
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
+pub struct TicketShipment {
+    pub waybill_no: String,
+    pub shipment_id: Option<i64>,
+    pub status: Option<String>,
+    pub ordered_at: Option<DateTime<Utc>>,
+}
+
+pub async fn add_shipments<C: ConnectionTrait>(
+    conn: &C,
+    ticket_id: i64,
+    shipments: &[(String, Option<i64>)],
+) -> Result<()> {
+    for (waybill, id) in shipments {
+        conn.execute(stmt(
+            conn.get_database_backend(),
+            "INSERT INTO ticket_shipments (ticket_id, waybill_no, shipment_id) VALUES (?, ?, ?) \
+             ON CONFLICT (ticket_id, waybill_no) DO NOTHING",
+            vec![ticket_id.into(), waybill.clone().into(), (*id).into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn shipments_of<C: ConnectionTrait>(
+    conn: &C,
+    ticket_id: i64,
+) -> Result<Vec<TicketShipment>> {
+    // A shipment's times read the same from both databases (Unix seconds on SQLite).
+    Ok(TicketShipment::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT ts.waybill_no, s.id AS shipment_id, s.status, s.ordered_at \
+         FROM ticket_shipments ts LEFT JOIN shipments s ON s.id = ts.shipment_id \
+         WHERE ts.ticket_id = ? ORDER BY ts.waybill_no",
+        vec![ticket_id.into()],
+    ))
+    .all(conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
+pub struct EventRow {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub note: String,
+    pub detail: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub at: DateTime<Utc>,
+}
+
+pub struct NewEvent<'a> {
+    pub ticket_id: i64,
+    pub action: &'a str,
+    pub from_status: Option<&'a str>,
+    pub to_status: Option<&'a str>,
+    pub note: &'a str,
+    pub detail: serde_json::Value,
+    pub actor_id: Option<i64>,
+    pub actor_name: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn add_event<C: ConnectionTrait>(conn: &C, e: &NewEvent<'_>) -> Result<()> {
+    conn.execute(stmt(
+        conn.get_database_backend(),
+        "INSERT INTO ticket_events (ticket_id, action, from_status, to_status, note, detail, \
+         actor_id, actor_name, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            e.ticket_id.into(),
+            e.action.into(),
+            e.from_status.into(),
+            e.to_status.into(),
+            e.note.into(),
+            e.detail.to_string().into(),
+            e.actor_id.into(),
+            e.actor_name.into(),
+            e.at.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+pub async fn events_of<C: ConnectionTrait>(conn: &C, ticket_id: i64) -> Result<Vec<EventRow>> {
+    Ok(EventRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT id, ticket_id, action, from_status, to_status, note, detail, actor_id, \
+         actor_name, at FROM ticket_events WHERE ticket_id = ? ORDER BY id",
+        vec![ticket_id.into()],
+    ))
+    .all(conn)
+    .await?)
+}
+
+/// The list's filters; owners: `None` for everything, else the customers owned by these
+/// users, and the pool when `pool` is set.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub owners: Option<Vec<i64>>,
+    pub pool: bool,
+    pub customer_id: Option<i64>,
+    pub status: Vec<String>,
+    pub open_only: bool,
+    pub kind: Option<String>,
+    pub severity: Option<String>,
+    pub channel: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub unassigned: bool,
+    /// Past a deadline now: first response not given, or resolution not reached.
+    pub breached_at: Option<DateTime<Utc>>,
+    pub root_cause: Option<String>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
+    /// Number, subject or waybill number.
+    pub q: Option<String>,
+    pub sort: TicketSort,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TicketSort {
+    #[default]
+    Newest,
+    Oldest,
+    /// The nearest resolution deadline first.
+    Due,
+}
+
+impl TicketFilter {
+    fn where_clause(&self) -> (String, Vec<Value>) {
+        let mut w: Vec<String> = Vec::new();
+        let mut v: Vec<Value> = Vec::new();
+        if let Some(owners) = &self.owners {
+            let mut any = Vec::new();
+            if !owners.is_empty() {
+                any.push(format!(
+                    "c.owner_id IN ({})",
+                    owners
+                        .iter()
+                        .map(|o| o.to_string())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ));
+            }
+            if self.pool {
+                any.push("c.owner_id IS NULL".into());
+            }
+            if any.is_empty() {
+                any.push("1 = 0".into());
+            }
+            w.push(format!("({})", any.join(" OR ")));
+        }
+        if let Some(c) = self.customer_id {
+            w.push("t.customer_id = ?".into());
+            v.push(c.into());
+        }
+        if !self.status.is_empty() {
+            w.push(format!(
+                "t.status IN ({})",
+                vec!["?"; self.status.len()].join(",")
+            ));
+            v.extend(self.status.iter().map(|s| Value::from(s.clone())));
+        } else if self.open_only {
+            w.push("t.status <> 'closed'".into());
+        }
+        for (col, val) in [
+            ("t.kind", &self.kind),
+            ("t.severity", &self.severity),
+            ("t.channel", &self.channel),
+            ("t.root_cause", &self.root_cause),
+        ] {
+            if let Some(x) = val {
+                w.push(format!("{col} = ?"));
+                v.push(x.clone().into());
+            }
+        }
+        if let Some(a) = self.assignee_id {
+            w.push("t.assignee_id = ?".into());
+            v.push(a.into());
+        } else if self.unassigned {
+            w.push("t.assignee_id IS NULL".into());
+        }
+        if let Some(now) = self.breached_at {
+            w.push(
+                "((t.first_response_at IS NULL AND t.status <> 'closed' AND t.first_response_due < ?) \
+                 OR (t.resolved_at IS NULL AND t.closed_at IS NULL AND t.resolution_due < ?))"
+                    .into(),
+            );
+            v.push(now.into());
+            v.push(now.into());
+        }
+        if let Some(f) = self.created_from {
+            w.push("t.created_at >= ?".into());
+            v.push(f.into());
+        }
+        if let Some(b) = self.created_before {
+            w.push("t.created_at < ?".into());
+            v.push(b.into());
+        }
+        if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let like = format!("%{}%", q.replace(['%', '_'], ""));
+            w.push(
+                "(t.number = ? OR t.subject LIKE ? OR t.id IN \
+                 (SELECT ticket_id FROM ticket_shipments WHERE waybill_no = ?))"
+                    .into(),
+            );
+            v.push(q.to_ascii_uppercase().into());
+            v.push(like.into());
+            v.push(q.to_string().into());
+        }
+        let sql = if w.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", w.join(" AND "))
+        };
+        (sql, v)
+    }
+}
+
+/// One page of tickets and the total.
+pub async fn list<C: ConnectionTrait>(conn: &C, f: &TicketFilter) -> Result<(Vec<TicketRow>, u64)> {
+    let backend = conn.get_database_backend();
+    let (w, vals) = f.where_clause();
+    #[derive(FromQueryResult)]
+    struct Count {
+        n: i64,
+    }
+    let n = Count::find_by_statement(stmt(
+        backend,
+        &format!("SELECT COUNT(*) AS n FROM tickets t JOIN customers c ON c.id = t.customer_id{w}"),
+        vals.clone(),
+    ))
+    .one(conn)
+    .await?
+    .map(|c| c.n)
+    .unwrap_or(0);
+    let order = match f.sort {
+        TicketSort::Newest => "t.created_at DESC, t.id DESC",
+        TicketSort::Oldest => "t.created_at ASC, t.id ASC",
+        TicketSort::Due => "t.resolution_due ASC, t.id ASC",
+    };
+    let per = f.per_page.clamp(1, 10_000);
+    let offset = f.page.max(1).saturating_sub(1) * per;
+    let rows = TicketRow::find_by_statement(stmt(
+        backend,
+        &format!("{TICKET_SELECT}{w} ORDER BY {order} LIMIT {per} OFFSET {offset}"),
+        vals,
+    ))
+    .all(conn)
+    .await?;
+    Ok((rows, n.max(0) as u64))
+}
+
+/// Open tickets whose deadline passed and that were not escalated for it yet:
+/// (id, which: "response" or "resolution").
+pub async fn due_escalations<C: ConnectionTrait>(
+    conn: &C,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<(i64, &'static str)>> {
+    let backend = conn.get_database_backend();
+    let response = Id::find_by_statement(stmt(
+        backend,
+        &format!(
+            "SELECT id FROM tickets WHERE first_response_at IS NULL AND first_response_due < ? \
+             AND response_escalated_at IS NULL AND status <> 'closed' ORDER BY first_response_due LIMIT {limit}"
+        ),
+        vec![now.into()],
+    ))
+    .all(conn)
+    .await?;
+    let resolution = Id::find_by_statement(stmt(
+        backend,
+        &format!(
+            "SELECT id FROM tickets WHERE resolved_at IS NULL AND closed_at IS NULL \
+             AND resolution_due < ? AND resolution_escalated_at IS NULL ORDER BY resolution_due LIMIT {limit}"
+        ),
+        vec![now.into()],
+    ))
+    .all(conn)
+    .await?;
+    Ok(response
+        .into_iter()
+        .map(|r| (r.id, "response"))
+        .chain(resolution.into_iter().map(|r| (r.id, "resolution")))
+        .collect())
+}
+
+/// Attachments: what a list shows (no bytes).
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
+pub struct AttachmentRow {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn add_attachment<C: ConnectionTrait>(
+    conn: &C,
+    ticket_id: i64,
+    filename: &str,
+    content_type: &str,
+    sha256: &str,
+    data: Vec<u8>,
+    uploaded_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let size = data.len() as i64;
+    Ok(Id::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "INSERT INTO ticket_attachments (ticket_id, filename, content_type, size_bytes, sha256, \
+         data, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        vec![
+            ticket_id.into(),
+            filename.into(),
+            content_type.into(),
+            size.into(),
+            sha256.into(),
+            data.into(),
+            uploaded_by.into(),
+            now.into(),
+        ],
+    ))
+    .one(conn)
+    .await?
+    .ok_or(StoreError::NotFound)?
+    .id)
+}
+
+pub async fn attachments_of<C: ConnectionTrait>(
+    conn: &C,
+    ticket_id: i64,
+) -> Result<Vec<AttachmentRow>> {
+    Ok(AttachmentRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT id, ticket_id, filename, content_type, size_bytes, sha256, uploaded_by, created_at \
+         FROM ticket_attachments WHERE ticket_id = ? ORDER BY id",
+        vec![ticket_id.into()],
+    ))
+    .all(conn)
+    .await?)
+}
+
+/// The attachment's row and bytes.
+pub async fn attachment<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+) -> Result<Option<(AttachmentRow, Vec<u8>)>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        ticket_id: i64,
+        filename: String,
+        content_type: String,
+        size_bytes: i64,
+        sha256: String,
+        uploaded_by: Option<i64>,
+        created_at: DateTime<Utc>,
+        data: Vec<u8>,
+    }
+    let r = Row::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT id, ticket_id, filename, content_type, size_bytes, sha256, uploaded_by, \
+         created_at, data FROM ticket_attachments WHERE id = ?",
+        vec![id.into()],
+    ))
+    .one(conn)
+    .await?;
+    Ok(r.map(|r| {
+        (
+            AttachmentRow {
+                id: r.id,
+                ticket_id: r.ticket_id,
+                filename: r.filename,
+                content_type: r.content_type,
+                size_bytes: r.size_bytes,
+                sha256: r.sha256,
+                uploaded_by: r.uploaded_by,
+                created_at: r.created_at,
+            },
+            r.data,
+        )
+    }))
+}
+
+// ---- notifications ----
+
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub kind: String,
+    pub ticket_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    pub args: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+    pub emailed_at: Option<DateTime<Utc>>,
+}
+
+const NOTE_COLS: &str =
+    "id, user_id, kind, ticket_id, customer_id, args, created_at, read_at, emailed_at";
+
+pub async fn notify<C: ConnectionTrait>(
+    conn: &C,
+    user_id: i64,
+    kind: &str,
+    ticket_id: Option<i64>,
+    customer_id: Option<i64>,
+    args: &[String],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    conn.execute(stmt(
+        conn.get_database_backend(),
+        "INSERT INTO notifications (user_id, kind, ticket_id, customer_id, args, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+        vec![
+            user_id.into(),
+            kind.into(),
+            ticket_id.into(),
+            customer_id.into(),
+            serde_json::to_string(args).unwrap_or_default().into(),
+            now.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// A user's latest notifications, newest first, and how many are unread.
+pub async fn notifications_of<C: ConnectionTrait>(
+    conn: &C,
+    user_id: i64,
+    limit: u64,
+) -> Result<(Vec<NotificationRow>, i64)> {
+    let backend = conn.get_database_backend();
+    let rows = NotificationRow::find_by_statement(stmt(
+        backend,
+        &format!(
+            "SELECT {NOTE_COLS} FROM notifications WHERE user_id = ? ORDER BY id DESC LIMIT {limit}"
+        ),
+        vec![user_id.into()],
+    ))
+    .all(conn)
+    .await?;
+    Ok((rows, unread_count(conn, user_id).await?))
+}
+
+pub async fn unread_count<C: ConnectionTrait>(conn: &C, user_id: i64) -> Result<i64> {
+    #[derive(FromQueryResult)]
+    struct Count {
+        n: i64,
+    }
+    Ok(Count::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT COUNT(*) AS n FROM notifications WHERE user_id = ? AND read_at IS NULL",
+        vec![user_id.into()],
+    ))
+    .one(conn)
+    .await?
+    .map(|c| c.n)
+    .unwrap_or(0))
+}
+
+pub async fn mark_read<C: ConnectionTrait>(
+    conn: &C,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    Ok(conn
+        .execute(stmt(
+            conn.get_database_backend(),
+            "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL",
+            vec![now.into(), user_id.into()],
+        ))
+        .await?
+        .rows_affected())
+}
+
+/// Notifications not yet e-mailed, oldest first.
+pub async fn unsent<C: ConnectionTrait>(conn: &C, limit: u64) -> Result<Vec<NotificationRow>> {
+    Ok(NotificationRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!(
+            "SELECT {NOTE_COLS} FROM notifications WHERE emailed_at IS NULL ORDER BY id LIMIT {limit}"
+        ),
+        vec![],
+    ))
+    .all(conn)
+    .await?)
+}
+
+pub async fn mark_emailed<C: ConnectionTrait>(conn: &C, id: i64, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(stmt(
+        conn.get_database_backend(),
+        "UPDATE notifications SET emailed_at = ? WHERE id = ?",
+        vec![now.into(), id.into()],
+    ))
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! REST API of the service desk: tickets, their workflow steps, assignment, notes and
+//! attachments; the SLA policy; the caller's notifications.
+
+use crate::error::WebError;
+use crate::extract::{ApiJson, ApiUser};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use consign_app::service::{self, AssignInput, StepInput, TicketInput, TicketQuery};
+use consign_app::{App, AppError};
+use consign_domain::service::SlaPolicy;
+use serde::Deserialize;
+use serde_json::json;
+
+type ApiResult<T> = Result<T, WebError>;
+
+fn or_api<T>(r: Result<T, AppError>, u: &ApiUser) -> ApiResult<T> {
+    r.map_err(|e| WebError::api(e, u.lang))
+}
+
+fn id(s: &str, u: &ApiUser) -> ApiResult<i64> {
+    s.parse()
+        .map_err(|_| WebError::api(AppError::NotFound, u.lang))
+}
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/tickets", get(list).post(create))
+        .route("/tickets/by-number/{no}", get(by_number))
+        .route("/tickets/{id}", get(show))
+        .route("/tickets/{id}/transitions", post(step))
+        .route("/tickets/{id}/assign", post(assign))
+        .route("/tickets/{id}/comments", post(comment))
+        .route(
+            "/tickets/{id}/attachments",
+            get(attachments)
+                .post(attach)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    service::MAX_ATTACHMENT_BYTES + 1024,
+                )),
+        )
+        .route("/tickets/{id}/attachments/{aid}", get(attachment))
+        .route("/policies/sla", get(get_policy).put(put_policy))
+        .route("/notifications", get(notifications))
+        .route("/notifications/read", post(read_notifications))
+}
+
+async fn list(
+    State(app): State<App>,
+    u: ApiUser,
+    Query(q): Query<TicketQuery>,
+) -> ApiResult<Response> {
+    let page = or_api(service::list(&app, &u.actor, &q).await, &u)?;
+    Ok(Json(page).into_response())
+}
+
+async fn create(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiJson(input): ApiJson<TicketInput>,
+) -> ApiResult<Response> {
+    let d = or_api(service::create(&app, &u.actor, &input).await, &u)?;
+    Ok((StatusCode::CREATED, Json(d)).into_response())
+}
+
+async fn show(State(app): State<App>, u: ApiUser, Path(tid): Path<String>) -> ApiResult<Response> {
+    let tid = id(&tid, &u)?;
+    let d = or_api(service::get(&app, &u.actor, tid).await, &u)?;
+    Ok(Json(d).into_response())
+}
+
+async fn by_number(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(no): Path<String>,
+) -> ApiResult<Response> {
+    let d = or_api(service::get_by_number(&app, &u.actor, &no).await, &u)?;
+    Ok(Json(d).into_response())
+}
+
+async fn step(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(tid): Path<String>,
+    ApiJson(input): ApiJson<StepInput>,
+) -> ApiResult<Response> {
+    let tid = id(&tid, &u)?;
+    let d = or_api(service::step(&app, &u.actor, tid, &input).await, &u)?;
+    Ok(Json(d).into_response())
+}
+
+async fn assign(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(tid): Path<String>,
+    ApiJson(input): ApiJson<AssignInput>,
+) -> ApiResult<Response> {
+    let tid = id(&tid, &u)?;
+    let d = or_api(service::assign(&app, &u.actor, tid, &input).await, &u)?;
+    Ok(Json(d).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommentIn {
+    note: String,
+}
+
+async fn comment(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(tid): Path<String>,
+    ApiJson(c): ApiJson<CommentIn>,
+) -> ApiResult<Response> {
+    let tid = id(&tid, &u)?;
+    let d = or_api(service::comment(&app, &u.actor, tid, &c.note).await, &u)?;
+    Ok(Json(d).into_response())
+}
+
+async fn attachments(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(tid): Path<String>,
+) -> ApiResult<Response> {
+    let tid = id(&tid, &u)?;
+    let d = or_api(service::get(&app, &u.actor, tid).await, &u)?;
+    Ok(Json(json!({ "items": d.attachments })).into_response())
+}
+
+#[derive(Deserialize)]
+struct AttachQ {
+    filename: Option<String>,
+}
+
+/// The file is the request body; its name is `?filename=`.
+async fn attach(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(tid): Path<String>,
+    Query(q): Query<AttachQ>,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    let tid = id(&tid, &u)?;
+    let name = q.filename.unwrap_or_else(|| "attachment".into());
+    let d = or_api(
+        service::attach(&app, &u.actor, tid, &name, body.to_vec()).await,
+        &u,
+    )?;
+    Ok((StatusCode::CREATED, Json(json!({ "items": d.attachments }))).into_response())
+}
+
+async fn attachment(
+    State(app): State<App>,
+    u: ApiUser,
+    Path((tid, aid)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (tid, aid) = (id(&tid, &u)?, id(&aid, &u)?);
+    let (row, data) = or_api(service::attachment(&app, &u.actor, tid, aid).await, &u)?;
+    Ok(crate::ui_service::attachment_response(&row, data))
+}
+
+async fn get_policy(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
+    let p = or_api(service::sla_policy(&app).await, &u)?;
+    Ok(Json(p).into_response())
+}
+
+async fn put_policy(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiJson(p): ApiJson<SlaPolicy>,
+) -> ApiResult<Response> {
+    let p = or_api(service::set_sla_policy(&app, &u.actor, &p).await, &u)?;
+    Ok(Json(p).into_response())
+}
+
+async fn notifications(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
+    let n = or_api(service::notifications(&app, &u.actor, u.lang).await, &u)?;
+    Ok(Json(n).into_response())
+}
+
+async fn read_notifications(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
+    let n = or_api(service::mark_read(&app, &u.actor).await, &u)?;
+    Ok(Json(json!({ "marked": n })).into_response())
+}
