@@ -529,7 +529,7 @@ async fn resolve_customer(
     e: &mut FieldErrors,
 ) -> Result<Option<customer::Model>> {
     let conn = &app.db.conn;
-    let found = if let Some(id) = input.customer_id.trim().parse::<i64>().ok() {
+    let found = if let Ok(id) = input.customer_id.trim().parse::<i64>() {
         consign_store::customers::find(conn, id).await?
     } else if !input.customer_code.trim().is_empty() {
         let ids =
@@ -1130,7 +1130,19 @@ pub async fn attach(
     let now = Utc::now();
     let size = bytes.len();
     let txn = app.db.begin_write().await?;
-    repo::add_attachment(&txn, id, &name, ctype, &sha, bytes, actor.id, now).await?;
+    repo::add_attachment(
+        &txn,
+        repo::NewAttachment {
+            ticket_id: id,
+            filename: &name,
+            content_type: ctype,
+            sha256: &sha,
+            data: bytes,
+            uploaded_by: actor.id,
+            now,
+        },
+    )
+    .await?;
     repo::add_event(
         &txn,
         &NewEvent {

@@ -551,9 +551,11 @@ mod tests {
         /// always falls inside business hours on a working day.
         #[test]
         fn add_and_measure_agree(day in 0i64..400, minute in 0i64..1440, add in 1i64..20_000) {
-            let mut c = Calendar::default();
-            c.holidays = vec![NaiveDate::from_ymd_opt(2026, 5, 1).expect("date")];
-            c.extra_workdays = vec![NaiveDate::from_ymd_opt(2026, 5, 9).expect("date")];
+            let c = Calendar {
+                holidays: vec![NaiveDate::from_ymd_opt(2026, 5, 1).expect("date")],
+                extra_workdays: vec![NaiveDate::from_ymd_opt(2026, 5, 9).expect("date")],
+                ..Default::default()
+            };
             let start = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date").and_time(NaiveTime::MIN)
                 + Duration::days(day) + Duration::minutes(minute);
             let end = c.add_business_minutes(start, add);

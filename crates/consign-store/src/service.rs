@@ -530,16 +530,27 @@ pub struct AttachmentRow {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn add_attachment<C: ConnectionTrait>(
-    conn: &C,
-    ticket_id: i64,
-    filename: &str,
-    content_type: &str,
-    sha256: &str,
-    data: Vec<u8>,
-    uploaded_by: Option<i64>,
-    now: DateTime<Utc>,
-) -> Result<i64> {
+/// An attachment to store.
+pub struct NewAttachment<'a> {
+    pub ticket_id: i64,
+    pub filename: &'a str,
+    pub content_type: &'a str,
+    pub sha256: &'a str,
+    pub data: Vec<u8>,
+    pub uploaded_by: Option<i64>,
+    pub now: DateTime<Utc>,
+}
+
+pub async fn add_attachment<C: ConnectionTrait>(conn: &C, a: NewAttachment<'_>) -> Result<i64> {
+    let NewAttachment {
+        ticket_id,
+        filename,
+        content_type,
+        sha256,
+        data,
+        uploaded_by,
+        now,
+    } = a;
     let size = data.len() as i64;
     Ok(Id::find_by_statement(stmt(
         conn.get_database_backend(),

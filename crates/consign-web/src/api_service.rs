@@ -43,6 +43,17 @@ pub fn routes() -> Router<App> {
         )
         .route("/tickets/{id}/attachments/{aid}", get(attachment))
         .route("/policies/sla", get(get_policy).put(put_policy))
+        .route(
+            "/customers/{id}/interactions",
+            get(interactions).post(log_interaction),
+        )
+        .route("/customers/{id}/tasks", get(customer_tasks).post(add_task))
+        .route("/tasks", get(my_tasks))
+        .route("/tasks/{id}/complete", post(complete_task))
+        .route(
+            "/policies/followup",
+            get(get_followup_policy).put(put_followup_policy),
+        )
         .route("/notifications", get(notifications))
         .route("/notifications/read", post(read_notifications))
 }
@@ -183,4 +194,101 @@ async fn notifications(State(app): State<App>, u: ApiUser) -> ApiResult<Response
 async fn read_notifications(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
     let n = or_api(service::mark_read(&app, &u.actor).await, &u)?;
     Ok(Json(json!({ "marked": n })).into_response())
+}
+
+// ---- follow-ups ----
+
+use consign_app::followups::{self, InteractionInput, TaskInput};
+
+#[derive(Deserialize)]
+struct PageQ {
+    page: Option<u64>,
+}
+
+async fn interactions(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    Query(q): Query<PageQ>,
+) -> ApiResult<Response> {
+    let cid = id(&cid, &u)?;
+    let p = or_api(
+        followups::interactions(&app, &u.actor, cid, q.page.unwrap_or(1)).await,
+        &u,
+    )?;
+    Ok(Json(p).into_response())
+}
+
+async fn log_interaction(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    ApiJson(input): ApiJson<InteractionInput>,
+) -> ApiResult<Response> {
+    let cid = id(&cid, &u)?;
+    let v = or_api(followups::log(&app, &u.actor, cid, &input).await, &u)?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+async fn customer_tasks(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+) -> ApiResult<Response> {
+    let cid = id(&cid, &u)?;
+    let items = or_api(followups::tasks_of_customer(&app, &u.actor, cid).await, &u)?;
+    Ok(Json(json!({ "items": items })).into_response())
+}
+
+async fn add_task(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    ApiJson(input): ApiJson<TaskInput>,
+) -> ApiResult<Response> {
+    let cid = id(&cid, &u)?;
+    let v = or_api(followups::add(&app, &u.actor, cid, &input).await, &u)?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+#[derive(Deserialize)]
+struct TasksQ {
+    days: Option<i64>,
+}
+
+async fn my_tasks(
+    State(app): State<App>,
+    u: ApiUser,
+    Query(q): Query<TasksQ>,
+) -> ApiResult<Response> {
+    let l = or_api(
+        followups::my_tasks(&app, &u.actor, q.days.unwrap_or(14)).await,
+        &u,
+    )?;
+    Ok(Json(l).into_response())
+}
+
+async fn complete_task(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(tid): Path<String>,
+    ApiJson(input): ApiJson<InteractionInput>,
+) -> ApiResult<Response> {
+    let tid = id(&tid, &u)?;
+    let v = or_api(followups::complete(&app, &u.actor, tid, &input).await, &u)?;
+    Ok(Json(v).into_response())
+}
+
+async fn get_followup_policy(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
+    let p = or_api(followups::policy(&app).await, &u)?;
+    Ok(Json(p).into_response())
+}
+
+async fn put_followup_policy(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiJson(p): ApiJson<consign_domain::followup::FollowUpPolicy>,
+) -> ApiResult<Response> {
+    let p = or_api(followups::set_policy(&app, &u.actor, &p).await, &u)?;
+    Ok(Json(p).into_response())
 }

@@ -781,6 +781,94 @@ pub fn spec() -> Value {
         vec![],
     );
     add(
+        "/api/v1/customers/{id}/interactions",
+        "get",
+        op(
+            "A customer's interactions, newest first (20 a page)",
+            "followups",
+            None,
+            ("200", "InteractionPage"),
+        ),
+        vec![id_param("id"), q("page", "")],
+    );
+    add(
+        "/api/v1/customers/{id}/interactions",
+        "post",
+        op(
+            "Log a call, visit, e-mail, meeting or WeChat exchange",
+            "followups",
+            Some("InteractionInput"),
+            ("201", "Interaction"),
+        ),
+        tid(),
+    );
+    add(
+        "/api/v1/customers/{id}/tasks",
+        "get",
+        op(
+            "A customer's open tasks",
+            "followups",
+            None,
+            ("200", "Tasks"),
+        ),
+        tid(),
+    );
+    add(
+        "/api/v1/customers/{id}/tasks",
+        "post",
+        op(
+            "Add a task by hand",
+            "followups",
+            Some("TaskInput"),
+            ("201", "Task"),
+        ),
+        tid(),
+    );
+    add(
+        "/api/v1/tasks",
+        "get",
+        op(
+            "The caller's open tasks: overdue, today, upcoming",
+            "followups",
+            None,
+            ("200", "TaskList"),
+        ),
+        vec![q("days", "how far ahead upcoming reaches (default 14)")],
+    );
+    add(
+        "/api/v1/tasks/{id}/complete",
+        "post",
+        op(
+            "Complete a task by logging the interaction that did it",
+            "followups",
+            Some("InteractionInput"),
+            ("200", "Task"),
+        ),
+        tid(),
+    );
+    add(
+        "/api/v1/policies/followup",
+        "get",
+        op(
+            "The follow-up policy",
+            "followups",
+            None,
+            ("200", "FollowUpPolicy"),
+        ),
+        vec![],
+    );
+    add(
+        "/api/v1/policies/followup",
+        "put",
+        op(
+            "Replace the follow-up policy (admins)",
+            "followups",
+            Some("FollowUpPolicy"),
+            ("200", "FollowUpPolicy"),
+        ),
+        vec![],
+    );
+    add(
         "/api/v1/notifications",
         "get",
         op(
@@ -953,6 +1041,34 @@ pub fn spec() -> Value {
         "calendar": s(json!({"day_start": text, "day_end": text, "workdays": {"type": "array", "items": int},
             "holidays": {"type": "array", "items": {"type": "string", "format": "date"}},
             "extra_workdays": {"type": "array", "items": {"type": "string", "format": "date"}}}))}));
+    schemas["InteractionInput"] = s(json!({
+        "kind": {"type": "string", "enum": ["call", "visit", "email", "meeting", "wechat"]},
+        "at": {"type": "string", "description": "company time, e.g. 2026-12-01 14:30; empty: now"},
+        "contact_id": text, "summary": text, "next_step": text}));
+    schemas["Interaction"] = s(
+        json!({"id": text, "kind": text, "at": time, "contact_name": text, "user_name": text, "summary": text, "next_step": text, "task_id": text}),
+    );
+    schemas["InteractionPage"] = s(
+        json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Interaction"}}, "total": int, "page": int, "per_page": int}),
+    );
+    schemas["TaskInput"] = s(
+        json!({"title": text, "due_on": {"type": "string", "format": "date"}, "assignee_id": text}),
+    );
+    schemas["Task"] = s(
+        json!({"id": text, "customer_id": text, "customer_code": text, "customer_name": text, "assignee_name": text,
+        "kind": {"type": "string", "enum": ["follow_up", "complaint_callback", "at_risk", "manual"]}, "title": text,
+        "due_on": {"type": "string", "format": "date"}, "due": {"type": "string", "enum": ["overdue", "today", "upcoming"]},
+        "status": {"type": "string", "enum": ["open", "done", "cancelled"]}, "ticket_id": text, "done_at": time}),
+    );
+    schemas["Tasks"] =
+        s(json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}}}));
+    let tasks = json!({"type": "array", "items": {"$ref": "#/components/schemas/Task"}});
+    schemas["TaskList"] = s(
+        json!({"overdue": tasks, "today": tasks, "upcoming": tasks, "today_date": {"type": "string", "format": "date"}}),
+    );
+    schemas["FollowUpPolicy"] = s(
+        json!({"a_days": int, "b_days": int, "c_days": int, "after_complaint_days": int, "at_risk_days": int}),
+    );
     schemas["Notifications"] = s(
         json!({"unread": int, "items": {"type": "array", "items": s(json!({"id": text, "kind": text, "text": text, "href": text, "created_at": time, "read": {"type": "boolean"}}))}}),
     );

@@ -95,6 +95,13 @@ pub fn routes() -> Router<App> {
         .route("/customers/{id}/merge", get(merge_page).post(merge_submit))
         .route("/customers/{id}/reveal", post(reveal_id_number))
         .route("/customers/{id}/contacts", post(contact_add))
+        .route("/customers/{id}/interactions", post(interaction_add))
+        .route("/customers/{id}/tasks", post(task_add))
+        .route("/tasks", get(crate::ui_service::tasks_page))
+        .route(
+            "/tasks/{id}/complete",
+            post(crate::ui_service::task_complete),
+        )
         .route(
             "/customers/{id}/contacts/{cid}/edit",
             get(contact_edit).post(contact_update),
@@ -256,6 +263,8 @@ pub(crate) fn with_flash(mut ctx: Ctx, ok: Option<&str>) -> Ctx {
         "customer.updated",
         "common.saved",
         "contact.revealed",
+        "followup.logged",
+        "followup.task_added",
     ];
     if let Some(k) = ok.filter(|k| ALLOWED.contains(k)) {
         ctx.flash = Some(ctx.lang.t(k).to_string());
@@ -990,6 +999,11 @@ struct DetailTpl {
     /// The customer's latest tickets, when the user sees its tickets.
     tickets: Option<Page<consign_app::service::TicketView>>,
     can_ticket: bool,
+    /// May log interactions and add tasks.
+    can_log: bool,
+    interactions: Vec<consign_app::followups::InteractionView>,
+    tasks: Vec<consign_app::followups::TaskView>,
+    logform: FormView,
 }
 
 pub struct TimelineItem {
@@ -1001,6 +1015,30 @@ pub struct TimelineItem {
 }
 
 impl DetailTpl {
+    fn interaction_kinds(&self) -> Vec<Opt> {
+        opts(
+            consign_domain::followup::InteractionKind::ALL
+                .iter()
+                .map(|k| (k.as_str().to_string(), self.ctx.t(k.label_key()))),
+            &self.logform.v("kind"),
+        )
+    }
+    fn contact_opts(&self) -> Vec<Opt> {
+        opts(
+            self.d
+                .contacts
+                .iter()
+                .map(|c| (c.id.to_string(), c.name.clone())),
+            &self.logform.v("contact_id"),
+        )
+    }
+    fn due_class(&self, d: &consign_domain::followup::Due) -> &'static str {
+        match d {
+            consign_domain::followup::Due::Overdue => "badge-red",
+            consign_domain::followup::Due::Today => "badge-amber",
+            consign_domain::followup::Due::Upcoming => "badge-gray",
+        }
+    }
     fn ticket_status_class(&self, s: &consign_domain::service::Status) -> &'static str {
         crate::ui_service::status_class(s)
     }
@@ -1181,6 +1219,9 @@ struct DetailExtras {
     contact_values: HashMap<String, String>,
     status: StatusCode,
     flash: Option<String>,
+    /// A refused interaction or task form, with what was typed.
+    log_errors: FieldErrors,
+    log_values: HashMap<String, String>,
 }
 
 impl Default for DetailExtras {
@@ -1195,6 +1236,8 @@ impl Default for DetailExtras {
             contact_values: HashMap::new(),
             status: StatusCode::OK,
             flash: None,
+            log_errors: FieldErrors::new(),
+            log_values: HashMap::new(),
         }
     }
 }
@@ -1231,6 +1274,19 @@ async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResul
     .await
     .ok()
     .filter(|_| u.actor.role != Role::PortalUser);
+    let (interactions, tasks) = if consign_app::service::can_handle(u.actor.role) {
+        (
+            consign_app::followups::interactions(app, &u.actor, id, 1)
+                .await
+                .map_err(|e| fail(e, lang))?
+                .items,
+            consign_app::followups::tasks_of_customer(app, &u.actor, id)
+                .await
+                .map_err(|e| fail(e, lang))?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let mut ctx = Ctx::new(app, u, &format!("/customers/{id}"), "customers");
     ctx = with_flash(ctx, x.flash.as_deref());
     let timeline = timeline_items(app, &ctx, items).await;
@@ -1274,6 +1330,10 @@ async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResul
         aging_buckets: consign_domain::billing::AgingBucket::ALL,
         payments,
         class,
+        can_log: consign_app::service::can_handle(u.actor.role),
+        interactions,
+        tasks,
+        logform: FormView::new(lang, x.log_values, x.log_errors),
         can_ticket: consign_app::service::can_handle(u.actor.role) && tickets.is_some(),
         tickets,
         d,
@@ -1439,6 +1499,71 @@ async fn contact_add(State(app): State<App>, Path(id): Path<String>, p: UiPost) 
                 DetailExtras {
                     contact_errors: errs,
                     contact_values: values,
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(fail(e, lang)),
+    }
+}
+
+/// Logs an interaction from the customer's page.
+async fn interaction_add(State(app): State<App>, Path(id): Path<String>, p: UiPost) -> UiResult {
+    let lang = p.user.lang;
+    let id = parse_id(&id, lang)?;
+    let input = consign_app::followups::InteractionInput {
+        kind: p.form.text("kind"),
+        at: p.form.text("at"),
+        contact_id: p.form.text("contact_id"),
+        summary: p.form.text("summary"),
+        next_step: p.form.text("next_step"),
+    };
+    match consign_app::followups::log(&app, &p.user.actor, id, &input).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/customers/{id}?ok=followup.logged#interactions"))
+                .into_response(),
+        ),
+        Err(AppError::Validation(errs)) => {
+            detail_page(
+                &app,
+                &p.user,
+                id,
+                DetailExtras {
+                    log_errors: errs,
+                    log_values: p.form.0.iter().cloned().collect(),
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(fail(e, lang)),
+    }
+}
+
+/// Adds a task by hand from the customer's page.
+async fn task_add(State(app): State<App>, Path(id): Path<String>, p: UiPost) -> UiResult {
+    let lang = p.user.lang;
+    let id = parse_id(&id, lang)?;
+    let input = consign_app::followups::TaskInput {
+        title: p.form.text("title"),
+        due_on: p.form.text("due_on"),
+        assignee_id: p.form.text("assignee_id"),
+    };
+    match consign_app::followups::add(&app, &p.user.actor, id, &input).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/customers/{id}?ok=followup.task_added#tasks")).into_response(),
+        ),
+        Err(AppError::Validation(errs)) => {
+            detail_page(
+                &app,
+                &p.user,
+                id,
+                DetailExtras {
+                    log_errors: errs,
+                    log_values: p.form.0.iter().cloned().collect(),
                     status: StatusCode::UNPROCESSABLE_ENTITY,
                     ..Default::default()
                 },

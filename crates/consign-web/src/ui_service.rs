@@ -797,3 +797,96 @@ pub(crate) async fn sla_save(State(app): State<App>, p: UiPost) -> UiResult {
         Err(e) => Err(fail(e, lang)),
     }
 }
+
+// ---- tasks ----
+
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct TasksTpl {
+    ctx: Ctx,
+    l: consign_app::followups::TaskList,
+    kinds: Vec<Opt>,
+    error: String,
+}
+
+impl TasksTpl {
+    fn groups(&self) -> Vec<(String, &Vec<consign_app::followups::TaskView>, &'static str)> {
+        vec![
+            (self.ctx.t("followup.overdue"), &self.l.overdue, "overdue"),
+            (self.ctx.t("followup.today"), &self.l.today, "today"),
+            (
+                self.ctx.t("followup.upcoming"),
+                &self.l.upcoming,
+                "upcoming",
+            ),
+        ]
+    }
+}
+
+async fn tasks_render(app: &App, u: &UiUser, flash: Option<&str>, error: String) -> UiResult {
+    let lang = u.lang;
+    let l = consign_app::followups::my_tasks(app, &u.actor, 14)
+        .await
+        .map_err(|e| fail(e, lang))?;
+    let mut ctx = Ctx::new(app, u, "/tasks", "tasks");
+    if flash == Some("followup.completed") {
+        ctx.flash = Some(lang.t("followup.completed").to_string());
+    }
+    use consign_domain::followup::InteractionKind;
+    Ok(render(&TasksTpl {
+        ctx,
+        l,
+        kinds: vocab(
+            lang,
+            InteractionKind::ALL,
+            InteractionKind::as_str,
+            InteractionKind::label_key,
+            "call",
+        ),
+        error,
+    }))
+}
+
+pub(crate) async fn tasks_page(
+    State(app): State<App>,
+    u: UiUser,
+    Query(ok): Query<OkQ>,
+) -> UiResult {
+    tasks_render(&app, &u, ok.ok.as_deref(), String::new()).await
+}
+
+pub(crate) async fn task_complete(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    p: UiPost,
+) -> UiResult {
+    let lang = p.user.lang;
+    let id = parse_id(&id, lang)?;
+    let input = consign_app::followups::InteractionInput {
+        kind: p.form.text("kind"),
+        summary: p.form.text("summary"),
+        next_step: p.form.text("next_step"),
+        ..Default::default()
+    };
+    match consign_app::followups::complete(&app, &p.user.actor, id, &input).await {
+        Ok(_) => Ok(Redirect::to("/tasks?ok=followup.completed").into_response()),
+        Err(AppError::Validation(errs)) => {
+            let msg = errs
+                .0
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}: {}",
+                        lang.t(&format!("followup.{}", f.field)),
+                        lang.t(f.code)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("；");
+            let mut r = tasks_render(&app, &p.user, None, msg).await?;
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(fail(e, lang)),
+    }
+}

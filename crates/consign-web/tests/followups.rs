@@ -1,0 +1,211 @@
+//! Follow-ups on SQLite and PostgreSQL: the interaction log on the customer's page and
+//! timeline, the owner's last follow-up that keeps a customer out of the pool, the
+//! callback task after a closed complaint, the call to a customer flagged at risk, the
+//! regular follow-ups by value class, and completing a task by logging what was done.
+
+mod common;
+use common::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+async fn code_of(t: &TestApp, id: i64) -> String {
+    let admin = t.actor("admin").await;
+    consign_app::customers::get(&t.app, &admin, id)
+        .await
+        .expect("customer")
+        .customer
+        .code
+}
+
+#[tokio::test]
+async fn interactions_on_the_customer_page() {
+    each_db(|t| async move {
+        let c = t
+            .customer(
+                "上海恒通供应链管理有限公司",
+                Some("lixy"),
+                Some("13812345678"),
+            )
+            .await;
+        let b = t.browser("lixy").await;
+        let page = format!("/customers/{c}");
+        // Refused: no summary, a time in the future; what was typed stays.
+        let r = b
+            .post(
+                &format!("/customers/{c}/interactions"),
+                &page,
+                &[
+                    ("kind", "visit"),
+                    ("at", "2099-01-01 10:00"),
+                    ("summary", ""),
+                    ("next_step", "下周报价"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.expect("body");
+        assert!(
+            html.contains("不能晚于现在") && html.contains("必填") && html.contains("下周报价")
+        );
+
+        let r = b
+            .post(
+                &format!("/customers/{c}/interactions"),
+                &page,
+                &[
+                    ("kind", "visit"),
+                    ("summary", "拜访物流经理张伟，了解明年华东仓配需求"),
+                    ("next_step", "下周提交仓配报价"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, html) = b.get(&page).await;
+        assert!(
+            html.contains("拜访物流经理张伟，了解明年华东仓配需求"),
+            "in the interactions card"
+        );
+        assert!(html.contains("下周提交仓配报价"));
+        assert!(html.contains("沟通记录"), "on the timeline");
+
+        // The owner's interaction counts as its follow-up: the pool's reclaim leaves it.
+        let row = consign_app::store::customers::find(&t.app.db.conn, c)
+            .await
+            .expect("db")
+            .expect("c");
+        assert!(row.last_interaction_at.is_some(), "last follow-up stamped");
+        let n = consign_app::customers::reclaim_stale(&t.app, chrono::Utc::now())
+            .await
+            .expect("reclaim");
+        assert_eq!(n, 0);
+
+        // Another account manager cannot log on it.
+        let (s, _) = t
+            .api("chenj")
+            .await
+            .post(
+                &format!("/api/v1/customers/{c}/interactions"),
+                json!({"kind": "call", "summary": "x"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        // The API lists it.
+        let (s, list) = t
+            .api("lixy")
+            .await
+            .get(&format!("/api/v1/customers/{c}/interactions"))
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(list["total"], 1);
+        assert_eq!(list["items"][0]["kind"], "visit");
+        assert_eq!(list["items"][0]["user_name"], "李晓云");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tasks_after_complaints_at_risk_and_by_plan() {
+    each_db(|t| async move {
+        let c = t.customer("上海恒通供应链管理有限公司", Some("lixy"), None).await;
+        let quiet = t.customer("苏州工业园区精工机械有限公司", Some("lixy"), None).await;
+        let code = code_of(&t, c).await;
+        let agent = t.api("liuy").await;
+
+        // A complaint closed: its callback goes on the owner's list.
+        let (_, d) = agent
+            .post("/api/v1/tickets", json!({"kind": "complaint", "channel": "phone",
+                   "customer_id": c.to_string(), "subject": "签收延误"}))
+            .await;
+        let id = d["ticket"]["id"].as_str().expect("id").to_string();
+        for step in [
+            json!({"action": "investigate"}),
+            json!({"action": "resolve", "root_cause": "delay", "note": "加派专车"}),
+            json!({"action": "confirm", "note": "客户满意"}),
+            json!({"action": "close"}),
+        ] {
+            let (s, body) = agent.post(&format!("/api/v1/tickets/{id}/transitions"), step).await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+        }
+        let lixy = t.api("lixy").await;
+        let (_, l) = lixy.get("/api/v1/tasks").await;
+        let upcoming = l["upcoming"].as_array().expect("upcoming");
+        assert_eq!(upcoming.len(), 1, "{l}");
+        assert_eq!(upcoming[0]["kind"], "complaint_callback");
+        assert_eq!(upcoming[0]["ticket_id"], id.as_str());
+
+        // Complete it in the browser: the interaction is logged, the task leaves the list.
+        let b = t.browser("lixy").await;
+        let (_, page) = b.get("/tasks").await;
+        assert!(page.contains("投诉后回访") && page.contains("上海恒通供应链管理有限公司"));
+        let task_id = upcoming[0]["id"].as_str().expect("task id").to_string();
+        let r = b.post(&format!("/tasks/{task_id}/complete"), "/tasks", &[("kind", "call"), ("summary", "")]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "summary required");
+        let r = b
+            .post(&format!("/tasks/{task_id}/complete"), "/tasks",
+                  &[("kind", "call"), ("summary", "回访：客户对处理结果满意，同意继续合作")])
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, l) = lixy.get("/api/v1/tasks").await;
+        assert_eq!(l["upcoming"].as_array().map(Vec::len), Some(0));
+        let (_, list) = lixy.get(&format!("/api/v1/customers/{c}/interactions")).await;
+        assert_eq!(list["items"][0]["summary"], "回访：客户对处理结果满意，同意继续合作");
+        assert_eq!(list["items"][0]["task_id"], task_id.as_str());
+        // Done once only.
+        let (s, _) = lixy.post(&format!("/api/v1/tasks/{task_id}/complete"), json!({"kind": "call", "summary": "again"})).await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        // Someone else's task is not theirs to complete.
+        let (s, _) = t.api("zhaop").await.post(&format!("/api/v1/tasks/{task_id}/complete"), json!({"kind": "call", "summary": "x"})).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+
+        // At risk: ten shipments four months ago, one ten days ago.
+        let admin = t.api("admin").await;
+        let now = chrono::Utc::now();
+        let mut items = Vec::new();
+        for i in 0..10 {
+            let at = now - chrono::Duration::days(120) + chrono::Duration::hours(i);
+            items.push(json!({"waybill_no": format!("RK2026{i:06}"), "customer_code": code, "revenue_fen": 50000,
+                              "cost_fen": 30000, "ordered_at": at.to_rfc3339()}));
+        }
+        items.push(json!({"waybill_no": "RK2026999999", "customer_code": code, "revenue_fen": 50000,
+                          "cost_fen": 30000, "ordered_at": (now - chrono::Duration::days(10)).to_rfc3339()}));
+        let (s, body) = admin.post("/api/v1/shipments", json!({"items": items})).await;
+        assert!(s.is_success(), "{body}");
+        consign_app::classification::recompute(&t.app, None, "manual").await.expect("classify");
+        let (_, cls) = lixy.get(&format!("/api/v1/customers/{c}/classification")).await;
+        assert_eq!(cls["row"]["at_risk"], true, "{cls}");
+        let made = consign_app::followups::plan(&t.app, now).await.expect("plan");
+        assert!(made >= 1);
+        // The plan again makes nothing new.
+        assert_eq!(consign_app::followups::plan(&t.app, now).await.expect("plan"), 0);
+        let (_, tasks) = lixy.get(&format!("/api/v1/customers/{c}/tasks")).await;
+        let kinds: Vec<&str> = tasks["items"].as_array().expect("items").iter()
+            .map(|x| x["kind"].as_str().unwrap_or("")).collect();
+        assert!(kinds.contains(&"at_risk"), "{tasks}");
+        // Today's callback was its follow-up: the next regular one is half a year away
+        // (class C), so none is listed yet; a customer never followed up is due today.
+        assert!(!kinds.contains(&"follow_up"), "{tasks}");
+        let (_, tasks) = lixy.get(&format!("/api/v1/customers/{quiet}/tasks")).await;
+        assert_eq!(tasks["items"][0]["kind"], "follow_up", "{tasks}");
+        assert_eq!(tasks["items"][0]["due"], "today");
+        let (_, html) = b.get(&format!("/customers/{c}")).await;
+        assert!(html.contains("流失预警回访"), "on the customer's page");
+
+        // The policy: admins only, days in range.
+        let (s, _) = lixy.req(reqwest::Method::PUT, "/api/v1/policies/followup")
+            .json(&json!({"a_days": 14})).send().await.map(|r| (r.status(), ())).expect("put");
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let r = admin.req(reqwest::Method::PUT, "/api/v1/policies/followup")
+            .json(&json!({"a_days": 0})).send().await.expect("put");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let (s, p) = {
+            let r = admin.req(reqwest::Method::PUT, "/api/v1/policies/followup")
+                .json(&json!({"a_days": 14, "b_days": 60})).send().await.expect("put");
+            let s = r.status();
+            (s, r.json::<serde_json::Value>().await.expect("json"))
+        };
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(p["a_days"], 14);
+        assert_eq!(p["c_days"], 180, "fields left out keep their defaults");
+    })
+    .await;
+}
