@@ -35,6 +35,29 @@ pub struct Settings {
     /// keeps its default). When it differs from the stored policy, it is stored as a new
     /// version at start-up; an admin can change it in the UI as well.
     pub classification: Option<consign_domain::classify::Policy>,
+    /// Outgoing mail for reminders and escalations (`[smtp]`); without it they show in
+    /// the UI only.
+    pub smtp: Option<Smtp>,
+}
+
+/// An SMTP relay.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Smtp {
+    pub host: String,
+    /// Default: 587 with `starttls`, 465 with `tls`, 25 with `none`.
+    pub port: Option<u16>,
+    /// `starttls` (default), `tls` (implicit TLS) or `none` (a relay on the local network).
+    #[serde(default = "default_security")]
+    pub security: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// The sender, e.g. `远达物流 CRM <crm@yuanda-logistics.cn>`.
+    pub from: String,
+}
+
+fn default_security() -> String {
+    "starttls".into()
 }
 
 impl std::fmt::Debug for Settings {
@@ -53,6 +76,10 @@ impl std::fmt::Debug for Settings {
             .field("session_hours", &self.session_hours)
             .field("pool_reclaim_days", &self.pool_reclaim_days)
             .field("import_commit_rows", &self.import_commit_rows)
+            .field(
+                "smtp",
+                &self.smtp.as_ref().map(|m| (&m.host, m.port, &m.from)),
+            )
             .finish()
     }
 }
@@ -84,6 +111,7 @@ impl Default for Settings {
             import_commit_rows: 250_000,
             password_cost: "default".into(),
             classification: None,
+            smtp: None,
         }
     }
 }

@@ -22,13 +22,7 @@ use serde::{Deserialize, Serialize};
 pub const POLICY_FOLLOWUP: &str = "policy.followup";
 
 pub async fn policy(app: &App) -> Result<FollowUpPolicy> {
-    Ok(
-        match consign_store::settings::get(&app.db.conn, POLICY_FOLLOWUP).await? {
-            Some(s) => serde_json::from_str(&s)
-                .map_err(|e| AppError::Internal(format!("stored follow-up policy: {e}")))?,
-            None => FollowUpPolicy::default(),
-        },
-    )
+    crate::policies::load(app, POLICY_FOLLOWUP).await
 }
 
 /// Stores a follow-up policy (admins), audited.
@@ -45,24 +39,7 @@ pub async fn set_policy(app: &App, actor: &Actor, p: &FollowUpPolicy) -> Result<
         return Err(AppError::Validation(e));
     }
     let before = policy(app).await?;
-    let txn = app.db.begin_write().await?;
-    let json = serde_json::to_string(p).map_err(|e| AppError::Internal(e.to_string()))?;
-    consign_store::settings::set(&txn, POLICY_FOLLOWUP, &json, actor.id).await?;
-    audit::record(
-        &txn,
-        actor,
-        Entry {
-            action: "settings.update",
-            entity_type: "setting",
-            entity_id: POLICY_FOLLOWUP.into(),
-            customer_id: None,
-            summary: None,
-            before: serde_json::to_value(&before).ok(),
-            after: serde_json::to_value(p).ok(),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    crate::policies::store(app, actor, POLICY_FOLLOWUP, &before, p).await?;
     Ok(p.clone())
 }
 

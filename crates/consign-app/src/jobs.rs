@@ -131,8 +131,13 @@ async fn execute(app: &App, job: &Job) -> std::result::Result<String, Failure> {
     match job.kind.as_str() {
         HOUSEKEEPING => Ok(housekeeping(app).await?),
         SERVICE => {
-            let escalated = crate::service::escalate_due(app, Utc::now()).await?;
-            Ok(format!("escalated={escalated}"))
+            let now = Utc::now();
+            let escalated = crate::service::escalate_due(app, now).await?;
+            let reminded = crate::service::remind_due_tasks(app, now).await?;
+            let mailed = crate::service::deliver_email(app, now).await?;
+            Ok(format!(
+                "escalated={escalated} reminded={reminded} mailed={mailed}"
+            ))
         }
         CLASSIFY => {
             let as_of = serde_json::from_str::<serde_json::Value>(&job.payload)

@@ -19,6 +19,8 @@ pub mod idempotency;
 mod import_kinds;
 pub mod imports;
 pub mod jobs;
+pub mod mail;
+pub mod policies;
 pub mod ser;
 pub mod service;
 pub mod shipments;

@@ -63,13 +63,7 @@ fn in_scope(scope: &(Option<Vec<i64>>, bool), owner: Option<i64>) -> bool {
 // ---- policy ----
 
 pub async fn sla_policy(app: &App) -> Result<SlaPolicy> {
-    Ok(
-        match consign_store::settings::get(&app.db.conn, POLICY_SLA).await? {
-            Some(s) => serde_json::from_str(&s)
-                .map_err(|e| AppError::Internal(format!("stored SLA policy: {e}")))?,
-            None => SlaPolicy::default(),
-        },
-    )
+    crate::policies::load(app, POLICY_SLA).await
 }
 
 /// Stores a new SLA policy (admins), after checking every field; audited. Deadlines of
@@ -87,24 +81,7 @@ pub async fn set_sla_policy(app: &App, actor: &Actor, p: &SlaPolicy) -> Result<S
         return Err(AppError::Validation(e));
     }
     let before = sla_policy(app).await?;
-    let txn = app.db.begin_write().await?;
-    let json = serde_json::to_string(p).map_err(|e| AppError::Internal(e.to_string()))?;
-    consign_store::settings::set(&txn, POLICY_SLA, &json, actor.id).await?;
-    audit::record(
-        &txn,
-        actor,
-        Entry {
-            action: "settings.update",
-            entity_type: "setting",
-            entity_id: POLICY_SLA.into(),
-            customer_id: None,
-            summary: None,
-            before: serde_json::to_value(&before).ok(),
-            after: serde_json::to_value(p).ok(),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    crate::policies::store(app, actor, POLICY_SLA, &before, p).await?;
     Ok(p.clone())
 }
 
@@ -1373,6 +1350,7 @@ pub async fn notifications(
                     href: match (r.ticket_id, r.customer_id) {
                         (Some(t), _) => format!("/tickets/{t}"),
                         (None, Some(c)) => format!("/customers/{c}"),
+                        _ if r.kind == "tasks_due" => "/tasks".into(),
                         _ => "/".into(),
                     },
                     kind: r.kind,
@@ -1559,4 +1537,97 @@ fn form_field_of(path: &str) -> String {
         },
         _ => path.to_string(),
     }
+}
+
+// ---- reminders and e-mail ----
+
+/// Once a company day, each user with open tasks due today or overdue gets a reminder
+/// notification (how many, how many overdue). Returns how many users were reminded.
+pub async fn remind_due_tasks(app: &App, now: DateTime<Utc>) -> Result<usize> {
+    let today = now.with_timezone(&app.tz()).date_naive();
+    let conn = &app.db.conn;
+    let due =
+        consign_store::followups::due_unreminded(conn, day_num(today), local_midnight(app, today))
+            .await?;
+    let mut by_user: std::collections::BTreeMap<i64, (i64, i64, Vec<i64>)> = Default::default();
+    for (task, user, due_on) in due {
+        let e = by_user.entry(user).or_default();
+        e.0 += 1;
+        if due_on < day_num(today) {
+            e.1 += 1;
+        }
+        e.2.push(task);
+    }
+    let n = by_user.len();
+    for (user, (count, overdue, tasks)) in by_user {
+        let txn = app.db.begin_write().await?;
+        repo::notify(
+            &txn,
+            user,
+            "tasks_due",
+            None,
+            None,
+            &[count.to_string(), overdue.to_string()],
+            now,
+        )
+        .await?;
+        consign_store::followups::mark_reminded(&txn, &tasks, now).await?;
+        txn.commit().await?;
+    }
+    Ok(n)
+}
+
+fn local_midnight(app: &App, d: chrono::NaiveDate) -> DateTime<Utc> {
+    utc(app, d.and_time(chrono::NaiveTime::MIN))
+}
+
+/// With SMTP configured, e-mails the notifications not sent yet to their users (in each
+/// user's language); a user without an address is skipped (the UI still shows it).
+/// Returns how many were e-mailed. A relay that fails leaves the rest for the next
+/// sweep.
+pub async fn deliver_email(app: &App, now: DateTime<Utc>) -> Result<usize> {
+    let Some(smtp) = app.settings.smtp.clone() else {
+        return Ok(0);
+    };
+    let conn = &app.db.conn;
+    let pending = repo::unsent(conn, 100).await?;
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let users = consign_store::users::all_users(conn).await?;
+    let base = app
+        .settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", app.settings.listen));
+    let mut sent = 0;
+    for n in pending {
+        let user = users.iter().find(|u| u.id == n.user_id);
+        let email = user
+            .and_then(|u| u.email.clone())
+            .filter(|e| e.contains('@'));
+        if let Some(to) = email {
+            let lang = user
+                .and_then(|u| u.lang.as_deref())
+                .and_then(consign_domain::Lang::parse)
+                .unwrap_or_default();
+            let args: Vec<String> = serde_json::from_str(&n.args).unwrap_or_default();
+            let text = notification_text(lang, &n.kind, &args);
+            let link = match (n.ticket_id, n.customer_id) {
+                (Some(t), _) => format!("{base}/tickets/{t}"),
+                (None, Some(c)) => format!("{base}/customers/{c}"),
+                _ if n.kind == "tasks_due" => format!("{base}/tasks"),
+                _ => base.clone(),
+            };
+            let subject = format!(
+                "[{}] {}",
+                lang.t("app.name"),
+                text.chars().take(80).collect::<String>()
+            );
+            crate::mail::send(&smtp, &to, &subject, &format!("{text}\n\n{link}\n")).await?;
+            sent += 1;
+        }
+        repo::mark_emailed(conn, n.id, now).await?;
+    }
+    Ok(sent)
 }

@@ -174,6 +174,7 @@ catalogue! {
     "notify.ticket_assigned" => "工单 {} 已转交给您：{}（{}）", "Ticket {} was assigned to you: {} ({})";
     "notify.sla_response_breach" => "工单 {} 首次响应超时：{}（{}），时限 {}", "Ticket {}: first response overdue: {} ({}), due {}";
     "notify.sla_resolution_breach" => "工单 {} 处理超时：{}（{}），时限 {}", "Ticket {}: resolution overdue: {} ({}), due {}";
+    "notify.tasks_due" => "您有 {} 项待办今天到期或已逾期（其中逾期 {} 项）", "You have {} tasks due today or overdue ({} overdue)";
     "notify.title" => "通知", "Notifications";
     "notify.mark_read" => "全部标为已读", "Mark all read";
     "notify.none" => "暂无通知", "No notifications";

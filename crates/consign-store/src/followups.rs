@@ -339,3 +339,52 @@ pub async fn owned_customers<C: ConnectionTrait>(conn: &C) -> Result<Vec<PlanRow
     .all(conn)
     .await?)
 }
+
+/// Open tasks due on or before `today` whose assignee was not reminded since
+/// `since` (the day's start): (task, assignee, due day).
+pub async fn due_unreminded<C: ConnectionTrait>(
+    conn: &C,
+    today: i32,
+    since: DateTime<Utc>,
+) -> Result<Vec<(i64, i64, i32)>> {
+    #[derive(FromQueryResult)]
+    struct R {
+        id: i64,
+        assignee_id: i64,
+        due_on: i32,
+    }
+    Ok(R::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT id, assignee_id, due_on FROM tasks WHERE status = 'open' AND assignee_id IS NOT NULL \
+         AND due_on <= ? AND (reminded_at IS NULL OR reminded_at < ?)",
+        vec![today.into(), since.into()],
+    ))
+    .all(conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.assignee_id, r.due_on))
+    .collect())
+}
+
+pub async fn mark_reminded<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for chunk in ids.chunks(500) {
+        conn.execute(stmt(
+            conn.get_database_backend(),
+            &format!(
+                "UPDATE tasks SET reminded_at = ? WHERE id IN ({})",
+                chunk
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            vec![now.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}

@@ -7,21 +7,12 @@ use consign_app::store::shipments;
 use reqwest::StatusCode;
 use serde_json::json;
 
-async fn code_of(t: &TestApp, id: i64) -> String {
-    let admin = t.actor("admin").await;
-    consign_app::customers::get(&t.app, &admin, id)
-        .await
-        .expect("customer")
-        .customer
-        .code
-}
-
 #[tokio::test]
 async fn shipments_by_api() {
     each_db(|t| async move {
         let mine = t.customer("上海恒通供应链管理有限公司", Some("lixy"), None).await;
         let other = t.customer("广州南沙冷链物流有限公司", Some("chenj"), None).await;
-        let (mine_code, other_code) = (code_of(&t, mine).await, code_of(&t, other).await);
+        let (mine_code, other_code) = (t.code_of(mine).await, t.code_of(other).await);
         let admin = t.api("admin").await;
         let one = json!({
             "waybill_no": "sf1405660342988", "customer_code": mine_code, "service_mode": "express",

@@ -17,15 +17,6 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn code_of(t: &TestApp, id: i64) -> String {
-    let (_, c) = t
-        .api("admin")
-        .await
-        .get(&format!("/api/v1/customers/{id}"))
-        .await;
-    c["customer"]["code"].as_str().expect("code").to_string()
-}
-
 fn ship(no: &str, code: &str, day: &str, revenue_fen: i64, cost_fen: Option<i64>) -> Value {
     let mut s = json!({
         "waybill_no": no, "customer_code": code, "origin_city": "上海", "destination_city": "广州",
@@ -59,10 +50,10 @@ async fn classification_from_shipments_explained_and_filtered() {
         assert_eq!(s, StatusCode::CREATED, "{body}");
         let c5: i64 = body["customer"]["id"].as_str().expect("id").parse().expect("id");
         let (k1, k2, k3, k5) = (
-            code_of(&t, c1).await,
-            code_of(&t, c2).await,
-            code_of(&t, c3).await,
-            code_of(&t, c5).await,
+            t.code_of(c1).await,
+            t.code_of(c2).await,
+            t.code_of(c3).await,
+            t.code_of(c5).await,
         );
         let mut items = Vec::new();
         for i in 0..10 {

@@ -8,15 +8,6 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
-async fn code_of(t: &TestApp, id: i64) -> String {
-    let admin = t.actor("admin").await;
-    consign_app::customers::get(&t.app, &admin, id)
-        .await
-        .expect("customer")
-        .customer
-        .code
-}
-
 #[tokio::test]
 async fn interactions_on_the_customer_page() {
     each_db(|t| async move {
@@ -108,7 +99,7 @@ async fn tasks_after_complaints_at_risk_and_by_plan() {
     each_db(|t| async move {
         let c = t.customer("上海恒通供应链管理有限公司", Some("lixy"), None).await;
         let quiet = t.customer("苏州工业园区精工机械有限公司", Some("lixy"), None).await;
-        let code = code_of(&t, c).await;
+        let code = t.code_of(c).await;
         let agent = t.api("liuy").await;
 
         // A complaint closed: its callback goes on the owner's list.

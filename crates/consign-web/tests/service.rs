@@ -9,15 +9,6 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
-async fn code_of(t: &TestApp, id: i64) -> String {
-    let admin = t.actor("admin").await;
-    consign_app::customers::get(&t.app, &admin, id)
-        .await
-        .expect("customer")
-        .customer
-        .code
-}
-
 /// A shipment of the customer, by the API.
 async fn shipment(t: &TestApp, code: &str, waybill: &str) {
     let admin = t.api("admin").await;
@@ -52,7 +43,7 @@ async fn complaint_workflow_in_the_browser() {
                 Some("13812345678"),
             )
             .await;
-        let code = code_of(&t, c).await;
+        let code = t.code_of(c).await;
         shipment(&t, &code, "DB20261120001").await;
         let b = t.browser("liuy").await;
 
@@ -260,7 +251,7 @@ async fn api_rules_scope_and_claims() {
     each_db(|t| async move {
         let mine = t.customer("上海恒通供应链管理有限公司", Some("lixy"), None).await;
         let theirs = t.customer("广州南沙冷链物流有限公司", Some("chenj"), None).await;
-        let (mine_code, their_code) = (code_of(&t, mine).await, code_of(&t, theirs).await);
+        let (mine_code, their_code) = (t.code_of(mine).await, t.code_of(theirs).await);
         shipment(&t, &mine_code, "DB20261120002").await;
         shipment(&t, &their_code, "DB20261120003").await;
         let agent = t.api("liuy").await;

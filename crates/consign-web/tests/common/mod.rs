@@ -288,6 +288,16 @@ impl TestApp {
         b
     }
 
+    /// A customer's code.
+    pub async fn code_of(&self, id: i64) -> String {
+        let admin = self.actor("admin").await;
+        consign_app::customers::get(&self.app, &admin, id)
+            .await
+            .expect("customer")
+            .customer
+            .code
+    }
+
     /// Creates a customer owned by `owner` (None: the pool) through the use case.
     pub async fn customer(&self, name: &str, owner: Option<&str>, phone: Option<&str>) -> i64 {
         let admin = self.actor("admin").await;
