@@ -797,8 +797,22 @@ pub async fn step_at(
         ..Default::default()
     };
     let mut detail = serde_json::json!({});
+    // How long it took since registration, in the SLA's own time (business minutes, or
+    // plain minutes for severities on the clock).
+    let policy = sla_policy(app).await?;
+    let severity = Severity::parse(&t.severity).unwrap_or(Severity::Normal);
+    let took = if policy.runs_on_clock(severity) {
+        (now - t.created_at).num_minutes().max(0)
+    } else {
+        policy
+            .calendar
+            .business_minutes_between(local(app, t.created_at), local(app, now))
+    };
     match action {
-        Action::Investigate => ch.first_response_at = Some(now),
+        Action::Investigate => {
+            ch.first_response_at = Some(now);
+            ch.response_minutes = Some(took);
+        }
         Action::Resolve => {
             match RootCause::parse(&input.root_cause) {
                 Some(rc) => {
@@ -810,6 +824,7 @@ pub async fn step_at(
             }
             ch.resolution = Some(Some(note.clone()));
             ch.resolved_at = Some(Some(now));
+            ch.resolution_minutes = Some(Some(took));
             if t.kind == TicketKind::Claim.as_str() {
                 match parse_fen(&input.settled) {
                     _ if input.settled.trim().is_empty() => e.add("settled", "err.required"),
@@ -834,6 +849,7 @@ pub async fn step_at(
         }
         Action::CallbackFailed => {
             ch.resolved_at = Some(None);
+            ch.resolution_minutes = Some(None);
             ch.reopened = true;
         }
         Action::Confirm => {}
@@ -1630,4 +1646,158 @@ pub async fn deliver_email(app: &App, now: DateTime<Utc>) -> Result<usize> {
         repo::mark_emailed(conn, n.id, now).await?;
     }
     Ok(sent)
+}
+
+// ---- the service dashboard ----
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ServiceDashQuery {
+    /// Days back the period's figures cover (default 30).
+    pub days: Option<String>,
+}
+
+/// Complaints per 1,000 shipments of one segment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rate {
+    pub key: String,
+    pub label_key: &'static str,
+    pub shipments: i64,
+    pub complaints: i64,
+    pub per_thousand: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Complainer {
+    #[serde(serialize_with = "crate::ser::id")]
+    pub customer_id: i64,
+    pub code: String,
+    pub name: String,
+    pub complaints: i64,
+    pub shipments: Option<i64>,
+    pub per_thousand: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceDashboard {
+    pub days: i64,
+    pub from: chrono::NaiveDate,
+    /// Open tickets: (status, kind, count).
+    pub open: Vec<(Status, TicketKind, i64)>,
+    pub open_total: i64,
+    pub breached_now: i64,
+    pub registered: i64,
+    pub complaints: i64,
+    pub avg_response_minutes: Option<f64>,
+    pub avg_resolution_minutes: Option<f64>,
+    pub responded_late: i64,
+    pub resolved_late: i64,
+    pub claims_settled: i64,
+    pub claims_settled_fen: i64,
+    pub claims_claimed_fen: i64,
+    pub causes: Vec<(RootCause, i64)>,
+    /// Complaints per 1,000 shipments by value class, over the classification's
+    /// trailing window (days).
+    pub rates: Vec<Rate>,
+    pub rate_days: i64,
+    pub complainers: Vec<Complainer>,
+}
+
+/// The service desk's figures over the tickets the caller sees: what is open now (by
+/// status and kind), what is late now, and over the last `days`: response and resolution
+/// times, late answers, root causes, claims paid, complaint rates.
+pub async fn dashboard(app: &App, actor: &Actor, q: &ServiceDashQuery) -> Result<ServiceDashboard> {
+    if actor.role == Role::PortalUser {
+        return Err(AppError::Forbidden);
+    }
+    let days = match q.days.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => 30,
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (1..=366).contains(d))
+            .ok_or_else(|| AppError::field("days", "err.invalid_choice"))?,
+    };
+    let (owners, pool) = ticket_scope(app, actor).await?;
+    let scope = TicketFilter {
+        owners,
+        pool,
+        ..Default::default()
+    };
+    let now = Utc::now();
+    let today = now.with_timezone(&app.tz()).date_naive();
+    let from_day = today - chrono::Duration::days(days - 1);
+    let from = utc(app, from_day.and_time(chrono::NaiveTime::MIN));
+    let conn = &app.db.conn;
+    let s = repo::stats(conn, &scope, from, now, now).await?;
+    let open: Vec<(Status, TicketKind, i64)> = s
+        .open
+        .iter()
+        .filter_map(|(st, k, n)| Some((Status::parse(st)?, TicketKind::parse(k)?, *n)))
+        .collect();
+    // Complaint rates over the classification's trailing "current" window.
+    let pv = crate::classification::current_policy(app).await?;
+    let rate_days = pv.policy.current_days;
+    let rate_from = now - chrono::Duration::days(rate_days);
+    let run = consign_store::classification::current_run(conn, day_num(today)).await?;
+    let mut rates = Vec::new();
+    let mut complainers = Vec::new();
+    if let Some(run) = &run {
+        for (vc, shipments, complaints) in
+            repo::complaint_rates(conn, &scope, run.id, rate_from, now).await?
+        {
+            let Some(v) = ValueClass::parse(&vc) else {
+                continue;
+            };
+            rates.push(Rate {
+                key: vc,
+                label_key: v.label_key(),
+                shipments,
+                complaints,
+                per_thousand: (shipments > 0)
+                    .then(|| complaints as f64 * 1000.0 / shipments as f64),
+            });
+        }
+    }
+    for (id, code, name, n) in &s.top_complainers {
+        let shipments = match &run {
+            Some(r) => consign_store::classification::verdict(conn, r.id, *id)
+                .await?
+                .map(|v| v.current_shipments),
+            None => None,
+        };
+        complainers.push(Complainer {
+            customer_id: *id,
+            code: code.clone(),
+            name: name.clone(),
+            complaints: *n,
+            per_thousand: shipments
+                .filter(|s| *s > 0)
+                .map(|s| *n as f64 * 1000.0 / s as f64),
+            shipments,
+        });
+    }
+    Ok(ServiceDashboard {
+        days,
+        from: from_day,
+        open_total: open.iter().map(|o| o.2).sum(),
+        open,
+        breached_now: s.breached_now,
+        registered: s.registered,
+        complaints: s.complaints,
+        avg_response_minutes: s.avg_response_minutes,
+        avg_resolution_minutes: s.avg_resolution_minutes,
+        responded_late: s.responded_late,
+        resolved_late: s.resolved_late,
+        claims_settled: s.claims_settled,
+        claims_settled_fen: s.claims_settled_fen,
+        claims_claimed_fen: s.claims_claimed_fen,
+        causes: s
+            .causes
+            .iter()
+            .filter_map(|(c, n)| Some((RootCause::parse(c)?, *n)))
+            .collect(),
+        rates,
+        rate_days,
+        complainers,
+    })
 }

@@ -148,6 +148,27 @@ catalogue! {
     "err.task_not_open" => "该任务已完成或已取消", "This task is already done or cancelled";
     "nav.tasks" => "待办", "Tasks";
     // Service desk (SPEC §4)
+    "sdash.title" => "服务看板", "Service dashboard";
+    "sdash.period" => "统计期间", "Period";
+    "sdash.days" => "近 {} 天", "Last {} days";
+    "sdash.open" => "未关闭工单", "Open tickets";
+    "sdash.breached_now" => "当前超时", "Overdue now";
+    "sdash.registered" => "近 {} 天登记", "Registered in {} days";
+    "sdash.avg_response" => "平均首次响应（工作时间）", "Average first response (business time)";
+    "sdash.avg_resolution" => "平均处理时长（工作时间）", "Average resolution (business time)";
+    "sdash.late" => "超时 {} 单", "{} late";
+    "sdash.claims_paid" => "已赔付金额", "Claims paid";
+    "sdash.claims_of" => "{} 单，索赔 {}", "{} claims, {} claimed";
+    "sdash.open_by_status" => "未关闭工单（按状态）", "Open tickets by status";
+    "sdash.open_by_kind" => "未关闭工单（按类型）", "Open tickets by kind";
+    "sdash.causes" => "近 {} 天根本原因", "Root causes, last {} days";
+    "sdash.rates" => "投诉率（近 {} 天，每千票）", "Complaints per 1,000 shipments (last {} days)";
+    "sdash.shipments" => "运单数", "Shipments";
+    "sdash.complaints" => "投诉数", "Complaints";
+    "sdash.per_thousand" => "每千票投诉", "Per 1,000";
+    "sdash.complainers" => "投诉最多的客户", "Customers with the most complaints";
+    "sdash.h_min" => "{} 小时 {} 分", "{} h {} min";
+    "sdash.min" => "{} 分钟", "{} min";
     "sla.title" => "服务时限（SLA）策略", "Service levels (SLA)";
     "sla.hint" => "时限按客户的价值分类和工单紧急程度设定，单位为工作时间分钟；分级百分比再按客户分级调整（80 表示缩短到 80%）。修改只影响之后登记的工单。", "Targets are set by the customer's value class and the ticket's severity, in business minutes; the grade percentage then adjusts them (80 means 80% of the time). A change applies to tickets registered afterwards.";
     "sla.targets" => "时限（分钟）", "Targets (minutes)";

@@ -667,6 +667,8 @@ CREATE TABLE tickets (
     response_escalated_at {ts},
     resolution_escalated_at {ts},
     reopened INTEGER NOT NULL DEFAULT 0,
+    response_minutes BIGINT,
+    resolution_minutes BIGINT,
     created_by BIGINT REFERENCES users(id),
     created_at {ts} NOT NULL,
     updated_at {ts} NOT NULL

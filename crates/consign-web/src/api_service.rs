@@ -54,6 +54,7 @@ pub fn routes() -> Router<App> {
             "/policies/followup",
             get(get_followup_policy).put(put_followup_policy),
         )
+        .route("/service/dashboard", get(service_dashboard))
         .route("/notifications", get(notifications))
         .route("/notifications/read", post(read_notifications))
 }
@@ -291,4 +292,13 @@ async fn put_followup_policy(
 ) -> ApiResult<Response> {
     let p = or_api(followups::set_policy(&app, &u.actor, &p).await, &u)?;
     Ok(Json(p).into_response())
+}
+
+async fn service_dashboard(
+    State(app): State<App>,
+    u: ApiUser,
+    Query(q): Query<service::ServiceDashQuery>,
+) -> ApiResult<Response> {
+    let d = or_api(service::dashboard(&app, &u.actor, &q).await, &u)?;
+    Ok(Json(d).into_response())
 }

@@ -869,6 +869,12 @@ pub fn spec() -> Value {
         vec![],
     );
     add(
+        "/api/v1/service/dashboard",
+        "get",
+        op("The service dashboard: open tickets by status and kind, breaches now, response and resolution times, root causes, claims paid, complaints per 1,000 shipments", "service", None, ("200", "ServiceDashboard")),
+        vec![q("days", "the period, 1–366 days back (default 30)")],
+    );
+    add(
         "/api/v1/notifications",
         "get",
         op(
@@ -1068,6 +1074,9 @@ pub fn spec() -> Value {
     );
     schemas["FollowUpPolicy"] = s(
         json!({"a_days": int, "b_days": int, "c_days": int, "after_complaint_days": int, "at_risk_days": int}),
+    );
+    schemas["ServiceDashboard"] = s(
+        json!({"days": int, "from": {"type": "string", "format": "date"}, "open": {"type": "array"}, "open_total": int, "breached_now": int, "registered": int, "complaints": int, "avg_response_minutes": {"type": "number"}, "avg_resolution_minutes": {"type": "number"}, "responded_late": int, "resolved_late": int, "claims_settled": int, "claims_settled_fen": int, "claims_claimed_fen": int, "causes": {"type": "array"}, "rates": {"type": "array"}, "rate_days": int, "complainers": {"type": "array"}}),
     );
     schemas["Notifications"] = s(
         json!({"unread": int, "items": {"type": "array", "items": s(json!({"id": text, "kind": text, "text": text, "href": text, "created_at": time, "read": {"type": "boolean"}}))}}),

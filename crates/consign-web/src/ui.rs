@@ -67,6 +67,7 @@ pub fn routes() -> Router<App> {
             get(crate::ui_service::list).post(crate::ui_service::create),
         )
         .route("/tickets/new", get(crate::ui_service::new_form))
+        .route("/service", get(crate::ui_service::dashboard))
         .route("/tickets/export", get(crate::ui_service::export))
         .route("/tickets/{id}", get(crate::ui_service::show))
         .route("/tickets/{id}/step", post(crate::ui_service::step))

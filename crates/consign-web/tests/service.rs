@@ -467,6 +467,35 @@ async fn deadlines_breaches_and_escalation() {
             cpage.contains("class=\"breached\""),
             "overdue on the customer page"
         );
+
+        // The service dashboard counts them, within each user's scope.
+        let (s, d) = t
+            .api("wangjl")
+            .await
+            .get("/api/v1/service/dashboard?days=30")
+            .await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        assert_eq!(d["open_total"], 3, "{d}");
+        assert!(d["breached_now"].as_i64().unwrap_or(0) >= 1, "{d}");
+        let (_, none) = t.api("chenj").await.get("/api/v1/service/dashboard").await;
+        assert_eq!(none["open_total"], 0);
+        assert_eq!(none["breached_now"], 0);
+        let (s, _) = t
+            .api("wangjl")
+            .await
+            .get("/api/v1/service/dashboard?days=0")
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let (s, page) = wang.get("/service").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            page.contains("服务看板") && page.contains("href=\"/tickets?breached=1\""),
+            "drill-down to the late tickets"
+        );
+        assert!(
+            page.contains("href=\"/tickets?status=registered\""),
+            "bars drill down by status"
+        );
     })
     .await;
 }
