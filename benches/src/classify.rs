@@ -91,7 +91,7 @@ pub async fn run(
     dashboard(&dir, &consign, requests).await
 }
 
-fn median_ms(mut v: Vec<f64>) -> (f64, f64) {
+pub(crate) fn median_ms(mut v: Vec<f64>) -> (f64, f64) {
     v.sort_by(|a, b| a.total_cmp(b));
     let med = v.get(v.len() / 2).copied().unwrap_or(f64::NAN);
     let max = v.last().copied().unwrap_or(f64::NAN);

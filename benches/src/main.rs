@@ -8,6 +8,7 @@
 
 mod classify;
 mod import;
+mod service;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
@@ -59,6 +60,25 @@ enum Cmd {
         runs: usize,
         /// Dashboard requests per scenario.
         #[arg(long, default_value_t = 20)]
+        requests: usize,
+    },
+    /// The service desk: --tickets tickets, --interactions interactions and --tasks tasks
+    /// over --customers customers (made once), then filtered ticket and task lists.
+    Service {
+        #[arg(long, default_value_t = 100_000)]
+        customers: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        tickets: u64,
+        #[arg(long, default_value_t = 5_000_000)]
+        interactions: u64,
+        #[arg(long, default_value_t = 500_000)]
+        tasks: u64,
+        #[arg(long, default_value = "target/bench/service")]
+        dir: PathBuf,
+        #[arg(long, default_value = "target/release/consign")]
+        consign: PathBuf,
+        /// Requests per scenario.
+        #[arg(long, default_value_t = 30)]
         requests: usize,
     },
     /// Shipment import: a CSV of --rows rows into a fresh database, then the same file
@@ -370,6 +390,27 @@ async fn main() -> Result<()> {
     } = cli.cmd
     {
         return classify::run(customers, scale, dir, consign, runs, requests).await;
+    }
+    if let Cmd::Service {
+        customers,
+        tickets,
+        interactions,
+        tasks,
+        dir,
+        consign,
+        requests,
+    } = cli.cmd
+    {
+        return service::run(
+            customers,
+            tickets,
+            interactions,
+            tasks,
+            dir,
+            consign,
+            requests,
+        )
+        .await;
     }
     if let Cmd::Import {
         rows,

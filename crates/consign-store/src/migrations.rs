@@ -687,6 +687,7 @@ CREATE TABLE ticket_shipments (
     PRIMARY KEY (ticket_id, waybill_no)
 ){without_rowid};
 CREATE INDEX ticket_shipments_shipment ON ticket_shipments(shipment_id);
+CREATE INDEX ticket_shipments_waybill ON ticket_shipments(waybill_no);
 
 CREATE TABLE ticket_events (
     id {id},

@@ -51,7 +51,7 @@ const TICKET_SELECT: &str = "SELECT t.id, t.number, t.kind, t.channel, t.severit
     t.responsible_party, t.root_cause, t.resolution, t.first_response_due, t.resolution_due, \
     t.first_response_at, t.resolved_at, t.closed_at, t.response_escalated_at, \
     t.resolution_escalated_at, t.reopened, t.created_by, t.created_at, t.updated_at \
-    FROM tickets t JOIN customers c ON c.id = t.customer_id \
+    FROM tickets t CROSS JOIN customers c \
     LEFT JOIN contacts k ON k.id = t.contact_id \
     LEFT JOIN users u ON u.id = t.assignee_id";
 
@@ -134,7 +134,7 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, t: &NewTicket<'_>) -> Result<(
 pub async fn get<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<TicketRow>> {
     Ok(TicketRow::find_by_statement(stmt(
         conn.get_database_backend(),
-        &format!("{TICKET_SELECT} WHERE t.id = ?"),
+        &format!("{TICKET_SELECT} WHERE c.id = t.customer_id AND t.id = ?"),
         vec![id.into()],
     ))
     .one(conn)
@@ -400,7 +400,8 @@ impl TicketFilter {
             ));
             v.extend(self.status.iter().map(|s| Value::from(s.clone())));
         } else if self.open_only {
-            w.push("t.status <> 'closed'".into());
+            // Spelled as the open statuses (not `<> 'closed'`) so the status indexes serve.
+            w.push("t.status IN ('registered', 'investigating', 'resolved', 'confirmed')".into());
         }
         for (col, val) in [
             ("t.kind", &self.kind),
@@ -437,15 +438,27 @@ impl TicketFilter {
             v.push(b.into());
         }
         if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let like = format!("%{}%", q.replace(['%', '_'], ""));
-            w.push(
-                "(t.number = ? OR t.subject LIKE ? OR t.id IN \
-                 (SELECT ticket_id FROM ticket_shipments WHERE waybill_no = ?))"
-                    .into(),
-            );
-            v.push(q.to_ascii_uppercase().into());
-            v.push(like.into());
-            v.push(q.to_string().into());
+            let upper = q.to_ascii_uppercase();
+            let code_like =
+                q.len() >= 6 && q.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if upper.starts_with("TK") && code_like {
+                // A ticket number: its key.
+                w.push("t.number = ?".into());
+                v.push(upper.into());
+            } else if code_like {
+                // A waybill number (or a ticket number typed without its prefix).
+                w.push(
+                    "(t.number = ? OR t.id IN (SELECT ticket_id FROM ticket_shipments WHERE waybill_no = ?))"
+                        .into(),
+                );
+                v.push(upper.clone().into());
+                v.push(upper.into());
+            } else {
+                // Words of the subject: a scan, narrowed by the other filters.
+                let like = format!("%{}%", q.replace(['%', '_'], ""));
+                w.push("t.subject LIKE ?".into());
+                v.push(like.into());
+            }
         }
         let sql = if w.is_empty() {
             String::new()
@@ -456,17 +469,31 @@ impl TicketFilter {
     }
 }
 
+/// A where clause with the tickets' join to their customers. The lists join with
+/// `CROSS JOIN` and this condition so that SQLite takes the tickets first, through their
+/// own indexes (status, assignee, deadlines), and looks each customer up by its key; left
+/// to itself it scans the customers and seeks their tickets, 50–100 times slower at a
+/// million tickets. PostgreSQL plans both spellings alike.
+fn joined(w: &str) -> String {
+    if w.is_empty() {
+        " WHERE c.id = t.customer_id".into()
+    } else {
+        format!("{w} AND c.id = t.customer_id")
+    }
+}
+
 /// One page of tickets and the total.
 pub async fn list<C: ConnectionTrait>(conn: &C, f: &TicketFilter) -> Result<(Vec<TicketRow>, u64)> {
     let backend = conn.get_database_backend();
     let (w, vals) = f.where_clause();
+    let w = joined(&w);
     #[derive(FromQueryResult)]
     struct Count {
         n: i64,
     }
     let n = Count::find_by_statement(stmt(
         backend,
-        &format!("SELECT COUNT(*) AS n FROM tickets t JOIN customers c ON c.id = t.customer_id{w}"),
+        &format!("SELECT COUNT(*) AS n FROM tickets t CROSS JOIN customers c{w}"),
         vals.clone(),
     ))
     .one(conn)
@@ -790,8 +817,9 @@ pub async fn stats<C: ConnectionTrait>(
         ..Default::default()
     };
     let (w, v) = base.where_clause();
-    let and = if w.is_empty() { " WHERE " } else { " AND " };
-    let from_sql = "FROM tickets t JOIN customers c ON c.id = t.customer_id";
+    let w = joined(&w);
+    let and = " AND ";
+    let from_sql = "FROM tickets t CROSS JOIN customers c";
     #[derive(FromQueryResult)]
     struct Group {
         status: String,
@@ -800,7 +828,7 @@ pub async fn stats<C: ConnectionTrait>(
     }
     let open = Group::find_by_statement(stmt(
         backend,
-        &format!("SELECT t.status, t.kind, COUNT(*) AS n {from_sql}{w}{and}t.status <> 'closed' GROUP BY t.status, t.kind"),
+        &format!("SELECT t.status, t.kind, COUNT(*) AS n {from_sql}{w}{and}t.status IN ('registered', 'investigating', 'resolved', 'confirmed') GROUP BY t.status, t.kind"),
         v.clone(),
     ))
     .all(conn)
@@ -813,6 +841,7 @@ pub async fn stats<C: ConnectionTrait>(
         ..base.clone()
     };
     let (bw, bv) = breached.where_clause();
+    let bw = joined(&bw);
     #[derive(FromQueryResult)]
     struct N {
         n: i64,

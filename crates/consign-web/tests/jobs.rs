@@ -148,3 +148,51 @@ async fn nightly(t: TestApp) {
 async fn nightly_classification() {
     each_db(nightly).await;
 }
+
+/// The service sweep: queued once a minute, it escalates what is overdue (and reminds,
+/// and mails when SMTP is configured).
+async fn sweep(t: TestApp) {
+    let app = &t.app;
+    let c = t
+        .customer("上海恒通供应链管理有限公司", Some("lixy"), None)
+        .await;
+    let agent = t.actor("liuy").await;
+    let input = consign_app::service::TicketInput {
+        kind: "complaint".into(),
+        channel: "phone".into(),
+        customer_id: c.to_string(),
+        subject: "多票延误".into(),
+        ..Default::default()
+    };
+    let late =
+        consign_app::service::create_at(app, &agent, &input, Utc::now() - Duration::days(10))
+            .await
+            .expect("ticket");
+    let now = Utc::now();
+    let first = jobs::schedule_service(app, now).await.expect("schedule");
+    assert!(first.is_some());
+    assert_eq!(
+        jobs::schedule_service(app, now).await.expect("schedule"),
+        None,
+        "one a minute"
+    );
+    assert!(jobs::run_due(app, "worker-a").await.expect("run") >= 1);
+    let job = repo::get(&app.db.conn, first.expect("id"))
+        .await
+        .expect("get")
+        .expect("job");
+    assert_eq!(job.status, repo::DONE, "{job:?}");
+    assert!(
+        job.result.unwrap_or_default().contains("escalated=2"),
+        "both deadlines"
+    );
+    let d = consign_app::service::get(app, &agent, late.ticket.id)
+        .await
+        .expect("ticket");
+    assert!(d.ticket.escalated);
+}
+
+#[tokio::test]
+async fn service_sweep() {
+    each_db(sweep).await;
+}
