@@ -107,6 +107,15 @@ fn classify(f: &Failure) -> (StatusCode, &'static str, &'static str) {
     }
 }
 
+/// Field errors as one line for a page: "field: message；…".
+pub fn errors_text(lang: Lang, errs: &consign_domain::FieldErrors) -> String {
+    errs.0
+        .iter()
+        .map(|f| format!("{}: {}", f.field, lang.t(f.code)))
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
 /// A refusal's message, its arguments localized.
 pub fn refused(lang: Lang, code: &str, args: &[&str]) -> String {
     let shown: Vec<&str> = args.iter().map(|a| lang.t(a)).collect();
@@ -201,12 +210,7 @@ impl IntoResponse for WebError {
                 let message = match &self.failure {
                     Failure::BadRequest(d) => d.clone(),
                     Failure::Csrf => self.lang.t("problem.csrf").to_string(),
-                    Failure::App(AppError::Validation(errs)) => errs
-                        .0
-                        .iter()
-                        .map(|f| format!("{}: {}", f.field, self.lang.t(f.code)))
-                        .collect::<Vec<_>>()
-                        .join("；"),
+                    Failure::App(AppError::Validation(errs)) => errors_text(self.lang, errs),
                     Failure::App(AppError::Conflict { code, .. }) => self.lang.t(code).to_string(),
                     Failure::App(AppError::Refused { code, args }) => {
                         refused(self.lang, code, args)

@@ -805,12 +805,7 @@ async fn list_page(app: &App, u: &UiUser, mut q: ListQuery, pool: bool, uri: &st
         Ok(p) => (p, String::new()),
         Err(AppError::Validation(errs)) => {
             // Bad filter values: say which, and show the unfiltered first page.
-            let msg = errs
-                .0
-                .iter()
-                .map(|e| format!("{}: {}", e.field, lang.t(e.code)))
-                .collect::<Vec<_>>()
-                .join("；");
+            let msg = crate::error::errors_text(lang, &errs);
             let p = customers::list(
                 app,
                 &u.actor,

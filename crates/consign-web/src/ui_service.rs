@@ -124,12 +124,7 @@ pub(crate) async fn list(
         match service::list(&app, &u.actor, &q).await {
             Ok(p) => (p, String::new()),
             Err(AppError::Validation(errs)) => {
-                let msg = errs
-                    .0
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, lang.t(e.code)))
-                    .collect::<Vec<_>>()
-                    .join("；");
+                let msg = crate::error::errors_text(lang, &errs);
                 let p = service::list(&app, &u.actor, &TicketQuery::default())
                     .await
                     .map_err(|e| fail(e, lang))?;
