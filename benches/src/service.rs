@@ -56,7 +56,7 @@ async fn load(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {tickets}) \
              INSERT INTO tickets (id, number, kind, channel, severity, status, customer_id, assignee_id, \
              subject, description, first_response_due, resolution_due, first_response_at, resolved_at, \
-             closed_at, response_minutes, resolution_minutes, reopened, created_by, created_at, updated_at) \
+             closed_at, response_minutes, resolution_minutes, reopened, created_by, created_at, updated_at, owner_id) \
              SELECT i, printf('TK%010d', i), \
              CASE i % 10 WHEN 0 THEN 'claim' WHEN 1 THEN 'inquiry' WHEN 2 THEN 'inquiry' WHEN 3 THEN 'suggestion' ELSE 'complaint' END, \
              CASE i % 5 WHEN 0 THEN 'phone' WHEN 1 THEN 'wechat' WHEN 2 THEN 'email' WHEN 3 THEN 'portal' ELSE 'visit' END, \
@@ -66,7 +66,8 @@ async fn load(
              '时效延误投诉', '客户来电反映货物未按承诺时效送达。', \
              {frd}, {rd}, CASE WHEN i % 4 = 0 AND i <= {open} THEN NULL ELSE {fra} END, \
              CASE WHEN i <= {open} AND i % 4 < 2 THEN NULL ELSE {ra} END, \
-             CASE WHEN i > {open} THEN {ra} ELSE NULL END, 90, 600, 0, {liuy}, {c}, {c} FROM n",
+             CASE WHEN i > {open} THEN {ra} ELSE NULL END, 90, 600, 0, {liuy}, {c}, {c}, \
+             (SELECT owner_id FROM customers WHERE id = (i * 7919) % {customers} + 1) FROM n",
             open = tickets * 3 / 100,
             frd = ts(&format!("{created} + 14400")),
             rd = ts(&format!("{created} + 172800")),
@@ -180,6 +181,12 @@ pub async fn run(
                 "/api/v1/tickets?open=1&kind=complaint",
             ),
             (
+                "manager: all complaints",
+                "wangjl",
+                "/api/v1/tickets?kind=complaint",
+            ),
+            ("manager: everything in scope", "wangjl", "/api/v1/tickets"),
+            (
                 "manager: investigating, high severity",
                 "wangjl",
                 "/api/v1/tickets?status=investigating&severity=high",
@@ -195,9 +202,14 @@ pub async fn run(
                 "/api/v1/tickets?assignee=me&open=1&sort=due",
             ),
             (
-                "agent: claims by waybill search",
-                "liuy",
+                "admin: search by ticket number",
+                "admin",
                 "/api/v1/tickets?q=TK0000001234",
+            ),
+            (
+                "manager: critical, by visit, all time",
+                "wangjl",
+                "/api/v1/tickets?severity=critical&channel=visit",
             ),
             (
                 "account manager: its customers' tickets",
@@ -233,7 +245,9 @@ pub async fn run(
             if !r.status().is_success() {
                 bail!("{path}: {}", r.status());
             }
-            let total = r.json::<serde_json::Value>().await?.get("total").cloned();
+            let body = r.json::<serde_json::Value>().await?;
+            let capped = body.get("total_capped") == Some(&serde_json::Value::Bool(true));
+            let total = body.get("total").cloned();
             let mut times = Vec::new();
             for _ in 0..requests {
                 let t = Instant::now();
@@ -245,7 +259,15 @@ pub async fn run(
                 times.push(t.elapsed().as_secs_f64() * 1000.0);
             }
             let (med, max) = crate::classify::median_ms(times);
-            let total = total.map(|t| format!("{t} matching")).unwrap_or_default();
+            let total = total
+                .map(|t| {
+                    if capped {
+                        format!("more than {t} matching")
+                    } else {
+                        format!("{t} matching")
+                    }
+                })
+                .unwrap_or_default();
             println!(
                 "{label:<44} median {med:>6.1} ms  max {max:>6.1} ms  {total} (target ≤ 50 ms)"
             );

@@ -418,7 +418,7 @@ pub async fn export<W: Write + Send>(
                         t(date(&x.created_at)),
                     ])?;
                 }
-                if page >= p.pages() || p.items.is_empty() {
+                if !p.has_next() || p.items.is_empty() {
                     break;
                 }
                 page += 1;

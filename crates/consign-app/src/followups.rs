@@ -290,38 +290,84 @@ pub struct TaskList {
     pub today: Vec<TaskView>,
     pub upcoming: Vec<TaskView>,
     pub today_date: NaiveDate,
+    /// Each group's whole count; a group lists at most `per_page` of them.
+    pub overdue_total: u64,
+    pub today_total: u64,
+    pub upcoming_total: u64,
+    /// The one group being paged through, if any (the others then list nothing).
+    pub group: Option<&'static str>,
+    pub page: u64,
+    pub per_page: u64,
 }
 
-pub async fn my_tasks(app: &App, actor: &Actor, upcoming_days: i64) -> Result<TaskList> {
+/// Tasks a group lists (a page, when one group is paged through).
+pub const TASKS_PER_GROUP: u64 = 100;
+
+/// A task list's groups: overdue, today, upcoming.
+pub const TASK_GROUPS: [&str; 3] = ["overdue", "today", "upcoming"];
+
+/// The actor's open tasks in three groups, oldest due first: overdue, due today, and due
+/// in the next `upcoming_days`. Each group gives its whole count and its first
+/// [`TASKS_PER_GROUP`]; with `group`, only that group is listed, at `page`.
+pub async fn my_tasks(
+    app: &App,
+    actor: &Actor,
+    upcoming_days: i64,
+    group: Option<&str>,
+    page: u64,
+) -> Result<TaskList> {
     if actor.role == Role::PortalUser {
         return Err(AppError::Forbidden);
     }
+    let group = match group.map(str::trim).filter(|g| !g.is_empty()) {
+        None => None,
+        Some(g) => Some(
+            *TASK_GROUPS
+                .iter()
+                .find(|x| **x == g)
+                .ok_or_else(|| AppError::field("group", "err.invalid_choice"))?,
+        ),
+    };
     let t = today(app);
+    let today_num = day_num(t);
+    let tomorrow = day_num(t + Duration::days(1));
     let until = day_num(t + Duration::days(upcoming_days.clamp(1, 366) + 1));
-    let (rows, _) = repo::tasks(
-        &app.db.conn,
-        &TaskFilter {
-            assignee_id: Some(actor.user_id()),
-            status: Some(TaskStatus::Open.as_str().into()),
-            due_before: Some(until),
-            page: 1,
-            per_page: 500,
-            ..Default::default()
-        },
-    )
-    .await?;
     let mut list = TaskList {
         overdue: Vec::new(),
         today: Vec::new(),
         upcoming: Vec::new(),
         today_date: t,
+        overdue_total: 0,
+        today_total: 0,
+        upcoming_total: 0,
+        group,
+        page: page.max(1),
+        per_page: TASKS_PER_GROUP,
     };
-    for r in rows {
-        let v = task_view(r, t);
-        match v.due {
-            Due::Overdue => list.overdue.push(v),
-            Due::Today => list.today.push(v),
-            Due::Upcoming => list.upcoming.push(v),
+    for (name, from, before) in [
+        ("overdue", None, today_num),
+        ("today", Some(today_num), tomorrow),
+        ("upcoming", Some(tomorrow), until),
+    ] {
+        let listed = group.is_none_or(|g| g == name);
+        let (rows, total) = repo::tasks(
+            &app.db.conn,
+            &TaskFilter {
+                assignee_id: Some(actor.user_id()),
+                status: Some(TaskStatus::Open.as_str().into()),
+                due_from: from,
+                due_before: Some(before),
+                page: if group.is_some() { list.page } else { 1 },
+                per_page: if listed { TASKS_PER_GROUP } else { 0 },
+                ..Default::default()
+            },
+        )
+        .await?;
+        let views = rows.into_iter().map(|r| task_view(r, t)).collect();
+        match name {
+            "overdue" => (list.overdue, list.overdue_total) = (views, total),
+            "today" => (list.today, list.today_total) = (views, total),
+            _ => (list.upcoming, list.upcoming_total) = (views, total),
         }
     }
     Ok(list)

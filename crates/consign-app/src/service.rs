@@ -4,7 +4,6 @@
 
 use crate::audit::{self, Entry};
 use crate::auth::Actor;
-use crate::customers::Page;
 use crate::{App, AppError, Result};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use consign_domain::classify::{day_num, Grade, ValueClass};
@@ -425,13 +424,35 @@ pub async fn filter(app: &App, actor: &Actor, q: &TicketQuery) -> Result<TicketF
     Ok(f)
 }
 
-pub async fn list(app: &App, actor: &Actor, q: &TicketQuery) -> Result<Page<TicketView>> {
+/// A page of the ticket list. The count stops at [`repo::TICKET_COUNT_CAP`] (or the
+/// page's end, if further): past it, `total_capped` is set and `total` is a lower bound.
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketPage {
+    pub items: Vec<TicketView>,
+    pub total: u64,
+    pub total_capped: bool,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl TicketPage {
+    /// Pages counted (at least, when the count is capped).
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page.max(1)).max(1)
+    }
+    pub fn has_next(&self) -> bool {
+        self.page < self.pages() || (self.total_capped && self.items.len() as u64 == self.per_page)
+    }
+}
+
+pub async fn list(app: &App, actor: &Actor, q: &TicketQuery) -> Result<TicketPage> {
     let f = filter(app, actor, q).await?;
-    let (rows, total) = repo::list(&app.db.conn, &f).await?;
+    let p = repo::list(&app.db.conn, &f).await?;
     let now = Utc::now();
-    Ok(Page {
-        items: rows.into_iter().map(|r| view(r, now)).collect(),
-        total,
+    Ok(TicketPage {
+        items: p.rows.into_iter().map(|r| view(r, now)).collect(),
+        total: p.total,
+        total_capped: p.capped,
         page: f.page,
         per_page: f.per_page,
     })

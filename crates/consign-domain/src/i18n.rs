@@ -134,6 +134,9 @@ catalogue! {
     "followup.today" => "今天", "Today";
     "followup.upcoming" => "即将到期（14 天内）", "Upcoming (14 days)";
     "followup.none" => "没有待办任务", "Nothing to do";
+    "followup.shown" => "显示第 {} – {} 条，共 {} 条", "Showing {}–{} of {}";
+    "followup.see_all" => "查看全部", "See all";
+    "followup.all_groups" => "全部待办", "All tasks";
     "followup.due_on" => "到期日", "Due";
     "followup.complete" => "完成并记录沟通", "Done: log the interaction";
     "followup.completed" => "任务已完成，沟通已记录", "Task done; interaction logged";
@@ -465,6 +468,8 @@ catalogue! {
     "common.next" => "下一页", "Next";
     "common.total" => "共 {} 条", "{} in total";
     "common.page" => "第 {} / {} 页", "Page {} of {}";
+    "common.total_more" => "超过 {} 条", "More than {}";
+    "common.page_only" => "第 {} 页", "Page {}";
     "common.created_at" => "创建时间", "Created";
     "common.updated_at" => "更新时间", "Updated";
     "common.show" => "显示", "Show";

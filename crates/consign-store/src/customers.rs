@@ -1218,7 +1218,15 @@ pub async fn insert_contacts_many<C: ConnectionTrait>(
 
 /// Tables whose rows belong to a customer and move on a merge. Every capability that
 /// adds such a table adds it here, so a merge keeps moving everything.
-pub const CUSTOMER_OWNED_TABLES: &[&str] = &["contacts", "shipments", "invoices", "payments"];
+pub const CUSTOMER_OWNED_TABLES: &[&str] = &[
+    "contacts",
+    "shipments",
+    "invoices",
+    "payments",
+    "tickets",
+    "interactions",
+    "tasks",
+];
 
 /// Moves every record of `from` to `into`. Tags are united.
 pub async fn move_records<C: ConnectionTrait>(conn: &C, from: i64, into: i64) -> Result<()> {
@@ -1228,6 +1236,13 @@ pub async fn move_records<C: ConnectionTrait>(conn: &C, from: i64, into: i64) ->
         conn.execute(stmt(backend, &sql, vec![into.into(), from.into()]))
             .await?;
     }
+    // The moved tickets take their new customer's owner (the lists' scopes read it).
+    conn.execute(stmt(
+        backend,
+        "UPDATE tickets SET owner_id = (SELECT owner_id FROM customers WHERE id = ?) WHERE customer_id = ?",
+        vec![into.into(), into.into()],
+    ))
+    .await?;
     crate::shipments::merge_rollups(conn, from, into).await?;
     conn.execute(stmt(
         backend,

@@ -95,7 +95,15 @@ impl Db {
                         .map_err(|e| StoreError::Other(format!("{}: {e}", parent.display())))?;
                 }
             }
-            let conn = Database::connect(sqlite_options(path, 4, 4_000, 4_000, true)).await?;
+            let conn = Database::connect(sqlite_options(
+                path,
+                4,
+                4_000,
+                4_000,
+                true,
+                SERVING_MMAP_BYTES,
+            ))
+            .await?;
             Ok(Db {
                 conn,
                 backend: Backend::Sqlite,
@@ -172,7 +180,7 @@ impl Db {
             return Ok(self.clone());
         };
         let path = path.to_string_lossy().into_owned();
-        let conn = Database::connect(sqlite_options(&path, 1, 16_000, 50_000, false)).await?;
+        let conn = Database::connect(sqlite_options(&path, 1, 16_000, 50_000, false, 0)).await?;
         Ok(Db {
             conn,
             backend: self.backend,
@@ -242,14 +250,24 @@ impl Db {
 /// landed in between; taking the lock first waits for it instead.
 const TAKE_WRITE_LOCK: &str = "DELETE FROM settings WHERE 0";
 
+/// How much of the database file the shared connections read through a memory map
+/// (SQLite's `mmap_size`): the pages a list visits are then the operating system's cached
+/// file pages, shared by every connection, instead of a `pread` into each connection's
+/// own small cache. Measured on a million tickets: a scoped ticket count took 25 ms with
+/// reads (most of it in the system calls), about a quarter of that mapped. The bulk writer
+/// does not map (its pages are written, and its memory stays what it is measured as).
+const SERVING_MMAP_BYTES: u64 = 2 << 30;
+
 /// SQLite connection options: WAL, foreign keys, a page cache of `cache_kib` per
-/// connection, a checkpoint every `checkpoint_pages` pages of log (0: never by itself).
+/// connection, a checkpoint every `checkpoint_pages` pages of log (0: never by itself),
+/// up to `mmap_bytes` of the file read through a memory map.
 fn sqlite_options(
     path: &str,
     connections: u32,
     cache_kib: u32,
     checkpoint_pages: u32,
     foreign_keys: bool,
+    mmap_bytes: u64,
 ) -> ConnectOptions {
     let mut opt = ConnectOptions::new(format!("sqlite://{path}?mode=rwc"));
     opt.max_connections(connections)
@@ -266,6 +284,7 @@ fn sqlite_options(
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("cache_size", format!("-{cache_kib}"))
                 .pragma("temp_store", "memory")
+                .pragma("mmap_size", mmap_bytes.to_string())
                 .pragma("wal_autocheckpoint", checkpoint_pages.to_string())
                 // Searches inline their keys and batch inserts vary in length, so
                 // most statement texts are seen once: a small cache keeps the hot

@@ -50,6 +50,11 @@ impl MigratorTrait for Migrator {
                 name: "m0009_service_desk",
                 sql: M0009,
             }),
+            Box::new(Scripts {
+                name: "m0010_ticket_owners",
+                sqlite: M0010_SQLITE,
+                postgres: M0010_POSTGRES,
+            }),
         ]
     }
 }
@@ -133,6 +138,33 @@ impl MigrationTrait for SqliteOnly {
         if conn.get_database_backend() == DbBackend::Sqlite {
             conn.execute_unprepared(self.sql).await?;
         }
+        Ok(())
+    }
+}
+
+/// A migration written once per database, each run as one script (so that it can hold
+/// statements with semicolons of their own, such as trigger bodies).
+struct Scripts {
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+impl MigrationName for Scripts {
+    fn name(&self) -> &str {
+        self.name
+    }
+}
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigrationTrait for Scripts {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let conn = manager.get_connection();
+        let sql = match conn.get_database_backend() {
+            DbBackend::Postgres => self.postgres,
+            _ => self.sqlite,
+        };
+        conn.execute_unprepared(sql).await?;
         Ok(())
     }
 }
@@ -763,4 +795,41 @@ CREATE TABLE tasks (
 );
 CREATE INDEX tasks_assignee ON tasks(assignee_id, status, due_on);
 CREATE INDEX tasks_customer ON tasks(customer_id, status, kind)
+"#;
+
+/// Each ticket carries its customer's owner, so that the lists' scopes (an account
+/// manager's customers, a unit's owners and the pool) are served by the tickets' own
+/// indexes and their counts never visit the customers. A trigger keeps it equal to the
+/// customer's owner whenever that changes (assignment, transfer, pool reclaim, import);
+/// a ticket takes it when it is registered and when its customer is merged into another.
+const M0010_SQLITE: &str = r#"
+ALTER TABLE tickets ADD COLUMN owner_id BIGINT;
+UPDATE tickets SET owner_id = (SELECT c.owner_id FROM customers c WHERE c.id = tickets.customer_id);
+CREATE INDEX tickets_owner ON tickets(owner_id, status, created_at);
+CREATE INDEX tickets_owner_created ON tickets(owner_id, created_at);
+CREATE INDEX tickets_kind ON tickets(kind, status, created_at);
+CREATE INDEX tickets_root_cause ON tickets(root_cause, created_at);
+CREATE TRIGGER customers_owner_to_tickets AFTER UPDATE OF owner_id ON customers
+WHEN OLD.owner_id IS NOT NEW.owner_id
+BEGIN
+    UPDATE tickets SET owner_id = NEW.owner_id WHERE customer_id = NEW.id;
+END;
+"#;
+
+const M0010_POSTGRES: &str = r#"
+ALTER TABLE tickets ADD COLUMN owner_id BIGINT;
+UPDATE tickets SET owner_id = c.owner_id FROM customers c WHERE c.id = tickets.customer_id;
+CREATE INDEX tickets_owner ON tickets(owner_id, status, created_at);
+CREATE INDEX tickets_owner_created ON tickets(owner_id, created_at);
+CREATE INDEX tickets_kind ON tickets(kind, status, created_at);
+CREATE INDEX tickets_root_cause ON tickets(root_cause, created_at);
+CREATE FUNCTION consign_tickets_follow_owner() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE tickets SET owner_id = NEW.owner_id WHERE customer_id = NEW.id;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER customers_owner_to_tickets AFTER UPDATE OF owner_id ON customers
+FOR EACH ROW WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id)
+EXECUTE FUNCTION consign_tickets_follow_owner();
 "#;

@@ -255,6 +255,8 @@ async fn add_task(
 #[derive(Deserialize)]
 struct TasksQ {
     days: Option<i64>,
+    group: Option<String>,
+    page: Option<u64>,
 }
 
 async fn my_tasks(
@@ -263,7 +265,14 @@ async fn my_tasks(
     Query(q): Query<TasksQ>,
 ) -> ApiResult<Response> {
     let l = or_api(
-        followups::my_tasks(&app, &u.actor, q.days.unwrap_or(14)).await,
+        followups::my_tasks(
+            &app,
+            &u.actor,
+            q.days.unwrap_or(14),
+            q.group.as_deref(),
+            q.page.unwrap_or(1),
+        )
+        .await,
         &u,
     )?;
     Ok(Json(l).into_response())

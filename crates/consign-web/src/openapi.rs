@@ -833,7 +833,14 @@ pub fn spec() -> Value {
             None,
             ("200", "TaskList"),
         ),
-        vec![q("days", "how far ahead upcoming reaches (default 14)")],
+        vec![
+            q("days", "how far ahead upcoming reaches (default 14)"),
+            q(
+                "group",
+                "overdue, today or upcoming: list only that group, paged (each group lists at most 100 tasks)",
+            ),
+            q("page", "page of the group (with group)"),
+        ],
     );
     add(
         "/api/v1/tasks/{id}/complete",
@@ -1018,7 +1025,9 @@ pub fn spec() -> Value {
         "response_breached": {"type": "boolean"}, "resolution_breached": {"type": "boolean"},
         "escalated": {"type": "boolean"}, "reopened": int, "created_at": time, "updated_at": time}));
     schemas["TicketPage"] = s(
-        json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Ticket"}}, "total": int, "page": int, "per_page": int}),
+        json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Ticket"}}, "total": int,
+            "total_capped": {"type": "boolean", "description": "the count stopped at total (10,000, or the requested page's end if further): more tickets match; page on while pages are full"},
+            "page": int, "per_page": int}),
     );
     schemas["TicketDetail"] = s(json!({
         "ticket": {"$ref": "#/components/schemas/Ticket"},
@@ -1070,7 +1079,9 @@ pub fn spec() -> Value {
         s(json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}}}));
     let tasks = json!({"type": "array", "items": {"$ref": "#/components/schemas/Task"}});
     schemas["TaskList"] = s(
-        json!({"overdue": tasks, "today": tasks, "upcoming": tasks, "today_date": {"type": "string", "format": "date"}}),
+        json!({"overdue": tasks, "today": tasks, "upcoming": tasks, "today_date": {"type": "string", "format": "date"},
+            "overdue_total": int, "today_total": int, "upcoming_total": int,
+            "group": {"type": "string", "enum": ["overdue", "today", "upcoming"]}, "page": int, "per_page": int}),
     );
     schemas["FollowUpPolicy"] = s(
         json!({"a_days": int, "b_days": int, "c_days": int, "after_complaint_days": int, "at_risk_days": int}),

@@ -183,6 +183,13 @@ impl Ctx {
     pub fn total(&self, n: &u64) -> String {
         self.lang.tf("common.total", &[n])
     }
+    /// A count that stopped at `n`: more than `n`.
+    pub fn total_more(&self, n: &u64) -> String {
+        self.lang.tf("common.total_more", &[n])
+    }
+    pub fn page_only(&self, page: &u64) -> String {
+        self.lang.tf("common.page_only", &[page])
+    }
     /// A message with one number filled in.
     pub fn tf1(&self, key: &str, n: &i64) -> String {
         self.lang.tf(key, &[n])
@@ -190,6 +197,16 @@ impl Ctx {
     /// A message with two values filled in.
     pub fn tf2(&self, key: &str, a: &dyn std::fmt::Display, b: &dyn std::fmt::Display) -> String {
         self.lang.tf(key, &[a, b])
+    }
+    /// A message with three values filled in.
+    pub fn tf3(
+        &self,
+        key: &str,
+        a: &dyn std::fmt::Display,
+        b: &dyn std::fmt::Display,
+        c: &dyn std::fmt::Display,
+    ) -> String {
+        self.lang.tf(key, &[a, b, c])
     }
     pub fn page_of(&self, page: &u64, pages: &u64) -> String {
         self.lang.tf("common.page", &[page, pages])
@@ -993,7 +1010,7 @@ struct DetailTpl {
     payments: Page<PaymentView>,
     class: Option<consign_app::classification::CustomerClass>,
     /// The customer's latest tickets, when the user sees its tickets.
-    tickets: Option<Page<consign_app::service::TicketView>>,
+    tickets: Option<consign_app::service::TicketPage>,
     can_ticket: bool,
     /// May log interactions and add tasks.
     can_log: bool,

@@ -8,7 +8,6 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use consign_app::customers::Page;
 use consign_app::service::{
     self, AssignInput, EventView, StepInput, TicketDetail, TicketInput, TicketQuery, TicketView,
 };
@@ -57,8 +56,10 @@ struct ListTpl {
     q: TicketQuery,
     rows: Vec<TicketView>,
     total: u64,
+    total_capped: bool,
     page: u64,
     pages: u64,
+    has_next: bool,
     query_string: String,
     filter_errors: String,
     statuses: Vec<Opt>,
@@ -120,7 +121,7 @@ pub(crate) async fn list(
     uri: axum::http::Uri,
 ) -> UiResult {
     let lang = u.lang;
-    let (page, filter_errors): (Page<TicketView>, String) =
+    let (page, filter_errors): (service::TicketPage, String) =
         match service::list(&app, &u.actor, &q).await {
             Ok(p) => (p, String::new()),
             Err(AppError::Validation(errs)) => {
@@ -190,8 +191,10 @@ pub(crate) async fn list(
         breached: flag(&q.breached),
         can_create: service::can_handle(u.actor.role),
         total: page.total,
+        total_capped: page.total_capped,
         page: page.page,
         pages: page.pages(),
+        has_next: page.has_next(),
         rows: page.items,
         filter_errors,
         q,
@@ -804,25 +807,70 @@ struct TasksTpl {
     error: String,
 }
 
+/// One group of the task list as shown: title, rows, id, whole count.
+type TaskGroup<'a> = (
+    String,
+    &'a Vec<consign_app::followups::TaskView>,
+    &'static str,
+    u64,
+);
+
 impl TasksTpl {
-    fn groups(&self) -> Vec<(String, &Vec<consign_app::followups::TaskView>, &'static str)> {
-        vec![
-            (self.ctx.t("followup.overdue"), &self.l.overdue, "overdue"),
-            (self.ctx.t("followup.today"), &self.l.today, "today"),
+    fn groups(&self) -> Vec<TaskGroup<'_>> {
+        let l = &self.l;
+        [
+            ("followup.overdue", &l.overdue, "overdue", l.overdue_total),
+            ("followup.today", &l.today, "today", l.today_total),
             (
-                self.ctx.t("followup.upcoming"),
-                &self.l.upcoming,
+                "followup.upcoming",
+                &l.upcoming,
                 "upcoming",
+                l.upcoming_total,
             ),
         ]
+        .into_iter()
+        .filter(|g| l.group.is_none_or(|x| x == g.2))
+        .map(|(k, rows, id, n)| (self.ctx.t(k), rows, id, n))
+        .collect()
+    }
+    /// "Showing 1–100 of 12,600", when a group lists only part of its tasks.
+    fn shown(&self, rows: &[consign_app::followups::TaskView], total: &u64) -> String {
+        if rows.len() as u64 >= *total {
+            return String::new();
+        }
+        let from = (self.l.page - 1) * self.l.per_page + 1;
+        let to = from + rows.len() as u64 - 1;
+        self.ctx.tf3("followup.shown", &from, &to, total)
+    }
+    fn has_next(&self, total: &u64) -> bool {
+        self.l.page * self.l.per_page < *total
     }
 }
 
-async fn tasks_render(app: &App, u: &UiUser, flash: Option<&str>, error: String) -> UiResult {
+#[derive(serde::Deserialize)]
+pub(crate) struct TasksQ {
+    ok: Option<String>,
+    group: Option<String>,
+    page: Option<u64>,
+}
+
+async fn tasks_render(
+    app: &App,
+    u: &UiUser,
+    q: &TasksQ,
+    flash: Option<&str>,
+    error: String,
+) -> UiResult {
     let lang = u.lang;
-    let l = consign_app::followups::my_tasks(app, &u.actor, 14)
-        .await
-        .map_err(|e| fail(e, lang))?;
+    let l = consign_app::followups::my_tasks(
+        app,
+        &u.actor,
+        14,
+        q.group.as_deref(),
+        q.page.unwrap_or(1),
+    )
+    .await
+    .map_err(|e| fail(e, lang))?;
     let mut ctx = Ctx::new(app, u, "/tasks", "tasks");
     if flash == Some("followup.completed") {
         ctx.flash = Some(lang.t("followup.completed").to_string());
@@ -845,9 +893,9 @@ async fn tasks_render(app: &App, u: &UiUser, flash: Option<&str>, error: String)
 pub(crate) async fn tasks_page(
     State(app): State<App>,
     u: UiUser,
-    Query(ok): Query<OkQ>,
+    Query(q): Query<TasksQ>,
 ) -> UiResult {
-    tasks_render(&app, &u, ok.ok.as_deref(), String::new()).await
+    tasks_render(&app, &u, &q, q.ok.as_deref(), String::new()).await
 }
 
 pub(crate) async fn task_complete(
@@ -878,7 +926,12 @@ pub(crate) async fn task_complete(
                 })
                 .collect::<Vec<_>>()
                 .join("；");
-            let mut r = tasks_render(&app, &p.user, None, msg).await?;
+            let q = TasksQ {
+                ok: None,
+                group: None,
+                page: None,
+            };
+            let mut r = tasks_render(&app, &p.user, &q, None, msg).await?;
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }

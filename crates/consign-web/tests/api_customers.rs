@@ -320,6 +320,23 @@ async fn merge(t: TestApp) {
             json!({"tags": ["电商大促"]}),
         )
         .await;
+    // A ticket and a task of the merged customer, which must move with it.
+    let (s, body) = mgr
+        .post(
+            "/api/v1/tickets",
+            json!({"kind": "complaint", "channel": "phone", "customer_id": gone.to_string(),
+                   "subject": "配送延误"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let ticket = body["ticket"]["id"].as_str().expect("ticket").to_string();
+    let (s, body) = mgr
+        .post(
+            &format!("/api/v1/customers/{gone}/tasks"),
+            json!({"title": "合并前回访", "due_on": "2026-12-31"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
     let (s, body) = mgr
         .post(
             &format!("/api/v1/customers/{gone}/merge"),
@@ -341,6 +358,13 @@ async fn merge(t: TestApp) {
         .filter(|c| c["is_primary"] == true)
         .count();
     assert_eq!(primaries, 1);
+    // The ticket and the task are the kept customer's now, and in its owner's lists.
+    let (_, tk) = mgr.get(&format!("/api/v1/tickets/{ticket}")).await;
+    assert_eq!(tk["ticket"]["customer_id"], keep.to_string(), "{tk}");
+    let (_, list) = lixy.get("/api/v1/tickets").await;
+    assert_eq!(list["total"], 1, "lixy owns the kept customer: {list}");
+    let (_, tasks) = mgr.get(&format!("/api/v1/customers/{keep}/tasks")).await;
+    assert_eq!(tasks["items"][0]["title"], "合并前回访", "{tasks}");
     let (_, src) = mgr.get(&format!("/api/v1/customers/{gone}")).await;
     assert_eq!(src["customer"]["merged_into_id"], keep.to_string());
     assert!(src["customer"]["archived_at"].is_string());

@@ -200,3 +200,90 @@ async fn tasks_after_complaints_at_risk_and_by_plan() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_long_task_list_is_bounded_and_paged() {
+    each_db(|t| async move {
+        let c = t
+            .customer("上海恒通供应链管理有限公司", Some("lixy"), None)
+            .await;
+        let lixy_id = t.users.lixy;
+        let today = chrono::Utc::now().with_timezone(&t.app.tz()).date_naive();
+        let num = |d: chrono::NaiveDate| consign_domain::classify::day_num(d);
+        // 105 overdue (one to 105 days late), 2 due today.
+        for late in 1..=105i64 {
+            let title = format!("逾期回访 {late:03}");
+            consign_app::store::followups::add_task(
+                &t.app.db.conn,
+                &consign_app::store::followups::NewTask {
+                    customer_id: c,
+                    assignee_id: Some(lixy_id),
+                    kind: "manual",
+                    title: &title,
+                    due_on: num(today - chrono::Duration::days(late)),
+                    ticket_id: None,
+                    created_by: Some(lixy_id),
+                    now: chrono::Utc::now(),
+                },
+            )
+            .await
+            .expect("task");
+        }
+        let lixy = t.api("lixy").await;
+        for title in ["今天确认报价", "今天电话回访"] {
+            let (s, body) = lixy
+                .post(
+                    &format!("/api/v1/customers/{c}/tasks"),
+                    json!({"title": title, "due_on": today.to_string()}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{body}");
+        }
+
+        // Each group lists at most 100 and gives its whole count; today's tasks show
+        // however many are overdue.
+        let (_, l) = lixy.get("/api/v1/tasks").await;
+        assert_eq!(l["overdue_total"], 105, "{l}");
+        assert_eq!(l["overdue"].as_array().map(Vec::len), Some(100));
+        assert_eq!(
+            l["overdue"][0]["title"], "逾期回访 105",
+            "the longest overdue first"
+        );
+        assert_eq!(l["today_total"], 2);
+        assert_eq!(l["today"].as_array().map(Vec::len), Some(2));
+        assert_eq!(l["upcoming_total"], 0);
+        // One group, paged.
+        let (_, l) = lixy.get("/api/v1/tasks?group=overdue&page=2").await;
+        assert_eq!(l["overdue"].as_array().map(Vec::len), Some(5), "{l}");
+        assert_eq!(l["overdue"][4]["title"], "逾期回访 001");
+        assert_eq!(
+            l["today"].as_array().map(Vec::len),
+            Some(0),
+            "only the group asked for"
+        );
+        assert_eq!(l["today_total"], 2);
+        let (s, body) = lixy.get("/api/v1/tasks?group=someday").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["errors"][0]["field"], "group");
+
+        // The page says how many it shows, links to the whole group, and pages it.
+        let b = t.browser("lixy").await;
+        let (_, page) = b.get("/tasks").await;
+        assert!(page.contains("显示第 1 – 100 条，共 105 条"), "{page}");
+        assert!(page.contains("href=\"/tasks?group=overdue\""), "{page}");
+        assert!(page.contains("今天确认报价") && page.contains("今天电话回访"));
+        assert!(!page.contains("逾期回访 005"), "beyond the first 100");
+        let (_, page) = b.get("/tasks?group=overdue&page=2").await;
+        assert!(page.contains("显示第 101 – 105 条，共 105 条"), "{page}");
+        assert!(page.contains("逾期回访 005") && !page.contains("今天确认报价"));
+        assert!(
+            page.contains("/tasks?group=overdue&amp;page=1"),
+            "a link back a page"
+        );
+        let en = Browser::new(&t.base, Some("en"));
+        en.login("lixy", PASSWORD).await;
+        let (_, page) = en.get("/tasks?group=overdue&page=2").await;
+        assert!(page.contains("Showing 101–105 of 105"), "{page}");
+    })
+    .await;
+}

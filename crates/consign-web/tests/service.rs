@@ -324,6 +324,22 @@ async fn api_rules_scope_and_claims() {
             "customer_id": mine.to_string(), "subject": "查询"})).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["errors"][0]["code"], "err.customer_out_of_scope");
+        // The ticket follows its customer's owner: transferred to chenj, it leaves
+        // lixy's list and enters chenj's; transferred back, back again.
+        let admin = t.api("admin").await;
+        for (owner, who_sees, who_not) in [(t.users.chenj, &chenj, &lixy), (t.users.lixy, &lixy, &chenj)] {
+            let (s, body) = admin
+                .patch(&format!("/api/v1/customers/{mine}"), json!({"owner_id": owner.to_string()}))
+                .await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+            let (_, list) = who_sees.get("/api/v1/tickets?kind=claim").await;
+            assert_eq!(list["total"], 1, "the new owner's list");
+            assert_eq!(list["items"][0]["number"], number.as_str());
+            let (_, list) = who_not.get("/api/v1/tickets?kind=claim").await;
+            assert_eq!(list["total"], 0, "the former owner's list");
+            let (s, _) = who_not.get(&format!("/api/v1/tickets/{id}")).await;
+            assert_eq!(s, StatusCode::NOT_FOUND);
+        }
         // Read-only users see but cannot work tickets.
         let ro = t.api("ro").await;
         let (s, d) = ro.get(&format!("/api/v1/tickets/{id}")).await;
@@ -680,6 +696,67 @@ async fn attachments_and_the_policy() {
         assert_eq!(p["calendar"]["workdays"], json!([1, 2, 3, 4, 5, 6]));
         assert_eq!(p["calendar"]["holidays"], json!(["2026-12-25"]));
         assert_eq!(p["targets"]["a"]["high"]["resolution_minutes"], 600);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_long_ticket_list_counts_to_its_cap() {
+    each_db(|t| async move {
+        let c = t.customer("上海恒通供应链管理有限公司", Some("lixy"), None).await;
+        // 10,050 tickets in one statement (10 of them claims), all registered now.
+        let backend = sea_orm::ConnectionTrait::get_database_backend(&t.app.db.conn);
+        let (p1, p2) = match backend {
+            sea_orm::DbBackend::Postgres => ("$1", "$2"),
+            _ => ("?1", "?2"),
+        };
+        let sql = format!(
+            "INSERT INTO tickets (number, kind, channel, severity, status, customer_id, owner_id, \
+             subject, description, first_response_due, resolution_due, created_at, updated_at) \
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050) \
+             SELECT 'TKBULK' || CAST(i AS TEXT), CASE WHEN i % 1000 = 0 THEN 'claim' ELSE 'inquiry' END, \
+             'phone', 'normal', 'registered', {c}, {owner}, '运价咨询', '', {p1}, {p2}, {p1}, {p1} FROM n",
+            owner = t.users.lixy,
+        );
+        let now = chrono::Utc::now();
+        sea_orm::ConnectionTrait::execute(
+            &t.app.db.conn,
+            sea_orm::Statement::from_sql_and_values(
+                backend,
+                &sql,
+                [now.into(), (now + chrono::Duration::days(2)).into()],
+            ),
+        )
+        .await
+        .expect("bulk tickets");
+
+        // Counted up to 10,000: the total is a lower bound, and the pages go on.
+        let lixy = t.api("lixy").await;
+        let (_, p) = lixy.get("/api/v1/tickets").await;
+        assert_eq!((p["total"].clone(), p["total_capped"].clone()), (json!(10000), json!(true)), "{}", p["total"]);
+        assert_eq!(p["items"].as_array().map(Vec::len), Some(50));
+        // A narrower filter is counted exactly.
+        let (_, p) = lixy.get("/api/v1/tickets?kind=claim").await;
+        assert_eq!((p["total"].clone(), p["total_capped"].clone()), (json!(10), json!(false)));
+        // Paging past the cap counts to the page's end: the last page is exact.
+        let (_, p) = lixy.get("/api/v1/tickets?page=201").await;
+        assert_eq!((p["total"].clone(), p["total_capped"].clone()), (json!(10050), json!(false)));
+        assert_eq!(p["items"].as_array().map(Vec::len), Some(50));
+        let (_, p) = lixy.get("/api/v1/tickets?page=202").await;
+        assert_eq!(p["items"].as_array().map(Vec::len), Some(0));
+
+        // The page says "more than" and offers the next page without a page count.
+        let b = t.browser("lixy").await;
+        let (_, page) = b.get("/tickets").await;
+        assert!(page.contains("超过 10000 条"), "{page}");
+        assert!(page.contains("第 1 页<") && !page.contains("第 1 / "), "no page count");
+        assert!(page.contains("page=2"), "a next page");
+        let (_, page) = b.get("/tickets?page=201").await;
+        assert!(page.contains("共 10050 条") && page.contains("第 201 / 201 页"), "exact at the end");
+        let en = Browser::new(&t.base, Some("en"));
+        en.login("lixy", PASSWORD).await;
+        let (_, page) = en.get("/tickets").await;
+        assert!(page.contains("More than 10000"), "{page}");
     })
     .await;
 }
