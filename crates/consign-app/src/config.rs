@@ -29,6 +29,10 @@ pub struct Settings {
     /// Shipment rows an import commits at a time (fewer: less to redo after a crash and
     /// counts that move more often; more: a faster import).
     pub import_commit_rows: i64,
+    /// MiB of the SQLite file the shared connections read through a memory map (0: off).
+    /// The command-line import turns it off for its own process, so that what it measures
+    /// as its memory is its own.
+    pub sqlite_mmap_mib: u64,
     /// Cost of password hashing: `default` (argon2id, 19 MiB) or `test` (fast; tests only).
     pub password_cost: String,
     /// The classification policy (`[classification]` in the file; any field left out
@@ -76,6 +80,7 @@ impl std::fmt::Debug for Settings {
             .field("session_hours", &self.session_hours)
             .field("pool_reclaim_days", &self.pool_reclaim_days)
             .field("import_commit_rows", &self.import_commit_rows)
+            .field("sqlite_mmap_mib", &self.sqlite_mmap_mib)
             .field(
                 "smtp",
                 &self.smtp.as_ref().map(|m| (&m.host, m.port, &m.from)),
@@ -109,6 +114,7 @@ impl Default for Settings {
             session_hours: 12,
             pool_reclaim_days: 30,
             import_commit_rows: 250_000,
+            sqlite_mmap_mib: 2048,
             password_cost: "default".into(),
             classification: None,
             smtp: None,
@@ -174,6 +180,11 @@ impl Settings {
                 v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
                     format!("CONSIGN_IMPORT_COMMIT_ROWS: not a positive number: {v}")
                 })?;
+        }
+        if let Some(v) = get("CONSIGN_SQLITE_MMAP_MIB") {
+            self.sqlite_mmap_mib = v
+                .parse()
+                .map_err(|_| format!("CONSIGN_SQLITE_MMAP_MIB: not a number: {v}"))?;
         }
         Ok(())
     }

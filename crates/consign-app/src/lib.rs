@@ -63,7 +63,12 @@ impl App {
 
     /// As [`App::open`], in a given PostgreSQL schema (tests use one per test).
     pub async fn open_with_schema(settings: Settings, schema: Option<&str>) -> Result<App> {
-        let db = Db::connect(&settings.database_url, schema).await?;
+        let db = Db::connect_mapped(
+            &settings.database_url,
+            schema,
+            settings.sqlite_mmap_mib.saturating_mul(1 << 20),
+        )
+        .await?;
         db.migrate().await?;
         let vault = vault::Vault::load(&settings).map_err(AppError::Config)?;
         vault::check_key(&db, &vault).await?;

@@ -606,7 +606,11 @@ async fn import(
     let size = std::fs::metadata(file)
         .with_context(|| format!("cannot read {}", file.display()))?
         .len();
-    let app = open(settings(g, false)?).await?;
+    let mut s = settings(g, false)?;
+    // Streaming a file must keep the process's memory flat: no memory map of the
+    // database (its pages would count as the process's own).
+    s.sqlite_mmap_mib = 0;
+    let app = open(s).await?;
     let profile = match profile {
         Some(name) => consign_app::imports::load_profile(&app, name)
             .await

@@ -64,6 +64,12 @@ impl Db {
     /// Connects to `url`: `postgres://…`, `sqlite://path` or a plain file path.
     /// `schema` selects a PostgreSQL schema (tests use one per test).
     pub async fn connect(url: &str, schema: Option<&str>) -> Result<Db> {
+        Self::connect_mapped(url, schema, SERVING_MMAP_BYTES).await
+    }
+
+    /// As [`Db::connect`], with up to `mmap_bytes` of an SQLite file read through a
+    /// memory map by the shared connections (0: none).
+    pub async fn connect_mapped(url: &str, schema: Option<&str>, mmap_bytes: u64) -> Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut opt = ConnectOptions::new(url.to_string());
             opt.max_connections(16)
@@ -95,15 +101,8 @@ impl Db {
                         .map_err(|e| StoreError::Other(format!("{}: {e}", parent.display())))?;
                 }
             }
-            let conn = Database::connect(sqlite_options(
-                path,
-                4,
-                4_000,
-                4_000,
-                true,
-                SERVING_MMAP_BYTES,
-            ))
-            .await?;
+            let conn =
+                Database::connect(sqlite_options(path, 4, 4_000, 4_000, true, mmap_bytes)).await?;
             Ok(Db {
                 conn,
                 backend: Backend::Sqlite,
@@ -256,7 +255,8 @@ const TAKE_WRITE_LOCK: &str = "DELETE FROM settings WHERE 0";
 /// own small cache. Measured on a million tickets: a scoped ticket count took 25 ms with
 /// reads (most of it in the system calls), about a quarter of that mapped. The bulk writer
 /// does not map (its pages are written, and its memory stays what it is measured as).
-const SERVING_MMAP_BYTES: u64 = 2 << 30;
+/// The default of `sqlite_mmap_mib`.
+pub const SERVING_MMAP_BYTES: u64 = 2 << 30;
 
 /// SQLite connection options: WAL, foreign keys, a page cache of `cache_kib` per
 /// connection, a checkpoint every `checkpoint_pages` pages of log (0: never by itself),
