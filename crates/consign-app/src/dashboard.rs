@@ -82,10 +82,28 @@ pub async fn dashboard(app: &App, actor: &Actor, q: &DashQuery) -> Result<Option
     // Scope and owner filters are answered from the run's stored sums; region, industry
     // and service mode from its verdicts.
     let stored = slice.owners();
-    let groups = match &stored {
-        Some(owners) => repo::stored_groups(conn, run.id, owners).await?,
-        None => repo::groups(conn, run.id, &slice).await?,
+    // The five reads are independent: they run at once, each on a connection of its own
+    // (a page's time is then its slowest read, not their sum).
+    let groups_f = async {
+        match &stored {
+            Some(owners) => repo::stored_groups(conn, run.id, owners).await,
+            None => repo::groups(conn, run.id, &slice).await,
+        }
     };
+    let pareto_f = async {
+        match &stored {
+            Some(owners) => repo::stored_pareto(conn, run.id, owners).await,
+            None => repo::pareto(conn, run.id, &slice, 50).await,
+        }
+    };
+    let (from, month) = consign_domain::classify::trend_months(run.as_of);
+    let (groups, buckets, month_rows, top, at_risk_list) = tokio::try_join!(
+        groups_f,
+        pareto_f,
+        repo::months(conn, run.id, &slice, from, month),
+        repo::top(conn, run.id, &slice, 10),
+        repo::at_risk(conn, run.id, &slice, 15),
+    )?;
     let pv = crate::classification::policy_version(app, run.policy_version).await?;
     let mut value: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     let mut grade: BTreeMap<String, (i64, i64)> = BTreeMap::new();
@@ -132,10 +150,6 @@ pub async fn dashboard(app: &App, actor: &Actor, q: &DashQuery) -> Result<Option
         .collect();
     // Pareto: cumulative shares at the end of each group of ranked customers (100 groups
     // by rank over the whole company when stored; 50 of the slice's own otherwise).
-    let buckets = match &stored {
-        Some(owners) => repo::stored_pareto(conn, run.id, owners).await?,
-        None => repo::pareto(conn, run.id, &slice, 50).await?,
-    };
     let ranked: i64 = buckets.iter().map(|b| b.1).sum();
     let total: i64 = buckets.iter().map(|b| b.2).sum();
     let mut pareto = vec![(0.0, 0.0)];
@@ -149,9 +163,7 @@ pub async fn dashboard(app: &App, actor: &Actor, q: &DashQuery) -> Result<Option
         ));
     }
     let class_n = |k: &str| value.get(k).map(|e| e.0).unwrap_or(0) as f64;
-    let (from, month) = consign_domain::classify::trend_months(run.as_of);
-    let months = repo::months(conn, run.id, &slice, from, month)
-        .await?
+    let months = month_rows
         .into_iter()
         .map(|(month, shipments, revenue_fen, profit_fen)| MonthPoint {
             month,
@@ -160,8 +172,6 @@ pub async fn dashboard(app: &App, actor: &Actor, q: &DashQuery) -> Result<Option
             profit_fen,
         })
         .collect();
-    let top = repo::top(conn, run.id, &slice, 10).await?;
-    let at_risk_list = repo::at_risk(conn, run.id, &slice, 15).await?;
     Ok(Some(Dashboard {
         as_of: day_date(run.as_of).unwrap_or_default(),
         policy_version: run.policy_version,

@@ -790,10 +790,20 @@ pub async fn groups<C: ConnectionTrait>(
     .await?)
 }
 
+/// The verdicts of a slice: `FROM` and the `AND …` conditions after `k.run_id = ?`. A
+/// slice by region, industry or owner starts from the customers' index on it and looks
+/// up each one's verdict by key (measured at 100,000 customers, 广东's 10,992: 14 ms a
+/// query instead of 30 ms over every verdict); one by service mode alone has no index
+/// to start from, and reads the run's verdicts in order.
 fn from_slice(slice: &Slice) -> (&'static str, String) {
     let cond = slice.sql();
     if cond.is_empty() {
         ("classifications k", cond)
+    } else if slice.province.is_some() || slice.industry.is_some() || slice.owner.is_some() {
+        (
+            "customers c CROSS JOIN classifications k",
+            format!(" AND k.customer_id = c.id{cond}"),
+        )
     } else {
         (
             "classifications k JOIN customers c ON c.id = k.customer_id",
@@ -907,11 +917,11 @@ pub async fn top<C: ConnectionTrait>(
     slice: &Slice,
     limit: u64,
 ) -> Result<Vec<ListedCustomer>> {
-    let cond = slice.sql();
+    let (from, cond) = from_listed(slice);
     Ok(ListedCustomer::find_by_statement(stmt(
         conn.get_database_backend(),
         &format!(
-            "SELECT {LISTED} FROM classifications k JOIN customers c ON c.id = k.customer_id \
+            "SELECT {LISTED} FROM {from} \
              LEFT JOIN users u ON u.id = c.owner_id \
              WHERE k.run_id = ? AND k.value_rank IS NOT NULL{cond} ORDER BY k.value_rank LIMIT {limit}"
         ),
@@ -921,6 +931,17 @@ pub async fn top<C: ConnectionTrait>(
     .await?)
 }
 
+/// As [`from_slice`], always with the customers (the lists show their names).
+fn from_listed(slice: &Slice) -> (&'static str, String) {
+    match from_slice(slice) {
+        ("classifications k", cond) => (
+            "classifications k JOIN customers c ON c.id = k.customer_id",
+            cond,
+        ),
+        other => other,
+    }
+}
+
 /// Customers flagged at risk, the largest fall in shipments first.
 pub async fn at_risk<C: ConnectionTrait>(
     conn: &C,
@@ -928,11 +949,11 @@ pub async fn at_risk<C: ConnectionTrait>(
     slice: &Slice,
     limit: u64,
 ) -> Result<Vec<ListedCustomer>> {
-    let cond = slice.sql();
+    let (from, cond) = from_listed(slice);
     Ok(ListedCustomer::find_by_statement(stmt(
         conn.get_database_backend(),
         &format!(
-            "SELECT {LISTED} FROM classifications k JOIN customers c ON c.id = k.customer_id \
+            "SELECT {LISTED} FROM {from} \
              LEFT JOIN users u ON u.id = c.owner_id \
              WHERE k.run_id = ? AND k.at_risk = ?{cond} \
              ORDER BY k.churn_prev_shipments - k.churn_shipments DESC, c.code LIMIT {limit}"

@@ -222,6 +222,28 @@ async fn classification_from_shipments_explained_and_filtered() {
         assert_eq!(d["customers"], 4, "上海's manager does not count 广州's customer");
         let (s, _) = t.api("lixy").await.get("/api/v1/dashboard").await;
         assert_eq!(s, StatusCode::FORBIDDEN);
+        // Slices by region and by service mode are summed from the verdicts and the
+        // customers' months: 广州顺捷 alone, with its two shipments of August 2025.
+        let (s, body) = admin
+            .patch(&format!("/api/v1/customers/{c3}"),
+                   json!({"province": "广东", "city": "广州", "service_modes": ["ftl"]}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        for slice in ["province=%E5%B9%BF%E4%B8%9C", "service_mode=ftl"] {
+            let (_, d) = admin.get(&format!("/api/v1/dashboard?{slice}")).await;
+            assert_eq!(d["customers"], 1, "{slice}: {d}");
+            let names: Vec<&str> = d["top"].as_array().expect("top").iter()
+                .map(|x| x["name"].as_str().unwrap_or("")).collect();
+            assert_eq!(names, ["广州顺捷货运代理有限公司"], "{slice}");
+            let aug = d["months"].as_array().expect("months").iter()
+                .find(|m| m["month"] == 202508).cloned().unwrap_or_default();
+            assert_eq!((aug["shipments"].clone(), aug["revenue_fen"].clone()), (json!(2), json!(6_000_000)), "{slice}: {d}");
+            let total: i64 = d["months"].as_array().expect("months").iter()
+                .map(|m| m["shipments"].as_i64().unwrap_or(0)).sum();
+            assert_eq!(total, 2, "{slice}: only its shipments");
+        }
+        let (_, d) = t.api("wangjl").await.get("/api/v1/dashboard?province=%E5%B9%BF%E4%B8%9C").await;
+        assert_eq!(d["customers"], 0, "广东's customer is not in 上海's scope: {d}");
         let (s, _) = b.get("/analysis").await;
         assert_eq!(s, StatusCode::FORBIDDEN);
         let m = t.browser("admin").await;
