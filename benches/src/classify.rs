@@ -147,6 +147,12 @@ async fn dashboard(dir: &Path, consign: &Path, requests: usize) -> Result<()> {
         for (label, path) in [
             ("GET /analysis (page)", "/analysis"),
             ("GET /analysis?province=广东", "/analysis?province=%E5%B9%BF%E4%B8%9C"),
+            (
+                "GET /analysis?industry=cold_chain_food",
+                "/analysis?industry=cold_chain_food",
+            ),
+            ("GET /analysis?service_mode=ltl", "/analysis?service_mode=ltl"),
+            ("GET /analysis?owner=3", "/analysis?owner=3"),
             ("GET /api/v1/dashboard (JSON)", "/api/v1/dashboard"),
         ] {
             // Warm-up, then timed one after another.

@@ -1,6 +1,7 @@
-//! The core flow in a real headless Chromium, driven over WebDriver (Debian's
+//! The core flows in a real headless Chromium, driven over WebDriver (Debian's
 //! chromium-driver): sign in, find a customer by pinyin initials, open it, edit a field,
-//! see the change and its audit entry.
+//! see the change and its audit entry; and an agent working a complaint against a
+//! waybill through the seed's workflow, a failed callback reopening it.
 //!
 //! Skips loudly when chromium or chromedriver is missing; under CI=true that fails.
 
@@ -282,4 +283,110 @@ async fn sign_in_search_edit_and_see_the_audit_entry() {
     d.click("a.lang").await;
     let page = d.wait_for_text("Activity timeline").await;
     assert!(page.contains("Updated customer") && page.contains("顺丰速运（上海）有限公司"));
+}
+
+#[tokio::test]
+async fn an_agent_works_a_complaint_through_its_callback() {
+    let Some(d) = Driver::start().await else {
+        return;
+    };
+    let t = spawn(false).await;
+    let c = t
+        .customer(
+            "上海恒通供应链管理有限公司",
+            Some("lixy"),
+            Some("13812345678"),
+        )
+        .await;
+    let code = t.code_of(c).await;
+    let (s, body) = t
+        .api("admin")
+        .await
+        .post(
+            "/api/v1/shipments",
+            json!({"waybill_no": "DB20261120001", "customer_code": code, "service_mode": "ltl",
+                   "origin_city": "上海", "destination_city": "成都", "revenue_fen": 268000,
+                   "ordered_at": "2026-11-20T02:00:00Z", "delivered_at": "2026-11-25T08:00:00Z",
+                   "exceptions": ["damaged"]}),
+        )
+        .await;
+    assert!(s.is_success(), "{s} {body}");
+
+    d.goto(&t.url("/login")).await;
+    d.wait_for_text("用户名").await;
+    d.type_into("input[name=username]", "liuy").await;
+    d.type_into("input[name=password]", PASSWORD).await;
+    d.click("button[type=submit]").await;
+    d.wait_for_text("客户档案").await;
+
+    // Register from the customer's page.
+    d.goto(&t.url(&format!("/customers/{c}"))).await;
+    d.click(&format!("a[href='/tickets/new?customer_id={c}']"))
+        .await;
+    d.wait_for_text("上海恒通供应链管理有限公司").await;
+    d.click("select[name=kind] option[value=complaint]").await;
+    d.click("select[name=severity] option[value=high]").await;
+    d.type_into("input[name=subject]", "成都到货破损").await;
+    d.type_into("textarea[name=waybills]", "db20261120001")
+        .await;
+    d.click(".row-actions button.btn.primary").await;
+    let page = d.wait_for_text("成都到货破损").await;
+    assert!(
+        page.contains("已登记") && page.contains("DB20261120001"),
+        "registered, waybill linked"
+    );
+
+    // Each step is a form of its own on the ticket.
+    let step = |action: &'static str, cause: Option<&'static str>, note: &'static str| {
+        let d = &d;
+        async move {
+            let form = format!("form.step-form:has(input[name=action][value={action}])");
+            if let Some(c) = cause {
+                d.click(&format!("{form} select[name=root_cause] option[value={c}]"))
+                    .await;
+            }
+            if !note.is_empty() {
+                d.type_into(&format!("{form} textarea[name=note]"), note)
+                    .await;
+            }
+            d.click(&format!("{form} button[type=submit]")).await;
+        }
+    };
+    step("investigate", None, "已联系成都网点核实").await;
+    d.wait_for_text("调查中").await;
+    step("resolve", Some("damage"), "补发破损件并减免运费").await;
+    d.wait_for_text("补发破损件并减免运费").await;
+    step("callback_failed", None, "客户不接受减免金额").await;
+    let page = d.wait_for_text("重新处理 1 次").await;
+    assert!(page.contains("调查中"), "the failed callback reopens it");
+    step("resolve", Some("damage"), "按货值全额赔付").await;
+    d.wait_for_text("按货值全额赔付").await;
+    step("confirm", None, "客户确认满意").await;
+    d.wait_for_text("客户确认满意").await;
+    step("close", None, "").await;
+    let page = d.wait_for_text("工单已关闭，无后续步骤").await;
+    assert_eq!(page.matches("工单状态已更新").count(), 1, "the confirmation shows once");
+    for text in [
+        "登记工单",
+        "开始调查",
+        "处理完毕",
+        "回访不满意（重新处理）",
+        "回访确认满意",
+        "关闭工单",
+        "货物破损",
+    ] {
+        assert!(page.contains(text), "the history shows {text}");
+    }
+    d.screenshot("ticket.png").await;
+
+    // The customer's timeline shows the steps; in English the same ticket reads in English.
+    d.goto(&t.url(&format!("/customers/{c}"))).await;
+    let page = d.wait_for_text("登记服务工单").await;
+    assert!(page.contains("回访不满意（重新处理）"));
+    d.click("a.lang").await;
+    d.wait_for_text("Activity timeline").await;
+    d.goto(&t.url("/tickets?kind=complaint")).await;
+    d.click("td.mono a[href^='/tickets/']").await;
+    let page = d.wait_for_text("Callback failed (reopen)").await;
+    assert!(page.contains("Closed") && page.contains("成都到货破损"));
 }
