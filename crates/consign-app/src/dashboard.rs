@@ -79,20 +79,25 @@ pub async fn dashboard(app: &App, actor: &Actor, q: &DashQuery) -> Result<Option
     };
     let slice = slice_of(app, actor, q).await?;
     let conn = &app.db.conn;
-    // Scope and owner filters are answered from the run's stored sums; region, industry
-    // and service mode from its verdicts.
-    let stored = slice.owners();
+    // Scope, owner and service-mode filters are answered from the run's stored sums;
+    // region and industry from its verdicts.
+    // Runs before the stored sums by service mode have none: from their verdicts.
+    let stored = if run.sums >= repo::SUMS_BY_OWNER_AND_MODES {
+        slice.stored()
+    } else {
+        None
+    };
     // The five reads are independent: they run at once, each on a connection of its own
     // (a page's time is then its slowest read, not their sum).
     let groups_f = async {
         match &stored {
-            Some(owners) => repo::stored_groups(conn, run.id, owners).await,
+            Some(cond) => repo::stored_groups(conn, run.id, cond).await,
             None => repo::groups(conn, run.id, &slice).await,
         }
     };
     let pareto_f = async {
         match &stored {
-            Some(owners) => repo::stored_pareto(conn, run.id, owners).await,
+            Some(cond) => repo::stored_pareto(conn, run.id, cond).await,
             None => repo::pareto(conn, run.id, &slice, 50).await,
         }
     };
@@ -100,7 +105,7 @@ pub async fn dashboard(app: &App, actor: &Actor, q: &DashQuery) -> Result<Option
     let (groups, buckets, month_rows, top, at_risk_list) = tokio::try_join!(
         groups_f,
         pareto_f,
-        repo::months(conn, run.id, &slice, from, month),
+        repo::months(conn, run.id, &slice, stored.as_deref(), from, month),
         repo::top(conn, run.id, &slice, 10),
         repo::at_risk(conn, run.id, &slice, 15),
     )?;

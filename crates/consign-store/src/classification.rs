@@ -86,10 +86,18 @@ pub async fn insert_policy<C: ConnectionTrait>(
 /// Every customer in use (not archived, not merged away) with its kind and the day of
 /// its last shipment ordered before `before` (a seek per customer on the rollups' key),
 /// and, in the same order, its owner (0: the pool).
+/// Whose a customer is and what it ships, as a run's stored sums are kept: its owner (0:
+/// the pool) and its service modes as stored (`,ltl,ftl,`).
+#[derive(Debug, Clone, Default)]
+pub struct Holder {
+    pub owner: i64,
+    pub modes: String,
+}
+
 pub async fn live_customers<C: ConnectionTrait>(
     conn: &C,
     before: i32,
-) -> Result<(Vec<Figures>, Vec<i64>)> {
+) -> Result<(Vec<Figures>, Vec<Holder>)> {
     #[derive(FromQueryResult)]
     struct Row {
         id: i64,
@@ -97,18 +105,25 @@ pub async fn live_customers<C: ConnectionTrait>(
         kind: String,
         gov_level: Option<String>,
         owner_id: Option<i64>,
+        service_modes: String,
         last_day: Option<i32>,
     }
     let rows = Row::find_by_statement(stmt(
         conn.get_database_backend(),
-        "SELECT c.id, c.code, c.kind, c.gov_level, c.owner_id, \
+        "SELECT c.id, c.code, c.kind, c.gov_level, c.owner_id, c.service_modes, \
          (SELECT MAX(d.day) FROM customer_days d WHERE d.customer_id = c.id AND d.day < ?) AS last_day \
          FROM customers c WHERE c.archived_at IS NULL AND c.merged_into_id IS NULL",
         vec![before.into()],
     ))
     .all(conn)
     .await?;
-    let owners = rows.iter().map(|r| r.owner_id.unwrap_or(0)).collect();
+    let owners = rows
+        .iter()
+        .map(|r| Holder {
+            owner: r.owner_id.unwrap_or(0),
+            modes: r.service_modes.clone(),
+        })
+        .collect();
     let figures = rows
         .into_iter()
         .map(|r| Figures {
@@ -205,10 +220,16 @@ pub struct RunRow {
     pub rfm_n: i64,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// Which stored sums the run has: 0 none (answered from its verdicts), 2 per owner
+    /// and service modes.
+    pub sums: i32,
 }
 
+/// The stored sums a run writes now (see [`RunRow::sums`]).
+pub const SUMS_BY_OWNER_AND_MODES: i32 = 2;
+
 const RUN_COLS: &str = "id, as_of, policy_version, cause, keep, customers, value_ranked, \
-    profit_total_fen, rfm_n, started_at, finished_at";
+    profit_total_fen, rfm_n, started_at, finished_at, sums";
 
 pub struct NewRun<'a> {
     pub as_of: i32,
@@ -230,7 +251,7 @@ pub async fn save_run<C: ConnectionTrait>(
     run: &NewRun<'_>,
     verdicts: &[Verdict],
     figures: &[Figures],
-    owners: &[i64],
+    owners: &[Holder],
     now: DateTime<Utc>,
 ) -> Result<i64> {
     #[derive(FromQueryResult)]
@@ -241,8 +262,8 @@ pub async fn save_run<C: ConnectionTrait>(
     let id = Id::find_by_statement(stmt(
         backend,
         "INSERT INTO classification_runs (as_of, policy_version, cause, keep, customers, \
-         value_ranked, profit_total_fen, rfm_n, started_at, finished_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         value_ranked, profit_total_fen, rfm_n, started_at, finished_at, sums) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         vec![
             run.as_of.into(),
             run.policy_version.into(),
@@ -254,6 +275,7 @@ pub async fn save_run<C: ConnectionTrait>(
             run.rfm_n.into(),
             run.started_at.into(),
             now.into(),
+            SUMS_BY_OWNER_AND_MODES.into(),
         ],
     ))
     .one(conn)
@@ -373,11 +395,12 @@ async fn save_sums<C: ConnectionTrait>(
     run: &NewRun<'_>,
     verdicts: &[Verdict],
     figures: &[Figures],
-    owners: &[i64],
+    owners: &[Holder],
 ) -> Result<()> {
     let backend = conn.get_database_backend();
-    type Key = (
+    type Key<'m> = (
         i64,
+        &'m str,
         &'static str,
         &'static str,
         &'static str,
@@ -385,13 +408,16 @@ async fn save_sums<C: ConnectionTrait>(
         bool,
     );
     let mut groups: HashMap<Key, (i64, i64)> = HashMap::new();
-    let mut pareto: HashMap<(i64, i64), (i64, i64)> = HashMap::new();
+    let mut pareto: HashMap<(i64, &str, i64), (i64, i64)> = HashMap::new();
+    let nobody = Holder::default();
     for (i, v) in verdicts.iter().enumerate() {
-        let owner = owners.get(i).copied().unwrap_or(0);
+        let h = owners.get(i).unwrap_or(&nobody);
+        let owner = h.owner;
         let profit = figures.get(i).map(|f| f.value_profit_fen).unwrap_or(0);
         let seg = v.rfm.map(|r| r.segment.as_str()).unwrap_or("");
         let key = (
             owner,
+            h.modes.as_str(),
             v.value_class.as_str(),
             v.grade.as_str(),
             v.lifecycle.as_str(),
@@ -403,17 +429,18 @@ async fn save_sums<C: ConnectionTrait>(
         e.1 += profit;
         if let Some(rank) = v.value_rank {
             let b = (rank - 1) * PARETO_BUCKETS / v.value_ranked.max(1);
-            let e = pareto.entry((owner, b)).or_default();
+            let e = pareto.entry((owner, h.modes.as_str(), b)).or_default();
             e.0 += 1;
             e.1 += profit;
         }
     }
     let group_rows = groups
         .iter()
-        .map(|((owner, vc, grade, life, seg, risk), (n, p))| {
+        .map(|((owner, modes, vc, grade, life, seg, risk), (n, p))| {
             vec![
                 id.into(),
                 (*owner).into(),
+                (*modes).into(),
                 (*vc).into(),
                 (*grade).into(),
                 (*life).into(),
@@ -430,6 +457,7 @@ async fn save_sums<C: ConnectionTrait>(
         &[
             "run_id",
             "owner_id",
+            "service_modes",
             "value_class",
             "grade",
             "lifecycle",
@@ -443,10 +471,11 @@ async fn save_sums<C: ConnectionTrait>(
     .await?;
     let pareto_rows = pareto
         .iter()
-        .map(|((owner, b), (n, p))| {
+        .map(|((owner, modes, b), (n, p))| {
             vec![
                 id.into(),
                 (*owner).into(),
+                (*modes).into(),
                 (*b).into(),
                 (*n).into(),
                 (*p).into(),
@@ -456,17 +485,26 @@ async fn save_sums<C: ConnectionTrait>(
     insert_rows(
         conn,
         "classification_pareto",
-        &["run_id", "owner_id", "bucket", "n", "profit_fen"],
+        &[
+            "run_id",
+            "owner_id",
+            "service_modes",
+            "bucket",
+            "n",
+            "profit_fen",
+        ],
         pareto_rows,
     )
     .await?;
     let (from, month) = consign_domain::classify::trend_months(run.as_of);
     conn.execute(stmt(
         backend,
-        "INSERT INTO classification_months (run_id, owner_id, month, shipments, revenue_fen, profit_fen) \
-         SELECT ?, COALESCE(c.owner_id, 0), m.month, SUM(m.shipments), SUM(m.revenue_fen), SUM(m.profit_fen) \
+        "INSERT INTO classification_months (run_id, owner_id, service_modes, month, shipments, \
+         revenue_fen, profit_fen) \
+         SELECT ?, COALESCE(c.owner_id, 0), c.service_modes, m.month, SUM(m.shipments), \
+         SUM(m.revenue_fen), SUM(m.profit_fen) \
          FROM customer_months m JOIN customers c ON c.id = m.customer_id \
-         WHERE m.month >= ? AND m.month < ? GROUP BY COALESCE(c.owner_id, 0), m.month",
+         WHERE m.month >= ? AND m.month < ? GROUP BY COALESCE(c.owner_id, 0), c.service_modes, m.month",
         vec![id.into(), from.into(), month.into()],
     ))
     .await?;
@@ -669,14 +707,9 @@ impl Slice {
         self.sql().is_empty()
     }
 
-    /// When the slice is only about owners (scope, owner filter): the owners it covers
-    /// (0: the pool), or None for all of them — the run's stored sums answer it. Outer
-    /// None: it filters by region, industry or service mode, computed from the verdicts.
-    pub fn owners(&self) -> Option<Option<Vec<i64>>> {
+    /// The owners the slice covers (0: the pool), or None for all of them.
+    fn owner_set(&self) -> Option<Vec<i64>> {
         use crate::customers::OwnerFilter;
-        if self.province.is_some() || self.industry.is_some() || self.service_mode.is_some() {
-            return None;
-        }
         let mut set: Option<Vec<i64>> = self.visible_owners.as_ref().map(|ids| {
             let mut v = ids.clone();
             v.push(0);
@@ -692,7 +725,23 @@ impl Slice {
                 _ => vec![one],
             });
         }
-        Some(set)
+        set
+    }
+
+    /// When a run's stored sums answer the slice (it is about owners and a service mode
+    /// only): the `AND …` conditions on the stored tables. None: it filters by region or
+    /// industry, and is computed from the verdicts.
+    pub fn stored(&self) -> Option<String> {
+        use crate::customers::lit;
+        if self.province.is_some() || self.industry.is_some() {
+            return None;
+        }
+        let mut cond = owner_cond(&self.owner_set());
+        if let Some(v) = &self.service_mode {
+            let pat = format!("%,{},%", v.replace(['%', '_', '\\'], ""));
+            cond += &format!(" AND service_modes LIKE {}", lit(&pat));
+        }
+        Some(cond)
     }
 }
 
@@ -710,13 +759,12 @@ fn owner_cond(owners: &Option<Vec<i64>>) -> String {
     }
 }
 
-/// [`groups`] from the run's stored sums, for these owners.
+/// [`groups`] from the run's stored sums, under [`Slice::stored`]'s conditions.
 pub async fn stored_groups<C: ConnectionTrait>(
     conn: &C,
     run_id: i64,
-    owners: &Option<Vec<i64>>,
+    cond: &str,
 ) -> Result<Vec<GroupRow>> {
-    let cond = owner_cond(owners);
     Ok(GroupRow::find_by_statement(stmt(
         conn.get_database_backend(),
         &format!(
@@ -731,11 +779,12 @@ pub async fn stored_groups<C: ConnectionTrait>(
     .await?)
 }
 
-/// [`pareto`] from the run's stored buckets (global rank percentiles), for these owners.
+/// [`pareto`] from the run's stored buckets (global rank percentiles), under
+/// [`Slice::stored`]'s conditions.
 pub async fn stored_pareto<C: ConnectionTrait>(
     conn: &C,
     run_id: i64,
-    owners: &Option<Vec<i64>>,
+    cond: &str,
 ) -> Result<Vec<(i64, i64, i64)>> {
     #[derive(FromQueryResult)]
     struct Row {
@@ -743,7 +792,6 @@ pub async fn stored_pareto<C: ConnectionTrait>(
         n: i64,
         p: i64,
     }
-    let cond = owner_cond(owners);
     Ok(Row::find_by_statement(stmt(
         conn.get_database_backend(),
         &format!(
@@ -844,11 +892,13 @@ pub async fn pareto<C: ConnectionTrait>(
 }
 
 /// Shipments, revenue and profit per month over [from, before) (`YYYYMM`): the run's
-/// stored totals of the slice's owners, or summed over the slice's customers.
+/// stored totals under `stored` ([`Slice::stored`], when the run has them), or summed
+/// over the slice's customers.
 pub async fn months<C: ConnectionTrait>(
     conn: &C,
     run_id: i64,
     slice: &Slice,
+    stored: Option<&str>,
     from: i32,
     before: i32,
 ) -> Result<Vec<(i32, i64, i64, i64)>> {
@@ -859,14 +909,13 @@ pub async fn months<C: ConnectionTrait>(
         revenue_fen: i64,
         profit_fen: i64,
     }
-    let (sql, values): (String, Vec<Value>) = match slice.owners() {
-        Some(owners) => (
+    let (sql, values): (String, Vec<Value>) = match stored {
+        Some(cond) => (
             format!(
                 "SELECT month, CAST(SUM(shipments) AS BIGINT) AS shipments, \
                  CAST(SUM(revenue_fen) AS BIGINT) AS revenue_fen, \
                  CAST(SUM(profit_fen) AS BIGINT) AS profit_fen FROM classification_months \
-                 WHERE run_id = ? AND month >= ? AND month < ?{} GROUP BY month ORDER BY month",
-                owner_cond(&owners)
+                 WHERE run_id = ? AND month >= ? AND month < ?{cond} GROUP BY month ORDER BY month"
             ),
             vec![run_id.into(), from.into(), before.into()],
         ),

@@ -55,6 +55,10 @@ impl MigratorTrait for Migrator {
                 sqlite: M0010_SQLITE,
                 postgres: M0010_POSTGRES,
             }),
+            Box::new(Sql {
+                name: "m0011_run_sums_by_service_mode",
+                sql: M0011,
+            }),
         ]
     }
 }
@@ -832,4 +836,47 @@ $$;
 CREATE TRIGGER customers_owner_to_tickets AFTER UPDATE OF owner_id ON customers
 FOR EACH ROW WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id)
 EXECUTE FUNCTION consign_tickets_follow_owner();
+"#;
+
+/// A run's stored sums (groups of verdicts, Pareto buckets, monthly totals) per owner
+/// and per combination of service modes, so that a dashboard sliced by a service mode is
+/// answered from them too. The sums of earlier runs are dropped with their tables: such a
+/// run (`sums` 0) is answered from its verdicts until the next run.
+const M0011: &str = r#"
+DROP TABLE classification_groups;
+DROP TABLE classification_pareto;
+DROP TABLE classification_months;
+ALTER TABLE classification_runs ADD COLUMN sums INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE classification_groups (
+    run_id BIGINT NOT NULL REFERENCES classification_runs(id) ON DELETE CASCADE,
+    owner_id BIGINT NOT NULL,
+    service_modes TEXT NOT NULL,
+    value_class TEXT NOT NULL,
+    grade TEXT NOT NULL,
+    lifecycle TEXT NOT NULL,
+    rfm_segment TEXT NOT NULL,
+    at_risk {bool} NOT NULL,
+    n BIGINT NOT NULL,
+    profit_fen BIGINT NOT NULL,
+    PRIMARY KEY (run_id, owner_id, service_modes, value_class, grade, lifecycle, rfm_segment, at_risk)
+){without_rowid};
+CREATE TABLE classification_pareto (
+    run_id BIGINT NOT NULL REFERENCES classification_runs(id) ON DELETE CASCADE,
+    owner_id BIGINT NOT NULL,
+    service_modes TEXT NOT NULL,
+    bucket INTEGER NOT NULL,
+    n BIGINT NOT NULL,
+    profit_fen BIGINT NOT NULL,
+    PRIMARY KEY (run_id, owner_id, service_modes, bucket)
+){without_rowid};
+CREATE TABLE classification_months (
+    run_id BIGINT NOT NULL REFERENCES classification_runs(id) ON DELETE CASCADE,
+    owner_id BIGINT NOT NULL,
+    service_modes TEXT NOT NULL,
+    month INTEGER NOT NULL,
+    shipments BIGINT NOT NULL,
+    revenue_fen BIGINT NOT NULL,
+    profit_fen BIGINT NOT NULL,
+    PRIMARY KEY (run_id, owner_id, service_modes, month)
+){without_rowid}
 "#;

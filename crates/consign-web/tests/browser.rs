@@ -365,7 +365,11 @@ async fn an_agent_works_a_complaint_through_its_callback() {
     d.wait_for_text("客户确认满意").await;
     step("close", None, "").await;
     let page = d.wait_for_text("工单已关闭，无后续步骤").await;
-    assert_eq!(page.matches("工单状态已更新").count(), 1, "the confirmation shows once");
+    assert_eq!(
+        page.matches("工单状态已更新").count(),
+        1,
+        "the confirmation shows once"
+    );
     for text in [
         "登记工单",
         "开始调查",

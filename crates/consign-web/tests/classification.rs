@@ -229,6 +229,13 @@ async fn classification_from_shipments_explained_and_filtered() {
                    json!({"province": "广东", "city": "广州", "service_modes": ["ftl"]}))
             .await;
         assert_eq!(s, StatusCode::OK, "{body}");
+        // A region is read from the customers as they are now; the sums by service mode
+        // are the run's, as the customers were when it ran: run it again.
+        let (_, d) = admin.get("/api/v1/dashboard?service_mode=ftl").await;
+        assert_eq!(d["customers"], 0, "not yet in the run's sums: {d}");
+        let as_of = d["as_of"].as_str().expect("as_of").to_string();
+        let (s, body) = admin.post("/api/v1/classification/runs", json!({"as_of": as_of})).await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
         for slice in ["province=%E5%B9%BF%E4%B8%9C", "service_mode=ftl"] {
             let (_, d) = admin.get(&format!("/api/v1/dashboard?{slice}")).await;
             assert_eq!(d["customers"], 1, "{slice}: {d}");
@@ -242,6 +249,24 @@ async fn classification_from_shipments_explained_and_filtered() {
                 .map(|m| m["shipments"].as_i64().unwrap_or(0)).sum();
             assert_eq!(total, 2, "{slice}: only its shipments");
         }
+        // A run from before the stored sums by service mode (an upgraded database) is
+        // answered from its verdicts, to the same figures.
+        let (_, stored) = admin.get("/api/v1/dashboard").await;
+        sea_orm::ConnectionTrait::execute_unprepared(&t.app.db.conn, "UPDATE classification_runs SET sums = 0")
+            .await
+            .expect("sums");
+        for slice in ["", "service_mode=ftl"] {
+            let (_, d) = admin.get(&format!("/api/v1/dashboard?{slice}")).await;
+            let want = if slice.is_empty() { stored["customers"].clone() } else { json!(1) };
+            assert_eq!(d["customers"], want, "{slice}: {d}");
+            if slice.is_empty() {
+                assert_eq!(d["months"], stored["months"], "the same monthly totals");
+                assert_eq!(d["by_value_class"], stored["by_value_class"]);
+            }
+        }
+        sea_orm::ConnectionTrait::execute_unprepared(&t.app.db.conn, "UPDATE classification_runs SET sums = 2")
+            .await
+            .expect("sums");
         let (_, d) = t.api("wangjl").await.get("/api/v1/dashboard?province=%E5%B9%BF%E4%B8%9C").await;
         assert_eq!(d["customers"], 0, "广东's customer is not in 上海's scope: {d}");
         let (s, _) = b.get("/analysis").await;
