@@ -110,3 +110,52 @@ async fn shipments_by_api() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_shipment_names_a_customer_that_exists() {
+    each_db(|t| async move {
+        // The reference is the database's own check too (a foreign key on SQLite, a
+        // check over each statement's new rows on PostgreSQL), whatever writes the row.
+        let c = t.customer("上海恒通供应链管理有限公司", Some("lixy"), None).await;
+        let conn = &t.app.db.conn;
+        let ts = match sea_orm::ConnectionTrait::get_database_backend(conn) {
+            sea_orm::DbBackend::Postgres => "'2026-11-20 02:00:00+00'",
+            _ => "1763604000",
+        };
+        let insert = |customer: i64, waybill: &str| {
+            format!(
+                "INSERT INTO shipments (waybill_no, customer_id, revenue_fen, ordered_at, order_day, status, \
+                 created_at, updated_at) VALUES ('{waybill}', {customer}, 100, {ts}, 20261120, 'delivered', {ts}, {ts})"
+            )
+        };
+        // Refused for its reference, and for nothing else.
+        let refused = |r: Result<sea_orm::ExecResult, sea_orm::DbErr>| {
+            let e = r.expect_err("refused").to_string();
+            assert!(
+                e.contains("FOREIGN KEY constraint failed") || e.contains("names a customer that does not exist")
+                    || e.contains("still name a deleted customer"),
+                "{e}"
+            );
+        };
+        refused(sea_orm::ConnectionTrait::execute_unprepared(conn, &insert(c + 1000, "FK0001")).await);
+        sea_orm::ConnectionTrait::execute_unprepared(conn, &insert(c, "FK0002"))
+            .await
+            .expect("a shipment of the customer");
+        let moved = sea_orm::ConnectionTrait::execute_unprepared(
+            conn,
+            &format!("UPDATE shipments SET customer_id = {} WHERE waybill_no = 'FK0002'", c + 1000),
+        )
+        .await;
+        refused(moved);
+        // A customer with shipments is not deleted (its contacts and keys first, so that
+        // only the shipments stand in the way).
+        for table in ["contacts", "customer_tags", "search_keys"] {
+            sea_orm::ConnectionTrait::execute_unprepared(conn, &format!("DELETE FROM {table} WHERE customer_id = {c}"))
+                .await
+                .expect("delete");
+        }
+        let gone = sea_orm::ConnectionTrait::execute_unprepared(conn, &format!("DELETE FROM customers WHERE id = {c}")).await;
+        refused(gone);
+    })
+    .await;
+}
