@@ -34,9 +34,11 @@ impl MigratorTrait for Migrator {
                 name: "m0005_operations",
                 sql: M0005,
             }),
-            Box::new(SqliteOnly {
+            // PostgreSQL already has what it brings.
+            Box::new(Scripts {
                 name: "m0006_shipment_times_as_integers",
-                sql: M0006_SQLITE,
+                sqlite: M0006_SQLITE,
+                postgres: "",
             }),
             Box::new(Sql {
                 name: "m0007_rollups_without_period_indexes",
@@ -61,7 +63,7 @@ impl MigratorTrait for Migrator {
             }),
             Box::new(Scripts {
                 name: "m0012_bulk_customer_checks",
-                sqlite: "SELECT 1",
+                sqlite: "",
                 postgres: M0012_POSTGRES,
             }),
         ]
@@ -126,33 +128,10 @@ impl MigrationTrait for Sql {
     }
 }
 
-/// A migration that changes only the SQLite schema (PostgreSQL already has what it
-/// brings), run as one script on one connection: a table rebuild needs foreign keys off on
-/// the connection that does it, around its own transaction.
-struct SqliteOnly {
-    name: &'static str,
-    sql: &'static str,
-}
-
-impl MigrationName for SqliteOnly {
-    fn name(&self) -> &str {
-        self.name
-    }
-}
-
-#[sea_orm_migration::async_trait::async_trait]
-impl MigrationTrait for SqliteOnly {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let conn = manager.get_connection();
-        if conn.get_database_backend() == DbBackend::Sqlite {
-            conn.execute_unprepared(self.sql).await?;
-        }
-        Ok(())
-    }
-}
-
-/// A migration written once per database, each run as one script (so that it can hold
-/// statements with semicolons of their own, such as trigger bodies).
+/// A migration written once per database, each run as one script on one connection (so
+/// that it can hold statements with semicolons of their own, such as trigger bodies, and
+/// an SQLite table rebuild can turn foreign keys off around its own transaction). An
+/// empty script: nothing to do on that database.
 struct Scripts {
     name: &'static str,
     sqlite: &'static str,
@@ -173,7 +152,9 @@ impl MigrationTrait for Scripts {
             DbBackend::Postgres => self.postgres,
             _ => self.sqlite,
         };
-        conn.execute_unprepared(sql).await?;
+        if !sql.trim().is_empty() {
+            conn.execute_unprepared(sql).await?;
+        }
         Ok(())
     }
 }
