@@ -368,6 +368,15 @@ pub enum TicketSort {
 }
 
 impl TicketFilter {
+    /// The same scope (owners and pool) without any other filter.
+    pub fn scope_only(&self) -> TicketFilter {
+        TicketFilter {
+            owners: self.owners.clone(),
+            pool: self.pool,
+            ..Default::default()
+        }
+    }
+
     /// The conditions over the tickets alone (the owner is the ticket's copy of its
     /// customer's).
     fn where_clause(&self) -> (String, Vec<Value>) {
@@ -867,11 +876,7 @@ pub async fn stats<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<ServiceStats> {
     let backend = conn.get_database_backend();
-    let base = TicketFilter {
-        owners: scope.owners.clone(),
-        pool: scope.pool,
-        ..Default::default()
-    };
+    let base = scope.scope_only();
     let (w, v) = base.where_clause();
     let w = if w.is_empty() {
         " WHERE 1 = 1".to_string()
@@ -1018,11 +1023,7 @@ pub async fn complaints_by_customer<C: ConnectionTrait>(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<(i64, i64)>> {
-    let base = TicketFilter {
-        owners: scope.owners.clone(),
-        pool: scope.pool,
-        ..Default::default()
-    };
+    let base = scope.scope_only();
     let (w, mut v) = base.where_clause();
     let and = if w.is_empty() { " WHERE " } else { " AND " };
     v.push(from.into());
@@ -1057,11 +1058,7 @@ pub async fn complaint_rates<C: ConnectionTrait>(
     to: DateTime<Utc>,
 ) -> Result<Vec<(String, i64, i64)>> {
     let backend = conn.get_database_backend();
-    let base = TicketFilter {
-        owners: scope.owners.clone(),
-        pool: scope.pool,
-        ..Default::default()
-    };
+    let base = scope.scope_only();
     let (w, v) = base.where_clause();
     let (cw, _) = base.where_clause_on("c.owner_id");
     let and = if w.is_empty() { " WHERE " } else { " AND " };

@@ -847,7 +847,7 @@ impl TasksTpl {
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Default, serde::Deserialize)]
 pub(crate) struct TasksQ {
     ok: Option<String>,
     group: Option<String>,
@@ -926,12 +926,7 @@ pub(crate) async fn task_complete(
                 })
                 .collect::<Vec<_>>()
                 .join("；");
-            let q = TasksQ {
-                ok: None,
-                group: None,
-                page: None,
-            };
-            let mut r = tasks_render(&app, &p.user, &q, None, msg).await?;
+            let mut r = tasks_render(&app, &p.user, &TasksQ::default(), None, msg).await?;
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
