@@ -956,8 +956,10 @@ async fn write_bills<C: consign_store::ConnectionTrait>(
                 _ => (*n, "", ""),
             })
             .collect();
-        w.resolve_codes(txn, &refs, code_header, errors, now)
-            .await?
+        let (keep, created) = w
+            .resolve_codes(txn, &refs, code_header, errors, now)
+            .await?;
+        (keep, created.len() as i64)
     };
     let kept: Vec<(i64, Record)> = records
         .into_iter()

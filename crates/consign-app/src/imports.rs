@@ -37,7 +37,8 @@ use std::time::Instant;
 const BATCH_ROWS: usize = 10_000;
 /// A shipment import commits after `Settings::import_commit_rows` rows, or sooner when the
 /// rollup changes it holds for the transaction reach this many customer-days (which
-/// bounds its memory, about 18 MB, whatever the file holds).
+/// bounds its memory, about 18 MB, whatever the file holds). On PostgreSQL two segments
+/// are open at once (one committing, see [`Finishing`]), each with half as many.
 const SEGMENT_ROLLUP_KEYS: usize = 110_000;
 /// Rows searched for the header.
 const HEADER_SEARCH_ROWS: usize = 20;
@@ -1145,7 +1146,8 @@ pub async fn run_import(
         revenue_sum: 0,
         first_errors: Vec::new(),
         segment: None,
-        spare_rollups: HashMap::with_capacity(SEGMENT_ROLLUP_KEYS),
+        finishing: None,
+        spare_rollups: HashMap::new(),
     };
     let mut failure = None;
     let mut waited = std::time::Duration::ZERO;
@@ -1164,6 +1166,11 @@ pub async fn run_import(
         failure = w.commit_segment().await.err();
     }
     drop(w.segment.take());
+    // The segment committing in the background ends before the run does, whatever
+    // happened to the one after it.
+    if let Err(e) = w.wait_finishing().await {
+        failure.get_or_insert(e);
+    }
     tracing::debug!(
         waited_ms = waited.as_millis() as u64,
         "writer waited for the reader"
@@ -1241,8 +1248,28 @@ pub(crate) struct Writer<'a> {
     /// The open transaction of a shipment import, with the rollup changes of the rows it
     /// wrote (applied when it commits).
     segment: Option<Segment>,
+    /// PostgreSQL: the previous segment, applying its rollups and committing on its own
+    /// connection while this one's rows are written.
+    finishing: Option<Finishing>,
     /// The last segment's rollup map, emptied, for the next one.
     spare_rollups: HashMap<(i64, i32), consign_domain::shipment::DayFigures>,
+}
+
+type Rollups = HashMap<(i64, i32), consign_domain::shipment::DayFigures>;
+
+/// A segment that is applying its rollup changes and committing in the background, and
+/// what the next segment must not touch before it has committed: its waybill numbers (a
+/// later row of the same waybill must see the earlier one) and the prospects it created
+/// (the next segment's rows may only name customers its own transaction can see).
+struct Finishing {
+    done: tokio::task::JoinHandle<Result<Rollups>>,
+    waybills: HashSet<u64>,
+    created: HashSet<i64>,
+}
+
+fn waybill_hash(w: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(w)
 }
 
 /// One transaction of a shipment import: several batches of rows, and their rollup
@@ -1250,15 +1277,19 @@ pub(crate) struct Writer<'a> {
 /// batches touch is written once instead of once per batch).
 struct Segment {
     txn: consign_store::BulkTxn,
-    rollups: HashMap<(i64, i32), consign_domain::shipment::DayFigures>,
+    rollups: Rollups,
     rows: i64,
+    /// PostgreSQL (see [`Finishing`]): hashes of the waybill numbers written, and the
+    /// prospects created.
+    waybills: HashSet<u64>,
+    created: HashSet<i64>,
 }
 
 impl Writer<'_> {
     /// Which of these rows (row number, customer code, customer name) go on: codes known
     /// or found go on; unknown ones are reported (reject) or created as prospects named
-    /// from the customer-name column (create). Returns a flag per row and how many
-    /// prospects were created.
+    /// from the customer-name column (create). Returns a flag per row and the ids of the
+    /// prospects created.
     pub(crate) async fn resolve_codes<C: consign_store::ConnectionTrait>(
         &mut self,
         txn: &C,
@@ -1266,7 +1297,7 @@ impl Writer<'_> {
         code_header: &str,
         errors: &mut Vec<RowError>,
         now: chrono::DateTime<Utc>,
-    ) -> Result<(Vec<bool>, i64)> {
+    ) -> Result<(Vec<bool>, Vec<i64>)> {
         let mut unseen: Vec<&str> = rows
             .iter()
             .map(|r| r.1)
@@ -1306,14 +1337,15 @@ impl Writer<'_> {
                 }
             }
         }
+        let mut created = Vec::new();
         if !prospects.is_empty() {
-            let ids =
+            created =
                 customers::create_prospects(self.app, txn, self.actor, &prospects, now).await?;
-            for ((code, _), id) in prospects.iter().zip(ids) {
-                self.codes.insert(code.clone(), id);
+            for ((code, _), id) in prospects.iter().zip(&created) {
+                self.codes.insert(code.clone(), *id);
             }
         }
-        Ok((keep, prospects.len() as i64))
+        Ok((keep, created))
     }
 
     async fn write(&mut self, batch: Batch) -> Result<()> {
@@ -1352,8 +1384,13 @@ impl Writer<'_> {
                 txn: self.bulk.begin_bulk().await?,
                 // Sized for a full segment at once (growing would hold the old and the
                 // new table together for a moment) and kept from segment to segment.
-                rollups: std::mem::take(&mut self.spare_rollups),
+                rollups: match self.spare_rollups.capacity() {
+                    0 => HashMap::with_capacity(self.rollup_keys()),
+                    _ => std::mem::take(&mut self.spare_rollups),
+                },
                 rows: 0,
+                waybills: HashSet::new(),
+                created: HashSet::new(),
             },
         };
         let txn = &seg.txn;
@@ -1368,9 +1405,10 @@ impl Writer<'_> {
             })
             .collect();
         let tp = Instant::now();
-        let (keep, prospects) = self
+        let (keep, created) = self
             .resolve_codes(txn, &refs, &batch.code_header, &mut errors, now)
             .await?;
+        let prospects = created.len() as i64;
         tracing::debug!(prospects_ms = tp.elapsed().as_millis() as u64, "customers");
         drop(refs);
         let good: Vec<Parsed> = rows
@@ -1382,6 +1420,22 @@ impl Writer<'_> {
             .iter()
             .map(|p| p.shipment.waybill_no.as_str())
             .collect();
+        if self.pipelined() {
+            let hashes: Vec<u64> = waybills.iter().map(|w| waybill_hash(w)).collect();
+            if let Some(f) = &self.finishing {
+                let touches = hashes.iter().any(|h| f.waybills.contains(h))
+                    || good.iter().any(|p| {
+                        self.codes
+                            .get(&p.shipment.customer_code)
+                            .is_some_and(|id| f.created.contains(id))
+                    });
+                if touches {
+                    self.wait_finishing().await?;
+                }
+            }
+            seg.waybills.extend(hashes);
+            seg.created.extend(created);
+        }
         let t0 = Instant::now();
         let old = ship_repo::existing_bulk(txn, &waybills).await?;
         let t_existing = t0.elapsed();
@@ -1434,7 +1488,7 @@ impl Writer<'_> {
         );
         seg.rows += batch.read;
         let full = seg.rows >= self.app.settings.import_commit_rows
-            || seg.rollups.len() >= SEGMENT_ROLLUP_KEYS;
+            || seg.rollups.len() >= self.rollup_keys();
         // The counts go into the run's row when the segment commits; if it never does,
         // the whole run fails and they are not reported.
         self.counts = counts;
@@ -1448,23 +1502,78 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Applies the open segment's rollup changes, records the run's counts and commits.
+    /// Whether segments commit in the background (PostgreSQL: each transaction has a
+    /// connection of its own; SQLite has one writer).
+    fn pipelined(&self) -> bool {
+        self.app.db.backend == consign_store::Backend::Postgres
+    }
+
+    /// Customer-days a segment's rollup map holds at most.
+    fn rollup_keys(&self) -> usize {
+        if self.pipelined() {
+            SEGMENT_ROLLUP_KEYS / 2
+        } else {
+            SEGMENT_ROLLUP_KEYS
+        }
+    }
+
+    /// Applies the open segment's rollup changes, records the run's counts and commits:
+    /// on PostgreSQL in the background, once the segment before it has committed, so
+    /// that the server applies one segment's rollups while the next one's rows arrive.
+    /// Segments commit in order, each with its own rows, rollups and counts, so a run
+    /// killed at any moment leaves whole segments.
     async fn commit_segment(&mut self) -> Result<()> {
-        let Some(seg) = self.segment.take() else {
+        let Some(mut seg) = self.segment.take() else {
             return Ok(());
         };
-        let t = Instant::now();
-        ship_repo::apply_rollup_deltas_bulk(&seg.txn, &seg.rollups).await?;
-        repo::progress(&seg.txn, self.run_id, &self.counts, Utc::now()).await?;
-        let t2 = Instant::now();
-        seg.txn.commit().await?;
-        self.spare_rollups = seg.rollups;
-        self.spare_rollups.clear();
+        self.wait_finishing().await?;
+        let (run_id, counts) = (self.run_id, self.counts.clone());
+        let waybills = std::mem::take(&mut seg.waybills);
+        let created = std::mem::take(&mut seg.created);
+        let finish = async move {
+            let t = Instant::now();
+            ship_repo::apply_rollup_deltas_bulk(&seg.txn, &seg.rollups).await?;
+            repo::progress(&seg.txn, run_id, &counts, Utc::now()).await?;
+            let t2 = Instant::now();
+            seg.txn.commit().await?;
+            tracing::debug!(
+                rollups_ms = (t2 - t).as_millis() as u64,
+                commit_ms = t2.elapsed().as_millis() as u64,
+                "segment"
+            );
+            let mut rollups = seg.rollups;
+            rollups.clear();
+            Ok(rollups)
+        };
+        if self.pipelined() {
+            self.finishing = Some(Finishing {
+                done: tokio::spawn(finish),
+                waybills,
+                created,
+            });
+        } else {
+            self.spare_rollups = finish.await?;
+        }
+        Ok(())
+    }
+
+    /// Waits for the segment committing in the background, if there is one.
+    async fn wait_finishing(&mut self) -> Result<()> {
+        let Some(f) = self.finishing.take() else {
+            return Ok(());
+        };
+        let tw = Instant::now();
+        let rollups = f
+            .done
+            .await
+            .map_err(|e| AppError::Internal(format!("import segment: {e}")))??;
         tracing::debug!(
-            rollups_ms = (t2 - t).as_millis() as u64,
-            commit_ms = t2.elapsed().as_millis() as u64,
-            "segment"
+            waited_ms = tw.elapsed().as_millis() as u64,
+            "waited for the segment before"
         );
+        if self.spare_rollups.capacity() == 0 {
+            self.spare_rollups = rollups;
+        }
         Ok(())
     }
 }

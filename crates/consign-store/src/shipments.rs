@@ -4,7 +4,7 @@
 //! exactly what the rows they touch contribute (new minus old), in the caller's
 //! transaction: the rollups never drift from the raw shipments, whatever is killed when.
 
-use crate::bulk::{copy_text, exec_err, BulkConn, BulkTxn};
+use crate::bulk::{exec_err, BinaryCopy, BulkConn, BulkTxn};
 use crate::customers::stmt;
 use crate::Result;
 use chrono::{DateTime, Utc};
@@ -314,7 +314,6 @@ pub async fn write_rows_bulk(
     for chunk in pieces(&replacing) {
         insert_rows(txn, chunk, true, import_run_id, now).await?;
     }
-    let run = import_run_id.map_or_else(|| "NULL".to_string(), |r| r.to_string());
     match &mut *txn.lock().await {
         BulkConn::Sqlite(t) => {
             let chunks = pieces(&fresh);
@@ -355,70 +354,51 @@ pub async fn write_rows_bulk(
             if fresh.is_empty() {
                 return Ok(());
             }
-            let now = copy_ts(now);
-            let mut buf = String::with_capacity(fresh.len() * 200);
-            for w in &fresh {
-                let s = &w.shipment;
-                copy_text(&mut buf, &s.waybill_no);
-                buf.push('\t');
-                buf.push_str(&w.customer_id.to_string());
-                buf.push('\t');
-                match s.service_mode {
-                    Some(m) => buf.push_str(m.as_str()),
-                    None => buf.push_str("\\N"),
-                }
-                for text in [&s.origin_city, &s.destination_city, &s.goods_type] {
-                    buf.push('\t');
-                    copy_text(&mut buf, text);
-                }
-                for n in [s.pieces, s.weight_g, s.volume_cm3, s.revenue_fen] {
-                    buf.push('\t');
-                    buf.push_str(&n.to_string());
-                }
-                buf.push('\t');
-                match s.cost_fen {
-                    Some(c) => buf.push_str(&c.to_string()),
-                    None => buf.push_str("\\N"),
-                }
-                buf.push('\t');
-                buf.push_str(&copy_ts(s.ordered_at));
-                buf.push('\t');
-                buf.push_str(&w.order_day.to_string());
-                for t in [s.promised_at, s.shipped_at, s.delivered_at] {
-                    buf.push('\t');
-                    match t {
-                        Some(t) => buf.push_str(&copy_ts(t)),
-                        None => buf.push_str("\\N"),
-                    }
-                }
-                buf.push('\t');
-                buf.push_str(s.status.as_str());
-                buf.push('\t');
-                buf.push_str(&s.exceptions.0.to_string());
-                buf.push('\t');
-                copy_text(&mut buf, &s.note);
-                buf.push('\t');
-                buf.push_str(if run == "NULL" { "\\N" } else { &run });
-                buf.push('\t');
-                buf.push_str(&now);
-                buf.push('\t');
-                buf.push_str(&now);
-                buf.push('\n');
-            }
+            // Binary, sent in pieces while the rest is encoded, so that the server
+            // stores rows while the client writes the next ones.
+            const PIECE: usize = 256 * 1024;
             let mut copy = t
-                .copy_in_raw(&format!("COPY shipments ({COLUMNS}) FROM STDIN"))
+                .copy_in_raw(&format!(
+                    "COPY shipments ({COLUMNS}) FROM STDIN (FORMAT binary)"
+                ))
                 .await
                 .map_err(exec_err)?;
-            copy.send(buf.as_bytes()).await.map_err(exec_err)?;
+            let mut out = BinaryCopy::new(PIECE + 4096);
+            for w in &fresh {
+                let s = &w.shipment;
+                out.row(22);
+                out.text(&s.waybill_no);
+                out.int8(w.customer_id);
+                out.opt_text(s.service_mode.map(|m| m.as_str()));
+                out.text(&s.origin_city);
+                out.text(&s.destination_city);
+                out.text(&s.goods_type);
+                out.int8(s.pieces);
+                out.int8(s.weight_g);
+                out.int8(s.volume_cm3);
+                out.int8(s.revenue_fen);
+                out.opt_int8(s.cost_fen);
+                out.timestamp(s.ordered_at);
+                out.int4(w.order_day);
+                out.opt_timestamp(s.promised_at);
+                out.opt_timestamp(s.shipped_at);
+                out.opt_timestamp(s.delivered_at);
+                out.text(s.status.as_str());
+                out.int4(s.exceptions.0);
+                out.text(&s.note);
+                out.opt_int8(import_run_id);
+                out.timestamp(now);
+                out.timestamp(now);
+                if out.len() >= PIECE {
+                    copy.send(out.bytes()).await.map_err(exec_err)?;
+                    out.clear();
+                }
+            }
+            copy.send(out.finish()).await.map_err(exec_err)?;
             copy.finish().await.map_err(exec_err)?;
         }
     }
     Ok(())
-}
-
-/// A time as `COPY` reads it for a TIMESTAMPTZ, to the second.
-fn copy_ts(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%S+00").to_string()
 }
 
 /// [`apply_rollup_deltas`] in a bulk writer's transaction: multi-row upserts with values

@@ -515,3 +515,79 @@ async fn rollups_stay_exact_through_updates_and_deletes() {
     })
     .await;
 }
+
+/// A file of several segments (one per 10,000-row batch here), where later segments name
+/// prospects an earlier one created and repeat waybills an earlier one wrote. On
+/// PostgreSQL each segment commits in the background while the next is written; the
+/// result is the same as one segment after another: the later row of a waybill wins,
+/// every prospect is created once, and the rollups, totals and the run's stored counts
+/// are exact.
+#[tokio::test]
+async fn segments_see_the_waybills_and_prospects_of_the_segments_before() {
+    each_db(|t| async move {
+        let mut app = t.app.clone();
+        let mut s = (*app.settings).clone();
+        s.import_commit_rows = 1;
+        app.settings = Arc::new(s);
+        let mut lines = vec![HEADER.to_string()];
+        let mut final_revenue: std::collections::BTreeMap<String, i64> = Default::default();
+        let mut repeats = 0;
+        for i in 0..25_000u32 {
+            // Segment 1 creates 100 prospects; segment 3 creates 50 more.
+            let customer = if i >= 20_000 && i % 2 == 0 {
+                format!("D{:03}", (i / 2) % 50)
+            } else {
+                format!("C{:03}", i % 100)
+            };
+            // From segment 2 on, every 250th row repeats a waybill of the segment before.
+            let waybill = if i >= 10_000 && i % 250 == 0 {
+                repeats += 1;
+                format!("SG{:08}", i - 10_000 + 7)
+            } else {
+                format!("SG{i:08}")
+            };
+            let fen = 1_000 + i64::from(i % 997);
+            final_revenue.insert(waybill.clone(), fen);
+            lines.push(format!(
+                "{waybill},2025-{:02}-{:02} 09:{:02},{customer},客户{customer}物流有限公司,上海,杭州,零担,1,2.0,{}.{:02},,运输中,",
+                1 + i % 12,
+                1 + i % 28,
+                i % 60,
+                fen / 100,
+                fen % 100
+            ));
+        }
+        let path = write(&t, "segments.csv", lines.join("\n").as_bytes());
+        let r = import_file(
+            &app,
+            &Actor::system("test"),
+            &path,
+            create(),
+            Arc::new(ImportProgress::default()),
+        )
+        .await
+        .expect("import runs");
+        assert_eq!(r.fault, None, "{}", t.backend);
+        assert_eq!(r.counts.rows_read, 25_000);
+        assert_eq!(r.counts.rows_bad, 0, "{:?}", r.errors);
+        assert_eq!(r.counts.prospects_created, 150);
+        assert_eq!(r.repeated, repeats, "rows whose waybill came earlier");
+        assert_eq!(r.counts.rows_new, 25_000 - repeats);
+        assert_eq!(r.counts.rows_updated, repeats, "a later row replaces the earlier");
+        let totals = shipments::totals(&t.app.db.conn).await.expect("totals");
+        assert_eq!(totals.shipments, final_revenue.len() as i64);
+        assert_eq!(totals.revenue_fen, final_revenue.values().sum::<i64>());
+        let kept = shipments::find_by_waybill(&t.app.db.conn, "SG00000007")
+            .await
+            .expect("find")
+            .expect("kept");
+        assert_eq!(kept.shipment.revenue_fen, 1_000 + 10_000 % 997, "row 10,001 wins");
+        let stored = consign_app::store::imports::get(&t.app.db.conn, r.run_id)
+            .await
+            .expect("run")
+            .expect("stored");
+        assert_eq!(stored.counts, r.counts, "the run's stored counts");
+        assert_rollups_exact(&t).await;
+    })
+    .await;
+}
