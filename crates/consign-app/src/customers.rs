@@ -1284,7 +1284,7 @@ async fn insert_customers(app: &App, jobs: &[CreateJob]) -> Result<Vec<i64>> {
 
 /// Customers first seen in operations data (an import was told to create them), as
 /// prospects, in the caller's transaction: `(code, name)` in, ids out, in order.
-pub(crate) async fn create_prospects<C: ConnectionTrait>(
+pub(crate) async fn create_prospects<C: ConnectionTrait + 'static>(
     app: &App,
     conn: &C,
     actor: &Actor,
@@ -1327,7 +1327,7 @@ pub(crate) async fn create_prospects<C: ConnectionTrait>(
     Ok(ids)
 }
 
-async fn insert_customers_in<C: ConnectionTrait>(
+async fn insert_customers_in<C: ConnectionTrait + 'static>(
     app: &App,
     txn: &C,
     jobs: &[CreateJob],
@@ -1372,7 +1372,7 @@ async fn insert_customers_in<C: ConnectionTrait>(
         .zip(&keys)
         .map(|(m, k)| (m.id, k.as_slice()))
         .collect();
-    repo::insert_search_keys(txn, &key_rows).await?;
+    repo::insert_new_search_keys(txn, &key_rows).await?;
     let tag_rows: Vec<(i64, &[String])> = created
         .iter()
         .zip(jobs)

@@ -931,7 +931,7 @@ async fn write_events<C: consign_store::ConnectionTrait>(
 /// Invoices or payments: customers by code (unknown ones rejected or created as
 /// prospects), the later row of a number wins, unchanged rows are not written.
 /// Returns the prospects created.
-async fn write_bills<C: consign_store::ConnectionTrait>(
+async fn write_bills<C: consign_store::ConnectionTrait + 'static>(
     w: &mut Writer<'_>,
     txn: &C,
     code_header: &str,

@@ -1290,7 +1290,7 @@ impl Writer<'_> {
     /// or found go on; unknown ones are reported (reject) or created as prospects named
     /// from the customer-name column (create). Returns a flag per row and the ids of the
     /// prospects created.
-    pub(crate) async fn resolve_codes<C: consign_store::ConnectionTrait>(
+    pub(crate) async fn resolve_codes<C: consign_store::ConnectionTrait + 'static>(
         &mut self,
         txn: &C,
         rows: &[(i64, &str, &str)],

@@ -127,6 +127,35 @@ impl ConnectionTrait for BulkTxn {
     }
 }
 
+/// New search keys (customer, key) by binary `COPY` (PostgreSQL).
+pub(crate) async fn copy_search_keys(txn: &BulkTxn, keys: &[(i64, &str)]) -> crate::Result<()> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let mut conn = txn.lock().await;
+    let BulkConn::Postgres(t) = &mut *conn else {
+        return Err(crate::StoreError::Other("COPY is PostgreSQL's".into()));
+    };
+    let mut copy = t
+        .copy_in_raw("COPY search_keys (key, customer_id) FROM STDIN (FORMAT binary)")
+        .await
+        .map_err(exec_err)?;
+    const PIECE: usize = 256 * 1024;
+    let mut out = BinaryCopy::new(PIECE + 4096);
+    for (id, k) in keys {
+        out.row(2);
+        out.text(k);
+        out.int8(*id);
+        if out.len() >= PIECE {
+            copy.send(out.bytes()).await.map_err(exec_err)?;
+            out.clear();
+        }
+    }
+    copy.send(out.finish()).await.map_err(exec_err)?;
+    copy.finish().await.map_err(exec_err)?;
+    Ok(())
+}
+
 /// Rows in PostgreSQL's binary `COPY … FROM STDIN (FORMAT binary)` format: the server
 /// takes each value as it is stored, so it parses no text (timestamps cost most) and the
 /// client formats none. The column types must be exactly the table's: `int8`, `int4`,

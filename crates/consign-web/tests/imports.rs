@@ -588,6 +588,17 @@ async fn segments_see_the_waybills_and_prospects_of_the_segments_before() {
             .expect("stored");
         assert_eq!(stored.counts, r.counts, "the run's stored counts");
         assert_rollups_exact(&t).await;
+        // The prospects are searchable like any customer: by a piece of the name, and
+        // by its code.
+        let api = t.api("admin").await;
+        for q in ["客户D017", "D017"] {
+            let (st, body) = api
+                .get(&format!("/api/v1/customers?q={}", common::urlencode(q)))
+                .await;
+            assert_eq!(st, reqwest::StatusCode::OK, "{body}");
+            assert_eq!(body["total"], 1, "{q}: {body}");
+            assert_eq!(body["items"][0]["code"], "D017");
+        }
     })
     .await;
 }
