@@ -136,16 +136,34 @@ pub(crate) async fn copy_search_keys(txn: &BulkTxn, keys: &[(i64, &str)]) -> cra
     let BulkConn::Postgres(t) = &mut *conn else {
         return Err(crate::StoreError::Other("COPY is PostgreSQL's".into()));
     };
-    let mut copy = t
-        .copy_in_raw("COPY search_keys (key, customer_id) FROM STDIN (FORMAT binary)")
-        .await
-        .map_err(exec_err)?;
+    copy_binary(
+        t,
+        "COPY search_keys (key, customer_id) FROM STDIN (FORMAT binary)",
+        keys,
+        |out, (id, k)| {
+            out.row(2);
+            out.text(k);
+            out.int8(*id);
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Runs a binary `COPY … FROM STDIN (FORMAT binary)` of `rows`, each written by `encode`,
+/// sending the data in 256 KB pieces as it is encoded, so that the server stores rows
+/// while the client encodes the next ones.
+pub(crate) async fn copy_binary<T>(
+    t: &mut Transaction<'static, Postgres>,
+    statement: &str,
+    rows: impl IntoIterator<Item = T>,
+    mut encode: impl FnMut(&mut BinaryCopy, T),
+) -> Result<(), DbErr> {
     const PIECE: usize = 256 * 1024;
+    let mut copy = t.copy_in_raw(statement).await.map_err(exec_err)?;
     let mut out = BinaryCopy::new(PIECE + 4096);
-    for (id, k) in keys {
-        out.row(2);
-        out.text(k);
-        out.int8(*id);
+    for row in rows {
+        encode(&mut out, row);
         if out.len() >= PIECE {
             copy.send(out.bytes()).await.map_err(exec_err)?;
             out.clear();

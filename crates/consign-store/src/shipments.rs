@@ -4,7 +4,7 @@
 //! exactly what the rows they touch contribute (new minus old), in the caller's
 //! transaction: the rollups never drift from the raw shipments, whatever is killed when.
 
-use crate::bulk::{exec_err, BinaryCopy, BulkConn, BulkTxn};
+use crate::bulk::{copy_binary, exec_err, BulkConn, BulkTxn};
 use crate::customers::stmt;
 use crate::Result;
 use chrono::{DateTime, Utc};
@@ -354,48 +354,38 @@ pub async fn write_rows_bulk(
             if fresh.is_empty() {
                 return Ok(());
             }
-            // Binary, sent in pieces while the rest is encoded, so that the server
-            // stores rows while the client writes the next ones.
-            const PIECE: usize = 256 * 1024;
-            let mut copy = t
-                .copy_in_raw(&format!(
-                    "COPY shipments ({COLUMNS}) FROM STDIN (FORMAT binary)"
-                ))
-                .await
-                .map_err(exec_err)?;
-            let mut out = BinaryCopy::new(PIECE + 4096);
-            for w in &fresh {
-                let s = &w.shipment;
-                out.row(22);
-                out.text(&s.waybill_no);
-                out.int8(w.customer_id);
-                out.opt_text(s.service_mode.map(|m| m.as_str()));
-                out.text(&s.origin_city);
-                out.text(&s.destination_city);
-                out.text(&s.goods_type);
-                out.int8(s.pieces);
-                out.int8(s.weight_g);
-                out.int8(s.volume_cm3);
-                out.int8(s.revenue_fen);
-                out.opt_int8(s.cost_fen);
-                out.timestamp(s.ordered_at);
-                out.int4(w.order_day);
-                out.opt_timestamp(s.promised_at);
-                out.opt_timestamp(s.shipped_at);
-                out.opt_timestamp(s.delivered_at);
-                out.text(s.status.as_str());
-                out.int4(s.exceptions.0);
-                out.text(&s.note);
-                out.opt_int8(import_run_id);
-                out.timestamp(now);
-                out.timestamp(now);
-                if out.len() >= PIECE {
-                    copy.send(out.bytes()).await.map_err(exec_err)?;
-                    out.clear();
-                }
-            }
-            copy.send(out.finish()).await.map_err(exec_err)?;
-            copy.finish().await.map_err(exec_err)?;
+            copy_binary(
+                t,
+                &format!("COPY shipments ({COLUMNS}) FROM STDIN (FORMAT binary)"),
+                &fresh,
+                |out, w| {
+                    let s = &w.shipment;
+                    out.row(22);
+                    out.text(&s.waybill_no);
+                    out.int8(w.customer_id);
+                    out.opt_text(s.service_mode.map(|m| m.as_str()));
+                    out.text(&s.origin_city);
+                    out.text(&s.destination_city);
+                    out.text(&s.goods_type);
+                    out.int8(s.pieces);
+                    out.int8(s.weight_g);
+                    out.int8(s.volume_cm3);
+                    out.int8(s.revenue_fen);
+                    out.opt_int8(s.cost_fen);
+                    out.timestamp(s.ordered_at);
+                    out.int4(w.order_day);
+                    out.opt_timestamp(s.promised_at);
+                    out.opt_timestamp(s.shipped_at);
+                    out.opt_timestamp(s.delivered_at);
+                    out.text(s.status.as_str());
+                    out.int4(s.exceptions.0);
+                    out.text(&s.note);
+                    out.opt_int8(import_run_id);
+                    out.timestamp(now);
+                    out.timestamp(now);
+                },
+            )
+            .await?;
         }
     }
     Ok(())
@@ -539,28 +529,20 @@ async fn pg_upsert_add(
     .await
     .map_err(exec_err)?;
     t.execute("TRUNCATE rollup_delta").await.map_err(exec_err)?;
-    let mut copy = t
-        .copy_in_raw(&format!(
-            "COPY rollup_delta (customer_id, k, {cols}) FROM STDIN (FORMAT binary)"
-        ))
-        .await
-        .map_err(exec_err)?;
-    const PIECE: usize = 256 * 1024;
-    let mut out = BinaryCopy::new(PIECE + 4096);
-    for ((c, k), f) in rows {
-        out.row(2 + DayFigures::COLUMNS.len() as i16);
-        out.int8(*c);
-        out.int4(*k);
-        for v in f.values() {
-            out.int8(v);
-        }
-        if out.len() >= PIECE {
-            copy.send(out.bytes()).await.map_err(exec_err)?;
-            out.clear();
-        }
-    }
-    copy.send(out.finish()).await.map_err(exec_err)?;
-    copy.finish().await.map_err(exec_err)?;
+    copy_binary(
+        t,
+        &format!("COPY rollup_delta (customer_id, k, {cols}) FROM STDIN (FORMAT binary)"),
+        rows,
+        |out, ((c, k), f)| {
+            out.row(2 + DayFigures::COLUMNS.len() as i16);
+            out.int8(*c);
+            out.int4(*k);
+            for v in f.values() {
+                out.int8(v);
+            }
+        },
+    )
+    .await?;
     // The rows arrive in key order and a table just filled by one COPY is read back in
     // the order written, so the upsert walks the index in key order without a sort.
     t.execute(
