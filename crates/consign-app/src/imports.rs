@@ -1424,11 +1424,12 @@ impl Writer<'_> {
             let hashes: Vec<u64> = waybills.iter().map(|w| waybill_hash(w)).collect();
             if let Some(f) = &self.finishing {
                 let touches = hashes.iter().any(|h| f.waybills.contains(h))
-                    || good.iter().any(|p| {
-                        self.codes
-                            .get(&p.shipment.customer_code)
-                            .is_some_and(|id| f.created.contains(id))
-                    });
+                    || (!f.created.is_empty()
+                        && good.iter().any(|p| {
+                            self.codes
+                                .get(&p.shipment.customer_code)
+                                .is_some_and(|id| f.created.contains(id))
+                        }));
                 if touches {
                     self.wait_finishing().await?;
                 }

@@ -914,7 +914,6 @@ pub async fn set_search_keys<C: ConnectionTrait>(
     insert_search_keys(conn, &[(customer_id, keys)]).await
 }
 
-/// Inserts search keys for many customers in multi-row statements.
 /// [`insert_search_keys`] for customers just created (so with no keys yet): on
 /// PostgreSQL in a bulk writer's transaction (an import creating prospects) by one
 /// binary `COPY` instead of a statement per 400 keys.
@@ -941,6 +940,7 @@ pub async fn insert_new_search_keys<C: ConnectionTrait + std::any::Any>(
     }
 }
 
+/// Inserts search keys for many customers in multi-row statements.
 pub async fn insert_search_keys<C: ConnectionTrait>(
     conn: &C,
     rows: &[(i64, &[String])],
