@@ -172,7 +172,7 @@ impl<T> Page<T> {
 }
 
 /// A list request as it arrives from the UI or the API (all strings, all optional).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct ListQuery {
     pub q: Option<String>,
     pub kind: Option<String>,
@@ -240,6 +240,14 @@ pub fn owner_visible(vis: &Visibility, owner_id: Option<i64>) -> bool {
     }
 }
 
+/// Whether the actor may see a customer's personal data in clear: roles that unmask, and
+/// of account managers only the owner (not the pool, not another's).
+pub fn may_unmask(actor: &Actor, owner_id: Option<i64>) -> bool {
+    let role = actor.role;
+    role.can_unmask()
+        && (role != Role::AccountManager || (owner_id.is_some() && owner_id == actor.id))
+}
+
 fn permissions(actor: &Actor, c: &customer::Model) -> Permissions {
     let role = actor.role;
     let own = c.owner_id.is_some() && c.owner_id == actor.id;
@@ -254,7 +262,7 @@ fn permissions(actor: &Actor, c: &customer::Model) -> Permissions {
     Permissions {
         edit,
         edit_contacts: live && role.can_edit_contacts() && (role != Role::AccountManager || own),
-        unmask: role.can_unmask() && (role != Role::AccountManager || own),
+        unmask: may_unmask(actor, c.owner_id),
         release: live && !in_pool && (role.can_assign_owner() || own),
         claim: live
             && in_pool
@@ -382,6 +390,27 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<CustomerDetail> {
         contacts,
         permissions,
     })
+}
+
+/// Of these customers, the ones outside `vis` (none for a company-wide scope). Writes by
+/// natural key (a waybill, invoice or payment number that already exists) use it: a
+/// number that belongs to a customer the caller cannot see is refused, never moved.
+pub async fn outside<C: consign_store::ConnectionTrait>(
+    conn: &C,
+    vis: &Visibility,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashSet<i64>> {
+    if matches!(vis, Visibility::All) {
+        return Ok(Default::default());
+    }
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let owners = repo::owners_of(conn, &ids).await?;
+    Ok(ids
+        .into_iter()
+        .filter(|id| owners.get(id).is_none_or(|o| !owner_visible(vis, *o)))
+        .collect())
 }
 
 /// The customer, if the actor may see it (else NotFound, as if it did not exist).

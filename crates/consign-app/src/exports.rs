@@ -158,6 +158,25 @@ fn header(kind: ImportKind, extra: &[&str]) -> Vec<Cell> {
         .collect()
 }
 
+/// Whether the actor may make this export: operations data of all (visible) customers
+/// only roles that write it; one customer's records whoever may see that customer; lists
+/// whoever may see lists (each row is then within the actor's scope).
+pub async fn authorize(app: &App, actor: &Actor, what: &Export) -> Result<()> {
+    match what {
+        Export::Shipments(None) | Export::Invoices(None) | Export::Payments(None)
+            if !actor.role.can_write_operations() =>
+        {
+            Err(AppError::Forbidden)
+        }
+        Export::Shipments(Some(c)) | Export::Invoices(Some(c)) | Export::Payments(Some(c)) => {
+            customers::visible_customer(app, actor, *c)
+                .await
+                .map(|_| ())
+        }
+        _ => customers::visibility(app, actor).await.map(|_| ()),
+    }
+}
+
 /// Writes an export to `out`; returns the number of records. `dir` holds XLSX's
 /// temporary files.
 pub async fn export<W: Write + Send>(
@@ -167,19 +186,7 @@ pub async fn export<W: Write + Send>(
     format: Format,
     out: W,
 ) -> Result<u64> {
-    // Who may export what: operations data of every customer only roles that write it;
-    // one customer's records whoever may see that customer.
-    match what {
-        Export::Shipments(None) | Export::Invoices(None) | Export::Payments(None)
-            if !actor.role.can_write_operations() =>
-        {
-            return Err(AppError::Forbidden);
-        }
-        Export::Shipments(Some(c)) | Export::Invoices(Some(c)) | Export::Payments(Some(c)) => {
-            customers::visible_customer(app, actor, *c).await?;
-        }
-        _ => {}
-    }
+    authorize(app, actor, what).await?;
     let dir = app.settings.data_dir.join("uploads");
     std::fs::create_dir_all(&dir).map_err(|e| AppError::Internal(e.to_string()))?;
     let mut sink = Sink::new(format, out, &dir)?;
@@ -196,11 +203,13 @@ pub async fn export<W: Write + Send>(
         }
     };
     let date = |d: &DateTime<Utc>| at(d, false);
+    let vis = customers::visibility(app, actor).await?;
+    // Contacts whose phone and e-mail the file holds in clear: (customer, contact).
+    let mut revealed: Vec<(i64, i64)> = Vec::new();
     let mut n = 0u64;
     let (entity, customer) = match what {
         Export::Customers(q) => {
             sink.row(&header(ImportKind::Customers, &[]))?;
-            let full = actor.role.can_unmask();
             let mut page = 1u64;
             loop {
                 let mut query = q.clone();
@@ -210,13 +219,18 @@ pub async fn export<W: Write + Send>(
                 for c in &p.items {
                     n += 1;
                     let contact = c.primary_contact.as_ref();
-                    let phone = match contact {
-                        Some(k) if full => customers::contact_in_full(app, c.id, k.id)
-                            .await?
-                            .phone
-                            .unwrap_or_default(),
-                        Some(k) => k.phone.clone().unwrap_or_default(),
-                        None => String::new(),
+                    // In clear only where this user may unmask this customer (an
+                    // account manager: own customers, not the pool); each is audited.
+                    let (phone, email) = match contact {
+                        Some(k) if customers::may_unmask(actor, c.owner_id) => {
+                            let full = customers::contact_in_full(app, c.id, k.id).await?;
+                            if full.phone.is_some() || full.email.is_some() {
+                                revealed.push((c.id, k.id));
+                            }
+                            (full.phone, full.email)
+                        }
+                        Some(k) => (k.phone.clone(), k.email.clone()),
+                        None => (None, None),
                     };
                     let label = |key: &str| Lang::Zh.t(key).to_string();
                     let industry = c
@@ -253,8 +267,8 @@ pub async fn export<W: Write + Send>(
                         t(c.tags.join(";")),
                         t(contact.map(|k| k.name.clone()).unwrap_or_default()),
                         t(contact.and_then(|k| k.title.clone()).unwrap_or_default()),
-                        t(phone),
-                        t(contact.and_then(|k| k.email.clone()).unwrap_or_default()),
+                        t(phone.unwrap_or_default()),
+                        t(email.unwrap_or_default()),
                     ])?;
                 }
                 if page >= p.pages() || p.items.is_empty() {
@@ -266,7 +280,7 @@ pub async fn export<W: Write + Send>(
         }
         Export::Shipments(customer) => {
             sink.row(&header(ImportKind::Shipments, &[]))?;
-            n = crate::imports::shipment_rows(app, *customer, |cells| {
+            n = crate::imports::shipment_rows(app, *customer, &vis, |cells| {
                 let row: Vec<Cell> = cells
                     .into_iter()
                     .map(|(v, num)| match num {
@@ -284,7 +298,7 @@ pub async fn export<W: Write + Send>(
                 ImportKind::Invoices,
                 &["已付金额", "未付金额", "账单状态", "逾期天数"],
             ))?;
-            let ids = customer_ids(app, *customer).await?;
+            let ids = customer_ids(app, &vis, *customer).await?;
             for cid in ids {
                 let (page, _) =
                     crate::billing::invoices_for_customer(app, actor, cid, 1, 200).await?;
@@ -321,7 +335,7 @@ pub async fn export<W: Write + Send>(
         }
         Export::Payments(customer) => {
             sink.row(&header(ImportKind::Payments, &[]))?;
-            let ids = customer_ids(app, *customer).await?;
+            let ids = customer_ids(app, &vis, *customer).await?;
             for cid in ids {
                 let mut p = 1;
                 loop {
@@ -428,6 +442,12 @@ pub async fn export<W: Write + Send>(
     };
     sink.finish()?;
     let txn = app.db.begin_write().await?;
+    let scope = match &vis {
+        consign_store::customers::Visibility::All => "all".to_string(),
+        consign_store::customers::Visibility::OwnersAndPool(owners) => {
+            format!("owners {} + pool", owners.len())
+        }
+    };
     audit::record(
         &txn,
         actor,
@@ -442,20 +462,66 @@ pub async fn export<W: Write + Send>(
             entity_type: entity,
             entity_id: String::new(),
             customer_id: customer,
-            summary: Some(format!("{n} ({})", format.extension())),
+            summary: Some(format!("{n} ({}); {scope}", format.extension())),
             before: None,
-            after: None,
+            after: Some(serde_json::json!({
+                "rows": n,
+                "format": format.extension(),
+                "filter": what.filter(),
+                "scope": scope,
+                "revealed": revealed.len(),
+            })),
         },
+    )
+    .await?;
+    // Every phone or e-mail written in clear is a reveal, as on the screen.
+    audit::record_many(
+        &txn,
+        revealed
+            .iter()
+            .map(|(customer_id, contact_id)| {
+                (
+                    actor,
+                    Entry {
+                        action: "pii.reveal",
+                        entity_type: "contact",
+                        entity_id: contact_id.to_string(),
+                        customer_id: Some(*customer_id),
+                        summary: Some("phone,email (export)".into()),
+                        before: None,
+                        after: None,
+                    },
+                )
+            })
+            .collect(),
     )
     .await?;
     txn.commit().await?;
     Ok(n)
 }
 
-/// The customers whose bills to export: one, or every customer with any.
-async fn customer_ids(app: &App, one: Option<i64>) -> Result<Vec<i64>> {
+impl Export {
+    /// What was asked for, for the audit log: the list's filters as a query string, or
+    /// the one customer.
+    fn filter(&self) -> String {
+        match self {
+            Export::Customers(q) => serde_urlencoded::to_string(q.as_ref()).unwrap_or_default(),
+            Export::Tickets(q) => serde_urlencoded::to_string(q.as_ref()).unwrap_or_default(),
+            Export::Shipments(c) | Export::Invoices(c) | Export::Payments(c) => {
+                c.map(|c| format!("customer={c}")).unwrap_or_default()
+            }
+        }
+    }
+}
+
+/// The customers whose bills to export: one, or every visible customer with any.
+async fn customer_ids(
+    app: &App,
+    vis: &consign_store::customers::Visibility,
+    one: Option<i64>,
+) -> Result<Vec<i64>> {
     match one {
         Some(c) => Ok(vec![c]),
-        None => Ok(consign_store::billing::customers_with_bills(&app.db.conn).await?),
+        None => Ok(consign_store::billing::customers_with_bills(&app.db.conn, vis).await?),
     }
 }

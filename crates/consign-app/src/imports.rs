@@ -1139,6 +1139,8 @@ pub async fn run_import(
         actor,
         run_id,
         unknown,
+        vis: crate::customers::visibility(app, actor).await?,
+        hidden_codes: HashSet::new(),
         codes: HashMap::new(),
         owners: HashMap::new(),
         counts: Counts::default(),
@@ -1237,6 +1239,11 @@ pub(crate) struct Writer<'a> {
     pub(crate) actor: &'a Actor,
     pub(crate) run_id: i64,
     pub(crate) unknown: UnknownCustomers,
+    /// The customers the importing user may act on: codes outside it are refused, and
+    /// so are waybills that belong to a customer outside it (never moved).
+    pub(crate) vis: consign_store::customers::Visibility,
+    /// Codes of existing customers outside `vis`, met so far.
+    pub(crate) hidden_codes: HashSet<String>,
     /// Customer code → id, for codes met so far.
     pub(crate) codes: HashMap<String, i64>,
     /// Owner cells (customers import) → user id, for cells met so far.
@@ -1301,12 +1308,20 @@ impl Writer<'_> {
         let mut unseen: Vec<&str> = rows
             .iter()
             .map(|r| r.1)
-            .filter(|c| !self.codes.contains_key(*c))
+            .filter(|c| !self.codes.contains_key(*c) && !self.hidden_codes.contains(*c))
             .collect();
         unseen.sort_unstable();
         unseen.dedup();
         if !unseen.is_empty() {
-            let found = consign_store::customers::ids_by_code(txn, &unseen).await?;
+            let mut found = consign_store::customers::ids_by_code(txn, &unseen).await?;
+            let hidden = customers::outside(txn, &self.vis, found.values().copied()).await?;
+            found.retain(|code, id| {
+                let out = hidden.contains(id);
+                if out {
+                    self.hidden_codes.insert(code.clone());
+                }
+                !out
+            });
             self.codes.extend(found);
         }
         let mut prospects: Vec<(String, String)> = Vec::new();
@@ -1315,6 +1330,17 @@ impl Writer<'_> {
         for &(row_no, code, name) in rows {
             if self.codes.contains_key(code) {
                 keep.push(true);
+                continue;
+            }
+            if self.hidden_codes.contains(code) {
+                errors.push(RowError {
+                    row_no,
+                    column: code_header.to_string(),
+                    cell: code.to_string(),
+                    reason_key: "err.customer_out_of_scope".into(),
+                    reason_arg: String::new(),
+                });
+                keep.push(false);
                 continue;
             }
             match self.unknown {
@@ -1440,6 +1466,9 @@ impl Writer<'_> {
         let t0 = Instant::now();
         let old = ship_repo::existing_bulk(txn, &waybills).await?;
         let t_existing = t0.elapsed();
+        // Waybills held by customers the user may not act on stay where they are.
+        let hidden =
+            customers::outside(txn, &self.vis, old.values().map(|o| o.customer_id)).await?;
         let mut writes: Vec<ShipmentWrite> = Vec::with_capacity(good.len());
         let mut counts = self.counts.clone();
         for p in good {
@@ -1447,6 +1476,19 @@ impl Writer<'_> {
             let Some(&customer_id) = self.codes.get(&p.shipment.customer_code) else {
                 continue;
             };
+            if old
+                .get(&p.shipment.waybill_no)
+                .is_some_and(|o| hidden.contains(&o.customer_id))
+            {
+                errors.push(RowError {
+                    row_no: p.row_no,
+                    column: "运单号".into(),
+                    cell: p.shipment.waybill_no.clone(),
+                    reason_key: "err.number_out_of_scope".into(),
+                    reason_arg: String::new(),
+                });
+                continue;
+            }
             let order_day = local_day(p.shipment.ordered_at, tz);
             self.revenue_sum += p.shipment.revenue_fen;
             let stored = old.get(&p.shipment.waybill_no);
@@ -1656,6 +1698,7 @@ pub async fn export_shipments(
 pub(crate) async fn shipment_rows(
     app: &App,
     customer: Option<i64>,
+    vis: &consign_store::customers::Visibility,
     mut row: impl FnMut(Vec<(String, Option<(i64, u32)>)>) -> Result<()>,
 ) -> Result<u64> {
     let tz = app.tz();
@@ -1669,7 +1712,7 @@ pub(crate) async fn shipment_rows(
     let mut after = 0;
     let mut n = 0u64;
     loop {
-        let page = ship_repo::page_after(&app.db.conn, customer, after, 10_000).await?;
+        let page = ship_repo::page_after(&app.db.conn, customer, vis, after, 10_000).await?;
         if page.is_empty() {
             break;
         }

@@ -27,6 +27,7 @@ pub mod shipments;
 pub mod tabular;
 pub mod users;
 pub mod vault;
+pub mod xlsx_guard;
 
 pub use config::Settings;
 pub use consign_store as store;

@@ -385,11 +385,15 @@ pub fn read_csv<R: Read>(
 /// Reads the first worksheet of an XLSX workbook as it streams (cells in row order),
 /// calling `f` for each non-empty row until it returns false. Numbers come as text
 /// without float noise; dates as `YYYY-MM-DD HH:MM:SS` (the sheet's local time).
+///
+/// The container is checked first ([`crate::xlsx_guard`]); a row whose cells add up to
+/// more than [`MAX_ROW_BYTES`] is reported as bad, as in a CSV file.
 pub fn read_xlsx<R: Read + io::Seek>(
-    input: R,
+    mut input: R,
     mut f: impl FnMut(RowEvent) -> bool,
 ) -> Result<(), FileFault> {
     use calamine::{DataRef, Reader, Xlsx};
+    crate::xlsx_guard::check(&mut input)?;
     let damaged = |e: calamine::XlsxError| FileFault::new("err.xlsx_damaged", e.to_string());
     let mut book: Xlsx<R> = Xlsx::new(input).map_err(damaged)?;
     let Some(sheet) = book.sheet_names().first().cloned() else {
@@ -398,23 +402,35 @@ pub fn read_xlsx<R: Read + io::Seek>(
     let mut reader = book.worksheet_cells_reader(&sheet).map_err(damaged)?;
     let mut row: Vec<String> = Vec::new();
     let mut current: Option<u32> = None;
-    let flush = |row: &mut Vec<String>, no: u32, f: &mut dyn FnMut(RowEvent) -> bool| -> bool {
+    // Bytes of the current row's cells so far.
+    let mut row_bytes = 0usize;
+    let flush = |row: &mut Vec<String>,
+                 row_bytes: &mut usize,
+                 no: u32,
+                 f: &mut dyn FnMut(RowEvent) -> bool|
+     -> bool {
         while row.last().is_some_and(|c| c.is_empty()) {
             row.pop();
         }
-        let go = row.is_empty()
-            || f(RowEvent::Row {
-                no: u64::from(no) + 1,
-                cells: row,
-            });
+        let no = u64::from(no) + 1;
+        let go = if *row_bytes > MAX_ROW_BYTES {
+            f(RowEvent::Bad {
+                no,
+                key: "err.line_too_long",
+                arg: MAX_ROW_BYTES.to_string(),
+            })
+        } else {
+            row.is_empty() || f(RowEvent::Row { no, cells: row })
+        };
         row.clear();
+        *row_bytes = 0;
         go
     };
     while let Some(cell) = reader.next_cell().map_err(damaged)? {
         let (r, c) = cell.get_position();
         if current != Some(r) {
             if let Some(prev) = current {
-                if !flush(&mut row, prev, &mut f) {
+                if !flush(&mut row, &mut row_bytes, prev, &mut f) {
                     return Ok(());
                 }
             }
@@ -437,6 +453,10 @@ pub fn read_xlsx<R: Read + io::Seek>(
             DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
             DataRef::Error(e) => format!("#{e}"),
         };
+        row_bytes = row_bytes.saturating_add(text.len());
+        if row_bytes > MAX_ROW_BYTES {
+            continue; // the row is reported as bad when it ends; its cells are not kept
+        }
         let c = c as usize;
         if row.len() <= c {
             row.resize(c + 1, String::new());
@@ -444,7 +464,7 @@ pub fn read_xlsx<R: Read + io::Seek>(
         row[c] = text;
     }
     if let Some(prev) = current {
-        flush(&mut row, prev, &mut f);
+        flush(&mut row, &mut row_bytes, prev, &mut f);
     }
     Ok(())
 }

@@ -828,6 +828,10 @@ catalogue! {
     "err.header_not_found" => "前 {} 行中找不到表头（需要能识别的列名，如 运单号、客户编号、寄件时间）", "No header row in the first {} rows (known column names are needed, such as 运单号/waybill_no, 客户编号/customer_code, 寄件时间/ordered_at)";
     "err.column_missing" => "缺少必需的列：{}", "Required column missing: {}";
     "err.xlsx_damaged" => "无法读取 Excel 文件（文件可能不完整或已损坏）：{}", "Cannot read the Excel file (it may be truncated or damaged): {}";
+    "err.xlsx_part_too_large" => "Excel 文件异常，已拒绝读取：其中一部分解压后过大或压缩比异常（{}），可能是恶意构造的文件。请在 Excel/WPS 中另存为 .xlsx 或 CSV 后重试", "Excel file refused: one of its parts unzips too large or at an abnormal ratio ({}); the file may be crafted. Save it again as .xlsx or CSV in Excel/WPS and retry";
+    "err.xlsx_too_many_parts" => "Excel 文件异常，已拒绝读取：包含超过 {} 个部件", "Excel file refused: it has more than {} parts";
+    "err.xlsx_cell_too_long" => "Excel 文件异常，已拒绝读取：某个单元格或元素过长（{}）", "Excel file refused: a cell or element is too long ({})";
+    "err.number_out_of_scope" => "该编号已属于您无权操作的客户，不能改到其他客户名下", "This number belongs to a customer you may not act on; it cannot be moved to another customer";
     "err.profile_invalid" => "导入配置有误：列或取值无法识别", "The import profile names an unknown field or value";
     "err.unknown_exception" => "无法识别的异常类型", "Unknown exception flag";
     "err.batch_too_large" => "一次最多 1000 条", "At most 1,000 items per request";

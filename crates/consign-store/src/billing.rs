@@ -361,15 +361,20 @@ pub async fn delete_payment<C: ConnectionTrait>(conn: &C, id: i64) -> Result<boo
 }
 
 /// Every customer with an invoice or a payment, by id.
-pub async fn customers_with_bills<C: ConnectionTrait>(conn: &C) -> Result<Vec<i64>> {
+pub async fn customers_with_bills<C: ConnectionTrait>(
+    conn: &C,
+    vis: &crate::customers::Visibility,
+) -> Result<Vec<i64>> {
     let backend = conn.get_database_backend();
-    conn.query_all(stmt(
-        backend,
-        "SELECT customer_id FROM invoices UNION SELECT customer_id FROM payments ORDER BY 1",
-        vec![],
-    ))
-    .await?
-    .iter()
-    .map(|r| Ok(r.try_get_by_index::<i64>(0)?))
-    .collect()
+    let (cond, values) = vis.owner_condition("c.owner_id");
+    let sql = format!(
+        "SELECT b.customer_id FROM (SELECT customer_id FROM invoices UNION \
+         SELECT customer_id FROM payments) b JOIN customers c ON c.id = b.customer_id \
+         WHERE {cond} ORDER BY 1"
+    );
+    conn.query_all(stmt(backend, &sql, values))
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get_by_index::<i64>(0)?))
+        .collect()
 }

@@ -40,6 +40,24 @@ pub enum Visibility {
     OwnersAndPool(Vec<i64>),
 }
 
+impl Visibility {
+    /// The condition that a customer's owner column `col` is within this visibility,
+    /// with `?` placeholders and its values (`1=1` for all).
+    pub fn owner_condition(&self, col: &str) -> (String, Vec<Value>) {
+        match self {
+            Visibility::All => ("1=1".into(), vec![]),
+            Visibility::OwnersAndPool(ids) if ids.is_empty() => (format!("{col} IS NULL"), vec![]),
+            Visibility::OwnersAndPool(ids) => (
+                format!(
+                    "({col} IS NULL OR {col} IN ({}))",
+                    vec!["?"; ids.len()].join(",")
+                ),
+                ids.iter().map(|i| (*i).into()).collect(),
+            ),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
     #[default]
@@ -1335,6 +1353,27 @@ pub async fn stale_owned<C: ConnectionTrait>(
 
 /// Ids of the customers with these codes (archived ones included: their history stays
 /// theirs).
+/// The owner (None: the pool) of each of these customers that exists.
+pub async fn owners_of<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+) -> Result<HashMap<i64, Option<i64>>> {
+    let backend = conn.get_database_backend();
+    let mut out = HashMap::new();
+    for chunk in crate::shipments::pieces(ids) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let sql = format!("SELECT id, owner_id FROM customers WHERE id IN ({marks})");
+        let values = chunk.iter().map(|c| Value::from(*c)).collect();
+        for r in conn.query_all(stmt(backend, &sql, values)).await? {
+            out.insert(
+                r.try_get::<i64>("", "id")?,
+                r.try_get::<Option<i64>>("", "owner_id")?,
+            );
+        }
+    }
+    Ok(out)
+}
+
 pub async fn ids_by_code<C: ConnectionTrait>(
     conn: &C,
     codes: &[&str],

@@ -816,20 +816,25 @@ pub async fn rollup<C: ConnectionTrait>(
 pub async fn page_after<C: ConnectionTrait>(
     conn: &C,
     customer: Option<i64>,
+    vis: &crate::customers::Visibility,
     after: i64,
     limit: u64,
 ) -> Result<Vec<StoredShipment>> {
     let backend = conn.get_database_backend();
-    let (sql, values) = match customer {
+    let (mut sql, mut values) = match customer {
         Some(c) => (
-            format!("{SELECT} WHERE s.customer_id = ? AND s.id > ? ORDER BY s.id LIMIT ?"),
-            vec![c.into(), after.into(), (limit as i64).into()],
+            format!("{SELECT} WHERE s.customer_id = ? AND s.id > ?"),
+            vec![c.into(), after.into()],
         ),
-        None => (
-            format!("{SELECT} WHERE s.id > ? ORDER BY s.id LIMIT ?"),
-            vec![after.into(), (limit as i64).into()],
-        ),
+        None => (format!("{SELECT} WHERE s.id > ?"), vec![after.into()]),
     };
+    if let crate::customers::Visibility::OwnersAndPool(_) = vis {
+        let (cond, owners) = vis.owner_condition("v.owner_id");
+        sql += &format!(" AND s.customer_id IN (SELECT v.id FROM customers v WHERE {cond})");
+        values.extend(owners);
+    }
+    sql += " ORDER BY s.id LIMIT ?";
+    values.push((limit as i64).into());
     conn.query_all(stmt(backend, &sql, values))
         .await?
         .iter()

@@ -9,6 +9,7 @@ pub mod charts;
 mod downloads;
 pub mod error;
 pub mod extract;
+mod headers;
 pub mod openapi;
 pub mod ui;
 mod ui_analysis;
@@ -73,6 +74,10 @@ pub fn router(app: App) -> Router {
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            headers::security_headers,
         ))
         .with_state(app)
 }

@@ -588,11 +588,30 @@ struct NextQ {
     next: Option<String>,
 }
 
-fn safe_next(n: Option<&str>) -> String {
-    match n {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/customers".into(),
+/// A same-site path to go to after a step, or the customer list. Browsers drop tabs and
+/// line breaks from a URL and read `\\` as `/`, so `/\t/evil.example` would leave the
+/// site: any control character, space or backslash refuses the path. Other characters
+/// beyond ASCII are percent-encoded (a `Location` header is ASCII).
+pub(crate) fn safe_next(n: Option<&str>) -> String {
+    let Some(n) = n else {
+        return "/customers".into();
+    };
+    let bad = |c: char| c.is_control() || c.is_whitespace() || c == '\\';
+    if !n.starts_with('/') || n.starts_with("//") || n.chars().any(bad) {
+        return "/customers".into();
     }
+    let mut out = String::with_capacity(n.len());
+    for c in n.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut b = [0u8; 4];
+            for byte in c.encode_utf8(&mut b).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    out
 }
 
 fn random_hex() -> String {

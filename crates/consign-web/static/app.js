@@ -6,6 +6,11 @@
     var msg = f.getAttribute && f.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) e.preventDefault();
   });
+  // "Back" links go back in history (the link's own href is the way without script).
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("a[data-back]");
+    if (a && window.history.length > 1) { e.preventDefault(); window.history.back(); }
+  });
   // "/" focuses the global search, as in most business tools.
   document.addEventListener("keydown", function (e) {
     if (e.key === "/" && !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) {

@@ -159,3 +159,121 @@ async fn a_shipment_names_a_customer_that_exists() {
     })
     .await;
 }
+
+/// Writes by number stay in the caller's scope (issue 16): a manager posting a waybill,
+/// invoice or payment number that belongs to another branch's customer is refused with
+/// the field named, and the record stays where it was; an import by that manager reports
+/// such rows, and codes of customers outside its scope, as bad rows.
+#[tokio::test]
+async fn numbers_of_customers_out_of_scope_are_refused_not_moved() {
+    each_db(|t| async move {
+        let gz = t.customer("广州南沙冷链物流有限公司", Some("chenj"), None).await;
+        let sh = t.customer("上海恒通供应链管理有限公司", Some("lixy"), None).await;
+        let (gz_code, sh_code) = (t.code_of(gz).await, t.code_of(sh).await);
+        let admin = t.api("admin").await;
+        let (s, body) = admin
+            .post(
+                "/api/v1/shipments",
+                json!({"waybill_no": "SF8800000001", "customer_code": gz_code, "revenue_fen": 50_000,
+                       "ordered_at": "2026-10-01T01:00:00Z"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let (s, body) = admin
+            .post(
+                "/api/v1/invoices",
+                json!({"invoice_no": "ZD-GZ-1", "customer_code": gz_code, "amount_fen": 100_000,
+                       "issued_at": "2026-11-03T02:00:00Z", "due_at": "2026-12-03T15:59:59Z"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let (s, body) = admin
+            .post(
+                "/api/v1/payments",
+                json!({"payment_no": "SK-GZ-1", "customer_code": gz_code, "amount_fen": 100_000,
+                       "paid_at": "2026-11-10T02:00:00Z"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+
+        let wang = t.api("wangjl").await;
+        let (s, body) = wang
+            .post(
+                "/api/v1/shipments",
+                json!({"waybill_no": "SF8800000001", "customer_code": sh_code, "revenue_fen": 1,
+                       "ordered_at": "2026-10-01T01:00:00Z"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"][0]["field"], "waybill_no", "{body}");
+        let (s, body) = wang
+            .post(
+                "/api/v1/invoices",
+                json!({"items": [
+                    {"invoice_no": "ZD-SH-1", "customer_code": sh_code, "amount_fen": 1,
+                     "issued_at": "2026-11-03T02:00:00Z", "due_at": "2026-12-03T15:59:59Z"},
+                    {"invoice_no": "ZD-GZ-1", "customer_code": sh_code, "amount_fen": 1,
+                     "issued_at": "2026-11-03T02:00:00Z", "due_at": "2026-12-03T15:59:59Z"}]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"][0]["field"], "items[1].invoice_no", "{body}");
+        let (s, body) = wang
+            .post(
+                "/api/v1/payments",
+                json!({"payment_no": "SK-GZ-1", "customer_code": sh_code, "amount_fen": 1,
+                       "paid_at": "2026-11-10T02:00:00Z"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"][0]["field"], "payment_no", "{body}");
+        // All three still belong to the Guangzhou customer, unchanged.
+        let (_, s1) = admin.get("/api/v1/shipments?waybill_no=SF8800000001").await;
+        let (_, d) = admin.get(&format!("/api/v1/customers/{gz}/shipments")).await;
+        assert_eq!(d["total"], 1, "{d} {s1}");
+        assert_eq!(d["items"][0]["revenue_fen"], 50_000, "{d}");
+        let (_, inv) = admin.get(&format!("/api/v1/customers/{gz}/invoices")).await;
+        assert_eq!(inv["items"][0]["amount_fen"], 100_000, "{inv}");
+        let (_, pay) = admin.get(&format!("/api/v1/customers/{gz}/payments")).await;
+        assert_eq!(pay["items"][0]["amount_fen"], 100_000, "{pay}");
+        let (_, mine) = admin.get(&format!("/api/v1/customers/{sh}/invoices")).await;
+        assert_eq!(mine["total"], 0, "nothing of the refused batch was written: {mine}");
+
+        // The same by import: the taken waybill and the other branch's code are bad rows,
+        // the good row goes in.
+        let csv = format!(
+            "运单号,客户编号,寄件时间,应收金额\n\
+             SF8800000001,{sh_code},2026-10-02 09:00,1\n\
+             SF8800000002,{gz_code},2026-10-02 09:00,2\n\
+             SF8800000003,{sh_code},2026-10-02 09:00,3\n"
+        );
+        let r = wang
+            .req(reqwest::Method::POST, "/api/v1/imports?kind=shipments&file_name=上海.csv")
+            .header("Content-Type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        let loc = location(&r);
+        let mut run = serde_json::Value::Null;
+        for _ in 0..200 {
+            let (_, body) = wang.get(&loc).await;
+            run = body;
+            if run["status"] != "running" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(run["status"], "finished", "{run}");
+        assert_eq!(run["counts"]["rows_new"], 1, "{run}");
+        assert_eq!(run["counts"]["rows_bad"], 2, "{run}");
+        assert_eq!(run["errors"][0]["row"], 2, "{run}");
+        assert_eq!(run["errors"][0]["column"], "运单号", "{run}");
+        assert_eq!(run["errors"][1]["row"], 3, "{run}");
+        assert_eq!(run["errors"][1]["reason"], "该客户不在您的权限范围内", "{run}");
+        let (_, d) = admin.get(&format!("/api/v1/customers/{gz}/shipments")).await;
+        assert_eq!((d["total"].clone(), d["items"][0]["revenue_fen"].clone()), (json!(1), json!(50_000)), "{d}");
+    })
+    .await;
+}

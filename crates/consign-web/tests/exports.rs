@@ -154,3 +154,99 @@ async fn lists_export_and_import_again_unchanged() {
     })
     .await;
 }
+
+/// Exports follow the screens' rules (issue 16): a manager's whole-company exports hold
+/// only the customers of its unit and the pool; an account manager sees phones in clear
+/// only for its own customers, never the pool's; each phone written in clear is a
+/// reveal in the audit log, and the export's row names its filter and scope.
+#[tokio::test]
+async fn exports_stay_within_scope_and_audit_what_they_reveal() {
+    each_db(|t| async move {
+        let mine = t.customer("上海恒通供应链管理有限公司", Some("lixy"), Some("13812345678")).await;
+        let pooled = t.customer("苏州工业园区天元仓储有限公司", None, Some("13900001111")).await;
+        let theirs = t.customer("广州南沙冷链物流有限公司", Some("chenj"), Some("13700002222")).await;
+        let admin = t.api("admin").await;
+        for (id, n) in [(mine, 1), (pooled, 2), (theirs, 3)] {
+            let code = t.code_of(id).await;
+            let (s, body) = admin
+                .post(
+                    "/api/v1/shipments",
+                    json!({ "items": [{
+                        "waybill_no": format!("SF77000000{n:02}"), "customer_code": code,
+                        "service_mode": "ltl", "origin_city": "上海", "destination_city": "成都",
+                        "revenue_fen": 10_000 * n, "cost_fen": 5_000, "ordered_at": "2026-10-01T01:00:00Z"
+                    }]}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+            let (s, body) = admin
+                .post(
+                    "/api/v1/invoices",
+                    json!({"invoice_no": format!("ZD-77-{n}"), "customer_code": code, "amount_fen": 100_000,
+                           "issued_at": "2026-11-03T02:00:00Z", "due_at": "2026-12-03T15:59:59Z"}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{body}");
+            let (s, body) = admin
+                .post(
+                    "/api/v1/payments",
+                    json!({"payment_no": format!("SK-77-{n}"), "customer_code": code, "amount_fen": 50_000,
+                           "paid_at": "2026-11-10T02:00:00Z", "invoice_no": format!("ZD-77-{n}")}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{body}");
+        }
+
+        // The Shanghai manager: its unit's customer and the pool, not Guangzhou's.
+        let wang = t.api("wangjl").await;
+        for (kind, mine_key, theirs_key) in [
+            ("shipments", "SF7700000001", "SF7700000003"),
+            ("invoices", "ZD-77-1", "ZD-77-3"),
+            ("payments", "SK-77-1", "SK-77-3"),
+        ] {
+            let r = wang
+                .req(reqwest::Method::GET, &format!("/api/v1/exports/{kind}?format=csv"))
+                .send()
+                .await
+                .expect("send");
+            assert_eq!(r.status(), StatusCode::OK, "{kind}");
+            let text = r.text().await.expect("body");
+            assert!(text.contains(mine_key), "{kind}: {text}");
+            assert!(!text.contains(theirs_key), "{kind} of another branch's customer: {text}");
+            assert!(!text.contains("广州南沙冷链物流有限公司"), "{kind}: {text}");
+        }
+        // The Guangzhou manager does not get Shanghai's.
+        let huang = t.api("huangm").await;
+        let r = huang.req(reqwest::Method::GET, "/api/v1/exports/shipments").send().await.expect("send");
+        let text = r.text().await.expect("body");
+        assert!(text.contains("SF7700000003") && !text.contains("SF7700000001"), "{text}");
+
+        // The account manager's customer list: its own customer's phone in clear, the
+        // pool's masked (it may see the pool, not unmask it).
+        let lixy = t.browser("lixy").await;
+        let (s, _, csv) = bytes(&lixy, "/customers/export?format=csv").await;
+        assert_eq!(s, StatusCode::OK);
+        let text = String::from_utf8(csv).expect("utf-8");
+        assert!(text.contains("13812345678"), "{text}");
+        assert!(text.contains("139****1111") && !text.contains("13900001111"), "pool masked: {text}");
+        assert!(!text.contains("广州南沙冷链物流有限公司"), "{text}");
+
+        // One reveal audited, of lixy's contact; the export row has filter and scope.
+        let (_, d) = admin.get(&format!("/api/v1/customers/{mine}")).await;
+        let kid = d["contacts"][0]["id"].as_str().expect("contact").to_string();
+        let (_, audit) = admin.get("/api/v1/audit?action=pii.reveal").await;
+        assert_eq!(audit["total"], 1, "{audit}");
+        assert_eq!(audit["items"][0]["entity_id"], kid.as_str());
+        assert_eq!(audit["items"][0]["actor_name"], "李晓云 (lixy)");
+        let (s, _, _) = bytes(&lixy, "/customers/export?format=csv&q=%E6%81%92%E9%80%9A").await;
+        assert_eq!(s, StatusCode::OK);
+        let (_, audit) = admin.get("/api/v1/audit?action=customer.export").await;
+        assert_eq!(audit["total"], 2, "{audit}");
+        let last = audit["items"][0].to_string();
+        assert!(last.contains("q=%E6%81%92%E9%80%9A") && last.contains("owners 1 + pool"), "{last}");
+        let (_, audit) = admin.get("/api/v1/audit?action=pii.reveal").await;
+        assert_eq!(audit["total"], 2, "the second export revealed the phone again");
+        let _ = (pooled, theirs);
+    })
+    .await;
+}

@@ -389,3 +389,109 @@ async fn personal_data(t: TestApp) {
 async fn personal_data_protection() {
     each_db(personal_data).await;
 }
+
+async fn headers(t: TestApp) {
+    let must = |r: &reqwest::Response, what: &str| {
+        let h = r.headers();
+        let get = |k: &str| {
+            h.get(k)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        let csp = get("content-security-policy");
+        assert!(
+            csp.contains("default-src 'self'")
+                && csp.contains("frame-ancestors 'none'")
+                && csp.contains("form-action 'self'"),
+            "{what}: CSP {csp:?}"
+        );
+        assert_eq!(get("x-content-type-options"), "nosniff", "{what}");
+        assert_eq!(get("referrer-policy"), "same-origin", "{what}");
+        assert_eq!(
+            get("strict-transport-security"),
+            "",
+            "{what}: plain http has no HSTS"
+        );
+        get("cache-control")
+    };
+    let anon = reqwest::Client::new();
+    let r = anon.get(t.url("/login")).send().await.expect("send");
+    assert_eq!(must(&r, "login"), "no-store");
+    let r = anon
+        .get(t.url("/static/app.css"))
+        .send()
+        .await
+        .expect("send");
+    assert!(
+        must(&r, "static").starts_with("public"),
+        "static files stay cacheable"
+    );
+    let r = anon
+        .get(t.url("/api/v1/customers"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(must(&r, "401"), "no-store");
+
+    let id = t
+        .customer(
+            "上海恒通供应链管理有限公司",
+            Some("lixy"),
+            Some("13812345678"),
+        )
+        .await;
+    let b = t.browser("lixy").await;
+    let r = b
+        .client
+        .get(t.url(&format!("/customers/{id}")))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(must(&r, "customer page"), "no-store");
+    let api = t.api("lixy").await;
+    let r = api
+        .req(reqwest::Method::GET, &format!("/api/v1/customers/{id}"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(must(&r, "customer API"), "no-store");
+    let r = b
+        .client
+        .get(t.url("/customers/export"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(must(&r, "export"), "no-store");
+    // The error page's "back" link works without inline script (the CSP forbids it).
+    let (_, page) = b.get("/customers/999999999").await;
+    assert!(!page.contains("javascript:"), "{page}");
+}
+
+#[tokio::test]
+async fn security_headers_on_every_response() {
+    each_db(headers).await;
+}
+
+/// HSTS only when the public address is https (a plain-http install must not pin it).
+#[tokio::test]
+async fn hsts_when_public_url_is_https() {
+    let t = spawn_with(false, |s| {
+        s.public_url = Some("https://crm.yuanda-wl.cn".into())
+    })
+    .await;
+    let r = reqwest::Client::new()
+        .get(t.url("/login"))
+        .send()
+        .await
+        .expect("send");
+    let hsts = r
+        .headers()
+        .get("strict-transport-security")
+        .and_then(|v| v.to_str().ok());
+    assert_eq!(hsts, Some("max-age=31536000; includeSubDomains"));
+}

@@ -42,14 +42,34 @@ async fn languages(t: TestApp) {
         "English UI, Chinese data"
     );
     assert!(!list.contains("客户档案"));
-    // Open redirects are not followed.
+    // Open redirects are not followed: browsers drop tabs and line breaks and read `\`
+    // as `/`, so each of these would lead to evil.example.
+    for next in [
+        "//evil.example",
+        "/%09/evil.example",
+        "/%0d%0a/evil.example",
+        "/%5C/evil.example",
+        "/%5Cevil.example",
+        "%2F%2Fevil.example",
+        "https://evil.example/",
+        "/%20/evil.example",
+    ] {
+        let r = zh
+            .client
+            .get(t.url(&format!("/lang/zh-CN?next={next}")))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(location(&r), "/customers", "next={next}");
+    }
+    // A same-site path with Chinese in it is kept (percent-encoded).
     let r = zh
         .client
-        .get(t.url("/lang/zh-CN?next=//evil.example"))
+        .get(t.url("/lang/zh-CN?next=/customers%3Fq%3D%E6%81%92%E9%80%9A"))
         .send()
         .await
         .expect("send");
-    assert_eq!(location(&r), "/customers");
+    assert_eq!(location(&r), "/customers?q=%E6%81%92%E9%80%9A");
 }
 
 #[tokio::test]

@@ -258,3 +258,67 @@ async fn api_takes_a_file() {
     })
     .await;
 }
+
+/// A 1 KB workbook whose shared strings declare 10^16 items once aborted the whole
+/// server (issue 16). Now the import fails with a clear message naming the part, and the
+/// server goes on serving.
+#[tokio::test]
+async fn a_crafted_workbook_fails_its_import_and_the_server_keeps_serving() {
+    use std::io::{Read, Write};
+    each_db(|t| async move {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "运单号").expect("cell");
+        sheet.write_string(1, 0, "SF1001").expect("cell");
+        let real = book.save_to_buffer().expect("save");
+        let mut zin = zip::ZipArchive::new(std::io::Cursor::new(real)).expect("zip");
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default();
+        for i in 0..zin.len() {
+            let mut f = zin.by_index(i).expect("part");
+            let name = f.name().expect("name").into_owned();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).expect("read");
+            if name.ends_with("sharedStrings.xml") {
+                data = br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="10000000000000000"><si><t>x</t></si></sst>"#.to_vec();
+            }
+            out.start_file(name, opts).expect("start");
+            out.write_all(&data).expect("write");
+        }
+        let bomb = out.finish().expect("zip").into_inner();
+        assert!(bomb.len() < 8 * 1024, "{} bytes", bomb.len());
+
+        let admin = t.api("admin").await;
+        let r = admin
+            .req(reqwest::Method::POST, "/api/v1/imports?kind=shipments&file_name=bomb.xlsx")
+            .header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .body(bomb)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        let loc = location(&r);
+        let mut run = serde_json::Value::Null;
+        for _ in 0..200 {
+            let (s, body) = admin.get(&loc).await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+            run = body;
+            if run["status"] != "running" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(run["status"], "failed", "{run}");
+        assert_eq!(run["file_name"], "bomb.xlsx");
+        let reason = run["errors"][0]["reason"].as_str().unwrap_or("").to_string();
+        assert!(reason.contains("xl/sharedStrings.xml") && reason.contains("uniqueCount"), "{run}");
+        // Still serving.
+        let (s, me) = admin.get("/api/v1/me").await;
+        assert_eq!(s, StatusCode::OK, "{me}");
+        let b = t.browser("admin").await;
+        let (s, page) = b.get(&loc.replace("/api/v1", "")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("bomb.xlsx") && page.contains("无法读取 Excel 文件"), "{page}");
+    })
+    .await;
+}

@@ -102,10 +102,16 @@ where
 }
 
 pub async fn spawn(postgres: bool) -> TestApp {
+    spawn_with(postgres, |_| {}).await
+}
+
+/// As [`spawn`], with settings changed by `configure` (e.g. `public_url`).
+pub async fn spawn_with(postgres: bool, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut s = Settings::default();
     s.set_data_dir(dir.path().to_path_buf());
     s.password_cost = "test".into();
+    configure(&mut s);
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let (app, schema, backend) = if postgres {
         let url = pg_url();
