@@ -199,12 +199,22 @@ pub async fn recompute_by(
     if !actor.role.can_classify() {
         return Err(AppError::Forbidden);
     }
-    recompute(app, as_of, "manual").await
+    run(app, actor, as_of, "manual").await
 }
 
 /// Classifies every customer in use as of `as_of` (default today) under the policy in
 /// force, and stores the run. `cause`: manual, import, nightly.
 pub async fn recompute(app: &App, as_of: Option<NaiveDate>, cause: &str) -> Result<RunSummary> {
+    run(app, &Actor::system(cause), as_of, cause).await
+}
+
+/// A recompute, on behalf of `actor` (the audit row names who asked).
+async fn run(
+    app: &App,
+    actor: &Actor,
+    as_of: Option<NaiveDate>,
+    cause: &str,
+) -> Result<RunSummary> {
     let started = Instant::now();
     let started_at = Utc::now();
     let as_of = as_of.unwrap_or_else(|| today(app));
@@ -236,6 +246,20 @@ pub async fn recompute(app: &App, as_of: Option<NaiveDate>, cause: &str) -> Resu
     };
     let txn = app.db.begin_write().await?;
     let run_id = repo::save_run(&txn, &run, &verdicts, &figures, &owners, Utc::now()).await?;
+    crate::audit::record(
+        &txn,
+        actor,
+        crate::audit::Entry {
+            action: "classification.recompute",
+            entity_type: "classification_run",
+            entity_id: run_id.to_string(),
+            customer_id: None,
+            summary: Some(format!("{} ({cause}, {})", run.customers, w.as_of)),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
     txn.commit().await?;
     let summary = RunSummary {
         run_id,

@@ -155,6 +155,9 @@ pub struct DuplicateHit {
     /// For scope checks by the caller; not part of the API's answer.
     #[serde(skip)]
     pub owner_id: Option<i64>,
+    /// Outside the caller's scope: counted, not named (id, code, name, owner empty).
+    #[serde(skip)]
+    pub hidden: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -973,8 +976,12 @@ async fn resolve_owner(
 /// A name bigram held by this many customers is too common to suggest a near-duplicate.
 const COMMON_BIGRAM_AT: u32 = 1000;
 
+///
+/// Customers outside the actor's scope are not named: such a hit keeps its reasons (a
+/// duplicate still blocks a create) but has no id, code, name or owner (`hidden`).
 pub async fn find_duplicates(
     app: &App,
+    actor: &Actor,
     name: &str,
     uscc: Option<&str>,
     phones: &[String],
@@ -1027,6 +1034,7 @@ pub async fn find_duplicates(
         };
         let hit = hits.entry(r.id).or_insert_with(|| DuplicateHit {
             reasons: vec![],
+            hidden: false,
             owner_name: r.owner_name.clone(),
             owner_id: r.owner_id,
             id: r.id,
@@ -1037,7 +1045,25 @@ pub async fn find_duplicates(
             hit.reasons.push(reason);
         }
     }
-    let hits: Vec<DuplicateHit> = hits.into_values().collect();
+    let vis = visibility(app, actor).await?;
+    let hits: Vec<DuplicateHit> = hits
+        .into_values()
+        .map(|h| {
+            if owner_visible(&vis, h.owner_id) {
+                h
+            } else {
+                DuplicateHit {
+                    id: 0,
+                    code: String::new(),
+                    name: String::new(),
+                    owner_name: None,
+                    owner_id: None,
+                    reasons: h.reasons,
+                    hidden: true,
+                }
+            }
+        })
+        .collect();
     Ok(hits)
 }
 
@@ -1186,7 +1212,15 @@ pub async fn create(app: &App, actor: &Actor, input: &NewCustomer) -> Result<Cus
     }
     if !c.confirm_duplicates {
         let phones: Vec<String> = contacts.iter().filter_map(|k| k.phone.clone()).collect();
-        let hits = find_duplicates(app, &draft.name, draft.uscc.as_deref(), &phones, None).await?;
+        let hits = find_duplicates(
+            app,
+            actor,
+            &draft.name,
+            draft.uscc.as_deref(),
+            &phones,
+            None,
+        )
+        .await?;
         if !hits.is_empty() {
             return Err(AppError::Duplicates(hits));
         }

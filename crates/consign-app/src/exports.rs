@@ -115,7 +115,7 @@ impl<W: Write + Send> Sink<W> {
                 let texts: Vec<String> = cells
                     .iter()
                     .map(|c| match c {
-                        Cell::Text(s) => s.clone(),
+                        Cell::Text(s) => crate::tabular::csv_safe(s),
                         Cell::Num(v, 2) => format_yuan(*v),
                         Cell::Num(v, d) => format_scaled(*v, *d),
                     })

@@ -1136,7 +1136,13 @@ fn refusal(
             &cell("name"),
             "err.import_duplicate",
             hits.iter()
-                .map(|h| format!("{} {}", h.code, h.name))
+                .map(|h| {
+                    if h.hidden {
+                        Lang::Zh.t("customer.duplicate_hidden").to_string()
+                    } else {
+                        format!("{} {}", h.code, h.name)
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join("、"),
         )]),

@@ -1208,7 +1208,36 @@ pub async fn run_import(
         }
         None => ("finished", String::new()),
     };
-    repo::finish(&app.db.conn, run_id, status, &message, Utc::now()).await?;
+    // The run's end and its audit row together: kind, file, counts, who.
+    let txn = app.db.begin_write().await?;
+    repo::finish(&txn, run_id, status, &message, Utc::now()).await?;
+    let c = &w.counts;
+    crate::audit::record(
+        &txn,
+        actor,
+        crate::audit::Entry {
+            action: "import.run",
+            entity_type: "import_run",
+            entity_id: run_id.to_string(),
+            customer_id: None,
+            summary: Some(format!(
+                "{} {}: {status}, {} new, {} updated, {} unchanged, {} bad",
+                kind.as_str(),
+                opts.file_name,
+                c.rows_new,
+                c.rows_updated,
+                c.rows_unchanged,
+                c.rows_bad
+            )),
+            before: None,
+            after: Some(serde_json::json!({
+                "kind": kind.as_str(), "file_name": opts.file_name, "status": status,
+                "counts": c,
+            })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
     // Classes follow the data: shipments and new customers change them. The import
     // stands whatever happens here; the nightly run catches up.
     let changed = w.counts.rows_new + w.counts.rows_updated + w.counts.prospects_created > 0;
@@ -1653,10 +1682,11 @@ pub async fn error_report(
             } else {
                 e.row_no.to_string()
             };
+            // The cell is the user's file's: it may be a formula.
             w.write_record([
                 row.as_str(),
-                e.column.as_str(),
-                e.cell.as_str(),
+                &crate::tabular::csv_safe(&e.column),
+                &crate::tabular::csv_safe(&e.cell),
                 &reason(lang, &e),
             ])
             .map_err(|e| AppError::Internal(e.to_string()))?;

@@ -1197,9 +1197,26 @@ pub async fn attachment(
     ticket_id: i64,
     attachment_id: i64,
 ) -> Result<(AttachmentRow, Vec<u8>)> {
-    load(app, actor, ticket_id).await?;
+    let t = load(app, actor, ticket_id).await?;
     match repo::attachment(&app.db.conn, attachment_id).await? {
-        Some((row, data)) if row.ticket_id == ticket_id => Ok((row, data)),
+        Some((row, data)) if row.ticket_id == ticket_id => {
+            // Attachments hold customers' documents: each download is audited.
+            audit::record(
+                &app.db.conn,
+                actor,
+                Entry {
+                    action: "ticket.attachment_download",
+                    entity_type: "ticket_attachment",
+                    entity_id: attachment_id.to_string(),
+                    customer_id: Some(t.customer_id),
+                    summary: Some(format!("{} {}", t.number, row.filename)),
+                    before: None,
+                    after: None,
+                },
+            )
+            .await?;
+            Ok((row, data))
+        }
         _ => Err(AppError::NotFound),
     }
 }

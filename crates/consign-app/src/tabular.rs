@@ -134,6 +134,27 @@ pub fn csv_reader<R: Read>(
     Ok((reader, enc))
 }
 
+/// The characters that make Excel and WPS read a CSV cell as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as a CSV export writes it: one that Excel or WPS would run as a formula
+/// (`=HYPERLINK(…)`, `+1+cmd|…`, `@SUM(…)`) gets a leading `'`, which they show as text.
+/// [`csv_unescape`] takes it off again on import, so the file re-imports unchanged.
+pub fn csv_safe(cell: &str) -> String {
+    if cell.starts_with(FORMULA_STARTS) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// Undoes [`csv_safe`]: a `'` before a formula character is dropped.
+pub fn csv_unescape(cell: &mut String) {
+    if cell.starts_with('\'') && cell[1..].starts_with(FORMULA_STARTS) {
+        cell.remove(0);
+    }
+}
+
 /// Whether a row is a total line (合计, 总计, 小计, Total) rather than data.
 pub fn is_total_row(cells: &[String]) -> bool {
     cells
@@ -375,6 +396,7 @@ pub fn read_csv<R: Read>(
             }
             continue;
         }
+        cells.iter_mut().for_each(csv_unescape);
         if !f(RowEvent::Row { no, cells: &cells }) {
             return Ok(());
         }
@@ -541,6 +563,44 @@ mod tests {
         let (r, _) = rows(&gbk, None);
         assert_eq!(r.len(), 20_000);
         assert!(r.iter().all(|row| row[1] == "上海恒通供应链管理有限公司"));
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised_and_read_back_as_written() {
+        for cell in [
+            "=HYPERLINK(\"http://evil.example\",\"点此\")",
+            "+1+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(A1:A9)",
+            "\t=1",
+            "\r=1",
+        ] {
+            let safe = csv_safe(cell);
+            assert!(safe.starts_with('\''), "{safe}");
+            let mut back = safe.clone();
+            csv_unescape(&mut back);
+            assert_eq!(back, cell);
+        }
+        for plain in ["上海恒通", "SF1001", "'引号开头", "12.50", ""] {
+            assert_eq!(csv_safe(plain), plain);
+            let mut back = plain.to_string();
+            csv_unescape(&mut back);
+            assert_eq!(
+                back, plain,
+                "a cell that was not escaped is read as written"
+            );
+        }
+        // Through the reader, as an import sees the exported file.
+        let file = "备注,运单号\n'=1+1,SF1\n";
+        let mut got = Vec::new();
+        read_csv(file.as_bytes(), TextEncoding::Utf8, |ev| {
+            if let RowEvent::Row { cells, .. } = ev {
+                got.push(cells.to_vec());
+            }
+            true
+        })
+        .expect("read");
+        assert_eq!(got[1], vec!["=1+1".to_string(), "SF1".to_string()]);
     }
 
     #[test]

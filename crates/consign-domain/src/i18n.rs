@@ -832,6 +832,7 @@ catalogue! {
     "err.xlsx_too_many_parts" => "Excel 文件异常，已拒绝读取：包含超过 {} 个部件", "Excel file refused: it has more than {} parts";
     "err.xlsx_cell_too_long" => "Excel 文件异常，已拒绝读取：某个单元格或元素过长（{}）", "Excel file refused: a cell or element is too long ({})";
     "err.number_out_of_scope" => "该编号已属于您无权操作的客户，不能改到其他客户名下", "This number belongs to a customer you may not act on; it cannot be moved to another customer";
+    "customer.duplicate_hidden" => "不在您权限范围内的客户", "A customer outside your scope";
     "err.profile_invalid" => "导入配置有误：列或取值无法识别", "The import profile names an unknown field or value";
     "err.unknown_exception" => "无法识别的异常类型", "Unknown exception flag";
     "err.batch_too_large" => "一次最多 1000 条", "At most 1,000 items per request";

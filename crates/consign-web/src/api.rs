@@ -269,16 +269,15 @@ async fn check_duplicates(
         .as_deref()
         .and_then(|s| consign_domain::validate::uscc(s).ok());
     let exclude = b.exclude_id.and_then(|s| s.parse().ok());
-    let hits = customers::find_duplicates(&app, &b.name, uscc.as_deref(), &phones, exclude)
-        .await
-        .or_api(&u)?;
+    let hits =
+        customers::find_duplicates(&app, &u.actor, &b.name, uscc.as_deref(), &phones, exclude)
+            .await
+            .or_api(&u)?;
     // Only customers the caller may see are named; the count tells the rest.
-    let vis = customers::visibility(&app, &u.actor).await.or_api(&u)?;
     let total = hits.len();
     let mut shown = Vec::new();
     for h in hits {
-        let visible = customers::owner_visible(&vis, h.owner_id);
-        if visible {
+        if !h.hidden {
             shown.push(json!({
                 "id": h.id.to_string(), "code": h.code, "name": h.name, "owner_name": h.owner_name,
                 "reasons": h.reasons.iter().map(|r| json!({"code": r, "message": u.lang.t(r)})).collect::<Vec<_>>(),

@@ -168,8 +168,11 @@ pub fn problem(f: &Failure, lang: Lang) -> (StatusCode, serde_json::Value) {
         }
         AppError::Duplicates(hits) => {
             body["detail"] = json!(lang.t("customer.duplicates"));
+            // Only customers the caller may see are named; the count tells the rest.
+            body["others_out_of_scope"] = json!(hits.iter().filter(|h| h.hidden).count());
             body["duplicates"] = hits
                 .iter()
+                .filter(|h| !h.hidden)
                 .map(|h| {
                     json!({"id": h.id.to_string(), "code": h.code, "name": h.name, "owner_name": h.owner_name,
                         "reasons": h.reasons.iter().map(|r| json!({"code": r, "message": lang.t(r)})).collect::<Vec<_>>()})

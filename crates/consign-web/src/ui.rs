@@ -1813,12 +1813,21 @@ async fn form_page(app: &App, u: &UiUser, s: FormState) -> UiResult {
             .iter()
             .map(|h| DuplicateView {
                 id: h.id,
-                code: h.code.clone(),
-                name: h.name.clone(),
-                owner: h
-                    .owner_name
-                    .clone()
-                    .unwrap_or_else(|| lang.t("customer.no_owner").to_string()),
+                code: if h.hidden {
+                    "—".into()
+                } else {
+                    h.code.clone()
+                },
+                name: if h.hidden {
+                    lang.t("customer.duplicate_hidden").to_string()
+                } else {
+                    h.name.clone()
+                },
+                owner: match (&h.owner_name, h.hidden) {
+                    (_, true) => "—".to_string(),
+                    (Some(o), false) => o.clone(),
+                    (None, false) => lang.t("customer.no_owner").to_string(),
+                },
                 reasons: h
                     .reasons
                     .iter()
@@ -2115,6 +2124,7 @@ async fn merge_render(app: &App, u: &UiUser, id: i64, q: String, error: String) 
         // Without a query, offer the likely duplicates of this customer.
         let hits = customers::find_duplicates(
             app,
+            &u.actor,
             &d.customer.name,
             d.customer.uscc.as_deref(),
             &[],

@@ -282,6 +282,36 @@ async fn duplicate_check_scope(t: TestApp) {
         .post("/api/v1/customers/duplicates", body)
         .await;
     assert_eq!(seen["duplicates"][0]["name"], "佛山万嘉电器有限公司");
+
+    // Creating it: the 409 counts the other branch's customer without naming it.
+    let (s, conflict) = t
+        .api("lixy")
+        .await
+        .post(
+            "/api/v1/customers",
+            json!({"name": "佛山万嘉电器股份有限公司", "kind": "enterprise"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{conflict}");
+    assert_eq!(conflict["duplicates"], json!([]), "{conflict}");
+    assert_eq!(conflict["others_out_of_scope"], 1, "{conflict}");
+    assert!(
+        !conflict.to_string().contains("万嘉电器有限公司"),
+        "{conflict}"
+    );
+    // The form says so in words, and names nobody.
+    let b = t.browser("lixy").await;
+    let r = b
+        .post(
+            "/customers",
+            "/customers/new",
+            &[("name", "佛山万嘉电器股份有限公司"), ("kind", "enterprise")],
+        )
+        .await;
+    let page = r.text().await.expect("page");
+    assert!(page.contains("不在您权限范围内的客户"), "{page}");
+    assert!(!page.contains("佛山万嘉电器有限公司"), "{page}");
+    assert!(!page.contains("陈静"), "nor its owner: {page}");
 }
 
 #[tokio::test]

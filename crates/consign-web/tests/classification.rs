@@ -95,6 +95,12 @@ async fn classification_from_shipments_explained_and_filtered() {
         let (s, run) = admin
             .post("/api/v1/classification/runs", json!({"as_of": "2026-06-01"}))
             .await;
+        // The recompute is audited with who asked for it.
+        let (_, audit) = admin.get("/api/v1/audit?action=classification.recompute").await;
+        assert!(
+            audit["items"].as_array().expect("items").iter().any(|e| e["actor_name"] == "系统管理员 (admin)"),
+            "{audit}"
+        );
         assert_eq!(s, StatusCode::CREATED, "{run}");
         assert_eq!(run["customers"], 5);
         assert_eq!((run["a"].as_i64(), run["b"].as_i64(), run["c"].as_i64()), (Some(2), Some(1), Some(2)));

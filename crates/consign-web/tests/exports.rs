@@ -250,3 +250,53 @@ async fn exports_stay_within_scope_and_audit_what_they_reveal() {
     })
     .await;
 }
+
+/// CSV cells that Excel or WPS would run as formulas are written with a leading `'`
+/// (issue 16), and the same file imports again with nothing changed.
+#[tokio::test]
+async fn formula_cells_are_neutralised_and_the_file_still_reimports() {
+    each_db(|t| async move {
+        let admin = t.api("admin").await;
+        let (s, body) = admin
+            .post(
+                "/api/v1/customers",
+                json!({"name": "杭州西溪电子商务有限公司", "kind": "enterprise",
+                       "notes": "=HYPERLINK(\"http://evil.example\",\"点此查看\")",
+                       "address": "@SUM(1+1)", "goods_types": "-2+3",
+                       "contacts": [{"name": "+1+cmd|' /C calc'!A0", "phone": "13812340000"}]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let adm = t.browser("admin").await;
+        let (s, _, csv) = bytes(&adm, "/customers/export?format=csv").await;
+        assert_eq!(s, StatusCode::OK);
+        let text = String::from_utf8(csv.clone()).expect("utf-8");
+        assert!(
+            text.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"点此查看\"\")\""),
+            "{text}"
+        );
+        assert!(
+            text.contains(",'@SUM(1+1),") && text.contains(",'-2+3,"),
+            "{text}"
+        );
+        assert!(text.contains("'+1+cmd|"), "{text}");
+        for line in text.lines().skip(1) {
+            for cell in line.split(',') {
+                assert!(
+                    !cell.starts_with(['=', '+', '@']),
+                    "a live formula: {cell} in {line}"
+                );
+            }
+        }
+        assert_eq!(
+            reimport(&t, ImportKind::Customers, "c.csv", &csv).await,
+            (1, 0, 1, 0)
+        );
+        let (_, list) = admin.get("/api/v1/customers?q=西溪").await;
+        assert_eq!(
+            list["items"][0]["notes"],
+            "=HYPERLINK(\"http://evil.example\",\"点此查看\")"
+        );
+    })
+    .await;
+}

@@ -568,6 +568,21 @@ async fn attachments_and_the_policy() {
             Some("nosniff")
         );
         assert_eq!(r.bytes().await.expect("bytes").to_vec(), png);
+        // A download of a customer's document is audited, with who and which file.
+        let (_, audit) = t
+            .api("admin")
+            .await
+            .get("/api/v1/audit?action=ticket.attachment_download")
+            .await;
+        assert_eq!(audit["total"], 1, "{audit}");
+        assert_eq!(audit["items"][0]["actor_name"], "刘洋 (liuy)", "{audit}");
+        assert!(
+            audit["items"][0]["summary"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with("破损照片.png"),
+            "{audit}"
+        );
         // A page pretending to be a photo is refused; so is a file over 10 MB.
         let r = agent
             .req(

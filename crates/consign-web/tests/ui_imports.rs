@@ -229,6 +229,14 @@ async fn api_takes_a_file() {
         assert_eq!(run["counts"]["rows_bad"], 1);
         assert_eq!(run["errors"][0]["row"], 3);
         assert_eq!(run["errors"][0]["column"], "账单金额");
+        // The run is in the audit log: kind, file, counts, who.
+        let (_, audit) = admin.get("/api/v1/audit?action=import.run").await;
+        assert_eq!(audit["total"], 1, "{audit}");
+        assert_eq!(audit["items"][0]["actor_name"], "系统管理员 (admin)");
+        assert_eq!(
+            audit["items"][0]["summary"],
+            "invoices 账单.csv: finished, 1 new, 0 updated, 0 unchanged, 1 bad"
+        );
         let r = admin
             .clone()
             .lang("en")
