@@ -288,7 +288,7 @@ async fn load(dir: &std::path::Path, n: usize) -> Result<(String, bool)> {
     let uid = consign_app::users::id_of(&app, "admin")
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (_, token) = consign_app::auth::create_token(&app, &admin, uid, "bench")
+    let (_, token) = consign_app::auth::create_token(&app, &admin, uid, "bench", None)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     app.db.conn.close().await?;

@@ -124,6 +124,7 @@ async fn load(
             &consign_app::auth::Actor::system("bench"),
             uid,
             "bench",
+            None,
         )
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -137,8 +137,41 @@ pub struct SessionInfo {
 }
 
 const LOCK_WINDOW_MINUTES: i64 = 15;
+/// Failures of a username (within [`FAILURE_MEMORY_HOURS`]) before each further attempt
+/// must wait: 15 s after the sixth failure, doubling with each one, at most
+/// [`MAX_WAIT_MINUTES`] after the last failure. A name under attack is never locked for
+/// longer than that: its owner signs in once the wait since the last failure is over.
 const MAX_USER_FAILURES: u64 = 5;
+const FAILURE_MEMORY_HOURS: i64 = 24;
+const MAX_WAIT_MINUTES: i64 = 15;
+/// Failures from one address (any usernames) within [`LOCK_WINDOW_MINUTES`].
 const MAX_IP_FAILURES: u64 = 30;
+
+/// Whether a username with `failures` (this attempt included) must still wait.
+fn locked(failures: u64, last: Option<chrono::DateTime<Utc>>, now: chrono::DateTime<Utc>) -> bool {
+    if failures <= MAX_USER_FAILURES {
+        return false;
+    }
+    let Some(last) = last else { return false };
+    now - last < wait_after(failures - 1)
+}
+
+/// The wait after `failures` failures.
+fn wait_after(failures: u64) -> Duration {
+    if failures < MAX_USER_FAILURES {
+        return Duration::zero();
+    }
+    let doublings = (failures - MAX_USER_FAILURES).min(16) as u32;
+    (Duration::seconds(15) * 2i32.pow(doublings)).min(Duration::minutes(MAX_WAIT_MINUTES))
+}
+
+/// At most `max` characters of `s`.
+fn clip(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
 
 fn argon(cost: &str) -> Argon2<'static> {
     let params = if cost == "test" {
@@ -150,30 +183,63 @@ fn argon(cost: &str) -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// Password hashes computed at once, at most: each takes 19 MiB, so a burst of sign-ins
+/// waits its turn instead of exhausting memory.
+pub const HASHING_AT_ONCE: usize = 4;
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(HASHING_AT_ONCE);
+static HASHING_NOW: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static HASHING_PEAK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Runs `f` (a password hash or check) off the async threads, within [`HASHING_AT_ONCE`].
+async fn hashing<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    use std::sync::atomic::Ordering::SeqCst;
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let now = HASHING_NOW.fetch_add(1, SeqCst) + 1;
+    HASHING_PEAK.fetch_max(now, SeqCst);
+    let r = tokio::task::spawn_blocking(f).await;
+    HASHING_NOW.fetch_sub(1, SeqCst);
+    r.map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The most password hashes that ran at once since the process started (for tests).
+pub fn hashing_peak() -> usize {
+    HASHING_PEAK.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// Hashes a password (argon2id); runs off the async threads.
 pub async fn hash_password(app: &App, password: &str) -> Result<String> {
     let cost = app.settings.password_cost.clone();
     let pw = password.to_string();
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let salt = SaltString::generate(&mut OsRng);
         argon(&cost)
             .hash_password(pw.as_bytes(), &salt)
             .map(|h| h.to_string())
             .map_err(|e| AppError::Internal(format!("password hashing: {e}")))
     })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
+    .await?
 }
 
 async fn verify_password(hash: String, password: &str) -> bool {
     let pw = password.to_string();
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         PasswordHash::new(&hash)
             .map(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
             .unwrap_or(false)
     })
     .await
     .unwrap_or(false)
+}
+
+/// Whether `password` is the user's (for a change of one's own password).
+pub async fn password_matches(app: &App, user_id: i64, password: &str) -> Result<bool> {
+    let u = repo::user(&app.db.conn, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(verify_password(u.password_hash, password).await)
 }
 
 pub fn validate_password(pw: &str) -> Result<(), &'static str> {
@@ -232,26 +298,32 @@ pub async fn login(
 ) -> Result<Result<LoginOk, LoginError>> {
     let conn = &app.db.conn;
     let now = Utc::now();
-    let username = username.trim();
-    let (by_user, by_ip) = repo::failures_since(
+    let username = clip(username.trim(), 64);
+    let ip = clip(ip, 64);
+    // The attempt counts as failed from the start, before its password is checked: of
+    // many attempts sent at once, each sees those before it, so no more than the limit
+    // are checked however many run in parallel.
+    let attempt = repo::record_attempt(conn, username, ip, false, now).await?;
+    let f = repo::failures_since(
         conn,
-        username,
-        ip,
-        now - Duration::minutes(LOCK_WINDOW_MINUTES),
+        (username, now - Duration::hours(FAILURE_MEMORY_HOURS)),
+        (ip, now - Duration::minutes(LOCK_WINDOW_MINUTES)),
+        attempt,
     )
     .await?;
-    if by_user >= MAX_USER_FAILURES || by_ip >= MAX_IP_FAILURES {
+    if f.by_ip > MAX_IP_FAILURES || locked(f.by_user, f.last_before, now) {
+        // Refused unchecked: not counted, so that hammering a locked name does not keep
+        // its owner out (the wait grows with failures, not with refused tries).
+        repo::forget_attempt(conn, attempt).await?;
         return Ok(Err(LoginError::Throttled));
     }
     let found = repo::user_by_name(conn, username).await?;
     let Some(u) = found else {
         // Spend the same time as a real check so usernames cannot be probed by timing.
         let _ = verify_password(dummy_hash(app).await, password).await;
-        repo::record_attempt(conn, username, ip, false, now).await?;
         return Ok(Err(LoginError::BadCredentials));
     };
     if !verify_password(u.password_hash.clone(), password).await {
-        repo::record_attempt(conn, username, ip, false, now).await?;
         let actor = actor_for(app, &u, Some(ip.to_string())).await?;
         audit::record(
             conn,
@@ -269,12 +341,12 @@ pub async fn login(
         .await?;
         return Ok(Err(LoginError::BadCredentials));
     }
+    // Only the right password learns that the account is disabled.
     if u.disabled {
-        repo::record_attempt(conn, username, ip, false, now).await?;
         return Ok(Err(LoginError::Disabled));
     }
+    repo::attempt_succeeded(conn, attempt).await?;
     repo::clear_failures(conn, username).await?;
-    repo::record_attempt(conn, username, ip, true, now).await?;
     let mut am: user::ActiveModel = u.clone().into();
     am.last_login_at = Set(Some(now));
     repo::update_user(conn, am).await?;
@@ -371,14 +443,16 @@ pub async fn session(app: &App, raw: &str, ip: Option<String>) -> Result<Option<
         return Ok(None);
     };
     let expires = c.stamp.unwrap_or(now);
-    if expires <= now || c.disabled {
+    // However busy, a session ends `session_max_hours` after its sign-in.
+    let end = c.since.unwrap_or(now) + Duration::hours(app.settings.session_max_hours);
+    if expires <= now || end <= now || c.disabled {
         repo::delete_session(&app.db.conn, &h).await?;
         app.callers.forget(&key);
         return Ok(None);
     }
     let life = Duration::hours(app.settings.session_hours);
-    if expires - now < life / 2 {
-        repo::extend_session(&app.db.conn, &h, now + life).await?;
+    if expires - now < life / 2 && expires < end {
+        repo::extend_session(&app.db.conn, &h, (now + life).min(end)).await?;
         app.callers.forget(&key);
     }
     Ok(Some(SessionInfo {
@@ -402,10 +476,10 @@ pub async fn token_actor(app: &App, raw: &str, ip: Option<String>) -> Result<Opt
     let Some(c) = cached_caller(app, &key, repo::caller_by_token(&app.db.conn, &h)).await? else {
         return Ok(None);
     };
-    if c.disabled {
+    let now = Utc::now();
+    if c.disabled || c.until.is_some_and(|u| u <= now) {
         return Ok(None);
     }
-    let now = Utc::now();
     if c.stamp.is_none_or(|l| now - l > Duration::minutes(1)) {
         repo::touch_token(&app.db.conn, c.credential_id, now).await?;
         // Other entries stay; this one is read again with its new stamp.
@@ -420,12 +494,17 @@ pub async fn create_token(
     actor: &Actor,
     user_id: i64,
     name: &str,
+    expires_days: Option<i64>,
 ) -> Result<(api_token::Model, String)> {
     if actor.id != Some(user_id) && !actor.role.is_admin() {
         return Err(AppError::Forbidden);
     }
     let name = consign_domain::validate::required_text(name, 80)
         .map_err(|c| AppError::field("name", c))?;
+    if expires_days.is_some_and(|d| !(1..=3650).contains(&d)) {
+        return Err(AppError::field("expires_days", "err.token_expiry"));
+    }
+    let now = Utc::now();
     if repo::user(&app.db.conn, user_id).await?.is_none() {
         return Err(AppError::NotFound);
     }
@@ -438,7 +517,8 @@ pub async fn create_token(
             name: Set(name.clone()),
             token_hash: Set(token_hash(&raw)),
             prefix: Set(raw.chars().take(8).collect()),
-            created_at: Set(Utc::now()),
+            created_at: Set(now),
+            expires_at: Set(expires_days.map(|d| now + Duration::days(d))),
             ..Default::default()
         },
     )
@@ -454,7 +534,7 @@ pub async fn create_token(
             summary: Some(name),
             before: None,
             after: Some(
-                serde_json::json!({"user_id": user_id, "name": t.name, "prefix": t.prefix}),
+                serde_json::json!({"user_id": user_id, "name": t.name, "prefix": t.prefix, "expires_at": t.expires_at}),
             ),
         },
     )

@@ -23,6 +23,12 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Hours a session lives without activity.
     pub session_hours: i64,
+    /// Hours a session lives at most, however active (then its user signs in again).
+    pub session_max_hours: i64,
+    /// Addresses of reverse proxies in front of Consign (nginx, a load balancer): from
+    /// these, the client's address is taken from `X-Forwarded-For` (sign-in throttling
+    /// and the audit log use it). From any other peer the header is ignored.
+    pub trusted_proxies: Vec<String>,
     /// Days without an interaction by the owner before a customer returns to the pool
     /// (the default of the policy an admin can change in the UI).
     pub pool_reclaim_days: i64,
@@ -78,6 +84,8 @@ impl std::fmt::Debug for Settings {
             .field("timezone", &self.timezone)
             .field("public_url", &self.public_url)
             .field("session_hours", &self.session_hours)
+            .field("session_max_hours", &self.session_max_hours)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("pool_reclaim_days", &self.pool_reclaim_days)
             .field("import_commit_rows", &self.import_commit_rows)
             .field("sqlite_mmap_mib", &self.sqlite_mmap_mib)
@@ -112,6 +120,8 @@ impl Default for Settings {
             timezone: "Asia/Shanghai".into(),
             public_url: None,
             session_hours: 12,
+            session_max_hours: 24,
+            trusted_proxies: Vec::new(),
             pool_reclaim_days: 30,
             import_commit_rows: 250_000,
             sqlite_mmap_mib: 2048,
@@ -169,6 +179,20 @@ impl Settings {
             self.session_hours = v
                 .parse()
                 .map_err(|_| format!("CONSIGN_SESSION_HOURS: not a number: {v}"))?;
+        }
+        if let Some(v) = get("CONSIGN_SESSION_MAX_HOURS") {
+            self.session_max_hours =
+                v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    format!("CONSIGN_SESSION_MAX_HOURS: not a positive number: {v}")
+                })?;
+        }
+        if let Some(v) = get("CONSIGN_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
         }
         if let Some(v) = get("CONSIGN_POOL_RECLAIM_DAYS") {
             self.pool_reclaim_days = v

@@ -168,6 +168,9 @@ async fn execute(app: &App, job: &Job) -> std::result::Result<String, Failure> {
 async fn housekeeping(app: &App) -> Result<String> {
     let now = Utc::now();
     let sessions = consign_store::users::delete_expired_sessions(&app.db.conn, now).await?;
+    // Sign-in attempts matter for a day (throttling); kept a week for investigations.
+    let attempts =
+        consign_store::users::purge_attempts(&app.db.conn, now - Duration::days(7)).await?;
     let keys = crate::idempotency::purge(app).await?;
     let jobs = repo::purge(&app.db.conn, now - KEEP_FINISHED).await?;
     app.db.optimize().await?;
@@ -181,8 +184,8 @@ async fn housekeeping(app: &App) -> Result<String> {
     let errors =
         consign_store::imports::purge_errors(&app.db.conn, now - Duration::days(90)).await?;
     Ok(format!(
-        "sessions={sessions} idempotency_keys={keys} jobs={jobs} reclaimed={reclaimed} \
-         interrupted_imports={interrupted} import_errors={errors}"
+        "sessions={sessions} login_attempts={attempts} idempotency_keys={keys} jobs={jobs} \
+         reclaimed={reclaimed} interrupted_imports={interrupted} import_errors={errors}"
     ))
 }
 

@@ -240,11 +240,40 @@ async fn find_by_name(app: &App, username: &str) -> Result<user::Model> {
         .ok_or(AppError::NotFound)
 }
 
-pub async fn set_password(app: &App, actor: &Actor, username: &str, password: &str) -> Result<()> {
+/// Changes the actor's own password: the current one must be given (a session left
+/// open on a shared computer cannot take the account over).
+pub async fn change_own_password(
+    app: &App,
+    actor: &Actor,
+    current: &str,
+    password: &str,
+) -> Result<u64> {
+    let id = actor.id.ok_or(AppError::Forbidden)?;
+    if !auth::password_matches(app, id, current).await? {
+        return Err(AppError::field(
+            "current_password",
+            "err.current_password_wrong",
+        ));
+    }
+    write_password(app, actor, id, password).await
+}
+
+/// Sets a user's password (an admin's reset, or the CLI). Returns how many API tokens
+/// were revoked with it.
+pub async fn set_password(app: &App, actor: &Actor, username: &str, password: &str) -> Result<u64> {
     let u = find_by_name(app, username).await?;
-    if actor.id != Some(u.id) && !actor.role.is_admin() {
+    if !actor.role.is_admin() {
         return Err(AppError::Forbidden);
     }
+    write_password(app, actor, u.id, password).await
+}
+
+/// A new password ends the user's sessions and revokes its API tokens: whoever had the
+/// old password may have made one.
+async fn write_password(app: &App, actor: &Actor, id: i64, password: &str) -> Result<u64> {
+    let u = repo::user(&app.db.conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     auth::validate_password(password).map_err(|c| AppError::field("password", c))?;
     let hash = auth::hash_password(app, password).await?;
     let txn = app.db.begin_write().await?;
@@ -253,8 +282,9 @@ pub async fn set_password(app: &App, actor: &Actor, username: &str, password: &s
     am.password_hash = Set(hash);
     am.updated_at = Set(Utc::now());
     repo::update_user(&txn, am).await?;
-    // A new password ends every other session of the user.
+    // A new password ends every session of the user and revokes its tokens.
     repo::delete_sessions_of(&txn, id).await?;
+    let revoked = repo::revoke_tokens_of(&txn, id, Utc::now()).await?;
     audit::record(
         &txn,
         actor,
@@ -263,7 +293,7 @@ pub async fn set_password(app: &App, actor: &Actor, username: &str, password: &s
             entity_type: "user",
             entity_id: id.to_string(),
             customer_id: None,
-            summary: None,
+            summary: Some(format!("tokens revoked: {revoked}")),
             before: None,
             after: None,
         },
@@ -271,7 +301,7 @@ pub async fn set_password(app: &App, actor: &Actor, username: &str, password: &s
     .await?;
     txn.commit().await?;
     app.callers.clear();
-    Ok(())
+    Ok(revoked)
 }
 
 pub async fn set_disabled(app: &App, actor: &Actor, username: &str, disabled: bool) -> Result<()> {

@@ -365,10 +365,12 @@ async fn main() -> Result<()> {
                     password_stdin,
                 } => {
                     let p = read_password(password_stdin)?;
-                    consign_app::users::set_password(&app, &actor, &username, &p)
+                    let revoked = consign_app::users::set_password(&app, &actor, &username, &p)
                         .await
                         .map_err(explain)?;
-                    println!("password changed for {username}; its sessions have ended");
+                    println!(
+                        "password changed for {username}; its sessions have ended and {revoked} API token(s) were revoked"
+                    );
                 }
                 UserCmd::List => {
                     println!(
@@ -405,7 +407,7 @@ async fn main() -> Result<()> {
                     let id = consign_app::users::id_of(&app, &username)
                         .await
                         .map_err(explain)?;
-                    let (_, raw) = consign_app::auth::create_token(&app, &actor, id, &name)
+                    let (_, raw) = consign_app::auth::create_token(&app, &actor, id, &name, None)
                         .await
                         .map_err(explain)?;
                     println!("{raw}");

@@ -544,7 +544,16 @@ catalogue! {
     "account.title" => "我的账户", "My account";
     "account.password" => "修改密码", "Change password";
     "account.new_password" => "新密码", "New password";
-    "account.password_hint" => "修改后需要重新登录", "You will sign in again afterwards";
+    "account.password_hint" => "修改后需要重新登录，您的所有 API 令牌将被撤销（集成需使用新令牌）", "You will sign in again afterwards, and all your API tokens are revoked (integrations need a new token)";
+    "account.current_password" => "当前密码", "Current password";
+    "err.token_expiry" => "有效期应为 1 至 3650 天", "The validity must be 1 to 3,650 days";
+    "user.token_expires" => "有效期至", "Expires";
+    "user.token_never" => "永不过期", "Never";
+    "user.token_days" => "{} 天", "{} days";
+    "user.expired" => "已过期", "Expired";
+    "account.password_changed" => "密码已修改，所有会话已结束，您的 API 令牌已全部撤销。请用新密码登录", "Password changed: every session has ended and all your API tokens are revoked. Sign in with the new password";
+    "err.current_password_wrong" => "当前密码不正确", "The current password is wrong";
+    "user.reset_password_hint" => "该用户将需要重新登录，其所有 API 令牌将被撤销", "The user signs in again; all of the user's API tokens are revoked";
     "user.reset_password" => "重置密码", "Reset password";
     "user.revoke" => "吊销", "Revoke";
     "user.revoked" => "已吊销", "Revoked";

@@ -66,6 +66,10 @@ impl MigratorTrait for Migrator {
                 sqlite: "",
                 postgres: M0012_POSTGRES,
             }),
+            Box::new(Sql {
+                name: "m0013_token_expiry",
+                sql: M0013,
+            }),
         ]
     }
 }
@@ -822,6 +826,11 @@ $$;
 CREATE TRIGGER customers_owner_to_tickets AFTER UPDATE OF owner_id ON customers
 FOR EACH ROW WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id)
 EXECUTE FUNCTION consign_tickets_follow_owner();
+"#;
+
+/// API tokens may carry an expiry (issue 16); old ones have none.
+const M0013: &str = r#"
+ALTER TABLE api_tokens ADD COLUMN expires_at {ts};
 "#;
 
 /// A run's stored sums (groups of verdicts, Pareto buckets, monthly totals) per owner

@@ -197,6 +197,22 @@ pub async fn touch_token<C: ConnectionTrait>(conn: &C, id: i64, now: DateTime<Ut
     Ok(())
 }
 
+/// Revokes every live token of a user; returns how many.
+pub async fn revoke_tokens_of<C: ConnectionTrait>(
+    conn: &C,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let r = conn
+        .execute(stmt(
+            conn.get_database_backend(),
+            "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            vec![now.into(), user_id.into()],
+        ))
+        .await?;
+    Ok(r.rows_affected())
+}
+
 pub async fn revoke_token<C: ConnectionTrait>(
     conn: &C,
     user_id: i64,
@@ -215,14 +231,15 @@ pub async fn revoke_token<C: ConnectionTrait>(
 
 // ---- sign-in attempts ----
 
+/// Records an attempt; returns its id.
 pub async fn record_attempt<C: ConnectionTrait>(
     conn: &C,
     username: &str,
     ip: &str,
     success: bool,
     at: DateTime<Utc>,
-) -> Result<()> {
-    login_attempt::ActiveModel {
+) -> Result<i64> {
+    let m = login_attempt::ActiveModel {
         username: Set(username.to_string()),
         ip: Set(ip.to_string()),
         at: Set(at),
@@ -231,29 +248,81 @@ pub async fn record_attempt<C: ConnectionTrait>(
     }
     .insert(conn)
     .await?;
+    Ok(m.id)
+}
+
+/// Drops one attempt (one that was refused before its password was checked).
+pub async fn forget_attempt<C: ConnectionTrait>(conn: &C, id: i64) -> Result<()> {
+    login_attempt::Entity::delete_by_id(id).exec(conn).await?;
     Ok(())
 }
 
-/// Failed attempts since `since` for a username, and for an IP address.
+/// Deletes attempts older than `before` (the nightly housekeeping).
+pub async fn purge_attempts<C: ConnectionTrait>(conn: &C, before: DateTime<Utc>) -> Result<u64> {
+    Ok(login_attempt::Entity::delete_many()
+        .filter(login_attempt::Column::At.lt(before))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+/// Failed attempts up to attempt `upto` (itself included): of a username since one time,
+/// of an address since another.
+#[derive(Debug, Clone, Copy)]
+pub struct Failures {
+    /// Of the username, from any address.
+    pub by_user: u64,
+    /// From the address, for any username.
+    pub by_ip: u64,
+    /// When the username's last failure before `upto` happened.
+    pub last_before: Option<DateTime<Utc>>,
+}
+
 pub async fn failures_since<C: ConnectionTrait>(
     conn: &C,
-    username: &str,
-    ip: &str,
-    since: DateTime<Utc>,
-) -> Result<(u64, u64)> {
-    let by_user = login_attempt::Entity::find()
+    (username, user_since): (&str, DateTime<Utc>),
+    (ip, ip_since): (&str, DateTime<Utc>),
+    upto: i64,
+) -> Result<Failures> {
+    let failed = |since: DateTime<Utc>| {
+        login_attempt::Entity::find()
+            .filter(login_attempt::Column::At.gte(since))
+            .filter(login_attempt::Column::Success.eq(false))
+            .filter(login_attempt::Column::Id.lte(upto))
+    };
+    let by_user = failed(user_since)
         .filter(login_attempt::Column::Username.eq(username))
-        .filter(login_attempt::Column::At.gte(since))
-        .filter(login_attempt::Column::Success.eq(false))
         .count(conn)
         .await?;
-    let by_ip = login_attempt::Entity::find()
+    let by_ip = failed(ip_since)
         .filter(login_attempt::Column::Ip.eq(ip))
-        .filter(login_attempt::Column::At.gte(since))
-        .filter(login_attempt::Column::Success.eq(false))
         .count(conn)
         .await?;
-    Ok((by_user, by_ip))
+    let last_before = failed(user_since)
+        .filter(login_attempt::Column::Username.eq(username))
+        .filter(login_attempt::Column::Id.lt(upto))
+        .order_by_desc(login_attempt::Column::Id)
+        .one(conn)
+        .await?
+        .map(|a| a.at);
+    Ok(Failures {
+        by_user,
+        by_ip,
+        last_before,
+    })
+}
+
+/// Marks an attempt as the successful one.
+pub async fn attempt_succeeded<C: ConnectionTrait>(conn: &C, id: i64) -> Result<()> {
+    login_attempt::Entity::update_many()
+        .col_expr(
+            login_attempt::Column::Success,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(login_attempt::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// Forgets failures of a username after a successful sign-in.
@@ -283,6 +352,10 @@ pub struct Caller {
     pub stamp: Option<DateTime<Utc>>,
     /// Token id (0 for sessions).
     pub credential_id: i64,
+    /// When the session or token was made.
+    pub since: Option<DateTime<Utc>>,
+    /// Token: when it expires, if it does.
+    pub until: Option<DateTime<Utc>>,
 }
 
 pub async fn caller_by_session<C: ConnectionTrait>(
@@ -292,7 +365,8 @@ pub async fn caller_by_session<C: ConnectionTrait>(
     Ok(<Caller as sea_orm::FromQueryResult>::find_by_statement(stmt(
         conn.get_database_backend(),
         "SELECT u.id AS user_id, u.username, u.display_name, u.role, u.org_unit_id, u.disabled, u.lang, \
-         o.path AS unit_path, s.csrf_token, s.expires_at AS stamp, CAST(0 AS BIGINT) AS credential_id \
+         o.path AS unit_path, s.csrf_token, s.expires_at AS stamp, CAST(0 AS BIGINT) AS credential_id, \
+         s.created_at AS since, CASE WHEN 1 = 0 THEN s.expires_at END AS until \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN org_units o ON o.id = u.org_unit_id WHERE s.id = ?",
         vec![id_hash.into()],
     ))
@@ -304,7 +378,8 @@ pub async fn caller_by_token<C: ConnectionTrait>(conn: &C, hash: &str) -> Result
     Ok(<Caller as sea_orm::FromQueryResult>::find_by_statement(stmt(
         conn.get_database_backend(),
         "SELECT u.id AS user_id, u.username, u.display_name, u.role, u.org_unit_id, u.disabled, u.lang, \
-         o.path AS unit_path, CAST('' AS TEXT) AS csrf_token, t.last_used_at AS stamp, t.id AS credential_id \
+         o.path AS unit_path, CAST('' AS TEXT) AS csrf_token, t.last_used_at AS stamp, t.id AS credential_id, \
+         t.created_at AS since, t.expires_at AS until \
          FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN org_units o ON o.id = u.org_unit_id \
          WHERE t.token_hash = ? AND t.revoked_at IS NULL",
         vec![hash.into()],

@@ -1022,6 +1022,7 @@ async fn update_user(
         users::set_password(&app, &u.actor, &v.username, &p)
             .await
             .map_err(e)?;
+        // The user's sessions end and its API tokens are revoked with the old password.
     }
     Ok(Json(v).into_response())
 }
@@ -1065,7 +1066,7 @@ async fn list_tokens(State(app): State<App>, u: ApiUser) -> ApiResult<Response> 
         .or_api(&u)?;
     let items: Vec<_> = list
         .iter()
-        .map(|t| json!({"id": t.id.to_string(), "name": t.name, "prefix": t.prefix, "created_at": t.created_at, "last_used_at": t.last_used_at, "revoked_at": t.revoked_at}))
+        .map(|t| json!({"id": t.id.to_string(), "name": t.name, "prefix": t.prefix, "created_at": t.created_at, "last_used_at": t.last_used_at, "revoked_at": t.revoked_at, "expires_at": t.expires_at}))
         .collect();
     Ok(Json(json!({"items": items, "total": items.len()})).into_response())
 }
@@ -1074,6 +1075,9 @@ async fn list_tokens(State(app): State<App>, u: ApiUser) -> ApiResult<Response> 
 #[serde(deny_unknown_fields)]
 struct NewToken {
     name: String,
+    /// Days the token is valid (1–3650); without it, until revoked.
+    #[serde(default)]
+    expires_days: Option<i64>,
 }
 
 async fn create_token(
@@ -1081,12 +1085,14 @@ async fn create_token(
     u: ApiUser,
     ApiJson(b): ApiJson<NewToken>,
 ) -> ApiResult<Response> {
-    let (t, raw) = auth::create_token(&app, &u.actor, u.actor.user_id(), &b.name)
+    let (t, raw) = auth::create_token(&app, &u.actor, u.actor.user_id(), &b.name, b.expires_days)
         .await
         .or_api(&u)?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"id": t.id.to_string(), "name": t.name, "token": raw, "prefix": t.prefix})),
+        Json(
+            json!({"id": t.id.to_string(), "name": t.name, "token": raw, "prefix": t.prefix, "expires_at": t.expires_at}),
+        ),
     )
         .into_response())
 }

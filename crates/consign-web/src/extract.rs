@@ -64,12 +64,40 @@ pub fn request_lang(headers: &HeaderMap, account: Option<Lang>) -> Lang {
         .unwrap_or_default()
 }
 
-pub fn client_ip(parts: &Parts) -> String {
-    parts
+/// The client's address: the peer's, or, when the peer is one of the configured
+/// `trusted_proxies`, the last address in `X-Forwarded-For` that is not a trusted proxy
+/// (the one the first trusted proxy saw; the addresses before it are the client's word).
+pub fn client_ip(parts: &Parts, app: &App) -> String {
+    let Some(peer) = parts
         .extensions
         .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+        .map(|c| c.0.ip())
+    else {
+        return "unknown".into();
+    };
+    let trusted = |ip: &std::net::IpAddr| {
+        app.settings
+            .trusted_proxies
+            .iter()
+            .any(|t| t.parse::<std::net::IpAddr>().is_ok_and(|t| t == *ip))
+    };
+    if !trusted(&peer) {
+        return peer.to_string();
+    }
+    let forwarded: Vec<std::net::IpAddr> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded
+        .iter()
+        .rev()
+        .find(|ip| !trusted(ip))
+        .unwrap_or(&peer)
+        .to_string()
 }
 
 /// The language of a request without a user (login page, errors).
@@ -84,10 +112,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ReqLang {
 
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<App> for ClientIp {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(client_ip(parts)))
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts, app)))
     }
 }
 
@@ -101,7 +129,7 @@ pub struct ApiUser {
 impl FromRequestParts<App> for ApiUser {
     type Rejection = WebError;
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let ip = Some(client_ip(parts));
+        let ip = Some(client_ip(parts, app));
         let lang0 = request_lang(&parts.headers, None);
         let fail = |e: AppError| WebError::api(e, lang0);
         if let Some(h) = parts.headers.get(header::AUTHORIZATION) {
@@ -159,7 +187,7 @@ pub struct UiUser {
 impl FromRequestParts<App> for UiUser {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let ip = Some(client_ip(parts));
+        let ip = Some(client_ip(parts, app));
         let lang0 = request_lang(&parts.headers, None);
         let to_login = || {
             let next = parts

@@ -568,6 +568,7 @@ struct LoginTpl {
     username: String,
     next: String,
     error: String,
+    notice: String,
 }
 
 impl LoginTpl {
@@ -586,6 +587,8 @@ impl LoginTpl {
 #[derive(serde::Deserialize)]
 struct NextQ {
     next: Option<String>,
+    /// `password`: the password was just changed (its notice shows above the form).
+    done: Option<String>,
 }
 
 /// A same-site path to go to after a step, or the customer list. Browsers drop tabs and
@@ -637,6 +640,10 @@ async fn login_page(
         username: String::new(),
         next: safe_next(q.next.as_deref()),
         error: String::new(),
+        notice: match q.done.as_deref() {
+            Some("password") => lang.t("account.password_changed").to_string(),
+            _ => String::new(),
+        },
     });
     if let Ok(v) =
         extract::set_cookie(&app, extract::LOGIN_CSRF_COOKIE, &csrf, Some(3600), true).parse()
@@ -667,6 +674,7 @@ async fn login_submit(
             username: username.clone(),
             next: next.clone(),
             error: lang.t(key).to_string(),
+            notice: String::new(),
         });
         *r.status_mut() = status;
         r
@@ -2358,7 +2366,9 @@ async fn user_update(State(app): State<App>, Path(id): Path<String>, p: UiPost) 
                 .into_iter()
                 .find(|x| x.id == id)
                 .ok_or_else(|| fail(AppError::NotFound, lang))?;
-            users::set_password(&app, a, &target.username, &f.text("password")).await
+            users::set_password(&app, a, &target.username, &f.text("password"))
+                .await
+                .map(|_| ())
         }
         _ => users::update(
             &app,
@@ -2591,16 +2601,16 @@ async fn account_page(State(app): State<App>, u: UiUser, Query(q): Query<OkQ>) -
 
 async fn account_password(State(app): State<App>, p: UiPost) -> UiResult {
     let lang = p.user.lang;
-    match users::set_password(
+    match users::change_own_password(
         &app,
         &p.user.actor,
-        &p.user.actor.username,
+        &p.form.text("current_password"),
         &p.form.text("password"),
     )
     .await
     {
         // Changing the password ends every session, this one too.
-        Ok(()) => Ok(Redirect::to("/login").into_response()),
+        Ok(_) => Ok(Redirect::to("/login?done=password").into_response()),
         Err(AppError::Validation(e)) => {
             let msg =
                 e.0.iter()
@@ -2615,11 +2625,20 @@ async fn account_password(State(app): State<App>, p: UiPost) -> UiResult {
 
 async fn token_create(State(app): State<App>, p: UiPost) -> UiResult {
     let lang = p.user.lang;
+    let days = p.form.text("expires_days");
+    let expires_days = match days.trim() {
+        "" => None,
+        d => match d.parse() {
+            Ok(d) => Some(d),
+            Err(_) => Some(0), // refused by the use case with its message
+        },
+    };
     match auth::create_token(
         &app,
         &p.user.actor,
         p.user.actor.user_id(),
         &p.form.text("name"),
+        expires_days,
     )
     .await
     {

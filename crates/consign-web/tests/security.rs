@@ -495,3 +495,252 @@ async fn hsts_when_public_url_is_https() {
         .and_then(|v| v.to_str().ok());
     assert_eq!(hsts, Some("max-age=31536000; includeSubDomains"));
 }
+
+/// Sets a time column of every row of `table` to `ago` before now (time passing).
+async fn backdate(t: &TestApp, table: &str, column: &str, ago: chrono::Duration) {
+    use sea_orm::ConnectionTrait;
+    let at = chrono::Utc::now() - ago;
+    let q = format!("UPDATE {table} SET {column} = ?");
+    t.app
+        .db
+        .conn
+        .execute(consign_app::store::customers::stmt(
+            t.app.db.db_backend(),
+            &q,
+            vec![at.into()],
+        ))
+        .await
+        .expect("backdate");
+}
+
+async fn sign_in_hardening(t: TestApp) {
+    // Twenty wrong passwords sent at once: no more than five are checked; the rest are
+    // refused as throttled, so parallel tries cannot beat the count.
+    let mut tries = Vec::new();
+    for _ in 0..20 {
+        let base = t.base.clone();
+        tries.push(tokio::spawn(async move {
+            Browser::new(&base, Some("en"))
+                .login("zhaop", "wrong-password")
+                .await
+                .status()
+        }));
+    }
+    let mut checked = 0;
+    for h in tries {
+        match h.await.expect("join") {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            s => panic!("unexpected {s}"),
+        }
+    }
+    assert!(
+        checked <= 5,
+        "{checked} of 20 parallel attempts were checked"
+    );
+    // Hashing ran within its cap meanwhile.
+    assert!(consign_app::auth::hashing_peak() <= consign_app::auth::HASHING_AT_ONCE);
+    let b = Browser::new(&t.base, Some("en"));
+    assert_eq!(
+        b.login("zhaop", PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // The name is not locked for ever: once the wait since the last failure is over,
+    // its owner signs in (refused tries in between do not extend it).
+    backdate(&t, "login_attempts", "at", chrono::Duration::hours(1)).await;
+    assert_eq!(
+        b.login("zhaop", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    // A disabled account says so only to the right password.
+    let admin = t.api("admin").await;
+    let (s, _) = admin
+        .patch(
+            &format!("/api/v1/users/{}", t.users.chenj),
+            serde_json::json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let r = Browser::new(&t.base, Some("en"))
+        .login("chenj", "wrong-password")
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let text = r.text().await.expect("body");
+    assert!(
+        text.contains("Wrong username or password") && !text.contains("disabled"),
+        "{text}"
+    );
+    let r = Browser::new(&t.base, Some("en"))
+        .login("chenj", PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Changing one's own password asks for the current one, and revokes one's tokens.
+    let api = t.api("lixy").await;
+    let (s, _) = api.get("/api/v1/me").await;
+    assert_eq!(s, StatusCode::OK);
+    let lixy = t.browser("lixy").await;
+    let (_, page) = lixy.get("/account").await;
+    assert!(
+        page.contains("name=\"current_password\"") && page.contains("API 令牌将被撤销"),
+        "{page}"
+    );
+    let r = lixy
+        .post(
+            "/account/password",
+            "/account",
+            &[
+                ("current_password", "not-it"),
+                ("password", "new-password-2026"),
+            ],
+        )
+        .await;
+    let page = r.text().await.expect("page");
+    assert!(page.contains("当前密码不正确"), "{page}");
+    let (s, _) = api.get("/api/v1/me").await;
+    assert_eq!(s, StatusCode::OK, "nothing changed");
+    let r = lixy
+        .post(
+            "/account/password",
+            "/account",
+            &[
+                ("current_password", PASSWORD),
+                ("password", "new-password-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&r), "/login?done=password");
+    let (_, login) = lixy.get("/login?done=password").await;
+    assert!(login.contains("API 令牌已全部撤销"), "{login}");
+    let (s, _) = api.get("/api/v1/me").await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "the token went with the old password"
+    );
+    // An admin's reset revokes the user's tokens too.
+    let wang = t.api("wangjl").await;
+    let (s, _) = admin
+        .patch(
+            &format!("/api/v1/users/{}", t.users.sh_manager),
+            serde_json::json!({"password": "reset-password-1"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = wang.get("/api/v1/me").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    // Tokens may carry an expiry.
+    let huang = t.api("huangm").await;
+    let (s, tok) = huang
+        .post(
+            "/api/v1/tokens",
+            serde_json::json!({"name": "TMS", "expires_days": 30}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{tok}");
+    assert!(tok["expires_at"].is_string(), "{tok}");
+    let short = reqwest::Client::new();
+    let raw = tok["token"].as_str().expect("token").to_string();
+    let me = |c: &reqwest::Client| c.get(t.url("/api/v1/me")).bearer_auth(&raw).send();
+    assert_eq!(me(&short).await.expect("send").status(), StatusCode::OK);
+    let (s, bad) = huang
+        .post(
+            "/api/v1/tokens",
+            serde_json::json!({"name": "x", "expires_days": 0}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["errors"][0]["field"], "expires_days");
+    backdate(&t, "api_tokens", "expires_at", chrono::Duration::hours(1)).await;
+    tokio::time::sleep(consign_app::auth::CALLER_TTL).await;
+    assert_eq!(
+        me(&short).await.expect("send").status(),
+        StatusCode::UNAUTHORIZED,
+        "expired"
+    );
+
+    // A session ends after its absolute lifetime however busy it is.
+    let ro = t.browser("ro").await;
+    assert_eq!(ro.get("/customers").await.0, StatusCode::OK);
+    backdate(&t, "sessions", "created_at", chrono::Duration::hours(25)).await;
+    tokio::time::sleep(consign_app::auth::CALLER_TTL).await;
+    assert_eq!(
+        ro.get("/customers").await.0,
+        StatusCode::SEE_OTHER,
+        "signed out after 24 h"
+    );
+
+    // Old sign-in attempts are purged by the housekeeping job; long usernames are cut.
+    let r = Browser::new(&t.base, None)
+        .login(&"长".repeat(500), "x-password")
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    backdate(&t, "login_attempts", "at", chrono::Duration::days(8)).await;
+    consign_app::jobs::enqueue(
+        &t.app,
+        consign_app::jobs::HOUSEKEEPING,
+        &serde_json::json!({}),
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("enqueue");
+    consign_app::jobs::run_due(&t.app, "test")
+        .await
+        .expect("run");
+    let left: i64 = {
+        use sea_orm::{ConnectionTrait, Statement};
+        let row = t
+            .app
+            .db
+            .conn
+            .query_one(Statement::from_string(
+                t.app.db.db_backend(),
+                "SELECT COUNT(*) FROM login_attempts",
+            ))
+            .await
+            .expect("count")
+            .expect("row");
+        row.try_get_by_index(0).expect("n")
+    };
+    assert_eq!(left, 0);
+}
+
+#[tokio::test]
+async fn sign_in_resists_bursts_and_credentials_expire() {
+    each_db(sign_in_hardening).await;
+}
+
+/// Behind a trusted proxy the client's address comes from X-Forwarded-For (throttling
+/// and the audit log see it); from anyone else the header is ignored.
+#[tokio::test]
+async fn client_address_from_a_trusted_proxy_only() {
+    for (trusted, want) in [
+        (vec!["127.0.0.1".to_string()], "203.0.113.7"),
+        (vec![], "127.0.0.1"),
+    ] {
+        let t = spawn_with(false, |s| s.trusted_proxies = trusted).await;
+        let b = Browser::new(&t.base, None);
+        let (_, page) = b.get("/login").await;
+        let r = b
+            .client
+            .post(t.url("/login"))
+            .header("X-Forwarded-For", "198.51.100.1, 203.0.113.7")
+            .form(&[
+                ("_csrf", csrf_of(&page).as_str()),
+                ("username", "lixy"),
+                ("password", "wrong-password"),
+            ])
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let (_, audit) = t
+            .api("admin")
+            .await
+            .get("/api/v1/audit?action=auth.login_failed")
+            .await;
+        assert_eq!(audit["items"][0]["ip"], want, "{audit}");
+    }
+}

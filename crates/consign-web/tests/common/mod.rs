@@ -262,7 +262,7 @@ impl TestApp {
     pub async fn api(&self, username: &str) -> Api {
         let actor = self.actor(username).await;
         let (_, token) =
-            consign_app::auth::create_token(&self.app, &actor, actor.user_id(), "test")
+            consign_app::auth::create_token(&self.app, &actor, actor.user_id(), "test", None)
                 .await
                 .expect("token");
         Api {
