@@ -23,6 +23,9 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Hours a session lives without activity.
     pub session_hours: i64,
+    /// Seconds a request has to produce its answer (uploads are bounded by their pauses
+    /// instead, downloads stream).
+    pub request_timeout_secs: u64,
     /// Hours a session lives at most, however active (then its user signs in again).
     pub session_max_hours: i64,
     /// Addresses of reverse proxies in front of Consign (nginx, a load balancer): from
@@ -85,6 +88,7 @@ impl std::fmt::Debug for Settings {
             .field("public_url", &self.public_url)
             .field("session_hours", &self.session_hours)
             .field("session_max_hours", &self.session_max_hours)
+            .field("request_timeout_secs", &self.request_timeout_secs)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("pool_reclaim_days", &self.pool_reclaim_days)
             .field("import_commit_rows", &self.import_commit_rows)
@@ -121,6 +125,7 @@ impl Default for Settings {
             public_url: None,
             session_hours: 12,
             session_max_hours: 24,
+            request_timeout_secs: 30,
             trusted_proxies: Vec::new(),
             pool_reclaim_days: 30,
             import_commit_rows: 250_000,
@@ -185,6 +190,11 @@ impl Settings {
                 v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
                     format!("CONSIGN_SESSION_MAX_HOURS: not a positive number: {v}")
                 })?;
+        }
+        if let Some(v) = get("CONSIGN_REQUEST_TIMEOUT_SECS") {
+            self.request_timeout_secs = v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                format!("CONSIGN_REQUEST_TIMEOUT_SECS: not a positive number: {v}")
+            })?;
         }
         if let Some(v) = get("CONSIGN_TRUSTED_PROXIES") {
             self.trusted_proxies = v

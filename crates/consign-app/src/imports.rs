@@ -1071,17 +1071,25 @@ pub async fn import_file(
     run_import(app, actor, run_id, path, opts, progress).await
 }
 
-/// Checks that the actor may import this kind of file with these options and records
-/// the run as started; returns its id (see [`run_import`]).
-pub async fn start_run(app: &App, actor: &Actor, opts: &ImportOptions) -> Result<i64> {
-    let kind = opts.kind.unwrap_or(ImportKind::Shipments);
+/// Whether the actor may import this kind of file (checked before an upload is
+/// received, and again when the run starts).
+pub fn authorize(actor: &Actor, kind: ImportKind) -> Result<()> {
     let allowed = match kind {
         ImportKind::Customers | ImportKind::Contacts => actor.role.can_edit_customers(),
         _ => actor.role.can_write_operations(),
     };
-    if !allowed {
-        return Err(AppError::Forbidden);
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
     }
+}
+
+/// Checks that the actor may import this kind of file with these options and records
+/// the run as started; returns its id (see [`run_import`]).
+pub async fn start_run(app: &App, actor: &Actor, opts: &ImportOptions) -> Result<i64> {
+    let kind = opts.kind.unwrap_or(ImportKind::Shipments);
+    authorize(actor, kind)?;
     opts.profile
         .check(kind)
         .map_err(|e| AppError::Internal(format!("import profile: {e}")))?;

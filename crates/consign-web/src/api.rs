@@ -424,12 +424,25 @@ async fn upload_import(
             .ok_or_else(|| field("profile", "err.invalid_choice"))?,
         None => Default::default(),
     };
+    // Who may import this kind is known before a byte of the body is read.
+    imports::authorize(&u.actor, kind).or_api(&u)?;
     let internal = |e: std::io::Error| WebError::api(AppError::Internal(e.to_string()), u.lang);
     let tmp = imports::new_upload(&app).map_err(internal)?;
     let mut out = tokio::fs::File::from_std(tmp.reopen().map_err(internal)?);
     let mut stream = body.into_data_stream();
     let mut size = 0u64;
-    while let Some(chunk) = stream.next().await {
+    loop {
+        let chunk = match tokio::time::timeout(crate::limits::UPLOAD_IDLE, stream.next()).await {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(_) => {
+                return Err(WebError::bad_request(
+                    crate::error::Surface::Api,
+                    u.lang,
+                    "the upload stalled",
+                ))
+            }
+        };
         let chunk = chunk.map_err(|e| {
             WebError::bad_request(crate::error::Surface::Api, u.lang, &e.to_string())
         })?;

@@ -10,6 +10,7 @@ mod downloads;
 pub mod error;
 pub mod extract;
 mod headers;
+mod limits;
 pub mod openapi;
 pub mod ui;
 mod ui_analysis;
@@ -25,7 +26,6 @@ use consign_app::App;
 use rust_embed::RustEmbed;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
-use tower_http::timeout::TimeoutLayer;
 
 #[derive(RustEmbed)]
 #[folder = "static/"]
@@ -71,9 +71,9 @@ pub fn router(app: App) -> Router {
         .fallback(ui::not_found)
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(30),
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            limits::timeout,
         ))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),

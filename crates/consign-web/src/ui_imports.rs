@@ -79,6 +79,13 @@ pub async fn page(State(app): State<App>, u: UiUser) -> UiResult {
 /// starts in the background and the browser is sent to the run's page.
 pub async fn upload(State(app): State<App>, u: UiUser, mut form: Multipart) -> UiResult {
     let lang = u.lang;
+    // A role that may import nothing is refused before the body is read.
+    if !ImportKind::ALL
+        .iter()
+        .any(|k| imports::authorize(&u.actor, *k).is_ok())
+    {
+        return Err(fail(AppError::Forbidden, lang));
+    }
     let bad = |key: &str| lang.t(key).to_string();
     let mut fields: HashMap<String, String> = HashMap::new();
     let mut file = None;
@@ -93,9 +100,23 @@ pub async fn upload(State(app): State<App>, u: UiUser, mut form: Multipart) -> U
         };
         let name = field.name().unwrap_or_default().to_string();
         if name != "file" {
-            let text = field.text().await.unwrap_or_default();
+            // Form fields are small; a large one is not a form of ours.
+            let text = match field.bytes().await {
+                Ok(b) if b.len() <= 64 * 1024 => String::from_utf8_lossy(&b).into_owned(),
+                _ => return page_with(&app, &u, Some(bad("import.upload_broken")), "").await,
+            };
             fields.insert(name, text);
             continue;
+        }
+        // The form sends its token and kind before the file: both are checked before a
+        // byte of the file is stored.
+        if fields.get("_csrf").map(String::as_str) != Some(u.csrf.as_str()) {
+            return Err(
+                crate::error::WebError::csrf(crate::error::Surface::Ui, lang).into_response(),
+            );
+        }
+        if let Some(kind) = fields.get("kind").and_then(|k| ImportKind::parse(k)) {
+            imports::authorize(&u.actor, kind).map_err(|e| fail(e, lang))?;
         }
         let file_name = field.file_name().unwrap_or("upload").to_string();
         let tmp =
@@ -106,7 +127,11 @@ pub async fn upload(State(app): State<App>, u: UiUser, mut form: Multipart) -> U
         let mut out = tokio::fs::File::from_std(std_file);
         let mut size: u64 = 0;
         loop {
-            match field.chunk().await {
+            let next = tokio::time::timeout(crate::limits::UPLOAD_IDLE, field.chunk()).await;
+            let Ok(next) = next else {
+                return page_with(&app, &u, Some(bad("import.upload_broken")), "").await;
+            };
+            match next {
                 Ok(Some(chunk)) => {
                     size += chunk.len() as u64;
                     if size > MAX_UPLOAD {

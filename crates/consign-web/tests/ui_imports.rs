@@ -330,3 +330,108 @@ async fn a_crafted_workbook_fails_its_import_and_the_server_keeps_serving() {
     })
     .await;
 }
+
+/// Sends a request's head and the first part of its body, then stalls; returns the
+/// status line the server answers with within `wait` (None: no answer yet).
+async fn answer_before_body(
+    t: &TestApp,
+    head: &str,
+    first: &[u8],
+    wait: std::time::Duration,
+) -> Option<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = t.base.trim_start_matches("http://").to_string();
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    s.write_all(head.as_bytes()).await.expect("head");
+    s.write_all(first).await.expect("body");
+    let mut buf = vec![0u8; 4096];
+    match tokio::time::timeout(wait, s.read(&mut buf)).await {
+        Ok(Ok(n)) if n > 0 => Some(
+            String::from_utf8_lossy(&buf[..n])
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        ),
+        _ => None,
+    }
+}
+
+/// An upload is refused for its role or a missing CSRF token before its body is read
+/// (issue 16): the answer comes while the client is still sending.
+#[tokio::test]
+async fn uploads_are_refused_before_their_body_is_read() {
+    each_db(|t| async move {
+        let wait = std::time::Duration::from_secs(5);
+        // A read-only token, 100 MB announced, 10 bytes sent.
+        let token = consign_app::auth::create_token(&t.app, &t.actor("ro").await, t.users.ro, "x", None)
+            .await
+            .expect("token")
+            .1;
+        let head = format!(
+            "POST /api/v1/imports?kind=shipments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: text/csv\r\nContent-Length: 100000000\r\n\r\n"
+        );
+        let line = answer_before_body(&t, &head, b"waybill_no", wait).await;
+        assert_eq!(line.as_deref(), Some("HTTP/1.1 403 Forbidden"));
+
+        // The upload form without its token before the file.
+        let b = Browser::new(&t.base, None);
+        let r = b.login("admin", PASSWORD).await;
+        let cookie = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("consign_session="))
+            .and_then(|c| c.split(';').next())
+            .expect("session")
+            .to_string();
+        let head = format!(
+            "POST /imports HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\n\
+             Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 100000000\r\n\r\n"
+        );
+        let first = "--XyZ\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nshipments\r\n\
+                     --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\
+                     Content-Type: text/csv\r\n\r\nwaybill_no\r\n";
+        let line = answer_before_body(&t, &head, first.as_bytes(), wait).await;
+        assert_eq!(line.as_deref(), Some("HTTP/1.1 403 Forbidden"));
+    })
+    .await;
+}
+
+/// An upload that takes longer than the request timeout is not cut (issue 16): it is
+/// bounded by its pauses instead. Here the timeout is one second and the file arrives
+/// over three.
+#[tokio::test]
+async fn a_slow_upload_outlives_the_request_timeout() {
+    let t = spawn_with(false, |s| s.request_timeout_secs = 1).await;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let token =
+        consign_app::auth::create_token(&t.app, &t.actor("admin").await, t.users.admin, "x", None)
+            .await
+            .expect("token")
+            .1;
+    let body = "账单号,客户编号,账单金额,开票日期,到期日\n";
+    let pieces = 6;
+    let head = format!(
+        "POST /api/v1/imports?kind=invoices&file_name=slow.csv HTTP/1.1\r\nHost: x\r\n\
+         Authorization: Bearer {token}\r\nContent-Type: text/csv\r\nContent-Length: {}\r\n\r\n",
+        body.len() * pieces
+    );
+    let mut s = tokio::net::TcpStream::connect(t.base.trim_start_matches("http://"))
+        .await
+        .expect("connect");
+    s.write_all(head.as_bytes()).await.expect("head");
+    for _ in 0..pieces {
+        s.write_all(body.as_bytes()).await.expect("piece");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let mut buf = vec![0u8; 4096];
+    let n = s.read(&mut buf).await.expect("read");
+    let answer = String::from_utf8_lossy(&buf[..n]).to_string();
+    assert!(answer.starts_with("HTTP/1.1 202"), "{answer}");
+    // Other requests keep their timeout.
+    let (s, _) = t.api("admin").await.get("/api/v1/me").await;
+    assert_eq!(s, StatusCode::OK);
+}
