@@ -105,7 +105,7 @@ pub async fn dashboard(app: &App, actor: &Actor, q: &DashQuery) -> Result<Option
     let (groups, buckets, month_rows, top, at_risk_list) = tokio::try_join!(
         groups_f,
         pareto_f,
-        repo::months(conn, run.id, &slice, stored.as_deref(), from, month),
+        repo::months(conn, run.id, &slice, stored.as_ref(), from, month),
         repo::top(conn, run.id, &slice, 10),
         repo::at_risk(conn, run.id, &slice, 15),
     )?;

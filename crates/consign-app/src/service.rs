@@ -850,6 +850,13 @@ pub async fn step_at(
                 match parse_fen(&input.settled) {
                     _ if input.settled.trim().is_empty() => e.add("settled", "err.required"),
                     Ok(f) if f < 0 => e.add("settled", "err.negative"),
+                    // Paying more than was claimed is a manager's decision.
+                    Ok(f)
+                        if t.claimed_fen.is_some_and(|c| f > c)
+                            && !matches!(actor.role, Role::Admin | Role::Manager) =>
+                    {
+                        e.add("settled", "err.settlement_above_claim")
+                    }
                     Ok(f) => {
                         ch.settled_fen = Some(Some(f));
                         detail["settled"] = format_fen(f).into();

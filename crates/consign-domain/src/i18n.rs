@@ -546,6 +546,9 @@ catalogue! {
     "account.new_password" => "新密码", "New password";
     "account.password_hint" => "修改后需要重新登录，您的所有 API 令牌将被撤销（集成需使用新令牌）", "You will sign in again afterwards, and all your API tokens are revoked (integrations need a new token)";
     "account.current_password" => "当前密码", "Current password";
+    "err.settlement_above_claim" => "赔付金额超过索赔金额，需由经理处理", "A settlement above the amount claimed needs a manager";
+    "contact.masked_hint" => "电话和邮箱已脱敏显示；留空保持不变，或输入新值替换", "Phone and e-mail are masked: left empty they stay as they are, or type new ones";
+    "contact.reveal_to_edit" => "显示完整信息以编辑（将记入审计日志）", "Reveal to edit (recorded in the audit log)";
     "err.token_expiry" => "有效期应为 1 至 3650 天", "The validity must be 1 to 3,650 days";
     "user.token_expires" => "有效期至", "Expires";
     "user.token_never" => "永不过期", "Never";

@@ -184,8 +184,19 @@ pub enum Query {
 }
 
 /// Normalizes user input into a lookup.
+/// Longest query text kept (characters): no name is longer, and the SQL of a search stays
+/// small whatever is typed or sent.
+pub const MAX_QUERY_CHARS: usize = 64;
+/// Most index keys one search looks up; the whole text is still matched against the
+/// names found, so fewer keys only widen the candidates.
+pub const MAX_QUERY_KEYS: usize = 16;
+
 pub fn parse_query(q: &str) -> Query {
-    let text: String = q.split_whitespace().collect::<Vec<_>>().join("");
+    let text: String = q
+        .split_whitespace()
+        .flat_map(str::chars)
+        .take(MAX_QUERY_CHARS)
+        .collect();
     if text.is_empty() {
         return Query::Empty;
     }
@@ -205,7 +216,7 @@ pub fn parse_query(q: &str) -> Query {
             }
         }
         return Query::Cjk {
-            keys: keys.into_iter().collect(),
+            keys: keys.into_iter().take(MAX_QUERY_KEYS).collect(),
             text,
             prefix,
         };
@@ -385,5 +396,26 @@ mod size {
             k.contains(&"c:公司".to_string()),
             "but the characters stay searchable"
         );
+    }
+}
+
+#[cfg(test)]
+mod query_caps {
+    use super::*;
+
+    #[test]
+    fn a_long_query_looks_up_a_bounded_number_of_keys() {
+        let q = "上海恒通供应链管理有限公司广州南沙冷链物流有限公司".repeat(100);
+        match parse_query(&q) {
+            Query::Cjk { keys, text, .. } => {
+                assert!(keys.len() <= MAX_QUERY_KEYS, "{}", keys.len());
+                assert_eq!(text.chars().count(), MAX_QUERY_CHARS);
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse_query(&"a1".repeat(10_000)) {
+            Query::Ascii { prefix } => assert!(prefix.len() <= MAX_QUERY_CHARS),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -108,6 +108,10 @@ pub fn routes() -> Router<App> {
             get(contact_edit).post(contact_update),
         )
         .route(
+            "/customers/{id}/contacts/{cid}/edit/reveal",
+            post(contact_reveal_to_edit),
+        )
+        .route(
             "/customers/{id}/contacts/{cid}/delete",
             post(contact_delete),
         )
@@ -1635,16 +1639,34 @@ struct ContactFormTpl {
     customer_name: String,
     contact_id: i64,
     form: FormView,
+    /// The phone and e-mail are not shown (only their masked forms, as placeholders):
+    /// left empty they stay as they are; revealing them to edit is a POST, audited.
+    masked: Option<(String, String)>,
+    can_reveal: bool,
 }
 
+/// The contact form. Opening it reveals nothing: the phone and e-mail show masked, and
+/// stay unchanged unless typed anew or revealed (POST `…/edit/reveal`, audited).
 async fn contact_edit(
     State(app): State<App>,
     u: UiUser,
     Path((id, cid)): Path<(String, String)>,
 ) -> UiResult {
+    contact_form(&app, &u, id, cid, false).await
+}
+
+async fn contact_reveal_to_edit(
+    State(app): State<App>,
+    Path((id, cid)): Path<(String, String)>,
+    p: UiPost,
+) -> UiResult {
+    contact_form(&app, &p.user, id, cid, true).await
+}
+
+async fn contact_form(app: &App, u: &UiUser, id: String, cid: String, reveal: bool) -> UiResult {
     let lang = u.lang;
     let (id, cid) = (parse_id(&id, lang)?, parse_id(&cid, lang)?);
-    let d = customers::get(&app, &u.actor, id)
+    let d = customers::get(app, &u.actor, id)
         .await
         .map_err(|e| fail(e, lang))?;
     if !d.permissions.edit_contacts {
@@ -1655,22 +1677,29 @@ async fn contact_edit(
         .iter()
         .find(|k| k.id == cid)
         .ok_or_else(|| fail(AppError::NotFound, lang))?;
-    // Editing needs the real values: opening the form counts as a reveal.
-    let r = customers::reveal(&app, &u.actor, id, Some(cid))
-        .await
-        .map_err(|e| fail(e, lang))?;
     let mut values = HashMap::new();
+    let masked = if reveal {
+        let r = customers::reveal(app, &u.actor, id, Some(cid))
+            .await
+            .map_err(|e| fail(e, lang))?;
+        values.insert("phone".into(), r.phone.unwrap_or_default());
+        values.insert("email".into(), r.email.unwrap_or_default());
+        None
+    } else {
+        Some((
+            k.phone.clone().unwrap_or_default(),
+            k.email.clone().unwrap_or_default(),
+        ))
+    };
     values.insert("name".into(), k.name.clone());
     values.insert("title".into(), k.title.clone().unwrap_or_default());
-    values.insert("phone".into(), r.phone.unwrap_or_default());
-    values.insert("email".into(), r.email.unwrap_or_default());
     values.insert("wechat".into(), k.wechat.clone().unwrap_or_default());
     if k.is_primary {
         values.insert("is_primary".into(), "on".into());
     }
     let ctx = Ctx::new(
-        &app,
-        &u,
+        app,
+        u,
         &format!("/customers/{id}/contacts/{cid}/edit"),
         "customers",
     );
@@ -1680,6 +1709,8 @@ async fn contact_edit(
         customer_name: d.customer.name.clone(),
         contact_id: cid,
         form: FormView::new(lang, values, FieldErrors::new()),
+        masked,
+        can_reveal: d.permissions.unmask,
     }))
 }
 
@@ -1690,7 +1721,14 @@ async fn contact_update(
 ) -> UiResult {
     let lang = p.user.lang;
     let (id, cid) = (parse_id(&id, lang)?, parse_id(&cid, lang)?);
-    match customers::update_contact(&app, &p.user.actor, id, cid, &contact_input(&p.form)).await {
+    let mut input = contact_input(&p.form);
+    // Masked fields left empty keep their values.
+    let masked = p.form.get("masked") == Some("1");
+    if masked {
+        input.phone = input.phone.filter(|v| !v.trim().is_empty());
+        input.email = input.email.filter(|v| !v.trim().is_empty());
+    }
+    match customers::update_contact(&app, &p.user.actor, id, cid, &input).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/customers/{id}?ok=common.saved#contacts")).into_response())
         }
@@ -1704,12 +1742,20 @@ async fn contact_update(
                 &format!("/customers/{id}/contacts/{cid}/edit"),
                 "customers",
             );
+            let k = d.contacts.iter().find(|k| k.id == cid);
             let mut r = render(&ContactFormTpl {
                 ctx,
                 customer_id: id,
                 customer_name: d.customer.name,
                 contact_id: cid,
                 form: FormView::new(lang, p.form.0.into_iter().collect(), errors),
+                masked: masked.then(|| {
+                    (
+                        k.and_then(|k| k.phone.clone()).unwrap_or_default(),
+                        k.and_then(|k| k.email.clone()).unwrap_or_default(),
+                    )
+                }),
+                can_reveal: d.permissions.unmask,
             });
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)

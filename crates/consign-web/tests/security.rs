@@ -744,3 +744,62 @@ async fn client_address_from_a_trusted_proxy_only() {
         assert_eq!(audit["items"][0]["ip"], want, "{audit}");
     }
 }
+
+/// Opening a contact's edit form reveals nothing (issue 16): the phone and e-mail show
+/// masked and stay as they are unless typed anew; revealing them to edit is a POST, and
+/// that is what the audit log records.
+#[tokio::test]
+async fn the_contact_form_reveals_only_on_request() {
+    each_db(|t| async move {
+        let id = t
+            .customer("成都博远农产品有限公司", Some("lixy"), Some("13912348765"))
+            .await;
+        let api = t.api("lixy").await;
+        let (_, d) = api.get(&format!("/api/v1/customers/{id}")).await;
+        let kid = d["contacts"][0]["id"].as_str().expect("id").to_string();
+        let b = t.browser("lixy").await;
+        let edit = format!("/customers/{id}/contacts/{kid}/edit");
+        let (s, page) = b.get(&edit).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            page.contains("placeholder=\"139****8765\"") && !page.contains("13912348765"),
+            "{page}"
+        );
+        let admin = t.api("admin").await;
+        let (_, audit) = admin.get("/api/v1/audit?action=pii.reveal").await;
+        assert_eq!(audit["total"], 0, "opening the form is not a reveal");
+        // Saving with the masked fields empty keeps them.
+        let r = b
+            .post(
+                &edit,
+                &edit,
+                &[
+                    ("masked", "1"),
+                    ("name", "陈杰"),
+                    ("title", "物流经理"),
+                    ("phone", ""),
+                    ("email", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, full) = admin
+            .post(
+                &format!("/api/v1/customers/{id}/contacts/{kid}/reveal"),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(full["phone"], "13912348765", "{full}");
+        // Revealing to edit is a POST, audited, and fills the form.
+        let r = b.post(&format!("{edit}/reveal"), &edit, &[]).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let page = r.text().await.expect("page");
+        assert!(page.contains("value=\"13912348765\""), "{page}");
+        let (_, audit) = admin.get("/api/v1/audit?action=pii.reveal").await;
+        assert_eq!(audit["total"], 2, "the admin's and lixy's: {audit}");
+        // A GET of the reveal URL does nothing.
+        let (s, _) = b.get(&format!("{edit}/reveal")).await;
+        assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    })
+    .await;
+}

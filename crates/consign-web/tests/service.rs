@@ -295,6 +295,12 @@ async fn api_rules_scope_and_claims() {
             json!({"action": "resolve", "root_cause": "damage", "note": "按合同赔付"})).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["errors"][0]["field"], "settled");
+        // Paying more than was claimed is a manager's decision (issue 16).
+        let (s, body) = agent.post(&format!("/api/v1/tickets/{id}/transitions"),
+            json!({"action": "resolve", "root_cause": "damage", "note": "按合同赔付", "settled": "3200.01"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"][0]["field"], "settled");
+        assert_eq!(body["errors"][0]["message"], "赔付金额超过索赔金额，需由经理处理");
         let (s, d) = agent.post(&format!("/api/v1/tickets/{id}/transitions"),
             json!({"action": "resolve", "root_cause": "damage", "note": "按合同赔付", "settled": "2800"})).await;
         assert_eq!(s, StatusCode::OK, "{d}");
