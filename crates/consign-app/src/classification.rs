@@ -261,6 +261,10 @@ async fn run(
     )
     .await?;
     txn.commit().await?;
+    // A customer flagged at risk gets its call at once, not only after the nightly job.
+    if let Err(e) = crate::followups::plan_at_risk(app, Utc::now()).await {
+        tracing::warn!(error = %e, "at-risk follow-ups after the classification failed");
+    }
     let summary = RunSummary {
         run_id,
         as_of,

@@ -31,11 +31,17 @@ pub async fn set_policy(app: &App, actor: &Actor, p: &FollowUpPolicy) -> Result<
         return Err(AppError::Forbidden);
     }
     let bad = p.validate();
-    if !bad.is_empty() {
-        let mut e = FieldErrors::new();
-        for f in bad {
-            e.add(f, "err.followup_days");
+    let mut e = FieldErrors::new();
+    for f in bad {
+        e.add(f, "err.followup_days");
+    }
+    if let Some(id) = p.pool_assignee {
+        let u = consign_store::users::user(&app.db.conn, id).await?;
+        if u.is_none_or(|u| u.disabled) {
+            e.add("pool_assignee", "err.unknown_user");
         }
+    }
+    if !e.is_empty() {
         return Err(AppError::Validation(e));
     }
     let before = policy(app).await?;
@@ -567,17 +573,12 @@ pub async fn plan(app: &App, now: DateTime<Utc>) -> Result<usize> {
         Some(r) => consign_store::classification::verdicts_of_run(conn, r.id).await?,
         None => Vec::new(),
     };
-    let class: std::collections::HashMap<i64, (ValueClass, bool)> = verdicts
+    let class: std::collections::HashMap<i64, ValueClass> = verdicts
         .iter()
-        .filter_map(|v| ValueClass::parse(&v.value_class).map(|c| (v.customer_id, (c, v.at_risk))))
+        .filter_map(|v| ValueClass::parse(&v.value_class).map(|c| (v.customer_id, c)))
         .collect();
     let open_follow: std::collections::HashSet<i64> =
         repo::with_open(conn, TaskKind::FollowUp.as_str())
-            .await?
-            .into_iter()
-            .collect();
-    let open_risk: std::collections::HashSet<i64> =
-        repo::with_open(conn, TaskKind::AtRisk.as_str())
             .await?
             .into_iter()
             .collect();
@@ -586,7 +587,7 @@ pub async fn plan(app: &App, now: DateTime<Utc>) -> Result<usize> {
     let mut made = 0;
     let mut batch: Vec<(i64, i64, TaskKind, String, NaiveDate)> = Vec::new();
     for c in &customers {
-        let (vc, at_risk) = class.get(&c.id).copied().unwrap_or((ValueClass::C, false));
+        let vc = class.get(&c.id).copied().unwrap_or(ValueClass::C);
         if !open_follow.contains(&c.id) {
             let last = c
                 .last_interaction_at
@@ -606,15 +607,6 @@ pub async fn plan(app: &App, now: DateTime<Utc>) -> Result<usize> {
                     due,
                 ));
             }
-        }
-        if at_risk && !open_risk.contains(&c.id) {
-            batch.push((
-                c.id,
-                c.owner_id,
-                TaskKind::AtRisk,
-                "流失预警客户回访 / Call a customer at risk".to_string(),
-                today + Duration::days(p.at_risk_days),
-            ));
         }
     }
     for chunk in batch.chunks(500) {
@@ -638,5 +630,86 @@ pub async fn plan(app: &App, now: DateTime<Utc>) -> Result<usize> {
         }
         txn.commit().await?;
     }
+    Ok(made + plan_at_risk(app, now).await?)
+}
+
+/// A call for every customer the current classification flags at risk that has none
+/// open: to its owner, or for a pool customer to the policy's `pool_assignee` (else the
+/// pool's team lead). Run after every classification, so the call is on a list as soon
+/// as the flag is raised. Idempotent. Returns how many.
+pub async fn plan_at_risk(app: &App, now: DateTime<Utc>) -> Result<usize> {
+    let p = policy(app).await?;
+    let conn = &app.db.conn;
+    let today = now.with_timezone(&app.tz()).date_naive();
+    let Some(run) = consign_store::classification::current_run(conn, day_num(today)).await? else {
+        return Ok(0);
+    };
+    let open: std::collections::HashSet<i64> = repo::with_open(conn, TaskKind::AtRisk.as_str())
+        .await?
+        .into_iter()
+        .collect();
+    let due: Vec<(i64, Option<i64>)> = repo::at_risk_of_run(conn, run.id)
+        .await?
+        .into_iter()
+        .filter(|(c, _)| !open.contains(c))
+        .collect();
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let lead = if due.iter().any(|(_, o)| o.is_none()) {
+        pool_lead(app, &p).await?
+    } else {
+        None
+    };
+    let title = "流失预警客户回访 / Call a customer at risk";
+    let mut made = 0;
+    for chunk in due.chunks(500) {
+        let txn = app.db.begin_write().await?;
+        for (customer_id, owner) in chunk {
+            repo::add_task(
+                &txn,
+                &NewTask {
+                    customer_id: *customer_id,
+                    assignee_id: owner.or(lead),
+                    kind: TaskKind::AtRisk.as_str(),
+                    title,
+                    due_on: day_num(today + Duration::days(p.at_risk_days)),
+                    ticket_id: None,
+                    created_by: None,
+                    now,
+                },
+            )
+            .await?;
+            made += 1;
+        }
+        txn.commit().await?;
+    }
     Ok(made)
+}
+
+/// Who takes the pool's calls: the configured user while active, else the active
+/// manager of the highest unit that has one (the lowest id among equals), else the
+/// first active admin.
+async fn pool_lead(app: &App, p: &FollowUpPolicy) -> Result<Option<i64>> {
+    let conn = &app.db.conn;
+    let users = consign_store::users::all_users(conn).await?;
+    let active = |id: i64| users.iter().any(|u| u.id == id && !u.disabled);
+    if let Some(id) = p.pool_assignee.filter(|id| active(*id)) {
+        return Ok(Some(id));
+    }
+    let units = consign_store::users::units(conn).await?;
+    let depth = |unit: i64| {
+        units
+            .iter()
+            .find(|x| x.id == unit)
+            .map_or(usize::MAX, |x| x.path.matches('/').count())
+    };
+    let pick = |role: &str| {
+        users
+            .iter()
+            .filter(|u| !u.disabled && u.role == role)
+            .min_by_key(|u| (depth(u.org_unit_id), u.id))
+            .map(|u| u.id)
+    };
+    Ok(pick("manager").or_else(|| pick("admin")))
 }

@@ -1717,8 +1717,12 @@ pub struct Complainer {
     pub customer_id: i64,
     pub code: String,
     pub name: String,
+    /// Complaints in the dashboard's period.
     pub complaints: i64,
+    /// Shipments and complaints in the classification's current window, and their rate:
+    /// both counted over the same days.
     pub shipments: Option<i64>,
+    pub window_complaints: i64,
     pub per_thousand: Option<f64>,
 }
 
@@ -1779,16 +1783,32 @@ pub async fn dashboard(app: &App, actor: &Actor, q: &ServiceDashQuery) -> Result
         .iter()
         .filter_map(|(st, k, n)| Some((Status::parse(st)?, TicketKind::parse(k)?, *n)))
         .collect();
-    // Complaint rates over the classification's trailing "current" window.
-    let pv = crate::classification::current_policy(app).await?;
-    let rate_days = pv.policy.current_days;
-    let rate_from = now - chrono::Duration::days(rate_days);
+    // Complaint rates over the classification's "current" window: the days its shipment
+    // counts cover, [as_of - current_days, as_of), complaints over the same days.
     let run = consign_store::classification::current_run(conn, day_num(today)).await?;
+    let pv = match &run {
+        Some(r) => crate::classification::policy_version(app, r.policy_version).await?,
+        None => crate::classification::current_policy(app).await?,
+    };
+    let rate_days = pv.policy.current_days;
+    let window = run.as_ref().and_then(|r| {
+        let end = consign_domain::classify::day_date(r.as_of)?;
+        let start = end - chrono::Duration::days(rate_days);
+        Some((
+            utc(app, start.and_time(chrono::NaiveTime::MIN)),
+            utc(app, end.and_time(chrono::NaiveTime::MIN)),
+        ))
+    });
     let mut rates = Vec::new();
     let mut complainers = Vec::new();
-    if let Some(run) = &run {
+    let mut in_window: std::collections::HashMap<i64, i64> = Default::default();
+    if let (Some(run), Some((rate_from, rate_to))) = (&run, window) {
+        in_window = repo::complaints_by_customer(conn, &scope, rate_from, rate_to)
+            .await?
+            .into_iter()
+            .collect();
         for (vc, shipments, complaints) in
-            repo::complaint_rates(conn, &scope, run.id, rate_from, now).await?
+            repo::complaint_rates(conn, &scope, run.id, rate_from, rate_to).await?
         {
             let Some(v) = ValueClass::parse(&vc) else {
                 continue;
@@ -1810,6 +1830,7 @@ pub async fn dashboard(app: &App, actor: &Actor, q: &ServiceDashQuery) -> Result
                 .map(|v| v.current_shipments),
             None => None,
         };
+        let window_complaints = in_window.get(id).copied().unwrap_or(0);
         complainers.push(Complainer {
             customer_id: *id,
             code: code.clone(),
@@ -1817,8 +1838,9 @@ pub async fn dashboard(app: &App, actor: &Actor, q: &ServiceDashQuery) -> Result
             complaints: *n,
             per_thousand: shipments
                 .filter(|s| *s > 0)
-                .map(|s| *n as f64 * 1000.0 / s as f64),
+                .map(|s| window_complaints as f64 * 1000.0 / s as f64),
             shipments,
+            window_complaints,
         });
     }
     Ok(ServiceDashboard {

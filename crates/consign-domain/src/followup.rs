@@ -48,6 +48,9 @@ pub struct FollowUpPolicy {
     pub after_complaint_days: i64,
     /// Days after a customer is flagged at risk that its call falls due.
     pub at_risk_days: i64,
+    /// Who calls customers of the pool (公海) that are flagged at risk: a user's id. None:
+    /// the manager of the highest unit that has one (the pool's team lead), else an admin.
+    pub pool_assignee: Option<i64>,
 }
 
 impl Default for FollowUpPolicy {
@@ -58,6 +61,7 @@ impl Default for FollowUpPolicy {
             c_days: 180,
             after_complaint_days: 7,
             at_risk_days: 3,
+            pool_assignee: None,
         }
     }
 }

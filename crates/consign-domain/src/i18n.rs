@@ -169,6 +169,7 @@ catalogue! {
     "sdash.shipments" => "运单数", "Shipments";
     "sdash.complaints" => "投诉数", "Complaints";
     "sdash.per_thousand" => "每千票投诉", "Per 1,000";
+    "sdash.window_complaints" => "近 {} 天投诉", "Complaints, last {} days";
     "sdash.complainers" => "投诉最多的客户", "Customers with the most complaints";
     "sdash.h_min" => "{} 小时 {} 分", "{} h {} min";
     "sdash.min" => "{} 分钟", "{} min";

@@ -340,6 +340,30 @@ pub struct PlanRow {
     pub last_interaction_at: Option<DateTime<Utc>>,
 }
 
+/// The live customers a run flags at risk, with their owners (None: the pool).
+pub async fn at_risk_of_run<C: ConnectionTrait>(
+    conn: &C,
+    run_id: i64,
+) -> Result<Vec<(i64, Option<i64>)>> {
+    #[derive(FromQueryResult)]
+    struct R {
+        id: i64,
+        owner_id: Option<i64>,
+    }
+    Ok(R::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT c.id, c.owner_id FROM classifications k JOIN customers c ON c.id = k.customer_id \
+         WHERE k.run_id = ? AND k.at_risk = ? AND c.archived_at IS NULL AND c.merged_into_id IS NULL \
+         ORDER BY c.id",
+        vec![run_id.into(), true.into()],
+    ))
+    .all(conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.owner_id))
+    .collect())
+}
+
 pub async fn owned_customers<C: ConnectionTrait>(conn: &C) -> Result<Vec<PlanRow>> {
     Ok(PlanRow::find_by_statement(stmt(
         conn.get_database_backend(),

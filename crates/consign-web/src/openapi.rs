@@ -1084,7 +1084,8 @@ pub fn spec() -> Value {
             "group": {"type": "string", "enum": ["overdue", "today", "upcoming"]}, "page": int, "per_page": int}),
     );
     schemas["FollowUpPolicy"] = s(
-        json!({"a_days": int, "b_days": int, "c_days": int, "after_complaint_days": int, "at_risk_days": int}),
+        json!({"a_days": int, "b_days": int, "c_days": int, "after_complaint_days": int, "at_risk_days": int,
+            "pool_assignee": {"type": ["integer", "null"], "description": "User id who calls pool customers at risk; null: the pool's team lead"}}),
     );
     schemas["ServiceDashboard"] = s(
         json!({"days": int, "from": {"type": "string", "format": "date"}, "open": {"type": "array"}, "open_total": int, "breached_now": int, "registered": int, "complaints": int, "avg_response_minutes": {"type": "number"}, "avg_resolution_minutes": {"type": "number"}, "responded_late": int, "resolved_late": int, "claims_settled": int, "claims_settled_fen": int, "claims_claimed_fen": int, "causes": {"type": "array"}, "rates": {"type": "array"}, "rate_days": int, "complainers": {"type": "array"}}),

@@ -161,9 +161,36 @@ async fn tasks_after_complaints_at_risk_and_by_plan() {
                           "cost_fen": 30000, "ordered_at": (now - chrono::Duration::days(10)).to_rfc3339()}));
         let (s, body) = admin.post("/api/v1/shipments", json!({"items": items})).await;
         assert!(s.is_success(), "{body}");
+        // The same pattern for two customers of the pool (公海).
+        let pooled = t.customer("昆山宏达精密模具有限公司", None, None).await;
+        let pooled2 = t.customer("嘉兴联创包装材料有限公司", None, None).await;
+        for (n, who) in [(1, pooled), (2, pooled2)] {
+            let pcode = t.code_of(who).await;
+            let mut items = Vec::new();
+            for i in 0..10 {
+                let at = now - chrono::Duration::days(120) + chrono::Duration::hours(i);
+                items.push(json!({"waybill_no": format!("PK{n}026{i:06}"), "customer_code": pcode,
+                                  "revenue_fen": 50000, "cost_fen": 30000, "ordered_at": at.to_rfc3339()}));
+            }
+            items.push(json!({"waybill_no": format!("PK{n}026999999"), "customer_code": pcode, "revenue_fen": 50000,
+                              "cost_fen": 30000, "ordered_at": (now - chrono::Duration::days(10)).to_rfc3339()}));
+            let (s, body) = admin.post("/api/v1/shipments", json!({"items": items})).await;
+            assert!(s.is_success(), "{body}");
+        }
+        // The second pool customer is called by a user the policy names.
+        let r = admin.req(reqwest::Method::PUT, "/api/v1/policies/followup")
+            .json(&json!({"pool_assignee": 999_999})).send().await.expect("put");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "no such user");
+        // Recompute (any recompute, not only the nightly job): the calls are listed at once.
         consign_app::classification::recompute(&t.app, None, "manual").await.expect("classify");
         let (_, cls) = lixy.get(&format!("/api/v1/customers/{c}/classification")).await;
         assert_eq!(cls["row"]["at_risk"], true, "{cls}");
+        let (_, tasks) = lixy.get(&format!("/api/v1/customers/{c}/tasks")).await;
+        assert!(tasks.to_string().contains("\"at_risk\""), "right after the recompute: {tasks}");
+        // A pool customer's call goes to the pool's team lead (the manager of the highest unit).
+        let wang = t.api("wangjl").await;
+        let (_, l) = wang.get("/api/v1/tasks").await;
+        assert!(l.to_string().contains("昆山宏达精密模具有限公司"), "{l}");
         let made = consign_app::followups::plan(&t.app, now).await.expect("plan");
         assert!(made >= 1);
         // The plan again makes nothing new.

@@ -781,3 +781,62 @@ async fn a_long_ticket_list_counts_to_its_cap() {
     })
     .await;
 }
+
+/// A customer's complaints per 1,000 shipments count both over one window: the
+/// classification's current window (issue 16). Complaints outside it show in the
+/// period's count, not in the rate.
+#[tokio::test]
+async fn a_customers_complaint_rate_counts_both_over_one_window() {
+    each_db(|t| async move {
+        let c = t.customer("上海恒通供应链管理有限公司", Some("lixy"), None).await;
+        let code = t.code_of(c).await;
+        let admin = t.api("admin").await;
+        let now = chrono::Utc::now();
+        let items: Vec<_> = (0..200)
+            .map(|i| {
+                json!({"waybill_no": format!("RT2026{i:06}"), "customer_code": code, "revenue_fen": 10000,
+                       "ordered_at": (now - chrono::Duration::days(2) - chrono::Duration::hours(i)).to_rfc3339()})
+            })
+            .collect();
+        let (s, body) = admin.post("/api/v1/shipments", json!({"items": items})).await;
+        assert!(s.is_success(), "{body}");
+        let agent = t.api("liuy").await;
+        let mut ids = Vec::new();
+        for subject in ["签收延误", "货物破损", "态度问题"] {
+            let (s, d) = agent
+                .post("/api/v1/tickets", json!({"kind": "complaint", "channel": "phone",
+                       "customer_id": c.to_string(), "subject": subject}))
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{d}");
+            ids.push(d["ticket"]["id"].as_str().expect("id").parse::<i64>().expect("id"));
+        }
+        // Two complaints yesterday (in the window), one 200 days ago (outside it).
+        use sea_orm::ConnectionTrait;
+        for (id, days) in [(ids[0], 1), (ids[1], 1), (ids[2], 200)] {
+            let at = now - chrono::Duration::days(days);
+            t.app
+                .db
+                .conn
+                .execute(consign_app::store::customers::stmt(
+                    t.app.db.db_backend(),
+                    "UPDATE tickets SET created_at = ? WHERE id = ?",
+                    vec![at.into(), id.into()],
+                ))
+                .await
+                .expect("backdate");
+        }
+        consign_app::classification::recompute(&t.app, None, "manual").await.expect("classify");
+        let (s, d) = admin.get("/api/v1/service/dashboard?days=365").await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        let top = &d["complainers"][0];
+        assert_eq!(top["name"], "上海恒通供应链管理有限公司", "{d}");
+        assert_eq!(top["complaints"], 3, "in the period: {top}");
+        assert_eq!(top["window_complaints"], 2, "in the shipments' window: {top}");
+        assert_eq!(top["shipments"], 200, "{top}");
+        assert_eq!(top["per_thousand"], 10.0, "2 complaints per 200 shipments: {top}");
+        let rate_c = d["rates"].as_array().expect("rates").iter().find(|r| r["key"] == "c").cloned();
+        let rate_all: i64 = d["rates"].as_array().expect("rates").iter().map(|r| r["complaints"].as_i64().unwrap_or(0)).sum();
+        assert_eq!(rate_all, 2, "the value-class rates count the same window: {rate_c:?}");
+    })
+    .await;
+}
