@@ -569,16 +569,16 @@ pub async fn of_customer(app: &App, customer_id: i64, lang: Lang) -> Result<Opti
     let history = repo::history(&app.db.conn, customer_id).await?;
     let mut changes = Vec::new();
     for pair in history.windows(2) {
-        if let Some(text) = change_text(lang, &pair[0].1, &pair[1].1) {
+        if let Some(text) = change_text(lang, &pair[0].2, &pair[1].2) {
             changes.push(Change {
-                as_of: day_date(pair[1].0.as_of).unwrap_or_default(),
+                as_of: day_date(pair[1].0).unwrap_or_default(),
                 text,
             });
         }
     }
-    if let Some((first, v)) = history.first() {
+    if let Some((first, _, v)) = history.first() {
         changes.push(Change {
-            as_of: day_date(first.as_of).unwrap_or_default(),
+            as_of: day_date(*first).unwrap_or_default(),
             text: lang.tf(
                 "classify.first",
                 &[
@@ -607,7 +607,7 @@ pub async fn history(app: &App, customer_id: i64) -> Result<Vec<(NaiveDate, i64,
     Ok(repo::history(&app.db.conn, customer_id)
         .await?
         .into_iter()
-        .map(|(r, v)| (day_date(r.as_of).unwrap_or_default(), r.policy_version, v))
+        .map(|(as_of, pv, v)| (day_date(as_of).unwrap_or_default(), pv, v))
         .collect())
 }
 

@@ -332,6 +332,7 @@ pub async fn save_run<C: ConnectionTrait>(
         conn.execute(stmt(backend, &sql, values)).await?;
     }
     save_sums(conn, id, run, verdicts, figures, owners).await?;
+    record_changes(conn, id, run).await?;
     for table in [
         "classifications",
         "classification_groups",
@@ -355,6 +356,48 @@ pub async fn save_run<C: ConnectionTrait>(
     ))
     .await?;
     Ok(id)
+}
+
+/// Keeps each verdict of run `id` that differs from the customer's verdict in the run it
+/// follows (the latest other run as of the same day or before) in grade, value class,
+/// lifecycle, churn warning or RFM segment, or that is the customer's first.
+async fn record_changes<C: ConnectionTrait>(conn: &C, id: i64, run: &NewRun<'_>) -> Result<()> {
+    let backend = conn.get_database_backend();
+    #[derive(FromQueryResult)]
+    struct Prev {
+        id: i64,
+    }
+    let prev = Prev::find_by_statement(stmt(
+        backend,
+        "SELECT id FROM classification_runs WHERE id <> ? AND as_of <= ? ORDER BY as_of DESC, id DESC LIMIT 1",
+        vec![id.into(), run.as_of.into()],
+    ))
+    .one(conn)
+    .await?
+    .map(|p| p.id)
+    .unwrap_or(0);
+    let cols = VERDICT_COLS.replace("k.run_id, ", "");
+    let bare = cols.replace("k.", "");
+    conn.execute(stmt(
+        backend,
+        &format!(
+            "INSERT INTO classification_changes (run_id, as_of, policy_version, {bare}) \
+             SELECT ?, ?, ?, {cols} FROM classifications k \
+             LEFT JOIN classifications o ON o.run_id = ? AND o.customer_id = k.customer_id \
+             WHERE k.run_id = ? AND (o.customer_id IS NULL OR o.grade <> k.grade \
+             OR o.value_class <> k.value_class OR o.lifecycle <> k.lifecycle OR o.at_risk <> k.at_risk \
+             OR COALESCE(o.rfm_segment, '') <> COALESCE(k.rfm_segment, ''))"
+        ),
+        vec![
+            id.into(),
+            run.as_of.into(),
+            run.policy_version.into(),
+            prev.into(),
+            id.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// Rows into `table`, as many a statement as stay under 8,000 bound values.
@@ -599,7 +642,7 @@ pub async fn verdict<C: ConnectionTrait>(
 pub async fn history<C: ConnectionTrait>(
     conn: &C,
     customer_id: i64,
-) -> Result<Vec<(RunRow, VerdictRow)>> {
+) -> Result<Vec<(i32, i64, VerdictRow)>> {
     let backend = conn.get_database_backend();
     // One key seek per stored run (a few dozen): no index by customer to keep up.
     let verdicts = VerdictRow::find_by_statement(stmt(
@@ -613,12 +656,41 @@ pub async fn history<C: ConnectionTrait>(
     .all(conn)
     .await?;
     let runs: HashMap<i64, RunRow> = runs(conn).await?.into_iter().map(|r| (r.id, r)).collect();
-    let mut out: Vec<(RunRow, VerdictRow)> = verdicts
+    // By day, the latest run's verdict: the stored runs', then the changes kept of runs
+    // since replaced.
+    let mut by_day: std::collections::BTreeMap<i32, (i64, i64, VerdictRow)> = Default::default();
+    let mut put = |as_of: i32, pv: i64, v: VerdictRow| {
+        if by_day.get(&as_of).is_none_or(|(run, _, _)| *run < v.run_id) {
+            by_day.insert(as_of, (v.run_id, pv, v));
+        }
+    };
+    for v in verdicts {
+        if let Some(r) = runs.get(&v.run_id) {
+            put(r.as_of, r.policy_version, v);
+        }
+    }
+    #[derive(FromQueryResult)]
+    struct Changed {
+        as_of: i32,
+        policy_version: i64,
+    }
+    let cols = VERDICT_COLS.replace("k.", "c.");
+    let sql = format!(
+        "SELECT c.as_of, c.policy_version, {cols} FROM classification_changes c \
+         WHERE c.customer_id = ? ORDER BY c.as_of, c.run_id"
+    );
+    for row in conn
+        .query_all(stmt(backend, &sql, vec![customer_id.into()]))
+        .await?
+    {
+        let day = Changed::from_query_result(&row, "")?;
+        let v = VerdictRow::from_query_result(&row, "")?;
+        put(day.as_of, day.policy_version, v);
+    }
+    Ok(by_day
         .into_iter()
-        .filter_map(|v| runs.get(&v.run_id).cloned().map(|r| (r, v)))
-        .collect();
-    out.sort_by_key(|(r, _)| (r.as_of, r.id));
-    Ok(out)
+        .map(|(as_of, (_, pv, v))| (as_of, pv, v))
+        .collect())
 }
 
 /// Every verdict of a run (for the dashboard and exports), by customer id.

@@ -70,6 +70,10 @@ impl MigratorTrait for Migrator {
                 name: "m0013_token_expiry",
                 sql: M0013,
             }),
+            Box::new(Sql {
+                name: "m0014_classification_changes",
+                sql: M0014,
+            }),
         ]
     }
 }
@@ -826,6 +830,39 @@ $$;
 CREATE TRIGGER customers_owner_to_tickets AFTER UPDATE OF owner_id ON customers
 FOR EACH ROW WHEN (OLD.owner_id IS DISTINCT FROM NEW.owner_id)
 EXECUTE FUNCTION consign_tickets_follow_owner();
+"#;
+
+/// Every change of a customer's verdict, as of the run that made it (issue 16): runs
+/// other than month-end snapshots are replaced by the next, and their changes with them;
+/// a customer's history keeps them here. A row holds the verdict the change led to.
+const M0014: &str = r#"
+CREATE TABLE classification_changes (
+    customer_id BIGINT NOT NULL,
+    as_of INTEGER NOT NULL,
+    run_id BIGINT NOT NULL,
+    policy_version BIGINT NOT NULL,
+    grade TEXT NOT NULL,
+    value_class TEXT NOT NULL,
+    value_rank BIGINT,
+    profit_fen BIGINT NOT NULL,
+    profit_before_fen BIGINT NOT NULL,
+    lifecycle TEXT NOT NULL,
+    at_risk {bool} NOT NULL,
+    last_day INTEGER,
+    frequent_shipments BIGINT NOT NULL,
+    grade_revenue_fen BIGINT NOT NULL,
+    current_shipments BIGINT NOT NULL,
+    churn_shipments BIGINT NOT NULL,
+    churn_prev_shipments BIGINT NOT NULL,
+    recency_days BIGINT,
+    frequency BIGINT,
+    monetary_fen BIGINT,
+    r_score INTEGER,
+    f_score INTEGER,
+    m_score INTEGER,
+    rfm_segment TEXT,
+    PRIMARY KEY (customer_id, as_of, run_id)
+){without_rowid};
 "#;
 
 /// API tokens may carry an expiry (issue 16); old ones have none.

@@ -220,6 +220,26 @@ async fn classification_from_shipments_explained_and_filtered() {
         assert!(page.contains("A 关键客户 → B 潜力客户"), "the change in the history");
         let (_, hist) = admin.get(&format!("/api/v1/customers/{c2}/classification/history")).await;
         assert_eq!(hist["items"].as_array().map(|a| a.len()), Some(2), "{hist}");
+        // A run that a later one replaces keeps its changes (issue 16): as of 06-03 the
+        // 06-02 run is gone, yet C2's change is still dated 06-02.
+        let (s, run3) = admin
+            .post("/api/v1/classification/runs", json!({"as_of": "2026-06-03"}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{run3}");
+        let (_, runs) = admin.get("/api/v1/classification/runs").await;
+        assert!(!runs.to_string().contains("2026-06-02"), "the 06-02 run was replaced: {runs}");
+        let (_, hist) = admin.get(&format!("/api/v1/customers/{c2}/classification/history")).await;
+        let days: Vec<&str> = hist["items"].as_array().expect("items").iter()
+            .map(|x| x["as_of"].as_str().unwrap_or("")).collect();
+        assert_eq!(days, ["2026-06-01", "2026-06-02", "2026-06-03"], "{hist}");
+        assert_eq!(hist["items"][1]["verdict"]["value_class"], "b", "{hist}");
+        let (_, page) = b.get(&format!("/customers/{c2}")).await;
+        let change = page
+            .split("<span class=\"mono\">2026-06-02</span>")
+            .nth(1)
+            .and_then(|rest| rest.split("</li>").next())
+            .unwrap_or("");
+        assert!(change.contains("A 关键客户 → B 潜力客户"), "the change keeps its day: {page}");
 
         // The dashboard: managers see their scope, account managers do not see it.
         let (_, d) = admin.get("/api/v1/dashboard").await;
