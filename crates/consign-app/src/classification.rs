@@ -333,30 +333,51 @@ fn pct(bp: i64) -> String {
 pub fn explain(lang: Lang, p: &Policy, run: &RunRow, k: &VerdictRow) -> Vec<Reason> {
     let mut out = Vec::new();
     let as_of = day_date(run.as_of).unwrap_or_default();
-    // Grade.
+    // Grade: the rule that decided, with the integers it compared.
     let grade = Grade::parse(&k.grade);
-    let because = match grade {
-        Some(Grade::Frequent) | Some(Grade::Occasional) => lang.tf(
-            "explain.grade_individual",
-            &[
-                &p.frequent_months,
-                &k.frequent_shipments,
-                &format!(
-                    "{:.1}",
-                    k.frequent_shipments as f64 / p.frequent_months as f64
+    let basis = k
+        .grade_basis
+        .as_deref()
+        .and_then(classify::GradeBasis::parse)
+        .or_else(|| grade.and_then(classify::GradeBasis::assumed));
+    let because = match (grade, basis) {
+        (Some(g), Some(b)) => {
+            match classify::GradeReason::of(p, b, g, k.frequent_shipments, k.grade_revenue_fen) {
+                classify::GradeReason::Frequency {
+                    months,
+                    shipments,
+                    per_month,
+                    needed,
+                } => lang.tf(
+                    "explain.grade_individual",
+                    &[&months, &shipments, &needed, &per_month, &months],
                 ),
-                &p.frequent_per_month,
-            ],
-        ),
-        Some(Grade::Large) | Some(Grade::Medium) | Some(Grade::Small) => lang.tf(
-            "explain.grade_revenue",
-            &[
-                &p.revenue_months,
-                &format_fen(k.grade_revenue_fen),
-                &format_fen(p.large_revenue_fen),
-                &format_fen(p.medium_revenue_fen),
-            ],
-        ),
+                classify::GradeReason::Revenue {
+                    months,
+                    revenue_fen,
+                    large_fen,
+                    medium_fen,
+                    government,
+                } => lang.tf(
+                    if government {
+                        "explain.grade_government_revenue"
+                    } else {
+                        "explain.grade_revenue"
+                    },
+                    &[
+                        &months,
+                        &format_fen(revenue_fen),
+                        &format_fen(large_fen),
+                        &format_fen(medium_fen),
+                    ],
+                ),
+                classify::GradeReason::Level(level) => lang.tf(
+                    "explain.grade_level",
+                    &[&lang.t(level.label_key()), &label(lang, g.label_key())],
+                ),
+            }
+        }
+        // A government grade of a run made before grades kept their rule.
         _ => lang.tf(
             "explain.grade_government",
             &[
@@ -438,25 +459,29 @@ pub fn explain(lang: Lang, p: &Policy, run: &RunRow, k: &VerdictRow) -> Vec<Reas
         verdict: label(lang, life.label_key()),
         because,
     });
-    // Churn warning.
-    let because = if life != Lifecycle::Current {
-        lang.t("explain.churn_not_current").to_string()
-    } else if k.churn_prev_shipments == 0 {
-        lang.tf("explain.churn_no_base", &[&p.churn_days])
-    } else {
-        let drop = 100.0 - 100.0 * k.churn_shipments as f64 / k.churn_prev_shipments as f64;
-        lang.tf(
-            "explain.churn",
-            &[
-                &p.churn_days,
-                &k.churn_shipments,
-                &p.churn_days,
-                &k.churn_prev_shipments,
-                &format!("{drop:.1}"),
-                &(100 - p.churn_ratio_pct),
-            ],
-        )
-    };
+    // Churn warning: the same comparison as the rule, in whole percent rounded up.
+    let because =
+        match classify::ChurnReason::of(p, life, k.churn_shipments, k.churn_prev_shipments) {
+            classify::ChurnReason::NotCurrent => lang.t("explain.churn_not_current").to_string(),
+            classify::ChurnReason::NoBase { days } => lang.tf("explain.churn_no_base", &[&days]),
+            classify::ChurnReason::Compared {
+                days,
+                shipments,
+                prev_shipments,
+                pct_of_prev,
+                ratio_pct,
+            } => lang.tf(
+                "explain.churn",
+                &[
+                    &days,
+                    &shipments,
+                    &days,
+                    &prev_shipments,
+                    &pct_of_prev,
+                    &ratio_pct,
+                ],
+            ),
+        };
     out.push(Reason {
         topic: "classify.churn",
         verdict: label(

@@ -286,6 +286,7 @@ pub struct Figures {
 pub struct Verdict {
     pub customer_id: i64,
     pub grade: Grade,
+    pub grade_basis: GradeBasis,
     pub value_class: ValueClass,
     /// 1-based rank by profit among customers with positive profit; None otherwise.
     pub value_rank: Option<i64>,
@@ -326,33 +327,174 @@ impl Verdict {
     }
 }
 
+vocabulary!(
+    /// Which rule decided a grade (stored with the verdict, so that its explanation names
+    /// it even after the customer's record changes).
+    GradeBasis, "grade_basis", {
+        Frequency => "frequency",
+        Revenue => "revenue",
+        National => "level_national",
+        Provincial => "level_provincial",
+        Municipal => "level_municipal",
+    }
+);
+
+impl GradeBasis {
+    /// The level that decided, for the level rules.
+    pub fn level(self) -> Option<GovLevel> {
+        match self {
+            GradeBasis::National => Some(GovLevel::National),
+            GradeBasis::Provincial => Some(GovLevel::Provincial),
+            GradeBasis::Municipal => Some(GovLevel::Municipal),
+            _ => None,
+        }
+    }
+
+    /// The basis of a verdict stored before bases were (a government grade's rule is
+    /// then unknown: None).
+    pub fn assumed(grade: Grade) -> Option<GradeBasis> {
+        match grade {
+            Grade::Frequent | Grade::Occasional => Some(GradeBasis::Frequency),
+            Grade::Large | Grade::Medium | Grade::Small => Some(GradeBasis::Revenue),
+            _ => None,
+        }
+    }
+}
+
 /// The grade of one customer.
 pub fn grade(p: &Policy, f: &Figures) -> Grade {
+    grade_decided(p, f).0
+}
+
+/// The grade of one customer and the rule that decided it.
+pub fn grade_decided(p: &Policy, f: &Figures) -> (Grade, GradeBasis) {
     let by_revenue = |large, medium, small| {
-        if f.grade_revenue_fen >= p.large_revenue_fen {
+        let g = if f.grade_revenue_fen >= p.large_revenue_fen {
             large
         } else if f.grade_revenue_fen >= p.medium_revenue_fen {
             medium
         } else {
             small
-        }
+        };
+        (g, GradeBasis::Revenue)
     };
     match f.kind.unwrap_or(CustomerKind::Enterprise) {
         CustomerKind::Individual => {
             // shipments ÷ months ≥ per_month, in integers.
-            if f.frequent_shipments >= p.frequent_per_month * p.frequent_months as i64 {
+            let g = if f.frequent_shipments >= frequent_needed(p) {
                 Grade::Frequent
             } else {
                 Grade::Occasional
-            }
+            };
+            (g, GradeBasis::Frequency)
         }
         CustomerKind::Enterprise => by_revenue(Grade::Large, Grade::Medium, Grade::Small),
         CustomerKind::Government => match f.gov_level {
-            Some(GovLevel::National) => Grade::GovA,
-            Some(GovLevel::Provincial) => Grade::GovB,
-            Some(GovLevel::Municipal) => Grade::GovC,
+            Some(GovLevel::National) => (Grade::GovA, GradeBasis::National),
+            Some(GovLevel::Provincial) => (Grade::GovB, GradeBasis::Provincial),
+            Some(GovLevel::Municipal) => (Grade::GovC, GradeBasis::Municipal),
             None => by_revenue(Grade::GovA, Grade::GovB, Grade::GovC),
         },
+    }
+}
+
+/// Shipments over the frequency window that make an individual frequent.
+pub fn frequent_needed(p: &Policy) -> i64 {
+    p.frequent_per_month * p.frequent_months as i64
+}
+
+/// What decided a grade: the rule and the integers it compared, so that an explanation
+/// can never disagree with the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GradeReason {
+    /// Individuals: `shipments` over `months` against `needed` (= per month × months).
+    Frequency {
+        months: u32,
+        shipments: i64,
+        per_month: i64,
+        needed: i64,
+    },
+    /// Enterprises, and government bodies without a recorded level: revenue over
+    /// `months` against the two cuts.
+    Revenue {
+        months: u32,
+        revenue_fen: i64,
+        large_fen: i64,
+        medium_fen: i64,
+        government: bool,
+    },
+    /// Government bodies: their recorded level.
+    Level(GovLevel),
+}
+
+impl GradeReason {
+    /// The reason of a stored verdict: its basis, the figures it stored and the policy of
+    /// its run.
+    pub fn of(
+        p: &Policy,
+        basis: GradeBasis,
+        grade: Grade,
+        shipments: i64,
+        revenue_fen: i64,
+    ) -> Self {
+        match basis {
+            GradeBasis::Frequency => GradeReason::Frequency {
+                months: p.frequent_months,
+                shipments,
+                per_month: p.frequent_per_month,
+                needed: frequent_needed(p),
+            },
+            GradeBasis::Revenue => GradeReason::Revenue {
+                months: p.revenue_months,
+                revenue_fen,
+                large_fen: p.large_revenue_fen,
+                medium_fen: p.medium_revenue_fen,
+                government: matches!(grade, Grade::GovA | Grade::GovB | Grade::GovC),
+            },
+            b => GradeReason::Level(b.level().unwrap_or(GovLevel::Municipal)),
+        }
+    }
+}
+
+/// Why a customer is, or is not, warned about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChurnReason {
+    /// Only current customers are warned about.
+    NotCurrent,
+    /// No shipments in the comparison window before.
+    NoBase { days: i64 },
+    /// `shipments` in the last `days` are `pct_of_prev` percent (rounded up) of
+    /// `prev_shipments` in the `days` before; at or below `ratio_pct` is a warning.
+    /// Rounded up, `pct_of_prev ≤ ratio_pct` exactly when the rule warns.
+    Compared {
+        days: i64,
+        shipments: i64,
+        prev_shipments: i64,
+        pct_of_prev: i64,
+        ratio_pct: i64,
+    },
+}
+
+impl ChurnReason {
+    pub fn of(p: &Policy, life: Lifecycle, shipments: i64, prev_shipments: i64) -> Self {
+        if life != Lifecycle::Current {
+            ChurnReason::NotCurrent
+        } else if prev_shipments <= 0 {
+            ChurnReason::NoBase { days: p.churn_days }
+        } else {
+            ChurnReason::Compared {
+                days: p.churn_days,
+                shipments,
+                prev_shipments,
+                pct_of_prev: (shipments * 100 + prev_shipments - 1) / prev_shipments,
+                ratio_pct: p.churn_ratio_pct,
+            }
+        }
+    }
+
+    /// Whether this reason warns (the same answer as [`lifecycle`]).
+    pub fn warns(&self) -> bool {
+        matches!(self, ChurnReason::Compared { pct_of_prev, ratio_pct, .. } if pct_of_prev <= ratio_pct)
     }
 }
 
@@ -466,7 +608,8 @@ pub fn classify(p: &Policy, w: &Windows, all: &[Figures]) -> Vec<Verdict> {
             });
             Verdict {
                 customer_id: f.customer_id,
-                grade: grade(p, f),
+                grade: grade_decided(p, f).0,
+                grade_basis: grade_decided(p, f).1,
                 value_class: class,
                 value_rank: rank,
                 value_ranked: ranked.len() as i64,
@@ -483,6 +626,81 @@ pub fn classify(p: &Policy, w: &Windows, all: &[Figures]) -> Vec<Verdict> {
 
 #[cfg(test)]
 mod tests {
+
+    /// The reasons an explanation is built from agree with the verdicts, case by case.
+    #[test]
+    fn typed_reasons_agree_with_the_rules() {
+        for ratio in [0, 1, 29, 30, 31, 50, 99, 100] {
+            let p = Policy {
+                churn_ratio_pct: ratio,
+                ..Policy::default()
+            };
+            for prev in 1..60 {
+                for now in 0..130 {
+                    let f = Figures {
+                        last_day: Some(20260101),
+                        current_shipments: 1,
+                        churn_shipments: now,
+                        churn_prev_shipments: prev,
+                        ..Figures::default()
+                    };
+                    let (life, at_risk) = lifecycle(&p, &f);
+                    let r = ChurnReason::of(&p, life, now, prev);
+                    assert_eq!(r.warns(), at_risk, "ratio {ratio}, {now} vs {prev}: {r:?}");
+                }
+            }
+        }
+        let p = Policy::default();
+        for shipments in 0..(3 * frequent_needed(&p)) {
+            let f = Figures {
+                kind: Some(CustomerKind::Individual),
+                frequent_shipments: shipments,
+                ..Figures::default()
+            };
+            let (g, basis) = grade_decided(&p, &f);
+            match GradeReason::of(&p, basis, g, shipments, 0) {
+                GradeReason::Frequency {
+                    shipments, needed, ..
+                } => {
+                    assert_eq!(g == Grade::Frequent, shipments >= needed)
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        for (level, grade) in [
+            (GovLevel::National, Grade::GovA),
+            (GovLevel::Provincial, Grade::GovB),
+            (GovLevel::Municipal, Grade::GovC),
+        ] {
+            let f = Figures {
+                kind: Some(CustomerKind::Government),
+                gov_level: Some(level),
+                grade_revenue_fen: 10 * p.large_revenue_fen,
+                ..Figures::default()
+            };
+            let (g, basis) = grade_decided(&p, &f);
+            assert_eq!(g, grade);
+            assert_eq!(
+                GradeReason::of(&p, basis, g, 0, 0),
+                GradeReason::Level(level)
+            );
+        }
+        let f = Figures {
+            kind: Some(CustomerKind::Government),
+            grade_revenue_fen: p.large_revenue_fen,
+            ..Figures::default()
+        };
+        let (g, basis) = grade_decided(&p, &f);
+        assert_eq!((g, basis), (Grade::GovA, GradeBasis::Revenue));
+        assert!(matches!(
+            GradeReason::of(&p, basis, g, 0, f.grade_revenue_fen),
+            GradeReason::Revenue {
+                government: true,
+                ..
+            }
+        ));
+    }
+
     use super::*;
     use proptest::prelude::*;
 

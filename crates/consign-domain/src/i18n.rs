@@ -418,7 +418,7 @@ catalogue! {
     "classify.not_at_risk" => "无预警", "No warning";
     "classify.first" => "首次分类：{}，{}", "First classified: {}, {}";
     "classify.summary" => "截至 {} 分类完成：{} 个客户，A 类 {}，B 类 {}，C 类 {}，流失预警 {}；策略版本 v{}；用时 {} 秒", "Classified as of {}: {} customers, A {}, B {}, C {}, at risk {}; policy v{}; {} s";
-    "explain.grade_individual" => "近 {} 个月发货 {} 票，月均 {} 票；月均 ≥ {} 票为经常性用户，否则为偶尔性用户", "Shipments over the last {} months: {}, {} a month; {} a month or more is frequent, else occasional";
+    "explain.grade_individual" => "近 {} 个月发货 {} 票；达到 {} 票（每月 {} 票 × {} 个月）为经常性用户，否则为偶尔性用户", "Shipments over the last {} months: {}; {} or more ({} a month × {} months) is frequent, else occasional";
     "explain.grade_revenue" => "近 {} 个月收入 {}；≥ {} 为大型，≥ {} 为中型，其余为小型", "Revenue over the last {} months {}; {} or more is large, {} or more medium, else small";
     "explain.grade_government" => "政府机构按登记级别分级（国家级 A、省级 B、市级 C）；未登记级别的机构按近 {} 个月收入（{}）分级：≥ {} 为 A，≥ {} 为 B，其余为 C", "Government bodies are graded by their recorded level (national A, provincial B, municipal C); institutions without a level by revenue over the last {} months ({}): {} or more A, {} or more B, else C";
     "explain.value" => "近 {} 个月利润 {}，排名第 {} / {}（按利润从高到低）；排在其前的客户合计占全部正利润的 {}%。", "Profit over the last {} months {}: ranked {} of {}; customers before it hold {}% of positive profit. ";
@@ -431,7 +431,9 @@ catalogue! {
     "explain.life_past" => "最后一次发货在 {}，近 {} 天没有发货", "Last shipment on {}; none in the last {} days";
     "explain.churn_not_current" => "仅对现在型客户预警", "Only current customers are warned about";
     "explain.churn_no_base" => "之前的 {} 天没有发货，不作流失预警", "No shipments in the {} days before, so no warning";
-    "explain.churn" => "近 {} 天 {} 票，之前 {} 天 {} 票，下降 {}%；下降 {}% 及以上即预警", "{} days: {} shipments, the {} days before: {}, a fall of {}%; a fall of {}% or more is a warning";
+    "explain.churn" => "近 {} 天 {} 票，之前 {} 天 {} 票：为之前的 {}%（向上取整）；不超过 {}% 即预警", "{} days: {} shipments, the {} days before: {}: {}% of before (rounded up); {}% or less is a warning";
+    "explain.grade_level" => "政府机构按登记级别分级：登记为{}，定为{}", "Government bodies are graded by their recorded level: {}, so {}";
+    "explain.grade_government_revenue" => "未登记级别的政府机构按收入分级：近 {} 个月收入 {}；≥ {} 为 A，≥ {} 为 B，其余为 C", "A government body without a recorded level is graded by revenue: over the last {} months {}; {} or more A, {} or more B, else C";
     "explain.rfm" => "R：最后发货距今 {} 天，得 {} 分；F：近 {} 个月 {} 票，得 {} 分；M：收入 {}，得 {} 分（{} 个客户参与评分，由差到好排序，第 i 位得 ⌊5i/n⌋+1 分）", "R: last shipment {} days ago, score {}; F: {} months' shipments {}, score {}; M: revenue {}, score {} ({} customers scored, sorted worst to best, position i scores ⌊5i/n⌋+1)";
     "explain.rfm_none" => "近 {} 个月没有发货，不参与 RFM 评分", "No shipment in the last {} months: not scored";
     "err.date_format" => "日期格式不正确（例如 2026-11-01）", "Not a valid date (e.g. 2026-11-01)";

@@ -282,13 +282,13 @@ pub async fn save_run<C: ConnectionTrait>(
     .await?
     .ok_or(crate::StoreError::NotFound)?
     .id;
-    const COLS: usize = 22;
-    const PER: usize = 400;
+    const COLS: usize = 23;
+    const PER: usize = 340;
     let by_id: HashMap<i64, &Figures> = figures.iter().map(|f| (f.customer_id, f)).collect();
     let head = "INSERT INTO classifications (run_id, customer_id, grade, value_class, value_rank, \
         profit_fen, profit_before_fen, lifecycle, at_risk, last_day, frequent_shipments, \
         grade_revenue_fen, current_shipments, churn_shipments, churn_prev_shipments, \
-        recency_days, frequency, monetary_fen, r_score, f_score, m_score, rfm_segment) VALUES ";
+        recency_days, frequency, monetary_fen, r_score, f_score, m_score, rfm_segment, grade_basis) VALUES ";
     let row = format!("({})", vec!["?"; COLS].join(","));
     let mut full_sql: Option<String> = None;
     for chunk in verdicts.chunks(PER) {
@@ -320,6 +320,7 @@ pub async fn save_run<C: ConnectionTrait>(
                 rfm.map(|r| r.f as i32).into(),
                 rfm.map(|r| r.m as i32).into(),
                 rfm.map(|r| r.segment.as_str()).into(),
+                v.grade_basis.as_str().into(),
             ]);
         }
         let sql = if chunk.len() == PER {
@@ -614,13 +615,15 @@ pub struct VerdictRow {
     pub f_score: Option<i32>,
     pub m_score: Option<i32>,
     pub rfm_segment: Option<String>,
+    /// The rule that decided the grade (`GradeBasis`); None in runs made before it was kept.
+    pub grade_basis: Option<String>,
 }
 
 const VERDICT_COLS: &str = "k.run_id, k.customer_id, k.grade, k.value_class, k.value_rank, \
     k.profit_fen, k.profit_before_fen, k.lifecycle, k.at_risk, k.last_day, \
     k.frequent_shipments, k.grade_revenue_fen, k.current_shipments, k.churn_shipments, \
     k.churn_prev_shipments, k.recency_days, k.frequency, k.monetary_fen, k.r_score, \
-    k.f_score, k.m_score, k.rfm_segment";
+    k.f_score, k.m_score, k.rfm_segment, k.grade_basis";
 
 pub async fn verdict<C: ConnectionTrait>(
     conn: &C,

@@ -835,7 +835,9 @@ EXECUTE FUNCTION consign_tickets_follow_owner();
 /// Every change of a customer's verdict, as of the run that made it (issue 16): runs
 /// other than month-end snapshots are replaced by the next, and their changes with them;
 /// a customer's history keeps them here. A row holds the verdict the change led to.
+/// Verdicts also keep the rule that decided their grade (`grade_basis`; NULL before).
 const M0014: &str = r#"
+ALTER TABLE classifications ADD COLUMN grade_basis TEXT;
 CREATE TABLE classification_changes (
     customer_id BIGINT NOT NULL,
     as_of INTEGER NOT NULL,
@@ -861,6 +863,7 @@ CREATE TABLE classification_changes (
     f_score INTEGER,
     m_score INTEGER,
     rfm_segment TEXT,
+    grade_basis TEXT,
     PRIMARY KEY (customer_id, as_of, run_id)
 ){without_rowid};
 "#;

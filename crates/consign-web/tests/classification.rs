@@ -157,7 +157,12 @@ async fn classification_from_shipments_explained_and_filtered() {
         let reasons = en["reasons"].to_string();
         assert!(reasons.contains("ranked 2 of 4; customers before it hold 74.19% of positive profit"), "{reasons}");
         assert!(reasons.contains("A below 80%"), "{reasons}");
-        assert!(v1["reasons"].to_string().contains("下降 70.0%"), "{}", v1["reasons"]);
+        // The churn reason states the rule's own comparison: 3 of 10 is 30% of before.
+        assert!(
+            v1["reasons"].to_string().contains("近 90 天 3 票，之前 90 天 10 票：为之前的 30%（向上取整）；不超过 70% 即预警"),
+            "{}",
+            v1["reasons"]
+        );
 
         // The customer page explains it, in Chinese, to its owner.
         let (s, page) = b.get(&format!("/customers/{c2}")).await;
@@ -345,6 +350,81 @@ async fn classification_from_shipments_explained_and_filtered() {
         let _ = m.get("/lang/en?next=/analysis").await;
         let (_, en) = m.get("/analysis").await;
         assert!(en.contains("Pareto curve of profit") && en.contains("Customers at risk"));
+    })
+    .await;
+}
+
+/// A government body's grade is explained by the rule that decided it (issue 16): its
+/// recorded level, or, without one, its revenue.
+#[tokio::test]
+async fn a_government_grade_names_the_rule_that_decided() {
+    each_db(|t| async move {
+        let admin = t.api("admin").await;
+        let mut ids = Vec::new();
+        for (name, level) in [
+            ("上海市浦东新区人民政府办公室", Some("provincial")),
+            ("嘉定区图书馆", None),
+        ] {
+            let mut body = json!({"name": name, "kind": "government"});
+            if let Some(l) = level {
+                body["gov_level"] = json!(l);
+            }
+            let (s, d) = admin.post("/api/v1/customers", body).await;
+            assert_eq!(s, StatusCode::CREATED, "{d}");
+            let id = d["customer"]["id"].as_str().expect("id").to_string();
+            let code = d["customer"]["code"].as_str().expect("code").to_string();
+            let (s, b) = admin
+                .post(
+                    "/api/v1/shipments",
+                    json!({"waybill_no": format!("GV2026{}", ids.len()), "customer_code": code,
+                       "revenue_fen": 20_000_000, "ordered_at": "2026-05-10T02:00:00Z"}),
+                )
+                .await;
+            assert!(s.is_success(), "{b}");
+            ids.push(id);
+        }
+        let (s, run) = admin
+            .post(
+                "/api/v1/classification/runs",
+                json!({"as_of": "2026-06-01"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{run}");
+        let (_, by_level) = admin
+            .get(&format!("/api/v1/customers/{}/classification", ids[0]))
+            .await;
+        let text = by_level["reasons"][0]["because"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        assert!(text.contains("按登记级别分级：登记为省级"), "{by_level}");
+        assert!(
+            !text.contains("收入"),
+            "the revenue rule did not decide: {text}"
+        );
+        let (_, by_revenue) = admin
+            .get(&format!("/api/v1/customers/{}/classification", ids[1]))
+            .await;
+        let text = by_revenue["reasons"][0]["because"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        assert!(
+            text.contains("未登记级别的政府机构按收入分级") && text.contains("¥200,000.00"),
+            "{by_revenue}"
+        );
+        let (_, en) = admin
+            .clone()
+            .lang("en")
+            .get(&format!("/api/v1/customers/{}/classification", ids[0]))
+            .await;
+        assert!(
+            en["reasons"][0]["because"]
+                .as_str()
+                .unwrap_or("")
+                .contains("recorded level: Provincial"),
+            "{en}"
+        );
     })
     .await;
 }
