@@ -300,3 +300,22 @@ async fn formula_cells_are_neutralised_and_the_file_still_reimports() {
     })
     .await;
 }
+
+/// A bad filter on an export is a 422 naming it, before the file starts (the file is
+/// streamed; a failure after it started could only break the connection).
+#[tokio::test]
+async fn a_bad_export_filter_is_refused_before_the_file_starts() {
+    each_db(|t| async move {
+        let admin = t.api("admin").await;
+        for (path, field) in [
+            ("/api/v1/exports/customers?sort=-nonsense", "sort"),
+            ("/api/v1/exports/customers?kind=robot", "kind"),
+            ("/api/v1/exports/tickets?status=lost", "status"),
+        ] {
+            let (s, body) = admin.get(path).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");
+            assert_eq!(body["errors"][0]["field"], field, "{path}: {body}");
+        }
+    })
+    .await;
+}
