@@ -12,9 +12,11 @@ fn op(summary: &str, tag: &str, body: Option<&str>, ok: (&str, &str)) -> Value {
         "tags": [tag],
         "responses": {
             ok.0: {"description": "OK", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{}", ok.1)}}}},
+            "400": {"$ref": "#/components/responses/Problem"},
             "401": {"$ref": "#/components/responses/Problem"},
             "403": {"$ref": "#/components/responses/Problem"},
             "404": {"$ref": "#/components/responses/Problem"},
+            "409": {"$ref": "#/components/responses/Problem"},
             "422": {"$ref": "#/components/responses/Problem"},
         }
     });
@@ -1179,7 +1181,85 @@ pub fn spec() -> Value {
     schemas["TrackingEvents"] = s(
         json!({"added": {"type": "integer"}, "items": {"type": "array", "items": s(json!({"at": {"type": "string", "format": "date-time"}, "place": text, "status_text": text}))}}),
     );
+    nullable_answers(&mut doc);
     doc
+}
+
+/// Fields of what the API answers may be null (an optional value not set): every scalar
+/// property of a schema that no request body uses says so. Request bodies keep their
+/// types: a null there is refused unless the schema allows it by name.
+fn nullable_answers(doc: &mut Value) {
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    if k == "$ref" {
+                        if let Some(name) = x.as_str().and_then(|r| r.rsplit('/').next()) {
+                            out.push(name.to_string());
+                        }
+                    } else {
+                        refs(x, out);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    fn nullable(v: &mut Value) {
+        let Some(props) = v.get_mut("properties").and_then(Value::as_object_mut) else {
+            return;
+        };
+        for p in props.values_mut() {
+            if p.get("$ref").is_some() {
+                // A nested record that may be absent.
+                *p = json!({"anyOf": [p.clone(), {"type": "null"}]});
+                continue;
+            }
+            if let Some(t) = p.get("type").and_then(Value::as_str).map(str::to_string) {
+                p["type"] = json!([t, "null"]);
+                if let Some(e) = p.get_mut("enum").and_then(Value::as_array_mut) {
+                    e.push(Value::Null);
+                }
+            }
+            if p.get("items").is_some() {
+                nullable(&mut p["items"]);
+            }
+            nullable(p);
+        }
+    }
+    // The schemas request bodies use, with those they refer to.
+    let mut inputs = Vec::new();
+    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
+        for ops in paths.values() {
+            for op in ops.as_object().into_iter().flat_map(|o| o.values()) {
+                if let Some(b) = op.get("requestBody") {
+                    refs(b, &mut inputs);
+                }
+            }
+        }
+    }
+    let schemas = doc["components"]["schemas"].clone();
+    let mut i = 0;
+    while i < inputs.len() {
+        if let Some(s) = schemas.get(&inputs[i]) {
+            let mut more = Vec::new();
+            refs(s, &mut more);
+            for m in more {
+                if !inputs.contains(&m) {
+                    inputs.push(m);
+                }
+            }
+        }
+        i += 1;
+    }
+    if let Some(all) = doc["components"]["schemas"].as_object_mut() {
+        for (name, schema) in all.iter_mut() {
+            if name != "Problem" && !inputs.contains(name) {
+                nullable(schema);
+            }
+        }
+    }
 }
 
 pub async fn document() -> Json<Value> {

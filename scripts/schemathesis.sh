@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs schemathesis (PyPI) with all checks against a fresh server's /api/openapi.json:
+# the document must tell the truth about every answer (issue 16, point 16).
+#
+#   scripts/schemathesis.sh [SECONDS]      # default budget 300 s
+#
+# Builds the debug binary, serves an empty SQLite database on 127.0.0.1:18089 with one
+# admin and its token, runs every phase (examples, coverage, fuzzing, stateful) and exits
+# with schemathesis's status. Operations that revoke the token in use (a password reset
+# of the token's own user, a token's revocation) are left out so the rest keeps its
+# credentials. Not yet part of .ci/run: the failures it still finds are listed in the
+# last session's note on issue 16.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+budget="${1:-300}"
+command -v schemathesis >/dev/null 2>&1 || pip install --quiet schemathesis
+cargo build --quiet -p consign-cli
+dir=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$dir"' EXIT
+export CONSIGN_DATA_DIR="$dir" CONSIGN_LISTEN=127.0.0.1:18089
+echo "schemathesis-2026" | ./target/debug/consign user add admin --role admin --password-stdin >/dev/null
+token=$(./target/debug/consign user token admin --name schemathesis | tail -n 1)
+./target/debug/consign serve >"$dir/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 1 50); do
+  curl -fsS http://127.0.0.1:18089/healthz >/dev/null 2>&1 && break
+  sleep 0.2
+done
+schemathesis run http://127.0.0.1:18089/api/openapi.json \
+  -H "Authorization: Bearer $token" \
+  --checks all \
+  --phases examples,coverage,fuzzing,stateful \
+  --max-time "$budget" \
+  --exclude-path-regex '^/api/v1/(users/\{id\}|tokens/\{id\})$' \
+  --suppress-health-check filter_too_much \
+  --no-color
