@@ -247,24 +247,7 @@ async fn numbers_of_customers_out_of_scope_are_refused_not_moved() {
              SF8800000002,{gz_code},2026-10-02 09:00,2\n\
              SF8800000003,{sh_code},2026-10-02 09:00,3\n"
         );
-        let r = wang
-            .req(reqwest::Method::POST, "/api/v1/imports?kind=shipments&file_name=上海.csv")
-            .header("Content-Type", "text/csv")
-            .body(csv)
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.status(), StatusCode::ACCEPTED);
-        let loc = location(&r);
-        let mut run = serde_json::Value::Null;
-        for _ in 0..200 {
-            let (_, body) = wang.get(&loc).await;
-            run = body;
-            if run["status"] != "running" {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        let run = import_by_api(&wang, "kind=shipments&file_name=上海.csv", "text/csv", csv.into_bytes()).await;
         assert_eq!(run["status"], "finished", "{run}");
         assert_eq!(run["counts"]["rows_new"], 1, "{run}");
         assert_eq!(run["counts"]["rows_bad"], 2, "{run}");

@@ -196,33 +196,14 @@ async fn api_takes_a_file() {
              ZD-1,{code},100.00,2026-10-03,2026-11-02\n\
              ZD-2,{code},-1,2026-10-03,2026-11-02\n"
         );
-        let r = admin
-            .req(
-                reqwest::Method::POST,
-                "/api/v1/imports?kind=invoices&file_name=账单.csv",
-            )
-            .header("Content-Type", "text/csv")
-            .body(csv)
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.status(), StatusCode::ACCEPTED);
-        let loc = r
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .expect("Location")
-            .to_string();
-        let mut run = serde_json::Value::Null;
-        for _ in 0..200 {
-            let (s, body) = admin.get(&loc).await;
-            assert_eq!(s, StatusCode::OK, "{body}");
-            run = body;
-            if run["status"] != "running" {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        let run = import_by_api(
+            &admin,
+            "kind=invoices&file_name=账单.csv",
+            "text/csv",
+            csv.into_bytes(),
+        )
+        .await;
+        let loc = format!("/api/v1/imports/{}", run["id"].as_str().expect("run id"));
         assert_eq!(run["status"], "finished", "{run}");
         assert_eq!(run["file_name"], "账单.csv");
         assert_eq!(run["counts"]["rows_new"], 1);
@@ -297,25 +278,14 @@ async fn a_crafted_workbook_fails_its_import_and_the_server_keeps_serving() {
         assert!(bomb.len() < 8 * 1024, "{} bytes", bomb.len());
 
         let admin = t.api("admin").await;
-        let r = admin
-            .req(reqwest::Method::POST, "/api/v1/imports?kind=shipments&file_name=bomb.xlsx")
-            .header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            .body(bomb)
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.status(), StatusCode::ACCEPTED);
-        let loc = location(&r);
-        let mut run = serde_json::Value::Null;
-        for _ in 0..200 {
-            let (s, body) = admin.get(&loc).await;
-            assert_eq!(s, StatusCode::OK, "{body}");
-            run = body;
-            if run["status"] != "running" {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        let run = import_by_api(
+            &admin,
+            "kind=shipments&file_name=bomb.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            bomb,
+        )
+        .await;
+        let loc = format!("/api/v1/imports/{}", run["id"].as_str().expect("run id"));
         assert_eq!(run["status"], "failed", "{run}");
         assert_eq!(run["file_name"], "bomb.xlsx");
         let reason = run["errors"][0]["reason"].as_str().unwrap_or("").to_string();

@@ -514,3 +514,26 @@ pub fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// Posts a file to `POST /api/v1/imports?{query}` and follows the run to its end;
+/// returns the run as the API shows it.
+pub async fn import_by_api(api: &Api, query: &str, content_type: &str, body: Vec<u8>) -> Value {
+    let r = api
+        .req(reqwest::Method::POST, &format!("/api/v1/imports?{query}"))
+        .header("Content-Type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::ACCEPTED, "{query}");
+    let loc = location(&r);
+    for _ in 0..200 {
+        let (s, run) = api.get(&loc).await;
+        assert_eq!(s, StatusCode::OK, "{run}");
+        if run["status"] != "running" {
+            return run;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the import at {loc} did not end");
+}
