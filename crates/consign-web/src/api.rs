@@ -1,8 +1,8 @@
 //! REST API `/api/v1`: JSON in and out, ids as strings, errors as problem details.
 
 use crate::error::WebError;
-use crate::extract::{ApiJson, ApiUser};
-use axum::extract::{Path, Query, State};
+use crate::extract::{ApiJson, ApiQuery, ApiUser};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -128,7 +128,7 @@ async fn me(u: ApiUser) -> Json<serde_json::Value> {
 async fn list_customers(
     State(app): State<App>,
     u: ApiUser,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Response> {
     let page = customers::list(&app, &u.actor, &q).await.or_api(&u)?;
     Ok(Json(page).into_response())
@@ -297,7 +297,7 @@ async fn customer_shipments(
     State(app): State<App>,
     u: ApiUser,
     Path(cid): Path<String>,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Response> {
     let page = shipments::for_customer(
         &app,
@@ -394,7 +394,7 @@ const MAX_UPLOAD: u64 = 4 * 1024 * 1024 * 1024;
 async fn upload_import(
     State(app): State<App>,
     u: ApiUser,
-    Query(q): Query<ImportQuery>,
+    ApiQuery(q): ApiQuery<ImportQuery>,
     body: axum::body::Body,
 ) -> ApiResult<Response> {
     use consign_app::imports::{self, ImportKind, ImportOptions, UnknownCustomers};
@@ -491,9 +491,9 @@ async fn export_list(
     State(app): State<App>,
     u: ApiUser,
     Path(kind): Path<String>,
-    Query(q): Query<ExportQuery>,
-    Query(filters): Query<ListQuery>,
-    Query(tickets): Query<consign_app::service::TicketQuery>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
+    ApiQuery(filters): ApiQuery<ListQuery>,
+    ApiQuery(tickets): ApiQuery<consign_app::service::TicketQuery>,
 ) -> ApiResult<Response> {
     use consign_app::exports::{Export, Format};
     let format = match q.format.as_deref() {
@@ -697,7 +697,7 @@ async fn customer_invoices(
     State(app): State<App>,
     u: ApiUser,
     Path(cid): Path<String>,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Response> {
     let (page, receivables) = billing::invoices_for_customer(
         &app,
@@ -717,7 +717,7 @@ async fn customer_payments(
     State(app): State<App>,
     u: ApiUser,
     Path(cid): Path<String>,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Response> {
     let page = billing::payments_for_customer(
         &app,
@@ -870,7 +870,7 @@ async fn timeline(
     State(app): State<App>,
     u: ApiUser,
     Path(cid): Path<String>,
-    Query(p): Query<PageQ>,
+    ApiQuery(p): ApiQuery<PageQ>,
 ) -> ApiResult<Response> {
     let (items, total) = customers::timeline(&app, &u.actor, id(&cid, &u)?, p.page.unwrap_or(1))
         .await
@@ -1134,7 +1134,7 @@ struct AuditQ {
 async fn audit_log(
     State(app): State<App>,
     u: ApiUser,
-    Query(q): Query<AuditQ>,
+    ApiQuery(q): ApiQuery<AuditQ>,
 ) -> ApiResult<Response> {
     let aq = AuditQuery {
         actor_id: q.actor_id,
@@ -1300,7 +1300,7 @@ async fn customer_class_history(
 async fn dashboard(
     State(app): State<App>,
     u: ApiUser,
-    Query(q): Query<consign_app::dashboard::DashQuery>,
+    ApiQuery(q): ApiQuery<consign_app::dashboard::DashQuery>,
 ) -> ApiResult<Response> {
     let d = consign_app::dashboard::dashboard(&app, &u.actor, &q)
         .await

@@ -2,8 +2,8 @@
 //! attachments; the SLA policy; the caller's notifications.
 
 use crate::error::WebError;
-use crate::extract::{ApiJson, ApiUser};
-use axum::extract::{Path, Query, State};
+use crate::extract::{ApiJson, ApiQuery, ApiUser};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -62,7 +62,7 @@ pub fn routes() -> Router<App> {
 async fn list(
     State(app): State<App>,
     u: ApiUser,
-    Query(q): Query<TicketQuery>,
+    ApiQuery(q): ApiQuery<TicketQuery>,
 ) -> ApiResult<Response> {
     let page = or_api(service::list(&app, &u.actor, &q).await, &u)?;
     Ok(Json(page).into_response())
@@ -151,7 +151,7 @@ async fn attach(
     State(app): State<App>,
     u: ApiUser,
     Path(tid): Path<String>,
-    Query(q): Query<AttachQ>,
+    ApiQuery(q): ApiQuery<AttachQ>,
     body: axum::body::Bytes,
 ) -> ApiResult<Response> {
     let tid = id(&tid, &u)?;
@@ -210,7 +210,7 @@ async fn interactions(
     State(app): State<App>,
     u: ApiUser,
     Path(cid): Path<String>,
-    Query(q): Query<PageQ>,
+    ApiQuery(q): ApiQuery<PageQ>,
 ) -> ApiResult<Response> {
     let cid = id(&cid, &u)?;
     let p = or_api(
@@ -262,7 +262,7 @@ struct TasksQ {
 async fn my_tasks(
     State(app): State<App>,
     u: ApiUser,
-    Query(q): Query<TasksQ>,
+    ApiQuery(q): ApiQuery<TasksQ>,
 ) -> ApiResult<Response> {
     let l = or_api(
         followups::my_tasks(
@@ -306,7 +306,7 @@ async fn put_followup_policy(
 async fn service_dashboard(
     State(app): State<App>,
     u: ApiUser,
-    Query(q): Query<service::ServiceDashQuery>,
+    ApiQuery(q): ApiQuery<service::ServiceDashQuery>,
 ) -> ApiResult<Response> {
     let d = or_api(service::dashboard(&app, &u.actor, &q).await, &u)?;
     Ok(Json(d).into_response())

@@ -289,6 +289,25 @@ impl FromRequest<App> for UiPost {
 }
 
 /// A JSON body; a malformed one is a 400, a wrongly typed field a 422 naming the field.
+/// Query parameters of an API request: a value that does not parse is a 400 problem
+/// (RFC 9457, in the caller's language), as a bad body is, not axum's plain text.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let lang = request_lang(&parts.headers, None);
+        let q = parts.uri.query().unwrap_or_default();
+        serde_urlencoded::from_str(q).map(ApiQuery).map_err(|e| {
+            WebError::bad_request(
+                Surface::Api,
+                lang,
+                &format!("{}: {e}", lang.t("err.bad_query")),
+            )
+        })
+    }
+}
+
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {

@@ -260,3 +260,42 @@ async fn numbers_of_customers_out_of_scope_are_refused_not_moved() {
     })
     .await;
 }
+
+/// A query parameter that does not parse is a 400 problem in the caller's language, as
+/// the OpenAPI document says (it was axum's plain text; found by schemathesis).
+#[tokio::test]
+async fn a_malformed_query_is_a_problem() {
+    each_db(|t| async move {
+        let c = t
+            .customer("上海恒通供应链管理有限公司", Some("lixy"), None)
+            .await;
+        let r = t
+            .api("lixy")
+            .await
+            .req(
+                reqwest::Method::GET,
+                &format!("/api/v1/customers/{c}/shipments?per_page=abc"),
+            )
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        let ct = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        assert_eq!(ct, "application/problem+json");
+        let body: serde_json::Value = r.json().await.expect("json");
+        assert_eq!(body["status"], 400, "{body}");
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("查询参数格式错误"),
+            "{body}"
+        );
+    })
+    .await;
+}
