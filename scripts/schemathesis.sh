@@ -16,8 +16,10 @@ budget="${1:-300}"
 command -v schemathesis >/dev/null 2>&1 || pip install --quiet schemathesis
 cargo build --quiet -p consign-cli
 dir=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$dir"' EXIT
-export CONSIGN_DATA_DIR="$dir" CONSIGN_LISTEN=127.0.0.1:18089
+server=""
+# The server's log is kept in target/ (what failed on the server's side).
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; cp "$dir/serve.log" target/schemathesis-serve.log 2>/dev/null || true; rm -rf "$dir"' EXIT
+export CONSIGN_DATA_DIR="$dir" CONSIGN_DATABASE_URL="sqlite://$dir/consign.db" CONSIGN_LISTEN=127.0.0.1:18089
 echo "schemathesis-2026" | ./target/debug/consign user add admin --role admin --password-stdin >/dev/null
 token=$(./target/debug/consign user token admin --name schemathesis | tail -n 1)
 ./target/debug/consign serve >"$dir/serve.log" 2>&1 &

@@ -43,9 +43,11 @@ pub async fn download(
     });
     let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(8);
     tokio::spawn(tail(reader, done_rx, tx));
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|chunk| (chunk, rx))
-    });
+    // Fused: the compression layer polls the body once more after its end.
+    let stream =
+        futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|chunk| (chunk, rx))
+        }));
     let file_name = format!("{name}.{}", format.extension());
     // RFC 6266: an ASCII fallback and the UTF-8 name.
     let disposition = format!(
