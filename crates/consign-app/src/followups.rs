@@ -584,7 +584,6 @@ pub async fn plan(app: &App, now: DateTime<Utc>) -> Result<usize> {
             .collect();
     let customers = repo::owned_customers(conn).await?;
     let tz = app.tz();
-    let mut made = 0;
     let mut batch: Vec<(i64, i64, TaskKind, String, NaiveDate)> = Vec::new();
     for c in &customers {
         let vc = class.get(&c.id).copied().unwrap_or(ValueClass::C);
@@ -609,28 +608,52 @@ pub async fn plan(app: &App, now: DateTime<Utc>) -> Result<usize> {
             }
         }
     }
-    for chunk in batch.chunks(500) {
+    let planned: Vec<Planned> = batch
+        .iter()
+        .map(|(customer_id, owner, kind, title, due)| Planned {
+            customer_id: *customer_id,
+            assignee_id: Some(*owner),
+            kind: *kind,
+            title,
+            due: *due,
+        })
+        .collect();
+    let made = add_planned(app, &planned, now).await?;
+    Ok(made + plan_at_risk(app, now).await?)
+}
+
+/// A task the plan makes.
+struct Planned<'a> {
+    customer_id: i64,
+    assignee_id: Option<i64>,
+    kind: TaskKind,
+    title: &'a str,
+    due: NaiveDate,
+}
+
+/// Writes the plan's tasks, 500 a transaction. Returns how many.
+async fn add_planned(app: &App, tasks: &[Planned<'_>], now: DateTime<Utc>) -> Result<usize> {
+    for chunk in tasks.chunks(500) {
         let txn = app.db.begin_write().await?;
-        for (customer_id, owner, kind, title, due) in chunk {
+        for t in chunk {
             repo::add_task(
                 &txn,
                 &NewTask {
-                    customer_id: *customer_id,
-                    assignee_id: Some(*owner),
-                    kind: kind.as_str(),
-                    title,
-                    due_on: day_num(*due),
+                    customer_id: t.customer_id,
+                    assignee_id: t.assignee_id,
+                    kind: t.kind.as_str(),
+                    title: t.title,
+                    due_on: day_num(t.due),
                     ticket_id: None,
                     created_by: None,
                     now,
                 },
             )
             .await?;
-            made += 1;
         }
         txn.commit().await?;
     }
-    Ok(made + plan_at_risk(app, now).await?)
+    Ok(tasks.len())
 }
 
 /// A call for every customer the current classification flags at risk that has none
@@ -662,29 +685,17 @@ pub async fn plan_at_risk(app: &App, now: DateTime<Utc>) -> Result<usize> {
         None
     };
     let title = "流失预警客户回访 / Call a customer at risk";
-    let mut made = 0;
-    for chunk in due.chunks(500) {
-        let txn = app.db.begin_write().await?;
-        for (customer_id, owner) in chunk {
-            repo::add_task(
-                &txn,
-                &NewTask {
-                    customer_id: *customer_id,
-                    assignee_id: owner.or(lead),
-                    kind: TaskKind::AtRisk.as_str(),
-                    title,
-                    due_on: day_num(today + Duration::days(p.at_risk_days)),
-                    ticket_id: None,
-                    created_by: None,
-                    now,
-                },
-            )
-            .await?;
-            made += 1;
-        }
-        txn.commit().await?;
-    }
-    Ok(made)
+    let planned: Vec<Planned> = due
+        .iter()
+        .map(|(customer_id, owner)| Planned {
+            customer_id: *customer_id,
+            assignee_id: owner.or(lead),
+            kind: TaskKind::AtRisk,
+            title,
+            due: today + Duration::days(p.at_risk_days),
+        })
+        .collect();
+    add_planned(app, &planned, now).await
 }
 
 /// Who takes the pool's calls: the configured user while active, else the active
