@@ -18,7 +18,8 @@ cargo build --quiet -p consign-cli
 dir=$(mktemp -d)
 server=""
 # The server's log is kept in target/ (what failed on the server's side).
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; cp "$dir/serve.log" target/schemathesis-serve.log 2>/dev/null || true; rm -rf "$dir"' EXIT
+root=$(pwd)
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; cp "$dir/serve.log" "$root/target/schemathesis-serve.log" 2>/dev/null || true; rm -rf "$dir"' EXIT
 export CONSIGN_DATA_DIR="$dir" CONSIGN_DATABASE_URL="sqlite://$dir/consign.db" CONSIGN_LISTEN=127.0.0.1:18089
 echo "schemathesis-2026" | ./target/debug/consign user add admin --role admin --password-stdin >/dev/null
 token=$(./target/debug/consign user token admin --name schemathesis | tail -n 1)
@@ -28,6 +29,8 @@ for _ in $(seq 1 50); do
   curl -fsS http://127.0.0.1:18089/healthz >/dev/null 2>&1 && break
   sleep 0.2
 done
+# From the temporary folder: schemathesis keeps its cache (.schemathesis/) where it runs.
+cd "$dir"
 schemathesis run http://127.0.0.1:18089/api/openapi.json \
   -H "Authorization: Bearer $token" \
   --checks all \

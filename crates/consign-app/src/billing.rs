@@ -416,7 +416,7 @@ pub async fn upsert_invoices(
     let now = Utc::now();
     let txn = app.db.begin_write().await?;
     let old = repo::invoices_by_no(&txn, &nos).await?;
-    refuse_hidden(
+    customers::refuse_numbers_out_of_scope(
         app,
         actor,
         &txn,
@@ -472,36 +472,6 @@ pub async fn upsert_invoices(
         });
     }
     Ok(out)
-}
-
-/// Refuses a batch in which a number already belongs to a customer the caller cannot
-/// see (`owners`: per item, the customer that holds its number now): such a record is
-/// not moved to the caller's customer. The error names `items[i].<field>`.
-async fn refuse_hidden<C: consign_store::ConnectionTrait>(
-    app: &App,
-    actor: &Actor,
-    conn: &C,
-    owners: impl Iterator<Item = Option<i64>>,
-    single: bool,
-    field: &str,
-) -> Result<()> {
-    let owners: Vec<Option<i64>> = owners.collect();
-    let vis = customers::visibility(app, actor).await?;
-    let hidden = customers::outside(conn, &vis, owners.iter().flatten().copied()).await?;
-    let mut errs = FieldErrors::new();
-    for (i, o) in owners.iter().enumerate() {
-        if o.is_some_and(|c| hidden.contains(&c)) {
-            errs.add(
-                format!("{}{field}", item_path(single, i)),
-                "err.number_out_of_scope",
-            );
-        }
-    }
-    if errs.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Validation(errs))
-    }
 }
 
 fn summary<'a>(nos: impl Iterator<Item = &'a str>) -> String {
@@ -745,7 +715,7 @@ pub async fn upsert_payments(
     let now = Utc::now();
     let txn = app.db.begin_write().await?;
     let old = repo::payments_by_no(&txn, &nos).await?;
-    refuse_hidden(
+    customers::refuse_numbers_out_of_scope(
         app,
         actor,
         &txn,

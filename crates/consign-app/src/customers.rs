@@ -416,6 +416,38 @@ pub async fn outside<C: consign_store::ConnectionTrait>(
         .collect())
 }
 
+/// Refuses a batch in which a number already belongs to a customer the caller cannot
+/// see (`owners`: per item, the customer that holds its number now): such a record is
+/// not moved to the caller's customer. The error names `items[i].<field>`.
+pub(crate) async fn refuse_numbers_out_of_scope<C: consign_store::ConnectionTrait>(
+    app: &App,
+    actor: &Actor,
+    conn: &C,
+    owners: impl Iterator<Item = Option<i64>>,
+    single: bool,
+    field: &str,
+) -> Result<()> {
+    let owners: Vec<Option<i64>> = owners.collect();
+    let vis = visibility(app, actor).await?;
+    let hidden = outside(conn, &vis, owners.iter().flatten().copied()).await?;
+    let mut errs = FieldErrors::new();
+    for (i, o) in owners.iter().enumerate() {
+        if o.is_some_and(|c| hidden.contains(&c)) {
+            let path = if single {
+                String::new()
+            } else {
+                format!("items[{i}].")
+            };
+            errs.add(format!("{path}{field}"), "err.number_out_of_scope");
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errs))
+    }
+}
+
 /// The customer, if the actor may see it (else NotFound, as if it did not exist).
 pub async fn visible_customer(app: &App, actor: &Actor, id: i64) -> Result<customer::Model> {
     let vis = visibility(app, actor).await?;

@@ -369,24 +369,17 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
         .collect();
     let old = repo::existing(&txn, &waybills).await?;
     // A waybill of a customer the caller cannot see is refused, not moved.
-    let vis = customers::visibility(app, actor).await?;
-    let hidden = customers::outside(&txn, &vis, old.values().map(|o| o.customer_id)).await?;
-    for (i, (_, s)) in resolved.iter().enumerate() {
-        if old
-            .get(&s.waybill_no)
-            .is_some_and(|o| hidden.contains(&o.customer_id))
-        {
-            let path = if single {
-                String::new()
-            } else {
-                format!("items[{i}].")
-            };
-            errs.add(format!("{path}waybill_no"), "err.number_out_of_scope");
-        }
-    }
-    if !errs.is_empty() {
-        return Err(AppError::Validation(errs));
-    }
+    customers::refuse_numbers_out_of_scope(
+        app,
+        actor,
+        &txn,
+        resolved
+            .iter()
+            .map(|(_, s)| old.get(&s.waybill_no).map(|o| o.customer_id)),
+        single,
+        "waybill_no",
+    )
+    .await?;
     let mut writes = Vec::new();
     let mut outcomes = Vec::with_capacity(resolved.len());
     for (i, (cid, s)) in resolved.iter().enumerate() {
