@@ -31,7 +31,7 @@ for _ in $(seq 1 50); do
 done
 # From the temporary folder: schemathesis keeps its cache (.schemathesis/) where it runs.
 cd "$dir"
-schemathesis run http://127.0.0.1:18089/api/openapi.json \
+schemathesis --config-file "$root/scripts/schemathesis.toml" run http://127.0.0.1:18089/api/openapi.json \
   -H "Authorization: Bearer $token" \
   --checks all \
   --phases examples,coverage,fuzzing,stateful \

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use consign_domain::billing::{
     doc_no, period, standing, Aging, AgingBucket, Invoice, InvoiceState, Payment, PaymentMethod,
 };
+use consign_domain::params;
 use consign_domain::FieldErrors;
 use consign_store::billing::{self as repo, PaymentWrite, StoredInvoice, StoredPayment};
 use serde::{Deserialize, Serialize};
@@ -183,7 +184,7 @@ pub async fn invoices_for_customer(
     let total = views.len() as u64;
     let items = views
         .into_iter()
-        .skip(((page - 1) * per_page) as usize)
+        .skip(params::offset(page, per_page) as usize)
         .take(per_page as usize)
         .collect();
     Ok((
@@ -584,8 +585,13 @@ pub async fn payments_for_customer(
     let c = customers::visible_customer(app, actor, customer_id).await?;
     let per_page = per_page.clamp(1, 200);
     let page = page.max(1);
-    let (rows, total) =
-        repo::payments_of(&app.db.conn, customer_id, (page - 1) * per_page, per_page).await?;
+    let (rows, total) = repo::payments_of(
+        &app.db.conn,
+        customer_id,
+        params::offset(page, per_page),
+        per_page,
+    )
+    .await?;
     Ok(Page {
         items: rows.iter().map(|s| payment_view(s, &c.name)).collect(),
         total,

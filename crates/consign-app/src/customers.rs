@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use consign_domain::customer::{
     join_modes, split_modes, CustomerKind, CustomerStatus, DataSource, GovLevel, ServiceMode,
 };
+use consign_domain::params;
 use consign_domain::role::{Role, Scope};
 use consign_domain::search::{self, Query};
 use consign_domain::validate::{self, optional_text, required_text};
@@ -209,13 +210,6 @@ fn nonempty(s: &Option<String>) -> Option<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(String::from)
-}
-
-fn yes(s: &Option<String>) -> bool {
-    matches!(
-        s.as_deref().map(str::trim),
-        Some("1" | "true" | "yes" | "on")
-    )
 }
 
 // ---- scope ----
@@ -490,7 +484,6 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<Page<Custom
         city: nonempty(&q.city),
         industry: nonempty(&q.industry),
         tag: nonempty(&q.tag),
-        archived: yes(&q.archived),
         ..Default::default()
     };
     macro_rules! vocab {
@@ -503,6 +496,9 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<Page<Custom
             }
         };
     }
+    f.archived = errs
+        .check("archived", params::flag(q.archived.as_deref()))
+        .unwrap_or(false);
     vocab!(kind, CustomerKind);
     vocab!(status, CustomerStatus);
     vocab!(service_mode, ServiceMode);
@@ -529,24 +525,12 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<Page<Custom
         None if f.search.is_some() => f.sort = Sort::Newest,
         None => {}
     }
-    f.page = match nonempty(&q.page) {
-        Some(p) => p.parse().ok().filter(|p| *p >= 1).unwrap_or_else(|| {
-            errs.add("page", "err.invalid_number");
-            1
-        }),
-        None => 1,
-    };
-    f.per_page = match nonempty(&q.per_page) {
-        Some(p) => p
-            .parse()
-            .ok()
-            .filter(|p| (1..=500).contains(p))
-            .unwrap_or_else(|| {
-                errs.add("per_page", "err.invalid_number");
-                50
-            }),
-        None => 50,
-    };
+    f.page = errs
+        .check("page", params::page(q.page.as_deref()))
+        .unwrap_or(1);
+    f.per_page = errs
+        .check("per_page", params::per_page(q.per_page.as_deref(), 50, 500))
+        .unwrap_or(50);
     errs.into_result()?;
     let (rows, total) = repo::list(&app.db.conn, &vis, &f).await?;
     let mut items = views(app, rows);

@@ -56,6 +56,7 @@ fn today(app: &App) -> NaiveDate {
 // ---- interactions ----
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InteractionInput {
     pub kind: String,
     /// When it happened (company time, YYYY-MM-DD HH:MM); empty: now.
@@ -450,6 +451,7 @@ pub async fn complete(
 
 /// A task someone adds by hand (a promised call back, a visit to arrange).
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TaskInput {
     pub title: String,
     /// YYYY-MM-DD.

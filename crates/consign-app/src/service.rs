@@ -8,6 +8,7 @@ use crate::{App, AppError, Result};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use consign_domain::classify::{day_num, Grade, ValueClass};
 use consign_domain::ops::{format_fen, parse_fen, waybill_no};
+use consign_domain::params;
 use consign_domain::role::{Role, Scope};
 use consign_domain::service::{
     Action, Channel, RootCause, Severity, SlaPolicy, Status, TicketKind,
@@ -324,10 +325,6 @@ fn some(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn flag(s: &Option<String>) -> bool {
-    matches!(some(s), Some("1" | "true" | "yes" | "on"))
-}
-
 /// The filters a query asks for, checked: a bad value is a field error, not an empty
 /// list.
 pub async fn filter(app: &App, actor: &Actor, q: &TicketQuery) -> Result<TicketFilter> {
@@ -339,9 +336,11 @@ pub async fn filter(app: &App, actor: &Actor, q: &TicketQuery) -> Result<TicketF
     let mut f = TicketFilter {
         owners,
         pool,
-        open_only: flag(&q.open),
         ..Default::default()
     };
+    f.open_only = e
+        .check("open", params::flag(q.open.as_deref()))
+        .unwrap_or(false);
     if let Some(s) = some(&q.status) {
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             match Status::parse(part) {
@@ -373,7 +372,7 @@ pub async fn filter(app: &App, actor: &Actor, q: &TicketQuery) -> Result<TicketF
             Err(_) => e.add("assignee", "err.invalid_choice"),
         },
     }
-    if flag(&q.breached) {
+    if e.check("breached", params::flag(q.breached.as_deref())) == Some(true) {
         f.breached_at = Some(Utc::now());
     }
     if let Some(s) = some(&q.customer_id) {
@@ -412,14 +411,12 @@ pub async fn filter(app: &App, actor: &Actor, q: &TicketQuery) -> Result<TicketF
             TicketSort::Newest
         }
     };
-    f.page = some(&q.page)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1)
-        .max(1);
-    f.per_page = some(&q.per_page)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(50)
-        .clamp(1, 500);
+    f.page = e
+        .check("page", params::page(q.page.as_deref()))
+        .unwrap_or(1);
+    f.per_page = e
+        .check("per_page", params::per_page(q.per_page.as_deref(), 50, 500))
+        .unwrap_or(50);
     e.into_result()?;
     Ok(f)
 }
@@ -461,6 +458,7 @@ pub async fn list(app: &App, actor: &Actor, q: &TicketQuery) -> Result<TicketPag
 // ---- register ----
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TicketInput {
     pub kind: String,
     pub channel: String,
@@ -762,6 +760,7 @@ pub async fn create_at(
 // ---- workflow ----
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StepInput {
     pub action: String,
     #[serde(default)]
@@ -944,6 +943,7 @@ pub async fn step_at(
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AssignInput {
     /// A user id; empty: unassigned.
     #[serde(default)]

@@ -9,6 +9,7 @@ use crate::{App, AppError, Result};
 use chrono::{DateTime, Utc};
 use consign_domain::customer::ServiceMode;
 use consign_domain::ops::waybill_no;
+use consign_domain::params;
 use consign_domain::shipment::{local_day, Exception, Exceptions, Shipment, ShipmentStatus};
 use consign_domain::FieldErrors;
 use consign_store::shipments::{self as repo, ShipmentWrite, StoredShipment};
@@ -162,8 +163,13 @@ pub async fn for_customer(
     let c = customers::visible_customer(app, actor, customer_id).await?;
     let per_page = per_page.clamp(1, 200);
     let page = page.max(1);
-    let (rows, total) =
-        repo::list_for_customer(&app.db.conn, customer_id, (page - 1) * per_page, per_page).await?;
+    let (rows, total) = repo::list_for_customer(
+        &app.db.conn,
+        customer_id,
+        params::offset(page, per_page),
+        per_page,
+    )
+    .await?;
     Ok(Page {
         items: rows.iter().map(|s| ShipmentView::of(s, &c.name)).collect(),
         total,

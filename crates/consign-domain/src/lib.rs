@@ -12,6 +12,7 @@ pub mod followup;
 pub mod i18n;
 pub mod mask;
 pub mod ops;
+pub mod params;
 pub mod role;
 pub mod search;
 pub mod service;

@@ -64,7 +64,7 @@ pub async fn list<C: ConnectionTrait>(
         .filter(c)
         .order_by_desc(audit_log::Column::At)
         .order_by_desc(audit_log::Column::Id)
-        .offset(f.page.saturating_sub(1) * per_page)
+        .offset(consign_domain::params::offset(f.page, per_page))
         .limit(per_page)
         .all(conn)
         .await?;

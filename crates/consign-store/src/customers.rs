@@ -631,7 +631,7 @@ pub async fn list<C: ConnectionTrait>(
 ) -> Result<(Vec<CustomerRow>, u64)> {
     let cond = filter_condition(vis, f);
     let per_page = f.per_page.clamp(1, 500);
-    let offset = f.page.saturating_sub(1) * per_page;
+    let offset = consign_domain::params::offset(f.page, per_page);
     let fast = fast_count_sql(vis, f);
     if let (Some((key, others)), Sort::Newest) =
         (fast.as_ref().and_then(|q| q.ordered.as_ref()), f.sort)

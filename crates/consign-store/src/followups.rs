@@ -87,7 +87,7 @@ pub async fn interactions_of<C: ConnectionTrait>(
     .map(|c| c.n)
     .unwrap_or(0);
     let per = per_page.clamp(1, 500);
-    let offset = page.max(1).saturating_sub(1) * per;
+    let offset = consign_domain::params::offset(page, per);
     let rows = InteractionRow::find_by_statement(stmt(
         backend,
         &format!(
@@ -320,7 +320,7 @@ pub async fn tasks<C: ConnectionTrait>(conn: &C, f: &TaskFilter) -> Result<(Vec<
         return Ok((Vec::new(), n.max(0) as u64));
     }
     let per = f.per_page.clamp(1, 500);
-    let offset = f.page.max(1).saturating_sub(1) * per;
+    let offset = consign_domain::params::offset(f.page, per);
     let rows = TaskRow::find_by_statement(stmt(
         backend,
         &format!("{TASK_SELECT}{wh} ORDER BY t.due_on, t.id LIMIT {per} OFFSET {offset}"),

@@ -527,7 +527,7 @@ pub async fn list<C: ConnectionTrait>(conn: &C, f: &TicketFilter) -> Result<Tick
         n: i64,
     }
     let per = f.per_page.clamp(1, 10_000);
-    let offset = f.page.max(1).saturating_sub(1) * per;
+    let offset = consign_domain::params::offset(f.page, per);
     let cap = TICKET_COUNT_CAP.max(offset + per);
     let n = Count::find_by_statement(stmt(
         backend,

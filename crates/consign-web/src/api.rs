@@ -12,6 +12,7 @@ use consign_app::billing;
 use consign_app::customers::{self, ContactInput, CustomerInput, ListQuery, NewCustomer};
 use consign_app::shipments::{self, Outcome, ShipmentInput};
 use consign_app::{auth, users, App, AppError};
+use consign_domain::params;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -26,6 +27,22 @@ impl<T> OrApi<T> for Result<T, AppError> {
     fn or_api(self, u: &ApiUser) -> ApiResult<T> {
         self.map_err(|e| WebError::api(e, u.lang))
     }
+}
+
+/// A page and its size from the query, each within bounds (1 to `max` rows, pages up to
+/// `params::MAX_PAGE`), or a 422 naming the one that is not.
+pub(crate) fn paging(
+    page: Option<u64>,
+    per_page: Option<u64>,
+    default: u64,
+    max: u64,
+    u: &ApiUser,
+) -> ApiResult<(u64, u64)> {
+    let mut e = consign_domain::FieldErrors::new();
+    let p = e.check("page", params::page_no(page));
+    let pp = e.check("per_page", params::per_page_no(per_page, default, max));
+    e.into_result().map_err(AppError::Validation).or_api(u)?;
+    Ok((p.unwrap_or(1), pp.unwrap_or(default)))
 }
 
 fn id(s: &str, u: &ApiUser) -> ApiResult<i64> {
@@ -299,15 +316,10 @@ async fn customer_shipments(
     Path(cid): Path<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Response> {
-    let page = shipments::for_customer(
-        &app,
-        &u.actor,
-        id(&cid, &u)?,
-        q.page.unwrap_or(1),
-        q.per_page.unwrap_or(50),
-    )
-    .await
-    .or_api(&u)?;
+    let (page_no, per_page) = paging(q.page, q.per_page, 50, 200, &u)?;
+    let page = shipments::for_customer(&app, &u.actor, id(&cid, &u)?, page_no, per_page)
+        .await
+        .or_api(&u)?;
     Ok(Json(page).into_response())
 }
 
@@ -699,15 +711,11 @@ async fn customer_invoices(
     Path(cid): Path<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Response> {
-    let (page, receivables) = billing::invoices_for_customer(
-        &app,
-        &u.actor,
-        id(&cid, &u)?,
-        q.page.unwrap_or(1),
-        q.per_page.unwrap_or(50),
-    )
-    .await
-    .or_api(&u)?;
+    let (page_no, per_page) = paging(q.page, q.per_page, 50, 200, &u)?;
+    let (page, receivables) =
+        billing::invoices_for_customer(&app, &u.actor, id(&cid, &u)?, page_no, per_page)
+            .await
+            .or_api(&u)?;
     let mut value = to_json(&page, &u)?;
     value["receivables"] = to_json(&receivables, &u)?;
     Ok(Json(value).into_response())
@@ -719,15 +727,10 @@ async fn customer_payments(
     Path(cid): Path<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Response> {
-    let page = billing::payments_for_customer(
-        &app,
-        &u.actor,
-        id(&cid, &u)?,
-        q.page.unwrap_or(1),
-        q.per_page.unwrap_or(50),
-    )
-    .await
-    .or_api(&u)?;
+    let (page_no, per_page) = paging(q.page, q.per_page, 50, 200, &u)?;
+    let page = billing::payments_for_customer(&app, &u.actor, id(&cid, &u)?, page_no, per_page)
+        .await
+        .or_api(&u)?;
     Ok(Json(page).into_response())
 }
 
@@ -1136,13 +1139,14 @@ async fn audit_log(
     u: ApiUser,
     ApiQuery(q): ApiQuery<AuditQ>,
 ) -> ApiResult<Response> {
+    let (page_no, per_page) = paging(q.page, q.per_page, 50, 500, &u)?;
     let aq = AuditQuery {
         actor_id: q.actor_id,
         action: q.action,
         entity_type: q.entity_type,
         customer_id: q.customer_id,
-        page: q.page.unwrap_or(1),
-        per_page: q.per_page.unwrap_or(50),
+        page: page_no,
+        per_page,
     };
     let (items, total) = consign_app::audit::list(&app, &u.actor, &aq)
         .await
@@ -1237,7 +1241,8 @@ async fn class_runs(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Recompute {
-    /// YYYY-MM-DD; default today.
+    /// YYYY-MM-DD; absent or null: today.
+    #[serde(default)]
     as_of: Option<String>,
 }
 
@@ -1246,7 +1251,8 @@ async fn class_recompute(
     u: ApiUser,
     ApiJson(b): ApiJson<Recompute>,
 ) -> ApiResult<Response> {
-    let as_of = match b.as_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    // Absent or null: today. Anything else must be a day (an empty text is not one).
+    let as_of = match b.as_of.as_deref() {
         Some(s) => Some(
             chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
                 let mut e = consign_domain::FieldErrors::new();

@@ -213,10 +213,8 @@ async fn interactions(
     ApiQuery(q): ApiQuery<PageQ>,
 ) -> ApiResult<Response> {
     let cid = id(&cid, &u)?;
-    let p = or_api(
-        followups::interactions(&app, &u.actor, cid, q.page.unwrap_or(1)).await,
-        &u,
-    )?;
+    let (page, _) = crate::api::paging(q.page, None, 20, 20, &u)?;
+    let p = or_api(followups::interactions(&app, &u.actor, cid, page).await, &u)?;
     Ok(Json(p).into_response())
 }
 
@@ -264,15 +262,14 @@ async fn my_tasks(
     u: ApiUser,
     ApiQuery(q): ApiQuery<TasksQ>,
 ) -> ApiResult<Response> {
+    let (page, _) = crate::api::paging(q.page, None, 1, 1, &u)?;
+    let days = match q.days {
+        None => 14,
+        Some(d) if (1..=366).contains(&d) => d,
+        Some(_) => return or_api(Err(AppError::field("days", "err.invalid_number")), &u),
+    };
     let l = or_api(
-        followups::my_tasks(
-            &app,
-            &u.actor,
-            q.days.unwrap_or(14),
-            q.group.as_deref(),
-            q.page.unwrap_or(1),
-        )
-        .await,
+        followups::my_tasks(&app, &u.actor, days, q.group.as_deref(), page).await,
         &u,
     )?;
     Ok(Json(l).into_response())

@@ -297,8 +297,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = WebError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let lang = request_lang(&parts.headers, None);
-        let q = parts.uri.query().unwrap_or_default();
-        serde_urlencoded::from_str(q).map(ApiQuery).map_err(|e| {
+        // An empty value is the same as an absent one (`page=`), as HTML forms send them.
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(parts.uri.query().unwrap_or_default()).map_err(|e| {
+                WebError::bad_request(
+                    Surface::Api,
+                    lang,
+                    &format!("{}: {e}", lang.t("err.bad_query")),
+                )
+            })?;
+        let given: Vec<(String, String)> =
+            pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        let q = serde_urlencoded::to_string(&given).unwrap_or_default();
+        serde_urlencoded::from_str(&q).map(ApiQuery).map_err(|e| {
             WebError::bad_request(
                 Surface::Api,
                 lang,
@@ -317,6 +328,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|e| WebError::bad_request(Surface::Api, lang, &e.body_text()))?;
+        // Every body the API takes is a JSON object: serde would also read a struct from
+        // an array of its fields in order, which no client means.
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_some_and(|b| *b != b'{')
+            && serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok()
+        {
+            let mut errs = FieldErrors::new();
+            errs.add("body", "err.invalid_type");
+            return Err(WebError::api(AppError::Validation(errs), lang));
+        }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         serde_path_to_error::deserialize(de)
             .map(ApiJson)

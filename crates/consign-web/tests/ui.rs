@@ -304,15 +304,27 @@ async fn openapi_describes_every_route() {
     let t = spawn(false).await;
     let (s, spec) = t.anonymous().get("/api/openapi.json").await;
     assert_eq!(s, StatusCode::OK);
-    let src = include_str!("../src/api.rs");
+    let src = [
+        include_str!("../src/api.rs"),
+        include_str!("../src/api_service.rs"),
+    ]
+    .concat();
     let mut missing = Vec::new();
-    for line in src
-        .lines()
-        .filter(|l| l.trim_start().starts_with(".route(\""))
-    {
+    for line in src.lines().filter(|l| {
+        let l = l.trim_start();
+        l.starts_with(".route(\"") || l.starts_with("\"/")
+    }) {
         let path = line.split('"').nth(1).expect("path");
         let full = format!("/api/v1{path}");
-        if spec["paths"].get(&full).is_none() {
+        // The exports share one route and are described one path per list.
+        let described = if full == "/api/v1/exports/{kind}" {
+            ["customers", "shipments", "invoices", "payments", "tickets"]
+                .iter()
+                .all(|k| spec["paths"].get(format!("/api/v1/exports/{k}")).is_some())
+        } else {
+            spec["paths"].get(&full).is_some()
+        };
+        if !described {
             missing.push(full);
         }
     }

@@ -4,7 +4,10 @@
 
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
+use consign_domain::params;
 use serde_json::{json, Value};
+
+mod requests;
 
 fn op(summary: &str, tag: &str, body: Option<&str>, ok: (&str, &str)) -> Value {
     let mut o = json!({
@@ -35,22 +38,29 @@ fn id_param(name: &str) -> Value {
 
 /// Every path of the API, with its operations (also used by the route coverage test).
 pub fn spec() -> Value {
+    // Query values as the server reads them: empty is the same as absent.
+    let owner = json!({"type": "string", "pattern": "^\\s*(me|pool|[+-]?[0-9]+)?\\s*$"});
+    let flag = json!({"type": "string", "enum": params::FLAG_SPELLINGS});
     let list_params = json!([
         {"name": "q", "in": "query", "description": "Chinese substring (2+ characters), full pinyin, pinyin initials, customer code prefix or exact phone", "schema": {"type": "string"}},
         {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["individual", "enterprise", "government"]}},
         {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["prospect", "active", "suspended", "lost"]}},
-        {"name": "owner", "in": "query", "description": "user id, `me` or `pool`", "schema": {"type": "string"}},
+        {"name": "owner", "in": "query", "description": "user id, `me` or `pool`", "schema": owner.clone()},
         {"name": "province", "in": "query", "schema": {"type": "string"}},
         {"name": "city", "in": "query", "schema": {"type": "string"}},
         {"name": "industry", "in": "query", "schema": {"type": "string"}},
         {"name": "service_mode", "in": "query", "schema": {"type": "string", "enum": ["express", "ltl", "ftl", "warehousing", "cold_chain", "international"]}},
         {"name": "tag", "in": "query", "schema": {"type": "string"}},
         {"name": "data_source", "in": "query", "schema": {"type": "string", "enum": ["internal", "external"]}},
-        {"name": "archived", "in": "query", "schema": {"type": "boolean"}},
+        {"name": "archived", "in": "query", "description": "archived customers instead of live ones", "schema": flag.clone()},
         {"name": "sort", "in": "query", "description": "default -updated_at; with q, -id (newest first)", "schema": {"type": "string", "enum": ["-updated_at", "-id", "-created_at", "code", "name"]}},
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
     ]);
+    let paged = |max: u64| {
+        vec![
+            json!({"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": params::MAX_PAGE}}),
+            json!({"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": max}}),
+        ]
+    };
     let mut paths = serde_json::Map::new();
     let mut add = |path: &str, method: &str, mut o: Value, params: Vec<Value>| {
         if !params.is_empty() {
@@ -61,12 +71,7 @@ pub fn spec() -> Value {
     };
     let cid = || vec![id_param("id")];
     let ckid = || vec![id_param("id"), id_param("cid")];
-    let page_params = || {
-        vec![
-            json!({"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}),
-            json!({"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}}),
-        ]
-    };
+    let page_params = || paged(200);
     add(
         "/api/v1/customers/{id}/shipments",
         "get",
@@ -193,32 +198,6 @@ pub fn spec() -> Value {
         ],
     );
     add(
-        "/api/v1/exports/{kind}",
-        "get",
-        {
-            let mut o = op(
-                "A list as a file with the columns the import takes: customers (with the customer list's filters), shipments, invoices or payments (all, or one customer's), or tickets (with the ticket list's filters). Audited.",
-                "imports",
-                None,
-                ("200", ""),
-            );
-            o["responses"]["200"] = json!({"description": "The file", "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}
-            }});
-            o
-        },
-        [
-            vec![
-                json!({"name": "kind", "in": "path", "required": true, "schema": {"type": "string", "enum": ["customers", "shipments", "invoices", "payments"]}}),
-                json!({"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "xlsx"]}}),
-                json!({"name": "customer_id", "in": "query", "schema": {"type": "string"}}),
-            ],
-            list_params.as_array().cloned().unwrap_or_default(),
-        ]
-        .concat(),
-    );
-    add(
         "/api/v1/imports",
         "get",
         op(
@@ -283,7 +262,7 @@ pub fn spec() -> Value {
         op(
             "Add tracking events (repeats are kept once)",
             "shipments",
-            Some("TrackingEvents"),
+            Some("TrackingEventsInput"),
             ("200", "TrackingEvents"),
         ),
         cid(),
@@ -300,7 +279,13 @@ pub fn spec() -> Value {
         None,
         ("200", "CustomerPage"),
     );
-    l["parameters"] = list_params;
+    l["parameters"] = Value::Array(
+        [
+            list_params.as_array().cloned().unwrap_or_default(),
+            paged(500),
+        ]
+        .concat(),
+    );
     add("/api/v1/customers", "get", l, vec![]);
     let mut create = op(
         "Create a customer (409 with `duplicates` unless confirm_duplicates)",
@@ -520,7 +505,16 @@ pub fn spec() -> Value {
         "/api/v1/audit",
         "get",
         op("Audit log (admin)", "audit", None, ("200", "AuditPage")),
-        vec![],
+        [
+            vec![
+                json!({"name": "actor_id", "in": "query", "schema": {"type": "integer", "minimum": i64::MIN, "maximum": i64::MAX}}),
+                json!({"name": "action", "in": "query", "schema": {"type": "string"}}),
+                json!({"name": "entity_type", "in": "query", "schema": {"type": "string"}}),
+                json!({"name": "customer_id", "in": "query", "schema": {"type": "integer", "minimum": i64::MIN, "maximum": i64::MAX}}),
+            ],
+            paged(500),
+        ]
+        .concat(),
     );
     add(
         "/api/v1/policies/pool",
@@ -634,36 +628,128 @@ pub fn spec() -> Value {
         vec![
             json!({"name": "province", "in": "query", "schema": {"type": "string"}}),
             json!({"name": "industry", "in": "query", "schema": {"type": "string"}}),
-            json!({"name": "service_mode", "in": "query", "schema": {"type": "string"}}),
-            json!({"name": "owner", "in": "query", "description": "user id, `me` or `pool`", "schema": {"type": "string"}}),
+            json!({"name": "service_mode", "in": "query", "schema": {"type": "string", "enum": requests::SERVICE_MODES}}),
+            json!({"name": "owner", "in": "query", "description": "user id, `me` or `pool`", "schema": owner}),
         ],
     );
 
     // ---- service desk ----
     let tid = || vec![id_param("id")];
     let q = |name: &str, desc: &str| json!({"name": name, "in": "query", "description": desc, "schema": {"type": "string"}});
+    let qs = |name: &str, desc: &str, schema: Value| json!({"name": name, "in": "query", "description": desc, "schema": schema});
+    let days = |default: u32| json!({"type": "integer", "minimum": 1, "maximum": 366, "description": format!("default {default}")});
+    let ticket_filters = vec![
+        qs(
+            "status",
+            "registered, investigating, resolved, confirmed, closed (comma-separated)",
+            json!({"type": "string", "pattern": "^[\\s,]*((registered|investigating|resolved|confirmed|closed)[\\s,]*)*$"}),
+        ),
+        qs("open", "yes: not closed", flag.clone()),
+        qs(
+            "kind",
+            "",
+            json!({"type": "string", "enum": ["inquiry", "complaint", "claim", "suggestion"]}),
+        ),
+        qs(
+            "severity",
+            "",
+            json!({"type": "string", "enum": ["critical", "high", "normal", "low"]}),
+        ),
+        qs(
+            "channel",
+            "",
+            json!({"type": "string", "enum": ["phone", "email", "portal", "wechat", "visit"]}),
+        ),
+        qs(
+            "root_cause",
+            "",
+            json!({"type": "string", "enum": ["delay", "damage", "loss", "wrong_delivery", "billing", "staff_conduct", "information", "customer_side", "third_party", "other"]}),
+        ),
+        qs(
+            "assignee",
+            "user id, `me` or `none`",
+            json!({"type": "string", "pattern": "^\\s*(me|none|[+-]?[0-9]+)?\\s*$"}),
+        ),
+        qs("breached", "yes: past a deadline now", flag.clone()),
+        qs(
+            "customer_id",
+            "one customer's",
+            json!({"type": "string", "pattern": "^\\s*([+-]?[0-9]+)?\\s*$"}),
+        ),
+        qs(
+            "from",
+            "created on or after this day (company time)",
+            json!({"type": "string", "format": "date"}),
+        ),
+        qs(
+            "to",
+            "created before this day",
+            json!({"type": "string", "format": "date"}),
+        ),
+        q("q", "ticket number, subject, or waybill number"),
+        qs(
+            "sort",
+            "",
+            json!({"type": "string", "enum": ["newest", "oldest", "due"]}),
+        ),
+    ];
     add(
         "/api/v1/tickets",
         "get",
-        op("Tickets of the customers in scope (filtered, sorted, paged)", "service", None, ("200", "TicketPage")),
-        vec![
-            q("status", "registered, investigating, resolved, confirmed, closed (comma-separated)"),
-            q("open", "1: not closed"),
-            q("kind", "inquiry, complaint, claim, suggestion"),
-            q("severity", "critical, high, normal, low"),
-            q("channel", "phone, email, portal, wechat, visit"),
-            q("root_cause", "delay, damage, loss, wrong_delivery, billing, staff_conduct, information, customer_side, third_party, other"),
-            q("assignee", "user id, `me` or `none`"),
-            q("breached", "1: past a deadline now"),
-            q("customer_id", "one customer's"),
-            q("from", "created on or after YYYY-MM-DD (company time)"),
-            q("to", "created before YYYY-MM-DD"),
-            q("q", "ticket number, subject, or waybill number"),
-            q("sort", "newest (default), oldest, due"),
-            q("page", ""),
-            q("per_page", "1–500, default 50"),
-        ],
+        op(
+            "Tickets of the customers in scope (filtered, sorted, paged)",
+            "service",
+            None,
+            ("200", "TicketPage"),
+        ),
+        [ticket_filters.clone(), paged(500)].concat(),
     );
+    // ---- exports: one path per list, each with the filters it takes ----
+    for (kind, what, filters) in [
+        (
+            "customers",
+            "the customer list (with its filters)",
+            list_params.as_array().cloned().unwrap_or_default(),
+        ),
+        (
+            "shipments",
+            "shipments: all you may see, or one customer's",
+            vec![json!({"name": "customer_id", "in": "query", "schema": {"type": "string"}})],
+        ),
+        (
+            "invoices",
+            "invoices: all you may see, or one customer's",
+            vec![json!({"name": "customer_id", "in": "query", "schema": {"type": "string"}})],
+        ),
+        (
+            "payments",
+            "payments: all you may see, or one customer's",
+            vec![json!({"name": "customer_id", "in": "query", "schema": {"type": "string"}})],
+        ),
+        (
+            "tickets",
+            "the ticket list (with its filters)",
+            ticket_filters.clone(),
+        ),
+    ] {
+        let mut o = op(
+            &format!("Export {what} as a file with the columns the import takes. Audited."),
+            "imports",
+            None,
+            ("200", ""),
+        );
+        o["responses"]["200"] = json!({"description": "The file", "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}
+        }});
+        let format = json!({"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "xlsx"]}});
+        add(
+            &format!("/api/v1/exports/{kind}"),
+            "get",
+            o,
+            [vec![format], filters].concat(),
+        );
+    }
     add(
         "/api/v1/tickets",
         "post",
@@ -791,7 +877,7 @@ pub fn spec() -> Value {
             None,
             ("200", "InteractionPage"),
         ),
-        vec![id_param("id"), q("page", "")],
+        vec![id_param("id"), paged(20).remove(0)],
     );
     add(
         "/api/v1/customers/{id}/interactions",
@@ -836,12 +922,17 @@ pub fn spec() -> Value {
             ("200", "TaskList"),
         ),
         vec![
-            q("days", "how far ahead upcoming reaches (default 14)"),
-            q(
+            qs("days", "how far ahead upcoming reaches", days(14)),
+            qs(
                 "group",
-                "overdue, today or upcoming: list only that group, paged (each group lists at most 100 tasks)",
+                "list only that group, paged (each group lists at most 100 tasks)",
+                json!({"type": "string", "enum": ["overdue", "today", "upcoming"]}),
             ),
-            q("page", "page of the group (with group)"),
+            qs(
+                "page",
+                "page of the group (with group)",
+                json!({"type": "integer", "minimum": 1, "maximum": params::MAX_PAGE}),
+            ),
         ],
     );
     add(
@@ -881,7 +972,7 @@ pub fn spec() -> Value {
         "/api/v1/service/dashboard",
         "get",
         op("The service dashboard: open tickets by status and kind, breaches now, response and resolution times, root causes, claims paid, complaints per 1,000 shipments", "service", None, ("200", "ServiceDashboard")),
-        vec![q("days", "the period, 1–366 days back (default 30)")],
+        vec![qs("days", "the period, days back", days(30))],
     );
     add(
         "/api/v1/notifications",
@@ -908,25 +999,6 @@ pub fn spec() -> Value {
 
     let s = |props: Value| json!({"type": "object", "properties": props});
     let text = json!({"type": "string"});
-    let customer_input = json!({
-        "code": text, "name": text, "short_name": text,
-        "kind": {"type": "string", "enum": ["individual", "enterprise", "government"]},
-        "gov_level": {"type": "string", "enum": ["national", "provincial", "municipal"]},
-        "industry": text, "province": text, "city": text, "address": text, "goods_types": text,
-        "service_modes": {"type": "array", "items": {"type": "string", "enum": ["express", "ltl", "ftl", "warehousing", "cold_chain", "international"]}},
-        "data_source": {"type": "string", "enum": ["internal", "external"]},
-        "owner_id": {"type": ["string", "null"], "description": "null puts the customer in the pool"},
-        "status": {"type": "string", "enum": ["prospect", "active", "suspended", "lost"]},
-        "uscc": {"type": "string", "description": "统一社会信用代码, 18 characters with check character"},
-        "id_number": {"type": "string", "description": "resident ID (individuals); stored encrypted"},
-        "notes": text, "tags": {"type": "array", "items": text},
-        "custom_fields": {"type": "object", "additionalProperties": text},
-        "confirm_duplicates": {"type": "boolean"},
-    });
-    let contact_input = json!({"name": text, "title": text, "phone": text, "email": text, "wechat": text, "is_primary": {"type": "boolean"}});
-    let mut new_customer = customer_input.clone();
-    new_customer["contacts"] =
-        json!({"type": "array", "items": {"$ref": "#/components/schemas/ContactInput"}});
     let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
@@ -941,30 +1013,20 @@ pub fn spec() -> Value {
                 "Problem": s(json!({"type": text, "title": text, "status": {"type": "integer"}, "detail": text,
                     "errors": {"type": "array", "items": s(json!({"field": text, "code": text, "message": text}))}})),
                 "Me": s(json!({"id": text, "username": text, "display_name": text, "role": text, "org_unit_id": text, "lang": text})),
-                "CustomerInput": s(customer_input.clone()),
-                "NewCustomer": s(new_customer),
-                "ContactInput": s(contact_input),
                 "Contact": s(json!({"id": text, "customer_id": text, "name": text, "title": text, "phone": {"type": "string", "description": "masked"}, "email": {"type": "string", "description": "masked"}, "wechat": text, "is_primary": {"type": "boolean"}})),
                 "ContactList": s(json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Contact"}}, "total": {"type": "integer"}})),
                 "Customer": s(json!({"id": text, "code": text, "name": text, "kind": text, "owner_id": text, "owner_name": text, "status": text, "tags": {"type": "array", "items": text}, "primary_contact": {"$ref": "#/components/schemas/Contact"}, "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}})),
                 "CustomerPage": s(json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Customer"}}, "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"}})),
                 "CustomerDetail": s(json!({"customer": {"$ref": "#/components/schemas/Customer"}, "contacts": {"type": "array", "items": {"$ref": "#/components/schemas/Contact"}}, "permissions": {"type": "object"}})),
-                "DuplicateCheck": s(json!({"name": text, "uscc": text, "phones": {"type": "array", "items": text}, "exclude_id": text})),
                 "DuplicateList": s(json!({"total": {"type": "integer"}, "duplicates": {"type": "array", "items": s(json!({"id": text, "code": text, "name": text, "reasons": {"type": "array"}}))}})),
-                "Merge": s(json!({"into_id": text})),
                 "Revealed": s(json!({"phone": text, "email": text, "id_number": text})),
                 "AuditPage": s(json!({"items": {"type": "array", "items": s(json!({"id": text, "at": text, "actor_name": text, "action": text, "entity_type": text, "entity_id": text, "changes": {"type": "array"}}))}, "total": {"type": "integer"}})),
                 "User": s(json!({"id": text, "username": text, "display_name": text, "role": text, "org_unit_id": text, "disabled": {"type": "boolean"}})),
                 "UserList": s(json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/User"}}, "total": {"type": "integer"}})),
-                "NewUser": s(json!({"username": text, "display_name": text, "email": text, "role": {"type": "string", "enum": ["admin", "manager", "account_manager", "service_agent", "credit_officer", "read_only", "portal_user"]}, "org_unit_id": text, "password": text})),
-                "UserPatch": s(json!({"role": text, "org_unit_id": text, "display_name": text, "disabled": {"type": "boolean"}, "password": text})),
                 "Unit": s(json!({"id": text, "parent_id": text, "name": text, "kind": {"type": "string", "enum": ["company", "branch", "team"]}, "path": text})),
                 "UnitList": s(json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Unit"}}})),
-                "NewUnit": s(json!({"parent_id": text, "name": text, "kind": {"type": "string", "enum": ["branch", "team"]}})),
                 "TokenList": s(json!({"items": {"type": "array", "items": s(json!({"id": text, "name": text, "prefix": text}))}})),
-                "NewToken": s(json!({"name": text})),
                 "NewTokenResult": s(json!({"id": text, "name": text, "token": text})),
-                "PoolPolicy": s(json!({"reclaim_days": {"type": "integer", "minimum": 1}})),
             }
         },
         "security": [{"bearer": []}],
@@ -972,29 +1034,17 @@ pub fn spec() -> Value {
     });
     let schemas = &mut doc["components"]["schemas"];
     let int = json!({"type": "integer"});
-    let policy = s(json!({
-        "frequent_per_month": int, "frequent_months": int, "large_revenue_fen": int,
-        "medium_revenue_fen": int, "revenue_months": int, "value_months": int,
-        "a_share_bp": {"type": "integer", "description": "basis points: 8000 = 80%"},
-        "b_share_bp": int, "current_days": int, "churn_days": int, "churn_ratio_pct": int,
-        "rfm_months": int,
-    }));
-    schemas["ClassPolicy"] = policy;
     schemas["ClassPolicyVersion"] = s(
         json!({"version": int, "policy": {"$ref": "#/components/schemas/ClassPolicy"}, "note": text, "created_by_name": text, "created_at": {"type": "string", "format": "date-time"}}),
     );
     schemas["ClassPolicyVersions"] = s(
         json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/ClassPolicyVersion"}}}),
     );
-    schemas["ClassPolicyChange"] = s(
-        json!({"policy": {"$ref": "#/components/schemas/ClassPolicy"}, "note": text, "recompute": {"type": "boolean"}}),
-    );
     schemas["ClassRunSummary"] = s(
         json!({"run_id": int, "as_of": {"type": "string", "format": "date"}, "policy_version": int, "customers": int, "a": int, "b": int, "c": int, "at_risk": int, "seconds": {"type": "number"}}),
     );
     schemas["ClassPolicySaved"] =
         s(json!({"version": int, "run": {"$ref": "#/components/schemas/ClassRunSummary"}}));
-    schemas["ClassRecompute"] = s(json!({"as_of": {"type": "string", "format": "date"}}));
     schemas["ClassRuns"] = s(json!({"items": {"type": "array", "items": {"type": "object"}}}));
     schemas["CustomerClass"] = s(
         json!({"as_of": {"type": "string", "format": "date"}, "policy_version": int, "row": {"type": "object"}, "reasons": {"type": "array", "items": s(json!({"topic": text, "verdict": text, "because": text}))}, "changes": {"type": "array", "items": s(json!({"as_of": text, "text": text}))}}),
@@ -1006,16 +1056,6 @@ pub fn spec() -> Value {
         json!({"as_of": text, "policy_version": int, "customers": int, "at_risk": int, "by_value_class": {"type": "array"}, "by_grade": {"type": "array"}, "by_lifecycle": {"type": "array"}, "by_rfm": {"type": "array"}, "pareto": {"type": "array"}, "months": {"type": "array"}, "top": {"type": "array"}, "at_risk_list": {"type": "array"}}),
     );
     let time = json!({"type": "string", "format": "date-time"});
-    schemas["TicketInput"] = s(json!({
-        "kind": {"type": "string", "enum": ["inquiry", "complaint", "claim", "suggestion"]},
-        "channel": {"type": "string", "enum": ["phone", "email", "portal", "wechat", "visit"]},
-        "severity": {"type": "string", "enum": ["critical", "high", "normal", "low"]},
-        "customer_id": text, "customer_code": text, "contact_id": text,
-        "assignee_id": {"type": "string", "description": "empty: the caller"},
-        "subject": text, "description": text,
-        "waybills": {"type": "string", "description": "waybill numbers of the customer, separated by commas or spaces"},
-        "claimed": {"type": "string", "description": "claims: the amount claimed in yuan"},
-        "responsible_party": text}));
     schemas["Ticket"] = s(json!({
         "id": text, "number": text, "kind": text, "channel": text, "severity": text,
         "status": {"type": "string", "enum": ["registered", "investigating", "resolved", "confirmed", "closed"]},
@@ -1038,38 +1078,14 @@ pub fn spec() -> Value {
         "attachments": {"type": "array", "items": {"type": "object"}},
         "actions": {"type": "array", "items": {"type": "string", "enum": ["investigate", "resolve", "confirm", "callback_failed", "close"]}},
         "can_work": {"type": "boolean"}}));
-    schemas["TicketStep"] = s(json!({
-        "action": {"type": "string", "enum": ["investigate", "resolve", "confirm", "callback_failed", "close"]},
-        "note": {"type": "string", "description": "required to resolve, confirm or record a failed callback"},
-        "root_cause": {"type": "string", "description": "required to resolve"},
-        "settled": {"type": "string", "description": "claims: required to resolve (yuan)"},
-        "responsible_party": text}));
-    schemas["TicketAssign"] = s(json!({"assignee_id": text, "note": text}));
-    schemas["TicketComment"] = s(json!({"note": text}));
     schemas["Attachments"] = s(
         json!({"items": {"type": "array", "items": s(json!({"id": int, "filename": text, "content_type": text, "size_bytes": int, "sha256": text, "created_at": time}))}}),
     );
-    let target = s(json!({"first_response_minutes": int, "resolution_minutes": int}));
-    schemas["SlaPolicy"] = s(json!({
-        "targets": {"type": "object", "description": "value class (a, b, c) → severity → target, in business minutes", "additionalProperties": {"type": "object", "additionalProperties": target}},
-        "grade_percent": {"type": "object", "description": "grade → percentage of the class's target", "additionalProperties": int},
-        "calendar_severities": {"type": "array", "items": text, "description": "severities timed round the clock"},
-        "unclassified_as": text,
-        "calendar": s(json!({"day_start": text, "day_end": text, "workdays": {"type": "array", "items": int},
-            "holidays": {"type": "array", "items": {"type": "string", "format": "date"}},
-            "extra_workdays": {"type": "array", "items": {"type": "string", "format": "date"}}}))}));
-    schemas["InteractionInput"] = s(json!({
-        "kind": {"type": "string", "enum": ["call", "visit", "email", "meeting", "wechat"]},
-        "at": {"type": "string", "description": "company time, e.g. 2026-12-01 14:30; empty: now"},
-        "contact_id": text, "summary": text, "next_step": text}));
     schemas["Interaction"] = s(
         json!({"id": text, "kind": text, "at": time, "contact_name": text, "user_name": text, "summary": text, "next_step": text, "task_id": text}),
     );
     schemas["InteractionPage"] = s(
         json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Interaction"}}, "total": int, "page": int, "per_page": int}),
-    );
-    schemas["TaskInput"] = s(
-        json!({"title": text, "due_on": {"type": "string", "format": "date"}, "assignee_id": text}),
     );
     schemas["Task"] = s(
         json!({"id": text, "customer_id": text, "customer_code": text, "customer_name": text, "assignee_name": text,
@@ -1085,31 +1101,12 @@ pub fn spec() -> Value {
             "overdue_total": int, "today_total": int, "upcoming_total": int,
             "group": {"type": "string", "enum": ["overdue", "today", "upcoming"]}, "page": int, "per_page": int}),
     );
-    schemas["FollowUpPolicy"] = s(
-        json!({"a_days": int, "b_days": int, "c_days": int, "after_complaint_days": int, "at_risk_days": int,
-            "pool_assignee": {"type": ["integer", "null"], "description": "User id who calls pool customers at risk; null: the pool's team lead"}}),
-    );
     schemas["ServiceDashboard"] = s(
         json!({"days": int, "from": {"type": "string", "format": "date"}, "open": {"type": "array"}, "open_total": int, "breached_now": int, "registered": int, "complaints": int, "avg_response_minutes": {"type": "number"}, "avg_resolution_minutes": {"type": "number"}, "responded_late": int, "resolved_late": int, "claims_settled": int, "claims_settled_fen": int, "claims_claimed_fen": int, "causes": {"type": "array"}, "rates": {"type": "array"}, "rate_days": int, "complainers": {"type": "array"}}),
     );
     schemas["Notifications"] = s(
         json!({"unread": int, "items": {"type": "array", "items": s(json!({"id": text, "kind": text, "text": text, "href": text, "created_at": time, "read": {"type": "boolean"}}))}}),
     );
-    schemas["ShipmentInput"] = s(json!({
-                    "waybill_no": text, "customer_code": text, "customer_id": text,
-                    "service_mode": {"type": "string", "enum": ["express", "ltl", "ftl", "warehousing", "cold_chain", "international"]},
-                    "origin_city": text, "destination_city": text, "goods_type": text,
-                    "pieces": {"type": "integer"}, "weight_g": {"type": "integer"}, "volume_cm3": {"type": "integer"},
-                    "revenue_fen": {"type": "integer"}, "cost_fen": {"type": "integer"},
-                    "ordered_at": {"type": "string", "format": "date-time"}, "promised_at": {"type": "string", "format": "date-time"},
-                    "shipped_at": {"type": "string", "format": "date-time"}, "delivered_at": {"type": "string", "format": "date-time"},
-                    "status": {"type": "string", "enum": ["created", "in_transit", "delivered", "returned", "cancelled"]},
-                    "exceptions": {"type": "array", "items": {"type": "string", "enum": ["damaged", "short", "stockout", "substituted", "route_changed", "returned", "invoice_error"]}},
-                    "note": text}));
-    schemas["ShipmentWrite"] = json!({"oneOf": [
-        {"$ref": "#/components/schemas/ShipmentInput"},
-        s(json!({"items": {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/ShipmentInput"}}}))
-    ]});
     schemas["Shipment"] = s(json!({
                     "id": text, "waybill_no": text,
                     "customer": s(json!({"id": text, "code": text, "name": text})),
@@ -1132,9 +1129,6 @@ pub fn spec() -> Value {
     let time = json!({"type": "string", "format": "date-time"});
     let outcome = json!({"type": "string", "enum": ["created", "updated", "unchanged"]});
     let customer = s(json!({"id": text, "code": text, "name": text}));
-    schemas["InvoiceInput"] = s(json!({
-        "invoice_no": text, "customer_code": text, "customer_id": text, "amount_fen": int,
-        "issued_at": time, "due_at": time, "period": {"type": "string", "description": "YYYY-MM"}, "note": text}));
     schemas["Invoice"] = s(json!({
         "id": text, "invoice_no": text, "customer": customer, "amount_fen": int, "paid_fen": int,
         "outstanding_fen": int, "currency": text,
@@ -1142,21 +1136,12 @@ pub fn spec() -> Value {
         "aging": {"type": "string", "enum": ["not_due", "d1_to30", "d31_to60", "d61_to90", "over90"]},
         "issued_at": time, "due_at": time, "period": text, "note": text, "outcome": outcome,
         "created_at": time, "updated_at": time}));
-    schemas["PaymentInput"] = s(json!({
-        "payment_no": text, "customer_code": text, "customer_id": text, "invoice_no": text,
-        "amount_fen": int, "paid_at": time,
-        "method": {"type": "string", "enum": ["bank_transfer", "cash", "wechat", "alipay", "cheque", "acceptance", "offset"]},
-        "note": text}));
     schemas["Payment"] = s(json!({
         "id": text, "payment_no": text, "customer": customer, "invoice_id": text, "invoice_no": text,
         "amount_fen": int, "currency": text, "paid_at": time, "method": text, "days_late": int,
         "note": text, "outcome": outcome, "created_at": time, "updated_at": time}));
     for one in ["Invoice", "Payment"] {
-        schemas[format!("{one}Write")] = json!({"oneOf": [
-            {"$ref": format!("#/components/schemas/{one}Input")},
-            s(json!({"items": {"type": "array", "maxItems": 1000, "items": {"$ref": format!("#/components/schemas/{one}Input")}}}))
-        ]});
-        schemas[format!("{one}Written")] = json!({"oneOf": [
+        schemas[format!("{one}Written")] = json!({"anyOf": [
             {"$ref": format!("#/components/schemas/{one}")},
             s(json!({"created": int, "updated": int, "unchanged": int, "items": {"type": "array", "items": {"$ref": format!("#/components/schemas/{one}")}}}))
         ]});
@@ -1181,8 +1166,35 @@ pub fn spec() -> Value {
     schemas["TrackingEvents"] = s(
         json!({"added": {"type": "integer"}, "items": {"type": "array", "items": s(json!({"at": {"type": "string", "format": "date-time"}, "place": text, "status_text": text}))}}),
     );
+    if let Some(all) = doc["components"]["schemas"].as_object_mut() {
+        requests::add(all);
+    }
     nullable_answers(&mut doc);
+    empty_means_absent(&mut doc);
     doc
+}
+
+/// A query parameter sent empty (`page=`, as an HTML form sends a field left blank) is
+/// read as absent, whatever its type: the document says so for each one.
+fn empty_means_absent(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for ops in paths.values_mut() {
+        for op in ops.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+            for p in op
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                if p["in"] == "query" && p["required"] != true {
+                    let schema = p["schema"].take();
+                    p["schema"] = json!({"anyOf": [schema, {"type": "string", "maxLength": 0}]});
+                }
+            }
+        }
+    }
 }
 
 /// Fields of what the API answers may be null (an optional value not set): every scalar
@@ -1267,5 +1279,5 @@ pub async fn document() -> Json<Value> {
 }
 
 pub async fn docs_page() -> Response {
-    Html(include_str!("../static/api-docs.html")).into_response()
+    Html(include_str!("../../static/api-docs.html")).into_response()
 }

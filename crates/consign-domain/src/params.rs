@@ -1,0 +1,106 @@
+//! Query parameters every list shares (page, page size, yes/no filters), read strictly:
+//! a value that is not one of the accepted spellings is an error the caller sees, never
+//! a silent default. An empty value is the same as an absent one (HTML forms send them).
+
+/// The last page a list serves: past it the offset would be meaningless (and could
+/// overflow), so a higher number is refused rather than clamped.
+pub const MAX_PAGE: u64 = 100_000;
+
+/// The spellings of yes and no a filter accepts (documented in the OpenAPI enum).
+pub const FLAG_SPELLINGS: [&str; 8] = ["1", "true", "yes", "on", "0", "false", "no", "off"];
+
+fn given(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A yes/no filter: absent or empty is no.
+pub fn flag(s: Option<&str>) -> Result<bool, &'static str> {
+    match given(s) {
+        None | Some("0" | "false" | "no" | "off") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some(_) => Err("err.invalid_choice"),
+    }
+}
+
+/// A page number, 1 to [`MAX_PAGE`]; absent or empty is the first page.
+pub fn page(s: Option<&str>) -> Result<u64, &'static str> {
+    match given(s) {
+        None => Ok(1),
+        Some(p) => p
+            .parse()
+            .ok()
+            .filter(|p| (1..=MAX_PAGE).contains(p))
+            .ok_or("err.invalid_number"),
+    }
+}
+
+/// A page number already read as a number (API queries).
+pub fn page_no(p: Option<u64>) -> Result<u64, &'static str> {
+    match p {
+        None => Ok(1),
+        Some(p) if (1..=MAX_PAGE).contains(&p) => Ok(p),
+        Some(_) => Err("err.invalid_number"),
+    }
+}
+
+/// A page size already read as a number (API queries): 1 to `max`, absent is `default`.
+pub fn per_page_no(p: Option<u64>, default: u64, max: u64) -> Result<u64, &'static str> {
+    match p {
+        None => Ok(default),
+        Some(p) if (1..=max).contains(&p) => Ok(p),
+        Some(_) => Err("err.invalid_number"),
+    }
+}
+
+/// A page size, 1 to `max`; absent or empty is `default`.
+pub fn per_page(s: Option<&str>, default: u64, max: u64) -> Result<u64, &'static str> {
+    match given(s) {
+        None => Ok(default),
+        Some(p) => p
+            .parse()
+            .ok()
+            .filter(|p| (1..=max).contains(p))
+            .ok_or("err.invalid_number"),
+    }
+}
+
+/// The row offset of a page (never overflows: pages are bounded).
+pub fn offset(page: u64, per_page: u64) -> u64 {
+    page.clamp(1, MAX_PAGE)
+        .saturating_sub(1)
+        .saturating_mul(per_page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_are_read_strictly() {
+        assert_eq!(flag(None), Ok(false));
+        assert_eq!(flag(Some(" ")), Ok(false));
+        assert_eq!(flag(Some("on")), Ok(true));
+        assert_eq!(flag(Some("0")), Ok(false));
+        assert_eq!(flag(Some("AAA")), Err("err.invalid_choice"));
+        for s in FLAG_SPELLINGS {
+            assert!(flag(Some(s)).is_ok(), "{s}");
+        }
+    }
+
+    #[test]
+    fn pages_are_bounded() {
+        assert_eq!(page(None), Ok(1));
+        assert_eq!(page(Some("3")), Ok(3));
+        assert_eq!(page(Some("0")), Err("err.invalid_number"));
+        assert_eq!(page(Some("100001")), Err("err.invalid_number"));
+        assert_eq!(
+            page(Some("11900520549963190272")),
+            Err("err.invalid_number")
+        );
+        assert_eq!(page_no(Some(MAX_PAGE + 1)), Err("err.invalid_number"));
+        assert_eq!(per_page(Some("501"), 50, 500), Err("err.invalid_number"));
+        assert_eq!(per_page(Some(""), 50, 500), Ok(50));
+        assert_eq!(offset(MAX_PAGE, 500), (MAX_PAGE - 1) * 500);
+        assert_eq!(offset(u64::MAX, u64::MAX), u64::MAX);
+    }
+}
