@@ -1171,7 +1171,99 @@ pub fn spec() -> Value {
     }
     nullable_answers(&mut doc);
     empty_means_absent(&mut doc);
+    links(&mut doc);
     doc
+}
+
+/// OpenAPI links from what a create answers to the operations on the record it made (a
+/// client, or a stateful test, follows them: create a customer, then read, change,
+/// archive it).
+fn links(doc: &mut Value) {
+    // (operation that creates, its status, where the new id is, the paths it opens and
+    // where their other ids come from)
+    let table: [(&str, &str, &str, &str, &str); 5] = [
+        (
+            "/api/v1/customers",
+            "post",
+            "201",
+            "$response.body#/customer/id",
+            "/api/v1/customers/{id}",
+        ),
+        (
+            "/api/v1/tickets",
+            "post",
+            "201",
+            "$response.body#/ticket/id",
+            "/api/v1/tickets/{id}",
+        ),
+        (
+            "/api/v1/imports",
+            "post",
+            "202",
+            "$response.body#/id",
+            "/api/v1/imports/{id}",
+        ),
+        (
+            "/api/v1/customers/{id}/tasks",
+            "post",
+            "201",
+            "$response.body#/id",
+            "/api/v1/tasks/{id}",
+        ),
+        (
+            "/api/v1/customers/{id}/contacts",
+            "post",
+            "201",
+            "$response.body#/id",
+            "/api/v1/customers/{id}/contacts/{cid}",
+        ),
+    ];
+    let Some(paths) = doc.get("paths").and_then(Value::as_object).cloned() else {
+        return;
+    };
+    for (from, method, status, id, prefix) in table {
+        let mut found = serde_json::Map::new();
+        for (path, ops) in &paths {
+            if !(path == prefix || path.starts_with(&format!("{prefix}/"))) {
+                continue;
+            }
+            // Only paths whose ids all come from this answer or from the request.
+            let ids = path.matches('{').count();
+            if ids > prefix.matches('{').count() {
+                continue;
+            }
+            for m in ops.as_object().into_iter().flat_map(|o| o.keys()) {
+                if m == "delete" {
+                    continue;
+                }
+                let mut params = serde_json::Map::new();
+                if prefix.ends_with("{cid}") {
+                    params.insert("id".into(), json!("$request.path.id"));
+                    params.insert("cid".into(), json!(id));
+                } else {
+                    params.insert("id".into(), json!(id));
+                }
+                let pointer = path.replace('~', "~0").replace('/', "~1");
+                let name: String = format!("{m} {}", &path[prefix.len().min(path.len())..])
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(|w| {
+                        let mut c = w.chars();
+                        c.next()
+                            .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                found.insert(
+                    name,
+                    json!({"operationRef": format!("#/paths/{pointer}/{m}"), "parameters": params}),
+                );
+            }
+        }
+        if !found.is_empty() {
+            doc["paths"][from][method]["responses"][status]["links"] = Value::Object(found);
+        }
+    }
 }
 
 /// A query parameter sent empty (`page=`, as an HTML form sends a field left blank) is
