@@ -15,19 +15,21 @@ cd "$(dirname "$0")/.."
 budget="${1:-300}"
 command -v schemathesis >/dev/null 2>&1 || pip install --quiet "schemathesis==4.32.5"
 cargo build --quiet -p consign-cli
+target="${CARGO_TARGET_DIR:-target}"
+consign="$(cd "$target" && pwd)/debug/consign"
+kept_log="$(cd "$target" && pwd)/schemathesis-serve.log"
 dir=$(mktemp -d)
 server=""
-# The server's log is kept in target/ (what failed on the server's side).
-root=$(pwd)
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; cp "$dir/serve.log" "$root/target/schemathesis-serve.log" 2>/dev/null || true; rm -rf "$dir"' EXIT
+# The server's log is kept in the target directory (what failed on the server's side).
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; cp "$dir/serve.log" "$kept_log" 2>/dev/null || true; rm -rf "$dir"' EXIT
 export CONSIGN_DATA_DIR="$dir" CONSIGN_DATABASE_URL="sqlite://$dir/consign.db" CONSIGN_LISTEN=127.0.0.1:18089
-echo "schemathesis-2026" | ./target/debug/consign user add admin --role admin --password-stdin >/dev/null
-token=$(./target/debug/consign user token admin --name schemathesis | tail -n 1)
+echo "schemathesis-2026" | "$consign" user add admin --role admin --password-stdin >/dev/null
+token=$("$consign" user token admin --name schemathesis | tail -n 1)
 if curl -fsS http://127.0.0.1:18089/healthz >/dev/null 2>&1; then
   echo "schemathesis.sh: 127.0.0.1:18089 is already serving (an earlier run left behind?); stop it first" >&2
   exit 2
 fi
-./target/debug/consign serve >"$dir/serve.log" 2>&1 &
+"$consign" serve >"$dir/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do
   curl -fsS http://127.0.0.1:18089/healthz >/dev/null 2>&1 && break
