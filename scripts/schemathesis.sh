@@ -18,6 +18,7 @@ cargo build --quiet -p consign-cli
 target="${CARGO_TARGET_DIR:-target}"
 consign="$(cd "$target" && pwd)/debug/consign"
 kept_log="$(cd "$target" && pwd)/schemathesis-serve.log"
+config="$(pwd)/scripts/schemathesis.toml"
 dir=$(mktemp -d)
 server=""
 # The server's log is kept in the target directory (what failed on the server's side).
@@ -42,7 +43,7 @@ if ! kill -0 "$server" 2>/dev/null; then
 fi
 # From the temporary folder: schemathesis keeps its cache (.schemathesis/) where it runs.
 cd "$dir"
-schemathesis --config-file "$root/scripts/schemathesis.toml" run http://127.0.0.1:18089/api/openapi.json \
+schemathesis --config-file "$config" run http://127.0.0.1:18089/api/openapi.json \
   -H "Authorization: Bearer $token" \
   --checks all \
   --phases examples,coverage,fuzzing,stateful \
