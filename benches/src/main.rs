@@ -243,10 +243,10 @@ async fn load(dir: &std::path::Path, n: usize) -> Result<(String, bool)> {
     let mut s = Settings::default();
     s.set_data_dir(dir.to_path_buf());
     let app = App::open(s).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let have = consign_app::store::users::count_users(&app.db.conn).await?;
+    let have = consign_store::users::count_users(&app.db.conn).await?;
     // The generated archive is KH000001…KH{n}; customers created by earlier runs come after.
     let customers: u64 = {
-        use consign_app::store::entity::customer;
+        use consign_store::entity::customer;
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
         customer::Entity::find()
             .filter(customer::Column::Code.between("KH000001".to_string(), format!("KH{n:06}")))

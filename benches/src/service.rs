@@ -23,7 +23,7 @@ async fn load(
     let app = App::open(s).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let conn = &app.db.conn;
     use sea_orm::ConnectionTrait;
-    if consign_app::store::users::count_users(conn).await? == 0 {
+    if consign_store::users::count_users(conn).await? == 0 {
         let t = Instant::now();
         let owners = consign_app::demo::seed_users(&app)
             .await

@@ -30,7 +30,6 @@ pub mod vault;
 pub mod xlsx_guard;
 
 pub use config::Settings;
-pub use consign_store as store;
 pub use error::{AppError, Result};
 
 use consign_store::Db;

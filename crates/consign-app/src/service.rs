@@ -17,9 +17,10 @@ use consign_domain::validate::{optional_text, required_text};
 use consign_domain::FieldErrors;
 use consign_store::entity::customer;
 use consign_store::service::{
-    self as repo, AttachmentRow, EventRow, NewEvent, NewTicket, TicketChange, TicketFilter,
-    TicketRow, TicketShipment, TicketSort,
+    self as repo, EventRow, NewEvent, NewTicket, TicketChange, TicketFilter, TicketRow, TicketSort,
 };
+/// The rows a ticket's detail carries, as the store reads them.
+pub use consign_store::service::{AttachmentRow, TicketShipment};
 use serde::{Deserialize, Serialize};
 
 /// Settings key of the SLA policy (JSON); absent: the defaults.

@@ -3,7 +3,7 @@
 use crate::audit::{self, Entry};
 use crate::auth::{self, Actor};
 use crate::{App, AppError, Result};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use consign_domain::role::Role;
 use consign_domain::validate::{self, required_text};
 use consign_domain::FieldErrors;
@@ -11,6 +11,7 @@ use consign_store::entity::{org_unit, user};
 use consign_store::users as repo;
 use sea_orm::Set;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UserView {
@@ -400,15 +401,54 @@ pub async fn update(
     Ok(to_view(app, vec![after]).await?.remove(0))
 }
 
-pub async fn tokens(
-    app: &App,
-    actor: &Actor,
-    user_id: i64,
-) -> Result<Vec<consign_store::entity::api_token::Model>> {
+/// An API token as its owner sees it (never the secret, which is shown once).
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenView {
+    #[serde(serialize_with = "crate::ser::id")]
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+pub async fn tokens(app: &App, actor: &Actor, user_id: i64) -> Result<Vec<TokenView>> {
     if actor.id != Some(user_id) && !actor.role.is_admin() {
         return Err(AppError::Forbidden);
     }
-    Ok(repo::tokens_of(&app.db.conn, user_id).await?)
+    Ok(repo::tokens_of(&app.db.conn, user_id)
+        .await?
+        .into_iter()
+        .map(|t| TokenView {
+            id: t.id,
+            name: t.name,
+            prefix: t.prefix,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+            expires_at: t.expires_at,
+        })
+        .collect())
+}
+
+/// Every user's display name by id, for naming people in a history the actor may read
+/// (staff only: a portal user sees no colleagues).
+pub async fn display_names(app: &App, actor: &Actor) -> Result<HashMap<i64, String>> {
+    if actor.role == Role::PortalUser {
+        return Err(AppError::Forbidden);
+    }
+    Ok(repo::all_users(&app.db.conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}
+
+/// How many users exist (the CLI offers to create the first admin when none does).
+pub async fn count(app: &App) -> Result<u64> {
+    Ok(repo::count_users(&app.db.conn).await?)
 }
 
 /// Used by the CLI: the id of a user by name.

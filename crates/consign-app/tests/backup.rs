@@ -93,11 +93,11 @@ async fn restored_copy_equals_backup() {
         "the restored database differs from the backup"
     );
     // Personal data decrypts with the restored key.
-    let c = consign_app::store::customers::find(&restored.db.conn, 1)
+    let c = consign_store::customers::find(&restored.db.conn, 1)
         .await
         .expect("db")
         .expect("customer");
-    let contacts = consign_app::store::customers::contacts_of(&restored.db.conn, c.id)
+    let contacts = consign_store::customers::contacts_of(&restored.db.conn, c.id)
         .await
         .expect("contacts");
     let phone = restored

@@ -3,8 +3,8 @@
 
 use consign_app::auth::Actor;
 use consign_app::shipments::{upsert, ShipmentInput};
-use consign_app::store::shipments as repo;
 use consign_app::{App, Settings};
+use consign_store::shipments as repo;
 
 async fn open(dir: &std::path::Path, tz: &str) -> App {
     let mut s = Settings::default();
@@ -21,7 +21,7 @@ async fn a_changed_time_zone_rebuilds_the_rollups() {
     assert!(consign_app::demo::seed_if_empty(&app, 20, 0)
         .await
         .expect("seed"));
-    let code = consign_app::store::customers::ops_targets(&app.db.conn)
+    let code = consign_store::customers::ops_targets(&app.db.conn)
         .await
         .expect("customers")[0]
         .1

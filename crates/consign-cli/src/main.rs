@@ -271,7 +271,7 @@ async fn main() -> Result<()> {
             }
             let listen = s.listen.clone();
             let app = open(s).await?;
-            if consign_app::store::users::count_users(&app.db.conn).await? == 0 {
+            if consign_app::users::count(&app).await? == 0 {
                 println!("No users yet. Create the first administrator with:\n  consign user add admin --role admin");
             }
             serve(app, &listen).await

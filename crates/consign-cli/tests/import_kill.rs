@@ -2,7 +2,7 @@
 //! consistent after the kill (rollups equal the raw shipments, the run's counts equal
 //! what it wrote) and ends with exactly the file's content. On SQLite and PostgreSQL.
 
-use consign_app::store::{shipments, Db};
+use consign_store::{shipments, Db};
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
@@ -71,7 +71,7 @@ async fn check_consistent(url: &str) -> (shipments::Totals, i64) {
         );
     }
     let totals = shipments::totals(&db.conn).await.expect("totals");
-    let runs = consign_app::store::imports::recent(&db.conn, 10)
+    let runs = consign_store::imports::recent(&db.conn, 10)
         .await
         .expect("runs");
     let written: i64 = runs.iter().map(|r| r.counts.rows_new).sum();
@@ -99,7 +99,7 @@ async fn kill_then_rerun(url: &str, dir: &Path) {
     let started = Instant::now();
     // Kill once some batches are committed, in the middle of the run.
     loop {
-        let n = consign_app::store::imports::recent(&db.conn, 1)
+        let n = consign_store::imports::recent(&db.conn, 1)
             .await
             .expect("runs")
             .first()

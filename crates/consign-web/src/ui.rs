@@ -1222,13 +1222,17 @@ fn value_label(lang: Lang, field: &str, v: &str, users: &HashMap<String, String>
     v.to_string()
 }
 
-async fn timeline_items(app: &App, ctx: &Ctx, items: Vec<AuditView>) -> Vec<TimelineItem> {
-    let all = consign_app::store::users::all_users(&app.db.conn)
+async fn timeline_items(
+    app: &App,
+    actor: &consign_app::auth::Actor,
+    ctx: &Ctx,
+    items: Vec<AuditView>,
+) -> Vec<TimelineItem> {
+    let names: HashMap<String, String> = users::display_names(app, actor)
         .await
-        .unwrap_or_default();
-    let names: HashMap<String, String> = all
+        .unwrap_or_default()
         .into_iter()
-        .map(|u| (u.id.to_string(), u.display_name))
+        .map(|(id, name)| (id.to_string(), name))
         .collect();
     items
         .into_iter()
@@ -1333,13 +1337,13 @@ async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResul
     };
     let mut ctx = Ctx::new(app, u, &format!("/customers/{id}"), "customers");
     ctx = with_flash(ctx, x.flash.as_deref());
-    let timeline = timeline_items(app, &ctx, items).await;
+    let timeline = timeline_items(app, &u.actor, &ctx, items).await;
     let c = &d.customer;
     let merged_into = match c.merged_into_id {
-        Some(mid) => consign_app::store::customers::find(&app.db.conn, mid)
+        // Named only when the caller may see it.
+        Some(mid) => customers::visible_customer(app, &u.actor, mid)
             .await
             .ok()
-            .flatten()
             .map(|m| (m.id, format!("{} {}", m.code, m.name))),
         None => None,
     };
@@ -2528,7 +2532,7 @@ async fn audit_page(State(app): State<App>, u: UiUser, Query(q): Query<AuditQ>) 
             )
         })
         .collect();
-    let rows = timeline_items(&app, &ctx, items).await;
+    let rows = timeline_items(&app, &u.actor, &ctx, items).await;
     let actions = opts(
         AUDIT_ACTIONS
             .iter()
@@ -2607,7 +2611,7 @@ async fn settings_save(State(app): State<App>, p: UiPost) -> UiResult {
 #[template(path = "account.html")]
 struct AccountTpl {
     ctx: Ctx,
-    tokens: Vec<consign_app::store::entity::api_token::Model>,
+    tokens: Vec<users::TokenView>,
     new_token: String,
     error: String,
     username: String,

@@ -373,8 +373,8 @@ struct ShowTpl {
     ctx: Ctx,
     t: TicketView,
     events: Vec<EventView>,
-    shipments: Vec<consign_app::store::service::TicketShipment>,
-    attachments: Vec<consign_app::store::service::AttachmentRow>,
+    shipments: Vec<service::TicketShipment>,
+    attachments: Vec<service::AttachmentRow>,
     actions: Vec<Action>,
     can_work: bool,
     is_claim: bool,
@@ -644,10 +644,7 @@ pub(crate) async fn upload(
 
 /// Serves an attachment as a download, never rendered inline (a file cannot run as a
 /// page of ours).
-pub(crate) fn attachment_response(
-    row: &consign_app::store::service::AttachmentRow,
-    data: Vec<u8>,
-) -> Response {
+pub(crate) fn attachment_response(row: &service::AttachmentRow, data: Vec<u8>) -> Response {
     let name = crate::extract::urlencode(&row.filename);
     (
         [

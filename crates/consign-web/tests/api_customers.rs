@@ -398,6 +398,27 @@ async fn merge(t: TestApp) {
     let (_, src) = mgr.get(&format!("/api/v1/customers/{gone}")).await;
     assert_eq!(src["customer"]["merged_into_id"], keep.to_string());
     assert!(src["customer"]["archived_at"].is_string());
+    // The merged customer's page links the customer it went into only for those who
+    // may open it: zhaop owns the merged customer, lixy the kept one. (The history
+    // still records the merge, with both codes: it happened to zhaop's customer.)
+    let link = format!("href=\"/customers/{keep}\"");
+    let (s, page) = t
+        .browser("wangjl")
+        .await
+        .get(&format!("/customers/{gone}"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains(&link), "the manager is shown where it went");
+    let (s, page) = t
+        .browser("zhaop")
+        .await
+        .get(&format!("/customers/{gone}"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        !page.contains(&link),
+        "no link to another owner's customer on zhaop's page"
+    );
     let (_, tl) = mgr.get(&format!("/api/v1/customers/{keep}/timeline")).await;
     let actions: Vec<&str> = tl["items"]
         .as_array()
@@ -752,7 +773,7 @@ async fn common_bigrams(t: TestApp) {
         let grams = grams.clone();
         let conn = t.app.db.conn.clone();
         async move {
-            consign_app::store::customers::duplicate_candidates(
+            consign_store::customers::duplicate_candidates(
                 &conn,
                 None,
                 &[],
@@ -763,7 +784,7 @@ async fn common_bigrams(t: TestApp) {
             .await
             .expect("candidates")
             .into_iter()
-            .filter(|r| r.reason() == consign_app::store::customers::DupReason::SimilarCandidate)
+            .filter(|r| r.reason() == consign_store::customers::DupReason::SimilarCandidate)
             .map(|r| r.name)
             .collect::<Vec<_>>()
         }

@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use consign_app::store::shipments;
+use consign_store::shipments;
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -60,7 +60,7 @@ async fn interactions_on_the_customer_page() {
         assert!(html.contains("沟通记录"), "on the timeline");
 
         // The owner's interaction counts as its follow-up: the pool's reclaim leaves it.
-        let row = consign_app::store::customers::find(&t.app.db.conn, c)
+        let row = consign_store::customers::find(&t.app.db.conn, c)
             .await
             .expect("db")
             .expect("c");
@@ -240,9 +240,9 @@ async fn a_long_task_list_is_bounded_and_paged() {
         // 105 overdue (one to 105 days late), 2 due today.
         for late in 1..=105i64 {
             let title = format!("逾期回访 {late:03}");
-            consign_app::store::followups::add_task(
+            consign_store::followups::add_task(
                 &t.app.db.conn,
-                &consign_app::store::followups::NewTask {
+                &consign_store::followups::NewTask {
                     customer_id: c,
                     assignee_id: Some(lixy_id),
                     kind: "manual",

@@ -10,9 +10,9 @@ use consign_app::imports::{
     error_report, import_file, ImportOptions, ImportProgress, ImportReport, Profile,
     UnknownCustomers,
 };
-use consign_app::store::shipments;
 use consign_app::tabular::TextEncoding;
 use consign_domain::Lang;
+use consign_store::shipments;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -582,7 +582,7 @@ async fn segments_see_the_waybills_and_prospects_of_the_segments_before() {
             .expect("find")
             .expect("kept");
         assert_eq!(kept.shipment.revenue_fen, 1_000 + 10_000 % 997, "row 10,001 wins");
-        let stored = consign_app::store::imports::get(&t.app.db.conn, r.run_id)
+        let stored = consign_store::imports::get(&t.app.db.conn, r.run_id)
             .await
             .expect("run")
             .expect("stored");

@@ -6,7 +6,7 @@ mod common;
 use chrono::{Duration, Utc};
 use common::*;
 use consign_app::jobs;
-use consign_app::store::jobs as repo;
+use consign_store::jobs as repo;
 
 async fn lifecycle(t: TestApp) {
     let app = &t.app;

@@ -504,7 +504,7 @@ async fn backdate(t: &TestApp, table: &str, column: &str, ago: chrono::Duration)
     t.app
         .db
         .conn
-        .execute(consign_app::store::customers::stmt(
+        .execute(consign_store::customers::stmt(
             t.app.db.db_backend(),
             &q,
             vec![at.into()],

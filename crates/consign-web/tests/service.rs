@@ -817,7 +817,7 @@ async fn a_customers_complaint_rate_counts_both_over_one_window() {
             t.app
                 .db
                 .conn
-                .execute(consign_app::store::customers::stmt(
+                .execute(consign_store::customers::stmt(
                     t.app.db.db_backend(),
                     "UPDATE tickets SET created_at = ? WHERE id = ?",
                     vec![at.into(), id.into()],

@@ -65,7 +65,7 @@ fn ci() -> bool {
 }
 
 async fn pg_available(url: &str) -> Result<(), String> {
-    match consign_app::store::Db::connect(url, None).await {
+    match consign_store::Db::connect(url, None).await {
         Ok(db) => {
             let _ = db.conn.close().await;
             Ok(())
@@ -89,7 +89,7 @@ where
             let cleanup = t.schema.clone();
             body(t).await;
             if let Some((url, schema)) = cleanup {
-                if let Ok(db) = consign_app::store::Db::connect(&url, None).await {
+                if let Ok(db) = consign_store::Db::connect(&url, None).await {
                     let _ = sea_orm::ConnectionTrait::execute_unprepared(&db.conn, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
                 }
             }
@@ -121,7 +121,7 @@ pub async fn spawn_with(postgres: bool, configure: impl FnOnce(&mut Settings)) -
             n,
             chrono::Utc::now().timestamp_micros() % 1_000_000
         );
-        let admin = consign_app::store::Db::connect(&url, None)
+        let admin = consign_store::Db::connect(&url, None)
             .await
             .expect("pg connect");
         sea_orm::ConnectionTrait::execute_unprepared(
@@ -172,7 +172,7 @@ impl Drop for TestApp {
 }
 
 async fn fixtures(app: &App) -> (Units, Users) {
-    use consign_app::store::users as repo;
+    use consign_store::users as repo;
     let conn = &app.db.conn;
     let root = consign_app::users::root_unit(app, "远达物流集团")
         .await
@@ -249,7 +249,7 @@ impl TestApp {
 
     /// The actor of a fixture user, for calling use cases directly.
     pub async fn actor(&self, username: &str) -> Actor {
-        let u = consign_app::store::users::user_by_name(&self.app.db.conn, username)
+        let u = consign_store::users::user_by_name(&self.app.db.conn, username)
             .await
             .expect("db")
             .expect("user");
