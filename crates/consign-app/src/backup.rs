@@ -18,32 +18,10 @@ pub async fn backup(app: &App, dir: &Path) -> Result<BackupFiles> {
     std::fs::create_dir_all(dir)
         .map_err(|e| AppError::Internal(format!("{}: {e}", dir.display())))?;
     let stamp = Utc::now().format("%Y%m%d-%H%M%S");
-    let database = if app.settings.is_postgres() {
-        let out = dir.join(format!("consign-{stamp}.pgdump"));
-        let status = tokio::process::Command::new("pg_dump")
-            .arg("--format=custom")
-            .arg("--no-owner")
-            .arg(format!("--file={}", out.display()))
-            .arg(&app.settings.database_url)
-            .status()
-            .await
-            .map_err(|e| {
-                AppError::Internal(format!(
-                    "pg_dump: {e} (is the PostgreSQL client installed?)"
-                ))
-            })?;
-        if !status.success() {
-            return Err(AppError::Internal(format!("pg_dump failed: {status}")));
-        }
-        out
-    } else {
-        let out = dir.join(format!("consign-{stamp}.db"));
-        if out.exists() {
-            return Err(AppError::Internal(format!("{} exists", out.display())));
-        }
-        app.db.sqlite_backup_to(&out).await?;
-        out
-    };
+    let database = app
+        .db
+        .dump_into(&app.settings.database_url, dir, &stamp.to_string())
+        .await?;
     let key = if app.settings.master_key.is_none() && app.settings.key_path().exists() {
         let k = dir.join(format!("consign-{stamp}.key"));
         std::fs::copy(app.settings.key_path(), &k)
@@ -75,20 +53,11 @@ pub async fn restore_sqlite(
     key_file: Option<&Path>,
     force: bool,
 ) -> Result<PathBuf> {
-    if settings.is_postgres() {
+    let Some(target) = consign_store::dialect::sqlite_file(&settings.database_url) else {
         return Err(AppError::Config(
             "restore of PostgreSQL backups uses pg_restore; see docs/operations.md".into(),
         ));
-    }
-    let url = &settings.database_url;
-    let target = PathBuf::from(
-        url.strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .unwrap_or(url)
-            .split('?')
-            .next()
-            .unwrap_or(url),
-    );
+    };
     if target.exists() && !force {
         return Err(AppError::Config(format!(
             "{} exists; stop the server and pass --force to replace it",

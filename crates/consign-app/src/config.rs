@@ -237,11 +237,6 @@ impl Settings {
             .unwrap_or_else(|| self.data_dir.join("consign.key"))
     }
 
-    pub fn is_postgres(&self) -> bool {
-        self.database_url.starts_with("postgres://")
-            || self.database_url.starts_with("postgresql://")
-    }
-
     pub fn secure_cookies(&self) -> bool {
         self.public_url
             .as_deref()

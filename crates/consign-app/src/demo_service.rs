@@ -12,8 +12,6 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use consign_domain::role::Role;
 use consign_domain::service::SlaPolicy;
 use consign_domain::shipment::Exception;
-use consign_store::customers::stmt;
-use sea_orm::{ConnectionTrait, FromQueryResult};
 
 /// 2026's public holidays and make-up working days as the State Council announced them
 /// (国务院办公厅关于2026年部分节假日安排的通知); a company keeps its own list on the
@@ -34,15 +32,6 @@ fn calendar_2026() -> (Vec<NaiveDate>, Vec<NaiveDate>) {
         .flatten()
         .collect();
     (holidays, extra)
-}
-
-#[derive(FromQueryResult)]
-struct Candidate {
-    waybill_no: String,
-    customer_id: i64,
-    owner_id: Option<i64>,
-    exceptions: i32,
-    revenue_fen: i64,
 }
 
 fn user_actor(u: &consign_store::entity::user::Model) -> Actor {
@@ -96,26 +85,9 @@ pub async fn seed(app: &App, seed: u64, n: usize, now: DateTime<Utc>) -> Result<
             .map(|x| x.path.clone())
     };
     // Shipments of the last 60 days that went wrong: the reasons customers call.
-    let since_ms = (now - Duration::days(60)).timestamp();
-    let backend = conn.get_database_backend();
-    let since: sea_orm::Value = if backend == sea_orm::DbBackend::Sqlite {
-        since_ms.into()
-    } else {
-        (now - Duration::days(60)).into()
-    };
-    let candidates = Candidate::find_by_statement(stmt(
-        backend,
-        &format!(
-            "SELECT s.waybill_no, s.customer_id, c.owner_id, s.exceptions, s.revenue_fen FROM shipments s \
-             JOIN customers c ON c.id = s.customer_id \
-             WHERE s.ordered_at >= ? AND s.exceptions <> 0 AND c.archived_at IS NULL \
-             ORDER BY s.id LIMIT {}",
-            n * 4
-        ),
-        vec![since],
-    ))
-    .all(conn)
-    .await?;
+    let candidates =
+        consign_store::demo::went_wrong_since(&app.db.conn, now - Duration::days(60), n * 4)
+            .await?;
     let mut r = Rng::new(seed);
     let mut made = 0;
     let notes_delay = [

@@ -1585,7 +1585,7 @@ impl Writer<'_> {
     /// Whether segments commit in the background (PostgreSQL: each transaction has a
     /// connection of its own; SQLite has one writer).
     fn pipelined(&self) -> bool {
-        self.app.db.backend == consign_store::Backend::Postgres
+        self.app.db.parallel_writers()
     }
 
     /// Customer-days a segment's rollup map holds at most.

@@ -6,6 +6,8 @@ pub mod bulk;
 pub mod classification;
 pub mod customers;
 pub mod db;
+pub mod demo;
+pub mod dialect;
 pub mod entity;
 pub mod followups;
 pub mod idempotency;

@@ -104,7 +104,7 @@ fn ts(t: Option<DateTime<Utc>>) -> Value {
 
 /// A shipment's time as its table stores it: Unix seconds on SQLite (see migration
 /// m0006), TIMESTAMPTZ on PostgreSQL; to the second on both.
-fn shipment_ts(backend: sea_orm::DbBackend, t: Option<DateTime<Utc>>) -> Value {
+pub(crate) fn shipment_ts(backend: sea_orm::DbBackend, t: Option<DateTime<Utc>>) -> Value {
     if backend == sea_orm::DbBackend::Sqlite {
         Value::BigInt(t.map(|t| t.timestamp()))
     } else {

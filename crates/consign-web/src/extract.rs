@@ -297,7 +297,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = WebError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let lang = request_lang(&parts.headers, None);
-        // An empty value is the same as an absent one (`page=`), as HTML forms send them.
+        // Values are read trimmed, and an empty one is the same as an absent one (`page=`,
+        // as HTML forms send them), as the document says (`openapi::BLANK`).
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_str(parts.uri.query().unwrap_or_default()).map_err(|e| {
                 WebError::bad_request(
@@ -306,8 +307,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
                     &format!("{}: {e}", lang.t("err.bad_query")),
                 )
             })?;
-        let given: Vec<(String, String)> =
-            pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        let given: Vec<(String, String)> = pairs
+            .into_iter()
+            .map(|(k, v)| (k, v.trim().to_string()))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
         let q = serde_urlencoded::to_string(&given).unwrap_or_default();
         serde_urlencoded::from_str(&q).map(ApiQuery).map_err(|e| {
             WebError::bad_request(

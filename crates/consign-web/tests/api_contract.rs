@@ -68,6 +68,13 @@ async fn contract(t: TestApp) {
         let (s, body) = admin.get(&path).await;
         assert_eq!(s, StatusCode::OK, "{path}: {body}");
     }
+    // White space alone is empty too (tab, ideographic space); a BOM is not white space.
+    let (s, body) = admin
+        .get("/api/v1/customers?archived=%09&kind=%E3%80%80")
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (s, body) = admin.get("/api/v1/customers?archived=%EF%BB%BF").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (s, body) = admin.get("/api/v1/customers?page=&kind=").await;
     assert_eq!(
         (body["page"].clone(), body["total"].clone()),

@@ -1266,8 +1266,14 @@ fn links(doc: &mut Value) {
     }
 }
 
-/// A query parameter sent empty (`page=`, as an HTML form sends a field left blank) is
-/// read as absent, whatever its type: the document says so for each one.
+/// White space alone, as Rust's `char::is_whitespace` (and so `str::trim`) reads it,
+/// spelled out so that every regex dialect agrees (`\s` differs between them).
+pub const BLANK: &str =
+    r"^[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$";
+
+/// A query parameter sent empty (`page=`, as an HTML form sends a field left blank) or
+/// white space alone is read as absent, whatever its type (values are read trimmed):
+/// the document says so for each one.
 fn empty_means_absent(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
@@ -1282,7 +1288,7 @@ fn empty_means_absent(doc: &mut Value) {
             {
                 if p["in"] == "query" && p["required"] != true {
                     let schema = p["schema"].take();
-                    p["schema"] = json!({"anyOf": [schema, {"type": "string", "maxLength": 0}]});
+                    p["schema"] = json!({"anyOf": [schema, {"type": "string", "pattern": BLANK}]});
                 }
             }
         }
