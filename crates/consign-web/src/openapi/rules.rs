@@ -1,0 +1,202 @@
+//! Rules applied to the whole document after its paths and schemas are written: which
+//! answer fields may be null, how an empty query value reads, and the links from each
+//! create to the operations on what it made.
+
+use serde_json::{json, Value};
+
+/// OpenAPI links from what a create answers to the operations on the record it made (a
+/// client, or a stateful test, follows them: create a customer, then read, change,
+/// archive it).
+pub fn links(doc: &mut Value) {
+    // (operation that creates, its status, where the new id is, the paths it opens and
+    // where their other ids come from)
+    let table: [(&str, &str, &str, &str, &str); 5] = [
+        (
+            "/api/v1/customers",
+            "post",
+            "201",
+            "$response.body#/customer/id",
+            "/api/v1/customers/{id}",
+        ),
+        (
+            "/api/v1/tickets",
+            "post",
+            "201",
+            "$response.body#/ticket/id",
+            "/api/v1/tickets/{id}",
+        ),
+        (
+            "/api/v1/imports",
+            "post",
+            "202",
+            "$response.body#/id",
+            "/api/v1/imports/{id}",
+        ),
+        (
+            "/api/v1/customers/{id}/tasks",
+            "post",
+            "201",
+            "$response.body#/id",
+            "/api/v1/tasks/{id}",
+        ),
+        (
+            "/api/v1/customers/{id}/contacts",
+            "post",
+            "201",
+            "$response.body#/id",
+            "/api/v1/customers/{id}/contacts/{cid}",
+        ),
+    ];
+    let Some(paths) = doc.get("paths").and_then(Value::as_object).cloned() else {
+        return;
+    };
+    for (from, method, status, id, prefix) in table {
+        let mut found = serde_json::Map::new();
+        for (path, ops) in &paths {
+            if !(path == prefix || path.starts_with(&format!("{prefix}/"))) {
+                continue;
+            }
+            // Only paths whose ids all come from this answer or from the request.
+            let ids = path.matches('{').count();
+            if ids > prefix.matches('{').count() {
+                continue;
+            }
+            for m in ops.as_object().into_iter().flat_map(|o| o.keys()) {
+                if m == "delete" {
+                    continue;
+                }
+                let mut params = serde_json::Map::new();
+                if prefix.ends_with("{cid}") {
+                    params.insert("id".into(), json!("$request.path.id"));
+                    params.insert("cid".into(), json!(id));
+                } else {
+                    params.insert("id".into(), json!(id));
+                }
+                let pointer = path.replace('~', "~0").replace('/', "~1");
+                let name: String = format!("{m} {}", &path[prefix.len().min(path.len())..])
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(|w| {
+                        let mut c = w.chars();
+                        c.next()
+                            .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                found.insert(
+                    name,
+                    json!({"operationRef": format!("#/paths/{pointer}/{m}"), "parameters": params}),
+                );
+            }
+        }
+        if !found.is_empty() {
+            doc["paths"][from][method]["responses"][status]["links"] = Value::Object(found);
+        }
+    }
+}
+
+/// White space alone, as Rust's `char::is_whitespace` (and so `str::trim`) reads it,
+/// spelled out so that every regex dialect agrees (`\s` differs between them).
+pub const BLANK: &str =
+    r"^[\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$";
+
+/// A query parameter sent empty (`page=`, as an HTML form sends a field left blank) or
+/// white space alone is read as absent, whatever its type (values are read trimmed):
+/// the document says so for each one.
+pub fn empty_means_absent(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for ops in paths.values_mut() {
+        for op in ops.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+            for p in op
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                if p["in"] == "query" && p["required"] != true {
+                    let schema = p["schema"].take();
+                    p["schema"] = json!({"anyOf": [schema, {"type": "string", "pattern": BLANK}]});
+                }
+            }
+        }
+    }
+}
+
+/// Fields of what the API answers may be null (an optional value not set): every scalar
+/// property of a schema that no request body uses says so. Request bodies keep their
+/// types: a null there is refused unless the schema allows it by name.
+pub fn nullable_answers(doc: &mut Value) {
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    if k == "$ref" {
+                        if let Some(name) = x.as_str().and_then(|r| r.rsplit('/').next()) {
+                            out.push(name.to_string());
+                        }
+                    } else {
+                        refs(x, out);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    fn nullable(v: &mut Value) {
+        let Some(props) = v.get_mut("properties").and_then(Value::as_object_mut) else {
+            return;
+        };
+        for p in props.values_mut() {
+            if p.get("$ref").is_some() {
+                // A nested record that may be absent.
+                *p = json!({"anyOf": [p.clone(), {"type": "null"}]});
+                continue;
+            }
+            if let Some(t) = p.get("type").and_then(Value::as_str).map(str::to_string) {
+                p["type"] = json!([t, "null"]);
+                if let Some(e) = p.get_mut("enum").and_then(Value::as_array_mut) {
+                    e.push(Value::Null);
+                }
+            }
+            if p.get("items").is_some() {
+                nullable(&mut p["items"]);
+            }
+            nullable(p);
+        }
+    }
+    // The schemas request bodies use, with those they refer to.
+    let mut inputs = Vec::new();
+    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
+        for ops in paths.values() {
+            for op in ops.as_object().into_iter().flat_map(|o| o.values()) {
+                if let Some(b) = op.get("requestBody") {
+                    refs(b, &mut inputs);
+                }
+            }
+        }
+    }
+    let schemas = doc["components"]["schemas"].clone();
+    let mut i = 0;
+    while i < inputs.len() {
+        if let Some(s) = schemas.get(&inputs[i]) {
+            let mut more = Vec::new();
+            refs(s, &mut more);
+            for m in more {
+                if !inputs.contains(&m) {
+                    inputs.push(m);
+                }
+            }
+        }
+        i += 1;
+    }
+    if let Some(all) = doc["components"]["schemas"].as_object_mut() {
+        for (name, schema) in all.iter_mut() {
+            if name != "Problem" && !inputs.contains(name) {
+                nullable(schema);
+            }
+        }
+    }
+}
