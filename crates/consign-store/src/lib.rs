@@ -42,13 +42,12 @@ pub enum StoreError {
 
 impl StoreError {
     /// Maps a unique-constraint failure to [`StoreError::Unique`], keeping the rest.
+    /// A unique violation is recognised by the database's error code (SQLite 2067 and
+    /// 1555, PostgreSQL 23505, as SeaORM reads them), not by the message's wording.
     pub fn from_db(e: DbErr) -> StoreError {
-        let msg = e.to_string();
-        let lower = msg.to_ascii_lowercase();
-        if lower.contains("unique constraint") || lower.contains("duplicate key") {
-            StoreError::Unique(msg)
-        } else {
-            StoreError::Db(e)
+        match e.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(m)) => StoreError::Unique(m),
+            _ => StoreError::Db(e),
         }
     }
 }
