@@ -193,15 +193,12 @@ static HASHING_PEAK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicU
 /// Runs `f` (a password hash or check) off the async threads, within [`HASHING_AT_ONCE`].
 async fn hashing<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
     use std::sync::atomic::Ordering::SeqCst;
-    let _permit = HASHING
-        .acquire()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let _permit = HASHING.acquire().await.map_err(AppError::from_err)?;
     let now = HASHING_NOW.fetch_add(1, SeqCst) + 1;
     HASHING_PEAK.fetch_max(now, SeqCst);
     let r = tokio::task::spawn_blocking(f).await;
     HASHING_NOW.fetch_sub(1, SeqCst);
-    r.map_err(|e| AppError::Internal(e.to_string()))
+    r.map_err(AppError::from_err)
 }
 
 /// The most password hashes that ran at once since the process started (for tests).
@@ -218,7 +215,7 @@ pub async fn hash_password(app: &App, password: &str) -> Result<String> {
         argon(&cost)
             .hash_password(pw.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(format!("password hashing: {e}")))
+            .map_err(|e| AppError::internal(format!("password hashing: {e}")))
     })
     .await?
 }

@@ -15,8 +15,7 @@ pub struct BackupFiles {
 /// Copies the database (SQLite: `VACUUM INTO`, consistent while the server runs;
 /// PostgreSQL: `pg_dump --format=custom`) and the key file into `dir`.
 pub async fn backup(app: &App, dir: &Path) -> Result<BackupFiles> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| AppError::Internal(format!("{}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| AppError::caused(format!("{}", dir.display()), e))?;
     let stamp = Utc::now().format("%Y%m%d-%H%M%S");
     let database = app
         .db
@@ -25,7 +24,7 @@ pub async fn backup(app: &App, dir: &Path) -> Result<BackupFiles> {
     let key = if app.settings.master_key.is_none() && app.settings.key_path().exists() {
         let k = dir.join(format!("consign-{stamp}.key"));
         std::fs::copy(app.settings.key_path(), &k)
-            .map_err(|e| AppError::Internal(format!("{}: {e}", k.display())))?;
+            .map_err(|e| AppError::caused(format!("{}", k.display()), e))?;
         restrict(&k)?;
         Some(k)
     } else {
@@ -39,7 +38,7 @@ fn restrict(p: &Path) -> Result<()> {
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| AppError::Internal(format!("{}: {e}", p.display())))?;
+            .map_err(|e| AppError::caused(format!("{}", p.display()), e))?;
     }
     Ok(())
 }
@@ -69,7 +68,7 @@ pub async fn restore_sqlite(
     let staging = target.with_extension("restore-tmp");
     let _ = std::fs::remove_file(&staging);
     std::fs::copy(db_file, &staging)
-        .map_err(|e| AppError::Internal(format!("{}: {e}", db_file.display())))?;
+        .map_err(|e| AppError::caused(format!("{}", db_file.display()), e))?;
     check.database_url = format!("sqlite://{}", staging.display());
     if let Some(k) = key_file {
         check.key_file = Some(k.to_path_buf());
@@ -86,7 +85,7 @@ pub async fn restore_sqlite(
             .and_then(|r| r.try_get_by_index(0).ok())
             .unwrap_or_default();
         if ok != "ok" {
-            return Err(AppError::Internal(format!(
+            return Err(AppError::internal(format!(
                 "backup fails the integrity check: {ok}"
             )));
         }
@@ -96,7 +95,7 @@ pub async fn restore_sqlite(
             .map(|m| m.is_empty())
             .unwrap_or(true)
         {
-            return Err(AppError::Internal("not a Consign database".into()));
+            return Err(AppError::internal("not a Consign database"));
         }
         if !check.key_path().exists() && check.master_key.is_none() {
             return Err(AppError::Config(format!(
@@ -112,13 +111,13 @@ pub async fn restore_sqlite(
         let _ = std::fs::remove_file(target.with_extension(ext));
     }
     std::fs::rename(&staging, &target)
-        .map_err(|e| AppError::Internal(format!("{}: {e}", target.display())))?;
+        .map_err(|e| AppError::caused(format!("{}", target.display()), e))?;
     let _ = std::fs::remove_file(staging.with_extension("restore-tmp-wal"));
     if let Some(k) = key_file {
         let dest = settings.key_path();
         if settings.master_key.is_none() && k != dest {
             std::fs::copy(k, &dest)
-                .map_err(|e| AppError::Internal(format!("{}: {e}", dest.display())))?;
+                .map_err(|e| AppError::caused(format!("{}", dest.display()), e))?;
             restrict(&dest)?;
         }
     }

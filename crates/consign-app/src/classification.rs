@@ -24,7 +24,7 @@ pub struct PolicyVersion {
 
 fn version_of(row: repo::PolicyRow) -> Result<PolicyVersion> {
     let policy: Policy = serde_json::from_str(&row.policy)
-        .map_err(|e| AppError::Internal(format!("stored policy {}: {e}", row.version)))?;
+        .map_err(|e| AppError::caused(format!("stored policy {}", row.version), e))?;
     Ok(PolicyVersion {
         version: row.version,
         policy,
@@ -43,8 +43,7 @@ pub async fn current_policy(app: &App) -> Result<PolicyVersion> {
     let txn = app.db.begin_write().await?;
     // Another writer may have stored it meanwhile.
     if repo::latest_policy(&txn).await?.is_none() {
-        let json = serde_json::to_string(&Policy::default())
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let json = serde_json::to_string(&Policy::default()).map_err(AppError::from_err)?;
         repo::insert_policy(
             &txn,
             &json,
@@ -58,7 +57,7 @@ pub async fn current_policy(app: &App) -> Result<PolicyVersion> {
     txn.commit().await?;
     let row = repo::latest_policy(&app.db.conn)
         .await?
-        .ok_or_else(|| AppError::Internal("no classification policy".into()))?;
+        .ok_or_else(|| AppError::internal("no classification policy"))?;
     version_of(row)
 }
 
@@ -107,7 +106,7 @@ async fn store_version(
     if current.policy == policy {
         return Ok(current.version);
     }
-    let json = serde_json::to_string(&policy).map_err(|e| AppError::Internal(e.to_string()))?;
+    let json = serde_json::to_string(&policy).map_err(AppError::from_err)?;
     let txn = app.db.begin_write().await?;
     let v = repo::insert_policy(&txn, &json, note.trim(), user, name, Utc::now()).await?;
     audit::record(

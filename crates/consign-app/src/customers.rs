@@ -1298,7 +1298,7 @@ async fn write_new(app: &App, job: CreateJob) -> Result<i64> {
         }
     });
     rx.await
-        .map_err(|_| AppError::Internal("customer create was not written".into()))?
+        .map_err(|_| AppError::internal("customer create was not written"))?
 }
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -1423,7 +1423,7 @@ async fn insert_customers_in<C: ConnectionTrait + 'static>(
                     Some(n) => n,
                     None => repo::next_generated_code(txn).await?[2..]
                         .parse::<u64>()
-                        .map_err(|e| AppError::Internal(e.to_string()))?,
+                        .map_err(AppError::from_err)?,
                 };
                 next_generated = Some(n + 1);
                 format!("KH{n:06}")
@@ -1705,7 +1705,7 @@ async fn transition(
             am.pool_since = Set(None);
             am.last_interaction_at = Set(Some(now));
         }
-        _ => return Err(AppError::Internal(format!("unknown transition {action}"))),
+        _ => return Err(AppError::internal(format!("unknown transition {action}"))),
     }
     am.updated_at = Set(now);
     let txn = app.db.begin_write().await?;

@@ -38,8 +38,14 @@ pub enum AppError {
     Config(String),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("{0}")]
-    Internal(String),
+    /// A failure of the system, not of the request: what was being done, and the error
+    /// that stopped it (its chain goes to the log; the user sees a generic message).
+    #[error("{context}")]
+    Internal {
+        context: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    },
 }
 
 impl From<sea_orm::DbErr> for AppError {
@@ -55,6 +61,48 @@ impl From<FieldErrors> for AppError {
 }
 
 impl AppError {
+    /// An internal failure described by `context` alone.
+    pub fn internal(context: impl Into<String>) -> AppError {
+        AppError::Internal {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// An internal failure while doing `context`, keeping the error that caused it.
+    pub fn caused(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> AppError {
+        AppError::Internal {
+            context: context.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// An internal failure that is the error itself.
+    pub fn from_err(source: impl std::error::Error + Send + Sync + 'static) -> AppError {
+        AppError::Internal {
+            context: source.to_string(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// The error and every error that caused it, joined by ": " (for logs).
+    pub fn chain(&self) -> String {
+        let mut out = self.to_string();
+        let mut next = std::error::Error::source(self);
+        while let Some(e) = next {
+            let t = e.to_string();
+            if !out.ends_with(&t) {
+                out.push_str(": ");
+                out.push_str(&t);
+            }
+            next = e.source();
+        }
+        out
+    }
+
     pub fn field(field: &str, code: &'static str) -> AppError {
         let mut e = FieldErrors::new();
         e.add(field, code);
@@ -63,3 +111,21 @@ impl AppError {
 }
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_keep_their_cause() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let e = AppError::caused("pg_dump", io);
+        assert_eq!(e.to_string(), "pg_dump");
+        assert!(std::error::Error::source(&e).is_some());
+        assert_eq!(e.chain(), "pg_dump: no such file");
+        // An error that is its own context is not repeated.
+        let e = AppError::from_err(std::io::Error::other("disk full"));
+        assert_eq!(e.chain(), "disk full");
+        assert_eq!(AppError::internal("no policy").chain(), "no policy");
+    }
+}

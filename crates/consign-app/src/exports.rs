@@ -82,18 +82,17 @@ enum Sink<W: Write + Send> {
 }
 
 fn xerr(e: rust_xlsxwriter::XlsxError) -> AppError {
-    AppError::Internal(format!("xlsx: {e}"))
+    AppError::caused("xlsx", e)
 }
 fn cerr(e: csv::Error) -> AppError {
-    AppError::Internal(format!("csv: {e}"))
+    AppError::caused("csv", e)
 }
 
 impl<W: Write + Send> Sink<W> {
     fn new(format: Format, mut out: W, dir: &std::path::Path) -> Result<Self> {
         Ok(match format {
             Format::Csv => {
-                out.write_all(b"\xEF\xBB\xBF")
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                out.write_all(b"\xEF\xBB\xBF").map_err(AppError::from_err)?;
                 Sink::Csv(Box::new(csv::Writer::from_writer(out)))
             }
             Format::Xlsx => {
@@ -144,7 +143,7 @@ impl<W: Write + Send> Sink<W> {
 
     fn finish(self) -> Result<()> {
         match self {
-            Sink::Csv(mut w) => w.flush().map_err(|e| AppError::Internal(e.to_string())),
+            Sink::Csv(mut w) => w.flush().map_err(AppError::from_err),
             Sink::Xlsx { mut book, out, .. } => book.save_to_writer(out).map_err(xerr),
         }
     }
@@ -200,7 +199,7 @@ pub async fn export<W: Write + Send>(
 ) -> Result<u64> {
     authorize(app, actor, what).await?;
     let dir = app.settings.data_dir.join("uploads");
-    std::fs::create_dir_all(&dir).map_err(|e| AppError::Internal(e.to_string()))?;
+    std::fs::create_dir_all(&dir).map_err(AppError::from_err)?;
     let mut sink = Sink::new(format, out, &dir)?;
     let tz = app.tz();
     // A day alone when the time is the day's start (or, for due dates, its end, as the

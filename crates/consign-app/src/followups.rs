@@ -149,9 +149,7 @@ async fn check(
     }
     e.into_result()?;
     let (Some(kind), Some(summary)) = (kind, summary) else {
-        return Err(AppError::Internal(
-            "validated interaction incomplete".into(),
-        ));
+        return Err(AppError::internal("validated interaction incomplete"));
     };
     Ok(Checked {
         kind,
@@ -500,7 +498,7 @@ pub async fn add(
     };
     e.into_result()?;
     let (Some(title), Some(due)) = (title, due) else {
-        return Err(AppError::Internal("validated task incomplete".into()));
+        return Err(AppError::internal("validated task incomplete"));
     };
     let now = Utc::now();
     let txn = app.db.begin_write().await?;

@@ -1021,7 +1021,7 @@ pub async fn load_profile(app: &App, name: &str) -> Result<Option<Profile>> {
     match repo::profile(&app.db.conn, name).await? {
         Some((_, spec)) => {
             Ok(Some(serde_json::from_str(&spec).map_err(|e| {
-                AppError::Internal(format!("import profile {name:?}: {e}"))
+                AppError::caused(format!("import profile {name:?}"), e)
             })?))
         }
         None => Ok(None),
@@ -1044,7 +1044,7 @@ pub async fn save_profile(app: &App, name: &str, kind: &str, profile: &Profile) 
     if !errs.0.is_empty() {
         return Err(AppError::Validation(errs));
     }
-    let spec = serde_json::to_string(profile).map_err(|e| AppError::Internal(e.to_string()))?;
+    let spec = serde_json::to_string(profile).map_err(AppError::from_err)?;
     let txn = app.db.begin_write().await?;
     repo::save_profile(&txn, name.trim(), kind, &spec, Utc::now()).await?;
     txn.commit().await?;
@@ -1092,7 +1092,7 @@ pub async fn start_run(app: &App, actor: &Actor, opts: &ImportOptions) -> Result
     authorize(actor, kind)?;
     opts.profile
         .check(kind)
-        .map_err(|e| AppError::Internal(format!("import profile: {e}")))?;
+        .map_err(|e| AppError::internal(format!("import profile: {e}")))?;
     let unknown = opts
         .unknown_customers
         .or(opts.profile.unknown_customers)
@@ -1194,7 +1194,7 @@ pub async fn run_import(
     }
     let end = parse
         .await
-        .map_err(|e| AppError::Internal(format!("import reader: {e}")))?;
+        .map_err(|e| AppError::caused("import reader", e))?;
     if let Some(e) = failure {
         let _ = repo::finish(&app.db.conn, run_id, "failed", &e.to_string(), Utc::now()).await;
         return Err(e);
@@ -1646,7 +1646,7 @@ impl Writer<'_> {
         let rollups = f
             .done
             .await
-            .map_err(|e| AppError::Internal(format!("import segment: {e}")))??;
+            .map_err(|e| AppError::caused("import segment", e))??;
         tracing::debug!(
             waited_ms = tw.elapsed().as_millis() as u64,
             "waited for the segment before"
@@ -1665,7 +1665,7 @@ pub async fn error_report(
     lang: Lang,
     out: &mut impl std::io::Write,
 ) -> Result<u64> {
-    let io = |e: std::io::Error| AppError::Internal(e.to_string());
+    let io = |e: std::io::Error| AppError::from_err(e);
     out.write_all(b"\xEF\xBB\xBF").map_err(io)?;
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
@@ -1674,7 +1674,7 @@ pub async fn error_report(
         lang.t("import.report.value"),
         lang.t("import.report.reason"),
     ])
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    .map_err(AppError::from_err)?;
     let mut after = 0;
     let mut n = 0;
     loop {
@@ -1697,7 +1697,7 @@ pub async fn error_report(
                 &crate::tabular::csv_safe(&e.cell),
                 &reason(lang, &e),
             ])
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(AppError::from_err)?;
         }
     }
     w.flush().map_err(io)?;

@@ -82,7 +82,7 @@ pub async fn enqueue(
     let now = Utc::now();
     repo::enqueue(&app.db.conn, kind, &payload.to_string(), None, run_at, now)
         .await?
-        .ok_or_else(|| AppError::Internal("job not queued".into()))
+        .ok_or_else(|| AppError::internal("job not queued"))
 }
 
 /// Waiting time before attempt `attempts + 1`: 30 s, 1 min, 2 min … at most an hour.
@@ -121,7 +121,7 @@ struct Failure {
 impl From<AppError> for Failure {
     fn from(e: AppError) -> Self {
         Failure {
-            message: e.to_string(),
+            message: e.chain(),
             permanent: false,
         }
     }

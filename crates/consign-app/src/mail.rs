@@ -38,17 +38,17 @@ pub async fn send(s: &Smtp, to: &str, subject: &str, body: &str) -> Result<()> {
         .map_err(|e| AppError::Config(format!("smtp.from {:?}: {e}", s.from)))?;
     let to: Mailbox = to
         .parse()
-        .map_err(|e| AppError::Internal(format!("recipient {to:?}: {e}")))?;
+        .map_err(|e| AppError::caused(format!("recipient {to:?}"), e))?;
     let msg = Message::builder()
         .from(from)
         .to(to)
         .subject(subject)
         .header(ContentType::TEXT_PLAIN)
         .body(body.to_string())
-        .map_err(|e| AppError::Internal(format!("mail: {e}")))?;
+        .map_err(|e| AppError::caused("mail", e))?;
     transport(s)?
         .send(msg)
         .await
-        .map_err(|e| AppError::Internal(format!("smtp {}: {e}", s.host)))?;
+        .map_err(|e| AppError::caused(format!("smtp {}", s.host), e))?;
     Ok(())
 }

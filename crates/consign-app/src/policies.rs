@@ -10,7 +10,7 @@ use serde::{de::DeserializeOwned, Serialize};
 pub async fn load<T: DeserializeOwned + Default>(app: &App, key: &str) -> Result<T> {
     match consign_store::settings::get(&app.db.conn, key).await? {
         Some(s) => {
-            serde_json::from_str(&s).map_err(|e| AppError::Internal(format!("stored {key}: {e}")))
+            serde_json::from_str(&s).map_err(|e| AppError::caused(format!("stored {key}"), e))
         }
         None => Ok(T::default()),
     }
@@ -24,7 +24,7 @@ pub async fn store<T: Serialize>(
     before: &T,
     after: &T,
 ) -> Result<()> {
-    let json = serde_json::to_string(after).map_err(|e| AppError::Internal(e.to_string()))?;
+    let json = serde_json::to_string(after).map_err(AppError::from_err)?;
     let txn = app.db.begin_write().await?;
     consign_store::settings::set(&txn, key, &json, actor.id).await?;
     audit::record(

@@ -664,7 +664,7 @@ pub async fn create_at(
     let (Some(kind), Some(channel), Some(severity), Some(subject), Some(customer)) =
         (kind, channel, severity, subject, customer)
     else {
-        return Err(AppError::Internal("validated ticket incomplete".into()));
+        return Err(AppError::internal("validated ticket incomplete"));
     };
     let policy = sla_policy(app).await?;
     let (vc, grade) = class_of(app, customer.id).await?;

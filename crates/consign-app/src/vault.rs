@@ -91,22 +91,19 @@ impl Vault {
     pub fn decrypt(&self, stored: &str) -> Result<String> {
         let body = stored
             .strip_prefix(PREFIX)
-            .ok_or_else(|| AppError::Internal("encrypted value has an unknown format".into()))?;
+            .ok_or_else(|| AppError::internal("encrypted value has an unknown format"))?;
         let buf = STANDARD
             .decode(body)
-            .map_err(|_| AppError::Internal("encrypted value is not base64".into()))?;
+            .map_err(|_| AppError::internal("encrypted value is not base64"))?;
         if buf.len() < 12 {
-            return Err(AppError::Internal("encrypted value is truncated".into()));
+            return Err(AppError::internal("encrypted value is truncated"));
         }
         let (nonce, ct) = buf.split_at(12);
         let plain = self
             .cipher
             .decrypt(Nonce::from_slice(nonce), ct)
-            .map_err(|_| {
-                AppError::Internal("personal data cannot be decrypted with this key".into())
-            })?;
-        String::from_utf8(plain)
-            .map_err(|_| AppError::Internal("decrypted value is not text".into()))
+            .map_err(|_| AppError::internal("personal data cannot be decrypted with this key"))?;
+        String::from_utf8(plain).map_err(|_| AppError::internal("decrypted value is not text"))
     }
 
     pub fn encrypt_opt(&self, v: Option<&str>) -> Option<String> {

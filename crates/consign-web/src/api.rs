@@ -170,7 +170,7 @@ async fn create_customer(
             let input = NewCustomer { customer, contacts };
             let d = customers::create(&app, &u.actor, &input).await.or_api(u)?;
             let value = serde_json::to_value(d)
-                .map_err(|e| AppError::Internal(e.to_string()))
+                .map_err(AppError::from_err)
                 .or_api(u)?;
             Ok((StatusCode::CREATED, value))
         }
@@ -438,7 +438,7 @@ async fn upload_import(
     };
     // Who may import this kind is known before a byte of the body is read.
     imports::authorize(&u.actor, kind).or_api(&u)?;
-    let internal = |e: std::io::Error| WebError::api(AppError::Internal(e.to_string()), u.lang);
+    let internal = |e: std::io::Error| WebError::api(AppError::from_err(e), u.lang);
     let tmp = imports::new_upload(&app).map_err(internal)?;
     let mut out = tokio::fs::File::from_std(tmp.reopen().map_err(internal)?);
     let mut stream = body.into_data_stream();
@@ -629,7 +629,7 @@ fn written_answer(
 
 fn to_json<T: serde::Serialize>(v: &T, u: &ApiUser) -> ApiResult<serde_json::Value> {
     serde_json::to_value(v)
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(AppError::from_err)
         .or_api(u)
 }
 

@@ -24,7 +24,7 @@ pub async fn download(
     name: &str,
 ) -> Result<Response, AppError> {
     authorize(app, actor, &what).await?;
-    let io = |e: std::io::Error| AppError::Internal(e.to_string());
+    let io = |e: std::io::Error| AppError::from_err(e);
     let tmp = consign_app::imports::new_upload(app).map_err(io)?;
     let file = tmp.reopen().map_err(io)?;
     // Unlinked when `tmp` drops; the open handles keep the data until both ends are done.
@@ -37,7 +37,7 @@ pub async fn download(
         let r = export(&app, &actor, &what, format, &mut out).await;
         let r = r.and_then(|_| std::io::Write::flush(&mut out).map_err(io));
         if let Err(e) = &r {
-            tracing::error!(error = %e, "export failed while streaming");
+            tracing::error!(error = %e.chain(), "export failed while streaming");
         }
         let _ = done_tx.send(Some(r.map(|_| ()).map_err(|e| e.to_string())));
     });

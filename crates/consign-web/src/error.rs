@@ -188,7 +188,12 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (status, _, title_key) = classify(&self.failure);
         if status.is_server_error() {
-            tracing::error!(error = ?self.failure, "request failed");
+            // The whole chain: what failed and every error beneath it.
+            let chain = match &self.failure {
+                Failure::App(e) => e.chain(),
+                other => format!("{other:?}"),
+            };
+            tracing::error!(error = %chain, "request failed");
         }
         match self.surface {
             Surface::Api => {

@@ -119,11 +119,10 @@ pub async fn upload(State(app): State<App>, u: UiUser, mut form: Multipart) -> U
             imports::authorize(&u.actor, kind).map_err(|e| fail(e, lang))?;
         }
         let file_name = field.file_name().unwrap_or("upload").to_string();
-        let tmp =
-            imports::new_upload(&app).map_err(|e| fail(AppError::Internal(e.to_string()), lang))?;
+        let tmp = imports::new_upload(&app).map_err(|e| fail(AppError::from_err(e), lang))?;
         let std_file = tmp
             .reopen()
-            .map_err(|e| fail(AppError::Internal(e.to_string()), lang))?;
+            .map_err(|e| fail(AppError::from_err(e), lang))?;
         let mut out = tokio::fs::File::from_std(std_file);
         let mut size: u64 = 0;
         loop {
@@ -139,7 +138,7 @@ pub async fn upload(State(app): State<App>, u: UiUser, mut form: Multipart) -> U
                     }
                     out.write_all(&chunk)
                         .await
-                        .map_err(|e| fail(AppError::Internal(e.to_string()), lang))?;
+                        .map_err(|e| fail(AppError::from_err(e), lang))?;
                 }
                 Ok(None) => break,
                 Err(e) => {
@@ -150,7 +149,7 @@ pub async fn upload(State(app): State<App>, u: UiUser, mut form: Multipart) -> U
         }
         out.flush()
             .await
-            .map_err(|e| fail(AppError::Internal(e.to_string()), lang))?;
+            .map_err(|e| fail(AppError::from_err(e), lang))?;
         file = Some((tmp.into_temp_path(), file_name, size));
     }
     if fields.get("_csrf").map(String::as_str) != Some(u.csrf.as_str()) {
