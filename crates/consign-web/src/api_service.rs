@@ -170,7 +170,7 @@ async fn attachment(
 ) -> ApiResult<Response> {
     let (tid, aid) = (id(&tid, &u)?, id(&aid, &u)?);
     let (row, data) = or_api(service::attachment(&app, &u.actor, tid, aid).await, &u)?;
-    Ok(crate::ui_service::attachment_response(&row, data))
+    Ok(crate::ui::service::attachment_response(&row, data))
 }
 
 async fn get_policy(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {

@@ -13,9 +13,6 @@ mod headers;
 mod limits;
 pub mod openapi;
 pub mod ui;
-mod ui_analysis;
-mod ui_imports;
-mod ui_service;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode};
