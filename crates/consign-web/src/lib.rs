@@ -4,7 +4,6 @@
 //! render. Errors go through the single [`error::WebError`] response.
 
 pub mod api;
-mod api_service;
 pub mod charts;
 mod downloads;
 pub mod error;
@@ -60,7 +59,7 @@ async fn healthz() -> &'static str {
 pub fn router(app: App) -> Router {
     Router::new()
         .merge(ui::routes())
-        .nest("/api/v1", api::routes().merge(api_service::routes()))
+        .nest("/api/v1", api::routes().merge(api::service::routes()))
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/docs", get(openapi::docs_page))
         .route("/static/{*path}", get(static_file))

@@ -1,0 +1,139 @@
+//! Invoices and payments.
+
+#[allow(unused_imports)]
+use super::*;
+#[allow(unused_imports)]
+use consign_app::{billing, customers, shipments, users};
+
+/// One invoice or a batch, created or replaced by invoice number; all or none.
+pub(crate) async fn write_invoices(
+    State(app): State<App>,
+    u: ApiUser,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Response> {
+    idempotent(&app, &u, &headers, "POST /api/v1/invoices", body, |body| {
+        let (app, u) = (app.clone(), &u);
+        async move {
+            let (batch, inputs) = one_or_batch::<billing::InvoiceInput>(body, u)?;
+            let written = billing::upsert_invoices(&app, &u.actor, &inputs)
+                .await
+                .or_api(u)?;
+            let written = written
+                .iter()
+                .map(|w| Ok((w.outcome, to_json(&w.invoice, u)?)))
+                .collect::<ApiResult<Vec<_>>>()?;
+            written_answer(batch, written, u)
+        }
+    })
+    .await
+}
+
+/// One payment or a batch, created or replaced by payment number; all or none.
+pub(crate) async fn write_payments(
+    State(app): State<App>,
+    u: ApiUser,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Response> {
+    idempotent(&app, &u, &headers, "POST /api/v1/payments", body, |body| {
+        let (app, u) = (app.clone(), &u);
+        async move {
+            let (batch, inputs) = one_or_batch::<billing::PaymentInput>(body, u)?;
+            let written = billing::upsert_payments(&app, &u.actor, &inputs)
+                .await
+                .or_api(u)?;
+            let written = written
+                .iter()
+                .map(|w| Ok((w.outcome, to_json(&w.payment, u)?)))
+                .collect::<ApiResult<Vec<_>>>()?;
+            written_answer(batch, written, u)
+        }
+    })
+    .await
+}
+
+/// A customer's invoices (paged) with its receivables and their aging.
+pub(crate) async fn customer_invoices(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Response> {
+    let (page_no, per_page) = paging(q.page, q.per_page, 50, 200, &u)?;
+    let (page, receivables) =
+        billing::invoices_for_customer(&app, &u.actor, id(&cid, &u)?, page_no, per_page)
+            .await
+            .or_api(&u)?;
+    let mut value = to_json(&page, &u)?;
+    value["receivables"] = to_json(&receivables, &u)?;
+    Ok(Json(value).into_response())
+}
+
+pub(crate) async fn customer_payments(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Response> {
+    let (page_no, per_page) = paging(q.page, q.per_page, 50, 200, &u)?;
+    let page = billing::payments_for_customer(&app, &u.actor, id(&cid, &u)?, page_no, per_page)
+        .await
+        .or_api(&u)?;
+    Ok(Json(page).into_response())
+}
+
+pub(crate) async fn get_invoice(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(iid): Path<String>,
+) -> ApiResult<Response> {
+    let v = billing::get_invoice(&app, &u.actor, id(&iid, &u)?)
+        .await
+        .or_api(&u)?;
+    Ok(Json(v).into_response())
+}
+
+pub(crate) async fn invoice_by_no(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(no): Path<String>,
+) -> ApiResult<Response> {
+    let v = billing::get_invoice_by_no(&app, &u.actor, &no)
+        .await
+        .or_api(&u)?;
+    Ok(Json(v).into_response())
+}
+
+pub(crate) async fn delete_invoice(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(iid): Path<String>,
+) -> ApiResult<Response> {
+    billing::delete_invoice(&app, &u.actor, id(&iid, &u)?)
+        .await
+        .or_api(&u)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub(crate) async fn get_payment(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(pid): Path<String>,
+) -> ApiResult<Response> {
+    let v = billing::get_payment(&app, &u.actor, id(&pid, &u)?)
+        .await
+        .or_api(&u)?;
+    Ok(Json(v).into_response())
+}
+
+pub(crate) async fn delete_payment(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(pid): Path<String>,
+) -> ApiResult<Response> {
+    billing::delete_payment(&app, &u.actor, id(&pid, &u)?)
+        .await
+        .or_api(&u)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,314 @@
+//! REST API `/api/v1`: JSON in and out, ids as strings, errors as problem details.
+
+use crate::error::WebError;
+use crate::extract::{ApiJson, ApiQuery, ApiUser};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use consign_app::audit::AuditQuery;
+use consign_app::customers::{ContactInput, CustomerInput, ListQuery, NewCustomer};
+use consign_app::shipments::{Outcome, ShipmentInput};
+use consign_app::{auth, App, AppError};
+use consign_domain::params;
+use serde::Deserialize;
+use serde_json::json;
+
+type ApiResult<T> = Result<T, WebError>;
+
+/// A use case's error as the API's problem response, in the caller's language.
+trait OrApi<T> {
+    fn or_api(self, u: &ApiUser) -> ApiResult<T>;
+}
+
+impl<T> OrApi<T> for Result<T, AppError> {
+    fn or_api(self, u: &ApiUser) -> ApiResult<T> {
+        self.map_err(|e| WebError::api(e, u.lang))
+    }
+}
+
+/// A page and its size from the query, each within bounds (1 to `max` rows, pages up to
+/// `params::MAX_PAGE`), or a 422 naming the one that is not.
+pub(crate) fn paging(
+    page: Option<u64>,
+    per_page: Option<u64>,
+    default: u64,
+    max: u64,
+    u: &ApiUser,
+) -> ApiResult<(u64, u64)> {
+    let mut e = consign_domain::FieldErrors::new();
+    let p = e.check("page", params::page_no(page));
+    let pp = e.check("per_page", params::per_page_no(per_page, default, max));
+    e.into_result().map_err(AppError::Validation).or_api(u)?;
+    Ok((p.unwrap_or(1), pp.unwrap_or(default)))
+}
+
+fn id(s: &str, u: &ApiUser) -> ApiResult<i64> {
+    s.parse()
+        .map_err(|_| WebError::api(AppError::NotFound, u.lang))
+}
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/customers", get(list_customers).post(create_customer))
+        .route("/customers/duplicates", post(check_duplicates))
+        .route("/customers/{id}", get(get_customer).patch(update_customer))
+        .route("/customers/{id}/archive", post(archive))
+        .route("/customers/{id}/restore", post(restore))
+        .route("/customers/{id}/release", post(release))
+        .route("/customers/{id}/claim", post(claim))
+        .route("/customers/{id}/merge", post(merge))
+        .route("/customers/{id}/reveal", post(reveal_customer))
+        .route("/customers/{id}/timeline", get(timeline))
+        .route("/customers/{id}/shipments", get(customer_shipments))
+        .route("/shipments", post(write_shipments))
+        .route("/customers/{id}/invoices", get(customer_invoices))
+        .route("/customers/{id}/payments", get(customer_payments))
+        .route("/invoices", post(write_invoices))
+        .route("/invoices/by-number/{no}", get(invoice_by_no))
+        .route("/invoices/{id}", get(get_invoice).delete(delete_invoice))
+        .route(
+            "/imports",
+            get(list_imports)
+                .post(upload_import)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/imports/{id}", get(get_import))
+        .route("/exports/{kind}", get(export_list))
+        .route("/imports/{id}/errors", get(import_errors))
+        .route("/payments", post(write_payments))
+        .route("/payments/{id}", get(get_payment).delete(delete_payment))
+        .route("/shipments/by-waybill/{no}", get(shipment_by_waybill))
+        .route("/shipments/{id}", get(get_shipment).delete(delete_shipment))
+        .route(
+            "/shipments/{id}/events",
+            get(shipment_events).post(add_shipment_events),
+        )
+        .route(
+            "/customers/{id}/contacts",
+            get(list_contacts).post(add_contact),
+        )
+        .route(
+            "/customers/{id}/contacts/{cid}",
+            axum::routing::patch(update_contact).delete(delete_contact),
+        )
+        .route(
+            "/customers/{id}/contacts/{cid}/reveal",
+            post(reveal_contact),
+        )
+        .route("/users", get(list_users).post(create_user))
+        .route("/users/{id}", axum::routing::patch(update_user))
+        .route("/org-units", get(list_units).post(create_unit))
+        .route("/tokens", get(list_tokens).post(create_token))
+        .route("/tokens/{id}", axum::routing::delete(revoke_token))
+        .route("/audit", get(audit_log))
+        .route("/policies/pool", get(get_pool_policy).put(set_pool_policy))
+        .route(
+            "/policies/classification",
+            get(get_class_policy).put(set_class_policy),
+        )
+        .route(
+            "/policies/classification/versions",
+            get(class_policy_versions),
+        )
+        .route(
+            "/classification/runs",
+            get(class_runs).post(class_recompute),
+        )
+        .route("/customers/{id}/classification", get(customer_class))
+        .route(
+            "/customers/{id}/classification/history",
+            get(customer_class_history),
+        )
+        .route("/dashboard", get(dashboard))
+        .fallback(api_not_found)
+}
+
+async fn api_not_found(crate::extract::ReqLang(lang): crate::extract::ReqLang) -> WebError {
+    WebError::api(AppError::NotFound, lang)
+}
+
+async fn me(u: ApiUser) -> Json<serde_json::Value> {
+    Json(json!({
+        "id": u.actor.id.map(|i| i.to_string()),
+        "username": u.actor.username,
+        "display_name": u.actor.name,
+        "role": u.actor.role,
+        "org_unit_id": u.actor.unit_id.to_string(),
+        "lang": u.lang.code(),
+    }))
+}
+
+/// Runs a write that a client may retry. With an `Idempotency-Key` header, the first
+/// request's answer is kept and a retry with the same key and body gets it again (with
+/// `Idempotent-Replayed: true`) instead of writing twice; a failed request frees its key.
+/// A `201` answer carries the new resource's `Location` (from its `id` or `customer.id`).
+async fn idempotent<F, Fut>(
+    app: &App,
+    u: &ApiUser,
+    headers: &axum::http::HeaderMap,
+    operation: &str,
+    body: serde_json::Value,
+    write: F,
+) -> ApiResult<Response>
+where
+    F: FnOnce(serde_json::Value) -> Fut,
+    Fut: std::future::Future<Output = ApiResult<(StatusCode, serde_json::Value)>>,
+{
+    use consign_app::idempotency::{self, Begin};
+    let respond = |status: StatusCode, value: serde_json::Value, replayed: bool| {
+        let id = value["id"]
+            .as_str()
+            .or_else(|| value["customer"]["id"].as_str())
+            .map(str::to_string);
+        let mut r = (status, Json(value)).into_response();
+        if status == StatusCode::CREATED {
+            if let Some(loc) = id
+                .map(|id| format!("{}/{id}", operation.trim_start_matches("POST ")))
+                .and_then(|l| axum::http::HeaderValue::from_str(&l).ok())
+            {
+                r.headers_mut().insert(axum::http::header::LOCATION, loc);
+            }
+        }
+        if replayed {
+            r.headers_mut().insert(
+                "Idempotent-Replayed",
+                axum::http::HeaderValue::from_static("true"),
+            );
+        }
+        r
+    };
+    let key = match headers.get(idempotency::HEADER) {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| {
+                    consign_app::AppError::field(idempotency::HEADER, "err.idempotency_key_invalid")
+                })
+                .or_api(u)?
+                .to_string(),
+        ),
+    };
+    let Some(key) = key else {
+        let (status, value) = write(body).await?;
+        return Ok(respond(status, value, false));
+    };
+    match idempotency::begin(app, &u.actor, &key, operation, &body)
+        .await
+        .or_api(u)?
+    {
+        Begin::Replay { status, body } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let value = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
+            Ok(respond(status, value, true))
+        }
+        Begin::Proceed => match write(body).await {
+            Ok((status, value)) => {
+                idempotency::finish(app, &u.actor, &key, status.as_u16(), &value.to_string())
+                    .await
+                    .or_api(u)?;
+                Ok(respond(status, value, false))
+            }
+            Err(e) => {
+                // The failure is the answer; freeing the key must not hide it.
+                if let Err(free) = idempotency::abandon(app, &u.actor, &key).await {
+                    tracing::warn!(error = %free, "could not free an idempotency key");
+                }
+                Err(e)
+            }
+        },
+    }
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    page: Option<u64>,
+    per_page: Option<u64>,
+}
+
+/// The items of a write: one object, or a batch `{"items": [...]}`; true for a batch.
+fn one_or_batch<T: serde::de::DeserializeOwned>(
+    body: serde_json::Value,
+    u: &ApiUser,
+) -> ApiResult<(bool, Vec<T>)> {
+    if body.get("items").is_some() {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Batch<T> {
+            items: Vec<T>,
+        }
+        Ok((
+            true,
+            crate::extract::from_value::<Batch<T>>(body, "", u.lang)?.items,
+        ))
+    } else {
+        Ok((
+            false,
+            vec![crate::extract::from_value::<T>(body, "", u.lang)?],
+        ))
+    }
+}
+
+/// The answer to a write: for a batch the counts and every item; for one item the record
+/// with its `outcome`, `201 Created` when it is new.
+fn written_answer(
+    batch: bool,
+    written: Vec<(Outcome, serde_json::Value)>,
+    u: &ApiUser,
+) -> ApiResult<(StatusCode, serde_json::Value)> {
+    if batch {
+        let count = |o: Outcome| written.iter().filter(|w| w.0 == o).count();
+        let value = json!({
+            "created": count(Outcome::Created),
+            "updated": count(Outcome::Updated),
+            "unchanged": count(Outcome::Unchanged),
+            "items": written.iter().map(|(o, v)| {
+                let mut v = v.clone();
+                v["outcome"] = json!(o);
+                v
+            }).collect::<Vec<_>>(),
+        });
+        return Ok((StatusCode::OK, value));
+    }
+    let (outcome, mut value) = written
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)
+        .or_api(u)?;
+    value["outcome"] = json!(outcome);
+    let status = if outcome == Outcome::Created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, value))
+}
+
+fn to_json<T: serde::Serialize>(v: &T, u: &ApiUser) -> ApiResult<serde_json::Value> {
+    serde_json::to_value(v)
+        .map_err(AppError::from_err)
+        .or_api(u)
+}
+
+// The operations, one module per capability.
+mod billing;
+mod classification;
+mod customers;
+mod imports;
+pub(crate) mod service;
+mod shipments;
+mod users;
+#[allow(unused_imports)]
+use self::billing::*;
+#[allow(unused_imports)]
+use self::classification::*;
+#[allow(unused_imports)]
+use self::customers::*;
+#[allow(unused_imports)]
+use self::imports::*;
+#[allow(unused_imports)]
+use self::shipments::*;
+#[allow(unused_imports)]
+use self::users::*;

@@ -1,0 +1,107 @@
+//! Shipments and their tracking events.
+
+#[allow(unused_imports)]
+use super::*;
+#[allow(unused_imports)]
+use consign_app::{billing, customers, shipments, users};
+
+pub(crate) async fn customer_shipments(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Response> {
+    let (page_no, per_page) = paging(q.page, q.per_page, 50, 200, &u)?;
+    let page = shipments::for_customer(&app, &u.actor, id(&cid, &u)?, page_no, per_page)
+        .await
+        .or_api(&u)?;
+    Ok(Json(page).into_response())
+}
+
+pub(crate) async fn get_shipment(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(sid): Path<String>,
+) -> ApiResult<Response> {
+    let s = shipments::get(&app, &u.actor, id(&sid, &u)?)
+        .await
+        .or_api(&u)?;
+    Ok(Json(s).into_response())
+}
+
+pub(crate) async fn shipment_by_waybill(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(no): Path<String>,
+) -> ApiResult<Response> {
+    let s = shipments::get_by_waybill(&app, &u.actor, &no)
+        .await
+        .or_api(&u)?;
+    Ok(Json(s).into_response())
+}
+
+pub(crate) async fn shipment_events(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(sid): Path<String>,
+) -> ApiResult<Response> {
+    let items = shipments::events(&app, &u.actor, id(&sid, &u)?)
+        .await
+        .or_api(&u)?;
+    Ok(Json(json!({ "items": items })).into_response())
+}
+
+/// Tracking events, `{"items": [{"at", "place", "status_text"}]}`; repeats are kept once.
+pub(crate) async fn add_shipment_events(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(sid): Path<String>,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Response> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Events {
+        items: Vec<shipments::EventInput>,
+    }
+    let events: Events = crate::extract::from_value(body, "", u.lang)?;
+    let sid = id(&sid, &u)?;
+    let added = shipments::add_events(&app, &u.actor, sid, &events.items)
+        .await
+        .or_api(&u)?;
+    let items = shipments::events(&app, &u.actor, sid).await.or_api(&u)?;
+    Ok(Json(json!({ "added": added, "items": items })).into_response())
+}
+
+pub(crate) async fn delete_shipment(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(sid): Path<String>,
+) -> ApiResult<Response> {
+    shipments::delete(&app, &u.actor, id(&sid, &u)?)
+        .await
+        .or_api(&u)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// One shipment (an object) or a batch (`{"items": [...]}`, at most 1,000), created or
+/// replaced by waybill number; all or none.
+pub(crate) async fn write_shipments(
+    State(app): State<App>,
+    u: ApiUser,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Response> {
+    idempotent(&app, &u, &headers, "POST /api/v1/shipments", body, |body| {
+        let (app, u) = (app.clone(), &u);
+        async move {
+            let (batch, inputs) = one_or_batch::<ShipmentInput>(body, u)?;
+            let written = shipments::upsert(&app, &u.actor, &inputs).await.or_api(u)?;
+            let written = written
+                .iter()
+                .map(|w| Ok((w.outcome, to_json(&w.shipment, u)?)))
+                .collect::<ApiResult<Vec<_>>>()?;
+            written_answer(batch, written, u)
+        }
+    })
+    .await
+}
