@@ -265,7 +265,7 @@ pub async fn actor_for(app: &App, u: &user::Model, ip: Option<String>) -> Result
         id: Some(u.id),
         username: u.username.clone(),
         name: u.display_name.clone(),
-        role: Role::parse(&u.role).unwrap_or(Role::ReadOnly),
+        role: AppError::stored("users.role", &u.role, Role::parse(&u.role))?,
         unit_id: u.org_unit_id,
         unit_path: unit.map(|x| x.path).unwrap_or_else(|| "/".into()),
         lang: u.lang.as_deref().and_then(Lang::parse),
@@ -399,17 +399,17 @@ async fn dummy_hash(app: &App) -> String {
         .clone()
 }
 
-fn caller_actor(c: &repo::Caller, ip: Option<String>) -> Actor {
-    Actor {
+fn caller_actor(c: &repo::Caller, ip: Option<String>) -> Result<Actor> {
+    Ok(Actor {
         id: Some(c.user_id),
         username: c.username.clone(),
         name: c.display_name.clone(),
-        role: Role::parse(&c.role).unwrap_or(Role::ReadOnly),
+        role: AppError::stored("users.role", &c.role, Role::parse(&c.role))?,
         unit_id: c.org_unit_id,
         unit_path: c.unit_path.clone(),
         lang: c.lang.as_deref().and_then(Lang::parse),
         ip,
-    }
+    })
 }
 
 /// The caller under `key` from the cache, or from `lookup` (then kept). The lookup is a
@@ -453,7 +453,7 @@ pub async fn session(app: &App, raw: &str, ip: Option<String>) -> Result<Option<
         app.callers.forget(&key);
     }
     Ok(Some(SessionInfo {
-        actor: caller_actor(&c, ip),
+        actor: caller_actor(&c, ip)?,
         csrf_token: c.csrf_token,
     }))
 }
@@ -482,7 +482,7 @@ pub async fn token_actor(app: &App, raw: &str, ip: Option<String>) -> Result<Opt
         // Other entries stay; this one is read again with its new stamp.
         app.callers.forget(&key);
     }
-    Ok(Some(caller_actor(&c, ip)))
+    Ok(Some(caller_actor(&c, ip)?))
 }
 
 /// A new token for `user_id`; the secret is returned once and only its hash kept.

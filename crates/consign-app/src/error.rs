@@ -88,6 +88,12 @@ impl AppError {
         }
     }
 
+    /// A value read back from the database that this code does not know (damaged data,
+    /// or written by a newer version): an internal error, never a silent default.
+    pub fn stored<T>(column: &str, value: &str, parsed: Option<T>) -> Result<T> {
+        parsed.ok_or_else(|| AppError::internal(format!("stored {column} {value:?} is not known")))
+    }
+
     /// The error and every error that caused it, joined by ": " (for logs).
     pub fn chain(&self) -> String {
         let mut out = self.to_string();
@@ -127,5 +133,11 @@ mod tests {
         let e = AppError::from_err(std::io::Error::other("disk full"));
         assert_eq!(e.chain(), "disk full");
         assert_eq!(AppError::internal("no policy").chain(), "no policy");
+        // A stored value this code does not know is an error, not a default.
+        let r: Result<u8> = AppError::stored("users.role", "owner", None);
+        assert_eq!(
+            r.map_err(|e| e.chain()),
+            Err("stored users.role \"owner\" is not known".to_string())
+        );
     }
 }

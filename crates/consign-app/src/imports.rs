@@ -1864,7 +1864,7 @@ async fn run_view(app: &App, run: repo::ImportRun, lang: Lang) -> Result<RunView
         .and_then(|(key, arg)| key.starts_with("err.").then(|| lang.tf(key, &[&arg])));
     Ok(RunView {
         id: run.id.to_string(),
-        kind: ImportKind::parse(&run.kind).unwrap_or(ImportKind::Shipments),
+        kind: AppError::stored("import_runs.kind", &run.kind, ImportKind::parse(&run.kind))?,
         file_name: run.file_name,
         user_name,
         status: run.status,

@@ -798,7 +798,7 @@ pub async fn step_at(
     }
     let action = Action::parse(&input.action)
         .ok_or_else(|| AppError::field("action", "err.invalid_choice"))?;
-    let from = Status::parse(&t.status).unwrap_or(Status::Registered);
+    let from = AppError::stored("tickets.status", &t.status, Status::parse(&t.status))?;
     let Some(to) = action.apply(from) else {
         return Err(AppError::Refused {
             code: "err.ticket_illegal_step",
@@ -821,7 +821,11 @@ pub async fn step_at(
     // How long it took since registration, in the SLA's own time (business minutes, or
     // plain minutes for severities on the clock).
     let policy = sla_policy(app).await?;
-    let severity = Severity::parse(&t.severity).unwrap_or(Severity::Normal);
+    let severity = AppError::stored(
+        "tickets.severity",
+        &t.severity,
+        Severity::parse(&t.severity),
+    )?;
     let took = if policy.runs_on_clock(severity) {
         (now - t.created_at).num_minutes().max(0)
     } else {
@@ -964,7 +968,7 @@ pub async fn assign(
     if !can_handle(actor.role) {
         return Err(AppError::Forbidden);
     }
-    let status = Status::parse(&t.status).unwrap_or(Status::Registered);
+    let status = AppError::stored("tickets.status", &t.status, Status::parse(&t.status))?;
     if !status.is_open() {
         return Err(AppError::Conflict {
             field: "status".into(),

@@ -89,25 +89,26 @@ pub async fn create_unit(
 
 async fn to_view(app: &App, list: Vec<user::Model>) -> Result<Vec<UserView>> {
     let units = repo::units(&app.db.conn).await?;
-    Ok(list
-        .into_iter()
-        .map(|u| UserView {
-            id: u.id,
-            org_unit: units
-                .iter()
-                .find(|x| x.id == u.org_unit_id)
-                .map(|x| x.name.clone())
-                .unwrap_or_default(),
-            username: u.username,
-            display_name: u.display_name,
-            email: u.email,
-            role: Role::parse(&u.role).unwrap_or(Role::ReadOnly),
-            org_unit_id: u.org_unit_id,
-            disabled: u.disabled,
-            last_login_at: u.last_login_at,
-            created_at: u.created_at,
+    list.into_iter()
+        .map(|u| {
+            Ok(UserView {
+                id: u.id,
+                org_unit: units
+                    .iter()
+                    .find(|x| x.id == u.org_unit_id)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default(),
+                username: u.username,
+                display_name: u.display_name,
+                email: u.email,
+                role: AppError::stored("users.role", &u.role, Role::parse(&u.role))?,
+                org_unit_id: u.org_unit_id,
+                disabled: u.disabled,
+                last_login_at: u.last_login_at,
+                created_at: u.created_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 pub async fn list(app: &App, actor: &Actor) -> Result<Vec<UserView>> {

@@ -115,6 +115,31 @@ async fn contract(t: TestApp) {
     assert_eq!(field_of(&body), "priority");
 }
 
+/// A role the code does not know, read back from the database, is an error, never a
+/// silent default (it was read as read-only before).
+async fn unknown_stored_role(t: TestApp) {
+    let ro = t.api("ro").await;
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &t.app.db.conn,
+        "UPDATE users SET role = 'superuser' WHERE username = 'ro'",
+    )
+    .await
+    .expect("update");
+    // Past the few seconds a checked credential is trusted without a query.
+    tokio::time::sleep(std::time::Duration::from_millis(5200)).await;
+    let (s, body) = ro.get("/api/v1/me").await;
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    assert!(
+        !body.to_string().contains("superuser"),
+        "no internals shown: {body}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_stored_role_is_an_error() {
+    each_db(unknown_stored_role).await;
+}
+
 #[tokio::test]
 async fn requests_are_read_as_the_document_says() {
     each_db(contract).await;
