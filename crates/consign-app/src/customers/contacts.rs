@@ -1,0 +1,233 @@
+//! A customer's contacts, and revealing their personal data (audited).
+
+#[allow(unused_imports)]
+use super::*;
+
+pub(crate) async fn editable_for_contacts(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+) -> Result<customer::Model> {
+    let (c, _) = load_visible(app, actor, customer_id).await?;
+    if c.archived_at.is_some() {
+        return Err(AppError::field("archived", "err.archived"));
+    }
+    if !permissions(actor, &c).edit_contacts {
+        return Err(AppError::Forbidden);
+    }
+    Ok(c)
+}
+
+pub async fn add_contact(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    input: &ContactInput,
+) -> Result<ContactView> {
+    let c = editable_for_contacts(app, actor, customer_id).await?;
+    let d = validate_contact(input, None, "")?;
+    let existing = repo::contacts_of(&app.db.conn, customer_id).await?;
+    let primary = d.is_primary || existing.is_empty();
+    let txn = app.db.begin_write().await?;
+    let k = insert_contact_row(&txn, app, customer_id, &d, primary).await?;
+    if primary {
+        repo::clear_primary(&txn, customer_id, k.id).await?;
+    }
+    touch(&txn, &c).await?;
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            action: "contact.create",
+            entity_type: "contact",
+            entity_id: k.id.to_string(),
+            customer_id: Some(customer_id),
+            summary: Some(k.name.clone()),
+            before: None,
+            after: Some(contact_audit(&d)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(contact_view(&(&k).into(), app))
+}
+
+pub(crate) async fn touch<C: ConnectionTrait>(conn: &C, c: &customer::Model) -> Result<()> {
+    let mut am: customer::ActiveModel = c.clone().into();
+    am.updated_at = Set(Utc::now());
+    repo::update(conn, am).await?;
+    Ok(())
+}
+
+pub(crate) async fn load_contact(
+    app: &App,
+    customer_id: i64,
+    contact_id: i64,
+) -> Result<contact::Model> {
+    match repo::find_contact(&app.db.conn, contact_id).await? {
+        Some(k) if k.customer_id == customer_id => Ok(k),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+pub async fn update_contact(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    contact_id: i64,
+    input: &ContactInput,
+) -> Result<ContactView> {
+    let c = editable_for_contacts(app, actor, customer_id).await?;
+    let k = load_contact(app, customer_id, contact_id).await?;
+    let phone = app.vault.decrypt_opt(k.phone_enc.as_deref())?;
+    let email = app.vault.decrypt_opt(k.email_enc.as_deref())?;
+    let before_draft = ContactDraft {
+        name: k.name.clone(),
+        title: k.title.clone(),
+        phone: phone.clone(),
+        email: email.clone(),
+        wechat: k.wechat.clone(),
+        is_primary: k.is_primary,
+    };
+    let base = (k.clone(), phone, email);
+    let d = validate_contact(input, Some(&base), "")?;
+    let txn = app.db.begin_write().await?;
+    let mut am: contact::ActiveModel = k.into();
+    am.name = Set(d.name.clone());
+    am.title = Set(d.title.clone());
+    am.phone_enc = Set(app.vault.encrypt_opt(d.phone.as_deref()));
+    am.phone_hash = Set(d.phone.as_deref().map(|p| app.vault.phone_hash(p)));
+    am.email_enc = Set(app.vault.encrypt_opt(d.email.as_deref()));
+    am.wechat = Set(d.wechat.clone());
+    am.is_primary = Set(d.is_primary);
+    am.updated_at = Set(Utc::now());
+    let k = repo::update_contact(&txn, am).await?;
+    if d.is_primary {
+        repo::clear_primary(&txn, customer_id, k.id).await?;
+    }
+    touch(&txn, &c).await?;
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            action: "contact.update",
+            entity_type: "contact",
+            entity_id: k.id.to_string(),
+            customer_id: Some(customer_id),
+            summary: Some(k.name.clone()),
+            before: Some(contact_audit(&before_draft)),
+            after: Some(contact_audit(&d)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(contact_view(&(&k).into(), app))
+}
+
+pub async fn delete_contact(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    contact_id: i64,
+) -> Result<()> {
+    let c = editable_for_contacts(app, actor, customer_id).await?;
+    let k = load_contact(app, customer_id, contact_id).await?;
+    let txn = app.db.begin_write().await?;
+    repo::delete_contact(&txn, contact_id).await?;
+    touch(&txn, &c).await?;
+    audit::record(
+        &txn,
+        actor,
+        Entry {
+            action: "contact.delete",
+            entity_type: "contact",
+            entity_id: contact_id.to_string(),
+            customer_id: Some(customer_id),
+            summary: Some(k.name.clone()),
+            before: Some(serde_json::json!({"name": k.name, "title": k.title})),
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Personal data in clear, for one contact or the customer's ID number; audited.
+#[derive(Debug, Clone, Serialize)]
+pub struct Revealed {
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub id_number: Option<String>,
+}
+
+pub async fn reveal(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    contact_id: Option<i64>,
+) -> Result<Revealed> {
+    let (c, _) = load_visible(app, actor, customer_id).await?;
+    if !permissions(actor, &c).unmask {
+        return Err(AppError::Forbidden);
+    }
+    let (revealed, entity_type, entity_id, fields) = match contact_id {
+        Some(kid) => {
+            let k = load_contact(app, customer_id, kid).await?;
+            let r = Revealed {
+                phone: app.vault.decrypt_opt(k.phone_enc.as_deref())?,
+                email: app.vault.decrypt_opt(k.email_enc.as_deref())?,
+                id_number: None,
+            };
+            (r, "contact", kid.to_string(), vec!["phone", "email"])
+        }
+        None => (
+            Revealed {
+                phone: None,
+                email: None,
+                id_number: app.vault.decrypt_opt(c.id_number_enc.as_deref())?,
+            },
+            "customer",
+            customer_id.to_string(),
+            vec!["id_number"],
+        ),
+    };
+    audit::record(
+        &app.db.conn,
+        actor,
+        Entry {
+            action: "pii.reveal",
+            entity_type,
+            entity_id,
+            customer_id: Some(customer_id),
+            summary: Some(fields.join(",")),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    Ok(revealed)
+}
+
+/// The customer's activity: its audit entries and those of customers merged into it.
+pub async fn timeline(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    page: u64,
+) -> Result<(Vec<AuditView>, u64)> {
+    load_visible(app, actor, id).await?;
+    let mut ids = repo::merged_into(&app.db.conn, id).await?;
+    ids.push(id);
+    let (rows, total) = consign_store::audit::list(
+        &app.db.conn,
+        &consign_store::audit::AuditFilter {
+            customer_ids: Some(ids),
+            page: page.max(1),
+            per_page: 30,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok((rows.into_iter().map(audit::view).collect(), total))
+}

@@ -1,0 +1,100 @@
+//! Likely duplicates of a new or changed customer, named only within scope.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// Likely duplicates of a prospective customer: same USCC, same contact phone, same or
+/// near-same name. `exclude` leaves out the customer itself on edit.
+/// A name bigram held by this many customers is too common to suggest a near-duplicate.
+pub(crate) const COMMON_BIGRAM_AT: u32 = 1000;
+
+///
+/// Customers outside the actor's scope are not named: such a hit keeps its reasons (a
+/// duplicate still blocks a create) but has no id, code, name or owner (`hidden`).
+pub async fn find_duplicates(
+    app: &App,
+    actor: &Actor,
+    name: &str,
+    uscc: Option<&str>,
+    phones: &[String],
+    exclude: Option<i64>,
+) -> Result<Vec<DuplicateHit>> {
+    use repo::DupReason;
+    let norm = search::normalize_name(name);
+    // Near-same: candidates sharing most name bigrams, then a similarity check.
+    let grams: Vec<String> = {
+        let chars: Vec<char> = norm.chars().collect();
+        let mut g: Vec<String> = chars
+            .windows(2)
+            .map(|w| format!("c:{}{}", w[0], w[1]))
+            .collect();
+        g.sort();
+        g.dedup();
+        if g.len() < 2 {
+            g.clear();
+        }
+        g
+    };
+    let mut hashes: Vec<String> = phones.iter().map(|p| app.vault.phone_hash(p)).collect();
+    hashes.sort();
+    hashes.dedup();
+    let rows = repo::duplicate_candidates(
+        &app.db.conn,
+        uscc,
+        &hashes,
+        Some(norm.as_str()).filter(|n| !n.is_empty()),
+        &grams,
+        COMMON_BIGRAM_AT,
+    )
+    .await?;
+    let mut hits: BTreeMap<i64, DuplicateHit> = BTreeMap::new();
+    for r in rows {
+        if Some(r.id) == exclude {
+            continue;
+        }
+        let reason = match r.reason() {
+            DupReason::Uscc => "customer.duplicate_reason.uscc",
+            DupReason::Phone => "customer.duplicate_reason.phone",
+            DupReason::Name => "customer.duplicate_reason.name",
+            DupReason::SimilarCandidate => {
+                // Only when nothing stronger names it, and the names are close enough.
+                if hits.contains_key(&r.id) || search::name_similarity(&norm, &r.name_norm) < 0.75 {
+                    continue;
+                }
+                "customer.duplicate_reason.similar_name"
+            }
+        };
+        let hit = hits.entry(r.id).or_insert_with(|| DuplicateHit {
+            reasons: vec![],
+            hidden: false,
+            owner_name: r.owner_name.clone(),
+            owner_id: r.owner_id,
+            id: r.id,
+            code: r.code.clone(),
+            name: r.name.clone(),
+        });
+        if !hit.reasons.contains(&reason) {
+            hit.reasons.push(reason);
+        }
+    }
+    let vis = visibility(app, actor).await?;
+    let hits: Vec<DuplicateHit> = hits
+        .into_values()
+        .map(|h| {
+            if owner_visible(&vis, h.owner_id) {
+                h
+            } else {
+                DuplicateHit {
+                    id: 0,
+                    code: String::new(),
+                    name: String::new(),
+                    owner_name: None,
+                    owner_id: None,
+                    reasons: h.reasons,
+                    hidden: true,
+                }
+            }
+        })
+        .collect();
+    Ok(hits)
+}

@@ -1,0 +1,390 @@
+//! The customer archive (SPEC §1): create, edit, archive, restore, search, duplicates,
+//! merge, the pool, contacts and personal data. Row-level scope is enforced here.
+
+use crate::audit::{self, AuditView, Entry};
+use crate::auth::Actor;
+use crate::{App, AppError, Result};
+use chrono::{DateTime, Duration, Utc};
+use consign_domain::customer::{
+    join_modes, split_modes, CustomerKind, CustomerStatus, DataSource, GovLevel, ServiceMode,
+};
+use consign_domain::params;
+use consign_domain::role::{Role, Scope};
+use consign_domain::search::{self, Query};
+use consign_domain::validate::{self, optional_text, required_text};
+use consign_domain::{mask, FieldErrors};
+use consign_store::customers::{
+    self as repo, CustomerFilter, OwnerFilter, Sort, TextSearch, Visibility,
+};
+use consign_store::entity::{contact, customer};
+use consign_store::users as users_repo;
+use sea_orm::{ConnectionTrait, Set};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use tokio::sync::oneshot;
+
+/// `null` → Some(None) (clear), absent → None (unchanged).
+pub(crate) fn double_option<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Option<i64>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum IdOrString {
+        Id(i64),
+        Text(String),
+    }
+    let v: Option<IdOrString> = Option::deserialize(d)?;
+    Ok(Some(match v {
+        None => None,
+        Some(IdOrString::Id(i)) => Some(i),
+        Some(IdOrString::Text(s)) if s.trim().is_empty() => None,
+        Some(IdOrString::Text(s)) => Some(s.trim().parse().map_err(serde::de::Error::custom)?),
+    }))
+}
+
+/// What a client sends to create or change a customer. On update, absent fields stay.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerInput {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub short_name: Option<String>,
+    pub kind: Option<String>,
+    pub gov_level: Option<String>,
+    pub industry: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub address: Option<String>,
+    pub goods_types: Option<String>,
+    pub service_modes: Option<Vec<String>>,
+    pub data_source: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub owner_id: Option<Option<i64>>,
+    pub status: Option<String>,
+    pub uscc: Option<String>,
+    pub id_number: Option<String>,
+    pub notes: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub custom_fields: Option<BTreeMap<String, String>>,
+    /// Create even though likely duplicates exist.
+    #[serde(default)]
+    pub confirm_duplicates: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactView {
+    #[serde(serialize_with = "crate::ser::id")]
+    pub id: i64,
+    #[serde(serialize_with = "crate::ser::id")]
+    pub customer_id: i64,
+    pub name: String,
+    pub title: Option<String>,
+    /// Masked, e.g. 138****5678.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub wechat: Option<String>,
+    pub is_primary: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerView {
+    #[serde(serialize_with = "crate::ser::id")]
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub kind: CustomerKind,
+    pub gov_level: Option<GovLevel>,
+    pub industry: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub address: Option<String>,
+    pub goods_types: Option<String>,
+    pub service_modes: Vec<ServiceMode>,
+    pub data_source: DataSource,
+    #[serde(serialize_with = "crate::ser::opt_id")]
+    pub owner_id: Option<i64>,
+    pub owner_name: Option<String>,
+    pub status: CustomerStatus,
+    pub uscc: Option<String>,
+    /// Masked ID number of an individual.
+    pub id_number: Option<String>,
+    pub notes: Option<String>,
+    pub tags: Vec<String>,
+    pub custom_fields: BTreeMap<String, String>,
+    pub archived_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::ser::opt_id")]
+    pub merged_into_id: Option<i64>,
+    pub pool_since: Option<DateTime<Utc>>,
+    pub last_interaction_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub primary_contact: Option<ContactView>,
+    /// The current classification (lists only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<ClassBrief>,
+}
+
+/// What the actor may do with one customer (drives buttons; the use cases re-check).
+#[derive(Debug, Clone, Copy, Serialize, Default)]
+pub struct Permissions {
+    pub edit: bool,
+    pub edit_contacts: bool,
+    pub unmask: bool,
+    pub release: bool,
+    pub claim: bool,
+    pub merge: bool,
+    pub assign: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerDetail {
+    pub customer: CustomerView,
+    pub contacts: Vec<ContactView>,
+    pub permissions: Permissions,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DuplicateHit {
+    #[serde(serialize_with = "crate::ser::id")]
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub owner_name: Option<String>,
+    /// Message keys: customer.duplicate_reason.{uscc,phone,name,similar_name}.
+    pub reasons: Vec<&'static str>,
+    /// For scope checks by the caller; not part of the API's answer.
+    #[serde(skip)]
+    pub owner_id: Option<i64>,
+    /// Outside the caller's scope: counted, not named (id, code, name, owner empty).
+    #[serde(skip)]
+    pub hidden: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page.max(1)).max(1)
+    }
+}
+
+/// A list request as it arrives from the UI or the API (all strings, all optional).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct ListQuery {
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    /// A user id, or `pool`.
+    pub owner: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub industry: Option<String>,
+    pub service_mode: Option<String>,
+    pub tag: Option<String>,
+    pub data_source: Option<String>,
+    pub archived: Option<String>,
+    /// Classification (the current run): grade, value class, lifecycle, churn warning,
+    /// RFM segment and scores.
+    pub grade: Option<String>,
+    pub value_class: Option<String>,
+    pub lifecycle: Option<String>,
+    pub at_risk: Option<String>,
+    pub rfm_segment: Option<String>,
+    pub r: Option<String>,
+    pub f: Option<String>,
+    pub m: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
+pub(crate) fn nonempty(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+}
+
+// ---- scope ----
+
+pub async fn visibility(app: &App, actor: &Actor) -> Result<Visibility> {
+    match actor.role.customer_scope() {
+        Scope::All => Ok(Visibility::All),
+        Scope::Unit => Ok(Visibility::OwnersAndPool(
+            users_repo::user_ids_in_subtree(&app.db.conn, &actor.unit_path).await?,
+        )),
+        Scope::Own => Ok(Visibility::OwnersAndPool(vec![actor.user_id()])),
+        Scope::None => Err(AppError::Forbidden),
+    }
+}
+
+pub(crate) fn visible(vis: &Visibility, c: &customer::Model) -> bool {
+    owner_visible(vis, c.owner_id)
+}
+
+/// Whether a customer with this owner (None: the pool) is within the visibility.
+pub fn owner_visible(vis: &Visibility, owner_id: Option<i64>) -> bool {
+    match vis {
+        Visibility::All => true,
+        Visibility::OwnersAndPool(ids) => owner_id.is_none_or(|o| ids.contains(&o)),
+    }
+}
+
+/// Whether the actor may see a customer's personal data in clear: roles that unmask, and
+/// of account managers only the owner (not the pool, not another's).
+pub fn may_unmask(actor: &Actor, owner_id: Option<i64>) -> bool {
+    let role = actor.role;
+    role.can_unmask()
+        && (role != Role::AccountManager || (owner_id.is_some() && owner_id == actor.id))
+}
+
+pub(crate) fn permissions(actor: &Actor, c: &customer::Model) -> Permissions {
+    let role = actor.role;
+    let own = c.owner_id.is_some() && c.owner_id == actor.id;
+    let in_pool = c.owner_id.is_none();
+    let live = c.archived_at.is_none();
+    let edit = live
+        && match role {
+            Role::Admin | Role::Manager => true,
+            Role::AccountManager => own,
+            _ => false,
+        };
+    Permissions {
+        edit,
+        edit_contacts: live && role.can_edit_contacts() && (role != Role::AccountManager || own),
+        unmask: may_unmask(actor, c.owner_id),
+        release: live && !in_pool && (role.can_assign_owner() || own),
+        claim: live
+            && in_pool
+            && matches!(role, Role::AccountManager | Role::Manager | Role::Admin),
+        merge: live && role.can_merge(),
+        assign: live && role.can_assign_owner(),
+    }
+}
+
+/// Loads a customer the actor may see; anything else is "not found".
+pub(crate) async fn load_visible(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+) -> Result<(customer::Model, Visibility)> {
+    let vis = visibility(app, actor).await?;
+    let c = repo::find(&app.db.conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !visible(&vis, &c) {
+        return Err(AppError::NotFound);
+    }
+    Ok((c, vis))
+}
+
+// ---- views ----
+
+pub(crate) fn contact_view(k: &repo::ContactRow, app: &App) -> ContactView {
+    ContactView {
+        id: k.id,
+        customer_id: k.customer_id,
+        name: k.name.clone(),
+        title: k.title.clone(),
+        phone: k.phone_enc.as_deref().map(|p| {
+            app.vault
+                .decrypt(p)
+                .map(|p| mask::phone(&p))
+                .unwrap_or_else(|_| "****".into())
+        }),
+        email: k.email_enc.as_deref().map(|p| {
+            app.vault
+                .decrypt(p)
+                .map(|e| mask::email(&e))
+                .unwrap_or_else(|_| "***".into())
+        }),
+        wechat: k.wechat.clone(),
+        is_primary: k.is_primary,
+    }
+}
+
+/// Views of customer rows; the primary contact is the first of the row's contacts.
+pub(crate) fn views(app: &App, rows: Vec<repo::CustomerRow>) -> Vec<CustomerView> {
+    rows.into_iter()
+        .map(|row| {
+            let c = row.customer;
+            let primary = row.contacts.first().map(|k| contact_view(k, app));
+            CustomerView {
+                id: c.id,
+                owner_name: row.owner_name,
+                tags: row.tags,
+                kind: CustomerKind::parse(&c.kind).unwrap_or(CustomerKind::Enterprise),
+                gov_level: c.gov_level.as_deref().and_then(GovLevel::parse),
+                service_modes: split_modes(&c.service_modes),
+                data_source: DataSource::parse(&c.data_source).unwrap_or(DataSource::Internal),
+                status: CustomerStatus::parse(&c.status).unwrap_or(CustomerStatus::Active),
+                id_number: c.id_number_enc.as_deref().map(|v| {
+                    app.vault
+                        .decrypt(v)
+                        .map(|p| mask::id_number(&p))
+                        .unwrap_or_else(|_| "****".into())
+                }),
+                custom_fields: serde_json::from_str(&c.custom_fields).unwrap_or_default(),
+                code: c.code,
+                name: c.name,
+                short_name: c.short_name,
+                industry: c.industry,
+                province: c.province,
+                city: c.city,
+                address: c.address,
+                goods_types: c.goods_types,
+                owner_id: c.owner_id,
+                uscc: c.uscc,
+                notes: c.notes,
+                archived_at: c.archived_at,
+                merged_into_id: c.merged_into_id,
+                pool_since: c.pool_since,
+                last_interaction_at: c.last_interaction_at,
+                created_at: c.created_at,
+                updated_at: c.updated_at,
+                primary_contact: primary,
+                class: None,
+            }
+        })
+        .collect()
+}
+
+/// What the audit log keeps of a customer: no personal data in clear.
+pub(crate) fn audit_json(c: &customer::Model, tags: &[String]) -> serde_json::Value {
+    serde_json::json!({
+        "code": c.code, "name": c.name, "short_name": c.short_name, "kind": c.kind,
+        "gov_level": c.gov_level, "industry": c.industry, "province": c.province, "city": c.city,
+        "address": c.address, "goods_types": c.goods_types,
+        "service_modes": split_modes(&c.service_modes).iter().map(|m| m.as_str()).collect::<Vec<_>>(),
+        "data_source": c.data_source, "owner_id": c.owner_id, "status": c.status, "uscc": c.uscc,
+        "id_number": if c.id_number_enc.is_some() { Some("******") } else { None },
+        "notes": c.notes, "tags": tags, "custom_fields": serde_json::from_str::<serde_json::Value>(&c.custom_fields).unwrap_or_default(),
+        "archived": c.archived_at.is_some(), "merged_into_id": c.merged_into_id,
+    })
+}
+
+mod reading;
+#[allow(unused_imports)]
+pub use reading::*;
+mod validation;
+#[allow(unused_imports)]
+pub use validation::*;
+mod duplicates;
+#[allow(unused_imports)]
+pub use duplicates::*;
+mod writing;
+#[allow(unused_imports)]
+pub use writing::*;
+mod contacts;
+#[allow(unused_imports)]
+pub use contacts::*;
+mod pool;
+#[allow(unused_imports)]
+pub use pool::*;
