@@ -16,7 +16,6 @@ pub mod error;
 pub mod exports;
 pub mod followups;
 pub mod idempotency;
-mod import_kinds;
 pub mod imports;
 pub mod jobs;
 pub mod mail;

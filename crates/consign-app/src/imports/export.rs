@@ -1,0 +1,104 @@
+//! The file of bad rows and the column headers an export writes.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// Writes every shipment as CSV (UTF-8 with a BOM, so that Excel opens it) with the
+/// column names the import takes, so that the file imports again unchanged (see
+/// [`crate::exports`] for XLSX and the other lists). Admins and managers only; audited.
+pub async fn export_shipments(
+    app: &App,
+    actor: &Actor,
+    out: &mut (impl std::io::Write + Send),
+) -> Result<u64> {
+    crate::exports::export(
+        app,
+        actor,
+        &crate::exports::Export::Shipments(None),
+        crate::exports::Format::Csv,
+        out,
+    )
+    .await
+}
+
+/// Calls `row` with every shipment (of one customer, or all) in id order as the cells of
+/// an import file: money in yuan, weight in kg, volume in m³, times in the company's time
+/// zone, status, service mode and exception flags in Chinese. Each cell is its text and,
+/// for numbers, the scaled integer and its decimals. Pages of 10,000.
+pub(crate) async fn shipment_rows(
+    app: &App,
+    customer: Option<i64>,
+    vis: &consign_store::customers::Visibility,
+    mut row: impl FnMut(Vec<(String, Option<(i64, u32)>)>) -> Result<()>,
+) -> Result<u64> {
+    let tz = app.tz();
+    let local = |t: &Option<chrono::DateTime<Utc>>| {
+        t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_default()
+    };
+    let num = |v: i64, d: u32| (consign_domain::ops::format_scaled(v, d), Some((v, d)));
+    let text = |s: String| (s, None);
+    let mut names: HashMap<i64, String> = HashMap::new();
+    let mut after = 0;
+    let mut n = 0u64;
+    loop {
+        let page = ship_repo::page_after(&app.db.conn, customer, vis, after, 10_000).await?;
+        if page.is_empty() {
+            break;
+        }
+        let missing: Vec<i64> = page
+            .iter()
+            .map(|s| s.customer_id)
+            .filter(|id| !names.contains_key(id))
+            .collect();
+        for id in missing {
+            if let Some(c) = consign_store::customers::find(&app.db.conn, id).await? {
+                names.insert(id, c.name);
+            }
+        }
+        for st in &page {
+            after = st.id;
+            n += 1;
+            let s = &st.shipment;
+            let flag = |e: Exception| if s.exceptions.has(e) { "是" } else { "否" }.to_string();
+            let cells = SHIPMENT_FIELDS
+                .iter()
+                .map(|f| match f.name {
+                    "waybill_no" => text(s.waybill_no.clone()),
+                    "customer_code" => text(s.customer_code.clone()),
+                    "customer_name" => {
+                        text(names.get(&st.customer_id).cloned().unwrap_or_default())
+                    }
+                    "service_mode" => text(
+                        s.service_mode
+                            .map(|m| Lang::Zh.t(m.label_key()).to_string())
+                            .unwrap_or_default(),
+                    ),
+                    "origin_city" => text(s.origin_city.clone()),
+                    "destination_city" => text(s.destination_city.clone()),
+                    "goods_type" => text(s.goods_type.clone()),
+                    "pieces" => num(s.pieces, 0),
+                    "weight_kg" => num(s.weight_g, 3),
+                    "volume_m3" => num(s.volume_cm3, 6),
+                    "revenue" => num(s.revenue_fen, 2),
+                    "cost" => match s.cost_fen {
+                        Some(c) => num(c, 2),
+                        None => text(String::new()),
+                    },
+                    "ordered_at" => text(local(&Some(s.ordered_at))),
+                    "promised_at" => text(local(&s.promised_at)),
+                    "shipped_at" => text(local(&s.shipped_at)),
+                    "delivered_at" => text(local(&s.delivered_at)),
+                    "status" => text(Lang::Zh.t(s.status.label_key()).to_string()),
+                    "note" => text(s.note.clone()),
+                    other => text(match Exception::parse(other) {
+                        Some(e) => flag(e),
+                        None => String::new(),
+                    }),
+                })
+                .collect();
+            row(cells)?;
+        }
+    }
+    Ok(n)
+}
