@@ -24,7 +24,7 @@ pub const MAX_BATCH: usize = 1_000;
 /// Whether a write created the record or changed one.
 pub use crate::shipments::Outcome;
 
-fn item_path(single: bool, i: usize) -> String {
+pub(crate) fn item_path(single: bool, i: usize) -> String {
     if single {
         String::new()
     } else {
@@ -32,7 +32,7 @@ fn item_path(single: bool, i: usize) -> String {
     }
 }
 
-fn parse_id(s: &Option<String>, field: String, errs: &mut FieldErrors) -> Option<i64> {
+pub(crate) fn parse_id(s: &Option<String>, field: String, errs: &mut FieldErrors) -> Option<i64> {
     match s.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(v) => match v.parse::<i64>() {
@@ -45,7 +45,12 @@ fn parse_id(s: &Option<String>, field: String, errs: &mut FieldErrors) -> Option
     }
 }
 
-fn text(v: &Option<String>, field: String, max: usize, errs: &mut FieldErrors) -> String {
+pub(crate) fn text(
+    v: &Option<String>,
+    field: String,
+    max: usize,
+    errs: &mut FieldErrors,
+) -> String {
     let t = v.as_deref().unwrap_or("").trim().to_string();
     if t.chars().count() > max {
         errs.add(field, "err.too_long");
@@ -106,7 +111,10 @@ pub struct Receivables {
 
 /// Every invoice of a customer with what is applied to it: its own payments, then the
 /// unnamed payments spread over the earliest-due invoices still open.
-async fn settled(app: &App, customer_id: i64) -> Result<(Vec<(StoredInvoice, i64)>, i64)> {
+pub(crate) async fn settled(
+    app: &App,
+    customer_id: i64,
+) -> Result<(Vec<(StoredInvoice, i64)>, i64)> {
     let (mut all, _) = repo::invoices_of(&app.db.conn, customer_id, 0, 0).await?;
     let mut pool = repo::unapplied_of(&app.db.conn, customer_id).await?;
     all.sort_by_key(|i| (i.invoice.due_at, i.id));
@@ -121,7 +129,12 @@ async fn settled(app: &App, customer_id: i64) -> Result<(Vec<(StoredInvoice, i64
     Ok((out, pool))
 }
 
-fn invoice_view(s: &StoredInvoice, paid: i64, name: &str, now: DateTime<Utc>) -> InvoiceView {
+pub(crate) fn invoice_view(
+    s: &StoredInvoice,
+    paid: i64,
+    name: &str,
+    now: DateTime<Utc>,
+) -> InvoiceView {
     let i = &s.invoice;
     let (state, left, days) = standing(i.amount_fen, paid, i.due_at, now);
     InvoiceView {
@@ -198,7 +211,7 @@ pub async fn invoices_for_customer(
     ))
 }
 
-async fn invoice_of(app: &App, actor: &Actor, s: &StoredInvoice) -> Result<InvoiceView> {
+pub(crate) async fn invoice_of(app: &App, actor: &Actor, s: &StoredInvoice) -> Result<InvoiceView> {
     let c = customers::visible_customer(app, actor, s.customer_id).await?;
     let (all, _) = settled(app, s.customer_id).await?;
     let paid = all
@@ -225,7 +238,11 @@ pub async fn get_invoice_by_no(app: &App, actor: &Actor, no: &str) -> Result<Inv
 }
 
 /// Checks one invoice input (without its customer); `path` prefixes field names.
-fn check_invoice(input: &InvoiceInput, path: &str, errs: &mut FieldErrors) -> Option<Invoice> {
+pub(crate) fn check_invoice(
+    input: &InvoiceInput,
+    path: &str,
+    errs: &mut FieldErrors,
+) -> Option<Invoice> {
     let f = |name: &str| format!("{path}{name}");
     let before = errs.0.len();
     let no = errs.check(&f("invoice_no"), doc_no(&input.invoice_no));
@@ -284,7 +301,7 @@ pub struct WrittenInvoice {
 }
 
 /// An input naming its customer by id or code.
-trait NamesCustomer {
+pub(crate) trait NamesCustomer {
     fn customer(&self) -> (&Option<String>, &Option<String>);
 }
 impl NamesCustomer for InvoiceInput {
@@ -299,7 +316,7 @@ impl NamesCustomer for PaymentInput {
 }
 
 /// A record carrying its customer's code.
-trait OfCustomer {
+pub(crate) trait OfCustomer {
     fn code(&self) -> &str;
     fn set_code(&mut self, code: String);
 }
@@ -321,7 +338,7 @@ impl OfCustomer for Payment {
 }
 
 /// A checked batch item: its index, its customer (id, code, name) and the record.
-struct Resolved<T> {
+pub(crate) struct Resolved<T> {
     index: usize,
     customer_id: i64,
     customer_name: String,
@@ -333,7 +350,7 @@ struct Resolved<T> {
 /// id or code within the caller's scope (`set_code` stores the customer's own code).
 /// Errors are collected in `errs` with their `items[i].` paths; the caller adds its own
 /// and refuses the whole batch if there are any.
-async fn check_batch<I: NamesCustomer, T: OfCustomer>(
+pub(crate) async fn check_batch<I: NamesCustomer, T: OfCustomer>(
     app: &App,
     actor: &Actor,
     inputs: &[I],
@@ -475,7 +492,7 @@ pub async fn upsert_invoices(
     Ok(out)
 }
 
-fn summary<'a>(nos: impl Iterator<Item = &'a str>) -> String {
+pub(crate) fn summary<'a>(nos: impl Iterator<Item = &'a str>) -> String {
     let all: Vec<&str> = nos.collect();
     format!(
         "{} ({})",
@@ -515,300 +532,5 @@ pub async fn delete_invoice(app: &App, actor: &Actor, id: i64) -> Result<()> {
     Ok(())
 }
 
-// ---- payments ----
-
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct PaymentInput {
-    pub payment_no: String,
-    pub customer_code: Option<String>,
-    pub customer_id: Option<String>,
-    /// The invoice it settles (of the same customer), if any.
-    pub invoice_no: Option<String>,
-    pub amount_fen: Option<i64>,
-    pub paid_at: Option<DateTime<Utc>>,
-    /// `bank_transfer`, `cash`, `wechat`, `alipay`, `cheque`, `acceptance`, `offset`.
-    pub method: Option<String>,
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PaymentView {
-    pub id: String,
-    pub payment_no: String,
-    pub customer: CustomerRef,
-    pub invoice_id: Option<String>,
-    pub invoice_no: Option<String>,
-    pub amount_fen: i64,
-    pub currency: &'static str,
-    pub paid_at: DateTime<Utc>,
-    pub method: Option<PaymentMethod>,
-    /// Whole days after the named invoice fell due (0 when on time or no invoice).
-    pub days_late: i64,
-    pub note: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-fn payment_view(s: &StoredPayment, name: &str) -> PaymentView {
-    let p = &s.payment;
-    PaymentView {
-        id: s.id.to_string(),
-        payment_no: p.payment_no.clone(),
-        customer: CustomerRef {
-            id: s.customer_id.to_string(),
-            code: p.customer_code.clone(),
-            name: name.to_string(),
-        },
-        invoice_id: s.invoice_id.map(|i| i.to_string()),
-        invoice_no: p.invoice_no.clone(),
-        amount_fen: p.amount_fen,
-        currency: "CNY",
-        paid_at: p.paid_at,
-        method: p.method,
-        days_late: s
-            .invoice_due_at
-            .map_or(0, |d| (p.paid_at - d).num_days().max(0)),
-        note: p.note.clone(),
-        created_at: s.created_at,
-        updated_at: s.updated_at,
-    }
-}
-
-pub async fn payments_for_customer(
-    app: &App,
-    actor: &Actor,
-    customer_id: i64,
-    page: u64,
-    per_page: u64,
-) -> Result<Page<PaymentView>> {
-    let c = customers::visible_customer(app, actor, customer_id).await?;
-    let per_page = per_page.clamp(1, 200);
-    let page = page.max(1);
-    let (rows, total) = repo::payments_of(
-        &app.db.conn,
-        customer_id,
-        params::offset(page, per_page),
-        per_page,
-    )
-    .await?;
-    Ok(Page {
-        items: rows.iter().map(|s| payment_view(s, &c.name)).collect(),
-        total,
-        page,
-        per_page,
-    })
-}
-
-pub async fn get_payment(app: &App, actor: &Actor, id: i64) -> Result<PaymentView> {
-    let s = repo::find_payment(&app.db.conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let c = customers::visible_customer(app, actor, s.customer_id).await?;
-    Ok(payment_view(&s, &c.name))
-}
-
-fn check_payment(input: &PaymentInput, path: &str, errs: &mut FieldErrors) -> Option<Payment> {
-    let f = |name: &str| format!("{path}{name}");
-    let before = errs.0.len();
-    let no = errs.check(&f("payment_no"), doc_no(&input.payment_no));
-    let invoice_no = match input.invoice_no.as_deref().map(str::trim) {
-        None | Some("") => Some(None),
-        Some(v) => errs.check(&f("invoice_no"), doc_no(v)).map(Some),
-    };
-    let method = match input.method.as_deref().map(str::trim) {
-        None | Some("") => Some(None),
-        Some(m) => match PaymentMethod::parse(m) {
-            Some(m) => Some(Some(m)),
-            None => {
-                errs.add(f("method"), "err.unknown_payment_method");
-                None
-            }
-        },
-    };
-    if input.amount_fen.is_none() {
-        errs.add(f("amount_fen"), "err.required");
-    }
-    if input.paid_at.is_none() {
-        errs.add(f("paid_at"), "err.required");
-    }
-    let note = text(&input.note, f("note"), 1000, errs);
-    let (Some(payment_no), Some(invoice_no), Some(method), Some(amount_fen), Some(paid_at)) =
-        (no, invoice_no, method, input.amount_fen, input.paid_at)
-    else {
-        return None;
-    };
-    let p = Payment {
-        payment_no,
-        customer_code: input
-            .customer_code
-            .as_deref()
-            .unwrap_or("")
-            .trim()
-            .to_string(),
-        invoice_no,
-        amount_fen,
-        paid_at,
-        method,
-        note,
-    };
-    if let Err(broken) = p.check() {
-        for (_, key) in broken {
-            errs.add(f("amount_fen"), key);
-        }
-    }
-    (errs.0.len() == before).then_some(p)
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct WrittenPayment {
-    pub outcome: Outcome,
-    pub payment: PaymentView,
-}
-
-/// The invoices named by payments, by number → (id, customer id).
-pub(crate) async fn invoice_ids<C: consign_store::ConnectionTrait>(
-    conn: &C,
-    nos: &[&str],
-) -> Result<HashMap<String, (i64, i64)>> {
-    Ok(repo::invoices_by_no(conn, nos)
-        .await?
-        .into_iter()
-        .map(|(k, v)| (k, (v.id, v.customer_id)))
-        .collect())
-}
-
-/// Creates or replaces payments by number, all or none.
-pub async fn upsert_payments(
-    app: &App,
-    actor: &Actor,
-    inputs: &[PaymentInput],
-) -> Result<Vec<WrittenPayment>> {
-    let mut errs = FieldErrors::new();
-    let single = inputs.len() == 1;
-    let resolved = check_batch(app, actor, inputs, &mut errs, check_payment).await?;
-    let inv_nos: Vec<&str> = resolved
-        .iter()
-        .filter_map(|r| r.record.invoice_no.as_deref())
-        .collect();
-    let invoices = invoice_ids(&app.db.conn, &inv_nos).await?;
-    let mut names: HashMap<i64, String> = HashMap::new();
-    let mut rows: Vec<PaymentWrite> = Vec::new();
-    for r in resolved {
-        let path = item_path(single, r.index);
-        let (cid, p) = (r.customer_id, r.record);
-        let invoice_id = match &p.invoice_no {
-            None => None,
-            Some(no) => match invoices.get(no) {
-                Some((iid, icid)) if *icid == cid => Some(*iid),
-                _ => {
-                    errs.add(format!("{path}invoice_no"), "err.unknown_invoice");
-                    continue;
-                }
-            },
-        };
-        names.insert(cid, r.customer_name);
-        rows.push(PaymentWrite {
-            customer_id: cid,
-            invoice_id,
-            payment: p,
-        });
-    }
-    if !errs.is_empty() {
-        return Err(AppError::Validation(errs));
-    }
-    let nos: Vec<&str> = rows.iter().map(|w| w.payment.payment_no.as_str()).collect();
-    let now = Utc::now();
-    let txn = app.db.begin_write().await?;
-    let old = repo::payments_by_no(&txn, &nos).await?;
-    customers::refuse_numbers_out_of_scope(
-        app,
-        actor,
-        &txn,
-        rows.iter()
-            .map(|w| old.get(&w.payment.payment_no).map(|o| o.customer_id)),
-        single,
-        "payment_no",
-    )
-    .await?;
-    let mut outcomes = Vec::with_capacity(rows.len());
-    let mut last: HashMap<&str, usize> = HashMap::new();
-    for (i, w) in rows.iter().enumerate() {
-        last.insert(w.payment.payment_no.as_str(), i);
-        outcomes.push(match old.get(&w.payment.payment_no) {
-            Some(o)
-                if o.customer_id == w.customer_id
-                    && o.invoice_id == w.invoice_id
-                    && o.payment == w.payment =>
-            {
-                Outcome::Unchanged
-            }
-            Some(_) => Outcome::Updated,
-            None => Outcome::Created,
-        });
-    }
-    let writes: Vec<PaymentWrite> = rows
-        .iter()
-        .enumerate()
-        .filter(|(i, w)| {
-            outcomes[*i] != Outcome::Unchanged && last.get(w.payment.payment_no.as_str()) == Some(i)
-        })
-        .map(|(_, w)| w.clone())
-        .collect();
-    repo::upsert_payments(&txn, &writes, now).await?;
-    if !writes.is_empty() {
-        audit::record(
-            &txn,
-            actor,
-            Entry {
-                action: "payment.write",
-                entity_type: "payment",
-                entity_id: writes[0].payment.payment_no.clone(),
-                customer_id: (writes.len() == 1).then(|| writes[0].customer_id),
-                summary: Some(summary(
-                    writes.iter().map(|w| w.payment.payment_no.as_str()),
-                )),
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    let fresh = repo::payments_by_no(&app.db.conn, &nos).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (w, outcome) in rows.iter().zip(outcomes) {
-        let s = fresh.get(&w.payment.payment_no).ok_or(AppError::NotFound)?;
-        let name = names.get(&w.customer_id).map(String::as_str).unwrap_or("");
-        out.push(WrittenPayment {
-            outcome,
-            payment: payment_view(s, name),
-        });
-    }
-    Ok(out)
-}
-
-pub async fn delete_payment(app: &App, actor: &Actor, id: i64) -> Result<()> {
-    if !actor.role.can_write_operations() {
-        return Err(AppError::Forbidden);
-    }
-    let v = get_payment(app, actor, id).await?;
-    let txn = app.db.begin_write().await?;
-    if !repo::delete_payment(&txn, id).await? {
-        return Err(AppError::NotFound);
-    }
-    audit::record(
-        &txn,
-        actor,
-        Entry::deleted(
-            "payment.delete",
-            "payment",
-            &v.payment_no,
-            v.customer.id.parse().ok(),
-            &v,
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
-}
+mod payments;
+pub use payments::*;
