@@ -52,7 +52,9 @@ pub async fn restore_sqlite(
     key_file: Option<&Path>,
     force: bool,
 ) -> Result<PathBuf> {
-    let Some(target) = consign_store::dialect::sqlite_file(&settings.database_url) else {
+    let Some(target) =
+        consign_store::dialect::sqlite_file(&settings.database_url).map(PathBuf::from)
+    else {
         return Err(AppError::Config(
             "restore of PostgreSQL backups uses pg_restore; see docs/operations.md".into(),
         ));

@@ -22,16 +22,16 @@ pub fn flag(s: Option<&str>) -> Result<bool, &'static str> {
     }
 }
 
+/// A number as a query gives it: absent or empty is None.
+fn number(s: Option<&str>) -> Result<Option<u64>, &'static str> {
+    given(s)
+        .map(|p| p.parse().map_err(|_| "err.invalid_number"))
+        .transpose()
+}
+
 /// A page number, 1 to [`MAX_PAGE`]; absent or empty is the first page.
 pub fn page(s: Option<&str>) -> Result<u64, &'static str> {
-    match given(s) {
-        None => Ok(1),
-        Some(p) => p
-            .parse()
-            .ok()
-            .filter(|p| (1..=MAX_PAGE).contains(p))
-            .ok_or("err.invalid_number"),
-    }
+    page_no(number(s)?)
 }
 
 /// A page number already read as a number (API queries).
@@ -43,24 +43,17 @@ pub fn page_no(p: Option<u64>) -> Result<u64, &'static str> {
     }
 }
 
+/// A page size, 1 to `max`; absent or empty is `default`.
+pub fn per_page(s: Option<&str>, default: u64, max: u64) -> Result<u64, &'static str> {
+    per_page_no(number(s)?, default, max)
+}
+
 /// A page size already read as a number (API queries): 1 to `max`, absent is `default`.
 pub fn per_page_no(p: Option<u64>, default: u64, max: u64) -> Result<u64, &'static str> {
     match p {
         None => Ok(default),
         Some(p) if (1..=max).contains(&p) => Ok(p),
         Some(_) => Err("err.invalid_number"),
-    }
-}
-
-/// A page size, 1 to `max`; absent or empty is `default`.
-pub fn per_page(s: Option<&str>, default: u64, max: u64) -> Result<u64, &'static str> {
-    match given(s) {
-        None => Ok(default),
-        Some(p) => p
-            .parse()
-            .ok()
-            .filter(|p| (1..=max).contains(p))
-            .ok_or("err.invalid_number"),
     }
 }
 

@@ -70,7 +70,7 @@ impl Db {
     /// As [`Db::connect`], with up to `mmap_bytes` of an SQLite file read through a
     /// memory map by the shared connections (0: none).
     pub async fn connect_mapped(url: &str, schema: Option<&str>, mmap_bytes: u64) -> Result<Db> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let Some(path) = crate::dialect::sqlite_file(url) else {
             let mut opt = ConnectOptions::new(url.to_string());
             opt.max_connections(16)
                 .min_connections(1)
@@ -80,36 +80,30 @@ impl Db {
                 opt.set_schema_search_path(s.to_string());
             }
             let conn = Database::connect(opt).await?;
-            Ok(Db {
+            return Ok(Db {
                 conn,
                 backend: Backend::Postgres,
                 sqlite_path: None,
                 write_gate: None,
-            })
-        } else {
-            let path = url
-                .strip_prefix("sqlite://")
-                .or_else(|| url.strip_prefix("sqlite:"))
-                .unwrap_or(url);
-            let path = path.split('?').next().unwrap_or(path);
-            if path.is_empty() {
-                return Err(StoreError::BadUrl(url.to_string()));
-            }
-            if let Some(parent) = std::path::Path::new(path).parent() {
-                if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|e| StoreError::Other(format!("{}: {e}", parent.display())))?;
-                }
-            }
-            let conn =
-                Database::connect(sqlite_options(path, 4, 4_000, 4_000, true, mmap_bytes)).await?;
-            Ok(Db {
-                conn,
-                backend: Backend::Sqlite,
-                sqlite_path: Some(std::path::PathBuf::from(path)),
-                write_gate: Some(Arc::new(Mutex::new(()))),
-            })
+            });
+        };
+        if path.is_empty() {
+            return Err(StoreError::BadUrl(url.to_string()));
         }
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| StoreError::Other(format!("{}: {e}", parent.display())))?;
+            }
+        }
+        let conn =
+            Database::connect(sqlite_options(path, 4, 4_000, 4_000, true, mmap_bytes)).await?;
+        Ok(Db {
+            conn,
+            backend: Backend::Sqlite,
+            sqlite_path: Some(std::path::PathBuf::from(path)),
+            write_gate: Some(Arc::new(Mutex::new(()))),
+        })
     }
 
     /// This process's turn to write (SQLite; nothing to wait for on PostgreSQL).

@@ -5,9 +5,9 @@ use crate::db::{Backend, Db};
 use crate::{Result, StoreError};
 use std::path::{Path, PathBuf};
 
-/// The file of an SQLite database URL (`sqlite://path?mode=rwc`, `sqlite:path`); None
-/// for PostgreSQL.
-pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+/// The file of an SQLite database URL (`sqlite://path?mode=rwc`, `sqlite:path`, or a
+/// plain path); None for PostgreSQL.
+pub fn sqlite_file(url: &str) -> Option<&str> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         return None;
     }
@@ -15,7 +15,7 @@ pub fn sqlite_file(url: &str) -> Option<PathBuf> {
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url);
-    Some(PathBuf::from(path.split('?').next().unwrap_or(path)))
+    Some(path.split('?').next().unwrap_or(path))
 }
 
 impl Db {
@@ -69,12 +69,9 @@ mod tests {
     fn sqlite_files_of_urls() {
         assert_eq!(
             sqlite_file("sqlite:///var/lib/consign/consign.db?mode=rwc"),
-            Some(PathBuf::from("/var/lib/consign/consign.db"))
+            Some("/var/lib/consign/consign.db")
         );
-        assert_eq!(
-            sqlite_file("sqlite:data/c.db"),
-            Some(PathBuf::from("data/c.db"))
-        );
+        assert_eq!(sqlite_file("sqlite:data/c.db"), Some("data/c.db"));
         assert_eq!(sqlite_file("postgres://u@h/db"), None);
         assert_eq!(sqlite_file("postgresql://u@h/db"), None);
     }

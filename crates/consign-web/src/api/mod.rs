@@ -44,6 +44,13 @@ pub(crate) fn paging(
     Ok((p.unwrap_or(1), pp.unwrap_or(default)))
 }
 
+/// A page number alone (lists whose page size is fixed), or a 422 naming `page`.
+pub(crate) fn page(p: Option<u64>, u: &ApiUser) -> ApiResult<u64> {
+    params::page_no(p)
+        .map_err(|k| AppError::field("page", k))
+        .or_api(u)
+}
+
 fn id(s: &str, u: &ApiUser) -> ApiResult<i64> {
     s.parse()
         .map_err(|_| WebError::api(AppError::NotFound, u.lang))

@@ -213,7 +213,7 @@ async fn interactions(
     ApiQuery(q): ApiQuery<PageQ>,
 ) -> ApiResult<Response> {
     let cid = id(&cid, &u)?;
-    let (page, _) = crate::api::paging(q.page, None, 20, 20, &u)?;
+    let page = crate::api::page(q.page, &u)?;
     let p = or_api(followups::interactions(&app, &u.actor, cid, page).await, &u)?;
     Ok(Json(p).into_response())
 }
@@ -262,7 +262,7 @@ async fn my_tasks(
     u: ApiUser,
     ApiQuery(q): ApiQuery<TasksQ>,
 ) -> ApiResult<Response> {
-    let (page, _) = crate::api::paging(q.page, None, 1, 1, &u)?;
+    let page = crate::api::page(q.page, &u)?;
     let days = match q.days {
         None => 14,
         Some(d) if (1..=366).contains(&d) => d,
