@@ -107,7 +107,7 @@ impl Db {
     }
 
     /// This process's turn to write (SQLite; nothing to wait for on PostgreSQL).
-    async fn write_turn(&self) -> Option<OwnedMutexGuard<()>> {
+    pub(crate) async fn write_turn(&self) -> Option<OwnedMutexGuard<()>> {
         match &self.write_gate {
             Some(g) => Some(g.clone().lock_owned().await),
             None => None,
@@ -122,41 +122,6 @@ impl Db {
             txn.execute_unprepared(TAKE_WRITE_LOCK).await?;
         }
         Ok(WriteTxn { txn, _gate: gate })
-    }
-
-    /// Begins a bulk writer's transaction (see [`crate::bulk`]); call it on the handle
-    /// [`Db::bulk`] returns.
-    pub async fn begin_bulk(&self) -> Result<crate::bulk::BulkTxn> {
-        use crate::bulk::{exec_err, BulkConn, BulkTxn};
-        let gate = self.write_turn().await;
-        let conn = match &self.conn {
-            DatabaseConnection::SqlxSqlitePoolConnection(_) => {
-                let mut t = self
-                    .conn
-                    .get_sqlite_connection_pool()
-                    .begin()
-                    .await
-                    .map_err(exec_err)?;
-                sea_orm::sqlx::query(TAKE_WRITE_LOCK)
-                    .execute(&mut *t)
-                    .await
-                    .map_err(exec_err)?;
-                BulkConn::Sqlite(t)
-            }
-            DatabaseConnection::SqlxPostgresPoolConnection(_) => BulkConn::Postgres(
-                self.conn
-                    .get_postgres_connection_pool()
-                    .begin()
-                    .await
-                    .map_err(exec_err)?,
-            ),
-            _ => {
-                return Err(StoreError::Other(
-                    "no bulk writes on this connection".into(),
-                ))
-            }
-        };
-        Ok(BulkTxn::new(conn, gate))
     }
 
     /// A handle for one bulk writer (an import): on SQLite, one connection of its own with
@@ -182,36 +147,10 @@ impl Db {
         })
     }
 
-    /// Moves what the write-ahead log holds into the database file and empties the log
-    /// (after a bulk write; SQLite).
-    pub async fn checkpoint(&self) -> Result<()> {
-        if self.backend == Backend::Sqlite {
-            self.conn
-                .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
-                .await?;
-        }
-        Ok(())
-    }
-
     /// Applies every pending migration.
     pub async fn migrate(&self) -> Result<()> {
         Migrator::up(&self.conn, None).await?;
         self.optimize().await
-    }
-
-    /// Refreshes the planner's statistics where they are stale (SQLite: a bounded
-    /// `PRAGMA optimize`; PostgreSQL's autovacuum does this by itself). Without them
-    /// SQLite picks poor indexes for filtered lists.
-    pub async fn optimize(&self) -> Result<()> {
-        if self.backend == Backend::Sqlite {
-            self.conn
-                .execute_unprepared("PRAGMA analysis_limit=1000")
-                .await?;
-            self.conn
-                .execute_unprepared("PRAGMA optimize=0x10002")
-                .await?;
-        }
-        Ok(())
     }
 
     /// Names of the migrations applied, oldest first.
@@ -223,25 +162,13 @@ impl Db {
     pub fn db_backend(&self) -> DbBackend {
         self.conn.get_database_backend()
     }
-
-    /// A consistent online copy of an SQLite database (`VACUUM INTO`).
-    pub async fn sqlite_backup_to(&self, dest: &std::path::Path) -> Result<()> {
-        if self.backend != Backend::Sqlite {
-            return Err(StoreError::Other("not an SQLite database".into()));
-        }
-        let d = dest.to_string_lossy().replace('\'', "''");
-        self.conn
-            .execute_unprepared(&format!("VACUUM INTO '{d}'"))
-            .await?;
-        Ok(())
-    }
 }
 
 /// Takes SQLite's write lock at the start of a transaction, before its first read (as
 /// `BEGIN IMMEDIATE` would): a deferred transaction that reads and then writes fails at
 /// once with SQLITE_BUSY when a write outside the gate (a token's last-use stamp, say)
 /// landed in between; taking the lock first waits for it instead.
-const TAKE_WRITE_LOCK: &str = "DELETE FROM settings WHERE 0";
+pub(crate) const TAKE_WRITE_LOCK: &str = "DELETE FROM settings WHERE 0";
 
 /// How much of the database file the shared connections read through a memory map
 /// (SQLite's `mmap_size`): the pages a list visits are then the operating system's cached

@@ -2,7 +2,6 @@
 
 pub mod audit;
 pub mod billing;
-pub mod bulk;
 pub mod classification;
 pub mod customers;
 pub mod db;
@@ -19,8 +18,8 @@ pub mod settings;
 pub mod shipments;
 pub mod users;
 
-pub use bulk::BulkTxn;
 pub use db::{Backend, Db, WriteTxn};
+pub use dialect::bulk::{self as bulk, BulkTxn};
 pub use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
 };

@@ -264,6 +264,72 @@ impl BinaryCopy {
     }
 }
 
+/// [`crate::customers::insert_search_keys`] for customers just created (so with no keys yet): on
+/// PostgreSQL in a bulk writer's transaction (an import creating prospects) by one
+/// binary `COPY` instead of a statement per 400 keys.
+pub async fn insert_new_search_keys<C: ConnectionTrait + std::any::Any>(
+    conn: &C,
+    rows: &[(i64, &[String])],
+) -> crate::Result<()> {
+    let bulk = (conn as &dyn std::any::Any).downcast_ref::<BulkTxn>();
+    match bulk {
+        Some(txn) if txn.get_database_backend() == DbBackend::Postgres => {
+            let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+            let mut keys: Vec<(i64, &str)> = Vec::new();
+            for (id, ks) in rows {
+                seen.clear();
+                keys.extend(
+                    ks.iter()
+                        .filter(|k| seen.insert(k.as_str()))
+                        .map(|k| (*id, k.as_str())),
+                );
+            }
+            copy_search_keys(txn, &keys).await
+        }
+        _ => crate::customers::insert_search_keys(conn, rows).await,
+    }
+}
+
+use crate::db::TAKE_WRITE_LOCK;
+use crate::StoreError;
+use sea_orm::DatabaseConnection;
+
+impl crate::Db {
+    /// Begins a bulk writer's transaction (see [`crate::bulk`]); call it on the handle
+    /// [`Db::bulk`] returns.
+    pub async fn begin_bulk(&self) -> crate::Result<BulkTxn> {
+        let gate = self.write_turn().await;
+        let conn = match &self.conn {
+            DatabaseConnection::SqlxSqlitePoolConnection(_) => {
+                let mut t = self
+                    .conn
+                    .get_sqlite_connection_pool()
+                    .begin()
+                    .await
+                    .map_err(exec_err)?;
+                sea_orm::sqlx::query(TAKE_WRITE_LOCK)
+                    .execute(&mut *t)
+                    .await
+                    .map_err(exec_err)?;
+                BulkConn::Sqlite(t)
+            }
+            DatabaseConnection::SqlxPostgresPoolConnection(_) => BulkConn::Postgres(
+                self.conn
+                    .get_postgres_connection_pool()
+                    .begin()
+                    .await
+                    .map_err(exec_err)?,
+            ),
+            _ => {
+                return Err(StoreError::Other(
+                    "no bulk writes on this connection".into(),
+                ))
+            }
+        };
+        Ok(BulkTxn::new(conn, gate))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::BinaryCopy;

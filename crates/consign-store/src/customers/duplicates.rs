@@ -1,0 +1,112 @@
+//! Likely duplicates of a new or edited customer.
+
+#[allow(unused_imports)]
+use super::*;
+
+// ---- duplicates ----
+
+/// Why a customer is a likely duplicate of a new or edited one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DupReason {
+    Uscc,
+    Phone,
+    Name,
+    /// Shares most name bigrams; the caller still checks the similarity.
+    SimilarCandidate,
+}
+
+/// A live customer found by [`duplicate_candidates`], with its owner's name.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct DupRow {
+    pub reason: i32,
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub name_norm: String,
+    pub owner_id: Option<i64>,
+    pub owner_name: Option<String>,
+}
+
+impl DupRow {
+    pub fn reason(&self) -> DupReason {
+        match self.reason {
+            1 => DupReason::Uscc,
+            2 => DupReason::Phone,
+            3 => DupReason::Name,
+            _ => DupReason::SimilarCandidate,
+        }
+    }
+}
+
+/// Live customers with the same USCC, a contact with one of the phone hashes, the same
+/// normalized name, or most of the distinctive name bigrams `grams` (at most 20 of each),
+/// in one statement: one row per (customer, reason).
+pub async fn duplicate_candidates<C: ConnectionTrait>(
+    conn: &C,
+    uscc: Option<&str>,
+    phone_hashes: &[String],
+    name_norm: Option<&str>,
+    grams: &[String],
+    common_at: u32,
+) -> Result<Vec<DupRow>> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(u) = uscc {
+        parts.push(
+            "SELECT cid, 1 AS reason FROM (SELECT id AS cid FROM customers WHERE uscc = ? AND archived_at IS NULL LIMIT 20) a".into(),
+        );
+        values.push(u.into());
+    }
+    if !phone_hashes.is_empty() {
+        parts.push(format!(
+            "SELECT cid, 2 AS reason FROM (SELECT DISTINCT c.id AS cid FROM customers c JOIN contacts k ON k.customer_id = c.id WHERE k.phone_hash IN ({}) AND c.archived_at IS NULL LIMIT 20) b",
+            vec!["?"; phone_hashes.len()].join(",")
+        ));
+        values.extend(phone_hashes.iter().map(|h| Value::from(h.clone())));
+    }
+    if let Some(n) = name_norm {
+        parts.push(
+            "SELECT cid, 3 AS reason FROM (SELECT id AS cid FROM customers WHERE name_norm = ? AND archived_at IS NULL LIMIT 20) d".into(),
+        );
+        values.push(n.into());
+    }
+    // Near-same names: customers sharing at least 60% of the name's distinctive bigrams.
+    // A bigram that more than `common_at` customers hold (供应, 管理, 物流 …) tells nothing
+    // and would make every create count tens of thousands of index rows: it is left out
+    // (each is counted only up to `common_at`).
+    let mut cte = String::new();
+    let mut cte_values: Vec<Value> = Vec::new();
+    if grams.len() >= 2 {
+        cte = format!(
+            "WITH g(key) AS (VALUES {}), rare AS (SELECT key FROM g WHERE \
+             (SELECT COUNT(*) FROM (SELECT 1 FROM search_keys s WHERE s.key = g.key LIMIT {common_at}) x) < {common_at}) ",
+            vec!["(?)"; grams.len()].join(",")
+        );
+        cte_values.extend(grams.iter().map(|g| Value::from(g.clone())));
+        parts.push(
+            "SELECT cid, 4 AS reason FROM (SELECT s.customer_id AS cid FROM search_keys s \
+             WHERE s.key IN (SELECT key FROM rare) GROUP BY s.customer_id \
+             HAVING COUNT(*) >= (SELECT (6 * COUNT(*) + 9) / 10 FROM rare) AND (SELECT COUNT(*) FROM rare) >= 2 \
+             ORDER BY COUNT(*) DESC LIMIT 20) e"
+                .into(),
+        );
+    }
+    if parts.is_empty() {
+        return Ok(vec![]);
+    }
+    // Archived customers' keys live under another prefix, so the bigram part sees only
+    // live ones; the join checks the rest again.
+    let sql = format!(
+        "{cte}SELECT m.reason, c.id, c.code, c.name, c.name_norm, c.owner_id, u.display_name AS owner_name \
+         FROM ({}) m JOIN customers c ON c.id = m.cid LEFT JOIN users u ON u.id = c.owner_id \
+         WHERE c.archived_at IS NULL ORDER BY c.id, m.reason",
+        parts.join(" UNION ALL ")
+    );
+    cte_values.extend(values);
+    let values = cte_values;
+    Ok(
+        DupRow::find_by_statement(stmt(conn.get_database_backend(), &sql, values))
+            .all(conn)
+            .await?,
+    )
+}
