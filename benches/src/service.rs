@@ -96,7 +96,7 @@ async fn load(
             t.elapsed().as_secs_f64()
         );
         let t = Instant::now();
-        let today = consign_app::classification::today(&app);
+        let today = app.today();
         // Tasks due from a year ago to a month ahead; those due in the last 30 days and
         // ahead are open.
         conn.execute_unprepared(&format!(

@@ -1,6 +1,6 @@
 //! Writing and reading the audit log (SPEC §13): who, when, what, before and after.
 
-use crate::auth::Actor;
+use crate::actor::Actor;
 use crate::{App, AppError, Result};
 use chrono::{DateTime, Utc};
 use consign_store::entity::audit_log;

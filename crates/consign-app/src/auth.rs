@@ -1,6 +1,7 @@
 //! Accounts and security (SPEC §13): argon2 password hashes, database sessions with a
 //! CSRF token each, bearer API tokens, sign-in throttling.
 
+pub use crate::actor::Actor;
 use crate::audit::{self, Entry};
 use crate::{App, AppError, Result};
 use argon2::password_hash::{
@@ -15,7 +16,6 @@ use consign_store::entity::{api_token, session, user};
 use consign_store::users as repo;
 use rand::RngCore;
 use sea_orm::Set;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -85,47 +85,6 @@ impl CallerCache {
         let mut g = self.lock();
         g.generation += 1;
         g.map.clear();
-    }
-}
-
-/// Who is acting: a signed-in user, a token's user, or the system (CLI, jobs).
-#[derive(Debug, Clone, Serialize)]
-pub struct Actor {
-    pub id: Option<i64>,
-    pub username: String,
-    pub name: String,
-    pub role: Role,
-    pub unit_id: i64,
-    pub unit_path: String,
-    pub lang: Option<Lang>,
-    pub ip: Option<String>,
-}
-
-impl Actor {
-    /// The system itself (CLI commands, background jobs): full scope.
-    pub fn system(what: &str) -> Actor {
-        Actor {
-            id: None,
-            username: format!("system:{what}"),
-            name: format!("system:{what}"),
-            role: Role::Admin,
-            unit_id: 0,
-            unit_path: "/".into(),
-            lang: None,
-            ip: None,
-        }
-    }
-
-    pub fn display(&self) -> String {
-        if self.name == self.username {
-            self.name.clone()
-        } else {
-            format!("{} ({})", self.name, self.username)
-        }
-    }
-
-    pub fn user_id(&self) -> i64 {
-        self.id.unwrap_or(0)
     }
 }
 
@@ -564,16 +523,5 @@ pub async fn revoke_token(app: &App, actor: &Actor, user_id: i64, token_id: i64)
     .await?;
     txn.commit().await?;
     app.callers.clear();
-    Ok(())
-}
-
-pub async fn set_user_lang(app: &App, actor: &Actor, lang: Lang) -> Result<()> {
-    let Some(id) = actor.id else { return Ok(()) };
-    if let Some(u) = repo::user(&app.db.conn, id).await? {
-        let mut am: user::ActiveModel = u.into();
-        am.lang = Set(Some(lang.code().to_string()));
-        repo::update_user(&app.db.conn, am).await?;
-        app.callers.clear();
-    }
     Ok(())
 }

@@ -78,14 +78,7 @@ pub async fn restore_sqlite(
     }
     {
         let db = consign_store::Db::connect(&check.database_url, None).await?;
-        let row = sea_orm::ConnectionTrait::query_one(
-            &db.conn,
-            sea_orm::Statement::from_string(db.db_backend(), "PRAGMA integrity_check"),
-        )
-        .await?;
-        let ok: String = row
-            .and_then(|r| r.try_get_by_index(0).ok())
-            .unwrap_or_default();
+        let ok = db.integrity_check().await?;
         if ok != "ok" {
             return Err(AppError::internal(format!(
                 "backup fails the integrity check: {ok}"

@@ -5,7 +5,8 @@
 
 use crate::audit::{self, Entry};
 use crate::auth::Actor;
-use crate::customers::{self, Page};
+use crate::scope::visible_customer;
+use crate::Page;
 use crate::{App, AppError, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use consign_domain::classify::{day_date, day_num, ValueClass};
@@ -21,7 +22,15 @@ use serde::{Deserialize, Serialize};
 /// Settings key of the follow-up policy (JSON); absent: the defaults.
 pub const POLICY_FOLLOWUP: &str = "policy.followup";
 
-pub async fn policy(app: &App) -> Result<FollowUpPolicy> {
+/// The follow-up policy, for staff.
+pub async fn policy(app: &App, actor: &Actor) -> Result<FollowUpPolicy> {
+    if !actor.role.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    policy_in_force(app).await
+}
+
+pub(crate) async fn policy_in_force(app: &App) -> Result<FollowUpPolicy> {
     crate::policies::load(app, POLICY_FOLLOWUP).await
 }
 
@@ -44,13 +53,9 @@ pub async fn set_policy(app: &App, actor: &Actor, p: &FollowUpPolicy) -> Result<
     if !e.is_empty() {
         return Err(AppError::Validation(e));
     }
-    let before = policy(app).await?;
+    let before = policy_in_force(app).await?;
     crate::policies::store(app, actor, POLICY_FOLLOWUP, &before, p).await?;
     Ok(p.clone())
-}
-
-fn today(app: &App) -> NaiveDate {
-    crate::classification::today(app)
 }
 
 // ---- interactions ----
@@ -83,22 +88,26 @@ pub struct InteractionView {
     pub task_id: Option<i64>,
 }
 
-fn interaction_view(r: InteractionRow) -> InteractionView {
-    InteractionView {
+fn interaction_view(r: InteractionRow) -> Result<InteractionView> {
+    Ok(InteractionView {
         id: r.id,
-        kind: InteractionKind::parse(&r.kind).unwrap_or(InteractionKind::Call),
+        kind: AppError::stored(
+            "interactions.kind",
+            &r.kind,
+            InteractionKind::parse(&r.kind),
+        )?,
         at: r.at,
         contact_name: r.contact_name,
         user_name: r.user_name,
         summary: r.summary,
         next_step: r.next_step,
         task_id: r.task_id,
-    }
+    })
 }
 
 /// Who may log interactions with a customer: whoever may work its tickets or edit it.
 fn can_log(role: Role) -> bool {
-    crate::service::can_handle(role)
+    role.handles_tickets()
 }
 
 struct Checked {
@@ -219,7 +228,7 @@ pub async fn log(
     if !can_log(actor.role) {
         return Err(AppError::Forbidden);
     }
-    let c = customers::visible_customer(app, actor, customer_id).await?;
+    let c = visible_customer(app, actor, customer_id).await?;
     let now = Utc::now();
     let x = check(app, c.id, input, now).await?;
     let txn = app.db.begin_write().await?;
@@ -229,7 +238,7 @@ pub async fn log(
     rows.into_iter()
         .find(|r| r.id == id)
         .map(interaction_view)
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?
 }
 
 pub async fn interactions(
@@ -238,11 +247,14 @@ pub async fn interactions(
     customer_id: i64,
     page: u64,
 ) -> Result<Page<InteractionView>> {
-    let c = customers::visible_customer(app, actor, customer_id).await?;
+    let c = visible_customer(app, actor, customer_id).await?;
     let per_page = 20;
     let (rows, total) = repo::interactions_of(&app.db.conn, c.id, page, per_page).await?;
     Ok(Page {
-        items: rows.into_iter().map(interaction_view).collect(),
+        items: rows
+            .into_iter()
+            .map(interaction_view)
+            .collect::<Result<_>>()?,
         total,
         page: page.max(1),
         per_page,
@@ -270,22 +282,22 @@ pub struct TaskView {
     pub done_at: Option<DateTime<Utc>>,
 }
 
-fn task_view(r: TaskRow, today: NaiveDate) -> TaskView {
+fn task_view(r: TaskRow, today: NaiveDate) -> Result<TaskView> {
     let due_on = day_date(r.due_on).unwrap_or(today);
-    TaskView {
+    Ok(TaskView {
         id: r.id,
         customer_id: r.customer_id,
         customer_code: r.customer_code,
         customer_name: r.customer_name,
         assignee_name: r.assignee_name,
-        kind: TaskKind::parse(&r.kind).unwrap_or(TaskKind::Manual),
+        kind: AppError::stored("tasks.kind", &r.kind, TaskKind::parse(&r.kind))?,
         title: r.title,
         due: Due::of(due_on, today),
         due_on,
-        status: TaskStatus::parse(&r.status).unwrap_or(TaskStatus::Open),
+        status: AppError::stored("tasks.status", &r.status, TaskStatus::parse(&r.status))?,
         ticket_id: r.ticket_id,
         done_at: r.done_at,
-    }
+    })
 }
 
 /// A user's task list: overdue, due today, and the next `upcoming_days` days.
@@ -333,7 +345,7 @@ pub async fn my_tasks(
                 .ok_or_else(|| AppError::field("group", "err.invalid_choice"))?,
         ),
     };
-    let t = today(app);
+    let t = app.today();
     let today_num = day_num(t);
     let tomorrow = day_num(t + Duration::days(1));
     let until = day_num(t + Duration::days(upcoming_days.clamp(1, 366) + 1));
@@ -368,7 +380,10 @@ pub async fn my_tasks(
             },
         )
         .await?;
-        let views = rows.into_iter().map(|r| task_view(r, t)).collect();
+        let views = rows
+            .into_iter()
+            .map(|r| task_view(r, t))
+            .collect::<Result<_>>()?;
         match name {
             "overdue" => (list.overdue, list.overdue_total) = (views, total),
             "today" => (list.today, list.today_total) = (views, total),
@@ -384,7 +399,7 @@ pub async fn tasks_of_customer(
     actor: &Actor,
     customer_id: i64,
 ) -> Result<Vec<TaskView>> {
-    let c = customers::visible_customer(app, actor, customer_id).await?;
+    let c = visible_customer(app, actor, customer_id).await?;
     let (rows, _) = repo::tasks(
         &app.db.conn,
         &TaskFilter {
@@ -396,8 +411,8 @@ pub async fn tasks_of_customer(
         },
     )
     .await?;
-    let t = today(app);
-    Ok(rows.into_iter().map(|r| task_view(r, t)).collect())
+    let t = app.today();
+    rows.into_iter().map(|r| task_view(r, t)).collect()
 }
 
 async fn load_task(
@@ -408,7 +423,7 @@ async fn load_task(
     let t = repo::task(&app.db.conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let c = customers::visible_customer(app, actor, t.customer_id).await?;
+    let c = visible_customer(app, actor, t.customer_id).await?;
     // A task is its assignee's; managers and admins may close their people's too.
     if t.assignee_id != actor.id && !matches!(actor.role, Role::Admin | Role::Manager) {
         return Err(AppError::NotFound);
@@ -444,7 +459,7 @@ pub async fn complete(
     let t = repo::task(&app.db.conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(task_view(t, today(app)))
+    task_view(t, app.today())
 }
 
 /// A task someone adds by hand (a promised call back, a visit to arrange).
@@ -468,7 +483,7 @@ pub async fn add(
     if !can_log(actor.role) {
         return Err(AppError::Forbidden);
     }
-    let c = customers::visible_customer(app, actor, customer_id).await?;
+    let c = visible_customer(app, actor, customer_id).await?;
     let mut e = FieldErrors::new();
     let title = e.check("title", required_text(&input.title, 200));
     let due = match NaiveDate::parse_from_str(input.due_on.trim(), "%Y-%m-%d") {
@@ -483,7 +498,7 @@ pub async fn add(
     } else {
         match input.assignee_id.trim().parse::<i64>() {
             Ok(a)
-                if crate::service::assignees(app)
+                if crate::users::ticket_handlers(app)
                     .await?
                     .iter()
                     .any(|x| x.id == a) =>
@@ -520,7 +535,7 @@ pub async fn add(
     let t = repo::task(&app.db.conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(task_view(t, today(app)))
+    task_view(t, app.today())
 }
 
 // ---- the plan ----
@@ -535,7 +550,7 @@ pub async fn after_closed_complaint(
     assignee: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let p = policy(app).await?;
+    let p = policy_in_force(app).await?;
     let c = consign_store::customers::find(&app.db.conn, customer_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -565,7 +580,7 @@ pub async fn after_closed_complaint(
 /// by its value class (one open at a time), and a call for each customer the current
 /// classification flags at risk that has none open. Idempotent. Returns how many.
 pub async fn plan(app: &App, now: DateTime<Utc>) -> Result<usize> {
-    let p = policy(app).await?;
+    let p = policy_in_force(app).await?;
     let conn = &app.db.conn;
     let today = now.with_timezone(&app.tz()).date_naive();
     let run = consign_store::classification::current_run(conn, day_num(today)).await?;
@@ -661,7 +676,7 @@ async fn add_planned(app: &App, tasks: &[Planned<'_>], now: DateTime<Utc>) -> Re
 /// pool's team lead). Run after every classification, so the call is on a list as soon
 /// as the flag is raised. Idempotent. Returns how many.
 pub async fn plan_at_risk(app: &App, now: DateTime<Utc>) -> Result<usize> {
-    let p = policy(app).await?;
+    let p = policy_in_force(app).await?;
     let conn = &app.db.conn;
     let today = now.with_timezone(&app.tz()).date_naive();
     let Some(run) = consign_store::classification::current_run(conn, day_num(today)).await? else {

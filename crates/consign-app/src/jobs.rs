@@ -3,18 +3,62 @@
 //! by a stop is taken up again when its lease runs out).
 
 use crate::{App, AppError, Result};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use consign_store::jobs::{self as repo, Job};
 
-/// Expired sessions and idempotency keys, old finished jobs, planner statistics, and
-/// customers returning to the pool: one run per slot, whichever instance queues it first.
-pub const HOUSEKEEPING: &str = "housekeeping";
+/// What a job does. Stored as its kind's name and a JSON payload; a stored job whose kind
+/// or payload does not parse fails for good with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobKind {
+    /// Expired sessions and idempotency keys, old finished jobs, planner statistics, and
+    /// customers returning to the pool: one run per slot, whichever instance queues it
+    /// first.
+    Housekeeping,
+    /// SLA escalations, task reminders and e-mail: one run a minute.
+    Service,
+    /// The nightly classification as of a day, then the day's follow-up tasks.
+    Classify { as_of: NaiveDate },
+}
+
+impl JobKind {
+    /// The kind's stored name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            JobKind::Housekeeping => "housekeeping",
+            JobKind::Service => "service",
+            JobKind::Classify { .. } => "classify",
+        }
+    }
+
+    /// The stored payload.
+    fn payload(&self) -> String {
+        match self {
+            JobKind::Housekeeping | JobKind::Service => "{}".into(),
+            JobKind::Classify { as_of } => {
+                serde_json::json!({ "as_of": as_of.to_string() }).to_string()
+            }
+        }
+    }
+
+    /// A stored job's kind and payload, strictly: an unknown kind, or a payload without
+    /// what the kind needs, is an error naming it.
+    pub fn parse(kind: &str, payload: &str) -> std::result::Result<JobKind, String> {
+        match kind {
+            "housekeeping" => Ok(JobKind::Housekeeping),
+            "service" => Ok(JobKind::Service),
+            "classify" => serde_json::from_str::<serde_json::Value>(payload)
+                .ok()
+                .and_then(|v| v["as_of"].as_str().map(str::to_string))
+                .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+                .map(|as_of| JobKind::Classify { as_of })
+                .ok_or_else(|| format!("classify: bad payload {payload:?}")),
+            other => Err(format!("unknown job kind {other:?}")),
+        }
+    }
+}
+
 /// Minutes per housekeeping slot.
 pub const HOUSEKEEPING_EVERY: i64 = 10;
-/// The nightly classification (and, as of the first of a month, the month-end snapshot).
-pub const CLASSIFY: &str = "classify";
-/// SLA escalations (and reminders): one run a minute, whichever instance queues it.
-pub const SERVICE: &str = "service";
 /// Local hour the nightly classification runs.
 pub const CLASSIFY_HOUR: u32 = 2;
 /// How long a claimed job is held before another worker may take it over.
@@ -25,11 +69,12 @@ const KEEP_FINISHED: Duration = Duration::days(30);
 /// Queues this slot's housekeeping run unless it is queued (or done) already.
 pub async fn schedule_housekeeping(app: &App, now: DateTime<Utc>) -> Result<Option<i64>> {
     let slot = now.timestamp().div_euclid(HOUSEKEEPING_EVERY * 60);
+    let job = JobKind::Housekeeping;
     Ok(repo::enqueue(
         &app.db.conn,
-        HOUSEKEEPING,
-        "{}",
-        Some(&format!("{HOUSEKEEPING}:{slot}")),
+        job.name(),
+        &job.payload(),
+        Some(&format!("{}:{slot}", job.name())),
         now,
         now,
     )
@@ -39,11 +84,12 @@ pub async fn schedule_housekeeping(app: &App, now: DateTime<Utc>) -> Result<Opti
 /// Queues this minute's service sweep (SLA escalations) unless queued already.
 pub async fn schedule_service(app: &App, now: DateTime<Utc>) -> Result<Option<i64>> {
     let slot = now.timestamp().div_euclid(60);
+    let job = JobKind::Service;
     Ok(repo::enqueue(
         &app.db.conn,
-        SERVICE,
-        "{}",
-        Some(&format!("{SERVICE}:{slot}")),
+        job.name(),
+        &job.payload(),
+        Some(&format!("{}:{slot}", job.name())),
         now,
         now,
     )
@@ -60,27 +106,22 @@ pub async fn schedule_nightly(app: &App, now: DateTime<Utc>) -> Result<Option<i6
         .and_then(|t| t.and_local_timezone(tz).earliest())
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or(now);
-    let payload = serde_json::json!({ "as_of": today.to_string() }).to_string();
+    let job = JobKind::Classify { as_of: today };
     Ok(repo::enqueue(
         &app.db.conn,
-        CLASSIFY,
-        &payload,
-        Some(&format!("{CLASSIFY}:{today}")),
+        job.name(),
+        &job.payload(),
+        Some(&format!("{}:{today}", job.name())),
         run_at,
         now,
     )
     .await?)
 }
 
-/// Queues a job to run now (or at `run_at`).
-pub async fn enqueue(
-    app: &App,
-    kind: &str,
-    payload: &serde_json::Value,
-    run_at: DateTime<Utc>,
-) -> Result<i64> {
+/// Queues a job to run at `run_at` (now or later).
+pub async fn enqueue(app: &App, job: &JobKind, run_at: DateTime<Utc>) -> Result<i64> {
     let now = Utc::now();
-    repo::enqueue(&app.db.conn, kind, &payload.to_string(), None, run_at, now)
+    repo::enqueue(&app.db.conn, job.name(), &job.payload(), None, run_at, now)
         .await?
         .ok_or_else(|| AppError::internal("job not queued"))
 }
@@ -128,9 +169,13 @@ impl From<AppError> for Failure {
 }
 
 async fn execute(app: &App, job: &Job) -> std::result::Result<String, Failure> {
-    match job.kind.as_str() {
-        HOUSEKEEPING => Ok(housekeeping(app).await?),
-        SERVICE => {
+    let kind = JobKind::parse(&job.kind, &job.payload).map_err(|message| Failure {
+        message,
+        permanent: true,
+    })?;
+    match kind {
+        JobKind::Housekeeping => Ok(housekeeping(app).await?),
+        JobKind::Service => {
             let now = Utc::now();
             let escalated = crate::service::escalate_due(app, now).await?;
             let reminded = crate::service::remind_due_tasks(app, now).await?;
@@ -139,16 +184,14 @@ async fn execute(app: &App, job: &Job) -> std::result::Result<String, Failure> {
                 "escalated={escalated} reminded={reminded} mailed={mailed}"
             ))
         }
-        CLASSIFY => {
-            let as_of = serde_json::from_str::<serde_json::Value>(&job.payload)
-                .ok()
-                .and_then(|v| v["as_of"].as_str().map(str::to_string))
-                .and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
-                .ok_or_else(|| Failure {
-                    message: format!("classify: bad payload {:?}", job.payload),
-                    permanent: true,
-                })?;
-            let s = crate::classification::recompute(app, Some(as_of), "nightly").await?;
+        JobKind::Classify { as_of } => {
+            let s = crate::classification::recompute(
+                app,
+                &crate::auth::Actor::system("nightly"),
+                Some(as_of),
+                "nightly",
+            )
+            .await?;
             // The day's follow-ups: regular visits by value class, and a call to every
             // customer the run flags at risk.
             let tasks = crate::followups::plan(app, Utc::now()).await?;
@@ -157,10 +200,6 @@ async fn execute(app: &App, job: &Job) -> std::result::Result<String, Failure> {
                 s.text(consign_domain::Lang::En)
             ))
         }
-        other => Err(Failure {
-            message: format!("unknown job kind {other:?}"),
-            permanent: true,
-        }),
     }
 }
 
@@ -200,6 +239,34 @@ pub fn worker_name() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_jobs_parse_strictly() {
+        for job in [
+            JobKind::Housekeeping,
+            JobKind::Service,
+            JobKind::Classify {
+                as_of: NaiveDate::from_ymd_opt(2026, 6, 1).expect("day"),
+            },
+        ] {
+            assert_eq!(JobKind::parse(job.name(), &job.payload()), Ok(job));
+        }
+        assert_eq!(
+            JobKind::parse("classify", "{}"),
+            Err("classify: bad payload \"{}\"".to_string())
+        );
+        let bad_day = JobKind::parse("classify", r#"{"as_of":"2026-13-01"}"#);
+        assert!(
+            bad_day
+                .as_ref()
+                .is_err_and(|e| e.starts_with("classify: bad payload")),
+            "{bad_day:?}"
+        );
+        assert_eq!(
+            JobKind::parse("no-such-kind", "{}"),
+            Err("unknown job kind \"no-such-kind\"".to_string())
+        );
+    }
 
     #[test]
     fn backoff_doubles_up_to_an_hour() {

@@ -1,6 +1,7 @@
 //! Consign use cases. Handlers and the CLI call these; business rules and row-level
 //! scope are enforced here, so the API, the web UI and the CLI agree.
 
+pub mod actor;
 pub mod audit;
 pub mod auth;
 pub mod backup;
@@ -10,8 +11,6 @@ pub mod config;
 pub mod customers;
 pub mod dashboard;
 pub mod demo;
-pub mod demo_ops;
-pub mod demo_service;
 pub mod error;
 pub mod exports;
 pub mod followups;
@@ -20,13 +19,13 @@ pub mod imports;
 pub mod jobs;
 pub mod mail;
 pub mod policies;
+pub mod scope;
 pub mod ser;
 pub mod service;
 pub mod shipments;
 pub mod tabular;
 pub mod users;
 pub mod vault;
-pub mod xlsx_guard;
 
 pub use config::Settings;
 pub use error::{AppError, Result};
@@ -46,7 +45,27 @@ pub struct App {
     pub callers: Arc<auth::CallerCache>,
 }
 
+/// One page of a list and the total matching.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page.max(1)).max(1)
+    }
+}
+
 impl App {
+    /// Today in the company's time zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now().with_timezone(&self.tz()).date_naive()
+    }
+
     /// The company's time zone (day boundaries of rollups and reports).
     pub fn tz(&self) -> chrono_tz::Tz {
         self.settings

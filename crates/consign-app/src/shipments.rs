@@ -4,7 +4,8 @@
 
 use crate::audit::{self, Entry};
 use crate::auth::Actor;
-use crate::customers::{self, Page};
+use crate::scope;
+use crate::Page;
 use crate::{App, AppError, Result};
 use chrono::{DateTime, Utc};
 use consign_domain::customer::ServiceMode;
@@ -133,7 +134,7 @@ pub struct Written {
 }
 
 async fn view(app: &App, actor: &Actor, s: StoredShipment) -> Result<ShipmentView> {
-    let c = customers::visible_customer(app, actor, s.customer_id).await?;
+    let c = scope::visible_customer(app, actor, s.customer_id).await?;
     Ok(ShipmentView::of(&s, &c.name))
 }
 
@@ -160,7 +161,7 @@ pub async fn for_customer(
     page: u64,
     per_page: u64,
 ) -> Result<Page<ShipmentView>> {
-    let c = customers::visible_customer(app, actor, customer_id).await?;
+    let c = scope::visible_customer(app, actor, customer_id).await?;
     let per_page = per_page.clamp(1, 200);
     let page = page.max(1);
     let (rows, total) = repo::list_for_customer(
@@ -323,14 +324,14 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
         }
     }
     // Customers: by code or id, each visible to the caller.
-    let refs: Vec<customers::CustomerRefIn> = checked
+    let refs: Vec<scope::CustomerRefIn> = checked
         .iter()
-        .map(|(_, (s, id))| customers::CustomerRefIn {
+        .map(|(_, (s, id))| scope::CustomerRefIn {
             id: *id,
             code: s.customer_code.as_str(),
         })
         .collect();
-    let found = customers::resolve_refs(app, actor, &refs).await?;
+    let found = scope::resolve_refs(app, actor, &refs).await?;
     let mut names: HashMap<i64, String> = HashMap::new();
     let mut resolved = Vec::with_capacity(checked.len());
     for ((i, (mut s, id)), found) in checked.into_iter().zip(found) {
@@ -375,7 +376,7 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
         .collect();
     let old = repo::existing(&txn, &waybills).await?;
     // A waybill of a customer the caller cannot see is refused, not moved.
-    customers::refuse_numbers_out_of_scope(
+    scope::refuse_numbers_out_of_scope(
         app,
         actor,
         &txn,

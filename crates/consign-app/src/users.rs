@@ -48,7 +48,11 @@ fn user_json(u: &user::Model) -> serde_json::Value {
     })
 }
 
-pub async fn units(app: &App) -> Result<Vec<org_unit::Model>> {
+/// The organisation's units, for staff.
+pub async fn units(app: &App, actor: &Actor) -> Result<Vec<org_unit::Model>> {
+    if !actor.role.is_staff() {
+        return Err(AppError::Forbidden);
+    }
     Ok(repo::units(&app.db.conn).await?)
 }
 
@@ -455,4 +459,40 @@ pub async fn count(app: &App) -> Result<u64> {
 /// Used by the CLI: the id of a user by name.
 pub async fn id_of(app: &App, username: &str) -> Result<i64> {
     Ok(find_by_name(app, username).await?.id)
+}
+
+/// A user a ticket can be given to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assignee {
+    #[serde(serialize_with = "crate::ser::id")]
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+/// The users a ticket can be given to, for staff.
+pub async fn assignees(app: &App, actor: &Actor) -> Result<Vec<Assignee>> {
+    if !actor.role.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    ticket_handlers(app).await
+}
+
+/// Active users who handle tickets, by name.
+pub(crate) async fn ticket_handlers(app: &App) -> Result<Vec<Assignee>> {
+    let mut out: Vec<Assignee> = consign_store::users::all_users(&app.db.conn)
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled)
+        .filter_map(|u| {
+            let role = Role::parse(&u.role)?;
+            role.handles_tickets().then_some(Assignee {
+                id: u.id,
+                name: u.display_name,
+                role,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
 }

@@ -294,7 +294,7 @@ async fn main() -> Result<()> {
             let app = open(s).await?;
             let started = std::time::Instant::now();
             let shipments =
-                (consign_app::demo_ops::DEMO_SHIPMENTS as f64 * scale.max(0.0)).round() as usize;
+                (consign_app::demo::ops::DEMO_SHIPMENTS as f64 * scale.max(0.0)).round() as usize;
             if consign_app::demo::seed_if_empty(&app, customers, shipments)
                 .await
                 .map_err(explain)?
@@ -453,9 +453,14 @@ async fn main() -> Result<()> {
             };
             let lang = lang_of(lang.as_deref());
             let app = open(settings(g, false)?).await?;
-            let s = consign_app::classification::recompute(&app, as_of, "manual")
-                .await
-                .map_err(explain)?;
+            let s = consign_app::classification::recompute(
+                &app,
+                &Actor::system("cli"),
+                as_of,
+                "manual",
+            )
+            .await
+            .map_err(explain)?;
             println!("{}", s.text(lang));
             Ok(())
         }
@@ -531,15 +536,22 @@ async fn main() -> Result<()> {
                         .with_context(|| format!("cannot read {}", file.display()))?;
                     let profile: consign_app::imports::Profile =
                         toml::from_str(&text).with_context(|| format!("{}", file.display()))?;
-                    consign_app::imports::save_profile(&app, &name, &kind, &profile)
-                        .await
-                        .map_err(explain)?;
+                    consign_app::imports::save_profile(
+                        &app,
+                        &Actor::system("cli"),
+                        &name,
+                        &kind,
+                        &profile,
+                    )
+                    .await
+                    .map_err(explain)?;
                     println!("saved import profile {name:?}");
                 }
                 (None, _) => {
-                    for (name, kind) in consign_app::imports::list_profiles(&app)
-                        .await
-                        .map_err(explain)?
+                    for (name, kind) in
+                        consign_app::imports::list_profiles(&app, &Actor::system("cli"))
+                            .await
+                            .map_err(explain)?
                     {
                         println!("{name}\t{kind}");
                     }
@@ -614,7 +626,7 @@ async fn import(
     s.sqlite_mmap_mib = 0;
     let app = open(s).await?;
     let profile = match profile {
-        Some(name) => consign_app::imports::load_profile(&app, name)
+        Some(name) => consign_app::imports::load_profile(&app, &Actor::system("cli"), name)
             .await
             .map_err(explain)?
             .ok_or_else(|| anyhow!("no import profile named {name:?}"))?,
@@ -696,7 +708,7 @@ async fn import(
             std::fs::File::create(&path)
                 .with_context(|| format!("cannot write {}", path.display()))?,
         );
-        imports::error_report(&app, report.run_id, lang, &mut out)
+        imports::run_report(&app, &Actor::system("cli"), report.run_id, lang, &mut out)
             .await
             .map_err(explain)?;
         std::io::Write::flush(&mut out)?;

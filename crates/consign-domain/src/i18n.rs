@@ -785,6 +785,7 @@ catalogue! {
     "audit.after" => "变更后", "After";
     "audit.ip" => "IP", "IP";
     "action.customer.create" => "创建客户", "Created customer";
+    "action.import.profile_save" => "保存导入方案", "Saved import profile";
     "action.customer.update" => "修改客户", "Updated customer";
     "action.customer.archive" => "归档客户", "Archived customer";
     "action.customer.restore" => "恢复客户", "Restored customer";

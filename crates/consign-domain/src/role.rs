@@ -102,6 +102,20 @@ impl Role {
         )
     }
 
+    /// Works for the company (every role but the customers' own portal users): may read
+    /// the company's policies and structure.
+    pub fn is_staff(self) -> bool {
+        self != Role::PortalUser
+    }
+
+    /// May register and work tickets (of customers in scope), and be given one.
+    pub fn handles_tickets(self) -> bool {
+        matches!(
+            self,
+            Role::Admin | Role::Manager | Role::AccountManager | Role::ServiceAgent
+        )
+    }
+
     /// May merge customers and reassign owners.
     pub fn can_merge(self) -> bool {
         matches!(self, Role::Admin | Role::Manager)

@@ -83,10 +83,6 @@ impl Status {
     pub fn is_open(self) -> bool {
         !matches!(self, Status::Closed)
     }
-    /// The resolution deadline applies: nothing has been resolved yet.
-    pub fn awaits_resolution(self) -> bool {
-        matches!(self, Status::Registered | Status::Investigating)
-    }
 }
 
 impl Action {

@@ -1,8 +1,8 @@
 //! Invoices and payments, keyed by their numbers so that a re-run import or a repeated
 //! API call updates instead of duplicating.
 
-use crate::customers::stmt;
-use crate::shipments::pieces;
+use crate::dialect::pieces;
+use crate::dialect::stmt;
 use crate::Result;
 use chrono::{DateTime, Utc};
 use consign_domain::billing::{Invoice, Payment, PaymentMethod};
@@ -363,7 +363,7 @@ pub async fn delete_payment<C: ConnectionTrait>(conn: &C, id: i64) -> Result<boo
 /// Every customer with an invoice or a payment, by id.
 pub async fn customers_with_bills<C: ConnectionTrait>(
     conn: &C,
-    vis: &crate::customers::Visibility,
+    vis: &crate::scope::Visibility,
 ) -> Result<Vec<i64>> {
     let backend = conn.get_database_backend();
     let (cond, values) = vis.owner_condition("c.owner_id");

@@ -1,7 +1,7 @@
 //! What the demo generator reads to make its data believable (the demo's service desk
 //! registers tickets about shipments that went wrong).
 
-use crate::customers::stmt;
+use crate::dialect::stmt;
 use crate::shipments::shipment_ts;
 use crate::Result;
 use chrono::{DateTime, Utc};

@@ -1,6 +1,6 @@
 //! Follow-up storage: the interaction log and follow-up tasks.
 
-use crate::customers::stmt;
+use crate::dialect::stmt;
 use crate::{Result, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
@@ -186,19 +186,6 @@ pub async fn task<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<TaskRo
     ))
     .one(conn)
     .await?)
-}
-
-/// Whether the customer has an open task of this kind.
-pub async fn has_open<C: ConnectionTrait>(conn: &C, customer_id: i64, kind: &str) -> Result<bool> {
-    Ok(Count::find_by_statement(stmt(
-        conn.get_database_backend(),
-        "SELECT COUNT(*) AS n FROM tasks WHERE customer_id = ? AND kind = ? AND status = 'open'",
-        vec![customer_id.into(), kind.into()],
-    ))
-    .one(conn)
-    .await?
-    .map(|c| c.n > 0)
-    .unwrap_or(false))
 }
 
 /// Customers (ids) with an open task of this kind, among `ids`.

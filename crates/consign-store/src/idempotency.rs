@@ -1,7 +1,7 @@
 //! Stored answers to writes sent with an `Idempotency-Key` (ARCHITECTURE: "Writes that a
 //! client may retry take an `Idempotency-Key` header").
 
-use crate::customers::stmt;
+use crate::dialect::stmt;
 use crate::Result;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult};

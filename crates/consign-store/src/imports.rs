@@ -1,6 +1,6 @@
 //! Import runs, their bad rows, and saved import profiles.
 
-use crate::customers::stmt;
+use crate::dialect::stmt;
 use crate::Result;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
@@ -195,7 +195,7 @@ pub async fn add_errors<C: ConnectionTrait>(
     errs: &[RowError],
 ) -> Result<()> {
     let backend = conn.get_database_backend();
-    for chunk in crate::shipments::pieces(errs) {
+    for chunk in crate::dialect::pieces(errs) {
         let mut sql = String::from(
             "INSERT INTO import_errors (run_id, row_no, column_name, cell, reason_key, reason_arg) VALUES ",
         );

@@ -1,6 +1,6 @@
 //! Background jobs as rows: enqueue, claim with a lease, finish, fail with a retry time.
 
-use crate::customers::stmt;
+use crate::dialect::stmt;
 use crate::Result;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult};

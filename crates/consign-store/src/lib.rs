@@ -4,7 +4,6 @@ pub mod audit;
 pub mod billing;
 pub mod classification;
 pub mod customers;
-pub mod db;
 pub mod demo;
 pub mod dialect;
 pub mod entity;
@@ -13,13 +12,14 @@ pub mod idempotency;
 pub mod imports;
 pub mod jobs;
 pub mod migrations;
+pub mod scope;
 pub mod service;
 pub mod settings;
 pub mod shipments;
 pub mod users;
 
-pub use db::{Backend, Db, WriteTxn};
 pub use dialect::bulk::{self as bulk, BulkTxn};
+pub use dialect::db::{self, Backend, Db, WriteTxn};
 pub use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
 };

@@ -1,6 +1,6 @@
 //! Users, organisation units, sessions, API tokens and sign-in attempts.
 
-use crate::customers::stmt;
+use crate::dialect::stmt;
 use crate::entity::{api_token, login_attempt, org_unit, session, user};
 use crate::{Result, StoreError};
 use chrono::{DateTime, Utc};

@@ -1,6 +1,7 @@
 //! The one error response: RFC 9457 problem details for the API, a localized page for
 //! the UI; the full error in the log, never SQL to the user.
 
+use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use consign_app::AppError;
@@ -227,9 +228,35 @@ impl IntoResponse for WebError {
                     Failure::App(AppError::Forbidden) => self.lang.t("page.forbidden").to_string(),
                     Failure::App(_) => self.lang.t(title_key).to_string(),
                 };
-                let page = crate::ui::error_page(self.lang, status.as_u16(), &message);
+                let page = error_page(self.lang, status.as_u16(), &message);
                 (status, Html(page)).into_response()
             }
         }
     }
+}
+
+/// The page a person sees for an error.
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTpl {
+    lang: Lang,
+    status: u16,
+    message: String,
+}
+
+impl ErrorTpl {
+    fn t(&self, k: &str) -> String {
+        self.lang.t(k).to_string()
+    }
+}
+
+/// The error page: status and message in the viewer's language.
+pub fn error_page(lang: Lang, status: u16, message: &str) -> String {
+    ErrorTpl {
+        lang,
+        status,
+        message: message.to_string(),
+    }
+    .render()
+    .unwrap_or_else(|_| message.to_string())
 }

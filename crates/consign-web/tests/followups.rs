@@ -182,7 +182,7 @@ async fn tasks_after_complaints_at_risk_and_by_plan() {
             .json(&json!({"pool_assignee": 999_999})).send().await.expect("put");
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "no such user");
         // Recompute (any recompute, not only the nightly job): the calls are listed at once.
-        consign_app::classification::recompute(&t.app, None, "manual").await.expect("classify");
+        consign_app::classification::recompute(&t.app, &consign_app::auth::Actor::system("test"), None, "manual").await.expect("classify");
         let (_, cls) = lixy.get(&format!("/api/v1/customers/{c}/classification")).await;
         assert_eq!(cls["row"]["at_risk"], true, "{cls}");
         let (_, tasks) = lixy.get(&format!("/api/v1/customers/{c}/tasks")).await;

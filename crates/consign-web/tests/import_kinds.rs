@@ -7,7 +7,7 @@ mod common;
 use common::{each_db, TestApp};
 use consign_app::auth::Actor;
 use consign_app::imports::{
-    error_report, import_file, ImportKind, ImportOptions, ImportProgress, ImportReport,
+    import_file, run_report, ImportKind, ImportOptions, ImportProgress, ImportReport,
     UnknownCustomers,
 };
 use consign_domain::Lang;
@@ -39,7 +39,7 @@ fn write(t: &TestApp, name: &str, text: &str) -> PathBuf {
 /// (row, column, reason) of each bad row, as the downloaded report has them.
 async fn report(t: &TestApp, run_id: i64, lang: Lang) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
-    error_report(&t.app, run_id, lang, &mut out)
+    run_report(&t.app, &Actor::system("test"), run_id, lang, &mut out)
         .await
         .expect("report");
     let text = String::from_utf8(out).expect("utf-8");

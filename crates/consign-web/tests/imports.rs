@@ -7,8 +7,7 @@ mod common;
 use common::{each_db, TestApp};
 use consign_app::auth::Actor;
 use consign_app::imports::{
-    error_report, import_file, ImportOptions, ImportProgress, ImportReport, Profile,
-    UnknownCustomers,
+    import_file, run_report, ImportOptions, ImportProgress, ImportReport, Profile, UnknownCustomers,
 };
 use consign_app::tabular::TextEncoding;
 use consign_domain::Lang;
@@ -51,7 +50,7 @@ fn write(t: &TestApp, name: &str, bytes: &[u8]) -> PathBuf {
 /// The bad-row report as a user downloads it: (row, column, reason) per line.
 async fn report(t: &TestApp, run_id: i64, lang: Lang) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
-    error_report(&t.app, run_id, lang, &mut out)
+    run_report(&t.app, &Actor::system("test"), run_id, lang, &mut out)
         .await
         .expect("report");
     let text = String::from_utf8(out).expect("utf-8");
@@ -99,13 +98,20 @@ async fn sample_statement_imports_with_a_profile_and_again_changes_nothing() {
             "外包装破损" = "damaged"
             "#,
         );
-        consign_app::imports::save_profile(&t.app, "顺丰月结", "shipments", &profile)
-            .await
-            .expect("save profile");
-        let profile = consign_app::imports::load_profile(&t.app, "顺丰月结")
-            .await
-            .expect("load")
-            .expect("saved");
+        consign_app::imports::save_profile(
+            &t.app,
+            &Actor::system("test"),
+            "顺丰月结",
+            "shipments",
+            &profile,
+        )
+        .await
+        .expect("save profile");
+        let profile =
+            consign_app::imports::load_profile(&t.app, &Actor::system("test"), "顺丰月结")
+                .await
+                .expect("load")
+                .expect("saved");
         let opts = ImportOptions {
             profile,
             ..Default::default()
@@ -178,9 +184,15 @@ async fn sample_statement_imports_with_a_profile_and_again_changes_nothing() {
         // An export has the import's columns and values: it imports again unchanged.
         let exported = t.dir.path().join("export.csv");
         let mut out = std::io::BufWriter::new(std::fs::File::create(&exported).expect("create"));
-        let n = consign_app::imports::export_shipments(&t.app, &Actor::system("test"), &mut out)
-            .await
-            .expect("export");
+        let n = consign_app::exports::export(
+            &t.app,
+            &Actor::system("test"),
+            &consign_app::exports::Export::Shipments(None),
+            consign_app::exports::Format::Csv,
+            &mut out,
+        )
+        .await
+        .expect("export");
         std::io::Write::flush(&mut out).expect("flush");
         drop(out);
         assert_eq!(n, 300);

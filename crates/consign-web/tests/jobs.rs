@@ -37,7 +37,7 @@ async fn lifecycle(t: TestApp) {
     );
 
     // A job whose worker stopped (its lease ran out) is taken over by another.
-    let id = jobs::enqueue(app, jobs::HOUSEKEEPING, &serde_json::json!({}), now)
+    let id = jobs::enqueue(app, &jobs::JobKind::Housekeeping, now)
         .await
         .expect("enqueue");
     let past = Utc::now() - Duration::minutes(1);
@@ -75,9 +75,11 @@ async fn lifecycle(t: TestApp) {
     assert_eq!(job.status, repo::DONE);
 
     // A kind nobody knows fails for good at once, with the reason.
-    let id = jobs::enqueue(app, "no-such-kind", &serde_json::json!({}), now)
+    // (Only a stored row can name one: the application queues typed jobs.)
+    let id = repo::enqueue(&app.db.conn, "no-such-kind", "{}", None, now, now)
         .await
-        .expect("enqueue");
+        .expect("enqueue")
+        .expect("queued");
     assert_eq!(jobs::run_due(app, "worker-a").await.expect("run"), 1);
     let job = repo::get(&app.db.conn, id)
         .await
@@ -86,14 +88,9 @@ async fn lifecycle(t: TestApp) {
     assert_eq!(job.status, repo::FAILED);
     assert!(job.last_error.unwrap_or_default().contains("no-such-kind"));
     // A job due later waits.
-    let id = jobs::enqueue(
-        app,
-        jobs::HOUSEKEEPING,
-        &serde_json::json!({}),
-        now + Duration::hours(1),
-    )
-    .await
-    .expect("enqueue");
+    let id = jobs::enqueue(app, &jobs::JobKind::Housekeeping, now + Duration::hours(1))
+        .await
+        .expect("enqueue");
     assert_eq!(jobs::run_due(app, "worker-a").await.expect("run"), 0);
     let job = repo::get(&app.db.conn, id)
         .await

@@ -225,6 +225,58 @@ async fn csrf(t: TestApp) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
+/// The company's policies and structure are for staff; a customer's portal user reads
+/// none of them, and the use cases refuse it themselves (not only the screens).
+async fn policies_for_staff(t: TestApp) {
+    let admin = t.api("admin").await;
+    let (s, _) = admin
+        .post(
+            "/api/v1/users",
+            json!({"username": "kehu01", "display_name": "客户门户", "role": "portal_user", "password": "kehu-12345678"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let portal = t.api("kehu01").await;
+    let agent = t.api("liuy").await;
+    for path in [
+        "/api/v1/policies/sla",
+        "/api/v1/policies/followup",
+        "/api/v1/policies/pool",
+        "/api/v1/org-units",
+        "/api/v1/policies/classification",
+        "/api/v1/classification/runs",
+    ] {
+        let (s, body) = portal.get(path).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{path}: {body}");
+    }
+    // Staff read the policies they work under.
+    for path in [
+        "/api/v1/policies/sla",
+        "/api/v1/policies/followup",
+        "/api/v1/policies/pool",
+        "/api/v1/org-units",
+    ] {
+        let (s, body) = agent.get(path).await;
+        assert_eq!(s, StatusCode::OK, "{path}: {body}");
+    }
+    // The classification's policy is for those who analyse.
+    let (s, _) = agent.get("/api/v1/policies/classification").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let sys = consign_app::auth::Actor::system("test");
+    let mut ro = t.actor("ro").await;
+    ro.role = consign_domain::role::Role::PortalUser;
+    assert!(matches!(
+        consign_app::service::sla_policy(&t.app, &ro).await,
+        Err(consign_app::AppError::Forbidden)
+    ));
+    assert!(consign_app::service::sla_policy(&t.app, &sys).await.is_ok());
+}
+
+#[tokio::test]
+async fn policies_and_structure_are_for_staff() {
+    each_db(policies_for_staff).await;
+}
+
 #[tokio::test]
 async fn csrf_protection() {
     each_db(csrf).await;
@@ -504,7 +556,7 @@ async fn backdate(t: &TestApp, table: &str, column: &str, ago: chrono::Duration)
     t.app
         .db
         .conn
-        .execute(consign_store::customers::stmt(
+        .execute(consign_store::dialect::stmt(
             t.app.db.db_backend(),
             &q,
             vec![at.into()],
@@ -680,8 +732,7 @@ async fn sign_in_hardening(t: TestApp) {
     backdate(&t, "login_attempts", "at", chrono::Duration::days(8)).await;
     consign_app::jobs::enqueue(
         &t.app,
-        consign_app::jobs::HOUSEKEEPING,
-        &serde_json::json!({}),
+        &consign_app::jobs::JobKind::Housekeeping,
         chrono::Utc::now(),
     )
     .await

@@ -817,7 +817,7 @@ async fn a_customers_complaint_rate_counts_both_over_one_window() {
             t.app
                 .db
                 .conn
-                .execute(consign_store::customers::stmt(
+                .execute(consign_store::dialect::stmt(
                     t.app.db.db_backend(),
                     "UPDATE tickets SET created_at = ? WHERE id = ?",
                     vec![at.into(), id.into()],
@@ -825,7 +825,7 @@ async fn a_customers_complaint_rate_counts_both_over_one_window() {
                 .await
                 .expect("backdate");
         }
-        consign_app::classification::recompute(&t.app, None, "manual").await.expect("classify");
+        consign_app::classification::recompute(&t.app, &consign_app::auth::Actor::system("test"), None, "manual").await.expect("classify");
         let (s, d) = admin.get("/api/v1/service/dashboard?days=365").await;
         assert_eq!(s, StatusCode::OK, "{d}");
         let top = &d["complainers"][0];

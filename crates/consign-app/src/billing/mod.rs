@@ -5,8 +5,9 @@
 
 use crate::audit::{self, Entry};
 use crate::auth::Actor;
-use crate::customers::{self, CustomerRefIn, Page};
+use crate::scope::{self, CustomerRefIn};
 use crate::shipments::CustomerRef;
+use crate::Page;
 use crate::{App, AppError, Result};
 use chrono::{DateTime, Utc};
 use consign_domain::billing::{
@@ -169,7 +170,7 @@ pub async fn invoices_for_customer(
     page: u64,
     per_page: u64,
 ) -> Result<(Page<InvoiceView>, Receivables)> {
-    let c = customers::visible_customer(app, actor, customer_id).await?;
+    let c = scope::visible_customer(app, actor, customer_id).await?;
     let per_page = per_page.clamp(1, 200);
     let page = page.max(1);
     let now = Utc::now();
@@ -212,7 +213,7 @@ pub async fn invoices_for_customer(
 }
 
 pub(crate) async fn invoice_of(app: &App, actor: &Actor, s: &StoredInvoice) -> Result<InvoiceView> {
-    let c = customers::visible_customer(app, actor, s.customer_id).await?;
+    let c = scope::visible_customer(app, actor, s.customer_id).await?;
     let (all, _) = settled(app, s.customer_id).await?;
     let paid = all
         .iter()
@@ -384,7 +385,7 @@ pub(crate) async fn check_batch<I: NamesCustomer, T: OfCustomer>(
             code: r.code(),
         })
         .collect();
-    let found = customers::resolve_refs(app, actor, &refs).await?;
+    let found = scope::resolve_refs(app, actor, &refs).await?;
     let mut out = Vec::with_capacity(checked.len());
     for ((i, id, mut r), found) in checked.into_iter().zip(found) {
         match found {
@@ -434,7 +435,7 @@ pub async fn upsert_invoices(
     let now = Utc::now();
     let txn = app.db.begin_write().await?;
     let old = repo::invoices_by_no(&txn, &nos).await?;
-    customers::refuse_numbers_out_of_scope(
+    scope::refuse_numbers_out_of_scope(
         app,
         actor,
         &txn,

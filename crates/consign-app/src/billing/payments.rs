@@ -68,7 +68,7 @@ pub async fn payments_for_customer(
     page: u64,
     per_page: u64,
 ) -> Result<Page<PaymentView>> {
-    let c = customers::visible_customer(app, actor, customer_id).await?;
+    let c = scope::visible_customer(app, actor, customer_id).await?;
     let per_page = per_page.clamp(1, 200);
     let page = page.max(1);
     let (rows, total) = repo::payments_of(
@@ -90,7 +90,7 @@ pub async fn get_payment(app: &App, actor: &Actor, id: i64) -> Result<PaymentVie
     let s = repo::find_payment(&app.db.conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let c = customers::visible_customer(app, actor, s.customer_id).await?;
+    let c = scope::visible_customer(app, actor, s.customer_id).await?;
     Ok(payment_view(&s, &c.name))
 }
 
@@ -211,7 +211,7 @@ pub async fn upsert_payments(
     let now = Utc::now();
     let txn = app.db.begin_write().await?;
     let old = repo::payments_by_no(&txn, &nos).await?;
-    customers::refuse_numbers_out_of_scope(
+    scope::refuse_numbers_out_of_scope(
         app,
         actor,
         &txn,

@@ -9,18 +9,16 @@ use consign_domain::customer::{
     join_modes, split_modes, CustomerKind, CustomerStatus, DataSource, GovLevel, ServiceMode,
 };
 use consign_domain::params;
-use consign_domain::role::{Role, Scope};
+use consign_domain::role::Role;
 use consign_domain::search::{self, Query};
 use consign_domain::validate::{self, optional_text, required_text};
 use consign_domain::{mask, FieldErrors};
-use consign_store::customers::{
-    self as repo, CustomerFilter, OwnerFilter, Sort, TextSearch, Visibility,
-};
+use consign_store::customers::{self as repo, CustomerFilter, OwnerFilter, Sort, TextSearch};
 use consign_store::entity::{contact, customer};
 use consign_store::users as users_repo;
 use sea_orm::{ConnectionTrait, Set};
 use serde::{Deserialize, Deserializer, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use tokio::sync::oneshot;
 
 /// `null` → Some(None) (clear), absent → None (unchanged).
@@ -161,19 +159,7 @@ pub struct DuplicateHit {
     pub hidden: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
-impl<T> Page<T> {
-    pub fn pages(&self) -> u64 {
-        self.total.div_ceil(self.per_page.max(1)).max(1)
-    }
-}
+pub use crate::Page;
 
 /// A list request as it arrives from the UI or the API (all strings, all optional).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -212,38 +198,11 @@ pub(crate) fn nonempty(s: &Option<String>) -> Option<String> {
         .map(String::from)
 }
 
-// ---- scope ----
+// ---- scope (crate::scope, re-exported for the web crate) ----
 
-pub async fn visibility(app: &App, actor: &Actor) -> Result<Visibility> {
-    match actor.role.customer_scope() {
-        Scope::All => Ok(Visibility::All),
-        Scope::Unit => Ok(Visibility::OwnersAndPool(
-            users_repo::user_ids_in_subtree(&app.db.conn, &actor.unit_path).await?,
-        )),
-        Scope::Own => Ok(Visibility::OwnersAndPool(vec![actor.user_id()])),
-        Scope::None => Err(AppError::Forbidden),
-    }
-}
-
-pub(crate) fn visible(vis: &Visibility, c: &customer::Model) -> bool {
-    owner_visible(vis, c.owner_id)
-}
-
-/// Whether a customer with this owner (None: the pool) is within the visibility.
-pub fn owner_visible(vis: &Visibility, owner_id: Option<i64>) -> bool {
-    match vis {
-        Visibility::All => true,
-        Visibility::OwnersAndPool(ids) => owner_id.is_none_or(|o| ids.contains(&o)),
-    }
-}
-
-/// Whether the actor may see a customer's personal data in clear: roles that unmask, and
-/// of account managers only the owner (not the pool, not another's).
-pub fn may_unmask(actor: &Actor, owner_id: Option<i64>) -> bool {
-    let role = actor.role;
-    role.can_unmask()
-        && (role != Role::AccountManager || (owner_id.is_some() && owner_id == actor.id))
-}
+pub(crate) use crate::scope::{load_visible, visible};
+pub use crate::scope::{may_unmask, owner_visible, visibility};
+pub use crate::scope::{outside, resolve_refs, visible_customer, CustomerRefIn};
 
 pub(crate) fn permissions(actor: &Actor, c: &customer::Model) -> Permissions {
     let role = actor.role;
@@ -267,22 +226,6 @@ pub(crate) fn permissions(actor: &Actor, c: &customer::Model) -> Permissions {
         merge: live && role.can_merge(),
         assign: live && role.can_assign_owner(),
     }
-}
-
-/// Loads a customer the actor may see; anything else is "not found".
-pub(crate) async fn load_visible(
-    app: &App,
-    actor: &Actor,
-    id: i64,
-) -> Result<(customer::Model, Visibility)> {
-    let vis = visibility(app, actor).await?;
-    let c = repo::find(&app.db.conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !visible(&vis, &c) {
-        return Err(AppError::NotFound);
-    }
-    Ok((c, vis))
 }
 
 // ---- views ----
@@ -311,20 +254,28 @@ pub(crate) fn contact_view(k: &repo::ContactRow, app: &App) -> ContactView {
 }
 
 /// Views of customer rows; the primary contact is the first of the row's contacts.
-pub(crate) fn views(app: &App, rows: Vec<repo::CustomerRow>) -> Vec<CustomerView> {
+pub(crate) fn views(app: &App, rows: Vec<repo::CustomerRow>) -> Result<Vec<CustomerView>> {
     rows.into_iter()
         .map(|row| {
             let c = row.customer;
             let primary = row.contacts.first().map(|k| contact_view(k, app));
-            CustomerView {
+            Ok(CustomerView {
                 id: c.id,
                 owner_name: row.owner_name,
                 tags: row.tags,
-                kind: CustomerKind::parse(&c.kind).unwrap_or(CustomerKind::Enterprise),
+                kind: AppError::stored("customers.kind", &c.kind, CustomerKind::parse(&c.kind))?,
                 gov_level: c.gov_level.as_deref().and_then(GovLevel::parse),
                 service_modes: split_modes(&c.service_modes),
-                data_source: DataSource::parse(&c.data_source).unwrap_or(DataSource::Internal),
-                status: CustomerStatus::parse(&c.status).unwrap_or(CustomerStatus::Active),
+                data_source: AppError::stored(
+                    "customers.data_source",
+                    &c.data_source,
+                    DataSource::parse(&c.data_source),
+                )?,
+                status: AppError::stored(
+                    "customers.status",
+                    &c.status,
+                    CustomerStatus::parse(&c.status),
+                )?,
                 id_number: c.id_number_enc.as_deref().map(|v| {
                     app.vault
                         .decrypt(v)
@@ -351,7 +302,7 @@ pub(crate) fn views(app: &App, rows: Vec<repo::CustomerRow>) -> Vec<CustomerView
                 updated_at: c.updated_at,
                 primary_contact: primary,
                 class: None,
-            }
+            })
         })
         .collect()
 }
@@ -388,3 +339,5 @@ pub use contacts::*;
 mod pool;
 #[allow(unused_imports)]
 pub use pool::*;
+mod page;
+pub use page::*;

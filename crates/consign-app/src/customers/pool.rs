@@ -5,7 +5,15 @@ use super::*;
 
 pub const POLICY_RECLAIM_DAYS: &str = "policy.pool_reclaim_days";
 
-pub async fn reclaim_days(app: &App) -> Result<i64> {
+/// Days after which an untouched customer goes back to the pool, for staff.
+pub async fn reclaim_days(app: &App, actor: &Actor) -> Result<i64> {
+    if !actor.role.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    reclaim_days_in_force(app).await
+}
+
+pub(crate) async fn reclaim_days_in_force(app: &App) -> Result<i64> {
     Ok(
         consign_store::settings::get(&app.db.conn, POLICY_RECLAIM_DAYS)
             .await?
@@ -24,7 +32,7 @@ pub async fn set_reclaim_days(app: &App, actor: &Actor, days: &str) -> Result<i6
         .ok()
         .filter(|d| (1..=3650).contains(d))
         .ok_or_else(|| AppError::field("pool_reclaim_days", "err.invalid_number"))?;
-    let before = reclaim_days(app).await?;
+    let before = reclaim_days_in_force(app).await?;
     let txn = app.db.begin_write().await?;
     consign_store::settings::set(&txn, POLICY_RECLAIM_DAYS, &d.to_string(), actor.id).await?;
     audit::record(
@@ -48,7 +56,7 @@ pub async fn set_reclaim_days(app: &App, actor: &Actor, days: &str) -> Result<i6
 /// Returns to the pool every customer whose owner logged no interaction for the policy's
 /// number of days. Idempotent; run by the background job.
 pub async fn reclaim_stale(app: &App, now: DateTime<Utc>) -> Result<usize> {
-    let days = reclaim_days(app).await?;
+    let days = reclaim_days_in_force(app).await?;
     let actor = Actor::system("pool-reclaim");
     let stale = repo::stale_owned(&app.db.conn, now - Duration::days(days), 500).await?;
     let n = stale.len();
@@ -80,50 +88,6 @@ pub async fn reclaim_stale(app: &App, now: DateTime<Utc>) -> Result<usize> {
         txn.commit().await?;
     }
     Ok(n)
-}
-
-/// A customer named in an operations record: by id, or else by code.
-#[derive(Debug, Clone, Copy)]
-pub struct CustomerRefIn<'a> {
-    pub id: Option<i64>,
-    pub code: &'a str,
-}
-
-/// Resolves each reference to (id, code, name) when that customer exists and the actor
-/// may see it; `None` otherwise (the caller reports it as an unknown customer, so that
-/// customers outside the scope are not revealed).
-pub async fn resolve_refs(
-    app: &App,
-    actor: &Actor,
-    refs: &[CustomerRefIn<'_>],
-) -> Result<Vec<Option<(i64, String, String)>>> {
-    let codes: Vec<&str> = refs
-        .iter()
-        .filter(|r| r.id.is_none() && !r.code.is_empty())
-        .map(|r| r.code)
-        .collect();
-    let by_code = repo::ids_by_code(&app.db.conn, &codes).await?;
-    let vis = visibility(app, actor).await?;
-    let mut seen: HashMap<i64, Option<(String, String)>> = HashMap::new();
-    let mut out = Vec::with_capacity(refs.len());
-    for r in refs {
-        let Some(cid) = r.id.or_else(|| by_code.get(r.code).copied()) else {
-            out.push(None);
-            continue;
-        };
-        if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(cid) {
-            slot.insert(match repo::find(&app.db.conn, cid).await? {
-                Some(c) if visible(&vis, &c) => Some((c.code, c.name)),
-                _ => None,
-            });
-        }
-        out.push(
-            seen.get(&cid)
-                .and_then(|f| f.clone())
-                .map(|(code, name)| (cid, code, name)),
-        );
-    }
-    Ok(out)
 }
 
 /// A contact with its personal data decrypted, for comparisons inside the application

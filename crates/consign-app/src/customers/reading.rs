@@ -13,7 +13,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<CustomerDetail> {
     }
     let permissions = permissions(actor, &row.customer);
     let contacts = row.contacts.iter().map(|k| contact_view(k, app)).collect();
-    let mut customer = views(app, vec![row]);
+    let mut customer = views(app, vec![row])?;
     let Some(customer) = customer.pop() else {
         return Err(AppError::NotFound);
     };
@@ -22,68 +22,6 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<CustomerDetail> {
         contacts,
         permissions,
     })
-}
-
-/// Of these customers, the ones outside `vis` (none for a company-wide scope). Writes by
-/// natural key (a waybill, invoice or payment number that already exists) use it: a
-/// number that belongs to a customer the caller cannot see is refused, never moved.
-pub async fn outside<C: consign_store::ConnectionTrait>(
-    conn: &C,
-    vis: &Visibility,
-    ids: impl IntoIterator<Item = i64>,
-) -> Result<std::collections::HashSet<i64>> {
-    if matches!(vis, Visibility::All) {
-        return Ok(Default::default());
-    }
-    let mut ids: Vec<i64> = ids.into_iter().collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let owners = repo::owners_of(conn, &ids).await?;
-    Ok(ids
-        .into_iter()
-        .filter(|id| owners.get(id).is_none_or(|o| !owner_visible(vis, *o)))
-        .collect())
-}
-
-/// Refuses a batch in which a number already belongs to a customer the caller cannot
-/// see (`owners`: per item, the customer that holds its number now): such a record is
-/// not moved to the caller's customer. The error names `items[i].<field>`.
-pub(crate) async fn refuse_numbers_out_of_scope<C: consign_store::ConnectionTrait>(
-    app: &App,
-    actor: &Actor,
-    conn: &C,
-    owners: impl Iterator<Item = Option<i64>>,
-    single: bool,
-    field: &str,
-) -> Result<()> {
-    let owners: Vec<Option<i64>> = owners.collect();
-    let vis = visibility(app, actor).await?;
-    let hidden = outside(conn, &vis, owners.iter().flatten().copied()).await?;
-    let mut errs = FieldErrors::new();
-    for (i, o) in owners.iter().enumerate() {
-        if o.is_some_and(|c| hidden.contains(&c)) {
-            let path = if single {
-                String::new()
-            } else {
-                format!("items[{i}].")
-            };
-            errs.add(format!("{path}{field}"), "err.number_out_of_scope");
-        }
-    }
-    if errs.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Validation(errs))
-    }
-}
-
-/// The customer, if the actor may see it (else NotFound, as if it did not exist).
-pub async fn visible_customer(app: &App, actor: &Actor, id: i64) -> Result<customer::Model> {
-    let vis = visibility(app, actor).await?;
-    match repo::find(&app.db.conn, id).await? {
-        Some(c) if visible(&vis, &c) => Ok(c),
-        _ => Err(AppError::NotFound),
-    }
 }
 
 /// Turns a search string into index lookups (Chinese bigrams, pinyin, code, phone).
@@ -168,7 +106,7 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<Page<Custom
         .unwrap_or(50);
     errs.into_result()?;
     let (rows, total) = repo::list(&app.db.conn, &vis, &f).await?;
-    let mut items = views(app, rows);
+    let mut items = views(app, rows)?;
     if let Some(run) = f.class.as_ref().map(|k| k.run_id) {
         let ids: Vec<i64> = items.iter().map(|v| v.id).collect();
         let mut found =
@@ -265,6 +203,8 @@ impl ClassBrief {
     }
 }
 
-pub async fn all_tags(app: &App) -> Result<Vec<(String, i64)>> {
+/// The tags in use and how many customers carry each, for those who see customers.
+pub async fn all_tags(app: &App, actor: &Actor) -> Result<Vec<(String, i64)>> {
+    visibility(app, actor).await?;
     Ok(repo::all_tags(&app.db.conn).await?)
 }

@@ -634,14 +634,8 @@ pub(crate) async fn transition(
     }
     let m = if action == "customer.claim" {
         // Claim only if still in the pool: two managers clicking at once get one winner.
-        let r = txn
-            .execute(consign_store::customers::stmt(
-                txn.get_database_backend(),
-                "UPDATE customers SET owner_id = ?, pool_since = NULL, last_interaction_at = ?, updated_at = ? WHERE id = ? AND owner_id IS NULL",
-                vec![actor.id.into(), now.into(), now.into(), id.into()],
-            ))
-            .await?;
-        if r.rows_affected() == 0 {
+        let claimed = repo::claim_from_pool(&txn, id, actor.id, now).await?;
+        if !claimed {
             return Err(AppError::Conflict {
                 field: "owner_id".into(),
                 code: "err.not_in_pool",

@@ -3,24 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// Writes every shipment as CSV (UTF-8 with a BOM, so that Excel opens it) with the
-/// column names the import takes, so that the file imports again unchanged (see
-/// [`crate::exports`] for XLSX and the other lists). Admins and managers only; audited.
-pub async fn export_shipments(
-    app: &App,
-    actor: &Actor,
-    out: &mut (impl std::io::Write + Send),
-) -> Result<u64> {
-    crate::exports::export(
-        app,
-        actor,
-        &crate::exports::Export::Shipments(None),
-        crate::exports::Format::Csv,
-        out,
-    )
-    .await
-}
-
 /// Calls `row` with every shipment (of one customer, or all) in id order as the cells of
 /// an import file: money in yuan, weight in kg, volume in m³, times in the company's time
 /// zone, status, service mode and exception flags in Chinese. Each cell is its text and,

@@ -456,11 +456,6 @@ pub(crate) const SHIPMENT_FIELDS: &[FieldDef] = &[
     },
 ];
 
-/// The columns of shipment files, in the order exports write them (docs and export).
-pub fn shipment_fields() -> Vec<(&'static str, &'static str, bool)> {
-    fields_of(ImportKind::Shipments)
-}
-
 /// The columns of a kind of file: (field, Chinese header, required).
 pub fn fields_of(kind: ImportKind) -> Vec<(&'static str, &'static str, bool)> {
     kind.fields()

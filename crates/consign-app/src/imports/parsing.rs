@@ -468,7 +468,9 @@ impl<'a> ParseState<'a> {
 
 // ---- profiles ----
 
-pub async fn load_profile(app: &App, name: &str) -> Result<Option<Profile>> {
+/// A saved import profile by name, for those who may import.
+pub async fn load_profile(app: &App, actor: &Actor, name: &str) -> Result<Option<Profile>> {
+    may_import(actor)?;
     match repo::profile(&app.db.conn, name).await? {
         Some((_, spec)) => {
             Ok(Some(serde_json::from_str(&spec).map_err(|e| {
@@ -479,7 +481,17 @@ pub async fn load_profile(app: &App, name: &str) -> Result<Option<Profile>> {
     }
 }
 
-pub async fn save_profile(app: &App, name: &str, kind: &str, profile: &Profile) -> Result<()> {
+/// Saves an import profile (admins and managers), audited.
+pub async fn save_profile(
+    app: &App,
+    actor: &Actor,
+    name: &str,
+    kind: &str,
+    profile: &Profile,
+) -> Result<()> {
+    if !actor.role.can_write_operations() {
+        return Err(AppError::Forbidden);
+    }
     let mut errs = consign_domain::FieldErrors::new();
     if name.trim().is_empty() || name.chars().count() > 100 {
         errs.add("name", "err.required");
@@ -498,10 +510,35 @@ pub async fn save_profile(app: &App, name: &str, kind: &str, profile: &Profile) 
     let spec = serde_json::to_string(profile).map_err(AppError::from_err)?;
     let txn = app.db.begin_write().await?;
     repo::save_profile(&txn, name.trim(), kind, &spec, Utc::now()).await?;
+    crate::audit::record(
+        &txn,
+        actor,
+        crate::audit::Entry {
+            action: "import.profile_save",
+            entity_type: "import_profile",
+            entity_id: name.trim().to_string(),
+            customer_id: None,
+            summary: Some(format!("{} ({kind})", name.trim())),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
 
-pub async fn list_profiles(app: &App) -> Result<Vec<(String, String)>> {
+/// The saved import profiles (name, kind), for those who may import.
+pub async fn list_profiles(app: &App, actor: &Actor) -> Result<Vec<(String, String)>> {
+    may_import(actor)?;
     Ok(repo::profiles(&app.db.conn).await?)
+}
+
+/// Import profiles are for those who may import something: operations data or customers.
+fn may_import(actor: &Actor) -> Result<()> {
+    if actor.role.can_write_operations() || actor.role.can_edit_customers() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }

@@ -196,7 +196,9 @@ pub async fn run_import(
     // stands whatever happens here; the nightly run catches up.
     let changed = w.counts.rows_new + w.counts.rows_updated + w.counts.prospects_created > 0;
     if changed && matches!(kind, ImportKind::Shipments | ImportKind::Customers) {
-        if let Err(e) = crate::classification::recompute(app, None, "import").await {
+        if let Err(e) =
+            crate::classification::recompute(app, &Actor::system("import"), None, "import").await
+        {
             tracing::warn!(run_id, error = %e, "classification after the import failed");
         }
     }
@@ -605,7 +607,7 @@ impl Writer<'_> {
 }
 
 /// A run's bad rows as a CSV file (UTF-8 with BOM so that Excel opens it), in `lang`.
-pub async fn error_report(
+pub(crate) async fn error_report(
     app: &App,
     run_id: i64,
     lang: Lang,

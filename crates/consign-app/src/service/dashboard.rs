@@ -97,7 +97,7 @@ pub async fn dashboard(app: &App, actor: &Actor, q: &ServiceDashQuery) -> Result
     let run = consign_store::classification::current_run(conn, day_num(today)).await?;
     let pv = match &run {
         Some(r) => crate::classification::policy_version(app, r.policy_version).await?,
-        None => crate::classification::current_policy(app).await?,
+        None => crate::classification::policy_in_force(app).await?,
     };
     let rate_days = pv.policy.current_days;
     let window = run.as_ref().and_then(|r| {

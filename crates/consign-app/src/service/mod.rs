@@ -30,12 +30,9 @@ pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
 /// Most attachments per ticket.
 pub const MAX_ATTACHMENTS: usize = 20;
 
-/// May register and work tickets (of customers in scope).
+/// Whether a role handles tickets (see [`Role::handles_tickets`]).
 pub fn can_handle(role: Role) -> bool {
-    matches!(
-        role,
-        Role::Admin | Role::Manager | Role::AccountManager | Role::ServiceAgent
-    )
+    role.handles_tickets()
 }
 
 /// Which customers' tickets a user sees: an account manager only its own customers'
@@ -114,7 +111,7 @@ impl TicketView {
     }
 }
 
-fn view(r: TicketRow, now: DateTime<Utc>) -> TicketView {
+fn view(r: TicketRow, now: DateTime<Utc>) -> Result<TicketView> {
     let response_breached = r.first_response_at.unwrap_or(now) > r.first_response_due
         && !(r.first_response_at.is_none() && r.closed_at.is_some());
     let resolution_breached = match (r.resolved_at, r.closed_at) {
@@ -122,13 +119,17 @@ fn view(r: TicketRow, now: DateTime<Utc>) -> TicketView {
         (None, Some(_)) => false,
         (None, None) => now > r.resolution_due,
     };
-    TicketView {
+    Ok(TicketView {
         id: r.id,
+        kind: AppError::stored("tickets.kind", &r.kind, TicketKind::parse(&r.kind))?,
+        channel: AppError::stored("tickets.channel", &r.channel, Channel::parse(&r.channel))?,
+        severity: AppError::stored(
+            "tickets.severity",
+            &r.severity,
+            Severity::parse(&r.severity),
+        )?,
+        status: AppError::stored("tickets.status", &r.status, Status::parse(&r.status))?,
         number: r.number,
-        kind: TicketKind::parse(&r.kind).unwrap_or(TicketKind::Inquiry),
-        channel: Channel::parse(&r.channel).unwrap_or(Channel::Phone),
-        severity: Severity::parse(&r.severity).unwrap_or(Severity::Normal),
-        status: Status::parse(&r.status).unwrap_or(Status::Registered),
         customer_id: r.customer_id,
         customer_code: r.customer_code,
         customer_name: r.customer_name,
@@ -156,7 +157,7 @@ fn view(r: TicketRow, now: DateTime<Utc>) -> TicketView {
         reopened: r.reopened as i64,
         created_at: r.created_at,
         updated_at: r.updated_at,
-    }
+    })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -193,33 +194,7 @@ pub struct TicketDetail {
     pub can_work: bool,
 }
 
-/// A user a ticket can be given to.
-#[derive(Debug, Clone, Serialize)]
-pub struct Assignee {
-    #[serde(serialize_with = "crate::ser::id")]
-    pub id: i64,
-    pub name: String,
-    pub role: Role,
-}
-
-/// Active users who handle tickets, by name.
-pub async fn assignees(app: &App) -> Result<Vec<Assignee>> {
-    let mut out: Vec<Assignee> = consign_store::users::all_users(&app.db.conn)
-        .await?
-        .into_iter()
-        .filter(|u| !u.disabled)
-        .filter_map(|u| {
-            let role = Role::parse(&u.role)?;
-            can_handle(role).then_some(Assignee {
-                id: u.id,
-                name: u.display_name,
-                role,
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(out)
-}
+pub use crate::users::{assignees, Assignee};
 
 async fn load(app: &App, actor: &Actor, id: i64) -> Result<TicketRow> {
     if actor.role == Role::PortalUser {
@@ -254,7 +229,7 @@ async fn detail(app: &App, actor: &Actor, t: TicketRow) -> Result<TicketDetail> 
         repo::shipments_of(conn, t.id),
         repo::attachments_of(conn, t.id),
     )?;
-    let ticket = view(t, Utc::now());
+    let ticket = view(t, Utc::now())?;
     let can_work = can_handle(actor.role);
     Ok(TicketDetail {
         actions: if can_work {
@@ -423,7 +398,11 @@ pub async fn list(app: &App, actor: &Actor, q: &TicketQuery) -> Result<TicketPag
     let p = repo::list(&app.db.conn, &f).await?;
     let now = Utc::now();
     Ok(TicketPage {
-        items: p.rows.into_iter().map(|r| view(r, now)).collect(),
+        items: p
+            .rows
+            .into_iter()
+            .map(|r| view(r, now))
+            .collect::<Result<_>>()?,
         total: p.total,
         total_capped: p.capped,
         page: f.page,

@@ -56,7 +56,7 @@ pub(crate) async fn class_of(
     app: &App,
     customer_id: i64,
 ) -> Result<(Option<ValueClass>, Option<Grade>)> {
-    let today = crate::classification::today(app);
+    let today = app.today();
     let conn = &app.db.conn;
     let Some(run) = consign_store::classification::current_run(conn, day_num(today)).await? else {
         return Ok((None, None));
@@ -185,7 +185,14 @@ pub async fn create_at(
         assignee_id = actor.id;
     } else {
         match input.assignee_id.trim().parse::<i64>() {
-            Ok(id) if assignees(app).await?.iter().any(|a| a.id == id) => assignee_id = Some(id),
+            Ok(id)
+                if crate::users::ticket_handlers(app)
+                    .await?
+                    .iter()
+                    .any(|a| a.id == id) =>
+            {
+                assignee_id = Some(id)
+            }
             _ => e.add("assignee_id", "err.invalid_choice"),
         }
     }
@@ -216,7 +223,7 @@ pub async fn create_at(
     else {
         return Err(AppError::internal("validated ticket incomplete"));
     };
-    let policy = sla_policy(app).await?;
+    let policy = sla_in_force(app).await?;
     let (vc, grade) = class_of(app, customer.id).await?;
     let target = policy.target(vc, grade, severity);
     let start = local(app, now);

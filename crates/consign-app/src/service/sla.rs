@@ -5,7 +5,15 @@ use super::*;
 
 // ---- policy ----
 
-pub async fn sla_policy(app: &App) -> Result<SlaPolicy> {
+/// The SLA policy, for staff.
+pub async fn sla_policy(app: &App, actor: &Actor) -> Result<SlaPolicy> {
+    if !actor.role.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    sla_in_force(app).await
+}
+
+pub(crate) async fn sla_in_force(app: &App) -> Result<SlaPolicy> {
     crate::policies::load(app, POLICY_SLA).await
 }
 
@@ -23,7 +31,7 @@ pub async fn set_sla_policy(app: &App, actor: &Actor, p: &SlaPolicy) -> Result<S
         }
         return Err(AppError::Validation(e));
     }
-    let before = sla_policy(app).await?;
+    let before = sla_in_force(app).await?;
     crate::policies::store(app, actor, POLICY_SLA, &before, p).await?;
     Ok(p.clone())
 }

@@ -65,7 +65,7 @@ pub async fn step_at(
     let mut detail = serde_json::json!({});
     // How long it took since registration, in the SLA's own time (business minutes, or
     // plain minutes for severities on the clock).
-    let policy = sla_policy(app).await?;
+    let policy = sla_in_force(app).await?;
     let severity = AppError::stored(
         "tickets.severity",
         &t.severity,
@@ -220,7 +220,7 @@ pub async fn assign(
             code: "err.ticket_closed",
         });
     }
-    let people = assignees(app).await?;
+    let people = crate::users::ticket_handlers(app).await?;
     let to = if input.assignee_id.trim().is_empty() {
         None
     } else {

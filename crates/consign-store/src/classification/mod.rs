@@ -1,7 +1,7 @@
 //! Classification storage: policy versions, runs and their verdicts, and the figures a
 //! run is computed from (read from the rollups, never from raw shipments).
 
-use crate::customers::stmt;
+use crate::dialect::stmt;
 use crate::Result;
 use chrono::{DateTime, Utc};
 use consign_domain::classify::{Figures, Verdict, Windows};

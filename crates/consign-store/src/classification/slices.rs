@@ -81,10 +81,6 @@ impl Slice {
         c
     }
 
-    pub fn is_whole(&self) -> bool {
-        self.sql().sql.is_empty()
-    }
-
     /// The owners the slice covers (0: the pool), or None for all of them.
     fn owner_set(&self) -> Option<Vec<i64>> {
         use crate::customers::OwnerFilter;

@@ -9,34 +9,9 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
-pub use crate::dialect::bulk::insert_new_search_keys;
-pub use crate::dialect::stmt;
+use crate::dialect::stmt;
 
-/// Which customers a user may see.
-#[derive(Debug, Clone)]
-pub enum Visibility {
-    All,
-    /// Customers owned by these users, and the pool.
-    OwnersAndPool(Vec<i64>),
-}
-
-impl Visibility {
-    /// The condition that a customer's owner column `col` is within this visibility,
-    /// with `?` placeholders and its values (`1=1` for all).
-    pub fn owner_condition(&self, col: &str) -> (String, Vec<Value>) {
-        match self {
-            Visibility::All => ("1=1".into(), vec![]),
-            Visibility::OwnersAndPool(ids) if ids.is_empty() => (format!("{col} IS NULL"), vec![]),
-            Visibility::OwnersAndPool(ids) => (
-                format!(
-                    "({col} IS NULL OR {col} IN ({}))",
-                    vec!["?"; ids.len()].join(",")
-                ),
-                ids.iter().map(|i| (*i).into()).collect(),
-            ),
-        }
-    }
-}
+pub use crate::scope::Visibility;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
@@ -325,21 +300,22 @@ pub async fn find_row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<Cu
     Ok(fetch_rows(conn, q).await?.into_iter().next())
 }
 
-/// Counts live customers per owner (for user admin and reclaim checks).
-pub async fn count_by_owner<C: ConnectionTrait>(conn: &C) -> Result<HashMap<i64, i64>> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        owner_id: i64,
-        n: i64,
-    }
-    let rows = Row::find_by_statement(stmt(
-        conn.get_database_backend(),
-        "SELECT owner_id, COUNT(*) AS n FROM customers WHERE owner_id IS NOT NULL AND archived_at IS NULL GROUP BY owner_id",
-        vec![],
-    ))
-    .all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.owner_id, r.n)).collect())
+/// Gives a customer in the pool to `user`; false when it is no longer in the pool (two
+/// people claiming at once: one wins).
+pub async fn claim_from_pool<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    user: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool> {
+    let r = conn
+        .execute(stmt(
+            conn.get_database_backend(),
+            "UPDATE customers SET owner_id = ?, pool_since = NULL, last_interaction_at = ?, updated_at = ? WHERE id = ? AND owner_id IS NULL",
+            vec![user.into(), now.into(), now.into(), id.into()],
+        ))
+        .await?;
+    Ok(r.rows_affected() > 0)
 }
 
 pub async fn find<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<customer::Model>> {
@@ -459,7 +435,7 @@ pub async fn owners_of<C: ConnectionTrait>(
 ) -> Result<HashMap<i64, Option<i64>>> {
     let backend = conn.get_database_backend();
     let mut out = HashMap::new();
-    for chunk in crate::shipments::pieces(ids) {
+    for chunk in crate::dialect::pieces(ids) {
         let marks = vec!["?"; chunk.len()].join(",");
         let sql = format!("SELECT id, owner_id FROM customers WHERE id IN ({marks})");
         let values = chunk.iter().map(|c| Value::from(*c)).collect();
@@ -481,7 +457,7 @@ pub async fn ids_by_code<C: ConnectionTrait>(
 ) -> Result<HashMap<String, i64>> {
     let backend = conn.get_database_backend();
     let mut out = HashMap::new();
-    for chunk in crate::shipments::pieces(codes) {
+    for chunk in crate::dialect::pieces(codes) {
         let marks = vec!["?"; chunk.len()].join(",");
         let sql = format!("SELECT id, code FROM customers WHERE code IN ({marks})");
         let values = chunk.iter().map(|c| Value::from(*c)).collect();

@@ -264,30 +264,12 @@ impl BinaryCopy {
     }
 }
 
-/// [`crate::customers::insert_search_keys`] for customers just created (so with no keys yet): on
-/// PostgreSQL in a bulk writer's transaction (an import creating prospects) by one
-/// binary `COPY` instead of a statement per 400 keys.
-pub async fn insert_new_search_keys<C: ConnectionTrait + std::any::Any>(
-    conn: &C,
-    rows: &[(i64, &[String])],
-) -> crate::Result<()> {
-    let bulk = (conn as &dyn std::any::Any).downcast_ref::<BulkTxn>();
-    match bulk {
-        Some(txn) if txn.get_database_backend() == DbBackend::Postgres => {
-            let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-            let mut keys: Vec<(i64, &str)> = Vec::new();
-            for (id, ks) in rows {
-                seen.clear();
-                keys.extend(
-                    ks.iter()
-                        .filter(|k| seen.insert(k.as_str()))
-                        .map(|k| (*id, k.as_str())),
-                );
-            }
-            copy_search_keys(txn, &keys).await
-        }
-        _ => crate::customers::insert_search_keys(conn, rows).await,
-    }
+/// The bulk writer's transaction under `conn` when it can take rows by `COPY`
+/// (PostgreSQL); None otherwise (another connection, or SQLite).
+pub fn copying<C: ConnectionTrait + std::any::Any>(conn: &C) -> Option<&BulkTxn> {
+    (conn as &dyn std::any::Any)
+        .downcast_ref::<BulkTxn>()
+        .filter(|t| t.get_database_backend() == DbBackend::Postgres)
 }
 
 use crate::db::TAKE_WRITE_LOCK;

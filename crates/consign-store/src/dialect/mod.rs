@@ -10,6 +10,30 @@ use std::path::{Path, PathBuf};
 
 pub mod bulk;
 pub(crate) mod bulk_shipments;
+pub mod db;
+
+/// Rows per multi-row statement: 23 values a row stays well under SQLite's 32,766 and
+/// PostgreSQL's 65,535 bound parameters.
+pub const ROWS_PER_STATEMENT: usize = 500;
+
+/// Splits rows into statement-sized pieces of a few fixed sizes (500, then powers of
+/// two), so that the few multi-row statements are prepared once and reused instead of
+/// filling the statement cache with one statement per leftover size.
+pub fn pieces<T>(rows: &[T]) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let n = if rest.len() >= ROWS_PER_STATEMENT {
+            ROWS_PER_STATEMENT
+        } else {
+            1 << (usize::BITS - 1 - rest.len().leading_zeros())
+        };
+        let (a, b) = rest.split_at(n);
+        out.push(a);
+        rest = b;
+    }
+    out
+}
 
 /// `sql` written with `?` placeholders, in the backend's spelling: PostgreSQL numbers
 /// them (`$1`, `$2`, …). The SQL must hold no `?` of its own (no string literal with one).
@@ -149,6 +173,24 @@ pub(crate) fn script<'a>(backend: DbBackend, sqlite: &'a str, postgres: &'a str)
 }
 
 impl Db {
+    /// SQLite's `PRAGMA integrity_check` answer ("ok" when sound); PostgreSQL checks its
+    /// pages itself and answers "ok".
+    pub async fn integrity_check(&self) -> Result<String> {
+        if self.backend != Backend::Sqlite {
+            return Ok("ok".into());
+        }
+        let row = self
+            .conn
+            .query_one(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA integrity_check",
+            ))
+            .await?;
+        Ok(row
+            .and_then(|r| r.try_get_by_index(0).ok())
+            .unwrap_or_default())
+    }
+
     /// Moves what the write-ahead log holds into the database file and empties the log
     /// (after a bulk write; SQLite).
     pub async fn checkpoint(&self) -> Result<()> {

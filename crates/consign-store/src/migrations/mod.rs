@@ -212,3 +212,17 @@ const M0011: &str = include_str!("m0011_run_sums_by_service_mode.sql");
 /// deleted; a delete that would orphan a row is refused the same way). SQLite keeps its
 /// foreign keys (its bulk writer does not check them; the importer resolves every code).
 const M0012_POSTGRES: &str = include_str!("m0012_bulk_customer_checks.postgres.sql");
+
+impl crate::Db {
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> crate::Result<()> {
+        Migrator::up(&self.conn, None).await?;
+        self.optimize().await
+    }
+
+    /// Names of the migrations applied, oldest first.
+    pub async fn applied_migrations(&self) -> crate::Result<Vec<String>> {
+        let applied = Migrator::get_applied_migrations(&self.conn).await?;
+        Ok(applied.iter().map(|m| m.name().to_string()).collect())
+    }
+}

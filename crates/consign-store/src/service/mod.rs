@@ -1,7 +1,7 @@
 //! Service desk storage: tickets, the shipments they name, their workflow events and
 //! attachments, and the notifications the escalation job and reminders leave for users.
 
-use crate::customers::stmt;
+use crate::dialect::stmt;
 use crate::{Result, StoreError};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};

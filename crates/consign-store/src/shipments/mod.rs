@@ -17,10 +17,6 @@ use consign_domain::shipment::{month_of, DayFigures, Exceptions, Shipment, Shipm
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use std::collections::{BTreeMap, HashMap};
 
-/// Rows per multi-row statement: 23 values a row stays well under SQLite's 32,766 and
-/// PostgreSQL's 65,535 bound parameters.
-pub const ROWS_PER_STATEMENT: usize = 500;
-
 /// The columns bound per row; `import_run_id`, `created_at` and `updated_at` follow as
 /// literals (the same for a whole batch: fewer values to bind).
 pub(crate) const COLUMNS: &str =
@@ -30,24 +26,7 @@ pub(crate) const COLUMNS: &str =
     created_at, updated_at";
 pub(crate) const N_COLUMNS: usize = 19;
 
-/// Splits rows into statement-sized pieces of a few fixed sizes (500, then powers of
-/// two), so that the few multi-row statements are prepared once and reused instead of
-/// filling the statement cache with one statement per leftover size.
-pub fn pieces<T>(rows: &[T]) -> Vec<&[T]> {
-    let mut out = Vec::new();
-    let mut rest = rows;
-    while !rest.is_empty() {
-        let n = if rest.len() >= ROWS_PER_STATEMENT {
-            ROWS_PER_STATEMENT
-        } else {
-            1 << (usize::BITS - 1 - rest.len().leading_zeros())
-        };
-        let (a, b) = rest.split_at(n);
-        out.push(a);
-        rest = b;
-    }
-    out
-}
+pub use crate::dialect::{pieces, ROWS_PER_STATEMENT};
 
 /// A shipment as stored: the domain value with its customer resolved and its day.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -229,7 +208,7 @@ pub async fn delete<C: ConnectionTrait>(conn: &C, id: i64) -> Result<bool> {
 pub async fn page_after<C: ConnectionTrait>(
     conn: &C,
     customer: Option<i64>,
-    vis: &crate::customers::Visibility,
+    vis: &crate::scope::Visibility,
     after: i64,
     limit: u64,
 ) -> Result<Vec<StoredShipment>> {
@@ -241,7 +220,7 @@ pub async fn page_after<C: ConnectionTrait>(
         ),
         None => (format!("{SELECT} WHERE s.id > ?"), vec![after.into()]),
     };
-    if let crate::customers::Visibility::OwnersAndPool(_) = vis {
+    if let crate::scope::Visibility::OwnersAndPool(_) = vis {
         let (cond, owners) = vis.owner_condition("v.owner_id");
         sql += &format!(" AND s.customer_id IN (SELECT v.id FROM customers v WHERE {cond})");
         values.extend(owners);

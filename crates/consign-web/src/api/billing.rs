@@ -5,6 +5,18 @@ use super::*;
 #[allow(unused_imports)]
 use consign_app::{billing, customers, shipments, users};
 
+/// The invoice and payment routes.
+pub(crate) fn routes() -> Router<App> {
+    Router::new()
+        .route("/customers/{id}/invoices", get(customer_invoices))
+        .route("/customers/{id}/payments", get(customer_payments))
+        .route("/invoices", post(write_invoices))
+        .route("/invoices/by-number/{no}", get(invoice_by_no))
+        .route("/invoices/{id}", get(get_invoice).delete(delete_invoice))
+        .route("/payments", post(write_payments))
+        .route("/payments/{id}", get(get_payment).delete(delete_payment))
+}
+
 /// One invoice or a batch, created or replaced by invoice number; all or none.
 pub(crate) async fn write_invoices(
     State(app): State<App>,

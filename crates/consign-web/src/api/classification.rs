@@ -5,11 +5,34 @@ use super::*;
 #[allow(unused_imports)]
 use consign_app::{billing, customers, shipments, users};
 
+/// The classification routes.
+pub(crate) fn routes() -> Router<App> {
+    Router::new()
+        .route(
+            "/policies/classification",
+            get(get_class_policy).put(set_class_policy),
+        )
+        .route(
+            "/policies/classification/versions",
+            get(class_policy_versions),
+        )
+        .route(
+            "/classification/runs",
+            get(class_runs).post(class_recompute),
+        )
+        .route("/customers/{id}/classification", get(customer_class))
+        .route(
+            "/customers/{id}/classification/history",
+            get(customer_class_history),
+        )
+        .route("/dashboard", get(dashboard))
+}
+
 pub(crate) async fn get_class_policy(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
     if !u.actor.role.can_analyse() {
         return Err(WebError::api(AppError::Forbidden, u.lang));
     }
-    let pv = consign_app::classification::current_policy(&app)
+    let pv = consign_app::classification::current_policy(&app, &u.actor)
         .await
         .or_api(&u)?;
     Ok(Json(pv).into_response())
@@ -22,7 +45,7 @@ pub(crate) async fn class_policy_versions(
     if !u.actor.role.can_analyse() {
         return Err(WebError::api(AppError::Forbidden, u.lang));
     }
-    let v = consign_app::classification::policy_versions(&app)
+    let v = consign_app::classification::policy_versions(&app, &u.actor)
         .await
         .or_api(&u)?;
     Ok(Json(json!({ "items": v })).into_response())
@@ -44,18 +67,15 @@ pub(crate) async fn set_class_policy(
     u: ApiUser,
     ApiJson(b): ApiJson<PolicyChange>,
 ) -> ApiResult<Response> {
-    let version = consign_app::classification::save_policy(&app, &u.actor, b.policy, &b.note)
-        .await
-        .or_api(&u)?;
-    let run = if b.recompute.unwrap_or(true) {
-        Some(
-            consign_app::classification::recompute(&app, None, "policy")
-                .await
-                .or_api(&u)?,
-        )
-    } else {
-        None
-    };
+    let (version, run) = consign_app::classification::change_policy(
+        &app,
+        &u.actor,
+        b.policy,
+        &b.note,
+        b.recompute.unwrap_or(true),
+    )
+    .await
+    .or_api(&u)?;
     Ok(Json(json!({ "version": version, "run": run })).into_response())
 }
 
@@ -63,7 +83,9 @@ pub(crate) async fn class_runs(State(app): State<App>, u: ApiUser) -> ApiResult<
     if !u.actor.role.can_analyse() {
         return Err(WebError::api(AppError::Forbidden, u.lang));
     }
-    let runs = consign_app::classification::runs(&app).await.or_api(&u)?;
+    let runs = consign_app::classification::runs(&app, &u.actor)
+        .await
+        .or_api(&u)?;
     Ok(Json(json!({ "items": runs })).into_response())
 }
 
@@ -103,10 +125,7 @@ pub(crate) async fn customer_class(
     Path(cid): Path<String>,
 ) -> ApiResult<Response> {
     let cid = id(&cid, &u)?;
-    customers::visible_customer(&app, &u.actor, cid)
-        .await
-        .or_api(&u)?;
-    let c = consign_app::classification::of_customer(&app, cid, u.lang)
+    let c = consign_app::classification::of_customer(&app, &u.actor, cid, u.lang)
         .await
         .or_api(&u)?
         .ok_or_else(|| WebError::api(AppError::NotFound, u.lang))?;
@@ -119,10 +138,7 @@ pub(crate) async fn customer_class_history(
     Path(cid): Path<String>,
 ) -> ApiResult<Response> {
     let cid = id(&cid, &u)?;
-    customers::visible_customer(&app, &u.actor, cid)
-        .await
-        .or_api(&u)?;
-    let h = consign_app::classification::history(&app, cid)
+    let h = consign_app::classification::history(&app, &u.actor, cid)
         .await
         .or_api(&u)?;
     let items: Vec<serde_json::Value> = h

@@ -5,6 +5,34 @@ use super::*;
 #[allow(unused_imports)]
 use consign_app::{billing, customers, shipments, users};
 
+/// The customer archive's routes.
+pub(crate) fn routes() -> Router<App> {
+    Router::new()
+        .route("/customers", get(list_customers).post(create_customer))
+        .route("/customers/duplicates", post(check_duplicates))
+        .route("/customers/{id}", get(get_customer).patch(update_customer))
+        .route("/customers/{id}/merge", post(merge))
+        .route("/customers/{id}/reveal", post(reveal_customer))
+        .route("/customers/{id}/timeline", get(timeline))
+        .route(
+            "/customers/{id}/contacts",
+            get(list_contacts).post(add_contact),
+        )
+        .route(
+            "/customers/{id}/contacts/{cid}",
+            axum::routing::patch(update_contact).delete(delete_contact),
+        )
+        .route(
+            "/customers/{id}/contacts/{cid}/reveal",
+            post(reveal_contact),
+        )
+        .route("/policies/pool", get(get_pool_policy).put(set_pool_policy))
+        .route("/customers/{id}/archive", post(archive))
+        .route("/customers/{id}/restore", post(restore))
+        .route("/customers/{id}/release", post(release))
+        .route("/customers/{id}/claim", post(claim))
+}
+
 pub(crate) async fn list_customers(
     State(app): State<App>,
     u: ApiUser,
@@ -239,7 +267,7 @@ pub(crate) async fn reveal_contact(
 }
 
 pub(crate) async fn get_pool_policy(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let d = customers::reclaim_days(&app).await.or_api(&u)?;
+    let d = customers::reclaim_days(&app, &u.actor).await.or_api(&u)?;
     Ok(Json(json!({"reclaim_days": d})).into_response())
 }
 

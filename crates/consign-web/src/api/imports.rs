@@ -5,6 +5,20 @@ use super::*;
 #[allow(unused_imports)]
 use consign_app::{billing, customers, shipments, users};
 
+/// The import and export routes.
+pub(crate) fn routes() -> Router<App> {
+    Router::new()
+        .route(
+            "/imports",
+            get(list_imports)
+                .post(upload_import)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/imports/{id}", get(get_import))
+        .route("/exports/{kind}", get(export_list))
+        .route("/imports/{id}/errors", get(import_errors))
+}
+
 #[derive(Deserialize)]
 pub(crate) struct ImportQuery {
     pub(crate) kind: Option<String>,
@@ -47,7 +61,7 @@ pub(crate) async fn upload_import(
         None => None,
     };
     let profile = match q.profile.as_deref().filter(|p| !p.is_empty()) {
-        Some(name) => imports::load_profile(&app, name)
+        Some(name) => imports::load_profile(&app, &u.actor, name)
             .await
             .or_api(&u)?
             .ok_or_else(|| field("profile", "err.invalid_choice"))?,

@@ -56,80 +56,17 @@ fn id(s: &str, u: &ApiUser) -> ApiResult<i64> {
         .map_err(|_| WebError::api(AppError::NotFound, u.lang))
 }
 
+/// Every API route: each capability's module owns its own.
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/me", get(me))
-        .route("/customers", get(list_customers).post(create_customer))
-        .route("/customers/duplicates", post(check_duplicates))
-        .route("/customers/{id}", get(get_customer).patch(update_customer))
-        .route("/customers/{id}/archive", post(archive))
-        .route("/customers/{id}/restore", post(restore))
-        .route("/customers/{id}/release", post(release))
-        .route("/customers/{id}/claim", post(claim))
-        .route("/customers/{id}/merge", post(merge))
-        .route("/customers/{id}/reveal", post(reveal_customer))
-        .route("/customers/{id}/timeline", get(timeline))
-        .route("/customers/{id}/shipments", get(customer_shipments))
-        .route("/shipments", post(write_shipments))
-        .route("/customers/{id}/invoices", get(customer_invoices))
-        .route("/customers/{id}/payments", get(customer_payments))
-        .route("/invoices", post(write_invoices))
-        .route("/invoices/by-number/{no}", get(invoice_by_no))
-        .route("/invoices/{id}", get(get_invoice).delete(delete_invoice))
-        .route(
-            "/imports",
-            get(list_imports)
-                .post(upload_import)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route("/imports/{id}", get(get_import))
-        .route("/exports/{kind}", get(export_list))
-        .route("/imports/{id}/errors", get(import_errors))
-        .route("/payments", post(write_payments))
-        .route("/payments/{id}", get(get_payment).delete(delete_payment))
-        .route("/shipments/by-waybill/{no}", get(shipment_by_waybill))
-        .route("/shipments/{id}", get(get_shipment).delete(delete_shipment))
-        .route(
-            "/shipments/{id}/events",
-            get(shipment_events).post(add_shipment_events),
-        )
-        .route(
-            "/customers/{id}/contacts",
-            get(list_contacts).post(add_contact),
-        )
-        .route(
-            "/customers/{id}/contacts/{cid}",
-            axum::routing::patch(update_contact).delete(delete_contact),
-        )
-        .route(
-            "/customers/{id}/contacts/{cid}/reveal",
-            post(reveal_contact),
-        )
-        .route("/users", get(list_users).post(create_user))
-        .route("/users/{id}", axum::routing::patch(update_user))
-        .route("/org-units", get(list_units).post(create_unit))
-        .route("/tokens", get(list_tokens).post(create_token))
-        .route("/tokens/{id}", axum::routing::delete(revoke_token))
-        .route("/audit", get(audit_log))
-        .route("/policies/pool", get(get_pool_policy).put(set_pool_policy))
-        .route(
-            "/policies/classification",
-            get(get_class_policy).put(set_class_policy),
-        )
-        .route(
-            "/policies/classification/versions",
-            get(class_policy_versions),
-        )
-        .route(
-            "/classification/runs",
-            get(class_runs).post(class_recompute),
-        )
-        .route("/customers/{id}/classification", get(customer_class))
-        .route(
-            "/customers/{id}/classification/history",
-            get(customer_class_history),
-        )
-        .route("/dashboard", get(dashboard))
+        .merge(customers::routes())
+        .merge(shipments::routes())
+        .merge(billing::routes())
+        .merge(imports::routes())
+        .merge(users::routes())
+        .merge(classification::routes())
+        .merge(service::routes())
         .fallback(api_not_found)
 }
 

@@ -174,7 +174,7 @@ async fn attachment(
 }
 
 async fn get_policy(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let p = or_api(service::sla_policy(&app).await, &u)?;
+    let p = or_api(service::sla_policy(&app, &u.actor).await, &u)?;
     Ok(Json(p).into_response())
 }
 
@@ -287,7 +287,7 @@ async fn complete_task(
 }
 
 async fn get_followup_policy(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let p = or_api(followups::policy(&app).await, &u)?;
+    let p = or_api(followups::policy(&app, &u.actor).await, &u)?;
     Ok(Json(p).into_response())
 }
 

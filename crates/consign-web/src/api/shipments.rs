@@ -5,6 +5,19 @@ use super::*;
 #[allow(unused_imports)]
 use consign_app::{billing, customers, shipments, users};
 
+/// The shipment routes.
+pub(crate) fn routes() -> Router<App> {
+    Router::new()
+        .route("/customers/{id}/shipments", get(customer_shipments))
+        .route("/shipments", post(write_shipments))
+        .route("/shipments/by-waybill/{no}", get(shipment_by_waybill))
+        .route("/shipments/{id}", get(get_shipment).delete(delete_shipment))
+        .route(
+            "/shipments/{id}/events",
+            get(shipment_events).post(add_shipment_events),
+        )
+}
+
 pub(crate) async fn customer_shipments(
     State(app): State<App>,
     u: ApiUser,

@@ -5,6 +5,17 @@ use super::*;
 #[allow(unused_imports)]
 use consign_app::{billing, customers, shipments, users};
 
+/// The user, unit, token and audit routes.
+pub(crate) fn routes() -> Router<App> {
+    Router::new()
+        .route("/users", get(list_users).post(create_user))
+        .route("/users/{id}", axum::routing::patch(update_user))
+        .route("/org-units", get(list_units).post(create_unit))
+        .route("/tokens", get(list_tokens).post(create_token))
+        .route("/tokens/{id}", axum::routing::delete(revoke_token))
+        .route("/audit", get(audit_log))
+}
+
 pub(crate) async fn list_users(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
     let list = users::list(&app, &u.actor).await.or_api(&u)?;
     Ok(Json(json!({"items": list, "total": list.len()})).into_response())
@@ -108,7 +119,7 @@ pub(crate) async fn update_user(
 }
 
 pub(crate) async fn list_units(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let list = users::units(&app).await.or_api(&u)?;
+    let list = users::units(&app, &u.actor).await.or_api(&u)?;
     let items: Vec<_> = list
         .iter()
         .map(|x| json!({"id": x.id.to_string(), "parent_id": x.parent_id.map(|p| p.to_string()), "name": x.name, "kind": x.kind, "path": x.path}))

@@ -7,10 +7,20 @@ use consign_app::customers;
 #[allow(unused_imports)]
 use consign_app::shipments;
 
+/// The account screens.
+pub(crate) fn routes() -> axum::Router<consign_app::App> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/account", get(account_page))
+        .route("/account/password", post(account_password))
+        .route("/account/tokens", post(token_create))
+        .route("/account/tokens/{id}/revoke", post(token_revoke))
+}
+
 // ---- account ----
 
 #[derive(Template)]
-#[template(path = "account.html")]
+#[template(path = "account/page.html")]
 pub(crate) struct AccountTpl {
     pub(crate) ctx: Ctx,
     pub(crate) tokens: Vec<users::TokenView>,

@@ -7,10 +7,21 @@ use consign_app::customers;
 #[allow(unused_imports)]
 use consign_app::shipments;
 
+/// The administration screens.
+pub(crate) fn routes() -> axum::Router<consign_app::App> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/admin/users", get(users_page).post(user_create))
+        .route("/admin/users/{id}", post(user_update))
+        .route("/admin/units", post(unit_create))
+        .route("/admin/audit", get(audit_page))
+        .route("/admin/settings", get(settings_page).post(settings_save))
+}
+
 // ---- administration ----
 
 #[derive(Template)]
-#[template(path = "users.html")]
+#[template(path = "admin/users.html")]
 pub(crate) struct UsersTpl {
     pub(crate) ctx: Ctx,
     pub(crate) users: Vec<UserView>,
@@ -54,7 +65,9 @@ pub(crate) async fn users_render(
     let list = users::list(app, &u.actor)
         .await
         .map_err(|e| fail(e, lang))?;
-    let units = users::units(app).await.map_err(|e| fail(e, lang))?;
+    let units = users::units(app, &u.actor)
+        .await
+        .map_err(|e| fail(e, lang))?;
     let depth = |p: &str| p.matches('/').count().saturating_sub(2);
     let unit_opts: Vec<Opt> = units
         .iter()
@@ -212,7 +225,7 @@ pub(crate) async fn unit_create(State(app): State<App>, p: UiPost) -> UiResult {
 }
 
 #[derive(Template)]
-#[template(path = "audit.html")]
+#[template(path = "admin/audit.html")]
 pub(crate) struct AuditTpl {
     pub(crate) ctx: Ctx,
     pub(crate) items: Vec<(TimelineItem, String, String)>,
@@ -285,7 +298,10 @@ pub(crate) async fn audit_page(
             )
         })
         .collect();
-    let rows = timeline_items(&app, &u.actor, &ctx, items).await;
+    let names = users::display_names(&app, &u.actor)
+        .await
+        .unwrap_or_default();
+    let rows = timeline_items(&ctx, items, &names);
     let actions = opts(
         AUDIT_ACTIONS
             .iter()
@@ -308,7 +324,7 @@ pub(crate) async fn audit_page(
 }
 
 #[derive(Template)]
-#[template(path = "settings.html")]
+#[template(path = "admin/settings.html")]
 pub(crate) struct SettingsTpl {
     pub(crate) ctx: Ctx,
     pub(crate) reclaim_days: String,
@@ -324,7 +340,7 @@ pub(crate) async fn settings_page(
     if !u.actor.role.is_admin() {
         return Err(fail(AppError::Forbidden, lang));
     }
-    let d = customers::reclaim_days(&app)
+    let d = customers::reclaim_days(&app, &u.actor)
         .await
         .map_err(|e| fail(e, lang))?;
     let ctx = with_flash(

@@ -15,8 +15,17 @@ use consign_domain::customer::{Industry, ServiceMode};
 use consign_domain::ops::format_fen;
 use consign_domain::Lang;
 
+/// The manager's analysis screens.
+pub(crate) fn routes() -> axum::Router<consign_app::App> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/analysis", get(page))
+        .route("/analysis/recompute", post(recompute))
+        .route("/admin/classification", get(policy_page).post(policy_save))
+}
+
 #[derive(Template)]
-#[template(path = "analysis.html")]
+#[template(path = "analysis/dashboard.html")]
 struct AnalysisTpl {
     ctx: Ctx,
     d: Option<Dashboard>,
@@ -215,7 +224,7 @@ pub(crate) async fn recompute(State(app): State<App>, p: UiPost) -> UiResult {
 }
 
 #[derive(Template)]
-#[template(path = "policy.html")]
+#[template(path = "analysis/policy.html")]
 struct PolicyTpl {
     ctx: Ctx,
     form: crate::ui::FormView,
@@ -265,7 +274,7 @@ async fn policy_render(
     flash: Option<&str>,
 ) -> UiResult {
     let lang = u.lang;
-    let versions = consign_app::classification::policy_versions(app)
+    let versions = consign_app::classification::policy_versions(app, &u.actor)
         .await
         .map_err(|e| fail(e, lang))?;
     let ctx = with_flash(Ctx::new(app, u, "/admin/classification", "settings"), flash);
@@ -287,7 +296,7 @@ pub(crate) async fn policy_page(
     if !u.actor.role.is_admin() {
         return Err(fail(consign_app::AppError::Forbidden, lang));
     }
-    let pv = consign_app::classification::current_policy(&app)
+    let pv = consign_app::classification::current_policy(&app, &u.actor)
         .await
         .map_err(|e| fail(e, lang))?;
     let form = crate::ui::FormView::new(
@@ -304,18 +313,14 @@ pub(crate) async fn policy_save(State(app): State<App>, p: UiPost) -> UiResult {
     let get = |f: &str| p.form.text(f);
     let note = p.form.text("note");
     let result = match consign_app::classification::policy_from_form(&get) {
-        Ok(policy) => consign_app::classification::save_policy(&app, &p.user.actor, policy, &note)
-            .await
-            .map(|_| ()),
+        Ok(policy) => {
+            consign_app::classification::change_policy(&app, &p.user.actor, policy, &note, true)
+                .await
+        }
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => {
-            consign_app::classification::recompute_by(&app, &p.user.actor, None)
-                .await
-                .map_err(|e| fail(e, lang))?;
-            Ok(Redirect::to("/admin/classification?ok=policy.saved").into_response())
-        }
+        Ok(_) => Ok(Redirect::to("/admin/classification?ok=policy.saved").into_response()),
         Err(consign_app::AppError::Validation(errs)) => {
             let values = p.form.0.iter().cloned().collect();
             let form = crate::ui::FormView::new(lang, values, errs);

@@ -14,11 +14,25 @@ use consign_app::{App, AppError};
 use std::collections::HashMap;
 use tokio::io::AsyncWriteExt;
 
+/// The import screens.
+pub(crate) fn routes() -> axum::Router<consign_app::App> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route(
+            "/imports",
+            get(page)
+                .post(upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/imports/{id}", get(result))
+        .route("/imports/{id}/errors.csv", get(report))
+}
+
 /// Largest upload accepted (a 10-million-row CSV is about 1.5 GB).
 const MAX_UPLOAD: u64 = 4 * 1024 * 1024 * 1024;
 
 #[derive(Template)]
-#[template(path = "imports.html")]
+#[template(path = "imports/list.html")]
 struct ImportsTpl {
     ctx: Ctx,
     kinds: Vec<(&'static str, String)>,
@@ -39,7 +53,7 @@ async fn page_with(app: &App, u: &UiUser, problem: Option<String>, chosen: &str)
     let runs = imports::runs(app, &u.actor, u.lang)
         .await
         .map_err(|e| fail(e, u.lang))?;
-    let profiles = imports::list_profiles(app)
+    let profiles = imports::list_profiles(app, &u.actor)
         .await
         .map_err(|e| fail(e, u.lang))?;
     let role = u.actor.role;
@@ -167,7 +181,7 @@ pub async fn upload(State(app): State<App>, u: UiUser, mut form: Multipart) -> U
         .map(|s| s.trim())
         .filter(|s| !s.is_empty())
     {
-        Some(name) => match imports::load_profile(&app, name).await {
+        Some(name) => match imports::load_profile(&app, &u.actor, name).await {
             Ok(Some(p)) => p,
             Ok(None) => Default::default(),
             Err(e) => return Err(fail(e, lang)),
@@ -193,7 +207,7 @@ pub async fn upload(State(app): State<App>, u: UiUser, mut form: Multipart) -> U
 }
 
 #[derive(Template)]
-#[template(path = "import_run.html")]
+#[template(path = "imports/run.html")]
 struct RunTpl {
     ctx: Ctx,
     run: RunView,

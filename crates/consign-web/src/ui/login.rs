@@ -7,10 +7,19 @@ use consign_app::customers;
 #[allow(unused_imports)]
 use consign_app::shipments;
 
+/// Sign-in, sign-out and the language switch.
+pub(crate) fn routes() -> axum::Router<consign_app::App> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+        .route("/lang/{code}", get(lang_switch))
+}
+
 // ---- login ----
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "login/page.html")]
 pub(crate) struct LoginTpl {
     pub(crate) lang: Lang,
     pub(crate) csrf: String,

@@ -10,12 +10,12 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
 use consign_app::audit::{AuditQuery, AuditView};
 use consign_app::auth::{self, LoginError};
-use consign_app::billing::{self, InvoiceView, PaymentView, Receivables};
+use consign_app::billing::{InvoiceView, PaymentView, Receivables};
 use consign_app::customers::{
     ContactInput, ContactView, CustomerDetail, CustomerInput, CustomerView, DuplicateHit,
     ListQuery, NewCustomer, Page, Revealed,
@@ -38,109 +38,18 @@ pub(crate) fn fail(e: AppError, lang: Lang) -> Response {
     WebError::ui(e, lang).into_response()
 }
 
+/// Every screen: each capability's module owns its routes.
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/customers") }))
-        .route("/login", get(login_page).post(login_submit))
-        .route("/logout", post(logout))
-        .route("/lang/{code}", get(lang_switch))
-        .route("/customers", get(customers_list).post(customer_create))
-        .route("/customers/new", get(customer_new))
-        .route("/customers/export", get(customers_export))
-        .route(
-            "/customers/{id}/export/{kind}",
-            get(customer_records_export),
-        )
-        .route("/pool", get(pool_list))
-        .route("/customers/{id}", get(customer_show))
-        .route("/shipments", get(shipments_page))
-        .route("/shipments/{id}", get(shipment_show))
-        .route(
-            "/imports",
-            get(crate::ui::imports::page)
-                .post(crate::ui::imports::upload)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route("/imports/{id}", get(crate::ui::imports::result))
-        .route(
-            "/tickets",
-            get(crate::ui::service::list).post(crate::ui::service::create),
-        )
-        .route("/tickets/new", get(crate::ui::service::new_form))
-        .route("/service", get(crate::ui::service::dashboard))
-        .route("/tickets/export", get(crate::ui::service::export))
-        .route("/tickets/{id}", get(crate::ui::service::show))
-        .route("/tickets/{id}/step", post(crate::ui::service::step))
-        .route("/tickets/{id}/assign", post(crate::ui::service::assign))
-        .route("/tickets/{id}/comment", post(crate::ui::service::comment))
-        .route(
-            "/tickets/{id}/attachments",
-            post(crate::ui::service::upload)
-                .layer(axum::extract::DefaultBodyLimit::max(11 * 1024 * 1024)),
-        )
-        .route(
-            "/tickets/{id}/attachments/{aid}",
-            get(crate::ui::service::attachment),
-        )
-        .route("/analysis", get(crate::ui::analysis::page))
-        .route("/analysis/recompute", post(crate::ui::analysis::recompute))
-        .route(
-            "/admin/classification",
-            get(crate::ui::analysis::policy_page).post(crate::ui::analysis::policy_save),
-        )
-        .route("/imports/{id}/errors.csv", get(crate::ui::imports::report))
-        .route(
-            "/customers/{id}/edit",
-            get(customer_edit).post(customer_update),
-        )
-        .route("/customers/{id}/merge", get(merge_page).post(merge_submit))
-        .route("/customers/{id}/reveal", post(reveal_id_number))
-        .route("/customers/{id}/contacts", post(contact_add))
-        .route("/customers/{id}/interactions", post(interaction_add))
-        .route("/customers/{id}/tasks", post(task_add))
-        .route("/tasks", get(crate::ui::service::tasks_page))
-        .route(
-            "/tasks/{id}/complete",
-            post(crate::ui::service::task_complete),
-        )
-        .route(
-            "/customers/{id}/contacts/{cid}/edit",
-            get(contact_edit).post(contact_update),
-        )
-        .route(
-            "/customers/{id}/contacts/{cid}/edit/reveal",
-            post(contact_reveal_to_edit),
-        )
-        .route(
-            "/customers/{id}/contacts/{cid}/delete",
-            post(contact_delete),
-        )
-        .route(
-            "/customers/{id}/contacts/{cid}/reveal",
-            post(contact_reveal),
-        )
-        .route("/customers/{id}/do/{action}", post(customer_action))
-        .route("/admin/users", get(users_page).post(user_create))
-        .route("/admin/users/{id}", post(user_update))
-        .route("/admin/units", post(unit_create))
-        .route("/admin/audit", get(audit_page))
-        .route(
-            "/admin/sla",
-            get(crate::ui::service::sla_page).post(crate::ui::service::sla_save),
-        )
-        .route("/admin/settings", get(settings_page).post(settings_save))
-        .route("/account", get(account_page))
-        .route(
-            "/notifications",
-            get(crate::ui::service::notifications_page),
-        )
-        .route(
-            "/notifications/read",
-            post(crate::ui::service::notifications_read),
-        )
-        .route("/account/password", post(account_password))
-        .route("/account/tokens", post(token_create))
-        .route("/account/tokens/{id}/revoke", post(token_revoke))
+        .merge(login::routes())
+        .merge(customers::routes())
+        .merge(shipments::routes())
+        .merge(imports::routes())
+        .merge(service::routes())
+        .merge(analysis::routes())
+        .merge(admin::routes())
+        .merge(account::routes())
 }
 
 // ---- page context and formatting ----
@@ -307,29 +216,7 @@ pub(crate) fn render<T: Template>(t: &T) -> Response {
     }
 }
 
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorTpl {
-    lang: Lang,
-    status: u16,
-    message: String,
-}
-
-impl ErrorTpl {
-    fn t(&self, k: &str) -> String {
-        self.lang.t(k).to_string()
-    }
-}
-
-pub fn error_page(lang: Lang, status: u16, message: &str) -> String {
-    ErrorTpl {
-        lang,
-        status,
-        message: message.to_string(),
-    }
-    .render()
-    .unwrap_or_else(|_| message.to_string())
-}
+pub use crate::error::error_page;
 
 pub async fn not_found(ReqLang(lang): ReqLang) -> Response {
     (

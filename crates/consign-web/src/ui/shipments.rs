@@ -7,8 +7,16 @@ use consign_app::customers;
 #[allow(unused_imports)]
 use consign_app::shipments;
 
+/// The shipment screens.
+pub(crate) fn routes() -> axum::Router<consign_app::App> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/shipments", get(shipments_page))
+        .route("/shipments/{id}", get(shipment_show))
+}
+
 #[derive(Template)]
-#[template(path = "shipment.html")]
+#[template(path = "shipments/detail.html")]
 pub(crate) struct ShipmentTpl {
     pub(crate) ctx: Ctx,
     pub(crate) s: ShipmentView,
@@ -16,7 +24,7 @@ pub(crate) struct ShipmentTpl {
 }
 
 #[derive(Template)]
-#[template(path = "shipments.html")]
+#[template(path = "shipments/list.html")]
 pub(crate) struct ShipmentSearchTpl {
     pub(crate) ctx: Ctx,
     pub(crate) waybill: String,

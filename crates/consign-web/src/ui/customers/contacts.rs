@@ -85,7 +85,7 @@ pub(crate) async fn contact_delete(
 }
 
 #[derive(Template)]
-#[template(path = "contact_form.html")]
+#[template(path = "customers/contact_form.html")]
 pub(crate) struct ContactFormTpl {
     pub(crate) ctx: Ctx,
     pub(crate) customer_id: i64,

@@ -10,7 +10,7 @@ use consign_app::shipments;
 // ---- customer detail ----
 
 #[derive(Template)]
-#[template(path = "customer.html")]
+#[template(path = "customers/detail.html")]
 pub(crate) struct DetailTpl {
     pub(crate) ctx: Ctx,
     pub(crate) d: CustomerDetail,
@@ -220,17 +220,15 @@ pub(crate) fn value_label(
     v.to_string()
 }
 
-pub(crate) async fn timeline_items(
-    app: &App,
-    actor: &consign_app::auth::Actor,
+/// The timeline's entries as the page prints them, users named by `names` (by id).
+pub(crate) fn timeline_items(
     ctx: &Ctx,
     items: Vec<AuditView>,
+    names: &HashMap<i64, String>,
 ) -> Vec<TimelineItem> {
-    let names: HashMap<String, String> = users::display_names(app, actor)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(id, name)| (id.to_string(), name))
+    let names: HashMap<String, String> = names
+        .iter()
+        .map(|(id, name)| (id.to_string(), name.clone()))
         .collect();
     items
         .into_iter()
@@ -290,61 +288,19 @@ impl Default for DetailExtras {
 
 pub(crate) async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResult {
     let lang = u.lang;
-    let d = customers::get(app, &u.actor, id)
-        .await
-        .map_err(|e| fail(e, lang))?;
-    let (items, _) = customers::timeline(app, &u.actor, id, 1)
-        .await
-        .map_err(|e| fail(e, lang))?;
-    let shipments = shipments::for_customer(app, &u.actor, id, x.spage, 20)
-        .await
-        .map_err(|e| fail(e, lang))?;
-    let (invoices, receivables) = billing::invoices_for_customer(app, &u.actor, id, x.ipage, 12)
-        .await
-        .map_err(|e| fail(e, lang))?;
-    let payments = billing::payments_for_customer(app, &u.actor, id, x.ppage, 12)
-        .await
-        .map_err(|e| fail(e, lang))?;
-    let class = consign_app::classification::of_customer(app, id, lang)
-        .await
-        .map_err(|e| fail(e, lang))?;
-    let tickets = consign_app::service::list(
-        app,
-        &u.actor,
-        &consign_app::service::TicketQuery {
-            customer_id: Some(id.to_string()),
-            per_page: Some("10".into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .ok()
-    .filter(|_| u.actor.role != Role::PortalUser);
-    let (interactions, tasks) = if consign_app::service::can_handle(u.actor.role) {
-        (
-            consign_app::followups::interactions(app, &u.actor, id, 1)
-                .await
-                .map_err(|e| fail(e, lang))?
-                .items,
-            consign_app::followups::tasks_of_customer(app, &u.actor, id)
-                .await
-                .map_err(|e| fail(e, lang))?,
-        )
-    } else {
-        (Vec::new(), Vec::new())
+    let q = customers::PageQuery {
+        shipments: x.spage,
+        invoices: x.ipage,
+        payments: x.ppage,
     };
+    let p = customers::page(app, &u.actor, id, q, lang)
+        .await
+        .map_err(|e| fail(e, lang))?;
     let mut ctx = Ctx::new(app, u, &format!("/customers/{id}"), "customers");
     ctx = with_flash(ctx, x.flash.as_deref());
-    let timeline = timeline_items(app, &u.actor, &ctx, items).await;
+    let timeline = timeline_items(&ctx, p.timeline, &p.user_names);
+    let d = p.detail;
     let c = &d.customer;
-    let merged_into = match c.merged_into_id {
-        // Named only when the caller may see it.
-        Some(mid) => customers::visible_customer(app, &u.actor, mid)
-            .await
-            .ok()
-            .map(|m| (m.id, format!("{} {}", m.code, m.name))),
-        None => None,
-    };
     let t = DetailTpl {
         kind: match c.gov_level {
             Some(g) => format!("{} · {}", lang.t(c.kind.label_key()), lang.t(g.label_key())),
@@ -369,19 +325,19 @@ pub(crate) async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras)
         revealed: x.revealed,
         revealed_id: x.revealed_id,
         form: FormView::new(lang, x.contact_values, x.contact_errors),
-        merged_into,
-        shipments,
-        invoices,
-        receivables,
+        merged_into: p.merged_into,
+        shipments: p.shipments,
+        invoices: p.invoices,
+        receivables: p.receivables,
         aging_buckets: consign_domain::billing::AgingBucket::ALL,
-        payments,
-        class,
-        can_log: consign_app::service::can_handle(u.actor.role),
-        interactions,
-        tasks,
+        payments: p.payments,
+        class: p.class,
+        can_log: u.actor.role.handles_tickets(),
+        interactions: p.interactions,
+        tasks: p.tasks,
         logform: FormView::new(lang, x.log_values, x.log_errors),
-        can_ticket: consign_app::service::can_handle(u.actor.role) && tickets.is_some(),
-        tickets,
+        can_ticket: u.actor.role.handles_tickets() && p.tickets.is_some(),
+        tickets: p.tickets,
         d,
         ctx,
     };

@@ -10,7 +10,7 @@ use consign_app::shipments;
 // ---- create / edit ----
 
 #[derive(Template)]
-#[template(path = "customer_form.html")]
+#[template(path = "customers/form.html")]
 pub(crate) struct FormTpl {
     pub(crate) ctx: Ctx,
     pub(crate) editing: Option<i64>,

@@ -10,7 +10,7 @@ use consign_app::shipments;
 // ---- customer list ----
 
 #[derive(Template)]
-#[template(path = "customers.html")]
+#[template(path = "customers/list.html")]
 pub(crate) struct ListTpl {
     pub(crate) ctx: Ctx,
     pub(crate) title: String,
@@ -141,7 +141,9 @@ pub(crate) async fn list_page(
         Err(e) => return Err(fail(e, lang)),
     };
     let owner_items = owner_choices(app, u).await?;
-    let tags = customers::all_tags(app).await.map_err(|e| fail(e, lang))?;
+    let tags = customers::all_tags(app, &u.actor)
+        .await
+        .map_err(|e| fail(e, lang))?;
     let cur = |v: &Option<String>| v.clone().unwrap_or_default();
     let sorts = [
         ("-updated_at", "sort.updated_desc"),

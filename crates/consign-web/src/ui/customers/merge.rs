@@ -10,7 +10,7 @@ use consign_app::shipments;
 // ---- merge ----
 
 #[derive(Template)]
-#[template(path = "merge.html")]
+#[template(path = "customers/merge.html")]
 pub(crate) struct MergeTpl {
     pub(crate) ctx: Ctx,
     pub(crate) source: CustomerView,

@@ -4,7 +4,7 @@
 use super::*;
 
 #[derive(Template)]
-#[template(path = "service_dash.html")]
+#[template(path = "service/dashboard.html")]
 pub(crate) struct DashTpl {
     pub(crate) ctx: Ctx,
     pub(crate) d: service::ServiceDashboard,

@@ -50,7 +50,7 @@ pub(crate) fn severity_class(s: &Severity) -> &'static str {
 }
 
 #[derive(Template)]
-#[template(path = "tickets.html")]
+#[template(path = "service/list.html")]
 pub(crate) struct ListTpl {
     pub(crate) ctx: Ctx,
     pub(crate) q: TicketQuery,
@@ -133,7 +133,9 @@ pub(crate) async fn list(
             }
             Err(e) => return Err(fail(e, lang)),
         };
-    let people = service::assignees(&app).await.map_err(|e| fail(e, lang))?;
+    let people = service::assignees(&app, &u.actor)
+        .await
+        .map_err(|e| fail(e, lang))?;
     let cur = |v: &Option<String>| v.clone().unwrap_or_default();
     let mut assignees = vec![
         ("me".to_string(), lang.t("ticket.mine").to_string()),
@@ -232,7 +234,7 @@ pub(crate) async fn export(
 // ---- register ----
 
 #[derive(Template)]
-#[template(path = "ticket_form.html")]
+#[template(path = "service/ticket_form.html")]
 pub(crate) struct FormTpl {
     pub(crate) ctx: Ctx,
     pub(crate) form: FormView,
@@ -274,7 +276,9 @@ pub(crate) async fn form_page(
         );
         customer = Some((id, d.customer.name.clone()));
     }
-    let people = service::assignees(app).await.map_err(|e| fail(e, lang))?;
+    let people = service::assignees(app, &u.actor)
+        .await
+        .map_err(|e| fail(e, lang))?;
     let kind = match v("kind") {
         k if k.is_empty() => "complaint".to_string(),
         k => k,
@@ -380,3 +384,27 @@ pub(crate) use tasks::*;
 mod dashboard;
 #[allow(unused_imports)]
 pub(crate) use dashboard::*;
+
+/// The service desk's screens: tickets, tasks, the SLA policy, notifications.
+pub(crate) fn routes() -> axum::Router<consign_app::App> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/tickets", get(list).post(create))
+        .route("/tickets/new", get(new_form))
+        .route("/service", get(dashboard))
+        .route("/tickets/export", get(export))
+        .route("/tickets/{id}", get(show))
+        .route("/tickets/{id}/step", post(step))
+        .route("/tickets/{id}/assign", post(assign))
+        .route("/tickets/{id}/comment", post(comment))
+        .route(
+            "/tickets/{id}/attachments",
+            post(upload).layer(axum::extract::DefaultBodyLimit::max(11 * 1024 * 1024)),
+        )
+        .route("/tickets/{id}/attachments/{aid}", get(attachment))
+        .route("/tasks", get(tasks_page))
+        .route("/tasks/{id}/complete", post(task_complete))
+        .route("/admin/sla", get(sla_page).post(sla_save))
+        .route("/notifications", get(notifications_page))
+        .route("/notifications/read", post(notifications_read))
+}

@@ -4,7 +4,7 @@
 use super::*;
 
 #[derive(Template)]
-#[template(path = "notifications.html")]
+#[template(path = "service/notifications.html")]
 pub(crate) struct NotificationsTpl {
     pub(crate) ctx: Ctx,
     pub(crate) n: service::Notifications,

@@ -4,7 +4,7 @@
 use super::*;
 
 #[derive(Template)]
-#[template(path = "sla.html")]
+#[template(path = "service/sla.html")]
 pub(crate) struct SlaTpl {
     pub(crate) ctx: Ctx,
     pub(crate) form: FormView,
@@ -61,7 +61,9 @@ pub(crate) async fn sla_page(State(app): State<App>, u: UiUser, Query(ok): Query
     if !u.actor.role.is_admin() {
         return Err(fail(AppError::Forbidden, lang));
     }
-    let p = service::sla_policy(&app).await.map_err(|e| fail(e, lang))?;
+    let p = service::sla_policy(&app, &u.actor)
+        .await
+        .map_err(|e| fail(e, lang))?;
     let form = FormView::new(lang, service::sla_form_values(&p), FieldErrors::new());
     Ok(sla_render(&app, &u, form, ok.ok.as_deref()))
 }

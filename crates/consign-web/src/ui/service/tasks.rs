@@ -4,7 +4,7 @@
 use super::*;
 
 #[derive(Template)]
-#[template(path = "tasks.html")]
+#[template(path = "service/tasks.html")]
 pub(crate) struct TasksTpl {
     pub(crate) ctx: Ctx,
     pub(crate) l: consign_app::followups::TaskList,

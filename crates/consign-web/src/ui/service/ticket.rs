@@ -4,7 +4,7 @@
 use super::*;
 
 #[derive(Template)]
-#[template(path = "ticket.html")]
+#[template(path = "service/ticket.html")]
 pub(crate) struct ShowTpl {
     pub(crate) ctx: Ctx,
     pub(crate) t: TicketView,
@@ -94,7 +94,9 @@ pub(crate) async fn show_page(
     error: String,
 ) -> UiResult {
     let lang = u.lang;
-    let people = service::assignees(app).await.map_err(|e| fail(e, lang))?;
+    let people = service::assignees(app, &u.actor)
+        .await
+        .map_err(|e| fail(e, lang))?;
     let cur = d
         .ticket
         .assignee_id

@@ -1,11 +1,10 @@
 //! Connecting: an SQLite file (WAL, foreign keys on) or PostgreSQL from the URL.
 
-use crate::{migrations::Migrator, Result, StoreError};
+use crate::{Result, StoreError};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     DbErr, ExecResult, QueryResult, Statement, TransactionTrait,
 };
-use sea_orm_migration::MigratorTrait;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -145,18 +144,6 @@ impl Db {
             sqlite_path: self.sqlite_path.clone(),
             write_gate: self.write_gate.clone(),
         })
-    }
-
-    /// Applies every pending migration.
-    pub async fn migrate(&self) -> Result<()> {
-        Migrator::up(&self.conn, None).await?;
-        self.optimize().await
-    }
-
-    /// Names of the migrations applied, oldest first.
-    pub async fn applied_migrations(&self) -> Result<Vec<String>> {
-        let applied = Migrator::get_applied_migrations(&self.conn).await?;
-        Ok(applied.iter().map(|m| m.name().to_string()).collect())
     }
 
     pub fn db_backend(&self) -> DbBackend {

@@ -3,6 +3,7 @@
 //! header; total rows (合计) below the data. Rows stream: memory stays flat whatever the
 //! file size.
 
+pub mod xlsx_guard;
 use encoding_rs::{Encoding, GB18030, UTF_8};
 use std::io::{self, BufRead, BufReader, Read};
 
@@ -408,14 +409,14 @@ pub fn read_csv<R: Read>(
 /// calling `f` for each non-empty row until it returns false. Numbers come as text
 /// without float noise; dates as `YYYY-MM-DD HH:MM:SS` (the sheet's local time).
 ///
-/// The container is checked first ([`crate::xlsx_guard`]); a row whose cells add up to
+/// The container is checked first ([`xlsx_guard`]); a row whose cells add up to
 /// more than [`MAX_ROW_BYTES`] is reported as bad, as in a CSV file.
 pub fn read_xlsx<R: Read + io::Seek>(
     mut input: R,
     mut f: impl FnMut(RowEvent) -> bool,
 ) -> Result<(), FileFault> {
     use calamine::{DataRef, Reader, Xlsx};
-    crate::xlsx_guard::check(&mut input)?;
+    xlsx_guard::check(&mut input)?;
     let damaged = |e: calamine::XlsxError| FileFault::new("err.xlsx_damaged", e.to_string());
     let mut book: Xlsx<R> = Xlsx::new(input).map_err(damaged)?;
     let Some(sheet) = book.sheet_names().first().cloned() else {

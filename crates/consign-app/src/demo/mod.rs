@@ -2,6 +2,8 @@
 //! customer archive of realistic Chinese customers (enterprises across industries,
 //! individuals, government bodies and institutions at three levels) with contacts.
 
+pub mod ops;
+pub mod service;
 use crate::audit::{self, Entry};
 use crate::auth::{self, Actor};
 use crate::{App, Result};
@@ -719,23 +721,35 @@ pub async fn seed_if_empty(app: &App, customers: usize, shipments: usize) -> Res
     let list = generate(20261127, customers, owners.len());
     insert_customers(app, &list, &owners).await?;
     let today = chrono::Utc::now().with_timezone(&app.tz()).date_naive();
-    crate::demo_ops::seed_shipments(app, shipments, 20261127, today).await?;
-    crate::demo_ops::seed_billing(app, 20261127, today).await?;
+    crate::demo::ops::seed_shipments(app, shipments, 20261127, today).await?;
+    crate::demo::ops::seed_billing(app, 20261127, today).await?;
     // The month-end snapshots of the last twelve months (a history of classes to show),
     // then today's.
     use chrono::Datelike;
     let this_month = today.with_day(1).unwrap_or(today);
     for back in (0..12).rev() {
         if let Some(d) = this_month.checked_sub_months(chrono::Months::new(back)) {
-            crate::classification::recompute(app, Some(d), "demo").await?;
+            crate::classification::recompute(
+                app,
+                &crate::auth::Actor::system("demo"),
+                Some(d),
+                "demo",
+            )
+            .await?;
         }
     }
     if today != this_month {
-        crate::classification::recompute(app, Some(today), "demo").await?;
+        crate::classification::recompute(
+            app,
+            &crate::auth::Actor::system("demo"),
+            Some(today),
+            "demo",
+        )
+        .await?;
     }
     // Tickets come after the classification: their deadlines follow the value class.
     let tickets = (customers / 10).clamp(20, 200);
-    crate::demo_service::seed(app, 20261127, tickets, chrono::Utc::now()).await?;
+    crate::demo::service::seed(app, 20261127, tickets, chrono::Utc::now()).await?;
     crate::followups::plan(app, chrono::Utc::now()).await?;
     Ok(true)
 }
