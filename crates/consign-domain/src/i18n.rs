@@ -856,6 +856,7 @@ catalogue! {
     "action.ticket.register" => "登记服务工单", "Registered a ticket";
     "action.ticket.step" => "处理服务工单", "Worked a ticket";
     "action.ticket.assign" => "转交服务工单", "Assigned a ticket";
+    "action.ticket.comment" => "工单备注", "Commented on a ticket";
     "action.ticket.attach" => "上传工单附件", "Attached a file to a ticket";
     "action.ticket.escalate" => "工单超时升级", "Ticket escalated (SLA breach)";
     "action.ticket.export" => "导出服务工单", "Exported tickets";

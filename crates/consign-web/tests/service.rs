@@ -353,6 +353,16 @@ async fn api_rules_scope_and_claims() {
         assert_eq!(d["actions"], json!([]));
         let (s, _) = ro.post(&format!("/api/v1/tickets/{id}/comments"), json!({"note": "x"})).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
+        // A comment is recorded in the ticket's history and in the audit log.
+        let (s, d) = agent
+            .post(&format!("/api/v1/tickets/{id}/comments"), json!({"note": "已电话联系收货人"}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        assert!(d["events"].as_array().expect("events").iter()
+            .any(|e| e["action"] == "comment" && e["note"] == "已电话联系收货人"), "{d}");
+        let (_, audit) = t.api("admin").await.get("/api/v1/audit?action=ticket.comment").await;
+        assert_eq!(audit["total"], 1, "{audit}");
+        assert_eq!(audit["items"][0]["entity_id"], id.as_str());
 
         // List filters, bad values named.
         let (s, body) = agent.get("/api/v1/tickets?status=lost&sort=sideways").await;

@@ -89,33 +89,23 @@ pub async fn attach(
         },
     )
     .await?;
-    repo::add_event(
-        &txn,
-        &NewEvent {
-            ticket_id: id,
-            action: "attach",
-            from_status: None,
-            to_status: None,
-            note: &name,
-            detail: serde_json::json!({"size": size, "type": ctype}),
-            actor_id: actor.id,
-            actor_name: &actor.name,
-            at: now,
-        },
-    )
-    .await?;
-    audit::record(
+    record(
         &txn,
         actor,
-        Entry {
-            action: "ticket.attach",
-            entity_type: "ticket",
-            entity_id: id.to_string(),
-            customer_id: Some(t.customer_id),
-            summary: Some(format!("{} {name}", t.number)),
+        Recorded {
+            ticket_id: id,
+            customer_id: t.customer_id,
+            event: "attach",
+            audit: "ticket.attach",
+            from: None,
+            to: None,
+            note: &name,
+            detail: serde_json::json!({"size": size, "type": ctype}),
+            summary: format!("{} {name}", t.number),
             before: None,
             after: Some(serde_json::json!({"file": name, "size": size, "sha256": sha})),
         },
+        now,
     )
     .await?;
     txn.commit().await?;

@@ -80,26 +80,32 @@ pub async fn escalate_due(app: &App, now: DateTime<Utc>) -> Result<usize> {
         if !repo::update(&txn, id, &status, ch, now).await? {
             continue;
         }
-        repo::add_event(
+        let local_deadline = local(app, deadline).format("%Y-%m-%d %H:%M").to_string();
+        record(
             &txn,
-            &NewEvent {
+            &actor,
+            Recorded {
                 ticket_id: id,
-                action: if which == "response" {
+                customer_id: t.customer_id,
+                event: if which == "response" {
                     "escalate_response"
                 } else {
                     "escalate_resolution"
                 },
-                from_status: None,
-                to_status: None,
+                audit: "ticket.escalate",
+                from: None,
+                to: None,
                 note: &names.join("、"),
                 detail: serde_json::json!({"deadline": deadline, "to": names}),
-                actor_id: None,
-                actor_name: &actor.name,
-                at: now,
+                summary: format!("{} {}", t.number, t.subject),
+                before: None,
+                after: Some(
+                    serde_json::json!({"breach": which, "deadline": local_deadline, "to": names}),
+                ),
             },
+            now,
         )
         .await?;
-        let local_deadline = local(app, deadline).format("%Y-%m-%d %H:%M").to_string();
         for u in &to {
             repo::notify(
                 &txn,
@@ -117,22 +123,6 @@ pub async fn escalate_due(app: &App, now: DateTime<Utc>) -> Result<usize> {
             )
             .await?;
         }
-        audit::record(
-            &txn,
-            &actor,
-            Entry {
-                action: "ticket.escalate",
-                entity_type: "ticket",
-                entity_id: id.to_string(),
-                customer_id: Some(t.customer_id),
-                summary: Some(format!("{} {}", t.number, t.subject)),
-                before: None,
-                after: Some(
-                    serde_json::json!({"breach": which, "deadline": local_deadline, "to": names}),
-                ),
-            },
-        )
-        .await?;
         txn.commit().await?;
         n += 1;
     }

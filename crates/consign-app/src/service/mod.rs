@@ -245,6 +245,62 @@ async fn detail(app: &App, actor: &Actor, t: TicketRow) -> Result<TicketDetail> 
     })
 }
 
+/// A ticket's step as it is recorded: the event in the ticket's history (what its people
+/// see) and the audit entry, written together in the caller's transaction.
+pub(crate) struct Recorded<'a> {
+    pub(crate) ticket_id: i64,
+    pub(crate) customer_id: i64,
+    /// The event: register, a workflow step, assign, comment, attach, escalate_*.
+    pub(crate) event: &'a str,
+    /// The audit action: ticket.register, ticket.step, …
+    pub(crate) audit: &'a str,
+    pub(crate) from: Option<&'a str>,
+    pub(crate) to: Option<&'a str>,
+    pub(crate) note: &'a str,
+    pub(crate) detail: serde_json::Value,
+    pub(crate) summary: String,
+    pub(crate) before: Option<serde_json::Value>,
+    pub(crate) after: Option<serde_json::Value>,
+}
+
+pub(crate) async fn record<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    r: Recorded<'_>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    repo::add_event(
+        conn,
+        &NewEvent {
+            ticket_id: r.ticket_id,
+            action: r.event,
+            from_status: r.from,
+            to_status: r.to,
+            note: r.note,
+            detail: r.detail,
+            actor_id: actor.id,
+            actor_name: &actor.name,
+            at,
+        },
+    )
+    .await?;
+    audit::record(
+        conn,
+        actor,
+        Entry {
+            action: r.audit,
+            entity_type: "ticket",
+            entity_id: r.ticket_id.to_string(),
+            customer_id: Some(r.customer_id),
+            summary: Some(r.summary),
+            before: r.before,
+            after: r.after,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 // ---- list ----
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

@@ -261,13 +261,16 @@ pub async fn create_at(
     )
     .await?;
     repo::add_shipments(&txn, id, &waybills).await?;
-    repo::add_event(
+    record(
         &txn,
-        &NewEvent {
+        actor,
+        Recorded {
             ticket_id: id,
-            action: "register",
-            from_status: None,
-            to_status: Some(Status::Registered.as_str()),
+            customer_id: customer.id,
+            event: "register",
+            audit: "ticket.register",
+            from: None,
+            to: Some(Status::Registered.as_str()),
             note: &description,
             detail: serde_json::json!({
                 "first_response_minutes": target.first_response_minutes,
@@ -275,21 +278,7 @@ pub async fn create_at(
                 "value_class": vc.map(|v| v.as_str()),
                 "grade": grade.map(|g| g.as_str()),
             }),
-            actor_id: actor.id,
-            actor_name: &actor.name,
-            at: now,
-        },
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        Entry {
-            action: "ticket.register",
-            entity_type: "ticket",
-            entity_id: id.to_string(),
-            customer_id: Some(customer.id),
-            summary: Some(format!("{number} {subject}")),
+            summary: format!("{number} {subject}"),
             before: None,
             after: Some(serde_json::json!({
                 "number": number, "kind": kind.as_str(), "channel": channel.as_str(),
@@ -297,6 +286,7 @@ pub async fn create_at(
                 "waybills": waybills.iter().map(|w| w.0.clone()).collect::<Vec<_>>(),
             })),
         },
+        now,
     )
     .await?;
     if let Some(a) = assignee_id.filter(|a| Some(*a) != actor.id) {

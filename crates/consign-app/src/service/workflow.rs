@@ -141,39 +141,29 @@ pub async fn step_at(
             code: "err.ticket_changed",
         });
     }
-    repo::add_event(
-        &txn,
-        &NewEvent {
-            ticket_id: id,
-            action: action.as_str(),
-            from_status: Some(from.as_str()),
-            to_status: Some(to.as_str()),
-            note: &note,
-            detail: detail.clone(),
-            actor_id: actor.id,
-            actor_name: &actor.name,
-            at: now,
-        },
-    )
-    .await?;
     let mut after = serde_json::json!({"step": action.as_str(), "status": to.as_str()});
     if let Some(obj) = detail.as_object() {
         for (k, v) in obj {
             after[k] = v.clone();
         }
     }
-    audit::record(
+    record(
         &txn,
         actor,
-        Entry {
-            action: "ticket.step",
-            entity_type: "ticket",
-            entity_id: id.to_string(),
-            customer_id: Some(t.customer_id),
-            summary: Some(format!("{} {}", t.number, t.subject)),
+        Recorded {
+            ticket_id: id,
+            customer_id: t.customer_id,
+            event: action.as_str(),
+            audit: "ticket.step",
+            from: Some(from.as_str()),
+            to: Some(to.as_str()),
+            note: &note,
+            detail,
+            summary: format!("{} {}", t.number, t.subject),
             before: Some(serde_json::json!({"status": from.as_str()})),
             after: Some(after),
         },
+        now,
     )
     .await?;
     txn.commit().await?;
@@ -255,33 +245,23 @@ pub async fn assign(
             code: "err.ticket_changed",
         });
     }
-    repo::add_event(
-        &txn,
-        &NewEvent {
-            ticket_id: id,
-            action: "assign",
-            from_status: None,
-            to_status: None,
-            note: &note,
-            detail: serde_json::json!({"from": name(t.assignee_id), "to": name(to)}),
-            actor_id: actor.id,
-            actor_name: &actor.name,
-            at: now,
-        },
-    )
-    .await?;
-    audit::record(
+    record(
         &txn,
         actor,
-        Entry {
-            action: "ticket.assign",
-            entity_type: "ticket",
-            entity_id: id.to_string(),
-            customer_id: Some(t.customer_id),
-            summary: Some(format!("{} {}", t.number, t.subject)),
+        Recorded {
+            ticket_id: id,
+            customer_id: t.customer_id,
+            event: "assign",
+            audit: "ticket.assign",
+            from: None,
+            to: None,
+            note: &note,
+            detail: serde_json::json!({"from": name(t.assignee_id), "to": name(to)}),
+            summary: format!("{} {}", t.number, t.subject),
             before: Some(serde_json::json!({"assignee": name(t.assignee_id)})),
             after: Some(serde_json::json!({"assignee": name(to)})),
         },
+        now,
     )
     .await?;
     if let Some(a) = to.filter(|a| Some(*a) != actor.id) {
@@ -308,22 +288,25 @@ pub async fn comment(app: &App, actor: &Actor, id: i64, note: &str) -> Result<Ti
     }
     let note = required_text(note, 10_000).map_err(|k| AppError::field("note", k))?;
     let txn = app.db.begin_write().await?;
-    repo::add_event(
+    record(
         &txn,
-        &NewEvent {
+        actor,
+        Recorded {
             ticket_id: id,
-            action: "comment",
-            from_status: None,
-            to_status: None,
+            customer_id: t.customer_id,
+            event: "comment",
+            audit: "ticket.comment",
+            from: None,
+            to: None,
             note: &note,
             detail: serde_json::json!({}),
-            actor_id: actor.id,
-            actor_name: &actor.name,
-            at: Utc::now(),
+            summary: format!("{} {}", t.number, t.subject),
+            before: None,
+            after: None,
         },
+        Utc::now(),
     )
     .await?;
-    let _ = t;
     txn.commit().await?;
     get(app, actor, id).await
 }
