@@ -5,11 +5,14 @@
 //! PostgreSQL — while everything else the writer does in the same transaction (customer
 //! look-ups, prospects, bad rows, run counts) goes through [`ConnectionTrait`] as usual.
 
+use super::{add_set, insert_sql, pieces, rollup_upsert_sql, Constant};
+use consign_domain::shipment::DayFigures;
 use sea_orm::sqlx::{self, postgres::Postgres, sqlite::Sqlite, Transaction};
 use sea_orm::{
     ConnectionTrait, DbBackend, DbErr, ExecResult, QueryResult, RuntimeErr, Statement, Values,
 };
 use sea_query_binder::SqlxValues;
+use std::collections::HashMap;
 use tokio::sync::{Mutex, MutexGuard, OwnedMutexGuard};
 
 /// The transaction underneath, by backend.
@@ -262,6 +265,286 @@ impl BinaryCopy {
         self.buf.extend_from_slice(&(-1i16).to_be_bytes());
         &self.buf
     }
+}
+
+/// One row's values as a bulk insert takes them: bound to a multi-row statement on
+/// SQLite, written as binary `COPY` on PostgreSQL. Times go in as the bulk-loaded table
+/// stores them: Unix seconds on SQLite (shipments, migration m0006), `timestamptz` on
+/// PostgreSQL; to the second on both.
+pub(crate) enum RowOut<'q, 'b> {
+    Bind(&'b mut Option<SqliteQuery<'q>>),
+    Copy(&'b mut BinaryCopy),
+}
+
+fn push<'q, T>(q: &mut Option<SqliteQuery<'q>>, v: T)
+where
+    T: 'q + Send + sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite>,
+{
+    if let Some(x) = q.take() {
+        *q = Some(x.bind(v));
+    }
+}
+
+impl<'q> RowOut<'q, '_> {
+    pub(crate) fn text(&mut self, v: &'q str) {
+        match self {
+            RowOut::Bind(q) => push(q, v),
+            RowOut::Copy(c) => c.text(v),
+        }
+    }
+
+    pub(crate) fn opt_text(&mut self, v: Option<&'q str>) {
+        match self {
+            RowOut::Bind(q) => push(q, v),
+            RowOut::Copy(c) => c.opt_text(v),
+        }
+    }
+
+    pub(crate) fn int8(&mut self, v: i64) {
+        match self {
+            RowOut::Bind(q) => push(q, v),
+            RowOut::Copy(c) => c.int8(v),
+        }
+    }
+
+    pub(crate) fn opt_int8(&mut self, v: Option<i64>) {
+        match self {
+            RowOut::Bind(q) => push(q, v),
+            RowOut::Copy(c) => c.opt_int8(v),
+        }
+    }
+
+    pub(crate) fn int4(&mut self, v: i32) {
+        match self {
+            RowOut::Bind(q) => push(q, v),
+            RowOut::Copy(c) => c.int4(v),
+        }
+    }
+
+    pub(crate) fn time(&mut self, t: chrono::DateTime<chrono::Utc>) {
+        match self {
+            RowOut::Bind(q) => push(q, t.timestamp()),
+            RowOut::Copy(c) => c.timestamp(t),
+        }
+    }
+
+    pub(crate) fn opt_time(&mut self, t: Option<chrono::DateTime<chrono::Utc>>) {
+        match self {
+            RowOut::Bind(q) => push(q, t.map(|t| t.timestamp())),
+            RowOut::Copy(c) => c.opt_timestamp(t),
+        }
+    }
+}
+
+impl BulkTxn {
+    /// Inserts new rows into `table`: `columns` names the `n_bound` values `encode` gives
+    /// each row, then the constants. SQLite: multi-row statements of a few fixed sizes,
+    /// each bound while the one before runs; PostgreSQL: one binary `COPY`.
+    pub(crate) async fn insert_new<R: Sync>(
+        &self,
+        table: &str,
+        columns: &str,
+        n_bound: usize,
+        constants: &[Constant],
+        rows: &[&R],
+        encode: impl for<'q> Fn(&'q R, &mut RowOut<'q, '_>),
+    ) -> crate::Result<()> {
+        match &mut *self.lock().await {
+            BulkConn::Sqlite(t) => {
+                let chunks = pieces(rows);
+                let sqls = statement_texts(&chunks, |n| {
+                    insert_sql(DbBackend::Sqlite, table, columns, n_bound, constants, n)
+                });
+                run_pipelined(&mut *t, chunks.len(), |i| {
+                    let chunk = chunks[i];
+                    let mut q = Some(sqlx::query(sqls[&chunk.len()].as_str()));
+                    for w in chunk {
+                        encode(w, &mut RowOut::Bind(&mut q));
+                    }
+                    q.expect("a query")
+                })
+                .await
+            }
+            BulkConn::Postgres(t) => {
+                if rows.is_empty() {
+                    return Ok(());
+                }
+                let fields = (n_bound + constants.len()) as i16;
+                copy_binary(
+                    t,
+                    &format!("COPY {table} ({columns}) FROM STDIN (FORMAT binary)"),
+                    rows,
+                    |out, w| {
+                        out.row(fields);
+                        encode(w, &mut RowOut::Copy(out));
+                        for c in constants {
+                            match *c {
+                                Constant::OptInt8(v) => out.opt_int8(v),
+                                Constant::Time(t) => out.timestamp(t),
+                            }
+                        }
+                    },
+                )
+                .await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds per-(customer, day or month) figures to a rollup table (`key`: its day or
+    /// month column): multi-row upserts with values bound directly (SQLite), or `COPY`
+    /// into a temporary table and one upsert from it (PostgreSQL).
+    pub(crate) async fn add_to_rollup(
+        &self,
+        table: &str,
+        key: &str,
+        rows: &[((i64, i32), &DayFigures)],
+    ) -> crate::Result<()> {
+        match &mut *self.lock().await {
+            BulkConn::Sqlite(t) => sqlite_upsert_add(t, table, key, rows).await,
+            BulkConn::Postgres(t) => pg_upsert_add(t, table, key, rows).await,
+        }
+    }
+
+    /// `select` (a `SELECT` without `WHERE`) of the rows whose `column` is one of
+    /// `values`, in one statement (`= ANY` of an array) on PostgreSQL; None on SQLite,
+    /// where the caller reads them in pieces.
+    pub(crate) async fn select_any(
+        &self,
+        select: &str,
+        column: &str,
+        values: &[&str],
+    ) -> crate::Result<Option<Vec<QueryResult>>> {
+        match &mut *self.lock().await {
+            BulkConn::Postgres(t) => {
+                let rows = sqlx::query(&format!("{select} WHERE {column} = ANY($1)"))
+                    .bind(values)
+                    .fetch_all(&mut **t)
+                    .await
+                    .map_err(exec_err)?;
+                Ok(Some(rows.into_iter().map(QueryResult::from).collect()))
+            }
+            BulkConn::Sqlite(_) => Ok(None),
+        }
+    }
+}
+
+pub(crate) async fn sqlite_upsert_add(
+    t: &mut sea_orm::sqlx::Transaction<'static, sea_orm::sqlx::Sqlite>,
+    table: &str,
+    key: &str,
+    rows: &[((i64, i32), &DayFigures)],
+) -> crate::Result<()> {
+    let chunks = pieces(rows);
+    let sqls = statement_texts(&chunks, |n| {
+        rollup_upsert_sql(DbBackend::Sqlite, table, key, n)
+    });
+    run_pipelined(&mut *t, chunks.len(), |i| {
+        let chunk = chunks[i];
+        let mut q = sea_orm::sqlx::query(sqls[&chunk.len()].as_str());
+        for ((c, k), f) in chunk {
+            q = q.bind(*c).bind(*k);
+            for v in f.values() {
+                q = q.bind(v);
+            }
+        }
+        q
+    })
+    .await
+}
+
+/// The text of each statement size among `chunks` (a few: see [`pieces`]).
+pub(crate) fn statement_texts<T>(
+    chunks: &[&[T]],
+    text: impl Fn(usize) -> String,
+) -> HashMap<usize, String> {
+    let mut out = HashMap::new();
+    for c in chunks {
+        out.entry(c.len()).or_insert_with(|| text(c.len()));
+    }
+    out
+}
+
+pub(crate) type SqliteQuery<'q> = sea_orm::sqlx::query::Query<
+    'q,
+    sea_orm::sqlx::Sqlite,
+    sea_orm::sqlx::sqlite::SqliteArguments<'q>,
+>;
+
+/// Runs `n` statements in order on one SQLite connection, building statement i + 1
+/// (binding its values) while statement i runs on sqlx's worker thread: the two
+/// alternate otherwise, and the worker would wait for every statement's values.
+pub(crate) async fn run_pipelined<'q>(
+    t: &mut sea_orm::sqlx::SqliteConnection,
+    n: usize,
+    mut build: impl FnMut(usize) -> SqliteQuery<'q>,
+) -> crate::Result<()> {
+    let mut next = (n > 0).then(|| build(0));
+    let mut i = 0;
+    while let Some(q) = next.take() {
+        i += 1;
+        let following = async { (i < n).then(|| build(i)) };
+        let (done, following) = tokio::join!(q.execute(&mut *t), following);
+        done.map_err(exec_err)?;
+        next = following;
+    }
+    Ok(())
+}
+
+pub(crate) async fn pg_upsert_add(
+    t: &mut sea_orm::sqlx::Transaction<'static, sea_orm::sqlx::Postgres>,
+    table: &str,
+    key: &str,
+    rows: &[((i64, i32), &DayFigures)],
+) -> crate::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    use sea_orm::sqlx::Executor;
+    let cols = DayFigures::COLUMNS.join(", ");
+    let figures = DayFigures::COLUMNS
+        .iter()
+        .map(|c| format!("{c} BIGINT NOT NULL"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    t.execute(
+        format!(
+            "CREATE TEMP TABLE IF NOT EXISTS rollup_delta (customer_id BIGINT NOT NULL, \
+             k INTEGER NOT NULL, {figures}) ON COMMIT DROP"
+        )
+        .as_str(),
+    )
+    .await
+    .map_err(exec_err)?;
+    t.execute("TRUNCATE rollup_delta").await.map_err(exec_err)?;
+    copy_binary(
+        t,
+        &format!("COPY rollup_delta (customer_id, k, {cols}) FROM STDIN (FORMAT binary)"),
+        rows,
+        |out, ((c, k), f)| {
+            out.row(2 + DayFigures::COLUMNS.len() as i16);
+            out.int8(*c);
+            out.int4(*k);
+            for v in f.values() {
+                out.int8(v);
+            }
+        },
+    )
+    .await?;
+    // The rows arrive in key order and a table just filled by one COPY is read back in
+    // the order written, so the upsert walks the index in key order without a sort.
+    t.execute(
+        format!(
+            "INSERT INTO {table} (customer_id, {key}, {cols}) \
+             SELECT customer_id, k, {cols} FROM rollup_delta \
+             ON CONFLICT (customer_id, {key}) DO UPDATE SET {set}",
+            set = add_set(table)
+        )
+        .as_str(),
+    )
+    .await
+    .map_err(exec_err)?;
+    Ok(())
 }
 
 /// The bulk writer's transaction under `conn` when it can take rows by `COPY`

@@ -4,12 +4,12 @@
 use crate::db::{Backend, Db};
 use crate::{Result, StoreError};
 use chrono::{DateTime, Utc};
+use consign_domain::shipment::DayFigures;
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 use std::path::{Path, PathBuf};
 
 pub mod bulk;
-pub(crate) mod bulk_shipments;
 pub mod db;
 
 /// Rows per multi-row statement: 23 values a row stays well under SQLite's 32,766 and
@@ -170,6 +170,96 @@ pub(crate) fn script<'a>(backend: DbBackend, sqlite: &'a str, postgres: &'a str)
     } else {
         sqlite
     }
+}
+
+/// A value the same for every row of a multi-row insert (the import run, the time of
+/// the write): spelled once in the statement's text on SQLite, written with every row by
+/// `COPY` on PostgreSQL.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Constant {
+    OptInt8(Option<i64>),
+    /// A time in a table that stores times as Unix seconds on SQLite (shipments, m0006).
+    Time(DateTime<Utc>),
+}
+
+impl Constant {
+    fn literal(self, backend: DbBackend) -> String {
+        match self {
+            Constant::OptInt8(v) => v.map_or_else(|| "NULL".to_string(), |v| v.to_string()),
+            Constant::Time(t) if backend == DbBackend::Sqlite => t.timestamp().to_string(),
+            Constant::Time(t) => format!("'{}'", t.format("%Y-%m-%dT%H:%M:%SZ")),
+        }
+    }
+}
+
+/// `INSERT … INTO table (columns) VALUES` for `n` rows: `n_bound` values bound a row,
+/// then the constants as literals (`columns` names both, in that order).
+pub(crate) fn insert_sql(
+    backend: DbBackend,
+    table: &str,
+    columns: &str,
+    n_bound: usize,
+    constants: &[Constant],
+    n: usize,
+) -> String {
+    let mut row = String::from("(");
+    row.push_str(&vec!["?"; n_bound].join(","));
+    for c in constants {
+        row.push(',');
+        row.push_str(&c.literal(backend));
+    }
+    row.push(')');
+    let mut sql = String::with_capacity(64 + n * (row.len() + 1));
+    sql.push_str(insert_into(backend));
+    sql.push(' ');
+    sql.push_str(table);
+    sql.push_str(" (");
+    sql.push_str(columns);
+    sql.push_str(") VALUES ");
+    for i in 0..n {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&row);
+    }
+    sql
+}
+
+/// `col = table.col + excluded.col, …` for every figure.
+pub(crate) fn add_set(table: &str) -> String {
+    DayFigures::COLUMNS
+        .iter()
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `INSERT … INTO` a rollup table for `n` rows (customer, day or month, the figures),
+/// adding to the row already there.
+pub(crate) fn rollup_upsert_sql(
+    backend: sea_orm::DbBackend,
+    table: &str,
+    key: &str,
+    n: usize,
+) -> String {
+    let cols = DayFigures::COLUMNS;
+    let row = format!("(?,?{})", ",?".repeat(cols.len()));
+    let mut sql = format!(
+        "{} {table} (customer_id, {key}, {}) VALUES ",
+        insert_into(backend),
+        cols.join(", ")
+    );
+    for i in 0..n {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&row);
+    }
+    sql.push_str(&format!(
+        " ON CONFLICT (customer_id, {key}) DO UPDATE SET {}",
+        add_set(table)
+    ));
+    sql
 }
 
 impl Db {

@@ -4,12 +4,10 @@
 //! exactly what the rows they touch contribute (new minus old), in the caller's
 //! transaction: the rollups never drift from the raw shipments, whatever is killed when.
 
-pub use crate::dialect::bulk_shipments::{
-    apply_rollup_deltas_bulk, existing_bulk, write_rows_bulk,
-};
-pub(crate) use crate::dialect::bulk_shipments::{rollup_upsert_sql, shipment_insert_sql};
+use crate::dialect::bulk::BulkTxn;
 pub(crate) use crate::dialect::shipment_ts;
 use crate::dialect::stmt;
+pub(crate) use crate::dialect::{insert_sql, rollup_upsert_sql, Constant};
 use crate::Result;
 use chrono::{DateTime, Utc};
 use consign_domain::customer::ServiceMode;
@@ -27,6 +25,16 @@ pub(crate) const COLUMNS: &str =
 pub(crate) const N_COLUMNS: usize = 19;
 
 pub use crate::dialect::{pieces, ROWS_PER_STATEMENT};
+
+/// The constants of a batch of new shipments: the import run, and now as created and
+/// updated.
+pub(crate) fn constants(import_run_id: Option<i64>, now: DateTime<Utc>) -> [Constant; 3] {
+    [
+        Constant::OptInt8(import_run_id),
+        Constant::Time(now),
+        Constant::Time(now),
+    ]
+}
 
 /// A shipment as stored: the domain value with its customer resolved and its day.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -309,3 +317,5 @@ mod writing;
 pub use writing::*;
 mod rollups;
 pub use rollups::*;
+mod bulk;
+pub use bulk::*;

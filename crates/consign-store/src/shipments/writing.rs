@@ -74,7 +74,14 @@ pub(crate) async fn insert_rows<C: ConnectionTrait>(
 ) -> Result<()> {
     let backend = conn.get_database_backend();
     {
-        let mut sql = shipment_insert_sql(backend, chunk.len(), import_run_id, now);
+        let mut sql = insert_sql(
+            backend,
+            "shipments",
+            COLUMNS,
+            N_COLUMNS,
+            &constants(import_run_id, now),
+            chunk.len(),
+        );
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * N_COLUMNS);
         for w in chunk {
             let s = &w.shipment;
