@@ -456,6 +456,60 @@ impl GradeReason {
     }
 }
 
+/// Why a customer has its value class: its rank by profit in the value window and the
+/// share of the ranked customers' total profit held by those ranked before it, against
+/// the policy's shares. The share is in basis points rounded down; with whole-number
+/// thresholds `share < threshold` is then exactly the rule's comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueReason {
+    /// No positive profit in the value window: not ranked, class C.
+    Unranked,
+    Ranked {
+        rank: i64,
+        before_share_bp: i64,
+        a_share_bp: i64,
+        b_share_bp: i64,
+    },
+}
+
+impl ValueReason {
+    /// The reason for a verdict's `value_rank` and `profit_before_fen`, out of the run's
+    /// `total_fen` (the profit of every ranked customer).
+    pub fn of(p: &Policy, rank: Option<i64>, profit_before_fen: i64, total_fen: i64) -> Self {
+        match rank {
+            None => ValueReason::Unranked,
+            Some(rank) => ValueReason::Ranked {
+                rank,
+                before_share_bp: if total_fen > 0 {
+                    (profit_before_fen as i128 * 10_000 / total_fen as i128) as i64
+                } else {
+                    0
+                },
+                a_share_bp: p.a_share_bp,
+                b_share_bp: p.b_share_bp,
+            },
+        }
+    }
+
+    /// The class this reason gives (the same as [`classify`]'s).
+    pub fn class(&self) -> ValueClass {
+        match *self {
+            ValueReason::Unranked => ValueClass::C,
+            ValueReason::Ranked {
+                before_share_bp,
+                a_share_bp,
+                ..
+            } if before_share_bp < a_share_bp => ValueClass::A,
+            ValueReason::Ranked {
+                before_share_bp,
+                b_share_bp,
+                ..
+            } if before_share_bp < b_share_bp => ValueClass::B,
+            ValueReason::Ranked { .. } => ValueClass::C,
+        }
+    }
+}
+
 /// Why a customer is, or is not, warned about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChurnReason {
@@ -906,6 +960,9 @@ mod tests {
                 let want = if before * 10 < total * 8 { ValueClass::A }
                     else if before * 100 < total * 95 { ValueClass::B } else { ValueClass::C };
                 prop_assert_eq!(x.value_class, want, "share {}", s);
+                // The explanation's reason gives the same class from the same integers.
+                let reason = ValueReason::of(&p, x.value_rank, x.profit_before_fen, total);
+                prop_assert_eq!(reason.class(), want, "{:?}", reason);
             }
             // Ranks are 1..=k without gaps.
             let mut ranks: Vec<i64> = v.iter().filter_map(|x| x.value_rank).collect();

@@ -111,41 +111,43 @@ pub fn explain(lang: Lang, p: &Policy, run: &RunRow, k: &VerdictRow) -> Result<V
         &k.value_class,
         classify::ValueClass::parse(&k.value_class),
     )?;
-    let because = match k.value_rank {
-        Some(rank) => {
-            let share = if run.profit_total_fen > 0 {
-                (k.profit_before_fen as i128 * 10_000 / run.profit_total_fen as i128) as i64
-            } else {
-                0
-            };
-            let rule = match class {
-                classify::ValueClass::A => lang.tf("explain.value_rule_a", &[&pct(p.a_share_bp)]),
-                classify::ValueClass::B => lang.tf(
-                    "explain.value_rule_b",
-                    &[&pct(p.a_share_bp), &pct(p.b_share_bp)],
-                ),
-                classify::ValueClass::C => lang.tf("explain.value_rule_c", &[&pct(p.b_share_bp)]),
-            };
-            format!(
-                "{}{}",
-                lang.tf(
-                    "explain.value",
-                    &[
-                        &p.value_months,
-                        &format_fen(k.profit_fen),
-                        &rank,
-                        &run.value_ranked,
-                        &pct(share),
-                    ],
-                ),
-                rule
-            )
-        }
-        None => lang.tf(
-            "explain.value_none",
-            &[&p.value_months, &format_fen(k.profit_fen)],
-        ),
-    };
+    let because =
+        match classify::ValueReason::of(p, k.value_rank, k.profit_before_fen, run.profit_total_fen)
+        {
+            classify::ValueReason::Ranked {
+                rank,
+                before_share_bp,
+                a_share_bp,
+                b_share_bp,
+            } => {
+                let rule = match class {
+                    classify::ValueClass::A => lang.tf("explain.value_rule_a", &[&pct(a_share_bp)]),
+                    classify::ValueClass::B => lang.tf(
+                        "explain.value_rule_b",
+                        &[&pct(a_share_bp), &pct(b_share_bp)],
+                    ),
+                    classify::ValueClass::C => lang.tf("explain.value_rule_c", &[&pct(b_share_bp)]),
+                };
+                format!(
+                    "{}{}",
+                    lang.tf(
+                        "explain.value",
+                        &[
+                            &p.value_months,
+                            &format_fen(k.profit_fen),
+                            &rank,
+                            &run.value_ranked,
+                            &pct(before_share_bp),
+                        ],
+                    ),
+                    rule
+                )
+            }
+            classify::ValueReason::Unranked => lang.tf(
+                "explain.value_none",
+                &[&p.value_months, &format_fen(k.profit_fen)],
+            ),
+        };
     out.push(Reason {
         topic: "classify.value_class",
         verdict: label(lang, class.label_key()),
