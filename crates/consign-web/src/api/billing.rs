@@ -17,53 +17,23 @@ pub(crate) fn routes() -> Router<App> {
         .route("/payments/{id}", get(get_payment).delete(delete_payment))
 }
 
-/// One invoice or a batch, created or replaced by invoice number; all or none.
-pub(crate) async fn write_invoices(
-    State(app): State<App>,
-    u: ApiUser,
-    headers: axum::http::HeaderMap,
-    ApiJson(body): ApiJson<serde_json::Value>,
-) -> ApiResult<Response> {
-    idempotent(&app, &u, &headers, "POST /api/v1/invoices", body, |body| {
-        let (app, u) = (app.clone(), &u);
-        async move {
-            let (batch, inputs) = one_or_batch::<billing::InvoiceInput>(body, u)?;
-            let written = billing::upsert_invoices(&app, &u.actor, &inputs)
-                .await
-                .or_api(u)?;
-            let written = written
-                .iter()
-                .map(|w| Ok((w.outcome, to_json(&w.invoice, u)?)))
-                .collect::<ApiResult<Vec<_>>>()?;
-            written_answer(batch, written, u)
-        }
-    })
-    .await
-}
+records_write!(
+    /// One invoice or a batch, created or replaced by invoice number; all or none.
+    write_invoices,
+    "POST /api/v1/invoices",
+    billing::InvoiceInput,
+    billing::upsert_invoices,
+    invoice
+);
 
-/// One payment or a batch, created or replaced by payment number; all or none.
-pub(crate) async fn write_payments(
-    State(app): State<App>,
-    u: ApiUser,
-    headers: axum::http::HeaderMap,
-    ApiJson(body): ApiJson<serde_json::Value>,
-) -> ApiResult<Response> {
-    idempotent(&app, &u, &headers, "POST /api/v1/payments", body, |body| {
-        let (app, u) = (app.clone(), &u);
-        async move {
-            let (batch, inputs) = one_or_batch::<billing::PaymentInput>(body, u)?;
-            let written = billing::upsert_payments(&app, &u.actor, &inputs)
-                .await
-                .or_api(u)?;
-            let written = written
-                .iter()
-                .map(|w| Ok((w.outcome, to_json(&w.payment, u)?)))
-                .collect::<ApiResult<Vec<_>>>()?;
-            written_answer(batch, written, u)
-        }
-    })
-    .await
-}
+records_write!(
+    /// One payment or a batch, created or replaced by payment number; all or none.
+    write_payments,
+    "POST /api/v1/payments",
+    billing::PaymentInput,
+    billing::upsert_payments,
+    payment
+);
 
 /// A customer's invoices (paged) with its receivables and their aging.
 pub(crate) async fn customer_invoices(

@@ -236,6 +236,36 @@ fn to_json<T: serde::Serialize>(v: &T, u: &ApiUser) -> ApiResult<serde_json::Val
         .or_api(u)
 }
 
+/// The handler of a write of records by natural key (shipments, invoices, payments) that a
+/// client may retry: one object or a batch, all or none, each record answered with its
+/// `outcome` (see [`idempotent`], [`one_or_batch`], [`written_answer`]). `$record` names
+/// the written record in the use case's answer.
+macro_rules! records_write {
+    ($(#[$doc:meta])* $name:ident, $operation:literal, $input:ty, $upsert:path, $record:ident) => {
+        $(#[$doc])*
+        pub(crate) async fn $name(
+            State(app): State<App>,
+            u: ApiUser,
+            headers: axum::http::HeaderMap,
+            ApiJson(body): ApiJson<serde_json::Value>,
+        ) -> ApiResult<Response> {
+            idempotent(&app, &u, &headers, $operation, body, |body| {
+                let (app, u) = (app.clone(), &u);
+                async move {
+                    let (batch, inputs) = one_or_batch::<$input>(body, u)?;
+                    let written = $upsert(&app, &u.actor, &inputs).await.or_api(u)?;
+                    let written = written
+                        .iter()
+                        .map(|w| Ok((w.outcome, to_json(&w.$record, u)?)))
+                        .collect::<ApiResult<Vec<_>>>()?;
+                    written_answer(batch, written, u)
+                }
+            })
+            .await
+        }
+    };
+}
+
 // The operations, one module per capability.
 mod billing;
 mod classification;

@@ -96,25 +96,12 @@ pub(crate) async fn delete_shipment(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// One shipment (an object) or a batch (`{"items": [...]}`, at most 1,000), created or
-/// replaced by waybill number; all or none.
-pub(crate) async fn write_shipments(
-    State(app): State<App>,
-    u: ApiUser,
-    headers: axum::http::HeaderMap,
-    ApiJson(body): ApiJson<serde_json::Value>,
-) -> ApiResult<Response> {
-    idempotent(&app, &u, &headers, "POST /api/v1/shipments", body, |body| {
-        let (app, u) = (app.clone(), &u);
-        async move {
-            let (batch, inputs) = one_or_batch::<ShipmentInput>(body, u)?;
-            let written = shipments::upsert(&app, &u.actor, &inputs).await.or_api(u)?;
-            let written = written
-                .iter()
-                .map(|w| Ok((w.outcome, to_json(&w.shipment, u)?)))
-                .collect::<ApiResult<Vec<_>>>()?;
-            written_answer(batch, written, u)
-        }
-    })
-    .await
-}
+records_write!(
+    /// One shipment (an object) or a batch (`{"items": [...]}`, at most 1,000), created or
+    /// replaced by waybill number; all or none.
+    write_shipments,
+    "POST /api/v1/shipments",
+    ShipmentInput,
+    shipments::upsert,
+    shipment
+);
