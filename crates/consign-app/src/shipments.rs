@@ -9,7 +9,7 @@ use crate::Page;
 use crate::{App, AppError, Result};
 use chrono::{DateTime, Utc};
 use consign_domain::customer::ServiceMode;
-use consign_domain::ops::waybill_no;
+use consign_domain::ops::{waybill_no, WaybillNo};
 use consign_domain::params;
 use consign_domain::shipment::{local_day, Exception, Exceptions, Shipment, ShipmentStatus};
 use consign_domain::FieldErrors;
@@ -85,7 +85,7 @@ impl ShipmentView {
         let x = &s.shipment;
         ShipmentView {
             id: s.id.to_string(),
-            waybill_no: x.waybill_no.clone(),
+            waybill_no: x.waybill_no.to_string(),
             customer: CustomerRef {
                 id: s.customer_id.to_string(),
                 code: x.customer_code.clone(),
@@ -187,7 +187,7 @@ fn validate(
 ) -> Option<(Shipment, Option<i64>)> {
     let f = |name: &str| format!("{path}{name}");
     let before = errs.0.len();
-    let waybill = errs.check(&f("waybill_no"), waybill_no(&input.waybill_no));
+    let waybill = errs.check(&f("waybill_no"), WaybillNo::parse(&input.waybill_no));
     let customer_id = match &input.customer_id {
         Some(s) => match s.parse::<i64>() {
             Ok(v) => Some(v),
@@ -365,7 +365,7 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
     // The later item of a waybill wins, as in imports.
     let mut last: HashMap<String, usize> = HashMap::new();
     for (i, (_, s)) in resolved.iter().enumerate() {
-        last.insert(s.waybill_no.clone(), i);
+        last.insert(s.waybill_no.to_string(), i);
     }
     let tz = app.tz();
     let now = Utc::now();
@@ -382,7 +382,7 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
         &txn,
         resolved
             .iter()
-            .map(|(_, s)| old.get(&s.waybill_no).map(|o| o.customer_id)),
+            .map(|(_, s)| old.get(s.waybill_no.as_str()).map(|o| o.customer_id)),
         single,
         "waybill_no",
     )
@@ -391,13 +391,13 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
     let mut outcomes = Vec::with_capacity(resolved.len());
     for (i, (cid, s)) in resolved.iter().enumerate() {
         let day = local_day(s.ordered_at, tz);
-        let outcome = match old.get(&s.waybill_no) {
+        let outcome = match old.get(s.waybill_no.as_str()) {
             Some(o) if o.same_content(*cid, day, s) => Outcome::Unchanged,
             Some(_) => Outcome::Updated,
             None => Outcome::Created,
         };
         outcomes.push(outcome);
-        if outcome != Outcome::Unchanged && last.get(&s.waybill_no) == Some(&i) {
+        if outcome != Outcome::Unchanged && last.get(s.waybill_no.as_str()) == Some(&i) {
             writes.push(ShipmentWrite {
                 customer_id: *cid,
                 order_day: day,
@@ -413,7 +413,7 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
             Entry {
                 action: "shipment.write",
                 entity_type: "shipment",
-                entity_id: writes[0].shipment.waybill_no.clone(),
+                entity_id: writes[0].shipment.waybill_no.to_string(),
                 customer_id: (writes.len() == 1).then(|| writes[0].customer_id),
                 summary: Some(format!(
                     "{} ({})",
@@ -435,7 +435,7 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
     txn.commit().await?;
     let mut out = Vec::with_capacity(resolved.len());
     for ((cid, s), outcome) in resolved.iter().zip(outcomes) {
-        let stored = fresh.get(&s.waybill_no).ok_or(AppError::NotFound)?;
+        let stored = fresh.get(s.waybill_no.as_str()).ok_or(AppError::NotFound)?;
         let name = names.get(cid).map(String::as_str).unwrap_or_default();
         out.push(Written {
             outcome,

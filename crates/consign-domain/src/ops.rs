@@ -169,18 +169,61 @@ pub fn parse_local_datetime(s: &str, tz: Tz) -> Result<DateTime<Utc>, &'static s
 }
 
 /// A waybill number (运单号): letters, digits and `-`, 4 to 40 of them, upper-cased;
-/// spaces inside (as pasted from PDFs) are dropped.
-pub fn waybill_no(s: &str) -> Result<String, &'static str> {
-    let t: String = s
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase();
-    if (4..=40).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        Ok(t)
-    } else {
-        Err("err.waybill_format")
+/// spaces inside (as pasted from PDFs) are dropped. Only [`WaybillNo::parse`] makes one
+/// from outside text, so a value of this type is always a valid number.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct WaybillNo(String);
+
+impl WaybillNo {
+    /// A number from outside (a form, an API body, an import cell), normalised.
+    pub fn parse(s: &str) -> Result<WaybillNo, &'static str> {
+        let t: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
+        if (4..=40).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            Ok(WaybillNo(t))
+        } else {
+            Err("err.waybill_format")
+        }
     }
+
+    /// A number that is valid by construction: read back from the database (where only
+    /// parsed numbers are written) or made by the demo generator.
+    pub fn trusted(s: String) -> WaybillNo {
+        WaybillNo(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for WaybillNo {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for WaybillNo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<WaybillNo> for String {
+    fn from(w: WaybillNo) -> String {
+        w.0
+    }
+}
+
+/// [`WaybillNo::parse`] as text.
+pub fn waybill_no(s: &str) -> Result<String, &'static str> {
+    WaybillNo::parse(s).map(String::from)
 }
 
 /// A yes/no cell: 是/否, Y/N, yes/no, true/false, 1/0, √/×; empty is no.

@@ -66,7 +66,7 @@ impl Exceptions {
 /// cm³, times in UTC.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shipment {
-    pub waybill_no: String,
+    pub waybill_no: crate::ops::WaybillNo,
     pub customer_code: String,
     pub service_mode: Option<ServiceMode>,
     pub origin_city: String,
@@ -383,7 +383,7 @@ mod tests {
 
     fn shipment() -> Shipment {
         Shipment {
-            waybill_no: "SF1000".into(),
+            waybill_no: crate::ops::WaybillNo::parse("SF1000").expect("waybill"),
             customer_code: "C1".into(),
             service_mode: Some(ServiceMode::Express),
             origin_city: "上海".into(),

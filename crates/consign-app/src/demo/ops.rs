@@ -8,6 +8,7 @@ use crate::demo::{Rng, CITIES};
 use crate::{App, Result};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use consign_domain::customer::{split_modes, ServiceMode};
+use consign_domain::ops::WaybillNo;
 use consign_domain::shipment::{local_day, Exception, Exceptions, Shipment, ShipmentStatus};
 use consign_store::shipments::{self as repo, ShipmentWrite, TrackingEvent};
 use std::collections::HashMap;
@@ -181,7 +182,7 @@ pub async fn seed_shipments(app: &App, total: usize, seed: u64, today: NaiveDate
             };
             let dest = r.below(CITIES.len());
             let mut shipment = Shipment {
-                waybill_no: format!("YD{}{seq:09}", d.format("%y%m%d")),
+                waybill_no: WaybillNo::trusted(format!("YD{}{seq:09}", d.format("%y%m%d"))),
                 customer_code: s.code.clone(),
                 service_mode: Some(mode),
                 origin_city: CITIES[s.city].1.to_string(),
@@ -208,7 +209,7 @@ pub async fn seed_shipments(app: &App, total: usize, seed: u64, today: NaiveDate
                 continue;
             }
             if (today - *d).num_days() <= 14 {
-                recent.insert(shipment.waybill_no.clone(), tracking(&shipment, &mut r));
+                recent.insert(shipment.waybill_no.to_string(), tracking(&shipment, &mut r));
             }
             batch.push(ShipmentWrite {
                 customer_id: s.id,

@@ -46,7 +46,7 @@ pub(crate) async fn shipment_rows(
             let cells = SHIPMENT_FIELDS
                 .iter()
                 .map(|f| match f.name {
-                    "waybill_no" => text(s.waybill_no.clone()),
+                    "waybill_no" => text(s.waybill_no.to_string()),
                     "customer_code" => text(s.customer_code.clone()),
                     "customer_name" => {
                         text(names.get(&st.customer_id).cloned().unwrap_or_default())

@@ -60,7 +60,7 @@ impl RowParser<'_> {
             }
         };
         let waybill = required("waybill_no", &mut fail)
-            .and_then(|v| waybill_no(&v).map_err(|k| fail("waybill_no", k)).ok());
+            .and_then(|v| WaybillNo::parse(&v).map_err(|k| fail("waybill_no", k)).ok());
         let code = required("customer_code", &mut fail);
         let tz = self.tz;
         let time = |f: &str, fail: &mut dyn FnMut(&str, &'static str)| {

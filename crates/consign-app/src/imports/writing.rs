@@ -462,13 +462,13 @@ impl Writer<'_> {
                 continue;
             };
             if old
-                .get(&p.shipment.waybill_no)
+                .get(p.shipment.waybill_no.as_str())
                 .is_some_and(|o| hidden.contains(&o.customer_id))
             {
                 errors.push(RowError {
                     row_no: p.row_no,
                     column: "运单号".into(),
-                    cell: p.shipment.waybill_no.clone(),
+                    cell: p.shipment.waybill_no.to_string(),
                     reason_key: "err.number_out_of_scope".into(),
                     reason_arg: String::new(),
                 });
@@ -476,7 +476,7 @@ impl Writer<'_> {
             }
             let order_day = local_day(p.shipment.ordered_at, tz);
             self.revenue_sum += p.shipment.revenue_fen;
-            let stored = old.get(&p.shipment.waybill_no);
+            let stored = old.get(p.shipment.waybill_no.as_str());
             // Written earlier by this very run: the file repeats the waybill.
             if stored.is_some_and(|o| o.import_run_id == Some(self.run_id)) {
                 repeated += 1;

@@ -44,7 +44,7 @@ pub async fn write_rows_bulk(
 ) -> Result<()> {
     let (fresh, replacing): (Vec<&ShipmentWrite>, Vec<&ShipmentWrite>) = rows
         .iter()
-        .partition(|w| !old.contains_key(&w.shipment.waybill_no));
+        .partition(|w| !old.contains_key(w.shipment.waybill_no.as_str()));
     for chunk in pieces(&replacing) {
         insert_rows(txn, chunk, true, import_run_id, now).await?;
     }
@@ -114,7 +114,7 @@ pub async fn existing_bulk(
     let mut out = HashMap::with_capacity(rows.len());
     for r in rows {
         let s = parse_row(&r)?;
-        out.insert(s.shipment.waybill_no.clone(), s);
+        out.insert(s.shipment.waybill_no.to_string(), s);
     }
     Ok(out)
 }

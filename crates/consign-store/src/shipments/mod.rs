@@ -11,6 +11,7 @@ pub(crate) use crate::dialect::{insert_sql, rollup_upsert_sql, Constant};
 use crate::Result;
 use chrono::{DateTime, Utc};
 use consign_domain::customer::ServiceMode;
+use consign_domain::ops::WaybillNo;
 use consign_domain::shipment::{month_of, DayFigures, Exceptions, Shipment, ShipmentStatus};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -94,7 +95,7 @@ pub(crate) fn parse_row(r: &QueryResult) -> Result<StoredShipment> {
         created_at: r.try_get("", "created_at")?,
         updated_at: r.try_get("", "updated_at")?,
         shipment: Shipment {
-            waybill_no: r.try_get("", "waybill_no")?,
+            waybill_no: WaybillNo::trusted(r.try_get("", "waybill_no")?),
             customer_code: r.try_get("", "customer_code")?,
             service_mode: mode.as_deref().and_then(ServiceMode::parse),
             origin_city: r.try_get("", "origin_city")?,
@@ -135,7 +136,7 @@ pub async fn existing<C: ConnectionTrait>(
         let values = chunk.iter().map(|w| Value::from(*w)).collect();
         for r in conn.query_all(stmt(backend, &sql, values)).await? {
             let s = parse_row(&r)?;
-            out.insert(s.shipment.waybill_no.clone(), s);
+            out.insert(s.shipment.waybill_no.to_string(), s);
         }
     }
     Ok(out)

@@ -19,7 +19,7 @@ pub async fn write_batch<C: ConnectionTrait>(
     // stored shipment with an upsert on the waybill number.
     let (fresh, replacing): (Vec<&ShipmentWrite>, Vec<&ShipmentWrite>) = rows
         .iter()
-        .partition(|w| !old.contains_key(&w.shipment.waybill_no));
+        .partition(|w| !old.contains_key(w.shipment.waybill_no.as_str()));
     for (part, upsert) in [(fresh, false), (replacing, true)] {
         for chunk in pieces(&part) {
             insert_rows(conn, chunk, upsert, import_run_id, now).await?;
@@ -36,7 +36,7 @@ pub fn add_deltas(
     old: &HashMap<String, StoredShipment>,
 ) {
     for w in rows {
-        if let Some(o) = old.get(&w.shipment.waybill_no) {
+        if let Some(o) = old.get(w.shipment.waybill_no.as_str()) {
             deltas
                 .entry((o.customer_id, o.order_day))
                 .or_default()
