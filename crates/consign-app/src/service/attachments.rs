@@ -50,10 +50,7 @@ pub async fn attach(
     filename: &str,
     bytes: Vec<u8>,
 ) -> Result<TicketDetail> {
-    let t = load(app, actor, id).await?;
-    if !can_handle(actor.role) {
-        return Err(AppError::Forbidden);
-    }
+    let t = load_to_work(app, actor, id).await?;
     if bytes.is_empty() {
         return Err(AppError::field("file", "err.required"));
     }

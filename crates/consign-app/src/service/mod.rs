@@ -210,6 +210,17 @@ async fn load(app: &App, actor: &Actor, id: i64) -> Result<TicketRow> {
     Ok(t)
 }
 
+/// A ticket in scope that the actor may work on (steps, assignment, comments,
+/// attachments): "not found" outside the scope, then "forbidden" for a role that does
+/// not handle tickets.
+pub(crate) async fn load_to_work(app: &App, actor: &Actor, id: i64) -> Result<TicketRow> {
+    let t = load(app, actor, id).await?;
+    if !can_handle(actor.role) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(t)
+}
+
 pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<TicketDetail> {
     let t = load(app, actor, id).await?;
     detail(app, actor, t).await

@@ -37,10 +37,7 @@ pub async fn step_at(
     input: &StepInput,
     now: DateTime<Utc>,
 ) -> Result<TicketDetail> {
-    let t = load(app, actor, id).await?;
-    if !can_handle(actor.role) {
-        return Err(AppError::Forbidden);
-    }
+    let t = load_to_work(app, actor, id).await?;
     let action = Action::parse(&input.action)
         .ok_or_else(|| AppError::field("action", "err.invalid_choice"))?;
     let from = AppError::stored("tickets.status", &t.status, Status::parse(&t.status))?;
@@ -199,10 +196,7 @@ pub async fn assign(
     id: i64,
     input: &AssignInput,
 ) -> Result<TicketDetail> {
-    let t = load(app, actor, id).await?;
-    if !can_handle(actor.role) {
-        return Err(AppError::Forbidden);
-    }
+    let t = load_to_work(app, actor, id).await?;
     let status = AppError::stored("tickets.status", &t.status, Status::parse(&t.status))?;
     if !status.is_open() {
         return Err(AppError::Conflict {
@@ -282,10 +276,7 @@ pub async fn assign(
 
 /// A note on the ticket without a change of status.
 pub async fn comment(app: &App, actor: &Actor, id: i64, note: &str) -> Result<TicketDetail> {
-    let t = load(app, actor, id).await?;
-    if !can_handle(actor.role) {
-        return Err(AppError::Forbidden);
-    }
+    let t = load_to_work(app, actor, id).await?;
     let note = required_text(note, 10_000).map_err(|k| AppError::field("note", k))?;
     let txn = app.db.begin_write().await?;
     record(
