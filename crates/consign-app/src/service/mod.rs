@@ -7,7 +7,7 @@ use crate::auth::Actor;
 use crate::{App, AppError, Result};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use consign_domain::classify::{day_num, Grade, ValueClass};
-use consign_domain::ops::{format_fen, parse_fen, waybill_no};
+use consign_domain::ops::{format_fen, parse_fen, WaybillNo};
 use consign_domain::params;
 use consign_domain::role::{Role, Scope};
 use consign_domain::service::{

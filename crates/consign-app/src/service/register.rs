@@ -196,13 +196,13 @@ pub async fn create_at(
             _ => e.add("assignee_id", "err.invalid_choice"),
         }
     }
-    let mut waybills: Vec<(String, Option<i64>)> = Vec::new();
+    let mut waybills: Vec<(WaybillNo, Option<i64>)> = Vec::new();
     for w in input
         .waybills
         .split(|c: char| c == ',' || c == '，' || c.is_whitespace())
         .filter(|w| !w.is_empty())
     {
-        match waybill_no(w) {
+        match WaybillNo::parse(w) {
             Err(k) => e.add("waybills", k),
             Ok(w) => match consign_store::shipments::find_by_waybill(conn, &w).await? {
                 Some(s) if customer.as_ref().is_some_and(|c| c.id == s.customer_id) => {

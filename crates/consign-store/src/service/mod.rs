@@ -4,6 +4,7 @@
 use crate::dialect::stmt;
 use crate::{Result, StoreError};
 use chrono::{DateTime, Utc};
+use consign_domain::ops::WaybillNo;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 #[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
@@ -244,14 +245,14 @@ pub struct TicketShipment {
 pub async fn add_shipments<C: ConnectionTrait>(
     conn: &C,
     ticket_id: i64,
-    shipments: &[(String, Option<i64>)],
+    shipments: &[(WaybillNo, Option<i64>)],
 ) -> Result<()> {
     for (waybill, id) in shipments {
         conn.execute(stmt(
             conn.get_database_backend(),
             "INSERT INTO ticket_shipments (ticket_id, waybill_no, shipment_id) VALUES (?, ?, ?) \
              ON CONFLICT (ticket_id, waybill_no) DO NOTHING",
-            vec![ticket_id.into(), waybill.clone().into(), (*id).into()],
+            vec![ticket_id.into(), waybill.as_str().into(), (*id).into()],
         ))
         .await?;
     }
