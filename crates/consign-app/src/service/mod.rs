@@ -30,11 +30,6 @@ pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
 /// Most attachments per ticket.
 pub const MAX_ATTACHMENTS: usize = 20;
 
-/// Whether a role handles tickets (see [`Role::handles_tickets`]).
-pub fn can_handle(role: Role) -> bool {
-    role.handles_tickets()
-}
-
 /// Which customers' tickets a user sees: an account manager only its own customers'
 /// (not the pool's); everyone else as far as it sees customers.
 async fn ticket_scope(app: &App, actor: &Actor) -> Result<(Option<Vec<i64>>, bool)> {
@@ -215,7 +210,7 @@ async fn load(app: &App, actor: &Actor, id: i64) -> Result<TicketRow> {
 /// not handle tickets.
 pub(crate) async fn load_to_work(app: &App, actor: &Actor, id: i64) -> Result<TicketRow> {
     let t = load(app, actor, id).await?;
-    if !can_handle(actor.role) {
+    if !actor.role.handles_tickets() {
         return Err(AppError::Forbidden);
     }
     Ok(t)
@@ -241,7 +236,7 @@ async fn detail(app: &App, actor: &Actor, t: TicketRow) -> Result<TicketDetail> 
         repo::attachments_of(conn, t.id),
     )?;
     let ticket = view(t, Utc::now())?;
-    let can_work = can_handle(actor.role);
+    let can_work = actor.role.handles_tickets();
     Ok(TicketDetail {
         actions: if can_work {
             Action::allowed(ticket.status)

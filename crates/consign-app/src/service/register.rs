@@ -118,7 +118,7 @@ pub async fn create_at(
     input: &TicketInput,
     now: DateTime<Utc>,
 ) -> Result<TicketDetail> {
-    if !can_handle(actor.role) {
+    if !actor.role.handles_tickets() {
         return Err(AppError::Forbidden);
     }
     let mut e = FieldErrors::new();

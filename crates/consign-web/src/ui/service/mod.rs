@@ -191,7 +191,7 @@ pub(crate) async fn list(
         sorts: opts(sorts, q.sort.as_deref().unwrap_or("newest")),
         open: flag(&q.open),
         breached: flag(&q.breached),
-        can_create: service::can_handle(u.actor.role),
+        can_create: u.actor.role.handles_tickets(),
         total: page.total,
         total_capped: page.total_capped,
         page: page.page,
@@ -322,7 +322,7 @@ pub(crate) async fn form_page(
 }
 
 pub(crate) async fn new_form(State(app): State<App>, u: UiUser, Query(q): Query<NewQ>) -> UiResult {
-    if !service::can_handle(u.actor.role) {
+    if !u.actor.role.handles_tickets() {
         return Err(fail(AppError::Forbidden, u.lang));
     }
     let mut values = HashMap::new();
