@@ -9,7 +9,8 @@ use crate::customers::{self, ListQuery};
 use crate::imports::{fields_of, ImportKind};
 use crate::{App, AppError, Result};
 use chrono::{DateTime, Utc};
-use consign_domain::ops::{format_scaled, format_yuan};
+use consign_domain::customer::CustomerId;
+use consign_domain::ops::{format_scaled, Fen};
 use consign_domain::Lang;
 use std::io::Write;
 
@@ -55,9 +56,9 @@ pub enum Export {
     /// Customers matching a list's filters (all pages).
     Customers(Box<ListQuery>),
     /// All shipments, or one customer's.
-    Shipments(Option<i64>),
-    Invoices(Option<i64>),
-    Payments(Option<i64>),
+    Shipments(Option<CustomerId>),
+    Invoices(Option<CustomerId>),
+    Payments(Option<CustomerId>),
     /// Tickets matching a list's filters (all pages).
     Tickets(Box<crate::service::TicketQuery>),
 }
@@ -115,7 +116,7 @@ impl<W: Write + Send> Sink<W> {
                     .iter()
                     .map(|c| match c {
                         Cell::Text(s) => crate::tabular::csv_safe(s),
-                        Cell::Num(v, 2) => format_yuan(*v),
+                        Cell::Num(v, 2) => Fen(*v).yuan(),
                         Cell::Num(v, d) => format_scaled(*v, *d),
                     })
                     .collect();
@@ -236,7 +237,7 @@ pub async fn export<W: Write + Send>(
                         Some(k) if customers::may_unmask(actor, c.owner_id) => {
                             let full = customers::contact_in_full(app, c.id, k.id).await?;
                             if full.phone.is_some() || full.email.is_some() {
-                                revealed.push((c.id, k.id));
+                                revealed.push((c.id.get(), k.id));
                             }
                             (full.phone, full.email)
                         }
@@ -291,7 +292,7 @@ pub async fn export<W: Write + Send>(
         }
         Export::Shipments(customer) => {
             sink.row(&header(ImportKind::Shipments, &[]))?;
-            n = crate::imports::shipment_rows(app, *customer, &vis, |cells| {
+            n = crate::imports::shipment_rows(app, customer.map(CustomerId::get), &vis, |cells| {
                 let row: Vec<Cell> = cells
                     .into_iter()
                     .map(|(v, num)| match num {
@@ -330,13 +331,13 @@ pub async fn export<W: Write + Send>(
                         t(i.invoice_no.clone()),
                         t(i.customer.code.clone()),
                         t(i.customer.name.clone()),
-                        Cell::Num(i.amount_fen, 2),
+                        Cell::Num(i.amount_fen.get(), 2),
                         t(date(&i.issued_at)),
                         t(at(&i.due_at, true)),
                         t(i.period.clone()),
                         t(i.note.clone()),
-                        Cell::Num(i.paid_fen, 2),
-                        Cell::Num(i.outstanding_fen, 2),
+                        Cell::Num(i.paid_fen.get(), 2),
+                        Cell::Num(i.outstanding_fen.get(), 2),
                         t(Lang::Zh.t(i.state.label_key())),
                         Cell::Num(i.days_overdue, 0),
                     ])?;
@@ -359,7 +360,7 @@ pub async fn export<W: Write + Send>(
                             t(x.customer.code.clone()),
                             t(x.customer.name.clone()),
                             t(x.invoice_no.clone().unwrap_or_default()),
-                            Cell::Num(x.amount_fen, 2),
+                            Cell::Num(x.amount_fen.get(), 2),
                             t(date(&x.paid_at)),
                             t(x.method
                                 .map(|m| Lang::Zh.t(m.label_key()).to_string())
@@ -472,7 +473,7 @@ pub async fn export<W: Write + Send>(
             },
             entity_type: entity,
             entity_id: String::new(),
-            customer_id: customer,
+            customer_id: customer.map(CustomerId::get),
             summary: Some(format!("{n} ({}); {scope}", format.extension())),
             before: None,
             after: Some(serde_json::json!({
@@ -529,10 +530,16 @@ impl Export {
 async fn customer_ids(
     app: &App,
     vis: &consign_store::customers::Visibility,
-    one: Option<i64>,
-) -> Result<Vec<i64>> {
+    one: Option<CustomerId>,
+) -> Result<Vec<CustomerId>> {
     match one {
         Some(c) => Ok(vec![c]),
-        None => Ok(consign_store::billing::customers_with_bills(&app.db.conn, vis).await?),
+        None => Ok(
+            consign_store::billing::customers_with_bills(&app.db.conn, vis)
+                .await?
+                .into_iter()
+                .map(CustomerId::trusted)
+                .collect(),
+        ),
     }
 }

@@ -10,6 +10,7 @@ use crate::Page;
 use crate::{App, AppError, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use consign_domain::classify::{day_date, day_num, ValueClass};
+use consign_domain::customer::CustomerId;
 use consign_domain::followup::{Due, FollowUpPolicy, InteractionKind, TaskKind, TaskStatus};
 use consign_domain::role::Role;
 use consign_domain::validate::{optional_text, required_text};
@@ -120,7 +121,7 @@ struct Checked {
 
 async fn check(
     app: &App,
-    customer_id: i64,
+    customer_id: CustomerId,
     input: &InteractionInput,
     now: DateTime<Utc>,
 ) -> Result<Checked> {
@@ -196,7 +197,7 @@ async fn write_interaction<C: consign_store::ConnectionTrait>(
     )
     .await?;
     if c.owner_id.is_some() && c.owner_id == actor.id {
-        repo::touch_customer(txn, c.id, x.at).await?;
+        repo::touch_customer(txn, CustomerId::trusted(c.id), x.at).await?;
     }
     audit::record(
         txn,
@@ -222,7 +223,7 @@ async fn write_interaction<C: consign_store::ConnectionTrait>(
 pub async fn log(
     app: &App,
     actor: &Actor,
-    customer_id: i64,
+    customer_id: CustomerId,
     input: &InteractionInput,
 ) -> Result<InteractionView> {
     if !can_log(actor.role) {
@@ -230,11 +231,11 @@ pub async fn log(
     }
     let c = visible_customer(app, actor, customer_id).await?;
     let now = Utc::now();
-    let x = check(app, c.id, input, now).await?;
+    let x = check(app, c.cid(), input, now).await?;
     let txn = app.db.begin_write().await?;
     let id = write_interaction(&txn, actor, &c, &x, None, now).await?;
     txn.commit().await?;
-    let (rows, _) = repo::interactions_of(&app.db.conn, c.id, 1, 20).await?;
+    let (rows, _) = repo::interactions_of(&app.db.conn, CustomerId::trusted(c.id), 1, 20).await?;
     rows.into_iter()
         .find(|r| r.id == id)
         .map(interaction_view)
@@ -244,12 +245,13 @@ pub async fn log(
 pub async fn interactions(
     app: &App,
     actor: &Actor,
-    customer_id: i64,
+    customer_id: CustomerId,
     page: u64,
 ) -> Result<Page<InteractionView>> {
     let c = visible_customer(app, actor, customer_id).await?;
     let per_page = 20;
-    let (rows, total) = repo::interactions_of(&app.db.conn, c.id, page, per_page).await?;
+    let (rows, total) =
+        repo::interactions_of(&app.db.conn, CustomerId::trusted(c.id), page, per_page).await?;
     Ok(Page {
         items: rows
             .into_iter()
@@ -267,8 +269,7 @@ pub async fn interactions(
 pub struct TaskView {
     #[serde(serialize_with = "crate::ser::id")]
     pub id: i64,
-    #[serde(serialize_with = "crate::ser::id")]
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     pub customer_code: String,
     pub customer_name: String,
     pub assignee_name: Option<String>,
@@ -286,7 +287,7 @@ fn task_view(r: TaskRow, today: NaiveDate) -> Result<TaskView> {
     let due_on = day_date(r.due_on).unwrap_or(today);
     Ok(TaskView {
         id: r.id,
-        customer_id: r.customer_id,
+        customer_id: CustomerId::trusted(r.customer_id),
         customer_code: r.customer_code,
         customer_name: r.customer_name,
         assignee_name: r.assignee_name,
@@ -397,7 +398,7 @@ pub async fn my_tasks(
 pub async fn tasks_of_customer(
     app: &App,
     actor: &Actor,
-    customer_id: i64,
+    customer_id: CustomerId,
 ) -> Result<Vec<TaskView>> {
     let c = visible_customer(app, actor, customer_id).await?;
     let (rows, _) = repo::tasks(
@@ -423,7 +424,7 @@ async fn load_task(
     let t = repo::task(&app.db.conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let c = visible_customer(app, actor, t.customer_id).await?;
+    let c = visible_customer(app, actor, CustomerId::trusted(t.customer_id)).await?;
     // A task is its assignee's; managers and admins may close their people's too.
     if t.assignee_id != actor.id && !matches!(actor.role, Role::Admin | Role::Manager) {
         return Err(AppError::NotFound);
@@ -446,7 +447,7 @@ pub async fn complete(
         });
     }
     let now = Utc::now();
-    let x = check(app, c.id, input, now).await?;
+    let x = check(app, c.cid(), input, now).await?;
     let txn = app.db.begin_write().await?;
     let iid = write_interaction(&txn, actor, &c, &x, Some(id), now).await?;
     if !repo::finish_task(&txn, id, TaskStatus::Done.as_str(), Some(iid), now).await? {
@@ -477,7 +478,7 @@ pub struct TaskInput {
 pub async fn add(
     app: &App,
     actor: &Actor,
-    customer_id: i64,
+    customer_id: CustomerId,
     input: &TaskInput,
 ) -> Result<TaskView> {
     if !can_log(actor.role) {
@@ -551,7 +552,7 @@ pub async fn after_closed_complaint(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let p = policy_in_force(app).await?;
-    let c = consign_store::customers::find(&app.db.conn, customer_id)
+    let c = consign_store::customers::find(&app.db.conn, CustomerId::trusted(customer_id))
         .await?
         .ok_or(AppError::NotFound)?;
     let who = c.owner_id.or(assignee);

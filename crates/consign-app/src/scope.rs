@@ -3,6 +3,7 @@
 
 use crate::auth::Actor;
 use crate::{App, AppError, Result};
+use consign_domain::customer::CustomerId;
 use consign_domain::role::{Role, Scope};
 use consign_domain::FieldErrors;
 use consign_store::customers as repo;
@@ -46,7 +47,7 @@ pub fn may_unmask(actor: &Actor, owner_id: Option<i64>) -> bool {
 pub(crate) async fn load_visible(
     app: &App,
     actor: &Actor,
-    id: i64,
+    id: CustomerId,
 ) -> Result<(customer::Model, Visibility)> {
     let vis = visibility(app, actor).await?;
     let c = repo::find(&app.db.conn, id)
@@ -59,7 +60,7 @@ pub(crate) async fn load_visible(
 }
 
 /// The customer, if the actor may see it (else NotFound, as if it did not exist).
-pub async fn visible_customer(app: &App, actor: &Actor, id: i64) -> Result<customer::Model> {
+pub async fn visible_customer(app: &App, actor: &Actor, id: CustomerId) -> Result<customer::Model> {
     let vis = visibility(app, actor).await?;
     match repo::find(&app.db.conn, id).await? {
         Some(c) if visible(&vis, &c) => Ok(c),
@@ -123,7 +124,7 @@ pub(crate) async fn refuse_numbers_out_of_scope<C: consign_store::ConnectionTrai
 /// A customer named in an operations record: by id, or else by code.
 #[derive(Debug, Clone, Copy)]
 pub struct CustomerRefIn<'a> {
-    pub id: Option<i64>,
+    pub id: Option<CustomerId>,
     pub code: &'a str,
 }
 
@@ -145,15 +146,18 @@ pub async fn resolve_refs(
     let mut seen: HashMap<i64, Option<(String, String)>> = HashMap::new();
     let mut out = Vec::with_capacity(refs.len());
     for r in refs {
-        let Some(cid) = r.id.or_else(|| by_code.get(r.code).copied()) else {
+        let by_id = r.id.map(CustomerId::get);
+        let Some(cid) = by_id.or_else(|| by_code.get(r.code).copied()) else {
             out.push(None);
             continue;
         };
         if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(cid) {
-            slot.insert(match repo::find(&app.db.conn, cid).await? {
-                Some(c) if visible(&vis, &c) => Some((c.code, c.name)),
-                _ => None,
-            });
+            slot.insert(
+                match repo::find(&app.db.conn, CustomerId::trusted(cid)).await? {
+                    Some(c) if visible(&vis, &c) => Some((c.code, c.name)),
+                    _ => None,
+                },
+            );
         }
         out.push(
             seen.get(&cid)

@@ -8,8 +8,9 @@ use crate::scope;
 use crate::Page;
 use crate::{App, AppError, Result};
 use chrono::{DateTime, Utc};
+use consign_domain::customer::CustomerId;
 use consign_domain::customer::ServiceMode;
-use consign_domain::ops::{waybill_no, WaybillNo};
+use consign_domain::ops::{waybill_no, Fen, WaybillNo};
 use consign_domain::params;
 use consign_domain::shipment::{local_day, Exception, Exceptions, Shipment, ShipmentStatus};
 use consign_domain::FieldErrors;
@@ -35,8 +36,8 @@ pub struct ShipmentInput {
     pub pieces: Option<i64>,
     pub weight_g: Option<i64>,
     pub volume_cm3: Option<i64>,
-    pub revenue_fen: Option<i64>,
-    pub cost_fen: Option<i64>,
+    pub revenue_fen: Option<Fen>,
+    pub cost_fen: Option<Fen>,
     pub ordered_at: Option<DateTime<Utc>>,
     pub promised_at: Option<DateTime<Utc>>,
     pub shipped_at: Option<DateTime<Utc>>,
@@ -66,8 +67,8 @@ pub struct ShipmentView {
     pub pieces: i64,
     pub weight_g: i64,
     pub volume_cm3: i64,
-    pub revenue_fen: i64,
-    pub cost_fen: Option<i64>,
+    pub revenue_fen: Fen,
+    pub cost_fen: Option<Fen>,
     pub currency: &'static str,
     pub ordered_at: DateTime<Utc>,
     pub promised_at: Option<DateTime<Utc>>,
@@ -134,7 +135,7 @@ pub struct Written {
 }
 
 async fn view(app: &App, actor: &Actor, s: StoredShipment) -> Result<ShipmentView> {
-    let c = scope::visible_customer(app, actor, s.customer_id).await?;
+    let c = scope::visible_customer(app, actor, CustomerId::trusted(s.customer_id)).await?;
     Ok(ShipmentView::of(&s, &c.name))
 }
 
@@ -157,7 +158,7 @@ pub async fn get_by_waybill(app: &App, actor: &Actor, waybill: &str) -> Result<S
 pub async fn for_customer(
     app: &App,
     actor: &Actor,
-    customer_id: i64,
+    customer_id: CustomerId,
     page: u64,
     per_page: u64,
 ) -> Result<Page<ShipmentView>> {
@@ -184,18 +185,12 @@ fn validate(
     input: &ShipmentInput,
     path: &str,
     errs: &mut FieldErrors,
-) -> Option<(Shipment, Option<i64>)> {
+) -> Option<(Shipment, Option<CustomerId>)> {
     let f = |name: &str| format!("{path}{name}");
     let before = errs.0.len();
     let waybill = errs.check(&f("waybill_no"), WaybillNo::parse(&input.waybill_no));
     let customer_id = match &input.customer_id {
-        Some(s) => match s.parse::<i64>() {
-            Ok(v) => Some(v),
-            Err(_) => {
-                errs.add(f("customer_id"), "err.integer_format");
-                None
-            }
-        },
+        Some(s) => errs.check(&f("customer_id"), CustomerId::parse_ref(s)),
         None => None,
     };
     let code = input
@@ -204,7 +199,7 @@ fn validate(
         .map(str::trim)
         .unwrap_or("")
         .to_string();
-    if code.is_empty() && customer_id.is_none() {
+    if code.is_empty() && input.customer_id.is_none() {
         errs.add(f("customer_code"), "err.required");
     }
     let service_mode = match input.service_mode.as_deref() {
@@ -392,7 +387,7 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
     for (i, (cid, s)) in resolved.iter().enumerate() {
         let day = local_day(s.ordered_at, tz);
         let outcome = match old.get(s.waybill_no.as_str()) {
-            Some(o) if o.same_content(*cid, day, s) => Outcome::Unchanged,
+            Some(o) if o.same_content(CustomerId::trusted(*cid), day, s) => Outcome::Unchanged,
             Some(_) => Outcome::Updated,
             None => Outcome::Created,
         };
@@ -555,7 +550,7 @@ pub async fn rebuild_rollups(app: &App) -> Result<(u64, u64)> {
     let mut shipments = 0;
     for id in &ids {
         let txn = app.db.begin_write().await?;
-        shipments += repo::rebuild_customer(&txn, *id, &day_of).await?;
+        shipments += repo::rebuild_customer(&txn, CustomerId::trusted(*id), &day_of).await?;
         txn.commit().await?;
     }
     consign_store::settings::set(&app.db.conn, ROLLUP_TZ, tz.name(), None).await?;

@@ -6,6 +6,7 @@ use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
+use consign_domain::customer::Phone;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
@@ -115,10 +116,11 @@ impl Vault {
     }
 
     /// Keyed hash of a normalized phone number, for exact-match search.
-    pub fn phone_hash(&self, normalized: &str) -> String {
+    /// The search key of a phone number (HMAC, so the index does not reveal numbers).
+    pub fn phone_hash(&self, phone: &Phone) -> String {
         let mut mac =
             <HmacSha256 as Mac>::new_from_slice(&self.index_key).unwrap_or_else(|_| unreachable!());
-        mac.update(normalized.as_bytes());
+        mac.update(phone.digits().as_bytes());
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
 }
@@ -173,8 +175,9 @@ mod tests {
         assert_eq!(v.decrypt(&c).expect("decrypts"), "13812345678");
         let other = Vault::from_master(&[8u8; 32]);
         assert!(other.decrypt(&c).is_err());
-        assert_eq!(v.phone_hash("13812345678"), v.phone_hash("13812345678"));
-        assert_ne!(v.phone_hash("13812345678"), other.phone_hash("13812345678"));
+        let p = Phone::parse("13812345678").expect("a mobile number");
+        assert_eq!(v.phone_hash(&p), v.phone_hash(&p));
+        assert_ne!(v.phone_hash(&p), other.phone_hash(&p));
     }
 
     #[test]

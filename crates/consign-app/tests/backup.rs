@@ -93,18 +93,21 @@ async fn restored_copy_equals_backup() {
         "the restored database differs from the backup"
     );
     // Personal data decrypts with the restored key.
-    let c = consign_store::customers::find(&restored.db.conn, 1)
-        .await
-        .expect("db")
-        .expect("customer");
-    let contacts = consign_store::customers::contacts_of(&restored.db.conn, c.id)
+    let c = consign_store::customers::find(
+        &restored.db.conn,
+        consign_domain::customer::CustomerId::trusted(1),
+    )
+    .await
+    .expect("db")
+    .expect("customer");
+    let contacts = consign_store::customers::contacts_of(&restored.db.conn, c.cid())
         .await
         .expect("contacts");
     let phone = restored
         .vault
         .decrypt(contacts[0].phone_enc.as_deref().expect("phone"))
         .expect("decrypts");
-    assert!(consign_domain::validate::phone(&phone).is_ok());
+    assert!(consign_domain::customer::Phone::parse(&phone).is_ok());
 
     // An existing database is not replaced without --force.
     let err = consign_app::backup::restore_sqlite(&s, &files.database, Some(&key), false)

@@ -30,7 +30,7 @@ async fn a_changed_time_zone_rebuilds_the_rollups() {
     let input = ShipmentInput {
         waybill_no: "SF1000000001".into(),
         customer_code: Some(code),
-        revenue_fen: Some(10_000),
+        revenue_fen: Some(consign_domain::ops::Fen(10_000)),
         ordered_at: "2026-10-01T17:30:00Z".parse().ok(),
         ..Default::default()
     };

@@ -4,7 +4,7 @@
 
 use chrono_tz::Asia::Shanghai;
 use consign_app::tabular::{csv_reader, find_header, is_total_row, TextEncoding};
-use consign_domain::ops::{parse_fen, parse_local_datetime, waybill_no};
+use consign_domain::ops::{parse_local_datetime, waybill_no, Fen};
 
 #[test]
 fn monthly_statement_reads_whole_and_its_total_checks_out() {
@@ -42,7 +42,7 @@ fn monthly_statement_reads_whole_and_its_total_checks_out() {
     let mut total = None;
     for row in &rows[header + 1..] {
         if is_total_row(row) {
-            total = Some(parse_fen(&row[due]).expect("total"));
+            total = Some(Fen::parse(&row[due]).expect("total").get());
             continue;
         }
         data += 1;
@@ -53,7 +53,7 @@ fn monthly_statement_reads_whole_and_its_total_checks_out() {
         } else {
             parse_local_datetime(&row[delivered], Shanghai).expect("delivered_at");
         }
-        sum += parse_fen(&row[due]).expect("amount");
+        sum += Fen::parse(&row[due]).expect("amount").get();
     }
     assert_eq!(data, 300);
     assert!(in_transit > 0, "some shipments are still in transit");

@@ -2,6 +2,7 @@
 //! its age past due in the buckets credit staff use (SPEC §8: not due, 1–30, 31–60,
 //! 61–90, over 90 days).
 
+use crate::ops::Fen;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -121,7 +122,7 @@ impl PaymentMethod {
 pub struct Invoice {
     pub invoice_no: String,
     pub customer_code: String,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     pub issued_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
     /// `YYYY-MM` for monthly statements (月结), or empty.
@@ -134,7 +135,7 @@ impl Invoice {
     /// after its issue.
     pub fn check(&self) -> Result<(), Vec<(&'static str, &'static str)>> {
         let mut broken = Vec::new();
-        if self.amount_fen <= 0 {
+        if self.amount_fen <= Fen::ZERO {
             broken.push(("amount", "err.amount_positive"));
         }
         if self.due_at < self.issued_at {
@@ -154,7 +155,7 @@ pub struct Payment {
     pub payment_no: String,
     pub customer_code: String,
     pub invoice_no: Option<String>,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     pub paid_at: DateTime<Utc>,
     pub method: Option<PaymentMethod>,
     pub note: String,
@@ -162,7 +163,7 @@ pub struct Payment {
 
 impl Payment {
     pub fn check(&self) -> Result<(), Vec<(&'static str, &'static str)>> {
-        if self.amount_fen <= 0 {
+        if self.amount_fen <= Fen::ZERO {
             Err(vec![("amount", "err.amount_positive")])
         } else {
             Ok(())
@@ -237,14 +238,14 @@ impl AgingBucket {
 /// An invoice's standing at `now` given what has been paid against it: its state, what
 /// is left to pay, and how many whole days it is past due (0 when not overdue).
 pub fn standing(
-    amount_fen: i64,
-    paid_fen: i64,
+    amount: Fen,
+    paid: Fen,
     due_at: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> (InvoiceState, i64, i64) {
-    let left = (amount_fen - paid_fen).max(0);
-    if left == 0 {
-        return (InvoiceState::Paid, 0, 0);
+) -> (InvoiceState, Fen, i64) {
+    let left = (amount - paid).max(Fen::ZERO);
+    if left == Fen::ZERO {
+        return (InvoiceState::Paid, Fen::ZERO, 0);
     }
     if now > due_at {
         let days = (now - due_at).num_days().max(1);
@@ -257,24 +258,18 @@ pub fn standing(
 /// A customer's receivables: unpaid amounts per aging bucket.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Aging {
-    pub not_due: i64,
-    pub d1_30: i64,
-    pub d31_60: i64,
-    pub d61_90: i64,
-    pub over_90: i64,
+    pub not_due: Fen,
+    pub d1_30: Fen,
+    pub d31_60: Fen,
+    pub d61_90: Fen,
+    pub over_90: Fen,
 }
 
 impl Aging {
-    pub fn add(&mut self, bucket: AgingBucket, fen: i64) {
-        match bucket {
-            AgingBucket::NotDue => self.not_due += fen,
-            AgingBucket::D1To30 => self.d1_30 += fen,
-            AgingBucket::D31To60 => self.d31_60 += fen,
-            AgingBucket::D61To90 => self.d61_90 += fen,
-            AgingBucket::Over90 => self.over_90 += fen,
-        }
+    pub fn add(&mut self, bucket: AgingBucket, fen: Fen) {
+        *self.slot(bucket) += fen;
     }
-    pub fn get(&self, bucket: AgingBucket) -> i64 {
+    pub fn get(&self, bucket: AgingBucket) -> Fen {
         match bucket {
             AgingBucket::NotDue => self.not_due,
             AgingBucket::D1To30 => self.d1_30,
@@ -283,10 +278,19 @@ impl Aging {
             AgingBucket::Over90 => self.over_90,
         }
     }
-    pub fn outstanding(&self) -> i64 {
+    fn slot(&mut self, bucket: AgingBucket) -> &mut Fen {
+        match bucket {
+            AgingBucket::NotDue => &mut self.not_due,
+            AgingBucket::D1To30 => &mut self.d1_30,
+            AgingBucket::D31To60 => &mut self.d31_60,
+            AgingBucket::D61To90 => &mut self.d61_90,
+            AgingBucket::Over90 => &mut self.over_90,
+        }
+    }
+    pub fn outstanding(&self) -> Fen {
         self.not_due + self.overdue()
     }
-    pub fn overdue(&self) -> i64 {
+    pub fn overdue(&self) -> Fen {
         self.d1_30 + self.d31_60 + self.d61_90 + self.over_90
     }
 }
@@ -333,24 +337,24 @@ mod tests {
     #[test]
     fn standing_and_buckets() {
         assert_eq!(
-            standing(1000, 1000, t(10), t(20)),
-            (InvoiceState::Paid, 0, 0)
+            standing(Fen(1000), Fen(1000), t(10), t(20)),
+            (InvoiceState::Paid, Fen(0), 0)
         );
         assert_eq!(
-            standing(1000, 1200, t(10), t(20)),
-            (InvoiceState::Paid, 0, 0)
+            standing(Fen(1000), Fen(1200), t(10), t(20)),
+            (InvoiceState::Paid, Fen(0), 0)
         );
         assert_eq!(
-            standing(1000, 400, t(10), t(5)),
-            (InvoiceState::Open, 600, 0)
+            standing(Fen(1000), Fen(400), t(10), t(5)),
+            (InvoiceState::Open, Fen(600), 0)
         );
         assert_eq!(
-            standing(1000, 400, t(10), t(10)),
-            (InvoiceState::Open, 600, 0)
+            standing(Fen(1000), Fen(400), t(10), t(10)),
+            (InvoiceState::Open, Fen(600), 0)
         );
         assert_eq!(
-            standing(1000, 0, t(10), t(31)),
-            (InvoiceState::Overdue, 1000, 21)
+            standing(Fen(1000), Fen(0), t(10), t(31)),
+            (InvoiceState::Overdue, Fen(1000), 21)
         );
         assert_eq!(AgingBucket::of_days(0), AgingBucket::NotDue);
         assert_eq!(AgingBucket::of_days(30), AgingBucket::D1To30);
@@ -364,7 +368,7 @@ mod tests {
         let mut i = Invoice {
             invoice_no: "INV1".into(),
             customer_code: "C1".into(),
-            amount_fen: 0,
+            amount_fen: Fen(0),
             issued_at: t(10),
             due_at: t(9),
             period: String::new(),
@@ -377,7 +381,7 @@ mod tests {
                 ("due_at", "err.due_before_issued")
             ])
         );
-        i.amount_fen = 1;
+        i.amount_fen = Fen(1);
         i.due_at = t(10);
         assert_eq!(i.check(), Ok(()));
     }

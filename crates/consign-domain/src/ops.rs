@@ -5,70 +5,125 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
 
-/// Money in fen (1/100 CNY) from `1,234.50`, `￥1,234.50`, `1234.5元`, `-12.00`, `(12.00)`.
-pub fn parse_fen(s: &str) -> Result<i64, &'static str> {
-    let mut t = s.trim();
-    let mut negative = false;
-    if let Some(inner) = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
-        // Accounting notation for a negative amount.
-        negative = true;
-        t = inner.trim();
-    }
-    // One minus sign, before or after the currency sign.
-    let mut minus = |t: &mut &str| -> Result<(), &'static str> {
-        if let Some(rest) = t.strip_prefix('-') {
-            if negative {
-                return Err("err.money_format");
-            }
+/// An amount of money in fen (分, 1/100 CNY): the only way Consign holds money, never a
+/// float. The API and the database carry the integer; people read `¥12,345.67`
+/// ([`Display`](std::fmt::Display)) and files plain yuan ([`Fen::yuan`]).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Fen(pub i64);
+
+impl Fen {
+    pub const ZERO: Fen = Fen(0);
+
+    /// Money as people write it: `1,234.50`, `￥1,234.50`, `1234.5元`, `-12.00`, `(12.00)`.
+    pub fn parse(s: &str) -> Result<Fen, &'static str> {
+        let mut t = s.trim();
+        let mut negative = false;
+        if let Some(inner) = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+            // Accounting notation for a negative amount.
             negative = true;
-            *t = rest.trim_start();
+            t = inner.trim();
         }
-        Ok(())
-    };
-    minus(&mut t)?;
-    for prefix in ["￥", "¥", "CNY", "RMB"] {
-        if let Some(rest) = t.strip_prefix(prefix) {
-            t = rest.trim_start();
+        // One minus sign, before or after the currency sign.
+        let mut minus = |t: &mut &str| -> Result<(), &'static str> {
+            if let Some(rest) = t.strip_prefix('-') {
+                if negative {
+                    return Err("err.money_format");
+                }
+                negative = true;
+                *t = rest.trim_start();
+            }
+            Ok(())
+        };
+        minus(&mut t)?;
+        for prefix in ["￥", "¥", "CNY", "RMB"] {
+            if let Some(rest) = t.strip_prefix(prefix) {
+                t = rest.trim_start();
+            }
         }
+        minus(&mut t)?;
+        t = t.strip_suffix('元').unwrap_or(t).trim_end();
+        let digits: String = t
+            .chars()
+            .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{a0}'))
+            .collect();
+        let v = scaled(&digits, 2).ok_or("err.money_format")?;
+        Ok(Fen(if negative { -v } else { v }))
     }
-    minus(&mut t)?;
-    t = t.strip_suffix('元').unwrap_or(t).trim_end();
-    let digits: String = t
-        .chars()
-        .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{a0}'))
-        .collect();
-    let v = scaled(&digits, 2).ok_or("err.money_format")?;
-    Ok(if negative { -v } else { v })
+
+    /// More than nothing.
+    pub fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+
+    /// The number of fen, for sums and the store.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+
+    /// Plain yuan for files: `1234567` → `12345.67`, always two decimals.
+    pub fn yuan(self) -> String {
+        let abs = self.0.unsigned_abs();
+        format!(
+            "{}{}.{:02}",
+            if self.0 < 0 { "-" } else { "" },
+            abs / 100,
+            abs % 100
+        )
+    }
 }
 
-/// Fen as money is written in zh-CN: `¥12,345.67` (`-¥5.00` below zero).
-pub fn format_fen(fen: i64) -> String {
-    let abs = fen.unsigned_abs();
-    let yuan = (abs / 100).to_string();
-    let mut grouped = String::with_capacity(yuan.len() + yuan.len() / 3);
-    for (i, c) in yuan.chars().enumerate() {
-        if i > 0 && (yuan.len() - i).is_multiple_of(3) {
-            grouped.push(',');
+/// As money is written in zh-CN: `¥12,345.67` (`-¥5.00` below zero).
+impl std::fmt::Display for Fen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let abs = self.0.unsigned_abs();
+        let yuan = (abs / 100).to_string();
+        let mut grouped = String::with_capacity(yuan.len() + yuan.len() / 3);
+        for (i, c) in yuan.chars().enumerate() {
+            if i > 0 && (yuan.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(c);
         }
-        grouped.push(c);
+        let sign = if self.0 < 0 { "-" } else { "" };
+        write!(f, "{sign}¥{grouped}.{:02}", abs % 100)
     }
-    format!(
-        "{}¥{grouped}.{:02}",
-        if fen < 0 { "-" } else { "" },
-        abs % 100
-    )
 }
 
-/// Fen as plain yuan for files: `1234567` → `12345.67`, always two decimals.
-pub fn format_yuan(fen: i64) -> String {
-    let abs = fen.unsigned_abs();
-    format!(
-        "{}{}.{:02}",
-        if fen < 0 { "-" } else { "" },
-        abs / 100,
-        abs % 100
-    )
+impl std::ops::Add for Fen {
+    type Output = Fen;
+    fn add(self, o: Fen) -> Fen {
+        Fen(self.0 + o.0)
+    }
+}
+
+impl std::ops::Sub for Fen {
+    type Output = Fen;
+    fn sub(self, o: Fen) -> Fen {
+        Fen(self.0 - o.0)
+    }
+}
+
+impl std::ops::AddAssign for Fen {
+    fn add_assign(&mut self, o: Fen) {
+        self.0 += o.0;
+    }
+}
+
+impl std::ops::SubAssign for Fen {
+    fn sub_assign(&mut self, o: Fen) {
+        self.0 -= o.0;
+    }
+}
+
+impl std::iter::Sum for Fen {
+    fn sum<I: Iterator<Item = Fen>>(it: I) -> Fen {
+        Fen(it.map(|f| f.0).sum())
+    }
 }
 
 /// The inverse of [`parse_scaled`]: `12500` with 3 decimals → `12.5`, no trailing zeros.
@@ -238,6 +293,17 @@ pub fn parse_flag(s: &str) -> Result<bool, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The figures the assertions below were written in: fen as an integer.
+    fn parse_fen(s: &str) -> Result<i64, &'static str> {
+        Fen::parse(s).map(Fen::get)
+    }
+    fn format_fen(fen: i64) -> String {
+        Fen(fen).to_string()
+    }
+    fn format_yuan(fen: i64) -> String {
+        Fen(fen).yuan()
+    }
 
     #[test]
     fn yuan_for_files() {

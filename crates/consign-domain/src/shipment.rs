@@ -2,6 +2,7 @@
 //! flags, the words real exports use for them, and the per-day figures that rollups keep.
 
 use crate::customer::{vocabulary, ServiceMode};
+use crate::ops::Fen;
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -76,9 +77,9 @@ pub struct Shipment {
     pub weight_g: i64,
     pub volume_cm3: i64,
     /// What the customer is charged (运费 plus any surcharges: 应付金额).
-    pub revenue_fen: i64,
+    pub revenue_fen: Fen,
     /// Our cost, when known (for profit).
-    pub cost_fen: Option<i64>,
+    pub cost_fen: Option<Fen>,
     pub ordered_at: DateTime<Utc>,
     pub promised_at: Option<DateTime<Utc>>,
     pub shipped_at: Option<DateTime<Utc>>,
@@ -113,13 +114,13 @@ impl Shipment {
             ("pieces", self.pieces),
             ("weight_kg", self.weight_g),
             ("volume_m3", self.volume_cm3),
-            ("revenue", self.revenue_fen),
+            ("revenue", self.revenue_fen.get()),
         ] {
             if v < 0 {
                 errs.push((field, "err.negative"));
             }
         }
-        if self.cost_fen.is_some_and(|c| c < 0) {
+        if self.cost_fen.is_some_and(|c| c < Fen::ZERO) {
             errs.push(("cost", "err.negative"));
         }
         for (field, t) in [
@@ -300,9 +301,9 @@ impl DayFigures {
         let c = cycle.unwrap_or(0);
         DayFigures {
             shipments: 1,
-            revenue_fen: s.revenue_fen,
-            cost_fen: s.cost_fen.unwrap_or(0),
-            profit_fen: s.revenue_fen - s.cost_fen.unwrap_or(0),
+            revenue_fen: s.revenue_fen.get(),
+            cost_fen: s.cost_fen.unwrap_or_default().get(),
+            profit_fen: (s.revenue_fen - s.cost_fen.unwrap_or_default()).get(),
             delivered,
             cycle_minutes: c,
             cycle_minutes_sq: c * c,
@@ -392,8 +393,8 @@ mod tests {
             pieces: 1,
             weight_g: 1_000,
             volume_cm3: 0,
-            revenue_fen: 1_200,
-            cost_fen: Some(800),
+            revenue_fen: Fen(1_200),
+            cost_fen: Some(Fen(800)),
             ordered_at: at("2025-10-01 08:00"),
             promised_at: Some(at("2025-10-02 18:00")),
             shipped_at: None,

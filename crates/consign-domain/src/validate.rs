@@ -78,49 +78,6 @@ pub fn optional_text(s: &str, max: usize) -> Result<Option<String>, &'static str
     }
 }
 
-/// Customer code (客户编号): 2–32 of A–Z, 0–9, `-` and `_`, stored upper-case.
-pub fn customer_code(s: &str) -> Result<String, &'static str> {
-    let t = s.trim().to_ascii_uppercase();
-    if t.is_empty() {
-        return Err("err.required");
-    }
-    if t.len() < 2 || t.len() > 32 {
-        return Err("err.code_format");
-    }
-    if !t
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        return Err("err.code_format");
-    }
-    Ok(t)
-}
-
-/// A phone number reduced to digits: mainland mobile (11 digits starting 1[3-9]),
-/// or a landline with area code (0 + 9–11 digits, e.g. 021-12345678), optional +86.
-pub fn phone(s: &str) -> Result<String, &'static str> {
-    let mut t: String = s
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '（' | '）'))
-        .collect();
-    if let Some(rest) = t.strip_prefix("+86") {
-        t = rest.to_string();
-    } else if let Some(rest) = t.strip_prefix("0086") {
-        t = rest.to_string();
-    }
-    if !t.chars().all(|c| c.is_ascii_digit()) {
-        return Err("err.phone_format");
-    }
-    let b = t.as_bytes();
-    let mobile = b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]);
-    let landline = b.len() >= 10 && b.len() <= 12 && b[0] == b'0';
-    if mobile || landline {
-        Ok(t)
-    } else {
-        Err("err.phone_format")
-    }
-}
-
 /// A plausible e-mail address (one `@`, a dot in the domain, no spaces), lower-cased domain.
 pub fn email(s: &str) -> Result<String, &'static str> {
     let t = s.trim();
@@ -200,23 +157,6 @@ pub fn id_number(s: &str) -> Result<String, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn phones() {
-        assert_eq!(phone("138 0013 8000"), Ok("13800138000".into()));
-        assert_eq!(phone("+86 139-1234-5678"), Ok("13912345678".into()));
-        assert_eq!(phone("021-62345678"), Ok("02162345678".into()));
-        assert_eq!(phone("12345"), Err("err.phone_format"));
-        assert_eq!(phone("1280013800a"), Err("err.phone_format"));
-        assert_eq!(phone("12800138000"), Err("err.phone_format"));
-    }
-
-    #[test]
-    fn codes() {
-        assert_eq!(customer_code(" sf-001 "), Ok("SF-001".into()));
-        assert_eq!(customer_code("客户1"), Err("err.code_format"));
-        assert_eq!(customer_code(""), Err("err.required"));
-    }
 
     #[test]
     fn uscc_check() {

@@ -6,6 +6,8 @@ use crate::dialect::stmt;
 use crate::Result;
 use chrono::{DateTime, Utc};
 use consign_domain::billing::{Invoice, Payment, PaymentMethod};
+use consign_domain::customer::CustomerId;
+use consign_domain::ops::Fen;
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use std::collections::HashMap;
 
@@ -20,7 +22,7 @@ pub struct StoredInvoice {
     pub customer_id: i64,
     pub invoice: Invoice,
     /// Sum of the payments that name this invoice.
-    pub paid_fen: i64,
+    pub paid_fen: Fen,
     pub last_paid_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -36,14 +38,14 @@ fn invoice_row(r: &QueryResult) -> Result<StoredInvoice> {
     Ok(StoredInvoice {
         id: r.try_get("", "id")?,
         customer_id: r.try_get("", "customer_id")?,
-        paid_fen: r.try_get("", "paid_fen")?,
+        paid_fen: Fen(r.try_get("", "paid_fen")?),
         last_paid_at: r.try_get("", "last_paid_at")?,
         created_at: r.try_get("", "created_at")?,
         updated_at: r.try_get("", "updated_at")?,
         invoice: Invoice {
             invoice_no: r.try_get("", "invoice_no")?,
             customer_code: r.try_get("", "customer_code")?,
-            amount_fen: r.try_get("", "amount_fen")?,
+            amount_fen: Fen(r.try_get("", "amount_fen")?),
             issued_at: r.try_get("", "issued_at")?,
             due_at: r.try_get("", "due_at")?,
             period: r.try_get("", "period")?,
@@ -83,10 +85,11 @@ pub async fn find_invoice<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Optio
 /// A customer's invoices, latest issued first; `limit` 0 means all of them.
 pub async fn invoices_of<C: ConnectionTrait>(
     conn: &C,
-    customer_id: i64,
+    customer_id: CustomerId,
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<StoredInvoice>, u64)> {
+    let customer_id = customer_id.get();
     let backend = conn.get_database_backend();
     let limit = if limit == 0 { i64::MAX } else { limit as i64 };
     let sql = format!(
@@ -142,7 +145,7 @@ pub async fn upsert_invoices<C: ConnectionTrait>(
             values.extend([
                 inv.invoice_no.as_str().into(),
                 (*cid).into(),
-                inv.amount_fen.into(),
+                inv.amount_fen.get().into(),
                 ts(inv.issued_at),
                 ts(inv.due_at),
                 inv.period.as_str().into(),
@@ -221,7 +224,7 @@ fn payment_row(r: &QueryResult) -> Result<StoredPayment> {
             payment_no: r.try_get("", "payment_no")?,
             customer_code: r.try_get("", "customer_code")?,
             invoice_no: r.try_get("", "invoice_no")?,
-            amount_fen: r.try_get("", "amount_fen")?,
+            amount_fen: Fen(r.try_get("", "amount_fen")?),
             paid_at: r.try_get("", "paid_at")?,
             method: PaymentMethod::parse(&method),
             note: r.try_get("", "note")?,
@@ -259,10 +262,11 @@ pub async fn find_payment<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Optio
 /// A customer's payments, latest first; `limit` 0 means all of them.
 pub async fn payments_of<C: ConnectionTrait>(
     conn: &C,
-    customer_id: i64,
+    customer_id: CustomerId,
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<StoredPayment>, u64)> {
+    let customer_id = customer_id.get();
     let backend = conn.get_database_backend();
     let limit = if limit == 0 { i64::MAX } else { limit as i64 };
     let sql = format!(
@@ -283,7 +287,8 @@ pub async fn payments_of<C: ConnectionTrait>(
 }
 
 /// Sum of a customer's payments that name no invoice (applied to the oldest invoices).
-pub async fn unapplied_of<C: ConnectionTrait>(conn: &C, customer_id: i64) -> Result<i64> {
+pub async fn unapplied_of<C: ConnectionTrait>(conn: &C, customer_id: CustomerId) -> Result<Fen> {
+    let customer_id = customer_id.get();
     let backend = conn.get_database_backend();
     Ok(conn
         .query_one(stmt(
@@ -295,7 +300,7 @@ pub async fn unapplied_of<C: ConnectionTrait>(conn: &C, customer_id: i64) -> Res
         .await?
         .map(|r| r.try_get::<i64>("", "s"))
         .transpose()?
-        .unwrap_or(0))
+        .map_or(Fen::ZERO, Fen))
 }
 
 /// A payment to write: its customer and the id of the invoice it names.
@@ -328,7 +333,7 @@ pub async fn upsert_payments<C: ConnectionTrait>(
                 p.payment_no.as_str().into(),
                 w.customer_id.into(),
                 w.invoice_id.into(),
-                p.amount_fen.into(),
+                p.amount_fen.get().into(),
                 ts(p.paid_at),
                 p.method.map(|m| m.as_str()).unwrap_or("").into(),
                 p.note.as_str().into(),

@@ -133,6 +133,12 @@ pub mod customer {
     }
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {}
+    impl Model {
+        /// The customer's id as the domain types it.
+        pub fn cid(&self) -> consign_domain::customer::CustomerId {
+            consign_domain::customer::CustomerId::trusted(self.id)
+        }
+    }
     impl ActiveModelBehavior for ActiveModel {}
 }
 

@@ -3,6 +3,7 @@
 use crate::dialect::stmt;
 use crate::{Result, StoreError};
 use chrono::{DateTime, Utc};
+use consign_domain::customer::CustomerId;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 #[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
@@ -72,10 +73,11 @@ pub async fn add_interaction<C: ConnectionTrait>(conn: &C, i: &NewInteraction<'_
 /// A customer's interactions, newest first, and how many there are.
 pub async fn interactions_of<C: ConnectionTrait>(
     conn: &C,
-    customer_id: i64,
+    customer_id: CustomerId,
     page: u64,
     per_page: u64,
 ) -> Result<(Vec<InteractionRow>, u64)> {
+    let customer_id = customer_id.get();
     let backend = conn.get_database_backend();
     let n = Count::find_by_statement(stmt(
         backend,
@@ -107,9 +109,10 @@ pub async fn interactions_of<C: ConnectionTrait>(
 /// Marks the customer as followed up by its owner at `at` (what the pool's reclaim reads).
 pub async fn touch_customer<C: ConnectionTrait>(
     conn: &C,
-    customer_id: i64,
+    customer_id: CustomerId,
     at: DateTime<Utc>,
 ) -> Result<()> {
+    let customer_id = customer_id.get();
     conn.execute(stmt(
         conn.get_database_backend(),
         "UPDATE customers SET last_interaction_at = ? WHERE id = ? \

@@ -35,7 +35,7 @@ async fn shipments_written_before_m0006_keep_their_times_and_events() {
         .expect("read")
         .expect("still there");
     assert_eq!(s.shipment.customer_code, "C20001");
-    assert_eq!(s.shipment.revenue_fen, 123_450);
+    assert_eq!(s.shipment.revenue_fen.get(), 123_450);
     assert_eq!(s.shipment.note, "客户拒收\\备注");
     assert_eq!(
         s.shipment.ordered_at.to_rfc3339(),

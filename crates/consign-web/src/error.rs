@@ -170,13 +170,13 @@ pub fn problem(f: &Failure, lang: Lang) -> (StatusCode, serde_json::Value) {
         AppError::Duplicates(hits) => {
             body["detail"] = json!(lang.t("customer.duplicates"));
             // Only customers the caller may see are named; the count tells the rest.
-            body["others_out_of_scope"] = json!(hits.iter().filter(|h| h.hidden).count());
+            body["others_out_of_scope"] = json!(hits.iter().filter(|h| h.id.is_none()).count());
             body["duplicates"] = hits
                 .iter()
-                .filter(|h| !h.hidden)
-                .map(|h| {
-                    json!({"id": h.id.to_string(), "code": h.code, "name": h.name, "owner_name": h.owner_name,
-                        "reasons": h.reasons.iter().map(|r| json!({"code": r, "message": lang.t(r)})).collect::<Vec<_>>()})
+                .filter_map(|h| {
+                    let id = h.id?;
+                    Some(json!({"id": id, "code": h.code, "name": h.name, "owner_name": h.owner_name,
+                        "reasons": h.reasons.iter().map(|r| json!({"code": r, "message": lang.t(r)})).collect::<Vec<_>>()}))
                 })
                 .collect();
         }

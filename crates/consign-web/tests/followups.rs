@@ -60,10 +60,13 @@ async fn interactions_on_the_customer_page() {
         assert!(html.contains("沟通记录"), "on the timeline");
 
         // The owner's interaction counts as its follow-up: the pool's reclaim leaves it.
-        let row = consign_store::customers::find(&t.app.db.conn, c)
-            .await
-            .expect("db")
-            .expect("c");
+        let row = consign_store::customers::find(
+            &t.app.db.conn,
+            consign_domain::customer::CustomerId::trusted(c),
+        )
+        .await
+        .expect("db")
+        .expect("c");
         assert!(row.last_interaction_at.is_some(), "last follow-up stamped");
         let n = consign_app::customers::reclaim_stale(&t.app, chrono::Utc::now())
             .await

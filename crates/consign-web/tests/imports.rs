@@ -267,7 +267,7 @@ async fn gbk_csv_and_xlsx_give_the_same_result() {
             .await
             .expect("find")
             .expect("imported");
-        assert_eq!(first.shipment.revenue_fen, 123_450);
+        assert_eq!(first.shipment.revenue_fen.get(), 123_450);
         assert_eq!(first.shipment.weight_g, 3_500);
         assert_eq!(
             first.shipment.ordered_at.to_rfc3339(),
@@ -367,7 +367,8 @@ async fn every_bad_row_is_reported_and_every_good_row_kept() {
             .expect("find")
             .expect("kept");
         assert_eq!(
-            kept.shipment.revenue_fen, 2_000,
+            kept.shipment.revenue_fen.get(),
+            2_000,
             "the later row of a waybill wins"
         );
         let totals = shipments::totals(&t.app.db.conn).await.expect("totals");
@@ -593,7 +594,7 @@ async fn segments_see_the_waybills_and_prospects_of_the_segments_before() {
             .await
             .expect("find")
             .expect("kept");
-        assert_eq!(kept.shipment.revenue_fen, 1_000 + 10_000 % 997, "row 10,001 wins");
+        assert_eq!(kept.shipment.revenue_fen.get(), 1_000 + 10_000 % 997, "row 10,001 wins");
         let stored = consign_store::imports::get(&t.app.db.conn, r.run_id)
             .await
             .expect("run")

@@ -142,7 +142,7 @@ async fn reminder_email_reaches_an_smtp_server() {
             consign_app::followups::add(
                 &t.app,
                 &lixy,
-                c,
+                consign_domain::customer::CustomerId::trusted(c),
                 &consign_app::followups::TaskInput {
                     title: "确认明年合同续签".into(),
                     due_on: today.to_string(),

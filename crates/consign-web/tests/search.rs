@@ -206,9 +206,13 @@ async fn reindex(t: TestApp) {
     t.customer("顺丰速运有限公司", None, None).await;
     let archived = t.customer("深圳顺丰冷链物流有限公司", None, None).await;
     let admin = t.actor("admin").await;
-    consign_app::customers::archive(&t.app, &admin, archived)
-        .await
-        .expect("archive");
+    consign_app::customers::archive(
+        &t.app,
+        &admin,
+        consign_domain::customer::CustomerId::trusted(archived),
+    )
+    .await
+    .expect("archive");
     let conn = &t.app.db.conn;
     use sea_orm::ConnectionTrait;
     conn.execute_unprepared("DELETE FROM search_keys WHERE key LIKE 'j:%' OR key LIKE 'xj:%'")

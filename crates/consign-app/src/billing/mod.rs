@@ -13,6 +13,8 @@ use chrono::{DateTime, Utc};
 use consign_domain::billing::{
     doc_no, period, standing, Aging, AgingBucket, Invoice, InvoiceState, Payment, PaymentMethod,
 };
+use consign_domain::customer::CustomerId;
+use consign_domain::ops::Fen;
 use consign_domain::params;
 use consign_domain::FieldErrors;
 use consign_store::billing::{self as repo, PaymentWrite, StoredInvoice, StoredPayment};
@@ -33,16 +35,14 @@ pub(crate) fn item_path(single: bool, i: usize) -> String {
     }
 }
 
-pub(crate) fn parse_id(s: &Option<String>, field: String, errs: &mut FieldErrors) -> Option<i64> {
+pub(crate) fn parse_id(
+    s: &Option<String>,
+    field: String,
+    errs: &mut FieldErrors,
+) -> Option<CustomerId> {
     match s.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(v) => match v.parse::<i64>() {
-            Ok(v) => Some(v),
-            Err(_) => {
-                errs.add(field, "err.integer_format");
-                None
-            }
-        },
+        Some(v) => errs.check(&field, CustomerId::parse_ref(v)),
     }
 }
 
@@ -69,7 +69,7 @@ pub struct InvoiceInput {
     pub invoice_no: String,
     pub customer_code: Option<String>,
     pub customer_id: Option<String>,
-    pub amount_fen: Option<i64>,
+    pub amount_fen: Option<Fen>,
     pub issued_at: Option<DateTime<Utc>>,
     pub due_at: Option<DateTime<Utc>>,
     /// `YYYY-MM` for a monthly statement.
@@ -82,10 +82,10 @@ pub struct InvoiceView {
     pub id: String,
     pub invoice_no: String,
     pub customer: CustomerRef,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     /// Payments naming this invoice plus unnamed payments applied to it (oldest first).
-    pub paid_fen: i64,
-    pub outstanding_fen: i64,
+    pub paid_fen: Fen,
+    pub outstanding_fen: Fen,
     pub currency: &'static str,
     pub state: InvoiceState,
     pub days_overdue: i64,
@@ -101,11 +101,11 @@ pub struct InvoiceView {
 /// A customer's receivables on a day (SPEC §8 aging).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Receivables {
-    pub outstanding_fen: i64,
-    pub overdue_fen: i64,
+    pub outstanding_fen: Fen,
+    pub overdue_fen: Fen,
     pub aging: Aging,
     /// Unnamed payments beyond every invoice (a credit balance).
-    pub credit_fen: i64,
+    pub credit_fen: Fen,
     pub oldest_overdue_days: i64,
     pub overdue_invoices: u64,
 }
@@ -114,15 +114,15 @@ pub struct Receivables {
 /// unnamed payments spread over the earliest-due invoices still open.
 pub(crate) async fn settled(
     app: &App,
-    customer_id: i64,
-) -> Result<(Vec<(StoredInvoice, i64)>, i64)> {
+    customer_id: CustomerId,
+) -> Result<(Vec<(StoredInvoice, Fen)>, Fen)> {
     let (mut all, _) = repo::invoices_of(&app.db.conn, customer_id, 0, 0).await?;
     let mut pool = repo::unapplied_of(&app.db.conn, customer_id).await?;
     all.sort_by_key(|i| (i.invoice.due_at, i.id));
     let mut out = Vec::with_capacity(all.len());
     for inv in all {
         let own = inv.paid_fen;
-        let left = (inv.invoice.amount_fen - own).max(0);
+        let left = (inv.invoice.amount_fen - own).max(Fen::ZERO);
         let take = left.min(pool);
         pool -= take;
         out.push((inv, own + take));
@@ -132,7 +132,7 @@ pub(crate) async fn settled(
 
 pub(crate) fn invoice_view(
     s: &StoredInvoice,
-    paid: i64,
+    paid: Fen,
     name: &str,
     now: DateTime<Utc>,
 ) -> InvoiceView {
@@ -166,7 +166,7 @@ pub(crate) fn invoice_view(
 pub async fn invoices_for_customer(
     app: &App,
     actor: &Actor,
-    customer_id: i64,
+    customer_id: CustomerId,
     page: u64,
     per_page: u64,
 ) -> Result<(Page<InvoiceView>, Receivables)> {
@@ -213,8 +213,8 @@ pub async fn invoices_for_customer(
 }
 
 pub(crate) async fn invoice_of(app: &App, actor: &Actor, s: &StoredInvoice) -> Result<InvoiceView> {
-    let c = scope::visible_customer(app, actor, s.customer_id).await?;
-    let (all, _) = settled(app, s.customer_id).await?;
+    let c = scope::visible_customer(app, actor, CustomerId::trusted(s.customer_id)).await?;
+    let (all, _) = settled(app, CustomerId::trusted(s.customer_id)).await?;
     let paid = all
         .iter()
         .find(|(x, _)| x.id == s.id)
@@ -371,7 +371,8 @@ pub(crate) async fn check_batch<I: NamesCustomer, T: OfCustomer>(
         let path = item_path(single, i);
         let (id_s, code_s) = input.customer();
         let id = parse_id(id_s, format!("{path}customer_id"), errs);
-        if id.is_none() && code_s.as_deref().unwrap_or("").trim().is_empty() {
+        let named_by_id = id_s.as_deref().is_some_and(|s| !s.trim().is_empty());
+        if !named_by_id && code_s.as_deref().unwrap_or("").trim().is_empty() {
             errs.add(format!("{path}customer_code"), "err.required");
         }
         if let Some(r) = check(input, &path, errs) {

@@ -1,7 +1,8 @@
 //! Payments: reading, checking and writing them by payment number.
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use consign_domain::customer::CustomerId;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -11,7 +12,7 @@ pub struct PaymentInput {
     pub customer_id: Option<String>,
     /// The invoice it settles (of the same customer), if any.
     pub invoice_no: Option<String>,
-    pub amount_fen: Option<i64>,
+    pub amount_fen: Option<Fen>,
     pub paid_at: Option<DateTime<Utc>>,
     /// `bank_transfer`, `cash`, `wechat`, `alipay`, `cheque`, `acceptance`, `offset`.
     pub method: Option<String>,
@@ -25,7 +26,7 @@ pub struct PaymentView {
     pub customer: CustomerRef,
     pub invoice_id: Option<String>,
     pub invoice_no: Option<String>,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     pub currency: &'static str,
     pub paid_at: DateTime<Utc>,
     pub method: Option<PaymentMethod>,
@@ -64,7 +65,7 @@ pub(crate) fn payment_view(s: &StoredPayment, name: &str) -> PaymentView {
 pub async fn payments_for_customer(
     app: &App,
     actor: &Actor,
-    customer_id: i64,
+    customer_id: CustomerId,
     page: u64,
     per_page: u64,
 ) -> Result<Page<PaymentView>> {
@@ -90,7 +91,7 @@ pub async fn get_payment(app: &App, actor: &Actor, id: i64) -> Result<PaymentVie
     let s = repo::find_payment(&app.db.conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let c = scope::visible_customer(app, actor, s.customer_id).await?;
+    let c = scope::visible_customer(app, actor, CustomerId::trusted(s.customer_id)).await?;
     Ok(payment_view(&s, &c.name))
 }
 

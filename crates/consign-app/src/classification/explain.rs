@@ -1,7 +1,8 @@
 //! A verdict explained with the figures and rules behind it, and the changes between runs, in the viewer's language; a customer's classification for its page.
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use consign_domain::customer::CustomerId;
 
 /// One line of an explanation: what was decided, and the figures and rule behind it.
 #[derive(Debug, Clone, Serialize)]
@@ -78,9 +79,9 @@ pub fn explain(lang: Lang, p: &Policy, run: &RunRow, k: &VerdictRow) -> Result<V
                     },
                     &[
                         &months,
-                        &format_fen(revenue_fen),
-                        &format_fen(large_fen),
-                        &format_fen(medium_fen),
+                        &Fen(revenue_fen).to_string(),
+                        &Fen(large_fen).to_string(),
+                        &Fen(medium_fen).to_string(),
                     ],
                 ),
                 classify::GradeReason::Level(level) => lang.tf(
@@ -94,9 +95,9 @@ pub fn explain(lang: Lang, p: &Policy, run: &RunRow, k: &VerdictRow) -> Result<V
             "explain.grade_government",
             &[
                 &p.revenue_months,
-                &format_fen(k.grade_revenue_fen),
-                &format_fen(p.large_revenue_fen),
-                &format_fen(p.medium_revenue_fen),
+                &Fen(k.grade_revenue_fen).to_string(),
+                &Fen(p.large_revenue_fen).to_string(),
+                &Fen(p.medium_revenue_fen).to_string(),
             ],
         ),
     };
@@ -134,7 +135,7 @@ pub fn explain(lang: Lang, p: &Policy, run: &RunRow, k: &VerdictRow) -> Result<V
                         "explain.value",
                         &[
                             &p.value_months,
-                            &format_fen(k.profit_fen),
+                            &Fen(k.profit_fen).to_string(),
                             &rank,
                             &run.value_ranked,
                             &pct(before_share_bp),
@@ -145,7 +146,7 @@ pub fn explain(lang: Lang, p: &Policy, run: &RunRow, k: &VerdictRow) -> Result<V
             }
             classify::ValueReason::Unranked => lang.tf(
                 "explain.value_none",
-                &[&p.value_months, &format_fen(k.profit_fen)],
+                &[&p.value_months, &Fen(k.profit_fen).to_string()],
             ),
         };
     out.push(Reason {
@@ -236,7 +237,7 @@ pub fn explain(lang: Lang, p: &Policy, run: &RunRow, k: &VerdictRow) -> Result<V
                     &p.rfm_months,
                     &k.frequency.unwrap_or(0),
                     &f,
-                    &format_fen(k.monetary_fen.unwrap_or(0)),
+                    &Fen(k.monetary_fen.unwrap_or(0)).to_string(),
                     &m,
                     &run.rfm_n,
                 ],
@@ -307,7 +308,7 @@ pub(crate) fn change_text(lang: Lang, before: &VerdictRow, after: &VerdictRow) -
 pub async fn of_customer(
     app: &App,
     actor: &Actor,
-    customer_id: i64,
+    customer_id: CustomerId,
     lang: Lang,
 ) -> Result<Option<CustomerClass>> {
     crate::scope::visible_customer(app, actor, customer_id).await?;
@@ -360,7 +361,7 @@ pub async fn of_customer(
 pub async fn history(
     app: &App,
     actor: &Actor,
-    customer_id: i64,
+    customer_id: CustomerId,
 ) -> Result<Vec<(NaiveDate, i64, VerdictRow)>> {
     crate::scope::visible_customer(app, actor, customer_id).await?;
     Ok(repo::history(&app.db.conn, customer_id)

@@ -21,12 +21,12 @@ pub const FORM_FIELDS: &[(&str, &str)] = &[
 
 /// A policy as form values (see [`FORM_FIELDS`]).
 pub fn form_values(p: &Policy) -> std::collections::HashMap<String, String> {
-    use consign_domain::ops::{format_scaled, format_yuan};
+    use consign_domain::ops::{format_scaled, Fen};
     [
         ("frequent_per_month", p.frequent_per_month.to_string()),
         ("frequent_months", p.frequent_months.to_string()),
-        ("large_revenue_yuan", format_yuan(p.large_revenue_fen)),
-        ("medium_revenue_yuan", format_yuan(p.medium_revenue_fen)),
+        ("large_revenue_yuan", Fen(p.large_revenue_fen).yuan()),
+        ("medium_revenue_yuan", Fen(p.medium_revenue_fen).yuan()),
         ("revenue_months", p.revenue_months.to_string()),
         ("value_months", p.value_months.to_string()),
         ("a_share_pct", format_scaled(p.a_share_bp, 2)),
@@ -43,7 +43,7 @@ pub fn form_values(p: &Policy) -> std::collections::HashMap<String, String> {
 
 /// Reads a policy from form values; every field is required. Errors name the form field.
 pub fn policy_from_form(get: &dyn Fn(&str) -> String) -> Result<Policy> {
-    use consign_domain::ops::{parse_fen, parse_scaled};
+    use consign_domain::ops::{parse_scaled, Fen};
     let mut e = FieldErrors::new();
     let mut int = |f: &str| -> i64 {
         match get(f).trim().parse::<i64>() {
@@ -62,8 +62,8 @@ pub fn policy_from_form(get: &dyn Fn(&str) -> String) -> Result<Policy> {
     let churn_days = int("churn_days");
     let churn_ratio_pct = int("churn_ratio_pct");
     let rfm_months = int("rfm_months");
-    let mut money = |f: &str| match parse_fen(&get(f)) {
-        Ok(v) => v,
+    let mut money = |f: &str| match Fen::parse(&get(f)) {
+        Ok(v) => v.get(),
         Err(code) => {
             e.add(f, code);
             0

@@ -6,7 +6,7 @@ use crate::auth::Actor;
 use crate::{audit, App, AppError, Result};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use consign_domain::classify::{self, day_date, day_num, Grade, Lifecycle, Policy, RfmSegment};
-use consign_domain::ops::format_fen;
+use consign_domain::ops::Fen;
 use consign_domain::{FieldErrors, Lang};
 use consign_store::classification::{self as repo, RunRow, VerdictRow};
 use serde::Serialize;

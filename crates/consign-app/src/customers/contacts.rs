@@ -6,7 +6,7 @@ use super::*;
 pub(crate) async fn editable_for_contacts(
     app: &App,
     actor: &Actor,
-    customer_id: i64,
+    customer_id: CustomerId,
 ) -> Result<customer::Model> {
     let (c, _) = load_visible(app, actor, customer_id).await?;
     if c.archived_at.is_some() {
@@ -21,7 +21,7 @@ pub(crate) async fn editable_for_contacts(
 pub async fn add_contact(
     app: &App,
     actor: &Actor,
-    customer_id: i64,
+    customer_id: CustomerId,
     input: &ContactInput,
 ) -> Result<ContactView> {
     let c = editable_for_contacts(app, actor, customer_id).await?;
@@ -29,7 +29,7 @@ pub async fn add_contact(
     let existing = repo::contacts_of(&app.db.conn, customer_id).await?;
     let primary = d.is_primary || existing.is_empty();
     let txn = app.db.begin_write().await?;
-    let k = insert_contact_row(&txn, app, customer_id, &d, primary).await?;
+    let k = insert_contact_row(&txn, app, customer_id.get(), &d, primary).await?;
     if primary {
         repo::clear_primary(&txn, customer_id, k.id).await?;
     }
@@ -41,7 +41,7 @@ pub async fn add_contact(
             action: "contact.create",
             entity_type: "contact",
             entity_id: k.id.to_string(),
-            customer_id: Some(customer_id),
+            customer_id: Some(customer_id.get()),
             summary: Some(k.name.clone()),
             before: None,
             after: Some(contact_audit(&d)),
@@ -61,11 +61,11 @@ pub(crate) async fn touch<C: ConnectionTrait>(conn: &C, c: &customer::Model) -> 
 
 pub(crate) async fn load_contact(
     app: &App,
-    customer_id: i64,
+    customer_id: CustomerId,
     contact_id: i64,
 ) -> Result<contact::Model> {
     match repo::find_contact(&app.db.conn, contact_id).await? {
-        Some(k) if k.customer_id == customer_id => Ok(k),
+        Some(k) if k.customer_id == customer_id.get() => Ok(k),
         _ => Err(AppError::NotFound),
     }
 }
@@ -73,13 +73,16 @@ pub(crate) async fn load_contact(
 pub async fn update_contact(
     app: &App,
     actor: &Actor,
-    customer_id: i64,
+    customer_id: CustomerId,
     contact_id: i64,
     input: &ContactInput,
 ) -> Result<ContactView> {
     let c = editable_for_contacts(app, actor, customer_id).await?;
     let k = load_contact(app, customer_id, contact_id).await?;
-    let phone = app.vault.decrypt_opt(k.phone_enc.as_deref())?;
+    let phone = app
+        .vault
+        .decrypt_opt(k.phone_enc.as_deref())?
+        .map(Phone::trusted);
     let email = app.vault.decrypt_opt(k.email_enc.as_deref())?;
     let before_draft = ContactDraft {
         name: k.name.clone(),
@@ -95,8 +98,8 @@ pub async fn update_contact(
     let mut am: contact::ActiveModel = k.into();
     am.name = Set(d.name.clone());
     am.title = Set(d.title.clone());
-    am.phone_enc = Set(app.vault.encrypt_opt(d.phone.as_deref()));
-    am.phone_hash = Set(d.phone.as_deref().map(|p| app.vault.phone_hash(p)));
+    am.phone_enc = Set(app.vault.encrypt_opt(d.phone.as_ref().map(Phone::digits)));
+    am.phone_hash = Set(d.phone.as_ref().map(|p| app.vault.phone_hash(p)));
     am.email_enc = Set(app.vault.encrypt_opt(d.email.as_deref()));
     am.wechat = Set(d.wechat.clone());
     am.is_primary = Set(d.is_primary);
@@ -113,7 +116,7 @@ pub async fn update_contact(
             action: "contact.update",
             entity_type: "contact",
             entity_id: k.id.to_string(),
-            customer_id: Some(customer_id),
+            customer_id: Some(customer_id.get()),
             summary: Some(k.name.clone()),
             before: Some(contact_audit(&before_draft)),
             after: Some(contact_audit(&d)),
@@ -127,7 +130,7 @@ pub async fn update_contact(
 pub async fn delete_contact(
     app: &App,
     actor: &Actor,
-    customer_id: i64,
+    customer_id: CustomerId,
     contact_id: i64,
 ) -> Result<()> {
     let c = editable_for_contacts(app, actor, customer_id).await?;
@@ -142,7 +145,7 @@ pub async fn delete_contact(
             action: "contact.delete",
             entity_type: "contact",
             entity_id: contact_id.to_string(),
-            customer_id: Some(customer_id),
+            customer_id: Some(customer_id.get()),
             summary: Some(k.name.clone()),
             before: Some(serde_json::json!({"name": k.name, "title": k.title})),
             after: None,
@@ -164,7 +167,7 @@ pub struct Revealed {
 pub async fn reveal(
     app: &App,
     actor: &Actor,
-    customer_id: i64,
+    customer_id: CustomerId,
     contact_id: Option<i64>,
 ) -> Result<Revealed> {
     let (c, _) = load_visible(app, actor, customer_id).await?;
@@ -199,7 +202,7 @@ pub async fn reveal(
             action: "pii.reveal",
             entity_type,
             entity_id,
-            customer_id: Some(customer_id),
+            customer_id: Some(customer_id.get()),
             summary: Some(fields.join(",")),
             before: None,
             after: None,
@@ -213,7 +216,7 @@ pub async fn reveal(
 pub async fn timeline(
     app: &App,
     actor: &Actor,
-    id: i64,
+    id: CustomerId,
     page: u64,
 ) -> Result<(Vec<AuditView>, u64)> {
     load_visible(app, actor, id).await?;
@@ -222,7 +225,7 @@ pub async fn timeline(
     let (rows, total) = consign_store::audit::list(
         &app.db.conn,
         &consign_store::audit::AuditFilter {
-            customer_ids: Some(ids),
+            customer_ids: Some(ids.into_iter().map(CustomerId::get).collect()),
             page: page.max(1),
             per_page: 30,
             ..Default::default()

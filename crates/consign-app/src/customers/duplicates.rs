@@ -16,8 +16,8 @@ pub async fn find_duplicates(
     actor: &Actor,
     name: &str,
     uscc: Option<&str>,
-    phones: &[String],
-    exclude: Option<i64>,
+    phones: &[Phone],
+    exclude: Option<CustomerId>,
 ) -> Result<Vec<DuplicateHit>> {
     use repo::DupReason;
     let norm = search::normalize_name(name);
@@ -49,7 +49,7 @@ pub async fn find_duplicates(
     .await?;
     let mut hits: BTreeMap<i64, DuplicateHit> = BTreeMap::new();
     for r in rows {
-        if Some(r.id) == exclude {
+        if Some(CustomerId::trusted(r.id)) == exclude {
             continue;
         }
         let reason = match r.reason() {
@@ -66,10 +66,9 @@ pub async fn find_duplicates(
         };
         let hit = hits.entry(r.id).or_insert_with(|| DuplicateHit {
             reasons: vec![],
-            hidden: false,
             owner_name: r.owner_name.clone(),
             owner_id: r.owner_id,
-            id: r.id,
+            id: Some(CustomerId::trusted(r.id)),
             code: r.code.clone(),
             name: r.name.clone(),
         });
@@ -85,13 +84,12 @@ pub async fn find_duplicates(
                 h
             } else {
                 DuplicateHit {
-                    id: 0,
+                    id: None,
                     code: String::new(),
                     name: String::new(),
                     owner_name: None,
                     owner_id: None,
                     reasons: h.reasons,
-                    hidden: true,
                 }
             }
         })

@@ -6,7 +6,8 @@ use crate::auth::Actor;
 use crate::{App, AppError, Result};
 use chrono::{DateTime, Duration, Utc};
 use consign_domain::customer::{
-    join_modes, split_modes, CustomerKind, CustomerStatus, DataSource, GovLevel, ServiceMode,
+    join_modes, split_modes, CustomerCode, CustomerId, CustomerKind, CustomerStatus, DataSource,
+    GovLevel, Phone, ServiceMode,
 };
 use consign_domain::params;
 use consign_domain::role::Role;
@@ -73,8 +74,7 @@ pub struct CustomerInput {
 pub struct ContactView {
     #[serde(serialize_with = "crate::ser::id")]
     pub id: i64,
-    #[serde(serialize_with = "crate::ser::id")]
-    pub customer_id: i64,
+    pub customer_id: CustomerId,
     pub name: String,
     pub title: Option<String>,
     /// Masked, e.g. 138****5678.
@@ -86,8 +86,7 @@ pub struct ContactView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CustomerView {
-    #[serde(serialize_with = "crate::ser::id")]
-    pub id: i64,
+    pub id: CustomerId,
     pub code: String,
     pub name: String,
     pub short_name: Option<String>,
@@ -111,8 +110,7 @@ pub struct CustomerView {
     pub tags: Vec<String>,
     pub custom_fields: BTreeMap<String, String>,
     pub archived_at: Option<DateTime<Utc>>,
-    #[serde(serialize_with = "crate::ser::opt_id")]
-    pub merged_into_id: Option<i64>,
+    pub merged_into_id: Option<CustomerId>,
     pub pool_since: Option<DateTime<Utc>>,
     pub last_interaction_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -144,8 +142,9 @@ pub struct CustomerDetail {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DuplicateHit {
-    #[serde(serialize_with = "crate::ser::id")]
-    pub id: i64,
+    /// None when the customer is outside the caller's scope: counted, not named (code,
+    /// name and owner empty too).
+    pub id: Option<CustomerId>,
     pub code: String,
     pub name: String,
     pub owner_name: Option<String>,
@@ -154,9 +153,6 @@ pub struct DuplicateHit {
     /// For scope checks by the caller; not part of the API's answer.
     #[serde(skip)]
     pub owner_id: Option<i64>,
-    /// Outside the caller's scope: counted, not named (id, code, name, owner empty).
-    #[serde(skip)]
-    pub hidden: bool,
 }
 
 pub use crate::Page;
@@ -233,7 +229,7 @@ pub(crate) fn permissions(actor: &Actor, c: &customer::Model) -> Permissions {
 pub(crate) fn contact_view(k: &repo::ContactRow, app: &App) -> ContactView {
     ContactView {
         id: k.id,
-        customer_id: k.customer_id,
+        customer_id: CustomerId::trusted(k.customer_id),
         name: k.name.clone(),
         title: k.title.clone(),
         phone: k.phone_enc.as_deref().map(|p| {
@@ -260,7 +256,7 @@ pub(crate) fn views(app: &App, rows: Vec<repo::CustomerRow>) -> Result<Vec<Custo
             let c = row.customer;
             let primary = row.contacts.first().map(|k| contact_view(k, app));
             Ok(CustomerView {
-                id: c.id,
+                id: CustomerId::trusted(c.id),
                 owner_name: row.owner_name,
                 tags: row.tags,
                 kind: AppError::stored("customers.kind", &c.kind, CustomerKind::parse(&c.kind))?,
@@ -295,7 +291,7 @@ pub(crate) fn views(app: &App, rows: Vec<repo::CustomerRow>) -> Result<Vec<Custo
                 uscc: c.uscc,
                 notes: c.notes,
                 archived_at: c.archived_at,
-                merged_into_id: c.merged_into_id,
+                merged_into_id: c.merged_into_id.map(CustomerId::trusted),
                 pool_since: c.pool_since,
                 last_interaction_at: c.last_interaction_at,
                 created_at: c.created_at,

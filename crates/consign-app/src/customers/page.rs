@@ -47,7 +47,7 @@ pub struct CustomerPage {
     pub tasks: Vec<TaskView>,
     /// The customer this one was merged into, when the actor may see it: id and
     /// "code name".
-    pub merged_into: Option<(i64, String)>,
+    pub merged_into: Option<(CustomerId, String)>,
 }
 
 /// Shipments, invoices and payments per page on a customer's page.
@@ -60,7 +60,7 @@ const TICKETS_SHOWN: &str = "10";
 pub async fn page(
     app: &App,
     actor: &Actor,
-    id: i64,
+    id: CustomerId,
     q: PageQuery,
     lang: Lang,
 ) -> Result<CustomerPage> {
@@ -98,7 +98,7 @@ pub async fn page(
         Some(mid) => visible_customer(app, actor, mid)
             .await
             .ok()
-            .map(|m| (m.id, format!("{} {}", m.code, m.name))),
+            .map(|m| (m.cid(), format!("{} {}", m.code, m.name))),
         None => None,
     };
     Ok(CustomerPage {

@@ -102,7 +102,7 @@ pub(crate) struct ContactFull {
 
 pub(crate) async fn contact_in_full(
     app: &App,
-    customer_id: i64,
+    customer_id: CustomerId,
     contact_id: i64,
 ) -> Result<ContactFull> {
     let k = load_contact(app, customer_id, contact_id).await?;

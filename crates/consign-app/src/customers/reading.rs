@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 use super::*;
 
-pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<CustomerDetail> {
+pub async fn get(app: &App, actor: &Actor, id: CustomerId) -> Result<CustomerDetail> {
     let vis = visibility(app, actor).await?;
     let row = repo::find_row(&app.db.conn, id)
         .await?
@@ -41,7 +41,7 @@ pub fn text_search(app: &App, q: &str) -> Option<TextSearch> {
         .filter(|c| !c.is_whitespace() && *c != '-')
         .collect();
     if digits.len() >= 7 {
-        if let Ok(p) = validate::phone(&digits) {
+        if let Ok(p) = Phone::parse(&digits) {
             s.phone_hash = Some(app.vault.phone_hash(&p));
         }
     }
@@ -108,11 +108,11 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<Page<Custom
     let (rows, total) = repo::list(&app.db.conn, &vis, &f).await?;
     let mut items = views(app, rows)?;
     if let Some(run) = f.class.as_ref().map(|k| k.run_id) {
-        let ids: Vec<i64> = items.iter().map(|v| v.id).collect();
+        let ids: Vec<i64> = items.iter().map(|v| v.id.get()).collect();
         let mut found =
             consign_store::classification::verdicts_for(&app.db.conn, run, &ids).await?;
         for v in &mut items {
-            v.class = found.remove(&v.id).map(ClassBrief::of);
+            v.class = found.remove(&v.id.get()).map(ClassBrief::of);
         }
     }
     Ok(Page {

@@ -18,7 +18,7 @@ pub struct ContactInput {
 pub(crate) struct ContactDraft {
     pub(crate) name: String,
     pub(crate) title: Option<String>,
-    pub(crate) phone: Option<String>,
+    pub(crate) phone: Option<Phone>,
     pub(crate) email: Option<String>,
     pub(crate) wechat: Option<String>,
     pub(crate) is_primary: bool,
@@ -26,7 +26,7 @@ pub(crate) struct ContactDraft {
 
 pub(crate) fn validate_contact(
     input: &ContactInput,
-    base: Option<&(contact::Model, Option<String>, Option<String>)>,
+    base: Option<&(contact::Model, Option<Phone>, Option<String>)>,
     prefix: &str,
 ) -> Result<ContactDraft, FieldErrors> {
     let mut e = FieldErrors::new();
@@ -45,11 +45,14 @@ pub(crate) fn validate_contact(
             optional_text(&pick(&input.title, b.and_then(|m| m.title.as_deref())), 40),
         )
         .flatten();
-    let phone_s = pick(&input.phone, base.and_then(|(_, p, _)| p.as_deref()));
+    let phone_s = pick(
+        &input.phone,
+        base.and_then(|(_, p, _)| p.as_ref().map(Phone::digits)),
+    );
     let phone = if phone_s.trim().is_empty() {
         None
     } else {
-        e.check(&f("phone"), validate::phone(&phone_s))
+        e.check(&f("phone"), Phone::parse(&phone_s))
     };
     let email_s = pick(&input.email, base.and_then(|(_, _, m)| m.as_deref()));
     let email = if email_s.trim().is_empty() {
@@ -86,7 +89,7 @@ pub(crate) fn validate_contact(
 pub(crate) fn contact_audit(d: &ContactDraft) -> serde_json::Value {
     serde_json::json!({
         "name": d.name, "title": d.title,
-        "phone": d.phone.as_deref().map(mask::phone),
+        "phone": d.phone.as_ref().map(Phone::masked),
         "email": d.email.as_deref().map(mask::email),
         "wechat": d.wechat, "is_primary": d.is_primary,
     })
@@ -106,7 +109,7 @@ pub async fn create(app: &App, actor: &Actor, input: &NewCustomer) -> Result<Cus
     let c = &input.customer;
     let mut errs = FieldErrors::new();
     let code = match c.code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(code) => errs.check("code", validate::customer_code(code)),
+        Some(code) => errs.check("code", CustomerCode::parse(code)),
         None => None,
     };
     let draft = match validate_input(c, None) {
@@ -145,7 +148,7 @@ pub async fn create(app: &App, actor: &Actor, input: &NewCustomer) -> Result<Cus
         }
     }
     if !c.confirm_duplicates {
-        let phones: Vec<String> = contacts.iter().filter_map(|k| k.phone.clone()).collect();
+        let phones: Vec<Phone> = contacts.iter().filter_map(|k| k.phone.clone()).collect();
         let hits = find_duplicates(
             app,
             actor,
@@ -170,7 +173,7 @@ pub async fn create(app: &App, actor: &Actor, input: &NewCustomer) -> Result<Cus
         },
     )
     .await?;
-    get(app, actor, created).await
+    get(app, actor, CustomerId::trusted(created)).await
 }
 
 // ---- group commit of creates ----
@@ -192,7 +195,7 @@ pub(crate) const PROSPECT_BATCH: usize = 500;
 
 pub(crate) struct CreateJob {
     pub(crate) actor: Actor,
-    pub(crate) code: Option<String>,
+    pub(crate) code: Option<CustomerCode>,
     pub(crate) draft: Draft,
     pub(crate) owner: Option<i64>,
     pub(crate) contacts: Vec<ContactDraft>,
@@ -292,7 +295,7 @@ pub(crate) async fn create_prospects<C: ConnectionTrait + 'static>(
         .iter()
         .map(|(code, name)| CreateJob {
             actor: actor.clone(),
-            code: Some(code.clone()),
+            code: Some(CustomerCode::trusted(code.clone())),
             draft: Draft {
                 name: name.clone(),
                 short_name: None,
@@ -335,7 +338,7 @@ pub(crate) async fn insert_customers_in<C: ConnectionTrait + 'static>(
     let mut models = Vec::with_capacity(jobs.len());
     for job in jobs {
         let code = match &job.code {
-            Some(c) => c.clone(),
+            Some(c) => c.as_str().to_string(),
             None => {
                 let n = match next_generated {
                     Some(n) => n,
@@ -423,8 +426,8 @@ pub(crate) fn contact_model(
         customer_id: Set(customer_id),
         name: Set(k.name.clone()),
         title: Set(k.title.clone()),
-        phone_enc: Set(app.vault.encrypt_opt(k.phone.as_deref())),
-        phone_hash: Set(k.phone.as_deref().map(|p| app.vault.phone_hash(p))),
+        phone_enc: Set(app.vault.encrypt_opt(k.phone.as_ref().map(Phone::digits))),
+        phone_hash: Set(k.phone.as_ref().map(|p| app.vault.phone_hash(p))),
         email_enc: Set(app.vault.encrypt_opt(k.email.as_deref())),
         wechat: Set(k.wechat.clone()),
         is_primary: Set(primary),
@@ -451,7 +454,7 @@ pub(crate) async fn insert_contact_row<C: ConnectionTrait>(
 pub async fn update(
     app: &App,
     actor: &Actor,
-    id: i64,
+    id: CustomerId,
     input: &CustomerInput,
 ) -> Result<CustomerDetail> {
     let (c, _) = load_visible(app, actor, id).await?;
@@ -462,9 +465,9 @@ pub async fn update(
     if !perms.edit {
         return Err(AppError::Forbidden);
     }
-    let tags_before = repo::tags_of(&app.db.conn, &[id])
+    let tags_before = repo::tags_of(&app.db.conn, &[id.get()])
         .await?
-        .remove(&id)
+        .remove(&id.get())
         .unwrap_or_default();
     let id_number = app.vault.decrypt_opt(c.id_number_enc.as_deref())?;
     let mut errs = FieldErrors::new();
@@ -474,7 +477,7 @@ pub async fn update(
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(code) => errs.check("code", validate::customer_code(code)),
+        Some(code) => errs.check("code", CustomerCode::parse(code)),
         None => None,
     };
     let draft = match validate_input(input, Some((&c, &tags_before, id_number))) {
@@ -498,7 +501,7 @@ pub async fn update(
         return Err(AppError::Validation(errs));
     };
     if let Some(code) = &new_code {
-        if code != &c.code && repo::find_by_code(&app.db.conn, code).await?.is_some() {
+        if code.as_str() != c.code && repo::find_by_code(&app.db.conn, code).await?.is_some() {
             return Err(AppError::Conflict {
                 field: "code".into(),
                 code: "err.duplicate_code",
@@ -512,7 +515,7 @@ pub async fn update(
     let mut am: customer::ActiveModel = c.clone().into();
     apply(&mut am, &draft, app);
     if let Some(code) = new_code {
-        am.code = Set(code);
+        am.code = Set(code.into_string());
     }
     if owner_changed {
         am.owner_id = Set(owner);
@@ -544,7 +547,7 @@ pub async fn update(
                 },
                 entity_type: "customer",
                 entity_id: id.to_string(),
-                customer_id: Some(id),
+                customer_id: Some(id.get()),
                 summary: Some(format!("{} {}", m.code, m.name)),
                 before: Some(before),
                 after: Some(after),
@@ -560,15 +563,15 @@ pub async fn update(
 pub(crate) async fn transition(
     app: &App,
     actor: &Actor,
-    id: i64,
+    id: CustomerId,
     action: &'static str,
 ) -> Result<CustomerDetail> {
     let (c, _) = load_visible(app, actor, id).await?;
     let perms = permissions(actor, &c);
     let now = Utc::now();
-    let tags = repo::tags_of(&app.db.conn, &[id])
+    let tags = repo::tags_of(&app.db.conn, &[id.get()])
         .await?
-        .remove(&id)
+        .remove(&id.get())
         .unwrap_or_default();
     let before = audit_json(&c, &tags);
     let mut am: customer::ActiveModel = c.clone().into();
@@ -652,7 +655,7 @@ pub(crate) async fn transition(
             action,
             entity_type: "customer",
             entity_id: id.to_string(),
-            customer_id: Some(id),
+            customer_id: Some(id.get()),
             summary: Some(format!("{} {}", m.code, m.name)),
             before: Some(before),
             after: Some(audit_json(&m, &tags)),
@@ -663,22 +666,27 @@ pub(crate) async fn transition(
     get(app, actor, id).await
 }
 
-pub async fn archive(app: &App, actor: &Actor, id: i64) -> Result<CustomerDetail> {
+pub async fn archive(app: &App, actor: &Actor, id: CustomerId) -> Result<CustomerDetail> {
     transition(app, actor, id, "customer.archive").await
 }
-pub async fn restore(app: &App, actor: &Actor, id: i64) -> Result<CustomerDetail> {
+pub async fn restore(app: &App, actor: &Actor, id: CustomerId) -> Result<CustomerDetail> {
     transition(app, actor, id, "customer.restore").await
 }
-pub async fn release(app: &App, actor: &Actor, id: i64) -> Result<CustomerDetail> {
+pub async fn release(app: &App, actor: &Actor, id: CustomerId) -> Result<CustomerDetail> {
     transition(app, actor, id, "customer.release").await
 }
-pub async fn claim(app: &App, actor: &Actor, id: i64) -> Result<CustomerDetail> {
+pub async fn claim(app: &App, actor: &Actor, id: CustomerId) -> Result<CustomerDetail> {
     transition(app, actor, id, "customer.claim").await
 }
 
 /// Merges `from` into `into`: every record of `from` moves, `from` is archived and
 /// points at `into`; both customers' timelines record it.
-pub async fn merge(app: &App, actor: &Actor, from: i64, into: i64) -> Result<CustomerDetail> {
+pub async fn merge(
+    app: &App,
+    actor: &Actor,
+    from: CustomerId,
+    into: CustomerId,
+) -> Result<CustomerDetail> {
     if !actor.role.can_merge() {
         return Err(AppError::Forbidden);
     }
@@ -698,20 +706,20 @@ pub async fn merge(app: &App, actor: &Actor, from: i64, into: i64) -> Result<Cus
     }
     let now = Utc::now();
     let conn = &app.db.conn;
-    let src_tags = repo::tags_of(conn, &[from])
+    let src_tags = repo::tags_of(conn, &[from.get()])
         .await?
-        .remove(&from)
+        .remove(&from.get())
         .unwrap_or_default();
-    let dst_tags = repo::tags_of(conn, &[into])
+    let dst_tags = repo::tags_of(conn, &[into.get()])
         .await?
-        .remove(&into)
+        .remove(&into.get())
         .unwrap_or_default();
     let txn = app.db.begin_write().await?;
     repo::move_records(&txn, from, into).await?;
     repo::set_archived_keys(&txn, from, true).await?;
     let mut am: customer::ActiveModel = src.clone().into();
     am.archived_at = Set(Some(now));
-    am.merged_into_id = Set(Some(into));
+    am.merged_into_id = Set(Some(into.get()));
     am.updated_at = Set(now);
     let src_after = repo::update(&txn, am).await?;
     let mut dam: customer::ActiveModel = dst.clone().into();
@@ -740,7 +748,7 @@ pub async fn merge(app: &App, actor: &Actor, from: i64, into: i64) -> Result<Cus
             action: "customer.merge",
             entity_type: "customer",
             entity_id: from.to_string(),
-            customer_id: Some(from),
+            customer_id: Some(from.get()),
             summary: Some(summary.clone()),
             before: Some(audit_json(&src, &src_tags)),
             after: Some(audit_json(&src_after, &[])),
@@ -754,7 +762,7 @@ pub async fn merge(app: &App, actor: &Actor, from: i64, into: i64) -> Result<Cus
             action: "customer.merged_from",
             entity_type: "customer",
             entity_id: into.to_string(),
-            customer_id: Some(into),
+            customer_id: Some(into.get()),
             summary: Some(summary),
             before: Some(audit_json(&dst, &dst_tags)),
             after: Some(audit_json(&dst_after, &merged_tags)),

@@ -8,7 +8,7 @@ use crate::demo::{Rng, CITIES};
 use crate::{App, Result};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use consign_domain::customer::{split_modes, ServiceMode};
-use consign_domain::ops::WaybillNo;
+use consign_domain::ops::{Fen, WaybillNo};
 use consign_domain::shipment::{local_day, Exception, Exceptions, Shipment, ShipmentStatus};
 use consign_store::shipments::{self as repo, ShipmentWrite, TrackingEvent};
 use std::collections::HashMap;
@@ -191,8 +191,8 @@ pub async fn seed_shipments(app: &App, total: usize, seed: u64, today: NaiveDate
                 pieces: 1 + r.below(if mode == ServiceMode::Express { 3 } else { 40 }) as i64,
                 weight_g,
                 volume_cm3: weight_g * 4,
-                revenue_fen,
-                cost_fen: Some(cost_fen),
+                revenue_fen: Fen(revenue_fen),
+                cost_fen: Some(Fen(cost_fen)),
                 ordered_at,
                 promised_at: Some(promised_at),
                 shipped_at: Some(ordered_at + Duration::hours(2 + r.below(6) as i64)),
@@ -362,7 +362,7 @@ pub async fn seed_billing(app: &App, seed: u64, today: NaiveDate) -> Result<(u64
             Invoice {
                 invoice_no: invoice_no.clone(),
                 customer_code: code.clone(),
-                amount_fen: f.revenue_fen,
+                amount_fen: Fen(f.revenue_fen),
                 issued_at: at(issued, 10),
                 due_at: at(due, 23),
                 period: format!("{y:04}-{m:02}"),
@@ -383,7 +383,7 @@ pub async fn seed_billing(app: &App, seed: u64, today: NaiveDate) -> Result<(u64
                         payment_no: no,
                         customer_code: code.clone(),
                         invoice_no: Some(invoice_no.clone()),
-                        amount_fen: amount,
+                        amount_fen: Fen(amount),
                         paid_at: at(day, 15),
                         method: Some(method),
                         note: String::new(),

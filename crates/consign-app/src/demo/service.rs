@@ -9,6 +9,7 @@ use crate::demo::Rng;
 use crate::service::{self, StepInput, TicketInput};
 use crate::{App, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use consign_domain::ops::Fen;
 use consign_domain::role::Role;
 use consign_domain::service::SlaPolicy;
 use consign_domain::shipment::Exception;
@@ -158,7 +159,7 @@ pub async fn seed(app: &App, seed: u64, n: usize, now: DateTime<Utc>) -> Result<
         };
         let at = now - Duration::minutes(60 + r.below(60 * 24 * 58) as i64);
         let claimed = if kind == "claim" {
-            consign_domain::ops::format_yuan(c.revenue_fen.max(5_000) * (2 + r.below(8) as i64))
+            Fen(c.revenue_fen.max(5_000) * (2 + r.below(8) as i64)).yuan()
         } else {
             String::new()
         };
@@ -279,7 +280,7 @@ fn resolve_input(r: &mut Rng, kind: &str, revenue_fen: i64, note: &str) -> StepI
         note: note.to_string(),
         root_cause: cause.into(),
         settled: if kind == "claim" {
-            consign_domain::ops::format_yuan(revenue_fen.max(5_000) * (1 + r.below(4) as i64))
+            Fen(revenue_fen.max(5_000) * (1 + r.below(4) as i64)).yuan()
         } else {
             String::new()
         },

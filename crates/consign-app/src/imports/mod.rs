@@ -17,7 +17,7 @@ use crate::tabular::{
 };
 use crate::{customers, App, AppError, Result};
 use chrono::Utc;
-use consign_domain::ops::{parse_fen, parse_flag, parse_local_datetime, parse_scaled, WaybillNo};
+use consign_domain::ops::{parse_flag, parse_local_datetime, parse_scaled, Fen, WaybillNo};
 use consign_domain::shipment::{
     exceptions_from_text, local_day, service_mode_from_text, status_from_text, Exception,
     Exceptions, Shipment, ShipmentStatus,

@@ -83,13 +83,13 @@ impl RowParser<'_> {
             fail("revenue", "err.required");
             None
         } else {
-            parse_fen(get("revenue"))
+            Fen::parse(get("revenue"))
                 .map_err(|k| fail("revenue", k))
                 .ok()
         };
         let cost = match get("cost") {
             "" => None,
-            v => parse_fen(v).map_err(|k| fail("cost", k)).ok(),
+            v => Fen::parse(v).map_err(|k| fail("cost", k)).ok(),
         };
         let scaled = |f: &str, d: u32, fail: &mut dyn FnMut(&str, &'static str)| match get(f) {
             "" => 0,
@@ -399,7 +399,7 @@ impl<'a> ParseState<'a> {
                     .and_then(|i| p.layout.col[i])
             });
             if let Some(v) = col.and_then(|c| cells.get(c)) {
-                self.file_total = parse_fen(v).ok();
+                self.file_total = Fen::parse(v).ok().map(Fen::get);
             }
             return;
         }

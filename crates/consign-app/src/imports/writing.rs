@@ -2,6 +2,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use consign_domain::customer::CustomerId;
 
 /// Imports a shipment file. Bad rows are reported, good ones written; a whole-file
 /// problem (no header, a required column missing, an unreadable workbook) ends the run
@@ -475,14 +476,15 @@ impl Writer<'_> {
                 continue;
             }
             let order_day = local_day(p.shipment.ordered_at, tz);
-            self.revenue_sum += p.shipment.revenue_fen;
+            self.revenue_sum += p.shipment.revenue_fen.get();
             let stored = old.get(p.shipment.waybill_no.as_str());
             // Written earlier by this very run: the file repeats the waybill.
             if stored.is_some_and(|o| o.import_run_id == Some(self.run_id)) {
                 repeated += 1;
             }
-            let unchanged =
-                stored.is_some_and(|o| o.same_content(customer_id, order_day, &p.shipment));
+            let unchanged = stored.is_some_and(|o| {
+                o.same_content(CustomerId::trusted(customer_id), order_day, &p.shipment)
+            });
             match (stored, unchanged) {
                 (None, _) => counts.rows_new += 1,
                 (Some(_), true) => counts.rows_unchanged += 1,

@@ -3,6 +3,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use consign_domain::customer::CustomerId;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ServiceDashQuery {
@@ -134,7 +135,7 @@ pub async fn dashboard(app: &App, actor: &Actor, q: &ServiceDashQuery) -> Result
     }
     for (id, code, name, n) in &s.top_complainers {
         let shipments = match &run {
-            Some(r) => consign_store::classification::verdict(conn, r.id, *id)
+            Some(r) => consign_store::classification::verdict(conn, r.id, CustomerId::trusted(*id))
                 .await?
                 .map(|v| v.current_shipments),
             None => None,

@@ -7,7 +7,7 @@ use crate::auth::Actor;
 use crate::{App, AppError, Result};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use consign_domain::classify::{day_num, Grade, ValueClass};
-use consign_domain::ops::{format_fen, parse_fen, WaybillNo};
+use consign_domain::ops::{Fen, WaybillNo};
 use consign_domain::params;
 use consign_domain::role::{Role, Scope};
 use consign_domain::service::{
@@ -136,8 +136,8 @@ fn view(r: TicketRow, now: DateTime<Utc>) -> Result<TicketView> {
         description: r.description,
         value_class: r.value_class,
         grade: r.grade,
-        claimed: r.claimed_fen.map(format_fen),
-        settled: r.settled_fen.map(format_fen),
+        claimed: r.claimed_fen.map(|f| Fen(f).to_string()),
+        settled: r.settled_fen.map(|f| Fen(f).to_string()),
         responsible_party: r.responsible_party,
         root_cause: r.root_cause.as_deref().and_then(RootCause::parse),
         resolution: r.resolution,

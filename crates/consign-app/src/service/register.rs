@@ -2,6 +2,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use consign_domain::customer::CustomerId;
 
 // ---- register ----
 
@@ -62,7 +63,9 @@ pub(crate) async fn class_of(
         return Ok((None, None));
     };
     Ok(
-        match consign_store::classification::verdict(conn, run.id, customer_id).await? {
+        match consign_store::classification::verdict(conn, run.id, CustomerId::trusted(customer_id))
+            .await?
+        {
             Some(v) => (ValueClass::parse(&v.value_class), Grade::parse(&v.grade)),
             None => (None, None),
         },
@@ -76,13 +79,18 @@ pub(crate) async fn resolve_customer(
     e: &mut FieldErrors,
 ) -> Result<Option<customer::Model>> {
     let conn = &app.db.conn;
-    let found = if let Ok(id) = input.customer_id.trim().parse::<i64>() {
-        consign_store::customers::find(conn, id).await?
+    let id_text = input.customer_id.trim();
+    let found = if id_text.parse::<i64>().is_ok() {
+        // A number that is no customer's id (0, -1) is "not found" as well.
+        match CustomerId::parse(id_text) {
+            Ok(id) => consign_store::customers::find(conn, id).await?,
+            Err(_) => None,
+        }
     } else if !input.customer_code.trim().is_empty() {
         let ids =
             consign_store::customers::ids_by_code(conn, &[input.customer_code.trim()]).await?;
         match ids.values().next() {
-            Some(id) => consign_store::customers::find(conn, *id).await?,
+            Some(id) => consign_store::customers::find(conn, CustomerId::trusted(*id)).await?,
             None => None,
         }
     } else {
@@ -155,8 +163,8 @@ pub async fn create_at(
         }
         None
     } else {
-        match parse_fen(&input.claimed) {
-            Ok(f) if f < 0 => {
+        match Fen::parse(&input.claimed) {
+            Ok(f) if f < Fen::ZERO => {
                 e.add("claimed", "err.negative");
                 None
             }
@@ -171,7 +179,8 @@ pub async fn create_at(
     let conn = &app.db.conn;
     let mut contact_id = None;
     if let (Some(c), Ok(cid)) = (&customer, input.contact_id.trim().parse::<i64>()) {
-        let contacts = consign_store::customers::contacts_of(conn, c.id).await?;
+        let contacts =
+            consign_store::customers::contacts_of(conn, CustomerId::trusted(c.id)).await?;
         if contacts.iter().any(|k| k.id == cid) {
             contact_id = Some(cid);
         } else {
@@ -250,7 +259,7 @@ pub async fn create_at(
             description: &description,
             value_class: vc.map(|v| v.as_str()),
             grade: grade.map(|g| g.as_str()),
-            claimed_fen: claimed,
+            claimed_fen: claimed.map(Fen::get),
             responsible_party: responsible.as_deref(),
             first_response_due: first_due,
             resolution_due,

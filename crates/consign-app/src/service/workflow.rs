@@ -93,19 +93,19 @@ pub async fn step_at(
             ch.resolved_at = Some(Some(now));
             ch.resolution_minutes = Some(Some(took));
             if t.kind == TicketKind::Claim.as_str() {
-                match parse_fen(&input.settled) {
+                match Fen::parse(&input.settled) {
                     _ if input.settled.trim().is_empty() => e.add("settled", "err.required"),
-                    Ok(f) if f < 0 => e.add("settled", "err.negative"),
+                    Ok(f) if f < Fen::ZERO => e.add("settled", "err.negative"),
                     // Paying more than was claimed is a manager's decision.
                     Ok(f)
-                        if t.claimed_fen.is_some_and(|c| f > c)
+                        if t.claimed_fen.is_some_and(|c| f > Fen(c))
                             && !matches!(actor.role, Role::Admin | Role::Manager) =>
                     {
                         e.add("settled", "err.settlement_above_claim")
                     }
                     Ok(f) => {
-                        ch.settled_fen = Some(Some(f));
-                        detail["settled"] = format_fen(f).into();
+                        ch.settled_fen = Some(Some(f.get()));
+                        detail["settled"] = f.to_string().into();
                     }
                     Err(k) => e.add("settled", k),
                 }

@@ -1,7 +1,8 @@
 //! Stored verdicts: one customer's, its history, a run's.
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use consign_domain::customer::CustomerId;
 
 /// One stored verdict with its figures.
 #[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
@@ -42,8 +43,9 @@ pub(crate) const VERDICT_COLS: &str =
 pub async fn verdict<C: ConnectionTrait>(
     conn: &C,
     run_id: i64,
-    customer_id: i64,
+    customer_id: CustomerId,
 ) -> Result<Option<VerdictRow>> {
+    let customer_id = customer_id.get();
     Ok(VerdictRow::find_by_statement(stmt(
         conn.get_database_backend(),
         &format!(
@@ -58,8 +60,9 @@ pub async fn verdict<C: ConnectionTrait>(
 /// A customer's verdicts in every stored run, oldest first, with the run.
 pub async fn history<C: ConnectionTrait>(
     conn: &C,
-    customer_id: i64,
+    customer_id: CustomerId,
 ) -> Result<Vec<(i32, i64, VerdictRow)>> {
+    let customer_id = customer_id.get();
     let backend = conn.get_database_backend();
     // One key seek per stored run (a few dozen): no index by customer to keep up.
     let verdicts = VerdictRow::find_by_statement(stmt(

@@ -7,8 +7,9 @@ use super::*;
 
 pub async fn contacts_of<C: ConnectionTrait>(
     conn: &C,
-    customer_id: i64,
+    customer_id: CustomerId,
 ) -> Result<Vec<contact::Model>> {
+    let customer_id = customer_id.get();
     Ok(contact::Entity::find()
         .filter(contact::Column::CustomerId.eq(customer_id))
         .order_by_desc(contact::Column::IsPrimary)
@@ -43,9 +44,10 @@ pub async fn delete_contact<C: ConnectionTrait>(conn: &C, id: i64) -> Result<()>
 /// Clears the primary flag of every other contact of the customer.
 pub async fn clear_primary<C: ConnectionTrait>(
     conn: &C,
-    customer_id: i64,
+    customer_id: CustomerId,
     except: i64,
 ) -> Result<()> {
+    let customer_id = customer_id.get();
     conn.execute(stmt(
         conn.get_database_backend(),
         "UPDATE contacts SET is_primary = FALSE WHERE customer_id = ? AND id <> ?",

@@ -222,9 +222,10 @@ pub(crate) fn fast_count_sql(vis: &Visibility, f: &CustomerFilter) -> Option<Sea
 /// Moves a customer's search keys out of (archive) or back into (restore) the live key space.
 pub async fn set_archived_keys<C: ConnectionTrait>(
     conn: &C,
-    customer_id: i64,
+    customer_id: CustomerId,
     archived: bool,
 ) -> Result<()> {
+    let customer_id = customer_id.get();
     let sql = if archived {
         "UPDATE search_keys SET key = 'x' || key WHERE customer_id = ? AND key NOT LIKE 'x%'"
     } else {
@@ -534,9 +535,10 @@ pub async fn delete_search_keys_between<C: ConnectionTrait>(
 /// Replaces a customer's search keys.
 pub async fn set_search_keys<C: ConnectionTrait>(
     conn: &C,
-    customer_id: i64,
+    customer_id: CustomerId,
     keys: &[String],
 ) -> Result<()> {
+    let customer_id = customer_id.get();
     search_key::Entity::delete_many()
         .filter(search_key::Column::CustomerId.eq(customer_id))
         .exec(conn)

@@ -18,7 +18,12 @@ pub const CUSTOMER_OWNED_TABLES: &[&str] = &[
 ];
 
 /// Moves every record of `from` to `into`. Tags are united.
-pub async fn move_records<C: ConnectionTrait>(conn: &C, from: i64, into: i64) -> Result<()> {
+pub async fn move_records<C: ConnectionTrait>(
+    conn: &C,
+    from: CustomerId,
+    into: CustomerId,
+) -> Result<()> {
+    let (from, into) = (from.get(), into.get());
     let backend = conn.get_database_backend();
     for table in CUSTOMER_OWNED_TABLES {
         let sql = format!("UPDATE {table} SET customer_id = ? WHERE customer_id = ?");
@@ -57,7 +62,7 @@ pub async fn move_records<C: ConnectionTrait>(conn: &C, from: i64, into: i64) ->
 }
 
 /// Ids of customers merged into `id` (their history shows on its timeline).
-pub async fn merged_into<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Vec<i64>> {
+pub async fn merged_into<C: ConnectionTrait>(conn: &C, id: CustomerId) -> Result<Vec<CustomerId>> {
     #[derive(FromQueryResult)]
     struct Row {
         id: i64,
@@ -65,9 +70,12 @@ pub async fn merged_into<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Vec<i6
     let rows = Row::find_by_statement(stmt(
         conn.get_database_backend(),
         "SELECT id FROM customers WHERE merged_into_id = ?",
-        vec![id.into()],
+        vec![id.get().into()],
     ))
     .all(conn)
     .await?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| CustomerId::trusted(r.id))
+        .collect())
 }

@@ -2,6 +2,7 @@
 
 use crate::entity::{contact, customer, customer_tag, search_key};
 use crate::{Result, StoreError};
+use consign_domain::customer::CustomerId;
 use sea_orm::sea_query::{Expr, Query as SqlQuery};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
@@ -294,9 +295,9 @@ async fn fetch_rows<C: ConnectionTrait>(
 }
 
 /// One customer with owner name, tags and all its contacts.
-pub async fn find_row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<CustomerRow>> {
+pub async fn find_row<C: ConnectionTrait>(conn: &C, id: CustomerId) -> Result<Option<CustomerRow>> {
     let q = select_rows(conn.get_database_backend(), WithContacts::All)
-        .filter(customer::Column::Id.eq(id));
+        .filter(customer::Column::Id.eq(id.get()));
     Ok(fetch_rows(conn, q).await?.into_iter().next())
 }
 
@@ -304,7 +305,7 @@ pub async fn find_row<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<Cu
 /// people claiming at once: one wins).
 pub async fn claim_from_pool<C: ConnectionTrait>(
     conn: &C,
-    id: i64,
+    id: CustomerId,
     user: Option<i64>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool> {
@@ -312,14 +313,14 @@ pub async fn claim_from_pool<C: ConnectionTrait>(
         .execute(stmt(
             conn.get_database_backend(),
             "UPDATE customers SET owner_id = ?, pool_since = NULL, last_interaction_at = ?, updated_at = ? WHERE id = ? AND owner_id IS NULL",
-            vec![user.into(), now.into(), now.into(), id.into()],
+            vec![user.into(), now.into(), now.into(), id.get().into()],
         ))
         .await?;
     Ok(r.rows_affected() > 0)
 }
 
-pub async fn find<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<customer::Model>> {
-    Ok(customer::Entity::find_by_id(id).one(conn).await?)
+pub async fn find<C: ConnectionTrait>(conn: &C, id: CustomerId) -> Result<Option<customer::Model>> {
+    Ok(customer::Entity::find_by_id(id.get()).one(conn).await?)
 }
 
 pub async fn find_by_code<C: ConnectionTrait>(

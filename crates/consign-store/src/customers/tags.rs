@@ -24,11 +24,11 @@ pub async fn tags_of<C: ConnectionTrait>(
 
 pub async fn set_tags<C: ConnectionTrait>(
     conn: &C,
-    customer_id: i64,
+    customer_id: CustomerId,
     tags: &[String],
 ) -> Result<()> {
     customer_tag::Entity::delete_many()
-        .filter(customer_tag::Column::CustomerId.eq(customer_id))
+        .filter(customer_tag::Column::CustomerId.eq(customer_id.get()))
         .exec(conn)
         .await?;
     add_tags(conn, customer_id, tags).await
@@ -37,9 +37,10 @@ pub async fn set_tags<C: ConnectionTrait>(
 /// Adds tags to a customer that has none of them yet.
 pub async fn add_tags<C: ConnectionTrait>(
     conn: &C,
-    customer_id: i64,
+    customer_id: CustomerId,
     tags: &[String],
 ) -> Result<()> {
+    let customer_id = customer_id.get();
     if tags.is_empty() {
         return Ok(());
     }

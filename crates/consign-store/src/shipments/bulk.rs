@@ -19,8 +19,8 @@ fn encode<'q>(w: &'q ShipmentWrite, out: &mut RowOut<'q, '_>) {
     out.int8(s.pieces);
     out.int8(s.weight_g);
     out.int8(s.volume_cm3);
-    out.int8(s.revenue_fen);
-    out.opt_int8(s.cost_fen);
+    out.int8(s.revenue_fen.get());
+    out.opt_int8(s.cost_fen.map(Fen::get));
     out.time(s.ordered_at);
     out.int4(w.order_day);
     out.opt_time(s.promised_at);

@@ -10,8 +10,9 @@ use crate::dialect::stmt;
 pub(crate) use crate::dialect::{insert_sql, rollup_upsert_sql, Constant};
 use crate::Result;
 use chrono::{DateTime, Utc};
+use consign_domain::customer::CustomerId;
 use consign_domain::customer::ServiceMode;
-use consign_domain::ops::WaybillNo;
+use consign_domain::ops::{Fen, WaybillNo};
 use consign_domain::shipment::{month_of, DayFigures, Exceptions, Shipment, ShipmentStatus};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -52,7 +53,8 @@ pub struct StoredShipment {
 
 impl StoredShipment {
     /// Whether writing `other` over this one would change anything a user can see.
-    pub fn same_content(&self, customer_id: i64, order_day: i32, s: &Shipment) -> bool {
+    pub fn same_content(&self, customer_id: CustomerId, order_day: i32, s: &Shipment) -> bool {
+        let customer_id = customer_id.get();
         self.customer_id == customer_id
             && self.order_day == order_day
             && self.shipment.without_code() == s.without_code()
@@ -104,8 +106,8 @@ pub(crate) fn parse_row(r: &QueryResult) -> Result<StoredShipment> {
             pieces: r.try_get("", "pieces")?,
             weight_g: r.try_get("", "weight_g")?,
             volume_cm3: r.try_get("", "volume_cm3")?,
-            revenue_fen: r.try_get("", "revenue_fen")?,
-            cost_fen: r.try_get("", "cost_fen")?,
+            revenue_fen: Fen(r.try_get("", "revenue_fen")?),
+            cost_fen: r.try_get::<Option<i64>>("", "cost_fen")?.map(Fen),
             ordered_at: r.try_get("", "ordered_at")?,
             promised_at: r.try_get("", "promised_at")?,
             shipped_at: r.try_get("", "shipped_at")?,
@@ -161,10 +163,11 @@ pub async fn find<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<Stored
 /// A customer's shipments, newest order first.
 pub async fn list_for_customer<C: ConnectionTrait>(
     conn: &C,
-    customer_id: i64,
+    customer_id: CustomerId,
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<StoredShipment>, u64)> {
+    let customer_id = customer_id.get();
     let backend = conn.get_database_backend();
     let sql = format!(
         "{SELECT} WHERE s.customer_id = ? ORDER BY s.ordered_at DESC, s.id DESC LIMIT ? OFFSET ?"

@@ -1,7 +1,8 @@
 //! The daily and monthly rollups: applying deltas, folding on merge, reading, recomputing from the raw shipments.
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use consign_domain::customer::CustomerId;
 
 /// Adds per-(customer, day) changes to both rollups; a day or month left with no
 /// shipments is removed.
@@ -180,9 +181,10 @@ pub async fn totals<C: ConnectionTrait>(conn: &C) -> Result<Totals> {
 /// customer's rollup.
 pub async fn rebuild_customer<C: ConnectionTrait>(
     conn: &C,
-    customer_id: i64,
+    customer_id: CustomerId,
     day_of: &(dyn Fn(DateTime<Utc>) -> i32 + Sync),
 ) -> Result<u64> {
+    let customer_id = customer_id.get();
     let backend = conn.get_database_backend();
     let mut days: HashMap<(i64, i32), DayFigures> = HashMap::new();
     let mut moved: Vec<(i64, i32)> = Vec::new();

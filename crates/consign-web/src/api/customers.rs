@@ -4,6 +4,7 @@
 use super::*;
 #[allow(unused_imports)]
 use consign_app::{billing, customers, shipments, users};
+use consign_domain::customer::{CustomerId, Phone};
 
 /// The customer archive's routes.
 pub(crate) fn routes() -> Router<App> {
@@ -86,16 +87,16 @@ pub(crate) async fn check_duplicates(
     u: ApiUser,
     ApiJson(b): ApiJson<DuplicateCheck>,
 ) -> ApiResult<Response> {
-    let phones: Vec<String> = b
+    let phones: Vec<Phone> = b
         .phones
         .iter()
-        .filter_map(|p| consign_domain::validate::phone(p).ok())
+        .filter_map(|p| Phone::parse(p).ok())
         .collect();
     let uscc = b
         .uscc
         .as_deref()
         .and_then(|s| consign_domain::validate::uscc(s).ok());
-    let exclude = b.exclude_id.and_then(|s| s.parse().ok());
+    let exclude = b.exclude_id.and_then(|s| CustomerId::parse(&s).ok());
     let hits =
         customers::find_duplicates(&app, &u.actor, &b.name, uscc.as_deref(), &phones, exclude)
             .await
@@ -104,9 +105,9 @@ pub(crate) async fn check_duplicates(
     let total = hits.len();
     let mut shown = Vec::new();
     for h in hits {
-        if !h.hidden {
+        if let Some(id) = h.id {
             shown.push(json!({
-                "id": h.id.to_string(), "code": h.code, "name": h.name, "owner_name": h.owner_name,
+                "id": id, "code": h.code, "name": h.name, "owner_name": h.owner_name,
                 "reasons": h.reasons.iter().map(|r| json!({"code": r, "message": u.lang.t(r)})).collect::<Vec<_>>(),
             }));
         }

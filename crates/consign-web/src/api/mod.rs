@@ -51,7 +51,9 @@ pub(crate) fn page(p: Option<u64>, u: &ApiUser) -> ApiResult<u64> {
         .or_api(u)
 }
 
-fn id(s: &str, u: &ApiUser) -> ApiResult<i64> {
+/// A path's id (a customer's: `CustomerId`; a ticket's, a contact's: a number); one that
+/// does not parse is "not found", like an id that does not exist.
+fn id<T: std::str::FromStr>(s: &str, u: &ApiUser) -> ApiResult<T> {
     s.parse()
         .map_err(|_| WebError::api(AppError::NotFound, u.lang))
 }

@@ -1,7 +1,6 @@
 //! REST API of the service desk: tickets, their workflow steps, assignment, notes and
 //! attachments; the SLA policy; the caller's notifications.
 
-use crate::error::WebError;
 use crate::extract::{ApiJson, ApiQuery, ApiUser};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -14,16 +13,7 @@ use consign_domain::service::SlaPolicy;
 use serde::Deserialize;
 use serde_json::json;
 
-type ApiResult<T> = Result<T, WebError>;
-
-fn or_api<T>(r: Result<T, AppError>, u: &ApiUser) -> ApiResult<T> {
-    r.map_err(|e| WebError::api(e, u.lang))
-}
-
-fn id(s: &str, u: &ApiUser) -> ApiResult<i64> {
-    s.parse()
-        .map_err(|_| WebError::api(AppError::NotFound, u.lang))
-}
+use super::{id, ApiResult, OrApi};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -64,7 +54,7 @@ async fn list(
     u: ApiUser,
     ApiQuery(q): ApiQuery<TicketQuery>,
 ) -> ApiResult<Response> {
-    let page = or_api(service::list(&app, &u.actor, &q).await, &u)?;
+    let page = service::list(&app, &u.actor, &q).await.or_api(&u)?;
     Ok(Json(page).into_response())
 }
 
@@ -73,13 +63,13 @@ async fn create(
     u: ApiUser,
     ApiJson(input): ApiJson<TicketInput>,
 ) -> ApiResult<Response> {
-    let d = or_api(service::create(&app, &u.actor, &input).await, &u)?;
+    let d = service::create(&app, &u.actor, &input).await.or_api(&u)?;
     Ok((StatusCode::CREATED, Json(d)).into_response())
 }
 
 async fn show(State(app): State<App>, u: ApiUser, Path(tid): Path<String>) -> ApiResult<Response> {
     let tid = id(&tid, &u)?;
-    let d = or_api(service::get(&app, &u.actor, tid).await, &u)?;
+    let d = service::get(&app, &u.actor, tid).await.or_api(&u)?;
     Ok(Json(d).into_response())
 }
 
@@ -88,7 +78,9 @@ async fn by_number(
     u: ApiUser,
     Path(no): Path<String>,
 ) -> ApiResult<Response> {
-    let d = or_api(service::get_by_number(&app, &u.actor, &no).await, &u)?;
+    let d = service::get_by_number(&app, &u.actor, &no)
+        .await
+        .or_api(&u)?;
     Ok(Json(d).into_response())
 }
 
@@ -99,7 +91,9 @@ async fn step(
     ApiJson(input): ApiJson<StepInput>,
 ) -> ApiResult<Response> {
     let tid = id(&tid, &u)?;
-    let d = or_api(service::step(&app, &u.actor, tid, &input).await, &u)?;
+    let d = service::step(&app, &u.actor, tid, &input)
+        .await
+        .or_api(&u)?;
     Ok(Json(d).into_response())
 }
 
@@ -110,7 +104,9 @@ async fn assign(
     ApiJson(input): ApiJson<AssignInput>,
 ) -> ApiResult<Response> {
     let tid = id(&tid, &u)?;
-    let d = or_api(service::assign(&app, &u.actor, tid, &input).await, &u)?;
+    let d = service::assign(&app, &u.actor, tid, &input)
+        .await
+        .or_api(&u)?;
     Ok(Json(d).into_response())
 }
 
@@ -127,7 +123,9 @@ async fn comment(
     ApiJson(c): ApiJson<CommentIn>,
 ) -> ApiResult<Response> {
     let tid = id(&tid, &u)?;
-    let d = or_api(service::comment(&app, &u.actor, tid, &c.note).await, &u)?;
+    let d = service::comment(&app, &u.actor, tid, &c.note)
+        .await
+        .or_api(&u)?;
     Ok(Json(d).into_response())
 }
 
@@ -137,7 +135,7 @@ async fn attachments(
     Path(tid): Path<String>,
 ) -> ApiResult<Response> {
     let tid = id(&tid, &u)?;
-    let d = or_api(service::get(&app, &u.actor, tid).await, &u)?;
+    let d = service::get(&app, &u.actor, tid).await.or_api(&u)?;
     Ok(Json(json!({ "items": d.attachments })).into_response())
 }
 
@@ -156,10 +154,9 @@ async fn attach(
 ) -> ApiResult<Response> {
     let tid = id(&tid, &u)?;
     let name = q.filename.unwrap_or_else(|| "attachment".into());
-    let d = or_api(
-        service::attach(&app, &u.actor, tid, &name, body.to_vec()).await,
-        &u,
-    )?;
+    let d = service::attach(&app, &u.actor, tid, &name, body.to_vec())
+        .await
+        .or_api(&u)?;
     Ok((StatusCode::CREATED, Json(json!({ "items": d.attachments }))).into_response())
 }
 
@@ -169,12 +166,14 @@ async fn attachment(
     Path((tid, aid)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let (tid, aid) = (id(&tid, &u)?, id(&aid, &u)?);
-    let (row, data) = or_api(service::attachment(&app, &u.actor, tid, aid).await, &u)?;
+    let (row, data) = service::attachment(&app, &u.actor, tid, aid)
+        .await
+        .or_api(&u)?;
     Ok(crate::ui::service::attachment_response(&row, data))
 }
 
 async fn get_policy(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let p = or_api(service::sla_policy(&app, &u.actor).await, &u)?;
+    let p = service::sla_policy(&app, &u.actor).await.or_api(&u)?;
     Ok(Json(p).into_response())
 }
 
@@ -183,17 +182,21 @@ async fn put_policy(
     u: ApiUser,
     ApiJson(p): ApiJson<SlaPolicy>,
 ) -> ApiResult<Response> {
-    let p = or_api(service::set_sla_policy(&app, &u.actor, &p).await, &u)?;
+    let p = service::set_sla_policy(&app, &u.actor, &p)
+        .await
+        .or_api(&u)?;
     Ok(Json(p).into_response())
 }
 
 async fn notifications(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let n = or_api(service::notifications(&app, &u.actor, u.lang).await, &u)?;
+    let n = service::notifications(&app, &u.actor, u.lang)
+        .await
+        .or_api(&u)?;
     Ok(Json(n).into_response())
 }
 
 async fn read_notifications(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let n = or_api(service::mark_read(&app, &u.actor).await, &u)?;
+    let n = service::mark_read(&app, &u.actor).await.or_api(&u)?;
     Ok(Json(json!({ "marked": n })).into_response())
 }
 
@@ -214,7 +217,9 @@ async fn interactions(
 ) -> ApiResult<Response> {
     let cid = id(&cid, &u)?;
     let page = crate::api::page(q.page, &u)?;
-    let p = or_api(followups::interactions(&app, &u.actor, cid, page).await, &u)?;
+    let p = followups::interactions(&app, &u.actor, cid, page)
+        .await
+        .or_api(&u)?;
     Ok(Json(p).into_response())
 }
 
@@ -225,7 +230,9 @@ async fn log_interaction(
     ApiJson(input): ApiJson<InteractionInput>,
 ) -> ApiResult<Response> {
     let cid = id(&cid, &u)?;
-    let v = or_api(followups::log(&app, &u.actor, cid, &input).await, &u)?;
+    let v = followups::log(&app, &u.actor, cid, &input)
+        .await
+        .or_api(&u)?;
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
 
@@ -235,7 +242,9 @@ async fn customer_tasks(
     Path(cid): Path<String>,
 ) -> ApiResult<Response> {
     let cid = id(&cid, &u)?;
-    let items = or_api(followups::tasks_of_customer(&app, &u.actor, cid).await, &u)?;
+    let items = followups::tasks_of_customer(&app, &u.actor, cid)
+        .await
+        .or_api(&u)?;
     Ok(Json(json!({ "items": items })).into_response())
 }
 
@@ -246,7 +255,9 @@ async fn add_task(
     ApiJson(input): ApiJson<TaskInput>,
 ) -> ApiResult<Response> {
     let cid = id(&cid, &u)?;
-    let v = or_api(followups::add(&app, &u.actor, cid, &input).await, &u)?;
+    let v = followups::add(&app, &u.actor, cid, &input)
+        .await
+        .or_api(&u)?;
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
 
@@ -266,12 +277,11 @@ async fn my_tasks(
     let days = match q.days {
         None => 14,
         Some(d) if (1..=366).contains(&d) => d,
-        Some(_) => return or_api(Err(AppError::field("days", "err.invalid_number")), &u),
+        Some(_) => return Err(AppError::field("days", "err.invalid_number")).or_api(&u),
     };
-    let l = or_api(
-        followups::my_tasks(&app, &u.actor, days, q.group.as_deref(), page).await,
-        &u,
-    )?;
+    let l = followups::my_tasks(&app, &u.actor, days, q.group.as_deref(), page)
+        .await
+        .or_api(&u)?;
     Ok(Json(l).into_response())
 }
 
@@ -282,12 +292,14 @@ async fn complete_task(
     ApiJson(input): ApiJson<InteractionInput>,
 ) -> ApiResult<Response> {
     let tid = id(&tid, &u)?;
-    let v = or_api(followups::complete(&app, &u.actor, tid, &input).await, &u)?;
+    let v = followups::complete(&app, &u.actor, tid, &input)
+        .await
+        .or_api(&u)?;
     Ok(Json(v).into_response())
 }
 
 async fn get_followup_policy(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let p = or_api(followups::policy(&app, &u.actor).await, &u)?;
+    let p = followups::policy(&app, &u.actor).await.or_api(&u)?;
     Ok(Json(p).into_response())
 }
 
@@ -296,7 +308,7 @@ async fn put_followup_policy(
     u: ApiUser,
     ApiJson(p): ApiJson<consign_domain::followup::FollowUpPolicy>,
 ) -> ApiResult<Response> {
-    let p = or_api(followups::set_policy(&app, &u.actor, &p).await, &u)?;
+    let p = followups::set_policy(&app, &u.actor, &p).await.or_api(&u)?;
     Ok(Json(p).into_response())
 }
 
@@ -305,6 +317,6 @@ async fn service_dashboard(
     u: ApiUser,
     ApiQuery(q): ApiQuery<service::ServiceDashQuery>,
 ) -> ApiResult<Response> {
-    let d = or_api(service::dashboard(&app, &u.actor, &q).await, &u)?;
+    let d = service::dashboard(&app, &u.actor, &q).await.or_api(&u)?;
     Ok(Json(d).into_response())
 }

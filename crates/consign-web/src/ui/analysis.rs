@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect};
 use consign_app::dashboard::{self, Bucket, DashQuery, Dashboard};
 use consign_app::App;
 use consign_domain::customer::{Industry, ServiceMode};
-use consign_domain::ops::format_fen;
+use consign_domain::ops::Fen;
 use consign_domain::Lang;
 
 /// The manager's analysis screens.
@@ -50,7 +50,7 @@ impl AnalysisTpl {
         link(&self.qs, extra)
     }
     fn money(&self, fen: &i64) -> String {
-        format_fen(*fen)
+        Fen(*fen).to_string()
     }
     fn pct(&self, v: &f64) -> String {
         format!("{:.1}%", v * 100.0)
@@ -170,9 +170,9 @@ pub(crate) async fn page(
                     lang.tf(
                         "analysis.month_tip",
                         &[
-                            &format_fen(m.revenue_fen),
+                            &Fen(m.revenue_fen).to_string(),
                             &m.shipments,
-                            &format_fen(m.profit_fen),
+                            &Fen(m.profit_fen).to_string(),
                         ],
                     ),
                 )

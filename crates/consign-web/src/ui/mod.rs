@@ -24,9 +24,11 @@ use consign_app::shipments::ShipmentView;
 use consign_app::users::{self, UserView};
 use consign_app::{App, AppError};
 use consign_domain::classify::{Grade, Lifecycle, RfmSegment, ValueClass};
+use consign_domain::customer::CustomerId;
 use consign_domain::customer::{
     CustomerKind, CustomerStatus, DataSource, GovLevel, Industry, ServiceMode, PROVINCES,
 };
+use consign_domain::ops::Fen;
 use consign_domain::role::Role;
 use consign_domain::shipment::ShipmentStatus;
 use consign_domain::{FieldErrors, Lang};
@@ -165,9 +167,9 @@ impl Ctx {
     pub fn opt_method(&self, m: &Option<consign_domain::billing::PaymentMethod>) -> String {
         m.map(|m| self.t(m.label_key())).unwrap_or_default()
     }
-    /// ¥12,345.67
-    pub fn money(&self, fen: &i64) -> String {
-        consign_domain::ops::format_fen(*fen)
+    /// ¥12,345.67, from a `Fen` or a sum of fen.
+    pub fn money(&self, fen: impl AsFen) -> String {
+        fen.fen().to_string()
     }
     /// 12.5 kg
     pub fn kg(&self, grams: &i64) -> String {
@@ -348,7 +350,7 @@ fn industry_label(lang: Lang, v: &Option<String>) -> String {
 
 /// One row of the customer table, ready to print.
 pub struct Row {
-    pub id: i64,
+    pub id: CustomerId,
     pub code: String,
     pub name: String,
     pub short_name: String,
@@ -471,3 +473,27 @@ use customers::*;
 use login::*;
 #[allow(unused_imports)]
 use shipments::*;
+
+/// An amount a template prints as money: a `Fen`, or an integer sum of fen (the
+/// dashboards' figures).
+pub trait AsFen {
+    fn fen(&self) -> Fen;
+}
+
+impl AsFen for Fen {
+    fn fen(&self) -> Fen {
+        *self
+    }
+}
+
+impl AsFen for i64 {
+    fn fen(&self) -> Fen {
+        Fen(*self)
+    }
+}
+
+impl<T: AsFen + ?Sized> AsFen for &T {
+    fn fen(&self) -> Fen {
+        (**self).fen()
+    }
+}

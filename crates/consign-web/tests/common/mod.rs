@@ -297,11 +297,15 @@ impl TestApp {
     /// A customer's code.
     pub async fn code_of(&self, id: i64) -> String {
         let admin = self.actor("admin").await;
-        consign_app::customers::get(&self.app, &admin, id)
-            .await
-            .expect("customer")
-            .customer
-            .code
+        consign_app::customers::get(
+            &self.app,
+            &admin,
+            consign_domain::customer::CustomerId::trusted(id),
+        )
+        .await
+        .expect("customer")
+        .customer
+        .code
     }
 
     /// Creates a customer owned by `owner` (None: the pool) through the use case.
@@ -335,6 +339,7 @@ impl TestApp {
             .expect("create customer")
             .customer
             .id
+            .get()
     }
 }
 

@@ -12,7 +12,7 @@ use consign_domain::billing::{doc_no, period, Invoice, Payment, PaymentMethod};
 use consign_domain::customer::{
     CustomerKind, CustomerStatus, DataSource, GovLevel, Industry, ServiceMode,
 };
-use consign_domain::ops::{parse_fen, parse_flag, parse_local_datetime, waybill_no};
+use consign_domain::ops::{parse_flag, parse_local_datetime, waybill_no, Fen};
 use consign_domain::shipment::service_mode_from_text;
 use consign_domain::Lang;
 use consign_store::billing::{self as bills, PaymentWrite};
@@ -491,7 +491,7 @@ pub(crate) fn parse(kind: ImportKind, c: &mut Cells) -> Option<Record> {
             let code = c.required("customer_code").map(String::from);
             let amount = c
                 .required("amount")
-                .and_then(|v| c.check("amount", parse_fen(v)));
+                .and_then(|v| c.check("amount", Fen::parse(v)));
             let issued = c.time("issued_at", false);
             let due = c.time("due_at", true);
             let per = {
@@ -530,7 +530,7 @@ pub(crate) fn parse(kind: ImportKind, c: &mut Cells) -> Option<Record> {
             };
             let amount = c
                 .required("amount")
-                .and_then(|v| c.check("amount", parse_fen(v)));
+                .and_then(|v| c.check("amount", Fen::parse(v)));
             let paid = c.time("paid_at", false);
             let method = match c.get("method") {
                 "" => Some(None),

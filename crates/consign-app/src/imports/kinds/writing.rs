@@ -2,6 +2,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use consign_domain::customer::CustomerId;
 
 /// Writes one batch of records of `w.kind` with its bad rows and the run's counts.
 pub(crate) async fn write(
@@ -206,7 +207,7 @@ pub(crate) async fn write_bills<C: consign_store::ConnectionTrait + 'static>(
             let old = bills::invoices_by_no(txn, &nos).await?;
             let mut writes = Vec::new();
             for (_, cid, inv) in &keep {
-                w.revenue_sum += inv.amount_fen;
+                w.revenue_sum += inv.amount_fen.get();
                 let o = match old.get(&inv.invoice_no) {
                     Some(s) if s.customer_id == *cid && s.invoice == *inv => Outcome::Unchanged,
                     Some(_) => Outcome::Updated,
@@ -263,7 +264,7 @@ pub(crate) async fn write_bills<C: consign_store::ConnectionTrait + 'static>(
                         }
                     },
                 };
-                w.revenue_sum += p.amount_fen;
+                w.revenue_sum += p.amount_fen.get();
                 let stored = old.get(&p.payment_no);
                 if let Some(s) = stored {
                     // The stored record names the customer by its code as stored.
@@ -359,7 +360,7 @@ pub(crate) fn refusal(
             "err.import_duplicate",
             hits.iter()
                 .map(|h| {
-                    if h.hidden {
+                    if h.id.is_none() {
                         Lang::Zh.t("customer.duplicate_hidden").to_string()
                     } else {
                         format!("{} {}", h.code, h.name)
@@ -437,7 +438,7 @@ pub(crate) async fn write_customer(
         .copied();
     let result = match existing {
         Some(id) => {
-            let current = match customers::get(w.app, w.actor, id).await {
+            let current = match customers::get(w.app, w.actor, CustomerId::trusted(id)).await {
                 Ok(d) => d.customer,
                 Err(e) => {
                     errors.extend(refusal(e, row_no, &header, &cell)?);
@@ -447,7 +448,7 @@ pub(crate) async fn write_customer(
             if !changes(&current, &input) {
                 return Ok(Some(Outcome::Unchanged));
             }
-            customers::update(w.app, w.actor, id, &input)
+            customers::update(w.app, w.actor, CustomerId::trusted(id), &input)
                 .await
                 .map(|_| Outcome::Updated)
         }
@@ -459,7 +460,7 @@ pub(crate) async fn write_customer(
                 contacts: contact.into_iter().collect(),
             };
             customers::create(w.app, w.actor, &new).await.map(|d| {
-                w.codes.insert(code.clone(), d.customer.id);
+                w.codes.insert(code.clone(), d.customer.id.get());
                 Outcome::New
             })
         }
@@ -557,7 +558,7 @@ pub(crate) async fn write_contact(
         ));
         return Ok(None);
     };
-    let detail = match customers::get(w.app, w.actor, id).await {
+    let detail = match customers::get(w.app, w.actor, CustomerId::trusted(id)).await {
         Ok(d) => d,
         Err(e) => {
             errors.extend(refusal(e, row_no, &header, &cell)?);
@@ -568,7 +569,7 @@ pub(crate) async fn write_contact(
     let same = detail.contacts.iter().find(|k| k.name == name);
     let result = match same {
         Some(k) => {
-            let current = customers::contact_in_full(w.app, id, k.id).await?;
+            let current = customers::contact_in_full(w.app, CustomerId::trusted(id), k.id).await?;
             let differs = |new: &Option<String>, old: &Option<String>| {
                 new.as_ref().is_some_and(|n| Some(n) != old.as_ref())
             };
@@ -580,11 +581,11 @@ pub(crate) async fn write_contact(
             {
                 return Ok(Some(Outcome::Unchanged));
             }
-            customers::update_contact(w.app, w.actor, id, k.id, &input)
+            customers::update_contact(w.app, w.actor, CustomerId::trusted(id), k.id, &input)
                 .await
                 .map(|_| Outcome::Updated)
         }
-        None => customers::add_contact(w.app, w.actor, id, &input)
+        None => customers::add_contact(w.app, w.actor, CustomerId::trusted(id), &input)
             .await
             .map(|_| Outcome::New),
     };

@@ -88,7 +88,7 @@ pub(crate) async fn contact_delete(
 #[template(path = "customers/contact_form.html")]
 pub(crate) struct ContactFormTpl {
     pub(crate) ctx: Ctx,
-    pub(crate) customer_id: i64,
+    pub(crate) customer_id: CustomerId,
     pub(crate) customer_name: String,
     pub(crate) contact_id: i64,
     pub(crate) form: FormView,

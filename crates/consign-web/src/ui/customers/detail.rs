@@ -26,7 +26,7 @@ pub(crate) struct DetailTpl {
     pub(crate) revealed: Option<(i64, Revealed)>,
     pub(crate) revealed_id: Option<String>,
     pub(crate) form: FormView,
-    pub(crate) merged_into: Option<(i64, String)>,
+    pub(crate) merged_into: Option<(CustomerId, String)>,
     pub(crate) shipments: Page<ShipmentView>,
     pub(crate) invoices: Page<InvoiceView>,
     pub(crate) receivables: Receivables,
@@ -286,7 +286,12 @@ impl Default for DetailExtras {
     }
 }
 
-pub(crate) async fn detail_page(app: &App, u: &UiUser, id: i64, x: DetailExtras) -> UiResult {
+pub(crate) async fn detail_page(
+    app: &App,
+    u: &UiUser,
+    id: CustomerId,
+    x: DetailExtras,
+) -> UiResult {
     let lang = u.lang;
     let q = customers::PageQuery {
         shipments: x.spage,
@@ -354,7 +359,8 @@ pub(crate) struct OkQ {
     pub(crate) ppage: Option<u64>,
 }
 
-pub(crate) fn parse_id(s: &str, lang: Lang) -> Result<i64, Response> {
+/// A path's id (`CustomerId` for a customer); one that does not parse is "not found".
+pub(crate) fn parse_id<T: std::str::FromStr>(s: &str, lang: Lang) -> Result<T, Response> {
     s.parse().map_err(|_| fail(AppError::NotFound, lang))
 }
 

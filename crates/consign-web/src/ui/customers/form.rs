@@ -6,6 +6,7 @@ use super::super::*;
 use consign_app::customers;
 #[allow(unused_imports)]
 use consign_app::shipments;
+use consign_domain::customer::CustomerId;
 
 // ---- create / edit ----
 
@@ -13,7 +14,7 @@ use consign_app::shipments;
 #[template(path = "customers/form.html")]
 pub(crate) struct FormTpl {
     pub(crate) ctx: Ctx,
-    pub(crate) editing: Option<i64>,
+    pub(crate) editing: Option<CustomerId>,
     pub(crate) modes_checked: Vec<String>,
     pub(crate) form: FormView,
     pub(crate) duplicates: Vec<DuplicateView>,
@@ -30,7 +31,8 @@ pub(crate) struct FormTpl {
 }
 
 pub struct DuplicateView {
-    pub id: i64,
+    /// None when outside the user's scope (not linked, not named).
+    pub id: Option<CustomerId>,
     pub code: String,
     pub name: String,
     pub owner: String,
@@ -44,7 +46,7 @@ impl FormTpl {
 }
 
 pub(crate) struct FormState {
-    pub(crate) editing: Option<i64>,
+    pub(crate) editing: Option<CustomerId>,
     pub(crate) values: HashMap<String, String>,
     pub(crate) modes: Vec<String>,
     pub(crate) errors: FieldErrors,
@@ -85,17 +87,17 @@ pub(crate) async fn form_page(app: &App, u: &UiUser, s: FormState) -> UiResult {
             .iter()
             .map(|h| DuplicateView {
                 id: h.id,
-                code: if h.hidden {
+                code: if h.id.is_none() {
                     "—".into()
                 } else {
                     h.code.clone()
                 },
-                name: if h.hidden {
+                name: if h.id.is_none() {
                     lang.t("customer.duplicate_hidden").to_string()
                 } else {
                     h.name.clone()
                 },
-                owner: match (&h.owner_name, h.hidden) {
+                owner: match (&h.owner_name, h.id.is_none()) {
                     (_, true) => "—".to_string(),
                     (Some(o), false) => o.clone(),
                     (None, false) => lang.t("customer.no_owner").to_string(),
@@ -217,7 +219,7 @@ pub(crate) fn customer_input(
     (input, custom_err)
 }
 
-pub(crate) async fn save_form(app: &App, p: UiPost, editing: Option<i64>) -> UiResult {
+pub(crate) async fn save_form(app: &App, p: UiPost, editing: Option<CustomerId>) -> UiResult {
     let lang = p.user.lang;
     let can_assign = p.user.actor.role.can_assign_owner();
     let (input, custom_err) = customer_input(&p.form, can_assign);

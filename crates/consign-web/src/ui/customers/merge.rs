@@ -27,7 +27,7 @@ pub(crate) struct QQ {
 pub(crate) async fn merge_render(
     app: &App,
     u: &UiUser,
-    id: i64,
+    id: CustomerId,
     q: String,
     error: String,
 ) -> UiResult {
@@ -53,7 +53,8 @@ pub(crate) async fn merge_render(
         .map_err(|e| fail(e, lang))?;
         let mut rows = Vec::new();
         for h in hits {
-            if let Ok(x) = customers::get(app, &u.actor, h.id).await {
+            let Some(hid) = h.id else { continue };
+            if let Ok(x) = customers::get(app, &u.actor, hid).await {
                 rows.push(row(&ctx, &x.customer));
             }
         }
@@ -109,7 +110,7 @@ pub(crate) async fn merge_submit(
 ) -> UiResult {
     let lang = p.user.lang;
     let id = parse_id(&id, lang)?;
-    let into = p.form.text("into_id").trim().parse::<i64>().ok();
+    let into = CustomerId::parse(&p.form.text("into_id")).ok();
     let r = match into {
         Some(into) => customers::merge(&app, &p.user.actor, id, into).await,
         None => Err(AppError::field("into_id", "err.merge_target_missing")),

@@ -12,6 +12,7 @@ use consign_app::service::{
     self, AssignInput, EventView, StepInput, TicketDetail, TicketInput, TicketQuery, TicketView,
 };
 use consign_app::{App, AppError};
+use consign_domain::customer::CustomerId;
 use consign_domain::service::{Action, Channel, RootCause, Severity, Status, TicketKind};
 use consign_domain::{FieldErrors, Lang};
 use std::collections::HashMap;
@@ -239,7 +240,7 @@ pub(crate) struct FormTpl {
     pub(crate) ctx: Ctx,
     pub(crate) form: FormView,
     /// The customer it is for, when it came from the customer's page: (id, name).
-    pub(crate) customer: Option<(i64, String)>,
+    pub(crate) customer: Option<(CustomerId, String)>,
     pub(crate) contacts: Vec<Opt>,
     pub(crate) kinds: Vec<Opt>,
     pub(crate) channels: Vec<Opt>,
@@ -264,7 +265,7 @@ pub(crate) async fn form_page(
     let v = |k: &str| values.get(k).cloned().unwrap_or_default();
     let mut customer = None;
     let mut contacts = Vec::new();
-    if let Ok(id) = v("customer_id").parse::<i64>() {
+    if let Ok(id) = CustomerId::parse(&v("customer_id")) {
         let d = consign_app::customers::get(app, &u.actor, id)
             .await
             .map_err(|e| fail(e, lang))?;
