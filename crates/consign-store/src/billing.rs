@@ -28,11 +28,11 @@ pub struct StoredInvoice {
     pub updated_at: DateTime<Utc>,
 }
 
-const INVOICE_SELECT: &str = "SELECT i.id, i.customer_id, c.code AS customer_code, i.invoice_no, \
-    i.amount_fen, i.issued_at, i.due_at, i.period, i.note, i.created_at, i.updated_at, \
-    CAST(COALESCE((SELECT SUM(p.amount_fen) FROM payments p WHERE p.invoice_id = i.id), 0) AS BIGINT) AS paid_fen, \
-    (SELECT MAX(p.paid_at) FROM payments p WHERE p.invoice_id = i.id) AS last_paid_at \
-    FROM invoices i JOIN customers c ON c.id = i.customer_id";
+const INVOICE_SELECT: &str = "SELECT d.id, d.customer_id, c.code AS customer_code, d.invoice_no, \
+    d.amount_fen, d.issued_at, d.due_at, d.period, d.note, d.created_at, d.updated_at, \
+    CAST(COALESCE((SELECT SUM(p.amount_fen) FROM payments p WHERE p.invoice_id = d.id), 0) AS BIGINT) AS paid_fen, \
+    (SELECT MAX(p.paid_at) FROM payments p WHERE p.invoice_id = d.id) AS last_paid_at \
+    FROM invoices d JOIN customers c ON c.id = d.customer_id";
 
 fn invoice_row(r: &QueryResult) -> Result<StoredInvoice> {
     Ok(StoredInvoice {
@@ -52,61 +52,6 @@ fn invoice_row(r: &QueryResult) -> Result<StoredInvoice> {
             note: r.try_get("", "note")?,
         },
     })
-}
-
-/// The stored invoices among these numbers, by number.
-pub async fn invoices_by_no<C: ConnectionTrait>(
-    conn: &C,
-    nos: &[&str],
-) -> Result<HashMap<String, StoredInvoice>> {
-    let backend = conn.get_database_backend();
-    let mut out = HashMap::new();
-    for chunk in pieces(nos) {
-        let marks = vec!["?"; chunk.len()].join(",");
-        let sql = format!("{INVOICE_SELECT} WHERE i.invoice_no IN ({marks})");
-        let values = chunk.iter().map(|w| Value::from(*w)).collect();
-        for r in conn.query_all(stmt(backend, &sql, values)).await? {
-            let s = invoice_row(&r)?;
-            out.insert(s.invoice.invoice_no.clone(), s);
-        }
-    }
-    Ok(out)
-}
-
-pub async fn find_invoice<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<StoredInvoice>> {
-    let backend = conn.get_database_backend();
-    let sql = format!("{INVOICE_SELECT} WHERE i.id = ?");
-    conn.query_one(stmt(backend, &sql, vec![id.into()]))
-        .await?
-        .map(|r| invoice_row(&r))
-        .transpose()
-}
-
-/// A customer's invoices, latest issued first; `limit` 0 means all of them.
-pub async fn invoices_of<C: ConnectionTrait>(
-    conn: &C,
-    customer_id: CustomerId,
-    offset: u64,
-    limit: u64,
-) -> Result<(Vec<StoredInvoice>, u64)> {
-    let customer_id = customer_id.get();
-    let backend = conn.get_database_backend();
-    let limit = if limit == 0 { i64::MAX } else { limit as i64 };
-    let sql = format!(
-        "{INVOICE_SELECT} WHERE i.customer_id = ? ORDER BY i.issued_at DESC, i.id DESC LIMIT ? OFFSET ?"
-    );
-    let rows = conn
-        .query_all(stmt(
-            backend,
-            &sql,
-            vec![customer_id.into(), limit.into(), (offset as i64).into()],
-        ))
-        .await?;
-    let total = count(conn, "invoices", customer_id).await?;
-    Ok((
-        rows.iter().map(invoice_row).collect::<Result<Vec<_>>>()?,
-        total,
-    ))
 }
 
 async fn count<C: ConnectionTrait>(conn: &C, table: &str, customer_id: i64) -> Result<u64> {
@@ -181,14 +126,119 @@ pub async fn payments_of_invoice<C: ConnectionTrait>(conn: &C, invoice_id: i64) 
     Ok(n.max(0) as u64)
 }
 
-pub async fn delete_invoice<C: ConnectionTrait>(conn: &C, id: i64) -> Result<bool> {
+/// The two kinds of billing document: both are kept by number per customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doc {
+    Invoice,
+    Payment,
+}
+
+impl Doc {
+    fn table(self) -> &'static str {
+        match self {
+            Doc::Invoice => "invoices",
+            Doc::Payment => "payments",
+        }
+    }
+}
+
+/// A stored document of one kind: how it is selected and read back.
+pub trait StoredDoc: Sized {
+    const DOC: Doc;
+    /// The SELECT with its joins; the document's table is aliased `d`.
+    const SELECT: &'static str;
+    /// Its number's column, and a customer's documents' order (latest first).
+    const NO: &'static str;
+    const LATEST_FIRST: &'static str;
+    fn read(r: &QueryResult) -> Result<Self>;
+    fn no(&self) -> &str;
+}
+
+impl StoredDoc for StoredInvoice {
+    const DOC: Doc = Doc::Invoice;
+    const SELECT: &'static str = INVOICE_SELECT;
+    const NO: &'static str = "d.invoice_no";
+    const LATEST_FIRST: &'static str = "d.issued_at DESC, d.id DESC";
+    fn read(r: &QueryResult) -> Result<Self> {
+        invoice_row(r)
+    }
+    fn no(&self) -> &str {
+        &self.invoice.invoice_no
+    }
+}
+
+impl StoredDoc for StoredPayment {
+    const DOC: Doc = Doc::Payment;
+    const SELECT: &'static str = PAYMENT_SELECT;
+    const NO: &'static str = "d.payment_no";
+    const LATEST_FIRST: &'static str = "d.paid_at DESC, d.id DESC";
+    fn read(r: &QueryResult) -> Result<Self> {
+        payment_row(r)
+    }
+    fn no(&self) -> &str {
+        &self.payment.payment_no
+    }
+}
+
+/// The stored documents among these numbers, by number.
+pub async fn by_no<C: ConnectionTrait, D: StoredDoc>(
+    conn: &C,
+    nos: &[&str],
+) -> Result<HashMap<String, D>> {
     let backend = conn.get_database_backend();
-    Ok(conn
-        .execute(stmt(
+    let mut out = HashMap::new();
+    for chunk in pieces(nos) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let sql = format!("{} WHERE {} IN ({marks})", D::SELECT, D::NO);
+        let values = chunk.iter().map(|w| Value::from(*w)).collect();
+        for r in conn.query_all(stmt(backend, &sql, values)).await? {
+            let s = D::read(&r)?;
+            out.insert(s.no().to_string(), s);
+        }
+    }
+    Ok(out)
+}
+
+/// One document by id.
+pub async fn find<C: ConnectionTrait, D: StoredDoc>(conn: &C, id: i64) -> Result<Option<D>> {
+    let sql = format!("{} WHERE d.id = ?", D::SELECT);
+    conn.query_one(stmt(conn.get_database_backend(), &sql, vec![id.into()]))
+        .await?
+        .map(|r| D::read(&r))
+        .transpose()
+}
+
+/// A customer's documents, latest first, and how many it has; `limit` 0 means all.
+pub async fn of_customer<C: ConnectionTrait, D: StoredDoc>(
+    conn: &C,
+    customer_id: CustomerId,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<D>, u64)> {
+    let customer_id = customer_id.get();
+    let backend = conn.get_database_backend();
+    let limit = if limit == 0 { i64::MAX } else { limit as i64 };
+    let sql = format!(
+        "{} WHERE d.customer_id = ? ORDER BY {} LIMIT ? OFFSET ?",
+        D::SELECT,
+        D::LATEST_FIRST
+    );
+    let rows = conn
+        .query_all(stmt(
             backend,
-            "DELETE FROM invoices WHERE id = ?",
-            vec![id.into()],
+            &sql,
+            vec![customer_id.into(), limit.into(), (offset as i64).into()],
         ))
+        .await?;
+    let total = count(conn, D::DOC.table(), customer_id).await?;
+    Ok((rows.iter().map(D::read).collect::<Result<Vec<_>>>()?, total))
+}
+
+/// Deletes one document; false when it was not there.
+pub async fn delete_doc<C: ConnectionTrait>(conn: &C, doc: Doc, id: i64) -> Result<bool> {
+    let sql = format!("DELETE FROM {} WHERE id = ?", doc.table());
+    Ok(conn
+        .execute(stmt(conn.get_database_backend(), &sql, vec![id.into()]))
         .await?
         .rows_affected()
         > 0)
@@ -206,10 +256,10 @@ pub struct StoredPayment {
     pub updated_at: DateTime<Utc>,
 }
 
-const PAYMENT_SELECT: &str = "SELECT p.id, p.customer_id, c.code AS customer_code, p.payment_no, \
-    p.invoice_id, i.invoice_no, i.due_at AS invoice_due_at, p.amount_fen, p.paid_at, p.method, \
-    p.note, p.created_at, p.updated_at \
-    FROM payments p JOIN customers c ON c.id = p.customer_id LEFT JOIN invoices i ON i.id = p.invoice_id";
+const PAYMENT_SELECT: &str = "SELECT d.id, d.customer_id, c.code AS customer_code, d.payment_no, \
+    d.invoice_id, i.invoice_no, i.due_at AS invoice_due_at, d.amount_fen, d.paid_at, d.method, \
+    d.note, d.created_at, d.updated_at \
+    FROM payments d JOIN customers c ON c.id = d.customer_id LEFT JOIN invoices i ON i.id = d.invoice_id";
 
 fn payment_row(r: &QueryResult) -> Result<StoredPayment> {
     let method: String = r.try_get("", "method")?;
@@ -230,60 +280,6 @@ fn payment_row(r: &QueryResult) -> Result<StoredPayment> {
             note: r.try_get("", "note")?,
         },
     })
-}
-
-pub async fn payments_by_no<C: ConnectionTrait>(
-    conn: &C,
-    nos: &[&str],
-) -> Result<HashMap<String, StoredPayment>> {
-    let backend = conn.get_database_backend();
-    let mut out = HashMap::new();
-    for chunk in pieces(nos) {
-        let marks = vec!["?"; chunk.len()].join(",");
-        let sql = format!("{PAYMENT_SELECT} WHERE p.payment_no IN ({marks})");
-        let values = chunk.iter().map(|w| Value::from(*w)).collect();
-        for r in conn.query_all(stmt(backend, &sql, values)).await? {
-            let s = payment_row(&r)?;
-            out.insert(s.payment.payment_no.clone(), s);
-        }
-    }
-    Ok(out)
-}
-
-pub async fn find_payment<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<StoredPayment>> {
-    let backend = conn.get_database_backend();
-    let sql = format!("{PAYMENT_SELECT} WHERE p.id = ?");
-    conn.query_one(stmt(backend, &sql, vec![id.into()]))
-        .await?
-        .map(|r| payment_row(&r))
-        .transpose()
-}
-
-/// A customer's payments, latest first; `limit` 0 means all of them.
-pub async fn payments_of<C: ConnectionTrait>(
-    conn: &C,
-    customer_id: CustomerId,
-    offset: u64,
-    limit: u64,
-) -> Result<(Vec<StoredPayment>, u64)> {
-    let customer_id = customer_id.get();
-    let backend = conn.get_database_backend();
-    let limit = if limit == 0 { i64::MAX } else { limit as i64 };
-    let sql = format!(
-        "{PAYMENT_SELECT} WHERE p.customer_id = ? ORDER BY p.paid_at DESC, p.id DESC LIMIT ? OFFSET ?"
-    );
-    let rows = conn
-        .query_all(stmt(
-            backend,
-            &sql,
-            vec![customer_id.into(), limit.into(), (offset as i64).into()],
-        ))
-        .await?;
-    let total = count(conn, "payments", customer_id).await?;
-    Ok((
-        rows.iter().map(payment_row).collect::<Result<Vec<_>>>()?,
-        total,
-    ))
 }
 
 /// Sum of a customer's payments that name no invoice (applied to the oldest invoices).
@@ -350,19 +346,6 @@ pub async fn upsert_payments<C: ConnectionTrait>(
         conn.execute(stmt(backend, &sql, values)).await?;
     }
     Ok(())
-}
-
-pub async fn delete_payment<C: ConnectionTrait>(conn: &C, id: i64) -> Result<bool> {
-    let backend = conn.get_database_backend();
-    Ok(conn
-        .execute(stmt(
-            backend,
-            "DELETE FROM payments WHERE id = ?",
-            vec![id.into()],
-        ))
-        .await?
-        .rows_affected()
-        > 0)
 }
 
 /// Every customer with an invoice or a payment, by id.

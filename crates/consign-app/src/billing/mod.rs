@@ -17,7 +17,7 @@ use consign_domain::customer::CustomerId;
 use consign_domain::ops::Fen;
 use consign_domain::params;
 use consign_domain::FieldErrors;
-use consign_store::billing::{self as repo, PaymentWrite, StoredInvoice, StoredPayment};
+use consign_store::billing::{self as repo, Doc, PaymentWrite, StoredInvoice, StoredPayment};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -116,7 +116,8 @@ pub(crate) async fn settled(
     app: &App,
     customer_id: CustomerId,
 ) -> Result<(Vec<(StoredInvoice, Fen)>, Fen)> {
-    let (mut all, _) = repo::invoices_of(&app.db.conn, customer_id, 0, 0).await?;
+    let (mut all, _) =
+        repo::of_customer::<_, StoredInvoice>(&app.db.conn, customer_id, 0, 0).await?;
     let mut pool = repo::unapplied_of(&app.db.conn, customer_id).await?;
     all.sort_by_key(|i| (i.invoice.due_at, i.id));
     let mut out = Vec::with_capacity(all.len());
@@ -223,7 +224,7 @@ pub(crate) async fn invoice_of(app: &App, actor: &Actor, s: &StoredInvoice) -> R
 }
 
 pub async fn get_invoice(app: &App, actor: &Actor, id: i64) -> Result<InvoiceView> {
-    let s = repo::find_invoice(&app.db.conn, id)
+    let s = repo::find::<_, StoredInvoice>(&app.db.conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
     invoice_of(app, actor, &s).await
@@ -231,7 +232,7 @@ pub async fn get_invoice(app: &App, actor: &Actor, id: i64) -> Result<InvoiceVie
 
 pub async fn get_invoice_by_no(app: &App, actor: &Actor, no: &str) -> Result<InvoiceView> {
     let no = doc_no(no).map_err(|_| AppError::NotFound)?;
-    let s = repo::invoices_by_no(&app.db.conn, &[no.as_str()])
+    let s = repo::by_no::<_, StoredInvoice>(&app.db.conn, &[no.as_str()])
         .await?
         .remove(&no)
         .ok_or(AppError::NotFound)?;
@@ -435,7 +436,7 @@ pub async fn upsert_invoices(
     let nos: Vec<&str> = rows.iter().map(|(_, i)| i.invoice_no.as_str()).collect();
     let now = Utc::now();
     let txn = app.db.begin_write().await?;
-    let old = repo::invoices_by_no(&txn, &nos).await?;
+    let old: HashMap<String, StoredInvoice> = repo::by_no(&txn, &nos).await?;
     scope::refuse_numbers_out_of_scope(
         app,
         actor,
@@ -446,43 +447,20 @@ pub async fn upsert_invoices(
         "invoice_no",
     )
     .await?;
-    let mut outcomes = Vec::with_capacity(rows.len());
-    let mut last: HashMap<&str, usize> = HashMap::new();
-    for (i, (cid, inv)) in rows.iter().enumerate() {
-        last.insert(inv.invoice_no.as_str(), i);
-        outcomes.push(match old.get(&inv.invoice_no) {
-            Some(o) if o.customer_id == *cid && o.invoice == *inv => Outcome::Unchanged,
-            Some(_) => Outcome::Updated,
-            None => Outcome::Created,
-        });
-    }
-    let writes: Vec<(i64, Invoice)> = rows
-        .iter()
-        .enumerate()
-        .filter(|(i, (_, inv))| {
-            outcomes[*i] != Outcome::Unchanged && last.get(inv.invoice_no.as_str()) == Some(i)
-        })
-        .map(|(_, r)| r.clone())
-        .collect();
+    let (outcomes, writes) = plan_writes(
+        &rows,
+        |(_, inv)| inv.invoice_no.as_str(),
+        |(cid, inv)| {
+            old.get(&inv.invoice_no)
+                .map(|o| o.customer_id == *cid && o.invoice == *inv)
+        },
+    );
     repo::upsert_invoices(&txn, &writes, now).await?;
-    if !writes.is_empty() {
-        audit::record(
-            &txn,
-            actor,
-            Entry {
-                action: "invoice.write",
-                entity_type: "invoice",
-                entity_id: writes[0].1.invoice_no.clone(),
-                customer_id: (writes.len() == 1).then(|| writes[0].0),
-                summary: Some(summary(writes.iter().map(|(_, i)| i.invoice_no.as_str()))),
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
-    }
+    let written: Vec<&str> = writes.iter().map(|(_, i)| i.invoice_no.as_str()).collect();
+    let customer = writes.first().map(|(cid, _)| *cid);
+    audit_writes(&txn, actor, Doc::Invoice, &written, customer).await?;
     txn.commit().await?;
-    let fresh = repo::invoices_by_no(&app.db.conn, &nos).await?;
+    let fresh: HashMap<String, StoredInvoice> = repo::by_no(&app.db.conn, &nos).await?;
     let mut out = Vec::with_capacity(rows.len());
     for ((_, inv), outcome) in rows.iter().zip(outcomes) {
         let s = fresh.get(&inv.invoice_no).ok_or(AppError::NotFound)?;
@@ -509,29 +487,102 @@ pub async fn delete_invoice(app: &App, actor: &Actor, id: i64) -> Result<()> {
         return Err(AppError::Forbidden);
     }
     let v = get_invoice(app, actor, id).await?;
+    let customer = v.customer.id.parse().ok();
+    delete_doc(app, actor, Doc::Invoice, id, &v.invoice_no, customer, &v).await
+}
+
+// ---- what invoices and payments share ----
+
+/// Deletes a document for an actor that may write operations data and has read it (so
+/// it is in scope), audited in the same transaction; an invoice that a payment names
+/// stays.
+pub(crate) async fn delete_doc(
+    app: &App,
+    actor: &Actor,
+    doc: Doc,
+    id: i64,
+    no: &str,
+    customer_id: Option<i64>,
+    view: &impl Serialize,
+) -> Result<()> {
     let txn = app.db.begin_write().await?;
-    if repo::payments_of_invoice(&txn, id).await? > 0 {
-        let mut errs = FieldErrors::new();
-        errs.add("invoice", "err.invoice_has_payments");
-        return Err(AppError::Validation(errs));
+    if doc == Doc::Invoice && repo::payments_of_invoice(&txn, id).await? > 0 {
+        return Err(AppError::field("invoice", "err.invoice_has_payments"));
     }
-    if !repo::delete_invoice(&txn, id).await? {
+    if !repo::delete_doc(&txn, doc, id).await? {
         return Err(AppError::NotFound);
     }
+    let (action, entity) = match doc {
+        Doc::Invoice => ("invoice.delete", "invoice"),
+        Doc::Payment => ("payment.delete", "payment"),
+    };
     audit::record(
         &txn,
         actor,
-        Entry::deleted(
-            "invoice.delete",
-            "invoice",
-            &v.invoice_no,
-            v.customer.id.parse().ok(),
-            &v,
-        ),
+        Entry::deleted(action, entity, no, customer_id, view),
     )
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Each row's outcome against what is stored under its number (`stored`: None when the
+/// number is new, else whether the row changes nothing), and the rows to write: of each
+/// number, its last row, unless that changes nothing.
+pub(crate) fn plan_writes<R: Clone>(
+    rows: &[R],
+    no: impl Fn(&R) -> &str,
+    stored: impl Fn(&R) -> Option<bool>,
+) -> (Vec<Outcome>, Vec<R>) {
+    let mut outcomes = Vec::with_capacity(rows.len());
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        last.insert(no(r), i);
+        outcomes.push(match stored(r) {
+            Some(true) => Outcome::Unchanged,
+            Some(false) => Outcome::Updated,
+            None => Outcome::Created,
+        });
+    }
+    let writes = rows
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| outcomes[*i] != Outcome::Unchanged && last.get(no(r)) == Some(i))
+        .map(|(_, r)| r.clone())
+        .collect();
+    (outcomes, writes)
+}
+
+/// Audits a batch of written documents (`nos`, with the customer when there is one
+/// write) in the transaction that wrote them; nothing when nothing was written.
+pub(crate) async fn audit_writes<C: consign_store::ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    doc: Doc,
+    nos: &[&str],
+    customer_id: Option<i64>,
+) -> Result<()> {
+    let Some(first) = nos.first() else {
+        return Ok(());
+    };
+    let (action, entity) = match doc {
+        Doc::Invoice => ("invoice.write", "invoice"),
+        Doc::Payment => ("payment.write", "payment"),
+    };
+    audit::record(
+        txn,
+        actor,
+        Entry {
+            action,
+            entity_type: entity,
+            entity_id: first.to_string(),
+            customer_id: customer_id.filter(|_| nos.len() == 1),
+            summary: Some(summary(nos.iter().copied())),
+            before: None,
+            after: None,
+        },
+    )
+    .await
 }
 
 mod payments;

@@ -72,7 +72,7 @@ pub async fn payments_for_customer(
     let c = scope::visible_customer(app, actor, customer_id).await?;
     let per_page = per_page.clamp(1, 200);
     let page = page.max(1);
-    let (rows, total) = repo::payments_of(
+    let (rows, total) = repo::of_customer::<_, StoredPayment>(
         &app.db.conn,
         customer_id,
         params::offset(page, per_page),
@@ -88,7 +88,7 @@ pub async fn payments_for_customer(
 }
 
 pub async fn get_payment(app: &App, actor: &Actor, id: i64) -> Result<PaymentView> {
-    let s = repo::find_payment(&app.db.conn, id)
+    let s = repo::find::<_, StoredPayment>(&app.db.conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let c = scope::visible_customer(app, actor, CustomerId::trusted(s.customer_id)).await?;
@@ -162,7 +162,7 @@ pub(crate) async fn invoice_ids<C: consign_store::ConnectionTrait>(
     conn: &C,
     nos: &[&str],
 ) -> Result<HashMap<String, (i64, i64)>> {
-    Ok(repo::invoices_by_no(conn, nos)
+    Ok(repo::by_no::<_, StoredInvoice>(conn, nos)
         .await?
         .into_iter()
         .map(|(k, v)| (k, (v.id, v.customer_id)))
@@ -211,7 +211,7 @@ pub async fn upsert_payments(
     let nos: Vec<&str> = rows.iter().map(|w| w.payment.payment_no.as_str()).collect();
     let now = Utc::now();
     let txn = app.db.begin_write().await?;
-    let old = repo::payments_by_no(&txn, &nos).await?;
+    let old: HashMap<String, StoredPayment> = repo::by_no(&txn, &nos).await?;
     scope::refuse_numbers_out_of_scope(
         app,
         actor,
@@ -222,51 +222,26 @@ pub async fn upsert_payments(
         "payment_no",
     )
     .await?;
-    let mut outcomes = Vec::with_capacity(rows.len());
-    let mut last: HashMap<&str, usize> = HashMap::new();
-    for (i, w) in rows.iter().enumerate() {
-        last.insert(w.payment.payment_no.as_str(), i);
-        outcomes.push(match old.get(&w.payment.payment_no) {
-            Some(o)
-                if o.customer_id == w.customer_id
+    let (outcomes, writes) = plan_writes(
+        &rows,
+        |w| w.payment.payment_no.as_str(),
+        |w| {
+            old.get(&w.payment.payment_no).map(|o| {
+                o.customer_id == w.customer_id
                     && o.invoice_id == w.invoice_id
-                    && o.payment == w.payment =>
-            {
-                Outcome::Unchanged
-            }
-            Some(_) => Outcome::Updated,
-            None => Outcome::Created,
-        });
-    }
-    let writes: Vec<PaymentWrite> = rows
-        .iter()
-        .enumerate()
-        .filter(|(i, w)| {
-            outcomes[*i] != Outcome::Unchanged && last.get(w.payment.payment_no.as_str()) == Some(i)
-        })
-        .map(|(_, w)| w.clone())
-        .collect();
+                    && o.payment == w.payment
+            })
+        },
+    );
     repo::upsert_payments(&txn, &writes, now).await?;
-    if !writes.is_empty() {
-        audit::record(
-            &txn,
-            actor,
-            Entry {
-                action: "payment.write",
-                entity_type: "payment",
-                entity_id: writes[0].payment.payment_no.clone(),
-                customer_id: (writes.len() == 1).then(|| writes[0].customer_id),
-                summary: Some(summary(
-                    writes.iter().map(|w| w.payment.payment_no.as_str()),
-                )),
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
-    }
+    let written: Vec<&str> = writes
+        .iter()
+        .map(|w| w.payment.payment_no.as_str())
+        .collect();
+    let customer = writes.first().map(|w| w.customer_id);
+    audit_writes(&txn, actor, Doc::Payment, &written, customer).await?;
     txn.commit().await?;
-    let fresh = repo::payments_by_no(&app.db.conn, &nos).await?;
+    let fresh: HashMap<String, StoredPayment> = repo::by_no(&app.db.conn, &nos).await?;
     let mut out = Vec::with_capacity(rows.len());
     for (w, outcome) in rows.iter().zip(outcomes) {
         let s = fresh.get(&w.payment.payment_no).ok_or(AppError::NotFound)?;
@@ -279,27 +254,12 @@ pub async fn upsert_payments(
     Ok(out)
 }
 
+/// Deletes a payment, audited.
 pub async fn delete_payment(app: &App, actor: &Actor, id: i64) -> Result<()> {
     if !actor.role.can_write_operations() {
         return Err(AppError::Forbidden);
     }
     let v = get_payment(app, actor, id).await?;
-    let txn = app.db.begin_write().await?;
-    if !repo::delete_payment(&txn, id).await? {
-        return Err(AppError::NotFound);
-    }
-    audit::record(
-        &txn,
-        actor,
-        Entry::deleted(
-            "payment.delete",
-            "payment",
-            &v.payment_no,
-            v.customer.id.parse().ok(),
-            &v,
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    let customer = v.customer.id.parse().ok();
+    delete_doc(app, actor, Doc::Payment, id, &v.payment_no, customer, &v).await
 }

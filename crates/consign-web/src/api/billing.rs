@@ -65,57 +65,8 @@ pub(crate) async fn customer_payments(
     Ok(Json(page).into_response())
 }
 
-pub(crate) async fn get_invoice(
-    State(app): State<App>,
-    u: ApiUser,
-    Path(iid): Path<String>,
-) -> ApiResult<Response> {
-    let v = billing::get_invoice(&app, &u.actor, id(&iid, &u)?)
-        .await
-        .or_api(&u)?;
-    Ok(Json(v).into_response())
-}
-
-pub(crate) async fn invoice_by_no(
-    State(app): State<App>,
-    u: ApiUser,
-    Path(no): Path<String>,
-) -> ApiResult<Response> {
-    let v = billing::get_invoice_by_no(&app, &u.actor, &no)
-        .await
-        .or_api(&u)?;
-    Ok(Json(v).into_response())
-}
-
-pub(crate) async fn delete_invoice(
-    State(app): State<App>,
-    u: ApiUser,
-    Path(iid): Path<String>,
-) -> ApiResult<Response> {
-    billing::delete_invoice(&app, &u.actor, id(&iid, &u)?)
-        .await
-        .or_api(&u)?;
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-pub(crate) async fn get_payment(
-    State(app): State<App>,
-    u: ApiUser,
-    Path(pid): Path<String>,
-) -> ApiResult<Response> {
-    let v = billing::get_payment(&app, &u.actor, id(&pid, &u)?)
-        .await
-        .or_api(&u)?;
-    Ok(Json(v).into_response())
-}
-
-pub(crate) async fn delete_payment(
-    State(app): State<App>,
-    u: ApiUser,
-    Path(pid): Path<String>,
-) -> ApiResult<Response> {
-    billing::delete_payment(&app, &u.actor, id(&pid, &u)?)
-        .await
-        .or_api(&u)?;
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
+by_id!(get_invoice, billing::get_invoice);
+by_id!(by_number invoice_by_no, billing::get_invoice_by_no);
+by_id!(delete delete_invoice, billing::delete_invoice);
+by_id!(get_payment, billing::get_payment);
+by_id!(delete delete_payment, billing::delete_payment);

@@ -115,16 +115,7 @@ pub(crate) async fn check_duplicates(
     Ok(Json(json!({"total": total, "duplicates": shown})).into_response())
 }
 
-pub(crate) async fn get_customer(
-    State(app): State<App>,
-    u: ApiUser,
-    Path(cid): Path<String>,
-) -> ApiResult<Response> {
-    let d = customers::get(&app, &u.actor, id(&cid, &u)?)
-        .await
-        .or_api(&u)?;
-    Ok(Json(d).into_response())
-}
+by_id!(get_customer, customers::get);
 
 pub(crate) async fn update_customer(
     State(app): State<App>,
@@ -138,22 +129,10 @@ pub(crate) async fn update_customer(
     Ok(Json(d).into_response())
 }
 
-macro_rules! transition {
-    ($name:ident, $f:path) => {
-        pub(crate) async fn $name(
-            State(app): State<App>,
-            u: ApiUser,
-            Path(cid): Path<String>,
-        ) -> ApiResult<Response> {
-            let d = $f(&app, &u.actor, id(&cid, &u)?).await.or_api(&u)?;
-            Ok(Json(d).into_response())
-        }
-    };
-}
-transition!(archive, customers::archive);
-transition!(restore, customers::restore);
-transition!(release, customers::release);
-transition!(claim, customers::claim);
+by_id!(archive, customers::archive);
+by_id!(restore, customers::restore);
+by_id!(release, customers::release);
+by_id!(claim, customers::claim);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

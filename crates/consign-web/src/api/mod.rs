@@ -269,6 +269,44 @@ macro_rules! records_write {
 }
 
 // The operations, one module per capability.
+/// A handler that reads one thing by the path's `{id}` (or a number, with `by_number`)
+/// and answers it as JSON; `delete` answers 204.
+macro_rules! by_id {
+    ($(#[$m:meta])* $name:ident, $f:path) => {
+        $(#[$m])*
+        pub(crate) async fn $name(
+            State(app): State<App>,
+            u: ApiUser,
+            Path(raw): Path<String>,
+        ) -> ApiResult<Response> {
+            let v = $f(&app, &u.actor, id(&raw, &u)?).await.or_api(&u)?;
+            Ok(Json(v).into_response())
+        }
+    };
+    ($(#[$m:meta])* by_number $name:ident, $f:path) => {
+        $(#[$m])*
+        pub(crate) async fn $name(
+            State(app): State<App>,
+            u: ApiUser,
+            Path(no): Path<String>,
+        ) -> ApiResult<Response> {
+            let v = $f(&app, &u.actor, &no).await.or_api(&u)?;
+            Ok(Json(v).into_response())
+        }
+    };
+    ($(#[$m:meta])* delete $name:ident, $f:path) => {
+        $(#[$m])*
+        pub(crate) async fn $name(
+            State(app): State<App>,
+            u: ApiUser,
+            Path(raw): Path<String>,
+        ) -> ApiResult<Response> {
+            $f(&app, &u.actor, id(&raw, &u)?).await.or_api(&u)?;
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+    };
+}
+
 mod billing;
 mod classification;
 mod customers;

@@ -31,27 +31,8 @@ pub(crate) async fn customer_shipments(
     Ok(Json(page).into_response())
 }
 
-pub(crate) async fn get_shipment(
-    State(app): State<App>,
-    u: ApiUser,
-    Path(sid): Path<String>,
-) -> ApiResult<Response> {
-    let s = shipments::get(&app, &u.actor, id(&sid, &u)?)
-        .await
-        .or_api(&u)?;
-    Ok(Json(s).into_response())
-}
-
-pub(crate) async fn shipment_by_waybill(
-    State(app): State<App>,
-    u: ApiUser,
-    Path(no): Path<String>,
-) -> ApiResult<Response> {
-    let s = shipments::get_by_waybill(&app, &u.actor, &no)
-        .await
-        .or_api(&u)?;
-    Ok(Json(s).into_response())
-}
+by_id!(get_shipment, shipments::get);
+by_id!(by_number shipment_by_waybill, shipments::get_by_waybill);
 
 pub(crate) async fn shipment_events(
     State(app): State<App>,

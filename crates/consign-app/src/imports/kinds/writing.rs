@@ -204,7 +204,7 @@ pub(crate) async fn write_bills<C: consign_store::ConnectionTrait + 'static>(
             let (keep, repeated) = later_wins(rows, |(_, _, i)| i.invoice_no.as_str());
             w.repeated += repeated;
             let nos: Vec<&str> = keep.iter().map(|(_, _, i)| i.invoice_no.as_str()).collect();
-            let old = bills::invoices_by_no(txn, &nos).await?;
+            let old: HashMap<String, bills::StoredInvoice> = bills::by_no(txn, &nos).await?;
             let mut writes = Vec::new();
             for (_, cid, inv) in &keep {
                 w.revenue_sum += inv.amount_fen.get();
@@ -239,7 +239,7 @@ pub(crate) async fn write_bills<C: consign_store::ConnectionTrait + 'static>(
                 .collect();
             let invoices = crate::billing::invoice_ids(txn, &inv_nos).await?;
             let nos: Vec<&str> = keep.iter().map(|(_, _, p)| p.payment_no.as_str()).collect();
-            let old = bills::payments_by_no(txn, &nos).await?;
+            let old: HashMap<String, bills::StoredPayment> = bills::by_no(txn, &nos).await?;
             let header = ImportKind::Payments
                 .fields()
                 .iter()

@@ -48,27 +48,8 @@ pub(crate) async fn contact_add(
 ) -> UiResult {
     let lang = p.user.lang;
     let id = parse_id(&id, lang)?;
-    match customers::add_contact(&app, &p.user.actor, id, &contact_input(&p.form)).await {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/customers/{id}?ok=common.saved#contacts")).into_response())
-        }
-        Err(AppError::Validation(errs)) => {
-            let values = p.form.0.iter().cloned().collect();
-            detail_page(
-                &app,
-                &p.user,
-                id,
-                DetailExtras {
-                    contact_errors: errs,
-                    contact_values: values,
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                    ..Default::default()
-                },
-            )
-            .await
-        }
-        Err(e) => Err(fail(e, lang)),
-    }
+    let r = customers::add_contact(&app, &p.user.actor, id, &contact_input(&p.form)).await;
+    after_form(&app, &p, id, r, "common.saved#contacts", FormSlot::Contact).await
 }
 
 pub(crate) async fn contact_delete(

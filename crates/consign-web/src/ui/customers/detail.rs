@@ -409,6 +409,52 @@ pub(crate) async fn reveal_id_number(
     .await
 }
 
+/// Which form on a customer's page was posted: its errors and values show there.
+pub(crate) enum FormSlot {
+    Contact,
+    Log,
+}
+
+/// What a form posted on a customer's page leads to: back to the page with the message
+/// and anchor of `ok` ("key#anchor"), or the page again with the form's errors and the
+/// values as sent (422); any other error is its own page.
+pub(crate) async fn after_form<T>(
+    app: &App,
+    p: &UiPost,
+    id: CustomerId,
+    r: Result<T, AppError>,
+    ok: &str,
+    slot: FormSlot,
+) -> UiResult {
+    let errs = match r {
+        Ok(_) => {
+            let (key, anchor) = ok.split_once('#').unwrap_or((ok, ""));
+            let to = format!("/customers/{id}?ok={key}#{anchor}");
+            return Ok(Redirect::to(&to).into_response());
+        }
+        Err(AppError::Validation(errs)) => errs,
+        Err(e) => return Err(fail(e, p.user.lang)),
+    };
+    let values = p.form.0.iter().cloned().collect();
+    let x = match slot {
+        FormSlot::Contact => DetailExtras {
+            contact_errors: errs,
+            contact_values: values,
+            ..Default::default()
+        },
+        FormSlot::Log => DetailExtras {
+            log_errors: errs,
+            log_values: values,
+            ..Default::default()
+        },
+    };
+    let x = DetailExtras {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        ..x
+    };
+    detail_page(app, &p.user, id, x).await
+}
+
 /// Logs an interaction from the customer's page.
 pub(crate) async fn interaction_add(
     State(app): State<App>,
@@ -424,27 +470,16 @@ pub(crate) async fn interaction_add(
         summary: p.form.text("summary"),
         next_step: p.form.text("next_step"),
     };
-    match consign_app::followups::log(&app, &p.user.actor, id, &input).await {
-        Ok(_) => Ok(
-            Redirect::to(&format!("/customers/{id}?ok=followup.logged#interactions"))
-                .into_response(),
-        ),
-        Err(AppError::Validation(errs)) => {
-            detail_page(
-                &app,
-                &p.user,
-                id,
-                DetailExtras {
-                    log_errors: errs,
-                    log_values: p.form.0.iter().cloned().collect(),
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                    ..Default::default()
-                },
-            )
-            .await
-        }
-        Err(e) => Err(fail(e, lang)),
-    }
+    let r = consign_app::followups::log(&app, &p.user.actor, id, &input).await;
+    after_form(
+        &app,
+        &p,
+        id,
+        r,
+        "followup.logged#interactions",
+        FormSlot::Log,
+    )
+    .await
 }
 
 /// Adds a task by hand from the customer's page.
@@ -460,26 +495,8 @@ pub(crate) async fn task_add(
         due_on: p.form.text("due_on"),
         assignee_id: p.form.text("assignee_id"),
     };
-    match consign_app::followups::add(&app, &p.user.actor, id, &input).await {
-        Ok(_) => Ok(
-            Redirect::to(&format!("/customers/{id}?ok=followup.task_added#tasks")).into_response(),
-        ),
-        Err(AppError::Validation(errs)) => {
-            detail_page(
-                &app,
-                &p.user,
-                id,
-                DetailExtras {
-                    log_errors: errs,
-                    log_values: p.form.0.iter().cloned().collect(),
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                    ..Default::default()
-                },
-            )
-            .await
-        }
-        Err(e) => Err(fail(e, lang)),
-    }
+    let r = consign_app::followups::add(&app, &p.user.actor, id, &input).await;
+    after_form(&app, &p, id, r, "followup.task_added#tasks", FormSlot::Log).await
 }
 
 pub(crate) async fn customer_action(
