@@ -311,6 +311,8 @@ mod billing;
 mod classification;
 mod customers;
 mod imports;
+#[cfg(test)]
+mod request_schemas;
 pub(crate) mod service;
 mod shipments;
 mod users;

@@ -112,7 +112,7 @@ async fn assign(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CommentIn {
+pub(crate) struct CommentIn {
     note: String,
 }
 

@@ -46,17 +46,19 @@ pub(crate) async fn shipment_events(
 }
 
 /// Tracking events, `{"items": [{"at", "place", "status_text"}]}`; repeats are kept once.
+/// Tracking events to add to a shipment.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Events {
+    pub(crate) items: Vec<shipments::EventInput>,
+}
+
 pub(crate) async fn add_shipment_events(
     State(app): State<App>,
     u: ApiUser,
     Path(sid): Path<String>,
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult<Response> {
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Events {
-        items: Vec<shipments::EventInput>,
-    }
     let events: Events = crate::extract::from_value(body, "", u.lang)?;
     let sid = id(&sid, &u)?;
     let added = shipments::add_events(&app, &u.actor, sid, &events.items)
