@@ -464,6 +464,9 @@ catalogue! {
     "common.reset" => "重置", "Reset";
     "common.all" => "全部", "All";
     "common.yes" => "是", "Yes";
+    "common.more_filters" => "更多筛选", "More filters";
+    "common.active_filters" => "已选筛选条件", "Active filters";
+    "common.remove_filter" => "移除此筛选", "Remove this filter";
     "common.no" => "否", "No";
     "common.none" => "无", "None";
     "common.actions" => "操作", "Actions";
@@ -495,6 +498,7 @@ catalogue! {
     "customer.province" => "省份", "Province";
     "customer.city" => "城市", "City";
     "customer.region" => "地区", "Region";
+    "customer.search_placeholder" => "搜索：名称、拼音、首字母、编号、电话", "Search: name, pinyin, initials, code, phone";
     "customer.address" => "地址", "Address";
     "customer.goods_types" => "货物类型", "Goods types";
     "customer.service_modes" => "服务方式", "Service modes";

@@ -1,7 +1,8 @@
 //! The core flows in a real headless Chromium, driven over WebDriver (Debian's
 //! chromium-driver): sign in, find a customer by pinyin initials, open it, edit a field,
 //! see the change and its audit entry; and an agent working a complaint against a
-//! waybill through the seed's workflow, a failed callback reopening it.
+//! waybill through the seed's workflow, a failed callback reopening it; the lists on an
+//! office laptop and a desktop screen (one line per row, enough rows, no sideways scroll).
 //!
 //! Skips loudly when chromium or chromedriver is missing; under CI=true that fails.
 
@@ -220,12 +221,34 @@ impl Driver {
         );
     }
 
+    /// Sizes the window (the viewport of headless Chromium).
+    async fn window(&self, width: u32, height: u32) {
+        self.cmd(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
+    /// Runs a script in the page and answers what it returns.
+    async fn script(&self, js: &str) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": js, "args": []})),
+        )
+        .await
+    }
+
     async fn screenshot(&self, name: &str) {
         let png = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
         if let Some(b64) = png.as_str() {
             use base64::Engine;
             if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(b64) {
-                let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+                // target/screenshots/, for review (CARGO_TARGET_TMPDIR is target/tmp).
+                let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+                let dir = tmp.parent().unwrap_or(tmp).join("screenshots");
                 let _ = std::fs::create_dir_all(&dir);
                 let _ = std::fs::write(dir.join(name), bytes);
             }
@@ -393,4 +416,98 @@ async fn an_agent_works_a_complaint_through_its_callback() {
     d.click("td.mono a[href^='/tickets/']").await;
     let page = d.wait_for_text("Callback failed (reopen)").await;
     assert!(page.contains("Closed") && page.contains("成都到货破损"));
+}
+
+/// What a list looks like in the browser: its tallest row against two text lines, the
+/// rows fully in view, and the table's width against its box.
+const MEASURE_LIST: &str = r#"
+const rows = [...document.querySelectorAll('table.list tbody tr')];
+if (rows.length === 0) return null;
+const cell = rows[0].cells[1];
+const lh = parseFloat(getComputedStyle(cell).lineHeight);
+const pad = parseFloat(getComputedStyle(cell).paddingTop) + parseFloat(getComputedStyle(cell).paddingBottom);
+const tallest = Math.max(...rows.map(r => r.getBoundingClientRect().height));
+const inView = rows.filter(r => r.getBoundingClientRect().bottom <= window.innerHeight).length;
+const wrap = document.querySelector('.table-wrap');
+const cells = [...rows[0].cells].map(c => [c.className, Math.round(c.getBoundingClientRect().height), [...c.children].map(x => x.tagName + '.' + x.className + ':' + Math.round(x.getBoundingClientRect().height))]);
+return {cells, rows: rows.length, tallest, two_lines: 2 * lh + pad, in_view: inView,
+        scroll_width: wrap.scrollWidth, box_width: wrap.clientWidth, viewport: window.innerHeight};
+"#;
+
+#[tokio::test]
+async fn lists_show_one_line_per_row_on_an_office_laptop() {
+    let Some(d) = Driver::start().await else {
+        return;
+    };
+    let t = spawn(false).await;
+    let admin = t.actor("admin").await;
+    // Long company names, several tags, regions and contacts, as a real archive has.
+    let names = [
+        "东莞德信服饰股份有限公司",
+        "上海寰宇国际货运代理有限公司",
+        "广州白云山医药集团股份有限公司华南物流配送中心",
+        "深圳市顺捷供应链管理有限公司",
+        "成都蜀道冷链物流有限公司",
+        "杭州网盛电子商务有限公司",
+    ];
+    for i in 0..30 {
+        let input = consign_app::customers::NewCustomer {
+            customer: consign_app::customers::CustomerInput {
+                name: Some(format!("{}{}", names[i % names.len()], i)),
+                kind: Some("enterprise".into()),
+                province: Some("广东".into()),
+                city: Some("东莞".into()),
+                industry: Some("textiles".into()),
+                tags: Some(vec![
+                    "月结".into(),
+                    "重点客户".into(),
+                    "双11".into(),
+                    "冷链".into(),
+                ]),
+                confirm_duplicates: true,
+                ..Default::default()
+            },
+            contacts: vec![consign_app::customers::ContactInput {
+                name: Some("欧阳建国".into()),
+                phone: Some(format!("138{:08}", 10_000_000 + i)),
+                ..Default::default()
+            }],
+        };
+        consign_app::customers::create(&t.app, &admin, &input)
+            .await
+            .expect("create");
+    }
+    d.goto(&t.url("/login")).await;
+    d.wait_for_text("用户名").await;
+    d.type_into("input[name=username]", "admin").await;
+    d.type_into("input[name=password]", PASSWORD).await;
+    d.click("button[type=submit]").await;
+    d.wait_for_text("客户档案").await;
+    for (lang, word) in [("zh", "客户档案"), ("en", "Customers")] {
+        d.goto(&t.url(&format!("/lang/{lang}?next=/customers")))
+            .await;
+        d.wait_for_text(word).await;
+        for (w, h, min_rows) in [(1366, 768, 15), (1920, 1080, 20)] {
+            d.window(w, h).await;
+            d.goto(&t.url("/customers")).await;
+            d.wait_for_text(word).await;
+            d.screenshot(&format!("customers-{w}x{h}-{lang}.png")).await;
+            let m = d.script(MEASURE_LIST).await;
+            let at = format!("{lang} {w}×{h}: {m}");
+            let num = |k: &str| m[k].as_f64().unwrap_or_else(|| panic!("{k} at {at}"));
+            assert_eq!(num("rows"), 30.0, "{at}");
+            assert!(
+                num("tallest") <= num("two_lines"),
+                "a row is taller than two lines at {at}"
+            );
+            assert!(
+                num("in_view") >= min_rows as f64,
+                "fewer than {min_rows} rows in view at {at}"
+            );
+            assert!(
+                num("scroll_width") <= num("box_width"),
+                "the table scrolls sideways at {at}"
+            );
+        }
+    }
 }

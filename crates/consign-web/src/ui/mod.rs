@@ -392,10 +392,11 @@ fn row(ctx: &Ctx, c: &CustomerView) -> Row {
             .iter()
             .flatten()
             .fold(String::new(), |acc, s| {
+                // One token: 广东·东莞 (a municipality once: 上海).
                 if acc.is_empty() || acc == *s {
                     s.to_string()
                 } else {
-                    format!("{acc} · {s}")
+                    format!("{acc}·{s}")
                 }
             }),
         industry: industry_label(lang, &c.industry),
@@ -460,6 +461,7 @@ mod admin;
 pub(crate) mod analysis;
 mod customers;
 pub(crate) mod imports;
+pub(crate) mod listing;
 mod login;
 pub(crate) mod service;
 mod shipments;

@@ -41,6 +41,63 @@ pub(crate) struct ListTpl {
 }
 
 impl ListTpl {
+    /// The set filters, each a chip that removes itself (the pool's owner filter is the
+    /// page itself).
+    fn chips(&self) -> Vec<listing::Chip> {
+        let lang = self.ctx.lang;
+        let base = if self.pool { "/pool" } else { "/customers" };
+        let mut pairs = pairs(&self.q);
+        if self.pool {
+            pairs.retain(|(k, _)| *k != "owner");
+        }
+        let t = |k: &str| lang.t(k).to_string();
+        listing::chips(base, &pairs, |k, v| {
+            let of = |opts: &[Opt]| listing::option_label(opts, v);
+            Some(match k {
+                "q" => (t("common.search"), v.to_string()),
+                "kind" => (t("customer.kind"), of(&self.kinds)),
+                "status" => (t("customer.status"), of(&self.statuses)),
+                "owner" => (t("customer.owner"), of(&self.owners)),
+                "province" => (t("customer.province"), of(&self.provinces)),
+                "city" => (t("customer.city"), v.to_string()),
+                "industry" => (t("customer.industry"), of(&self.industries)),
+                "service_mode" => (t("customer.service_modes"), of(&self.modes)),
+                "tag" => (t("customer.tags"), v.to_string()),
+                "data_source" => (t("customer.data_source"), of(&self.sources)),
+                "archived" => (t("customer.show_archived"), listing::yes(lang)),
+                "grade" => (t("classify.grade"), of(&self.grades)),
+                "value_class" => (t("classify.value_class"), of(&self.value_classes)),
+                "lifecycle" => (t("classify.lifecycle"), of(&self.lifecycles)),
+                "at_risk" => (t("classify.churn"), of(&self.risk)),
+                "rfm_segment" => (t("classify.rfm"), of(&self.rfm_segments)),
+                "r" | "f" | "m" => (k.to_uppercase(), v.to_string()),
+                _ => return None,
+            })
+        })
+    }
+    /// A filter behind "more filters" is set: the panel opens.
+    fn more_set(&self) -> bool {
+        let q = &self.q;
+        [
+            &q.kind,
+            &q.province,
+            &q.city,
+            &q.industry,
+            &q.service_mode,
+            &q.tag,
+            &q.data_source,
+            &q.archived,
+            &q.grade,
+            &q.lifecycle,
+            &q.at_risk,
+            &q.rfm_segment,
+            &q.r,
+            &q.f,
+            &q.m,
+        ]
+        .into_iter()
+        .any(nonblank)
+    }
     /// The R, F and M score filters with the chosen ones selected.
     fn score_selects(&self) -> Vec<(&'static str, Vec<Opt>)> {
         [("R", &self.q.r), ("F", &self.q.f), ("M", &self.q.m)]
@@ -75,6 +132,11 @@ pub(crate) fn nonblank(v: &Option<String>) -> bool {
 }
 
 pub(crate) fn query_string(q: &ListQuery) -> String {
+    listing::query(&pairs(q), None)
+}
+
+/// The list's query as (key, value) pairs, in the order the list writes them.
+pub(crate) fn pairs(q: &ListQuery) -> listing::Pairs<'static> {
     let pairs: Vec<(&str, &Option<String>)> = vec![
         ("q", &q.q),
         ("kind", &q.kind),
@@ -100,13 +162,8 @@ pub(crate) fn query_string(q: &ListQuery) -> String {
     ];
     pairs
         .into_iter()
-        .filter_map(|(k, v)| {
-            v.as_deref()
-                .filter(|s| !s.is_empty())
-                .map(|s| format!("{k}={}", extract::urlencode(s)))
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+        .map(|(k, v)| (k, v.clone().unwrap_or_default()))
+        .collect()
 }
 
 pub(crate) async fn list_page(
