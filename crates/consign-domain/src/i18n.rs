@@ -139,6 +139,7 @@ catalogue! {
     "followup.all_groups" => "全部待办", "All tasks";
     "followup.due_on" => "到期日", "Due";
     "followup.complete" => "完成并记录沟通", "Done: log the interaction";
+    "followup.done" => "完成", "Done";
     "followup.completed" => "任务已完成，沟通已记录", "Task done; interaction logged";
     "followup.add_task" => "添加待办", "Add a task";
     "followup.task_title" => "待办事项", "What to do";

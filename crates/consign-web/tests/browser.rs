@@ -428,7 +428,7 @@ const lh = parseFloat(getComputedStyle(cell).lineHeight);
 const pad = parseFloat(getComputedStyle(cell).paddingTop) + parseFloat(getComputedStyle(cell).paddingBottom);
 const tallest = Math.max(...rows.map(r => r.getBoundingClientRect().height));
 const inView = rows.filter(r => r.getBoundingClientRect().bottom <= window.innerHeight).length;
-const wrap = document.querySelector('.table-wrap');
+const wrap = rows[0].closest('.table-wrap');
 const cells = [...rows[0].cells].map(c => [c.className, Math.round(c.getBoundingClientRect().height), [...c.children].map(x => x.tagName + '.' + x.className + ':' + Math.round(x.getBoundingClientRect().height))]);
 return {cells, rows: rows.length, tallest, two_lines: 2 * lh + pad, in_view: inView,
         scroll_width: wrap.scrollWidth, box_width: wrap.clientWidth, viewport: window.innerHeight};
@@ -473,9 +473,29 @@ async fn lists_show_one_line_per_row_on_an_office_laptop() {
                 ..Default::default()
             }],
         };
-        consign_app::customers::create(&t.app, &admin, &input)
+        let c = consign_app::customers::create(&t.app, &admin, &input)
             .await
             .expect("create");
+        let ticket = consign_app::service::TicketInput {
+            kind: "complaint".into(),
+            channel: "phone".into(),
+            customer_id: c.customer.id.to_string(),
+            subject: "货物外包装破损，收货人拒收，要求重新发货并赔偿运费和包装费".into(),
+            ..Default::default()
+        };
+        consign_app::service::create(&t.app, &admin, &ticket)
+            .await
+            .expect("ticket");
+        if i < 5 {
+            let task = consign_app::followups::TaskInput {
+                title: "确认明年合同续签条款、月结账期和冷链线路报价，并约定下次拜访时间".into(),
+                due_on: chrono::Utc::now().date_naive().to_string(),
+                assignee_id: String::new(),
+            };
+            consign_app::followups::add(&t.app, &admin, c.customer.id, &task)
+                .await
+                .expect("task");
+        }
     }
     d.goto(&t.url("/login")).await;
     d.wait_for_text("用户名").await;
@@ -483,31 +503,54 @@ async fn lists_show_one_line_per_row_on_an_office_laptop() {
     d.type_into("input[name=password]", PASSWORD).await;
     d.click("button[type=submit]").await;
     d.wait_for_text("客户档案").await;
-    for (lang, word) in [("zh", "客户档案"), ("en", "Customers")] {
+    let lists = [
+        ("customers", "客户档案", "Customer archive"),
+        ("tickets", "服务工单", "Service tickets"),
+    ];
+    for lang in ["zh", "en"] {
         d.goto(&t.url(&format!("/lang/{lang}?next=/customers")))
             .await;
-        d.wait_for_text(word).await;
         for (w, h, min_rows) in [(1366, 768, 15), (1920, 1080, 20)] {
             d.window(w, h).await;
-            d.goto(&t.url("/customers")).await;
-            d.wait_for_text(word).await;
-            d.screenshot(&format!("customers-{w}x{h}-{lang}.png")).await;
-            let m = d.script(MEASURE_LIST).await;
-            let at = format!("{lang} {w}×{h}: {m}");
-            let num = |k: &str| m[k].as_f64().unwrap_or_else(|| panic!("{k} at {at}"));
-            assert_eq!(num("rows"), 30.0, "{at}");
-            assert!(
-                num("tallest") <= num("two_lines"),
-                "a row is taller than two lines at {at}"
-            );
-            assert!(
-                num("in_view") >= min_rows as f64,
-                "fewer than {min_rows} rows in view at {at}"
-            );
-            assert!(
-                num("scroll_width") <= num("box_width"),
-                "the table scrolls sideways at {at}"
-            );
+            for (list, zh, en) in lists {
+                d.goto(&t.url(&format!("/{list}"))).await;
+                d.wait_for_text(if lang == "zh" { zh } else { en }).await;
+                d.screenshot(&format!("{list}-{w}x{h}-{lang}.png")).await;
+                let m = d.script(MEASURE_LIST).await;
+                let at = format!("{list} {lang} {w}×{h}: {m}");
+                let num = |k: &str| m[k].as_f64().unwrap_or_else(|| panic!("{k} at {at}"));
+                assert_eq!(num("rows"), 30.0, "{at}");
+                assert!(
+                    num("tallest") <= num("two_lines"),
+                    "a row is taller than two lines at {at}"
+                );
+                assert!(
+                    num("in_view") >= min_rows as f64,
+                    "fewer than {min_rows} rows in view at {at}"
+                );
+                assert!(
+                    num("scroll_width") <= num("box_width"),
+                    "the table scrolls sideways at {at}"
+                );
+            }
+            // The other lists, with the rows they have: one line each, no sideways scroll.
+            for page in ["tasks", "admin/audit", "admin/users"] {
+                d.goto(&t.url(&format!("/{page}"))).await;
+                d.screenshot(&format!("{}-{w}x{h}-{lang}.png", page.replace('/', "-")))
+                    .await;
+                let m = d.script(MEASURE_LIST).await;
+                let at = format!("{page} {lang} {w}×{h}: {m}");
+                let num = |k: &str| m[k].as_f64().unwrap_or_else(|| panic!("{k} at {at}"));
+                assert!(num("rows") >= 5.0, "{at}");
+                assert!(
+                    num("tallest") <= num("two_lines"),
+                    "a row is taller than two lines at {at}"
+                );
+                assert!(
+                    num("scroll_width") <= num("box_width"),
+                    "the table scrolls sideways at {at}"
+                );
+            }
         }
     }
 }

@@ -167,6 +167,10 @@ impl Ctx {
     pub fn opt_method(&self, m: &Option<consign_domain::billing::PaymentMethod>) -> String {
         m.map(|m| self.t(m.label_key())).unwrap_or_default()
     }
+    /// A count with thousands separators: 1,234,567.
+    pub fn count<N: Copy + Into<i128>>(&self, n: &N) -> String {
+        listing::thousands((*n).into())
+    }
     /// ¥12,345.67, from a `Fen` or a sum of fen.
     pub fn money(&self, fen: impl AsFen) -> String {
         fen.fen().to_string()

@@ -3,7 +3,7 @@
 //! and history. Deadlines past due show in red everywhere.
 
 use crate::extract::{UiPost, UiUser};
-use crate::ui::{fail, opts, parse_id, render, Ctx, FormView, Opt, UiResult};
+use crate::ui::{fail, listing, opts, parse_id, render, Ctx, FormView, Opt, UiResult};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -85,6 +85,54 @@ impl ListTpl {
     }
     fn status_class(&self, s: &Status) -> &'static str {
         status_class(s)
+    }
+    /// The set filters, each a chip that removes itself.
+    fn chips(&self) -> Vec<listing::Chip> {
+        let lang = self.ctx.lang;
+        let q = &self.q;
+        let v = |x: &Option<String>| x.clone().unwrap_or_default();
+        let pairs: listing::Pairs = vec![
+            ("q", v(&q.q)),
+            ("status", v(&q.status)),
+            ("open", v(&q.open)),
+            ("kind", v(&q.kind)),
+            ("severity", v(&q.severity)),
+            ("channel", v(&q.channel)),
+            ("root_cause", v(&q.root_cause)),
+            ("assignee", v(&q.assignee)),
+            ("breached", v(&q.breached)),
+            ("customer_id", v(&q.customer_id)),
+            ("from", v(&q.from)),
+            ("to", v(&q.to)),
+            ("sort", v(&q.sort)),
+            ("per_page", v(&q.per_page)),
+        ];
+        let t = |k: &str| lang.t(k).to_string();
+        listing::chips("/tickets", &pairs, |k, val| {
+            let of = |opts: &[Opt]| listing::option_label(opts, val);
+            Some(match k {
+                "q" => (t("common.search"), val.to_string()),
+                "status" => (t("ticket.status"), of(&self.statuses)),
+                "open" => (t("ticket.open_only"), listing::yes(lang)),
+                "kind" => (t("ticket.kind"), of(&self.kinds)),
+                "severity" => (t("ticket.severity"), of(&self.severities)),
+                "channel" => (t("ticket.channel"), of(&self.channels)),
+                "root_cause" => (t("ticket.root_cause"), of(&self.causes)),
+                "assignee" => (t("ticket.assignee"), of(&self.assignees)),
+                "breached" => (t("ticket.breached_only"), listing::yes(lang)),
+                "customer_id" => (t("ticket.customer"), val.to_string()),
+                "from" => (t("ticket.created_from"), val.to_string()),
+                "to" => (t("ticket.created_to"), val.to_string()),
+                _ => return None,
+            })
+        })
+    }
+    /// A filter behind "more filters" is set.
+    fn more_set(&self) -> bool {
+        let q = &self.q;
+        [&q.channel, &q.root_cause, &q.from, &q.to, &q.breached]
+            .into_iter()
+            .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty()))
     }
     fn severity_class(&self, s: &Severity) -> &'static str {
         severity_class(s)
