@@ -26,6 +26,7 @@ pub mod shipments;
 pub mod tabular;
 pub mod users;
 pub mod vault;
+pub mod views;
 
 pub use config::Settings;
 pub use error::{AppError, Result};

@@ -466,6 +466,24 @@ catalogue! {
     "common.all" => "全部", "All";
     "common.yes" => "是", "Yes";
     "common.more_filters" => "更多筛选", "More filters";
+    "list.customers" => "客户档案", "Customer archive";
+    "list.tickets" => "服务工单", "Service tickets";
+    "view.views" => "视图", "Views";
+    "view.mine" => "我的视图", "My views";
+    "view.team" => "团队共享", "Shared by my team";
+    "view.none" => "还没有保存的视图", "No saved views yet";
+    "view.save_as" => "将当前筛选保存为视图", "Save these filters as a view";
+    "view.name" => "视图名称", "View name";
+    "view.name_hint" => "如：我的广东A类客户", "e.g. My class A customers in Guangdong";
+    "view.shared" => "与团队共享", "Share with my team";
+    "view.save" => "保存视图", "Save view";
+    "view.saved" => "视图已保存", "View saved";
+    "view.delete" => "删除", "Delete";
+    "view.columns" => "列", "Columns";
+    "view.columns_hint" => "勾选要显示的列；用“上移”调整顺序", "Tick the columns to show; Move up changes their order";
+    "view.move_up" => "上移", "Move up";
+    "view.apply" => "应用", "Apply";
+    "view.by" => "来自 {}", "by {}";
     "common.active_filters" => "已选筛选条件", "Active filters";
     "common.remove_filter" => "移除此筛选", "Remove this filter";
     "common.no" => "否", "No";
@@ -793,6 +811,9 @@ catalogue! {
     "action.import.profile_save" => "保存导入方案", "Saved import profile";
     "action.customer.update" => "修改客户", "Updated customer";
     "action.customer.archive" => "归档客户", "Archived customer";
+    "action.view.save" => "保存列表视图", "Saved a list view";
+    "action.view.delete" => "删除列表视图", "Deleted a list view";
+    "action.view.columns" => "调整列表列", "Chose a list's columns";
     "action.customer.restore" => "恢复客户", "Restored customer";
     "action.customer.release" => "释放到公海", "Released to pool";
     "action.customer.claim" => "从公海领取", "Claimed from pool";
@@ -817,6 +838,8 @@ catalogue! {
     // Errors
     "err.required" => "必填", "Required";
     "err.too_long" => "内容过长", "Too long";
+    "err.columns_none" => "请至少选择一列", "Choose at least one column";
+    "err.duplicate_view_name" => "已有同名视图", "You already have a view with this name";
     "err.code_format" => "编号须为 2–32 位字母、数字、- 或 _", "Code must be 2–32 letters, digits, - or _";
     "err.phone_format" => "电话号码格式不正确（手机 11 位，座机须带区号）", "Not a valid phone number (11-digit mobile, or landline with area code)";
     "err.money_format" => "金额格式不正确（例如 1,234.50 或 ￥1234.5，至多两位小数）", "Not a valid amount (e.g. 1,234.50 or ￥1234.5, at most two decimals)";

@@ -18,6 +18,7 @@ pub mod search;
 pub mod service;
 pub mod shipment;
 pub mod validate;
+pub mod views;
 
 pub use i18n::Lang;
 pub use validate::{FieldError, FieldErrors};

@@ -17,6 +17,7 @@ pub mod service;
 pub mod settings;
 pub mod shipments;
 pub mod users;
+pub mod views;
 
 pub use dialect::bulk::{self as bulk, BulkTxn};
 pub use dialect::db::{self, Backend, Db, WriteTxn};

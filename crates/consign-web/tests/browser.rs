@@ -533,6 +533,15 @@ async fn lists_show_one_line_per_row_on_an_office_laptop() {
                     "the table scrolls sideways at {at}"
                 );
             }
+            // The column chooser and the saved views open over the list.
+            d.goto(&t.url("/customers")).await;
+            d.click(".columns-menu summary").await;
+            d.screenshot(&format!("customers-columns-{w}x{h}-{lang}.png"))
+                .await;
+            let open = d
+                .script("return document.querySelector('.columns-menu').open")
+                .await;
+            assert_eq!(open, json!(true), "the column chooser opens");
             // The other lists, with the rows they have: one line each, no sideways scroll.
             for page in ["tasks", "admin/audit", "admin/users"] {
                 d.goto(&t.url(&format!("/{page}"))).await;

@@ -74,6 +74,10 @@ impl MigratorTrait for Migrator {
                 name: "m0014_classification_changes",
                 sql: M0014,
             }),
+            Box::new(Sql {
+                name: "m0015_saved_views",
+                sql: M0015,
+            }),
         ]
     }
 }
@@ -194,6 +198,7 @@ const M0010_POSTGRES: &str = include_str!("m0010_ticket_owners.postgres.sql");
 /// a customer's history keeps them here. A row holds the verdict the change led to.
 /// Verdicts also keep the rule that decided their grade (`grade_basis`; NULL before).
 const M0014: &str = include_str!("m0014_classification_changes.sql");
+const M0015: &str = include_str!("m0015_saved_views.sql");
 
 /// API tokens may carry an expiry (issue 16); old ones have none.
 const M0013: &str = include_str!("m0013_token_expiry.sql");

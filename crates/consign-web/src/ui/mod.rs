@@ -52,6 +52,7 @@ pub fn routes() -> Router<App> {
         .merge(analysis::routes())
         .merge(admin::routes())
         .merge(account::routes())
+        .merge(views::routes())
 }
 
 // ---- page context and formatting ----
@@ -111,6 +112,10 @@ impl Ctx {
     /// A message with one number filled in.
     pub fn tf1(&self, key: &str, n: &i64) -> String {
         self.lang.tf(key, &[n])
+    }
+    /// A message with one text filled in.
+    pub fn tfs(&self, key: &str, s: &str) -> String {
+        self.lang.tf(key, &[&s])
     }
     /// A message with two values filled in.
     pub fn tf2(&self, key: &str, a: &dyn std::fmt::Display, b: &dyn std::fmt::Display) -> String {
@@ -469,6 +474,7 @@ pub(crate) mod listing;
 mod login;
 pub(crate) mod service;
 mod shipments;
+pub(crate) mod views;
 #[allow(unused_imports)]
 use account::*;
 #[allow(unused_imports)]

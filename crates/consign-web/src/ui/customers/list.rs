@@ -38,6 +38,8 @@ pub(crate) struct ListTpl {
     pub(crate) can_claim: bool,
     pub(crate) query_string: String,
     pub(crate) filter_errors: String,
+    /// Saved views and the columns shown.
+    pub(crate) lv: crate::ui::views::ListViews,
 }
 
 impl ListTpl {
@@ -166,12 +168,19 @@ pub(crate) fn pairs(q: &ListQuery) -> listing::Pairs<'static> {
         .collect()
 }
 
+/// The saved view a list page shows (`view=` in its URL).
+#[derive(serde::Deserialize)]
+pub(crate) struct ViewQ {
+    pub(crate) view: Option<String>,
+}
+
 pub(crate) async fn list_page(
     app: &App,
     u: &UiUser,
     mut q: ListQuery,
     pool: bool,
     uri: &str,
+    view: Option<String>,
 ) -> UiResult {
     let lang = u.lang;
     if pool {
@@ -212,7 +221,20 @@ pub(crate) async fn list_page(
     ]
     .iter()
     .map(|(v, k)| (v.to_string(), lang.t(k).to_string()));
+    let mut view_q = q.clone();
+    if pool {
+        view_q.owner = None;
+    }
+    let lv = crate::ui::views::for_page(
+        app,
+        u,
+        consign_domain::views::ListKind::Customers,
+        view.as_deref(),
+        query_string(&view_q),
+    )
+    .await?;
     let t = ListTpl {
+        lv,
         title: lang
             .t(if pool { "nav.pool" } else { "customer.title" })
             .to_string(),
@@ -272,9 +294,10 @@ pub(crate) async fn customers_list(
     State(app): State<App>,
     u: UiUser,
     Query(q): Query<ListQuery>,
+    Query(v): Query<ViewQ>,
     uri: axum::http::Uri,
 ) -> UiResult {
-    list_page(&app, &u, q, false, &uri.to_string()).await
+    list_page(&app, &u, q, false, &uri.to_string(), v.view).await
 }
 
 #[derive(serde::Deserialize)]
@@ -340,7 +363,8 @@ pub(crate) async fn pool_list(
     State(app): State<App>,
     u: UiUser,
     Query(q): Query<ListQuery>,
+    Query(v): Query<ViewQ>,
     uri: axum::http::Uri,
 ) -> UiResult {
-    list_page(&app, &u, q, true, &uri.to_string()).await
+    list_page(&app, &u, q, true, &uri.to_string(), v.view).await
 }

@@ -1,0 +1,230 @@
+//! Saved views and column choices of the lists (issue 18): per user, stored as data,
+//! shared with the owner's team on request, audited, and what the list page shows.
+
+mod common;
+use common::*;
+use consign_app::views::{self, ViewInput};
+use consign_app::AppError;
+use consign_domain::views::ListKind;
+use reqwest::StatusCode;
+
+const L: ListKind = ListKind::Customers;
+
+fn input(name: &str, shared: bool) -> ViewInput {
+    ViewInput {
+        name: name.into(),
+        filters: vec![
+            ("province".into(), "广东".into()),
+            ("value_class".into(), "a".into()),
+            ("page".into(), "3".into()),
+        ],
+        columns: vec!["code".into(), "name".into(), "value_class".into()],
+        shared,
+    }
+}
+
+#[tokio::test]
+async fn columns_are_chosen_per_user_and_role() {
+    each_db(|t| async move {
+        let lixy = t.actor("lixy").await;
+        let wangjl = t.actor("wangjl").await;
+        // Defaults by role: an account manager's own customers need no owner column.
+        let own = views::columns(&t.app, &lixy, L).await.expect("columns");
+        assert!(
+            !own.contains(&"owner") && own.contains(&"value_class"),
+            "{own:?}"
+        );
+        assert!(views::columns(&t.app, &wangjl, L)
+            .await
+            .expect("columns")
+            .contains(&"owner"));
+
+        let keys = ["owner", "code", "owner", "nonsense"].map(String::from);
+        let set = views::set_columns(&t.app, &lixy, L, &keys)
+            .await
+            .expect("set");
+        assert_eq!(
+            set,
+            vec!["name", "owner", "code"],
+            "the name comes first when left out"
+        );
+        assert_eq!(
+            views::columns(&t.app, &lixy, L).await.expect("columns"),
+            set
+        );
+        // Another user's columns are its own.
+        assert!(
+            views::columns(&t.app, &wangjl, L)
+                .await
+                .expect("columns")
+                .len()
+                > 3
+        );
+        match views::set_columns(&t.app, &lixy, L, &["zzz".to_string()]).await {
+            Err(AppError::Validation(e)) => assert_eq!(e.get("columns"), Some("err.columns_none")),
+            other => panic!("{other:?}"),
+        }
+        let (_, audit) = t
+            .api("admin")
+            .await
+            .get("/api/v1/audit?action=view.columns")
+            .await;
+        assert_eq!(audit["total"], 1, "{audit}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn views_are_saved_shared_with_the_team_and_deleted_by_their_owner() {
+    each_db(|t| async move {
+        let wangjl = t.actor("wangjl").await; // 上海分公司
+        let liuy = t.actor("liuy").await; // 上海分公司, a teammate
+        let lixy = t.actor("lixy").await; // 华东大客户部, another team
+        let mine = views::save(&t.app, &wangjl, L, &input("我的广东A类客户", false))
+            .await
+            .expect("save");
+        assert_eq!(
+            mine.query,
+            format!("province={}&value_class=a", urlencode("广东"))
+        );
+        assert_eq!(mine.columns, vec!["code", "name", "value_class"]);
+        match views::save(&t.app, &wangjl, L, &input(" 我的广东A类客户 ", true)).await {
+            Err(AppError::Conflict { field, code }) => {
+                assert_eq!((field.as_str(), code), ("name", "err.duplicate_view_name"))
+            }
+            other => panic!("{other:?}"),
+        }
+        let team = views::save(&t.app, &wangjl, L, &input("上海团队重点客户", true))
+            .await
+            .expect("save shared");
+        // The teammate sees the shared view only; another team sees none.
+        let seen: Vec<String> = views::list(&t.app, &liuy, L)
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|v| v.name)
+            .collect();
+        assert_eq!(seen, vec!["上海团队重点客户"]);
+        assert!(views::list(&t.app, &lixy, L)
+            .await
+            .expect("list")
+            .is_empty());
+        assert!(matches!(
+            views::get(&t.app, &lixy, L, mine.id).await,
+            Err(AppError::NotFound)
+        ));
+        // A teammate may use a shared view but not delete it; the owner may.
+        assert!(matches!(
+            views::delete(&t.app, &liuy, L, team.id).await,
+            Err(AppError::Forbidden)
+        ));
+        views::delete(&t.app, &wangjl, L, team.id)
+            .await
+            .expect("delete");
+        assert!(views::list(&t.app, &liuy, L)
+            .await
+            .expect("list")
+            .is_empty());
+        let (_, audit) = t
+            .api("admin")
+            .await
+            .get("/api/v1/audit?action=view.save")
+            .await;
+        assert_eq!(audit["total"], 2, "{audit}");
+        let (_, audit) = t
+            .api("admin")
+            .await
+            .get("/api/v1/audit?action=view.delete")
+            .await;
+        assert_eq!(audit["total"], 1, "{audit}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_list_page_shows_the_chosen_columns_and_a_saved_view_after_a_reload() {
+    each_db(|t| async move {
+        t.customer(
+            "东莞德信服饰股份有限公司",
+            Some("lixy"),
+            Some("13812345678"),
+        )
+        .await;
+        let b = t.browser("lixy").await;
+        let (_, page) = b.get("/customers").await;
+        assert!(
+            !page.contains("class=\"c-owner\""),
+            "no owner column by default"
+        );
+        // Choose columns: code, name and owner, then owner moved a place up.
+        let r = b
+            .post(
+                "/views/customers/columns",
+                "/customers",
+                &[
+                    ("col", "code"),
+                    ("col", "name"),
+                    ("col", "owner"),
+                    ("up", "owner"),
+                    ("back", "/customers"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&r), "/customers");
+        let (_, page) = b.get("/customers").await;
+        let at = |c: &str| page.find(&format!("class=\"c-{c}\"")).unwrap_or(usize::MAX);
+        assert!(
+            at("code") < at("owner") && at("owner") < at("name"),
+            "order code, owner, name"
+        );
+        assert_eq!(at("region"), usize::MAX, "a column left out is not shown");
+        // Save the filtered page as a view; opening it shows its filters and columns.
+        let r = b
+            .post(
+                "/views/customers",
+                "/customers",
+                &[
+                    ("name", "我的东莞客户"),
+                    ("query", "q=%E5%BE%B7%E4%BF%A1"),
+                    ("col", "name"),
+                    ("col", "grade"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let to = location(&r);
+        assert!(
+            to.starts_with("/customers?q=") && to.contains("&view="),
+            "{to}"
+        );
+        let (status, page) = b.get(&to).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("我的东莞客户") && page.contains("aria-current=\"page\""));
+        let head = page
+            .split("<thead>")
+            .nth(1)
+            .unwrap_or("")
+            .split("</thead>")
+            .next()
+            .unwrap_or("");
+        assert!(
+            head.contains("class=\"c-grade\"") && !head.contains("class=\"c-owner\""),
+            "{head}"
+        );
+        // The view is the user's, not the browser's: another session sees it too.
+        let again = t.browser("lixy").await;
+        let (_, page) = again.get("/customers").await;
+        assert!(page.contains("我的东莞客户"));
+        // A bad name is refused and says why.
+        let r = b
+            .post(
+                "/views/customers",
+                "/customers",
+                &[("name", " "), ("col", "name")],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    })
+    .await;
+}
