@@ -228,3 +228,59 @@ async fn the_list_page_shows_the_chosen_columns_and_a_saved_view_after_a_reload(
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_ticket_list_shows_the_chosen_columns() {
+    each_db(|t| async move {
+        let c = t
+            .customer("上海寰宇国际货运代理有限公司", Some("lixy"), None)
+            .await;
+        let admin = t.actor("admin").await;
+        let ticket = consign_app::service::TicketInput {
+            kind: "complaint".into(),
+            channel: "phone".into(),
+            customer_id: c.to_string(),
+            subject: "货物外包装破损".into(),
+            ..Default::default()
+        };
+        consign_app::service::create(&t.app, &admin, &ticket)
+            .await
+            .expect("ticket");
+        let b = t.browser("liuy").await;
+        let (_, page) = b.get("/tickets").await;
+        // A service agent's defaults: its own tickets need no assignee column.
+        assert!(
+            page.contains("class=\"t-due\"") && !page.contains("class=\"t-assignee\""),
+            "{page}"
+        );
+        let r = b
+            .post(
+                "/views/tickets/columns",
+                "/tickets",
+                &[
+                    ("col", "status"),
+                    ("col", "subject"),
+                    ("col", "assignee"),
+                    ("back", "/tickets"),
+                ],
+            )
+            .await;
+        assert_eq!(location(&r), "/tickets");
+        let (_, page) = b.get("/tickets").await;
+        let head = page
+            .split("<thead>")
+            .nth(1)
+            .unwrap_or("")
+            .split("</thead>")
+            .next()
+            .unwrap_or("");
+        assert!(
+            head.find("t-status") < head.find("t-subject")
+                && head.contains("t-assignee")
+                && !head.contains("t-due"),
+            "{head}"
+        );
+        assert!(page.contains("货物外包装破损"));
+    })
+    .await;
+}

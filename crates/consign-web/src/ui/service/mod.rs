@@ -73,6 +73,8 @@ pub(crate) struct ListTpl {
     pub(crate) open: bool,
     pub(crate) breached: bool,
     pub(crate) can_create: bool,
+    /// Saved views and the columns shown.
+    pub(crate) lv: crate::ui::views::ListViews,
 }
 
 impl ListTpl {
@@ -130,9 +132,16 @@ impl ListTpl {
     /// A filter behind "more filters" is set.
     fn more_set(&self) -> bool {
         let q = &self.q;
-        [&q.channel, &q.root_cause, &q.from, &q.to, &q.breached]
-            .into_iter()
-            .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty()))
+        [
+            &q.channel,
+            &q.root_cause,
+            &q.from,
+            &q.to,
+            &q.breached,
+            &q.open,
+        ]
+        .into_iter()
+        .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty()))
     }
     fn severity_class(&self, s: &Severity) -> &'static str {
         severity_class(s)
@@ -167,6 +176,7 @@ pub(crate) async fn list(
     State(app): State<App>,
     u: UiUser,
     Query(q): Query<TicketQuery>,
+    Query(v): Query<crate::ui::customers::ViewQ>,
     uri: axum::http::Uri,
 ) -> UiResult {
     let lang = u.lang;
@@ -198,7 +208,16 @@ pub(crate) async fn list(
     ]
     .iter()
     .map(|(v, k)| (v.to_string(), lang.t(k).to_string()));
+    let lv = crate::ui::views::for_page(
+        &app,
+        &u,
+        consign_domain::views::ListKind::Tickets,
+        v.view.as_deref(),
+        query_string(&q),
+    )
+    .await?;
     let t = ListTpl {
+        lv,
         ctx: Ctx::new(&app, &u, &uri.to_string(), "service"),
         query_string: query_string(&q),
         statuses: vocab(
