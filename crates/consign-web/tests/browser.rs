@@ -2,7 +2,8 @@
 //! chromium-driver): sign in, find a customer by pinyin initials, open it, edit a field,
 //! see the change and its audit entry; and an agent working a complaint against a
 //! waybill through the seed's workflow, a failed callback reopening it; the lists on an
-//! office laptop and a desktop screen (one line per row, enough rows, no sideways scroll).
+//! office laptop and a desktop screen (one line per row, enough rows, no sideways scroll,
+//! no serious or critical WCAG 2.1 AA violation that axe-core finds).
 //!
 //! Skips loudly when chromium or chromedriver is missing; under CI=true that fails.
 
@@ -239,6 +240,41 @@ impl Driver {
             Some(json!({"script": js, "args": []})),
         )
         .await
+    }
+
+    /// The serious and critical WCAG 2.1 A/AA violations axe-core finds on the page
+    /// (axe-core from tests/a11y/node_modules, installed by `npm ci` there: nothing is
+    /// fetched at run time). Skips loudly without it; under CI=true that fails.
+    async fn accessibility_violations(&self) -> Option<Value> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/a11y/node_modules/axe-core/axe.min.js"
+        );
+        let Ok(axe) = std::fs::read_to_string(path) else {
+            let msg = format!("axe-core is not installed ({path}; run `npm ci --prefix crates/consign-web/tests/a11y`)");
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("{msg}, and CI=true requires the accessibility check");
+            }
+            eprintln!("\n*** SKIPPING the accessibility check: {msg}.\n");
+            return None;
+        };
+        self.script(&format!("{axe}\nreturn true;")).await;
+        let found = self
+            .cmd(
+                reqwest::Method::POST,
+                "/execute/async",
+                Some(json!({"script": r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+  .then(r => done(r.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))
+  .catch(e => done([{id: 'axe-error', help: String(e)}]));
+"#, "args": []})),
+            )
+            .await;
+        Some(found)
     }
 
     async fn screenshot(&self, name: &str) {
@@ -516,6 +552,11 @@ async fn lists_show_one_line_per_row_on_an_office_laptop() {
                 d.goto(&t.url(&format!("/{list}"))).await;
                 d.wait_for_text(if lang == "zh" { zh } else { en }).await;
                 d.screenshot(&format!("{list}-{w}x{h}-{lang}.png")).await;
+                if w == 1366 {
+                    if let Some(v) = d.accessibility_violations().await {
+                        assert_eq!(v, json!([]), "accessibility of /{list} in {lang}");
+                    }
+                }
                 let m = d.script(MEASURE_LIST).await;
                 let at = format!("{list} {lang} {w}×{h}: {m}");
                 let num = |k: &str| m[k].as_f64().unwrap_or_else(|| panic!("{k} at {at}"));
@@ -547,6 +588,11 @@ async fn lists_show_one_line_per_row_on_an_office_laptop() {
                 d.goto(&t.url(&format!("/{page}"))).await;
                 d.screenshot(&format!("{}-{w}x{h}-{lang}.png", page.replace('/', "-")))
                     .await;
+                if w == 1366 {
+                    if let Some(v) = d.accessibility_violations().await {
+                        assert_eq!(v, json!([]), "accessibility of /{page} in {lang}");
+                    }
+                }
                 let m = d.script(MEASURE_LIST).await;
                 let at = format!("{page} {lang} {w}×{h}: {m}");
                 let num = |k: &str| m[k].as_f64().unwrap_or_else(|| panic!("{k} at {at}"));
