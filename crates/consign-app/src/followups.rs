@@ -14,7 +14,7 @@ use consign_domain::customer::CustomerId;
 use consign_domain::followup::{Due, FollowUpPolicy, InteractionKind, TaskKind, TaskStatus};
 use consign_domain::role::Role;
 use consign_domain::validate::{optional_text, required_text};
-use consign_domain::FieldErrors;
+use consign_domain::{FieldErrors, Lang};
 use consign_store::followups::{
     self as repo, InteractionRow, NewInteraction, NewTask, TaskFilter, TaskRow,
 };
@@ -265,6 +265,18 @@ pub async fn interactions(
 
 // ---- tasks ----
 
+/// The language a use case writes generated text in for `actor` (its account's).
+fn actor_lang(actor: &Actor) -> Lang {
+    actor.lang.unwrap_or(Lang::Zh)
+}
+
+/// A generated task title in `lang`: its key with its parameters.
+pub fn generated_title(lang: Lang, key: &str, args: &[String]) -> String {
+    let args: Vec<&dyn std::fmt::Display> =
+        args.iter().map(|a| a as &dyn std::fmt::Display).collect();
+    lang.tf(key, &args)
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct TaskView {
     #[serde(serialize_with = "crate::ser::id")]
@@ -274,7 +286,12 @@ pub struct TaskView {
     pub customer_name: String,
     pub assignee_name: Option<String>,
     pub kind: TaskKind,
+    /// The title as written, or a generated one in the actor's language.
     pub title: String,
+    /// A generated title's message key and parameters, to show it in the reader's
+    /// language (None for a title written by a person).
+    pub title_key: Option<String>,
+    pub title_args: Vec<String>,
     pub due_on: NaiveDate,
     pub due: Due,
     pub status: TaskStatus,
@@ -283,8 +300,16 @@ pub struct TaskView {
     pub done_at: Option<DateTime<Utc>>,
 }
 
-fn task_view(r: TaskRow, today: NaiveDate) -> Result<TaskView> {
+fn task_view(r: TaskRow, today: NaiveDate, lang: Lang) -> Result<TaskView> {
     let due_on = day_date(r.due_on).unwrap_or(today);
+    let title_args: Vec<String> = match &r.title_args {
+        Some(a) => serde_json::from_str(a).map_err(AppError::from_err)?,
+        None => Vec::new(),
+    };
+    let title = match &r.title_key {
+        Some(k) => generated_title(lang, k, &title_args),
+        None => r.title.clone(),
+    };
     Ok(TaskView {
         id: r.id,
         customer_id: CustomerId::trusted(r.customer_id),
@@ -292,7 +317,9 @@ fn task_view(r: TaskRow, today: NaiveDate) -> Result<TaskView> {
         customer_name: r.customer_name,
         assignee_name: r.assignee_name,
         kind: AppError::stored("tasks.kind", &r.kind, TaskKind::parse(&r.kind))?,
-        title: r.title,
+        title,
+        title_key: r.title_key,
+        title_args,
         due: Due::of(due_on, today),
         due_on,
         status: AppError::stored("tasks.status", &r.status, TaskStatus::parse(&r.status))?,
@@ -383,7 +410,7 @@ pub async fn my_tasks(
         .await?;
         let views = rows
             .into_iter()
-            .map(|r| task_view(r, t))
+            .map(|r| task_view(r, t, actor_lang(actor)))
             .collect::<Result<_>>()?;
         match name {
             "overdue" => (list.overdue, list.overdue_total) = (views, total),
@@ -413,7 +440,9 @@ pub async fn tasks_of_customer(
     )
     .await?;
     let t = app.today();
-    rows.into_iter().map(|r| task_view(r, t)).collect()
+    rows.into_iter()
+        .map(|r| task_view(r, t, actor_lang(actor)))
+        .collect()
 }
 
 async fn load_task(
@@ -460,7 +489,7 @@ pub async fn complete(
     let t = repo::task(&app.db.conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    task_view(t, app.today())
+    task_view(t, app.today(), actor_lang(actor))
 }
 
 /// A task someone adds by hand (a promised call back, a visit to arrange).
@@ -525,6 +554,8 @@ pub async fn add(
             assignee_id: assignee,
             kind: TaskKind::Manual.as_str(),
             title: &title,
+            title_key: None,
+            title_args: None,
             due_on: day_num(due),
             ticket_id: None,
             created_by: actor.id,
@@ -536,7 +567,7 @@ pub async fn add(
     let t = repo::task(&app.db.conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    task_view(t, app.today())
+    task_view(t, app.today(), actor_lang(actor))
 }
 
 // ---- the plan ----
@@ -557,7 +588,10 @@ pub async fn after_closed_complaint(
         .ok_or(AppError::NotFound)?;
     let who = c.owner_id.or(assignee);
     let due = now.with_timezone(&app.tz()).date_naive() + Duration::days(p.after_complaint_days);
-    let title = format!("投诉 {number} 关闭后回访 / Callback after complaint {number}");
+    let key = "task.title.complaint_callback";
+    let args = vec![number.to_string()];
+    let title = generated_title(Lang::Zh, key, &args);
+    let args = serde_json::to_string(&args).map_err(AppError::from_err)?;
     let txn = app.db.begin_write().await?;
     repo::add_task(
         &txn,
@@ -566,6 +600,8 @@ pub async fn after_closed_complaint(
             assignee_id: who,
             kind: TaskKind::ComplaintCallback.as_str(),
             title: &title,
+            title_key: Some(key),
+            title_args: Some(&args),
             due_on: day_num(due),
             ticket_id: Some(ticket_id),
             created_by: None,
@@ -600,7 +636,8 @@ pub async fn plan(app: &App, now: DateTime<Utc>) -> Result<usize> {
             .collect();
     let customers = repo::owned_customers(conn).await?;
     let tz = app.tz();
-    let mut batch: Vec<(i64, i64, TaskKind, String, NaiveDate)> = Vec::new();
+    // (customer, owner, kind, the title's parameters, due)
+    let mut batch: Vec<(i64, i64, TaskKind, Vec<String>, NaiveDate)> = Vec::new();
     for c in &customers {
         let vc = class.get(&c.id).copied().unwrap_or(ValueClass::C);
         if !open_follow.contains(&c.id) {
@@ -614,23 +651,22 @@ pub async fn plan(app: &App, now: DateTime<Utc>) -> Result<usize> {
                     c.id,
                     c.owner_id,
                     TaskKind::FollowUp,
-                    format!(
-                        "定期回访（{}类客户）/ Regular follow-up ({})",
-                        vc.as_str().to_uppercase(),
-                        vc.as_str().to_uppercase()
-                    ),
+                    vec![vc.as_str().to_uppercase()],
                     due,
                 ));
             }
         }
     }
+    let key = "task.title.follow_up";
     let planned: Vec<Planned> = batch
         .iter()
-        .map(|(customer_id, owner, kind, title, due)| Planned {
+        .map(|(customer_id, owner, kind, args, due)| Planned {
             customer_id: *customer_id,
             assignee_id: Some(*owner),
             kind: *kind,
-            title,
+            title: generated_title(Lang::Zh, key, args),
+            title_key: key,
+            title_args: serde_json::to_string(args).unwrap_or_else(|_| "[]".into()),
             due: *due,
         })
         .collect();
@@ -643,7 +679,10 @@ struct Planned<'a> {
     customer_id: i64,
     assignee_id: Option<i64>,
     kind: TaskKind,
-    title: &'a str,
+    /// The title in Chinese (kept as written), its message key and parameters (JSON).
+    title: String,
+    title_key: &'a str,
+    title_args: String,
     due: NaiveDate,
 }
 
@@ -658,7 +697,9 @@ async fn add_planned(app: &App, tasks: &[Planned<'_>], now: DateTime<Utc>) -> Re
                     customer_id: t.customer_id,
                     assignee_id: t.assignee_id,
                     kind: t.kind.as_str(),
-                    title: t.title,
+                    title: &t.title,
+                    title_key: Some(t.title_key),
+                    title_args: Some(&t.title_args),
                     due_on: day_num(t.due),
                     ticket_id: None,
                     created_by: None,
@@ -700,14 +741,16 @@ pub async fn plan_at_risk(app: &App, now: DateTime<Utc>) -> Result<usize> {
     } else {
         None
     };
-    let title = "流失预警客户回访 / Call a customer at risk";
+    let title_key = "task.title.at_risk";
     let planned: Vec<Planned> = due
         .iter()
         .map(|(customer_id, owner)| Planned {
             customer_id: *customer_id,
             assignee_id: owner.or(lead),
             kind: TaskKind::AtRisk,
-            title,
+            title: Lang::Zh.t(title_key).to_string(),
+            title_key,
+            title_args: "[]".into(),
             due: today + Duration::days(p.at_risk_days),
         })
         .collect();

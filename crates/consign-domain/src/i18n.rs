@@ -140,6 +140,9 @@ catalogue! {
     "followup.due_on" => "到期日", "Due";
     "followup.complete" => "完成并记录沟通", "Done: log the interaction";
     "followup.done" => "完成", "Done";
+    "task.title.at_risk" => "流失预警客户回访", "Call a customer at risk";
+    "task.title.follow_up" => "定期回访（{}类客户）", "Regular follow-up (class {})";
+    "task.title.complaint_callback" => "投诉 {} 关闭后回访", "Callback after complaint {}";
     "followup.completed" => "任务已完成，沟通已记录", "Task done; interaction logged";
     "followup.add_task" => "添加待办", "Add a task";
     "followup.task_title" => "待办事项", "What to do";

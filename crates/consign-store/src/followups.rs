@@ -134,6 +134,9 @@ pub struct TaskRow {
     pub assignee_name: Option<String>,
     pub kind: String,
     pub title: String,
+    /// A generated title's message key and its parameters (a JSON array of text).
+    pub title_key: Option<String>,
+    pub title_args: Option<String>,
     pub due_on: i32,
     pub status: String,
     pub ticket_id: Option<i64>,
@@ -144,7 +147,7 @@ pub struct TaskRow {
 
 const TASK_SELECT: &str = "SELECT t.id, t.customer_id, c.code AS customer_code, \
     c.name AS customer_name, c.owner_id, t.assignee_id, u.display_name AS assignee_name, t.kind, \
-    t.title, t.due_on, t.status, t.ticket_id, t.interaction_id, t.done_at, t.created_at \
+    t.title, t.title_key, t.title_args, t.due_on, t.status, t.ticket_id, t.interaction_id, t.done_at, t.created_at \
     FROM tasks t JOIN customers c ON c.id = t.customer_id LEFT JOIN users u ON u.id = t.assignee_id";
 
 pub struct NewTask<'a> {
@@ -152,6 +155,9 @@ pub struct NewTask<'a> {
     pub assignee_id: Option<i64>,
     pub kind: &'a str,
     pub title: &'a str,
+    /// A generated title: its message key and parameters (JSON array), else None.
+    pub title_key: Option<&'a str>,
+    pub title_args: Option<&'a str>,
     /// Company day as YYYYMMDD.
     pub due_on: i32,
     pub ticket_id: Option<i64>,
@@ -162,13 +168,15 @@ pub struct NewTask<'a> {
 pub async fn add_task<C: ConnectionTrait>(conn: &C, t: &NewTask<'_>) -> Result<i64> {
     Ok(Id::find_by_statement(stmt(
         conn.get_database_backend(),
-        "INSERT INTO tasks (customer_id, assignee_id, kind, title, due_on, status, ticket_id, \
-         created_by, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id",
+        "INSERT INTO tasks (customer_id, assignee_id, kind, title, title_key, title_args, due_on, \
+         status, ticket_id, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id",
         vec![
             t.customer_id.into(),
             t.assignee_id.into(),
             t.kind.into(),
             t.title.into(),
+            t.title_key.into(),
+            t.title_args.into(),
             t.due_on.into(),
             t.ticket_id.into(),
             t.created_by.into(),

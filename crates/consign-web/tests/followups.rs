@@ -250,6 +250,8 @@ async fn a_long_task_list_is_bounded_and_paged() {
                     assignee_id: Some(lixy_id),
                     kind: "manual",
                     title: &title,
+                    title_key: None,
+                    title_args: None,
                     due_on: num(today - chrono::Duration::days(late)),
                     ticket_id: None,
                     created_by: Some(lixy_id),
@@ -314,6 +316,67 @@ async fn a_long_task_list_is_bounded_and_paged() {
         en.login("lixy", PASSWORD).await;
         let (_, page) = en.get("/tasks?group=overdue&page=2").await;
         assert!(page.contains("Showing 101–105 of 105"), "{page}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn generated_task_titles_read_in_the_readers_language() {
+    each_db(|t| async move {
+        let c = t
+            .customer("上海寰宇国际货运代理有限公司", Some("lixy"), None)
+            .await;
+        let admin = t.actor("admin").await;
+        let ticket = consign_app::service::TicketInput {
+            kind: "complaint".into(),
+            channel: "phone".into(),
+            customer_id: c.to_string(),
+            subject: "货物外包装破损".into(),
+            ..Default::default()
+        };
+        let d = consign_app::service::create(&t.app, &admin, &ticket)
+            .await
+            .expect("ticket");
+        let number = d.ticket.number.clone();
+        consign_app::followups::after_closed_complaint(
+            &t.app,
+            d.ticket.id,
+            c,
+            &number,
+            None,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("callback task");
+        let b = t.browser("lixy").await;
+        let (_, zh) = b.get("/tasks").await;
+        assert!(zh.contains(&format!("投诉 {number} 关闭后回访")), "{zh}");
+        assert!(
+            !zh.contains("Callback after"),
+            "no English on the Chinese page"
+        );
+        b.get("/lang/en?next=/tasks").await;
+        let (_, en) = b.get("/tasks").await;
+        assert!(
+            en.contains(&format!("Callback after complaint {number}")),
+            "{en}"
+        );
+        assert!(!en.contains("关闭后回访"), "no Chinese on the English page");
+        // The API says how the title was made, for clients in any language.
+        let (_, tasks) = t.api("lixy").await.get("/api/v1/tasks").await;
+        let task = tasks["today"]
+            .as_array()
+            .into_iter()
+            .chain(tasks["upcoming"].as_array())
+            .flatten()
+            .find(|k| k["kind"] == "complaint_callback")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            task["title_key"], "task.title.complaint_callback",
+            "{tasks}"
+        );
+        assert_eq!(task["title_args"], serde_json::json!([number]));
     })
     .await;
 }

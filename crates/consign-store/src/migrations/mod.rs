@@ -78,6 +78,10 @@ impl MigratorTrait for Migrator {
                 name: "m0015_saved_views",
                 sql: M0015,
             }),
+            Box::new(Sql {
+                name: "m0016_task_titles",
+                sql: M0016,
+            }),
         ]
     }
 }
@@ -199,6 +203,7 @@ const M0010_POSTGRES: &str = include_str!("m0010_ticket_owners.postgres.sql");
 /// Verdicts also keep the rule that decided their grade (`grade_basis`; NULL before).
 const M0014: &str = include_str!("m0014_classification_changes.sql");
 const M0015: &str = include_str!("m0015_saved_views.sql");
+const M0016: &str = include_str!("m0016_task_titles.sql");
 
 /// API tokens may carry an expiry (issue 16); old ones have none.
 const M0013: &str = include_str!("m0013_token_expiry.sql");

@@ -99,6 +99,8 @@ pub(crate) fn document(paths: serde_json::Map<String, Value>) -> Value {
     schemas["Task"] = s(
         json!({"id": text, "customer_id": text, "customer_code": text, "customer_name": text, "assignee_name": text,
         "kind": {"type": "string", "enum": ["follow_up", "complaint_callback", "at_risk", "manual"]}, "title": text,
+        "title_key": {"type": "string", "description": "a generated title's message key (task.title.*); null for a title a person wrote"},
+        "title_args": {"type": "array", "items": text, "description": "the generated title's parameters"},
         "due_on": {"type": "string", "format": "date"}, "due": {"type": "string", "enum": ["overdue", "today", "upcoming"]},
         "status": {"type": "string", "enum": ["open", "done", "cancelled"]}, "ticket_id": text, "done_at": time}),
     );

@@ -113,6 +113,13 @@ impl Ctx {
     pub fn tf1(&self, key: &str, n: &i64) -> String {
         self.lang.tf(key, &[n])
     }
+    /// A task's title in the page's language (a generated one from its key).
+    pub fn task_title(&self, k: &consign_app::followups::TaskView) -> String {
+        match &k.title_key {
+            Some(key) => consign_app::followups::generated_title(self.lang, key, &k.title_args),
+            None => k.title.clone(),
+        }
+    }
     /// A message with one text filled in.
     pub fn tfs(&self, key: &str, s: &str) -> String {
         self.lang.tf(key, &[&s])
