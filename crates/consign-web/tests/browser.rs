@@ -466,7 +466,13 @@ const tallest = Math.max(...rows.map(r => r.getBoundingClientRect().height));
 const inView = rows.filter(r => r.getBoundingClientRect().bottom <= window.innerHeight).length;
 const wrap = rows[0].closest('.table-wrap');
 const cells = [...rows[0].cells].map(c => [c.className, Math.round(c.getBoundingClientRect().height), [...c.children].map(x => x.tagName + '.' + x.className + ':' + Math.round(x.getBoundingClientRect().height))]);
-return {cells, rows: rows.length, tallest, two_lines: 2 * lh + pad, in_view: inView,
+const head = document.querySelector('table.list thead th');
+wrap.scrollTop = wrap.scrollHeight;
+const scrolled = wrap.scrollTop;
+const headTop = head.getBoundingClientRect().top, boxTop = wrap.getBoundingClientRect().top;
+wrap.scrollTop = 0;
+// The list scrolled in its box, and its header row stayed at the box's top.
+return {cells, rows: rows.length, header_stays: scrolled > 0 && Math.abs(headTop - boxTop) < 2, tallest, two_lines: 2 * lh + pad, in_view: inView,
         scroll_width: wrap.scrollWidth, box_width: wrap.clientWidth, viewport: window.innerHeight};
 "#;
 
@@ -546,6 +552,20 @@ async fn lists_show_one_line_per_row_on_an_office_laptop() {
     for lang in ["zh", "en"] {
         d.goto(&t.url(&format!("/lang/{lang}?next=/customers")))
             .await;
+        // On a phone the lists scroll sideways in their box; the page itself does not.
+        d.window(390, 844).await;
+        for list in ["customers", "tickets"] {
+            d.goto(&t.url(&format!("/{list}"))).await;
+            d.screenshot(&format!("{list}-phone-{lang}.png")).await;
+            let fits = d
+                .script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+                .await;
+            assert_eq!(
+                fits,
+                json!(true),
+                "/{list} on a phone scrolls the page sideways ({lang})"
+            );
+        }
         for (w, h, min_rows) in [(1366, 768, 15), (1920, 1080, 20)] {
             d.window(w, h).await;
             for (list, zh, en) in lists {
@@ -568,6 +588,11 @@ async fn lists_show_one_line_per_row_on_an_office_laptop() {
                 assert!(
                     num("in_view") >= min_rows as f64,
                     "fewer than {min_rows} rows in view at {at}"
+                );
+                assert_eq!(
+                    m["header_stays"],
+                    json!(true),
+                    "the header scrolls away at {at}"
                 );
                 assert!(
                     num("scroll_width") <= num("box_width"),
