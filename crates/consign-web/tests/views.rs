@@ -216,6 +216,15 @@ async fn the_list_page_shows_the_chosen_columns_and_a_saved_view_after_a_reload(
         let again = t.browser("lixy").await;
         let (_, page) = again.get("/customers").await;
         assert!(page.contains("我的东莞客户"));
+        // Each set filter is a chip whose link is the list without it.
+        let (_, page) = b
+            .get("/customers?status=prospect&city=%E4%B8%9C%E8%8E%9E")
+            .await;
+        assert!(
+            page.contains("<a class=\"chip\" href=\"/customers?city=%E4%B8%9C%E8%8E%9E\"")
+                && page.contains("<a class=\"chip\" href=\"/customers?status=prospect\""),
+            "{page}"
+        );
         // A bad name is refused and says why.
         let r = b
             .post(
