@@ -481,6 +481,7 @@ catalogue! {
     "view.shared" => "与团队共享", "Share with my team";
     "view.save" => "保存视图", "Save view";
     "view.saved" => "视图已保存", "View saved";
+    "view.not_saved" => "视图未保存", "The view was not saved";
     "view.delete" => "删除", "Delete";
     "view.columns" => "列", "Columns";
     "view.columns_hint" => "勾选要显示的列；用“上移”调整顺序", "Tick the columns to show; Move up changes their order";

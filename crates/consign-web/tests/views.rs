@@ -225,15 +225,35 @@ async fn the_list_page_shows_the_chosen_columns_and_a_saved_view_after_a_reload(
                 && page.contains("<a class=\"chip\" href=\"/customers?status=prospect\""),
             "{page}"
         );
-        // A bad name is refused and says why.
+        // A bad name or a name used before is refused: back to the list as it was, saying why.
         let r = b
             .post(
                 "/views/customers",
                 "/customers",
-                &[("name", " "), ("col", "name")],
+                &[
+                    ("name", " "),
+                    ("query", "q=%E5%BE%B7%E4%BF%A1"),
+                    ("col", "name"),
+                ],
             )
             .await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let to = location(&r);
+        assert_eq!(to, "/customers?q=%E5%BE%B7%E4%BF%A1&view_error=0");
+        let (_, page) = b.get(&to).await;
+        assert!(page.contains("视图未保存：必填"), "{page}");
+        let r = b
+            .post(
+                "/views/customers",
+                "/customers",
+                &[("name", "我的东莞客户"), ("col", "name")],
+            )
+            .await;
+        let (_, page) = b.get(&location(&r)).await;
+        assert!(page.contains("视图未保存：已有同名视图"), "{page}");
+        // Anything else in view_error shows nothing.
+        let (_, page) = b.get("/customers?view_error=%3Cb%3E").await;
+        assert!(!page.contains("视图未保存"));
     })
     .await;
 }

@@ -102,11 +102,27 @@ impl MigrationTrait for Sql {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let conn = manager.get_connection();
         let sql = crate::dialect::schema_sql(self.sql, conn.get_database_backend());
-        for stmt in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-            conn.execute_unprepared(stmt).await?;
+        for stmt in statements(&sql) {
+            conn.execute_unprepared(&stmt).await?;
         }
         Ok(())
     }
+}
+
+/// A portable migration's statements: split at `;`, with its `--` comment lines left out
+/// first (a comment may hold a semicolon). A statement that needs a semicolon of its own
+/// (a trigger body, a string) belongs in a [`Scripts`] migration.
+fn statements(sql: &str) -> Vec<String> {
+    let code: Vec<&str> = sql
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect();
+    code.join("\n")
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// A migration written once per database, each run as one script on one connection (so
@@ -234,5 +250,17 @@ impl crate::Db {
     pub async fn applied_migrations(&self) -> crate::Result<Vec<String>> {
         let applied = Migrator::get_applied_migrations(&self.conn).await?;
         Ok(applied.iter().map(|m| m.name().to_string()).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn comments_may_hold_semicolons() {
+        let sql = "-- a view; shared\nCREATE TABLE a (x INT);\n  -- more; here\nCREATE INDEX b ON a (x);\n";
+        assert_eq!(
+            super::statements(sql),
+            vec!["CREATE TABLE a (x INT)", "CREATE INDEX b ON a (x)"]
+        );
     }
 }

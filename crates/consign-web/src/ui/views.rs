@@ -119,6 +119,28 @@ pub(crate) async fn for_page(
     })
 }
 
+/// Why a view was not saved, as the list page shows it (`view_error=`): only these.
+const VIEW_ERRORS: [&str; 4] = [
+    "err.required",
+    "err.too_long",
+    "err.duplicate_view_name",
+    "err.columns_none",
+];
+
+fn back_with_error(list: ListKind, query: &str, code: &str) -> String {
+    let code = VIEW_ERRORS.iter().position(|c| *c == code).unwrap_or(0);
+    let query: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+    let query = serde_urlencoded::to_string(list.view_filters(&query)).unwrap_or_default();
+    let sep = if query.is_empty() { "" } else { "&" };
+    format!("{}?{query}{sep}view_error={code}", list_path(list))
+}
+
+/// The message of a list page's `view_error=` (None for anything else).
+pub(crate) fn view_error(lang: Lang, v: Option<&str>) -> Option<String> {
+    let code = VIEW_ERRORS.get(v?.trim().parse::<usize>().ok()?)?;
+    Some(format!("{}：{}", lang.t("view.not_saved"), lang.t(code)))
+}
+
 /// Saves the page's filters, sort and columns as a view; back to the list showing it.
 async fn save(State(app): State<App>, Path(list): Path<String>, p: UiPost) -> UiResult {
     let lang = p.user.lang;
@@ -151,7 +173,14 @@ async fn save(State(app): State<App>, Path(list): Path<String>, p: UiPost) -> Ui
             .href(&v);
             Ok(Redirect::to(&to).into_response())
         }
-        Err(AppError::Validation(errs)) => Err(fail(AppError::Validation(errs), lang)),
+        // Back to the list as it was, saying why the view was not saved.
+        Err(AppError::Validation(errs)) => {
+            let code = errs.0.first().map_or("err.required", |e| e.code);
+            Ok(Redirect::to(&back_with_error(list, &p.form.text("query"), code)).into_response())
+        }
+        Err(AppError::Conflict { code, .. }) => {
+            Ok(Redirect::to(&back_with_error(list, &p.form.text("query"), code)).into_response())
+        }
         Err(e) => Err(fail(e, lang)),
     }
 }

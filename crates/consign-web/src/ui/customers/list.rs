@@ -172,6 +172,8 @@ pub(crate) fn pairs(q: &ListQuery) -> listing::Pairs<'static> {
 #[derive(serde::Deserialize)]
 pub(crate) struct ViewQ {
     pub(crate) view: Option<String>,
+    /// Why a view was not saved (see ui::views).
+    pub(crate) view_error: Option<String>,
 }
 
 pub(crate) async fn list_page(
@@ -180,8 +182,9 @@ pub(crate) async fn list_page(
     mut q: ListQuery,
     pool: bool,
     uri: &str,
-    view: Option<String>,
+    v: ViewQ,
 ) -> UiResult {
+    let view = v.view;
     let lang = u.lang;
     if pool {
         q.owner = Some("pool".into());
@@ -283,7 +286,8 @@ pub(crate) async fn list_page(
             Role::AccountManager | Role::Manager | Role::Admin
         ),
         query_string: query_string(&q),
-        filter_errors,
+        filter_errors: crate::ui::views::view_error(lang, v.view_error.as_deref())
+            .unwrap_or(filter_errors),
         q,
         ctx,
     };
@@ -297,7 +301,7 @@ pub(crate) async fn customers_list(
     Query(v): Query<ViewQ>,
     uri: axum::http::Uri,
 ) -> UiResult {
-    list_page(&app, &u, q, false, &uri.to_string(), v.view).await
+    list_page(&app, &u, q, false, &uri.to_string(), v).await
 }
 
 #[derive(serde::Deserialize)]
@@ -366,5 +370,5 @@ pub(crate) async fn pool_list(
     Query(v): Query<ViewQ>,
     uri: axum::http::Uri,
 ) -> UiResult {
-    list_page(&app, &u, q, true, &uri.to_string(), v.view).await
+    list_page(&app, &u, q, true, &uri.to_string(), v).await
 }

@@ -266,7 +266,8 @@ pub(crate) async fn list(
         pages: page.pages(),
         has_next: page.has_next(),
         rows: page.items,
-        filter_errors,
+        filter_errors: crate::ui::views::view_error(lang, v.view_error.as_deref())
+            .unwrap_or(filter_errors),
         q,
     };
     Ok(render(&t))
