@@ -197,7 +197,7 @@ async fn write_interaction<C: consign_store::ConnectionTrait>(
     )
     .await?;
     if c.owner_id.is_some() && c.owner_id == actor.id {
-        repo::touch_customer(txn, CustomerId::trusted(c.id), x.at).await?;
+        repo::touch_customer(txn, c.cid(), x.at).await?;
     }
     audit::record(
         txn,
@@ -235,7 +235,7 @@ pub async fn log(
     let txn = app.db.begin_write().await?;
     let id = write_interaction(&txn, actor, &c, &x, None, now).await?;
     txn.commit().await?;
-    let (rows, _) = repo::interactions_of(&app.db.conn, CustomerId::trusted(c.id), 1, 20).await?;
+    let (rows, _) = repo::interactions_of(&app.db.conn, c.cid(), 1, 20).await?;
     rows.into_iter()
         .find(|r| r.id == id)
         .map(interaction_view)
@@ -250,8 +250,7 @@ pub async fn interactions(
 ) -> Result<Page<InteractionView>> {
     let c = visible_customer(app, actor, customer_id).await?;
     let per_page = 20;
-    let (rows, total) =
-        repo::interactions_of(&app.db.conn, CustomerId::trusted(c.id), page, per_page).await?;
+    let (rows, total) = repo::interactions_of(&app.db.conn, c.cid(), page, per_page).await?;
     Ok(Page {
         items: rows
             .into_iter()

@@ -77,18 +77,30 @@ impl Fen {
     }
 }
 
+/// A count with thousands separators, as numbers stand in lists: 1,234,567.
+pub fn thousands(v: i128) -> String {
+    let sign = if v < 0 { "-" } else { "" };
+    format!("{sign}{}", group_digits(v.unsigned_abs()))
+}
+
+/// 1234567 → 1,234,567.
+fn group_digits(n: u128) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// As money is written in zh-CN: `¥12,345.67` (`-¥5.00` below zero).
 impl std::fmt::Display for Fen {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let abs = self.0.unsigned_abs();
-        let yuan = (abs / 100).to_string();
-        let mut grouped = String::with_capacity(yuan.len() + yuan.len() / 3);
-        for (i, c) in yuan.chars().enumerate() {
-            if i > 0 && (yuan.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
+        let grouped = group_digits(u128::from(abs / 100));
         let sign = if self.0 < 0 { "-" } else { "" };
         write!(f, "{sign}¥{grouped}.{:02}", abs % 100)
     }
@@ -117,12 +129,6 @@ impl std::ops::AddAssign for Fen {
 impl std::ops::SubAssign for Fen {
     fn sub_assign(&mut self, o: Fen) {
         self.0 -= o.0;
-    }
-}
-
-impl std::iter::Sum for Fen {
-    fn sum<I: Iterator<Item = Fen>>(it: I) -> Fen {
-        Fen(it.map(|f| f.0).sum())
     }
 }
 
@@ -303,6 +309,15 @@ mod tests {
     }
     fn format_yuan(fen: i64) -> String {
         Fen(fen).yuan()
+    }
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(-45_000), "-45,000");
     }
 
     #[test]

@@ -518,16 +518,11 @@ async fn lists_show_one_line_per_row_on_an_office_laptop() {
         let c = consign_app::customers::create(&t.app, &admin, &input)
             .await
             .expect("create");
-        let ticket = consign_app::service::TicketInput {
-            kind: "complaint".into(),
-            channel: "phone".into(),
-            customer_id: c.customer.id.to_string(),
-            subject: "货物外包装破损，收货人拒收，要求重新发货并赔偿运费和包装费".into(),
-            ..Default::default()
-        };
-        consign_app::service::create(&t.app, &admin, &ticket)
-            .await
-            .expect("ticket");
+        t.complaint(
+            c.customer.id.get(),
+            "货物外包装破损，收货人拒收，要求重新发货并赔偿运费和包装费",
+        )
+        .await;
         if i < 5 {
             let task = consign_app::followups::TaskInput {
                 title: "确认明年合同续签条款、月结账期和冷链线路报价，并约定下次拜访时间".into(),

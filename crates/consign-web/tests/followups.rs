@@ -326,17 +326,7 @@ async fn generated_task_titles_read_in_the_readers_language() {
         let c = t
             .customer("上海寰宇国际货运代理有限公司", Some("lixy"), None)
             .await;
-        let admin = t.actor("admin").await;
-        let ticket = consign_app::service::TicketInput {
-            kind: "complaint".into(),
-            channel: "phone".into(),
-            customer_id: c.to_string(),
-            subject: "货物外包装破损".into(),
-            ..Default::default()
-        };
-        let d = consign_app::service::create(&t.app, &admin, &ticket)
-            .await
-            .expect("ticket");
+        let d = t.complaint(c, "货物外包装破损").await;
         let number = d.ticket.number.clone();
         consign_app::followups::after_closed_complaint(
             &t.app,

@@ -264,17 +264,7 @@ async fn the_ticket_list_shows_the_chosen_columns() {
         let c = t
             .customer("上海寰宇国际货运代理有限公司", Some("lixy"), None)
             .await;
-        let admin = t.actor("admin").await;
-        let ticket = consign_app::service::TicketInput {
-            kind: "complaint".into(),
-            channel: "phone".into(),
-            customer_id: c.to_string(),
-            subject: "货物外包装破损".into(),
-            ..Default::default()
-        };
-        consign_app::service::create(&t.app, &admin, &ticket)
-            .await
-            .expect("ticket");
+        t.complaint(c, "货物外包装破损").await;
         let b = t.browser("liuy").await;
         let (_, page) = b.get("/tickets").await;
         // A service agent's defaults: its own tickets need no assignee column.

@@ -256,7 +256,7 @@ pub(crate) fn views(app: &App, rows: Vec<repo::CustomerRow>) -> Result<Vec<Custo
             let c = row.customer;
             let primary = row.contacts.first().map(|k| contact_view(k, app));
             Ok(CustomerView {
-                id: CustomerId::trusted(c.id),
+                id: c.cid(),
                 owner_name: row.owner_name,
                 tags: row.tags,
                 kind: AppError::stored("customers.kind", &c.kind, CustomerKind::parse(&c.kind))?,

@@ -8,8 +8,8 @@ use crate::audit::{self, Entry};
 use crate::auth::{self, Actor};
 use crate::{App, Result};
 use chrono::{Duration, TimeZone, Utc};
+use consign_domain::customer::Phone;
 use consign_domain::customer::{join_modes, CustomerKind, GovLevel, Industry, ServiceMode};
-use consign_domain::customer::{CustomerId, Phone};
 use consign_domain::search;
 use consign_domain::validate::uscc_check_char;
 use consign_store::customers as repo;
@@ -670,7 +670,7 @@ pub async fn insert_customers(app: &App, list: &[DemoCustomer], owners: &[i64]) 
                 m.id,
                 search::customer_keys(&d.name, d.short_name.as_deref()),
             ));
-            repo::add_tags(&txn, CustomerId::trusted(m.id), &d.tags).await?;
+            repo::add_tags(&txn, m.cid(), &d.tags).await?;
             for (j, (name, title, phone, email)) in d.contacts.iter().enumerate() {
                 repo::insert_contact(
                     &txn,

@@ -179,8 +179,7 @@ pub async fn create_at(
     let conn = &app.db.conn;
     let mut contact_id = None;
     if let (Some(c), Ok(cid)) = (&customer, input.contact_id.trim().parse::<i64>()) {
-        let contacts =
-            consign_store::customers::contacts_of(conn, CustomerId::trusted(c.id)).await?;
+        let contacts = consign_store::customers::contacts_of(conn, c.cid()).await?;
         if contacts.iter().any(|k| k.id == cid) {
             contact_id = Some(cid);
         } else {

@@ -56,22 +56,6 @@ pub fn option_label(opts: &[super::Opt], value: &str) -> String {
         .map_or_else(|| value.to_string(), |o| o.label.clone())
 }
 
-/// A count with thousands separators (1,234,567), as numbers stand in a list.
-pub fn thousands(v: i128) -> String {
-    let digits = v.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if v < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// "Yes" for a set yes/no filter.
 pub fn yes(lang: Lang) -> String {
     lang.t("common.yes").to_string()
@@ -80,15 +64,6 @@ pub fn yes(lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn counts_have_thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000), "1,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(thousands(-45_000), "-45,000");
-    }
 
     #[test]
     fn a_chip_links_to_the_list_without_its_filter() {

@@ -181,7 +181,7 @@ impl Ctx {
     }
     /// A count with thousands separators: 1,234,567.
     pub fn count<N: Copy + Into<i128>>(&self, n: &N) -> String {
-        listing::thousands((*n).into())
+        consign_domain::ops::thousands((*n).into())
     }
     /// ¥12,345.67, from a `Fen` or a sum of fen.
     pub fn money(&self, fen: impl AsFen) -> String {

@@ -24,6 +24,14 @@ fn list_path(list: ListKind) -> &'static str {
     }
 }
 
+/// The saved view a list page shows (`view=` in its URL), and why one was not saved
+/// (`view_error=`, see [`view_error`]).
+#[derive(serde::Deserialize)]
+pub(crate) struct ViewQ {
+    pub(crate) view: Option<String>,
+    pub(crate) view_error: Option<String>,
+}
+
 /// A column in the chooser: its key, its header, and whether it is shown.
 pub struct ColumnChoice {
     pub key: &'static str,
@@ -33,7 +41,7 @@ pub struct ColumnChoice {
 
 /// What a list page shows of its views and columns.
 pub struct ListViews {
-    pub list: &'static str,
+    pub list: ListKind,
     /// The columns shown, in order.
     pub columns: Vec<String>,
     /// Every column: the shown ones first, in order, then the rest.
@@ -57,15 +65,17 @@ impl ListViews {
         self.current == Some(v.id)
     }
     pub fn href(&self, v: &ViewItem) -> String {
-        let path = match ListKind::parse(self.list) {
-            Some(l) => list_path(l),
-            None => "/",
-        };
-        if v.query.is_empty() {
-            format!("{path}?view={}", v.id)
-        } else {
-            format!("{path}?{}&view={}", v.query, v.id)
-        }
+        view_href(self.list, v)
+    }
+}
+
+/// The address of a list showing a view: its filters, then `view=`.
+fn view_href(list: ListKind, v: &ViewItem) -> String {
+    let path = list_path(list);
+    if v.query.is_empty() {
+        format!("{path}?view={}", v.id)
+    } else {
+        format!("{path}?{}&view={}", v.query, v.id)
     }
 }
 
@@ -110,7 +120,7 @@ pub(crate) async fn for_page(
         }
     }
     Ok(ListViews {
-        list: list.as_str(),
+        list,
         columns: columns.iter().map(|c| c.to_string()).collect(),
         chooser,
         current: current.map(|v| v.id),
@@ -161,18 +171,7 @@ async fn save(State(app): State<App>, Path(list): Path<String>, p: UiPost) -> Ui
         shared: p.form.get("shared").is_some(),
     };
     match uc::save(&app, &p.user.actor, list, &input).await {
-        Ok(v) => {
-            let to = ListViews {
-                list: list.as_str(),
-                columns: vec![],
-                chooser: vec![],
-                views: vec![],
-                current: None,
-                query: String::new(),
-            }
-            .href(&v);
-            Ok(Redirect::to(&to).into_response())
-        }
+        Ok(v) => Ok(Redirect::to(&view_href(list, &v)).into_response()),
         // Back to the list as it was, saying why the view was not saved.
         Err(AppError::Validation(errs)) => {
             let code = errs.0.first().map_or("err.required", |e| e.code);

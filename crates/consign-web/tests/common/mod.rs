@@ -308,6 +308,25 @@ impl TestApp {
         .code
     }
 
+    /// A complaint by phone about `customer`, registered by the admin through the use case.
+    pub async fn complaint(
+        &self,
+        customer: i64,
+        subject: &str,
+    ) -> consign_app::service::TicketDetail {
+        let admin = self.actor("admin").await;
+        let input = consign_app::service::TicketInput {
+            kind: "complaint".into(),
+            channel: "phone".into(),
+            customer_id: customer.to_string(),
+            subject: subject.into(),
+            ..Default::default()
+        };
+        consign_app::service::create(&self.app, &admin, &input)
+            .await
+            .expect("complaint")
+    }
+
     /// Creates a customer owned by `owner` (None: the pool) through the use case.
     pub async fn customer(&self, name: &str, owner: Option<&str>, phone: Option<&str>) -> i64 {
         let admin = self.actor("admin").await;

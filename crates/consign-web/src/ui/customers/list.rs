@@ -168,21 +168,13 @@ pub(crate) fn pairs(q: &ListQuery) -> listing::Pairs<'static> {
         .collect()
 }
 
-/// The saved view a list page shows (`view=` in its URL).
-#[derive(serde::Deserialize)]
-pub(crate) struct ViewQ {
-    pub(crate) view: Option<String>,
-    /// Why a view was not saved (see ui::views).
-    pub(crate) view_error: Option<String>,
-}
-
 pub(crate) async fn list_page(
     app: &App,
     u: &UiUser,
     mut q: ListQuery,
     pool: bool,
     uri: &str,
-    v: ViewQ,
+    v: crate::ui::views::ViewQ,
 ) -> UiResult {
     let view = v.view;
     let lang = u.lang;
@@ -298,7 +290,7 @@ pub(crate) async fn customers_list(
     State(app): State<App>,
     u: UiUser,
     Query(q): Query<ListQuery>,
-    Query(v): Query<ViewQ>,
+    Query(v): Query<crate::ui::views::ViewQ>,
     uri: axum::http::Uri,
 ) -> UiResult {
     list_page(&app, &u, q, false, &uri.to_string(), v).await
@@ -367,7 +359,7 @@ pub(crate) async fn pool_list(
     State(app): State<App>,
     u: UiUser,
     Query(q): Query<ListQuery>,
-    Query(v): Query<ViewQ>,
+    Query(v): Query<crate::ui::views::ViewQ>,
     uri: axum::http::Uri,
 ) -> UiResult {
     list_page(&app, &u, q, true, &uri.to_string(), v).await

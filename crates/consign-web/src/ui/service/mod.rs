@@ -176,7 +176,7 @@ pub(crate) async fn list(
     State(app): State<App>,
     u: UiUser,
     Query(q): Query<TicketQuery>,
-    Query(v): Query<crate::ui::customers::ViewQ>,
+    Query(v): Query<crate::ui::views::ViewQ>,
     uri: axum::http::Uri,
 ) -> UiResult {
     let lang = u.lang;
