@@ -77,25 +77,29 @@ fn model(actor: &Actor, e: Entry<'_>) -> audit_log::ActiveModel {
 }
 
 /// A field that differs between before and after.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FieldChange {
     pub field: String,
     pub before: String,
     pub after: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = AuditEntry)]
 pub struct AuditView {
     #[serde(serialize_with = "crate::ser::id")]
+    #[schema(value_type = String)]
     pub id: i64,
     pub at: DateTime<Utc>,
     #[serde(serialize_with = "crate::ser::opt_id")]
+    #[schema(value_type = Option<String>)]
     pub actor_id: Option<i64>,
     pub actor_name: String,
     pub action: String,
     pub entity_type: String,
     pub entity_id: String,
     #[serde(serialize_with = "crate::ser::opt_id")]
+    #[schema(value_type = Option<String>)]
     pub customer_id: Option<i64>,
     pub summary: Option<String>,
     pub changes: Vec<FieldChange>,

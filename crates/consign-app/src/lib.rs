@@ -47,7 +47,7 @@ pub struct App {
 }
 
 /// One page of a list and the total matching.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: u64,

@@ -13,15 +13,18 @@ use sea_orm::Set;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = User)]
 pub struct UserView {
     #[serde(serialize_with = "crate::ser::id")]
+    #[schema(value_type = String)]
     pub id: i64,
     pub username: String,
     pub display_name: String,
     pub email: Option<String>,
     pub role: Role,
     #[serde(serialize_with = "crate::ser::id")]
+    #[schema(value_type = String)]
     pub org_unit_id: i64,
     pub org_unit: String,
     pub disabled: bool,
@@ -407,9 +410,11 @@ pub async fn update(
 }
 
 /// An API token as its owner sees it (never the secret, which is shown once).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Token)]
 pub struct TokenView {
     #[serde(serialize_with = "crate::ser::id")]
+    #[schema(value_type = String)]
     pub id: i64,
     pub name: String,
     pub prefix: String,

@@ -10,10 +10,13 @@ use axum::{Json, Router};
 use consign_app::audit::AuditQuery;
 use consign_app::customers::{ContactInput, CustomerInput, ListQuery, NewCustomer};
 use consign_app::shipments::{Outcome, ShipmentInput};
+use consign_app::Page;
 use consign_app::{auth, App, AppError};
 use consign_domain::params;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 type ApiResult<T> = Result<T, WebError>;
 
@@ -58,33 +61,22 @@ fn id<T: std::str::FromStr>(s: &str, u: &ApiUser) -> ApiResult<T> {
         .map_err(|_| WebError::api(AppError::NotFound, u.lang))
 }
 
-/// Every API route: each capability's module owns its own.
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/me", get(me))
-        .merge(customers::routes())
-        .merge(shipments::routes())
-        .merge(billing::routes())
-        .merge(imports::routes())
+/// Every API route, each with its OpenAPI operation (`#[utoipa::path]` on the handler):
+/// each capability's module owns its own.
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::default()
+        .merge(customers::routes().into())
+        .merge(shipments::routes().into())
+        .merge(billing::routes().into())
+        .merge(imports::routes().into())
         .merge(users::routes())
-        .merge(classification::routes())
-        .merge(service::routes())
+        .merge(classification::routes().into())
+        .merge(service::routes().into())
         .fallback(api_not_found)
 }
 
 async fn api_not_found(crate::extract::ReqLang(lang): crate::extract::ReqLang) -> WebError {
     WebError::api(AppError::NotFound, lang)
-}
-
-async fn me(u: ApiUser) -> Json<serde_json::Value> {
-    Json(json!({
-        "id": u.actor.id.map(|i| i.to_string()),
-        "username": u.actor.username,
-        "display_name": u.actor.name,
-        "role": u.actor.role,
-        "org_unit_id": u.actor.unit_id.to_string(),
-        "lang": u.lang.code(),
-    }))
 }
 
 /// Runs a write that a client may retry. With an `Idempotency-Key` header, the first
@@ -169,9 +161,9 @@ where
 }
 
 #[derive(Deserialize)]
-struct PageQuery {
-    page: Option<u64>,
-    per_page: Option<u64>,
+pub(crate) struct PageQuery {
+    pub(crate) page: Option<u64>,
+    pub(crate) per_page: Option<u64>,
 }
 
 /// The items of a write: one object, or a batch `{"items": [...]}`; true for a batch.
@@ -307,15 +299,13 @@ macro_rules! by_id {
     };
 }
 
-mod billing;
-mod classification;
-mod customers;
-mod imports;
-#[cfg(test)]
-mod request_schemas;
+pub(crate) mod billing;
+pub(crate) mod classification;
+pub(crate) mod customers;
+pub(crate) mod imports;
 pub(crate) mod service;
-mod shipments;
-mod users;
+pub(crate) mod shipments;
+pub(crate) mod users;
 #[allow(unused_imports)]
 use self::billing::*;
 #[allow(unused_imports)]

@@ -105,45 +105,6 @@ pub fn add(schemas: &mut Map<String, Value>) {
             &["into_id"],
         ),
     );
-    let roles = e(&[
-        "admin",
-        "manager",
-        "account_manager",
-        "service_agent",
-        "credit_officer",
-        "read_only",
-        "portal_user",
-    ]);
-    schemas.insert(
-        "NewUser".into(),
-        obj(
-            json!({"username": text, "display_name": text, "email": opt(), "role": roles,
-                "org_unit_id": opt(), "password": described(text.clone(), "at least 10 characters")}),
-            &["username", "display_name", "role", "password"],
-        ),
-    );
-    schemas.insert(
-        "UserPatch".into(),
-        obj(
-            json!({"role": or_null(roles), "org_unit_id": opt(), "display_name": opt(),
-                "disabled": or_null(boolean.clone()), "password": opt()}),
-            &[],
-        ),
-    );
-    schemas.insert(
-        "NewUnit".into(),
-        obj(
-            json!({"parent_id": described(text.clone(), "an existing unit's id"), "name": text, "kind": e(&["branch", "team"])}),
-            &["parent_id", "name", "kind"],
-        ),
-    );
-    schemas.insert(
-        "NewToken".into(),
-        obj(
-            json!({"name": text, "expires_days": described(or_null(json!({"type": "integer", "minimum": i64::MIN, "maximum": i64::MAX})), "1–3650 days; absent or null: until revoked")}),
-            &["name"],
-        ),
-    );
     schemas.insert(
         "PoolPolicy".into(),
         obj(json!({"reclaim_days": described(i64_.clone(), "days without a shipment or interaction before a customer returns to the pool")}), &["reclaim_days"]),

@@ -5,7 +5,10 @@
 use super::*;
 
 /// The whole document with these paths.
-pub(crate) fn document(paths: serde_json::Map<String, Value>) -> Value {
+pub(crate) fn document(
+    paths: serde_json::Map<String, Value>,
+    derived: serde_json::Map<String, Value>,
+) -> Value {
     let s = |props: Value| json!({"type": "object", "properties": props});
     let text = json!({"type": "string"});
     let mut doc = json!({
@@ -21,7 +24,6 @@ pub(crate) fn document(paths: serde_json::Map<String, Value>) -> Value {
             "schemas": {
                 "Problem": s(json!({"type": text, "title": text, "status": {"type": "integer"}, "detail": text,
                     "errors": {"type": "array", "items": s(json!({"field": text, "code": text, "message": text}))}})),
-                "Me": s(json!({"id": text, "username": text, "display_name": text, "role": text, "org_unit_id": text, "lang": text})),
                 "Contact": s(json!({"id": text, "customer_id": text, "name": text, "title": text, "phone": {"type": "string", "description": "masked"}, "email": {"type": "string", "description": "masked"}, "wechat": text, "is_primary": {"type": "boolean"}})),
                 "ContactList": s(json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Contact"}}, "total": {"type": "integer"}})),
                 "Customer": s(json!({"id": text, "code": text, "name": text, "kind": text, "owner_id": text, "owner_name": text, "status": text, "tags": {"type": "array", "items": text}, "primary_contact": {"$ref": "#/components/schemas/Contact"}, "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}})),
@@ -30,12 +32,6 @@ pub(crate) fn document(paths: serde_json::Map<String, Value>) -> Value {
                 "DuplicateList": s(json!({"total": {"type": "integer"}, "duplicates": {"type": "array", "items": s(json!({"id": text, "code": text, "name": text, "reasons": {"type": "array"}}))}})),
                 "Revealed": s(json!({"phone": text, "email": text, "id_number": text})),
                 "AuditPage": s(json!({"items": {"type": "array", "items": s(json!({"id": text, "at": text, "actor_name": text, "action": text, "entity_type": text, "entity_id": text, "changes": {"type": "array"}}))}, "total": {"type": "integer"}})),
-                "User": s(json!({"id": text, "username": text, "display_name": text, "role": text, "org_unit_id": text, "disabled": {"type": "boolean"}})),
-                "UserList": s(json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/User"}}, "total": {"type": "integer"}})),
-                "Unit": s(json!({"id": text, "parent_id": text, "name": text, "kind": {"type": "string", "enum": ["company", "branch", "team"]}, "path": text})),
-                "UnitList": s(json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Unit"}}})),
-                "TokenList": s(json!({"items": {"type": "array", "items": s(json!({"id": text, "name": text, "prefix": text}))}})),
-                "NewTokenResult": s(json!({"id": text, "name": text, "token": text})),
             }
         },
         "security": [{"bearer": []}],
@@ -179,7 +175,11 @@ pub(crate) fn document(paths: serde_json::Map<String, Value>) -> Value {
     );
     if let Some(all) = doc["components"]["schemas"].as_object_mut() {
         requests::add(all);
+        all.extend(derived);
     }
+    rules::problems(&mut doc);
+    rules::integer_bounds(&mut doc);
+    rules::query_values_not_null(&mut doc);
     rules::nullable_answers(&mut doc);
     rules::empty_means_absent(&mut doc);
     rules::links(&mut doc);

@@ -65,27 +65,27 @@ fn request_schemas_name_the_fields_the_server_reads() {
         ("ContactInput", fields::<customers::ContactInput>()),
         (
             "DuplicateCheck",
-            fields::<super::customers::DuplicateCheck>(),
+            fields::<crate::api::customers::DuplicateCheck>(),
         ),
-        ("Merge", fields::<super::customers::MergeBody>()),
-        ("PoolPolicy", fields::<super::customers::PoolPolicy>()),
-        ("NewUser", fields::<super::users::NewUserBody>()),
-        ("UserPatch", fields::<super::users::UserPatch>()),
-        ("NewUnit", fields::<super::users::NewUnit>()),
-        ("NewToken", fields::<super::users::NewToken>()),
+        ("Merge", fields::<crate::api::customers::MergeBody>()),
+        ("PoolPolicy", fields::<crate::api::customers::PoolPolicy>()),
+        ("NewUser", fields::<crate::api::users::NewUserBody>()),
+        ("UserPatch", fields::<crate::api::users::UserPatch>()),
+        ("NewUnit", fields::<crate::api::users::NewUnit>()),
+        ("NewToken", fields::<crate::api::users::NewToken>()),
         ("ClassPolicy", fields::<consign_domain::classify::Policy>()),
         (
             "ClassPolicyChange",
-            fields::<super::classification::PolicyChange>(),
+            fields::<crate::api::classification::PolicyChange>(),
         ),
         (
             "ClassRecompute",
-            fields::<super::classification::Recompute>(),
+            fields::<crate::api::classification::Recompute>(),
         ),
         ("TicketInput", fields::<service::TicketInput>()),
         ("TicketStep", fields::<service::StepInput>()),
         ("TicketAssign", fields::<service::AssignInput>()),
-        ("TicketComment", fields::<super::service::CommentIn>()),
+        ("TicketComment", fields::<crate::api::service::CommentIn>()),
         ("SlaPolicy", fields::<consign_domain::service::SlaPolicy>()),
         ("InteractionInput", fields::<followups::InteractionInput>()),
         ("TaskInput", fields::<followups::TaskInput>()),
@@ -96,9 +96,12 @@ fn request_schemas_name_the_fields_the_server_reads() {
         ("ShipmentInput", fields::<shipments::ShipmentInput>()),
         ("InvoiceInput", fields::<billing::InvoiceInput>()),
         ("PaymentInput", fields::<billing::PaymentInput>()),
-        ("TrackingEventsInput", fields::<super::shipments::Events>()),
+        (
+            "TrackingEventsInput",
+            fields::<crate::api::shipments::Events>(),
+        ),
     ];
-    let doc = crate::openapi::spec();
+    let doc = super::spec();
     let schemas = &doc["components"]["schemas"];
     for (name, read) in &table {
         assert!(!read.is_empty(), "{name}: the probe found no fields");
