@@ -14,6 +14,28 @@ fn given(s: Option<&str>) -> Option<&str> {
 }
 
 /// A yes/no filter: absent or empty is no.
+/// The spellings of a yes/no query value (`FLAG_SPELLINGS`), for the API's document.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum Flag {
+    #[schema(rename = "1")]
+    One,
+    #[schema(rename = "true")]
+    True,
+    #[schema(rename = "yes")]
+    Yes,
+    #[schema(rename = "on")]
+    On,
+    #[schema(rename = "0")]
+    Zero,
+    #[schema(rename = "false")]
+    False,
+    #[schema(rename = "no")]
+    No,
+    #[schema(rename = "off")]
+    Off,
+}
+
 pub fn flag(s: Option<&str>) -> Result<bool, &'static str> {
     match given(s) {
         None | Some("0" | "false" | "no" | "off") => Ok(false),

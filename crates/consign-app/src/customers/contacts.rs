@@ -157,7 +157,7 @@ pub async fn delete_contact(
 }
 
 /// Personal data in clear, for one contact or the customer's ID number; audited.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Revealed {
     pub phone: Option<String>,
     pub email: Option<String>,

@@ -41,26 +41,54 @@ pub(crate) fn double_option<'de, D: Deserializer<'de>>(
     }))
 }
 
+/// `owner_id` as the server reads it: a user's id as a number or as text, or null or
+/// empty text for none.
+fn owner_id_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::Integer,
+            Type::String,
+            Type::Null,
+        ]))
+        .minimum(Some(i64::MIN as f64))
+        .maximum(Some(i64::MAX as f64))
+        .pattern(Some(r"^\s*([+-]?[0-9]{1,18})?\s*$"))
+        .build()
+}
+
 /// What a client sends to create or change a customer. On update, absent fields stay.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
+    /// 客户编号: 2–32 of A–Z, 0–9, - and _ (stored upper-case); absent or empty on create: the next number
     pub code: Option<String>,
+    /// required on create; at most 100 characters
     pub name: Option<String>,
     pub short_name: Option<String>,
+    #[schema(value_type = Option<consign_domain::customer::CustomerKind>)]
     pub kind: Option<String>,
+    /// government customers only
+    #[schema(value_type = Option<consign_domain::customer::GovLevel>)]
     pub gov_level: Option<String>,
     pub industry: Option<String>,
     pub province: Option<String>,
     pub city: Option<String>,
     pub address: Option<String>,
     pub goods_types: Option<String>,
+    #[schema(value_type = Option<Vec<consign_domain::customer::ServiceMode>>)]
     pub service_modes: Option<Vec<String>>,
+    #[schema(value_type = Option<consign_domain::customer::DataSource>)]
     pub data_source: Option<String>,
+    /// a user's id; null or empty puts the customer in the pool
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(schema_with = owner_id_schema)]
     pub owner_id: Option<Option<i64>>,
+    #[schema(value_type = Option<consign_domain::customer::CustomerStatus>)]
     pub status: Option<String>,
+    /// 统一社会信用代码: 18 characters with its check character
     pub uscc: Option<String>,
+    /// resident ID (individuals), 18 characters with its check character; stored encrypted
     pub id_number: Option<String>,
     pub notes: Option<String>,
     pub tags: Option<Vec<String>>,
@@ -70,10 +98,13 @@ pub struct CustomerInput {
     pub confirm_duplicates: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Contact)]
 pub struct ContactView {
     #[serde(serialize_with = "crate::ser::id")]
+    #[schema(value_type = String)]
     pub id: i64,
+    #[schema(value_type = String)]
     pub customer_id: CustomerId,
     pub name: String,
     pub title: Option<String>,
@@ -84,8 +115,10 @@ pub struct ContactView {
     pub is_primary: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Customer)]
 pub struct CustomerView {
+    #[schema(value_type = String)]
     pub id: CustomerId,
     pub code: String,
     pub name: String,
@@ -100,6 +133,7 @@ pub struct CustomerView {
     pub service_modes: Vec<ServiceMode>,
     pub data_source: DataSource,
     #[serde(serialize_with = "crate::ser::opt_id")]
+    #[schema(value_type = Option<String>)]
     pub owner_id: Option<i64>,
     pub owner_name: Option<String>,
     pub status: CustomerStatus,
@@ -110,6 +144,7 @@ pub struct CustomerView {
     pub tags: Vec<String>,
     pub custom_fields: BTreeMap<String, String>,
     pub archived_at: Option<DateTime<Utc>>,
+    #[schema(value_type = Option<String>)]
     pub merged_into_id: Option<CustomerId>,
     pub pool_since: Option<DateTime<Utc>>,
     pub last_interaction_at: Option<DateTime<Utc>>,
@@ -122,7 +157,7 @@ pub struct CustomerView {
 }
 
 /// What the actor may do with one customer (drives buttons; the use cases re-check).
-#[derive(Debug, Clone, Copy, Serialize, Default)]
+#[derive(Debug, Clone, Copy, Serialize, Default, utoipa::ToSchema)]
 pub struct Permissions {
     pub edit: bool,
     pub edit_contacts: bool,
@@ -133,7 +168,7 @@ pub struct Permissions {
     pub assign: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CustomerDetail {
     pub customer: CustomerView,
     pub contacts: Vec<ContactView>,
@@ -158,33 +193,86 @@ pub struct DuplicateHit {
 pub use crate::Page;
 
 /// A list request as it arrives from the UI or the API (all strings, all optional).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Chinese substring (2+ characters), full pinyin, pinyin initials, customer code prefix or exact phone
     pub q: Option<String>,
+    #[param(inline, value_type = Option<consign_domain::customer::CustomerKind>)]
     pub kind: Option<String>,
+    #[param(inline, value_type = Option<consign_domain::customer::CustomerStatus>)]
     pub status: Option<String>,
-    /// A user id, or `pool`.
+    /// user id, `me` or `pool`
+    #[param(pattern = r"^\s*(me|pool|[+-]?[0-9]+)?\s*$")]
     pub owner: Option<String>,
     pub province: Option<String>,
     pub city: Option<String>,
     pub industry: Option<String>,
+    #[param(inline, value_type = Option<consign_domain::customer::ServiceMode>)]
     pub service_mode: Option<String>,
     pub tag: Option<String>,
+    #[param(inline, value_type = Option<consign_domain::customer::DataSource>)]
     pub data_source: Option<String>,
+    /// archived customers instead of live ones
+    #[param(inline, value_type = Option<consign_domain::params::Flag>)]
     pub archived: Option<String>,
     /// Classification (the current run): grade, value class, lifecycle, churn warning,
     /// RFM segment and scores.
+    #[param(inline, value_type = Option<consign_domain::classify::Grade>)]
     pub grade: Option<String>,
+    #[param(inline, value_type = Option<consign_domain::classify::ValueClass>)]
     pub value_class: Option<String>,
+    #[param(inline, value_type = Option<consign_domain::classify::Lifecycle>)]
     pub lifecycle: Option<String>,
+    /// on the churn warning list
+    #[param(inline, value_type = Option<consign_domain::params::Flag>)]
     pub at_risk: Option<String>,
+    #[param(inline, value_type = Option<consign_domain::classify::RfmSegment>)]
     pub rfm_segment: Option<String>,
+    /// RFM recency score
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 5)]
     pub r: Option<String>,
+    /// RFM frequency score
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 5)]
     pub f: Option<String>,
+    /// RFM monetary score
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 5)]
     pub m: Option<String>,
+    /// default -updated_at; with q, -id (newest first)
+    #[param(inline, value_type = Option<CustomerSort>)]
     pub sort: Option<String>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100000)]
     pub page: Option<String>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
     pub per_page: Option<String>,
+}
+
+/// The orders of the customer list (`sort`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum CustomerSort {
+    #[schema(rename = "-updated_at")]
+    UpdatedDesc,
+    #[schema(rename = "updated_desc")]
+    UpdatedDescWord,
+    #[schema(rename = "-created_at")]
+    CreatedDesc,
+    #[schema(rename = "created_desc")]
+    CreatedDescWord,
+    #[schema(rename = "-id")]
+    Newest,
+    #[schema(rename = "newest")]
+    NewestWord,
+    #[schema(rename = "code")]
+    Code,
+    #[schema(rename = "name")]
+    Name,
+    #[schema(rename = "value_rank")]
+    ValueRank,
+    #[schema(rename = "-rfm")]
+    RfmDesc,
+    #[schema(rename = "rfm")]
+    Rfm,
 }
 
 pub(crate) fn nonempty(s: &Option<String>) -> Option<String> {

@@ -130,13 +130,8 @@ pub(crate) async fn class_filter(
     errs: &mut FieldErrors,
 ) -> Result<Option<consign_store::customers::ClassFilter>> {
     use consign_domain::classify::{Grade, Lifecycle, RfmSegment, ValueClass};
-    let Some(run) = crate::classification::current_run(app).await? else {
-        return Ok(None);
-    };
-    let mut k = consign_store::customers::ClassFilter {
-        run_id: run.id,
-        ..Default::default()
-    };
+    // The values are checked whether or not a run exists yet: a bad filter is refused alike.
+    let mut k = consign_store::customers::ClassFilter::default();
     macro_rules! vocab {
         ($field:ident, $param:ident, $ty:ty) => {
             if let Some(v) = nonempty(&q.$param) {
@@ -151,12 +146,8 @@ pub(crate) async fn class_filter(
     vocab!(value_class, value_class, ValueClass);
     vocab!(lifecycle, lifecycle, Lifecycle);
     vocab!(rfm_segment, rfm_segment, RfmSegment);
-    if let Some(v) = nonempty(&q.at_risk) {
-        match v.as_str() {
-            "1" | "true" | "yes" => k.at_risk = Some(true),
-            "0" | "false" | "no" => k.at_risk = Some(false),
-            _ => errs.add("at_risk", "err.invalid_choice"),
-        }
+    if nonempty(&q.at_risk).is_some() {
+        k.at_risk = errs.check("at_risk", params::flag(q.at_risk.as_deref()));
     }
     for (param, slot) in [("r", &q.r), ("f", &q.f), ("m", &q.m)] {
         if let Some(v) = nonempty(slot) {
@@ -170,11 +161,15 @@ pub(crate) async fn class_filter(
             }
         }
     }
+    let Some(run) = crate::classification::current_run(app).await? else {
+        return Ok(None);
+    };
+    k.run_id = run.id;
     Ok(Some(k))
 }
 
 /// A customer's current verdict as lists show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ClassBrief {
     pub grade: String,
     pub value_class: String,

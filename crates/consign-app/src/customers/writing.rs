@@ -4,11 +4,13 @@
 use super::*;
 
 /// A contact given together with a new customer.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
+    /// required; at most 40 characters
     pub name: Option<String>,
     pub title: Option<String>,
+    /// mainland mobile (11 digits) or landline with area code; +86 and separators allowed
     pub phone: Option<String>,
     pub email: Option<String>,
     pub wechat: Option<String>,

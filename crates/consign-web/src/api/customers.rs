@@ -7,33 +7,76 @@ use consign_app::{billing, customers, shipments, users};
 use consign_domain::customer::{CustomerId, Phone};
 
 /// The customer archive's routes.
-pub(crate) fn routes() -> Router<App> {
-    Router::new()
-        .route("/customers", get(list_customers).post(create_customer))
-        .route("/customers/duplicates", post(check_duplicates))
-        .route("/customers/{id}", get(get_customer).patch(update_customer))
-        .route("/customers/{id}/merge", post(merge))
-        .route("/customers/{id}/reveal", post(reveal_customer))
-        .route("/customers/{id}/timeline", get(timeline))
-        .route(
-            "/customers/{id}/contacts",
-            get(list_contacts).post(add_contact),
-        )
-        .route(
-            "/customers/{id}/contacts/{cid}",
-            axum::routing::patch(update_contact).delete(delete_contact),
-        )
-        .route(
-            "/customers/{id}/contacts/{cid}/reveal",
-            post(reveal_contact),
-        )
-        .route("/policies/pool", get(get_pool_policy).put(set_pool_policy))
-        .route("/customers/{id}/archive", post(archive))
-        .route("/customers/{id}/restore", post(restore))
-        .route("/customers/{id}/release", post(release))
-        .route("/customers/{id}/claim", post(claim))
+pub(crate) fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::default()
+        .routes(routes!(list_customers, create_customer))
+        .routes(routes!(check_duplicates))
+        .routes(routes!(get_customer, update_customer))
+        .routes(routes!(merge))
+        .routes(routes!(reveal_customer))
+        .routes(routes!(timeline))
+        .routes(routes!(list_contacts, add_contact))
+        .routes(routes!(update_contact, delete_contact))
+        .routes(routes!(reveal_contact))
+        .routes(routes!(get_pool_policy, set_pool_policy))
+        .routes(routes!(archive))
+        .routes(routes!(restore))
+        .routes(routes!(release))
+        .routes(routes!(claim))
 }
 
+/// A new customer: the customer's fields (`CustomerInput`) and its first `contacts`.
+pub(crate) struct NewCustomerBody;
+
+impl utoipa::PartialSchema for NewCustomerBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{schema::Schema, ArrayBuilder, Ref, RefOr};
+        let mut s = <CustomerInput as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(o)) = &mut s {
+            let contacts = ArrayBuilder::new().items(Ref::from_schema_name("ContactInput"));
+            o.properties.insert("contacts".into(), contacts.into());
+        }
+        s
+    }
+}
+
+impl ToSchema for NewCustomerBody {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "NewCustomer".into()
+    }
+    fn schemas(
+        out: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema;
+        out.push(("ContactInput".into(), ContactInput::schema()));
+        <ContactInput as ToSchema>::schemas(out);
+        <CustomerInput as ToSchema>::schemas(out);
+    }
+}
+
+/// The `{id}` of a customer.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub(crate) struct CustomerPath {
+    id: String,
+}
+
+/// A customer's `{id}` and one of its contacts' `{cid}`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub(crate) struct ContactPath {
+    id: String,
+    cid: String,
+}
+
+/// List and search customers
+#[utoipa::path(get, path = "/customers", tag = "customers", params(customers::ListQuery),
+    responses((status = 200, body = Page<customers::CustomerView>)))]
 pub(crate) async fn list_customers(
     State(app): State<App>,
     u: ApiUser,
@@ -43,6 +86,11 @@ pub(crate) async fn list_customers(
     Ok(Json(page).into_response())
 }
 
+/// Create a customer (409 with `duplicates` unless confirm_duplicates)
+#[utoipa::path(post, path = "/customers", tag = "customers", request_body = NewCustomerBody,
+    params(("Idempotency-Key" = Option<String>, Header, max_length = 255,
+        description = "Up to 255 visible ASCII characters, unique per intended create. A retry with the same key and body within 24 hours gets the first answer again (header `Idempotent-Replayed: true`) instead of a second customer; the same key with another body is a 422, and while the first request runs a 409.")),
+    responses((status = 201, body = customers::CustomerDetail)))]
 pub(crate) async fn create_customer(
     State(app): State<App>,
     u: ApiUser,
@@ -70,7 +118,7 @@ pub(crate) async fn create_customer(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DuplicateCheck {
     pub(crate) name: String,
@@ -82,6 +130,33 @@ pub(crate) struct DuplicateCheck {
     pub(crate) exclude_id: Option<String>,
 }
 
+/// Likely duplicates: how many, and those the caller may see.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct DuplicateList {
+    total: usize,
+    duplicates: Vec<Duplicate>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Duplicate {
+    #[schema(value_type = String)]
+    id: CustomerId,
+    code: String,
+    name: String,
+    owner_name: Option<String>,
+    reasons: Vec<DuplicateReason>,
+}
+
+/// Why a customer looks like a duplicate: a message key and its text.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct DuplicateReason {
+    code: &'static str,
+    message: String,
+}
+
+/// Find likely duplicates
+#[utoipa::path(post, path = "/customers/duplicates", tag = "customers", request_body = DuplicateCheck,
+    responses((status = 200, body = DuplicateList)))]
 pub(crate) async fn check_duplicates(
     State(app): State<App>,
     u: ApiUser,
@@ -106,17 +181,35 @@ pub(crate) async fn check_duplicates(
     let mut shown = Vec::new();
     for h in hits {
         if let Some(id) = h.id {
-            shown.push(json!({
-                "id": id, "code": h.code, "name": h.name, "owner_name": h.owner_name,
-                "reasons": h.reasons.iter().map(|r| json!({"code": r, "message": u.lang.t(r)})).collect::<Vec<_>>(),
-            }));
+            let reasons = h.reasons.iter().map(|r| DuplicateReason {
+                code: r,
+                message: u.lang.t(r).to_string(),
+            });
+            shown.push(Duplicate {
+                id,
+                code: h.code,
+                name: h.name,
+                owner_name: h.owner_name,
+                reasons: reasons.collect(),
+            });
         }
     }
-    Ok(Json(json!({"total": total, "duplicates": shown})).into_response())
+    let answer = DuplicateList {
+        total,
+        duplicates: shown,
+    };
+    Ok(Json(answer).into_response())
 }
 
-by_id!(get_customer, customers::get);
+by_id!(
+    /// A customer with contacts and permissions
+    #[utoipa::path(get, path = "/customers/{id}", tag = "customers", params(CustomerPath),
+        responses((status = 200, body = customers::CustomerDetail)))]
+    get_customer, customers::get);
 
+/// Change fields (absent fields stay)
+#[utoipa::path(patch, path = "/customers/{id}", tag = "customers", params(CustomerPath),
+    request_body = CustomerInput, responses((status = 200, body = customers::CustomerDetail)))]
 pub(crate) async fn update_customer(
     State(app): State<App>,
     u: ApiUser,
@@ -129,17 +222,38 @@ pub(crate) async fn update_customer(
     Ok(Json(d).into_response())
 }
 
-by_id!(archive, customers::archive);
-by_id!(restore, customers::restore);
-by_id!(release, customers::release);
-by_id!(claim, customers::claim);
+by_id!(
+    /// Archive
+    #[utoipa::path(post, path = "/customers/{id}/archive", tag = "customers", params(CustomerPath),
+        responses((status = 200, body = customers::CustomerDetail)))]
+    archive, customers::archive);
+by_id!(
+    /// Restore
+    #[utoipa::path(post, path = "/customers/{id}/restore", tag = "customers", params(CustomerPath),
+        responses((status = 200, body = customers::CustomerDetail)))]
+    restore, customers::restore);
+by_id!(
+    /// Release to the pool
+    #[utoipa::path(post, path = "/customers/{id}/release", tag = "customers", params(CustomerPath),
+        responses((status = 200, body = customers::CustomerDetail)))]
+    release, customers::release);
+by_id!(
+    /// Claim from the pool
+    #[utoipa::path(post, path = "/customers/{id}/claim", tag = "customers", params(CustomerPath),
+        responses((status = 200, body = customers::CustomerDetail)))]
+    claim, customers::claim);
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Merge)]
 pub(crate) struct MergeBody {
+    /// the customer that stays
     pub(crate) into_id: String,
 }
 
+/// Merge this customer into another
+#[utoipa::path(post, path = "/customers/{id}/merge", tag = "customers", params(CustomerPath),
+    request_body = MergeBody, responses((status = 200, body = customers::CustomerDetail)))]
 pub(crate) async fn merge(
     State(app): State<App>,
     u: ApiUser,
@@ -158,6 +272,9 @@ pub(crate) async fn merge(
     Ok(Json(d).into_response())
 }
 
+/// ID number in clear (audited)
+#[utoipa::path(post, path = "/customers/{id}/reveal", tag = "personal data", params(CustomerPath),
+    responses((status = 200, body = customers::Revealed)))]
 pub(crate) async fn reveal_customer(
     State(app): State<App>,
     u: ApiUser,
@@ -169,26 +286,38 @@ pub(crate) async fn reveal_customer(
     Ok(Json(r).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct PageQ {
+    #[param(minimum = 1, maximum = 100000)]
     pub(crate) page: Option<u64>,
 }
 
+/// Activity from the audit log
+#[utoipa::path(get, path = "/customers/{id}/timeline", tag = "customers", params(CustomerPath, PageQ),
+    responses((status = 200, body = Page<consign_app::audit::AuditView>)))]
 pub(crate) async fn timeline(
     State(app): State<App>,
     u: ApiUser,
     Path(cid): Path<String>,
     ApiQuery(p): ApiQuery<PageQ>,
 ) -> ApiResult<Response> {
-    let (items, total) = customers::timeline(&app, &u.actor, id(&cid, &u)?, p.page.unwrap_or(1))
+    let page_no = page(p.page, &u)?;
+    let (items, total) = customers::timeline(&app, &u.actor, id(&cid, &u)?, page_no)
         .await
         .or_api(&u)?;
-    Ok(
-        Json(json!({"items": items, "total": total, "page": p.page.unwrap_or(1), "per_page": 30}))
-            .into_response(),
-    )
+    let page = Page {
+        items,
+        total,
+        page: page_no,
+        per_page: 30,
+    };
+    Ok(Json(page).into_response())
 }
 
+/// Contacts (masked)
+#[utoipa::path(get, path = "/customers/{id}/contacts", tag = "contacts", params(CustomerPath),
+    responses((status = 200, body = Listed<customers::ContactView>)))]
 pub(crate) async fn list_contacts(
     State(app): State<App>,
     u: ApiUser,
@@ -197,9 +326,12 @@ pub(crate) async fn list_contacts(
     let d = customers::get(&app, &u.actor, id(&cid, &u)?)
         .await
         .or_api(&u)?;
-    Ok(Json(json!({"items": d.contacts, "total": d.contacts.len()})).into_response())
+    Ok(Json(Listed::from(d.contacts)).into_response())
 }
 
+/// Add a contact
+#[utoipa::path(post, path = "/customers/{id}/contacts", tag = "contacts", params(CustomerPath),
+    request_body = ContactInput, responses((status = 201, body = customers::ContactView)))]
 pub(crate) async fn add_contact(
     State(app): State<App>,
     u: ApiUser,
@@ -212,6 +344,9 @@ pub(crate) async fn add_contact(
     Ok((StatusCode::CREATED, Json(k)).into_response())
 }
 
+/// Change a contact
+#[utoipa::path(patch, path = "/customers/{id}/contacts/{cid}", tag = "contacts", params(ContactPath),
+    request_body = ContactInput, responses((status = 200, body = customers::ContactView)))]
 pub(crate) async fn update_contact(
     State(app): State<App>,
     u: ApiUser,
@@ -224,6 +359,9 @@ pub(crate) async fn update_contact(
     Ok(Json(k).into_response())
 }
 
+/// Delete a contact
+#[utoipa::path(delete, path = "/customers/{id}/contacts/{cid}", tag = "contacts", params(ContactPath),
+    responses((status = 204, description = "Done")))]
 pub(crate) async fn delete_contact(
     State(app): State<App>,
     u: ApiUser,
@@ -235,6 +373,9 @@ pub(crate) async fn delete_contact(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Phone and email in clear (audited)
+#[utoipa::path(post, path = "/customers/{id}/contacts/{cid}/reveal", tag = "personal data",
+    params(ContactPath), responses((status = 200, body = customers::Revealed)))]
 pub(crate) async fn reveal_contact(
     State(app): State<App>,
     u: ApiUser,
@@ -246,17 +387,24 @@ pub(crate) async fn reveal_contact(
     Ok(Json(r).into_response())
 }
 
+/// Customer pool policy
+#[utoipa::path(get, path = "/policies/pool", tag = "policies",
+    responses((status = 200, body = PoolPolicy)))]
 pub(crate) async fn get_pool_policy(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let d = customers::reclaim_days(&app, &u.actor).await.or_api(&u)?;
-    Ok(Json(json!({"reclaim_days": d})).into_response())
+    let reclaim_days = customers::reclaim_days(&app, &u.actor).await.or_api(&u)?;
+    Ok(Json(PoolPolicy { reclaim_days }).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PoolPolicy {
+    /// days without a shipment or interaction before a customer returns to the pool
     pub(crate) reclaim_days: i64,
 }
 
+/// Change the pool policy (admin)
+#[utoipa::path(put, path = "/policies/pool", tag = "policies", request_body = PoolPolicy,
+    responses((status = 200, body = PoolPolicy)))]
 pub(crate) async fn set_pool_policy(
     State(app): State<App>,
     u: ApiUser,
@@ -265,5 +413,5 @@ pub(crate) async fn set_pool_policy(
     let d = customers::set_reclaim_days(&app, &u.actor, &b.reclaim_days.to_string())
         .await
         .or_api(&u)?;
-    Ok(Json(json!({"reclaim_days": d})).into_response())
+    Ok(Json(PoolPolicy { reclaim_days: d }).into_response())
 }

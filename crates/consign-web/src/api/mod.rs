@@ -65,7 +65,7 @@ fn id<T: std::str::FromStr>(s: &str, u: &ApiUser) -> ApiResult<T> {
 /// each capability's module owns its own.
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::default()
-        .merge(customers::routes().into())
+        .merge(customers::routes())
         .merge(shipments::routes().into())
         .merge(billing::routes().into())
         .merge(imports::routes().into())
@@ -157,6 +157,22 @@ where
                 Err(e)
             }
         },
+    }
+}
+
+/// A whole list and its length.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Listed<T> {
+    items: Vec<T>,
+    total: usize,
+}
+
+impl<T> From<Vec<T>> for Listed<T> {
+    fn from(items: Vec<T>) -> Self {
+        Listed {
+            total: items.len(),
+            items,
+        }
     }
 }
 

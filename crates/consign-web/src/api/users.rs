@@ -42,22 +42,6 @@ pub(crate) async fn me(u: ApiUser) -> Json<Me> {
     })
 }
 
-/// A whole list and its length.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct Listed<T> {
-    items: Vec<T>,
-    total: usize,
-}
-
-impl<T> From<Vec<T>> for Listed<T> {
-    fn from(items: Vec<T>) -> Self {
-        Listed {
-            total: items.len(),
-            items,
-        }
-    }
-}
-
 /// Users (admin)
 #[utoipa::path(get, path = "/users", tag = "users",
     responses((status = 200, body = Listed<users::UserView>)))]

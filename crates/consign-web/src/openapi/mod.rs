@@ -14,7 +14,6 @@ use serde_json::{json, Value};
 
 mod billing;
 mod classification;
-mod customers;
 mod exports;
 mod followups;
 mod imports;
@@ -78,7 +77,6 @@ fn build() -> Value {
             p.add(path, method, o.clone(), vec![]);
         }
     }
-    customers::paths(&mut p);
     shipments::paths(&mut p);
     billing::paths(&mut p);
     imports::paths(&mut p);
@@ -160,11 +158,6 @@ fn cid() -> Vec<Value> {
 /// A ticket's `{id}`.
 fn tid() -> Vec<Value> {
     vec![id_param("id")]
-}
-
-/// A customer's `{id}` and one of its contacts' `{cid}`.
-fn ckid() -> Vec<Value> {
-    vec![id_param("id"), id_param("cid")]
 }
 
 /// A text query parameter.

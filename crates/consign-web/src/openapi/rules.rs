@@ -160,7 +160,7 @@ pub fn integer_bounds(doc: &mut Value) {
     walk(doc);
 }
 
-/// A query value is text: absent, not null. Optional query parameters of the derived
+/// A query or header value is text: absent, not null. Optional parameters of the derived
 /// operations (`Option<T>` fields) say `null` as one of their types; it is dropped.
 pub fn query_values_not_null(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
@@ -174,7 +174,7 @@ pub fn query_values_not_null(doc: &mut Value) {
                 .into_iter()
                 .flatten()
             {
-                if p["in"] != "query" {
+                if p["in"] != "query" && p["in"] != "header" {
                     continue;
                 }
                 if let Some(types) = p["schema"].get_mut("type").and_then(Value::as_array_mut) {
