@@ -23,12 +23,16 @@ pub const MAX_BATCH: usize = 1_000;
 
 /// A shipment as the API takes it: money in fen, weight in grams, volume in cm³, times
 /// in ISO 8601. The customer by `customer_code` (or `customer_id`).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ShipmentInput {
+    /// 4–40 letters, digits or hyphens
+    #[schema(required = true)]
     pub waybill_no: String,
+    /// the customer's code, or else customer_id
     pub customer_code: Option<String>,
     pub customer_id: Option<String>,
+    #[schema(value_type = Option<consign_domain::customer::ServiceMode>)]
     pub service_mode: Option<String>,
     pub origin_city: Option<String>,
     pub destination_city: Option<String>,
@@ -42,20 +46,23 @@ pub struct ShipmentInput {
     pub promised_at: Option<DateTime<Utc>>,
     pub shipped_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
+    #[schema(value_type = Option<consign_domain::shipment::ShipmentStatus>)]
     pub status: Option<String>,
     /// Exception names (`damaged`, `short`, …); `delayed` is derived and ignored here.
+    #[schema(value_type = Vec<consign_domain::shipment::Exception>)]
     pub exceptions: Vec<String>,
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CustomerRef {
     pub id: String,
     pub code: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Shipment)]
 pub struct ShipmentView {
     pub id: String,
     pub waybill_no: String,
@@ -120,7 +127,7 @@ impl ShipmentView {
 }
 
 /// Whether a write created the shipment or changed one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Created,
@@ -467,7 +474,7 @@ pub async fn delete(app: &App, actor: &Actor, id: i64) -> Result<()> {
 }
 
 /// A tracking event as the API takes and gives it.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EventInput {
     pub at: Option<DateTime<Utc>>,
@@ -475,7 +482,8 @@ pub struct EventInput {
     pub status_text: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = TrackingEvent)]
 pub struct EventView {
     pub at: DateTime<Utc>,
     pub place: String,

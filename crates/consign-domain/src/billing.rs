@@ -47,7 +47,7 @@ pub fn period(s: &str) -> Result<String, &'static str> {
 }
 
 /// How a payment was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     BankTransfer,
@@ -172,7 +172,7 @@ impl Payment {
 }
 
 /// Where an invoice stands on a day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InvoiceState {
     /// Not yet due, nothing or part paid.
@@ -194,7 +194,7 @@ impl InvoiceState {
 }
 
 /// Aging buckets of an unpaid amount by days past due (SPEC §8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AgingBucket {
     NotDue,
@@ -256,7 +256,7 @@ pub fn standing(
 }
 
 /// A customer's receivables: unpaid amounts per aging bucket.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Aging {
     pub not_due: Fen,
     pub d1_30: Fen,

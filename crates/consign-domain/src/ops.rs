@@ -11,7 +11,18 @@ use serde::{Deserialize, Serialize};
 /// float. The API and the database carry the integer; people read `¥12,345.67`
 /// ([`Display`](std::fmt::Display)) and files plain yuan ([`Fen::yuan`]).
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
 )]
 #[serde(transparent)]
 pub struct Fen(pub i64);

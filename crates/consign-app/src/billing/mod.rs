@@ -63,10 +63,12 @@ pub(crate) fn text(
 
 /// An invoice as the API takes it: amount in fen, times in ISO 8601, the customer by
 /// `customer_code` (or `customer_id`).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct InvoiceInput {
+    #[schema(required = true)]
     pub invoice_no: String,
+    /// the customer's code, or else customer_id
     pub customer_code: Option<String>,
     pub customer_id: Option<String>,
     pub amount_fen: Option<Fen>,
@@ -77,7 +79,8 @@ pub struct InvoiceInput {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Invoice)]
 pub struct InvoiceView {
     pub id: String,
     pub invoice_no: String,
@@ -99,7 +102,7 @@ pub struct InvoiceView {
 }
 
 /// A customer's receivables on a day (SPEC §8 aging).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Receivables {
     pub outstanding_fen: Fen,
     pub overdue_fen: Fen,

@@ -4,10 +4,12 @@ use super::*;
 #[allow(unused_imports)]
 use consign_domain::customer::CustomerId;
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct PaymentInput {
+    #[schema(required = true)]
     pub payment_no: String,
+    /// the customer's code, or else customer_id
     pub customer_code: Option<String>,
     pub customer_id: Option<String>,
     /// The invoice it settles (of the same customer), if any.
@@ -15,11 +17,13 @@ pub struct PaymentInput {
     pub amount_fen: Option<Fen>,
     pub paid_at: Option<DateTime<Utc>>,
     /// `bank_transfer`, `cash`, `wechat`, `alipay`, `cheque`, `acceptance`, `offset`.
+    #[schema(value_type = Option<consign_domain::billing::PaymentMethod>)]
     pub method: Option<String>,
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Payment)]
 pub struct PaymentView {
     pub id: String,
     pub payment_no: String,

@@ -57,14 +57,6 @@ impl ToSchema for NewCustomerBody {
     }
 }
 
-/// The `{id}` of a customer.
-#[derive(IntoParams)]
-#[into_params(parameter_in = Path)]
-#[allow(dead_code)]
-pub(crate) struct CustomerPath {
-    id: String,
-}
-
 /// A customer's `{id}` and one of its contacts' `{cid}`.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -203,12 +195,12 @@ pub(crate) async fn check_duplicates(
 
 by_id!(
     /// A customer with contacts and permissions
-    #[utoipa::path(get, path = "/customers/{id}", tag = "customers", params(CustomerPath),
+    #[utoipa::path(get, path = "/customers/{id}", tag = "customers", params(IdPath),
         responses((status = 200, body = customers::CustomerDetail)))]
     get_customer, customers::get);
 
 /// Change fields (absent fields stay)
-#[utoipa::path(patch, path = "/customers/{id}", tag = "customers", params(CustomerPath),
+#[utoipa::path(patch, path = "/customers/{id}", tag = "customers", params(IdPath),
     request_body = CustomerInput, responses((status = 200, body = customers::CustomerDetail)))]
 pub(crate) async fn update_customer(
     State(app): State<App>,
@@ -224,22 +216,22 @@ pub(crate) async fn update_customer(
 
 by_id!(
     /// Archive
-    #[utoipa::path(post, path = "/customers/{id}/archive", tag = "customers", params(CustomerPath),
+    #[utoipa::path(post, path = "/customers/{id}/archive", tag = "customers", params(IdPath),
         responses((status = 200, body = customers::CustomerDetail)))]
     archive, customers::archive);
 by_id!(
     /// Restore
-    #[utoipa::path(post, path = "/customers/{id}/restore", tag = "customers", params(CustomerPath),
+    #[utoipa::path(post, path = "/customers/{id}/restore", tag = "customers", params(IdPath),
         responses((status = 200, body = customers::CustomerDetail)))]
     restore, customers::restore);
 by_id!(
     /// Release to the pool
-    #[utoipa::path(post, path = "/customers/{id}/release", tag = "customers", params(CustomerPath),
+    #[utoipa::path(post, path = "/customers/{id}/release", tag = "customers", params(IdPath),
         responses((status = 200, body = customers::CustomerDetail)))]
     release, customers::release);
 by_id!(
     /// Claim from the pool
-    #[utoipa::path(post, path = "/customers/{id}/claim", tag = "customers", params(CustomerPath),
+    #[utoipa::path(post, path = "/customers/{id}/claim", tag = "customers", params(IdPath),
         responses((status = 200, body = customers::CustomerDetail)))]
     claim, customers::claim);
 
@@ -252,7 +244,7 @@ pub(crate) struct MergeBody {
 }
 
 /// Merge this customer into another
-#[utoipa::path(post, path = "/customers/{id}/merge", tag = "customers", params(CustomerPath),
+#[utoipa::path(post, path = "/customers/{id}/merge", tag = "customers", params(IdPath),
     request_body = MergeBody, responses((status = 200, body = customers::CustomerDetail)))]
 pub(crate) async fn merge(
     State(app): State<App>,
@@ -273,7 +265,7 @@ pub(crate) async fn merge(
 }
 
 /// ID number in clear (audited)
-#[utoipa::path(post, path = "/customers/{id}/reveal", tag = "personal data", params(CustomerPath),
+#[utoipa::path(post, path = "/customers/{id}/reveal", tag = "personal data", params(IdPath),
     responses((status = 200, body = customers::Revealed)))]
 pub(crate) async fn reveal_customer(
     State(app): State<App>,
@@ -294,7 +286,7 @@ pub(crate) struct PageQ {
 }
 
 /// Activity from the audit log
-#[utoipa::path(get, path = "/customers/{id}/timeline", tag = "customers", params(CustomerPath, PageQ),
+#[utoipa::path(get, path = "/customers/{id}/timeline", tag = "customers", params(IdPath, PageQ),
     responses((status = 200, body = Page<consign_app::audit::AuditView>)))]
 pub(crate) async fn timeline(
     State(app): State<App>,
@@ -316,7 +308,7 @@ pub(crate) async fn timeline(
 }
 
 /// Contacts (masked)
-#[utoipa::path(get, path = "/customers/{id}/contacts", tag = "contacts", params(CustomerPath),
+#[utoipa::path(get, path = "/customers/{id}/contacts", tag = "contacts", params(IdPath),
     responses((status = 200, body = Listed<customers::ContactView>)))]
 pub(crate) async fn list_contacts(
     State(app): State<App>,
@@ -330,7 +322,7 @@ pub(crate) async fn list_contacts(
 }
 
 /// Add a contact
-#[utoipa::path(post, path = "/customers/{id}/contacts", tag = "contacts", params(CustomerPath),
+#[utoipa::path(post, path = "/customers/{id}/contacts", tag = "contacts", params(IdPath),
     request_body = ContactInput, responses((status = 201, body = customers::ContactView)))]
 pub(crate) async fn add_contact(
     State(app): State<App>,

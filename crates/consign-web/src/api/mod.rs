@@ -5,7 +5,7 @@ use crate::extract::{ApiJson, ApiQuery, ApiUser};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use consign_app::audit::AuditQuery;
 use consign_app::customers::{ContactInput, CustomerInput, ListQuery, NewCustomer};
@@ -66,8 +66,8 @@ fn id<T: std::str::FromStr>(s: &str, u: &ApiUser) -> ApiResult<T> {
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::default()
         .merge(customers::routes())
-        .merge(shipments::routes().into())
-        .merge(billing::routes().into())
+        .merge(shipments::routes())
+        .merge(billing::routes())
         .merge(imports::routes().into())
         .merge(users::routes())
         .merge(classification::routes().into())
@@ -176,10 +176,80 @@ impl<T> From<Vec<T>> for Listed<T> {
     }
 }
 
-#[derive(Deserialize)]
+/// A page of a list and its size (at most 200 rows).
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct PageQuery {
+    #[param(minimum = 1, maximum = 100000)]
     pub(crate) page: Option<u64>,
+    #[param(minimum = 1, maximum = 200)]
     pub(crate) per_page: Option<u64>,
+}
+
+/// The path's `{id}` (a customer's, a shipment's, a ticket's …).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub(crate) struct IdPath {
+    id: String,
+}
+
+/// The path's `{no}`: a waybill or document number.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub(crate) struct NoPath {
+    no: String,
+}
+
+/// The documents of a records write (`records_write!`): the request, one record or a batch
+/// `{"items": [...]}` of at most 1,000, and the answer, the record with its `outcome` or
+/// the batch's counts and records.
+macro_rules! write_docs {
+    ($write:ident, $batch:ident, $input:ty, $written:ident, $one:ident, $many:ident, $view:ty) => {
+        #[derive(Deserialize, ToSchema)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        pub(crate) struct $batch {
+            #[schema(max_items = 1000)]
+            items: Vec<$input>,
+        }
+
+        /// One record, or a batch of at most 1,000 (all or none).
+        #[derive(Deserialize, ToSchema)]
+        #[serde(untagged)]
+        #[allow(dead_code)]
+        pub(crate) enum $write {
+            One($input),
+            Batch($batch),
+        }
+
+        #[derive(Serialize, ToSchema)]
+        #[allow(dead_code)]
+        pub(crate) struct $one {
+            #[serde(flatten)]
+            record: $view,
+            outcome: consign_app::shipments::Outcome,
+        }
+
+        #[derive(Serialize, ToSchema)]
+        #[allow(dead_code)]
+        pub(crate) struct $many {
+            created: usize,
+            updated: usize,
+            unchanged: usize,
+            items: Vec<$one>,
+        }
+
+        /// The record written with its outcome, or a batch's counts and records.
+        #[derive(Serialize, ToSchema)]
+        #[serde(untagged)]
+        #[allow(dead_code)]
+        pub(crate) enum $written {
+            One($one),
+            Batch($many),
+        }
+    };
 }
 
 /// The items of a write: one object, or a batch `{"items": [...]}`; true for a batch.

@@ -6,18 +6,28 @@ use super::*;
 use consign_app::{billing, customers, shipments, users};
 
 /// The shipment routes.
-pub(crate) fn routes() -> Router<App> {
-    Router::new()
-        .route("/customers/{id}/shipments", get(customer_shipments))
-        .route("/shipments", post(write_shipments))
-        .route("/shipments/by-waybill/{no}", get(shipment_by_waybill))
-        .route("/shipments/{id}", get(get_shipment).delete(delete_shipment))
-        .route(
-            "/shipments/{id}/events",
-            get(shipment_events).post(add_shipment_events),
-        )
+pub(crate) fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::default()
+        .routes(routes!(customer_shipments))
+        .routes(routes!(write_shipments))
+        .routes(routes!(shipment_by_waybill))
+        .routes(routes!(get_shipment, delete_shipment))
+        .routes(routes!(shipment_events, add_shipment_events))
 }
 
+write_docs!(
+    ShipmentWrite,
+    ShipmentBatch,
+    ShipmentInput,
+    ShipmentWritten,
+    ShipmentWrittenOne,
+    ShipmentWrittenBatch,
+    shipments::ShipmentView
+);
+
+/// A customer's shipments, newest order first
+#[utoipa::path(get, path = "/customers/{id}/shipments", tag = "shipments", params(IdPath, PageQuery),
+    responses((status = 200, body = Page<shipments::ShipmentView>)))]
 pub(crate) async fn customer_shipments(
     State(app): State<App>,
     u: ApiUser,
@@ -31,9 +41,28 @@ pub(crate) async fn customer_shipments(
     Ok(Json(page).into_response())
 }
 
-by_id!(get_shipment, shipments::get);
-by_id!(by_number shipment_by_waybill, shipments::get_by_waybill);
+by_id!(
+    /// A shipment
+    #[utoipa::path(get, path = "/shipments/{id}", tag = "shipments", params(IdPath),
+        responses((status = 200, body = shipments::ShipmentView)))]
+    get_shipment, shipments::get);
+by_id!(
+    /// A shipment by waybill number
+    #[utoipa::path(get, path = "/shipments/by-waybill/{no}", tag = "shipments", params(NoPath),
+        responses((status = 200, body = shipments::ShipmentView)))]
+    by_number shipment_by_waybill, shipments::get_by_waybill);
 
+/// A shipment's tracking events, oldest first (and, after an add, how many were new).
+#[derive(Serialize, ToSchema)]
+pub(crate) struct TrackingEvents {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    added: Option<u64>,
+    items: Vec<shipments::EventView>,
+}
+
+/// A shipment's tracking events, oldest first
+#[utoipa::path(get, path = "/shipments/{id}/events", tag = "shipments", params(IdPath),
+    responses((status = 200, body = TrackingEvents)))]
 pub(crate) async fn shipment_events(
     State(app): State<App>,
     u: ApiUser,
@@ -42,17 +71,21 @@ pub(crate) async fn shipment_events(
     let items = shipments::events(&app, &u.actor, id(&sid, &u)?)
         .await
         .or_api(&u)?;
-    Ok(Json(json!({ "items": items })).into_response())
+    let answer = TrackingEvents { added: None, items };
+    Ok(Json(answer).into_response())
 }
 
-/// Tracking events, `{"items": [{"at", "place", "status_text"}]}`; repeats are kept once.
-/// Tracking events to add to a shipment.
-#[derive(Deserialize)]
+/// Tracking events to add to a shipment, `{"items": [{"at", "place", "status_text"}]}`.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = TrackingEventsInput)]
 pub(crate) struct Events {
     pub(crate) items: Vec<shipments::EventInput>,
 }
 
+/// Add tracking events (repeats are kept once)
+#[utoipa::path(post, path = "/shipments/{id}/events", tag = "shipments", params(IdPath),
+    request_body = Events, responses((status = 200, body = TrackingEvents)))]
 pub(crate) async fn add_shipment_events(
     State(app): State<App>,
     u: ApiUser,
@@ -65,9 +98,16 @@ pub(crate) async fn add_shipment_events(
         .await
         .or_api(&u)?;
     let items = shipments::events(&app, &u.actor, sid).await.or_api(&u)?;
-    Ok(Json(json!({ "added": added, "items": items })).into_response())
+    let answer = TrackingEvents {
+        added: Some(added),
+        items,
+    };
+    Ok(Json(answer).into_response())
 }
 
+/// Delete a shipment (and take it out of the rollups)
+#[utoipa::path(delete, path = "/shipments/{id}", tag = "shipments", params(IdPath),
+    responses((status = 204, description = "Done")))]
 pub(crate) async fn delete_shipment(
     State(app): State<App>,
     u: ApiUser,
@@ -80,8 +120,14 @@ pub(crate) async fn delete_shipment(
 }
 
 records_write!(
-    /// One shipment (an object) or a batch (`{"items": [...]}`, at most 1,000), created or
-    /// replaced by waybill number; all or none.
+    /// Create or replace shipments by waybill number
+    ///
+    /// One object, or {"items": [...]} (at most 1,000, all or none). 201 when one shipment
+    /// was created, else 200.
+    #[utoipa::path(post, path = "/shipments", tag = "shipments", request_body = ShipmentWrite,
+        params(("Idempotency-Key" = Option<String>, Header, max_length = 255,
+            description = "As for customer creates: a retry with the same key and body within 24 hours gets the first answer again.")),
+        responses((status = 200, body = ShipmentWritten), (status = 201, body = ShipmentWritten)))]
     write_shipments,
     "POST /api/v1/shipments",
     ShipmentInput,

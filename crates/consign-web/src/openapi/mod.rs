@@ -12,7 +12,6 @@ use axum::Json;
 use consign_domain::params;
 use serde_json::{json, Value};
 
-mod billing;
 mod classification;
 mod exports;
 mod followups;
@@ -23,7 +22,6 @@ mod requests;
 mod rules;
 mod schemas;
 mod service;
-mod shipments;
 pub use rules::BLANK;
 
 fn op(summary: &str, tag: &str, body: Option<&str>, ok: (&str, &str)) -> Value {
@@ -77,8 +75,6 @@ fn build() -> Value {
             p.add(path, method, o.clone(), vec![]);
         }
     }
-    shipments::paths(&mut p);
-    billing::paths(&mut p);
     imports::paths(&mut p);
     classification::paths(&mut p);
     service::paths(&mut p);
@@ -144,10 +140,6 @@ fn paged(max: u64) -> Vec<Value> {
         json!({"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": params::MAX_PAGE}}),
         json!({"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": max}}),
     ]
-}
-
-fn page_params() -> Vec<Value> {
-    paged(200)
 }
 
 /// The path's `{id}`.

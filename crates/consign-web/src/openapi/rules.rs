@@ -160,6 +160,24 @@ pub fn integer_bounds(doc: &mut Value) {
     walk(doc);
 }
 
+/// What a field reads as when absent is said in its description; the `default` values the
+/// derivation copies from `Default` impls (null, empty text) are no example of valid input.
+pub fn no_defaults(doc: &mut Value) {
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                if m.contains_key("type") || m.contains_key("oneOf") || m.contains_key("$ref") {
+                    m.remove("default");
+                }
+                m.values_mut().for_each(walk);
+            }
+            Value::Array(a) => a.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(doc);
+}
+
 /// A query or header value is text: absent, not null. Optional parameters of the derived
 /// operations (`Option<T>` fields) say `null` as one of their types; it is dropped.
 pub fn query_values_not_null(doc: &mut Value) {

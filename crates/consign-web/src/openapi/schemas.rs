@@ -178,6 +178,7 @@ pub(crate) fn document(
         all.extend(derived);
     }
     rules::problems(&mut doc);
+    rules::no_defaults(&mut doc);
     rules::integer_bounds(&mut doc);
     rules::query_values_not_null(&mut doc);
     rules::nullable_answers(&mut doc);
