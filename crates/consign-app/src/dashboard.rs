@@ -17,17 +17,20 @@ use std::collections::BTreeMap;
 
 /// The dashboard's filters (the same names as the customer list's, so every number
 /// links to the list behind it).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DashQuery {
     pub province: Option<String>,
     pub industry: Option<String>,
+    #[param(inline, value_type = Option<consign_domain::customer::ServiceMode>)]
     pub service_mode: Option<String>,
-    /// A user id, `me` or `pool`.
+    /// user id, `me` or `pool`
+    #[param(pattern = r"^\s*(me|pool|[+-]?[0-9]+)?\s*$")]
     pub owner: Option<String>,
 }
 
 /// One bar of a distribution: the value's key, how many customers, their profit.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Bucket {
     pub key: String,
     pub label_key: &'static str,
@@ -35,7 +38,7 @@ pub struct Bucket {
     pub profit_fen: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MonthPoint {
     /// `YYYYMM`.
     pub month: i32,
@@ -44,7 +47,7 @@ pub struct MonthPoint {
     pub profit_fen: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Dashboard {
     pub as_of: NaiveDate,
     pub policy_version: i64,
@@ -56,6 +59,7 @@ pub struct Dashboard {
     pub by_rfm: Vec<Bucket>,
     /// Cumulative (share of ranked customers, share of positive profit), both 0..=1,
     /// starting at (0, 0).
+    #[schema(value_type = Vec<Vec<f64>>)]
     pub pareto: Vec<(f64, f64)>,
     /// Customers with positive profit, and the shares of them in A and in A or B.
     pub ranked: i64,

@@ -61,23 +61,27 @@ pub async fn set_policy(app: &App, actor: &Actor, p: &FollowUpPolicy) -> Result<
 
 // ---- interactions ----
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InteractionInput {
+    #[schema(value_type = consign_domain::followup::InteractionKind)]
     pub kind: String,
     /// When it happened (company time, YYYY-MM-DD HH:MM); empty: now.
     #[serde(default)]
     pub at: String,
     #[serde(default)]
     pub contact_id: String,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub summary: String,
     #[serde(default)]
     pub next_step: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Interaction)]
 pub struct InteractionView {
     #[serde(serialize_with = "crate::ser::id")]
+    #[schema(value_type = String)]
     pub id: i64,
     pub kind: InteractionKind,
     pub at: DateTime<Utc>,
@@ -86,6 +90,7 @@ pub struct InteractionView {
     pub summary: String,
     pub next_step: Option<String>,
     #[serde(serialize_with = "crate::ser::opt_id")]
+    #[schema(value_type = Option<String>)]
     pub task_id: Option<i64>,
 }
 
@@ -276,10 +281,13 @@ pub fn generated_title(lang: Lang, key: &str, args: &[String]) -> String {
     lang.tf(key, &args)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Task)]
 pub struct TaskView {
     #[serde(serialize_with = "crate::ser::id")]
+    #[schema(value_type = String)]
     pub id: i64,
+    #[schema(value_type = String)]
     pub customer_id: CustomerId,
     pub customer_code: String,
     pub customer_name: String,
@@ -295,6 +303,7 @@ pub struct TaskView {
     pub due: Due,
     pub status: TaskStatus,
     #[serde(serialize_with = "crate::ser::opt_id")]
+    #[schema(value_type = Option<String>)]
     pub ticket_id: Option<i64>,
     pub done_at: Option<DateTime<Utc>>,
 }
@@ -328,7 +337,7 @@ fn task_view(r: TaskRow, today: NaiveDate, lang: Lang) -> Result<TaskView> {
 }
 
 /// A user's task list: overdue, due today, and the next `upcoming_days` days.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TaskList {
     pub overdue: Vec<TaskView>,
     pub today: Vec<TaskView>,
@@ -339,6 +348,7 @@ pub struct TaskList {
     pub today_total: u64,
     pub upcoming_total: u64,
     /// The one group being paged through, if any (the others then list nothing).
+    #[schema(value_type = Option<consign_domain::followup::Due>)]
     pub group: Option<&'static str>,
     pub page: u64,
     pub per_page: u64,
@@ -492,11 +502,13 @@ pub async fn complete(
 }
 
 /// A task someone adds by hand (a promised call back, a visit to arrange).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskInput {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub title: String,
     /// YYYY-MM-DD.
+    #[schema(value_type = chrono::NaiveDate)]
     pub due_on: String,
     /// A user id; empty: the caller.
     #[serde(default)]

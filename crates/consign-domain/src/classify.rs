@@ -81,7 +81,8 @@ impl RfmSegment {
 }
 
 /// The classification policy (SPEC §3). Money in fen, shares in basis points (1/10,000).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = ClassPolicy)]
 #[serde(default, deny_unknown_fields)]
 pub struct Policy {
     /// Individuals: `frequent` when shipments in the trailing `frequent_months` months,

@@ -37,7 +37,7 @@ vocabulary!(
 );
 
 /// How often each value class is visited, and how soon the other follow-ups fall due.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct FollowUpPolicy {
     /// Days between follow-ups of an A (key) customer.
@@ -101,7 +101,7 @@ impl FollowUpPolicy {
 }
 
 /// Where a task stands on a list as of `today`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Due {
     Overdue,

@@ -121,7 +121,7 @@ impl Action {
 }
 
 /// Business hours and the company's calendar (法定节假日 and 调休 working days).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Calendar {
     /// Start of the working day, "HH:MM".
@@ -149,7 +149,7 @@ impl Default for Calendar {
 }
 
 /// First-response and resolution targets in minutes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     pub first_response_minutes: i64,
@@ -159,7 +159,7 @@ pub struct Target {
 /// The SLA policy: targets by value class and severity (business minutes), a
 /// percentage by grade, severities that run on the clock rather than business hours,
 /// and the calendar.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct SlaPolicy {
     /// value class ("a", "b", "c") → severity → target.

@@ -6,7 +6,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use consign_app::AppError;
 use consign_domain::Lang;
-use serde_json::json;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Surface {
@@ -125,60 +124,137 @@ pub fn refused(lang: Lang, code: &str, args: &[&str]) -> String {
     lang.tf(code, &refs)
 }
 
+/// Problem details (RFC 9457): what every failed API call answers.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    kind: String,
+    /// The kind of problem in the caller's language.
+    title: String,
+    status: u16,
+    /// What went wrong, in the caller's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+    /// Each field in error (422), or what conflicts (409).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<Vec<FieldProblem>>,
+    /// A create refused for likely duplicates (409): those the caller may not see…
+    #[serde(skip_serializing_if = "Option::is_none")]
+    others_out_of_scope: Option<usize>,
+    /// … and those it may.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duplicates: Option<Vec<Duplicate>>,
+}
+
+/// One field in error: its path, the message key and its text.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    field: String,
+    code: String,
+    message: String,
+}
+
+/// A likely duplicate customer the caller may see.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Duplicate {
+    #[schema(value_type = String)]
+    id: consign_domain::customer::CustomerId,
+    code: String,
+    name: String,
+    owner_name: Option<String>,
+    reasons: Vec<DuplicateReason>,
+}
+
+/// Why a customer looks like a duplicate: a message key and its text.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct DuplicateReason {
+    code: &'static str,
+    message: String,
+}
+
+impl Duplicate {
+    /// A hit the caller may see (None: one counted, not named).
+    pub fn of(h: &consign_app::customers::DuplicateHit, lang: Lang) -> Option<Duplicate> {
+        Some(Duplicate {
+            id: h.id?,
+            code: h.code.clone(),
+            name: h.name.clone(),
+            owner_name: h.owner_name.clone(),
+            reasons: h
+                .reasons
+                .iter()
+                .map(|r| DuplicateReason {
+                    code: r,
+                    message: lang.t(r).to_string(),
+                })
+                .collect(),
+        })
+    }
+}
+
 /// Problem details body for an error (used by the API and by tests).
 pub fn problem(f: &Failure, lang: Lang) -> (StatusCode, serde_json::Value) {
+    let (status, body) = problem_of(f, lang);
+    (status, serde_json::to_value(body).unwrap_or_default())
+}
+
+fn problem_of(f: &Failure, lang: Lang) -> (StatusCode, Problem) {
     let (status, slug, title_key) = classify(f);
-    let mut body = json!({
-        "type": format!("https://consign.dev/problems/{slug}"),
-        "title": lang.t(title_key),
-        "status": status.as_u16(),
-    });
+    let mut body = Problem {
+        kind: format!("https://consign.dev/problems/{slug}"),
+        title: lang.t(title_key).to_string(),
+        status: status.as_u16(),
+        detail: None,
+        errors: None,
+        others_out_of_scope: None,
+        duplicates: None,
+    };
+    let field = |field: &str, code: &str, message: String| FieldProblem {
+        field: field.to_string(),
+        code: code.to_string(),
+        message,
+    };
     let e = match f {
         Failure::BadRequest(detail) => {
-            body["detail"] = json!(detail);
+            body.detail = Some(detail.clone());
             return (status, body);
         }
         Failure::Csrf => {
-            body["detail"] = json!(lang.t("problem.csrf"));
+            body.detail = Some(lang.t("problem.csrf").to_string());
             return (status, body);
         }
         Failure::App(e) => e,
     };
     match e {
         AppError::Validation(errs) => {
-            body["errors"] = errs
-                .0
-                .iter()
-                .map(|f| json!({"field": f.field, "code": f.code, "message": lang.t(f.code)}))
-                .collect();
-            body["detail"] = json!(errs
-                .0
-                .iter()
-                .map(|f| format!("{}: {}", f.field, lang.t(f.code)))
-                .collect::<Vec<_>>()
-                .join("; "));
+            let each = errs.0.iter();
+            body.errors = Some(
+                each.map(|f| field(&f.field, f.code, lang.t(f.code).to_string()))
+                    .collect(),
+            );
+            body.detail = Some(
+                errs.0
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, lang.t(f.code)))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
         }
-        AppError::Conflict { field, code } => {
-            body["detail"] = json!(lang.t(code));
-            body["errors"] = json!([{"field": field, "code": code, "message": lang.t(code)}]);
+        AppError::Conflict { field: name, code } => {
+            body.detail = Some(lang.t(code).to_string());
+            body.errors = Some(vec![field(name, code, lang.t(code).to_string())]);
         }
         AppError::Refused { code, args } => {
             let msg = refused(lang, code, args);
-            body["detail"] = json!(msg);
-            body["errors"] = json!([{"field": "", "code": code, "message": msg}]);
+            body.detail = Some(msg.clone());
+            body.errors = Some(vec![field("", code, msg)]);
         }
         AppError::Duplicates(hits) => {
-            body["detail"] = json!(lang.t("customer.duplicates"));
+            body.detail = Some(lang.t("customer.duplicates").to_string());
             // Only customers the caller may see are named; the count tells the rest.
-            body["others_out_of_scope"] = json!(hits.iter().filter(|h| h.id.is_none()).count());
-            body["duplicates"] = hits
-                .iter()
-                .filter_map(|h| {
-                    let id = h.id?;
-                    Some(json!({"id": id, "code": h.code, "name": h.name, "owner_name": h.owner_name,
-                        "reasons": h.reasons.iter().map(|r| json!({"code": r, "message": lang.t(r)})).collect::<Vec<_>>()}))
-                })
-                .collect();
+            body.others_out_of_scope = Some(hits.iter().filter(|h| h.id.is_none()).count());
+            body.duplicates = Some(hits.iter().filter_map(|h| Duplicate::of(h, lang)).collect());
         }
         _ => {}
     }

@@ -5,7 +5,8 @@ use super::*;
 use consign_domain::customer::CustomerId;
 
 /// One line of an explanation: what was decided, and the figures and rule behind it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ClassReason)]
 pub struct Reason {
     pub topic: &'static str,
     pub verdict: String,
@@ -13,7 +14,7 @@ pub struct Reason {
 }
 
 /// A customer's classification as the customer page shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CustomerClass {
     pub as_of: NaiveDate,
     pub policy_version: i64,
@@ -23,7 +24,8 @@ pub struct CustomerClass {
     pub changes: Vec<Change>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ClassChange)]
 pub struct Change {
     pub as_of: NaiveDate,
     pub text: String,

@@ -8,12 +8,15 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use consign_domain::classify::{self, day_date, day_num, Grade, Lifecycle, Policy, RfmSegment};
 use consign_domain::ops::Fen;
 use consign_domain::{FieldErrors, Lang};
-use consign_store::classification::{self as repo, RunRow, VerdictRow};
+use consign_store::classification::{self as repo};
+/// What the classification use cases answer: a stored run and a stored verdict.
+pub use consign_store::classification::{RunRow, VerdictRow};
 use serde::Serialize;
 use std::time::Instant;
 
 /// A stored version of the policy.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ClassPolicyVersion)]
 pub struct PolicyVersion {
     pub version: i64,
     pub policy: Policy,
@@ -165,7 +168,8 @@ pub async fn sync_configured_policy(app: &App) -> Result<()> {
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ClassRunSummary)]
 pub struct RunSummary {
     pub run_id: i64,
     pub as_of: NaiveDate,

@@ -44,7 +44,7 @@ pub(crate) const SEGMENT_ROLLUP_KEYS: usize = 110_000;
 pub(crate) const HEADER_SEARCH_ROWS: usize = 20;
 
 /// What a file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
     Shipments,
@@ -118,7 +118,7 @@ impl ImportKind {
 }
 
 /// What to do with a customer code that no customer has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UnknownCustomers {
     /// Report the row as bad.

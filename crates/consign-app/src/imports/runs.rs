@@ -4,13 +4,15 @@
 use super::*;
 
 /// An import run as the UI and the API show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ImportRun)]
 pub struct RunView {
     pub id: String,
     pub kind: ImportKind,
     pub file_name: String,
     pub user_name: Option<String>,
     /// `running`, `finished`, `failed` or `interrupted`.
+    #[schema(value_type = RunStatus)]
     pub status: String,
     pub counts: Counts,
     /// Why the file could not be read to its end (localized), if it could not.
@@ -25,8 +27,19 @@ impl RunView {
     }
 }
 
+/// Where an import run is (`RunView::status`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum RunStatus {
+    Running,
+    Finished,
+    Failed,
+    Interrupted,
+}
+
 /// One bad row as shown on the result page (the first 100 of a run).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BadRow {
     /// 0 for a problem with the whole file.
     pub row: i64,

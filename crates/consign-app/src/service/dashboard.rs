@@ -5,14 +5,17 @@
 use super::*;
 use consign_domain::customer::CustomerId;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ServiceDashQuery {
     /// Days back the period's figures cover (default 30).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 366)]
     pub days: Option<String>,
 }
 
 /// Complaints per 1,000 shipments of one segment.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ComplaintRate)]
 pub struct Rate {
     pub key: String,
     pub label_key: &'static str,
@@ -21,9 +24,10 @@ pub struct Rate {
     pub per_thousand: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Complainer {
     #[serde(serialize_with = "crate::ser::id")]
+    #[schema(value_type = String)]
     pub customer_id: i64,
     pub code: String,
     pub name: String,
@@ -36,11 +40,12 @@ pub struct Complainer {
     pub per_thousand: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ServiceDashboard {
     pub days: i64,
     pub from: chrono::NaiveDate,
     /// Open tickets: (status, kind, count).
+    #[schema(value_type = Vec<Vec<serde_json::Value>>)]
     pub open: Vec<(Status, TicketKind, i64)>,
     pub open_total: i64,
     pub breached_now: i64,
@@ -53,6 +58,8 @@ pub struct ServiceDashboard {
     pub claims_settled: i64,
     pub claims_settled_fen: i64,
     pub claims_claimed_fen: i64,
+    /// (root cause, count)
+    #[schema(value_type = Vec<Vec<serde_json::Value>>)]
     pub causes: Vec<(RootCause, i64)>,
     /// Complaints per 1,000 shipments by value class, over the classification's
     /// trailing window (days).

@@ -55,9 +55,11 @@ fn in_scope(scope: &(Option<Vec<i64>>, bool), owner: Option<i64>) -> bool {
 
 // ---- views ----
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Ticket)]
 pub struct TicketView {
     #[serde(serialize_with = "crate::ser::id")]
+    #[schema(value_type = String)]
     pub id: i64,
     pub number: String,
     pub kind: TicketKind,
@@ -65,13 +67,16 @@ pub struct TicketView {
     pub severity: Severity,
     pub status: Status,
     #[serde(serialize_with = "crate::ser::id")]
+    #[schema(value_type = String)]
     pub customer_id: i64,
     pub customer_code: String,
     pub customer_name: String,
     #[serde(serialize_with = "crate::ser::opt_id")]
+    #[schema(value_type = Option<String>)]
     pub contact_id: Option<i64>,
     pub contact_name: Option<String>,
     #[serde(serialize_with = "crate::ser::opt_id")]
+    #[schema(value_type = Option<String>)]
     pub assignee_id: Option<i64>,
     pub assignee_name: Option<String>,
     pub subject: String,
@@ -155,7 +160,8 @@ fn view(r: TicketRow, now: DateTime<Utc>) -> Result<TicketView> {
     })
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = TicketEvent)]
 pub struct EventView {
     pub action: String,
     pub from_status: Option<Status>,
@@ -178,7 +184,7 @@ fn event_view(e: EventRow) -> EventView {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TicketDetail {
     pub ticket: TicketView,
     pub events: Vec<EventView>,
@@ -309,29 +315,56 @@ pub(crate) async fn record<C: sea_orm::ConnectionTrait>(
 
 // ---- list ----
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TicketQuery {
+    /// registered, investigating, resolved, confirmed, closed (comma-separated)
+    #[param(pattern = r"^[\s,]*((registered|investigating|resolved|confirmed|closed)[\s,]*)*$")]
     pub status: Option<String>,
-    /// "1": only tickets not closed.
+    /// yes: not closed
+    #[param(inline, value_type = Option<consign_domain::params::Flag>)]
     pub open: Option<String>,
+    #[param(inline, value_type = Option<consign_domain::service::TicketKind>)]
     pub kind: Option<String>,
+    #[param(inline, value_type = Option<consign_domain::service::Severity>)]
     pub severity: Option<String>,
+    #[param(inline, value_type = Option<consign_domain::service::Channel>)]
     pub channel: Option<String>,
+    #[param(inline, value_type = Option<consign_domain::service::RootCause>)]
     pub root_cause: Option<String>,
-    /// A user id, "me", or "none" (unassigned).
+    /// user id, `me` or `none`
+    #[param(pattern = r"^\s*(me|none|[+-]?[0-9]+)?\s*$")]
     pub assignee: Option<String>,
-    /// "1": past a deadline now.
+    /// yes: past a deadline now
+    #[param(inline, value_type = Option<consign_domain::params::Flag>)]
     pub breached: Option<String>,
+    /// one customer's
+    #[param(pattern = r"^\s*([+-]?[0-9]+)?\s*$")]
     pub customer_id: Option<String>,
-    /// Created on or after (YYYY-MM-DD, company time).
+    /// created on or after this day (company time)
+    #[param(value_type = Option<chrono::NaiveDate>)]
     pub from: Option<String>,
-    /// Created before (YYYY-MM-DD, company time, that day excluded).
+    /// created before this day
+    #[param(value_type = Option<chrono::NaiveDate>)]
     pub to: Option<String>,
+    /// ticket number, subject, or waybill number
     pub q: Option<String>,
-    /// newest (default), oldest, due.
+    #[param(inline, value_type = Option<TicketOrder>)]
     pub sort: Option<String>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100000)]
     pub page: Option<String>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
     pub per_page: Option<String>,
+}
+
+/// The orders of the ticket list (`sort`; newest by default).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum TicketOrder {
+    Newest,
+    Oldest,
+    Due,
 }
 
 fn some(s: &Option<String>) -> Option<&str> {
@@ -436,7 +469,7 @@ pub async fn filter(app: &App, actor: &Actor, q: &TicketQuery) -> Result<TicketF
 
 /// A page of the ticket list. The count stops at [`repo::TICKET_COUNT_CAP`] (or the
 /// page's end, if further): past it, `total_capped` is set and `total` is a lower bound.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TicketPage {
     pub items: Vec<TicketView>,
     pub total: u64,

@@ -5,9 +5,11 @@ use super::*;
 
 // ---- notifications ----
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Notification)]
 pub struct NotificationView {
     #[serde(serialize_with = "crate::ser::id")]
+    #[schema(value_type = String)]
     pub id: i64,
     pub kind: String,
     /// The message in the caller's language.
@@ -18,7 +20,7 @@ pub struct NotificationView {
     pub read: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Notifications {
     pub unread: i64,
     pub items: Vec<NotificationView>,

@@ -6,12 +6,26 @@ use consign_domain::customer::CustomerId;
 
 // ---- register ----
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// A severity, or empty text for `normal`.
+fn severity_or_empty() -> utoipa::openapi::Object {
+    use consign_domain::service::Severity;
+    let names = std::iter::once("").chain(Severity::ALL.iter().map(|s| s.as_str()));
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(names))
+        .build()
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketInput {
+    #[schema(value_type = consign_domain::service::TicketKind)]
     pub kind: String,
+    #[schema(value_type = consign_domain::service::Channel)]
     pub channel: String,
+    /// empty: normal
     #[serde(default)]
+    #[schema(schema_with = severity_or_empty)]
     pub severity: String,
     /// The customer: its id, or else its code.
     #[serde(default)]
@@ -23,6 +37,7 @@ pub struct TicketInput {
     /// A user id; empty: the registering user when it handles tickets.
     #[serde(default)]
     pub assignee_id: String,
+    #[schema(min_length = 1, pattern = r"\S")]
     pub subject: String,
     #[serde(default)]
     pub description: String,

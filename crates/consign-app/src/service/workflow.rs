@@ -5,9 +5,11 @@ use super::*;
 
 // ---- workflow ----
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = TicketStep)]
 #[serde(deny_unknown_fields)]
 pub struct StepInput {
+    #[schema(value_type = consign_domain::service::Action)]
     pub action: String,
     #[serde(default)]
     pub note: String,
@@ -179,7 +181,8 @@ pub async fn step_at(
     get(app, actor, id).await
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = TicketAssign)]
 #[serde(deny_unknown_fields)]
 pub struct AssignInput {
     /// A user id; empty: unassigned.

@@ -8,10 +8,12 @@ use encoding_rs::{Encoding, GB18030, UTF_8};
 use std::io::{self, BufRead, BufReader, Read};
 
 /// The text encoding of a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
 pub enum TextEncoding {
+    #[schema(rename = "utf-8")]
     Utf8,
     /// GB18030, the superset of GBK and GB2312 that Chinese Excel writes.
+    #[schema(rename = "gbk")]
     Gbk,
 }
 

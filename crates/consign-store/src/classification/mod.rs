@@ -207,7 +207,8 @@ pub async fn add_window_sums<C: ConnectionTrait>(
     Ok(())
 }
 
-#[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ClassRun)]
 pub struct RunRow {
     pub id: i64,
     pub as_of: i32,

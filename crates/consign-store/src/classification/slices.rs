@@ -324,7 +324,7 @@ pub async fn months<C: ConnectionTrait>(
 }
 
 /// A customer in a dashboard list.
-#[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
 pub struct ListedCustomer {
     pub customer_id: i64,
     pub code: String,

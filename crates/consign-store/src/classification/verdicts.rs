@@ -5,7 +5,8 @@ use super::*;
 use consign_domain::customer::CustomerId;
 
 /// One stored verdict with its figures.
-#[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Verdict)]
 pub struct VerdictRow {
     pub run_id: i64,
     pub customer_id: i64,

@@ -4,7 +4,8 @@
 use super::*;
 
 /// Attachments: what a list shows (no bytes).
-#[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Attachment)]
 pub struct AttachmentRow {
     pub id: i64,
     pub ticket_id: i64,

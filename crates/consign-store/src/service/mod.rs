@@ -234,7 +234,7 @@ pub async fn update<C: ConnectionTrait>(
 }
 
 /// A shipment named by a ticket: its waybill number, and the shipment while it exists.
-#[derive(Debug, Clone, FromQueryResult, serde::Serialize)]
+#[derive(Debug, Clone, FromQueryResult, serde::Serialize, utoipa::ToSchema)]
 pub struct TicketShipment {
     pub waybill_no: String,
     pub shipment_id: Option<i64>,

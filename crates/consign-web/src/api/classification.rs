@@ -6,28 +6,21 @@ use super::*;
 use consign_app::{billing, customers, shipments, users};
 
 /// The classification routes.
-pub(crate) fn routes() -> Router<App> {
-    Router::new()
-        .route(
-            "/policies/classification",
-            get(get_class_policy).put(set_class_policy),
-        )
-        .route(
-            "/policies/classification/versions",
-            get(class_policy_versions),
-        )
-        .route(
-            "/classification/runs",
-            get(class_runs).post(class_recompute),
-        )
-        .route("/customers/{id}/classification", get(customer_class))
-        .route(
-            "/customers/{id}/classification/history",
-            get(customer_class_history),
-        )
-        .route("/dashboard", get(dashboard))
+pub(crate) fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::default()
+        .routes(routes!(get_class_policy, set_class_policy))
+        .routes(routes!(class_policy_versions))
+        .routes(routes!(class_runs, class_recompute))
+        .routes(routes!(customer_class))
+        .routes(routes!(customer_class_history))
+        .routes(routes!(dashboard))
 }
 
+use consign_app::classification::{CustomerClass, PolicyVersion, RunSummary};
+
+/// Classification policy in force
+#[utoipa::path(get, path = "/policies/classification", tag = "classification",
+    responses((status = 200, body = PolicyVersion)))]
 pub(crate) async fn get_class_policy(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
     if !u.actor.role.can_analyse() {
         return Err(WebError::api(AppError::Forbidden, u.lang));
@@ -38,6 +31,16 @@ pub(crate) async fn get_class_policy(State(app): State<App>, u: ApiUser) -> ApiR
     Ok(Json(pv).into_response())
 }
 
+/// Policy versions.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ClassPolicyVersions)]
+pub(crate) struct PolicyVersions {
+    items: Vec<PolicyVersion>,
+}
+
+/// Every version of the classification policy
+#[utoipa::path(get, path = "/policies/classification/versions", tag = "classification",
+    responses((status = 200, body = PolicyVersions)))]
 pub(crate) async fn class_policy_versions(
     State(app): State<App>,
     u: ApiUser,
@@ -48,20 +51,32 @@ pub(crate) async fn class_policy_versions(
     let v = consign_app::classification::policy_versions(&app, &u.actor)
         .await
         .or_api(&u)?;
-    Ok(Json(json!({ "items": v })).into_response())
+    Ok(Json(PolicyVersions { items: v }).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ClassPolicyChange)]
 pub(crate) struct PolicyChange {
     pub(crate) policy: consign_domain::classify::Policy,
     #[serde(default)]
     pub(crate) note: String,
-    /// Reclassify as of today under the new version (default true).
+    /// reclassify as of today (default true)
     #[serde(default)]
     pub(crate) recompute: Option<bool>,
 }
 
+/// The new version, and the run that reclassified under it (unless `recompute` was false).
+#[derive(Serialize, ToSchema)]
+#[schema(as = ClassPolicySaved)]
+pub(crate) struct PolicySaved {
+    version: i64,
+    run: Option<RunSummary>,
+}
+
+/// Store a new version of the classification policy (admin) and reclassify
+#[utoipa::path(put, path = "/policies/classification", tag = "classification",
+    request_body = PolicyChange, responses((status = 200, body = PolicySaved)))]
 pub(crate) async fn set_class_policy(
     State(app): State<App>,
     u: ApiUser,
@@ -76,9 +91,19 @@ pub(crate) async fn set_class_policy(
     )
     .await
     .or_api(&u)?;
-    Ok(Json(json!({ "version": version, "run": run })).into_response())
+    Ok(Json(PolicySaved { version, run }).into_response())
 }
 
+/// Stored runs.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ClassRuns)]
+pub(crate) struct Runs {
+    items: Vec<consign_app::classification::RunRow>,
+}
+
+/// Stored classification runs, newest first
+#[utoipa::path(get, path = "/classification/runs", tag = "classification",
+    responses((status = 200, body = Runs)))]
 pub(crate) async fn class_runs(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
     if !u.actor.role.can_analyse() {
         return Err(WebError::api(AppError::Forbidden, u.lang));
@@ -86,17 +111,22 @@ pub(crate) async fn class_runs(State(app): State<App>, u: ApiUser) -> ApiResult<
     let runs = consign_app::classification::runs(&app, &u.actor)
         .await
         .or_api(&u)?;
-    Ok(Json(json!({ "items": runs })).into_response())
+    Ok(Json(Runs { items: runs }).into_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ClassRecompute)]
 pub(crate) struct Recompute {
-    /// YYYY-MM-DD; absent or null: today.
+    /// YYYY-MM-DD; absent or null: today
     #[serde(default)]
+    #[schema(value_type = Option<chrono::NaiveDate>)]
     pub(crate) as_of: Option<String>,
 }
 
+/// Classify every customer as of a day (default today; admins and managers)
+#[utoipa::path(post, path = "/classification/runs", tag = "classification",
+    request_body = Recompute, responses((status = 201, body = RunSummary)))]
 pub(crate) async fn class_recompute(
     State(app): State<App>,
     u: ApiUser,
@@ -119,6 +149,9 @@ pub(crate) async fn class_recompute(
     Ok((StatusCode::CREATED, Json(s)).into_response())
 }
 
+/// A customer's current classification, explained
+#[utoipa::path(get, path = "/customers/{id}/classification", tag = "classification",
+    params(IdPath), responses((status = 200, body = CustomerClass)))]
 pub(crate) async fn customer_class(
     State(app): State<App>,
     u: ApiUser,
@@ -132,6 +165,24 @@ pub(crate) async fn customer_class(
     Ok(Json(c).into_response())
 }
 
+/// A verdict of one stored run.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PastVerdict {
+    as_of: chrono::NaiveDate,
+    policy_version: i64,
+    verdict: consign_app::classification::VerdictRow,
+}
+
+/// A customer's verdicts.
+#[derive(Serialize, ToSchema)]
+#[schema(as = CustomerClassHistory)]
+pub(crate) struct ClassHistory {
+    items: Vec<PastVerdict>,
+}
+
+/// A customer's verdicts in every stored run
+#[utoipa::path(get, path = "/customers/{id}/classification/history", tag = "classification",
+    params(IdPath), responses((status = 200, body = ClassHistory)))]
 pub(crate) async fn customer_class_history(
     State(app): State<App>,
     u: ApiUser,
@@ -141,13 +192,21 @@ pub(crate) async fn customer_class_history(
     let h = consign_app::classification::history(&app, &u.actor, cid)
         .await
         .or_api(&u)?;
-    let items: Vec<serde_json::Value> = h
+    let items = h
         .into_iter()
-        .map(|(as_of, version, v)| json!({ "as_of": as_of, "policy_version": version, "verdict": v }))
-        .collect();
-    Ok(Json(json!({ "items": items })).into_response())
+        .map(|(as_of, policy_version, verdict)| PastVerdict {
+            as_of,
+            policy_version,
+            verdict,
+        });
+    let items = items.collect();
+    Ok(Json(ClassHistory { items }).into_response())
 }
 
+/// The manager's dashboard figures
+#[utoipa::path(get, path = "/dashboard", tag = "classification",
+    params(consign_app::dashboard::DashQuery),
+    responses((status = 200, body = consign_app::dashboard::Dashboard)))]
 pub(crate) async fn dashboard(
     State(app): State<App>,
     u: ApiUser,

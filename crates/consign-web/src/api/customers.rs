@@ -126,24 +126,7 @@ pub(crate) struct DuplicateCheck {
 #[derive(Serialize, ToSchema)]
 pub(crate) struct DuplicateList {
     total: usize,
-    duplicates: Vec<Duplicate>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub(crate) struct Duplicate {
-    #[schema(value_type = String)]
-    id: CustomerId,
-    code: String,
-    name: String,
-    owner_name: Option<String>,
-    reasons: Vec<DuplicateReason>,
-}
-
-/// Why a customer looks like a duplicate: a message key and its text.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct DuplicateReason {
-    code: &'static str,
-    message: String,
+    duplicates: Vec<crate::error::Duplicate>,
 }
 
 /// Find likely duplicates
@@ -170,25 +153,12 @@ pub(crate) async fn check_duplicates(
             .or_api(&u)?;
     // Only customers the caller may see are named; the count tells the rest.
     let total = hits.len();
-    let mut shown = Vec::new();
-    for h in hits {
-        if let Some(id) = h.id {
-            let reasons = h.reasons.iter().map(|r| DuplicateReason {
-                code: r,
-                message: u.lang.t(r).to_string(),
-            });
-            shown.push(Duplicate {
-                id,
-                code: h.code,
-                name: h.name,
-                owner_name: h.owner_name,
-                reasons: reasons.collect(),
-            });
-        }
-    }
+    let shown = hits
+        .iter()
+        .filter_map(|h| crate::error::Duplicate::of(h, u.lang));
     let answer = DuplicateList {
         total,
-        duplicates: shown,
+        duplicates: shown.collect(),
     };
     Ok(Json(answer).into_response())
 }

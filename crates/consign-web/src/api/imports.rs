@@ -5,35 +5,64 @@ use super::*;
 #[allow(unused_imports)]
 use consign_app::{billing, customers, shipments, users};
 
+use utoipa_axum::router::UtoipaMethodRouterExt;
+
 /// The import and export routes.
-pub(crate) fn routes() -> Router<App> {
-    Router::new()
-        .route(
-            "/imports",
-            get(list_imports)
-                .post(upload_import)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
+pub(crate) fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::default()
+        .routes(
+            routes!(list_imports, upload_import).layer(axum::extract::DefaultBodyLimit::disable()),
         )
-        .route("/imports/{id}", get(get_import))
-        .route("/exports/{kind}", get(export_list))
-        .route("/imports/{id}/errors", get(import_errors))
+        .routes(routes!(get_import))
+        .routes(routes!(import_errors))
+        .routes(routes!(export_customers))
+        .routes(routes!(export_shipments))
+        .routes(routes!(export_invoices))
+        .routes(routes!(export_payments))
+        .routes(routes!(export_tickets))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ImportQuery {
+    #[param(required = true, inline, value_type = consign_app::imports::ImportKind)]
     pub(crate) kind: Option<String>,
+    #[param(inline, value_type = Option<consign_app::tabular::TextEncoding>)]
     pub(crate) encoding: Option<String>,
+    #[param(inline, value_type = Option<consign_app::imports::UnknownCustomers>)]
     pub(crate) unknown_customers: Option<String>,
     pub(crate) profile: Option<String>,
     pub(crate) file_name: Option<String>,
     pub(crate) allow_duplicates: Option<bool>,
 }
 
+/// A file as the request body: its bytes.
+pub(crate) struct FileBytes;
+
+impl utoipa::PartialSchema for FileBytes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, SchemaFormat, Type};
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl ToSchema for FileBytes {}
+
 /// Largest file the API takes.
 const MAX_UPLOAD: u64 = 4 * 1024 * 1024 * 1024;
 
-/// A file to import as the request body (CSV or XLSX bytes, streamed to disk), options
-/// in the query. Answers `202 Accepted` with the run (poll `GET /imports/{id}`).
+/// Import a file
+///
+/// The request body: CSV in UTF-8 or GBK, or XLSX; streamed to disk. 202 with the run; it
+/// imports in the background: poll GET /api/v1/imports/{id}.
+#[utoipa::path(post, path = "/imports", tag = "imports", params(ImportQuery),
+    request_body(content(
+        (FileBytes = "text/csv"),
+        (FileBytes = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    responses((status = 202, body = consign_app::imports::RunView)))]
 pub(crate) async fn upload_import(
     State(app): State<App>,
     u: ApiUser,
@@ -122,54 +151,203 @@ pub(crate) async fn upload_import(
     Ok(r)
 }
 
-#[derive(Deserialize)]
-pub(crate) struct ExportQuery {
+/// The file format of an export.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FormatQuery {
+    #[param(inline, value_type = Option<FileFormat>)]
     pub(crate) format: Option<String>,
+}
+
+/// CSV (the default) or XLSX.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(crate) enum FileFormat {
+    Csv,
+    Xlsx,
+}
+
+/// A list's filters as an export reads them: every page, so without `page` and `per_page`.
+pub(crate) struct AllPages<T>(std::marker::PhantomData<T>);
+
+impl<T: IntoParams> IntoParams for AllPages<T> {
+    fn into_params(
+        parameter_in: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        let mut all = T::into_params(parameter_in);
+        all.retain(|p| p.name != "page" && p.name != "per_page");
+        all
+    }
+}
+
+/// All the caller may see, or one customer's.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct OfCustomer {
     pub(crate) customer_id: Option<String>,
 }
 
-/// A list as a CSV or XLSX file: `customers` (with the customer list's filters),
-/// `shipments`, `invoices`, `payments` (all, or one customer's with `customer_id`).
-pub(crate) async fn export_list(
+/// The file an export answers.
+pub(crate) struct ExportFile;
+
+impl utoipa::IntoResponses for ExportFile {
+    fn responses() -> std::collections::BTreeMap<
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+    > {
+        use utoipa::openapi::{content::Content, response::ResponseBuilder};
+        use utoipa::PartialSchema;
+        let file = ResponseBuilder::new()
+            .description("The file")
+            .content("text/csv", Content::new(Some(String::schema())))
+            .content(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                Content::new(Some(FileBytes::schema())),
+            )
+            .build();
+        [("200".to_string(), file.into())].into()
+    }
+}
+
+/// Export the customer list (with its filters) as a file with the columns the import takes. Audited.
+#[utoipa::path(get, path = "/exports/customers", tag = "imports", params(FormatQuery, AllPages<ListQuery>),
+    responses(ExportFile))]
+pub(crate) async fn export_customers(
     State(app): State<App>,
     u: ApiUser,
-    Path(kind): Path<String>,
-    ApiQuery(q): ApiQuery<ExportQuery>,
+    ApiQuery(q): ApiQuery<FormatQuery>,
     ApiQuery(filters): ApiQuery<ListQuery>,
+) -> ApiResult<Response> {
+    let what = consign_app::exports::Export::Customers(Box::new(filters));
+    export(&app, &u, q, what, "customers").await
+}
+
+/// Export shipments: all you may see, or one customer's as a file with the columns the import takes. Audited.
+#[utoipa::path(
+    get,
+    path = "/exports/shipments",
+    tag = "imports",
+    params(FormatQuery, OfCustomer),
+    responses(ExportFile)
+)]
+pub(crate) async fn export_shipments(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiQuery(q): ApiQuery<FormatQuery>,
+    ApiQuery(c): ApiQuery<OfCustomer>,
+) -> ApiResult<Response> {
+    let what = consign_app::exports::Export::Shipments(customer(&c, &u)?);
+    export(&app, &u, q, what, "shipments").await
+}
+
+/// Export invoices: all you may see, or one customer's as a file with the columns the import takes. Audited.
+#[utoipa::path(
+    get,
+    path = "/exports/invoices",
+    tag = "imports",
+    params(FormatQuery, OfCustomer),
+    responses(ExportFile)
+)]
+pub(crate) async fn export_invoices(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiQuery(q): ApiQuery<FormatQuery>,
+    ApiQuery(c): ApiQuery<OfCustomer>,
+) -> ApiResult<Response> {
+    let what = consign_app::exports::Export::Invoices(customer(&c, &u)?);
+    export(&app, &u, q, what, "invoices").await
+}
+
+/// Export payments: all you may see, or one customer's as a file with the columns the import takes. Audited.
+#[utoipa::path(
+    get,
+    path = "/exports/payments",
+    tag = "imports",
+    params(FormatQuery, OfCustomer),
+    responses(ExportFile)
+)]
+pub(crate) async fn export_payments(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiQuery(q): ApiQuery<FormatQuery>,
+    ApiQuery(c): ApiQuery<OfCustomer>,
+) -> ApiResult<Response> {
+    let what = consign_app::exports::Export::Payments(customer(&c, &u)?);
+    export(&app, &u, q, what, "payments").await
+}
+
+/// Export the ticket list (with its filters) as a file with the columns the import takes. Audited.
+#[utoipa::path(get, path = "/exports/tickets", tag = "imports",
+    params(FormatQuery, AllPages<consign_app::service::TicketQuery>), responses(ExportFile))]
+pub(crate) async fn export_tickets(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiQuery(q): ApiQuery<FormatQuery>,
     ApiQuery(tickets): ApiQuery<consign_app::service::TicketQuery>,
 ) -> ApiResult<Response> {
-    use consign_app::exports::{Export, Format};
+    let what = consign_app::exports::Export::Tickets(Box::new(tickets));
+    export(&app, &u, q, what, "tickets").await
+}
+
+/// The customer an export is limited to, if any.
+fn customer(
+    c: &OfCustomer,
+    u: &ApiUser,
+) -> ApiResult<Option<consign_domain::customer::CustomerId>> {
+    match c.customer_id.as_deref() {
+        None | Some("") => Ok(None),
+        Some(c) => Ok(Some(id(c, u)?)),
+    }
+}
+
+/// A list as a CSV or XLSX file, named after `kind`.
+async fn export(
+    app: &App,
+    u: &ApiUser,
+    q: FormatQuery,
+    what: consign_app::exports::Export,
+    kind: &str,
+) -> ApiResult<Response> {
+    use consign_app::exports::Format;
     let format = match q.format.as_deref() {
         None | Some("") => Format::Csv,
         Some(f) => Format::parse(f).ok_or_else(|| {
             WebError::api(AppError::field("format", "err.invalid_choice"), u.lang)
         })?,
     };
-    let customer = match q.customer_id.as_deref() {
-        None | Some("") => None,
-        Some(c) => Some(id(c, &u)?),
-    };
-    let what = match kind.as_str() {
-        "customers" => Export::Customers(Box::new(filters)),
-        "shipments" => Export::Shipments(customer),
-        "invoices" => Export::Invoices(customer),
-        "payments" => Export::Payments(customer),
-        "tickets" => Export::Tickets(Box::new(tickets)),
-        _ => return Err(WebError::api(AppError::NotFound, u.lang)),
-    };
-    crate::downloads::download(&app, &u.actor, what, format, &kind)
+    crate::downloads::download(app, &u.actor, what, format, kind)
         .await
-        .or_api(&u)
+        .or_api(u)
 }
 
+/// Import runs.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ImportRunList {
+    items: Vec<consign_app::imports::RunView>,
+}
+
+/// The latest import runs you may see
+#[utoipa::path(get, path = "/imports", tag = "imports",
+    responses((status = 200, body = ImportRunList)))]
 pub(crate) async fn list_imports(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
     let items = consign_app::imports::runs(&app, &u.actor, u.lang)
         .await
         .or_api(&u)?;
-    Ok(Json(json!({ "items": items })).into_response())
+    Ok(Json(ImportRunList { items }).into_response())
 }
 
-/// A run: its status and counts, and its first 100 bad rows.
+/// A run with its first 100 bad rows.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ImportRunDetail {
+    #[serde(flatten)]
+    run: consign_app::imports::RunView,
+    errors: Vec<consign_app::imports::BadRow>,
+}
+
+/// An import run: status, counts and its first 100 bad rows
+#[utoipa::path(get, path = "/imports/{id}", tag = "imports", params(IdPath),
+    responses((status = 200, body = ImportRunDetail)))]
 pub(crate) async fn get_import(
     State(app): State<App>,
     u: ApiUser,
@@ -178,12 +356,12 @@ pub(crate) async fn get_import(
     let (run, bad) = consign_app::imports::run_detail(&app, &u.actor, id(&rid, &u)?, u.lang)
         .await
         .or_api(&u)?;
-    let mut value = to_json(&run, &u)?;
-    value["errors"] = to_json(&bad, &u)?;
-    Ok(Json(value).into_response())
+    Ok(Json(ImportRunDetail { run, errors: bad }).into_response())
 }
 
-/// Every bad row of a run as CSV (row, column, value, reason in the caller's language).
+/// Every bad row of a run as CSV (row, column, value, reason)
+#[utoipa::path(get, path = "/imports/{id}/errors", tag = "imports", params(IdPath),
+    responses((status = 200, description = "CSV", content_type = "text/csv", body = String)))]
 pub(crate) async fn import_errors(
     State(app): State<App>,
     u: ApiUser,

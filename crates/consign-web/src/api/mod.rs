@@ -5,8 +5,7 @@ use crate::extract::{ApiJson, ApiQuery, ApiUser};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use consign_app::audit::AuditQuery;
 use consign_app::customers::{ContactInput, CustomerInput, ListQuery, NewCustomer};
 use consign_app::shipments::{Outcome, ShipmentInput};
@@ -68,10 +67,10 @@ pub fn routes() -> OpenApiRouter<App> {
         .merge(customers::routes())
         .merge(shipments::routes())
         .merge(billing::routes())
-        .merge(imports::routes().into())
+        .merge(imports::routes())
         .merge(users::routes())
-        .merge(classification::routes().into())
-        .merge(service::routes().into())
+        .merge(classification::routes())
+        .merge(service::routes())
         .fallback(api_not_found)
 }
 
@@ -218,7 +217,7 @@ macro_rules! write_docs {
         /// One record, or a batch of at most 1,000 (all or none).
         #[derive(Deserialize, ToSchema)]
         #[serde(untagged)]
-        #[allow(dead_code)]
+        #[allow(dead_code, clippy::large_enum_variant)]
         pub(crate) enum $write {
             One($input),
             Batch($batch),
@@ -244,7 +243,7 @@ macro_rules! write_docs {
         /// The record written with its outcome, or a batch's counts and records.
         #[derive(Serialize, ToSchema)]
         #[serde(untagged)]
-        #[allow(dead_code)]
+        #[allow(dead_code, clippy::large_enum_variant)]
         pub(crate) enum $written {
             One($one),
             Batch($many),
