@@ -395,6 +395,10 @@ catalogue! {
     "policy.versions" => "历史版本", "Versions";
     "policy.version" => "版本", "Version";
     "policy.by" => "修改人", "Changed by";
+    "policy.note.defaults" => "默认策略（SPEC §3）", "Defaults (SPEC §3)";
+    "policy.note.config_file" => "来自配置文件", "From the configuration file";
+    "policy.by.system" => "系统", "System";
+    "policy.by.config" => "配置文件", "Configuration file";
     "policy.saved" => "已保存新策略并重新分类", "Policy saved and customers reclassified";
     "policy.individual" => "个人客户分级", "Individuals";
     "policy.enterprise" => "企业客户与机构分级", "Enterprises and institutions";

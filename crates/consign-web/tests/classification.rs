@@ -347,9 +347,19 @@ async fn classification_from_shipments_explained_and_filtered() {
         assert_eq!((p["version"].as_i64(), p["policy"]["a_share_bp"].as_i64()), (Some(3), Some(7500)));
         let (_, versions) = m.get("/admin/classification").await;
         assert!(versions.contains("试行") && versions.contains("收紧A类"), "versions with their notes");
+        // The first version's note and author are the system's: in the reader's language.
+        assert!(versions.contains("默认策略（SPEC §3）") && versions.contains("<td>系统</td>"), "{versions}");
+        let (_, all) = admin.get("/api/v1/policies/classification/versions").await;
+        let first = &all["items"][2];
+        assert_eq!((first["version"].as_i64(), first["note_key"].as_str(), first["author_key"].as_str()),
+            (Some(1), Some("policy.note.defaults"), Some("policy.by.system")), "{all}");
+        assert!(all["items"][0]["note_key"].is_null(), "a note a person wrote has no key: {all}");
         let _ = m.get("/lang/en?next=/analysis").await;
         let (_, en) = m.get("/analysis").await;
         assert!(en.contains("Pareto curve of profit") && en.contains("Customers at risk"));
+        let (_, versions) = m.get("/admin/classification").await;
+        assert!(versions.contains("Defaults (SPEC §3)") && versions.contains("<td>System</td>"), "{versions}");
+        assert!(!versions.contains("默认策略") && versions.contains("试行"), "generated notes translate, written ones stay");
     })
     .await;
 }

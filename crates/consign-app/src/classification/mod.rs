@@ -20,9 +20,39 @@ use std::time::Instant;
 pub struct PolicyVersion {
     pub version: i64,
     pub policy: Policy,
+    /// The reason for the change as written (a note the system wrote: in Chinese).
     pub note: String,
     pub created_by_name: String,
     pub created_at: DateTime<Utc>,
+    /// A note the system wrote, as a message key (policy.note.*), to show it in the
+    /// reader's language; null for a note a person wrote.
+    pub note_key: Option<String>,
+    /// An author that is no user, as a message key (policy.by.*); null for a user.
+    pub author_key: Option<String>,
+}
+
+impl PolicyVersion {
+    /// The note in `lang`.
+    pub fn note_in(&self, lang: Lang) -> String {
+        match &self.note_key {
+            Some(k) => lang.t(k).to_string(),
+            None => self.note.clone(),
+        }
+    }
+
+    /// Who made the version, in `lang`.
+    pub fn author_in(&self, lang: Lang) -> String {
+        match &self.author_key {
+            Some(k) => lang.t(k).to_string(),
+            None => self.created_by_name.clone(),
+        }
+    }
+}
+
+/// A note and author the system writes (message keys), stored with their Chinese text.
+struct Generated {
+    note: &'static str,
+    author: &'static str,
 }
 
 fn version_of(row: repo::PolicyRow) -> Result<PolicyVersion> {
@@ -34,6 +64,8 @@ fn version_of(row: repo::PolicyRow) -> Result<PolicyVersion> {
         note: row.note,
         created_by_name: row.created_by_name,
         created_at: row.created_at,
+        note_key: row.note_key,
+        author_key: row.author_key,
     })
 }
 
@@ -55,13 +87,15 @@ pub(crate) async fn policy_in_force(app: &App) -> Result<PolicyVersion> {
     // Another writer may have stored it meanwhile.
     if repo::latest_policy(&txn).await?.is_none() {
         let json = serde_json::to_string(&Policy::default()).map_err(AppError::from_err)?;
+        let (note, author) = ("policy.note.defaults", "policy.by.system");
         repo::insert_policy(
             &txn,
             &json,
-            "默认策略 / defaults (SPEC §3)",
+            Lang::Zh.t(note),
             None,
-            "系统 / system",
+            Lang::Zh.t(author),
             Utc::now(),
+            (Some(note), Some(author)),
         )
         .await?;
     }
@@ -106,7 +140,7 @@ pub async fn save_policy(app: &App, actor: &Actor, policy: Policy, note: &str) -
         }
         return Err(AppError::Validation(fe));
     }
-    store_version(app, actor.id, &actor.display(), actor, policy, note).await
+    store_version(app, actor.id, &actor.display(), actor, policy, note, None).await
 }
 
 async fn store_version(
@@ -116,6 +150,7 @@ async fn store_version(
     actor: &Actor,
     policy: Policy,
     note: &str,
+    generated: Option<Generated>,
 ) -> Result<i64> {
     let current = policy_in_force(app).await?;
     if current.policy == policy {
@@ -123,7 +158,11 @@ async fn store_version(
     }
     let json = serde_json::to_string(&policy).map_err(AppError::from_err)?;
     let txn = app.db.begin_write().await?;
-    let v = repo::insert_policy(&txn, &json, note.trim(), user, name, Utc::now()).await?;
+    let keys = match &generated {
+        Some(g) => (Some(g.note), Some(g.author)),
+        None => (None, None),
+    };
+    let v = repo::insert_policy(&txn, &json, note.trim(), user, name, Utc::now(), keys).await?;
     audit::record(
         &txn,
         actor,
@@ -156,15 +195,12 @@ pub async fn sync_configured_policy(app: &App) -> Result<()> {
         )));
     }
     let actor = Actor::system("configuration");
-    store_version(
-        app,
-        None,
-        "配置文件 / configuration",
-        &actor,
-        p,
-        "配置文件 / configuration file",
-    )
-    .await?;
+    let g = Generated {
+        note: "policy.note.config_file",
+        author: "policy.by.config",
+    };
+    let (note, author) = (Lang::Zh.t(g.note), Lang::Zh.t(g.author));
+    store_version(app, None, author, &actor, p, note, Some(g)).await?;
     Ok(())
 }
 

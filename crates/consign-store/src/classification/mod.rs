@@ -17,12 +17,16 @@ pub struct PolicyRow {
     pub created_by: Option<i64>,
     pub created_by_name: String,
     pub created_at: DateTime<Utc>,
+    /// A note the system wrote, as a message key (`note` then holds its Chinese text).
+    pub note_key: Option<String>,
+    /// An author that is no user (the system, the configuration file), as a message key.
+    pub author_key: Option<String>,
 }
 
 pub async fn latest_policy<C: ConnectionTrait>(conn: &C) -> Result<Option<PolicyRow>> {
     Ok(PolicyRow::find_by_statement(stmt(
         conn.get_database_backend(),
-        "SELECT version, policy, note, created_by, created_by_name, created_at \
+        "SELECT version, policy, note, created_by, created_by_name, created_at, note_key, author_key \
          FROM classification_policies ORDER BY version DESC LIMIT 1",
         vec![],
     ))
@@ -33,7 +37,7 @@ pub async fn latest_policy<C: ConnectionTrait>(conn: &C) -> Result<Option<Policy
 pub async fn policy_version<C: ConnectionTrait>(conn: &C, v: i64) -> Result<Option<PolicyRow>> {
     Ok(PolicyRow::find_by_statement(stmt(
         conn.get_database_backend(),
-        "SELECT version, policy, note, created_by, created_by_name, created_at \
+        "SELECT version, policy, note, created_by, created_by_name, created_at, note_key, author_key \
          FROM classification_policies WHERE version = ?",
         vec![v.into()],
     ))
@@ -45,7 +49,7 @@ pub async fn policy_version<C: ConnectionTrait>(conn: &C, v: i64) -> Result<Opti
 pub async fn policy_versions<C: ConnectionTrait>(conn: &C) -> Result<Vec<PolicyRow>> {
     Ok(PolicyRow::find_by_statement(stmt(
         conn.get_database_backend(),
-        "SELECT version, policy, note, created_by, created_by_name, created_at \
+        "SELECT version, policy, note, created_by, created_by_name, created_at, note_key, author_key \
          FROM classification_policies ORDER BY version DESC",
         vec![],
     ))
@@ -60,6 +64,7 @@ pub async fn insert_policy<C: ConnectionTrait>(
     user: Option<i64>,
     user_name: &str,
     now: DateTime<Utc>,
+    keys: (Option<&str>, Option<&str>),
 ) -> Result<i64> {
     #[derive(FromQueryResult)]
     struct Id {
@@ -67,14 +72,17 @@ pub async fn insert_policy<C: ConnectionTrait>(
     }
     let row = Id::find_by_statement(stmt(
         conn.get_database_backend(),
-        "INSERT INTO classification_policies (policy, note, created_by, created_by_name, created_at) \
-         VALUES (?, ?, ?, ?, ?) RETURNING version",
+        "INSERT INTO classification_policies \
+         (policy, note, created_by, created_by_name, created_at, note_key, author_key) \
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING version",
         vec![
             policy_json.into(),
             note.into(),
             user.into(),
             user_name.into(),
             now.into(),
+            keys.0.into(),
+            keys.1.into(),
         ],
     ))
     .one(conn)

@@ -82,6 +82,10 @@ impl MigratorTrait for Migrator {
                 name: "m0016_task_titles",
                 sql: M0016,
             }),
+            Box::new(Sql {
+                name: "m0017_policy_note_keys",
+                sql: M0017,
+            }),
         ]
     }
 }
@@ -220,6 +224,8 @@ const M0010_POSTGRES: &str = include_str!("m0010_ticket_owners.postgres.sql");
 const M0014: &str = include_str!("m0014_classification_changes.sql");
 const M0015: &str = include_str!("m0015_saved_views.sql");
 const M0016: &str = include_str!("m0016_task_titles.sql");
+/// Generated notes and authors of classification policy versions as message keys.
+const M0017: &str = include_str!("m0017_policy_note_keys.sql");
 
 /// API tokens may carry an expiry (issue 16); old ones have none.
 const M0013: &str = include_str!("m0013_token_expiry.sql");

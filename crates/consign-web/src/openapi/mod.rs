@@ -6,7 +6,8 @@
 //! without its operation. The schemas are derived from those same types
 //! (`#[derive(ToSchema)]`, following their serde attributes); what serde cannot say (a
 //! field's enum of spellings, a pattern, a bound) is an attribute on the field. Rules
-//! that hold for every operation are applied once to the whole document (rules.rs).
+//! that hold for every operation are applied once to the whole document (rules.rs). An
+//! answer's field may be null exactly when its type is an `Option`.
 
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
@@ -59,7 +60,6 @@ fn build() -> Value {
     rules::no_defaults(&mut doc);
     rules::integer_bounds(&mut doc);
     rules::query_values_not_null(&mut doc);
-    rules::nullable_answers(&mut doc);
     rules::empty_means_absent(&mut doc);
     rules::links(&mut doc);
     doc

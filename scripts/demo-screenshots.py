@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Screenshots of a running demo (`cargo run -- demo`) for the docs, in both languages.
+
+    scripts/demo-screenshots.py [BASE_URL] [OUT_DIR]   # defaults http://127.0.0.1:8080, docs/screenshots
+
+Signs in as `admin` (the demo's password), opens each page at 1366x768 (the common
+office laptop) and at 1920x1080, in zh-CN and en, and writes PNGs named
+<page>-<width>x<height>-<lang>.png. Needs chromium and chromedriver (Debian packages
+chromium, chromium-driver) and fonts-noto-cjk for the Chinese text. Standard library
+only: it speaks WebDriver to chromedriver over HTTP.
+"""
+import base64
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"
+OUT = sys.argv[2] if len(sys.argv) > 2 else "docs/screenshots"
+PASSWORD = "consign-demo-2026"
+PAGES = [("analysis", "/analysis"), ("customers", "/customers"), ("tickets", "/tickets")]
+SIZES = [(1366, 768), (1920, 1080)]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(port, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", data=data, method=method,
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=120) as r:
+        return json.loads(r.read() or b"null")
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    port = free_port()
+    driver = subprocess.Popen(["chromedriver", f"--port={port}"], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                call(port, "GET", "/status")
+                break
+            except OSError:
+                time.sleep(0.1)
+        caps = {"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]}}}}
+        sid = call(port, "POST", "/session", caps)["value"]["sessionId"]
+        s = f"/session/{sid}"
+
+        def go(path):
+            call(port, "POST", f"{s}/url", {"url": BASE + path})
+
+        def js(code):
+            return call(port, "POST", f"{s}/execute/sync", {"script": code, "args": []})["value"]
+
+        go("/login")
+        js("document.querySelector('input[name=username]').value='admin';"
+           f"document.querySelector('input[name=password]').value='{PASSWORD}';"
+           "document.querySelector('form').submit();")
+        time.sleep(1.5)
+        for lang in ["zh", "en"]:
+            go(f"/lang/{lang}?next=/")
+            for w, h in SIZES:
+                call(port, "POST", f"{s}/window/rect", {"width": w, "height": h})
+                # The window's outer size holds the browser's frame: size the viewport.
+                dw, dh = js("return [window.outerWidth - window.innerWidth,"
+                            " window.outerHeight - window.innerHeight]")
+                call(port, "POST", f"{s}/window/rect", {"width": w + dw, "height": h + dh})
+                for name, path in PAGES:
+                    go(path)
+                    time.sleep(0.5)
+                    png = call(port, "GET", f"{s}/screenshot")["value"]
+                    out = os.path.join(OUT, f"{name}-{w}x{h}-{lang}.png")
+                    with open(out, "wb") as f:
+                        f.write(base64.b64decode(png))
+                    print(out)
+        call(port, "DELETE", s)
+    finally:
+        driver.terminate()
+
+
+if __name__ == "__main__":
+    main()
