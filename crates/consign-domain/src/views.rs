@@ -11,6 +11,7 @@ vocabulary!(
     ListKind, "list", {
         Customers => "customers",
         Tickets => "tickets",
+        Audit => "audit",
     }
 );
 
@@ -54,6 +55,15 @@ const TICKET_COLUMNS: &[Column] = &[
     col("created", "common.created_at"),
 ];
 
+const AUDIT_COLUMNS: &[Column] = &[
+    col("at", "audit.at"),
+    col("actor", "audit.actor"),
+    col("action", "audit.action"),
+    col("entity", "audit.entity"),
+    col("changes", "audit.changes"),
+    col("ip", "audit.ip"),
+];
+
 /// The filters a view of each list keeps (with its sort), as the list's URL names them.
 const CUSTOMER_FILTERS: &[&str] = &[
     "q",
@@ -93,6 +103,8 @@ const TICKET_FILTERS: &[&str] = &[
     "sort",
 ];
 
+const AUDIT_FILTERS: &[&str] = &["action", "actor_id", "entity_type", "customer_id"];
+
 /// Longest filter value a view keeps.
 const MAX_VALUE: usize = 200;
 
@@ -102,6 +114,7 @@ impl ListKind {
         match self {
             ListKind::Customers => CUSTOMER_COLUMNS,
             ListKind::Tickets => TICKET_COLUMNS,
+            ListKind::Audit => AUDIT_COLUMNS,
         }
     }
 
@@ -110,6 +123,7 @@ impl ListKind {
         match self {
             ListKind::Customers => "name",
             ListKind::Tickets => "subject",
+            ListKind::Audit => "action",
         }
     }
 
@@ -157,6 +171,7 @@ impl ListKind {
             (ListKind::Tickets, Role::ServiceAgent) => vec![
                 "number", "subject", "customer", "kind", "severity", "status", "due", "created",
             ],
+            (ListKind::Audit, _) => vec!["at", "actor", "action", "entity", "changes", "ip"],
             (ListKind::Tickets, _) => vec![
                 "number", "subject", "customer", "kind", "severity", "status", "assignee", "due",
                 "created",
@@ -200,6 +215,7 @@ impl ListKind {
         let keys = match self {
             ListKind::Customers => CUSTOMER_FILTERS,
             ListKind::Tickets => TICKET_FILTERS,
+            ListKind::Audit => AUDIT_FILTERS,
         };
         pairs
             .iter()

@@ -603,6 +603,9 @@ async fn lists_show_one_line_per_row_on_an_office_laptop() {
                 .script("return document.querySelector('.columns-menu').open")
                 .await;
             assert_eq!(open, json!(true), "the column chooser opens");
+            if (w, lang) == (1366, "zh") {
+                choose_and_save_survive_a_reload(&d, &t).await;
+            }
             // The other lists, with the rows they have: one line each, no sideways scroll.
             for page in ["tasks", "admin/audit", "admin/users"] {
                 d.goto(&t.url(&format!("/{page}"))).await;
@@ -628,4 +631,47 @@ async fn lists_show_one_line_per_row_on_an_office_laptop() {
             }
         }
     }
+}
+
+/// The column chooser hides a column for good, and a saved view keeps its filter: both
+/// are read back after a reload (they are stored for the user, not in the browser).
+async fn choose_and_save_survive_a_reload(d: &Driver, t: &TestApp) {
+    let headers =
+        "return [...document.querySelectorAll('table.list thead th')].map(th => th.className)";
+    let before = d.script(headers).await;
+    assert!(before.to_string().contains("c-industry"), "{before}");
+    // The chooser is open: untick 行业 and apply.
+    d.click("input[name=col][value=industry]").await;
+    d.click("button[type=submit][form=columns-form]:not([name=up])")
+        .await;
+    d.wait_for_text("客户档案").await;
+    d.goto(&t.url("/customers")).await;
+    let after = d.script(headers).await;
+    assert!(
+        !after.to_string().contains("c-industry") && after.to_string().contains("c-name"),
+        "the hidden column stays hidden after a reload: {after}"
+    );
+    // A view of the customers in 广东, saved from the filtered list.
+    d.goto(&t.url("/customers?province=%E5%B9%BF%E4%B8%9C"))
+        .await;
+    d.click(".views-menu summary").await;
+    d.type_into("input[name=name][form=view-save]", "我的广东客户")
+        .await;
+    d.click("button[type=submit][form=view-save]").await;
+    d.wait_for_text("我的广东客户").await;
+    d.goto(&t.url("/customers")).await;
+    d.click(".views-menu summary").await;
+    d.click(".view-list a").await;
+    let page = d.wait_for_text("我的广东客户").await;
+    let url = d.current_url().await;
+    assert!(url.contains("view="), "the view opens by its link: {url}");
+    assert!(
+        page.contains("广东") && page.contains("chip"),
+        "the view's filter is applied and shown as a chip"
+    );
+    let after = d.script(headers).await;
+    assert!(
+        !after.to_string().contains("c-industry"),
+        "the view keeps the columns it was saved with: {after}"
+    );
 }

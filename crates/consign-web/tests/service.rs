@@ -779,15 +779,15 @@ async fn a_long_ticket_list_counts_to_its_cap() {
         // The page says "more than" and offers the next page without a page count.
         let b = t.browser("lixy").await;
         let (_, page) = b.get("/tickets").await;
-        assert!(page.contains("超过 10000 条"), "{page}");
+        assert!(page.contains("超过 10,000 条"), "{page}");
         assert!(page.contains("第 1 页<") && !page.contains("第 1 / "), "no page count");
         assert!(page.contains("page=2"), "a next page");
         let (_, page) = b.get("/tickets?page=201").await;
-        assert!(page.contains("共 10050 条") && page.contains("第 201 / 201 页"), "exact at the end");
+        assert!(page.contains("共 10,050 条") && page.contains("第 201 / 201 页"), "exact at the end");
         let en = Browser::new(&t.base, Some("en"));
         en.login("lixy", PASSWORD).await;
         let (_, page) = en.get("/tickets").await;
-        assert!(page.contains("More than 10000"), "{page}");
+        assert!(page.contains("More than 10,000"), "{page}");
     })
     .await;
 }

@@ -303,3 +303,101 @@ async fn the_ticket_list_shows_the_chosen_columns() {
     })
     .await;
 }
+
+/// The audit log is a list like the others: filters above with chips, its columns chosen
+/// per user, a view that keeps its filters; a bad filter value is named, not dropped.
+#[tokio::test]
+async fn the_audit_log_filters_chooses_columns_and_keeps_a_view() {
+    each_db(|t| async move {
+        let c = t
+            .customer("上海寰宇国际货运代理有限公司", Some("lixy"), None)
+            .await;
+        t.complaint(c, "货物外包装破损").await;
+        let admin = t.actor("admin").await;
+        let b = t.browser("admin").await;
+        // Everyone's entries, then one person's actions of one kind.
+        let (s, page) = b.get("/admin/audit").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            page.contains("class=\"a-ip\"") && page.contains("创建客户"),
+            "{page}"
+        );
+        let me = admin.user_id();
+        let (_, page) = b
+            .get(&format!(
+                "/admin/audit?action=customer.create&actor_id={me}"
+            ))
+            .await;
+        assert!(
+            page.contains("class=\"chip\""),
+            "the filters show as chips: {page}"
+        );
+        assert!(
+            page.contains(&format!("客户 #{c}")),
+            "the record's kind in the reader's language: {page}"
+        );
+        assert!(
+            page.contains(&format!("href=\"/admin/audit?actor_id={me}\"")),
+            "a chip removes its own filter: {page}"
+        );
+        let rows = page.split("<tbody>").nth(1).unwrap_or("");
+        assert!(
+            rows.contains("创建客户") && !rows.contains("登记服务工单"),
+            "other actions are filtered out: {rows}"
+        );
+        let (_, bad) = b.get("/admin/audit?actor_id=abc").await;
+        assert!(
+            bad.contains("flash error") && bad.contains("actor_id"),
+            "{bad}"
+        );
+        // Hide the IP column; it stays hidden.
+        let r = b
+            .post(
+                "/views/audit/columns",
+                "/admin/audit",
+                &[
+                    ("col", "at"),
+                    ("col", "action"),
+                    ("col", "entity"),
+                    ("back", "/admin/audit"),
+                ],
+            )
+            .await;
+        assert_eq!(location(&r), "/admin/audit");
+        let (_, page) = b.get("/admin/audit").await;
+        assert!(
+            !page.contains("class=\"a-ip\"") && page.contains("class=\"a-entity\""),
+            "{page}"
+        );
+        // A view of the customer creations.
+        let r = b
+            .post(
+                "/views/audit",
+                "/admin/audit?action=customer.create",
+                &[
+                    ("name", "新建客户记录"),
+                    ("query", "action=customer.create"),
+                    ("col", "at"),
+                    ("col", "action"),
+                    ("col", "entity"),
+                ],
+            )
+            .await;
+        let href = location(&r);
+        assert!(
+            href.starts_with("/admin/audit?") && href.contains("view="),
+            "{href}"
+        );
+        let (_, page) = b.get(&href).await;
+        assert!(
+            page.contains("新建客户记录") && page.contains("class=\"chip\""),
+            "{page}"
+        );
+        let saved = views::list(&t.app, &admin, ListKind::Audit)
+            .await
+            .expect("views");
+        assert_eq!(saved.len(), 1);
+        assert_eq!(saved[0].query, "action=customer.create");
+    })
+    .await;
+}

@@ -1,4 +1,4 @@
-//! Administration: users, units, policies, settings, audit log.
+//! Administration: users, units, policies, settings (the audit log: ui/audit.rs).
 
 #[allow(unused_imports)]
 use super::*;
@@ -14,7 +14,6 @@ pub(crate) fn routes() -> axum::Router<consign_app::App> {
         .route("/admin/users", get(users_page).post(user_create))
         .route("/admin/users/{id}", post(user_update))
         .route("/admin/units", post(unit_create))
-        .route("/admin/audit", get(audit_page))
         .route("/admin/settings", get(settings_page).post(settings_save))
 }
 
@@ -222,105 +221,6 @@ pub(crate) async fn unit_create(State(app): State<App>, p: UiPost) -> UiResult {
         }
         Err(e) => Err(fail(e, lang)),
     }
-}
-
-#[derive(Template)]
-#[template(path = "admin/audit.html")]
-pub(crate) struct AuditTpl {
-    pub(crate) ctx: Ctx,
-    pub(crate) items: Vec<(TimelineItem, String, String)>,
-    pub(crate) total: u64,
-    pub(crate) page: u64,
-    pub(crate) pages: u64,
-    pub(crate) actions: Vec<Opt>,
-    pub(crate) action: String,
-}
-
-#[derive(serde::Deserialize)]
-pub(crate) struct AuditQ {
-    pub(crate) action: Option<String>,
-    pub(crate) page: Option<u64>,
-}
-
-pub(crate) const AUDIT_ACTIONS: &[&str] = &[
-    "customer.create",
-    "customer.update",
-    "customer.assign",
-    "customer.archive",
-    "customer.restore",
-    "customer.release",
-    "customer.claim",
-    "customer.reclaim",
-    "customer.merge",
-    "customer.merged_from",
-    "contact.create",
-    "contact.update",
-    "contact.delete",
-    "pii.reveal",
-    "user.create",
-    "user.update",
-    "user.password",
-    "user.disable",
-    "user.enable",
-    "token.create",
-    "token.revoke",
-    "auth.login",
-    "auth.login_failed",
-    "settings.update",
-];
-
-pub(crate) async fn audit_page(
-    State(app): State<App>,
-    u: UiUser,
-    Query(q): Query<AuditQ>,
-) -> UiResult {
-    let lang = u.lang;
-    let action = q
-        .action
-        .clone()
-        .filter(|a| AUDIT_ACTIONS.contains(&a.as_str()));
-    let aq = AuditQuery {
-        action: action.clone(),
-        page: q.page.unwrap_or(1).max(1),
-        per_page: 50,
-        ..Default::default()
-    };
-    let (items, total) = consign_app::audit::list(&app, &u.actor, &aq)
-        .await
-        .map_err(|e| fail(e, lang))?;
-    let ctx = Ctx::new(&app, &u, "/admin/audit", "audit");
-    let extra: Vec<(String, String)> = items
-        .iter()
-        .map(|a| {
-            (
-                format!("{} #{}", a.entity_type, a.entity_id),
-                a.ip.clone().unwrap_or_default(),
-            )
-        })
-        .collect();
-    let names = users::display_names(&app, &u.actor)
-        .await
-        .unwrap_or_default();
-    let rows = timeline_items(&ctx, items, &names);
-    let actions = opts(
-        AUDIT_ACTIONS
-            .iter()
-            .map(|a| (a.to_string(), lang.t(&format!("action.{a}")).to_string())),
-        action.as_deref().unwrap_or(""),
-    );
-    Ok(render(&AuditTpl {
-        items: rows
-            .into_iter()
-            .zip(extra)
-            .map(|(t, (e, ip))| (t, e, ip))
-            .collect(),
-        total,
-        page: aq.page,
-        pages: total.div_ceil(50).max(1),
-        actions,
-        action: action.unwrap_or_default(),
-        ctx,
-    }))
 }
 
 #[derive(Template)]

@@ -102,7 +102,10 @@ fn bars(lang: Lang, qs: &str, param: &str, buckets: &[Bucket]) -> Vec<Bar> {
         .map(|b| Bar {
             label: lang.t(b.label_key).to_string(),
             value: b.customers as f64,
-            text: lang.tf("analysis.customers_n", &[&b.customers]),
+            text: lang.tf(
+                "analysis.customers_n",
+                &[&consign_domain::ops::thousands(b.customers.into())],
+            ),
             href: link(qs, &format!("{param}={}", b.key)),
         })
         .collect()

@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
-use consign_app::audit::{AuditQuery, AuditView};
+use consign_app::audit::AuditView;
 use consign_app::auth::{self, LoginError};
 use consign_app::billing::{InvoiceView, PaymentView, Receivables};
 use consign_app::customers::{
@@ -51,6 +51,7 @@ pub fn routes() -> Router<App> {
         .merge(service::routes())
         .merge(analysis::routes())
         .merge(admin::routes())
+        .merge(audit::routes())
         .merge(account::routes())
         .merge(views::routes())
 }
@@ -100,14 +101,14 @@ impl Ctx {
         self.lang.t(key).to_string()
     }
     pub fn total(&self, n: &u64) -> String {
-        self.lang.tf("common.total", &[n])
+        self.lang.tf("common.total", &[&self.count(n)])
     }
     /// A count that stopped at `n`: more than `n`.
     pub fn total_more(&self, n: &u64) -> String {
-        self.lang.tf("common.total_more", &[n])
+        self.lang.tf("common.total_more", &[&self.count(n)])
     }
     pub fn page_only(&self, page: &u64) -> String {
-        self.lang.tf("common.page_only", &[page])
+        self.lang.tf("common.page_only", &[&self.count(page)])
     }
     /// A message with one number filled in.
     pub fn tf1(&self, key: &str, n: &i64) -> String {
@@ -139,7 +140,8 @@ impl Ctx {
         self.lang.tf(key, &[a, b, c])
     }
     pub fn page_of(&self, page: &u64, pages: &u64) -> String {
-        self.lang.tf("common.page", &[page, pages])
+        self.lang
+            .tf("common.page", &[&self.count(page), &self.count(pages)])
     }
     pub fn other_lang(&self) -> &'static str {
         match self.lang {
@@ -180,8 +182,8 @@ impl Ctx {
         m.map(|m| self.t(m.label_key())).unwrap_or_default()
     }
     /// A count with thousands separators: 1,234,567.
-    pub fn count<N: Copy + Into<i128>>(&self, n: &N) -> String {
-        consign_domain::ops::thousands((*n).into())
+    pub fn count(&self, n: &impl AsCount) -> String {
+        consign_domain::ops::thousands(n.as_count())
     }
     /// ¥12,345.67, from a `Fen` or a sum of fen.
     pub fn money(&self, fen: impl AsFen) -> String {
@@ -475,6 +477,7 @@ fn row(ctx: &Ctx, c: &CustomerView) -> Row {
 mod account;
 mod admin;
 pub(crate) mod analysis;
+mod audit;
 mod customers;
 pub(crate) mod imports;
 pub(crate) mod listing;
@@ -514,5 +517,33 @@ impl AsFen for i64 {
 impl<T: AsFen + ?Sized> AsFen for &T {
     fn fen(&self) -> Fen {
         (**self).fen()
+    }
+}
+
+/// A count a template prints (`Ctx::count`), however the template holds it.
+pub trait AsCount {
+    fn as_count(&self) -> i128;
+}
+
+macro_rules! as_count {
+    ($($t:ty),*) => {$(
+        impl AsCount for $t {
+            fn as_count(&self) -> i128 {
+                i128::from(*self)
+            }
+        }
+    )*};
+}
+as_count!(i64, u64, i32, u32);
+
+impl AsCount for usize {
+    fn as_count(&self) -> i128 {
+        i128::try_from(*self).unwrap_or(i128::MAX)
+    }
+}
+
+impl<T: AsCount + ?Sized> AsCount for &T {
+    fn as_count(&self) -> i128 {
+        (**self).as_count()
     }
 }

@@ -21,6 +21,7 @@ fn list_path(list: ListKind) -> &'static str {
     match list {
         ListKind::Customers => "/customers",
         ListKind::Tickets => "/tickets",
+        ListKind::Audit => "/admin/audit",
     }
 }
 
