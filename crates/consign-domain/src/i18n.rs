@@ -132,7 +132,10 @@ catalogue! {
     "followup.my_tasks" => "我的待办", "My tasks";
     "followup.overdue" => "已逾期", "Overdue";
     "followup.today" => "今天", "Today";
-    "followup.upcoming" => "即将到期（14 天内）", "Upcoming (14 days)";
+    "followup.upcoming" => "即将到期（{} 天内）", "Upcoming ({} days)";
+    "followup.group" => "分组", "Group";
+    "followup.days" => "即将到期范围", "Upcoming within";
+    "followup.days_n" => "{} 天内", "{} days";
     "followup.none" => "没有待办任务", "Nothing to do";
     "followup.shown" => "显示第 {} – {} 条，共 {} 条", "Showing {}–{} of {}";
     "followup.see_all" => "查看全部", "See all";
@@ -476,6 +479,7 @@ catalogue! {
     "list.customers" => "客户档案", "Customer archive";
     "list.tickets" => "服务工单", "Service tickets";
     "list.audit" => "审计日志", "Audit log";
+    "list.tasks" => "我的待办", "My tasks";
     "view.views" => "视图", "Views";
     "view.mine" => "我的视图", "My views";
     "view.team" => "团队共享", "Shared by my team";

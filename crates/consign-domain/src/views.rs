@@ -12,6 +12,7 @@ vocabulary!(
         Customers => "customers",
         Tickets => "tickets",
         Audit => "audit",
+        Tasks => "tasks",
     }
 );
 
@@ -53,6 +54,14 @@ const TICKET_COLUMNS: &[Column] = &[
     col("assignee", "ticket.assignee"),
     col("due", "ticket.resolution_due"),
     col("created", "common.created_at"),
+];
+
+const TASK_COLUMNS: &[Column] = &[
+    col("due", "followup.due_on"),
+    col("kind", "followup.kind_col"),
+    col("customer", "followup.customer"),
+    col("title", "followup.task_title"),
+    col("complete", "followup.complete"),
 ];
 
 const AUDIT_COLUMNS: &[Column] = &[
@@ -104,6 +113,7 @@ const TICKET_FILTERS: &[&str] = &[
 ];
 
 const AUDIT_FILTERS: &[&str] = &["action", "actor_id", "entity_type", "customer_id"];
+const TASK_FILTERS: &[&str] = &["group", "days"];
 
 /// Longest filter value a view keeps.
 const MAX_VALUE: usize = 200;
@@ -115,6 +125,7 @@ impl ListKind {
             ListKind::Customers => CUSTOMER_COLUMNS,
             ListKind::Tickets => TICKET_COLUMNS,
             ListKind::Audit => AUDIT_COLUMNS,
+            ListKind::Tasks => TASK_COLUMNS,
         }
     }
 
@@ -124,6 +135,7 @@ impl ListKind {
             ListKind::Customers => "name",
             ListKind::Tickets => "subject",
             ListKind::Audit => "action",
+            ListKind::Tasks => "title",
         }
     }
 
@@ -172,6 +184,7 @@ impl ListKind {
                 "number", "subject", "customer", "kind", "severity", "status", "due", "created",
             ],
             (ListKind::Audit, _) => vec!["at", "actor", "action", "entity", "changes", "ip"],
+            (ListKind::Tasks, _) => vec!["due", "kind", "customer", "title", "complete"],
             (ListKind::Tickets, _) => vec![
                 "number", "subject", "customer", "kind", "severity", "status", "assignee", "due",
                 "created",
@@ -216,6 +229,7 @@ impl ListKind {
             ListKind::Customers => CUSTOMER_FILTERS,
             ListKind::Tickets => TICKET_FILTERS,
             ListKind::Audit => AUDIT_FILTERS,
+            ListKind::Tasks => TASK_FILTERS,
         };
         pairs
             .iter()

@@ -308,9 +308,12 @@ async fn a_long_task_list_is_bounded_and_paged() {
         let (_, page) = b.get("/tasks?group=overdue&page=2").await;
         assert!(page.contains("显示第 101 – 105 条，共 105 条"), "{page}");
         assert!(page.contains("逾期回访 005") && !page.contains("今天确认报价"));
+        // The link back a page (its `&` escaped either way in the HTML).
+        let pager = page.split("class=\"pager\"").nth(1).unwrap_or("");
         assert!(
-            page.contains("/tasks?group=overdue&amp;page=1"),
-            "a link back a page"
+            pager.contains("/tasks?group=overdue&#38;page=1")
+                || pager.contains("/tasks?group=overdue&amp;page=1"),
+            "a link back a page: {pager}"
         );
         let en = Browser::new(&t.base, Some("en"));
         en.login("lixy", PASSWORD).await;

@@ -401,3 +401,92 @@ async fn the_audit_log_filters_chooses_columns_and_keeps_a_view() {
     })
     .await;
 }
+
+/// The task list: how far ahead "upcoming" reaches is a filter shown as a chip, its
+/// columns are chosen per user, a view keeps both.
+#[tokio::test]
+async fn the_task_list_has_its_filters_columns_and_views() {
+    each_db(|t| async move {
+        let c = t
+            .customer("上海寰宇国际货运代理有限公司", Some("lixy"), None)
+            .await;
+        let lixy = t.actor("lixy").await;
+        let due = (chrono::Utc::now() + chrono::Duration::days(20)).date_naive();
+        let task = consign_app::followups::TaskInput {
+            title: "确认明年合同续签条款".into(),
+            due_on: due.to_string(),
+            assignee_id: String::new(),
+        };
+        consign_app::followups::add(
+            &t.app,
+            &lixy,
+            consign_domain::customer::CustomerId::trusted(c),
+            &task,
+        )
+        .await
+        .expect("task");
+        let b = t.browser("lixy").await;
+        let (_, page) = b.get("/tasks").await;
+        assert!(
+            page.contains("即将到期（14 天内）") && !page.contains("确认明年合同续签条款"),
+            "{page}"
+        );
+        let (_, page) = b.get("/tasks?days=30").await;
+        assert!(
+            page.contains("即将到期（30 天内）") && page.contains("确认明年合同续签条款"),
+            "{page}"
+        );
+        assert!(
+            page.contains("class=\"chip\"") && page.contains("30 天内"),
+            "{page}"
+        );
+        let (_, bad) = b.get("/tasks?days=0").await;
+        assert!(bad.contains("flash error"), "a bad horizon is named: {bad}");
+        // Without the form to complete a task in the row.
+        let r = b
+            .post(
+                "/views/tasks/columns",
+                "/tasks",
+                &[
+                    ("col", "due"),
+                    ("col", "customer"),
+                    ("col", "title"),
+                    ("back", "/tasks"),
+                ],
+            )
+            .await;
+        assert_eq!(location(&r), "/tasks");
+        let (_, page) = b.get("/tasks?days=30").await;
+        assert!(
+            page.contains("class=\"k-title\"") && !page.contains("class=\"k-complete\""),
+            "{page}"
+        );
+        let r = b
+            .post(
+                "/views/tasks",
+                "/tasks?days=30",
+                &[
+                    ("name", "一个月内"),
+                    ("query", "days=30"),
+                    ("col", "due"),
+                    ("col", "title"),
+                ],
+            )
+            .await;
+        let href = location(&r);
+        assert!(
+            href.starts_with("/tasks?days=30") && href.contains("view="),
+            "{href}"
+        );
+        let (_, page) = b.get(&href).await;
+        assert!(
+            page.contains("一个月内") && page.contains("确认明年合同续签条款"),
+            "{page}"
+        );
+        assert!(
+            !page.contains("class=\"k-customer\""),
+            "the view's columns: {page}"
+        );
+    })
+    .await;
+}

@@ -22,6 +22,7 @@ fn list_path(list: ListKind) -> &'static str {
         ListKind::Customers => "/customers",
         ListKind::Tickets => "/tickets",
         ListKind::Audit => "/admin/audit",
+        ListKind::Tasks => "/tasks",
     }
 }
 

@@ -7,8 +7,13 @@ use super::*;
 #[template(path = "service/tasks.html")]
 pub(crate) struct TasksTpl {
     pub(crate) ctx: Ctx,
+    pub(crate) lv: crate::ui::views::ListViews,
     pub(crate) l: consign_app::followups::TaskList,
+    pub(crate) q: TasksQ,
+    pub(crate) days: u32,
     pub(crate) kinds: Vec<Opt>,
+    pub(crate) groups_opts: Vec<Opt>,
+    pub(crate) days_opts: Vec<Opt>,
     pub(crate) error: String,
 }
 
@@ -20,22 +25,30 @@ pub(crate) type TaskGroup<'a> = (
     u64,
 );
 
+/// How far ahead "upcoming" reaches when the list does not say (days).
+const DAYS: u32 = 14;
+
 impl TasksTpl {
     fn groups(&self) -> Vec<TaskGroup<'_>> {
         let l = &self.l;
+        let upcoming = self.ctx.lang.tf("followup.upcoming", &[&self.days]);
         [
-            ("followup.overdue", &l.overdue, "overdue", l.overdue_total),
-            ("followup.today", &l.today, "today", l.today_total),
             (
-                "followup.upcoming",
-                &l.upcoming,
-                "upcoming",
-                l.upcoming_total,
+                self.ctx.t("followup.overdue"),
+                &l.overdue,
+                "overdue",
+                l.overdue_total,
             ),
+            (
+                self.ctx.t("followup.today"),
+                &l.today,
+                "today",
+                l.today_total,
+            ),
+            (upcoming, &l.upcoming, "upcoming", l.upcoming_total),
         ]
         .into_iter()
         .filter(|g| l.group.is_none_or(|x| x == g.2))
-        .map(|(k, rows, id, n)| (self.ctx.t(k), rows, id, n))
         .collect()
     }
     /// "Showing 1–100 of 12,600", when a group lists only part of its tasks.
@@ -45,33 +58,87 @@ impl TasksTpl {
         }
         let from = (self.l.page - 1) * self.l.per_page + 1;
         let to = from + rows.len() as u64 - 1;
-        self.ctx.tf3("followup.shown", &from, &to, total)
+        let c = |n: &u64| self.ctx.count(n);
+        self.ctx
+            .tf3("followup.shown", &c(&from), &c(&to), &c(total))
     }
     fn has_next(&self, total: &u64) -> bool {
         self.l.page * self.l.per_page < *total
     }
+    /// The list's address for one group's page, keeping the horizon.
+    fn group_link(&self, group: &str, page: u64) -> String {
+        let mut pairs = self.q.pairs();
+        pairs.retain(|(k, _)| *k != "group");
+        pairs.push(("group", group.to_string()));
+        let page = if page > 0 {
+            format!("&page={page}")
+        } else {
+            String::new()
+        };
+        format!("/tasks?{}{page}", listing::query(&pairs, None))
+    }
+    fn chips(&self) -> Vec<listing::Chip> {
+        let lang = self.ctx.lang;
+        listing::chips("/tasks", &self.q.pairs(), |k, val| {
+            Some(match k {
+                "group" => (
+                    lang.t("followup.group").to_string(),
+                    listing::option_label(&self.groups_opts, val),
+                ),
+                "days" => (
+                    lang.t("followup.days").to_string(),
+                    listing::option_label(&self.days_opts, val),
+                ),
+                _ => return None,
+            })
+        })
+    }
 }
 
-#[derive(Default, serde::Deserialize)]
+#[derive(Default, Clone, serde::Deserialize)]
 pub(crate) struct TasksQ {
     pub(crate) ok: Option<String>,
     pub(crate) group: Option<String>,
+    pub(crate) days: Option<String>,
     pub(crate) page: Option<u64>,
+}
+
+impl TasksQ {
+    fn pairs(&self) -> listing::Pairs<'static> {
+        let v = |x: &Option<String>| x.clone().unwrap_or_default();
+        vec![("group", v(&self.group)), ("days", v(&self.days))]
+    }
 }
 
 pub(crate) async fn tasks_render(
     app: &App,
     u: &UiUser,
     q: &TasksQ,
+    view: Option<&str>,
     flash: Option<&str>,
     error: String,
 ) -> UiResult {
     let lang = u.lang;
+    let mut error = error;
+    let days = match q.days.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => DAYS,
+        Some(s) => match s.parse::<u32>().ok().filter(|d| (1..=366).contains(d)) {
+            Some(d) => d,
+            None => {
+                error = format!(
+                    "{}: {}",
+                    lang.t("followup.days"),
+                    lang.t("err.invalid_number")
+                );
+                DAYS
+            }
+        },
+    };
     let l = consign_app::followups::my_tasks(
         app,
         &u.actor,
-        14,
-        q.group.as_deref(),
+        i64::from(days),
+        q.group.as_deref().map(str::trim).filter(|g| !g.is_empty()),
         q.page.unwrap_or(1),
     )
     .await
@@ -80,10 +147,38 @@ pub(crate) async fn tasks_render(
     if flash == Some("followup.completed") {
         ctx.flash = Some(lang.t("followup.completed").to_string());
     }
+    let lv = crate::ui::views::for_page(
+        app,
+        u,
+        consign_domain::views::ListKind::Tasks,
+        view,
+        listing::query(&q.pairs(), None),
+    )
+    .await?;
     use consign_domain::followup::InteractionKind;
+    let cur = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_string();
+    let groups_opts = opts(
+        [
+            ("overdue", "followup.overdue"),
+            ("today", "followup.today"),
+            ("upcoming", "followup.upcoming"),
+        ]
+        .into_iter()
+        .map(|(v, k)| (v.to_string(), lang.tf(k, &[&days]))),
+        &cur(&q.group),
+    );
+    let days_opts = opts(
+        [7u32, 14, 30, 90]
+            .into_iter()
+            .map(|d| (d.to_string(), lang.tf("followup.days_n", &[&d]))),
+        &cur(&q.days),
+    );
     Ok(render(&TasksTpl {
         ctx,
+        lv,
         l,
+        q: q.clone(),
+        days,
         kinds: vocab(
             lang,
             InteractionKind::ALL,
@@ -91,6 +186,8 @@ pub(crate) async fn tasks_render(
             InteractionKind::label_key,
             "call",
         ),
+        groups_opts,
+        days_opts,
         error,
     }))
 }
@@ -99,8 +196,10 @@ pub(crate) async fn tasks_page(
     State(app): State<App>,
     u: UiUser,
     Query(q): Query<TasksQ>,
+    Query(v): Query<crate::ui::views::ViewQ>,
 ) -> UiResult {
-    tasks_render(&app, &u, &q, q.ok.as_deref(), String::new()).await
+    let error = crate::ui::views::view_error(u.lang, v.view_error.as_deref()).unwrap_or_default();
+    tasks_render(&app, &u, &q, v.view.as_deref(), q.ok.as_deref(), error).await
 }
 
 pub(crate) async fn task_complete(
@@ -131,7 +230,7 @@ pub(crate) async fn task_complete(
                 })
                 .collect::<Vec<_>>()
                 .join("；");
-            let mut r = tasks_render(&app, &p.user, &TasksQ::default(), None, msg).await?;
+            let mut r = tasks_render(&app, &p.user, &TasksQ::default(), None, None, msg).await?;
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
