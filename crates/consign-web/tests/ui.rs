@@ -348,3 +348,39 @@ async fn openapi_describes_every_route() {
     }
     assert!(wrong.is_empty(), "described but not served so: {wrong:?}");
 }
+
+/// Every screen's title is text: the page's name, no markup (a block that swallowed a
+/// form once hid the "add a unit" form in the title of the user page).
+#[tokio::test]
+async fn every_screen_has_a_plain_title() {
+    let t = spawn(false).await;
+    let b = t.browser("admin").await;
+    for path in [
+        "/customers",
+        "/pool",
+        "/tickets",
+        "/service",
+        "/tasks",
+        "/imports",
+        "/analysis",
+        "/admin/users",
+        "/admin/audit",
+        "/admin/settings",
+        "/admin/classification",
+        "/admin/sla",
+        "/account",
+        "/notifications",
+    ] {
+        let (s, page) = b.get(path).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        let title = page
+            .split("<title>")
+            .nth(1)
+            .and_then(|x| x.split("</title>").next())
+            .unwrap_or("");
+        assert!(
+            !title.trim().is_empty() && !title.contains('<') && title.len() < 200,
+            "{path}: <title>{title}</title>"
+        );
+    }
+}
