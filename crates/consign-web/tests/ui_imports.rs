@@ -90,6 +90,10 @@ async fn upload_page_imports_and_shows_the_result() {
             list.contains(&format!("href=\"{run}\"")),
             "listed among recent imports"
         );
+        assert!(
+            list.contains("<span class=\"badge badge-green\">已完成</span>"),
+            "a clean run's status is a green badge: {list}"
+        );
 
         // A file with bad rows: the page lists them, the report has them in the user's
         // language.

@@ -47,6 +47,20 @@ impl ImportsTpl {
     fn kind_label(&self, k: &ImportKind) -> String {
         self.ctx.t(k.label_key())
     }
+    fn status_class(&self, r: &RunView) -> &'static str {
+        status_class(r)
+    }
+}
+
+/// A run's status badge: green when it read everything, amber when some rows were bad,
+/// blue while it runs, red when it stopped.
+fn status_class(r: &RunView) -> &'static str {
+    match r.status.as_str() {
+        "finished" if r.counts.rows_bad == 0 => "badge-green",
+        "finished" => "badge-amber",
+        "running" => "badge-blue",
+        _ => "badge-red",
+    }
 }
 
 async fn page_with(app: &App, u: &UiUser, problem: Option<String>, chosen: &str) -> UiResult {
@@ -219,12 +233,7 @@ impl RunTpl {
         self.ctx.t(&format!("import.status.{}", self.run.status))
     }
     fn status_class(&self) -> &'static str {
-        match self.run.status.as_str() {
-            "finished" if self.run.counts.rows_bad == 0 => "badge-green",
-            "finished" => "badge-amber",
-            "running" => "badge-blue",
-            _ => "badge-red",
-        }
+        status_class(&self.run)
     }
     fn kind_label(&self) -> String {
         self.ctx.t(self.run.kind.label_key())
