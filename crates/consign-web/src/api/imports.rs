@@ -223,59 +223,44 @@ pub(crate) async fn export_customers(
     export(&app, &u, q, what, "customers").await
 }
 
-/// Export shipments: all you may see, or one customer's as a file with the columns the import takes. Audited.
-#[utoipa::path(
-    get,
-    path = "/exports/shipments",
-    tag = "imports",
-    params(FormatQuery, OfCustomer),
-    responses(ExportFile)
-)]
-pub(crate) async fn export_shipments(
-    State(app): State<App>,
-    u: ApiUser,
-    ApiQuery(q): ApiQuery<FormatQuery>,
-    ApiQuery(c): ApiQuery<OfCustomer>,
-) -> ApiResult<Response> {
-    let what = consign_app::exports::Export::Shipments(customer(&c, &u)?);
-    export(&app, &u, q, what, "shipments").await
+/// An export of a list that is all the caller may see, or one customer's.
+macro_rules! export_of_customer {
+    ($name:ident, $path:literal, $variant:ident, $kind:literal, $summary:literal) => {
+        #[doc = $summary]
+        #[utoipa::path(get, path = $path, tag = "imports", params(FormatQuery, OfCustomer), responses(ExportFile))]
+        pub(crate) async fn $name(
+            State(app): State<App>,
+            u: ApiUser,
+            ApiQuery(q): ApiQuery<FormatQuery>,
+            ApiQuery(c): ApiQuery<OfCustomer>,
+        ) -> ApiResult<Response> {
+            let what = consign_app::exports::Export::$variant(customer(&c, &u)?);
+            export(&app, &u, q, what, $kind).await
+        }
+    };
 }
 
-/// Export invoices: all you may see, or one customer's as a file with the columns the import takes. Audited.
-#[utoipa::path(
-    get,
-    path = "/exports/invoices",
-    tag = "imports",
-    params(FormatQuery, OfCustomer),
-    responses(ExportFile)
-)]
-pub(crate) async fn export_invoices(
-    State(app): State<App>,
-    u: ApiUser,
-    ApiQuery(q): ApiQuery<FormatQuery>,
-    ApiQuery(c): ApiQuery<OfCustomer>,
-) -> ApiResult<Response> {
-    let what = consign_app::exports::Export::Invoices(customer(&c, &u)?);
-    export(&app, &u, q, what, "invoices").await
-}
-
-/// Export payments: all you may see, or one customer's as a file with the columns the import takes. Audited.
-#[utoipa::path(
-    get,
-    path = "/exports/payments",
-    tag = "imports",
-    params(FormatQuery, OfCustomer),
-    responses(ExportFile)
-)]
-pub(crate) async fn export_payments(
-    State(app): State<App>,
-    u: ApiUser,
-    ApiQuery(q): ApiQuery<FormatQuery>,
-    ApiQuery(c): ApiQuery<OfCustomer>,
-) -> ApiResult<Response> {
-    let what = consign_app::exports::Export::Payments(customer(&c, &u)?);
-    export(&app, &u, q, what, "payments").await
-}
+export_of_customer!(
+    export_shipments,
+    "/exports/shipments",
+    Shipments,
+    "shipments",
+    "Export shipments: all you may see, or one customer's as a file with the columns the import takes. Audited."
+);
+export_of_customer!(
+    export_invoices,
+    "/exports/invoices",
+    Invoices,
+    "invoices",
+    "Export invoices: all you may see, or one customer's as a file with the columns the import takes. Audited."
+);
+export_of_customer!(
+    export_payments,
+    "/exports/payments",
+    Payments,
+    "payments",
+    "Export payments: all you may see, or one customer's as a file with the columns the import takes. Audited."
+);
 
 /// Export the ticket list (with its filters) as a file with the columns the import takes. Audited.
 #[utoipa::path(get, path = "/exports/tickets", tag = "imports",
