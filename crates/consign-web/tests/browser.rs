@@ -675,3 +675,34 @@ async fn choose_and_save_survive_a_reload(d: &Driver, t: &TestApp) {
         "the view keeps the columns it was saved with: {after}"
     );
 }
+
+/// The offline API page renders every operation of the document (a body that is a file,
+/// not JSON, once stopped it halfway).
+#[tokio::test]
+async fn the_api_page_shows_every_operation() {
+    let Some(d) = Driver::start().await else {
+        return;
+    };
+    let t = spawn(false).await;
+    let (_, spec) = t.anonymous().get("/api/openapi.json").await;
+    let operations: usize = spec["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .map(|ops| ops.as_object().map_or(0, |o| o.len()))
+        .sum();
+    d.goto(&t.url("/api/docs")).await;
+    d.wait_for_text("/api/v1/shipments").await;
+    let shown = d
+        .script("return document.querySelectorAll('details.op').length")
+        .await;
+    assert_eq!(shown, json!(operations), "every operation is listed");
+    let imports = d
+        .script("return [...document.querySelectorAll('details.op')].some(e => e.textContent.includes('text/csv'))")
+        .await;
+    assert_eq!(
+        imports,
+        json!(true),
+        "a file body is shown with its media type"
+    );
+}
