@@ -480,6 +480,7 @@ catalogue! {
     "list.tickets" => "服务工单", "Service tickets";
     "list.audit" => "审计日志", "Audit log";
     "list.tasks" => "我的待办", "My tasks";
+    "list.shipments" => "运单", "Shipments";
     "view.views" => "视图", "Views";
     "view.mine" => "我的视图", "My views";
     "view.team" => "团队共享", "Shared by my team";
@@ -666,7 +667,15 @@ catalogue! {
     "shipment.of_customer" => "运单", "Shipments";
     "shipment.none" => "暂无运单：运单通过导入（consign import shipments）或 API 写入", "No shipments yet: they come in by import (consign import shipments) or by the API";
     "shipment.not_found" => "没有找到该运单号，或该运单的客户不在您的权限范围内", "No shipment has this waybill number, or its customer is outside your scope";
-    "shipment.search_hint" => "输入完整运单号（空格和大小写不影响）", "Enter the whole waybill number (spaces and case do not matter)";
+    "shipment.list_title" => "运单", "Shipments";
+    "shipment.list_empty" => "没有符合条件的运单", "No shipments match";
+    "shipment.search_prefix" => "运单号（开头几位即可）", "Waybill no. (its start will do)";
+    "shipment.exception" => "异常", "Exception";
+    "shipment.ordered_from" => "下单日期起", "Ordered from";
+    "shipment.ordered_to" => "下单日期止（不含）", "Ordered before";
+    "shipment.origin" => "始发城市", "From city";
+    "shipment.destination" => "目的城市", "To city";
+    "shipment.customer_id" => "客户编号（ID）", "Customer (id)";
     "pay.bank_transfer" => "银行转账", "Bank transfer";
     "pay.cash" => "现金", "Cash";
     "pay.wechat" => "微信支付", "WeChat Pay";

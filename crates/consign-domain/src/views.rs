@@ -13,6 +13,7 @@ vocabulary!(
         Tickets => "tickets",
         Audit => "audit",
         Tasks => "tasks",
+        Shipments => "shipments",
     }
 );
 
@@ -54,6 +55,20 @@ const TICKET_COLUMNS: &[Column] = &[
     col("assignee", "ticket.assignee"),
     col("due", "ticket.resolution_due"),
     col("created", "common.created_at"),
+];
+
+const SHIPMENT_COLUMNS: &[Column] = &[
+    col("waybill", "shipment.waybill_no"),
+    col("customer", "shipment.customer"),
+    col("ordered", "shipment.ordered_at"),
+    col("route", "shipment.route"),
+    col("mode", "shipment.service_mode"),
+    col("pieces", "shipment.pieces"),
+    col("weight", "shipment.weight"),
+    col("revenue", "shipment.revenue"),
+    col("delivered", "shipment.delivered_at"),
+    col("status", "shipment.status"),
+    col("exceptions", "shipment.exceptions"),
 ];
 
 const TASK_COLUMNS: &[Column] = &[
@@ -114,6 +129,17 @@ const TICKET_FILTERS: &[&str] = &[
 
 const AUDIT_FILTERS: &[&str] = &["action", "actor_id", "entity_type", "customer_id"];
 const TASK_FILTERS: &[&str] = &["group", "days"];
+const SHIPMENT_FILTERS: &[&str] = &[
+    "q",
+    "status",
+    "service_mode",
+    "exception",
+    "from",
+    "to",
+    "customer_id",
+    "origin_city",
+    "destination_city",
+];
 
 /// Longest filter value a view keeps.
 const MAX_VALUE: usize = 200;
@@ -126,6 +152,7 @@ impl ListKind {
             ListKind::Tickets => TICKET_COLUMNS,
             ListKind::Audit => AUDIT_COLUMNS,
             ListKind::Tasks => TASK_COLUMNS,
+            ListKind::Shipments => SHIPMENT_COLUMNS,
         }
     }
 
@@ -136,6 +163,7 @@ impl ListKind {
             ListKind::Tickets => "subject",
             ListKind::Audit => "action",
             ListKind::Tasks => "title",
+            ListKind::Shipments => "waybill",
         }
     }
 
@@ -185,6 +213,16 @@ impl ListKind {
             ],
             (ListKind::Audit, _) => vec!["at", "actor", "action", "entity", "changes", "ip"],
             (ListKind::Tasks, _) => vec!["due", "kind", "customer", "title", "complete"],
+            (ListKind::Shipments, _) => vec![
+                "waybill",
+                "customer",
+                "ordered",
+                "route",
+                "mode",
+                "revenue",
+                "status",
+                "exceptions",
+            ],
             (ListKind::Tickets, _) => vec![
                 "number", "subject", "customer", "kind", "severity", "status", "assignee", "due",
                 "created",
@@ -230,6 +268,7 @@ impl ListKind {
             ListKind::Tickets => TICKET_FILTERS,
             ListKind::Audit => AUDIT_FILTERS,
             ListKind::Tasks => TASK_FILTERS,
+            ListKind::Shipments => SHIPMENT_FILTERS,
         };
         pairs
             .iter()

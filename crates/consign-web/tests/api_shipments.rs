@@ -299,3 +299,69 @@ async fn a_malformed_query_is_a_problem() {
     })
     .await;
 }
+
+/// `GET /api/v1/shipments`: the shipments of the customers in scope, newest order first,
+/// with the list's filters; a bad filter is a 422 naming it.
+#[tokio::test]
+async fn the_shipment_list_by_api() {
+    each_db(|t| async move {
+        let mine = t
+            .customer("上海恒通供应链管理有限公司", Some("lixy"), None)
+            .await;
+        let theirs = t
+            .customer("广州白云山医药集团股份有限公司", Some("chenj"), None)
+            .await;
+        let admin = t.api("admin").await;
+        let mut items = Vec::new();
+        for (i, c) in [mine, mine, theirs].iter().enumerate() {
+            items.push(json!({
+                "waybill_no": format!("ZT90000000{i:02}"), "customer_id": c.to_string(),
+                "revenue_fen": 1000, "ordered_at": format!("2026-11-0{}T02:00:00Z", i + 1),
+                "exceptions": if i == 0 { json!(["damaged"]) } else { json!([]) }
+            }));
+        }
+        let (s, body) = admin
+            .post("/api/v1/shipments", json!({ "items": items }))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let lixy = t.api("lixy").await;
+        let (s, l) = lixy.get("/api/v1/shipments").await;
+        assert_eq!(s, StatusCode::OK, "{l}");
+        assert_eq!(
+            (l["total"].as_u64(), l["total_capped"].as_bool()),
+            (Some(2), Some(false)),
+            "{l}"
+        );
+        assert_eq!(
+            l["items"][0]["waybill_no"], "ZT9000000001",
+            "newest first: {l}"
+        );
+        assert_eq!(
+            l["items"][0]["customer"]["name"],
+            "上海恒通供应链管理有限公司"
+        );
+        let (_, l) = lixy.get("/api/v1/shipments?exception=damaged&q=zt9").await;
+        assert_eq!(l["total"], 1, "{l}");
+        let (_, l) = admin
+            .get(&format!("/api/v1/shipments?customer_id={theirs}"))
+            .await;
+        assert_eq!(l["total"], 1, "{l}");
+        let (_, l) = lixy
+            .get(&format!("/api/v1/shipments?customer_id={theirs}"))
+            .await;
+        assert_eq!(l["total"], 0, "another's customer lists nothing: {l}");
+        let (s, p) = lixy.get("/api/v1/shipments?status=lost&per_page=500").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<&str> = p["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .filter_map(|e| e["field"].as_str())
+            .collect();
+        assert!(
+            fields.contains(&"status") && fields.contains(&"per_page"),
+            "{p}"
+        );
+    })
+    .await;
+}

@@ -523,6 +523,24 @@ async fn lists_show_one_line_per_row_on_an_office_laptop() {
             "货物外包装破损，收货人拒收，要求重新发货并赔偿运费和包装费",
         )
         .await;
+        let shipment = consign_app::shipments::ShipmentInput {
+            waybill_no: format!("SF14056603{i:04}"),
+            customer_id: Some(c.customer.id.get().to_string()),
+            service_mode: Some("cold_chain".into()),
+            origin_city: Some("东莞".into()),
+            destination_city: Some("乌鲁木齐".into()),
+            revenue_fen: Some(consign_domain::ops::Fen(1_234_567 + i as i64)),
+            ordered_at: Some(chrono::Utc::now() - chrono::Duration::hours(i as i64)),
+            exceptions: if i % 7 == 0 {
+                vec!["damaged".into(), "short".into()]
+            } else {
+                vec![]
+            },
+            ..Default::default()
+        };
+        consign_app::shipments::upsert(&t.app, &admin, &[shipment])
+            .await
+            .expect("shipment");
         if i < 5 {
             let task = consign_app::followups::TaskInput {
                 title: "确认明年合同续签条款、月结账期和冷链线路报价，并约定下次拜访时间".into(),
@@ -607,7 +625,7 @@ async fn lists_show_one_line_per_row_on_an_office_laptop() {
                 choose_and_save_survive_a_reload(&d, &t).await;
             }
             // The other lists, with the rows they have: one line each, no sideways scroll.
-            for page in ["tasks", "admin/audit", "admin/users"] {
+            for page in ["shipments", "tasks", "admin/audit", "admin/users"] {
                 d.goto(&t.url(&format!("/{page}"))).await;
                 d.screenshot(&format!("{}-{w}x{h}-{lang}.png", page.replace('/', "-")))
                     .await;

@@ -77,3 +77,87 @@ async fn shipments_on_screen() {
     })
     .await;
 }
+
+/// The shipment list (运单): every shipment of the customers in scope, newest order
+/// first, filtered by waybill prefix, status, exception, days and route, each filter a
+/// chip; a bad filter is named, not an empty list; its columns are chosen per user.
+#[tokio::test]
+async fn the_shipment_list_filters_within_scope() {
+    each_db(|t| async move {
+        let mine = t.customer("上海恒通供应链管理有限公司", Some("lixy"), None).await;
+        let theirs = t.customer("广州白云山医药集团股份有限公司", Some("chenj"), None).await;
+        let admin = t.api("admin").await;
+        let code = |id: i64| {
+            let admin = &admin;
+            async move {
+                let (_, c) = admin.get(&format!("/api/v1/customers/{id}")).await;
+                c["customer"]["code"].as_str().expect("code").to_string()
+            }
+        };
+        let (mine_code, theirs_code) = (code(mine).await, code(theirs).await);
+        let mut items = Vec::new();
+        for i in 0..6 {
+            items.push(json!({
+                "waybill_no": format!("DB70000000{i:02}"), "customer_code": mine_code,
+                "service_mode": if i % 2 == 0 { "ltl" } else { "express" },
+                "origin_city": "南京", "destination_city": if i < 3 { "西安" } else { "成都" },
+                "revenue_fen": 100000 + i,
+                "ordered_at": format!("2026-10-{:02}T02:00:00Z", i + 1),
+                "delivered_at": if i < 4 { json!(format!("2026-10-{:02}T08:00:00Z", i + 3)) } else { json!(null) },
+                "exceptions": if i == 1 { json!(["short"]) } else { json!([]) }
+            }));
+        }
+        items.push(json!({
+            "waybill_no": "SF8000000001", "customer_code": theirs_code, "origin_city": "广州",
+            "destination_city": "深圳", "revenue_fen": 5000, "ordered_at": "2026-10-02T02:00:00Z"
+        }));
+        let (s, body) = admin.post("/api/v1/shipments", json!({ "items": items })).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+
+        let b = t.browser("lixy").await;
+        let (s, page) = b.get("/shipments").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("共 6 条"), "an account manager's own customers only: {page}");
+        assert!(!page.contains("SF8000000001") && !page.contains("广州白云山"), "{page}");
+        let rows = page.split("<tbody>").nth(1).unwrap_or("");
+        assert!(
+            rows.find("DB7000000005") < rows.find("DB7000000000"),
+            "newest order first"
+        );
+        assert!(rows.contains("南京 → 成都") && rows.contains("¥1,000.05"), "{rows}");
+        // Filters, each a chip.
+        let (_, page) = b.get("/shipments?q=db70000000&exception=short").await;
+        assert!(page.contains("共 1 条") && page.contains("DB7000000001"), "{page}");
+        assert!(page.contains("class=\"chip\""), "{page}");
+        let (_, page) = b
+            .get("/shipments?from=2026-10-03&to=2026-10-05&destination_city=成都")
+            .await;
+        assert!(page.contains("共 1 条") && page.contains("DB7000000003"), "{page}");
+        let (_, page) = b.get("/shipments?status=delivered&service_mode=ltl").await;
+        assert!(page.contains("共 2 条"), "DB…00 and DB…02: {page}");
+        let (_, bad) = b.get("/shipments?from=10/03/2026&exception=lost").await;
+        assert!(
+            bad.contains("flash error") && bad.contains("from") && bad.contains("exception"),
+            "{bad}"
+        );
+        // A manager of the company sees both branches' customers.
+        let all = t.browser("admin").await;
+        let (_, page) = all.get("/shipments").await;
+        assert!(page.contains("共 7 条") && page.contains("SF8000000001"), "{page}");
+        // The columns chosen stay.
+        let r = b
+            .post(
+                "/views/shipments/columns",
+                "/shipments",
+                &[("col", "waybill"), ("col", "status"), ("back", "/shipments")],
+            )
+            .await;
+        assert_eq!(location(&r), "/shipments");
+        let (_, page) = b.get("/shipments").await;
+        assert!(
+            page.contains("class=\"s-status\"") && !page.contains("class=\"s-route\""),
+            "{page}"
+        );
+    })
+    .await;
+}

@@ -86,6 +86,10 @@ impl MigratorTrait for Migrator {
                 name: "m0017_policy_note_keys",
                 sql: M0017,
             }),
+            Box::new(Sql {
+                name: "m0018_shipment_list",
+                sql: M0018,
+            }),
         ]
     }
 }
@@ -226,6 +230,8 @@ const M0015: &str = include_str!("m0015_saved_views.sql");
 const M0016: &str = include_str!("m0016_task_titles.sql");
 /// Generated notes and authors of classification policy versions as message keys.
 const M0017: &str = include_str!("m0017_policy_note_keys.sql");
+/// An index for the shipment list, newest order first.
+const M0018: &str = include_str!("m0018_shipment_list.sql");
 
 /// API tokens may carry an expiry (issue 16); old ones have none.
 const M0013: &str = include_str!("m0013_token_expiry.sql");

@@ -323,3 +323,5 @@ mod rollups;
 pub use rollups::*;
 mod bulk;
 pub use bulk::*;
+mod list;
+pub use list::{list, ShipmentFilter, ShipmentRows};

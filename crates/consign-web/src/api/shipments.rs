@@ -9,7 +9,7 @@ use consign_app::{billing, customers, shipments, users};
 pub(crate) fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::default()
         .routes(routes!(customer_shipments))
-        .routes(routes!(write_shipments))
+        .routes(routes!(list_shipments, write_shipments))
         .routes(routes!(shipment_by_waybill))
         .routes(routes!(get_shipment, delete_shipment))
         .routes(routes!(shipment_events, add_shipment_events))
@@ -24,6 +24,22 @@ write_docs!(
     ShipmentWrittenBatch,
     shipments::ShipmentView
 );
+
+/// Shipments of the customers in scope, newest order first
+///
+/// Filtered by waybill prefix, status, service mode, exception, order days, customer and
+/// route; the count stops at 10,000 (`total_capped`: more match; page on while pages are
+/// full).
+#[utoipa::path(get, path = "/shipments", tag = "shipments", params(shipments::ShipmentQuery),
+    responses((status = 200, body = shipments::ShipmentPage)))]
+pub(crate) async fn list_shipments(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiQuery(q): ApiQuery<shipments::ShipmentQuery>,
+) -> ApiResult<Response> {
+    let page = shipments::list(&app, &u.actor, &q).await.or_api(&u)?;
+    Ok(Json(page).into_response())
+}
 
 /// A customer's shipments, newest order first
 #[utoipa::path(get, path = "/customers/{id}/shipments", tag = "shipments", params(IdPath, PageQuery),

@@ -289,6 +289,21 @@ pub struct Opt {
     pub selected: bool,
 }
 
+/// The options of a vocabulary (its values and their labels in `lang`), `cur` selected.
+pub(crate) fn vocab<T: Copy>(
+    lang: Lang,
+    all: &[T],
+    s: impl Fn(T) -> &'static str,
+    k: impl Fn(T) -> &'static str,
+    cur: &str,
+) -> Vec<Opt> {
+    opts(
+        all.iter()
+            .map(|v| (s(*v).to_string(), lang.t(k(*v)).to_string())),
+        cur,
+    )
+}
+
 pub(crate) fn opts<I: IntoIterator<Item = (String, String)>>(items: I, current: &str) -> Vec<Opt> {
     items
         .into_iter()

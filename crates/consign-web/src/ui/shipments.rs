@@ -25,9 +25,16 @@ pub(crate) struct ShipmentTpl {
 
 #[derive(Template)]
 #[template(path = "shipments/list.html")]
-pub(crate) struct ShipmentSearchTpl {
+pub(crate) struct ShipmentListTpl {
     pub(crate) ctx: Ctx,
-    pub(crate) waybill: String,
+    pub(crate) lv: crate::ui::views::ListViews,
+    pub(crate) page: shipments::ShipmentPage,
+    pub(crate) q: shipments::ShipmentQuery,
+    pub(crate) statuses: Vec<Opt>,
+    pub(crate) modes: Vec<Opt>,
+    pub(crate) exceptions: Vec<Opt>,
+    pub(crate) filter_errors: String,
+    /// A whole waybill number was asked for (`?waybill=`) and is not in scope.
     pub(crate) not_found: bool,
 }
 
@@ -36,27 +43,138 @@ pub(crate) struct WaybillQ {
     pub(crate) waybill: Option<String>,
 }
 
-/// Find a shipment by its waybill number: found, go to it; else say so.
+impl ShipmentListTpl {
+    fn pairs(&self) -> listing::Pairs<'static> {
+        Self::pairs_of(&self.q)
+    }
+    fn pairs_of(q: &shipments::ShipmentQuery) -> listing::Pairs<'static> {
+        let v = |x: &Option<String>| x.clone().unwrap_or_default();
+        vec![
+            ("q", v(&q.q)),
+            ("status", v(&q.status)),
+            ("service_mode", v(&q.service_mode)),
+            ("exception", v(&q.exception)),
+            ("from", v(&q.from)),
+            ("to", v(&q.to)),
+            ("customer_id", v(&q.customer_id)),
+            ("origin_city", v(&q.origin_city)),
+            ("destination_city", v(&q.destination_city)),
+            ("per_page", v(&q.per_page)),
+        ]
+    }
+    fn page_link(&self, page: u64) -> String {
+        let q = listing::query(&self.pairs(), None);
+        let sep = if q.is_empty() { "" } else { "&" };
+        format!("/shipments?{q}{sep}page={page}")
+    }
+    fn more_set(&self) -> bool {
+        let q = &self.q;
+        [
+            &q.from,
+            &q.to,
+            &q.customer_id,
+            &q.origin_city,
+            &q.destination_city,
+        ]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty()))
+    }
+    fn chips(&self) -> Vec<listing::Chip> {
+        let lang = self.ctx.lang;
+        let t = |k: &str| lang.t(k).to_string();
+        listing::chips("/shipments", &self.pairs(), |k, val| {
+            let of = |opts: &[Opt]| listing::option_label(opts, val);
+            Some(match k {
+                "q" => (t("shipment.waybill_no"), val.to_string()),
+                "status" => (t("shipment.status"), of(&self.statuses)),
+                "service_mode" => (t("shipment.service_mode"), of(&self.modes)),
+                "exception" => (t("shipment.exception"), of(&self.exceptions)),
+                "from" => (t("shipment.ordered_from"), val.to_string()),
+                "to" => (t("shipment.ordered_to"), val.to_string()),
+                "customer_id" => (t("shipment.customer_id"), format!("#{val}")),
+                "origin_city" => (t("shipment.origin"), val.to_string()),
+                "destination_city" => (t("shipment.destination"), val.to_string()),
+                _ => return None,
+            })
+        })
+    }
+}
+
+/// The shipment list (运单): every shipment in scope, filtered, newest order first. An
+/// old link with a whole waybill number (`?waybill=`) still opens that shipment.
 pub(crate) async fn shipments_page(
     State(app): State<App>,
     u: UiUser,
-    Query(q): Query<WaybillQ>,
+    Query(q): Query<shipments::ShipmentQuery>,
+    Query(w): Query<WaybillQ>,
+    Query(v): Query<crate::ui::views::ViewQ>,
 ) -> UiResult {
-    let waybill = q.waybill.unwrap_or_default().trim().to_string();
+    let lang = u.lang;
     let mut not_found = false;
-    if !waybill.is_empty() {
-        match shipments::get_by_waybill(&app, &u.actor, &waybill).await {
+    if let Some(waybill) = w
+        .waybill
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        match shipments::get_by_waybill(&app, &u.actor, waybill).await {
             Ok(s) => return Ok(Redirect::to(&format!("/shipments/{}", s.id)).into_response()),
-            Err(AppError::NotFound) => not_found = true,
-            Err(e) => return Err(fail(e, u.lang)),
+            Err(AppError::NotFound | AppError::Validation(_)) => not_found = true,
+            Err(e) => return Err(fail(e, lang)),
         }
     }
-    let ctx = Ctx::new(&app, &u, "/shipments", "shipments");
-    Ok(render(&ShipmentSearchTpl {
-        ctx,
-        waybill,
+    let (page, filter_errors) = match shipments::list(&app, &u.actor, &q).await {
+        Ok(p) => (p, String::new()),
+        Err(AppError::Validation(errs)) => {
+            let msg = crate::error::errors_text(lang, &errs);
+            let p = shipments::list(&app, &u.actor, &Default::default())
+                .await
+                .map_err(|e| fail(e, lang))?;
+            (p, msg)
+        }
+        Err(e) => return Err(fail(e, lang)),
+    };
+    let cur = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_string();
+    use consign_domain::customer::ServiceMode;
+    use consign_domain::shipment::{Exception, ShipmentStatus};
+    let tpl = ShipmentListTpl {
+        lv: crate::ui::views::for_page(
+            &app,
+            &u,
+            consign_domain::views::ListKind::Shipments,
+            v.view.as_deref(),
+            listing::query(&ShipmentListTpl::pairs_of(&q), None),
+        )
+        .await?,
+        ctx: Ctx::new(&app, &u, "/shipments", "shipments"),
+        statuses: vocab(
+            lang,
+            ShipmentStatus::ALL,
+            ShipmentStatus::as_str,
+            ShipmentStatus::label_key,
+            &cur(&q.status),
+        ),
+        modes: vocab(
+            lang,
+            ServiceMode::ALL,
+            ServiceMode::as_str,
+            ServiceMode::label_key,
+            &cur(&q.service_mode),
+        ),
+        exceptions: vocab(
+            lang,
+            Exception::ALL,
+            Exception::as_str,
+            Exception::label_key,
+            &cur(&q.exception),
+        ),
+        filter_errors: crate::ui::views::view_error(lang, v.view_error.as_deref())
+            .unwrap_or(filter_errors),
         not_found,
-    }))
+        page,
+        q,
+    };
+    Ok(render(&tpl))
 }
 
 pub(crate) async fn shipment_show(

@@ -23,6 +23,7 @@ fn list_path(list: ListKind) -> &'static str {
         ListKind::Tickets => "/tickets",
         ListKind::Audit => "/admin/audit",
         ListKind::Tasks => "/tasks",
+        ListKind::Shipments => "/shipments",
     }
 }
 

@@ -3,7 +3,7 @@
 //! and history. Deadlines past due show in red everywhere.
 
 use crate::extract::{UiPost, UiUser};
-use crate::ui::{fail, listing, opts, parse_id, render, Ctx, FormView, Opt, UiResult};
+use crate::ui::{fail, listing, opts, parse_id, render, vocab, Ctx, FormView, Opt, UiResult};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -14,22 +14,8 @@ use consign_app::service::{
 use consign_app::{App, AppError};
 use consign_domain::customer::CustomerId;
 use consign_domain::service::{Action, Channel, RootCause, Severity, Status, TicketKind};
-use consign_domain::{FieldErrors, Lang};
+use consign_domain::FieldErrors;
 use std::collections::HashMap;
-
-pub(crate) fn vocab<T: Copy>(
-    lang: Lang,
-    all: &[T],
-    s: impl Fn(T) -> &'static str,
-    k: impl Fn(T) -> &'static str,
-    cur: &str,
-) -> Vec<Opt> {
-    opts(
-        all.iter()
-            .map(|v| (s(*v).to_string(), lang.t(k(*v)).to_string())),
-        cur,
-    )
-}
 
 pub(crate) fn status_class(s: &Status) -> &'static str {
     match s {

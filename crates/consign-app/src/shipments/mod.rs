@@ -18,6 +18,9 @@ use consign_store::shipments::{self as repo, ShipmentWrite, StoredShipment};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+mod list;
+pub use list::{filter, list, ShipmentPage, ShipmentQuery, COUNT_CAP};
+
 /// Shipments per batch request at most.
 pub const MAX_BATCH: usize = 1_000;
 

@@ -1,0 +1,165 @@
+//! The shipment list (运单列表): every shipment of the customers the actor may see,
+//! filtered by waybill, status, service mode, exception, order day, customer and route,
+//! newest order first, counted up to a cap.
+
+use super::ShipmentView;
+use crate::auth::Actor;
+use crate::{scope, App, AppError, Result};
+use consign_domain::classify::day_num;
+use consign_domain::customer::ServiceMode;
+use consign_domain::params;
+use consign_domain::role::Role;
+use consign_domain::shipment::{Exception, ShipmentStatus};
+use consign_domain::FieldErrors;
+use consign_store::shipments::{self as repo, ShipmentFilter};
+use serde::{Deserialize, Serialize};
+
+/// The count of a list stops here: past it, the list says "more than".
+pub const COUNT_CAP: u64 = 10_000;
+
+/// The list's query as the UI and the API send it (all text, all optional).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ShipmentQuery {
+    /// the start of a waybill number (spaces and case do not matter)
+    pub q: Option<String>,
+    #[param(inline, value_type = Option<ShipmentStatus>)]
+    pub status: Option<String>,
+    #[param(inline, value_type = Option<ServiceMode>)]
+    pub service_mode: Option<String>,
+    /// shipments with this exception flag
+    #[param(inline, value_type = Option<Exception>)]
+    pub exception: Option<String>,
+    /// ordered on or after this day (company time)
+    #[param(value_type = Option<chrono::NaiveDate>)]
+    pub from: Option<String>,
+    /// ordered before this day
+    #[param(value_type = Option<chrono::NaiveDate>)]
+    pub to: Option<String>,
+    /// one customer's
+    #[param(pattern = r"^\s*([+-]?[0-9]+)?\s*$")]
+    pub customer_id: Option<String>,
+    pub origin_city: Option<String>,
+    pub destination_city: Option<String>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100000)]
+    pub page: Option<String>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 200)]
+    pub per_page: Option<String>,
+}
+
+/// One page of the list.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ShipmentList)]
+pub struct ShipmentPage {
+    pub items: Vec<ShipmentView>,
+    /// How many match, up to 10,000 (`total_capped`: more do).
+    pub total: u64,
+    pub total_capped: bool,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl ShipmentPage {
+    /// Pages counted (at least, when the count is capped).
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page.max(1)).max(1)
+    }
+    pub fn has_next(&self) -> bool {
+        self.page < self.pages() || (self.total_capped && self.items.len() as u64 == self.per_page)
+    }
+}
+
+fn given(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The filters of a query, checked: a bad value is a field error, not an empty list.
+pub fn filter(q: &ShipmentQuery) -> std::result::Result<ShipmentFilter, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let mut f = ShipmentFilter::default();
+    if let Some(s) = given(&q.q) {
+        // Waybill numbers are stored without spaces, in capitals; a prefix no waybill can
+        // have matches none.
+        let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        f.waybill_prefix = Some(t.to_ascii_uppercase());
+    }
+    if let Some(s) = given(&q.status) {
+        match ShipmentStatus::parse(s) {
+            Some(x) => f.status = Some(x.as_str().to_string()),
+            None => e.add("status", "err.invalid_choice"),
+        }
+    }
+    if let Some(s) = given(&q.service_mode) {
+        match ServiceMode::parse(s) {
+            Some(x) => f.service_mode = Some(x.as_str().to_string()),
+            None => e.add("service_mode", "err.invalid_choice"),
+        }
+    }
+    if let Some(s) = given(&q.exception) {
+        match Exception::parse(s) {
+            Some(x) => f.exception_bit = Some(x.bit()),
+            None => e.add("exception", "err.invalid_choice"),
+        }
+    }
+    for (field, value, slot) in [
+        ("from", &q.from, &mut f.from_day),
+        ("to", &q.to, &mut f.to_day),
+    ] {
+        if let Some(s) = given(value) {
+            match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                Ok(d) => *slot = Some(day_num(d)),
+                Err(_) => e.add(field, "err.date_format"),
+            }
+        }
+    }
+    if let Some(s) = given(&q.customer_id) {
+        // Any whole number: one that no customer has lists nothing.
+        match s.strip_prefix('+').unwrap_or(s).parse::<i64>() {
+            Ok(c) => f.customer_id = Some(c),
+            Err(_) => e.add("customer_id", "err.invalid_choice"),
+        }
+    }
+    f.origin_city = given(&q.origin_city).map(str::to_string);
+    f.destination_city = given(&q.destination_city).map(str::to_string);
+    e.into_result().map(|()| f)
+}
+
+/// A page of the shipments of the customers the actor may see (staff only).
+pub async fn list(app: &App, actor: &Actor, q: &ShipmentQuery) -> Result<ShipmentPage> {
+    if actor.role == Role::PortalUser {
+        return Err(AppError::Forbidden);
+    }
+    let mut errs = match filter(q) {
+        Ok(_) => FieldErrors::new(),
+        Err(e) => e,
+    };
+    let page = errs
+        .check("page", params::page(q.page.as_deref()))
+        .unwrap_or(1);
+    let per_page = errs
+        .check("per_page", params::per_page(q.per_page.as_deref(), 50, 200))
+        .unwrap_or(50);
+    errs.into_result()?;
+    let f = filter(q).map_err(AppError::Validation)?;
+    let vis = scope::visibility(app, actor).await?;
+    let found = repo::list(
+        &app.db.conn,
+        &vis,
+        &f,
+        params::offset(page, per_page),
+        per_page,
+        COUNT_CAP,
+    )
+    .await?;
+    Ok(ShipmentPage {
+        items: found
+            .rows
+            .iter()
+            .map(|(s, name)| ShipmentView::of(s, name))
+            .collect(),
+        total: found.total,
+        total_capped: found.capped,
+        page,
+        per_page,
+    })
+}

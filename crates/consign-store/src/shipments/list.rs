@@ -1,0 +1,121 @@
+//! The shipment list: every shipment of the customers a user may see, filtered, newest
+//! order first, one page at a time, counted up to a cap.
+
+use super::{parse_row, StoredShipment, SELECT};
+use crate::dialect::stmt;
+use crate::scope::Visibility;
+use crate::Result;
+use sea_orm::{ConnectionTrait, Value};
+
+/// The filters of the shipment list, checked by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct ShipmentFilter {
+    /// Waybill numbers starting with this (upper-case, letters, digits and `-`).
+    pub waybill_prefix: Option<String>,
+    pub status: Option<String>,
+    pub service_mode: Option<String>,
+    /// Shipments with this exception flag (its bit).
+    pub exception_bit: Option<i32>,
+    /// Ordered on or after this local day (`YYYYMMDD`)…
+    pub from_day: Option<i32>,
+    /// … and before this one.
+    pub to_day: Option<i32>,
+    pub customer_id: Option<i64>,
+    pub origin_city: Option<String>,
+    pub destination_city: Option<String>,
+}
+
+/// One page of the list: the shipments with their customer's name, how many match (up to
+/// `cap`), and whether the count stopped there.
+pub struct ShipmentRows {
+    pub rows: Vec<(StoredShipment, String)>,
+    pub total: u64,
+    pub capped: bool,
+}
+
+fn condition(vis: &Visibility, f: &ShipmentFilter) -> (String, Vec<Value>) {
+    let (scope, mut values) = vis.owner_condition("c.owner_id");
+    let mut parts = vec![scope];
+    let mut add = |sql: &str, v: Value| {
+        parts.push(sql.to_string());
+        values.push(v);
+    };
+    if let Some(p) = &f.waybill_prefix {
+        // Waybill numbers hold letters, digits and `-` only: no LIKE wildcard to escape.
+        add("s.waybill_no LIKE ?", format!("{p}%").into());
+    }
+    if let Some(x) = &f.status {
+        add("s.status = ?", x.clone().into());
+    }
+    if let Some(x) = &f.service_mode {
+        add("s.service_mode = ?", x.clone().into());
+    }
+    if let Some(bit) = f.exception_bit {
+        add("(s.exceptions & ?) <> 0", bit.into());
+    }
+    if let Some(d) = f.from_day {
+        add("s.order_day >= ?", d.into());
+    }
+    if let Some(d) = f.to_day {
+        add("s.order_day < ?", d.into());
+    }
+    if let Some(c) = f.customer_id {
+        add("s.customer_id = ?", c.into());
+    }
+    if let Some(x) = &f.origin_city {
+        add("s.origin_city = ?", x.clone().into());
+    }
+    if let Some(x) = &f.destination_city {
+        add("s.destination_city = ?", x.clone().into());
+    }
+    (parts.join(" AND "), values)
+}
+
+/// A page of the shipments `vis` may see that match `f`, newest order first; the count
+/// stops at `cap` (or at the end of the page asked for, if further).
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    vis: &Visibility,
+    f: &ShipmentFilter,
+    offset: u64,
+    limit: u64,
+    cap: u64,
+) -> Result<ShipmentRows> {
+    let backend = conn.get_database_backend();
+    let (cond, values) = condition(vis, f);
+    // The shipment columns and the customer's name.
+    let select = SELECT.replacen(
+        " FROM shipments s",
+        ", c.name AS customer_name FROM shipments s",
+        1,
+    );
+    let sql =
+        format!("{select} WHERE {cond} ORDER BY s.ordered_at DESC, s.id DESC LIMIT ? OFFSET ?");
+    let mut page_values = values.clone();
+    page_values.push((limit as i64).into());
+    page_values.push((offset as i64).into());
+    let found = conn.query_all(stmt(backend, &sql, page_values)).await?;
+    let mut rows = Vec::with_capacity(found.len());
+    for r in &found {
+        rows.push((parse_row(r)?, r.try_get::<String>("", "customer_name")?));
+    }
+    let cap = cap.max(offset + limit);
+    let count_sql = format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM shipments s JOIN customers c ON c.id = s.customer_id \
+         WHERE {cond} LIMIT ?) t"
+    );
+    let mut count_values = values;
+    count_values.push(((cap + 1) as i64).into());
+    let n = conn
+        .query_one(stmt(backend, &count_sql, count_values))
+        .await?
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0)
+        .max(0) as u64;
+    Ok(ShipmentRows {
+        rows,
+        total: n.min(cap),
+        capped: n > cap,
+    })
+}
