@@ -21,7 +21,12 @@ import urllib.request
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"
 OUT = sys.argv[2] if len(sys.argv) > 2 else "docs/screenshots"
 PASSWORD = "consign-demo-2026"
-PAGES = [("analysis", "/analysis"), ("customers", "/customers"), ("tickets", "/tickets")]
+PAGES = [
+    ("analysis", "/analysis"),
+    ("customers", "/customers"),
+    ("shipments", "/shipments"),
+    ("tickets", "/tickets"),
+]
 SIZES = [(1366, 768), (1920, 1080)]
 
 
