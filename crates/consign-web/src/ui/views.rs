@@ -64,6 +64,22 @@ impl ListViews {
             .map(|c| c.label.clone())
             .unwrap_or_default()
     }
+    /// A header's class: the list's letter and the column (`s-revenue`, its width in
+    /// app.css), and `num` for a column of numbers.
+    pub fn th_class(&self, key: &str) -> String {
+        let letter = match self.list {
+            ListKind::Customers => "c",
+            ListKind::Tickets => "t",
+            ListKind::Audit => "a",
+            ListKind::Tasks => "k",
+            ListKind::Shipments => "s",
+        };
+        let num = matches!(
+            (self.list, key),
+            (ListKind::Shipments, "pieces" | "weight" | "revenue")
+        );
+        format!("{letter}-{key}{}", if num { " num" } else { "" })
+    }
     pub fn is_current(&self, v: &ViewItem) -> bool {
         self.current == Some(v.id)
     }
