@@ -57,7 +57,7 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub fn pages(&self) -> u64 {
-        self.total.div_ceil(self.per_page.max(1)).max(1)
+        consign_domain::params::pages(self.total, self.per_page)
     }
 }
 

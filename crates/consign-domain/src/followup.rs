@@ -119,6 +119,18 @@ impl Due {
     }
 }
 
+/// How far ahead a task list's "upcoming" reaches when it does not say (days).
+pub const UPCOMING_DAYS: i64 = 14;
+
+/// How far ahead "upcoming" reaches: the days asked for, 1 to 366, or the default.
+pub fn upcoming_days(days: Option<i64>) -> Result<i64, &'static str> {
+    match days {
+        None => Ok(UPCOMING_DAYS),
+        Some(d) if (1..=366).contains(&d) => Ok(d),
+        Some(_) => Err("err.invalid_number"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

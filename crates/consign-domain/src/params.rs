@@ -9,7 +9,8 @@ pub const MAX_PAGE: u64 = 100_000;
 /// The spellings of yes and no a filter accepts (documented in the OpenAPI enum).
 pub const FLAG_SPELLINGS: [&str; 8] = ["1", "true", "yes", "on", "0", "false", "no", "off"];
 
-fn given(s: Option<&str>) -> Option<&str> {
+/// A query value as given: trimmed, and None when absent or empty.
+pub fn given(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }
 
@@ -80,6 +81,17 @@ pub fn per_page_no(p: Option<u64>, default: u64, max: u64) -> Result<u64, &'stat
 }
 
 /// The row offset of a page (never overflows: pages are bounded).
+/// The pages of `total` rows, `per_page` a page (at least one).
+pub fn pages(total: u64, per_page: u64) -> u64 {
+    total.div_ceil(per_page.max(1)).max(1)
+}
+
+/// Whether a list has a page after `page`: one of the pages counted, or, when the count
+/// stopped at its cap (`capped`), any page after a full one (`shown` rows).
+pub fn has_next(page: u64, per_page: u64, total: u64, capped: bool, shown: usize) -> bool {
+    page < pages(total, per_page) || (capped && shown as u64 == per_page)
+}
+
 pub fn offset(page: u64, per_page: u64) -> u64 {
     page.clamp(1, MAX_PAGE)
         .saturating_sub(1)

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod billing;
+pub mod capped;
 pub mod classification;
 pub mod customers;
 pub mod demo;

@@ -368,7 +368,7 @@ pub enum TicketOrder {
 }
 
 fn some(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    params::given(s.as_deref())
 }
 
 /// The filters a query asks for, checked: a bad value is a field error, not an empty
@@ -467,8 +467,8 @@ pub async fn filter(app: &App, actor: &Actor, q: &TicketQuery) -> Result<TicketF
     Ok(f)
 }
 
-/// A page of the ticket list. The count stops at [`repo::TICKET_COUNT_CAP`] (or the
-/// page's end, if further): past it, `total_capped` is set and `total` is a lower bound.
+/// A page of the ticket list. The count stops at [`consign_store::capped::LIST_COUNT_CAP`]
+/// (or the page's end, if further): past it, `total_capped` is set and `total` is a lower bound.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TicketPage {
     pub items: Vec<TicketView>,
@@ -481,10 +481,11 @@ pub struct TicketPage {
 impl TicketPage {
     /// Pages counted (at least, when the count is capped).
     pub fn pages(&self) -> u64 {
-        self.total.div_ceil(self.per_page.max(1)).max(1)
+        params::pages(self.total, self.per_page)
     }
     pub fn has_next(&self) -> bool {
-        self.page < self.pages() || (self.total_capped && self.items.len() as u64 == self.per_page)
+        let (p, n) = (self.page, self.per_page);
+        params::has_next(p, n, self.total, self.total_capped, self.items.len())
     }
 }
 

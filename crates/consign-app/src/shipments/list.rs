@@ -14,9 +14,6 @@ use consign_domain::FieldErrors;
 use consign_store::shipments::{self as repo, ShipmentFilter};
 use serde::{Deserialize, Serialize};
 
-/// The count of a list stops here: past it, the list says "more than".
-pub const COUNT_CAP: u64 = 10_000;
-
 /// The list's query as the UI and the API send it (all text, all optional).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -62,15 +59,16 @@ pub struct ShipmentPage {
 impl ShipmentPage {
     /// Pages counted (at least, when the count is capped).
     pub fn pages(&self) -> u64 {
-        self.total.div_ceil(self.per_page.max(1)).max(1)
+        params::pages(self.total, self.per_page)
     }
     pub fn has_next(&self) -> bool {
-        self.page < self.pages() || (self.total_capped && self.items.len() as u64 == self.per_page)
+        let (p, n) = (self.page, self.per_page);
+        params::has_next(p, n, self.total, self.total_capped, self.items.len())
     }
 }
 
 fn given(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    params::given(s.as_deref())
 }
 
 /// The filters of a query, checked: a bad value is a field error, not an empty list.
@@ -129,9 +127,9 @@ pub async fn list(app: &App, actor: &Actor, q: &ShipmentQuery) -> Result<Shipmen
     if actor.role == Role::PortalUser {
         return Err(AppError::Forbidden);
     }
-    let mut errs = match filter(q) {
-        Ok(_) => FieldErrors::new(),
-        Err(e) => e,
+    let (f, mut errs) = match filter(q) {
+        Ok(f) => (f, FieldErrors::new()),
+        Err(e) => (ShipmentFilter::default(), e),
     };
     let page = errs
         .check("page", params::page(q.page.as_deref()))
@@ -140,7 +138,6 @@ pub async fn list(app: &App, actor: &Actor, q: &ShipmentQuery) -> Result<Shipmen
         .check("per_page", params::per_page(q.per_page.as_deref(), 50, 200))
         .unwrap_or(50);
     errs.into_result()?;
-    let f = filter(q).map_err(AppError::Validation)?;
     let vis = scope::visibility(app, actor).await?;
     let found = repo::list(
         &app.db.conn,
@@ -148,7 +145,6 @@ pub async fn list(app: &App, actor: &Actor, q: &ShipmentQuery) -> Result<Shipmen
         &f,
         params::offset(page, per_page),
         per_page,
-        COUNT_CAP,
     )
     .await?;
     Ok(ShipmentPage {
@@ -157,8 +153,8 @@ pub async fn list(app: &App, actor: &Actor, q: &ShipmentQuery) -> Result<Shipmen
             .iter()
             .map(|(s, name)| ShipmentView::of(s, name))
             .collect(),
-        total: found.total,
-        total_capped: found.capped,
+        total: found.counted.total,
+        total_capped: found.counted.capped,
         page,
         per_page,
     })

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 mod list;
-pub use list::{filter, list, ShipmentPage, ShipmentQuery, COUNT_CAP};
+pub use list::{filter, list, ShipmentPage, ShipmentQuery};
 
 /// Shipments per batch request at most.
 pub const MAX_BATCH: usize = 1_000;

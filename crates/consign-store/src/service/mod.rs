@@ -500,13 +500,6 @@ fn joined(w: &str) -> String {
     }
 }
 
-/// How far a ticket list counts its matches: beyond this (or beyond the page asked for,
-/// if that is further) the total is given as "more than". A count visits every ticket it
-/// counts, and a broad filter over a million tickets matches hundreds of thousands
-/// (measured: 170–200 ms for a manager's complaints of all time); no one pages through
-/// them, and the dashboard gives the exact figures.
-pub const TICKET_COUNT_CAP: u64 = 10_000;
-
 /// A page of tickets.
 #[derive(Debug, Clone)]
 pub struct TicketPage {
@@ -516,36 +509,21 @@ pub struct TicketPage {
     pub capped: bool,
 }
 
-/// One page of tickets and the total (counted up to [`TICKET_COUNT_CAP`] or the page's
-/// end). Both are found over the tickets alone (every filter is a column of theirs), the
+/// One page of tickets and the total (counted by [`crate::capped::count`]). Both are found over the tickets alone (every filter is a column of theirs), the
 /// page as its ids; only the page's tickets then look up their customers, contacts and
 /// assignees.
 pub async fn list<C: ConnectionTrait>(conn: &C, f: &TicketFilter) -> Result<TicketPage> {
     let backend = conn.get_database_backend();
     let (w, vals) = f.where_clause();
-    #[derive(FromQueryResult)]
-    struct Count {
-        n: i64,
-    }
     let per = f.per_page.clamp(1, 10_000);
     let offset = consign_domain::params::offset(f.page, per);
-    let cap = TICKET_COUNT_CAP.max(offset + per);
-    let n = Count::find_by_statement(stmt(
-        backend,
-        &format!(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM tickets t{w} LIMIT {}) x",
-            cap + 1
-        ),
-        vals.clone(),
-    ))
-    .one(conn)
-    .await?
-    .map(|c| c.n.max(0) as u64)
-    .unwrap_or(0);
+    let counted =
+        crate::capped::count(conn, &format!("tickets t{w}"), vals.clone(), offset + per).await?;
+    let n = counted.total;
     let page = |rows| TicketPage {
         rows,
-        total: n.min(cap),
-        capped: n > cap,
+        total: counted.total,
+        capped: counted.capped,
     };
     let order = match f.sort {
         TicketSort::Newest => "t.created_at DESC, t.id DESC",

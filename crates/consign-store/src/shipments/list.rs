@@ -2,6 +2,7 @@
 //! order first, one page at a time, counted up to a cap.
 
 use super::{parse_row, StoredShipment, SELECT};
+use crate::capped::{count, Counted};
 use crate::dialect::stmt;
 use crate::scope::Visibility;
 use crate::Result;
@@ -25,12 +26,11 @@ pub struct ShipmentFilter {
     pub destination_city: Option<String>,
 }
 
-/// One page of the list: the shipments with their customer's name, how many match (up to
-/// `cap`), and whether the count stopped there.
+/// One page of the list: the shipments with their customer's name, and how many match
+/// (counted by [`crate::capped::count`]).
 pub struct ShipmentRows {
     pub rows: Vec<(StoredShipment, String)>,
-    pub total: u64,
-    pub capped: bool,
+    pub counted: Counted,
 }
 
 fn condition(vis: &Visibility, f: &ShipmentFilter) -> (String, Vec<Value>) {
@@ -71,18 +71,24 @@ fn condition(vis: &Visibility, f: &ShipmentFilter) -> (String, Vec<Value>) {
     (parts.join(" AND "), values)
 }
 
-/// A page of the shipments `vis` may see that match `f`, newest order first; the count
-/// stops at `cap` (or at the end of the page asked for, if further).
+/// A page of the shipments `vis` may see that match `f`, newest order first, and their
+/// count.
 pub async fn list<C: ConnectionTrait>(
     conn: &C,
     vis: &Visibility,
     f: &ShipmentFilter,
     offset: u64,
     limit: u64,
-    cap: u64,
 ) -> Result<ShipmentRows> {
-    let backend = conn.get_database_backend();
     let (cond, values) = condition(vis, f);
+    let from = format!("shipments s JOIN customers c ON c.id = s.customer_id WHERE {cond}");
+    let counted = count(conn, &from, values.clone(), offset + limit).await?;
+    if counted.total <= offset {
+        return Ok(ShipmentRows {
+            rows: Vec::new(),
+            counted,
+        });
+    }
     // The shipment columns and the customer's name.
     let select = SELECT.replacen(
         " FROM shipments s",
@@ -91,31 +97,15 @@ pub async fn list<C: ConnectionTrait>(
     );
     let sql =
         format!("{select} WHERE {cond} ORDER BY s.ordered_at DESC, s.id DESC LIMIT ? OFFSET ?");
-    let mut page_values = values.clone();
+    let mut page_values = values;
     page_values.push((limit as i64).into());
     page_values.push((offset as i64).into());
-    let found = conn.query_all(stmt(backend, &sql, page_values)).await?;
+    let found = conn
+        .query_all(stmt(conn.get_database_backend(), &sql, page_values))
+        .await?;
     let mut rows = Vec::with_capacity(found.len());
     for r in &found {
         rows.push((parse_row(r)?, r.try_get::<String>("", "customer_name")?));
     }
-    let cap = cap.max(offset + limit);
-    let count_sql = format!(
-        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM shipments s JOIN customers c ON c.id = s.customer_id \
-         WHERE {cond} LIMIT ?) t"
-    );
-    let mut count_values = values;
-    count_values.push(((cap + 1) as i64).into());
-    let n = conn
-        .query_one(stmt(backend, &count_sql, count_values))
-        .await?
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0)
-        .max(0) as u64;
-    Ok(ShipmentRows {
-        rows,
-        total: n.min(cap),
-        capped: n > cap,
-    })
+    Ok(ShipmentRows { rows, counted })
 }

@@ -366,11 +366,9 @@ async fn my_tasks(
     ApiQuery(q): ApiQuery<TasksQ>,
 ) -> ApiResult<Response> {
     let page = crate::api::page(q.page, &u)?;
-    let days = match q.days {
-        None => 14,
-        Some(d) if (1..=366).contains(&d) => d,
-        Some(_) => return Err(AppError::field("days", "err.invalid_number")).or_api(&u),
-    };
+    let days = consign_domain::followup::upcoming_days(q.days)
+        .map_err(|k| AppError::field("days", k))
+        .or_api(&u)?;
     let l = followups::my_tasks(&app, &u.actor, days, q.group.as_deref(), page)
         .await
         .or_api(&u)?;

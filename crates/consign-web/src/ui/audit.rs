@@ -5,6 +5,7 @@
 use super::customers::{timeline_items, TimelineItem};
 use super::*;
 use consign_app::audit::AuditQuery;
+use consign_domain::params;
 use consign_domain::views::ListKind;
 
 pub(crate) fn routes() -> Router<App> {
@@ -116,7 +117,7 @@ pub(crate) fn entity_label(lang: Lang, entity_type: &str) -> String {
 
 /// A number from the query, or the field named as wrong.
 fn number(v: &Option<String>, field: &str, errs: &mut consign_domain::FieldErrors) -> Option<i64> {
-    let s = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+    let s = params::given(v.as_deref())?;
     match s.parse::<i64>() {
         Ok(n) if n > 0 => Some(n),
         _ => {
@@ -139,12 +140,7 @@ pub(crate) async fn page(
     let page_no = errs
         .check("page", consign_domain::params::page(q.page.as_deref()))
         .unwrap_or(1);
-    let clean = |s: &Option<String>| {
-        s.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
+    let clean = |s: &Option<String>| params::given(s.as_deref()).map(str::to_string);
     let aq = AuditQuery {
         actor_id,
         action: clean(&q.action),

@@ -10,7 +10,7 @@ pub(crate) struct TasksTpl {
     pub(crate) lv: crate::ui::views::ListViews,
     pub(crate) l: consign_app::followups::TaskList,
     pub(crate) q: TasksQ,
-    pub(crate) days: u32,
+    pub(crate) days: i64,
     pub(crate) kinds: Vec<Opt>,
     pub(crate) groups_opts: Vec<Opt>,
     pub(crate) days_opts: Vec<Opt>,
@@ -24,9 +24,6 @@ pub(crate) type TaskGroup<'a> = (
     &'static str,
     u64,
 );
-
-/// How far ahead "upcoming" reaches when the list does not say (days).
-const DAYS: u32 = 14;
 
 impl TasksTpl {
     fn groups(&self) -> Vec<TaskGroup<'_>> {
@@ -120,24 +117,21 @@ pub(crate) async fn tasks_render(
 ) -> UiResult {
     let lang = u.lang;
     let mut error = error;
-    let days = match q.days.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => DAYS,
-        Some(s) => match s.parse::<u32>().ok().filter(|d| (1..=366).contains(d)) {
-            Some(d) => d,
-            None => {
-                error = format!(
-                    "{}: {}",
-                    lang.t("followup.days"),
-                    lang.t("err.invalid_number")
-                );
-                DAYS
-            }
-        },
+    // A horizon that is no number, or out of range, is named; the list keeps the default.
+    let asked = consign_domain::params::given(q.days.as_deref()).map(|s| s.parse::<i64>());
+    let days = match asked {
+        None => consign_domain::followup::upcoming_days(None),
+        Some(Ok(d)) => consign_domain::followup::upcoming_days(Some(d)),
+        Some(Err(_)) => Err("err.invalid_number"),
     };
+    let days = days.unwrap_or_else(|k| {
+        error = format!("{}: {}", lang.t("followup.days"), lang.t(k));
+        consign_domain::followup::UPCOMING_DAYS
+    });
     let l = consign_app::followups::my_tasks(
         app,
         &u.actor,
-        i64::from(days),
+        days,
         q.group.as_deref().map(str::trim).filter(|g| !g.is_empty()),
         q.page.unwrap_or(1),
     )
