@@ -12,6 +12,9 @@ pub struct Actor {
     pub role: Role,
     pub unit_id: i64,
     pub unit_path: String,
+    /// The account's language when read from the store; the request's language (its
+    /// cookie, the account's, its Accept-Language) once a web request carries it, so that
+    /// generated texts read in it.
     pub lang: Option<Lang>,
     pub ip: Option<String>,
 }

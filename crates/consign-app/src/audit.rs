@@ -3,6 +3,8 @@
 use crate::actor::Actor;
 use crate::{App, AppError, Result};
 use chrono::{DateTime, Utc};
+use consign_domain::i18n::Arg;
+use consign_domain::Lang;
 use consign_store::entity::audit_log;
 use consign_store::ConnectionTrait;
 use sea_orm::Set;
@@ -15,9 +17,23 @@ pub struct Entry<'a> {
     pub entity_type: &'a str,
     pub entity_id: String,
     pub customer_id: Option<i64>,
+    /// A summary as written: names, numbers, waybills (shown as stored).
     pub summary: Option<String>,
+    /// A generated summary: a message key and its values, shown in the reader's
+    /// language (takes the place of `summary`).
+    pub said: Option<Said>,
     pub before: Option<Value>,
     pub after: Option<Value>,
+}
+
+/// A generated summary: `said("audit.summary.tokens_revoked", vec![Arg::text(3)])`.
+pub struct Said {
+    pub key: &'static str,
+    pub args: Vec<Arg>,
+}
+
+pub fn said(key: &'static str, args: Vec<Arg>) -> Option<Said> {
+    Some(Said { key, args })
 }
 
 impl<'a> Entry<'a> {
@@ -36,6 +52,7 @@ impl<'a> Entry<'a> {
             entity_id: key.to_string(),
             customer_id,
             summary: Some(key.to_string()),
+            said: None,
             before: serde_json::to_value(before).ok(),
             after: None,
         }
@@ -68,6 +85,11 @@ fn model(actor: &Actor, e: Entry<'_>) -> audit_log::ActiveModel {
         entity_type: Set(e.entity_type.to_string()),
         entity_id: Set(e.entity_id),
         customer_id: Set(e.customer_id),
+        summary_key: Set(e.said.as_ref().map(|s| s.key.to_string())),
+        summary_args: Set(e
+            .said
+            .as_ref()
+            .map(|s| serde_json::to_string(&s.args).unwrap_or_else(|_| "[]".into()))),
         summary: Set(e.summary),
         before_json: Set(e.before.map(|v| v.to_string())),
         after_json: Set(e.after.map(|v| v.to_string())),
@@ -101,7 +123,12 @@ pub struct AuditView {
     #[serde(serialize_with = "crate::ser::opt_id")]
     #[schema(value_type = Option<String>)]
     pub customer_id: Option<i64>,
+    /// The summary: as written, or a generated one in the reader's language.
     pub summary: Option<String>,
+    /// A generated summary's message key and values, to show it in another language
+    /// (None for one written as data).
+    pub summary_key: Option<String>,
+    pub summary_args: Vec<Arg>,
     pub changes: Vec<FieldChange>,
     pub ip: Option<String>,
 }
@@ -146,8 +173,20 @@ pub fn diff(before: Option<&str>, after: Option<&str>) -> Vec<FieldChange> {
         .collect()
 }
 
-pub fn view(m: audit_log::Model) -> AuditView {
+/// An entry as `lang` reads it.
+pub fn view(m: audit_log::Model, lang: Lang) -> AuditView {
     let changes = diff(m.before_json.as_deref(), m.after_json.as_deref());
+    // A stored value that does not read as values is shown without them, not refused:
+    // the log is evidence and stays readable.
+    let summary_args: Vec<Arg> = m
+        .summary_args
+        .as_deref()
+        .and_then(|a| serde_json::from_str(a).ok())
+        .unwrap_or_default();
+    let summary = match &m.summary_key {
+        Some(k) => Some(lang.said(k, &summary_args)),
+        None => m.summary,
+    };
     AuditView {
         id: m.id,
         at: m.at,
@@ -157,7 +196,9 @@ pub fn view(m: audit_log::Model) -> AuditView {
         entity_type: m.entity_type,
         entity_id: m.entity_id,
         customer_id: m.customer_id,
-        summary: m.summary,
+        summary,
+        summary_key: m.summary_key,
+        summary_args,
         changes,
         ip: m.ip,
     }
@@ -190,7 +231,8 @@ pub async fn list(app: &App, actor: &Actor, q: &AuditQuery) -> Result<(Vec<Audit
         },
     )
     .await?;
-    Ok((rows.into_iter().map(view).collect(), total))
+    let lang = actor.lang.unwrap_or_default();
+    Ok((rows.into_iter().map(|m| view(m, lang)).collect(), total))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use crate::imports::{fields_of, ImportKind};
 use crate::{App, AppError, Result};
 use chrono::{DateTime, Utc};
 use consign_domain::customer::CustomerId;
+use consign_domain::i18n::Arg;
 use consign_domain::ops::{format_scaled, Fen};
 use consign_domain::Lang;
 use std::io::Write;
@@ -454,11 +455,25 @@ pub async fn export<W: Write + Send>(
     };
     sink.finish()?;
     let txn = app.db.begin_write().await?;
-    let scope = match &vis {
-        consign_store::customers::Visibility::All => "all".to_string(),
-        consign_store::customers::Visibility::OwnersAndPool(owners) => {
-            format!("owners {} + pool", owners.len())
-        }
+    let (scope, said) = match &vis {
+        consign_store::customers::Visibility::All => (
+            "all".to_string(),
+            audit::said(
+                "audit.summary.export_all",
+                vec![Arg::text(n), Arg::text(format.extension())],
+            ),
+        ),
+        consign_store::customers::Visibility::OwnersAndPool(owners) => (
+            format!("owners {} + pool", owners.len()),
+            audit::said(
+                "audit.summary.export_owners",
+                vec![
+                    Arg::text(n),
+                    Arg::text(format.extension()),
+                    Arg::text(owners.len()),
+                ],
+            ),
+        ),
     };
     audit::record(
         &txn,
@@ -474,7 +489,8 @@ pub async fn export<W: Write + Send>(
             entity_type: entity,
             entity_id: String::new(),
             customer_id: customer.map(CustomerId::get),
-            summary: Some(format!("{n} ({}); {scope}", format.extension())),
+            summary: None,
+            said,
             before: None,
             after: Some(serde_json::json!({
                 "rows": n,
@@ -499,7 +515,8 @@ pub async fn export<W: Write + Send>(
                         entity_type: "contact",
                         entity_id: contact_id.to_string(),
                         customer_id: Some(*customer_id),
-                        summary: Some("phone,email (export)".into()),
+                        summary: None,
+                        said: audit::said("audit.summary.reveal_contact_export", vec![]),
                         before: None,
                         after: None,
                     },

@@ -213,6 +213,7 @@ async fn write_interaction<C: consign_store::ConnectionTrait>(
             entity_id: id.to_string(),
             customer_id: Some(c.id),
             summary: Some(x.summary.chars().take(120).collect()),
+            said: None,
             before: None,
             after: Some(serde_json::json!({
                 "interaction": x.kind.as_str(),

@@ -36,6 +36,7 @@ pub async fn store<T: Serialize>(
             entity_id: key.into(),
             customer_id: None,
             summary: None,
+            said: None,
             before: serde_json::to_value(before).ok(),
             after: serde_json::to_value(after).ok(),
         },

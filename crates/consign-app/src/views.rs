@@ -80,6 +80,7 @@ pub async fn set_columns(
             entity_id: list.as_str().to_string(),
             customer_id: None,
             summary: Some(joined.clone()),
+            said: None,
             before: before.map(|b| serde_json::json!({ "columns": b })),
             after: Some(serde_json::json!({ "columns": joined })),
         },
@@ -166,6 +167,7 @@ pub async fn save(app: &App, actor: &Actor, list: ListKind, input: &ViewInput) -
             entity_id: id.to_string(),
             customer_id: None,
             summary: Some(name.clone()),
+            said: None,
             before: None,
             after: Some(serde_json::json!({
                 "list": list.as_str(), "name": name, "query": query,

@@ -77,6 +77,44 @@ impl Lang {
     }
 }
 
+/// A value in a generated text (an audit summary, a notification): a value as written
+/// (a number, a file name, a customer's name), or a message key shown in the reader's
+/// language (a kind of import, a status).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum Arg {
+    Text(String),
+    /// `{"k": "import.status.finished"}`
+    Key {
+        k: String,
+    },
+}
+
+impl Arg {
+    pub fn text(v: impl std::fmt::Display) -> Arg {
+        Arg::Text(v.to_string())
+    }
+    pub fn key(k: impl Into<String>) -> Arg {
+        Arg::Key { k: k.into() }
+    }
+}
+
+impl Lang {
+    /// A generated text from its message key and values, in this language.
+    pub fn said(self, key: &str, args: &[Arg]) -> String {
+        let shown: Vec<String> = args
+            .iter()
+            .map(|a| match a {
+                Arg::Text(s) => s.clone(),
+                Arg::Key { k } => self.t(k).to_string(),
+            })
+            .collect();
+        let refs: Vec<&dyn std::fmt::Display> =
+            shown.iter().map(|s| s as &dyn std::fmt::Display).collect();
+        self.tf(key, &refs)
+    }
+}
+
 macro_rules! catalogue {
     ($($key:literal => $zh:literal, $en:literal;)+) => {
         fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
@@ -848,6 +886,22 @@ catalogue! {
     "entity.classification_run" => "分类计算", "Classification run";
     "entity.classification_policy" => "分类策略", "Classification policy";
     "audit.none" => "没有符合条件的记录", "No entries match";
+    // Audit summaries: generated, shown in the reader's language (issue 18).
+    "audit.summary.tokens_revoked" => "吊销了 {} 个 API 令牌", "{} API tokens revoked";
+    "audit.summary.export_all" => "{} 行（{}），全部客户", "{} rows ({}), all customers";
+    "audit.summary.export_owners" => "{} 行（{}），{} 位负责人的客户及公海", "{} rows ({}), customers of {} owners and the pool";
+    "audit.summary.reveal_contact" => "手机、邮箱", "Phone, e-mail";
+    "audit.summary.reveal_contact_export" => "手机、邮箱（导出）", "Phone, e-mail (export)";
+    "audit.summary.reveal_id_number" => "证件号码", "ID number";
+    "audit.summary.import_run" => "{} {}：{}，新增 {}，更新 {}，未变 {}，错误 {}", "{} {}: {}, {} new, {} updated, {} unchanged, {} bad";
+    "audit.summary.profile_save" => "{}（{}）", "{} ({})";
+    "audit.summary.classification_run" => "{} 个客户（{}，截至 {}）", "{} customers ({}, as of {})";
+    "audit.summary.reclaim" => "{} {}（{} 天未跟进）", "{} {} ({} days without follow-up)";
+    "classification.cause.manual" => "手动重算", "recomputed by hand";
+    "classification.cause.policy" => "分级规则变更", "policy changed";
+    "classification.cause.import" => "导入后重算", "after an import";
+    "classification.cause.nightly" => "夜间重算", "nightly run";
+    "classification.cause.demo" => "演示数据", "demo data";
     "action.customer.create" => "创建客户", "Created customer";
     "action.import.profile_save" => "保存导入方案", "Saved import profile";
     "action.customer.update" => "修改客户", "Updated customer";

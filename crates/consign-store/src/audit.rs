@@ -17,7 +17,7 @@ pub async fn insert_many<C: ConnectionTrait>(
     conn: &C,
     rows: Vec<audit_log::ActiveModel>,
 ) -> Result<()> {
-    // 11 columns a row: 1,000 rows stay under every database's parameter limit.
+    // 13 columns a row: 1,000 rows stay under every database's parameter limit.
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<_> = rows.by_ref().take(1000).collect();

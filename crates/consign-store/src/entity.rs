@@ -210,6 +210,8 @@ pub mod audit_log {
         pub entity_id: String,
         pub customer_id: Option<i64>,
         pub summary: Option<String>,
+        pub summary_key: Option<String>,
+        pub summary_args: Option<String>,
         pub before_json: Option<String>,
         pub after_json: Option<String>,
         pub ip: Option<String>,

@@ -144,8 +144,10 @@ impl FromRequestParts<App> for ApiUser {
                 .await
                 .map_err(fail)?
             {
-                Some(actor) => {
+                Some(mut actor) => {
                     let lang = request_lang(&parts.headers, actor.lang);
+                    // Generated texts read in the request's language.
+                    actor.lang = Some(lang);
                     Ok(ApiUser { actor, lang })
                 }
                 None => Err(fail(AppError::Unauthorized)),
@@ -158,6 +160,8 @@ impl FromRequestParts<App> for ApiUser {
             return Err(fail(AppError::Unauthorized));
         };
         let lang = request_lang(&parts.headers, s.actor.lang);
+        let mut actor = s.actor;
+        actor.lang = Some(lang);
         if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
             let sent = parts
                 .headers
@@ -167,10 +171,7 @@ impl FromRequestParts<App> for ApiUser {
                 return Err(WebError::csrf(Surface::Api, lang));
             }
         }
-        Ok(ApiUser {
-            actor: s.actor,
-            lang,
-        })
+        Ok(ApiUser { actor, lang })
     }
 }
 
@@ -208,6 +209,8 @@ impl FromRequestParts<App> for UiUser {
         match auth::session(app, &raw, ip).await {
             Ok(Some(s)) => {
                 let lang = request_lang(&parts.headers, s.actor.lang);
+                let mut s = s;
+                s.actor.lang = Some(lang);
                 let unread = consign_app::service::unread(app, &s.actor)
                     .await
                     .unwrap_or(0);

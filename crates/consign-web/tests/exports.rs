@@ -238,12 +238,20 @@ async fn exports_stay_within_scope_and_audit_what_they_reveal() {
         assert_eq!(audit["total"], 1, "{audit}");
         assert_eq!(audit["items"][0]["entity_id"], kid.as_str());
         assert_eq!(audit["items"][0]["actor_name"], "李晓云 (lixy)");
+        assert_eq!(audit["items"][0]["summary"], "手机、邮箱（导出）", "{audit}");
         let (s, _, _) = bytes(&lixy, "/customers/export?format=csv&q=%E6%81%92%E9%80%9A").await;
         assert_eq!(s, StatusCode::OK);
         let (_, audit) = admin.get("/api/v1/audit?action=customer.export").await;
         assert_eq!(audit["total"], 2, "{audit}");
         let last = audit["items"][0].to_string();
         assert!(last.contains("q=%E6%81%92%E9%80%9A") && last.contains("owners 1 + pool"), "{last}");
+        assert_eq!(audit["items"][0]["summary"], "1 行（csv），1 位负责人的客户及公海", "{last}");
+        let en = admin.clone().lang("en");
+        let (_, audit) = en.get("/api/v1/audit?action=customer.export").await;
+        assert_eq!(
+            audit["items"][0]["summary"], "1 rows (csv), customers of 1 owners and the pool",
+            "the API reads in the user's language ({audit})"
+        );
         let (_, audit) = admin.get("/api/v1/audit?action=pii.reveal").await;
         assert_eq!(audit["total"], 2, "the second export revealed the phone again");
         let _ = (pooled, theirs);

@@ -218,9 +218,24 @@ async fn api_takes_a_file() {
         let (_, audit) = admin.get("/api/v1/audit?action=import.run").await;
         assert_eq!(audit["total"], 1, "{audit}");
         assert_eq!(audit["items"][0]["actor_name"], "系统管理员 (admin)");
+        // Its summary is generated: a message key and values, read in the reader's
+        // language (the API in the user's, the screen in the page's).
         assert_eq!(
             audit["items"][0]["summary"],
-            "invoices 账单.csv: finished, 1 new, 0 updated, 0 unchanged, 1 bad"
+            "账单与发票 账单.csv：已完成，新增 1，更新 0，未变 0，错误 1"
+        );
+        assert_eq!(audit["items"][0]["summary_key"], "audit.summary.import_run");
+        assert_eq!(
+            audit["items"][0]["summary_args"][0],
+            serde_json::json!({"k": "import.kind.invoices"})
+        );
+        assert_eq!(audit["items"][0]["summary_args"][1], "账单.csv");
+        let b = t.browser("admin").await;
+        b.get("/lang/en?next=/admin/audit").await;
+        let (_, page) = b.get("/admin/audit?action=import.run").await;
+        assert!(
+            page.contains("Invoices 账单.csv: Finished, 1 new, 0 updated, 0 unchanged, 1 bad"),
+            "{page}"
         );
         let r = admin
             .clone()

@@ -581,6 +581,7 @@ pub(crate) async fn audit_writes<C: consign_store::ConnectionTrait>(
             entity_id: first.to_string(),
             customer_id: customer_id.filter(|_| nos.len() == 1),
             summary: Some(summary(nos.iter().copied())),
+            said: None,
             before: None,
             after: None,
         },

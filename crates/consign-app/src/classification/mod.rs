@@ -6,6 +6,7 @@ use crate::auth::Actor;
 use crate::{audit, App, AppError, Result};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use consign_domain::classify::{self, day_date, day_num, Grade, Lifecycle, Policy, RfmSegment};
+use consign_domain::i18n::Arg;
 use consign_domain::ops::Fen;
 use consign_domain::{FieldErrors, Lang};
 use consign_store::classification::{self as repo};
@@ -172,6 +173,7 @@ async fn store_version(
             entity_id: v.to_string(),
             customer_id: None,
             summary: Some(format!("v{} → v{v} {}", current.version, note.trim())),
+            said: None,
             before: serde_json::to_value(&current.policy).ok(),
             after: serde_json::to_value(&policy).ok(),
         },
@@ -327,7 +329,15 @@ async fn run(
             entity_type: "classification_run",
             entity_id: run_id.to_string(),
             customer_id: None,
-            summary: Some(format!("{} ({cause}, {})", run.customers, w.as_of)),
+            summary: None,
+            said: crate::audit::said(
+                "audit.summary.classification_run",
+                vec![
+                    Arg::text(run.customers),
+                    Arg::key(format!("classification.cause.{cause}")),
+                    Arg::text(w.as_of),
+                ],
+            ),
             before: None,
             after: None,
         },

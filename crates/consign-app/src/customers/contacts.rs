@@ -43,6 +43,7 @@ pub async fn add_contact(
             entity_id: k.id.to_string(),
             customer_id: Some(customer_id.get()),
             summary: Some(k.name.clone()),
+            said: None,
             before: None,
             after: Some(contact_audit(&d)),
         },
@@ -118,6 +119,7 @@ pub async fn update_contact(
             entity_id: k.id.to_string(),
             customer_id: Some(customer_id.get()),
             summary: Some(k.name.clone()),
+            said: None,
             before: Some(contact_audit(&before_draft)),
             after: Some(contact_audit(&d)),
         },
@@ -147,6 +149,7 @@ pub async fn delete_contact(
             entity_id: contact_id.to_string(),
             customer_id: Some(customer_id.get()),
             summary: Some(k.name.clone()),
+            said: None,
             before: Some(serde_json::json!({"name": k.name, "title": k.title})),
             after: None,
         },
@@ -174,7 +177,7 @@ pub async fn reveal(
     if !permissions(actor, &c).unmask {
         return Err(AppError::Forbidden);
     }
-    let (revealed, entity_type, entity_id, fields) = match contact_id {
+    let (revealed, entity_type, entity_id, said_key) = match contact_id {
         Some(kid) => {
             let k = load_contact(app, customer_id, kid).await?;
             let r = Revealed {
@@ -182,7 +185,12 @@ pub async fn reveal(
                 email: app.vault.decrypt_opt(k.email_enc.as_deref())?,
                 id_number: None,
             };
-            (r, "contact", kid.to_string(), vec!["phone", "email"])
+            (
+                r,
+                "contact",
+                kid.to_string(),
+                "audit.summary.reveal_contact",
+            )
         }
         None => (
             Revealed {
@@ -192,7 +200,7 @@ pub async fn reveal(
             },
             "customer",
             customer_id.to_string(),
-            vec!["id_number"],
+            "audit.summary.reveal_id_number",
         ),
     };
     audit::record(
@@ -203,7 +211,8 @@ pub async fn reveal(
             entity_type,
             entity_id,
             customer_id: Some(customer_id.get()),
-            summary: Some(fields.join(",")),
+            summary: None,
+            said: audit::said(said_key, vec![]),
             before: None,
             after: None,
         },
@@ -232,5 +241,9 @@ pub async fn timeline(
         },
     )
     .await?;
-    Ok((rows.into_iter().map(audit::view).collect(), total))
+    let lang = actor.lang.unwrap_or_default();
+    Ok((
+        rows.into_iter().map(|m| audit::view(m, lang)).collect(),
+        total,
+    ))
 }

@@ -2,6 +2,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use consign_domain::i18n::Arg;
 
 pub const POLICY_RECLAIM_DAYS: &str = "policy.pool_reclaim_days";
 
@@ -44,6 +45,7 @@ pub async fn set_reclaim_days(app: &App, actor: &Actor, days: &str) -> Result<i6
             entity_id: POLICY_RECLAIM_DAYS.into(),
             customer_id: None,
             summary: None,
+            said: None,
             before: Some(serde_json::json!({"pool_reclaim_days": before})),
             after: Some(serde_json::json!({"pool_reclaim_days": d})),
         },
@@ -79,7 +81,11 @@ pub async fn reclaim_stale(app: &App, now: DateTime<Utc>) -> Result<usize> {
                 entity_type: "customer",
                 entity_id: c.id.to_string(),
                 customer_id: Some(c.id),
-                summary: Some(format!("{} {} ({days})", m.code, m.name)),
+                summary: None,
+                said: audit::said(
+                    "audit.summary.reclaim",
+                    vec![Arg::text(&m.code), Arg::text(&m.name), Arg::text(days)],
+                ),
                 before: Some(before),
                 after: Some(audit_json(&m, &tags)),
             },

@@ -700,6 +700,7 @@ pub async fn insert_customers(app: &App, list: &[DemoCustomer], owners: &[i64]) 
                     entity_id: m.id.to_string(),
                     customer_id: Some(m.id),
                     summary: Some(format!("{} {}", m.code, m.name)),
+                    said: None,
                     before: None,
                     after: None,
                 },

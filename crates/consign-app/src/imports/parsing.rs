@@ -518,7 +518,14 @@ pub async fn save_profile(
             entity_type: "import_profile",
             entity_id: name.trim().to_string(),
             customer_id: None,
-            summary: Some(format!("{} ({kind})", name.trim())),
+            summary: None,
+            said: crate::audit::said(
+                "audit.summary.profile_save",
+                vec![
+                    consign_domain::i18n::Arg::text(name.trim()),
+                    consign_domain::i18n::Arg::key(format!("import.kind.{kind}")),
+                ],
+            ),
             before: None,
             after: None,
         },

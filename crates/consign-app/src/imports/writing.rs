@@ -3,6 +3,7 @@
 #[allow(unused_imports)]
 use super::*;
 use consign_domain::customer::CustomerId;
+use consign_domain::i18n::Arg;
 
 /// Imports a shipment file. Bad rows are reported, good ones written; a whole-file
 /// problem (no header, a required column missing, an unreadable workbook) ends the run
@@ -175,15 +176,19 @@ pub async fn run_import(
             entity_type: "import_run",
             entity_id: run_id.to_string(),
             customer_id: None,
-            summary: Some(format!(
-                "{} {}: {status}, {} new, {} updated, {} unchanged, {} bad",
-                kind.as_str(),
-                opts.file_name,
-                c.rows_new,
-                c.rows_updated,
-                c.rows_unchanged,
-                c.rows_bad
-            )),
+            summary: None,
+            said: crate::audit::said(
+                "audit.summary.import_run",
+                vec![
+                    Arg::key(format!("import.kind.{}", kind.as_str())),
+                    Arg::text(&opts.file_name),
+                    Arg::key(format!("import.status.{status}")),
+                    Arg::text(c.rows_new),
+                    Arg::text(c.rows_updated),
+                    Arg::text(c.rows_unchanged),
+                    Arg::text(c.rows_bad),
+                ],
+            ),
             before: None,
             after: Some(serde_json::json!({
                 "kind": kind.as_str(), "file_name": opts.file_name, "status": status,

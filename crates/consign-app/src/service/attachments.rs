@@ -129,6 +129,7 @@ pub async fn attachment(
                     entity_id: attachment_id.to_string(),
                     customer_id: Some(t.customer_id),
                     summary: Some(format!("{} {}", t.number, row.filename)),
+                    said: None,
                     before: None,
                     after: None,
                 },

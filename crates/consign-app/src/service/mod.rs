@@ -305,6 +305,7 @@ pub(crate) async fn record<C: sea_orm::ConnectionTrait>(
             entity_id: r.ticket_id.to_string(),
             customer_id: Some(r.customer_id),
             summary: Some(r.summary),
+            said: None,
             before: r.before,
             after: r.after,
         },

@@ -430,6 +430,7 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
                         .join(", "),
                     writes.len()
                 )),
+                said: None,
                 before: None,
                 after: None,
             },

@@ -8,6 +8,8 @@
 use sea_orm::ConnectionTrait;
 use sea_orm_migration::prelude::*;
 
+mod m0019;
+
 pub struct Migrator;
 
 #[sea_orm_migration::async_trait::async_trait]
@@ -90,6 +92,7 @@ impl MigratorTrait for Migrator {
                 name: "m0018_shipment_list",
                 sql: M0018,
             }),
+            Box::new(m0019::M0019),
         ]
     }
 }

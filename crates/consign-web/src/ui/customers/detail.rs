@@ -236,7 +236,10 @@ pub(crate) fn timeline_items(
             at: ctx.dt(&a.at),
             actor: a.actor_name.clone(),
             action: ctx.lang.t(&format!("action.{}", a.action)).to_string(),
-            summary: a.summary.clone().unwrap_or_default(),
+            summary: match &a.summary_key {
+                Some(k) => ctx.lang.said(k, &a.summary_args),
+                None => a.summary.clone().unwrap_or_default(),
+            },
             changes: a
                 .changes
                 .iter()
