@@ -126,6 +126,88 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<UserView>> {
     to_view(app, all).await
 }
 
+/// The user list's filters as the UI and the API send them (all text, all optional).
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    /// part of the username, the name or the e-mail (any case)
+    pub q: Option<String>,
+    #[param(inline, value_type = Option<Role>)]
+    pub role: Option<String>,
+    /// users of this organisation unit and the units under it
+    #[param(pattern = r"^\s*([+-]?[0-9]+)?\s*$")]
+    pub unit: Option<String>,
+    /// `active` or `disabled`
+    #[param(inline, value_type = Option<UserState>)]
+    pub state: Option<String>,
+}
+
+/// Whether a user may sign in (the user list's `state`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum UserState {
+    Active,
+    Disabled,
+}
+
+/// The users matching `q`, by username (admin). An organisation has hundreds of users at
+/// most: they are filtered as read.
+pub async fn find(app: &App, actor: &Actor, q: &UserQuery) -> Result<Vec<UserView>> {
+    let all = list(app, actor).await?;
+    let mut errs = consign_domain::FieldErrors::new();
+    let given =
+        |s: &Option<String>| consign_domain::params::given(s.as_deref()).map(str::to_string);
+    let role = given(&q.role).and_then(|r| {
+        let parsed = Role::parse(&r);
+        if parsed.is_none() {
+            errs.add("role", "err.invalid_choice");
+        }
+        parsed
+    });
+    let unit = given(&q.unit).and_then(|u| {
+        let parsed = u.strip_prefix('+').unwrap_or(&u).parse::<i64>().ok();
+        if parsed.is_none() {
+            errs.add("unit", "err.invalid_choice");
+        }
+        parsed
+    });
+    let disabled = match given(&q.state).as_deref() {
+        None => None,
+        Some("active") => Some(false),
+        Some("disabled") => Some(true),
+        Some(_) => {
+            errs.add("state", "err.invalid_choice");
+            None
+        }
+    };
+    errs.into_result()?;
+    // Users of the unit and the units under it (a unit no one has lists nobody).
+    let members: Option<Vec<i64>> = match unit {
+        Some(id) => match repo::unit(&app.db.conn, id).await? {
+            Some(u) => Some(repo::user_ids_in_subtree(&app.db.conn, &u.path).await?),
+            None => Some(Vec::new()),
+        },
+        None => None,
+    };
+    let needle = given(&q.q).map(|s| s.to_lowercase());
+    Ok(all
+        .into_iter()
+        .filter(|u| role.is_none_or(|r| u.role == r))
+        .filter(|u| disabled.is_none_or(|d| u.disabled == d))
+        .filter(|u| members.as_ref().is_none_or(|ids| ids.contains(&u.id)))
+        .filter(|u| {
+            needle.as_ref().is_none_or(|n| {
+                u.username.to_lowercase().contains(n)
+                    || u.display_name.to_lowercase().contains(n)
+                    || u.email
+                        .as_deref()
+                        .is_some_and(|e| e.to_lowercase().contains(n))
+            })
+        })
+        .collect())
+}
+
 /// Users who may own customers and whom `actor` may assign: account managers (and
 /// managers) in the actor's scope.
 pub async fn assignable_owners(app: &App, actor: &Actor) -> Result<Vec<UserView>> {

@@ -771,6 +771,13 @@ catalogue! {
     "import.formats" => "列名、格式和示例见 docs/import.md；程序接口：POST /api/v1/imports。", "Columns, formats and samples: docs/import.md; API: POST /api/v1/imports.";
     "import.recent" => "最近的导入", "Recent imports";
     "import.started" => "开始时间", "Started";
+    "shipment.open_in_list" => "在运单列表中筛选", "Filter in the shipment list";
+    "import.finished_at" => "结束时间", "Finished";
+    "import.all_kinds" => "全部数据类型", "All kinds";
+    "import.all_states" => "全部状态", "All statuses";
+    "import.anyone" => "全部操作人", "Anyone";
+    "import.none" => "没有符合条件的导入记录", "No import matches";
+    "import.new_run" => "上传文件导入", "Import a file";
     "import.by" => "操作人", "By";
     "import.state" => "状态", "Status";
     "import.rows" => "读取行数", "Rows read";
@@ -841,6 +848,12 @@ catalogue! {
     "sort.created_desc" => "最近创建", "Recently created";
     // Users
     "user.title" => "用户管理", "Users";
+    "user.search" => "用户名、姓名或邮箱", "Username, name or e-mail";
+    "user.all_roles" => "全部角色", "All roles";
+    "user.all_units" => "全部组织", "All units";
+    "user.any_state" => "全部状态", "Any status";
+    "user.edit" => "角色与组织", "Role and unit";
+    "user.none" => "没有符合条件的用户", "No user matches";
     "user.username" => "用户名", "Username";
     "user.display_name" => "姓名", "Full name";
     "user.role" => "角色", "Role";

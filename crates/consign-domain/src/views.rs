@@ -14,6 +14,8 @@ vocabulary!(
         Audit => "audit",
         Tasks => "tasks",
         Shipments => "shipments",
+        Imports => "imports",
+        Users => "users",
     }
 );
 
@@ -88,6 +90,32 @@ const AUDIT_COLUMNS: &[Column] = &[
     col("ip", "audit.ip"),
 ];
 
+const IMPORT_COLUMNS: &[Column] = &[
+    col("started", "import.started"),
+    col("kind", "import.kind"),
+    col("file", "import.file"),
+    col("by", "import.by"),
+    col("status", "import.state"),
+    col("read", "import.rows"),
+    col("new", "import.new"),
+    col("updated", "import.updated"),
+    col("unchanged", "import.unchanged"),
+    col("bad", "import.bad_rows"),
+    col("finished", "import.finished_at"),
+];
+
+const USER_COLUMNS: &[Column] = &[
+    col("username", "user.username"),
+    col("name", "user.display_name"),
+    col("email", "user.email"),
+    col("role", "user.role"),
+    col("unit", "user.unit"),
+    col("last_login", "user.last_login"),
+    col("status", "customer.status"),
+    col("created", "common.created_at"),
+    col("actions", "common.actions"),
+];
+
 /// The filters a view of each list keeps (with its sort), as the list's URL names them.
 const CUSTOMER_FILTERS: &[&str] = &[
     "q",
@@ -127,6 +155,8 @@ const TICKET_FILTERS: &[&str] = &[
     "sort",
 ];
 
+const IMPORT_FILTERS: &[&str] = &["kind", "status", "user_id"];
+const USER_FILTERS: &[&str] = &["q", "role", "unit", "state"];
 const AUDIT_FILTERS: &[&str] = &["action", "actor_id", "entity_type", "customer_id"];
 const TASK_FILTERS: &[&str] = &["group", "days"];
 const SHIPMENT_FILTERS: &[&str] = &[
@@ -153,6 +183,8 @@ impl ListKind {
             ListKind::Audit => AUDIT_COLUMNS,
             ListKind::Tasks => TASK_COLUMNS,
             ListKind::Shipments => SHIPMENT_COLUMNS,
+            ListKind::Imports => IMPORT_COLUMNS,
+            ListKind::Users => USER_COLUMNS,
         }
     }
 
@@ -164,6 +196,8 @@ impl ListKind {
             ListKind::Audit => "action",
             ListKind::Tasks => "title",
             ListKind::Shipments => "waybill",
+            ListKind::Imports => "file",
+            ListKind::Users => "username",
         }
     }
 
@@ -223,6 +257,18 @@ impl ListKind {
                 "status",
                 "exceptions",
             ],
+            (ListKind::Imports, _) => vec![
+                "started", "kind", "file", "by", "status", "read", "new", "updated", "bad",
+            ],
+            (ListKind::Users, _) => vec![
+                "username",
+                "name",
+                "role",
+                "unit",
+                "last_login",
+                "status",
+                "actions",
+            ],
             (ListKind::Tickets, _) => vec![
                 "number", "subject", "customer", "kind", "severity", "status", "assignee", "due",
                 "created",
@@ -269,6 +315,8 @@ impl ListKind {
             ListKind::Audit => AUDIT_FILTERS,
             ListKind::Tasks => TASK_FILTERS,
             ListKind::Shipments => SHIPMENT_FILTERS,
+            ListKind::Imports => IMPORT_FILTERS,
+            ListKind::Users => USER_FILTERS,
         };
         pairs
             .iter()

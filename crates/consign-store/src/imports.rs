@@ -190,6 +190,64 @@ pub async fn recent<C: ConnectionTrait>(conn: &C, limit: u64) -> Result<Vec<Impo
     .collect()
 }
 
+/// What the list of runs shows: a kind, a status, who started them; newest first.
+#[derive(Debug, Clone, Default)]
+pub struct RunFilter {
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub user_id: Option<i64>,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// A page of runs with the name of who started each, and how many match.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    f: &RunFilter,
+) -> Result<(Vec<(ImportRun, Option<String>)>, u64)> {
+    let backend = conn.get_database_backend();
+    let mut cond = String::from(" WHERE 1 = 1");
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(k) = &f.kind {
+        cond.push_str(" AND r.kind = ?");
+        values.push(k.clone().into());
+    }
+    if let Some(s) = &f.status {
+        cond.push_str(" AND r.status = ?");
+        values.push(s.clone().into());
+    }
+    if let Some(u) = f.user_id {
+        cond.push_str(" AND r.user_id = ?");
+        values.push(u.into());
+    }
+    let total: i64 = conn
+        .query_one(stmt(
+            backend,
+            &format!("SELECT COUNT(*) AS n FROM import_runs r{cond}"),
+            values.clone(),
+        ))
+        .await?
+        .map(|r| r.try_get("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    values.push((f.limit as i64).into());
+    values.push((f.offset as i64).into());
+    let rows = conn
+        .query_all(stmt(
+            backend,
+            &format!(
+                "SELECT r.*, u.display_name AS user_name FROM import_runs r \
+                 LEFT JOIN users u ON u.id = r.user_id{cond} ORDER BY r.id DESC LIMIT ? OFFSET ?"
+            ),
+            values,
+        ))
+        .await?
+        .iter()
+        .map(|r| Ok((parse_run(r)?, r.try_get("", "user_name")?)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((rows, total.max(0) as u64))
+}
+
 pub async fn add_errors<C: ConnectionTrait>(
     conn: &C,
     run_id: i64,

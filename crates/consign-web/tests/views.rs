@@ -490,3 +490,222 @@ async fn the_task_list_has_its_filters_columns_and_views() {
     })
     .await;
 }
+
+/// Imports a small file of `kind` as `actor`, for the list of runs.
+async fn import(t: &TestApp, actor: &str, kind: &str, name: &str, body: &str) {
+    let path = t.dir.path().join(name);
+    std::fs::write(&path, body).expect("write");
+    let opts = consign_app::imports::ImportOptions {
+        kind: consign_app::imports::ImportKind::parse(kind),
+        file_name: name.into(),
+        ..Default::default()
+    };
+    consign_app::imports::import_file(
+        &t.app,
+        &t.actor(actor).await,
+        &path,
+        opts,
+        std::sync::Arc::new(consign_app::imports::ImportProgress::default()),
+    )
+    .await
+    .expect("import");
+}
+
+/// The import runs are a list like the others: by kind, status and who; paged; columns
+/// chosen per user; an account manager sees only the runs it started.
+#[tokio::test]
+async fn the_import_runs_are_a_list_with_filters_and_columns() {
+    each_db(|t| async move {
+        let c = t.customer("上海寰宇国际货运代理有限公司", Some("lixy"), None).await;
+        let (_, d) = t.api("admin").await.get(&format!("/api/v1/customers/{c}")).await;
+        let code = d["customer"]["code"].as_str().expect("code").to_string();
+        import(
+            &t,
+            "admin",
+            "shipments",
+            "十一月运单.csv",
+            &format!("运单号,寄件时间,客户编码,应付金额(元)\nSF1001,2026-11-02 10:00,{code},120.50\nSF1002,2026-11-02 11:00,{code},abc\n"),
+        )
+        .await;
+        import(
+            &t,
+            "lixy",
+            "customers",
+            "新客户.csv",
+            "客户名称,城市\n杭州顺捷供应链管理有限公司,杭州\n",
+        )
+        .await;
+        let admin = t.api("admin").await;
+        let (s, all) = admin.get("/api/v1/imports").await;
+        assert_eq!(s, StatusCode::OK, "{all}");
+        assert_eq!(all["total"], 2, "{all}");
+        assert_eq!(all["items"][0]["file_name"], "新客户.csv", "newest first");
+        let (_, some) = admin.get("/api/v1/imports?kind=shipments&status=finished").await;
+        assert_eq!(some["total"], 1, "{some}");
+        assert_eq!(some["items"][0]["counts"]["rows_bad"], 1, "{some}");
+        let (s, bad) = admin.get("/api/v1/imports?status=done").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        // An account manager sees its own runs only, whatever it asks for.
+        let lixy = t.api("lixy").await;
+        let (_, own) = lixy.get("/api/v1/imports").await;
+        assert_eq!(own["total"], 1, "{own}");
+        assert_eq!(own["items"][0]["file_name"], "新客户.csv");
+        let admin_id = t.actor("admin").await.user_id();
+        let (_, theirs) = lixy.get(&format!("/api/v1/imports?user_id={admin_id}")).await;
+        assert_eq!(theirs["total"], 0, "{theirs}");
+
+        // The page: filters with chips, the chosen columns.
+        let b = t.browser("admin").await;
+        let (_, page) = b.get("/imports?kind=shipments").await;
+        let rows = page.split("<tbody>").nth(1).unwrap_or("");
+        assert!(rows.contains("十一月运单.csv") && !rows.contains("新客户.csv"), "{rows}");
+        assert!(page.contains("class=\"chip\"") && page.contains("href=\"/imports\""), "{page}");
+        assert!(page.contains("class=\"i-bad num\""), "{page}");
+        let (_, bad) = b.get("/imports?status=done").await;
+        assert!(bad.contains("flash error") && bad.contains("status"), "{bad}");
+        let r = b
+            .post(
+                "/views/imports/columns",
+                "/imports",
+                &[("col", "file"), ("col", "status"), ("col", "finished"), ("back", "/imports")],
+            )
+            .await;
+        assert_eq!(location(&r), "/imports");
+        let (_, page) = b.get("/imports").await;
+        assert!(
+            page.contains("class=\"i-finished\"") && !page.contains("class=\"i-bad num\""),
+            "{page}"
+        );
+    })
+    .await;
+}
+
+/// The users are a list like the others: by name, role, unit and whether they may sign
+/// in, with the chosen columns; a role that is not one is named.
+#[tokio::test]
+async fn the_user_list_filters_and_chooses_columns() {
+    each_db(|t| async move {
+        let admin = t.api("admin").await;
+        let (s, managers) = admin.get("/api/v1/users?role=manager").await;
+        assert_eq!(s, StatusCode::OK, "{managers}");
+        let names: Vec<&str> = managers["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|u| u["username"].as_str())
+            .collect();
+        assert!(
+            names.contains(&"wangjl") && names.contains(&"huangm"),
+            "{names:?}"
+        );
+        assert!(!names.contains(&"lixy"), "{names:?}");
+        let (_, found) = admin.get("/api/v1/users?q=LIU").await;
+        assert_eq!(found["total"], 1, "{found}");
+        assert_eq!(found["items"][0]["username"], "liuy");
+        let unit = t.actor("wangjl").await.unit_id;
+        let (_, shanghai) = admin.get(&format!("/api/v1/users?unit={unit}")).await;
+        let names: Vec<&str> = shanghai["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|u| u["username"].as_str())
+            .collect();
+        assert!(
+            names.contains(&"wangjl") && names.contains(&"liuy"),
+            "{names:?}"
+        );
+        assert!(!names.contains(&"huangm"), "{names:?}");
+        let (s, _) = admin.get("/api/v1/users?role=boss").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let (s, _) = t.api("wangjl").await.get("/api/v1/users?role=boss").await;
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "a manager may not list users at all"
+        );
+
+        let b = t.browser("admin").await;
+        let (_, page) = b.get("/admin/users?state=active&role=manager").await;
+        let rows = page.split("<tbody>").nth(1).unwrap_or("");
+        assert!(rows.contains("wangjl") && !rows.contains("liuy"), "{rows}");
+        assert!(page.contains("class=\"chip\""), "{page}");
+        let r = b
+            .post(
+                "/views/users/columns",
+                "/admin/users",
+                &[
+                    ("col", "username"),
+                    ("col", "email"),
+                    ("col", "actions"),
+                    ("back", "/admin/users"),
+                ],
+            )
+            .await;
+        assert_eq!(location(&r), "/admin/users");
+        let (_, page) = b.get("/admin/users").await;
+        assert!(
+            page.contains("class=\"u-email\"") && !page.contains("class=\"u-last_login\""),
+            "{page}"
+        );
+    })
+    .await;
+}
+
+/// A customer's page shows its shipments in the columns the user chose for the shipment
+/// list (without the customer's own), and leads to that list filtered to the customer.
+#[tokio::test]
+async fn a_customers_shipments_follow_the_shipment_list_columns() {
+    each_db(|t| async move {
+        let c = t
+            .customer("上海寰宇国际货运代理有限公司", Some("lixy"), None)
+            .await;
+        let shipment = consign_app::shipments::ShipmentInput {
+            waybill_no: "SF1405660300".into(),
+            customer_id: Some(c.to_string()),
+            revenue_fen: Some(consign_domain::ops::Fen(12_345)),
+            ordered_at: Some(chrono::Utc::now()),
+            ..Default::default()
+        };
+        consign_app::shipments::upsert(&t.app, &t.actor("admin").await, &[shipment])
+            .await
+            .expect("shipment");
+        let b = t.browser("lixy").await;
+        let (_, page) = b.get(&format!("/customers/{c}")).await;
+        let section = page.split("id=\"shipments\"").nth(1).unwrap_or("");
+        assert!(
+            section.contains("SF1405660300") && section.contains("class=\"s-revenue num\""),
+            "{section}"
+        );
+        assert!(!section.contains("class=\"s-customer\""), "{section}");
+        assert!(
+            section.contains(&format!("href=\"/shipments?customer_id={c}\"")),
+            "{section}"
+        );
+        let r = b
+            .post(
+                "/views/shipments/columns",
+                &format!("/customers/{c}"),
+                &[
+                    ("col", "waybill"),
+                    ("col", "customer"),
+                    ("col", "weight"),
+                    ("back", &format!("/customers/{c}")),
+                ],
+            )
+            .await;
+        assert_eq!(location(&r), format!("/customers/{c}"));
+        let (_, page) = b.get(&format!("/customers/{c}")).await;
+        let section = page.split("id=\"shipments\"").nth(1).unwrap_or("");
+        assert!(
+            section.contains("class=\"s-weight num\"")
+                && !section.contains("class=\"s-revenue num\""),
+            "{section}"
+        );
+        let (_, list) = b.get("/shipments").await;
+        assert!(
+            list.contains("class=\"s-customer\""),
+            "the list keeps its customer column"
+        );
+    })
+    .await;
+}

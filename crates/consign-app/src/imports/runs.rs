@@ -2,6 +2,9 @@
 
 #[allow(unused_imports)]
 use super::*;
+use consign_domain::params;
+use consign_domain::FieldErrors;
+use serde::Deserialize;
 
 /// An import run as the UI and the API show it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -61,6 +64,10 @@ pub(crate) async fn run_view(app: &App, run: repo::ImportRun, lang: Lang) -> Res
             .map(|u| u.display_name),
         None => None,
     };
+    view_of(run, user_name, lang)
+}
+
+fn view_of(run: repo::ImportRun, user_name: Option<String>, lang: Lang) -> Result<RunView> {
     let problem = run
         .message
         .split_once('|')
@@ -78,16 +85,113 @@ pub(crate) async fn run_view(app: &App, run: repo::ImportRun, lang: Lang) -> Res
     })
 }
 
-/// The latest runs the actor may see: everyone's for roles that import operations
-/// data, else its own.
-pub async fn runs(app: &App, actor: &Actor, lang: Lang) -> Result<Vec<RunView>> {
-    let mut out = Vec::new();
-    for run in repo::recent(&app.db.conn, 200).await? {
-        if may_see(actor, &run) && out.len() < 50 {
-            out.push(run_view(app, run, lang).await?);
+/// The list of runs' query as the UI and the API send it (all text, all optional).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RunQuery {
+    #[param(inline, value_type = Option<ImportKind>)]
+    pub kind: Option<String>,
+    #[param(inline, value_type = Option<RunStatus>)]
+    pub status: Option<String>,
+    /// the runs one user started
+    #[param(pattern = r"^\s*([+-]?[0-9]+)?\s*$")]
+    pub user_id: Option<String>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100000)]
+    pub page: Option<String>,
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 200)]
+    pub per_page: Option<String>,
+}
+
+/// Where a run is, as the list filters by it.
+pub const RUN_STATUSES: [&str; 4] = ["running", "finished", "failed", "interrupted"];
+
+/// One page of runs.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ImportRunList)]
+pub struct RunPage {
+    pub items: Vec<RunView>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl RunPage {
+    pub fn pages(&self) -> u64 {
+        params::pages(self.total, self.per_page)
+    }
+    pub fn has_next(&self) -> bool {
+        let (p, n) = (self.page, self.per_page);
+        params::has_next(p, n, self.total, false, self.items.len())
+    }
+}
+
+/// The runs the actor may see, newest first: everyone's for roles that import operations
+/// data, else its own (a filter on someone else's then lists nothing).
+pub async fn runs(app: &App, actor: &Actor, lang: Lang, q: &RunQuery) -> Result<RunPage> {
+    let mut errs = FieldErrors::new();
+    let given = |s: &Option<String>| params::given(s.as_deref()).map(str::to_string);
+    let kind = given(&q.kind);
+    if kind
+        .as_deref()
+        .is_some_and(|k| ImportKind::parse(k).is_none())
+    {
+        errs.add("kind", "err.invalid_choice");
+    }
+    let status = given(&q.status);
+    if status
+        .as_deref()
+        .is_some_and(|s| !RUN_STATUSES.contains(&s))
+    {
+        errs.add("status", "err.invalid_choice");
+    }
+    let mut user_id = None;
+    if let Some(s) = given(&q.user_id) {
+        match s.strip_prefix('+').unwrap_or(&s).parse::<i64>() {
+            Ok(u) => user_id = Some(u),
+            Err(_) => errs.add("user_id", "err.invalid_choice"),
         }
     }
-    Ok(out)
+    let page = errs
+        .check("page", params::page(q.page.as_deref()))
+        .unwrap_or(1);
+    let per_page = errs
+        .check("per_page", params::per_page(q.per_page.as_deref(), 50, 200))
+        .unwrap_or(50);
+    errs.into_result()?;
+    let everyone = actor.role.is_admin() || actor.role.can_write_operations();
+    if !everyone {
+        match (actor.id, user_id) {
+            (Some(me), Some(u)) if u != me => {
+                return Ok(RunPage {
+                    items: Vec::new(),
+                    total: 0,
+                    page,
+                    per_page,
+                })
+            }
+            (me, _) => user_id = Some(me.unwrap_or(-1)),
+        }
+    }
+    let (rows, total) = repo::list(
+        &app.db.conn,
+        &repo::RunFilter {
+            kind,
+            status,
+            user_id,
+            offset: params::offset(page, per_page),
+            limit: per_page,
+        },
+    )
+    .await?;
+    Ok(RunPage {
+        items: rows
+            .into_iter()
+            .map(|(run, name)| view_of(run, name, lang))
+            .collect::<Result<_>>()?,
+        total,
+        page,
+        per_page,
+    })
 }
 
 /// One run with its first bad rows, in `lang`.

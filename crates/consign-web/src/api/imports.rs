@@ -306,20 +306,18 @@ async fn export(
         .or_api(u)
 }
 
-/// Import runs.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct ImportRunList {
-    items: Vec<consign_app::imports::RunView>,
-}
-
-/// The latest import runs you may see
-#[utoipa::path(get, path = "/imports", tag = "imports",
-    responses((status = 200, body = ImportRunList)))]
-pub(crate) async fn list_imports(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let items = consign_app::imports::runs(&app, &u.actor, u.lang)
+/// The import runs you may see, newest first: by kind, status and who started them
+#[utoipa::path(get, path = "/imports", tag = "imports", params(consign_app::imports::RunQuery),
+    responses((status = 200, body = consign_app::imports::RunPage)))]
+pub(crate) async fn list_imports(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiQuery(q): ApiQuery<consign_app::imports::RunQuery>,
+) -> ApiResult<Response> {
+    let page = consign_app::imports::runs(&app, &u.actor, u.lang, &q)
         .await
         .or_api(&u)?;
-    Ok(Json(ImportRunList { items }).into_response())
+    Ok(Json(page).into_response())
 }
 
 /// A run with its first 100 bad rows.

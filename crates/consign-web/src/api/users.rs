@@ -42,11 +42,15 @@ pub(crate) async fn me(u: ApiUser) -> Json<Me> {
     })
 }
 
-/// Users (admin)
-#[utoipa::path(get, path = "/users", tag = "users",
+/// Users (admin): by name, role, unit and whether they may sign in
+#[utoipa::path(get, path = "/users", tag = "users", params(users::UserQuery),
     responses((status = 200, body = Listed<users::UserView>)))]
-pub(crate) async fn list_users(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
-    let list = users::list(&app, &u.actor).await.or_api(&u)?;
+pub(crate) async fn list_users(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiQuery(q): ApiQuery<users::UserQuery>,
+) -> ApiResult<Response> {
+    let list = users::find(&app, &u.actor, &q).await.or_api(&u)?;
     Ok(Json(Listed::from(list)).into_response())
 }
 

@@ -23,7 +23,7 @@ pub(crate) fn routes() -> axum::Router<consign_app::App> {
 #[template(path = "account/page.html")]
 pub(crate) struct AccountTpl {
     pub(crate) ctx: Ctx,
-    pub(crate) tokens: Vec<users::TokenView>,
+    pub(crate) tokens: Vec<consign_app::users::TokenView>,
     pub(crate) new_token: String,
     pub(crate) error: String,
     pub(crate) username: String,
@@ -37,7 +37,7 @@ pub(crate) async fn account_render(
     flash: Option<&str>,
 ) -> UiResult {
     let lang = u.lang;
-    let tokens = users::tokens(app, &u.actor, u.actor.user_id())
+    let tokens = consign_app::users::tokens(app, &u.actor, u.actor.user_id())
         .await
         .map_err(|e| fail(e, lang))?;
     let ctx = with_flash(Ctx::new(app, u, "/account", "account"), flash);
@@ -67,7 +67,7 @@ pub(crate) async fn account_page(
 
 pub(crate) async fn account_password(State(app): State<App>, p: UiPost) -> UiResult {
     let lang = p.user.lang;
-    match users::change_own_password(
+    match consign_app::users::change_own_password(
         &app,
         &p.user.actor,
         &p.form.text("current_password"),

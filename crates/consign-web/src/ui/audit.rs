@@ -162,7 +162,7 @@ pub(crate) async fn page(
             )
         })
         .collect();
-    let names = users::display_names(&app, &u.actor)
+    let names = consign_app::users::display_names(&app, &u.actor)
         .await
         .map_err(|e| fail(e, lang))?;
     let mut people: Vec<(String, String)> = names

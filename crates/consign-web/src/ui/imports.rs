@@ -3,14 +3,18 @@
 //! download the bad-row report.
 
 use crate::extract::UiUser;
-use crate::ui::{fail, parse_id, render, Ctx, UiResult};
+use crate::ui::views::ListViews;
+use crate::ui::{fail, listing, opts, parse_id, render, Ctx, Opt, UiResult};
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect};
-use consign_app::imports::{self, BadRow, ImportKind, ImportOptions, RunView, UnknownCustomers};
+use consign_app::imports::{
+    self, BadRow, ImportKind, ImportOptions, RunPage, RunQuery, RunView, UnknownCustomers,
+};
 use consign_app::tabular::TextEncoding;
 use consign_app::{App, AppError};
+use consign_domain::views::ListKind;
 use std::collections::HashMap;
 use tokio::io::AsyncWriteExt;
 
@@ -37,10 +41,17 @@ struct ImportsTpl {
     ctx: Ctx,
     kinds: Vec<(&'static str, String)>,
     profiles: Vec<(String, String)>,
-    runs: Vec<RunView>,
     /// A problem with the upload itself (no file, empty file…).
     problem: Option<String>,
     chosen: String,
+    lv: ListViews,
+    runs: RunPage,
+    q: RunQuery,
+    kind_opts: Vec<Opt>,
+    status_opts: Vec<Opt>,
+    /// Who started runs (empty for a user who sees only its own).
+    people: Vec<Opt>,
+    filter_errors: String,
 }
 
 impl ImportsTpl {
@@ -50,6 +61,45 @@ impl ImportsTpl {
     fn status_class(&self, r: &RunView) -> &'static str {
         status_class(r)
     }
+    fn pairs(&self) -> listing::Pairs<'static> {
+        pairs(&self.q)
+    }
+    fn page_link(&self, page: u64) -> String {
+        let q = listing::query(&self.pairs(), None);
+        let sep = if q.is_empty() { "" } else { "&" };
+        format!("/imports?{q}{sep}page={page}")
+    }
+    fn chips(&self) -> Vec<listing::Chip> {
+        let t = |k: &str| self.ctx.t(k);
+        listing::chips("/imports", &self.pairs(), |k, val| {
+            Some(match k {
+                "kind" => (
+                    t("import.kind"),
+                    listing::option_label(&self.kind_opts, val),
+                ),
+                "status" => (
+                    t("import.state"),
+                    listing::option_label(&self.status_opts, val),
+                ),
+                "user_id" => (t("import.by"), listing::option_label(&self.people, val)),
+                _ => return None,
+            })
+        })
+    }
+    /// The upload panel starts open when there is nothing to list yet or the last
+    /// upload had a problem.
+    fn upload_open(&self) -> bool {
+        self.problem.is_some() || (self.runs.total == 0 && self.filter_errors.is_empty())
+    }
+}
+
+fn pairs(q: &RunQuery) -> listing::Pairs<'static> {
+    let v = |x: &Option<String>| x.clone().unwrap_or_default();
+    vec![
+        ("kind", v(&q.kind)),
+        ("status", v(&q.status)),
+        ("user_id", v(&q.user_id)),
+    ]
 }
 
 /// A run's status badge: green when it read everything, amber when some rows were bad,
@@ -63,13 +113,28 @@ fn status_class(r: &RunView) -> &'static str {
     }
 }
 
-async fn page_with(app: &App, u: &UiUser, problem: Option<String>, chosen: &str) -> UiResult {
-    let runs = imports::runs(app, &u.actor, u.lang)
-        .await
-        .map_err(|e| fail(e, u.lang))?;
+async fn page_with(
+    app: &App,
+    u: &UiUser,
+    problem: Option<String>,
+    chosen: &str,
+    q: RunQuery,
+    view: Option<&str>,
+) -> UiResult {
+    let lang = u.lang;
+    let (runs, filter_errors) = match imports::runs(app, &u.actor, lang, &q).await {
+        Ok(p) => (p, String::new()),
+        Err(AppError::Validation(e)) => (
+            imports::runs(app, &u.actor, lang, &RunQuery::default())
+                .await
+                .map_err(|e| fail(e, lang))?,
+            crate::error::errors_text(lang, &e),
+        ),
+        Err(e) => return Err(fail(e, lang)),
+    };
     let profiles = imports::list_profiles(app, &u.actor)
         .await
-        .map_err(|e| fail(e, u.lang))?;
+        .map_err(|e| fail(e, lang))?;
     let role = u.actor.role;
     let kinds = ImportKind::ALL
         .iter()
@@ -77,30 +142,83 @@ async fn page_with(app: &App, u: &UiUser, problem: Option<String>, chosen: &str)
             ImportKind::Customers | ImportKind::Contacts => role.can_edit_customers(),
             _ => role.can_write_operations(),
         })
-        .map(|k| (k.as_str(), u.lang.t(k.label_key()).to_string()))
+        .map(|k| (k.as_str(), lang.t(k.label_key()).to_string()))
         .collect::<Vec<_>>();
     if kinds.is_empty() {
-        return Err(fail(AppError::Forbidden, u.lang));
+        return Err(fail(AppError::Forbidden, lang));
     }
+    let chosen_of = |x: &Option<String>| x.as_deref().unwrap_or("").trim().to_string();
+    let kind_opts = opts(
+        ImportKind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_string(), lang.t(k.label_key()).to_string())),
+        &chosen_of(&q.kind),
+    );
+    let status_opts = opts(
+        imports::RUN_STATUSES.iter().map(|s| {
+            (
+                s.to_string(),
+                lang.t(&format!("import.status.{s}")).to_string(),
+            )
+        }),
+        &chosen_of(&q.status),
+    );
+    let people = if role.is_admin() || role.can_write_operations() {
+        let mut named: Vec<(String, String)> = consign_app::users::display_names(app, &u.actor)
+            .await
+            .map_err(|e| fail(e, lang))?
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name))
+            .collect();
+        named.sort_by(|a, b| a.1.cmp(&b.1));
+        opts(named, &chosen_of(&q.user_id))
+    } else {
+        Vec::new()
+    };
     let status = if problem.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
+    let lv = super::views::for_page(
+        app,
+        u,
+        ListKind::Imports,
+        view,
+        listing::query(&pairs(&q), None),
+    )
+    .await?;
     let mut r = render(&ImportsTpl {
         ctx: Ctx::new(app, u, "/imports", "imports"),
         kinds,
         profiles,
-        runs,
         problem,
         chosen: chosen.to_string(),
+        lv,
+        runs,
+        q,
+        kind_opts,
+        status_opts,
+        people,
+        filter_errors,
     });
     *r.status_mut() = status;
     Ok(r)
 }
 
-pub async fn page(State(app): State<App>, u: UiUser) -> UiResult {
-    page_with(&app, &u, None, "shipments").await
+pub async fn page(
+    State(app): State<App>,
+    u: UiUser,
+    Query(q): Query<RunQuery>,
+    Query(v): Query<super::views::ViewQ>,
+) -> UiResult {
+    page_with(&app, &u, None, "shipments", q, v.view.as_deref()).await
+}
+
+/// The upload page again, saying what was wrong with the upload.
+async fn refused(app: &App, u: &UiUser, problem: &str, chosen: &str) -> UiResult {
+    let p = u.lang.t(problem).to_string();
+    page_with(app, u, Some(p), chosen, RunQuery::default(), None).await
 }
 
 /// The upload form (multipart): the file goes to disk chunk by chunk, then the import
@@ -114,7 +232,6 @@ pub async fn upload(State(app): State<App>, u: UiUser, mut form: Multipart) -> U
     {
         return Err(fail(AppError::Forbidden, lang));
     }
-    let bad = |key: &str| lang.t(key).to_string();
     let mut fields: HashMap<String, String> = HashMap::new();
     let mut file = None;
     loop {
@@ -123,7 +240,7 @@ pub async fn upload(State(app): State<App>, u: UiUser, mut form: Multipart) -> U
             Ok(None) => break,
             Err(e) => {
                 tracing::info!(error = %e, "upload broken off");
-                return page_with(&app, &u, Some(bad("import.upload_broken")), "").await;
+                return refused(&app, &u, "import.upload_broken", "").await;
             }
         };
         let name = field.name().unwrap_or_default().to_string();
@@ -131,7 +248,7 @@ pub async fn upload(State(app): State<App>, u: UiUser, mut form: Multipart) -> U
             // Form fields are small; a large one is not a form of ours.
             let text = match field.bytes().await {
                 Ok(b) if b.len() <= 64 * 1024 => String::from_utf8_lossy(&b).into_owned(),
-                _ => return page_with(&app, &u, Some(bad("import.upload_broken")), "").await,
+                _ => return refused(&app, &u, "import.upload_broken", "").await,
             };
             fields.insert(name, text);
             continue;
@@ -156,13 +273,13 @@ pub async fn upload(State(app): State<App>, u: UiUser, mut form: Multipart) -> U
         loop {
             let next = tokio::time::timeout(crate::limits::UPLOAD_IDLE, field.chunk()).await;
             let Ok(next) = next else {
-                return page_with(&app, &u, Some(bad("import.upload_broken")), "").await;
+                return refused(&app, &u, "import.upload_broken", "").await;
             };
             match next {
                 Ok(Some(chunk)) => {
                     size += chunk.len() as u64;
                     if size > MAX_UPLOAD {
-                        return page_with(&app, &u, Some(bad("import.upload_too_large")), "").await;
+                        return refused(&app, &u, "import.upload_too_large", "").await;
                     }
                     out.write_all(&chunk)
                         .await
@@ -171,7 +288,7 @@ pub async fn upload(State(app): State<App>, u: UiUser, mut form: Multipart) -> U
                 Ok(None) => break,
                 Err(e) => {
                     tracing::info!(error = %e, "upload broken off");
-                    return page_with(&app, &u, Some(bad("import.upload_broken")), "").await;
+                    return refused(&app, &u, "import.upload_broken", "").await;
                 }
             }
         }
@@ -185,10 +302,10 @@ pub async fn upload(State(app): State<App>, u: UiUser, mut form: Multipart) -> U
     }
     let kind_s = fields.get("kind").cloned().unwrap_or_default();
     let Some(kind) = ImportKind::parse(&kind_s) else {
-        return page_with(&app, &u, Some(bad("import.choose_kind")), "").await;
+        return refused(&app, &u, "import.choose_kind", "").await;
     };
     let Some((path, file_name, size)) = file.filter(|(_, n, s)| !n.is_empty() && *s > 0) else {
-        return page_with(&app, &u, Some(bad("import.choose_file")), &kind_s).await;
+        return refused(&app, &u, "import.choose_file", &kind_s).await;
     };
     let profile = match fields
         .get("profile")

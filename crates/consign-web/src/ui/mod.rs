@@ -21,7 +21,7 @@ use consign_app::customers::{
     ListQuery, NewCustomer, Page, Revealed,
 };
 use consign_app::shipments::ShipmentView;
-use consign_app::users::{self, UserView};
+use consign_app::users::UserView;
 use consign_app::{App, AppError};
 use consign_domain::classify::{Grade, Lifecycle, RfmSegment, ValueClass};
 use consign_domain::customer::CustomerId;
@@ -51,6 +51,7 @@ pub fn routes() -> Router<App> {
         .merge(service::routes())
         .merge(analysis::routes())
         .merge(admin::routes())
+        .merge(users::routes())
         .merge(audit::routes())
         .merge(account::routes())
         .merge(views::routes())
@@ -332,7 +333,7 @@ pub(crate) async fn owner_choices(
     u: &UiUser,
 ) -> Result<Vec<(String, String)>, Response> {
     let lang = u.lang;
-    let owners = users::assignable_owners(app, &u.actor)
+    let owners = consign_app::users::assignable_owners(app, &u.actor)
         .await
         .map_err(|e| fail(e, lang))?;
     let mut items = vec![
@@ -499,6 +500,7 @@ pub(crate) mod listing;
 mod login;
 pub(crate) mod service;
 mod shipments;
+mod users;
 pub(crate) mod views;
 #[allow(unused_imports)]
 use account::*;

@@ -24,6 +24,8 @@ fn list_path(list: ListKind) -> &'static str {
         ListKind::Audit => "/admin/audit",
         ListKind::Tasks => "/tasks",
         ListKind::Shipments => "/shipments",
+        ListKind::Imports => "/imports",
+        ListKind::Users => "/admin/users",
     }
 }
 
@@ -54,9 +56,20 @@ pub struct ListViews {
     pub current: Option<i64>,
     /// The page's filters and sort, for "save as a view".
     pub query: String,
+    /// A column the page leaves out although it is chosen (the customer column of the
+    /// shipments on a customer's page).
+    pub omit: Option<&'static str>,
 }
 
 impl ListViews {
+    /// The columns the page shows, in order.
+    pub fn shown(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .filter(|c| Some(c.as_str()) != self.omit)
+            .cloned()
+            .collect()
+    }
     pub fn label_of(&self, key: &str) -> String {
         self.chooser
             .iter()
@@ -73,10 +86,16 @@ impl ListViews {
             ListKind::Audit => "a",
             ListKind::Tasks => "k",
             ListKind::Shipments => "s",
+            ListKind::Imports => "i",
+            ListKind::Users => "u",
         };
         let num = matches!(
             (self.list, key),
             (ListKind::Shipments, "pieces" | "weight" | "revenue")
+                | (
+                    ListKind::Imports,
+                    "read" | "new" | "updated" | "unchanged" | "bad"
+                )
         );
         format!("{letter}-{key}{}", if num { " num" } else { "" })
     }
@@ -145,6 +164,7 @@ pub(crate) async fn for_page(
         current: current.map(|v| v.id),
         views,
         query,
+        omit: None,
     })
 }
 

@@ -28,6 +28,8 @@ pub(crate) struct DetailTpl {
     pub(crate) form: FormView,
     pub(crate) merged_into: Option<(CustomerId, String)>,
     pub(crate) shipments: Page<ShipmentView>,
+    /// The columns the user chose for the shipment list, for the shipments shown here.
+    pub(crate) lv: crate::ui::views::ListViews,
     pub(crate) invoices: Page<InvoiceView>,
     pub(crate) receivables: Receivables,
     pub(crate) aging_buckets: &'static [consign_domain::billing::AgingBucket],
@@ -307,6 +309,15 @@ pub(crate) async fn detail_page(
     let mut ctx = Ctx::new(app, u, &format!("/customers/{id}"), "customers");
     ctx = with_flash(ctx, x.flash.as_deref());
     let timeline = timeline_items(&ctx, p.timeline, &p.user_names);
+    let mut lv = crate::ui::views::for_page(
+        app,
+        u,
+        consign_domain::views::ListKind::Shipments,
+        None,
+        format!("customer_id={id}"),
+    )
+    .await?;
+    lv.omit = Some("customer");
     let d = p.detail;
     let c = &d.customer;
     let t = DetailTpl {
@@ -335,6 +346,7 @@ pub(crate) async fn detail_page(
         form: FormView::new(lang, x.contact_values, x.contact_errors),
         merged_into: p.merged_into,
         shipments: p.shipments,
+        lv,
         invoices: p.invoices,
         receivables: p.receivables,
         aging_buckets: consign_domain::billing::AgingBucket::ALL,

@@ -61,7 +61,7 @@ pub(crate) async fn form_page(app: &App, u: &UiUser, s: FormState) -> UiResult {
         None => "/customers/new".into(),
     };
     let ctx = Ctx::new(app, u, &path, "customers");
-    let owners_list = users::assignable_owners(app, &u.actor)
+    let owners_list = consign_app::users::assignable_owners(app, &u.actor)
         .await
         .map_err(|e| fail(e, lang))?;
     let mut owner_items = vec![(String::new(), lang.t("customer.no_owner").to_string())];
