@@ -7,8 +7,12 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
-    /// `sqlite://data/consign.db` (default) or `postgres://user@host/db`.
+    /// `sqlite://<data_dir>/consign.db` (default) or `postgres://user@host/db`.
     pub database_url: String,
+    /// Whether `database_url` was chosen (file, environment, flag); if not, the database
+    /// is the SQLite file in `data_dir` wherever `data_dir` is set.
+    #[serde(skip)]
+    pub database_url_chosen: bool,
     /// Address the server listens on.
     pub listen: String,
     /// Folder for the SQLite file, the key file and backups.
@@ -117,6 +121,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             database_url: "sqlite://data/consign.db".into(),
+            database_url_chosen: false,
             listen: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("data"),
             key_file: None,
@@ -141,6 +146,15 @@ impl Settings {
     /// Defaults, then the TOML file (if given, or `consign.toml` when present), then the
     /// environment.
     pub fn load(file: Option<&Path>) -> Result<Settings, String> {
+        Self::load_with(file, |k| std::env::var(k).ok())
+    }
+
+    /// [`Settings::load`] with the environment read through `get`. The database follows
+    /// `data_dir` (from the file or `CONSIGN_DATA_DIR`) unless a URL was chosen.
+    pub fn load_with(
+        file: Option<&Path>,
+        get: impl Fn(&str) -> Option<String>,
+    ) -> Result<Settings, String> {
         let mut s = match file {
             Some(p) => Self::from_file(p)?,
             None if Path::new("consign.toml").exists() => {
@@ -148,19 +162,31 @@ impl Settings {
             }
             None => Settings::default(),
         };
-        s.apply_env(|k| std::env::var(k).ok())?;
+        s.apply_env(get)?;
+        let dir = s.data_dir.clone();
+        s.set_data_dir(dir);
         Ok(s)
     }
 
     fn from_file(p: &Path) -> Result<Settings, String> {
         let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-        toml::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))
+        let mut s: Settings = toml::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?;
+        s.database_url_chosen = text
+            .parse::<toml::Table>()
+            .is_ok_and(|t| t.contains_key("database_url"));
+        Ok(s)
+    }
+
+    /// Chooses the database (a command-line flag): it no longer follows `data_dir`.
+    pub fn set_database_url(&mut self, url: String) {
+        self.database_url = url;
+        self.database_url_chosen = true;
     }
 
     /// Applies `CONSIGN_*` variables through `get` (a function so tests need no process env).
     pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), String> {
         if let Some(v) = get("CONSIGN_DATABASE_URL") {
-            self.database_url = v;
+            self.set_database_url(v);
         }
         if let Some(v) = get("CONSIGN_LISTEN") {
             self.listen = v;
@@ -225,7 +251,7 @@ impl Settings {
 
     /// Sets the data folder and, unless a database URL was chosen, the SQLite file in it.
     pub fn set_data_dir(&mut self, dir: PathBuf) {
-        if self.database_url == Settings::default().database_url {
+        if !self.database_url_chosen {
             self.database_url = format!("sqlite://{}", dir.join("consign.db").display());
         }
         self.data_dir = dir;
@@ -247,6 +273,47 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The data folder moves the SQLite file with it however it is set (the file, the
+    /// environment, the flag), unless a database URL was chosen.
+    #[test]
+    fn the_database_follows_the_data_folder() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let file = dir.path().join("consign.toml");
+        let no_env = |_: &str| None;
+        // In the file.
+        std::fs::write(&file, "data_dir = \"/srv/consign\"\n").expect("write");
+        let s = Settings::load_with(Some(&file), no_env).expect("load");
+        assert_eq!(s.database_url, "sqlite:///srv/consign/consign.db");
+        assert_eq!(s.key_path(), PathBuf::from("/srv/consign/consign.key"));
+        // Then the flag moves both again.
+        let mut flagged = s.clone();
+        flagged.set_data_dir(PathBuf::from("/mnt/data"));
+        assert_eq!(flagged.database_url, "sqlite:///mnt/data/consign.db");
+        // In the environment.
+        std::fs::write(&file, "listen = \"127.0.0.1:8080\"\n").expect("write");
+        let env = |k: &str| (k == "CONSIGN_DATA_DIR").then(|| "/var/lib/consign".to_string());
+        let s = Settings::load_with(Some(&file), env).expect("load");
+        assert_eq!(s.database_url, "sqlite:///var/lib/consign/consign.db");
+        assert_eq!(s.key_path(), PathBuf::from("/var/lib/consign/consign.key"));
+        // Nowhere: ./data as before.
+        let s = Settings::load_with(Some(&file), no_env).expect("load");
+        assert_eq!(s.database_url, "sqlite://data/consign.db");
+        // A chosen URL stays where it was put, in the file or the environment.
+        std::fs::write(
+            &file,
+            "data_dir = \"/srv/consign\"\ndatabase_url = \"postgres://crm@db/consign\"\n",
+        )
+        .expect("write");
+        let mut s = Settings::load_with(Some(&file), no_env).expect("load");
+        assert_eq!(s.database_url, "postgres://crm@db/consign");
+        s.set_data_dir(PathBuf::from("/mnt/data"));
+        assert_eq!(s.database_url, "postgres://crm@db/consign");
+        std::fs::write(&file, "data_dir = \"/srv/consign\"\n").expect("write");
+        let env = |k: &str| (k == "CONSIGN_DATABASE_URL").then(|| "sqlite:///tmp/x.db".to_string());
+        let s = Settings::load_with(Some(&file), env).expect("load");
+        assert_eq!(s.database_url, "sqlite:///tmp/x.db");
+    }
 
     #[test]
     fn layering() {

@@ -13,12 +13,16 @@ use consign_store::StoreError;
 use serde::Serialize;
 
 /// A saved view as its list shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = SavedView)]
 pub struct ViewItem {
+    #[serde(serialize_with = "crate::ser::id")]
+    #[schema(value_type = String)]
     pub id: i64,
     pub name: String,
     /// The list's query string (filters and sort).
     pub query: String,
+    #[schema(value_type = Vec<String>)]
     pub columns: Vec<&'static str>,
     pub shared: bool,
     /// The actor's own (it may delete it), else a teammate's shared view.

@@ -197,7 +197,7 @@ fn settings(g: &Global, demo: bool) -> Result<Settings> {
         s.set_data_dir(d.clone());
     }
     if let Some(u) = &g.database_url {
-        s.database_url = u.clone();
+        s.set_database_url(u.clone());
     }
     Ok(s)
 }

@@ -169,11 +169,88 @@ pub fn month_of(day: i32) -> i32 {
     day / 100
 }
 
-/// A service mode from the words exports use (产品类型 标准快递, 特快, 零担, 整车, 冷链 …).
+/// Text as matched against words: full-width letters, digits and signs made half-width,
+/// lower case, trimmed (`ＥＭＳ特快` → `ems特快`).
+pub fn fold(s: &str) -> String {
+    s.trim()
+        .chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            c => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The common Chinese carriers' product names (SF, JD, Deppon, ZTO, YTO, STO, Yunda, EMS,
+/// Kuayue, ANE, Best) and the service mode each is; read before the keywords, which
+/// some names would mislead (德邦 精准空运 is domestic express, not international).
+pub const CARRIER_PRODUCTS: &[(&str, ServiceMode)] = &[
+    // 顺丰
+    ("顺丰标快", ServiceMode::Express),
+    ("顺丰特快", ServiceMode::Express),
+    ("顺丰即日", ServiceMode::Express),
+    ("顺丰次晨", ServiceMode::Express),
+    ("顺丰空配", ServiceMode::Express),
+    ("同城急送", ServiceMode::Express),
+    ("重货包裹", ServiceMode::Ltl),
+    ("大票零担", ServiceMode::Ltl),
+    ("物流普运", ServiceMode::Ltl),
+    ("顺丰冷运", ServiceMode::ColdChain),
+    // 京东
+    ("京东标快", ServiceMode::Express),
+    ("京东特快", ServiceMode::Express),
+    ("特惠送", ServiceMode::Express),
+    ("特快零担", ServiceMode::Ltl),
+    ("特惠零担", ServiceMode::Ltl),
+    ("京东快运", ServiceMode::Ltl),
+    ("京东整车", ServiceMode::Ftl),
+    ("生鲜特快", ServiceMode::ColdChain),
+    ("京东仓配", ServiceMode::Warehousing),
+    // 德邦
+    ("精准卡航", ServiceMode::Ltl),
+    ("精准汽运", ServiceMode::Ltl),
+    ("精准城运", ServiceMode::Ltl),
+    ("精准空运", ServiceMode::Express),
+    ("重包入户", ServiceMode::Ltl),
+    ("大件快递", ServiceMode::Express),
+    ("德邦快递", ServiceMode::Express),
+    // 中通、圆通、申通、韵达、百世
+    ("中通快运", ServiceMode::Ltl),
+    ("中通冷链", ServiceMode::ColdChain),
+    ("圆准达", ServiceMode::Express),
+    ("百世快运", ServiceMode::Ltl),
+    // EMS
+    ("国际ems", ServiceMode::International),
+    ("ems特快", ServiceMode::Express),
+    ("经济快递", ServiceMode::Express),
+    ("快递包裹", ServiceMode::Express),
+    // 跨越
+    ("当天达", ServiceMode::Express),
+    ("次日达", ServiceMode::Express),
+    ("隔日达", ServiceMode::Express),
+    ("陆运件", ServiceMode::Ltl),
+    // 安能
+    ("定时达", ServiceMode::Ltl),
+    ("标准零担", ServiceMode::Ltl),
+    ("安心达", ServiceMode::Ltl),
+];
+
+/// A service mode from the words exports use: a carrier's product name
+/// ([`CARRIER_PRODUCTS`]), else a keyword (快递, 快运, 零担, 整车, 卡航, 汽运, 冷链, 空运 …).
 pub fn service_mode_from_text(s: &str) -> Option<ServiceMode> {
-    let t = s.trim().to_lowercase();
+    let t = fold(s);
     if let Some(m) = ServiceMode::parse(&t) {
         return Some(m);
+    }
+    // The longest name the cell holds (精准空运 before 空运).
+    if let Some((_, m)) = CARRIER_PRODUCTS
+        .iter()
+        .filter(|(name, _)| t.contains(name))
+        .max_by_key(|(name, _)| name.chars().count())
+    {
+        return Some(*m);
     }
     let has = |words: &[&str]| words.iter().any(|w| t.contains(w));
     if has(&["冷链", "冷藏", "冷冻", "cold"]) {
@@ -182,11 +259,15 @@ pub fn service_mode_from_text(s: &str) -> Option<ServiceMode> {
         Some(ServiceMode::International)
     } else if has(&["整车", "ftl", "专车", "包车"]) {
         Some(ServiceMode::Ftl)
-    } else if has(&["零担", "ltl", "快运"]) {
+    } else if has(&[
+        "零担", "ltl", "快运", "卡航", "汽运", "城运", "重货", "大票",
+    ]) {
         Some(ServiceMode::Ltl)
     } else if has(&["仓储", "仓配", "入库", "出库", "warehous"]) {
         Some(ServiceMode::Warehousing)
-    } else if has(&["快递", "特快", "标快", "express", "即日", "次日"]) {
+    } else if has(&[
+        "快递", "特快", "标快", "特惠", "速递", "express", "即日", "次日", "次晨",
+    ]) {
         Some(ServiceMode::Express)
     } else {
         None
@@ -196,7 +277,7 @@ pub fn service_mode_from_text(s: &str) -> Option<ServiceMode> {
 /// A status from the words exports use (已签收, 运输中, 退回 …), with the exception it
 /// implies (退回 → returned).
 pub fn status_from_text(s: &str) -> Option<ShipmentStatus> {
-    let t = s.trim().to_lowercase();
+    let t = fold(s);
     if let Some(st) = ShipmentStatus::parse(&t) {
         return Some(st);
     }
@@ -221,28 +302,39 @@ pub fn status_from_text(s: &str) -> Option<ShipmentStatus> {
 /// Exceptions written in words in a remark column (备注 `外包装破损` → damaged).
 pub fn exceptions_from_text(s: &str) -> Exceptions {
     let mut x = Exceptions::default();
-    let t = s.trim();
+    let t = fold(s);
     if t.is_empty() {
         return x;
     }
     let has = |words: &[&str]| words.iter().any(|w| t.contains(w));
     x.set(
         Exception::Damaged,
-        has(&["破损", "损坏", "货损", "受潮", "damage"]),
+        has(&["破损", "损坏", "货损", "受潮", "湿损", "变形", "damage"]),
     );
     x.set(
         Exception::Short,
-        has(&["短少", "短装", "短卸", "少件", "丢件", "遗失", "short"]),
+        has(&[
+            "短少", "短装", "短卸", "少件", "少货", "丢件", "丢失", "遗失", "short",
+        ]),
     );
     x.set(Exception::Stockout, has(&["缺货", "stockout"]));
     x.set(Exception::Substituted, has(&["替代", "替换", "substitut"]));
     x.set(
         Exception::RouteChanged,
-        has(&["改道", "路线变", "路由变", "绕行", "route"]),
+        has(&[
+            "改道",
+            "改址",
+            "改派",
+            "转寄",
+            "路线变",
+            "路由变",
+            "绕行",
+            "route",
+        ]),
     );
     x.set(
         Exception::Returned,
-        has(&["退回", "回运", "退件", "拒收", "returned"]),
+        has(&["退回", "回运", "退件", "拒收", "退货", "returned"]),
     );
     x.set(
         Exception::InvoiceError,
@@ -372,8 +464,66 @@ impl DayFigures {
     }
 }
 
+/// Origin and destination of a route written in one cell, as carriers' exports write it:
+/// `南京-西安`, `南京→西安`, `南京至西安`, `南京—西安`, `南京->西安`, `南京~西安`. None when the
+/// cell is not two places.
+pub fn split_route(cell: &str) -> Option<(&str, &str)> {
+    const SEPARATORS: [&str; 10] = ["->", "→", "⇒", "—", "－", "-", "至", "到", "~", "～"];
+    let t = cell.trim();
+    SEPARATORS.iter().find_map(|sep| {
+        let (a, b) = t.split_once(sep)?;
+        let (a, b) = (a.trim(), b.trim());
+        (!a.is_empty() && !b.is_empty() && !b.contains(sep)).then_some((a, b))
+    })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn carrier_products_and_exception_words() {
+        use super::*;
+        for (name, mode) in [
+            ("精准卡航", ServiceMode::Ltl),
+            ("精准汽运", ServiceMode::Ltl),
+            ("德邦 精准空运", ServiceMode::Express),
+            ("顺丰标快", ServiceMode::Express),
+            ("京东 特快零担", ServiceMode::Ltl),
+            ("ＥＭＳ特快", ServiceMode::Express),
+            ("国际EMS", ServiceMode::International),
+            ("安能定时达", ServiceMode::Ltl),
+            ("中通冷链", ServiceMode::ColdChain),
+        ] {
+            assert_eq!(service_mode_from_text(name), Some(mode), "{name}");
+        }
+        let x = exceptions_from_text("少件2件，已改址");
+        assert!(x.has(Exception::Short) && x.has(Exception::RouteChanged));
+        assert!(exceptions_from_text("客户拒收，ＤＡＭＡＧＥ").has(Exception::Damaged));
+        assert!(exceptions_from_text("改派").has(Exception::RouteChanged));
+    }
+
+    #[test]
+    fn routes_split_on_the_separators_carriers_write() {
+        use super::split_route;
+        for cell in [
+            "南京-西安",
+            "南京→西安",
+            "南京至西安",
+            "南京—西安",
+            "南京 -> 西安",
+            "南京～西安",
+            " 南京－西安 ",
+        ] {
+            assert_eq!(split_route(cell), Some(("南京", "西安")), "{cell}");
+        }
+        assert_eq!(split_route("南京"), None);
+        assert_eq!(split_route("-西安"), None);
+        assert_eq!(
+            split_route("上海-南京-西安"),
+            None,
+            "three places are not a route"
+        );
+    }
+
     use super::*;
     use crate::ops::parse_local_datetime;
     use chrono_tz::Asia::Shanghai;

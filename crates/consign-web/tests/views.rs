@@ -709,3 +709,59 @@ async fn a_customers_shipments_follow_the_shipment_list_columns() {
     })
     .await;
 }
+
+/// The views and columns by API: the same rules as the menus (names, known columns, the
+/// anchor kept, the team's shared views, only one's own deleted).
+#[tokio::test]
+async fn views_and_columns_by_api() {
+    each_db(|t| async move {
+        let lixy = t.api("lixy").await;
+        let put = |api: &Api, path: &str, body: serde_json::Value| {
+            let r = api.req(reqwest::Method::PUT, path).json(&body);
+            async move {
+                let r = r.send().await.expect("send");
+                let s = r.status();
+                (s, r.json::<serde_json::Value>().await.unwrap_or_default())
+            }
+        };
+        let (s, cols) = lixy.get("/api/v1/views/customers/columns").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(!cols["columns"].to_string().contains("owner"), "an account manager's defaults: {cols}");
+        let (s, cols) = put(&lixy, "/api/v1/views/customers/columns", serde_json::json!({"columns": ["grade", "code"]})).await;
+        assert_eq!(s, StatusCode::OK, "{cols}");
+        assert_eq!(cols["columns"], serde_json::json!(["name", "grade", "code"]));
+        let (s, _) = put(&lixy, "/api/v1/views/customers/columns", serde_json::json!({"columns": ["nonsense"]})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let (s, v) = lixy
+            .post(
+                "/api/v1/views/customers",
+                serde_json::json!({"name": "我的广东A类客户", "query": "province=广东&value_class=a&page=3", "columns": ["code", "name", "value_class"], "shared": true}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(v["query"], "province=%E5%B9%BF%E4%B8%9C&value_class=a", "page is not a filter: {v}");
+        let vid = v["id"].as_str().expect("id").to_string();
+        let (s, again) = lixy
+            .post("/api/v1/views/customers", serde_json::json!({"name": "我的广东A类客户", "columns": ["name"]}))
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{again}");
+        // A teammate sees the shared view but may not delete it; another team does not.
+        let zhaop = t.api("zhaop").await;
+        let (_, theirs) = zhaop.get("/api/v1/views/customers").await;
+        let (_, chenj) = t.api("chenj").await.get("/api/v1/views/customers").await;
+        let team_sees = theirs["items"].to_string().contains("我的广东A类客户");
+        assert_eq!(
+            team_sees,
+            t.actor("zhaop").await.unit_id == t.actor("lixy").await.unit_id,
+            "{theirs}"
+        );
+        assert_eq!(chenj["total"], 0, "{chenj}");
+        let (s, _) = zhaop.delete(&format!("/api/v1/views/customers/{vid}")).await;
+        assert!(s == StatusCode::FORBIDDEN || s == StatusCode::NOT_FOUND, "{s}");
+        let (s, _) = lixy.delete(&format!("/api/v1/views/customers/{vid}")).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (s, _) = lixy.get("/api/v1/views/nowhere").await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    })
+    .await;
+}

@@ -48,6 +48,7 @@ pub(crate) async fn shipment_rows(
             let flag = |e: Exception| if s.exceptions.has(e) { "是" } else { "否" }.to_string();
             let cells = SHIPMENT_FIELDS
                 .iter()
+                .filter(|f| !READ_ONLY_FIELDS.contains(&f.name))
                 .map(|f| match f.name {
                     "waybill_no" => text(s.waybill_no.to_string()),
                     "customer_code" => text(s.customer_code.clone()),

@@ -12,8 +12,7 @@
 
 use crate::auth::Actor;
 use crate::tabular::{
-    detect, find_header, header_key, is_total_row, read_csv, read_xlsx, FileFault, RowEvent,
-    TextEncoding,
+    detect, find_header, is_total_row, read_csv, read_xlsx, FileFault, RowEvent, TextEncoding,
 };
 use crate::{customers, App, AppError, Result};
 use chrono::Utc;
@@ -327,6 +326,21 @@ pub(crate) const SHIPMENT_FIELDS: &[FieldDef] = &[
             "destination",
         ],
     },
+    // "南京-西安": origin and destination in one cell, read when they have no columns
+    // of their own. Read only: an export writes the two cities.
+    FieldDef {
+        name: "route",
+        required: false,
+        aliases: &[
+            "线路",
+            "路线",
+            "运输线路",
+            "线路名称",
+            "流向",
+            "route",
+            "lane",
+        ],
+    },
     FieldDef {
         name: "goods_type",
         required: false,
@@ -456,10 +470,15 @@ pub(crate) const SHIPMENT_FIELDS: &[FieldDef] = &[
     },
 ];
 
-/// The columns of a kind of file: (field, Chinese header, required).
+/// Fields an import reads but an export does not write (they repeat other columns).
+pub(crate) const READ_ONLY_FIELDS: &[&str] = &["route"];
+
+/// The columns of a kind of file as an export writes them: (field, Chinese header,
+/// required).
 pub fn fields_of(kind: ImportKind) -> Vec<(&'static str, &'static str, bool)> {
     kind.fields()
         .iter()
+        .filter(|f| !READ_ONLY_FIELDS.contains(&f.name))
         .map(|f| (f.name, f.aliases[0], f.required))
         .collect()
 }
@@ -481,10 +500,10 @@ impl Layout {
         let by_profile: HashMap<String, &str> = profile
             .columns
             .iter()
-            .map(|(h, f)| (header_key(h), f.as_str()))
+            .map(|(h, f)| (headers::norm(h), f.as_str()))
             .collect();
         for (c, h) in header.iter().enumerate() {
-            let key = header_key(h);
+            let key = headers::norm(h);
             if key.is_empty() {
                 continue;
             }
@@ -495,12 +514,14 @@ impl Layout {
                 }
                 continue;
             }
-            for (i, d) in fields.iter().enumerate() {
-                if let Some(r) = d.aliases.iter().position(|a| *a == key) {
-                    if r + 1 < rank[i] {
-                        col[i] = Some(c);
-                        rank[i] = r + 1;
-                    }
+            // The field it matches best (a synonym as written before a stem); a cell
+            // two fields match equally well is left out, and named if one is missing.
+            if let Ok(Some((i, strength, r))) = headers::best(fields, &key) {
+                let rank_here =
+                    (headers::Strength::Exact as usize - strength as usize) * 1000 + r + 1;
+                if rank_here < rank[i] {
+                    col[i] = Some(c);
+                    rank[i] = rank_here;
                 }
             }
         }
@@ -511,12 +532,26 @@ impl Layout {
         }
     }
 
+    /// The required fields no column holds, each with the headers that might (a cell
+    /// that matched it as well as another field): `客户编号/customer_code（客户代码？）`.
     fn missing(&self) -> Vec<String> {
         self.fields
             .iter()
             .zip(&self.col)
             .filter(|(d, c)| d.required && c.is_none())
-            .map(|(d, _)| format!("{}/{}", d.aliases[0], d.name))
+            .map(|(d, _)| {
+                let maybe: Vec<&str> = self
+                    .headers
+                    .iter()
+                    .filter(|h| headers::score(d, &headers::norm(h)).is_some())
+                    .map(String::as_str)
+                    .collect();
+                if maybe.is_empty() {
+                    format!("{}/{}", d.aliases[0], d.name)
+                } else {
+                    format!("{}/{}（{}？）", d.aliases[0], d.name, maybe.join("、"))
+                }
+            })
             .collect()
     }
 
@@ -535,16 +570,18 @@ pub(crate) fn known_header<'p>(
     fields: &'static [FieldDef],
 ) -> impl Fn(&str) -> Option<&'static str> + 'p {
     move |key: &str| {
-        if profile.columns.keys().any(|h| header_key(h) == key) {
+        let key = headers::norm(key);
+        if profile.columns.keys().any(|h| headers::norm(h) == key) {
             return Some("profile");
         }
-        fields
-            .iter()
-            .find(|d| d.aliases.contains(&key))
-            .map(|d| d.name)
+        headers::best(fields, &key)
+            .ok()
+            .flatten()
+            .map(|(i, _, _)| fields[i].name)
     }
 }
 
+mod headers;
 pub mod kinds;
 mod parsing;
 #[allow(unused_imports)]

@@ -176,12 +176,24 @@ impl RowParser<'_> {
         if !errs.is_empty() {
             return Err(errs);
         }
+        // A route cell ("南京-西安") fills the cities that have no column of their own.
+        let (mut origin, mut destination) = (get("origin_city"), get("destination_city"));
+        if origin.is_empty() || destination.is_empty() {
+            if let Some((o, d)) = consign_domain::shipment::split_route(get("route")) {
+                if origin.is_empty() {
+                    origin = o;
+                }
+                if destination.is_empty() {
+                    destination = d;
+                }
+            }
+        }
         let mut s = Shipment {
             waybill_no,
             customer_code,
             service_mode,
-            origin_city: get("origin_city").chars().take(100).collect(),
-            destination_city: get("destination_city").chars().take(100).collect(),
+            origin_city: origin.chars().take(100).collect(),
+            destination_city: destination.chars().take(100).collect(),
             goods_type: get("goods_type").chars().take(100).collect(),
             pieces,
             weight_g,

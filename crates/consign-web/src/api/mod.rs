@@ -71,6 +71,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .merge(users::routes())
         .merge(classification::routes())
         .merge(service::routes())
+        .merge(views::routes())
         .fallback(api_not_found)
 }
 
@@ -391,6 +392,7 @@ pub(crate) mod imports;
 pub(crate) mod service;
 pub(crate) mod shipments;
 pub(crate) mod users;
+pub(crate) mod views;
 #[allow(unused_imports)]
 use self::billing::*;
 #[allow(unused_imports)]

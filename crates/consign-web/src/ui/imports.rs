@@ -148,10 +148,12 @@ async fn page_with(
         return Err(fail(AppError::Forbidden, lang));
     }
     let chosen_of = |x: &Option<String>| x.as_deref().unwrap_or("").trim().to_string();
+    // The kinds the user imports: the runs it may see are of those (or anyone's, for a
+    // role that imports every kind).
     let kind_opts = opts(
-        ImportKind::ALL
+        kinds
             .iter()
-            .map(|k| (k.as_str().to_string(), lang.t(k.label_key()).to_string())),
+            .map(|(k, label)| (k.to_string(), label.clone())),
         &chosen_of(&q.kind),
     );
     let status_opts = opts(
