@@ -289,7 +289,8 @@ pub fn status_from_text(s: &str) -> Option<ShipmentStatus> {
     } else if has(&["签收", "妥投", "送达", "delivered"]) {
         Some(ShipmentStatus::Delivered)
     } else if has(&[
-        "运输", "在途", "派送", "派件", "中转", "已发", "发出", "transit",
+        "运输", "在途", "派送", "派件", "配送", "中转", "分拣", "到达", "装车", "已发", "发出",
+        "transit",
     ]) {
         Some(ShipmentStatus::InTransit)
     } else if has(&["下单", "揽收", "待揽", "已收件", "created", "待发"]) {

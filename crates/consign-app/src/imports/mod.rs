@@ -12,7 +12,8 @@
 
 use crate::auth::Actor;
 use crate::tabular::{
-    detect, find_header, is_total_row, read_csv, read_xlsx, FileFault, RowEvent, TextEncoding,
+    detect, find_header, read_csv, read_xlsx, total_row, FileFault, RowEvent, TextEncoding,
+    TotalRow,
 };
 use crate::{customers, App, AppError, Result};
 use chrono::Utc;
@@ -296,6 +297,8 @@ pub(crate) const SHIPMENT_FIELDS: &[FieldDef] = &[
             "业务类型",
             "运输方式",
             "产品",
+            "产品名称",
+            "产品类别",
             "service_mode",
             "servicemode",
             "product",
@@ -337,6 +340,7 @@ pub(crate) const SHIPMENT_FIELDS: &[FieldDef] = &[
             "运输线路",
             "线路名称",
             "流向",
+            "路由",
             "route",
             "lane",
         ],
@@ -404,6 +408,8 @@ pub(crate) const SHIPMENT_FIELDS: &[FieldDef] = &[
             "揽收时间",
             "订单时间",
             "开单时间",
+            "托运时间",
+            "发件时间",
             "ordered_at",
             "order_time",
         ],
@@ -421,7 +427,14 @@ pub(crate) const SHIPMENT_FIELDS: &[FieldDef] = &[
     FieldDef {
         name: "delivered_at",
         required: false,
-        aliases: &["签收时间", "妥投时间", "送达时间", "delivered_at"],
+        aliases: &[
+            "签收时间",
+            "妥投时间",
+            "送达时间",
+            "delivered_at",
+            "delivery_time",
+            "signed_at",
+        ],
     },
     FieldDef {
         name: "status",
@@ -431,7 +444,20 @@ pub(crate) const SHIPMENT_FIELDS: &[FieldDef] = &[
     FieldDef {
         name: "note",
         required: false,
-        aliases: &["备注", "异常说明", "异常", "note", "remark", "remarks"],
+        aliases: &[
+            "备注",
+            "异常说明",
+            "异常",
+            "异常类型",
+            "异常原因",
+            "异常描述",
+            "问题件类型",
+            "note",
+            "remark",
+            "remarks",
+            "exception",
+            "exceptions",
+        ],
     },
     FieldDef {
         name: "damaged",

@@ -402,7 +402,11 @@ impl<'a> ParseState<'a> {
             return;
         }
         let Some(p) = &self.parser else { return };
-        if is_total_row(cells) {
+        if let Some(total) = total_row(cells) {
+            // Subtotals are skipped; the file's total is checked against the rows.
+            if total == TotalRow::Subtotal {
+                return;
+            }
             let col = self.kind.total_field().and_then(|f| {
                 p.layout
                     .fields

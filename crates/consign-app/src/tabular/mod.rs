@@ -158,19 +158,42 @@ pub fn csv_unescape(cell: &mut String) {
     }
 }
 
-/// Whether a row is a total line (合计, 总计, 小计, Total) rather than data.
-pub fn is_total_row(cells: &[String]) -> bool {
+/// A line of totals rather than data: a subtotal (小计, per customer or per page) or the
+/// file's total (合计, 总计, Total).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TotalRow {
+    Subtotal,
+    Grand,
+}
+
+/// Whether a row is a line of totals: one of its first three filled cells is a total
+/// word, alone or after what it totals (`小计`, `KH000012 小计`, `本页合计：`, `Total`).
+pub fn total_row(cells: &[String]) -> Option<TotalRow> {
+    const SUB: [&str; 4] = ["小计", "本页合计", "页小计", "subtotal"];
+    const GRAND: [&str; 6] = ["总合计", "合计", "总计", "grand total", "total", "sum"];
     cells
         .iter()
-        .find(|c| !c.trim().is_empty())
-        .map(|c| {
-            let t = c.trim().trim_end_matches([':', '：']).to_lowercase();
-            matches!(
-                t.as_str(),
-                "合计" | "总计" | "小计" | "总合计" | "total" | "sum" | "grand total"
-            )
+        .filter(|c| !c.trim().is_empty())
+        .take(3)
+        .find_map(|c| {
+            let t = c.trim().trim_end_matches([':', '：']).trim().to_lowercase();
+            if SUB.iter().any(|w| t.ends_with(w)) {
+                Some(TotalRow::Subtotal)
+            } else if GRAND
+                .iter()
+                .any(|w| t == *w || t.ends_with(&format!(" {w}")))
+                || ["合计", "总计"].iter().any(|w| t.ends_with(w))
+            {
+                Some(TotalRow::Grand)
+            } else {
+                None
+            }
         })
-        .unwrap_or(false)
+}
+
+/// Whether a row is a total line (合计, 总计, 小计, Total) rather than data.
+pub fn is_total_row(cells: &[String]) -> bool {
+    total_row(cells).is_some()
 }
 
 /// Normalizes a header cell for matching: no spaces, no units in brackets
@@ -614,6 +637,33 @@ mod tests {
         assert!(is_total_row(&["合计".into(), "".into()]));
         assert!(is_total_row(&["".into(), "Total:".into()]));
         assert!(!is_total_row(&["SF1".into()]));
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            total_row(&row(&["", "", "KH000012 小计", "3", "360.00"])),
+            Some(TotalRow::Subtotal)
+        );
+        assert_eq!(
+            total_row(&row(&["本页合计：", "360.00"])),
+            Some(TotalRow::Subtotal)
+        );
+        assert_eq!(
+            total_row(&row(&["总计", "", "1,234.00"])),
+            Some(TotalRow::Grand)
+        );
+        assert_eq!(
+            total_row(&row(&["", "Grand Total", "1234"])),
+            Some(TotalRow::Grand)
+        );
+        assert_eq!(
+            total_row(&row(&[
+                "DP2026110300001",
+                "2026-11-03",
+                "KH000012",
+                "上海顺达物流"
+            ])),
+            None,
+            "a data row"
+        );
         let rows = vec![
             vec!["2025年10月 月结对账单".to_string(), String::new()],
             vec!["运单号".to_string(), "运费(元)".to_string()],

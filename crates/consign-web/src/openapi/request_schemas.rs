@@ -73,6 +73,8 @@ fn request_schemas_name_the_fields_the_server_reads() {
         ("UserPatch", fields::<crate::api::users::UserPatch>()),
         ("NewUnit", fields::<crate::api::users::NewUnit>()),
         ("NewToken", fields::<crate::api::users::NewToken>()),
+        ("NewView", fields::<crate::api::views::NewView>()),
+        ("Columns", fields::<crate::api::views::Columns>()),
         ("ClassPolicy", fields::<consign_domain::classify::Policy>()),
         (
             "ClassPolicyChange",
