@@ -26,6 +26,10 @@ PAGES = [
     ("customers", "/customers"),
     ("shipments", "/shipments"),
     ("tickets", "/tickets"),
+    ("audit", "/admin/audit"),
+    ("imports", "/imports"),
+    ("users", "/admin/users"),
+    ("customer-shipments", "/customers/1#shipments"),
 ]
 SIZES = [(1366, 768), (1920, 1080)]
 

@@ -777,6 +777,7 @@ catalogue! {
     "import.all_states" => "全部状态", "All statuses";
     "import.anyone" => "全部操作人", "Anyone";
     "import.none" => "没有符合条件的导入记录", "No import matches";
+    "import.none_yet" => "还没有导入记录：上传一个文件开始", "No imports yet: upload a file to start";
     "import.new_run" => "上传文件导入", "Import a file";
     "import.by" => "操作人", "By";
     "import.state" => "状态", "Status";

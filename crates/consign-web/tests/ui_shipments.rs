@@ -40,6 +40,24 @@ async fn shipments_on_screen() {
         assert_eq!(body["added"], 2, "the repeated event is kept once");
 
         let b = t.browser("lixy").await;
+        // The customer's shipments show the columns chosen for the shipment list: the
+        // weight is one to choose.
+        let r = b
+            .post(
+                "/views/shipments/columns",
+                "/shipments",
+                &[
+                    ("col", "waybill"),
+                    ("col", "ordered"),
+                    ("col", "mode"),
+                    ("col", "weight"),
+                    ("col", "revenue"),
+                    ("col", "exceptions"),
+                    ("back", "/shipments"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let (s, page) = b.get(&format!("/customers/{mine}")).await;
         assert_eq!(s, StatusCode::OK);
         assert!(page.contains("共 25 条"), "the total of the customer's shipments");

@@ -56,6 +56,8 @@ pub struct ListViews {
     pub current: Option<i64>,
     /// The page's filters and sort, for "save as a view".
     pub query: String,
+    /// The list's address without filters (its Reset).
+    pub base: String,
     /// A column the page leaves out although it is chosen (the customer column of the
     /// shipments on a customer's page).
     pub omit: Option<&'static str>,
@@ -164,6 +166,7 @@ pub(crate) async fn for_page(
         current: current.map(|v| v.id),
         views,
         query,
+        base: list_path(list).to_string(),
         omit: None,
     })
 }

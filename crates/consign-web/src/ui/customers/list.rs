@@ -220,7 +220,7 @@ pub(crate) async fn list_page(
     if pool {
         view_q.owner = None;
     }
-    let lv = crate::ui::views::for_page(
+    let mut lv = crate::ui::views::for_page(
         app,
         u,
         consign_domain::views::ListKind::Customers,
@@ -228,6 +228,9 @@ pub(crate) async fn list_page(
         query_string(&view_q),
     )
     .await?;
+    if pool {
+        lv.base = "/pool".into();
+    }
     let t = ListTpl {
         lv,
         title: lang
