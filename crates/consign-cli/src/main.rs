@@ -714,6 +714,19 @@ async fn import(
         std::io::Write::flush(&mut out)?;
         println!("{}", lang.tf("import.errors_written", &[&path.display()]));
     }
+    // A required column not found: the profile lines that name it.
+    if !report.missing.is_empty() {
+        println!("{}", lang.t("import.profile_hint"));
+        println!("[columns]");
+        for (field, maybe) in &report.missing {
+            if maybe.is_empty() {
+                println!("# \"{}\" = \"{field}\"", lang.t("import.your_header"));
+            }
+            for h in maybe {
+                println!("{:?} = \"{field}\"", h.trim());
+            }
+        }
+    }
     if let Some(rss) = peak_rss_mb() {
         tracing::info!(peak_rss_mb = rss, "import finished");
     }

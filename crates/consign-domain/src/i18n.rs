@@ -777,6 +777,8 @@ catalogue! {
     "import.all_states" => "全部状态", "All statuses";
     "import.anyone" => "全部操作人", "Anyone";
     "import.none" => "没有符合条件的导入记录", "No import matches";
+    "import.profile_hint" => "在导入方案中写明这些列（保存：consign import-profile 名称 方案.toml；导入：--profile 名称）：", "Name these columns in an import profile (save: consign import-profile NAME profile.toml; import: --profile NAME):";
+    "import.your_header" => "文件中的列名", "your column's header";
     "import.none_yet" => "还没有导入记录：上传一个文件开始", "No imports yet: upload a file to start";
     "import.new_run" => "上传文件导入", "Import a file";
     "import.by" => "操作人", "By";

@@ -223,6 +223,9 @@ pub struct ImportReport {
     /// The problem that stopped the file being read to its end, if any.
     pub fault: Option<FileFault>,
     pub encoding: Option<TextEncoding>,
+    /// When a required column is missing: each missing field with the headers that might
+    /// hold it, for the `[columns]` of a profile.
+    pub missing: Vec<(&'static str, Vec<String>)>,
 }
 
 impl ImportReport {
@@ -558,20 +561,31 @@ impl Layout {
         }
     }
 
-    /// The required fields no column holds, each with the headers that might (a cell
-    /// that matched it as well as another field): `客户编号/customer_code（客户代码？）`.
-    fn missing(&self) -> Vec<String> {
+    /// The required fields no column holds, each with the headers that might hold it (a
+    /// cell that matched it as well as another field).
+    pub(crate) fn candidates(&self) -> Vec<(&'static FieldDef, Vec<String>)> {
         self.fields
             .iter()
             .zip(&self.col)
             .filter(|(d, c)| d.required && c.is_none())
             .map(|(d, _)| {
-                let maybe: Vec<&str> = self
+                let maybe = self
                     .headers
                     .iter()
                     .filter(|h| headers::score(d, &headers::norm(h)).is_some())
-                    .map(String::as_str)
+                    .cloned()
                     .collect();
+                (d, maybe)
+            })
+            .collect()
+    }
+
+    /// The missing required fields as the error names them:
+    /// `客户编号/customer_code（客户代码？）`.
+    fn missing(&self) -> Vec<String> {
+        self.candidates()
+            .into_iter()
+            .map(|(d, maybe)| {
                 if maybe.is_empty() {
                     format!("{}/{}", d.aliases[0], d.name)
                 } else {

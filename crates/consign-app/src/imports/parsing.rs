@@ -253,6 +253,8 @@ pub(crate) struct ParseEnd {
     pub(crate) fault: Option<FileFault>,
     pub(crate) file_total: Option<i64>,
     pub(crate) encoding: Option<TextEncoding>,
+    /// The missing required fields and the headers that might hold them.
+    pub(crate) missing: Vec<(&'static str, Vec<String>)>,
 }
 
 pub(crate) fn is_xlsx(path: &Path) -> std::io::Result<bool> {
@@ -281,6 +283,7 @@ pub(crate) fn parse_file(
                 fault: Some(FileFault::new("err.csv_malformed", e.to_string())),
                 file_total: None,
                 encoding: None,
+                missing: Vec::new(),
             }
         }
     };
@@ -301,6 +304,7 @@ pub(crate) fn parse_file(
         file_total: None,
         fault: None,
         saw_bad_text: false,
+        missing: Vec::new(),
     };
     let xlsx = is_xlsx(path).unwrap_or(false);
     let mut encoding = None;
@@ -336,6 +340,7 @@ pub(crate) fn parse_file(
         fault,
         file_total,
         encoding,
+        missing: state.missing,
     }
 }
 
@@ -352,6 +357,8 @@ pub(crate) struct ParseState<'a> {
     pub(crate) file_total: Option<i64>,
     pub(crate) fault: Option<FileFault>,
     pub(crate) saw_bad_text: bool,
+    /// The missing required fields and the headers that might hold them.
+    pub(crate) missing: Vec<(&'static str, Vec<String>)>,
 }
 
 impl<'a> ParseState<'a> {
@@ -456,6 +463,11 @@ impl<'a> ParseState<'a> {
                 let layout = Layout::of(&self.head[i].1, self.profile, self.kind.fields());
                 let missing = layout.missing();
                 if !missing.is_empty() {
+                    self.missing = layout
+                        .candidates()
+                        .into_iter()
+                        .map(|(d, maybe)| (d.name, maybe))
+                        .collect();
                     self.fault = Some(FileFault::new("err.column_missing", missing.join("、")));
                     return false;
                 }

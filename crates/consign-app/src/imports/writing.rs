@@ -217,6 +217,7 @@ pub async fn run_import(
         seconds: started.elapsed().as_secs_f64(),
         fault: end.fault,
         encoding: end.encoding,
+        missing: end.missing,
     })
 }
 
