@@ -54,23 +54,10 @@ impl UsersTpl {
         })
     }
     fn role_opts_all(&self) -> Vec<Opt> {
-        opts(
-            Role::ALL
-                .iter()
-                .map(|r| (r.as_str().to_string(), self.ctx.t(r.label_key()))),
-            self.q.role.as_deref().unwrap_or("").trim(),
-        )
+        self.roles_with(self.q.role.as_deref().unwrap_or("").trim())
     }
     fn unit_filter_opts(&self) -> Vec<Opt> {
-        let cur = self.q.unit.as_deref().unwrap_or("").trim();
-        self.units
-            .iter()
-            .map(|o| Opt {
-                value: o.value.clone(),
-                label: o.label.clone(),
-                selected: o.value == cur,
-            })
-            .collect()
+        self.units_with(self.q.unit.as_deref().unwrap_or("").trim())
     }
     fn state_opts(&self) -> Vec<Opt> {
         opts(
@@ -81,21 +68,28 @@ impl UsersTpl {
         )
     }
     fn role_opts(&self, cur: &Role) -> Vec<Opt> {
+        self.roles_with(cur.as_str())
+    }
+    fn unit_opts(&self, cur: &i64) -> Vec<Opt> {
+        self.units_with(&cur.to_string())
+    }
+    /// Every role, `cur` selected.
+    fn roles_with(&self, cur: &str) -> Vec<Opt> {
         opts(
             Role::ALL
                 .iter()
                 .map(|r| (r.as_str().to_string(), self.ctx.t(r.label_key()))),
-            cur.as_str(),
+            cur,
         )
     }
-    fn unit_opts(&self, cur: &i64) -> Vec<Opt> {
-        let c = cur.to_string();
+    /// Every unit (indented by depth), `cur` selected.
+    fn units_with(&self, cur: &str) -> Vec<Opt> {
         self.units
             .iter()
             .map(|o| Opt {
                 value: o.value.clone(),
                 label: o.label.clone(),
-                selected: o.value == c,
+                selected: o.value == cur,
             })
             .collect()
     }

@@ -58,19 +58,15 @@ pub struct ListViews {
     pub query: String,
     /// The list's address without filters (its Reset).
     pub base: String,
-    /// A column the page leaves out although it is chosen (the customer column of the
-    /// shipments on a customer's page).
-    pub omit: Option<&'static str>,
+    /// The columns the page shows, in order: `columns` without any it omits.
+    pub shown: Vec<String>,
 }
 
 impl ListViews {
-    /// The columns the page shows, in order.
-    pub fn shown(&self) -> Vec<String> {
-        self.columns
-            .iter()
-            .filter(|c| Some(c.as_str()) != self.omit)
-            .cloned()
-            .collect()
+    /// Leaves a chosen column out of this page (the customer column of the shipments on
+    /// a customer's page); the chooser still offers it.
+    pub fn omit(&mut self, key: &str) {
+        self.shown.retain(|c| c != key);
     }
     pub fn label_of(&self, key: &str) -> String {
         self.chooser
@@ -162,12 +158,12 @@ pub(crate) async fn for_page(
     Ok(ListViews {
         list,
         columns: columns.iter().map(|c| c.to_string()).collect(),
+        shown: columns.iter().map(|c| c.to_string()).collect(),
         chooser,
         current: current.map(|v| v.id),
         views,
         query,
         base: list_path(list).to_string(),
-        omit: None,
     })
 }
 

@@ -317,7 +317,7 @@ pub(crate) async fn detail_page(
         format!("customer_id={id}"),
     )
     .await?;
-    lv.omit = Some("customer");
+    lv.omit("customer");
     let d = p.detail;
     let c = &d.customer;
     let t = DetailTpl {
