@@ -58,6 +58,8 @@ pub enum Export {
     Customers(Box<ListQuery>),
     /// All shipments, or one customer's.
     Shipments(Option<CustomerId>),
+    /// Shipments matching the shipment list's filters (all pages).
+    ShipmentList(Box<crate::shipments::ShipmentQuery>),
     Invoices(Option<CustomerId>),
     Payments(Option<CustomerId>),
     /// Tickets matching a list's filters (all pages).
@@ -186,6 +188,11 @@ pub async fn authorize(app: &App, actor: &Actor, what: &Export) -> Result<()> {
             (first.page, first.per_page) = (Some("1".into()), Some("1".into()));
             crate::service::list(app, actor, &first).await.map(|_| ())
         }
+        Export::ShipmentList(q) => {
+            let mut first = (**q).clone();
+            (first.page, first.per_page, first.totals) = (Some("1".into()), Some("1".into()), None);
+            crate::shipments::list(app, actor, &first).await.map(|_| ())
+        }
         _ => customers::visibility(app, actor).await.map(|_| ()),
     }
 }
@@ -293,7 +300,29 @@ pub async fn export<W: Write + Send>(
         }
         Export::Shipments(customer) => {
             sink.row(&header(ImportKind::Shipments, &[]))?;
-            n = crate::imports::shipment_rows(app, customer.map(CustomerId::get), &vis, |cells| {
+            n = crate::imports::shipment_rows(
+                app,
+                customer.map(CustomerId::get),
+                None,
+                &vis,
+                |cells| {
+                    let row: Vec<Cell> = cells
+                        .into_iter()
+                        .map(|(v, num)| match num {
+                            Some((x, d)) => Cell::Num(x, d),
+                            None => Cell::Text(v),
+                        })
+                        .collect();
+                    sink.row(&row)
+                },
+            )
+            .await?;
+            ("shipment", *customer)
+        }
+        Export::ShipmentList(q) => {
+            let f = crate::shipments::filter(q).map_err(AppError::Validation)?;
+            sink.row(&header(ImportKind::Shipments, &[]))?;
+            n = crate::imports::shipment_rows(app, None, Some(&f), &vis, |cells| {
                 let row: Vec<Cell> = cells
                     .into_iter()
                     .map(|(v, num)| match num {
@@ -304,7 +333,7 @@ pub async fn export<W: Write + Send>(
                 sink.row(&row)
             })
             .await?;
-            ("shipment", *customer)
+            ("shipment", None)
         }
         Export::Invoices(customer) => {
             sink.row(&header(
@@ -536,6 +565,7 @@ impl Export {
         match self {
             Export::Customers(q) => serde_urlencoded::to_string(q.as_ref()).unwrap_or_default(),
             Export::Tickets(q) => serde_urlencoded::to_string(q.as_ref()).unwrap_or_default(),
+            Export::ShipmentList(q) => serde_urlencoded::to_string(q.as_ref()).unwrap_or_default(),
             Export::Shipments(c) | Export::Invoices(c) | Export::Payments(c) => {
                 c.map(|c| format!("customer={c}")).unwrap_or_default()
             }

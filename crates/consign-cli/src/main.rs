@@ -7,6 +7,9 @@ use consign_app::{App, AppError, Settings};
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
+mod import;
+use import::import;
+
 /// mimalloc instead of the system allocator: a request allocates and frees many small
 /// strings and rows across threads, where glibc malloc spent a sixth of the server's CPU.
 #[global_allocator]
@@ -128,6 +131,11 @@ enum Cmd {
         /// phone or name) instead of reporting them.
         #[arg(long)]
         allow_duplicates: bool,
+        /// Read the whole file and report what importing it would do (the columns
+        /// found, good and bad rows, the 合计 check, unknown product names and
+        /// customers), writing nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Export a list to CSV or XLSX (by the file's extension) with the columns the
     /// import takes (it imports again unchanged).
@@ -482,6 +490,7 @@ async fn main() -> Result<()> {
             lang,
             quiet,
             allow_duplicates,
+            dry_run,
         } => {
             let code = import(
                 g,
@@ -494,6 +503,7 @@ async fn main() -> Result<()> {
                 lang_of(lang.as_deref()),
                 quiet,
                 allow_duplicates,
+                dry_run,
             )
             .await?;
             if code != 0 {
@@ -575,177 +585,6 @@ fn lang_of(choice: Option<&str>) -> consign_domain::Lang {
     } else {
         consign_domain::Lang::En
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn import(
-    g: &Global,
-    kind: &str,
-    file: &std::path::Path,
-    encoding: Option<&str>,
-    unknown: Option<&str>,
-    profile: Option<&str>,
-    errors: Option<PathBuf>,
-    lang: consign_domain::Lang,
-    quiet: bool,
-    allow_duplicates: bool,
-) -> Result<i32> {
-    use consign_app::imports::{self, ImportKind, ImportOptions, ImportProgress, UnknownCustomers};
-    use consign_app::tabular::TextEncoding;
-    use std::sync::atomic::Ordering;
-    let kind = ImportKind::parse(kind).ok_or_else(|| {
-        anyhow!(
-            "unknown kind {kind:?}: {}",
-            ImportKind::ALL
-                .iter()
-                .map(|k| k.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    })?;
-    let encoding = match encoding {
-        Some(e) => Some(
-            TextEncoding::parse(e)
-                .ok_or_else(|| anyhow!("unknown encoding {e:?}: utf-8 or gbk"))?,
-        ),
-        None => None,
-    };
-    let unknown_customers = match unknown {
-        Some(u) => Some(
-            UnknownCustomers::parse(u)
-                .ok_or_else(|| anyhow!("--unknown-customers is reject or create, not {u:?}"))?,
-        ),
-        None => None,
-    };
-    let size = std::fs::metadata(file)
-        .with_context(|| format!("cannot read {}", file.display()))?
-        .len();
-    let mut s = settings(g, false)?;
-    // Streaming a file must keep the process's memory flat: no memory map of the
-    // database (its pages would count as the process's own).
-    s.sqlite_mmap_mib = 0;
-    let app = open(s).await?;
-    let profile = match profile {
-        Some(name) => consign_app::imports::load_profile(&app, &Actor::system("cli"), name)
-            .await
-            .map_err(explain)?
-            .ok_or_else(|| anyhow!("no import profile named {name:?}"))?,
-        None => Default::default(),
-    };
-    let progress = std::sync::Arc::new(ImportProgress::default());
-    let bar = if quiet || !std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::hidden()
-    } else {
-        indicatif::ProgressBar::new(size)
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:30} {percent:>3}%  {msg}  ETA {eta}")
-            .map_err(|e| anyhow!(e))?,
-    );
-    let ticker = {
-        let (bar, progress) = (bar.clone(), progress.clone());
-        let start = std::time::Instant::now();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                let rows = progress.rows.load(Ordering::Relaxed);
-                let secs = start.elapsed().as_secs_f64().max(0.001);
-                bar.set_position(progress.bytes.load(Ordering::Relaxed));
-                bar.set_message(format!("{rows} rows  {:.0} rows/s", rows as f64 / secs));
-            }
-        })
-    };
-    let opts = ImportOptions {
-        kind: Some(kind),
-        encoding,
-        unknown_customers,
-        profile,
-        file_name: file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        allow_duplicates,
-    };
-    let actor = Actor::system("import");
-    let report = imports::import_file(&app, &actor, file, opts, progress)
-        .await
-        .map_err(explain)?;
-    ticker.abort();
-    bar.finish_and_clear();
-    println!("{}", report.summary(lang));
-    if report.repeated > 0 {
-        println!("{}", lang.tf("import.repeated", &[&report.repeated]));
-    }
-    if let Some((file_total, sum)) = report.total_check {
-        let yuan = |f: i64| format!("{}.{:02}", f / 100, (f % 100).abs());
-        println!(
-            "{}",
-            lang.tf("import.total_check", &[&yuan(file_total), &yuan(sum)])
-        );
-    }
-    let bad = report.counts.rows_bad > 0 || report.fault.is_some();
-    if bad {
-        for e in report.errors.iter().take(10) {
-            let row = if e.row_no == 0 {
-                lang.t("import.file_level").to_string()
-            } else {
-                e.row_no.to_string()
-            };
-            println!(
-                "  {} {row}  {} {:?}  {}",
-                lang.t("import.report.row"),
-                e.column,
-                e.cell,
-                imports::reason(lang, e)
-            );
-        }
-        let path = errors.unwrap_or_else(|| {
-            let mut p = file.as_os_str().to_owned();
-            p.push(".errors.csv");
-            PathBuf::from(p)
-        });
-        let mut out = std::io::BufWriter::new(
-            std::fs::File::create(&path)
-                .with_context(|| format!("cannot write {}", path.display()))?,
-        );
-        imports::run_report(&app, &Actor::system("cli"), report.run_id, lang, &mut out)
-            .await
-            .map_err(explain)?;
-        std::io::Write::flush(&mut out)?;
-        println!("{}", lang.tf("import.errors_written", &[&path.display()]));
-    }
-    // A required column not found: the profile lines that name it.
-    if !report.missing.is_empty() {
-        println!("{}", lang.t("import.profile_hint"));
-        println!("[columns]");
-        for (field, maybe) in &report.missing {
-            if maybe.is_empty() {
-                println!("# \"{}\" = \"{field}\"", lang.t("import.your_header"));
-            }
-            for h in maybe {
-                println!("{:?} = \"{field}\"", h.trim());
-            }
-        }
-    }
-    if let Some(rss) = peak_rss_mb() {
-        tracing::info!(peak_rss_mb = rss, "import finished");
-    }
-    // 0: all rows imported; 2: the file could not be read to its end; 3: some rows bad.
-    Ok(if report.fault.is_some() {
-        2
-    } else if report.counts.rows_bad > 0 {
-        3
-    } else {
-        0
-    })
-}
-
-/// Peak resident memory of this process in MB (Linux), for the import benchmark.
-fn peak_rss_mb() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024)
 }
 
 fn chrono_now() -> chrono::DateTime<chrono::Utc> {

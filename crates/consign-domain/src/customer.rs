@@ -48,7 +48,8 @@ vocabulary!(
 );
 
 vocabulary!(
-    /// Service modes a customer uses.
+    /// Service modes a customer uses. `other`: a carrier product no table or keyword
+    /// places (its name is kept on the shipment), never guessed into one of the others.
     ServiceMode, "mode", {
         Express => "express",
         Ltl => "ltl",
@@ -56,6 +57,7 @@ vocabulary!(
         Warehousing => "warehousing",
         ColdChain => "cold_chain",
         International => "international",
+        Other => "other",
     }
 );
 

@@ -70,6 +70,8 @@ pub struct Shipment {
     pub waybill_no: crate::ops::WaybillNo,
     pub customer_code: String,
     pub service_mode: Option<ServiceMode>,
+    /// The carrier's product name as the source wrote it (精准卡航, 特惠送…), if it named one.
+    pub product: String,
     pub origin_city: String,
     pub destination_city: String,
     pub goods_type: String,
@@ -538,6 +540,7 @@ mod tests {
             waybill_no: crate::ops::WaybillNo::parse("SF1000").expect("waybill"),
             customer_code: "C1".into(),
             service_mode: Some(ServiceMode::Express),
+            product: String::new(),
             origin_city: "上海".into(),
             destination_city: "杭州".into(),
             goods_type: String::new(),

@@ -65,6 +65,7 @@ const SHIPMENT_COLUMNS: &[Column] = &[
     col("ordered", "shipment.ordered_at"),
     col("route", "shipment.route"),
     col("mode", "shipment.service_mode"),
+    col("product", "shipment.product"),
     col("pieces", "shipment.pieces"),
     col("weight", "shipment.weight"),
     col("revenue", "shipment.revenue"),

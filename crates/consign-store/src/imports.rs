@@ -26,6 +26,8 @@ pub struct ImportRun {
     pub options: String,
     pub counts: Counts,
     pub message: String,
+    /// What the run noticed but did not refuse, as JSON (the app's `RunNotes`).
+    pub notes: String,
     pub started_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
@@ -58,6 +60,7 @@ fn parse_run(r: &QueryResult) -> Result<ImportRun> {
             prospects_created: r.try_get("", "prospects_created")?,
         },
         message: r.try_get("", "message")?,
+        notes: r.try_get("", "notes")?,
         started_at: r.try_get("", "started_at")?,
         updated_at: r.try_get("", "updated_at")?,
         finished_at: r.try_get("", "finished_at")?,
@@ -115,6 +118,18 @@ pub async fn progress<C: ConnectionTrait>(
             now.into(),
             id.into(),
         ],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Stores what a run noticed but did not refuse (JSON).
+pub async fn set_notes<C: ConnectionTrait>(conn: &C, id: i64, notes: &str) -> Result<()> {
+    let backend = conn.get_database_backend();
+    conn.execute(stmt(
+        backend,
+        "UPDATE import_runs SET notes = ? WHERE id = ?",
+        vec![notes.into(), id.into()],
     ))
     .await?;
     Ok(())
@@ -341,6 +356,23 @@ pub async fn save_profile<C: ConnectionTrait>(
     ))
     .await?;
     Ok(())
+}
+
+/// The saved profiles of one kind, with their specs, by name.
+pub async fn profile_specs<C: ConnectionTrait>(
+    conn: &C,
+    kind: &str,
+) -> Result<Vec<(String, String)>> {
+    let backend = conn.get_database_backend();
+    conn.query_all(stmt(
+        backend,
+        "SELECT name, spec FROM import_profiles WHERE kind = ? ORDER BY name",
+        vec![kind.into()],
+    ))
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("", "name")?, r.try_get("", "spec")?)))
+    .collect()
 }
 
 pub async fn profiles<C: ConnectionTrait>(conn: &C) -> Result<Vec<(String, String)>> {

@@ -697,6 +697,141 @@ async fn lists_show_one_line_per_row_on_an_office_laptop() {
     }
 }
 
+/// The mapping screen in Chromium (issue 19): a file whose customer column no synonym
+/// names is uploaded for checking; the user picks the column's field and a product's
+/// mode, saves the profile and imports; the next file with the same headers imports at
+/// once with it. Screenshots at 1366×768 and 1920×1080 in both languages.
+#[tokio::test]
+async fn the_mapping_screen_maps_a_column_and_a_value_then_a_second_file_uses_the_profile() {
+    let Some(d) = Driver::start().await else {
+        return;
+    };
+    let t = spawn(false).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = |name: &str, rows: &[(&str, &str)]| {
+        let mut s = String::from(
+            "货主台账导出,,,,,,\n运单号码,下单日期,货主,客户名称,产品,线路,应收费用\n",
+        );
+        for (waybill, product) in rows {
+            s.push_str(&format!(
+                "{waybill},2026-11-02,KH9001,苏州新禾贸易有限公司,{product},苏州-成都,120.50\n"
+            ));
+        }
+        let p = dir.path().join(name);
+        std::fs::write(&p, s).expect("write");
+        p.to_string_lossy().into_owned()
+    };
+    let first = file(
+        "货主台账11月.csv",
+        &[("BM0001", "精品特供"), ("BM0002", "精准卡航")],
+    );
+    let second = file("货主台账12月.csv", &[("BM0101", "精品特供")]);
+
+    d.goto(&t.url("/login")).await;
+    d.wait_for_text("用户名").await;
+    d.type_into("input[name=username]", "wangjl").await;
+    d.type_into("input[name=password]", PASSWORD).await;
+    d.click("button[type=submit]").await;
+    d.wait_for_text("客户档案").await;
+    d.window(1366, 768).await;
+
+    // Upload for checking.
+    d.goto(&t.url("/imports")).await;
+    d.type_into("input[name=file]", &first).await;
+    d.click("input[name=unknown_customers]").await;
+    d.click("button[name=then][value=check]").await;
+    d.wait_for_text("检查导入文件").await;
+    let page = d.wait_for_text("缺少必需的字段").await;
+    assert!(
+        page.contains("KH9001"),
+        "the first values are on the screen"
+    );
+    if let Some(v) = d.accessibility_violations().await {
+        assert_eq!(v, json!([]), "accessibility of the mapping screen");
+    }
+    // The column: 货主 holds the customer code.
+    d.click("select[name='col.2'] option[value=customer_code]")
+        .await;
+    d.click("button[name=action][value=check]").await;
+    d.wait_for_text("无法识别的取值").await;
+    // The value: 精品特供 is LTL. Save as a profile.
+    d.click("select[name='vv.0'] option[value=ltl]").await;
+    d.type_into("input[name=profile_name]", "货主台账").await;
+    let check_url = d.current_url().await;
+    for lang in ["zh", "en"] {
+        let next = check_url.trim_start_matches(&t.url(""));
+        d.goto(&t.url(&format!("/lang/{lang}?next={next}"))).await;
+        for (w, h) in [(1366, 768), (1920, 1080)] {
+            d.window(w, h).await;
+            d.goto(&check_url).await;
+            d.wait_for_text(if lang == "zh" { "试运行" } else { "Dry run" })
+                .await;
+            d.screenshot(&format!("import-check-{w}x{h}-{lang}.png"))
+                .await;
+            let fits = d
+                .script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+                .await;
+            assert_eq!(
+                fits,
+                json!(true),
+                "the mapping screen scrolls sideways ({lang} {w}×{h})"
+            );
+        }
+        d.window(390, 844).await;
+        d.goto(&check_url).await;
+        d.screenshot(&format!("import-check-phone-{lang}.png"))
+            .await;
+    }
+    d.goto(&t.url(&format!(
+        "/lang/zh?next={}",
+        check_url.trim_start_matches(&t.url(""))
+    )))
+    .await;
+    d.window(1366, 768).await;
+    d.wait_for_text("无法识别的取值").await;
+    d.click("select[name='vv.0'] option[value=ltl]").await;
+    d.type_into("input[name=profile_name]", "货主台账").await;
+    d.click("button[name=action][value=import]").await;
+    d.wait_for_text("导入结果").await;
+    let api = t.api("admin").await;
+    let mut imported = Value::Null;
+    for _ in 0..50 {
+        let (_, list) = api.get("/api/v1/shipments?q=BM0001").await;
+        if list["total"] == 1 {
+            imported = list;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(imported["items"][0]["service_mode"], "ltl", "{imported}");
+    assert_eq!(imported["items"][0]["product"], "精品特供", "{imported}");
+    assert_eq!(
+        imported["items"][0]["destination_city"], "成都",
+        "{imported}"
+    );
+
+    // The next file, imported at once: its headers are the profile's.
+    d.goto(&t.url("/imports")).await;
+    d.click("details.action-panel summary").await;
+    d.type_into("input[name=file]", &second).await;
+    d.click("button[name=then][value=import]").await;
+    d.wait_for_text("导入结果").await;
+    let mut imported = Value::Null;
+    for _ in 0..50 {
+        let (_, list) = api.get("/api/v1/shipments?q=BM0101").await;
+        if list["total"] == 1 {
+            imported = list;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(imported["items"][0]["service_mode"], "ltl", "{imported}");
+    assert_eq!(
+        imported["items"][0]["customer"]["code"], "KH9001",
+        "{imported}"
+    );
+}
+
 /// The column chooser hides a column for good, and a saved view keeps its filter: both
 /// are read back after a reload (they are stored for the user, not in the browser).
 async fn choose_and_save_survive_a_reload(d: &Driver, t: &TestApp) {

@@ -10,6 +10,7 @@ use consign_app::imports::{
     import_file, run_report, ImportOptions, ImportProgress, ImportReport, Profile, UnknownCustomers,
 };
 use consign_app::tabular::TextEncoding;
+use consign_domain::customer::ServiceMode;
 use consign_domain::Lang;
 use consign_store::shipments;
 use std::path::{Path, PathBuf};
@@ -347,7 +348,7 @@ async fn every_bad_row_is_reported_and_every_good_row_kept() {
             format!("SF3000000004,2025-10-05 09:05,{code},恒通,上海,杭州,标准快递,1,2.0,10.00,2025-10-04 09:00,已签收,"), // 5 delivered before ordered
             "SF3000000005,2025-10-03 09:05,NOSUCH,某公司,上海,杭州,标准快递,1,2.0,10.00,,运输中,".to_string(), // 6 unknown customer
             format!("SF3000000006,昨天,{code},恒通,上海,杭州,标准快递,1,2.0,12.345,,运输中,"), // 7 two bad cells
-            format!("SF3000000007,2025-10-03 09:05,{code},恒通,上海,杭州,火箭,1,2.0,10.00,,运输中,"), // 8 unknown mode
+            format!("SF3000000007,2025-10-03 09:05,{code},恒通,上海,杭州,火箭,1,2.0,10.00,,运输中,"), // 8 unknown product: good, as other
             format!("SF3000000001,2025-10-03 09:05,{code},恒通,上海,杭州,标准快递,1,2.0,20.00,2025-10-04 09:00,已签收,"), // 9 repeats row 2: wins
             format!("SF3000000008,2025-10-03 09:05,{code},\"{huge}\",上海,杭州,标准快递,1,2.0,10.00,,运输中,"), // 10 oversized
             format!("SF3000000009,2025-10-03 09:05,{code},\"恒通,上海,杭州,标准快递,1,2.0,10.00,,运输中,"), // 11 quote never closes
@@ -359,8 +360,24 @@ async fn every_bad_row_is_reported_and_every_good_row_kept() {
         let r = run(&t, &path, ImportOptions::default()).await;
         assert_eq!(r.fault, None);
         assert_eq!(r.counts.rows_read, 13);
-        assert_eq!(r.counts.rows_bad, 9, "{:?}", r.errors);
-        assert_eq!(r.counts.rows_new, 3, "rows 2/9 (one waybill), 12, 14");
+        assert_eq!(r.counts.rows_bad, 8, "{:?}", r.errors);
+        assert_eq!(r.counts.rows_new, 4, "rows 2/9 (one waybill), 8, 12, 14");
+        // A product name nothing places keeps its row: mode other, the name kept, one note.
+        let other = shipments::find_by_waybill(&t.app.db.conn, "SF3000000007")
+            .await
+            .expect("find")
+            .expect("row 8 kept");
+        assert_eq!(other.shipment.service_mode, Some(ServiceMode::Other));
+        assert_eq!(other.shipment.product, "火箭");
+        assert_eq!(other.shipment.revenue_fen.get(), 1_000);
+        assert_eq!(r.notes.unknown_products.len(), 1, "{:?}", r.notes);
+        assert_eq!(
+            (
+                r.notes.unknown_products[0].name.as_str(),
+                r.notes.unknown_products[0].rows
+            ),
+            ("火箭", 1)
+        );
         assert_eq!(r.repeated, 1);
         let kept = shipments::find_by_waybill(&t.app.db.conn, "SF3000000001")
             .await
@@ -372,7 +389,7 @@ async fn every_bad_row_is_reported_and_every_good_row_kept() {
             "the later row of a waybill wins"
         );
         let totals = shipments::totals(&t.app.db.conn).await.expect("totals");
-        assert_eq!((totals.shipments, totals.revenue_fen), (3, 4_000));
+        assert_eq!((totals.shipments, totals.revenue_fen), (4, 5_000));
 
         let zh = report(&t, r.run_id, Lang::Zh).await;
         let row = |n: &str| -> Vec<(String, String)> {
@@ -393,7 +410,7 @@ async fn every_bad_row_is_reported_and_every_good_row_kept() {
         assert_eq!(seven.len(), 2, "both bad cells of row 7: {seven:?}");
         assert_eq!(seven[0].0, "寄件时间");
         assert_eq!(seven[1].0, "应付金额(元)");
-        assert_eq!(row("8")[0].1, "无法识别的产品类型/服务方式");
+        assert!(row("8").is_empty(), "{:?}", row("8"));
         assert!(row("10")[0].1.contains("该行过长"), "{:?}", row("10"));
         assert!(row("11")[0].1.contains("该行过长"), "{:?}", row("11"));
         assert_eq!(row("13"), [("运单号".into(), "必填".into())]);

@@ -179,3 +179,80 @@ async fn the_shipment_list_filters_within_scope() {
     })
     .await;
 }
+
+/// The shipment list's sums, orders, owner and overdue filters, and its export of exactly
+/// the filtered rows (issue 19), within the caller's scope.
+#[tokio::test]
+async fn the_shipment_list_sums_sorts_and_exports_what_it_filters() {
+    each_db(|t| async move {
+        let east = t.customer("上海恒通供应链管理有限公司", Some("lixy"), None).await;
+        let south = t.customer("广州白云冷链物流有限公司", Some("chenj"), None).await;
+        let admin = t.api("admin").await;
+        let code = |v: serde_json::Value| v["customer"]["code"].as_str().expect("code").to_string();
+        let (_, c) = admin.get(&format!("/api/v1/customers/{east}")).await;
+        let east_code = code(c);
+        let (_, c) = admin.get(&format!("/api/v1/customers/{south}")).await;
+        let south_code = code(c);
+        let past = "2025-10-02T01:00:00Z";
+        let items = json!([
+            {"waybill_no": "TS0001", "customer_code": east_code, "revenue_fen": 10000, "cost_fen": 6000,
+             "ordered_at": "2025-10-01T01:00:00Z", "promised_at": past, "status": "in_transit"},
+            {"waybill_no": "TS0002", "customer_code": east_code, "revenue_fen": 30000,
+             "ordered_at": "2025-10-03T01:00:00Z"},
+            {"waybill_no": "TS0003", "customer_code": east_code, "revenue_fen": 20000, "cost_fen": 5000,
+             "ordered_at": "2025-10-02T01:00:00Z", "delivered_at": "2025-10-02T05:00:00Z"},
+            {"waybill_no": "TS0004", "customer_code": south_code, "revenue_fen": 99900,
+             "ordered_at": "2025-10-04T01:00:00Z", "promised_at": "2025-10-05T01:00:00Z"},
+        ]);
+        let (s, body) = admin.post("/api/v1/shipments", json!({ "items": items })).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+
+        // Totals of the filtered rows, on request.
+        let lixy = t.api("lixy").await;
+        let (s, p) = lixy.get("/api/v1/shipments?totals=true").await;
+        assert_eq!(s, StatusCode::OK, "{p}");
+        assert_eq!(p["totals"]["shipments"], 3, "lixy sees only its customer's: {p}");
+        assert_eq!(p["totals"]["revenue_fen"], 60000, "{p}");
+        assert_eq!(p["totals"]["cost_fen"], 11000, "{p}");
+        assert_eq!(p["totals"]["profit_fen"], 49000, "{p}");
+        let (_, p) = lixy.get("/api/v1/shipments").await;
+        assert!(p["totals"].is_null(), "no scan unless asked: {p}");
+        // Highest revenue first.
+        let (_, p) = lixy.get("/api/v1/shipments?sort=revenue").await;
+        let order: Vec<&str> = p["items"].as_array().expect("items").iter()
+            .map(|s| s["waybill_no"].as_str().expect("no")).collect();
+        assert_eq!(order, ["TS0002", "TS0003", "TS0001"]);
+        // Overdue: not delivered, past its promise (TS0004's promise is past too, but it
+        // is outside lixy's scope).
+        let (_, p) = lixy.get("/api/v1/shipments?overdue=true").await;
+        assert_eq!(p["total"], 1, "{p}");
+        assert_eq!(p["items"][0]["waybill_no"], "TS0001");
+        let (s, p) = lixy.get("/api/v1/shipments?sort=biggest").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        // By account manager (the manager's filter).
+        let (_, users) = admin.get("/api/v1/users?q=chenj").await;
+        let chenj = users["items"][0]["id"].as_str().expect("id").to_string();
+        let (_, p) = admin.get(&format!("/api/v1/shipments?owner_id={chenj}&totals=true")).await;
+        assert_eq!(p["totals"]["shipments"], 1, "{p}");
+        assert_eq!(p["items"][0]["waybill_no"], "TS0004");
+
+        // On screen: the sums bar, and the export of exactly the filtered rows.
+        let b = t.browser("lixy").await;
+        let (_, page) = b.get("/shipments?totals=true").await;
+        assert!(page.contains("¥600.00") && page.contains("¥490.00"), "the sums bar");
+        assert!(page.contains("href=\"/shipments/export?format=csv\""), "{page}");
+        let r = b
+            .client
+            .get(format!("{}/shipments/export?sort=revenue&from=2025-10-02&format=csv", b.base()))
+            .send()
+            .await
+            .expect("export");
+        assert_eq!(r.status(), StatusCode::OK);
+        let csv = r.text().await.expect("csv");
+        assert!(csv.contains("TS0002") && csv.contains("TS0003"), "{csv}");
+        assert!(!csv.contains("TS0001"), "ordered before the from day: {csv}");
+        assert!(!csv.contains("TS0004"), "outside lixy's scope: {csv}");
+        assert_eq!(csv.lines().count(), 3, "a header and two rows: {csv}");
+    })
+    .await;
+}

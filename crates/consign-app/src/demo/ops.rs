@@ -56,6 +56,7 @@ fn mode_profile(m: ServiceMode) -> (i64, i64, f64, i64) {
         ServiceMode::Warehousing => (24, 16, 0.03, 300),
         ServiceMode::ColdChain => (48, 34, 0.04, 900),
         ServiceMode::International => (240, 180, 0.12, 2_500),
+        ServiceMode::Other => (72, 50, 0.06, 300),
     }
 }
 
@@ -185,6 +186,7 @@ pub async fn seed_shipments(app: &App, total: usize, seed: u64, today: NaiveDate
                 waybill_no: WaybillNo::trusted(format!("YD{}{seq:09}", d.format("%y%m%d"))),
                 customer_code: s.code.clone(),
                 service_mode: Some(mode),
+                product: product_of(mode).to_string(),
                 origin_city: CITIES[s.city].1.to_string(),
                 destination_city: CITIES[dest].1.to_string(),
                 goods_type: String::new(),
@@ -454,4 +456,17 @@ pub async fn seed_billing(app: &App, seed: u64, today: NaiveDate) -> Result<(u64
         let _ = bulk.conn.close().await;
     }
     Ok((invoices.len() as u64, payments.len() as u64))
+}
+
+/// The demo carrier's product names, one per service mode.
+fn product_of(mode: ServiceMode) -> &'static str {
+    match mode {
+        ServiceMode::Express => "标准快递",
+        ServiceMode::Ltl => "精准汽运",
+        ServiceMode::Ftl => "整车直达",
+        ServiceMode::Warehousing => "仓配一体",
+        ServiceMode::ColdChain => "冷链专线",
+        ServiceMode::International => "国际空运",
+        ServiceMode::Other => "",
+    }
 }

@@ -4,13 +4,15 @@
 use super::*;
 use consign_domain::customer::CustomerId;
 
-/// Calls `row` with every shipment (of one customer, or all) in id order as the cells of
+/// Calls `row` with every shipment (of one customer, all, or those a list's filter
+/// matches) in id order as the cells of
 /// an import file: money in yuan, weight in kg, volume in m³, times in the company's time
 /// zone, status, service mode and exception flags in Chinese. Each cell is its text and,
 /// for numbers, the scaled integer and its decimals. Pages of 10,000.
 pub(crate) async fn shipment_rows(
     app: &App,
     customer: Option<i64>,
+    filter: Option<&ship_repo::ShipmentFilter>,
     vis: &consign_store::customers::Visibility,
     mut row: impl FnMut(Vec<(String, Option<(i64, u32)>)>) -> Result<()>,
 ) -> Result<u64> {
@@ -25,7 +27,17 @@ pub(crate) async fn shipment_rows(
     let mut after = 0;
     let mut n = 0u64;
     loop {
-        let page = ship_repo::page_after(&app.db.conn, customer, vis, after, 10_000).await?;
+        // The list's filter (every matching row, in id order), or all / one customer's.
+        let page = match filter {
+            Some(f) => {
+                let rows = ship_repo::matching_after(&app.db.conn, vis, f, after, 10_000).await?;
+                for (st, name) in &rows {
+                    names.entry(st.customer_id).or_insert_with(|| name.clone());
+                }
+                rows.into_iter().map(|(st, _)| st).collect()
+            }
+            None => ship_repo::page_after(&app.db.conn, customer, vis, after, 10_000).await?,
+        };
         if page.is_empty() {
             break;
         }
@@ -55,6 +67,9 @@ pub(crate) async fn shipment_rows(
                     "customer_name" => {
                         text(names.get(&st.customer_id).cloned().unwrap_or_default())
                     }
+                    // The carrier's product name when the shipment has one: it reads
+                    // back to the same mode and product.
+                    "service_mode" if !s.product.is_empty() => text(s.product.clone()),
                     "service_mode" => text(
                         s.service_mode
                             .map(|m| Lang::Zh.t(m.label_key()).to_string())

@@ -17,6 +17,7 @@ use crate::tabular::{
 };
 use crate::{customers, App, AppError, Result};
 use chrono::Utc;
+use consign_domain::customer::ServiceMode;
 use consign_domain::ops::{parse_flag, parse_local_datetime, parse_scaled, Fen, WaybillNo};
 use consign_domain::shipment::{
     exceptions_from_text, local_day, service_mode_from_text, status_from_text, Exception,
@@ -148,6 +149,7 @@ pub struct Profile {
     /// matched by the built-in names.
     pub columns: BTreeMap<String, String>,
     /// Per field, cell text → value: `status` maps to a status (`退回` → `returned`);
+    /// `service_mode` a carrier's product name to a mode (`精准卡航` → `ltl`);
     /// `note` maps text found in the cell to exception flags, comma-separated
     /// (`外包装破损` → `damaged`).
     pub values: BTreeMap<String, BTreeMap<String, String>>,
@@ -155,12 +157,16 @@ pub struct Profile {
     pub encoding: Option<String>,
     /// Whether to create unknown customers as prospects.
     pub unknown_customers: Option<UnknownCustomers>,
+    /// The header row of the file the profile was saved from: a file with the same
+    /// headers is read with this profile without being asked.
+    pub headers: Vec<String>,
 }
 
 impl Profile {
     /// Checks that every field and value the profile names exists for this kind of file.
     pub fn check(&self, kind: ImportKind) -> std::result::Result<(), String> {
-        for f in self.columns.values() {
+        // An empty field leaves the column unread (a column the matching would take).
+        for f in self.columns.values().filter(|f| !f.is_empty()) {
             if !kind.fields().iter().any(|d| d.name == f) {
                 return Err(format!("unknown field {f:?}"));
             }
@@ -169,6 +175,7 @@ impl Profile {
             for v in map.values() {
                 let ok = match f.as_str() {
                     "status" => ShipmentStatus::parse(v).is_some(),
+                    "service_mode" => ServiceMode::parse(v).is_some(),
                     "note" => v.split(',').all(|x| Exception::parse(x.trim()).is_some()),
                     _ => false,
                 };
@@ -226,6 +233,8 @@ pub struct ImportReport {
     /// When a required column is missing: each missing field with the headers that might
     /// hold it, for the `[columns]` of a profile.
     pub missing: Vec<(&'static str, Vec<String>)>,
+    /// What the run noticed but did not refuse (also stored with the run).
+    pub notes: RunNotes,
 }
 
 impl ImportReport {
@@ -512,6 +521,15 @@ pub fn fields_of(kind: ImportKind) -> Vec<(&'static str, &'static str, bool)> {
         .collect()
 }
 
+/// Every field a column of this kind of file may fill (a route too): (field, Chinese
+/// header, required), for the mapping screen.
+pub fn fields_of_all(kind: ImportKind) -> Vec<(&'static str, &'static str, bool)> {
+    kind.fields()
+        .iter()
+        .map(|f| (f.name, f.aliases[0], f.required))
+        .collect()
+}
+
 /// Which column holds which field, decided from the header row.
 #[derive(Debug, Clone)]
 pub(crate) struct Layout {
@@ -635,3 +653,9 @@ pub use export::*;
 mod runs;
 #[allow(unused_imports)]
 pub use runs::*;
+mod check;
+#[allow(unused_imports)]
+pub use check::*;
+mod staged;
+#[allow(unused_imports)]
+pub use staged::*;

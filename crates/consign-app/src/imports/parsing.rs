@@ -6,6 +6,8 @@ use super::*;
 /// One parsed row on its way to the writer.
 pub(crate) struct Parsed {
     pub(crate) row_no: i64,
+    /// The service cell named a product no value map, table or keyword places.
+    pub(crate) unknown_product: bool,
     pub(crate) shipment: Shipment,
     pub(crate) customer_name: String,
 }
@@ -26,6 +28,17 @@ pub(crate) struct RowParser<'a> {
     pub(crate) layout: Layout,
     pub(crate) profile: &'a Profile,
     pub(crate) tz: chrono_tz::Tz,
+}
+
+/// Whether a service cell is one of our own mode names (a code, or its label in either
+/// language, as an export writes it) rather than a carrier's product name.
+fn is_mode_word(cell: &str) -> bool {
+    let t = consign_domain::shipment::fold(cell);
+    ServiceMode::ALL.iter().any(|m| {
+        m.as_str() == t
+            || consign_domain::shipment::fold(Lang::Zh.t(m.label_key())) == t
+            || consign_domain::shipment::fold(Lang::En.t(m.label_key())) == t
+    })
 }
 
 impl RowParser<'_> {
@@ -103,15 +116,26 @@ impl RowParser<'_> {
         };
         let weight_g = scaled("weight_kg", 3, &mut fail);
         let volume_cm3 = scaled("volume_m3", 6, &mut fail);
-        let service_mode = match get("service_mode") {
-            "" => None,
-            v => {
-                let m = service_mode_from_text(v);
-                if m.is_none() {
-                    fail("service_mode", "err.unknown_service_mode");
-                }
-                m
-            }
+        // A product name no value map, table or keyword places is kept as written with
+        // the mode `other` and reported once per name (never a reason to drop revenue).
+        let mode_text = get("service_mode");
+        let mapped_mode = self
+            .profile
+            .values
+            .get("service_mode")
+            .and_then(|m| m.get(mode_text))
+            .and_then(|v| ServiceMode::parse(v));
+        let (service_mode, unknown_product) = match mode_text {
+            "" => (None, false),
+            v => match mapped_mode.or_else(|| service_mode_from_text(v)) {
+                Some(m) => (Some(m), false),
+                None => (Some(ServiceMode::Other), true),
+            },
+        };
+        let product: String = if is_mode_word(mode_text) {
+            String::new()
+        } else {
+            mode_text.chars().take(100).collect()
         };
         let status_text = get("status");
         let mapped_status = self
@@ -192,6 +216,7 @@ impl RowParser<'_> {
             waybill_no,
             customer_code,
             service_mode,
+            product,
             origin_city: origin.chars().take(100).collect(),
             destination_city: destination.chars().take(100).collect(),
             goods_type: get("goods_type").chars().take(100).collect(),
@@ -222,6 +247,7 @@ impl RowParser<'_> {
         }
         Ok(Parsed {
             row_no: no as i64,
+            unknown_product,
             shipment: s,
             customer_name: get("customer_name").chars().take(200).collect(),
         })
@@ -255,7 +281,16 @@ pub(crate) struct ParseEnd {
     pub(crate) encoding: Option<TextEncoding>,
     /// The missing required fields and the headers that might hold them.
     pub(crate) missing: Vec<(&'static str, Vec<String>)>,
+    /// Product names kept with the mode `other`, with their row counts.
+    pub(crate) unknown_products: BTreeMap<String, i64>,
+    /// The header row found (its number and cells) and the first data rows after it,
+    /// for the mapping screen.
+    pub(crate) header: Option<(u64, Vec<String>)>,
+    pub(crate) sample: Vec<(u64, Vec<String>)>,
 }
+
+/// Data rows kept for the mapping screen.
+pub(crate) const SAMPLE_ROWS: usize = 8;
 
 pub(crate) fn is_xlsx(path: &Path) -> std::io::Result<bool> {
     let mut magic = [0u8; 4];
@@ -284,6 +319,9 @@ pub(crate) fn parse_file(
                 file_total: None,
                 encoding: None,
                 missing: Vec::new(),
+                unknown_products: BTreeMap::new(),
+                header: None,
+                sample: Vec::new(),
             }
         }
     };
@@ -305,6 +343,10 @@ pub(crate) fn parse_file(
         fault: None,
         saw_bad_text: false,
         missing: Vec::new(),
+        unknown_products: BTreeMap::new(),
+        header: None,
+        sample: Vec::new(),
+        sampling_only: false,
     };
     let xlsx = is_xlsx(path).unwrap_or(false);
     let mut encoding = None;
@@ -341,6 +383,9 @@ pub(crate) fn parse_file(
         file_total,
         encoding,
         missing: state.missing,
+        unknown_products: state.unknown_products,
+        header: state.header,
+        sample: state.sample,
     }
 }
 
@@ -359,6 +404,11 @@ pub(crate) struct ParseState<'a> {
     pub(crate) saw_bad_text: bool,
     /// The missing required fields and the headers that might hold them.
     pub(crate) missing: Vec<(&'static str, Vec<String>)>,
+    pub(crate) unknown_products: BTreeMap<String, i64>,
+    pub(crate) header: Option<(u64, Vec<String>)>,
+    pub(crate) sample: Vec<(u64, Vec<String>)>,
+    /// A required column is missing: only the sample rows are still read.
+    pub(crate) sampling_only: bool,
 }
 
 impl<'a> ParseState<'a> {
@@ -387,6 +437,12 @@ impl<'a> ParseState<'a> {
                 });
             }
             RowEvent::Row { no, cells } => {
+                if self.sampling_only {
+                    if !cells.iter().all(|c| c.trim().is_empty()) && total_row(cells).is_none() {
+                        self.sample.push((no, cells.to_vec()));
+                    }
+                    return self.sample.len() < SAMPLE_ROWS;
+                }
                 if self.parser.is_none() {
                     return self.on_head_row(no, cells);
                 }
@@ -427,9 +483,20 @@ impl<'a> ParseState<'a> {
             return;
         }
         self.batch.read += 1;
+        if self.sample.len() < SAMPLE_ROWS {
+            self.sample.push((no, cells.to_vec()));
+        }
         if self.kind == ImportKind::Shipments {
             match p.parse(no, cells) {
-                Ok(row) => self.batch.rows.push(row),
+                Ok(row) => {
+                    if row.unknown_product {
+                        *self
+                            .unknown_products
+                            .entry(row.shipment.product.clone())
+                            .or_default() += 1;
+                    }
+                    self.batch.rows.push(row)
+                }
                 Err(errs) => self.batch.errors.extend(errs),
             }
         } else {
@@ -461,6 +528,7 @@ impl<'a> ParseState<'a> {
         match found {
             Some(i) => {
                 let layout = Layout::of(&self.head[i].1, self.profile, self.kind.fields());
+                self.header = Some(self.head[i].clone());
                 let missing = layout.missing();
                 if !missing.is_empty() {
                     self.missing = layout
@@ -469,7 +537,11 @@ impl<'a> ParseState<'a> {
                         .map(|(d, maybe)| (d.name, maybe))
                         .collect();
                     self.fault = Some(FileFault::new("err.column_missing", missing.join("、")));
-                    return false;
+                    // Nothing is imported; the rows after the header are read only to
+                    // show them on the mapping screen.
+                    self.sampling_only = true;
+                    self.head.clear();
+                    return true;
                 }
                 self.parser = Some(RowParser {
                     layout,

@@ -22,6 +22,62 @@ pub struct RunView {
     pub problem: Option<String>,
     pub started_at: chrono::DateTime<Utc>,
     pub finished_at: Option<chrono::DateTime<Utc>>,
+    /// What the run noticed but did not refuse.
+    pub notes: RunNotes,
+    /// The notes as sentences in the caller's language.
+    pub warnings: Vec<String>,
+}
+
+/// What a run noticed but did not refuse: the file's own total against the rows, and
+/// the product names no table knows (imported with the mode `other`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct RunNotes {
+    /// The file's 合计 row of revenue and what the imported rows sum to, in fen.
+    pub total_check: Option<TotalCheck>,
+    pub unknown_products: Vec<UnknownProduct>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TotalCheck {
+    pub file_fen: i64,
+    pub rows_fen: i64,
+}
+
+/// A product name the service column held that no value map, table or keyword places.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct UnknownProduct {
+    pub name: String,
+    pub rows: i64,
+}
+
+impl RunNotes {
+    /// One sentence per note, in `lang`.
+    pub fn lines(&self, lang: Lang) -> Vec<String> {
+        let yuan = |f: i64| {
+            let sign = if f < 0 { "-" } else { "" };
+            format!("{sign}{}.{:02}", (f / 100).abs(), (f % 100).abs())
+        };
+        let mut out = Vec::new();
+        if let Some(t) = self.total_check {
+            out.push(if t.file_fen == t.rows_fen {
+                lang.tf("import.note.total_ok", &[&yuan(t.file_fen)])
+            } else {
+                lang.tf(
+                    "import.note.total_off",
+                    &[
+                        &yuan(t.file_fen),
+                        &yuan(t.rows_fen),
+                        &yuan(t.file_fen - t.rows_fen),
+                    ],
+                )
+            });
+        }
+        for p in &self.unknown_products {
+            out.push(lang.tf("import.note.unknown_product", &[&p.name, &p.rows]));
+        }
+        out
+    }
 }
 
 impl RunView {
@@ -72,6 +128,8 @@ fn view_of(run: repo::ImportRun, user_name: Option<String>, lang: Lang) -> Resul
         .message
         .split_once('|')
         .and_then(|(key, arg)| key.starts_with("err.").then(|| lang.tf(key, &[&arg])));
+    // Notes written by an older version, or none: nothing to say.
+    let notes: RunNotes = serde_json::from_str(&run.notes).unwrap_or_default();
     Ok(RunView {
         id: run.id.to_string(),
         kind: AppError::stored("import_runs.kind", &run.kind, ImportKind::parse(&run.kind))?,
@@ -82,6 +140,8 @@ fn view_of(run: repo::ImportRun, user_name: Option<String>, lang: Lang) -> Resul
         problem,
         started_at: run.started_at,
         finished_at: run.finished_at,
+        warnings: notes.lines(lang),
+        notes,
     })
 }
 
@@ -239,8 +299,10 @@ pub async fn start_upload(
     app: &App,
     actor: &Actor,
     file: tempfile::TempPath,
-    opts: ImportOptions,
+    mut opts: ImportOptions,
 ) -> Result<i64> {
+    // A file with the headers a saved profile was made from is read with it.
+    apply_recognised(app, &file, &mut opts).await?;
     let run_id = start_run(app, actor, &opts).await?;
     let (app, actor) = (app.clone(), actor.clone());
     tokio::spawn(async move {

@@ -164,8 +164,26 @@ pub async fn run_import(
         }
         None => ("finished", String::new()),
     };
-    // The run's end and its audit row together: kind, file, counts, who.
+    let notes = RunNotes {
+        total_check: end.file_total.map(|t| TotalCheck {
+            file_fen: t,
+            rows_fen: w.revenue_sum,
+        }),
+        unknown_products: end
+            .unknown_products
+            .iter()
+            .map(|(name, rows)| UnknownProduct {
+                name: name.clone(),
+                rows: *rows,
+            })
+            .collect(),
+    };
+    // The run's end, its notes and its audit row together: kind, file, counts, who.
     let txn = app.db.begin_write().await?;
+    if notes != RunNotes::default() {
+        let json = serde_json::to_string(&notes).map_err(AppError::from_err)?;
+        repo::set_notes(&txn, run_id, &json).await?;
+    }
     repo::finish(&txn, run_id, status, &message, Utc::now()).await?;
     let c = &w.counts;
     crate::audit::record(
@@ -218,6 +236,7 @@ pub async fn run_import(
         fault: end.fault,
         encoding: end.encoding,
         missing: end.missing,
+        notes,
     })
 }
 

@@ -11,7 +11,7 @@ use consign_domain::params;
 use consign_domain::role::Role;
 use consign_domain::shipment::{Exception, ShipmentStatus};
 use consign_domain::FieldErrors;
-use consign_store::shipments::{self as repo, ShipmentFilter};
+use consign_store::shipments::{self as repo, ShipmentFilter, ShipmentSort};
 use serde::{Deserialize, Serialize};
 
 /// The list's query as the UI and the API send it (all text, all optional).
@@ -38,10 +38,45 @@ pub struct ShipmentQuery {
     pub customer_id: Option<String>,
     pub origin_city: Option<String>,
     pub destination_city: Option<String>,
+    /// customers of this account manager
+    #[param(pattern = r"^\s*([+-]?[0-9]+)?\s*$")]
+    pub owner_id: Option<String>,
+    /// `true`: not yet delivered, past the promised time
+    #[param(value_type = Option<bool>)]
+    pub overdue: Option<String>,
+    /// `newest` (default), `oldest`, `revenue` (highest first) or `revenue_asc`
+    #[param(inline, value_type = Option<ShipmentOrder>)]
+    pub sort: Option<String>,
+    /// `true`: add the count and sums of every matching shipment (a scan of them all)
+    #[param(value_type = Option<bool>)]
+    pub totals: Option<String>,
     #[param(value_type = Option<u64>, minimum = 1, maximum = 100000)]
     pub page: Option<String>,
     #[param(value_type = Option<u64>, minimum = 1, maximum = 200)]
     pub per_page: Option<String>,
+}
+
+/// The orders of the shipment list (`ShipmentQuery::sort`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ShipmentOrder {
+    Newest,
+    Oldest,
+    Revenue,
+    RevenueAsc,
+}
+
+/// The count and sums of every shipment the filters match.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[schema(as = ShipmentTotals)]
+pub struct TotalsView {
+    pub shipments: i64,
+    pub revenue_fen: consign_domain::ops::Fen,
+    /// Of the shipments whose cost is known.
+    pub cost_fen: consign_domain::ops::Fen,
+    /// Revenue − cost where the cost is known, else revenue.
+    pub profit_fen: consign_domain::ops::Fen,
 }
 
 /// One page of the list.
@@ -49,6 +84,8 @@ pub struct ShipmentQuery {
 #[schema(as = ShipmentList)]
 pub struct ShipmentPage {
     pub items: Vec<ShipmentView>,
+    /// When asked for (`totals=true`): the count and sums of every matching shipment.
+    pub totals: Option<TotalsView>,
     /// How many match, up to 10,000 (`total_capped`: more do).
     pub total: u64,
     pub total_capped: bool,
@@ -119,7 +156,48 @@ pub fn filter(q: &ShipmentQuery) -> std::result::Result<ShipmentFilter, FieldErr
     }
     f.origin_city = given(&q.origin_city).map(str::to_string);
     f.destination_city = given(&q.destination_city).map(str::to_string);
+    if let Some(s) = given(&q.owner_id) {
+        match s.strip_prefix('+').unwrap_or(s).parse::<i64>() {
+            Ok(o) => f.owner_id = Some(o),
+            Err(_) => e.add("owner_id", "err.invalid_choice"),
+        }
+    }
+    match flag(&q.overdue) {
+        Ok(true) => f.overdue_at = Some(chrono::Utc::now()),
+        Ok(false) => {}
+        Err(()) => e.add("overdue", "err.invalid_choice"),
+    }
+    if let Some(s) = given(&q.sort) {
+        f.sort = match s {
+            "newest" => ShipmentSort::Newest,
+            "oldest" => ShipmentSort::Oldest,
+            "revenue" => ShipmentSort::Revenue,
+            "revenue_asc" => ShipmentSort::RevenueAsc,
+            _ => {
+                e.add("sort", "err.invalid_choice");
+                ShipmentSort::Newest
+            }
+        };
+    }
+    if flag(&q.totals).is_err() {
+        e.add("totals", "err.invalid_choice");
+    }
     e.into_result().map(|()| f)
+}
+
+/// A yes/no parameter: `true`/`1`/`on` or `false`/`0`, absent is no.
+fn flag(s: &Option<String>) -> std::result::Result<bool, ()> {
+    match given(s) {
+        None => Ok(false),
+        Some("true" | "1" | "on") => Ok(true),
+        Some("false" | "0") => Ok(false),
+        Some(_) => Err(()),
+    }
+}
+
+/// Whether the query asks for the totals.
+pub fn wants_totals(q: &ShipmentQuery) -> bool {
+    flag(&q.totals) == Ok(true)
 }
 
 /// A page of the shipments of the customers the actor may see (staff only).
@@ -147,7 +225,19 @@ pub async fn list(app: &App, actor: &Actor, q: &ShipmentQuery) -> Result<Shipmen
         per_page,
     )
     .await?;
+    let totals = if wants_totals(q) {
+        let t = repo::list_totals(&app.db.conn, &vis, &f).await?;
+        Some(TotalsView {
+            shipments: t.shipments,
+            revenue_fen: consign_domain::ops::Fen(t.revenue_fen),
+            cost_fen: consign_domain::ops::Fen(t.cost_fen),
+            profit_fen: consign_domain::ops::Fen(t.profit_fen),
+        })
+    } else {
+        None
+    };
     Ok(ShipmentPage {
+        totals,
         items: found
             .rows
             .iter()

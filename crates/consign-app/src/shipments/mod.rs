@@ -37,6 +37,8 @@ pub struct ShipmentInput {
     pub customer_id: Option<String>,
     #[schema(value_type = Option<consign_domain::customer::ServiceMode>)]
     pub service_mode: Option<String>,
+    /// the carrier's product name as the source names it (精准卡航…)
+    pub product: Option<String>,
     pub origin_city: Option<String>,
     pub destination_city: Option<String>,
     pub goods_type: Option<String>,
@@ -71,6 +73,8 @@ pub struct ShipmentView {
     pub waybill_no: String,
     pub customer: CustomerRef,
     pub service_mode: Option<ServiceMode>,
+    /// The carrier's product name as imported ("" when none was given).
+    pub product: String,
     pub origin_city: String,
     pub destination_city: String,
     pub goods_type: String,
@@ -103,6 +107,7 @@ impl ShipmentView {
                 name: customer_name.to_string(),
             },
             service_mode: x.service_mode,
+            product: x.product.clone(),
             origin_city: x.origin_city.clone(),
             destination_city: x.destination_city.clone(),
             goods_type: x.goods_type.clone(),
@@ -256,6 +261,7 @@ fn validate(
     let origin_city = text(&input.origin_city, "origin_city", 100, errs);
     let destination_city = text(&input.destination_city, "destination_city", 100, errs);
     let goods_type = text(&input.goods_type, "goods_type", 100, errs);
+    let product = text(&input.product, "product", 100, errs);
     let note = text(&input.note, "note", 1000, errs);
     let (Some(waybill_no), Some(ordered_at), Some(revenue_fen)) =
         (waybill, input.ordered_at, input.revenue_fen)
@@ -266,6 +272,7 @@ fn validate(
         waybill_no,
         customer_code: code,
         service_mode,
+        product,
         origin_city,
         destination_city,
         goods_type,

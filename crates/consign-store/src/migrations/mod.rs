@@ -93,6 +93,10 @@ impl MigratorTrait for Migrator {
                 sql: M0018,
             }),
             Box::new(m0019::M0019),
+            Box::new(Sql {
+                name: "m0020_carrier_products",
+                sql: M0020,
+            }),
         ]
     }
 }
@@ -235,6 +239,8 @@ const M0016: &str = include_str!("m0016_task_titles.sql");
 const M0017: &str = include_str!("m0017_policy_note_keys.sql");
 /// An index for the shipment list, newest order first.
 const M0018: &str = include_str!("m0018_shipment_list.sql");
+/// Carriers' product names on shipments; what an import run noticed.
+const M0020: &str = include_str!("m0020_carrier_products.sql");
 
 /// API tokens may carry an expiry (issue 16); old ones have none.
 const M0013: &str = include_str!("m0013_token_expiry.sql");

@@ -29,6 +29,7 @@ fn encode<'q>(w: &'q ShipmentWrite, out: &mut RowOut<'q, '_>) {
     out.text(s.status.as_str());
     out.int4(s.exceptions.0);
     out.text(&s.note);
+    out.text(&s.product);
 }
 
 /// Writes shipments in a bulk writer's transaction without touching the rollups: the

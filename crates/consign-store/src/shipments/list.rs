@@ -1,12 +1,48 @@
 //! The shipment list: every shipment of the customers a user may see, filtered, newest
 //! order first, one page at a time, counted up to a cap.
 
-use super::{parse_row, StoredShipment, SELECT};
+use super::{parse_row, shipment_ts, StoredShipment, SELECT};
 use crate::capped::{count, Counted};
 use crate::dialect::stmt;
 use crate::scope::Visibility;
 use crate::Result;
-use sea_orm::{ConnectionTrait, Value};
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseBackend, Value};
+
+/// The order of the list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ShipmentSort {
+    /// Newest order first.
+    #[default]
+    Newest,
+    Oldest,
+    /// Highest revenue first.
+    Revenue,
+    /// Lowest revenue first.
+    RevenueAsc,
+}
+
+impl ShipmentSort {
+    fn order_by(self) -> &'static str {
+        match self {
+            ShipmentSort::Newest => "s.ordered_at DESC, s.id DESC",
+            ShipmentSort::Oldest => "s.ordered_at, s.id",
+            ShipmentSort::Revenue => "s.revenue_fen DESC, s.id DESC",
+            ShipmentSort::RevenueAsc => "s.revenue_fen, s.id",
+        }
+    }
+}
+
+/// The sums of the filtered shipments.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ShipmentTotals {
+    pub shipments: i64,
+    pub revenue_fen: i64,
+    /// Of the shipments whose cost is known.
+    pub cost_fen: i64,
+    /// Revenue − cost where the cost is known, else revenue (SPEC §3).
+    pub profit_fen: i64,
+}
 
 /// The filters of the shipment list, checked by the caller.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +60,11 @@ pub struct ShipmentFilter {
     pub customer_id: Option<i64>,
     pub origin_city: Option<String>,
     pub destination_city: Option<String>,
+    /// Customers of this account manager.
+    pub owner_id: Option<i64>,
+    /// Not yet delivered (created or in transit) with a promised time before this.
+    pub overdue_at: Option<DateTime<Utc>>,
+    pub sort: ShipmentSort,
 }
 
 /// One page of the list: the shipments with their customer's name, and how many match
@@ -33,7 +74,11 @@ pub struct ShipmentRows {
     pub counted: Counted,
 }
 
-fn condition(vis: &Visibility, f: &ShipmentFilter) -> (String, Vec<Value>) {
+fn condition(
+    backend: DatabaseBackend,
+    vis: &Visibility,
+    f: &ShipmentFilter,
+) -> (String, Vec<Value>) {
     let (scope, mut values) = vis.owner_condition("c.owner_id");
     let mut parts = vec![scope];
     let mut add = |sql: &str, v: Value| {
@@ -68,6 +113,15 @@ fn condition(vis: &Visibility, f: &ShipmentFilter) -> (String, Vec<Value>) {
     if let Some(x) = &f.destination_city {
         add("s.destination_city = ?", x.clone().into());
     }
+    if let Some(o) = f.owner_id {
+        add("c.owner_id = ?", o.into());
+    }
+    if let Some(at) = f.overdue_at {
+        add(
+            "s.status IN ('created', 'in_transit') AND s.promised_at < ?",
+            shipment_ts(backend, Some(at)),
+        );
+    }
     (parts.join(" AND "), values)
 }
 
@@ -80,7 +134,8 @@ pub async fn list<C: ConnectionTrait>(
     offset: u64,
     limit: u64,
 ) -> Result<ShipmentRows> {
-    let (cond, values) = condition(vis, f);
+    let backend = conn.get_database_backend();
+    let (cond, values) = condition(backend, vis, f);
     let from = format!("shipments s JOIN customers c ON c.id = s.customer_id WHERE {cond}");
     let counted = count(conn, &from, values.clone(), offset + limit).await?;
     if counted.total <= offset {
@@ -95,17 +150,69 @@ pub async fn list<C: ConnectionTrait>(
         ", c.name AS customer_name FROM shipments s",
         1,
     );
-    let sql =
-        format!("{select} WHERE {cond} ORDER BY s.ordered_at DESC, s.id DESC LIMIT ? OFFSET ?");
+    let order = f.sort.order_by();
+    let sql = format!("{select} WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?");
     let mut page_values = values;
     page_values.push((limit as i64).into());
     page_values.push((offset as i64).into());
-    let found = conn
-        .query_all(stmt(conn.get_database_backend(), &sql, page_values))
-        .await?;
+    let found = conn.query_all(stmt(backend, &sql, page_values)).await?;
     let mut rows = Vec::with_capacity(found.len());
     for r in &found {
         rows.push((parse_row(r)?, r.try_get::<String>("", "customer_name")?));
     }
     Ok(ShipmentRows { rows, counted })
+}
+
+/// The count and sums of the shipments `vis` may see that match `f` (every one of them:
+/// a scan of the matching rows).
+pub async fn totals<C: ConnectionTrait>(
+    conn: &C,
+    vis: &Visibility,
+    f: &ShipmentFilter,
+) -> Result<ShipmentTotals> {
+    let backend = conn.get_database_backend();
+    let (cond, values) = condition(backend, vis, f);
+    let sql = format!(
+        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(s.revenue_fen), 0) AS BIGINT) AS revenue, \
+         CAST(COALESCE(SUM(s.cost_fen), 0) AS BIGINT) AS cost, \
+         CAST(COALESCE(SUM(s.revenue_fen - COALESCE(s.cost_fen, 0)), 0) AS BIGINT) AS profit \
+         FROM shipments s JOIN customers c ON c.id = s.customer_id WHERE {cond}"
+    );
+    let Some(r) = conn.query_one(stmt(backend, &sql, values)).await? else {
+        return Ok(ShipmentTotals::default());
+    };
+    let int = |k: &str| r.try_get::<i64>("", k);
+    Ok(ShipmentTotals {
+        shipments: int("n")?,
+        revenue_fen: int("revenue")?,
+        cost_fen: int("cost")?,
+        profit_fen: int("profit")?,
+    })
+}
+
+/// The shipments `vis` may see that match `f` after id `after`, in id order (an
+/// export's pages).
+pub async fn matching_after<C: ConnectionTrait>(
+    conn: &C,
+    vis: &Visibility,
+    f: &ShipmentFilter,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<(StoredShipment, String)>> {
+    let backend = conn.get_database_backend();
+    let (cond, mut values) = condition(backend, vis, f);
+    let select = SELECT.replacen(
+        " FROM shipments s",
+        ", c.name AS customer_name FROM shipments s",
+        1,
+    );
+    let sql = format!("{select} WHERE {cond} AND s.id > ? ORDER BY s.id LIMIT ?");
+    values.push(after.into());
+    values.push((limit as i64).into());
+    let found = conn.query_all(stmt(backend, &sql, values)).await?;
+    let mut rows = Vec::with_capacity(found.len());
+    for r in &found {
+        rows.push((parse_row(r)?, r.try_get::<String>("", "customer_name")?));
+    }
+    Ok(rows)
 }

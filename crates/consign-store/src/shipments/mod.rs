@@ -22,9 +22,9 @@ use std::collections::{BTreeMap, HashMap};
 pub(crate) const COLUMNS: &str =
     "waybill_no, customer_id, service_mode, origin_city, destination_city, \
     goods_type, pieces, weight_g, volume_cm3, revenue_fen, cost_fen, ordered_at, order_day, \
-    promised_at, shipped_at, delivered_at, status, exceptions, note, import_run_id, \
+    promised_at, shipped_at, delivered_at, status, exceptions, note, product, import_run_id, \
     created_at, updated_at";
-pub(crate) const N_COLUMNS: usize = 19;
+pub(crate) const N_COLUMNS: usize = 20;
 
 pub use crate::dialect::{pieces, ROWS_PER_STATEMENT};
 
@@ -115,6 +115,7 @@ pub(crate) fn parse_row(r: &QueryResult) -> Result<StoredShipment> {
             status: ShipmentStatus::parse(&status).unwrap_or(ShipmentStatus::Created),
             exceptions: Exceptions(exceptions),
             note: r.try_get("", "note")?,
+            product: r.try_get("", "product")?,
         },
     })
 }
@@ -122,7 +123,7 @@ pub(crate) fn parse_row(r: &QueryResult) -> Result<StoredShipment> {
 pub(crate) const SELECT: &str = "SELECT s.id, s.customer_id, c.code AS customer_code, s.waybill_no, \
     s.service_mode, s.origin_city, s.destination_city, s.goods_type, s.pieces, s.weight_g, \
     s.volume_cm3, s.revenue_fen, s.cost_fen, s.ordered_at, s.order_day, s.promised_at, \
-    s.shipped_at, s.delivered_at, s.status, s.exceptions, s.note, s.import_run_id, s.created_at, s.updated_at \
+    s.shipped_at, s.delivered_at, s.status, s.exceptions, s.note, s.product, s.import_run_id, s.created_at, s.updated_at \
     FROM shipments s JOIN customers c ON c.id = s.customer_id";
 
 /// The stored shipments among these waybill numbers, by number.
@@ -324,4 +325,7 @@ pub use rollups::*;
 mod bulk;
 pub use bulk::*;
 mod list;
-pub use list::{list, ShipmentFilter, ShipmentRows};
+pub use list::{
+    list, matching_after, totals as list_totals, ShipmentFilter, ShipmentRows, ShipmentSort,
+    ShipmentTotals,
+};

@@ -105,6 +105,7 @@ pub(crate) async fn insert_rows<C: ConnectionTrait>(
                 s.status.as_str().into(),
                 s.exceptions.0.into(),
                 s.note.as_str().into(),
+                s.product.as_str().into(),
             ]);
         }
         if upsert {
@@ -118,7 +119,7 @@ pub(crate) async fn insert_rows<C: ConnectionTrait>(
              order_day = excluded.order_day, promised_at = excluded.promised_at, \
              shipped_at = excluded.shipped_at, delivered_at = excluded.delivered_at, \
              status = excluded.status, exceptions = excluded.exceptions, note = excluded.note, \
-             import_run_id = excluded.import_run_id, updated_at = excluded.updated_at",
+             product = excluded.product, import_run_id = excluded.import_run_id, updated_at = excluded.updated_at",
             );
         }
         conn.execute(stmt(backend, &sql, values)).await?;

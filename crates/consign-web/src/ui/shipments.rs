@@ -12,6 +12,7 @@ pub(crate) fn routes() -> axum::Router<consign_app::App> {
     use axum::routing::get;
     axum::Router::new()
         .route("/shipments", get(shipments_page))
+        .route("/shipments/export", get(shipments_export))
         .route("/shipments/{id}", get(shipment_show))
 }
 
@@ -33,6 +34,9 @@ pub(crate) struct ShipmentListTpl {
     pub(crate) statuses: Vec<Opt>,
     pub(crate) modes: Vec<Opt>,
     pub(crate) exceptions: Vec<Opt>,
+    /// Account managers to filter by (empty for a role that sees only its own).
+    pub(crate) owners: Vec<Opt>,
+    pub(crate) sorts: Vec<Opt>,
     pub(crate) filter_errors: String,
     /// A whole waybill number was asked for (`?waybill=`) and is not in scope.
     pub(crate) not_found: bool,
@@ -59,8 +63,28 @@ impl ShipmentListTpl {
             ("customer_id", v(&q.customer_id)),
             ("origin_city", v(&q.origin_city)),
             ("destination_city", v(&q.destination_city)),
+            ("owner_id", v(&q.owner_id)),
+            ("overdue", v(&q.overdue)),
+            ("sort", v(&q.sort)),
             ("per_page", v(&q.per_page)),
         ]
+    }
+    /// This list with its totals, and as a file.
+    fn totals_link(&self) -> String {
+        let q = listing::query(&self.pairs(), None);
+        let sep = if q.is_empty() { "" } else { "&" };
+        format!("/shipments?{q}{sep}totals=true")
+    }
+    fn export_link(&self, format: &str) -> String {
+        let q = listing::query(&self.pairs(), None);
+        let sep = if q.is_empty() { "" } else { "&" };
+        format!("/shipments/export?{q}{sep}format={format}")
+    }
+    fn overdue_on(&self) -> bool {
+        matches!(
+            self.q.overdue.as_deref().map(str::trim),
+            Some("true" | "1" | "on")
+        )
     }
     fn page_link(&self, page: u64) -> String {
         let q = listing::query(&self.pairs(), None);
@@ -75,6 +99,9 @@ impl ShipmentListTpl {
             &q.customer_id,
             &q.origin_city,
             &q.destination_city,
+            &q.owner_id,
+            &q.overdue,
+            &q.sort,
         ]
         .iter()
         .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty()))
@@ -94,6 +121,9 @@ impl ShipmentListTpl {
                 "customer_id" => (t("shipment.customer_id"), format!("#{val}")),
                 "origin_city" => (t("shipment.origin"), val.to_string()),
                 "destination_city" => (t("shipment.destination"), val.to_string()),
+                "owner_id" => (t("customer.owner"), of(&self.owners)),
+                "overdue" => (t("shipment.overdue"), t("common.yes")),
+                "sort" => (t("common.sort"), of(&self.sorts)),
                 _ => return None,
             })
         })
@@ -168,6 +198,30 @@ pub(crate) async fn shipments_page(
             Exception::label_key,
             &cur(&q.exception),
         ),
+        owners: if u.actor.role.is_admin() || u.actor.role.can_write_operations() {
+            let mut named: Vec<(String, String)> =
+                consign_app::users::display_names(&app, &u.actor)
+                    .await
+                    .map_err(|e| fail(e, lang))?
+                    .into_iter()
+                    .map(|(id, name)| (id.to_string(), name))
+                    .collect();
+            named.sort_by(|a, b| a.1.cmp(&b.1));
+            opts(named, &cur(&q.owner_id))
+        } else {
+            Vec::new()
+        },
+        sorts: opts(
+            ["newest", "oldest", "revenue", "revenue_asc"]
+                .iter()
+                .map(|s| {
+                    (
+                        s.to_string(),
+                        lang.t(&format!("shipment.sort.{s}")).to_string(),
+                    )
+                }),
+            &cur(&q.sort),
+        ),
         filter_errors: crate::ui::views::view_error(lang, v.view_error.as_deref())
             .unwrap_or(filter_errors),
         not_found,
@@ -175,6 +229,25 @@ pub(crate) async fn shipments_page(
         q,
     };
     Ok(render(&tpl))
+}
+
+/// The shipment list as it is filtered — every matching shipment, not one page — as CSV
+/// or XLSX (`format=xlsx`), with the columns the import reads back.
+pub(crate) async fn shipments_export(
+    State(app): State<App>,
+    u: UiUser,
+    Query(q): Query<shipments::ShipmentQuery>,
+    Query(f): Query<crate::ui::customers::FormatQ>,
+) -> UiResult {
+    crate::downloads::download(
+        &app,
+        &u.actor,
+        consign_app::exports::Export::ShipmentList(Box::new(q)),
+        crate::ui::customers::format_of(&f),
+        u.lang.t("shipment.list_title"),
+    )
+    .await
+    .map_err(|e| fail(e, u.lang))
 }
 
 pub(crate) async fn shipment_show(

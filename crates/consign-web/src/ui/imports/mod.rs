@@ -30,7 +30,10 @@ pub(crate) fn routes() -> axum::Router<consign_app::App> {
         )
         .route("/imports/{id}", get(result))
         .route("/imports/{id}/errors.csv", get(report))
+        .merge(check::routes())
 }
+
+mod check;
 
 /// Largest upload accepted (a 10-million-row CSV is about 1.5 GB).
 const MAX_UPLOAD: u64 = 4 * 1024 * 1024 * 1024;
@@ -333,6 +336,16 @@ pub async fn upload(State(app): State<App>, u: UiUser, mut form: Multipart) -> U
         allow_duplicates: fields.contains_key("allow_duplicates"),
     };
     tracing::info!(kind = kind.as_str(), size, "upload received");
+    if fields.get("then").map(String::as_str) == Some("check") {
+        let chosen = fields
+            .get("profile")
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        return match imports::stage(&app, &u.actor, path, &opts, chosen).await {
+            Ok(token) => Ok(Redirect::to(&format!("/imports/check/{token}")).into_response()),
+            Err(e) => Err(fail(e, lang)),
+        };
+    }
     match imports::start_upload(&app, &u.actor, path, opts).await {
         Ok(id) => Ok(Redirect::to(&format!("/imports/{id}")).into_response()),
         Err(e) => Err(fail(e, lang)),
