@@ -173,10 +173,91 @@ async fn dashboard(dir: &Path, consign: &Path, requests: usize) -> Result<()> {
                 "{label:<34} median {med:>6.1} ms  max {max:>6.1} ms  ({bytes} bytes; target ≤ 100 ms)"
             );
         }
-        Ok(())
+        shipment_list(&client, &base, requests).await
     }
     .await;
     let _ = server.kill();
     let _ = server.wait();
     result
+}
+
+/// The shipment list's first page (SPEC §12, issue 19) with each single filter, as the
+/// admin sees it (every shipment in scope), and the totals of a customer and of a month.
+async fn shipment_list(client: &reqwest::Client, base: &str, requests: usize) -> Result<()> {
+    let month_ago = (chrono::Utc::now() - chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    let scenarios: Vec<(String, String)> = vec![
+        ("no filter, newest first".into(), "/shipments".into()),
+        (
+            "status in transit".into(),
+            "/shipments?status=in_transit".into(),
+        ),
+        (
+            "service mode cold chain".into(),
+            "/shipments?service_mode=cold_chain".into(),
+        ),
+        (
+            "exception damaged".into(),
+            "/shipments?exception=damaged".into(),
+        ),
+        ("delayed".into(), "/shipments?exception=delayed".into()),
+        (
+            "ordered in the last 30 days".into(),
+            format!("/shipments?from={month_ago}"),
+        ),
+        ("one customer".into(), "/shipments?customer_id=4242".into()),
+        (
+            "origin 上海".into(),
+            "/shipments?origin_city=%E4%B8%8A%E6%B5%B7".into(),
+        ),
+        (
+            "destination 成都".into(),
+            "/shipments?destination_city=%E6%88%90%E9%83%BD".into(),
+        ),
+        (
+            "one account manager's".into(),
+            "/shipments?owner_id=3".into(),
+        ),
+        (
+            "overdue in transit".into(),
+            "/shipments?overdue=true".into(),
+        ),
+        (
+            "by revenue, highest first".into(),
+            "/shipments?sort=revenue".into(),
+        ),
+        ("waybill prefix".into(), "/shipments?q=YD2501".into()),
+        (
+            "totals: one customer".into(),
+            "/shipments?customer_id=4242&totals=true".into(),
+        ),
+        (
+            "totals: last 30 days".into(),
+            format!("/shipments?from={month_ago}&totals=true"),
+        ),
+    ];
+    for (label, path) in scenarios {
+        client
+            .get(format!("{base}{path}"))
+            .send()
+            .await?
+            .bytes()
+            .await?;
+        let mut times = Vec::new();
+        for _ in 0..requests {
+            let t = Instant::now();
+            let r = client.get(format!("{base}{path}")).send().await?;
+            if !r.status().is_success() {
+                bail!("{path}: {}", r.status());
+            }
+            r.bytes().await?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (med, max) = median_ms(times);
+        println!(
+            "shipments: {label:<32} median {med:>7.1} ms  max {max:>7.1} ms  (target ≤ 100 ms)"
+        );
+    }
+    Ok(())
 }

@@ -826,7 +826,7 @@ catalogue! {
     "import.errors_written" => "错误行已写入 {}", "Bad rows written to {}";
     "import.recognised" => "按导入方案“{}”读取（文件的表头与它保存时相同）", "Read with the import profile “{}” (the file's headers are the ones it was saved from)";
     "import.dry.summary" => "试运行，未写入任何数据：读取 {} 行，可导入 {} 行，坏行 {} 行", "Dry run, nothing written: {} rows read, {} would import, {} bad";
-    "import.dry.unknown_customers" => "{} 个客户编号不存在（{} 行）", "{} customer codes name no customer ({} rows)";
+    "import.dry.unknown_customers" => "{} 个客户编号不存在（{} 行）", "Customer codes that name no customer: {} ({} rows)";
     "import.dry.out_of_scope" => "{} 行的客户不在您的范围内，将被拒绝", "{} rows name customers outside your scope and would be refused";
     "import.dry.rows" => "{} 行", "{} rows";
     "import.confidence.profile" => "导入方案", "profile";
@@ -853,6 +853,7 @@ catalogue! {
     "import.check.values_hint" => "为每个取值选择含义；保存为导入方案后，下次自动使用。", "Choose what each value means; saved with the profile, it is used next time.";
     "import.check.value" => "取值", "Value";
     "import.check.value_of" => "取值“{}”的含义", "Meaning of “{}”";
+    "import.check.rows" => "行数", "Rows";
     "import.check.means" => "含义", "Means";
     "import.check.keep_other" => "其他（保留产品名称）", "Other (keep the product name)";
     "import.check.leave_bad" => "不识别（该行为坏行）", "Not recognised (the row is bad)";

@@ -746,6 +746,7 @@ async fn the_mapping_screen_maps_a_column_and_a_value_then_a_second_file_uses_th
         page.contains("KH9001"),
         "the first values are on the screen"
     );
+    d.screenshot("import-check-unmapped-1366x768-zh.png").await;
     if let Some(v) = d.accessibility_violations().await {
         assert_eq!(v, json!([]), "accessibility of the mapping screen");
     }

@@ -151,6 +151,14 @@ pub(crate) fn guess_columns(
         .collect()
 }
 
+/// The field the matching alone (no profile) gives each column of `header`.
+pub fn matched_fields(kind: ImportKind, header: &[String]) -> Vec<Option<&'static str>> {
+    guess_columns(header, &Profile::default(), kind.fields(), &[])
+        .into_iter()
+        .map(|c| c.field)
+        .collect()
+}
+
 /// Reads the whole file as an import would, writing nothing.
 pub async fn dry_run(
     app: &App,
@@ -351,6 +359,13 @@ pub async fn apply_recognised(
         return Ok(None);
     }
     let kind = opts.kind.unwrap_or(ImportKind::Shipments);
+    // The file is opened only when some saved profile of this kind could match it.
+    let specs = repo::profile_specs(&app.db.conn, kind.as_str()).await?;
+    let with_headers =
+        |spec: &str| serde_json::from_str::<Profile>(spec).is_ok_and(|p| !p.headers.is_empty());
+    if !specs.iter().any(|(_, spec)| with_headers(spec)) {
+        return Ok(None);
+    }
     let Some(header) = header_of(path, opts, app.tz()).await? else {
         return Ok(None);
     };

@@ -33,12 +33,25 @@ pub(crate) struct RowParser<'a> {
 /// Whether a service cell is one of our own mode names (a code, or its label in either
 /// language, as an export writes it) rather than a carrier's product name.
 fn is_mode_word(cell: &str) -> bool {
+    static WORDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        let fold = consign_domain::shipment::fold;
+        ServiceMode::ALL
+            .iter()
+            .flat_map(|m| {
+                [
+                    m.as_str().to_string(),
+                    fold(Lang::Zh.t(m.label_key())),
+                    fold(Lang::En.t(m.label_key())),
+                ]
+            })
+            .collect()
+    });
+    if cell.is_empty() {
+        return false;
+    }
     let t = consign_domain::shipment::fold(cell);
-    ServiceMode::ALL.iter().any(|m| {
-        m.as_str() == t
-            || consign_domain::shipment::fold(Lang::Zh.t(m.label_key())) == t
-            || consign_domain::shipment::fold(Lang::En.t(m.label_key())) == t
-    })
+    words.iter().any(|w| *w == t)
 }
 
 impl RowParser<'_> {

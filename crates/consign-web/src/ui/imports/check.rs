@@ -87,7 +87,13 @@ async fn show(app: &App, u: &UiUser, token: &str, problem: Option<String>) -> Ui
     dry.profile = staged.profile_name.clone();
     let fields = imports::fields_of_all(staged.kind)
         .into_iter()
-        .map(|(name, header, _)| (name, format!("{header} · {name}")))
+        .map(|(name, header, _)| {
+            let label = match lang {
+                consign_domain::Lang::Zh => format!("{header} · {name}"),
+                _ => format!("{name} · {header}"),
+            };
+            (name, label)
+        })
         .collect();
     let mut values = HashMap::new();
     values.insert(
@@ -147,8 +153,10 @@ pub async fn submit(
         .map_err(|e| fail(e, lang))?
         .unwrap_or_default();
     let fields = imports::fields_of_all(staged.kind);
-    // The columns as chosen: every column named, so the profile reads this file (and
-    // the next with the same headers) exactly as shown.
+    let matched = imports::matched_fields(staged.kind, &header);
+    // The columns as chosen where they differ from what the matching finds on its own
+    // (a column left unread is written as ""): the rest keeps its confidence, and the
+    // profile reads this file and the next with the same headers exactly as shown.
     let mut columns = BTreeMap::new();
     let mut taken: HashMap<&str, &str> = HashMap::new();
     for (i, h) in header.iter().enumerate() {
@@ -174,7 +182,9 @@ pub async fn submit(
                 return show(&app, &u, &token, Some(msg)).await;
             }
         }
-        columns.insert(h.trim().to_string(), f.to_string());
+        if matched.get(i).copied().flatten().unwrap_or("") != f {
+            columns.insert(h.trim().to_string(), f.to_string());
+        }
     }
     staged.profile.columns = columns;
     for (k, field) in form.iter().filter(|(k, _)| k.starts_with("vf.")) {
