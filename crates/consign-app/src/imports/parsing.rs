@@ -51,7 +51,7 @@ fn is_mode_word(cell: &str) -> bool {
         return false;
     }
     let t = consign_domain::shipment::fold(cell);
-    words.iter().any(|w| *w == t)
+    words.contains(&t)
 }
 
 impl RowParser<'_> {
