@@ -216,7 +216,7 @@ fn print_dry_run(d: &consign_app::imports::DryRun, lang: consign_domain::Lang) {
     }
     let notes = consign_app::imports::RunNotes {
         total_check: d.total_check,
-        unknown_products: Vec::new(),
+        ..Default::default()
     };
     for line in notes.lines(lang) {
         println!("{line}");

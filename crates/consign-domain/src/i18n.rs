@@ -689,6 +689,7 @@ catalogue! {
     "shipment.delivered_at" => "签收时间", "Delivered";
     "shipment.route" => "线路", "Route";
     "shipment.service_mode" => "服务方式", "Service";
+    "err.revenue_sort_range" => "按应收金额排序需先选择一个客户，或不超过 31 天的下单日期范围", "Sorting by revenue needs a customer, or order days at most 31 days apart";
     "shipment.totals" => "合计", "Totals";
     "shipment.totals_count" => "票数", "Shipments";
     "shipment.profit" => "毛利", "Profit";
@@ -864,6 +865,8 @@ catalogue! {
     "import.check.field_twice" => "字段 {} 被选给了两列：“{}”和“{}”", "The field {} is chosen for two columns: “{}” and “{}”";
     "import.check.not_ready" => "还有必需的字段没有对应的列", "Some required fields still have no column";
     "import.check_first" => "检查并映射", "Check and map";
+    "import.note.duplicates" => "{} 行疑似与已有客户重复，未导入（{}）；错误报告列出每行撞上的客户与规则，确认不是同一客户后可选择“仍然导入”", "{} rows looked like existing customers and were not imported ({}); the error report names the customer each collided with and the rule; import anyway once you know they differ";
+    "import.note.rule_rows" => "{} {} 行", "{}: {} rows";
     "import.notes" => "导入提示", "Notes on the import";
     "import.note.total_ok" => "合计行核对：文件合计 {} 与导入的行一致", "Total row check: the file's total {} matches the imported rows";
     "import.note.total_off" => "合计行核对：文件合计 {}，导入的行合计 {}，相差 {}（见坏行）", "Total row check: the file says {}, the imported rows sum to {}, a difference of {} (see the bad rows)";

@@ -22,10 +22,22 @@ pub struct Counted {
 pub async fn count<C: ConnectionTrait>(
     conn: &C,
     from: &str,
-    mut values: Vec<Value>,
+    values: Vec<Value>,
     page_end: u64,
 ) -> Result<Counted> {
-    let cap = LIST_COUNT_CAP.max(page_end);
+    count_to(conn, from, values, page_end, LIST_COUNT_CAP).await
+}
+
+/// [`count`] with a cap of the caller's (a list whose filters have no index of their own
+/// counts to less).
+pub async fn count_to<C: ConnectionTrait>(
+    conn: &C,
+    from: &str,
+    mut values: Vec<Value>,
+    page_end: u64,
+    cap: u64,
+) -> Result<Counted> {
+    let cap = cap.max(page_end);
     values.push(((cap + 1) as i64).into());
     let sql = format!("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {from} LIMIT ?) x");
     let n = conn

@@ -123,6 +123,24 @@ pub async fn progress<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The arguments of a run's errors with one reason (for summing them up).
+pub async fn error_args<C: ConnectionTrait>(
+    conn: &C,
+    run_id: i64,
+    reason_key: &str,
+) -> Result<Vec<String>> {
+    let backend = conn.get_database_backend();
+    conn.query_all(stmt(
+        backend,
+        "SELECT reason_arg FROM import_errors WHERE run_id = ? AND reason_key = ?",
+        vec![run_id.into(), reason_key.into()],
+    ))
+    .await?
+    .iter()
+    .map(|r| Ok(r.try_get("", "reason_arg")?))
+    .collect()
+}
+
 /// Stores what a run noticed but did not refuse (JSON).
 pub async fn set_notes<C: ConnectionTrait>(conn: &C, id: i64, notes: &str) -> Result<()> {
     let backend = conn.get_database_backend();

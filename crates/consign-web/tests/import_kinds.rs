@@ -104,6 +104,30 @@ async fn customers_and_contacts_import_by_code() {
                 && why.starts_with("疑似与已有客户重复")),
             "a likely duplicate (same credit code) is reported with the customer it matches: {zh:?}"
         );
+        assert!(
+            zh.iter().any(|(row, _, why)| row == "5" && why.contains("（统一社会信用代码相同")),
+            "and with the rule it matched by: {zh:?}"
+        );
+        // The summary says how many and why, in the reader's language.
+        assert_eq!(
+            r.notes.likely_duplicates.first().map(|d| d.rows),
+            Some(1),
+            "{:?}",
+            r.notes
+        );
+        let lines = r.notes.lines(Lang::En);
+        assert!(
+            lines.iter().any(|l| l.starts_with("1 rows looked like existing customers")
+                && l.contains("Same unified social credit code: 1 rows")),
+            "{lines:?}"
+        );
+        let en = report(&t, r.run_id, Lang::En).await;
+        assert!(
+            en.iter().any(|(row, _, why)| row == "5"
+                && why.contains(&existing_code)
+                && why.contains("(Same unified social credit code")),
+            "{en:?}"
+        );
         assert!(zh.iter().any(|(row, col, _)| row == "6" && col == "服务方式"), "{zh:?}");
         let en = report(&t, r.run_id, Lang::En).await;
         assert!(en.contains(&("7".into(), "负责人".into(), "No user has this username or name".into())), "{en:?}");
@@ -285,6 +309,53 @@ async fn invoices_payments_and_tracking_import_by_number() {
         let sid = s["id"].as_str().expect("id").to_string();
         let (_, ev) = admin.get(&format!("/api/v1/shipments/{sid}/events")).await;
         assert_eq!(ev["items"][2]["place"], "杭州萧山分拨中心", "oldest first");
+    })
+    .await;
+}
+
+/// Near-same names are duplicates only when nothing says they are two companies: another
+/// city and another credit code make a branch its own customer (issue 19).
+#[tokio::test]
+async fn near_same_names_in_other_cities_with_other_credit_codes_are_not_duplicates() {
+    each_db(|t| async move {
+        let existing = t
+            .customer("恒信达供应链管理有限公司广州分公司", None, None)
+            .await;
+        let admin = t.api("admin").await;
+        let uscc = |base: &str| {
+            format!(
+                "{base}{}",
+                consign_domain::validate::uscc_check_char(base).expect("check")
+            )
+        };
+        let (s, c) = admin
+            .patch(
+                &format!("/api/v1/customers/{existing}"),
+                json!({ "uscc": uscc("91440101MA5CXY7Q1"), "province": "广东", "city": "广州" }),
+            )
+            .await;
+        assert_eq!(s, reqwest::StatusCode::OK, "{c}");
+        let file = write(
+            &t,
+            "branches.csv",
+            &"客户编号,客户名称,客户类型,省份,城市,统一社会信用代码\n\
+              KH910001,恒信达供应链管理有限公司北京分公司,企业,北京,北京,BJ\n\
+              KH910002,恒信达供应链管理有限公司广州分公司,企业,广东,广州,\n"
+                .replace("BJ", &uscc("91110105MA01AB2C3")),
+        );
+        let r = run(&t, ImportKind::Customers, &file, ImportOptions::default()).await;
+        assert_eq!(
+            counts(&r),
+            (2, 1, 0, 0, 1),
+            "the Beijing branch is new; the same name in Guangzhou is not: {:?}",
+            r.errors
+        );
+        let zh = report(&t, r.run_id, Lang::Zh).await;
+        assert!(
+            zh.iter()
+                .any(|(row, _, why)| row == "3" && why.contains("名称相同")),
+            "{zh:?}"
+        );
     })
     .await;
 }

@@ -218,7 +218,11 @@ async fn the_shipment_list_sums_sorts_and_exports_what_it_filters() {
         let (_, p) = lixy.get("/api/v1/shipments").await;
         assert!(p["totals"].is_null(), "no scan unless asked: {p}");
         // Highest revenue first.
-        let (_, p) = lixy.get("/api/v1/shipments?sort=revenue").await;
+        let (s, p) = lixy.get("/api/v1/shipments?sort=revenue").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "all of time, by revenue: {p}");
+        let (_, p) = lixy
+            .get("/api/v1/shipments?sort=revenue&from=2025-10-01&to=2025-10-31")
+            .await;
         let order: Vec<&str> = p["items"].as_array().expect("items").iter()
             .map(|s| s["waybill_no"].as_str().expect("no")).collect();
         assert_eq!(order, ["TS0002", "TS0003", "TS0001"]);
@@ -243,7 +247,7 @@ async fn the_shipment_list_sums_sorts_and_exports_what_it_filters() {
         assert!(page.contains("href=\"/shipments/export?format=csv\""), "{page}");
         let r = b
             .client
-            .get(format!("{}/shipments/export?sort=revenue&from=2025-10-02&format=csv", b.base()))
+            .get(format!("{}/shipments/export?sort=revenue&from=2025-10-02&to=2025-10-31&format=csv", b.base()))
             .send()
             .await
             .expect("export");

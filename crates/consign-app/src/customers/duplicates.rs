@@ -4,7 +4,9 @@
 use super::*;
 
 /// Likely duplicates of a prospective customer: same USCC, same contact phone, same or
-/// near-same name. `exclude` leaves out the customer itself on edit.
+/// near-same name — but a name alone does not make a duplicate of a customer in another
+/// city with another USCC (two branches of one group are two customers). `exclude`
+/// leaves out the customer itself on edit.
 /// A name bigram held by this many customers is too common to suggest a near-duplicate.
 pub(crate) const COMMON_BIGRAM_AT: u32 = 1000;
 
@@ -16,6 +18,7 @@ pub async fn find_duplicates(
     actor: &Actor,
     name: &str,
     uscc: Option<&str>,
+    city: Option<&str>,
     phones: &[Phone],
     exclude: Option<CustomerId>,
 ) -> Result<Vec<DuplicateHit>> {
@@ -48,6 +51,16 @@ pub async fn find_duplicates(
     )
     .await?;
     let mut hits: BTreeMap<i64, DuplicateHit> = BTreeMap::new();
+    let differ = |a: Option<&str>, b: Option<&str>| {
+        let (a, b) = (a.map(str::trim), b.map(str::trim));
+        matches!((a, b), (Some(x), Some(y)) if !x.is_empty() && !y.is_empty() && x != y)
+    };
+    // Candidates apart by both city and USCC: matched by name only, they are not kept.
+    let apart: std::collections::HashSet<i64> = rows
+        .iter()
+        .filter(|r| differ(city, r.city.as_deref()) && differ(uscc, r.uscc.as_deref()))
+        .map(|r| r.id)
+        .collect();
     for r in rows {
         if Some(CustomerId::trusted(r.id)) == exclude {
             continue;
@@ -55,6 +68,8 @@ pub async fn find_duplicates(
         let reason = match r.reason() {
             DupReason::Uscc => "customer.duplicate_reason.uscc",
             DupReason::Phone => "customer.duplicate_reason.phone",
+            DupReason::Name if apart.contains(&r.id) => continue,
+            DupReason::SimilarCandidate if apart.contains(&r.id) => continue,
             DupReason::Name => "customer.duplicate_reason.name",
             DupReason::SimilarCandidate => {
                 // Only when nothing stronger names it, and the names are close enough.

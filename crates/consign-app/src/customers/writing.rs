@@ -156,6 +156,7 @@ pub async fn create(app: &App, actor: &Actor, input: &NewCustomer) -> Result<Cus
             actor,
             &draft.name,
             draft.uscc.as_deref(),
+            draft.city.as_deref(),
             &phones,
             None,
         )

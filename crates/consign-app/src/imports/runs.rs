@@ -36,6 +36,15 @@ pub struct RunNotes {
     /// The file's 合计 row of revenue and what the imported rows sum to, in fen.
     pub total_check: Option<TotalCheck>,
     pub unknown_products: Vec<UnknownProduct>,
+    /// Customers refused as likely duplicates of existing ones: first the rows refused
+    /// (`rule` empty), then per rule (`customer.duplicate_reason.*`) the rows it matched.
+    pub likely_duplicates: Vec<DuplicateRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DuplicateRule {
+    pub rule: String,
+    pub rows: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -75,6 +84,14 @@ impl RunNotes {
         }
         for p in &self.unknown_products {
             out.push(lang.tf("import.note.unknown_product", &[&p.name, &p.rows]));
+        }
+        if let Some((all, rules)) = self.likely_duplicates.split_first() {
+            let sep = if lang == Lang::Zh { "、" } else { ", " };
+            let by: Vec<String> = rules
+                .iter()
+                .map(|r| lang.tf("import.note.rule_rows", &[&lang.t(&r.rule), &r.rows]))
+                .collect();
+            out.push(lang.tf("import.note.duplicates", &[&all.rows, &by.join(sep)]));
         }
         out
     }

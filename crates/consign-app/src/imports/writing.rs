@@ -164,7 +164,9 @@ pub async fn run_import(
         }
         None => ("finished", String::new()),
     };
+    let likely_duplicates = duplicate_rules(app, run_id).await?;
     let notes = RunNotes {
+        likely_duplicates,
         total_check: end.file_total.map(|t| TotalCheck {
             file_fen: t,
             rows_fen: w.revenue_sum,
@@ -238,6 +240,34 @@ pub async fn run_import(
         missing: end.missing,
         notes,
     })
+}
+
+/// The rows a run refused as likely duplicates, by rule (a row may match by several).
+async fn duplicate_rules(app: &App, run_id: i64) -> Result<Vec<DuplicateRule>> {
+    let args = repo::error_args(&app.db.conn, run_id, "err.import_duplicate").await?;
+    let mut by_rule: BTreeMap<String, i64> = BTreeMap::new();
+    for a in &args {
+        let hits: Vec<Collision> = serde_json::from_str(a).unwrap_or_default();
+        let rules: std::collections::BTreeSet<&String> =
+            hits.iter().flat_map(|h| h.rules.iter()).collect();
+        for r in rules {
+            *by_rule.entry(r.clone()).or_default() += 1;
+        }
+    }
+    let mut out: Vec<DuplicateRule> = by_rule
+        .into_iter()
+        .map(|(rule, rows)| DuplicateRule { rule, rows })
+        .collect();
+    if !args.is_empty() {
+        out.insert(
+            0,
+            DuplicateRule {
+                rule: String::new(),
+                rows: args.len() as i64,
+            },
+        );
+    }
+    Ok(out)
 }
 
 pub(crate) struct Writer<'a> {
@@ -681,5 +711,37 @@ pub(crate) async fn error_report(
 
 /// A bad row's reason in `lang`.
 pub fn reason(lang: Lang, e: &RowError) -> String {
+    if e.reason_key == "err.import_duplicate" {
+        if let Ok(hits) = serde_json::from_str::<Vec<Collision>>(&e.reason_arg) {
+            let named: Vec<String> = hits.iter().map(|h| h.describe(lang)).collect();
+            return lang.tf(&e.reason_key, &[&named.join("; ")]);
+        }
+    }
     lang.tf(&e.reason_key, &[&e.reason_arg])
+}
+
+/// An existing customer a refused row looked like, and by which rules (message keys
+/// `customer.duplicate_reason.*`); no code or name when it is outside the importer's scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Collision {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub rules: Vec<String>,
+}
+
+impl Collision {
+    /// `KH000123 上海恒通供应链管理有限公司（联系电话相同、名称相近）`.
+    pub fn describe(&self, lang: Lang) -> String {
+        let who = match (&self.code, &self.name) {
+            (Some(c), Some(n)) => format!("{c} {n}"),
+            _ => lang.t("customer.duplicate_hidden").to_string(),
+        };
+        let rules: Vec<&str> = self.rules.iter().map(|r| lang.t(r)).collect();
+        let sep = if lang == Lang::Zh { "、" } else { ", " };
+        if lang == Lang::Zh {
+            format!("{who}（{}）", rules.join(sep))
+        } else {
+            format!("{who} ({})", rules.join(sep))
+        }
+    }
 }

@@ -136,13 +136,20 @@ pub fn filter(q: &ShipmentQuery) -> std::result::Result<ShipmentFilter, FieldErr
             None => e.add("exception", "err.invalid_choice"),
         }
     }
-    for (field, value, slot) in [
+    let mut days: [Option<chrono::NaiveDate>; 2] = [None, None];
+    for (i, (field, value, slot)) in [
         ("from", &q.from, &mut f.from_day),
         ("to", &q.to, &mut f.to_day),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         if let Some(s) = given(value) {
             match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-                Ok(d) => *slot = Some(day_num(d)),
+                Ok(d) => {
+                    *slot = Some(day_num(d));
+                    days[i] = Some(d);
+                }
                 Err(_) => e.add(field, "err.date_format"),
             }
         }
@@ -179,11 +186,24 @@ pub fn filter(q: &ShipmentQuery) -> std::result::Result<ShipmentFilter, FieldErr
             }
         };
     }
+    // Sorting by revenue sorts every matching shipment: it needs a customer or at most
+    // a month of order days (10 million shipments took 15 s; a month 0.4 s).
+    if matches!(f.sort, ShipmentSort::Revenue | ShipmentSort::RevenueAsc) && f.customer_id.is_none()
+    {
+        let tomorrow = chrono::Utc::now().date_naive() + chrono::Duration::days(1);
+        let span = days[0].map(|from| (days[1].unwrap_or(tomorrow) - from).num_days());
+        if span.is_none_or(|d| d > MAX_REVENUE_SORT_DAYS) {
+            e.add("sort", "err.revenue_sort_range");
+        }
+    }
     if flag(&q.totals).is_err() {
         e.add("totals", "err.invalid_choice");
     }
     e.into_result().map(|()| f)
 }
+
+/// The widest range of order days the list sorts by revenue without a customer.
+pub const MAX_REVENUE_SORT_DAYS: i64 = 31;
 
 /// A yes/no parameter: `true`/`1`/`on` or `false`/`0`, absent is no.
 fn flag(s: &Option<String>) -> std::result::Result<bool, ()> {

@@ -23,6 +23,8 @@ pub struct DupRow {
     pub code: String,
     pub name: String,
     pub name_norm: String,
+    pub uscc: Option<String>,
+    pub city: Option<String>,
     pub owner_id: Option<i64>,
     pub owner_name: Option<String>,
 }
@@ -97,7 +99,7 @@ pub async fn duplicate_candidates<C: ConnectionTrait>(
     // Archived customers' keys live under another prefix, so the bigram part sees only
     // live ones; the join checks the rest again.
     let sql = format!(
-        "{cte}SELECT m.reason, c.id, c.code, c.name, c.name_norm, c.owner_id, u.display_name AS owner_name \
+        "{cte}SELECT m.reason, c.id, c.code, c.name, c.name_norm, c.uscc, c.city, c.owner_id, u.display_name AS owner_name \
          FROM ({}) m JOIN customers c ON c.id = m.cid LEFT JOIN users u ON u.id = c.owner_id \
          WHERE c.archived_at IS NULL ORDER BY c.id, m.reason",
         parts.join(" UNION ALL ")

@@ -97,6 +97,10 @@ impl MigratorTrait for Migrator {
                 name: "m0020_carrier_products",
                 sql: M0020,
             }),
+            Box::new(Sql {
+                name: "m0021_open_shipments",
+                sql: M0021,
+            }),
         ]
     }
 }
@@ -241,6 +245,8 @@ const M0017: &str = include_str!("m0017_policy_note_keys.sql");
 const M0018: &str = include_str!("m0018_shipment_list.sql");
 /// Carriers' product names on shipments; what an import run noticed.
 const M0020: &str = include_str!("m0020_carrier_products.sql");
+/// A partial index of the shipments still under way, for the shipment list.
+const M0021: &str = include_str!("m0021_open_shipments.sql");
 
 /// API tokens may carry an expiry (issue 16); old ones have none.
 const M0013: &str = include_str!("m0013_token_expiry.sql");

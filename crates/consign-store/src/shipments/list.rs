@@ -2,7 +2,7 @@
 //! order first, one page at a time, counted up to a cap.
 
 use super::{parse_row, shipment_ts, StoredShipment, SELECT};
-use crate::capped::{count, Counted};
+use crate::capped::{count_to as count, Counted};
 use crate::dialect::stmt;
 use crate::scope::Visibility;
 use crate::Result;
@@ -74,6 +74,16 @@ pub struct ShipmentRows {
     pub counted: Counted,
 }
 
+/// The statuses of a shipment still under way, and the term of the partial index on them
+/// (m0021), written as the index declares it.
+const OPEN_STATUSES: [&str; 2] = ["created", "in_transit"];
+const OPEN: &str = "s.status IN ('created', 'in_transit')";
+
+/// Where the shipment list's count stops: it reads the matches newest first, so a filter
+/// that one shipment in a hundred meets reads 100,000 rows to count 1,000 (about 60 ms
+/// at 10 million shipments), where 10,000 took 0.6 s.
+pub const SHIPMENT_COUNT_CAP: u64 = 1_000;
+
 fn condition(
     backend: DatabaseBackend,
     vis: &Visibility,
@@ -81,46 +91,51 @@ fn condition(
 ) -> (String, Vec<Value>) {
     let (scope, mut values) = vis.owner_condition("c.owner_id");
     let mut parts = vec![scope];
-    let mut add = |sql: &str, v: Value| {
+    let mut add = |sql: &str, v: Vec<Value>| {
         parts.push(sql.to_string());
-        values.push(v);
+        values.extend(v);
     };
     if let Some(p) = &f.waybill_prefix {
-        // Waybill numbers hold letters, digits and `-` only: no LIKE wildcard to escape.
-        add("s.waybill_no LIKE ?", format!("{p}%").into());
+        // Waybill numbers hold capitals, digits and `-` only, stored in byte order: the
+        // numbers starting with `p` are a range of the unique index (`~` sorts after them).
+        add("s.waybill_no >= ?", vec![p.clone().into()]);
+        add("s.waybill_no < ?", vec![format!("{p}~").into()]);
     }
     if let Some(x) = &f.status {
-        add("s.status = ?", x.clone().into());
+        // The shipments still under way have an index of their own (m0021): the term it
+        // is declared with lets the planner use it.
+        if OPEN_STATUSES.contains(&x.as_str()) {
+            add(OPEN, vec![]);
+        }
+        add("s.status = ?", vec![x.clone().into()]);
     }
     if let Some(x) = &f.service_mode {
-        add("s.service_mode = ?", x.clone().into());
+        add("s.service_mode = ?", vec![x.clone().into()]);
     }
     if let Some(bit) = f.exception_bit {
-        add("(s.exceptions & ?) <> 0", bit.into());
+        add("(s.exceptions & ?) <> 0", vec![bit.into()]);
     }
     if let Some(d) = f.from_day {
-        add("s.order_day >= ?", d.into());
+        add("s.order_day >= ?", vec![d.into()]);
     }
     if let Some(d) = f.to_day {
-        add("s.order_day < ?", d.into());
+        add("s.order_day < ?", vec![d.into()]);
     }
     if let Some(c) = f.customer_id {
-        add("s.customer_id = ?", c.into());
+        add("s.customer_id = ?", vec![c.into()]);
     }
     if let Some(x) = &f.origin_city {
-        add("s.origin_city = ?", x.clone().into());
+        add("s.origin_city = ?", vec![x.clone().into()]);
     }
     if let Some(x) = &f.destination_city {
-        add("s.destination_city = ?", x.clone().into());
+        add("s.destination_city = ?", vec![x.clone().into()]);
     }
     if let Some(o) = f.owner_id {
-        add("c.owner_id = ?", o.into());
+        add("c.owner_id = ?", vec![o.into()]);
     }
     if let Some(at) = f.overdue_at {
-        add(
-            "s.status IN ('created', 'in_transit') AND s.promised_at < ?",
-            shipment_ts(backend, Some(at)),
-        );
+        add(OPEN, vec![]);
+        add("s.promised_at < ?", vec![shipment_ts(backend, Some(at))]);
     }
     (parts.join(" AND "), values)
 }
@@ -137,7 +152,22 @@ pub async fn list<C: ConnectionTrait>(
     let backend = conn.get_database_backend();
     let (cond, values) = condition(backend, vis, f);
     let from = format!("shipments s JOIN customers c ON c.id = s.customer_id WHERE {cond}");
-    let counted = count(conn, &from, values.clone(), offset + limit).await?;
+    // Counted newest first: the scan meets the recent matches first and stops at the cap
+    // (in no order, SQLite read the table from its oldest rows). A waybill prefix reads
+    // its range of the waybill index instead.
+    let order = if f.waybill_prefix.is_some() {
+        ""
+    } else {
+        " ORDER BY s.ordered_at DESC"
+    };
+    let counted = count(
+        conn,
+        &format!("{from}{order}"),
+        values.clone(),
+        offset + limit,
+        SHIPMENT_COUNT_CAP,
+    )
+    .await?;
     if counted.total <= offset {
         return Ok(ShipmentRows {
             rows: Vec::new(),

@@ -118,6 +118,10 @@ pub(crate) struct DuplicateCheck {
     pub(crate) uscc: Option<String>,
     #[serde(default)]
     pub(crate) phones: Vec<String>,
+    /// the city, when known: a near-same name in another city with another USCC is no
+    /// duplicate
+    #[serde(default)]
+    pub(crate) city: Option<String>,
     #[serde(default)]
     pub(crate) exclude_id: Option<String>,
 }
@@ -147,10 +151,17 @@ pub(crate) async fn check_duplicates(
         .as_deref()
         .and_then(|s| consign_domain::validate::uscc(s).ok());
     let exclude = b.exclude_id.and_then(|s| CustomerId::parse(&s).ok());
-    let hits =
-        customers::find_duplicates(&app, &u.actor, &b.name, uscc.as_deref(), &phones, exclude)
-            .await
-            .or_api(&u)?;
+    let hits = customers::find_duplicates(
+        &app,
+        &u.actor,
+        &b.name,
+        uscc.as_deref(),
+        b.city.as_deref(),
+        &phones,
+        exclude,
+    )
+    .await
+    .or_api(&u)?;
     // Only customers the caller may see are named; the count tells the rest.
     let total = hits.len();
     let shown = hits

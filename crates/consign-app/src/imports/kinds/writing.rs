@@ -353,21 +353,24 @@ pub(crate) fn refusal(
                 String::new(),
             )])
         }
+        // The customers it collided with and by which rule, as data: the report names
+        // them in the reader's language (see `imports::reason`).
         AppError::Duplicates(hits) => Ok(vec![row_error(
             row_no,
             header("name"),
             &cell("name"),
             "err.import_duplicate",
-            hits.iter()
-                .map(|h| {
-                    if h.id.is_none() {
-                        Lang::Zh.t("customer.duplicate_hidden").to_string()
-                    } else {
-                        format!("{} {}", h.code, h.name)
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("、"),
+            serde_json::to_string(
+                &hits
+                    .iter()
+                    .map(|h| crate::imports::Collision {
+                        code: h.id.map(|_| h.code.clone()),
+                        name: h.id.map(|_| h.name.clone()),
+                        rules: h.reasons.iter().map(|r| r.to_string()).collect(),
+                    })
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap_or_default(),
         )]),
         AppError::Forbidden | AppError::NotFound => Ok(vec![row_error(
             row_no,

@@ -46,6 +46,7 @@ pub(crate) async fn merge_render(
             &u.actor,
             &d.customer.name,
             d.customer.uscc.as_deref(),
+            d.customer.city.as_deref(),
             &[],
             Some(id),
         )
