@@ -224,8 +224,12 @@ async fn shipment_list(client: &reqwest::Client, base: &str, requests: usize) ->
             "/shipments?overdue=true".into(),
         ),
         (
-            "by revenue, highest first".into(),
-            "/shipments?sort=revenue".into(),
+            "last 30 days by revenue".into(),
+            format!("/shipments?from={month_ago}&sort=revenue"),
+        ),
+        (
+            "overdue, page 3".into(),
+            "/shipments?overdue=true&page=3".into(),
         ),
         ("waybill prefix".into(), "/shipments?q=YD2501".into()),
         (
