@@ -320,7 +320,7 @@ pub async fn export<W: Write + Send>(
             ("shipment", *customer)
         }
         Export::ShipmentList(q) => {
-            let f = crate::shipments::filter(q).map_err(AppError::Validation)?;
+            let f = crate::shipments::filter(q, app.tz()).map_err(AppError::Validation)?;
             sink.row(&header(ImportKind::Shipments, &[]))?;
             n = crate::imports::shipment_rows(app, None, Some(&f), &vis, |cells| {
                 let row: Vec<Cell> = cells

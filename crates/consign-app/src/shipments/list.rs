@@ -5,7 +5,6 @@
 use super::ShipmentView;
 use crate::auth::Actor;
 use crate::{scope, App, AppError, Result};
-use consign_domain::classify::day_num;
 use consign_domain::customer::ServiceMode;
 use consign_domain::params;
 use consign_domain::role::Role;
@@ -109,7 +108,10 @@ fn given(s: &Option<String>) -> Option<&str> {
 }
 
 /// The filters of a query, checked: a bad value is a field error, not an empty list.
-pub fn filter(q: &ShipmentQuery) -> std::result::Result<ShipmentFilter, FieldErrors> {
+pub fn filter(
+    q: &ShipmentQuery,
+    tz: chrono_tz::Tz,
+) -> std::result::Result<ShipmentFilter, FieldErrors> {
     let mut e = FieldErrors::new();
     let mut f = ShipmentFilter::default();
     if let Some(s) = given(&q.q) {
@@ -138,8 +140,8 @@ pub fn filter(q: &ShipmentQuery) -> std::result::Result<ShipmentFilter, FieldErr
     }
     let mut days: [Option<chrono::NaiveDate>; 2] = [None, None];
     for (i, (field, value, slot)) in [
-        ("from", &q.from, &mut f.from_day),
-        ("to", &q.to, &mut f.to_day),
+        ("from", &q.from, &mut f.from_at),
+        ("to", &q.to, &mut f.to_at),
     ]
     .into_iter()
     .enumerate()
@@ -147,7 +149,12 @@ pub fn filter(q: &ShipmentQuery) -> std::result::Result<ShipmentFilter, FieldErr
         if let Some(s) = given(value) {
             match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
                 Ok(d) => {
-                    *slot = Some(day_num(d));
+                    // The day's first instant in the company's time zone.
+                    use chrono::TimeZone;
+                    *slot = tz
+                        .from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+                        .earliest()
+                        .map(|t| t.with_timezone(&chrono::Utc));
                     days[i] = Some(d);
                 }
                 Err(_) => e.add(field, "err.date_format"),
@@ -225,7 +232,7 @@ pub async fn list(app: &App, actor: &Actor, q: &ShipmentQuery) -> Result<Shipmen
     if actor.role == Role::PortalUser {
         return Err(AppError::Forbidden);
     }
-    let (f, mut errs) = match filter(q) {
+    let (f, mut errs) = match filter(q, app.tz()) {
         Ok(f) => (f, FieldErrors::new()),
         Err(e) => (ShipmentFilter::default(), e),
     };

@@ -101,6 +101,10 @@ impl MigratorTrait for Migrator {
                 name: "m0021_open_shipments",
                 sql: M0021,
             }),
+            Box::new(Sql {
+                name: "m0022_flagged_shipments",
+                sql: M0022,
+            }),
         ]
     }
 }
@@ -247,6 +251,8 @@ const M0018: &str = include_str!("m0018_shipment_list.sql");
 const M0020: &str = include_str!("m0020_carrier_products.sql");
 /// A partial index of the shipments still under way, for the shipment list.
 const M0021: &str = include_str!("m0021_open_shipments.sql");
+/// A partial index of the shipments with an exception flag, for the shipment list.
+const M0022: &str = include_str!("m0022_flagged_shipments.sql");
 
 /// API tokens may carry an expiry (issue 16); old ones have none.
 const M0013: &str = include_str!("m0013_token_expiry.sql");
