@@ -139,9 +139,9 @@ pub fn filter(
         }
     }
     let mut days: [Option<chrono::NaiveDate>; 2] = [None, None];
-    for (i, (field, value, slot)) in [
-        ("from", &q.from, &mut f.from_at),
-        ("to", &q.to, &mut f.to_at),
+    for (i, (field, value, slot, day)) in [
+        ("from", &q.from, &mut f.from_at, &mut f.from_day),
+        ("to", &q.to, &mut f.to_at, &mut f.to_day),
     ]
     .into_iter()
     .enumerate()
@@ -155,6 +155,7 @@ pub fn filter(
                         .from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
                         .earliest()
                         .map(|t| t.with_timezone(&chrono::Utc));
+                    *day = Some(consign_domain::classify::day_num(d));
                     days[i] = Some(d);
                 }
                 Err(_) => e.add(field, "err.date_format"),
