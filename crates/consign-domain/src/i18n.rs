@@ -830,7 +830,7 @@ catalogue! {
     "import.dry.unknown_customers" => "{} 个客户编号不存在（{} 行）", "Customer codes that name no customer: {} ({} rows)";
     "import.dry.out_of_scope" => "{} 行的客户不在您的范围内，将被拒绝", "{} rows name customers outside your scope and would be refused";
     "import.dry.rows" => "{} 行", "{} rows";
-    "import.confidence.profile" => "导入方案", "profile";
+    "import.confidence.profile" => "已指定", "set";
     "import.confidence.high" => "确定", "certain";
     "import.confidence.medium" => "推测", "likely";
     "import.confidence.ambiguous" => "不确定，请选择", "unsure, choose";
