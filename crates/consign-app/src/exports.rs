@@ -188,6 +188,14 @@ pub async fn authorize(app: &App, actor: &Actor, what: &Export) -> Result<()> {
             (first.page, first.per_page) = (Some("1".into()), Some("1".into()));
             crate::service::list(app, actor, &first).await.map(|_| ())
         }
+        // Every customer's shipments are for roles that write them (as `Shipments(None)`);
+        // others export one customer's at a time.
+        Export::ShipmentList(q)
+            if !actor.role.can_write_operations()
+                && q.customer_id.as_deref().is_none_or(|c| c.trim().is_empty()) =>
+        {
+            Err(AppError::Forbidden)
+        }
         Export::ShipmentList(q) => {
             let mut first = (**q).clone();
             (first.page, first.per_page, first.totals) = (Some("1".into()), Some("1".into()), None);
@@ -298,12 +306,21 @@ pub async fn export<W: Write + Send>(
             }
             ("customer", None)
         }
-        Export::Shipments(customer) => {
+        Export::Shipments(_) | Export::ShipmentList(_) => {
+            // All or one customer's shipments, or those the shipment list's filters match.
+            let (customer, filter) = match what {
+                Export::ShipmentList(q) => (
+                    None,
+                    Some(crate::shipments::filter(q, app.tz()).map_err(AppError::Validation)?),
+                ),
+                Export::Shipments(c) => (*c, None),
+                _ => (None, None),
+            };
             sink.row(&header(ImportKind::Shipments, &[]))?;
             n = crate::imports::shipment_rows(
                 app,
                 customer.map(CustomerId::get),
-                None,
+                filter.as_ref(),
                 &vis,
                 |cells| {
                     let row: Vec<Cell> = cells
@@ -317,23 +334,7 @@ pub async fn export<W: Write + Send>(
                 },
             )
             .await?;
-            ("shipment", *customer)
-        }
-        Export::ShipmentList(q) => {
-            let f = crate::shipments::filter(q, app.tz()).map_err(AppError::Validation)?;
-            sink.row(&header(ImportKind::Shipments, &[]))?;
-            n = crate::imports::shipment_rows(app, None, Some(&f), &vis, |cells| {
-                let row: Vec<Cell> = cells
-                    .into_iter()
-                    .map(|(v, num)| match num {
-                        Some((x, d)) => Cell::Num(x, d),
-                        None => Cell::Text(v),
-                    })
-                    .collect();
-                sink.row(&row)
-            })
-            .await?;
-            ("shipment", None)
+            ("shipment", customer)
         }
         Export::Invoices(customer) => {
             sink.row(&header(

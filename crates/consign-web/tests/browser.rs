@@ -795,15 +795,7 @@ async fn the_mapping_screen_maps_a_column_and_a_value_then_a_second_file_uses_th
     d.click("button[name=action][value=import]").await;
     d.wait_for_text("导入结果").await;
     let api = t.api("admin").await;
-    let mut imported = Value::Null;
-    for _ in 0..50 {
-        let (_, list) = api.get("/api/v1/shipments?q=BM0001").await;
-        if list["total"] == 1 {
-            imported = list;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let imported = imported_shipment(&api, "BM0001").await;
     assert_eq!(imported["items"][0]["service_mode"], "ltl", "{imported}");
     assert_eq!(imported["items"][0]["product"], "精品特供", "{imported}");
     assert_eq!(
@@ -817,20 +809,24 @@ async fn the_mapping_screen_maps_a_column_and_a_value_then_a_second_file_uses_th
     d.type_into("input[name=file]", &second).await;
     d.click("button[name=then][value=import]").await;
     d.wait_for_text("导入结果").await;
-    let mut imported = Value::Null;
-    for _ in 0..50 {
-        let (_, list) = api.get("/api/v1/shipments?q=BM0101").await;
-        if list["total"] == 1 {
-            imported = list;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let imported = imported_shipment(&api, "BM0101").await;
     assert_eq!(imported["items"][0]["service_mode"], "ltl", "{imported}");
     assert_eq!(
         imported["items"][0]["customer"]["code"], "KH9001",
         "{imported}"
     );
+}
+
+/// The shipment list's answer for one waybill once the background import has written it.
+async fn imported_shipment(api: &Api, waybill: &str) -> Value {
+    for _ in 0..50 {
+        let (_, list) = api.get(&format!("/api/v1/shipments?q={waybill}")).await;
+        if list["total"] == 1 {
+            return list;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{waybill} was not imported");
 }
 
 /// The column chooser hides a column for good, and a saved view keeps its filter: both

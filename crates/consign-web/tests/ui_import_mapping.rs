@@ -50,18 +50,6 @@ async fn upload(
         .expect("send")
 }
 
-async fn until_done(b: &Browser, path: &str) -> String {
-    for _ in 0..200 {
-        let (s, html) = b.get(path).await;
-        assert_eq!(s, StatusCode::OK, "{html}");
-        if !html.contains("http-equiv=\"refresh\"") {
-            return html;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the import of {path} did not end");
-}
-
 #[tokio::test]
 async fn the_mapping_screen_maps_a_column_and_values_and_the_next_file_is_recognised() {
     each_db(|t| async move {

@@ -11,19 +11,6 @@ const SAMPLE: &str = concat!(
     "/../consign-app/tests/data/shipments-monthly-statement.gbk.csv"
 );
 
-/// Polls a run's page until it is no longer importing; returns the last page.
-async fn until_done(b: &Browser, path: &str) -> String {
-    for _ in 0..200 {
-        let (s, html) = b.get(path).await;
-        assert_eq!(s, StatusCode::OK, "{html}");
-        if !html.contains("http-equiv=\"refresh\"") {
-            return html;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the import of {path} did not end");
-}
-
 async fn upload(
     b: &Browser,
     base: &str,

@@ -316,6 +316,27 @@ pub(crate) fn opts<I: IntoIterator<Item = (String, String)>>(items: I, current: 
         .collect()
 }
 
+/// The staff by display name, as options of a "who" filter, for roles that see everyone's
+/// records (admins and those who write operations data); empty for the others.
+pub(crate) async fn people_opts(
+    app: &consign_app::App,
+    u: &crate::extract::UiUser,
+    current: &str,
+) -> Result<Vec<Opt>, axum::response::Response> {
+    let role = u.actor.role;
+    if !(role.is_admin() || role.can_write_operations()) {
+        return Ok(Vec::new());
+    }
+    let mut named: Vec<(String, String)> = consign_app::users::display_names(app, &u.actor)
+        .await
+        .map_err(|e| fail(e, u.lang))?
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name))
+        .collect();
+    named.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(opts(named, current))
+}
+
 macro_rules! vocab_opts {
     ($ty:ty, $lang:expr, $cur:expr) => {
         opts(

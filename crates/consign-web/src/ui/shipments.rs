@@ -37,6 +37,8 @@ pub(crate) struct ShipmentListTpl {
     /// Account managers to filter by (empty for a role that sees only its own).
     pub(crate) owners: Vec<Opt>,
     pub(crate) sorts: Vec<Opt>,
+    /// The role writes operations data (and so may export every customer's shipments).
+    pub(crate) writes_operations: bool,
     pub(crate) filter_errors: String,
     /// A whole waybill number was asked for (`?waybill=`) and is not in scope.
     pub(crate) not_found: bool,
@@ -79,6 +81,16 @@ impl ShipmentListTpl {
         let q = listing::query(&self.pairs(), None);
         let sep = if q.is_empty() { "" } else { "&" };
         format!("/shipments/export?{q}{sep}format={format}")
+    }
+    /// Whether the export is offered: every customer's shipments to roles that write
+    /// them, one customer's to whoever sees the list.
+    fn may_export(&self) -> bool {
+        self.writes_operations
+            || self
+                .q
+                .customer_id
+                .as_deref()
+                .is_some_and(|c| !c.trim().is_empty())
     }
     fn overdue_on(&self) -> bool {
         matches!(
@@ -198,19 +210,8 @@ pub(crate) async fn shipments_page(
             Exception::label_key,
             &cur(&q.exception),
         ),
-        owners: if u.actor.role.is_admin() || u.actor.role.can_write_operations() {
-            let mut named: Vec<(String, String)> =
-                consign_app::users::display_names(&app, &u.actor)
-                    .await
-                    .map_err(|e| fail(e, lang))?
-                    .into_iter()
-                    .map(|(id, name)| (id.to_string(), name))
-                    .collect();
-            named.sort_by(|a, b| a.1.cmp(&b.1));
-            opts(named, &cur(&q.owner_id))
-        } else {
-            Vec::new()
-        },
+        owners: crate::ui::people_opts(&app, &u, &cur(&q.owner_id)).await?,
+        writes_operations: u.actor.role.can_write_operations(),
         sorts: opts(
             ["newest", "oldest", "revenue", "revenue_asc"]
                 .iter()

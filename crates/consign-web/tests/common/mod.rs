@@ -512,6 +512,19 @@ impl Browser {
     }
 }
 
+/// Polls an import run's page until it is no longer importing; returns the last page.
+pub async fn until_done(b: &Browser, path: &str) -> String {
+    for _ in 0..200 {
+        let (s, html) = b.get(path).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        if !html.contains("http-equiv=\"refresh\"") {
+            return html;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the import of {path} did not end");
+}
+
 pub fn csrf_of(page: &str) -> String {
     let marker = "name=\"_csrf\" value=\"";
     let i = page.find(marker).expect("page has a CSRF field") + marker.len();

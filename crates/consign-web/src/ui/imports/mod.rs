@@ -168,18 +168,7 @@ async fn page_with(
         }),
         &chosen_of(&q.status),
     );
-    let people = if role.is_admin() || role.can_write_operations() {
-        let mut named: Vec<(String, String)> = consign_app::users::display_names(app, &u.actor)
-            .await
-            .map_err(|e| fail(e, lang))?
-            .into_iter()
-            .map(|(id, name)| (id.to_string(), name))
-            .collect();
-        named.sort_by(|a, b| a.1.cmp(&b.1));
-        opts(named, &chosen_of(&q.user_id))
-    } else {
-        Vec::new()
-    };
+    let people = crate::ui::people_opts(app, u, &chosen_of(&q.user_id)).await?;
     let status = if problem.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
