@@ -624,6 +624,7 @@ catalogue! {
     "account.new_password" => "新密码", "New password";
     "account.password_hint" => "修改后需要重新登录，您的所有 API 令牌将被撤销（集成需使用新令牌）", "You will sign in again afterwards, and all your API tokens are revoked (integrations need a new token)";
     "account.current_password" => "当前密码", "Current password";
+    "err.unknown_query_parameter" => "此接口没有这个查询参数", "This operation takes no such query parameter";
     "err.bad_query" => "查询参数格式错误", "Malformed query parameters";
     "err.settlement_above_claim" => "赔付金额超过索赔金额，需由经理处理", "A settlement above the amount claimed needs a manager";
     "contact.masked_hint" => "电话和邮箱已脱敏显示；留空保持不变，或输入新值替换", "Phone and e-mail are masked: left empty they stay as they are, or type new ones";

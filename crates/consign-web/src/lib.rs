@@ -59,7 +59,11 @@ async fn healthz() -> &'static str {
 pub fn router(app: App) -> Router {
     Router::new()
         .merge(ui::routes())
-        .nest("/api/v1", Router::from(api::routes()))
+        .nest(
+            "/api/v1",
+            Router::from(api::routes())
+                .route_layer(axum::middleware::from_fn(openapi::known_query)),
+        )
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/docs", get(openapi::docs_page))
         .route("/static/{*path}", get(static_file))

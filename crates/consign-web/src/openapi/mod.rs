@@ -21,6 +21,58 @@ pub use rules::BLANK;
 /// The document, built once.
 static SPEC: std::sync::LazyLock<Value> = std::sync::LazyLock::new(build);
 
+/// Per operation (method, path as the document writes it), the query parameters it
+/// takes, from the document.
+static QUERY_NAMES: std::sync::LazyLock<
+    std::collections::HashMap<(String, String), std::collections::HashSet<String>>,
+> = std::sync::LazyLock::new(|| {
+    let mut out = std::collections::HashMap::new();
+    let doc = spec();
+    let Some(paths) = doc["paths"].as_object() else {
+        return out;
+    };
+    for (path, ops) in paths {
+        let Some(ops) = ops.as_object() else { continue };
+        for (method, op) in ops {
+            let names = op["parameters"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .filter(|p| p["in"] == "query")
+                        .filter_map(|p| p["name"].as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.insert((method.to_ascii_uppercase(), path.clone()), names);
+        }
+    }
+    out
+});
+
+/// Refuses (400, in the caller's language) a query parameter the operation does not
+/// take, even sent empty: the document lists each operation's parameters and allows no
+/// others, so a misspelt filter is an error, not a silently wider list.
+pub async fn known_query(
+    matched: axum::extract::MatchedPath,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let key = (
+        req.method().as_str().to_string(),
+        matched.as_str().to_string(),
+    );
+    if let (Some(names), Some(query)) = (QUERY_NAMES.get(&key), req.uri().query()) {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        if let Some((unknown, _)) = pairs.iter().find(|(k, _)| !names.contains(k)) {
+            let lang = crate::extract::request_lang(req.headers(), None);
+            let detail = format!("{}: {unknown}", lang.t("err.unknown_query_parameter"));
+            return crate::error::WebError::bad_request(crate::error::Surface::Api, lang, &detail)
+                .into_response();
+        }
+    }
+    next.run(req).await
+}
+
 /// The whole document (also read by the tests).
 pub fn spec() -> Value {
     SPEC.clone()
