@@ -294,28 +294,6 @@ pub async fn dry_run(
     })
 }
 
-/// The saved profile of this kind whose header row is the file's, if any (the next file
-/// from the same source is read the same way without being asked).
-pub async fn recognise(
-    app: &App,
-    kind: ImportKind,
-    header: &[String],
-) -> Result<Option<(String, Profile)>> {
-    let key = header_signature(header);
-    if key.is_empty() {
-        return Ok(None);
-    }
-    for (name, spec) in repo::profile_specs(&app.db.conn, kind.as_str()).await? {
-        let Ok(p) = serde_json::from_str::<Profile>(&spec) else {
-            continue;
-        };
-        if !p.headers.is_empty() && header_signature(&p.headers) == key {
-            return Ok(Some((name, p)));
-        }
-    }
-    Ok(None)
-}
-
 /// A header row as compared between files: its non-empty cells, normalised.
 pub(crate) fn header_signature(header: &[String]) -> Vec<String> {
     header
@@ -348,8 +326,9 @@ pub async fn header_of(
     Ok(end.header.map(|(_, cells)| cells))
 }
 
-/// When no profile was chosen: the saved profile whose header row is the file's, put in
-/// `opts`; returns its name.
+/// When no profile was chosen: the saved profile of this kind whose header row is the
+/// file's (the next file from the same source is read the same way without being
+/// asked), put in `opts`; returns its name.
 pub async fn apply_recognised(
     app: &App,
     path: &Path,
@@ -359,21 +338,29 @@ pub async fn apply_recognised(
         return Ok(None);
     }
     let kind = opts.kind.unwrap_or(ImportKind::Shipments);
-    // The file is opened only when some saved profile of this kind could match it.
-    let specs = repo::profile_specs(&app.db.conn, kind.as_str()).await?;
-    let with_headers =
-        |spec: &str| serde_json::from_str::<Profile>(spec).is_ok_and(|p| !p.headers.is_empty());
-    if !specs.iter().any(|(_, spec)| with_headers(spec)) {
+    // The profiles saved with a header row, read once; the file is opened only when
+    // there is one.
+    let saved: Vec<(String, Profile)> = repo::profile_specs(&app.db.conn, kind.as_str())
+        .await?
+        .into_iter()
+        .filter_map(|(name, spec)| Some((name, serde_json::from_str::<Profile>(&spec).ok()?)))
+        .filter(|(_, p)| !p.headers.is_empty())
+        .collect();
+    if saved.is_empty() {
         return Ok(None);
     }
     let Some(header) = header_of(path, opts, app.tz()).await? else {
         return Ok(None);
     };
-    Ok(match recognise(app, kind, &header).await? {
-        Some((name, profile)) => {
+    let key = header_signature(&header);
+    if key.is_empty() {
+        return Ok(None);
+    }
+    Ok(saved
+        .into_iter()
+        .find(|(_, p)| header_signature(&p.headers) == key)
+        .map(|(name, profile)| {
             opts.profile = profile;
-            Some(name)
-        }
-        None => None,
-    })
+            name
+        }))
 }

@@ -514,11 +514,9 @@ pub(crate) const READ_ONLY_FIELDS: &[&str] = &["route"];
 /// The columns of a kind of file as an export writes them: (field, Chinese header,
 /// required).
 pub fn fields_of(kind: ImportKind) -> Vec<(&'static str, &'static str, bool)> {
-    kind.fields()
-        .iter()
-        .filter(|f| !READ_ONLY_FIELDS.contains(&f.name))
-        .map(|f| (f.name, f.aliases[0], f.required))
-        .collect()
+    let mut all = fields_of_all(kind);
+    all.retain(|(name, _, _)| !READ_ONLY_FIELDS.contains(name));
+    all
 }
 
 /// Every field a column of this kind of file may fill (a route too): (field, Chinese

@@ -177,10 +177,10 @@ pub fn filter(
             Err(_) => e.add("owner_id", "err.invalid_choice"),
         }
     }
-    match flag(&q.overdue) {
+    match params::flag(q.overdue.as_deref()) {
         Ok(true) => f.overdue_at = Some(chrono::Utc::now()),
         Ok(false) => {}
-        Err(()) => e.add("overdue", "err.invalid_choice"),
+        Err(k) => e.add("overdue", k),
     }
     if let Some(s) = given(&q.sort) {
         f.sort = match s {
@@ -204,8 +204,8 @@ pub fn filter(
             e.add("sort", "err.revenue_sort_range");
         }
     }
-    if flag(&q.totals).is_err() {
-        e.add("totals", "err.invalid_choice");
+    if let Err(k) = params::flag(q.totals.as_deref()) {
+        e.add("totals", k);
     }
     e.into_result().map(|()| f)
 }
@@ -213,19 +213,9 @@ pub fn filter(
 /// The widest range of order days the list sorts by revenue without a customer.
 pub const MAX_REVENUE_SORT_DAYS: i64 = 31;
 
-/// A yes/no parameter: `true`/`1`/`on` or `false`/`0`, absent is no.
-fn flag(s: &Option<String>) -> std::result::Result<bool, ()> {
-    match given(s) {
-        None => Ok(false),
-        Some("true" | "1" | "on") => Ok(true),
-        Some("false" | "0") => Ok(false),
-        Some(_) => Err(()),
-    }
-}
-
 /// Whether the query asks for the totals.
 pub fn wants_totals(q: &ShipmentQuery) -> bool {
-    flag(&q.totals) == Ok(true)
+    params::flag(q.totals.as_deref()) == Ok(true)
 }
 
 /// A page of the shipments of the customers the actor may see (staff only).

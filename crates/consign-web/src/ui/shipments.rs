@@ -93,10 +93,7 @@ impl ShipmentListTpl {
                 .is_some_and(|c| !c.trim().is_empty())
     }
     fn overdue_on(&self) -> bool {
-        matches!(
-            self.q.overdue.as_deref().map(str::trim),
-            Some("true" | "1" | "on")
-        )
+        consign_domain::params::flag(self.q.overdue.as_deref()) == Ok(true)
     }
     fn page_link(&self, page: u64) -> String {
         let q = listing::query(&self.pairs(), None);

@@ -39,6 +39,9 @@ struct CheckTpl {
 }
 
 impl CheckTpl {
+    fn bad_rows(&self) -> &[imports::BadRow] {
+        &self.dry.errors
+    }
     fn kind_label(&self) -> String {
         self.ctx.t(self.staged.kind.label_key())
     }

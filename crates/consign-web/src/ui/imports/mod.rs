@@ -350,6 +350,9 @@ struct RunTpl {
 }
 
 impl RunTpl {
+    fn bad_rows(&self) -> &[BadRow] {
+        &self.bad
+    }
     fn status_label(&self) -> String {
         self.ctx.t(&format!("import.status.{}", self.run.status))
     }
