@@ -8,6 +8,7 @@
 
 mod classify;
 mod import;
+mod import_customers;
 mod service;
 
 use anyhow::{bail, Context, Result};
@@ -98,6 +99,22 @@ enum Cmd {
         /// Import into this PostgreSQL database instead of SQLite (it is emptied first).
         #[arg(long)]
         postgres: Option<String>,
+    },
+    /// Customers import: --customers customers with two contacts each (one row per
+    /// contact) into an empty database, then as many others into it; --again re-imports
+    /// the first file (every row unchanged).
+    ImportCustomers {
+        #[arg(long, default_value_t = 100_000)]
+        customers: usize,
+        #[arg(long, default_value = "target/bench/import-customers")]
+        dir: PathBuf,
+        #[arg(long, default_value = "target/release/consign")]
+        consign: PathBuf,
+        /// Import into this PostgreSQL database instead of SQLite (it is emptied first).
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long)]
+        again: bool,
     },
 }
 
@@ -295,6 +312,24 @@ async fn load(dir: &std::path::Path, n: usize) -> Result<(String, bool)> {
     Ok((token, fresh))
 }
 
+/// Empties a PostgreSQL database for a benchmark (creating it on a server that does not
+/// have it yet).
+pub(crate) async fn empty_pg(url: &str) -> Result<()> {
+    use sea_orm::ConnectionTrait;
+    if let Some((server, name)) = url.rsplit_once('/') {
+        let name = name.split('?').next().unwrap_or(name);
+        if let Ok(admin) = sea_orm::Database::connect(format!("{server}/postgres")).await {
+            let _ = admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await;
+        }
+    }
+    let db = sea_orm::Database::connect(url).await?;
+    db.execute_unprepared("DROP SCHEMA public CASCADE").await?;
+    db.execute_unprepared("CREATE SCHEMA public").await?;
+    Ok(())
+}
+
 /// The release binary a benchmark runs, or how to build it.
 pub(crate) fn need_binary(consign: &std::path::Path) -> Result<()> {
     if !consign.exists() {
@@ -329,25 +364,6 @@ async fn import_bench(
         csv.display()
     );
     let fresh = |dir: &std::path::Path| -> Result<PathBuf> { import::fresh_dir(dir) };
-    let empty_pg = |url: &str| {
-        let url = url.to_string();
-        async move {
-            use sea_orm::ConnectionTrait;
-            // Create the database on a server that does not have it yet.
-            if let Some((server, name)) = url.rsplit_once('/') {
-                let name = name.split('?').next().unwrap_or(name);
-                if let Ok(admin) = sea_orm::Database::connect(format!("{server}/postgres")).await {
-                    let _ = admin
-                        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                        .await;
-                }
-            }
-            let db = sea_orm::Database::connect(url.as_str()).await?;
-            db.execute_unprepared("DROP SCHEMA public CASCADE").await?;
-            db.execute_unprepared("CREATE SCHEMA public").await?;
-            anyhow::Ok(())
-        }
-    };
     let target = postgres.as_deref();
     let label = if target.is_some() {
         "PostgreSQL"
@@ -355,7 +371,7 @@ async fn import_bench(
         "SQLite"
     };
     if let Some(u) = target {
-        empty_pg(u).await?;
+        crate::empty_pg(u).await?;
     }
     let d = fresh(&dir)?;
     let r = import::import(&consign, &d, target, &csv)?;
@@ -363,13 +379,13 @@ async fn import_bench(
     let r = import::import(&consign, &d, target, &csv)?;
     import::report(&format!("{label}: same file again"), rows, &r);
     if let Some(u) = target {
-        empty_pg(u).await?;
+        crate::empty_pg(u).await?;
     }
     let d = fresh(&dir)?;
     let r = import::import(&consign, &d, target, &bad)?;
     import::report(&format!("{label}: 1% bad rows"), rows, &r);
     if let Some(u) = target {
-        empty_pg(u).await?;
+        crate::empty_pg(u).await?;
     }
     let d = fresh(&dir)?;
     let r = import::import(&consign, &d, target, &xlsx)?;
@@ -411,6 +427,16 @@ async fn main() -> Result<()> {
             requests,
         )
         .await;
+    }
+    if let Cmd::ImportCustomers {
+        customers,
+        dir,
+        consign,
+        postgres,
+        again,
+    } = cli.cmd
+    {
+        return import_customers::run(customers, dir, consign, postgres, again).await;
     }
     if let Cmd::Import {
         rows,

@@ -1018,6 +1018,8 @@ catalogue! {
     "err.datetime_format" => "时间格式不正确（例如 2025-10-03 09:05 或 2025/10/3 9:05）", "Not a valid date or time (e.g. 2025-10-03 09:05 or 2025/10/3 9:05)";
     "err.unknown_waybill" => "没有该运单号的运单", "No shipment has this waybill number";
     "err.unknown_owner" => "没有该用户名或姓名的用户", "No user has this username or name";
+    "err.import_customer_row_refused" => "该客户第 {} 行有误，整个客户未导入", "Row {} of this customer is wrong, so the customer was not imported";
+    "err.customer_refused_duplicate" => "此客户在导入 #{} 中因疑似重复被拒绝：{}", "This customer was refused in import #{} as a likely duplicate of {}";
     "err.import_duplicate" => "疑似与已有客户重复：{}（确认不是同一客户时可选择仍然导入）", "Looks like an existing customer: {} (import anyway if it is not the same customer)";
     "err.customer_out_of_scope" => "该客户不在您的权限范围内", "This customer is outside your scope";
     "err.file_too_large" => "文件超过 4 GB", "The file is over 4 GB";

@@ -420,3 +420,33 @@ pub async fn purge_errors<C: ConnectionTrait>(conn: &C, before: DateTime<Utc>) -
         .await?;
     Ok(r.rows_affected())
 }
+
+/// The latest refusal of each of these customer codes by a customers import as a likely
+/// duplicate: code → (run id, the refusal's argument).
+pub async fn refused_as_duplicates<C: ConnectionTrait>(
+    conn: &C,
+    codes: &[&str],
+) -> Result<std::collections::HashMap<String, (i64, String)>> {
+    let backend = conn.get_database_backend();
+    let mut out = std::collections::HashMap::new();
+    for chunk in crate::dialect::pieces(codes) {
+        let sql = format!(
+            "SELECT e.cell, e.run_id, e.reason_arg FROM import_errors e \
+             JOIN import_runs r ON r.id = e.run_id \
+             WHERE e.reason_key = 'err.import_duplicate' AND e.cell IN ({}) AND r.kind = 'customers' \
+             ORDER BY e.id",
+            vec!["?"; chunk.len()].join(",")
+        );
+        let values = chunk.iter().map(|c| (*c).into()).collect();
+        for r in conn.query_all(stmt(backend, &sql, values)).await? {
+            out.insert(
+                r.try_get::<String>("", "cell")?,
+                (
+                    r.try_get::<i64>("", "run_id")?,
+                    r.try_get::<String>("", "reason_arg")?,
+                ),
+            );
+        }
+    }
+    Ok(out)
+}

@@ -99,7 +99,7 @@ async fn customers_and_contacts_import_by_code() {
         assert!(zh.contains(&("4".into(), "客户类型".into(), "不是有效选项".into())), "{zh:?}");
         assert!(
             zh.iter().any(|(row, col, why)| row == "5"
-                && col == "客户名称"
+                && col == "客户编号"
                 && why.contains(&existing_code)
                 && why.starts_with("疑似与已有客户重复")),
             "a likely duplicate (same credit code) is reported with the customer it matches: {zh:?}"
@@ -356,6 +356,116 @@ async fn near_same_names_in_other_cities_with_other_credit_codes_are_not_duplica
                 .any(|(row, _, why)| row == "3" && why.contains("名称相同")),
             "{zh:?}"
         );
+    })
+    .await;
+}
+
+/// A customers file with one row per contact (the way CRMs export them) makes one
+/// customer with every contact; customers in the same file are checked against each
+/// other as against the archive; a customer with one bad row is not written at all; and
+/// the shipments of a customer refused as a likely duplicate say so (issue 19).
+#[tokio::test]
+async fn customers_by_rows_of_contacts_and_duplicates_within_the_file() {
+    each_db(|t| async move {
+        let admin = t.api("admin").await;
+        let file = write(
+            &t,
+            "crm-export.csv",
+            "客户编号,客户名称,客户类型,省份,城市,联系人,手机,职务\n\
+             KH920001,南京金陵医药物流有限公司,企业,江苏,南京,周敏,13851112222,物流主管\n\
+             KH920001,南京金陵医药物流有限公司,企业,江苏,南京,吴刚,13851113333,财务\n\
+             KH920002,无锡太湖纺织品进出口有限公司,企业,江苏,无锡,陈静,13951114444,\n\
+             KH920003,无锡太湖纺织进出口有限公司,企业,江苏,无锡,何平,13951115555,\n\
+             KH920004,常州天宁机电设备有限公司,企业,江苏,常州,吴刚,13851113333,\n\
+             KH920005,镇江丹徒五金制品有限公司,企业,江苏,镇江,朱丽,13651116666,\n\
+             KH920005,镇江丹徒五金制品有限公司,企业,江苏,镇江,马超,12345,\n",
+        );
+        let r = run(&t, ImportKind::Customers, &file, ImportOptions::default()).await;
+        assert_eq!(r.fault, None);
+        assert_eq!(
+            counts(&r),
+            (7, 3, 0, 0, 4),
+            "two rows of KH920001 and KH920002 are new; the rest refused: {:?}",
+            r.errors
+        );
+        let (_, list) = admin.get("/api/v1/customers?q=KH920001").await;
+        assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+        let id = list["items"][0]["id"].as_str().expect("id").to_string();
+        let (_, d) = admin.get(&format!("/api/v1/customers/{id}")).await;
+        let contacts: Vec<(&str, bool)> = d["contacts"]
+            .as_array()
+            .expect("contacts")
+            .iter()
+            .map(|k| (k["name"].as_str().unwrap_or(""), k["is_primary"] == true))
+            .collect();
+        assert_eq!(contacts, vec![("周敏", true), ("吴刚", false)], "{d}");
+
+        let zh = report(&t, r.run_id, Lang::Zh).await;
+        let why = |row: &str| -> String {
+            zh.iter()
+                .filter(|(r, _, _)| r == row)
+                .map(|(_, c, w)| format!("{c}: {w}"))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        assert!(
+            why("5").contains("KH920002 无锡太湖纺织品进出口有限公司")
+                && why("5").contains("名称相近"),
+            "a near-same name earlier in the same file: {zh:?}"
+        );
+        assert!(
+            why("6").contains("KH920001 南京金陵医药物流有限公司")
+                && why("6").contains("联系电话相同"),
+            "a phone given earlier in the same file: {zh:?}"
+        );
+        assert!(why("8").starts_with("联系电话"), "{zh:?}");
+        assert!(
+            why("7").contains("该客户第 8 行有误"),
+            "the good row of a customer with a bad row says which row: {zh:?}"
+        );
+        let (_, none) = admin.get("/api/v1/customers?q=KH920005").await;
+        assert_eq!(none["items"].as_array().map(Vec::len), Some(0), "{none}");
+
+        // The same file again: the written rows are unchanged, the refused ones refused.
+        let again = run(&t, ImportKind::Customers, &file, ImportOptions::default()).await;
+        assert_eq!(counts(&again), (7, 0, 0, 3, 4), "{:?}", again.errors);
+
+        // Shipments of a refused customer: why, with the customer it looked like, in
+        // either mode for unknown customers; nothing is created for it.
+        let ships = write(
+            &t,
+            "ships.csv",
+            "运单号,客户编号,寄件时间,应收金额\n\
+             SF1400000000001,KH920004,2026-11-02 10:00,120\n\
+             SF1400000000002,KH920099,2026-11-02 11:00,80\n",
+        );
+        for unknown in [UnknownCustomers::Reject, UnknownCustomers::Create] {
+            let r = run(
+                &t,
+                ImportKind::Shipments,
+                &ships,
+                ImportOptions {
+                    unknown_customers: Some(unknown),
+                    ..Default::default()
+                },
+            )
+            .await;
+            let en = report(&t, r.run_id, Lang::En).await;
+            assert!(
+                en.iter().any(|(row, col, why)| row == "2"
+                    && col == "客户编号"
+                    && why.contains(&format!("refused in import #{}", again.run_id))
+                    && why.contains("KH920001 南京金陵医药物流有限公司")),
+                "{en:?}"
+            );
+            assert!(
+                !en.iter()
+                    .any(|(row, _, why)| row == "2" && why.contains("No customer")),
+                "{en:?}"
+            );
+        }
+        let (_, none) = admin.get("/api/v1/customers?q=KH920004").await;
+        assert_eq!(none["items"].as_array().map(Vec::len), Some(0), "{none}");
     })
     .await;
 }

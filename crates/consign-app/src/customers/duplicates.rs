@@ -22,22 +22,9 @@ pub async fn find_duplicates(
     phones: &[Phone],
     exclude: Option<CustomerId>,
 ) -> Result<Vec<DuplicateHit>> {
-    use repo::DupReason;
     let norm = search::normalize_name(name);
     // Near-same: candidates sharing most name bigrams, then a similarity check.
-    let grams: Vec<String> = {
-        let chars: Vec<char> = norm.chars().collect();
-        let mut g: Vec<String> = chars
-            .windows(2)
-            .map(|w| format!("c:{}{}", w[0], w[1]))
-            .collect();
-        g.sort();
-        g.dedup();
-        if g.len() < 2 {
-            g.clear();
-        }
-        g
-    };
+    let grams = name_grams(&norm);
     let mut hashes: Vec<String> = phones.iter().map(|p| app.vault.phone_hash(p)).collect();
     hashes.sort();
     hashes.dedup();
@@ -50,6 +37,37 @@ pub async fn find_duplicates(
         COMMON_BIGRAM_AT,
     )
     .await?;
+    let hits = judge(&norm, uscc, city, rows, exclude);
+    let vis = visibility(app, actor).await?;
+    Ok(mask(&vis, hits))
+}
+
+/// The distinct `c:` keys of a normalized name's bigrams (none for fewer than two).
+pub(crate) fn name_grams(norm: &str) -> Vec<String> {
+    let chars: Vec<char> = norm.chars().collect();
+    let mut g: Vec<String> = chars
+        .windows(2)
+        .map(|w| format!("c:{}{}", w[0], w[1]))
+        .collect();
+    g.sort();
+    g.dedup();
+    if g.len() < 2 {
+        g.clear();
+    }
+    g
+}
+
+/// The duplicate rules over candidate rows (one per customer and reason, by customer):
+/// same USCC, same phone, same name — a name alone not across both another city and
+/// another USCC — and near-same names when nothing stronger names the customer.
+pub(crate) fn judge(
+    norm: &str,
+    uscc: Option<&str>,
+    city: Option<&str>,
+    rows: Vec<repo::DupRow>,
+    exclude: Option<CustomerId>,
+) -> Vec<DuplicateHit> {
+    use repo::DupReason;
     let mut hits: BTreeMap<i64, DuplicateHit> = BTreeMap::new();
     let differ = |a: Option<&str>, b: Option<&str>| {
         let (a, b) = (a.map(str::trim), b.map(str::trim));
@@ -73,7 +91,7 @@ pub async fn find_duplicates(
             DupReason::Name => "customer.duplicate_reason.name",
             DupReason::SimilarCandidate => {
                 // Only when nothing stronger names it, and the names are close enough.
-                if hits.contains_key(&r.id) || search::name_similarity(&norm, &r.name_norm) < 0.75 {
+                if hits.contains_key(&r.id) || search::name_similarity(norm, &r.name_norm) < 0.75 {
                     continue;
                 }
                 "customer.duplicate_reason.similar_name"
@@ -91,11 +109,14 @@ pub async fn find_duplicates(
             hit.reasons.push(reason);
         }
     }
-    let vis = visibility(app, actor).await?;
-    let hits: Vec<DuplicateHit> = hits
-        .into_values()
+    hits.into_values().collect()
+}
+
+/// Hits outside the actor's scope keep their reasons but lose who they are.
+pub(crate) fn mask(vis: &repo::Visibility, hits: Vec<DuplicateHit>) -> Vec<DuplicateHit> {
+    hits.into_iter()
         .map(|h| {
-            if owner_visible(&vis, h.owner_id) {
+            if owner_visible(vis, h.owner_id) {
                 h
             } else {
                 DuplicateHit {
@@ -108,6 +129,5 @@ pub async fn find_duplicates(
                 }
             }
         })
-        .collect();
-    Ok(hits)
+        .collect()
 }

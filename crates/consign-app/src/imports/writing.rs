@@ -97,8 +97,11 @@ pub async fn run_import(
         unknown,
         vis: crate::customers::visibility(app, actor).await?,
         hidden_codes: HashSet::new(),
+        refused: HashMap::new(),
         codes: HashMap::new(),
         owners: HashMap::new(),
+        owner_ids: HashMap::new(),
+        key_counts: HashMap::new(),
         counts: Counts::default(),
         repeated: 0,
         revenue_sum: 0,
@@ -285,10 +288,18 @@ pub(crate) struct Writer<'a> {
     pub(crate) vis: consign_store::customers::Visibility,
     /// Codes of existing customers outside `vis`, met so far.
     pub(crate) hidden_codes: HashSet<String>,
+    /// Codes a customers import refused as likely duplicates → the error's argument.
+    pub(crate) refused: HashMap<String, String>,
     /// Customer code → id, for codes met so far.
     pub(crate) codes: HashMap<String, i64>,
     /// Owner cells (customers import) → user id, for cells met so far.
     pub(crate) owners: HashMap<String, Option<i64>>,
+    /// Owners asked for (customers import) → the owner a new customer gets, or why not.
+    pub(crate) owner_ids:
+        HashMap<Option<Option<i64>>, std::result::Result<Option<i64>, consign_domain::FieldErrors>>,
+    /// Customers import: how many customers hold each name key met so far (see
+    /// `kinds::dups`), counted once and followed as the run adds customers.
+    pub(crate) key_counts: HashMap<String, u32>,
     pub(crate) counts: Counts,
     pub(crate) repeated: i64,
     pub(crate) revenue_sum: i64,
@@ -364,6 +375,18 @@ impl Writer<'_> {
                 !out
             });
             self.codes.extend(found);
+            // Codes a customers import refused as likely duplicates: said so, never created.
+            let missing: Vec<&str> = unseen
+                .iter()
+                .copied()
+                .filter(|c| !self.codes.contains_key(*c) && !self.hidden_codes.contains(*c))
+                .collect();
+            if !missing.is_empty() {
+                for (code, (run, arg)) in repo::refused_as_duplicates(txn, &missing).await? {
+                    self.refused
+                        .insert(code, format!(r#"{{"run_id":{run},"hits":{arg}}}"#));
+                }
+            }
         }
         let mut prospects: Vec<(String, String)> = Vec::new();
         let mut queued: HashSet<&str> = HashSet::new();
@@ -380,6 +403,17 @@ impl Writer<'_> {
                     cell: code.to_string(),
                     reason_key: "err.customer_out_of_scope".into(),
                     reason_arg: String::new(),
+                });
+                keep.push(false);
+                continue;
+            }
+            if let Some(arg) = self.refused.get(code) {
+                errors.push(RowError {
+                    row_no,
+                    column: code_header.to_string(),
+                    cell: code.to_string(),
+                    reason_key: "err.customer_refused_duplicate".into(),
+                    reason_arg: arg.clone(),
                 });
                 keep.push(false);
                 continue;
@@ -711,6 +745,17 @@ pub(crate) async fn error_report(
 
 /// A bad row's reason in `lang`.
 pub fn reason(lang: Lang, e: &RowError) -> String {
+    if e.reason_key == "err.customer_refused_duplicate" {
+        #[derive(Deserialize)]
+        struct Refused {
+            run_id: i64,
+            hits: Vec<Collision>,
+        }
+        if let Ok(r) = serde_json::from_str::<Refused>(&e.reason_arg) {
+            let named: Vec<String> = r.hits.iter().map(|h| h.describe(lang)).collect();
+            return lang.tf(&e.reason_key, &[&r.run_id, &named.join("; ")]);
+        }
+    }
     if e.reason_key == "err.import_duplicate" {
         if let Ok(hits) = serde_json::from_str::<Vec<Collision>>(&e.reason_arg) {
             let named: Vec<String> = hits.iter().map(|h| h.describe(lang)).collect();

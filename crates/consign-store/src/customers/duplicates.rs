@@ -112,3 +112,138 @@ pub async fn duplicate_candidates<C: ConnectionTrait>(
             .await?,
     )
 }
+
+// ---- many at once (imports) ----
+
+/// `(value, customer id)` for every row of `sql` (which selects `v` and `id` and has one
+/// `IN ({marks})` list) over `values`, in statement-sized pieces.
+async fn pairs_in<C: ConnectionTrait>(
+    conn: &C,
+    sql: &str,
+    values: &[&str],
+) -> Result<Vec<(String, i64)>> {
+    let backend = conn.get_database_backend();
+    let mut out = Vec::new();
+    for chunk in crate::dialect::pieces(values) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let vals = chunk.iter().map(|v| Value::from(*v)).collect();
+        for r in conn
+            .query_all(stmt(backend, &sql.replace("{marks}", &marks), vals))
+            .await?
+        {
+            out.push((r.try_get::<String>("", "v")?, r.try_get::<i64>("", "id")?));
+        }
+    }
+    Ok(out)
+}
+
+/// Live customers with one of these USCCs: `(uscc, id)`.
+pub async fn ids_by_uscc<C: ConnectionTrait>(
+    conn: &C,
+    usccs: &[&str],
+) -> Result<Vec<(String, i64)>> {
+    pairs_in(
+        conn,
+        "SELECT uscc AS v, id FROM customers WHERE uscc IN ({marks}) AND archived_at IS NULL",
+        usccs,
+    )
+    .await
+}
+
+/// Live customers with one of these normalized names: `(name_norm, id)`.
+pub async fn ids_by_name_norm<C: ConnectionTrait>(
+    conn: &C,
+    names: &[&str],
+) -> Result<Vec<(String, i64)>> {
+    pairs_in(
+        conn,
+        "SELECT name_norm AS v, id FROM customers WHERE name_norm IN ({marks}) AND archived_at IS NULL",
+        names,
+    )
+    .await
+}
+
+/// Live customers with a contact whose phone has one of these hashes: `(hash, id)`.
+pub async fn ids_by_phone_hash<C: ConnectionTrait>(
+    conn: &C,
+    hashes: &[&str],
+) -> Result<Vec<(String, i64)>> {
+    pairs_in(
+        conn,
+        "SELECT DISTINCT k.phone_hash AS v, c.id FROM contacts k JOIN customers c ON c.id = k.customer_id \
+         WHERE k.phone_hash IN ({marks}) AND c.archived_at IS NULL",
+        hashes,
+    )
+    .await
+}
+
+/// Customers holding each of these search keys: `(key, customer id)` (live customers
+/// only: archived customers' keys are stored under another prefix).
+pub async fn ids_by_key<C: ConnectionTrait>(conn: &C, keys: &[&str]) -> Result<Vec<(String, i64)>> {
+    pairs_in(
+        conn,
+        "SELECT key AS v, customer_id AS id FROM search_keys WHERE key IN ({marks})",
+        keys,
+    )
+    .await
+}
+
+/// How many customers hold each of these search keys, counted up to `cap`.
+pub async fn key_counts<C: ConnectionTrait>(
+    conn: &C,
+    keys: &[&str],
+    cap: u32,
+) -> Result<HashMap<String, u32>> {
+    let backend = conn.get_database_backend();
+    let mut out = HashMap::with_capacity(keys.len());
+    for chunk in crate::dialect::pieces(keys) {
+        let sql = format!(
+            "WITH g(key) AS (VALUES {}) SELECT g.key AS v, (SELECT COUNT(*) FROM \
+             (SELECT 1 FROM search_keys s WHERE s.key = g.key LIMIT {cap}) x) AS n FROM g",
+            vec!["(?)"; chunk.len()].join(",")
+        );
+        let vals = chunk.iter().map(|v| Value::from(*v)).collect();
+        for r in conn.query_all(stmt(backend, &sql, vals)).await? {
+            out.insert(
+                r.try_get::<String>("", "v")?,
+                r.try_get::<i64>("", "n")? as u32,
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// A live customer met as a likely duplicate, with what judging it needs.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct DupDetail {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub name_norm: String,
+    pub uscc: Option<String>,
+    pub city: Option<String>,
+    pub owner_id: Option<i64>,
+    pub owner_name: Option<String>,
+}
+
+/// The live ones of these customers, with their owners' names.
+pub async fn dup_details<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Vec<DupDetail>> {
+    let backend = conn.get_database_backend();
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in crate::dialect::pieces(ids) {
+        let sql = format!(
+            "SELECT c.id, c.code, c.name, c.short_name, c.name_norm, c.uscc, c.city, c.owner_id, \
+             u.display_name AS owner_name FROM customers c LEFT JOIN users u ON u.id = c.owner_id \
+             WHERE c.id IN ({}) AND c.archived_at IS NULL",
+            vec!["?"; chunk.len()].join(",")
+        );
+        let vals = chunk.iter().map(|v| Value::from(*v)).collect();
+        out.extend(
+            DupDetail::find_by_statement(stmt(backend, &sql, vals))
+                .all(conn)
+                .await?,
+        );
+    }
+    Ok(out)
+}

@@ -105,6 +105,10 @@ impl MigratorTrait for Migrator {
                 name: "m0022_flagged_shipments",
                 sql: M0022,
             }),
+            Box::new(Sql {
+                name: "m0023_refused_customers",
+                sql: M0023,
+            }),
         ]
     }
 }
@@ -253,6 +257,8 @@ const M0020: &str = include_str!("m0020_carrier_products.sql");
 const M0021: &str = include_str!("m0021_open_shipments.sql");
 /// A partial index of the shipments with an exception flag, for the shipment list.
 const M0022: &str = include_str!("m0022_flagged_shipments.sql");
+/// Customers imports' duplicate refusals by customer code, for the shipments naming them.
+const M0023: &str = include_str!("m0023_refused_customers.sql");
 
 /// API tokens may carry an expiry (issue 16); old ones have none.
 const M0013: &str = include_str!("m0013_token_expiry.sql");

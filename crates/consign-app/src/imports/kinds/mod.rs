@@ -746,7 +746,9 @@ pub(crate) fn parse_customer(c: &mut Cells) -> Option<CustomerRow> {
         phone: c.opt("contact_phone"),
         email: c.opt("contact_email"),
         wechat: None,
-        is_primary: Some(true),
+        // The first contact of a new customer is its primary one; a contact a later row
+        // adds to an existing customer leaves the primary one as it is.
+        is_primary: None,
     });
     if contact.is_none() {
         for f in ["contact_phone", "contact_email", "contact_title"] {
@@ -789,3 +791,5 @@ pub(crate) fn parse_customer(c: &mut Cells) -> Option<CustomerRow> {
 mod writing;
 #[allow(unused_imports)]
 pub use writing::*;
+mod bulk_customers;
+mod duplicates;

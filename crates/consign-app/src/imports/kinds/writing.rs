@@ -16,12 +16,29 @@ pub(crate) async fn write(
     let mut counts = w.counts.clone();
     let mut prospects = 0;
     match w.kind {
-        ImportKind::Customers | ImportKind::Contacts => {
-            // Through the archive's own use cases (validation, search keys, encrypted
-            // personal data, duplicates, audit), a row at a time.
+        ImportKind::Customers => {
+            let rows = records
+                .into_iter()
+                .filter_map(|(n, r)| match r {
+                    Record::Customer(c) => Some((n, *c)),
+                    _ => None,
+                })
+                .collect();
+            super::bulk_customers::write_customers(
+                w,
+                &code_header,
+                rows,
+                &mut errors,
+                &mut counts,
+                read,
+            )
+            .await?;
+        }
+        ImportKind::Contacts => {
+            // Through the archive's own use cases (validation, encrypted personal data,
+            // scope, audit), a row at a time.
             for (row_no, r) in records {
                 let outcome = match r {
-                    Record::Customer(c) => write_customer(w, row_no, *c, &mut errors).await?,
                     Record::Contact { code, input } => {
                         write_contact(w, row_no, &code, &code_header, input, &mut errors).await?
                     }
@@ -448,12 +465,29 @@ pub(crate) async fn write_customer(
                     return Ok(None);
                 }
             };
-            if !changes(&current, &input) {
-                return Ok(Some(Outcome::Unchanged));
+            let customer = if changes(&current, &input) {
+                customers::update(w.app, w.actor, CustomerId::trusted(id), &input)
+                    .await
+                    .map(|_| Outcome::Updated)
+            } else {
+                Ok(Outcome::Unchanged)
+            };
+            // The row's contact joins the customer's (or changes the one of that name).
+            match (customer, contact) {
+                (Ok(o), Some(k)) => {
+                    let before = errors.len();
+                    let code_header = header("customer_code");
+                    let k = write_contact(w, row_no, &code, &code_header, k, errors).await?;
+                    if errors.len() > before {
+                        return Ok(None);
+                    }
+                    Ok(match (o, k) {
+                        (Outcome::Unchanged, Some(Outcome::Unchanged)) => Outcome::Unchanged,
+                        _ => Outcome::Updated,
+                    })
+                }
+                (r, _) => r,
             }
-            customers::update(w.app, w.actor, CustomerId::trusted(id), &input)
-                .await
-                .map(|_| Outcome::Updated)
         }
         None => {
             input.code = Some(code.clone());

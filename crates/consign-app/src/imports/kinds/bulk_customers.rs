@@ -1,0 +1,287 @@
+//! Writing a customers file in bulk: rows grouped by customer code (one row per contact
+//! is one customer with several contacts), new customers validated, checked for likely
+//! duplicates and written a few statements per table per batch; customers that exist
+//! already are changed through the archive's own use case, a row at a time.
+
+#[allow(unused_imports)]
+use super::*;
+use crate::customers::{
+    insert_customers_in, resolve_owner, validate_contact, validate_input, CreateJob,
+};
+use consign_domain::customer::CustomerCode;
+
+/// New customers per insert statement group.
+const INSERT_CHUNK: usize = 1_000;
+
+/// One customer of the file: its rows in file order (the last row's customer fields
+/// win; every row may add a contact).
+struct Group {
+    code: String,
+    rows: Vec<(i64, CustomerRow)>,
+}
+
+/// Writes one batch of a customers file.
+pub(crate) async fn write_customers(
+    w: &mut Writer<'_>,
+    code_header: &str,
+    records: Vec<(i64, CustomerRow)>,
+    errors: &mut Vec<RowError>,
+    counts: &mut Counts,
+    read: i64,
+) -> Result<()> {
+    let now = Utc::now();
+    // Codes as stored (upper-case); a code that is not one is the row's error.
+    let mut groups: Vec<Group> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
+    for (row_no, mut r) in records {
+        let code = match CustomerCode::parse(&r.code) {
+            Ok(c) => c.into_string(),
+            Err(key) => {
+                errors.push(row_error(
+                    row_no,
+                    code_header.to_string(),
+                    &r.code,
+                    key,
+                    String::new(),
+                ));
+                continue;
+            }
+        };
+        r.code = code.clone();
+        match at.get(&code) {
+            Some(&i) => groups[i].rows.push((row_no, r)),
+            None => {
+                at.insert(code.clone(), groups.len());
+                groups.push(Group {
+                    code,
+                    rows: vec![(row_no, r)],
+                });
+            }
+        }
+    }
+    let codes: Vec<&str> = groups
+        .iter()
+        .map(|g| g.code.as_str())
+        .filter(|c| !w.codes.contains_key(*c))
+        .collect();
+    let found = consign_store::customers::ids_by_code(&w.app.db.conn, &codes).await?;
+    w.codes.extend(found);
+    let (old, new): (Vec<Group>, Vec<Group>) = groups
+        .into_iter()
+        .partition(|g| w.codes.contains_key(&g.code));
+    // Existing customers: through the use cases (scope, archive state, audit of the
+    // change), before the batch's transaction opens (SQLite has one writer).
+    for g in old {
+        for (row_no, r) in g.rows {
+            let outcome = write_customer(w, row_no, r, errors).await?;
+            count(counts, outcome);
+        }
+    }
+    let txn = w.bulk.begin_write().await?;
+    let accepted = check_new(w, &txn, new, errors).await?;
+    let mut jobs = Vec::with_capacity(accepted.len());
+    let mut rows_of = Vec::with_capacity(accepted.len());
+    for (code, job, rows) in accepted {
+        jobs.push(job);
+        rows_of.push((code, rows));
+    }
+    let mut done = 0;
+    for chunk in jobs.chunks(INSERT_CHUNK) {
+        let ids = insert_customers_in(w.app, &txn, chunk, now).await?;
+        for ((code, rows), id) in rows_of[done..done + chunk.len()].iter().zip(ids) {
+            w.codes.insert(code.clone(), id);
+            counts.rows_new += *rows;
+        }
+        done += chunk.len();
+    }
+    finish_batch(w, &txn, errors, counts, read, 0, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The header and cell of a field of a customers row, for its errors.
+fn header(f: &str) -> String {
+    ImportKind::Customers
+        .fields()
+        .iter()
+        .find(|d| d.name == f)
+        .map(|d| d.aliases[0].to_string())
+        .unwrap_or_else(|| f.to_string())
+}
+
+/// Validates the new customers and leaves out the likely duplicates: `(code, job, rows)`
+/// of the ones to write; the others' rows get their errors.
+async fn check_new<C: consign_store::ConnectionTrait>(
+    w: &mut Writer<'_>,
+    txn: &C,
+    groups: Vec<Group>,
+    errors: &mut Vec<RowError>,
+) -> Result<Vec<(String, CreateJob, i64)>> {
+    let mut valid: Vec<(Group, CreateJob)> = Vec::with_capacity(groups.len());
+    for g in groups {
+        if let Some(job) = validate_group(w, &g, errors).await? {
+            valid.push((g, job));
+        }
+    }
+    let collisions = if w.allow_duplicates {
+        vec![Vec::new(); valid.len()]
+    } else {
+        let probes: Vec<Newcomer> = valid
+            .iter()
+            .map(|(g, job)| Newcomer::of(w.app, &g.code, job))
+            .collect();
+        super::duplicates::check(w, txn, &probes).await?
+    };
+    let mut out = Vec::with_capacity(valid.len());
+    for ((g, job), hits) in valid.into_iter().zip(collisions) {
+        if hits.is_empty() {
+            out.push((g.code, job, g.rows.len() as i64));
+            continue;
+        }
+        let arg = serde_json::to_string(&hits).unwrap_or_default();
+        for (row_no, _) in &g.rows {
+            errors.push(row_error(
+                *row_no,
+                header("customer_code"),
+                &g.code,
+                "err.import_duplicate",
+                arg.clone(),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// A new customer's rows as one create: the last row's fields, every row's contact
+/// (one per name), the owner named; `None` (with every row's errors) when any is wrong.
+async fn validate_group(
+    w: &mut Writer<'_>,
+    g: &Group,
+    errors: &mut Vec<RowError>,
+) -> Result<Option<CreateJob>> {
+    let mut own: Vec<(i64, Vec<RowError>)> = Vec::new();
+    let (last_no, last) = g.rows.last().expect("a group has a row");
+    let cell = |r: &CustomerRow, f: &str| r.cells.get(f).cloned().unwrap_or_default();
+    let mut input = last.input.clone();
+    let mut bad: Vec<RowError> = Vec::new();
+    if let Some(o) = &last.owner {
+        match owner_id(w, o).await? {
+            Some(id) => input.owner_id = Some(Some(id)),
+            None => bad.push(row_error(
+                *last_no,
+                header("owner"),
+                o,
+                "err.unknown_owner",
+                String::new(),
+            )),
+        }
+    }
+    let draft = match validate_input(&input, None) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            bad.extend(refusal(e, *last_no, &header, &|f| cell(last, f))?);
+            None
+        }
+    };
+    let owner = match w.owner_ids.get(&input.owner_id) {
+        Some(o) => o.clone(),
+        None => {
+            let o = match resolve_owner(w.app, w.actor, input.owner_id, None, true).await {
+                Ok(o) => Ok(o),
+                Err(AppError::Validation(e)) => Err(e),
+                Err(other) => return Err(other),
+            };
+            w.owner_ids.insert(input.owner_id, o.clone());
+            o
+        }
+    };
+    let owner = match owner {
+        Ok(o) => o,
+        Err(e) => {
+            bad.extend(refusal(AppError::Validation(e), *last_no, &header, &|f| {
+                cell(last, f)
+            })?);
+            None
+        }
+    };
+    if !bad.is_empty() {
+        own.push((*last_no, std::mem::take(&mut bad)));
+    }
+    // Contacts: one per name, the later row's wins.
+    let mut contacts = Vec::new();
+    let mut names: HashMap<String, usize> = HashMap::new();
+    for (row_no, r) in &g.rows {
+        let Some(k) = &r.contact else { continue };
+        match validate_contact(k, None, "contacts[0].") {
+            Ok(d) => match names.get(&d.name) {
+                Some(&i) => contacts[i] = d,
+                None => {
+                    names.insert(d.name.clone(), contacts.len());
+                    contacts.push(d);
+                }
+            },
+            Err(e) => own.push((
+                *row_no,
+                refusal(AppError::Validation(e), *row_no, &header, &|f| cell(r, f))?,
+            )),
+        }
+    }
+    if own.is_empty() {
+        if let Some(draft) = draft {
+            return Ok(Some(CreateJob {
+                actor: w.actor.clone(),
+                code: Some(CustomerCode::trusted(g.code.clone())),
+                draft,
+                owner,
+                contacts,
+            }));
+        }
+    }
+    // The customer is not written: rows without an error of their own say which did.
+    let first_bad = own.iter().map(|(n, _)| *n).min().unwrap_or(*last_no);
+    for (row_no, r) in &g.rows {
+        match own.iter_mut().find(|(n, _)| n == row_no) {
+            Some((_, es)) => errors.append(es),
+            None => errors.push(row_error(
+                *row_no,
+                header("customer_code"),
+                &cell(r, "customer_code"),
+                "err.import_customer_row_refused",
+                first_bad.to_string(),
+            )),
+        }
+    }
+    Ok(None)
+}
+
+/// What the duplicate rules look at in a new customer.
+pub(crate) struct Newcomer {
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) short_name: Option<String>,
+    pub(crate) norm: String,
+    pub(crate) uscc: Option<String>,
+    pub(crate) city: Option<String>,
+    pub(crate) phone_hashes: Vec<String>,
+}
+
+impl Newcomer {
+    fn of(app: &crate::App, code: &str, job: &CreateJob) -> Newcomer {
+        let mut phone_hashes: Vec<String> = job
+            .contacts
+            .iter()
+            .filter_map(|k| k.phone.as_ref().map(|p| app.vault.phone_hash(p)))
+            .collect();
+        phone_hashes.sort();
+        phone_hashes.dedup();
+        Newcomer {
+            code: code.to_string(),
+            name: job.draft.name.clone(),
+            short_name: job.draft.short_name.clone(),
+            norm: consign_domain::search::normalize_name(&job.draft.name),
+            uscc: job.draft.uscc.clone(),
+            city: job.draft.city.clone(),
+            phone_hashes,
+        }
+    }
+}
