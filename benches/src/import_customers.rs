@@ -1,6 +1,7 @@
 //! `consign-bench import-customers`: writes two customers files of N customers each, one
 //! row per contact and two contacts per customer (the way CRMs export customers), with
-//! the demo's Chinese company names, regions, industries and credit codes; then times
+//! the demo's Chinese company names (companies only: its people and public bodies repeat
+//! names), regions, industries and credit codes; then times
 //! `consign import customers`: the first file into an empty database, the second (other
 //! customers) into the database that now holds the first, and the first file again
 //! (every row unchanged).
@@ -16,7 +17,16 @@ const HEADER: &str =
 
 /// Writes `n` customers from `seed`, codes `{prefix}000001…`, two rows each.
 fn write_file(path: &Path, seed: u64, n: usize, prefix: &str) -> Result<()> {
-    let list = consign_app::demo::generate(seed, n, 8);
+    // Companies (the demo's people and public bodies repeat names, as they would be
+    // refused as duplicates): as many as asked for, from a larger draw.
+    let list: Vec<_> = consign_app::demo::generate(seed, n * 3 / 2 + 100, 8)
+        .into_iter()
+        .filter(|c| c.kind.as_str() == "enterprise")
+        .take(n)
+        .collect();
+    if list.len() < n {
+        bail!("the demo generator gave only {} companies", list.len());
+    }
     let mut rng = consign_app::demo::Rng::new(seed + 1000);
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     writeln!(out, "{HEADER}")?;

@@ -27,7 +27,7 @@ const MAX_COMBOS: usize = 8;
 /// Characters from a key's start whose alternative readings are expanded.
 const BRANCH_DEPTH: usize = 3;
 
-fn is_cjk(c: char) -> bool {
+pub fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2A6DF)
 }
 

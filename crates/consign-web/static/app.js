@@ -18,6 +18,31 @@
       if (s) { e.preventDefault(); s.focus(); }
     }
   });
+  // The column chooser: drag a column's line to reorder (the ↑ buttons do the same
+  // without a mouse); the ticked columns are saved in the order of the lines.
+  var dragged = null;
+  document.addEventListener("dragstart", function (e) {
+    var li = e.target.closest && e.target.closest(".column-list li");
+    if (!li) return;
+    dragged = li;
+    li.classList.add("dragging");
+    if (e.dataTransfer) {
+      e.dataTransfer.effectAllowed = "move";
+      try { e.dataTransfer.setData("text/plain", li.querySelector("input").value); } catch (_) {}
+    }
+  });
+  document.addEventListener("dragover", function (e) {
+    if (!dragged) return;
+    var li = e.target.closest && e.target.closest(".column-list li");
+    if (!li || li === dragged || li.parentNode !== dragged.parentNode) return;
+    e.preventDefault();
+    var r = li.getBoundingClientRect();
+    li.parentNode.insertBefore(dragged, e.clientY > r.top + r.height / 2 ? li.nextSibling : li);
+  });
+  document.addEventListener("drop", function (e) { if (dragged) e.preventDefault(); });
+  document.addEventListener("dragend", function () {
+    if (dragged) { dragged.classList.remove("dragging"); dragged = null; }
+  });
   // Government level only applies to government bodies and institutions.
   var kind = document.querySelector("select[name=kind]");
   var level = document.querySelector("select[name=gov_level]");

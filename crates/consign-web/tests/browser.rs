@@ -847,6 +847,43 @@ async fn choose_and_save_survive_a_reload(d: &Driver, t: &TestApp) {
         !after.to_string().contains("c-industry") && after.to_string().contains("c-name"),
         "the hidden column stays hidden after a reload: {after}"
     );
+    // A column dragged to the front of the chooser's list comes first in the table (the
+    // drag as the browser sends it: dragstart, dragover on the first line, dragend).
+    d.click(".columns-menu summary").await;
+    let moved = d
+        .script(
+            "const lis = [...document.querySelectorAll('.column-list li')]\
+               .filter(li => li.querySelector('input').checked);\
+             const from = lis[lis.length - 1], to = lis[0];\
+             const dt = new DataTransfer();\
+             from.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: dt}));\
+             const r = to.getBoundingClientRect();\
+             to.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: dt, clientY: r.top + 1}));\
+             from.dispatchEvent(new DragEvent('dragend', {bubbles: true, dataTransfer: dt}));\
+             return [from.querySelector('input').value, to.querySelector('input').value];",
+        )
+        .await;
+    let (from, to) = (
+        format!("c-{}", moved[0].as_str().expect("moved")),
+        format!("c-{}", moved[1].as_str().expect("first")),
+    );
+    d.click("button[type=submit][form=columns-form]:not([name=up])")
+        .await;
+    d.wait_for_text("客户档案").await;
+    d.goto(&t.url("/customers")).await;
+    let order: Vec<String> = d
+        .script(headers)
+        .await
+        .as_array()
+        .expect("headers")
+        .iter()
+        .map(|c| c.as_str().unwrap_or("").to_string())
+        .collect();
+    let at = |c: &str| order.iter().position(|x| x.split(' ').any(|k| k == c));
+    assert!(
+        matches!((at(&from), at(&to)), (Some(a), Some(b)) if a < b),
+        "{from} was dragged before {to}: {order:?}"
+    );
     // A view of the customers in 广东, saved from the filtered list.
     d.goto(&t.url("/customers?province=%E5%B9%BF%E4%B8%9C"))
         .await;

@@ -143,6 +143,22 @@ async fn lists_export_and_import_again_unchanged() {
         assert_eq!(reimport(&t, ImportKind::Invoices, "i.csv", &csv).await, (1, 0, 1, 0));
         let (s, _) = t.api("lixy").await.get("/api/v1/exports/shipments").await;
         assert_eq!(s, StatusCode::FORBIDDEN, "every customer's shipments: roles that write them");
+        // The API's export takes the shipment list's filters: the damaged ones of the
+        // first ten days, one customer's (its account manager may).
+        let r = t
+            .api("lixy")
+            .await
+            .req(
+                reqwest::Method::GET,
+                &format!("/api/v1/exports/shipments?customer_id={mine}&exception=damaged&from=2026-10-01&to=2026-10-11"),
+            )
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::OK);
+        let text = r.text().await.expect("body");
+        let waybills: Vec<&str> = text.lines().skip(1).filter_map(|l| l.split(',').next()).collect();
+        assert_eq!(waybills, vec!["SF4000000007", "SF4000000000"], "{text}");
 
         // Each export is in the audit log.
         let (_, audit) = admin.get(&format!("/api/v1/customers/{mine}/timeline")).await;

@@ -177,15 +177,37 @@ pub async fn ids_by_phone_hash<C: ConnectionTrait>(
     .await
 }
 
-/// Customers holding each of these search keys: `(key, customer id)` (live customers
-/// only: archived customers' keys are stored under another prefix).
-pub async fn ids_by_key<C: ConnectionTrait>(conn: &C, keys: &[&str]) -> Result<Vec<(String, i64)>> {
-    pairs_in(
-        conn,
-        "SELECT key AS v, customer_id AS id FROM search_keys WHERE key IN ({marks})",
-        keys,
-    )
-    .await
+/// A live customer holding one of the search keys asked for, with its names.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct KeyHolder {
+    pub key: String,
+    pub id: i64,
+    pub name: String,
+    pub short_name: Option<String>,
+}
+
+/// The live customers holding each of these search keys, with their names.
+pub async fn holders_of_keys<C: ConnectionTrait>(
+    conn: &C,
+    keys: &[&str],
+) -> Result<Vec<KeyHolder>> {
+    let backend = conn.get_database_backend();
+    let mut out = Vec::new();
+    for chunk in crate::dialect::pieces(keys) {
+        let sql = format!(
+            "SELECT s.key, c.id, c.name, c.short_name FROM search_keys s \
+             JOIN customers c ON c.id = s.customer_id \
+             WHERE s.key IN ({}) AND c.archived_at IS NULL",
+            vec!["?"; chunk.len()].join(",")
+        );
+        let vals = chunk.iter().map(|v| Value::from(*v)).collect();
+        out.extend(
+            KeyHolder::find_by_statement(stmt(backend, &sql, vals))
+                .all(conn)
+                .await?,
+        );
+    }
+    Ok(out)
 }
 
 /// How many customers hold each of these search keys, counted up to `cap`.

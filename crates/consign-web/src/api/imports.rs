@@ -176,7 +176,8 @@ impl<T: IntoParams> IntoParams for AllPages<T> {
         parameter_in: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
     ) -> Vec<utoipa::openapi::path::Parameter> {
         let mut all = T::into_params(parameter_in);
-        all.retain(|p| p.name != "page" && p.name != "per_page");
+        // A file has every row, and no totals line.
+        all.retain(|p| !matches!(p.name.as_str(), "page" | "per_page" | "totals"));
         all
     }
 }
@@ -240,13 +241,21 @@ macro_rules! export_of_customer {
     };
 }
 
-export_of_customer!(
-    export_shipments,
-    "/exports/shipments",
-    Shipments,
-    "shipments",
-    "Export shipments: all you may see, or one customer's as a file with the columns the import takes. Audited."
-);
+/// Export the shipments the shipment list's filters match (every page; `customer_id` for
+/// one customer's, which whoever may see that customer may export; every customer's only
+/// for roles that write operations data), with the columns the import takes. Audited.
+#[utoipa::path(get, path = "/exports/shipments", tag = "imports",
+    params(FormatQuery, AllPages<consign_app::shipments::ShipmentQuery>), responses(ExportFile))]
+pub(crate) async fn export_shipments(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiQuery(q): ApiQuery<FormatQuery>,
+    ApiQuery(list): ApiQuery<consign_app::shipments::ShipmentQuery>,
+) -> ApiResult<Response> {
+    let what = consign_app::exports::Export::ShipmentList(Box::new(list));
+    export(&app, &u, q, what, "shipments").await
+}
+
 export_of_customer!(
     export_invoices,
     "/exports/invoices",

@@ -77,8 +77,10 @@ pub(crate) async fn write_customers(
             count(counts, outcome);
         }
     }
+    let t = std::time::Instant::now();
     let txn = w.bulk.begin_write().await?;
     let accepted = check_new(w, &txn, new, errors).await?;
+    let t_check = t.elapsed();
     let mut jobs = Vec::with_capacity(accepted.len());
     let mut rows_of = Vec::with_capacity(accepted.len());
     for (code, job, rows) in accepted {
@@ -94,8 +96,15 @@ pub(crate) async fn write_customers(
         }
         done += chunk.len();
     }
+    let t_insert = t.elapsed() - t_check;
     finish_batch(w, &txn, errors, counts, read, 0, now).await?;
     txn.commit().await?;
+    tracing::debug!(
+        check_ms = t_check.as_millis() as u64,
+        insert_ms = t_insert.as_millis() as u64,
+        total_ms = t.elapsed().as_millis() as u64,
+        "customers batch"
+    );
     Ok(())
 }
 

@@ -13,8 +13,8 @@ use super::bulk_customers::Newcomer;
 use super::*;
 use crate::customers::{judge, mask, name_grams, COMMON_BIGRAM_AT};
 use crate::imports::Collision;
-use consign_domain::search::customer_keys;
-use consign_store::customers::{self as crepo, DupDetail, DupRow};
+use consign_domain::search::is_cjk;
+use consign_store::customers::{self as crepo, DupDetail, DupRow, KeyHolder};
 
 /// Most hits per rule and new customer (as `duplicate_candidates`).
 const PER_RULE: usize = 20;
@@ -37,12 +37,38 @@ fn distinct<'a>(it: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     v
 }
 
-/// The `c:` keys a customer of this name is indexed under.
-fn name_keys(name: &str, short_name: Option<&str>) -> HashSet<String> {
-    customer_keys(name, short_name)
-        .into_iter()
-        .filter(|k| k.starts_with("c:"))
-        .collect()
+/// A `c:` search key as a pair of characters (a single character pairs with `\0`).
+type Pair = (char, char);
+
+fn pair_of(key: &str) -> Pair {
+    let mut c = key.trim_start_matches("c:").chars();
+    (c.next().unwrap_or('\0'), c.next().unwrap_or('\0'))
+}
+
+/// The `c:` keys a customer of these names is indexed under (as `search::keys_for` makes
+/// them: CJK bigrams, and a single character at the end of a run), sorted.
+fn name_pairs(name: &str, short_name: Option<&str>) -> Vec<Pair> {
+    let mut out = Vec::new();
+    for text in std::iter::once(name).chain(short_name) {
+        let chars: Vec<char> = text.chars().collect();
+        for (i, c) in chars.iter().enumerate() {
+            if is_cjk(*c) {
+                match chars.get(i + 1) {
+                    Some(n) if is_cjk(*n) => out.push((*c, *n)),
+                    _ => out.push((*c, '\0')),
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn shared(rare: &[Pair], keys: &[Pair]) -> usize {
+    rare.iter()
+        .filter(|p| keys.binary_search(p).is_ok())
+        .count()
 }
 
 /// A name's distinctive bigrams (held by fewer than `COMMON_BIGRAM_AT` customers), how
@@ -80,12 +106,50 @@ fn row(reason: i32, id: i64, d: &DupDetail) -> DupRow {
     }
 }
 
+/// The live customers holding some search keys, with their names' keys, read as needed.
+#[derive(Default)]
+struct Holders {
+    by_key: HashMap<String, Vec<i64>>,
+    names: HashMap<i64, Vec<Pair>>,
+}
+
+impl Holders {
+    async fn read<C: consign_store::ConnectionTrait>(
+        &mut self,
+        txn: &C,
+        keys: &[&str],
+    ) -> Result<()> {
+        let keys: Vec<&str> = keys
+            .iter()
+            .copied()
+            .filter(|k| !self.by_key.contains_key(*k))
+            .collect();
+        for k in &keys {
+            self.by_key.insert(k.to_string(), Vec::new());
+        }
+        for KeyHolder {
+            key,
+            id,
+            name,
+            short_name,
+        } in crepo::holders_of_keys(txn, &keys).await?
+        {
+            self.names
+                .entry(id)
+                .or_insert_with(|| name_pairs(&name, short_name.as_deref()));
+            self.by_key.entry(key).or_default().push(id);
+        }
+        Ok(())
+    }
+}
+
 /// Per new customer, the customers it collides with (empty: write it).
 pub(crate) async fn check<C: consign_store::ConnectionTrait>(
     w: &mut Writer<'_>,
     txn: &C,
     new: &[Newcomer],
 ) -> Result<Vec<Vec<Collision>>> {
+    let t0 = std::time::Instant::now();
     let grams: Vec<Vec<String>> = new.iter().map(|n| name_grams(&n.norm)).collect();
     // Key counts: read once per run, then followed as this run adds customers.
     let unseen = distinct(
@@ -97,6 +161,7 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
     );
     let fetched = crepo::key_counts(txn, &unseen, COMMON_BIGRAM_AT).await?;
     w.key_counts.extend(fetched);
+    let t_counts = t0.elapsed();
     // The archive's side, for the whole batch at once.
     let by_uscc = multimap(
         crepo::ids_by_uscc(txn, &distinct(new.iter().filter_map(|n| n.uscc.as_deref()))).await?,
@@ -115,13 +180,12 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
             .flat_map(|g| rare_and_prefix(g, &w.key_counts).2)
             .map(String::as_str),
     );
-    let mut by_key = multimap(crepo::ids_by_key(txn, &prefix_keys).await?);
-    for k in &prefix_keys {
-        by_key.entry(k.to_string()).or_default();
-    }
+    let mut holders = Holders::default();
+    holders.read(txn, &prefix_keys).await?;
+    let t_holders = t0.elapsed();
     let mut details: HashMap<i64, DupDetail> = HashMap::new();
     let ids: Vec<i64> = {
-        let mut v: Vec<i64> = [&by_uscc, &by_phone, &by_norm, &by_key]
+        let mut v: Vec<i64> = [&by_uscc, &by_phone, &by_norm]
             .iter()
             .flat_map(|m| m.values().flatten().copied())
             .collect();
@@ -132,35 +196,48 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
     for d in crepo::dup_details(txn, &ids).await? {
         details.insert(d.id, d);
     }
-    let mut keys_of: HashMap<i64, HashSet<String>> = HashMap::new();
     // The batch's side: the new customers accepted so far.
     let mut mine_uscc: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut mine_phone: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut mine_norm: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut mine_key: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut mine_keys: Vec<HashSet<String>> = Vec::with_capacity(new.len());
+    let mut mine_key: HashMap<Pair, Vec<usize>> = HashMap::new();
+    let mut mine_pairs: Vec<Vec<Pair>> = Vec::with_capacity(new.len());
     let mut out = Vec::with_capacity(new.len());
     for (i, n) in new.iter().enumerate() {
         let (rare, need, prefix) = rare_and_prefix(&grams[i], &w.key_counts);
-        // A key the batch's start did not count as among the rarest: read it now.
-        let missing: Vec<&str> = prefix
-            .iter()
-            .filter(|k| !by_key.contains_key(k.as_str()))
-            .map(|k| k.as_str())
-            .collect();
-        if !missing.is_empty() {
-            let more = multimap(crepo::ids_by_key(txn, &missing).await?);
-            let new_ids: Vec<i64> = more
-                .values()
+        let rare: Vec<Pair> = rare.iter().map(|g| pair_of(g)).collect();
+        // A key the batch's start did not count among the rarest: read it now.
+        let prefix: Vec<&str> = prefix.iter().map(|k| k.as_str()).collect();
+        holders.read(txn, &prefix).await?;
+        // Near-same names in the archive: the holders of the rarest keys that share
+        // enough of them, most shared first.
+        let mut near: Vec<(usize, i64)> = Vec::new();
+        if !rare.is_empty() {
+            let mut cands: Vec<i64> = prefix
+                .iter()
+                .filter_map(|k| holders.by_key.get(*k))
                 .flatten()
                 .copied()
+                .collect();
+            cands.sort_unstable();
+            cands.dedup();
+            for id in cands {
+                let k = holders.names.get(&id).map_or(0, |p| shared(&rare, p));
+                if k >= need {
+                    near.push((k, id));
+                }
+            }
+            near.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            near.truncate(PER_RULE);
+            let unknown: Vec<i64> = near
+                .iter()
+                .map(|(_, id)| *id)
                 .filter(|id| !details.contains_key(id))
                 .collect();
-            for d in crepo::dup_details(txn, &new_ids).await? {
-                details.insert(d.id, d);
-            }
-            for k in missing {
-                by_key.insert(k.to_string(), more.get(k).cloned().unwrap_or_default());
+            if !unknown.is_empty() {
+                for d in crepo::dup_details(txn, &unknown).await? {
+                    details.insert(d.id, d);
+                }
             }
         }
         let mut rows: Vec<DupRow> = Vec::new();
@@ -188,31 +265,8 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
         if !n.norm.is_empty() {
             exact(3, by_norm.get(&n.norm), &mut rows);
         }
-        if !rare.is_empty() {
-            let mut cands: Vec<i64> = prefix
-                .iter()
-                .filter_map(|k| by_key.get(k.as_str()))
-                .flatten()
-                .copied()
-                .collect();
-            cands.sort_unstable();
-            cands.dedup();
-            let mut near: Vec<(usize, i64)> = Vec::new();
-            for id in cands {
-                let Some(d) = details.get(&id) else { continue };
-                let keys = keys_of
-                    .entry(id)
-                    .or_insert_with(|| name_keys(&d.name, d.short_name.as_deref()));
-                let shared = rare.iter().filter(|g| keys.contains(g.as_str())).count();
-                if shared >= need {
-                    near.push((shared, id));
-                }
-            }
-            near.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            for (_, id) in near.into_iter().take(PER_RULE) {
-                rows.push(row(4, id, &details[&id]));
-            }
-        }
+        let near_ids: Vec<i64> = near.iter().map(|(_, id)| *id).collect();
+        exact(4, Some(&near_ids), &mut rows);
         // Batch candidates (ids below zero: -(index + 1)).
         let mine = |reason: i32, js: &[usize], rows: &mut Vec<DupRow>| {
             for &j in js.iter().take(PER_RULE) {
@@ -252,7 +306,7 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
         if !rare.is_empty() {
             let mut cands: Vec<usize> = prefix
                 .iter()
-                .filter_map(|k| mine_key.get(k.as_str()))
+                .filter_map(|k| mine_key.get(&pair_of(k)))
                 .flatten()
                 .copied()
                 .collect();
@@ -260,11 +314,8 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
             cands.dedup();
             let mut near: Vec<(usize, usize)> = cands
                 .into_iter()
-                .map(|j| {
-                    let keys = &mine_keys[j];
-                    (rare.iter().filter(|g| keys.contains(g.as_str())).count(), j)
-                })
-                .filter(|(shared, _)| *shared >= need)
+                .map(|j| (shared(&rare, &mine_pairs[j]), j))
+                .filter(|(k, _)| *k >= need)
                 .collect();
             near.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             let js: Vec<usize> = near.into_iter().map(|(_, j)| j).collect();
@@ -289,7 +340,7 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
             rules: h.reasons.iter().map(|r| r.to_string()).collect(),
         }));
         // Accepted: later new customers are checked against it, and its keys count.
-        let keys = name_keys(&n.name, n.short_name.as_deref());
+        let pairs = name_pairs(&n.name, n.short_name.as_deref());
         if collisions.is_empty() {
             if let Some(u) = n.uscc.as_deref().filter(|u| !u.is_empty()) {
                 mine_uscc.entry(u).or_default().push(i);
@@ -300,15 +351,27 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
             if !n.norm.is_empty() {
                 mine_norm.entry(n.norm.as_str()).or_default().push(i);
             }
-            for k in &keys {
-                if let Some(c) = w.key_counts.get_mut(k) {
+            for p in &pairs {
+                let key = match p.1 {
+                    '\0' => format!("c:{}", p.0),
+                    b => format!("c:{}{b}", p.0),
+                };
+                if let Some(c) = w.key_counts.get_mut(&key) {
                     *c += 1;
                 }
-                mine_key.entry(k.clone()).or_default().push(i);
+                mine_key.entry(*p).or_default().push(i);
             }
         }
-        mine_keys.push(keys);
+        mine_pairs.push(pairs);
         out.push(collisions);
     }
+    tracing::debug!(
+        new = new.len(),
+        counts_ms = t_counts.as_millis() as u64,
+        holders_ms = (t_holders - t_counts).as_millis() as u64,
+        held = holders.names.len(),
+        total_ms = t0.elapsed().as_millis() as u64,
+        "likely duplicates"
+    );
     Ok(out)
 }
