@@ -367,7 +367,9 @@ pub(crate) async fn insert_customers_in<C: ConnectionTrait + 'static>(
         apply(&mut am, &job.draft, app);
         models.push(am);
     }
+    let t = std::time::Instant::now();
     let created = repo::insert_many(txn, models).await?;
+    let t_rows = t.elapsed();
     // New rows have no keys or tags to replace: insert only.
     let keys: Vec<Vec<String>> = jobs.iter().map(|j| search_keys(&j.draft)).collect();
     let key_rows: Vec<(i64, &[String])> = created
@@ -375,7 +377,9 @@ pub(crate) async fn insert_customers_in<C: ConnectionTrait + 'static>(
         .zip(&keys)
         .map(|(m, k)| (m.id, k.as_slice()))
         .collect();
+    let t_keys0 = t.elapsed();
     repo::insert_new_search_keys(txn, &key_rows).await?;
+    let t_keys = t.elapsed();
     let tag_rows: Vec<(i64, &[String])> = created
         .iter()
         .zip(jobs)
@@ -392,7 +396,9 @@ pub(crate) async fn insert_customers_in<C: ConnectionTrait + 'static>(
             contacts.push(contact_model(app, m.id, k, primary, now));
         }
     }
+    let t_contacts0 = t.elapsed();
     repo::insert_contacts_many(txn, contacts).await?;
+    let t_contacts = t.elapsed();
     audit::record_many(
         txn,
         created
@@ -416,6 +422,16 @@ pub(crate) async fn insert_customers_in<C: ConnectionTrait + 'static>(
             .collect(),
     )
     .await?;
+    tracing::debug!(
+        customers = jobs.len(),
+        rows_ms = t_rows.as_millis() as u64,
+        make_keys_ms = (t_keys0 - t_rows).as_millis() as u64,
+        keys_ms = (t_keys - t_keys0).as_millis() as u64,
+        make_contacts_ms = (t_contacts0 - t_keys).as_millis() as u64,
+        contacts_ms = (t_contacts - t_contacts0).as_millis() as u64,
+        audit_ms = (t.elapsed() - t_contacts).as_millis() as u64,
+        "new customers written"
+    );
     Ok(created.iter().map(|m| m.id).collect())
 }
 

@@ -102,6 +102,7 @@ pub async fn run_import(
         owners: HashMap::new(),
         owner_ids: HashMap::new(),
         key_counts: HashMap::new(),
+        holders: Default::default(),
         counts: Counts::default(),
         repeated: 0,
         revenue_sum: 0,
@@ -300,6 +301,8 @@ pub(crate) struct Writer<'a> {
     /// Customers import: how many customers hold each name key met so far (see
     /// `kinds::dups`), counted once and followed as the run adds customers.
     pub(crate) key_counts: HashMap<String, u32>,
+    /// Customers import: the customers holding the name keys looked up so far.
+    pub(crate) holders: crate::imports::kinds::Holders,
     pub(crate) counts: Counts,
     pub(crate) repeated: i64,
     pub(crate) revenue_sum: i64,

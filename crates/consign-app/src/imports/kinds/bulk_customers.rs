@@ -90,8 +90,12 @@ pub(crate) async fn write_customers(
     let mut done = 0;
     for chunk in jobs.chunks(INSERT_CHUNK) {
         let ids = insert_customers_in(w.app, &txn, chunk, now).await?;
-        for ((code, rows), id) in rows_of[done..done + chunk.len()].iter().zip(ids) {
+        for (((code, rows), id), job) in
+            rows_of[done..done + chunk.len()].iter().zip(ids).zip(chunk)
+        {
             w.codes.insert(code.clone(), id);
+            w.holders
+                .add(id, &job.draft.name, job.draft.short_name.as_deref());
             counts.rows_new += *rows;
         }
         done += chunk.len();

@@ -106,14 +106,34 @@ fn row(reason: i32, id: i64, d: &DupDetail) -> DupRow {
     }
 }
 
-/// The live customers holding some search keys, with their names' keys, read as needed.
+/// The live customers holding some search keys, with their names' keys: read once per
+/// run as needed, then followed as the run adds customers.
 #[derive(Default)]
-struct Holders {
+pub(crate) struct Holders {
     by_key: HashMap<String, Vec<i64>>,
     names: HashMap<i64, Vec<Pair>>,
 }
 
 impl Holders {
+    /// A customer this run wrote.
+    pub(crate) fn add(&mut self, id: i64, name: &str, short_name: Option<&str>) {
+        let pairs = name_pairs(name, short_name);
+        let mut held = false;
+        for p in &pairs {
+            let key = match p.1 {
+                '\0' => format!("c:{}", p.0),
+                b => format!("c:{}{b}", p.0),
+            };
+            if let Some(v) = self.by_key.get_mut(&key) {
+                v.push(id);
+                held = true;
+            }
+        }
+        if held {
+            self.names.insert(id, pairs);
+        }
+    }
+
     async fn read<C: consign_store::ConnectionTrait>(
         &mut self,
         txn: &C,
@@ -180,7 +200,7 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
             .flat_map(|g| rare_and_prefix(g, &w.key_counts).2)
             .map(String::as_str),
     );
-    let mut holders = Holders::default();
+    let mut holders = std::mem::take(&mut w.holders);
     holders.read(txn, &prefix_keys).await?;
     let t_holders = t0.elapsed();
     let mut details: HashMap<i64, DupDetail> = HashMap::new();
@@ -373,5 +393,6 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
         total_ms = t0.elapsed().as_millis() as u64,
         "likely duplicates"
     );
+    w.holders = holders;
     Ok(out)
 }

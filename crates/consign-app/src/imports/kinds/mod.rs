@@ -793,3 +793,4 @@ mod writing;
 pub use writing::*;
 mod bulk_customers;
 mod duplicates;
+pub(crate) use duplicates::Holders;
