@@ -195,9 +195,11 @@ pub async fn holders_of_keys<C: ConnectionTrait>(
     let mut out = Vec::new();
     for chunk in crate::dialect::pieces(keys) {
         let sql = format!(
+            // CROSS JOIN: SQLite then reads the keys first (without statistics it chose
+            // to walk every live customer and probe its keys: 2 s instead of 10 ms).
             "SELECT s.key, c.id, c.name, c.short_name FROM search_keys s \
-             JOIN customers c ON c.id = s.customer_id \
-             WHERE s.key IN ({}) AND c.archived_at IS NULL",
+             CROSS JOIN customers c WHERE c.id = s.customer_id \
+             AND s.key IN ({}) AND c.archived_at IS NULL",
             vec!["?"; chunk.len()].join(",")
         );
         let vals = chunk.iter().map(|v| Value::from(*v)).collect();
@@ -247,6 +249,7 @@ pub struct DupDetail {
     pub city: Option<String>,
     pub owner_id: Option<i64>,
     pub owner_name: Option<String>,
+    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The live ones of these customers, with their owners' names.
@@ -256,15 +259,19 @@ pub async fn dup_details<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<Ve
     for chunk in crate::dialect::pieces(ids) {
         let sql = format!(
             "SELECT c.id, c.code, c.name, c.short_name, c.name_norm, c.uscc, c.city, c.owner_id, \
-             u.display_name AS owner_name FROM customers c LEFT JOIN users u ON u.id = c.owner_id \
-             WHERE c.id IN ({}) AND c.archived_at IS NULL",
+             u.display_name AS owner_name, c.archived_at FROM customers c \
+             LEFT JOIN users u ON u.id = c.owner_id WHERE c.id IN ({})",
             vec!["?"; chunk.len()].join(",")
         );
         let vals = chunk.iter().map(|v| Value::from(*v)).collect();
+        // Live ones only, sorted out here: with `archived_at IS NULL` in the statement,
+        // SQLite without statistics walked every live customer instead of the ids.
         out.extend(
             DupDetail::find_by_statement(stmt(backend, &sql, vals))
                 .all(conn)
-                .await?,
+                .await?
+                .into_iter()
+                .filter(|d| d.archived_at.is_none()),
         );
     }
     Ok(out)

@@ -80,9 +80,13 @@ pub async fn add_tags_many<C: ConnectionTrait>(conn: &C, rows: &[(i64, &[String]
             })
         })
         .collect();
-    if models.is_empty() {
-        return Ok(());
+    // Two columns a row: 5,000 rows stay under every database's parameter limit.
+    let mut rows = models.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(5000).collect();
+        customer_tag::Entity::insert_many(chunk)
+            .exec_without_returning(conn)
+            .await?;
     }
-    customer_tag::Entity::insert_many(models).exec(conn).await?;
     Ok(())
 }

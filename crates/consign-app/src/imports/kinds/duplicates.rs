@@ -194,6 +194,7 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
     let by_norm = multimap(
         crepo::ids_by_name_norm(txn, &distinct(new.iter().map(|n| n.norm.as_str()))).await?,
     );
+    let t_exact = t0.elapsed();
     let prefix_keys = distinct(
         grams
             .iter()
@@ -388,7 +389,8 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
     tracing::debug!(
         new = new.len(),
         counts_ms = t_counts.as_millis() as u64,
-        holders_ms = (t_holders - t_counts).as_millis() as u64,
+        exact_ms = (t_exact - t_counts).as_millis() as u64,
+        holders_ms = (t_holders - t_exact).as_millis() as u64,
         held = holders.names.len(),
         total_ms = t0.elapsed().as_millis() as u64,
         "likely duplicates"
