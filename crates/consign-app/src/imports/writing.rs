@@ -100,9 +100,7 @@ pub async fn run_import(
         refused: HashMap::new(),
         codes: HashMap::new(),
         owners: HashMap::new(),
-        owner_ids: HashMap::new(),
-        key_counts: HashMap::new(),
-        holders: Default::default(),
+        customers: Default::default(),
         counts: Counts::default(),
         repeated: 0,
         revenue_sum: 0,
@@ -123,6 +121,9 @@ pub async fn run_import(
             break;
         }
         progress.done.fetch_add(n, Ordering::Relaxed);
+    }
+    if failure.is_none() && kind == ImportKind::Customers {
+        failure = crate::imports::kinds::finish_customers(&mut w).await.err();
     }
     if failure.is_none() {
         failure = w.commit_segment().await.err();
@@ -295,14 +296,8 @@ pub(crate) struct Writer<'a> {
     pub(crate) codes: HashMap<String, i64>,
     /// Owner cells (customers import) → user id, for cells met so far.
     pub(crate) owners: HashMap<String, Option<i64>>,
-    /// Owners asked for (customers import) → the owner a new customer gets, or why not.
-    pub(crate) owner_ids:
-        HashMap<Option<Option<i64>>, std::result::Result<Option<i64>, consign_domain::FieldErrors>>,
-    /// Customers import: how many customers hold each name key met so far (see
-    /// `kinds::dups`), counted once and followed as the run adds customers.
-    pub(crate) key_counts: HashMap<String, u32>,
-    /// Customers import: the customers holding the name keys looked up so far.
-    pub(crate) holders: crate::imports::kinds::Holders,
+    /// Customers import: what it carries from batch to batch.
+    pub(crate) customers: crate::imports::kinds::CustomersRun,
     pub(crate) counts: Counts,
     pub(crate) repeated: i64,
     pub(crate) revenue_sum: i64,

@@ -137,41 +137,42 @@ async fn pairs_in<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// Live customers with one of these USCCs: `(uscc, id)`.
+/// Customers with one of these USCCs: `(uscc, id)` (archived ones too: `dup_details`
+/// leaves them out; with `archived_at IS NULL` here, SQLite without statistics walked
+/// every live customer instead of the index).
 pub async fn ids_by_uscc<C: ConnectionTrait>(
     conn: &C,
     usccs: &[&str],
 ) -> Result<Vec<(String, i64)>> {
     pairs_in(
         conn,
-        "SELECT uscc AS v, id FROM customers WHERE uscc IN ({marks}) AND archived_at IS NULL",
+        "SELECT uscc AS v, id FROM customers WHERE uscc IN ({marks})",
         usccs,
     )
     .await
 }
 
-/// Live customers with one of these normalized names: `(name_norm, id)`.
+/// Customers with one of these normalized names: `(name_norm, id)` (archived too).
 pub async fn ids_by_name_norm<C: ConnectionTrait>(
     conn: &C,
     names: &[&str],
 ) -> Result<Vec<(String, i64)>> {
     pairs_in(
         conn,
-        "SELECT name_norm AS v, id FROM customers WHERE name_norm IN ({marks}) AND archived_at IS NULL",
+        "SELECT name_norm AS v, id FROM customers WHERE name_norm IN ({marks})",
         names,
     )
     .await
 }
 
-/// Live customers with a contact whose phone has one of these hashes: `(hash, id)`.
+/// Customers with a contact whose phone has one of these hashes: `(hash, id)` (archived too).
 pub async fn ids_by_phone_hash<C: ConnectionTrait>(
     conn: &C,
     hashes: &[&str],
 ) -> Result<Vec<(String, i64)>> {
     pairs_in(
         conn,
-        "SELECT DISTINCT k.phone_hash AS v, c.id FROM contacts k JOIN customers c ON c.id = k.customer_id \
-         WHERE k.phone_hash IN ({marks}) AND c.archived_at IS NULL",
+        "SELECT DISTINCT phone_hash AS v, customer_id AS id FROM contacts WHERE phone_hash IN ({marks})",
         hashes,
     )
     .await

@@ -9,6 +9,7 @@ use crate::customers::{
     insert_customers_in, resolve_owner, validate_contact, validate_input, CreateJob,
 };
 use consign_domain::customer::CustomerCode;
+use consign_domain::FieldErrors;
 
 /// New customers written together (their search keys sorted together).
 const INSERT_CHUNK: usize = 10_000;
@@ -20,7 +21,26 @@ struct Group {
     rows: Vec<(i64, CustomerRow)>,
 }
 
-/// Writes one batch of a customers file.
+/// What a customers import carries from batch to batch: the open transaction (it spans
+/// batches: every commit rewrites the pages of the search-key index that its keys
+/// touched, nearly all of them) and the rows of the last customer of the batch before
+/// (its rows may go on in this one).
+#[derive(Default)]
+pub(crate) struct CustomersRun {
+    txn: Option<consign_store::BulkTxn>,
+    rows: i64,
+    held: Vec<(i64, CustomerRow)>,
+    code_header: String,
+    /// Owners asked for → the owner a new customer gets, or why not.
+    owner_ids: HashMap<Option<Option<i64>>, std::result::Result<Option<i64>, FieldErrors>>,
+    /// How many customers hold each name key met so far (see `kinds::duplicates`),
+    /// counted once and followed as the run adds customers.
+    pub(crate) key_counts: HashMap<String, u32>,
+    /// The customers holding the name keys looked up so far.
+    pub(crate) holders: super::Holders,
+}
+
+/// Writes one batch of a customers file (`last`: the file has ended).
 pub(crate) async fn write_customers(
     w: &mut Writer<'_>,
     code_header: &str,
@@ -28,8 +48,26 @@ pub(crate) async fn write_customers(
     errors: &mut Vec<RowError>,
     counts: &mut Counts,
     read: i64,
+    last: bool,
 ) -> Result<()> {
     let now = Utc::now();
+    let mut records = {
+        let mut all = std::mem::take(&mut w.customers.held);
+        all.extend(records);
+        all
+    };
+    if !last {
+        // The last customer's rows wait for the next batch, which may hold more of them.
+        let tail = records.last().map(|(_, r)| r.code.clone());
+        if let Some(tail) = tail {
+            let keep = records
+                .iter()
+                .rposition(|(_, r)| r.code != tail)
+                .map_or(0, |i| i + 1);
+            w.customers.held = records.split_off(keep);
+            w.customers.code_header = code_header.to_string();
+        }
+    }
     // Codes as stored (upper-case); a code that is not one is the row's error.
     let mut groups: Vec<Group> = Vec::new();
     let mut at: HashMap<String, usize> = HashMap::new();
@@ -70,7 +108,11 @@ pub(crate) async fn write_customers(
         .into_iter()
         .partition(|g| w.codes.contains_key(&g.code));
     // Existing customers: through the use cases (scope, archive state, audit of the
-    // change), before the batch's transaction opens (SQLite has one writer).
+    // change), with the run's customers committed and no transaction open (SQLite has
+    // one writer).
+    if !old.is_empty() {
+        commit(w).await?;
+    }
     for g in old {
         for (row_no, r) in g.rows {
             let outcome = write_customer(w, row_no, r, errors).await?;
@@ -79,7 +121,10 @@ pub(crate) async fn write_customers(
     }
     let t = std::time::Instant::now();
     // The import's bulk transaction: PostgreSQL takes the search keys by COPY.
-    let txn = w.bulk.begin_bulk().await?;
+    let txn = match w.customers.txn.take() {
+        Some(txn) => txn,
+        None => w.bulk.begin_bulk().await?,
+    };
     let accepted = check_new(w, &txn, new, errors).await?;
     let t_check = t.elapsed();
     let mut jobs = Vec::with_capacity(accepted.len());
@@ -95,7 +140,8 @@ pub(crate) async fn write_customers(
             rows_of[done..done + chunk.len()].iter().zip(ids).zip(chunk)
         {
             w.codes.insert(code.clone(), id);
-            w.holders
+            w.customers
+                .holders
                 .add(id, &job.draft.name, job.draft.short_name.as_deref());
             counts.rows_new += *rows;
         }
@@ -103,13 +149,47 @@ pub(crate) async fn write_customers(
     }
     let t_insert = t.elapsed() - t_check;
     finish_batch(w, &txn, errors, counts, read, 0, now).await?;
-    txn.commit().await?;
+    w.customers.txn = Some(txn);
+    w.customers.rows += read;
+    if last || w.customers.rows >= w.app.settings.import_commit_rows {
+        commit(w).await?;
+    }
     tracing::debug!(
         check_ms = t_check.as_millis() as u64,
         insert_ms = t_insert.as_millis() as u64,
         total_ms = t.elapsed().as_millis() as u64,
         "customers batch"
     );
+    Ok(())
+}
+
+/// Commits the run's open transaction, if any: its customers, bad rows and counts.
+async fn commit(w: &mut Writer<'_>) -> Result<()> {
+    if let Some(txn) = w.customers.txn.take() {
+        let t = std::time::Instant::now();
+        txn.commit().await?;
+        tracing::debug!(
+            rows = w.customers.rows,
+            commit_ms = t.elapsed().as_millis() as u64,
+            "customers committed"
+        );
+    }
+    w.customers.rows = 0;
+    Ok(())
+}
+
+/// The end of a customers file: the rows held back, then the last commit.
+pub(crate) async fn finish_customers(w: &mut Writer<'_>) -> Result<()> {
+    if w.customers.held.is_empty() && w.customers.txn.is_none() {
+        return Ok(());
+    }
+    let header = w.customers.code_header.clone();
+    let mut errors = Vec::new();
+    let mut counts = w.counts.clone();
+    write_customers(w, &header, Vec::new(), &mut errors, &mut counts, 0, true).await?;
+    w.counts = counts;
+    let room = 100usize.saturating_sub(w.first_errors.len());
+    w.first_errors.extend(errors.into_iter().take(room));
     Ok(())
 }
 
@@ -197,7 +277,7 @@ async fn validate_group(
             None
         }
     };
-    let owner = match w.owner_ids.get(&input.owner_id) {
+    let owner = match w.customers.owner_ids.get(&input.owner_id) {
         Some(o) => o.clone(),
         None => {
             let o = match resolve_owner(w.app, w.actor, input.owner_id, None, true).await {
@@ -205,7 +285,7 @@ async fn validate_group(
                 Err(AppError::Validation(e)) => Err(e),
                 Err(other) => return Err(other),
             };
-            w.owner_ids.insert(input.owner_id, o.clone());
+            w.customers.owner_ids.insert(input.owner_id, o.clone());
             o
         }
     };

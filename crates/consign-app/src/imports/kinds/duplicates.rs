@@ -176,11 +176,11 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
         grams
             .iter()
             .flatten()
-            .filter(|g| !w.key_counts.contains_key(*g))
+            .filter(|g| !w.customers.key_counts.contains_key(*g))
             .map(String::as_str),
     );
     let fetched = crepo::key_counts(txn, &unseen, COMMON_BIGRAM_AT).await?;
-    w.key_counts.extend(fetched);
+    w.customers.key_counts.extend(fetched);
     let t_counts = t0.elapsed();
     // The archive's side, for the whole batch at once.
     let by_uscc = multimap(
@@ -198,10 +198,10 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
     let prefix_keys = distinct(
         grams
             .iter()
-            .flat_map(|g| rare_and_prefix(g, &w.key_counts).2)
+            .flat_map(|g| rare_and_prefix(g, &w.customers.key_counts).2)
             .map(String::as_str),
     );
-    let mut holders = std::mem::take(&mut w.holders);
+    let mut holders = std::mem::take(&mut w.customers.holders);
     holders.read(txn, &prefix_keys).await?;
     let t_holders = t0.elapsed();
     let mut details: HashMap<i64, DupDetail> = HashMap::new();
@@ -225,7 +225,7 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
     let mut mine_pairs: Vec<Vec<Pair>> = Vec::with_capacity(new.len());
     let mut out = Vec::with_capacity(new.len());
     for (i, n) in new.iter().enumerate() {
-        let (rare, need, prefix) = rare_and_prefix(&grams[i], &w.key_counts);
+        let (rare, need, prefix) = rare_and_prefix(&grams[i], &w.customers.key_counts);
         let rare: Vec<Pair> = rare.iter().map(|g| pair_of(g)).collect();
         // A key the batch's start did not count among the rarest: read it now.
         let prefix: Vec<&str> = prefix.iter().map(|k| k.as_str()).collect();
@@ -377,7 +377,7 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
                     '\0' => format!("c:{}", p.0),
                     b => format!("c:{}{b}", p.0),
                 };
-                if let Some(c) = w.key_counts.get_mut(&key) {
+                if let Some(c) = w.customers.key_counts.get_mut(&key) {
                     *c += 1;
                 }
                 mine_key.entry(*p).or_default().push(i);
@@ -395,6 +395,6 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
         total_ms = t0.elapsed().as_millis() as u64,
         "likely duplicates"
     );
-    w.holders = holders;
+    w.customers.holders = holders;
     Ok(out)
 }

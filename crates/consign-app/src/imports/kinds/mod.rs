@@ -792,5 +792,6 @@ mod writing;
 #[allow(unused_imports)]
 pub use writing::*;
 mod bulk_customers;
+pub(crate) use bulk_customers::{finish_customers, CustomersRun};
 mod duplicates;
 pub(crate) use duplicates::Holders;

@@ -31,6 +31,7 @@ pub(crate) async fn write(
                 &mut errors,
                 &mut counts,
                 read,
+                false,
             )
             .await?;
         }
