@@ -555,13 +555,30 @@ pub async fn insert_new_search_keys<C: ConnectionTrait + std::any::Any>(
 ) -> Result<()> {
     let Some(txn) = crate::dialect::bulk::copying(conn) else {
         // In key order: the (key, customer) index then takes them in runs instead of at
-        // random places (a third of the time for an import's thousands of customers).
+        // random places.
         let mut pairs: Vec<(&str, i64)> = rows
             .iter()
             .flat_map(|(id, ks)| ks.iter().map(move |k| (k.as_str(), *id)))
             .collect();
         pairs.sort_unstable();
         pairs.dedup();
+        // An import's transaction binds them directly (a fifth of the time).
+        if let Some(bulk) = crate::dialect::bulk::bulk_of(conn) {
+            let refs: Vec<&(&str, i64)> = pairs.iter().collect();
+            return bulk
+                .insert_new(
+                    "search_keys",
+                    "key, customer_id",
+                    2,
+                    &[],
+                    &refs,
+                    |(k, id), out| {
+                        out.text(k);
+                        out.int8(*id);
+                    },
+                )
+                .await;
+        }
         let backend = conn.get_database_backend();
         for chunk in pairs.chunks(400) {
             let values: Vec<Value> = chunk

@@ -549,6 +549,10 @@ pub(crate) async fn pg_upsert_add(
 
 /// The bulk writer's transaction under `conn` when it can take rows by `COPY`
 /// (PostgreSQL); None otherwise (another connection, or SQLite).
+pub fn bulk_of<C: ConnectionTrait + std::any::Any>(conn: &C) -> Option<&BulkTxn> {
+    (conn as &dyn std::any::Any).downcast_ref::<BulkTxn>()
+}
+
 pub fn copying<C: ConnectionTrait + std::any::Any>(conn: &C) -> Option<&BulkTxn> {
     (conn as &dyn std::any::Any)
         .downcast_ref::<BulkTxn>()
