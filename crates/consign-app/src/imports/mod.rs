@@ -36,9 +36,6 @@ use std::time::Instant;
 
 /// Rows the reader hands the writer at a time.
 pub(crate) const BATCH_ROWS: usize = 10_000;
-/// The page cache of a customers import's connection (SQLite): its search keys land all
-/// over the key index; with the default 16 MiB, 100,000 customers took twice as long.
-pub(crate) const CUSTOMERS_CACHE_MIB: u32 = 512;
 /// A shipment import commits after `Settings::import_commit_rows` rows, or sooner when the
 /// rollup changes it holds for the transaction reach this many customer-days (which
 /// bounds its memory, about 18 MB, whatever the file holds). On PostgreSQL two segments

@@ -87,9 +87,6 @@ pub async fn run_import(
         tokio::task::spawn_blocking(move || parse_file(&path, &opts, tz, progress, tx))
     };
     let bulk = app.db.bulk().await?;
-    if kind == ImportKind::Customers {
-        bulk.widen_cache(CUSTOMERS_CACHE_MIB).await?;
-    }
     let mut w = Writer {
         app,
         kind,

@@ -151,20 +151,6 @@ impl Db {
     }
 }
 
-impl Db {
-    /// SQLite: gives this connection a page cache of `mib` MiB (a bulk writer whose
-    /// writes land all over a large index — a customers import's search keys — spills
-    /// and rereads pages with the default); a no-op on PostgreSQL.
-    pub async fn widen_cache(&self, mib: u32) -> crate::Result<()> {
-        if self.backend == Backend::Sqlite {
-            self.conn
-                .execute_unprepared(&format!("PRAGMA cache_size = -{}", mib * 1024))
-                .await?;
-        }
-        Ok(())
-    }
-}
-
 /// Takes SQLite's write lock at the start of a transaction, before its first read (as
 /// `BEGIN IMMEDIATE` would): a deferred transaction that reads and then writes fails at
 /// once with SQLITE_BUSY when a write outside the gate (a token's last-use stamp, say)

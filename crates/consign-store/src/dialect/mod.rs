@@ -376,3 +376,19 @@ mod tests {
         assert_eq!(sqlite_file("postgresql://u@h/db"), None);
     }
 }
+
+/// PostgreSQL: refreshes the planner's statistics of `tables` inside the caller's
+/// transaction (they then count its own new rows). A bulk writer that has grown a table
+/// from nearly empty calls it: planned from the old statistics, the look-ups of its next
+/// batch walked whole tables (17 s instead of 20 ms for a customers import's name keys).
+/// A no-op on SQLite, whose queries that need it say their join order.
+pub async fn refresh_statistics<C: ConnectionTrait>(
+    conn: &C,
+    tables: &[&str],
+) -> crate::Result<()> {
+    if conn.get_database_backend() == DbBackend::Postgres && !tables.is_empty() {
+        conn.execute_unprepared(&format!("ANALYZE {}", tables.join(", ")))
+            .await?;
+    }
+    Ok(())
+}

@@ -38,6 +38,9 @@ pub(crate) struct CustomersRun {
     pub(crate) key_counts: HashMap<String, u32>,
     /// The customers holding the name keys looked up so far.
     pub(crate) holders: super::Holders,
+    /// New customers written, and how many there were at the last statistics refresh.
+    written: u64,
+    analyzed: u64,
 }
 
 /// Writes one batch of a customers file (`last`: the file has ended).
@@ -148,6 +151,13 @@ pub(crate) async fn write_customers(
         done += chunk.len();
     }
     let t_insert = t.elapsed() - t_check;
+    // The tables this run grows: fresh statistics each time it has doubled them.
+    w.customers.written += jobs.len() as u64;
+    if w.customers.written >= 2 * w.customers.analyzed.max(500) {
+        consign_store::dialect::refresh_statistics(&txn, &["customers", "search_keys", "contacts"])
+            .await?;
+        w.customers.analyzed = w.customers.written;
+    }
     finish_batch(w, &txn, errors, counts, read, 0, now).await?;
     w.customers.txn = Some(txn);
     w.customers.rows += read;
