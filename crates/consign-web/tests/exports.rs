@@ -158,7 +158,7 @@ async fn lists_export_and_import_again_unchanged() {
         assert_eq!(r.status(), StatusCode::OK);
         let text = r.text().await.expect("body");
         let waybills: Vec<&str> = text.lines().skip(1).filter_map(|l| l.split(',').next()).collect();
-        assert_eq!(waybills, vec!["SF4000000007", "SF4000000000"], "{text}");
+        assert_eq!(waybills, vec!["SF4000000000", "SF4000000007"], "in the order they were written: {text}");
 
         // Each export is in the audit log.
         let (_, audit) = admin.get(&format!("/api/v1/customers/{mine}/timeline")).await;
