@@ -143,16 +143,37 @@ pub struct Run {
     pub summary: String,
 }
 
-/// Runs `consign import` as its own process and times it.
+/// Runs `consign import shipments` (unknown customers created) as its own process and
+/// times it.
 pub fn import(consign: &Path, data_dir: &Path, db_url: Option<&str>, file: &Path) -> Result<Run> {
+    import_kind(
+        consign,
+        data_dir,
+        db_url,
+        "shipments",
+        file,
+        &["--unknown-customers", "create"],
+    )
+}
+
+/// Runs `consign import KIND FILE EXTRA…` as its own process and times it.
+pub fn import_kind(
+    consign: &Path,
+    data_dir: &Path,
+    db_url: Option<&str>,
+    kind: &str,
+    file: &Path,
+    extra: &[&str],
+) -> Result<Run> {
     let mut cmd = std::process::Command::new(consign);
     cmd.arg("--data-dir").arg(data_dir);
     if let Some(u) = db_url {
         cmd.arg("--database-url").arg(u);
     }
-    cmd.args(["import", "shipments"])
+    cmd.args(["import", kind])
         .arg(file)
-        .args(["--unknown-customers", "create", "--quiet", "--lang", "en"])
+        .args(extra)
+        .args(["--quiet", "--lang", "en"])
         .env("CONSIGN_LOG", "info");
     let start = Instant::now();
     let out = cmd.output().context("running consign import")?;

@@ -7,7 +7,7 @@
 //! (every row unchanged).
 
 use crate::import::{fresh_dir, Run};
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -151,39 +151,7 @@ fn write_file(path: &Path, seed: u64, n: usize, prefix: &str) -> Result<()> {
 }
 
 fn import(consign: &Path, data_dir: &Path, db_url: Option<&str>, file: &Path) -> Result<Run> {
-    let mut cmd = std::process::Command::new(consign);
-    cmd.arg("--data-dir").arg(data_dir);
-    if let Some(u) = db_url {
-        cmd.arg("--database-url").arg(u);
-    }
-    cmd.args(["import", "customers"])
-        .arg(file)
-        .args(["--quiet", "--lang", "en"])
-        .env("CONSIGN_LOG", "info");
-    let start = Instant::now();
-    let out = cmd.output().context("running consign import")?;
-    let seconds = start.elapsed().as_secs_f64();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if !(out.status.success() || out.status.code() == Some(3)) {
-        bail!("consign import failed: {stdout}\n{stderr}");
-    }
-    let peak_rss_mb = stderr
-        .lines()
-        .find_map(|l| l.split("peak_rss_mb=").nth(1))
-        .and_then(|rest| {
-            rest.chars()
-                .take_while(|c| c.is_ascii_digit())
-                .collect::<String>()
-                .parse()
-                .ok()
-        })
-        .unwrap_or(0);
-    Ok(Run {
-        seconds,
-        peak_rss_mb,
-        summary: stdout.lines().next().unwrap_or("").to_string(),
-    })
+    crate::import::import_kind(consign, data_dir, db_url, "customers", file, &[])
 }
 
 fn report(label: &str, customers: usize, r: &Run) {

@@ -361,22 +361,6 @@ impl Db {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sqlite_files_of_urls() {
-        assert_eq!(
-            sqlite_file("sqlite:///var/lib/consign/consign.db?mode=rwc"),
-            Some("/var/lib/consign/consign.db")
-        );
-        assert_eq!(sqlite_file("sqlite:data/c.db"), Some("data/c.db"));
-        assert_eq!(sqlite_file("postgres://u@h/db"), None);
-        assert_eq!(sqlite_file("postgresql://u@h/db"), None);
-    }
-}
-
 /// PostgreSQL: refreshes the planner's statistics of `tables` inside the caller's
 /// transaction (they then count its own new rows). A bulk writer that has grown a table
 /// from nearly empty calls it: planned from the old statistics, the look-ups of its next
@@ -391,4 +375,20 @@ pub async fn refresh_statistics<C: ConnectionTrait>(
             .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_files_of_urls() {
+        assert_eq!(
+            sqlite_file("sqlite:///var/lib/consign/consign.db?mode=rwc"),
+            Some("/var/lib/consign/consign.db")
+        );
+        assert_eq!(sqlite_file("sqlite:data/c.db"), Some("data/c.db"));
+        assert_eq!(sqlite_file("postgres://u@h/db"), None);
+        assert_eq!(sqlite_file("postgresql://u@h/db"), None);
+    }
 }

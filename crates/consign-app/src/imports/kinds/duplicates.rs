@@ -65,6 +65,14 @@ fn name_pairs(name: &str, short_name: Option<&str>) -> Vec<Pair> {
     out
 }
 
+/// The search key of a pair.
+fn key_of(p: &Pair) -> String {
+    match p.1 {
+        '\0' => format!("c:{}", p.0),
+        b => format!("c:{}{b}", p.0),
+    }
+}
+
 fn shared(rare: &[Pair], keys: &[Pair]) -> usize {
     rare.iter()
         .filter(|p| keys.binary_search(p).is_ok())
@@ -120,11 +128,7 @@ impl Holders {
         let pairs = name_pairs(name, short_name);
         let mut held = false;
         for p in &pairs {
-            let key = match p.1 {
-                '\0' => format!("c:{}", p.0),
-                b => format!("c:{}{b}", p.0),
-            };
-            if let Some(v) = self.by_key.get_mut(&key) {
+            if let Some(v) = self.by_key.get_mut(&key_of(p)) {
                 v.push(id);
                 held = true;
             }
@@ -373,11 +377,7 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
                 mine_norm.entry(n.norm.as_str()).or_default().push(i);
             }
             for p in &pairs {
-                let key = match p.1 {
-                    '\0' => format!("c:{}", p.0),
-                    b => format!("c:{}{b}", p.0),
-                };
-                if let Some(c) = w.customers.key_counts.get_mut(&key) {
+                if let Some(c) = w.customers.key_counts.get_mut(&key_of(p)) {
                     *c += 1;
                 }
                 mine_key.entry(*p).or_default().push(i);
