@@ -13,6 +13,12 @@ use consign_domain::FieldErrors;
 
 /// New customers written together (their search keys sorted together).
 const INSERT_CHUNK: usize = 10_000;
+/// Rows a customers import's transaction holds at most. The other writers of the process
+/// wait for its commit (SQLite has one writer), so it stays at a few seconds of work
+/// (about 7 s on a 2-core machine), though every commit costs about a second of rewriting
+/// the search-key index's pages (one commit per batch of 10,000 rows: 54 s for 100,000
+/// customers; one for the whole file: 30 s; see docs/performance.md).
+const SEGMENT_ROWS: i64 = 50_000;
 
 /// One customer of the file: its rows in file order (the last row's customer fields
 /// win; every row may add a contact).
@@ -161,7 +167,7 @@ pub(crate) async fn write_customers(
     finish_batch(w, &txn, errors, counts, read, 0, now).await?;
     w.customers.txn = Some(txn);
     w.customers.rows += read;
-    if last || w.customers.rows >= w.app.settings.import_commit_rows {
+    if last || w.customers.rows >= w.app.settings.import_commit_rows.min(SEGMENT_ROWS) {
         commit(w).await?;
     }
     tracing::debug!(
