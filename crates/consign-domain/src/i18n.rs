@@ -532,7 +532,7 @@ catalogue! {
     "view.not_saved" => "视图未保存", "The view was not saved";
     "view.delete" => "删除", "Delete";
     "view.columns" => "列", "Columns";
-    "view.columns_hint" => "勾选要显示的列；用“上移”调整顺序", "Tick the columns to show; Move up changes their order";
+    "view.columns_hint" => "勾选要显示的列；拖动 ⠿ 或用“上移”调整顺序", "Tick the columns to show; drag ⠿ or use Move up to order them";
     "view.move_up" => "上移", "Move up";
     "view.apply" => "应用", "Apply";
     "view.by" => "来自 {}", "by {}";
