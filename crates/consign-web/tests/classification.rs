@@ -205,6 +205,14 @@ async fn classification_from_shipments_explained_and_filtered() {
             .await
             .expect("send");
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "A above B is refused");
+        // A policy that is not an object is refused, not read as the default policy.
+        let r = admin
+            .req(reqwest::Method::PUT, "/api/v1/policies/classification")
+            .json(&json!({"policy": [], "recompute": false}))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "an array is not a policy");
         let r = admin
             .req(reqwest::Method::PUT, "/api/v1/policies/classification")
             .json(&json!({"policy": {"a_share_bp": 7000}, "note": "收紧A类", "recompute": false}))
