@@ -27,7 +27,7 @@ const MAX_COMBOS: usize = 8;
 /// Characters from a key's start whose alternative readings are expanded.
 const BRANCH_DEPTH: usize = 3;
 
-pub fn is_cjk(c: char) -> bool {
+fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2A6DF)
 }
 
@@ -107,24 +107,30 @@ fn expand(run: &[Vec<String>], start: usize, out: &mut BTreeSet<String>) {
 /// All search keys of the given texts (name, short name), deduplicated. Pinyin keys are
 /// taken from the name without its company-form words (有限公司, 集团 …): nobody searches
 /// for `youxiangongsi`, and every customer would match it.
+/// The `c:` keys of a text as character pairs: CJK bigrams, and a single character only
+/// where no bigram starts with it (the end of a run), so that a one-character query is a
+/// prefix range over both.
+pub fn cjk_pairs(chars: &[char]) -> impl Iterator<Item = (char, Option<char>)> + '_ {
+    chars
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| is_cjk(**c))
+        .map(|(i, c)| match chars.get(i + 1) {
+            Some(n) if is_cjk(*n) => (*c, Some(*n)),
+            _ => (*c, None),
+        })
+}
+
 pub fn keys_for(texts: &[&str]) -> Vec<String> {
     let mut out = BTreeSet::new();
     for text in texts {
         let chars: Vec<char> = text.chars().collect();
         let core: Vec<char> = normalize_name(text).chars().collect();
-        // CJK bigrams, and a single character only where no bigram starts with it (the
-        // end of a run): a one-character query is a prefix range over both.
-        for (i, c) in chars.iter().enumerate() {
-            if is_cjk(*c) {
-                match chars.get(i + 1) {
-                    Some(n) if is_cjk(*n) => {
-                        out.insert(format!("c:{c}{n}"));
-                    }
-                    _ => {
-                        out.insert(format!("c:{c}"));
-                    }
-                }
-            }
+        for (c, n) in cjk_pairs(&chars) {
+            out.insert(match n {
+                Some(n) => format!("c:{c}{n}"),
+                None => format!("c:{c}"),
+            });
         }
         // Pinyin runs: maximal sequences of characters that have syllables.
         let mut run: Vec<Vec<String>> = Vec::new();

@@ -546,60 +546,37 @@ pub async fn set_search_keys<C: ConnectionTrait>(
     insert_search_keys(conn, &[(customer_id, keys)]).await
 }
 
-/// [`insert_search_keys`] for customers just created (so with no keys yet): in a bulk
-/// writer's transaction that can `COPY` (an import creating prospects on PostgreSQL) by one
-/// binary `COPY` instead of a statement per 400 keys.
+/// [`insert_search_keys`] for customers just created (so with no keys yet): in an
+/// import's bulk transaction, in key order, by one binary `COPY` (PostgreSQL) or bound
+/// multi-row statements (SQLite) instead of a statement per 400 keys.
 pub async fn insert_new_search_keys<C: ConnectionTrait + std::any::Any>(
     conn: &C,
     rows: &[(i64, &[String])],
 ) -> Result<()> {
-    let Some(txn) = crate::dialect::bulk::copying(conn) else {
-        // In key order: the (key, customer) index then takes them in runs instead of at
-        // random places.
-        let mut pairs: Vec<(&str, i64)> = rows
-            .iter()
-            .flat_map(|(id, ks)| ks.iter().map(move |k| (k.as_str(), *id)))
-            .collect();
-        pairs.sort_unstable();
-        pairs.dedup();
-        // An import's transaction binds them directly (a fifth of the time).
-        if let Some(bulk) = crate::dialect::bulk::bulk_of(conn) {
-            let refs: Vec<&(&str, i64)> = pairs.iter().collect();
-            return bulk
-                .insert_new(
-                    "search_keys",
-                    "key, customer_id",
-                    2,
-                    &[],
-                    &refs,
-                    |(k, id), out| {
-                        out.text(k);
-                        out.int8(*id);
-                    },
-                )
-                .await;
-        }
-        let backend = conn.get_database_backend();
-        for chunk in pairs.chunks(400) {
-            let values: Vec<Value> = chunk
-                .iter()
-                .flat_map(|(k, id)| [Value::from(*k), Value::from(*id)])
-                .collect();
-            flush_keys(conn, backend, values, chunk.len()).await?;
-        }
-        return Ok(());
+    let Some(bulk) = crate::dialect::bulk::bulk_of(conn) else {
+        return insert_search_keys(conn, rows).await;
     };
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut keys: Vec<(i64, &str)> = Vec::new();
-    for (id, ks) in rows {
-        seen.clear();
-        keys.extend(
-            ks.iter()
-                .filter(|k| seen.insert(k.as_str()))
-                .map(|k| (*id, k.as_str())),
-        );
-    }
-    crate::dialect::bulk::copy_search_keys(txn, &keys).await
+    // In key order: the (key, customer) index then takes them in runs instead of at
+    // random places.
+    let mut pairs: Vec<(&str, i64)> = rows
+        .iter()
+        .flat_map(|(id, ks)| ks.iter().map(move |k| (k.as_str(), *id)))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let refs: Vec<&(&str, i64)> = pairs.iter().collect();
+    bulk.insert_new(
+        "search_keys",
+        "key, customer_id",
+        2,
+        &[],
+        &refs,
+        |(k, id), out| {
+            out.text(k);
+            out.int8(*id);
+        },
+    )
+    .await
 }
 
 /// Inserts search keys for many customers in multi-row statements.

@@ -130,29 +130,6 @@ impl ConnectionTrait for BulkTxn {
     }
 }
 
-/// New search keys (customer, key) by binary `COPY` (PostgreSQL).
-pub(crate) async fn copy_search_keys(txn: &BulkTxn, keys: &[(i64, &str)]) -> crate::Result<()> {
-    if keys.is_empty() {
-        return Ok(());
-    }
-    let mut conn = txn.lock().await;
-    let BulkConn::Postgres(t) = &mut *conn else {
-        return Err(crate::StoreError::Other("COPY is PostgreSQL's".into()));
-    };
-    copy_binary(
-        t,
-        "COPY search_keys (key, customer_id) FROM STDIN (FORMAT binary)",
-        keys,
-        |out, (id, k)| {
-            out.row(2);
-            out.text(k);
-            out.int8(*id);
-        },
-    )
-    .await?;
-    Ok(())
-}
-
 /// Runs a binary `COPY … FROM STDIN (FORMAT binary)` of `rows`, each written by `encode`,
 /// sending the data in 256 KB pieces as it is encoded, so that the server stores rows
 /// while the client encodes the next ones.
@@ -547,16 +524,10 @@ pub(crate) async fn pg_upsert_add(
     Ok(())
 }
 
-/// The bulk writer's transaction under `conn` when it can take rows by `COPY`
-/// (PostgreSQL); None otherwise (another connection, or SQLite).
+/// The bulk writer's transaction under `conn`, if it is one (it then takes new rows by
+/// `insert_new`: `COPY` on PostgreSQL, bound multi-row statements on SQLite).
 pub fn bulk_of<C: ConnectionTrait + std::any::Any>(conn: &C) -> Option<&BulkTxn> {
     (conn as &dyn std::any::Any).downcast_ref::<BulkTxn>()
-}
-
-pub fn copying<C: ConnectionTrait + std::any::Any>(conn: &C) -> Option<&BulkTxn> {
-    (conn as &dyn std::any::Any)
-        .downcast_ref::<BulkTxn>()
-        .filter(|t| t.get_database_backend() == DbBackend::Postgres)
 }
 
 use crate::db::TAKE_WRITE_LOCK;

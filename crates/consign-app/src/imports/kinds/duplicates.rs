@@ -13,7 +13,7 @@ use super::bulk_customers::Newcomer;
 use super::*;
 use crate::customers::{judge, mask, name_grams, COMMON_BIGRAM_AT};
 use crate::imports::Collision;
-use consign_domain::search::is_cjk;
+use consign_domain::search::cjk_pairs;
 use consign_store::customers::{self as crepo, DupDetail, DupRow, KeyHolder};
 
 /// Most hits per rule and new customer (as `duplicate_candidates`).
@@ -45,20 +45,13 @@ fn pair_of(key: &str) -> Pair {
     (c.next().unwrap_or('\0'), c.next().unwrap_or('\0'))
 }
 
-/// The `c:` keys a customer of these names is indexed under (as `search::keys_for` makes
-/// them: CJK bigrams, and a single character at the end of a run), sorted.
+/// The `c:` keys a customer of these names is indexed under (`search::cjk_pairs`, as
+/// `search::keys_for` makes them), sorted.
 fn name_pairs(name: &str, short_name: Option<&str>) -> Vec<Pair> {
     let mut out = Vec::new();
     for text in std::iter::once(name).chain(short_name) {
         let chars: Vec<char> = text.chars().collect();
-        for (i, c) in chars.iter().enumerate() {
-            if is_cjk(*c) {
-                match chars.get(i + 1) {
-                    Some(n) if is_cjk(*n) => out.push((*c, *n)),
-                    _ => out.push((*c, '\0')),
-                }
-            }
-        }
+        out.extend(cjk_pairs(&chars).map(|(c, n)| (c, n.unwrap_or('\0'))));
     }
     out.sort_unstable();
     out.dedup();
