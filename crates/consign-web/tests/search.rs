@@ -116,6 +116,10 @@ async fn search(t: TestApp) {
         vec!["苏州菜鸟供应链管理有限公司".to_string()]
     );
     assert_eq!(names(&api, "菜鸟").await.len(), 1);
+    // … and its old name's keys are gone (a pinyin match has no name check after it).
+    assert!(names(&api, "changhong").await.is_empty());
+    assert!(names(&api, "chongqingch").await.is_empty());
+    assert!(names(&api, "长虹").await.is_empty());
     // Without a sort, results come newest first, counted in full, paged.
     let (_, body) = api
         .get("/api/v1/customers?q=%E9%A1%BA%E4%B8%B0&per_page=1")
@@ -199,6 +203,15 @@ async fn search(t: TestApp) {
         .await;
     assert!(s.is_success(), "{s}");
     assert_eq!(page(1).await.0, 3);
+    // … and comes back when restored.
+    let (s, _) = api
+        .post(
+            &format!("/api/v1/customers/{debang}/restore"),
+            serde_json::json!({}),
+        )
+        .await;
+    assert!(s.is_success(), "{s}");
+    assert_eq!(page(1).await.0, 4);
 }
 
 /// A database whose search keys were built by an older scheme is re-indexed on start-up.

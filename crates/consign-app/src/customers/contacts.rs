@@ -3,6 +3,100 @@
 #[allow(unused_imports)]
 use super::*;
 
+/// A contact given together with a new customer.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    /// required; at most 40 characters
+    pub name: Option<String>,
+    pub title: Option<String>,
+    /// mainland mobile (11 digits) or landline with area code; +86 and separators allowed
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub wechat: Option<String>,
+    pub is_primary: Option<bool>,
+}
+
+pub(crate) struct ContactDraft {
+    pub(crate) name: String,
+    pub(crate) title: Option<String>,
+    pub(crate) phone: Option<Phone>,
+    pub(crate) email: Option<String>,
+    pub(crate) wechat: Option<String>,
+    pub(crate) is_primary: bool,
+}
+
+pub(crate) fn validate_contact(
+    input: &ContactInput,
+    base: Option<&(contact::Model, Option<Phone>, Option<String>)>,
+    prefix: &str,
+) -> Result<ContactDraft, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let f = |n: &str| format!("{prefix}{n}");
+    let pick = |new: &Option<String>, old: Option<&str>| {
+        new.clone().unwrap_or_else(|| old.unwrap_or("").to_string())
+    };
+    let b = base.map(|(m, _, _)| m);
+    let name = e.check(
+        &f("name"),
+        required_text(&pick(&input.name, b.map(|m| m.name.as_str())), 40),
+    );
+    let title = e
+        .check(
+            &f("title"),
+            optional_text(&pick(&input.title, b.and_then(|m| m.title.as_deref())), 40),
+        )
+        .flatten();
+    let phone_s = pick(
+        &input.phone,
+        base.and_then(|(_, p, _)| p.as_ref().map(Phone::digits)),
+    );
+    let phone = if phone_s.trim().is_empty() {
+        None
+    } else {
+        e.check(&f("phone"), Phone::parse(&phone_s))
+    };
+    let email_s = pick(&input.email, base.and_then(|(_, _, m)| m.as_deref()));
+    let email = if email_s.trim().is_empty() {
+        None
+    } else {
+        e.check(&f("email"), validate::email(&email_s))
+    };
+    let wechat = e
+        .check(
+            &f("wechat"),
+            optional_text(
+                &pick(&input.wechat, b.and_then(|m| m.wechat.as_deref())),
+                40,
+            ),
+        )
+        .flatten();
+    let is_primary = input.is_primary.unwrap_or(b.is_some_and(|m| m.is_primary));
+    if !e.is_empty() {
+        return Err(e);
+    }
+    match name {
+        Some(name) => Ok(ContactDraft {
+            name,
+            title,
+            phone,
+            email,
+            wechat,
+            is_primary,
+        }),
+        None => Err(e),
+    }
+}
+
+pub(crate) fn contact_audit(d: &ContactDraft) -> serde_json::Value {
+    serde_json::json!({
+        "name": d.name, "title": d.title,
+        "phone": d.phone.as_ref().map(Phone::masked),
+        "email": d.email.as_deref().map(mask::email),
+        "wechat": d.wechat, "is_primary": d.is_primary,
+    })
+}
+
 pub(crate) async fn editable_for_contacts(
     app: &App,
     actor: &Actor,

@@ -268,19 +268,24 @@ pub(crate) fn search_keys(d: &Draft) -> Vec<String> {
 pub(crate) const KEYS_VERSION_SETTING: &str = "search.keys_version";
 
 /// Rebuilds every customer's search keys when they were built by an older scheme
-/// (`search::KEYS_VERSION`); a no-op otherwise. Runs at start-up, in batches of 1,000
-/// customers per transaction; returns how many customers were re-indexed.
+/// (`search::KEYS_VERSION`); a no-op otherwise. Runs at start-up, before anything is
+/// served: every key removed, then made again in batches of 1,000 customers per
+/// transaction (a run cut short leaves the old version stored, so the next start does it
+/// all again); returns how many customers were re-indexed.
 pub async fn reindex_if_needed(app: &App) -> Result<u64> {
     let current = search::KEYS_VERSION.to_string();
     let stored = consign_store::settings::get(&app.db.conn, KEYS_VERSION_SETTING).await?;
     if stored.as_deref() == Some(current.as_str()) {
         return Ok(0);
     }
+    let txn = app.db.begin_write().await?;
+    repo::delete_all_search_keys(&txn).await?;
+    txn.commit().await?;
     let mut after = 0i64;
     let mut done = 0u64;
     loop {
         let batch = repo::key_sources(&app.db.conn, after, 1000).await?;
-        let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+        let Some(last) = batch.last() else {
             break;
         };
         let keys: Vec<(i64, Vec<String>)> = batch
@@ -296,7 +301,6 @@ pub async fn reindex_if_needed(app: &App) -> Result<u64> {
             })
             .collect();
         let txn = app.db.begin_write().await?;
-        repo::delete_search_keys_between(&txn, first.id, last.id).await?;
         let refs: Vec<(i64, &[String])> = keys.iter().map(|(id, k)| (*id, k.as_slice())).collect();
         repo::insert_search_keys(&txn, &refs).await?;
         txn.commit().await?;

@@ -3,100 +3,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-/// A contact given together with a new customer.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ContactInput {
-    /// required; at most 40 characters
-    pub name: Option<String>,
-    pub title: Option<String>,
-    /// mainland mobile (11 digits) or landline with area code; +86 and separators allowed
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub wechat: Option<String>,
-    pub is_primary: Option<bool>,
-}
-
-pub(crate) struct ContactDraft {
-    pub(crate) name: String,
-    pub(crate) title: Option<String>,
-    pub(crate) phone: Option<Phone>,
-    pub(crate) email: Option<String>,
-    pub(crate) wechat: Option<String>,
-    pub(crate) is_primary: bool,
-}
-
-pub(crate) fn validate_contact(
-    input: &ContactInput,
-    base: Option<&(contact::Model, Option<Phone>, Option<String>)>,
-    prefix: &str,
-) -> Result<ContactDraft, FieldErrors> {
-    let mut e = FieldErrors::new();
-    let f = |n: &str| format!("{prefix}{n}");
-    let pick = |new: &Option<String>, old: Option<&str>| {
-        new.clone().unwrap_or_else(|| old.unwrap_or("").to_string())
-    };
-    let b = base.map(|(m, _, _)| m);
-    let name = e.check(
-        &f("name"),
-        required_text(&pick(&input.name, b.map(|m| m.name.as_str())), 40),
-    );
-    let title = e
-        .check(
-            &f("title"),
-            optional_text(&pick(&input.title, b.and_then(|m| m.title.as_deref())), 40),
-        )
-        .flatten();
-    let phone_s = pick(
-        &input.phone,
-        base.and_then(|(_, p, _)| p.as_ref().map(Phone::digits)),
-    );
-    let phone = if phone_s.trim().is_empty() {
-        None
-    } else {
-        e.check(&f("phone"), Phone::parse(&phone_s))
-    };
-    let email_s = pick(&input.email, base.and_then(|(_, _, m)| m.as_deref()));
-    let email = if email_s.trim().is_empty() {
-        None
-    } else {
-        e.check(&f("email"), validate::email(&email_s))
-    };
-    let wechat = e
-        .check(
-            &f("wechat"),
-            optional_text(
-                &pick(&input.wechat, b.and_then(|m| m.wechat.as_deref())),
-                40,
-            ),
-        )
-        .flatten();
-    let is_primary = input.is_primary.unwrap_or(b.is_some_and(|m| m.is_primary));
-    if !e.is_empty() {
-        return Err(e);
-    }
-    match name {
-        Some(name) => Ok(ContactDraft {
-            name,
-            title,
-            phone,
-            email,
-            wechat,
-            is_primary,
-        }),
-        None => Err(e),
-    }
-}
-
-pub(crate) fn contact_audit(d: &ContactDraft) -> serde_json::Value {
-    serde_json::json!({
-        "name": d.name, "title": d.title,
-        "phone": d.phone.as_ref().map(Phone::masked),
-        "email": d.email.as_deref().map(mask::email),
-        "wechat": d.wechat, "is_primary": d.is_primary,
-    })
-}
-
 /// A new customer with its first contacts.
 #[derive(Debug, Clone, Default)]
 pub struct NewCustomer {
@@ -368,10 +274,21 @@ pub(crate) async fn insert_customers_in<C: ConnectionTrait + 'static>(
         models.push(am);
     }
     let t = std::time::Instant::now();
+    // The keys are made on another thread while the database takes the rows.
+    let names: Vec<(String, Option<String>)> = jobs
+        .iter()
+        .map(|j| (j.draft.name.clone(), j.draft.short_name.clone()))
+        .collect();
+    let making = tokio::task::spawn_blocking(move || {
+        names
+            .iter()
+            .map(|(n, s)| consign_domain::search::customer_keys(n, s.as_deref()))
+            .collect::<Vec<Vec<String>>>()
+    });
     let created = repo::insert_many(txn, models).await?;
     let t_rows = t.elapsed();
     // New rows have no keys or tags to replace: insert only.
-    let keys: Vec<Vec<String>> = jobs.iter().map(|j| search_keys(&j.draft)).collect();
+    let keys = making.await.map_err(AppError::from_err)?;
     let key_rows: Vec<(i64, &[String])> = created
         .iter()
         .zip(&keys)
@@ -545,6 +462,8 @@ pub async fn update(
         }
     }
     am.updated_at = Set(now);
+    // The keys first: the old ones are found from the names still stored.
+    repo::set_search_keys(&txn, id, &search_keys(&draft)).await?;
     let m = repo::update(&txn, am).await.map_err(|e| match e {
         consign_store::StoreError::Unique(_) => AppError::Conflict {
             field: "code".into(),
@@ -552,7 +471,6 @@ pub async fn update(
         },
         other => other.into(),
     })?;
-    repo::set_search_keys(&txn, id, &search_keys(&draft)).await?;
     repo::set_tags(&txn, id, &draft.tags).await?;
     let after = audit_json(&m, &draft.tags);
     if before != after {

@@ -219,22 +219,58 @@ pub(crate) fn fast_count_sql(vis: &Visibility, f: &CustomerFilter) -> Option<Sea
     Some(q)
 }
 
-/// Moves a customer's search keys out of (archive) or back into (restore) the live key space.
+/// The search keys a customer's name and short name make (as live keys), read from its
+/// row in `conn` (locked on PostgreSQL, so that they are the keys stored until this
+/// transaction changes them). Every key of a customer is made from its names, so its
+/// keys are found by them, without an index by customer.
+async fn keys_of_row<C: ConnectionTrait>(conn: &C, customer_id: i64) -> Result<Vec<String>> {
+    let backend = conn.get_database_backend();
+    let row = conn
+        .query_one(stmt(
+            backend,
+            &format!(
+                "SELECT name, short_name FROM customers WHERE id = ?{}",
+                crate::dialect::lock_row(backend)
+            ),
+            vec![customer_id.into()],
+        ))
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let name: String = row.try_get("", "name")?;
+    let short: Option<String> = row.try_get("", "short_name")?;
+    Ok(consign_domain::search::customer_keys(
+        &name,
+        short.as_deref(),
+    ))
+}
+
+/// Moves a customer's search keys out of (archive) or back into (restore) the live key
+/// space. Called before the row's archive state changes.
 pub async fn set_archived_keys<C: ConnectionTrait>(
     conn: &C,
     customer_id: CustomerId,
     archived: bool,
 ) -> Result<()> {
     let customer_id = customer_id.get();
-    let sql = if archived {
-        "UPDATE search_keys SET key = 'x' || key WHERE customer_id = ? AND key NOT LIKE 'x%'"
+    let live = keys_of_row(conn, customer_id).await?;
+    if live.is_empty() {
+        return Ok(());
+    }
+    let (set, keys): (&str, Vec<String>) = if archived {
+        ("'x' || key", live)
     } else {
-        "UPDATE search_keys SET key = substr(key, 2) WHERE customer_id = ? AND key LIKE 'x%'"
+        (
+            "substr(key, 2)",
+            live.iter().map(|k| format!("x{k}")).collect(),
+        )
     };
+    let marks = vec!["?"; keys.len()].join(", ");
+    let mut values: Vec<Value> = vec![customer_id.into()];
+    values.extend(keys.into_iter().map(Value::from));
     conn.execute(stmt(
         conn.get_database_backend(),
-        sql,
-        vec![customer_id.into()],
+        &format!("UPDATE search_keys SET key = {set} WHERE customer_id = ? AND key IN ({marks})"),
+        values,
     ))
     .await?;
     Ok(())
@@ -517,32 +553,33 @@ pub async fn key_sources<C: ConnectionTrait>(
     .await?)
 }
 
-/// Removes the search keys of the customers with ids in `from..=to`.
-pub async fn delete_search_keys_between<C: ConnectionTrait>(
-    conn: &C,
-    from: i64,
-    to: i64,
-) -> Result<()> {
-    conn.execute(stmt(
-        conn.get_database_backend(),
-        "DELETE FROM search_keys WHERE customer_id >= ? AND customer_id <= ?",
-        vec![from.into(), to.into()],
-    ))
-    .await?;
+/// Removes every search key (before they are all made again by a new key scheme).
+pub async fn delete_all_search_keys<C: ConnectionTrait>(conn: &C) -> Result<()> {
+    conn.execute_unprepared("DELETE FROM search_keys").await?;
     Ok(())
 }
 
-/// Replaces a customer's search keys.
+/// Replaces a live customer's search keys: called before its row's names change (the
+/// keys stored are those its names make until then).
 pub async fn set_search_keys<C: ConnectionTrait>(
     conn: &C,
     customer_id: CustomerId,
     keys: &[String],
 ) -> Result<()> {
     let customer_id = customer_id.get();
-    search_key::Entity::delete_many()
-        .filter(search_key::Column::CustomerId.eq(customer_id))
-        .exec(conn)
+    let old = keys_of_row(conn, customer_id).await?;
+    let gone: Vec<&String> = old.iter().filter(|k| !keys.contains(k)).collect();
+    for part in gone.chunks(500) {
+        let marks = vec!["?"; part.len()].join(", ");
+        let mut values: Vec<Value> = vec![customer_id.into()];
+        values.extend(part.iter().map(|k| Value::from(k.as_str())));
+        conn.execute(stmt(
+            conn.get_database_backend(),
+            &format!("DELETE FROM search_keys WHERE customer_id = ? AND key IN ({marks})"),
+            values,
+        ))
         .await?;
+    }
     insert_search_keys(conn, &[(customer_id, keys)]).await
 }
 

@@ -1,6 +1,6 @@
 //! The customer archive's tables: customers, contacts, tags and search keys.
 
-use crate::entity::{contact, customer, customer_tag, search_key};
+use crate::entity::{contact, customer, customer_tag};
 use crate::{Result, StoreError};
 use consign_domain::customer::CustomerId;
 use sea_orm::sea_query::{Expr, Query as SqlQuery};

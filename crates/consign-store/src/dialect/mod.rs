@@ -128,6 +128,15 @@ pub(crate) fn json_objects(backend: DbBackend, fields: &str, from: &str, order: 
 }
 
 /// Spells a migration's portable placeholders (see [`crate::migrations`]) for one backend.
+/// What a `SELECT` of one row ends with to lock that row until the transaction ends
+/// (PostgreSQL); SQLite's write transaction holds the whole database already.
+pub(crate) fn lock_row(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => " FOR UPDATE",
+        _ => "",
+    }
+}
+
 pub fn schema_sql(sql: &str, backend: DbBackend) -> String {
     let (id, ts, boolean, bin, without_rowid, blob) = match backend {
         DbBackend::Postgres => (

@@ -109,6 +109,11 @@ impl MigratorTrait for Migrator {
                 name: "m0023_refused_customers",
                 sql: M0023,
             }),
+            Box::new(Scripts {
+                name: "m0024_search_keys_clustered",
+                sqlite: M0024_SQLITE,
+                postgres: M0024_POSTGRES,
+            }),
         ]
     }
 }
@@ -259,6 +264,10 @@ const M0021: &str = include_str!("m0021_open_shipments.sql");
 const M0022: &str = include_str!("m0022_flagged_shipments.sql");
 /// Customers imports' duplicate refusals by customer code, for the shipments naming them.
 const M0023: &str = include_str!("m0023_refused_customers.sql");
+/// The search keys in one b-tree each: SQLite's clustered on the key, PostgreSQL's without
+/// the index by customer (a customer's keys are made from its name).
+const M0024_SQLITE: &str = include_str!("m0024_search_keys_clustered.sqlite.sql");
+const M0024_POSTGRES: &str = include_str!("m0024_search_keys_clustered.postgres.sql");
 
 /// API tokens may carry an expiry (issue 16); old ones have none.
 const M0013: &str = include_str!("m0013_token_expiry.sql");
