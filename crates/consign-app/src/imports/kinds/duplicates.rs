@@ -107,6 +107,62 @@ fn row(reason: i32, id: i64, d: &DupDetail) -> DupRow {
     }
 }
 
+/// The archive's customers sharing at least `need` of a new name's `rare` pairs, found
+/// through the holders of its `prefix` keys: (pairs shared, id), most shared first.
+fn near_in_archive(
+    rare: &[Pair],
+    need: usize,
+    prefix: &[&str],
+    holders: &Holders,
+) -> Vec<(usize, i64)> {
+    let mut cands: Vec<i64> = prefix
+        .iter()
+        .filter_map(|k| holders.by_key.get(*k))
+        .flatten()
+        .copied()
+        .collect();
+    cands.sort_unstable();
+    cands.dedup();
+    let mut near: Vec<(usize, i64)> = Vec::new();
+    for id in cands {
+        let k = holders.names.get(&id).map_or(0, |p| shared(rare, p));
+        if k >= need {
+            near.push((k, id));
+        }
+    }
+    near.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    near.truncate(PER_RULE);
+    near
+}
+
+/// What a new name is matched by: its rare pairs, how many a near-same name shares, the
+/// keys looked up, and the archive's near-same names found that way.
+struct Probe {
+    rare: Vec<Pair>,
+    need: usize,
+    prefix: Vec<String>,
+    near: Vec<(usize, i64)>,
+}
+
+impl Probe {
+    fn of(grams: &[String], counts: &HashMap<String, u32>, holders: &Holders) -> Probe {
+        let (rare, need, prefix) = rare_and_prefix(grams, counts);
+        let rare: Vec<Pair> = rare.iter().map(|g| pair_of(g)).collect();
+        let keys: Vec<&str> = prefix.iter().map(|k| k.as_str()).collect();
+        let near = if rare.is_empty() {
+            Vec::new()
+        } else {
+            near_in_archive(&rare, need, &keys, holders)
+        };
+        Probe {
+            rare,
+            need,
+            prefix: prefix.into_iter().cloned().collect(),
+            near,
+        }
+    }
+}
+
 /// The live customers holding some search keys, with their names' keys: read once per
 /// run as needed, then followed as the run adds customers.
 #[derive(Default)]
@@ -201,6 +257,30 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
     let mut holders = std::mem::take(&mut w.customers.holders);
     holders.read(txn, &prefix_keys).await?;
     let t_holders = t0.elapsed();
+    // The archive's near-same names of every new name, by the counts at the batch's start,
+    // on two threads: the checks in file order below reuse each one whose keys the
+    // batch's own customers have not changed (most), and redo the others.
+    let probes: Vec<Probe> = {
+        let (counts, held) = (&w.customers.key_counts, &holders);
+        let half = grams.len() / 2;
+        std::thread::scope(|scope| {
+            let later = scope.spawn(|| {
+                grams[half..]
+                    .iter()
+                    .map(|g| Probe::of(g, counts, held))
+                    .collect::<Vec<Probe>>()
+            });
+            let mut v: Vec<Probe> = grams[..half]
+                .iter()
+                .map(|g| Probe::of(g, counts, held))
+                .collect();
+            v.extend(later.join().unwrap_or_default());
+            v
+        })
+    };
+    if probes.len() != new.len() {
+        return Err(AppError::internal("duplicate probes lost"));
+    }
     let mut details: HashMap<i64, DupDetail> = HashMap::new();
     let ids: Vec<i64> = {
         let mut v: Vec<i64> = [&by_uscc, &by_phone, &by_norm]
@@ -221,32 +301,21 @@ pub(crate) async fn check<C: consign_store::ConnectionTrait>(
     let mut mine_key: HashMap<Pair, Vec<usize>> = HashMap::new();
     let mut mine_pairs: Vec<Vec<Pair>> = Vec::with_capacity(new.len());
     let mut out = Vec::with_capacity(new.len());
-    for (i, n) in new.iter().enumerate() {
+    for (i, (n, early)) in new.iter().zip(probes).enumerate() {
         let (rare, need, prefix) = rare_and_prefix(&grams[i], &w.customers.key_counts);
         let rare: Vec<Pair> = rare.iter().map(|g| pair_of(g)).collect();
-        // A key the batch's start did not count among the rarest: read it now.
         let prefix: Vec<&str> = prefix.iter().map(|k| k.as_str()).collect();
-        holders.read(txn, &prefix).await?;
-        // Near-same names in the archive: the holders of the rarest keys that share
-        // enough of them, most shared first.
-        let mut near: Vec<(usize, i64)> = Vec::new();
-        if !rare.is_empty() {
-            let mut cands: Vec<i64> = prefix
-                .iter()
-                .filter_map(|k| holders.by_key.get(*k))
-                .flatten()
-                .copied()
-                .collect();
-            cands.sort_unstable();
-            cands.dedup();
-            for id in cands {
-                let k = holders.names.get(&id).map_or(0, |p| shared(&rare, p));
-                if k >= need {
-                    near.push((k, id));
-                }
-            }
-            near.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            near.truncate(PER_RULE);
+        // Near-same names in the archive: as found at the batch's start when the keys are
+        // the same (a key the start did not count among the rarest is read now).
+        let near = if early.rare == rare && early.need == need && early.prefix == prefix {
+            early.near
+        } else if rare.is_empty() {
+            Vec::new()
+        } else {
+            holders.read(txn, &prefix).await?;
+            near_in_archive(&rare, need, &prefix, &holders)
+        };
+        if !near.is_empty() {
             let unknown: Vec<i64> = near
                 .iter()
                 .map(|(_, id)| *id)
