@@ -226,6 +226,17 @@ async fn the_shipment_list_sums_sorts_and_exports_what_it_filters() {
         let order: Vec<&str> = p["items"].as_array().expect("items").iter()
             .map(|s| s["waybill_no"].as_str().expect("no")).collect();
         assert_eq!(order, ["TS0002", "TS0003", "TS0001"]);
+        // Newest order first; under a waybill prefix, highest number first.
+        let waybills = |p: &serde_json::Value| -> Vec<String> {
+            p["items"].as_array().expect("items").iter()
+                .map(|s| s["waybill_no"].as_str().expect("no").to_string()).collect()
+        };
+        let (_, p) = lixy.get("/api/v1/shipments").await;
+        assert_eq!(waybills(&p), ["TS0002", "TS0003", "TS0001"]);
+        let (_, p) = lixy.get("/api/v1/shipments?q=ts").await;
+        assert_eq!(waybills(&p), ["TS0003", "TS0002", "TS0001"]);
+        let (_, p) = lixy.get("/api/v1/shipments?q=ts&sort=oldest").await;
+        assert_eq!(waybills(&p), ["TS0001", "TS0002", "TS0003"]);
         // Overdue: not delivered, past its promise (TS0004's promise is past too, but it
         // is outside lixy's scope).
         let (_, p) = lixy.get("/api/v1/shipments?overdue=true").await;
