@@ -167,6 +167,37 @@ fn condition(
     (parts.join(" AND "), values)
 }
 
+/// Whether `f` has no term on the shipments themselves (only on their customers).
+fn customers_only(f: &ShipmentFilter) -> bool {
+    let ShipmentFilter {
+        waybill_prefix,
+        status,
+        service_mode,
+        exception_bit,
+        from_at,
+        to_at,
+        from_day,
+        to_day,
+        customer_id: _,
+        origin_city,
+        destination_city,
+        owner_id: _,
+        overdue_at,
+        sort: _,
+    } = f;
+    waybill_prefix.is_none()
+        && status.is_none()
+        && service_mode.is_none()
+        && exception_bit.is_none()
+        && from_at.is_none()
+        && to_at.is_none()
+        && from_day.is_none()
+        && to_day.is_none()
+        && origin_city.is_none()
+        && destination_city.is_none()
+        && overdue_at.is_none()
+}
+
 /// A page of the shipments `vis` may see that match `f`, newest order first, and their
 /// count.
 pub async fn list<C: ConnectionTrait>(
@@ -184,9 +215,12 @@ pub async fn list<C: ConnectionTrait>(
     let (cond, values) = condition(backend, vis, f, range);
     let from = format!("shipments s JOIN customers c ON c.id = s.customer_id WHERE {cond}");
     // Counted newest first: the scan meets the recent matches first and stops at the cap
-    // (in no order, SQLite read the table from its oldest rows). A waybill prefix reads
-    // its range of the waybill index instead.
-    let order = if f.waybill_prefix.is_some() {
+    // (in no order, SQLite read the table from its oldest rows: 20 s for one account
+    // manager's shipments in transit). A waybill prefix reads its range of the waybill
+    // index instead; terms on the customers alone (an account manager's, one customer's,
+    // the caller's scope) are counted in no order, from the customers' index to their
+    // shipments' (4 ms where the newest-first scan took 120 ms).
+    let order = if f.waybill_prefix.is_some() || customers_only(f) {
         ""
     } else {
         " ORDER BY s.ordered_at DESC"
