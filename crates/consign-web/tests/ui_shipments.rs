@@ -226,6 +226,21 @@ async fn the_shipment_list_sums_sorts_and_exports_what_it_filters() {
         let order: Vec<&str> = p["items"].as_array().expect("items").iter()
             .map(|s| s["waybill_no"].as_str().expect("no")).collect();
         assert_eq!(order, ["TS0002", "TS0003", "TS0001"]);
+        // The same for the admin, who sees every customer's (sorted before the join).
+        let (_, p) = admin
+            .get("/api/v1/shipments?sort=revenue&from=2025-10-01&to=2025-10-31&totals=true")
+            .await;
+        let order: Vec<&str> = p["items"].as_array().expect("items").iter()
+            .map(|s| s["waybill_no"].as_str().expect("no")).collect();
+        assert_eq!(order, ["TS0004", "TS0002", "TS0003", "TS0001"]);
+        assert_eq!(p["totals"]["shipments"], 4, "{p}");
+        assert_eq!(p["totals"]["revenue_fen"], 159900, "{p}");
+        let (_, p) = admin
+            .get("/api/v1/shipments?sort=revenue_asc&from=2025-10-01&to=2025-10-31&per_page=2&page=2")
+            .await;
+        let order: Vec<&str> = p["items"].as_array().expect("items").iter()
+            .map(|s| s["waybill_no"].as_str().expect("no")).collect();
+        assert_eq!(order, ["TS0002", "TS0004"], "{p}");
         // Newest order first; under a waybill prefix, highest number first.
         let waybills = |p: &serde_json::Value| -> Vec<String> {
             p["items"].as_array().expect("items").iter()

@@ -167,6 +167,12 @@ fn condition(
     (parts.join(" AND "), values)
 }
 
+/// Whether the terms of `vis` and `f` read the shipments' customers (the caller's scope,
+/// an account manager's customers); the other terms are on the shipments alone.
+fn needs_customers(vis: &Visibility, f: &ShipmentFilter) -> bool {
+    !matches!(vis, Visibility::All) || f.owner_id.is_some()
+}
+
 /// Whether `f` has no term on the shipments themselves (only on their customers).
 fn customers_only(f: &ShipmentFilter) -> bool {
     let ShipmentFilter {
@@ -253,7 +259,18 @@ pub async fn list<C: ConnectionTrait>(
         (true, ShipmentSort::Oldest) => "s.waybill_no",
         (_, sort) => sort.order_by(),
     };
-    let sql = format!("{select} WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?");
+    let revenue = matches!(f.sort, ShipmentSort::Revenue | ShipmentSort::RevenueAsc);
+    let sql = if revenue && !needs_customers(vis, f) {
+        // The revenue orders read every matching shipment: sorted first, and only the
+        // page's rows joined to their customers (a month at 10 million: 434 → 86 ms in
+        // the `sqlite3` shell).
+        format!(
+            "{select} WHERE s.id IN (SELECT s.id FROM shipments s WHERE {cond} \
+             ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}"
+        )
+    } else {
+        format!("{select} WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?")
+    };
     let mut page_values = values;
     page_values.push((limit as i64).into());
     page_values.push((offset as i64).into());
@@ -274,11 +291,17 @@ pub async fn totals<C: ConnectionTrait>(
 ) -> Result<ShipmentTotals> {
     let backend = conn.get_database_backend();
     let (cond, values) = condition(backend, vis, f, Range::Days);
+    // Every shipment is the customers' when no term is on them: the sums skip the join.
+    let from = if needs_customers(vis, f) {
+        "shipments s JOIN customers c ON c.id = s.customer_id"
+    } else {
+        "shipments s"
+    };
     let sql = format!(
         "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(s.revenue_fen), 0) AS BIGINT) AS revenue, \
          CAST(COALESCE(SUM(s.cost_fen), 0) AS BIGINT) AS cost, \
          CAST(COALESCE(SUM(s.revenue_fen - COALESCE(s.cost_fen, 0)), 0) AS BIGINT) AS profit \
-         FROM shipments s JOIN customers c ON c.id = s.customer_id WHERE {cond}"
+         FROM {from} WHERE {cond}"
     );
     let Some(r) = conn.query_one(stmt(backend, &sql, values)).await? else {
         return Ok(ShipmentTotals::default());
