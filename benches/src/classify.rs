@@ -124,26 +124,7 @@ async fn dashboard(dir: &Path, consign: &Path, requests: usize) -> Result<()> {
         if !up {
             bail!("the server did not start");
         }
-        let page = client.get(format!("{base}/login")).send().await?.text().await?;
-        let csrf = page
-            .split("name=\"_csrf\" value=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .unwrap_or("")
-            .to_string();
-        let r = client
-            .post(format!("{base}/login"))
-            .form(&[
-                ("_csrf", csrf.as_str()),
-                ("username", "admin"),
-                ("password", consign_app::demo::DEMO_PASSWORD),
-                ("next", "/analysis"),
-            ])
-            .send()
-            .await?;
-        if r.status() != reqwest::StatusCode::SEE_OTHER {
-            bail!("login failed: {}", r.status());
-        }
+        login(&client, &base, "admin").await?;
         for (label, path) in [
             ("GET /analysis (page)", "/analysis"),
             ("GET /analysis?province=广东", "/analysis?province=%E5%B9%BF%E4%B8%9C"),
@@ -173,12 +154,72 @@ async fn dashboard(dir: &Path, consign: &Path, requests: usize) -> Result<()> {
                 "{label:<34} median {med:>6.1} ms  max {max:>6.1} ms  ({bytes} bytes; target ≤ 100 ms)"
             );
         }
-        shipment_list(&client, &base, requests).await
+        shipment_list(&client, &base, requests).await?;
+        // An account manager's own scope (its customers and the pool): lixy, id 3.
+        let lixy = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        login(&lixy, &base, "lixy").await?;
+        own_shipment_list(&lixy, &base, requests).await
     }
     .await;
     let _ = server.kill();
     let _ = server.wait();
     result
+}
+
+/// Signs `user` in on `client` (a cookie store) with the demo password.
+async fn login(client: &reqwest::Client, base: &str, user: &str) -> Result<()> {
+    let page = client
+        .get(format!("{base}/login"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let csrf = page
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or("")
+        .to_string();
+    let r = client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", user),
+            ("password", consign_app::demo::DEMO_PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await?;
+    if r.status() != reqwest::StatusCode::SEE_OTHER {
+        bail!("login of {user} failed: {}", r.status());
+    }
+    Ok(())
+}
+
+/// The shipment list as an account manager sees it (its own customers and the pool's).
+async fn own_shipment_list(client: &reqwest::Client, base: &str, requests: usize) -> Result<()> {
+    let month_ago = (chrono::Utc::now() - chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    let scenarios: Vec<(String, String)> = vec![
+        ("own: newest first".into(), "/shipments".into()),
+        (
+            "own: in transit".into(),
+            "/shipments?status=in_transit".into(),
+        ),
+        (
+            "own: last 30 days by revenue".into(),
+            format!("/shipments?from={month_ago}&sort=revenue"),
+        ),
+        (
+            "own: totals of the last 30 days".into(),
+            format!("/shipments?from={month_ago}&totals=true"),
+        ),
+    ];
+    time_scenarios(client, base, requests, scenarios).await
 }
 
 /// The shipment list's first page (SPEC §12, issue 19) with each single filter, as the
@@ -241,6 +282,16 @@ async fn shipment_list(client: &reqwest::Client, base: &str, requests: usize) ->
             format!("/shipments?from={month_ago}&totals=true"),
         ),
     ];
+    time_scenarios(client, base, requests, scenarios).await
+}
+
+/// Each path's page: a warm-up, then `requests` one after another; median and max.
+async fn time_scenarios(
+    client: &reqwest::Client,
+    base: &str,
+    requests: usize,
+    scenarios: Vec<(String, String)>,
+) -> Result<()> {
     for (label, path) in scenarios {
         client
             .get(format!("{base}{path}"))

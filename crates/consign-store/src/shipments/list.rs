@@ -271,12 +271,19 @@ pub async fn list<C: ConnectionTrait>(
         (_, sort) => sort.order_by(),
     };
     let revenue = matches!(f.sort, ShipmentSort::Revenue | ShipmentSort::RevenueAsc);
-    let sql = if revenue && !needs_customers(vis, f) {
+    let sql = if revenue {
         // The revenue orders read every matching shipment: sorted first, and only the
         // page's rows joined to their customers (a month at 10 million: 434 → 86 ms in
-        // the `sqlite3` shell).
+        // the `sqlite3` shell). When a term reads the customers (an account manager's
+        // scope), the shipments of the range lead (`+` keeps SQLite from walking every
+        // shipment of the scope's customers instead: 6.5 s → 0.17 s).
+        let inner = if needs_customers(vis, f) {
+            "shipments s JOIN customers c ON c.id = +s.customer_id"
+        } else {
+            "shipments s"
+        };
         format!(
-            "{select} WHERE s.id IN (SELECT s.id FROM shipments s WHERE {cond} \
+            "{select} WHERE s.id IN (SELECT s.id FROM {inner} WHERE {cond} \
              ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}"
         )
     } else {
