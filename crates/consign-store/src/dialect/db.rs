@@ -124,7 +124,7 @@ impl Db {
     }
 
     /// A handle for one bulk writer (an import): on SQLite, one connection of its own with
-    /// a 32 MB page cache (the indexes a large import touches) and a checkpoint only every
+    /// a 16 MB page cache (the indexes a large import touches) and a checkpoint only every
     /// 50,000 pages of log (about 200 MB; each checkpoint copies and syncs the pages just
     /// written; see [`Db::checkpoint`]), sharing this handle's write gate; dropped, it
     /// frees its cache.
