@@ -108,10 +108,7 @@ async fn dashboard(dir: &Path, consign: &Path, requests: usize) -> Result<()> {
         .spawn()
         .context("starting consign serve")?;
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
+    let client = session_client()?;
     let mut up = false;
     for _ in 0..100 {
         if client.get(format!("{base}/login")).send().await.is_ok() {
@@ -156,10 +153,7 @@ async fn dashboard(dir: &Path, consign: &Path, requests: usize) -> Result<()> {
         }
         shipment_list(&client, &base, requests).await?;
         // An account manager's own scope (its customers and the pool): lixy, id 3.
-        let lixy = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
+        let lixy = session_client()?;
         login(&lixy, &base, "lixy").await?;
         own_shipment_list(&lixy, &base, requests).await
     }
@@ -167,6 +161,14 @@ async fn dashboard(dir: &Path, consign: &Path, requests: usize) -> Result<()> {
     let _ = server.kill();
     let _ = server.wait();
     result
+}
+
+/// A client that keeps its session cookie and shows redirects as they are.
+fn session_client() -> Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?)
 }
 
 /// Signs `user` in on `client` (a cookie store) with the demo password.

@@ -104,9 +104,6 @@ fn expand(run: &[Vec<String>], start: usize, out: &mut BTreeSet<String>) {
     }
 }
 
-/// All search keys of the given texts (name, short name), deduplicated. Pinyin keys are
-/// taken from the name without its company-form words (有限公司, 集团 …): nobody searches
-/// for `youxiangongsi`, and every customer would match it.
 /// The `c:` keys of a text as character pairs: CJK bigrams, and a single character only
 /// where no bigram starts with it (the end of a run), so that a one-character query is a
 /// prefix range over both.
@@ -121,6 +118,9 @@ pub fn cjk_pairs(chars: &[char]) -> impl Iterator<Item = (char, Option<char>)> +
         })
 }
 
+/// All search keys of the given texts (name, short name), deduplicated. Pinyin keys are
+/// taken from the name without its company-form words (有限公司, 集团 …): nobody searches
+/// for `youxiangongsi`, and every customer would match it.
 pub fn keys_for(texts: &[&str]) -> Vec<String> {
     let mut out = BTreeSet::new();
     for text in texts {

@@ -264,16 +264,22 @@ pub async fn set_archived_keys<C: ConnectionTrait>(
             live.iter().map(|k| format!("x{k}")).collect(),
         )
     };
-    let marks = vec!["?"; keys.len()].join(", ");
-    let mut values: Vec<Value> = vec![customer_id.into()];
-    values.extend(keys.into_iter().map(Value::from));
+    let (terms, values) = keys_of_customer(customer_id, &keys);
     conn.execute(stmt(
         conn.get_database_backend(),
-        &format!("UPDATE search_keys SET key = {set} WHERE customer_id = ? AND key IN ({marks})"),
+        &format!("UPDATE search_keys SET key = {set} WHERE {terms}"),
         values,
     ))
     .await?;
     Ok(())
+}
+
+/// The rows of some of a customer's search keys, by their primary key.
+fn keys_of_customer<K: AsRef<str>>(customer_id: i64, keys: &[K]) -> (String, Vec<Value>) {
+    let marks = vec!["?"; keys.len()].join(", ");
+    let mut values: Vec<Value> = vec![customer_id.into()];
+    values.extend(keys.iter().map(|k| Value::from(k.as_ref())));
+    (format!("customer_id = ? AND key IN ({marks})"), values)
 }
 
 pub(crate) fn filter_condition(
@@ -570,12 +576,10 @@ pub async fn set_search_keys<C: ConnectionTrait>(
     let old = keys_of_row(conn, customer_id).await?;
     let gone: Vec<&String> = old.iter().filter(|k| !keys.contains(k)).collect();
     for part in gone.chunks(500) {
-        let marks = vec!["?"; part.len()].join(", ");
-        let mut values: Vec<Value> = vec![customer_id.into()];
-        values.extend(part.iter().map(|k| Value::from(k.as_str())));
+        let (terms, values) = keys_of_customer(customer_id, part);
         conn.execute(stmt(
             conn.get_database_backend(),
-            &format!("DELETE FROM search_keys WHERE customer_id = ? AND key IN ({marks})"),
+            &format!("DELETE FROM search_keys WHERE {terms}"),
             values,
         ))
         .await?;

@@ -127,7 +127,6 @@ pub(crate) fn json_objects(backend: DbBackend, fields: &str, from: &str, order: 
     }
 }
 
-/// Spells a migration's portable placeholders (see [`crate::migrations`]) for one backend.
 /// What a `SELECT` of one row ends with to lock that row until the transaction ends
 /// (PostgreSQL); SQLite's write transaction holds the whole database already.
 pub(crate) fn lock_row(backend: DbBackend) -> &'static str {
@@ -137,6 +136,7 @@ pub(crate) fn lock_row(backend: DbBackend) -> &'static str {
     }
 }
 
+/// Spells a migration's portable placeholders (see [`crate::migrations`]) for one backend.
 pub fn schema_sql(sql: &str, backend: DbBackend) -> String {
     let (id, ts, boolean, bin, without_rowid, blob) = match backend {
         DbBackend::Postgres => (

@@ -167,14 +167,23 @@ fn condition(
     (parts.join(" AND "), values)
 }
 
-/// Whether the terms of `vis` and `f` read the shipments' customers (the caller's scope,
-/// an account manager's customers); the other terms are on the shipments alone.
-fn needs_customers(vis: &Visibility, f: &ShipmentFilter) -> bool {
-    !matches!(vis, Visibility::All) || f.owner_id.is_some()
+/// What the shipments are read from: joined to their customers only when a term of `vis`
+/// or `f` reads them (the caller's scope, an account manager's customers); `lead`: the
+/// shipments lead the join (`+` keeps SQLite from walking every shipment of the scope's
+/// customers when the shipments' own terms select fewer).
+fn source(vis: &Visibility, f: &ShipmentFilter, lead: bool) -> &'static str {
+    if matches!(vis, Visibility::All) && f.owner_id.is_none() {
+        "shipments s"
+    } else if lead {
+        "shipments s JOIN customers c ON c.id = +s.customer_id"
+    } else {
+        "shipments s JOIN customers c ON c.id = s.customer_id"
+    }
 }
 
-/// Whether `f` has no term on the shipments themselves (only on their customers).
-fn customers_only(f: &ShipmentFilter) -> bool {
+/// Whether `f` has no term on the shipments themselves (only on their customers), its
+/// order dates left out when `but_dates`.
+fn customers_only(f: &ShipmentFilter, but_dates: bool) -> bool {
     let ShipmentFilter {
         waybill_prefix,
         status,
@@ -191,14 +200,12 @@ fn customers_only(f: &ShipmentFilter) -> bool {
         overdue_at,
         sort: _,
     } = f;
+    let dates = from_at.is_none() && to_at.is_none() && from_day.is_none() && to_day.is_none();
     waybill_prefix.is_none()
         && status.is_none()
         && service_mode.is_none()
         && exception_bit.is_none()
-        && from_at.is_none()
-        && to_at.is_none()
-        && from_day.is_none()
-        && to_day.is_none()
+        && (but_dates || dates)
         && origin_city.is_none()
         && destination_city.is_none()
         && overdue_at.is_none()
@@ -219,11 +226,7 @@ pub async fn list<C: ConnectionTrait>(
         ShipmentSort::Revenue | ShipmentSort::RevenueAsc => Range::Days,
     };
     let (cond, values) = condition(backend, vis, f, range);
-    let from = if needs_customers(vis, f) {
-        format!("shipments s JOIN customers c ON c.id = s.customer_id WHERE {cond}")
-    } else {
-        format!("shipments s WHERE {cond}")
-    };
+    let from = format!("{} WHERE {cond}", source(vis, f, false));
     // Counted newest first: the scan meets the recent matches first and stops at the cap
     // (in no order, SQLite read the table from its oldest rows: 20 s for one account
     // manager's shipments in transit). A waybill prefix reads its range of the waybill
@@ -232,12 +235,8 @@ pub async fn list<C: ConnectionTrait>(
     // alone (an account manager's, one customer's, the caller's scope) are counted in no
     // order, from the customers' index to their shipments' (4 ms where the newest-first
     // scan took 120 ms).
-    let days_only = range == Range::Days && {
-        let mut g = f.clone();
-        (g.from_at, g.to_at, g.from_day, g.to_day) = (None, None, None, None);
-        customers_only(&g)
-    };
-    let order = if f.waybill_prefix.is_some() || customers_only(f) || days_only {
+    let days_only = range == Range::Days && customers_only(f, true);
+    let order = if f.waybill_prefix.is_some() || customers_only(f, false) || days_only {
         ""
     } else {
         " ORDER BY s.ordered_at DESC"
@@ -277,11 +276,7 @@ pub async fn list<C: ConnectionTrait>(
         // the `sqlite3` shell). When a term reads the customers (an account manager's
         // scope), the shipments of the range lead (`+` keeps SQLite from walking every
         // shipment of the scope's customers instead: 6.5 s → 0.17 s).
-        let inner = if needs_customers(vis, f) {
-            "shipments s JOIN customers c ON c.id = +s.customer_id"
-        } else {
-            "shipments s"
-        };
+        let inner = source(vis, f, true);
         format!(
             "{select} WHERE s.id IN (SELECT s.id FROM {inner} WHERE {cond} \
              ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}"
@@ -310,11 +305,7 @@ pub async fn totals<C: ConnectionTrait>(
     let backend = conn.get_database_backend();
     let (cond, values) = condition(backend, vis, f, Range::Days);
     // Every shipment is the customers' when no term is on them: the sums skip the join.
-    let from = if needs_customers(vis, f) {
-        "shipments s JOIN customers c ON c.id = s.customer_id"
-    } else {
-        "shipments s"
-    };
+    let from = source(vis, f, false);
     let sql = format!(
         "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(s.revenue_fen), 0) AS BIGINT) AS revenue, \
          CAST(COALESCE(SUM(s.cost_fen), 0) AS BIGINT) AS cost, \
