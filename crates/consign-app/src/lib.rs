@@ -17,6 +17,7 @@ pub mod followups;
 pub mod idempotency;
 pub mod imports;
 pub mod jobs;
+pub mod kpis;
 pub mod mail;
 pub mod policies;
 pub mod scope;

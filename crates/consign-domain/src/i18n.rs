@@ -486,6 +486,7 @@ catalogue! {
     "explain.rfm" => "R：最后发货距今 {} 天，得 {} 分；F：近 {} 个月 {} 票，得 {} 分；M：收入 {}，得 {} 分（{} 个客户参与评分，由差到好排序，第 i 位得 ⌊5i/n⌋+1 分）", "R: last shipment {} days ago, score {}; F: {} months' shipments {}, score {}; M: revenue {}, score {} ({} customers scored, sorted worst to best, position i scores ⌊5i/n⌋+1)";
     "explain.rfm_none" => "近 {} 个月没有发货，不参与 RFM 评分", "No shipment in the last {} months: not scored";
     "err.date_format" => "日期格式不正确（例如 2026-11-01）", "Not a valid date (e.g. 2026-11-01)";
+    "err.kpi_window" => "开始日期须早于结束日期，且相隔不超过 3660 天", "The start date must come before the end date, at most 3,660 days apart";
     "err.policy_positive" => "必须是正数", "Must be positive";
     "err.policy_months" => "月数须在 1 到 24 之间", "Months must be between 1 and 24";
     "err.policy_days" => "天数须在 1 到 366 之间", "Days must be between 1 and 366";

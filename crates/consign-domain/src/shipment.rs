@@ -153,10 +153,11 @@ impl Shipment {
         Ok(())
     }
 
-    /// Order cycle (delivered_at − ordered_at) in whole minutes, for delivered shipments.
-    pub fn cycle_minutes(&self) -> Option<i64> {
+    /// Order cycle (delivered_at − ordered_at) in seconds (times are kept to the second),
+    /// for delivered shipments.
+    pub fn cycle_seconds(&self) -> Option<i64> {
         self.delivered_at
-            .map(|d| (d - self.ordered_at).num_minutes())
+            .map(|d| (d - self.ordered_at).num_seconds())
     }
 }
 
@@ -357,8 +358,8 @@ pub struct DayFigures {
     /// Revenue − cost where cost is known, else revenue (SPEC §3).
     pub profit_fen: i64,
     pub delivered: i64,
-    pub cycle_minutes: i64,
-    pub cycle_minutes_sq: i64,
+    pub cycle_seconds: i64,
+    pub cycle_seconds_sq: i64,
     pub delayed: i64,
     pub damaged: i64,
     pub short: i64,
@@ -376,8 +377,8 @@ impl DayFigures {
         "cost_fen",
         "profit_fen",
         "delivered",
-        "cycle_minutes",
-        "cycle_minutes_sq",
+        "cycle_seconds",
+        "cycle_seconds_sq",
         "delayed",
         "damaged",
         "short",
@@ -391,7 +392,7 @@ impl DayFigures {
     pub fn of(s: &Shipment) -> DayFigures {
         let x = s.exceptions;
         let flag = |e| i64::from(x.has(e));
-        let cycle = s.cycle_minutes();
+        let cycle = s.cycle_seconds();
         let delivered = i64::from(cycle.is_some());
         let c = cycle.unwrap_or(0);
         DayFigures {
@@ -400,8 +401,8 @@ impl DayFigures {
             cost_fen: s.cost_fen.unwrap_or_default().get(),
             profit_fen: (s.revenue_fen - s.cost_fen.unwrap_or_default()).get(),
             delivered,
-            cycle_minutes: c,
-            cycle_minutes_sq: c * c,
+            cycle_seconds: c,
+            cycle_seconds_sq: c * c,
             delayed: flag(Exception::Delayed),
             damaged: delivered * flag(Exception::Damaged),
             short: delivered * flag(Exception::Short),
@@ -420,8 +421,8 @@ impl DayFigures {
             self.cost_fen,
             self.profit_fen,
             self.delivered,
-            self.cycle_minutes,
-            self.cycle_minutes_sq,
+            self.cycle_seconds,
+            self.cycle_seconds_sq,
             self.delayed,
             self.damaged,
             self.short,
@@ -440,8 +441,8 @@ impl DayFigures {
             cost_fen: v[2],
             profit_fen: v[3],
             delivered: v[4],
-            cycle_minutes: v[5],
-            cycle_minutes_sq: v[6],
+            cycle_seconds: v[5],
+            cycle_seconds_sq: v[6],
             delayed: v[7],
             damaged: v[8],
             short: v[9],
@@ -569,7 +570,7 @@ mod tests {
         );
         let f = DayFigures::of(&s);
         assert_eq!(f.profit_fen, 400);
-        assert_eq!(f.cycle_minutes, 49 * 60 + 30);
+        assert_eq!(f.cycle_seconds, (49 * 60 + 30) * 60);
         assert_eq!((f.delivered, f.damaged, f.delayed), (1, 1, 1));
         s.delivered_at = None;
         s.status = ShipmentStatus::InTransit;

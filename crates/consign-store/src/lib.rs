@@ -12,6 +12,7 @@ pub mod followups;
 pub mod idempotency;
 pub mod imports;
 pub mod jobs;
+pub mod kpis;
 pub mod migrations;
 pub mod scope;
 pub mod service;

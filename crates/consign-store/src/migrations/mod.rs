@@ -114,6 +114,11 @@ impl MigratorTrait for Migrator {
                 sqlite: M0024_SQLITE,
                 postgres: M0024_POSTGRES,
             }),
+            Box::new(Scripts {
+                name: "m0025_cycle_seconds",
+                sqlite: M0025_SQLITE,
+                postgres: M0025_POSTGRES,
+            }),
         ]
     }
 }
@@ -268,6 +273,9 @@ const M0023: &str = include_str!("m0023_refused_customers.sql");
 /// the index by customer (a customer's keys are made from its name).
 const M0024_SQLITE: &str = include_str!("m0024_search_keys_clustered.sqlite.sql");
 const M0024_POSTGRES: &str = include_str!("m0024_search_keys_clustered.postgres.sql");
+/// Order cycles in the rollups to the second, recomputed from the shipments (issue 20).
+const M0025_SQLITE: &str = include_str!("m0025_cycle_seconds.sqlite.sql");
+const M0025_POSTGRES: &str = include_str!("m0025_cycle_seconds.postgres.sql");
 
 /// API tokens may carry an expiry (issue 16); old ones have none.
 const M0013: &str = include_str!("m0013_token_expiry.sql");

@@ -65,6 +65,7 @@ fn id<T: std::str::FromStr>(s: &str, u: &ApiUser) -> ApiResult<T> {
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::default()
         .merge(customers::routes())
+        .merge(kpis::routes())
         .merge(shipments::routes())
         .merge(billing::routes())
         .merge(imports::routes())
@@ -389,6 +390,7 @@ pub(crate) mod billing;
 pub(crate) mod classification;
 pub(crate) mod customers;
 pub(crate) mod imports;
+pub(crate) mod kpis;
 pub(crate) mod service;
 pub(crate) mod shipments;
 pub(crate) mod users;

@@ -1,0 +1,358 @@
+//! The sums behind the service KPIs (`consign_domain::kpis`): shipments from the daily
+//! rollups, overdue shipments from the open ones, tickets from the service desk.
+
+use crate::dialect::{shipment_ts, stmt};
+use crate::scope::Visibility;
+use crate::Result;
+use chrono::{DateTime, Utc};
+use consign_domain::customer::ServiceMode;
+use consign_domain::kpis::{cover, KpiSums};
+use consign_domain::shipment::local_day;
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use std::collections::BTreeMap;
+
+/// A window: local days `[from_day, to_day)` (YYYYMMDD) and the same as UTC instants;
+/// `overdue_before` is the window's end, or now when that is earlier.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub from_day: i32,
+    pub to_day: i32,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub overdue_before: DateTime<Utc>,
+    /// The company's time zone (the local month of a ticket's opening).
+    pub tz: chrono_tz::Tz,
+}
+
+#[derive(FromQueryResult)]
+struct Rolled {
+    g: Option<String>,
+    label: Option<String>,
+    shipments: Option<i64>,
+    delivered: Option<i64>,
+    cycle_seconds: Option<i64>,
+    cycle_seconds_sq: Option<f64>,
+    delayed: Option<i64>,
+    damaged: Option<i64>,
+    short: Option<i64>,
+    stockout: Option<i64>,
+    substituted: Option<i64>,
+    route_changed: Option<i64>,
+    returned: Option<i64>,
+    invoice_error: Option<i64>,
+}
+
+#[derive(FromQueryResult)]
+struct Ticketed {
+    g: Option<String>,
+    complaints: Option<i64>,
+    claims: Option<i64>,
+    responded: Option<i64>,
+    response_sum: Option<i64>,
+    resolved: Option<i64>,
+    resolution_sum: Option<i64>,
+}
+
+#[derive(FromQueryResult)]
+struct Count {
+    g: Option<String>,
+    n: i64,
+}
+
+/// How figures are grouped: the customer's segment, or the local month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    /// One row per customer (`g`: its code, the label its name).
+    Customer,
+    /// By the customer's value class / grade in this classification run (none: `g` null).
+    ValueClass(Option<i64>),
+    Grade(Option<i64>),
+    Province,
+    Industry,
+    /// By each service mode the customer uses (a customer in two modes counts in both).
+    ServiceMode,
+    /// By owner id (`g` null: the pool).
+    Owner,
+    /// By local month of the order or ticket (`g`: YYYYMM).
+    Month,
+    /// One row for everything in scope (`g` null).
+    All,
+}
+
+impl Grouping {
+    /// The group expression, given the month expression of the source.
+    fn key(&self, month: &str) -> String {
+        match self {
+            Grouping::Customer => "c.code".into(),
+            Grouping::ValueClass(_) => "cl.value_class".into(),
+            Grouping::Grade(_) => "cl.grade".into(),
+            Grouping::Province => "c.province".into(),
+            Grouping::Industry => "c.industry".into(),
+            Grouping::ServiceMode => "m.column1".into(),
+            Grouping::Owner => "CAST(c.owner_id AS TEXT)".into(),
+            Grouping::Month => format!("CAST({month} AS TEXT)"),
+            Grouping::All => "CAST(NULL AS TEXT)".into(),
+        }
+    }
+
+    /// Joins the key needs besides the customer (`c`).
+    fn joins(&self) -> String {
+        match self {
+            Grouping::ValueClass(run) | Grouping::Grade(run) => format!(
+                " LEFT JOIN classifications cl ON cl.run_id = {} AND cl.customer_id = c.id",
+                run.unwrap_or(0)
+            ),
+            Grouping::ServiceMode => format!(
+                " JOIN (VALUES {}) m ON c.service_modes LIKE '%,' || m.column1 || ',%'",
+                ServiceMode::ALL
+                    .iter()
+                    .map(|m| format!("('{}')", m.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            _ => String::new(),
+        }
+    }
+}
+
+/// The rollup rows covering a window (whole months from the monthly rollup, the edge
+/// days from the daily one) as a subquery `r(customer_id, month, …)`, with its values.
+fn covered(w: &Window) -> (String, Vec<Value>) {
+    let cols = ROLLED.join(", ");
+    let (days, months) = cover(w.from_day, w.to_day);
+    let mut parts = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if !days.is_empty() {
+        let cond = vec!["(day >= ? AND day < ?)"; days.len()].join(" OR ");
+        parts.push(format!(
+            "SELECT customer_id, day / 100 AS month, {cols} FROM customer_days WHERE {cond}"
+        ));
+        for (a, b) in days {
+            values.push(a.into());
+            values.push(b.into());
+        }
+    }
+    if let Some((a, b)) = months {
+        parts.push(format!(
+            "SELECT customer_id, month, {cols} FROM customer_months WHERE month >= ? AND month < ?"
+        ));
+        values.push(a.into());
+        values.push(b.into());
+    }
+    (parts.join(" UNION ALL "), values)
+}
+
+/// The rollup columns the KPIs read.
+const ROLLED: [&str; 12] = [
+    "shipments",
+    "delivered",
+    "cycle_seconds",
+    "cycle_seconds_sq",
+    "delayed",
+    "damaged",
+    "short",
+    "stockout",
+    "substituted",
+    "route_changed",
+    "returned",
+    "invoice_error",
+];
+
+/// Sums per group over a window, of the customers `filter` admits within `vis`
+/// (`filter`: a condition on `c`, with its values, e.g. one customer): group key →
+/// (label, sums). The label is the customer's name when grouping by customer.
+pub async fn sums_by<C: ConnectionTrait>(
+    conn: &C,
+    vis: &Visibility,
+    filter: (&str, Vec<Value>),
+    group: Grouping,
+    w: &Window,
+) -> Result<BTreeMap<Option<String>, (Option<String>, KpiSums)>> {
+    let backend = conn.get_database_backend();
+    let (scope, scope_values) = vis.owner_condition("c.owner_id");
+    let joins = group.joins();
+    let label = if group == Grouping::Customer {
+        "MIN(c.name)"
+    } else {
+        "CAST(NULL AS TEXT)"
+    };
+    let where_ = format!("{scope} AND {}", filter.0);
+    let mut cond_values = scope_values;
+    cond_values.extend(filter.1);
+    let sums = ROLLED
+        .iter()
+        .map(|c| {
+            if *c == "cycle_seconds_sq" {
+                format!("SUM(CAST(r.{c} AS DOUBLE PRECISION)) AS {c}")
+            } else {
+                format!("CAST(SUM(r.{c}) AS BIGINT) AS {c}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut out: BTreeMap<Option<String>, (Option<String>, KpiSums)> = BTreeMap::new();
+    let (rolled, mut values) = covered(w);
+    let key = group.key("r.month");
+    values.extend(cond_values.iter().cloned());
+    for r in Rolled::find_by_statement(stmt(
+        backend,
+        &format!(
+            "SELECT {key} AS g, {label} AS label, {sums} FROM ({rolled}) r \
+             JOIN customers c ON c.id = r.customer_id{joins} WHERE {where_} GROUP BY {key}"
+        ),
+        values,
+    ))
+    .all(conn)
+    .await?
+    {
+        let e = out.entry(r.g).or_default();
+        e.0 = r.label;
+        let s = &mut e.1;
+        s.shipments = r.shipments.unwrap_or(0);
+        s.delivered = r.delivered.unwrap_or(0);
+        s.cycle_seconds = r.cycle_seconds.unwrap_or(0);
+        s.cycle_seconds_sq = r.cycle_seconds_sq.unwrap_or(0.0);
+        s.delayed = r.delayed.unwrap_or(0);
+        s.damaged = r.damaged.unwrap_or(0);
+        s.short = r.short.unwrap_or(0);
+        s.stockout = r.stockout.unwrap_or(0);
+        s.substituted = r.substituted.unwrap_or(0);
+        s.route_changed = r.route_changed.unwrap_or(0);
+        s.returned = r.returned.unwrap_or(0);
+        s.invoice_error = r.invoice_error.unwrap_or(0);
+    }
+    // Open shipments past their promise.
+    let key = group.key("s.order_day / 100");
+    let mut values = vec![
+        shipment_ts(backend, Some(w.from)),
+        shipment_ts(backend, Some(w.to)),
+        shipment_ts(backend, Some(w.overdue_before)),
+    ];
+    values.extend(cond_values.iter().cloned());
+    for r in Count::find_by_statement(stmt(
+        backend,
+        &format!(
+            "SELECT {key} AS g, COUNT(*) AS n FROM shipments s \
+             JOIN customers c ON c.id = s.customer_id{joins} \
+             WHERE s.ordered_at >= ? AND s.ordered_at < ? AND s.status IN ('created', 'in_transit') \
+             AND s.delivered_at IS NULL AND s.promised_at < ? AND {where_} GROUP BY {key}"
+        ),
+        values,
+    ))
+    .all(conn)
+    .await?
+    {
+        out.entry(r.g).or_default().1.overdue_in_transit = r.n;
+    }
+    // Tickets opened in the window (by month: the local month of their opening, which
+    // the ticket does not store, so it is read per ticket and counted here).
+    let tickets = if group == Grouping::Month {
+        ticket_months(conn, &joins, &where_, &cond_values, w).await?
+    } else {
+        let key = group.key("");
+        let mut values: Vec<Value> = vec![w.from.into(), w.to.into()];
+        values.extend(cond_values.iter().cloned());
+        Ticketed::find_by_statement(stmt(
+            backend,
+            &format!(
+                "SELECT {key} AS g, {TICKET_SUMS} FROM tickets t \
+                 JOIN customers c ON c.id = t.customer_id{joins} \
+                 WHERE t.created_at >= ? AND t.created_at < ? AND {where_} GROUP BY {key}"
+            ),
+            values,
+        ))
+        .all(conn)
+        .await?
+    };
+    for t in tickets {
+        let s = &mut out.entry(t.g).or_default().1;
+        s.complaints += t.complaints.unwrap_or(0);
+        s.claims += t.claims.unwrap_or(0);
+        s.responded += t.responded.unwrap_or(0);
+        s.response_minutes += t.response_sum.unwrap_or(0);
+        s.resolved += t.resolved.unwrap_or(0);
+        s.resolution_minutes += t.resolution_sum.unwrap_or(0);
+    }
+    Ok(out)
+}
+
+const TICKET_SUMS: &str =
+    "CAST(SUM(CASE WHEN t.kind = 'complaint' THEN 1 ELSE 0 END) AS BIGINT) AS complaints, \
+     CAST(SUM(CASE WHEN t.kind = 'claim' THEN 1 ELSE 0 END) AS BIGINT) AS claims, \
+     CAST(COUNT(t.response_minutes) AS BIGINT) AS responded, \
+     CAST(SUM(t.response_minutes) AS BIGINT) AS response_sum, \
+     CAST(COUNT(t.resolution_minutes) AS BIGINT) AS resolved, \
+     CAST(SUM(t.resolution_minutes) AS BIGINT) AS resolution_sum";
+
+/// The window's tickets summed per local month of their opening (`g`: YYYYMM).
+async fn ticket_months<C: ConnectionTrait>(
+    conn: &C,
+    joins: &str,
+    where_: &str,
+    cond_values: &[Value],
+    w: &Window,
+) -> Result<Vec<Ticketed>> {
+    #[derive(FromQueryResult)]
+    struct One {
+        created_at: DateTime<Utc>,
+        kind: String,
+        response_minutes: Option<i64>,
+        resolution_minutes: Option<i64>,
+    }
+    let backend = conn.get_database_backend();
+    let mut values: Vec<Value> = vec![w.from.into(), w.to.into()];
+    values.extend(cond_values.iter().cloned());
+    let mut by: BTreeMap<i32, Ticketed> = BTreeMap::new();
+    for t in One::find_by_statement(stmt(
+        backend,
+        &format!(
+            "SELECT t.created_at, t.kind, t.response_minutes, t.resolution_minutes FROM tickets t \
+             JOIN customers c ON c.id = t.customer_id{joins} \
+             WHERE t.created_at >= ? AND t.created_at < ? AND {where_}"
+        ),
+        values,
+    ))
+    .all(conn)
+    .await?
+    {
+        let month = local_day(t.created_at, w.tz) / 100;
+        let e = by.entry(month).or_insert_with(|| Ticketed {
+            g: Some(month.to_string()),
+            complaints: Some(0),
+            claims: Some(0),
+            responded: Some(0),
+            response_sum: Some(0),
+            resolved: Some(0),
+            resolution_sum: Some(0),
+        });
+        let add = |x: &mut Option<i64>, v: i64| *x = Some(x.unwrap_or(0) + v);
+        add(&mut e.complaints, i64::from(t.kind == "complaint"));
+        add(&mut e.claims, i64::from(t.kind == "claim"));
+        if let Some(m) = t.response_minutes {
+            add(&mut e.responded, 1);
+            add(&mut e.response_sum, m);
+        }
+        if let Some(m) = t.resolution_minutes {
+            add(&mut e.resolved, 1);
+            add(&mut e.resolution_sum, m);
+        }
+    }
+    Ok(by.into_values().collect())
+}
+
+/// One customer's sums over a window (the caller has checked the customer is visible).
+pub async fn customer_sums<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: i64,
+    w: &Window,
+) -> Result<KpiSums> {
+    let mut by = sums_by(
+        conn,
+        &Visibility::All,
+        ("c.id = ?", vec![customer_id.into()]),
+        Grouping::All,
+        w,
+    )
+    .await?;
+    Ok(by.remove(&None).map(|(_, s)| s).unwrap_or_default())
+}

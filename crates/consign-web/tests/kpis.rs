@@ -1,0 +1,147 @@
+//! Service KPIs (issue 20) through the API, on SQLite and PostgreSQL: a hand-computed
+//! month of shipments in Asia/Shanghai (orders across local midnight and the month's
+//! edges, an open shipment past its promise, every exception), checked field by field.
+
+mod common;
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+fn close(v: &Value, want: f64) -> bool {
+    v.as_f64().is_some_and(|x| (x - want).abs() < 1e-9)
+}
+
+#[tokio::test]
+async fn a_customers_kpis_over_a_month() {
+    each_db(|t| async move {
+        let mine = t.customer("上海恒通供应链管理有限公司", Some("lixy"), None).await;
+        let code = t.code_of(mine).await;
+        let admin = t.api("admin").await;
+        let ship = |no: &str, ordered: &str, extra: Value| {
+            let mut s = json!({"waybill_no": no, "customer_code": code, "revenue_fen": 10000,
+                "ordered_at": ordered});
+            for (k, v) in extra.as_object().expect("object") {
+                s[k] = v.clone();
+            }
+            s
+        };
+        let items = vec![
+            // 2025-10-01 00:30 in Shanghai (30 September in UTC): October's. 48 h 30 s,
+            // on time, damaged.
+            ship("KP0001", "2025-09-30T16:30:00Z", json!({"promised_at": "2025-10-03T00:00:00Z",
+                "delivered_at": "2025-10-02T16:30:30Z", "exceptions": ["damaged"]})),
+            // 2025-10-31 23:59:59 local: October's. 24 h, late, short.
+            ship("KP0002", "2025-10-31T15:59:59Z", json!({"promised_at": "2025-11-01T10:00:00Z",
+                "delivered_at": "2025-11-01T15:59:59Z", "exceptions": ["short"]})),
+            // 2025-11-01 00:00 local: November's.
+            ship("KP0003", "2025-10-31T16:00:00Z", json!({"promised_at": "2025-11-02T00:00:00Z",
+                "delivered_at": "2025-11-03T00:00:00Z", "exceptions": ["damaged"]})),
+            // 2025-09-30 23:59 local: September's.
+            ship("KP0004", "2025-09-30T15:59:00Z", json!({"delivered_at": "2025-10-01T15:59:00Z"})),
+            // In transit past its promise: overdue; a stockout and a route change.
+            ship("KP0005", "2025-10-10T02:00:00Z", json!({"status": "in_transit",
+                "promised_at": "2025-10-12T02:00:00Z", "exceptions": ["stockout", "route_changed"]})),
+            // In transit, promised after the month: not overdue; substituted, invoice wrong.
+            ship("KP0006", "2025-10-20T02:00:00Z", json!({"status": "in_transit",
+                "promised_at": "2025-11-05T00:00:00Z", "exceptions": ["substituted", "invoice_error"]})),
+            // Returned undelivered: a return, not overdue in transit.
+            ship("KP0007", "2025-10-15T04:00:00Z", json!({"status": "returned",
+                "promised_at": "2025-10-16T04:00:00Z"})),
+        ];
+        let (s, body) = admin.post("/api/v1/shipments", json!({"items": items})).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+
+        let path = format!("/api/v1/customers/{mine}/kpis?from=2025-10-01&to=2025-11-01");
+        let (s, k) = admin.get(&path).await;
+        assert_eq!(s, StatusCode::OK, "{k}");
+        assert_eq!(k["customer_code"], json!(code));
+        assert_eq!((k["from"].clone(), k["to"].clone()), (json!("2025-10-01"), json!("2025-11-01")));
+        assert_eq!(k["shipments"], 5);
+        assert_eq!(k["delivered"], 2);
+        assert_eq!(k["overdue_in_transit"], 1);
+        // Cycles 172,830 s and 86,400 s: mean 129,615 s, σ 43,215 s (to the second).
+        assert!(close(&k["avg_cycle_hours"], 129_615.0 / 3600.0), "{k}");
+        assert!(close(&k["std_cycle_hours"], 43_215.0 / 3600.0), "{k}");
+        assert!(close(&k["delay_rate"], 0.5));
+        assert!(close(&k["on_time_rate"], 0.5));
+        assert!(close(&k["damage_rate"], 0.5));
+        assert!(close(&k["short_rate"], 0.5));
+        assert!(close(&k["stockout_rate"], 0.2));
+        assert_eq!(k["stockout_count"], 1);
+        assert!(close(&k["in_stock_ratio"], 0.8));
+        assert!(close(&k["substitution_rate"], 0.2));
+        assert!(close(&k["route_change_rate"], 0.2));
+        assert!(close(&k["return_rate"], 0.2));
+        assert!(close(&k["invoice_error_rate"], 0.2));
+        assert!(close(&k["complaints_per_1000"], 0.0));
+        assert!(close(&k["claim_ratio"], 0.0));
+        assert_eq!(k["csat"], Value::Null);
+        assert_eq!(k["nps"], Value::Null);
+
+        // November alone: one shipment, delivered after its promise, damaged.
+        let (_, nov) = admin
+            .get(&format!("/api/v1/customers/{mine}/kpis?from=2025-11-01&to=2025-12-01"))
+            .await;
+        assert_eq!((nov["shipments"].clone(), nov["delivered"].clone()), (json!(1), json!(1)));
+        assert!(close(&nov["delay_rate"], 1.0) && close(&nov["damage_rate"], 1.0), "{nov}");
+        assert!(close(&nov["std_cycle_hours"], 0.0));
+
+        // A window without shipments: counts 0, every rate null.
+        let (_, empty) = admin
+            .get(&format!("/api/v1/customers/{mine}/kpis?from=2024-01-01&to=2024-02-01"))
+            .await;
+        assert_eq!(empty["shipments"], 0);
+        for f in ["avg_cycle_hours", "std_cycle_hours", "delay_rate", "on_time_rate",
+            "in_stock_ratio", "complaints_per_1000", "claim_ratio"] {
+            assert_eq!(empty[f], Value::Null, "{f}");
+        }
+
+        // Complaints of the window, per 1,000 of its shipments: today's.
+        let today = chrono::Utc::now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive();
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let (s, body) = admin
+            .post("/api/v1/shipments", ship("KP0008", &now, json!({"status": "in_transit"})))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        t.complaint(mine, "货物破损").await;
+        let (from, to) = (today, today + chrono::Duration::days(1));
+        let (_, live) = admin
+            .get(&format!("/api/v1/customers/{mine}/kpis?from={from}&to={to}"))
+            .await;
+        assert_eq!(live["shipments"], 1, "{live}");
+        assert!(close(&live["complaints_per_1000"], 1000.0), "{live}");
+        assert!(close(&live["claim_ratio"], 0.0));
+        // The default window is the last 30 days, today included.
+        let (_, default) = admin.get(&format!("/api/v1/customers/{mine}/kpis")).await;
+        assert_eq!(default["to"], json!(to.to_string()));
+        assert_eq!(default["from"], json!((to - chrono::Duration::days(30)).to_string()));
+        assert_eq!(default["shipments"], 1);
+
+        // Within the caller's scope: another account manager's customer is not found.
+        let (s, _) = t.api("chenj").await.get(&path).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, own) = t.api("lixy").await.get(&path).await;
+        assert_eq!((s, own["shipments"].clone()), (StatusCode::OK, json!(5)));
+
+        // Bad windows say what and where, in the caller's language.
+        let zh = admin.clone().lang("zh-CN");
+        let (s, e) = zh
+            .get(&format!("/api/v1/customers/{mine}/kpis?from=2025-13-01&to=2025-11-01"))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e["errors"].as_array().expect("errors").iter().any(|x| x["field"] == "from"
+            && x["message"] == "日期格式不正确（例如 2026-11-01）"), "{e}");
+        let (s, e) = admin
+            .clone()
+            .lang("en")
+            .get(&format!("/api/v1/customers/{mine}/kpis?from=2025-11-01&to=2025-11-01"))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(e["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("The start date must come before the end date")), "{e}");
+    })
+    .await;
+}
