@@ -64,6 +64,8 @@ pub enum Export {
     Payments(Option<CustomerId>),
     /// Tickets matching a list's filters (all pages).
     Tickets(Box<crate::service::TicketQuery>),
+    /// The service KPIs, one row per group (headers: the API's field names).
+    Kpis(Box<crate::kpis::GroupQuery>),
 }
 
 /// A cell: text, or a number Excel should treat as one.
@@ -200,6 +202,17 @@ pub async fn authorize(app: &App, actor: &Actor, what: &Export) -> Result<()> {
             let mut first = (**q).clone();
             (first.page, first.per_page, first.totals) = (Some("1".into()), Some("1".into()), None);
             crate::shipments::list(app, actor, &first).await.map(|_| ())
+        }
+        Export::Kpis(q) => {
+            crate::kpis::group_of(q)?;
+            crate::kpis::window(
+                app,
+                &crate::kpis::KpiQuery {
+                    from: q.from.clone(),
+                    to: q.to.clone(),
+                },
+            )?;
+            customers::visibility(app, actor).await.map(|_| ())
         }
         _ => customers::visibility(app, actor).await.map(|_| ()),
     }
@@ -482,6 +495,32 @@ pub async fn export<W: Write + Send>(
             }
             ("ticket", None)
         }
+        Export::Kpis(q) => {
+            let table = crate::kpis::company_kpis(app, actor, q).await?;
+            sink.row(
+                &crate::kpis::COLUMNS
+                    .iter()
+                    .map(|c| t(*c))
+                    .collect::<Vec<_>>(),
+            )?;
+            for r in &table.items {
+                n += 1;
+                let mut cells = vec![
+                    t(r.group.clone().unwrap_or_default()),
+                    t(r.label.clone().unwrap_or_default()),
+                ];
+                cells.extend(
+                    crate::kpis::figures(&r.kpis)
+                        .into_iter()
+                        .map(|(v, d)| match v {
+                            Some(v) => Cell::Num(v, d),
+                            None => t(""),
+                        }),
+                );
+                sink.row(&cells)?;
+            }
+            ("kpi", None)
+        }
     };
     sink.finish()?;
     let txn = app.db.begin_write().await?;
@@ -514,6 +553,7 @@ pub async fn export<W: Write + Send>(
                 "shipment" => "shipment.export",
                 "invoice" => "invoice.export",
                 "ticket" => "ticket.export",
+                "kpi" => "kpi.export",
                 _ => "payment.export",
             },
             entity_type: entity,
@@ -566,6 +606,7 @@ impl Export {
         match self {
             Export::Customers(q) => serde_urlencoded::to_string(q.as_ref()).unwrap_or_default(),
             Export::Tickets(q) => serde_urlencoded::to_string(q.as_ref()).unwrap_or_default(),
+            Export::Kpis(q) => serde_urlencoded::to_string(q.as_ref()).unwrap_or_default(),
             Export::ShipmentList(q) => serde_urlencoded::to_string(q.as_ref()).unwrap_or_default(),
             Export::Shipments(c) | Export::Invoices(c) | Export::Payments(c) => {
                 c.map(|c| format!("customer={c}")).unwrap_or_default()

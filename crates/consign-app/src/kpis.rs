@@ -10,7 +10,7 @@ use consign_domain::customer::CustomerId;
 use consign_domain::kpis::Kpis;
 use consign_domain::shipment::local_day;
 use consign_domain::FieldErrors;
-use consign_store::kpis::{self as repo, Window};
+use consign_store::kpis::{self as repo, Grouping, Window};
 use serde::{Deserialize, Serialize};
 
 /// The longest window asked for at once (days).
@@ -65,10 +65,19 @@ pub fn window(app: &App, q: &KpiQuery) -> Result<(NaiveDate, NaiveDate, Window)>
     }
     let now = Utc::now();
     let today = now.with_timezone(&app.tz()).date_naive();
-    let to = to.unwrap_or(today + Duration::days(1));
-    let from = from.unwrap_or(to - Duration::days(DEFAULT_DAYS));
+    let bad = || AppError::field("from", "err.kpi_window");
+    let to = match to {
+        Some(d) => d,
+        None => today.succ_opt().ok_or_else(bad)?,
+    };
+    let from = match from {
+        Some(d) => d,
+        None => to
+            .checked_sub_signed(Duration::days(DEFAULT_DAYS))
+            .ok_or_else(bad)?,
+    };
     if from >= to || (to - from).num_days() > MAX_WINDOW_DAYS {
-        return Err(AppError::field("from", "err.kpi_window"));
+        return Err(bad());
     }
     let start = utc(app, from.and_time(NaiveTime::MIN));
     let end = utc(app, to.and_time(NaiveTime::MIN));
@@ -105,4 +114,238 @@ pub async fn customer_kpis(
         to,
         kpis: Kpis::of(&sums, None, None),
     })
+}
+
+/// How the company's KPIs are grouped (`group=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    Customer,
+    ValueClass,
+    Grade,
+    Province,
+    Industry,
+    ServiceMode,
+    Owner,
+    Month,
+}
+
+impl GroupBy {
+    pub const ALL: [GroupBy; 8] = [
+        GroupBy::Customer,
+        GroupBy::ValueClass,
+        GroupBy::Grade,
+        GroupBy::Province,
+        GroupBy::Industry,
+        GroupBy::ServiceMode,
+        GroupBy::Owner,
+        GroupBy::Month,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupBy::Customer => "customer",
+            GroupBy::ValueClass => "value_class",
+            GroupBy::Grade => "grade",
+            GroupBy::Province => "province",
+            GroupBy::Industry => "industry",
+            GroupBy::ServiceMode => "service_mode",
+            GroupBy::Owner => "owner",
+            GroupBy::Month => "month",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<GroupBy> {
+        GroupBy::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+}
+
+/// The company's KPIs as asked: a window and a grouping.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GroupQuery {
+    /// First day (company time zone), `YYYY-MM-DD`; default: 30 days before `to`.
+    #[param(example = "2026-01-01")]
+    pub from: Option<String>,
+    /// Day after the last (exclusive), `YYYY-MM-DD`; default: tomorrow.
+    #[param(example = "2027-01-01")]
+    pub to: Option<String>,
+    /// `customer`, `value_class`, `grade`, `province`, `industry`, `service_mode`,
+    /// `owner` or `month` (default `customer`).
+    #[param(pattern = "^(customer|value_class|grade|province|industry|service_mode|owner|month)$")]
+    pub group: Option<String>,
+    /// `json` (default), `csv` or `xlsx`.
+    #[param(pattern = "^(json|csv|xlsx)$")]
+    pub format: Option<String>,
+}
+
+/// One group's KPIs.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GroupKpis {
+    /// The group's key: the customer's code, the value class (A/B/C), the grade, the
+    /// province, the industry, the service mode, the owner's user name, or the month
+    /// (`YYYY-MM`); `null`: none recorded (unclassified, no province, the pool).
+    pub group: Option<String>,
+    /// The customer's code (`group=customer`; else null).
+    pub customer_code: Option<String>,
+    /// The customer's name, or the owner's display name.
+    pub label: Option<String>,
+    #[serde(flatten)]
+    pub kpis: Kpis,
+}
+
+/// The company's KPIs grouped, over a window.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct KpiTable {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub group: GroupBy,
+    pub items: Vec<GroupKpis>,
+}
+
+/// The grouping a query names (default: by customer), or a 422 naming `group`.
+pub fn group_of(q: &GroupQuery) -> Result<GroupBy> {
+    match q.group.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(GroupBy::Customer),
+        Some(s) => GroupBy::parse(s).ok_or_else(|| AppError::field("group", "err.invalid_choice")),
+    }
+}
+
+/// The KPIs of the customers the caller may see, one row per group, in the group's
+/// order (months ascending).
+pub async fn company_kpis(app: &App, actor: &Actor, q: &GroupQuery) -> Result<KpiTable> {
+    let vis = crate::scope::visibility(app, actor).await?;
+    let group = group_of(q)?;
+    let (from, to, w) = window(
+        app,
+        &KpiQuery {
+            from: q.from.clone(),
+            to: q.to.clone(),
+        },
+    )?;
+    let conn = &app.db.conn;
+    let run = || async {
+        let today = Utc::now().with_timezone(&app.tz()).date_naive();
+        Ok::<_, AppError>(
+            consign_store::classification::current_run(
+                conn,
+                consign_domain::classify::day_num(today),
+            )
+            .await?
+            .map(|r| r.id),
+        )
+    };
+    let grouping = match group {
+        GroupBy::Customer => Grouping::Customer,
+        GroupBy::ValueClass => Grouping::ValueClass(run().await?),
+        GroupBy::Grade => Grouping::Grade(run().await?),
+        GroupBy::Province => Grouping::Province,
+        GroupBy::Industry => Grouping::Industry,
+        GroupBy::ServiceMode => Grouping::ServiceMode,
+        GroupBy::Owner => Grouping::Owner,
+        GroupBy::Month => Grouping::Month,
+    };
+    let by = repo::sums_by(conn, &vis, ("1=1", vec![]), grouping, &w).await?;
+    let users: std::collections::HashMap<String, (String, String)> = if group == GroupBy::Owner {
+        consign_store::users::all_users(conn)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.to_string(), (u.username, u.display_name)))
+            .collect()
+    } else {
+        Default::default()
+    };
+    let items = by
+        .into_iter()
+        .map(|(g, (label, sums))| {
+            let (group_key, label) = match group {
+                GroupBy::Owner => match g.as_ref().and_then(|id| users.get(id)) {
+                    Some((username, name)) => (Some(username.clone()), Some(name.clone())),
+                    None => (None, None),
+                },
+                GroupBy::Month => (
+                    g.as_deref()
+                        .and_then(|m| m.parse::<i32>().ok())
+                        .map(|m| format!("{:04}-{:02}", m / 100, m % 100)),
+                    None,
+                ),
+                _ => (g, label),
+            };
+            GroupKpis {
+                customer_code: (group == GroupBy::Customer)
+                    .then(|| group_key.clone())
+                    .flatten(),
+                group: group_key,
+                label,
+                kpis: Kpis::of(&sums, None, None),
+            }
+        })
+        .collect();
+    Ok(KpiTable {
+        from,
+        to,
+        group,
+        items,
+    })
+}
+
+/// The columns of a KPI file: the group, its label, then the figures in the API's order
+/// and names.
+pub const COLUMNS: [&str; 24] = [
+    "group",
+    "label",
+    "shipments",
+    "delivered",
+    "overdue_in_transit",
+    "avg_cycle_hours",
+    "std_cycle_hours",
+    "delay_rate",
+    "on_time_rate",
+    "damage_rate",
+    "short_rate",
+    "stockout_rate",
+    "stockout_count",
+    "in_stock_ratio",
+    "substitution_rate",
+    "route_change_rate",
+    "return_rate",
+    "invoice_error_rate",
+    "complaints_per_1000",
+    "claim_ratio",
+    "avg_first_response_hours",
+    "avg_resolution_hours",
+    "csat",
+    "nps",
+];
+
+/// The figures of [`COLUMNS`] after the group and label, each as a scaled integer and
+/// its decimals (rates to 6, hours and scores to 3; `None`: no denominator).
+pub fn figures(k: &Kpis) -> Vec<(Option<i64>, u32)> {
+    let n = |v: i64| (Some(v), 0);
+    let r = |v: Option<f64>| (v.map(|x| (x * 1e6).round() as i64), 6);
+    let h = |v: Option<f64>| (v.map(|x| (x * 1e3).round() as i64), 3);
+    vec![
+        n(k.shipments),
+        n(k.delivered),
+        n(k.overdue_in_transit),
+        h(k.avg_cycle_hours),
+        h(k.std_cycle_hours),
+        r(k.delay_rate),
+        r(k.on_time_rate),
+        r(k.damage_rate),
+        r(k.short_rate),
+        r(k.stockout_rate),
+        n(k.stockout_count),
+        r(k.in_stock_ratio),
+        r(k.substitution_rate),
+        r(k.route_change_rate),
+        r(k.return_rate),
+        r(k.invoice_error_rate),
+        h(k.complaints_per_1000),
+        r(k.claim_ratio),
+        h(k.avg_first_response_hours),
+        h(k.avg_resolution_hours),
+        h(k.csat),
+        h(k.nps),
+    ]
 }

@@ -1062,6 +1062,7 @@ catalogue! {
     "action.ticket.attach" => "上传工单附件", "Attached a file to a ticket";
     "action.ticket.escalate" => "工单超时升级", "Ticket escalated (SLA breach)";
     "action.ticket.export" => "导出服务工单", "Exported tickets";
+    "action.kpi.export" => "导出服务质量指标", "Exported service KPIs";
     "ticket.all_of_customer" => "全部工单", "All tickets";
     "ticket.step" => "处理步骤", "Step";
     "ticket.breach" => "超时项", "Breach";

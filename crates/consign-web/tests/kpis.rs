@@ -145,3 +145,147 @@ async fn a_customers_kpis_over_a_month() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_companys_kpis_by_group_within_scope() {
+    each_db(|t| async move {
+        let mine = t
+            .customer("上海恒通供应链管理有限公司", Some("lixy"), None)
+            .await;
+        let theirs = t
+            .customer("广州南沙冷链物流有限公司", Some("chenj"), None)
+            .await;
+        let (mine_code, their_code) = (t.code_of(mine).await, t.code_of(theirs).await);
+        let admin = t.api("admin").await;
+        // Promised at delivery (on time), but the last one.
+        let ship = |no: &str, code: &str, ordered: &str, delivered: &str| {
+            let promised = if no == "KG0004" {
+                "2025-10-20T00:00:00Z"
+            } else {
+                delivered
+            };
+            json!({"waybill_no": no, "customer_code": code, "revenue_fen": 10000,
+                "ordered_at": ordered, "delivered_at": delivered, "promised_at": promised})
+        };
+        let items = vec![
+            // 2025-09-30 23:59 local, 2025-10-01 00:30 local, 2025-11-01 00:00 local.
+            ship(
+                "KG0001",
+                &mine_code,
+                "2025-09-30T15:59:00Z",
+                "2025-10-01T15:59:00Z",
+            ),
+            ship(
+                "KG0002",
+                &mine_code,
+                "2025-09-30T16:30:00Z",
+                "2025-10-01T16:30:00Z",
+            ),
+            ship(
+                "KG0003",
+                &mine_code,
+                "2025-10-31T16:00:00Z",
+                "2025-11-01T16:00:00Z",
+            ),
+            ship(
+                "KG0004",
+                &their_code,
+                "2025-10-10T00:00:00Z",
+                "2025-10-22T00:00:00Z",
+            ),
+        ];
+        let (s, body) = admin
+            .post("/api/v1/shipments", json!({"items": items}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+
+        let month = "/api/v1/kpis?from=2025-09-15&to=2025-11-15&group=month";
+        let (s, m) = admin.get(month).await;
+        assert_eq!(s, StatusCode::OK, "{m}");
+        assert_eq!(m["group"], "month");
+        let rows: Vec<(Value, Value)> = m["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|r| (r["group"].clone(), r["shipments"].clone()))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                (json!("2025-09"), json!(1)),
+                (json!("2025-10"), json!(2)),
+                (json!("2025-11"), json!(1))
+            ]
+        );
+
+        // By customer: each customer's row, with its code; an account manager sees only
+        // its own (and the pool's).
+        let oct = "/api/v1/kpis?from=2025-10-01&to=2025-11-01&group=customer";
+        let (_, all) = admin.get(oct).await;
+        let codes: Vec<Value> = all["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|r| r["customer_code"].clone())
+            .collect();
+        assert_eq!(codes.len(), 2, "{all}");
+        let theirs_row = all["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|r| r["customer_code"] == json!(their_code))
+            .expect("their row")
+            .clone();
+        assert_eq!(theirs_row["label"], "广州南沙冷链物流有限公司");
+        assert!(close(&theirs_row["delay_rate"], 1.0), "{theirs_row}");
+        assert!(close(&theirs_row["avg_cycle_hours"], 288.0), "{theirs_row}");
+        let (_, own) = t.api("lixy").await.get(oct).await;
+        let own_codes: Vec<Value> = own["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|r| r["customer_code"].clone())
+            .collect();
+        assert_eq!(own_codes, vec![json!(mine_code)]);
+
+        // By owner: user names and display names.
+        let (_, owners) = admin
+            .get("/api/v1/kpis?from=2025-10-01&to=2025-11-01&group=owner")
+            .await;
+        let mut by: Vec<(Value, Value)> = owners["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|r| (r["group"].clone(), r["shipments"].clone()))
+            .collect();
+        by.sort_by_key(|x| x.0.to_string());
+        assert_eq!(
+            by,
+            vec![(json!("chenj"), json!(1)), (json!("lixy"), json!(1))]
+        );
+
+        // The same rows as a file, headed by the API's field names.
+        let r = admin
+            .req(reqwest::Method::GET, &format!("{oct}&format=csv"))
+            .send()
+            .await
+            .expect("csv");
+        assert_eq!(r.status(), StatusCode::OK);
+        let text = r.text().await.expect("text");
+        let mut lines = text.trim_start_matches('\u{feff}').lines();
+        assert!(lines
+            .next()
+            .expect("header")
+            .starts_with("group,label,shipments,delivered,overdue_in_transit,avg_cycle_hours"));
+        let row = lines
+            .find(|l| l.starts_with(&their_code))
+            .expect("their line");
+        assert!(row.contains(",288,"), "{row}");
+
+        // A grouping that does not exist is refused, naming the parameter.
+        let (s, e) = admin.get("/api/v1/kpis?group=planet").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(e["errors"][0]["field"], "group");
+    })
+    .await;
+}
