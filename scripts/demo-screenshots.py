@@ -4,7 +4,8 @@
     scripts/demo-screenshots.py [BASE_URL] [OUT_DIR]   # defaults http://127.0.0.1:8080, docs/screenshots
 
 Signs in as `admin` (the demo's password), opens each page at 1366x768 (the common
-office laptop) and at 1920x1080, in zh-CN and en, and writes PNGs named
+office laptop), at 1920x1080 and at phone size (390x844), in zh-CN and en (`ONLY=a,b`
+takes pages a and b alone), and writes PNGs named
 <page>-<width>x<height>-<lang>.png. Needs chromium and chromedriver (Debian packages
 chromium, chromium-driver) and fonts-noto-cjk for the Chinese text. Standard library
 only: it speaks WebDriver to chromedriver over HTTP.
@@ -30,8 +31,12 @@ PAGES = [
     ("imports", "/imports"),
     ("users", "/admin/users"),
     ("customer-shipments", "/customers/1#shipments"),
+    ("customer-service-quality", "/customers/88#service-quality"),
 ]
-SIZES = [(1366, 768), (1920, 1080)]
+SIZES = [(1366, 768), (1920, 1080), (390, 844)]
+# ONLY=name1,name2 takes those pages alone.
+if os.environ.get("ONLY"):
+    PAGES = [p for p in PAGES if p[0] in os.environ["ONLY"].split(",")]
 
 
 def free_port():

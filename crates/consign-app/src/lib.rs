@@ -45,6 +45,8 @@ pub struct App {
     pub creates: Arc<customers::CreateQueue>,
     /// Recently checked sessions and API tokens.
     pub callers: Arc<auth::CallerCache>,
+    /// The company's KPIs the customer pages compare against, recently computed.
+    pub kpi_baseline: Arc<kpis::Baseline>,
 }
 
 /// One page of a list and the total matching.
@@ -98,6 +100,7 @@ impl App {
             settings: Arc::new(settings),
             creates: Arc::default(),
             callers: Arc::default(),
+            kpi_baseline: Arc::default(),
         };
         let n = customers::reindex_if_needed(&app).await?;
         if n > 0 {

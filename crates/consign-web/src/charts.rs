@@ -186,6 +186,59 @@ pub fn short_yuan(zh: bool, yuan: f64) -> String {
     }
 }
 
+/// A small trend line (e.g. a KPI over 12 months), scaled to its own range; a month
+/// without a value breaks the line. The title says what it is, for screen readers.
+pub fn sparkline(title: &str, values: &[Option<f64>]) -> String {
+    let (w, h, pad) = (96.0, 22.0, 2.0);
+    let known: Vec<f64> = values.iter().flatten().copied().collect();
+    let (lo, hi) = known
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    let span = if known.is_empty() || hi - lo < 1e-12 {
+        1.0
+    } else {
+        hi - lo
+    };
+    let step = (w - 2.0 * pad) / (values.len().max(2) - 1) as f64;
+    let y = |v: f64| {
+        if known.len() > 1 && hi - lo >= 1e-12 {
+            h - pad - (v - lo) / span * (h - 2.0 * pad)
+        } else {
+            h / 2.0
+        }
+    };
+    let mut s = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="spark" role="img" viewBox="0 0 {w} {h}" width="{w}" height="{h}"><title>{}</title>"#,
+        esc(title)
+    );
+    let mut run: Vec<String> = Vec::new();
+    let flush = |run: &mut Vec<String>, s: &mut String| {
+        if run.len() > 1 {
+            *s += &format!(
+                r##"<polyline fill="none" stroke="#2f6fd6" stroke-width="1.5" points="{}"/>"##,
+                run.join(" ")
+            );
+        }
+        run.clear();
+    };
+    let mut last = None;
+    for (i, v) in values.iter().enumerate() {
+        match v {
+            Some(v) => {
+                let p = (pad + i as f64 * step, y(*v));
+                run.push(format!("{:.1},{:.1}", p.0, p.1));
+                last = Some(p);
+            }
+            None => flush(&mut run, &mut s),
+        }
+    }
+    flush(&mut run, &mut s);
+    if let Some((x, yy)) = last {
+        s += &format!(r##"<circle cx="{x:.1}" cy="{yy:.1}" r="2" fill="#2f6fd6"/>"##);
+    }
+    s + "</svg>"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

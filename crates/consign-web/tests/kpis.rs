@@ -289,3 +289,52 @@ async fn the_companys_kpis_by_group_within_scope() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_customer_page_shows_its_service_quality() {
+    each_db(|t| async move {
+        let mine = t.customer("杭州顺路冷链物流有限公司", Some("lixy"), None).await;
+        let code = t.code_of(mine).await;
+        let admin = t.api("admin").await;
+        let at = |h: i64| {
+            (chrono::Utc::now() - chrono::Duration::hours(h))
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        };
+        // Two days ago, delivered a day later, damaged; and one delivered on time.
+        let items = json!({"items": [
+            {"waybill_no": "KQ0001", "customer_code": code, "revenue_fen": 10000,
+             "ordered_at": at(48), "promised_at": at(36), "delivered_at": at(24), "exceptions": ["damaged"]},
+            {"waybill_no": "KQ0002", "customer_code": code, "revenue_fen": 10000,
+             "ordered_at": at(48), "promised_at": at(12), "delivered_at": at(24)}
+        ]});
+        let (s, body) = admin.post("/api/v1/shipments", items).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let b = t.browser("lixy").await;
+        let (s, page) = b.get(&format!("/customers/{mine}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("服务质量") && page.contains("近 30 天"), "the panel");
+        let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+        let to = today + chrono::Duration::days(1);
+        let from = to - chrono::Duration::days(30);
+        // The 30 days' damage rate, 50%, links to the damaged shipments of the window.
+        let link = format!(
+            "<a href=\"/shipments?customer_id={mine}&#38;from={from}&#38;to={to}&#38;exception=damaged\">50.0%</a>"
+        );
+        let panel = page.split("id=\"service-quality\"").nth(1).unwrap_or_default();
+        assert!(page.contains(&link), "{link} in the panel: {}", &panel[..panel.len().min(3000)]);
+        // On time: one of two.
+        assert!(page.contains("exception=delayed\">50.0%</a>"), "on-time rate");
+        // The list behind the link holds the damaged shipment only.
+        let (s, list) = b
+            .get(&format!("/shipments?customer_id={mine}&from={from}&to={to}&exception=damaged"))
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(list.contains("KQ0001") && !list.contains("KQ0002"));
+        // English too.
+        let en = Browser::new(&t.url(""), Some("en"));
+        en.login("lixy", PASSWORD).await;
+        let (_, page) = en.get(&format!("/customers/{mine}")).await;
+        assert!(page.contains("Service quality") && page.contains("Last 365 days"));
+    })
+    .await;
+}

@@ -517,6 +517,7 @@ pub(crate) mod analysis;
 mod audit;
 mod customers;
 pub(crate) mod imports;
+pub(crate) mod kpis;
 pub(crate) mod listing;
 mod login;
 pub(crate) mod service;

@@ -43,6 +43,8 @@ pub(crate) struct DetailTpl {
     pub(crate) interactions: Vec<consign_app::followups::InteractionView>,
     pub(crate) tasks: Vec<consign_app::followups::TaskView>,
     pub(crate) logform: FormView,
+    /// The customer's service quality (KPIs over 30/90/365 days, the company's, trends).
+    pub(crate) kpis: crate::ui::kpis::PanelView,
 }
 
 pub struct TimelineItem {
@@ -306,6 +308,9 @@ pub(crate) async fn detail_page(
     let p = customers::page(app, &u.actor, id, q, lang)
         .await
         .map_err(|e| fail(e, lang))?;
+    let kpi_panel = consign_app::kpis::panel(app, &u.actor, id)
+        .await
+        .map_err(|e| fail(e, lang))?;
     let mut ctx = Ctx::new(app, u, &format!("/customers/{id}"), "customers");
     ctx = with_flash(ctx, x.flash.as_deref());
     let timeline = timeline_items(&ctx, p.timeline, &p.user_names);
@@ -356,6 +361,7 @@ pub(crate) async fn detail_page(
         interactions: p.interactions,
         tasks: p.tasks,
         logform: FormView::new(lang, x.log_values, x.log_errors),
+        kpis: crate::ui::kpis::panel_view(lang, id.get(), &kpi_panel),
         can_ticket: u.actor.role.handles_tickets() && p.tickets.is_some(),
         tickets: p.tickets,
         d,
