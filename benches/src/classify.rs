@@ -152,6 +152,7 @@ async fn dashboard(dir: &Path, consign: &Path, requests: usize) -> Result<()> {
             );
         }
         shipment_list(&client, &base, requests).await?;
+        kpis(&client, &base, requests).await?;
         // An account manager's own scope (its customers and the pool): lixy, id 3.
         let lixy = session_client()?;
         login(&lixy, &base, "lixy").await?;
@@ -285,6 +286,100 @@ async fn shipment_list(client: &reqwest::Client, base: &str, requests: usize) ->
         ),
     ];
     time_scenarios(client, base, requests, scenarios).await
+}
+
+/// The service KPIs (issue 20): one customer's windows and the customer page that shows
+/// them, the company's by month and by segment over a year, and every customer's year at
+/// once (JSON and CSV).
+async fn kpis(client: &reqwest::Client, base: &str, requests: usize) -> Result<()> {
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    let to = today + chrono::Duration::days(1);
+    let year = format!("from={}&to={to}", to - chrono::Duration::days(365));
+    let small: Vec<(String, String, u32)> = vec![
+        (
+            "customer, 30 days (API)".into(),
+            "/api/v1/customers/4242/kpis".into(),
+            50,
+        ),
+        (
+            "customer, 365 days (API)".into(),
+            format!("/api/v1/customers/4242/kpis?{year}"),
+            50,
+        ),
+        (
+            "customer page (with the panel)".into(),
+            "/customers/4242".into(),
+            150,
+        ),
+        (
+            "company by month, a year".into(),
+            format!("/api/v1/kpis?{year}&group=month"),
+            150,
+        ),
+        (
+            "company by value class, a year".into(),
+            format!("/api/v1/kpis?{year}&group=value_class"),
+            150,
+        ),
+        (
+            "company by owner, a year".into(),
+            format!("/api/v1/kpis?{year}&group=owner"),
+            150,
+        ),
+    ];
+    for (label, path, target) in small {
+        time_one(client, base, requests, "kpis", &label, &path, target).await?;
+    }
+    for (label, path) in [
+        (
+            "every customer, a year (JSON)",
+            format!("/api/v1/kpis?{year}&group=customer"),
+        ),
+        (
+            "every customer, a year (CSV)",
+            format!("/api/v1/kpis?{year}&group=customer&format=csv"),
+        ),
+    ] {
+        time_one(client, base, 3, "kpis", label, &path, 5000).await?;
+    }
+    Ok(())
+}
+
+/// One path: a warm-up, then `requests` one after another; median and max against a
+/// target (ms).
+async fn time_one(
+    client: &reqwest::Client,
+    base: &str,
+    requests: usize,
+    what: &str,
+    label: &str,
+    path: &str,
+    target: u32,
+) -> Result<()> {
+    client
+        .get(format!("{base}{path}"))
+        .send()
+        .await?
+        .bytes()
+        .await?;
+    let mut times = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..requests {
+        let t = Instant::now();
+        let r = client.get(format!("{base}{path}")).send().await?;
+        if !r.status().is_success() {
+            bail!("{path}: {}", r.status());
+        }
+        bytes = r.bytes().await?.len();
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (med, max) = median_ms(times);
+    println!(
+        "{what}: {label:<32} median {med:>7.1} ms  max {max:>7.1} ms  ({bytes} bytes; target ≤ {target} ms)"
+    );
+    Ok(())
 }
 
 /// Each path's page: a warm-up, then `requests` one after another; median and max.
