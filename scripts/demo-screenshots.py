@@ -24,6 +24,7 @@ OUT = sys.argv[2] if len(sys.argv) > 2 else "docs/screenshots"
 PASSWORD = "consign-demo-2026"
 PAGES = [
     ("analysis", "/analysis"),
+    ("service-quality", "/analysis/service-quality"),
     ("customers", "/customers"),
     ("shipments", "/shipments"),
     ("tickets", "/tickets"),

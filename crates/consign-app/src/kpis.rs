@@ -187,6 +187,8 @@ pub struct GroupKpis {
     /// province, the industry, the service mode, the owner's user name, or the month
     /// (`YYYY-MM`); `null`: none recorded (unclassified, no province, the pool).
     pub group: Option<String>,
+    /// The customer's id (`group=customer`; else null).
+    pub customer_id: Option<String>,
     /// The customer's code (`group=customer`; else null).
     pub customer_code: Option<String>,
     /// The customer's name, or the owner's display name.
@@ -258,7 +260,12 @@ pub async fn company_kpis(app: &App, actor: &Actor, q: &GroupQuery) -> Result<Kp
     };
     let items = by
         .into_iter()
-        .map(|(g, (label, sums))| {
+        .map(|(g, grouped)| {
+            let repo::Grouped {
+                label,
+                customer_id,
+                sums,
+            } = grouped;
             let (group_key, label) = match group {
                 GroupBy::Owner => match g.as_ref().and_then(|id| users.get(id)) {
                     Some((username, name)) => (Some(username.clone()), Some(name.clone())),
@@ -273,6 +280,7 @@ pub async fn company_kpis(app: &App, actor: &Actor, q: &GroupQuery) -> Result<Kp
                 _ => (g, label),
             };
             GroupKpis {
+                customer_id: customer_id.map(|i| i.to_string()),
                 customer_code: (group == GroupBy::Customer)
                     .then(|| group_key.clone())
                     .flatten(),
@@ -362,6 +370,9 @@ const BASELINE_TTL_SECS: u64 = 600;
 #[derive(Default)]
 pub struct Baseline {
     kept: std::sync::Mutex<Option<(std::time::Instant, NaiveDate, Kpis)>>,
+    /// The analysis page's figures, per caller's scope and question.
+    pages:
+        std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, CompanyQuality)>>,
 }
 
 /// One window of the panel.
@@ -434,7 +445,7 @@ pub async fn panel(app: &App, actor: &Actor, id: CustomerId) -> Result<KpiPanel>
         let key = (m.year() * 100 + m.month() as i32).to_string();
         let sums = by
             .get(&Some(key))
-            .map(|(_, s)| s.clone())
+            .map(|g| g.sums.clone())
             .unwrap_or_default();
         months.push((m.format("%Y-%m").to_string(), Kpis::of(&sums, None, None)));
     }
@@ -471,10 +482,147 @@ async fn baseline(app: &App, to: NaiveDate) -> Result<Kpis> {
         &w,
     )
     .await?;
-    let sums = by.into_values().next().map(|(_, s)| s).unwrap_or_default();
+    let sums = by.into_values().next().map(|g| g.sums).unwrap_or_default();
     let k = Kpis::of(&sums, None, None);
     if let Ok(mut kept) = app.kpi_baseline.kept.lock() {
         *kept = Some((std::time::Instant::now(), to, k.clone()));
     }
     Ok(k)
+}
+
+/// The company's service quality as the analysis page shows it: the window's KPIs, their
+/// months, a breakdown by one segment, and the worst customers per KPI.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CompanyQuality {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub by: GroupBy,
+    pub total: Kpis,
+    /// (`YYYY-MM`, KPIs), oldest first.
+    pub months: Vec<(String, Kpis)>,
+    /// One row per segment of `by`.
+    pub segments: Vec<GroupKpis>,
+    /// Per KPI (its field name), the customers doing worst on it, worst first.
+    pub worst: Vec<(String, Vec<GroupKpis>)>,
+    /// When the figures were read (they are kept a few minutes).
+    pub read_at: chrono::DateTime<Utc>,
+}
+
+/// Volumes below which a customer's rate says little, and is left out of the worst.
+const WORST_MIN_DELIVERED: i64 = 20;
+const WORST_MIN_SHIPMENTS: i64 = 100;
+/// Customers listed per KPI among the worst.
+const WORST_N: usize = 8;
+
+/// The KPIs the worst customers are ranked on: (field, value, enough volume).
+type Ranked = (&'static str, fn(&Kpis) -> Option<f64>, fn(&Kpis) -> bool);
+const WORST_ON: [Ranked; 5] = [
+    (
+        "delay_rate",
+        |k| k.delay_rate,
+        |k| k.delivered >= WORST_MIN_DELIVERED,
+    ),
+    (
+        "avg_cycle_hours",
+        |k| k.avg_cycle_hours,
+        |k| k.delivered >= WORST_MIN_DELIVERED,
+    ),
+    (
+        "damage_rate",
+        |k| k.damage_rate,
+        |k| k.delivered >= WORST_MIN_DELIVERED,
+    ),
+    (
+        "complaints_per_1000",
+        |k| k.complaints_per_1000,
+        |k| k.shipments >= WORST_MIN_SHIPMENTS,
+    ),
+    (
+        "return_rate",
+        |k| k.return_rate,
+        |k| k.shipments >= WORST_MIN_SHIPMENTS,
+    ),
+];
+
+/// The company's service quality over a window (default: the last 12 months, this one
+/// included), the customers counted being those the caller may see. Kept ten minutes
+/// per caller's scope and question.
+pub async fn company_quality(app: &App, actor: &Actor, q: &GroupQuery) -> Result<CompanyQuality> {
+    let vis = crate::scope::visibility(app, actor).await?;
+    let by = match group_of(q)? {
+        GroupBy::Customer | GroupBy::Month => GroupBy::ValueClass,
+        g => g,
+    };
+    let today = Utc::now().with_timezone(&app.tz()).date_naive();
+    let default_from = month_start(today, 11).map(|d| d.to_string());
+    let kq = KpiQuery {
+        from: q
+            .from
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .or(default_from),
+        to: q.to.clone(),
+    };
+    let (from, to, _) = window(app, &kq)?;
+    let key = format!("{vis:?}|{from}|{to}|{}", by.as_str());
+    if let Ok(kept) = app.kpi_baseline.pages.lock() {
+        if let Some((at, page)) = kept.get(&key) {
+            if at.elapsed().as_secs() < BASELINE_TTL_SECS {
+                return Ok(page.clone());
+            }
+        }
+    }
+    let table = |group: GroupBy| {
+        let q = GroupQuery {
+            from: Some(from.to_string()),
+            to: Some(to.to_string()),
+            group: Some(group.as_str().to_string()),
+            format: None,
+        };
+        async move { company_kpis(app, actor, &q).await }
+    };
+    let months_t = table(GroupBy::Month).await?;
+    let customers = table(GroupBy::Customer).await?;
+    let segments = table(by).await?.items;
+    // The window's total: every customer's rows together (the same sums the months add).
+    let (_, _, w) = window(app, &kq)?;
+    let all = repo::sums_by(&app.db.conn, &vis, ("1=1", vec![]), Grouping::All, &w).await?;
+    let total_sums = all.into_values().next().map(|g| g.sums).unwrap_or_default();
+    let mut worst = Vec::new();
+    for (field, get, enough) in WORST_ON {
+        let mut rows: Vec<&GroupKpis> = customers
+            .items
+            .iter()
+            .filter(|r| enough(&r.kpis) && get(&r.kpis).is_some_and(|v| v > 0.0))
+            .collect();
+        rows.sort_by(|a, b| {
+            get(&b.kpis)
+                .partial_cmp(&get(&a.kpis))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.group.cmp(&b.group))
+        });
+        worst.push((
+            field.to_string(),
+            rows.into_iter().take(WORST_N).cloned().collect(),
+        ));
+    }
+    let page = CompanyQuality {
+        from,
+        to,
+        by,
+        total: Kpis::of(&total_sums, None, None),
+        months: months_t
+            .items
+            .into_iter()
+            .filter_map(|r| Some((r.group?, r.kpis)))
+            .collect(),
+        segments,
+        worst,
+        read_at: Utc::now(),
+    };
+    if let Ok(mut kept) = app.kpi_baseline.pages.lock() {
+        kept.retain(|_, (at, _)| at.elapsed().as_secs() < BASELINE_TTL_SECS);
+        kept.insert(key, (std::time::Instant::now(), page.clone()));
+    }
+    Ok(page)
 }

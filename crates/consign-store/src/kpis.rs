@@ -28,6 +28,7 @@ pub struct Window {
 struct Rolled {
     g: Option<String>,
     label: Option<String>,
+    cid: Option<i64>,
     shipments: Option<i64>,
     delivered: Option<i64>,
     cycle_seconds: Option<i64>,
@@ -158,23 +159,31 @@ const ROLLED: [&str; 12] = [
     "invoice_error",
 ];
 
+/// One group's sums, with the customer's name and id when grouping by customer.
+#[derive(Debug, Clone, Default)]
+pub struct Grouped {
+    pub label: Option<String>,
+    pub customer_id: Option<i64>,
+    pub sums: KpiSums,
+}
+
 /// Sums per group over a window, of the customers `filter` admits within `vis`
 /// (`filter`: a condition on `c`, with its values, e.g. one customer): group key →
-/// (label, sums). The label is the customer's name when grouping by customer.
+/// its sums (with the customer's name and id when grouping by customer).
 pub async fn sums_by<C: ConnectionTrait>(
     conn: &C,
     vis: &Visibility,
     filter: (&str, Vec<Value>),
     group: Grouping,
     w: &Window,
-) -> Result<BTreeMap<Option<String>, (Option<String>, KpiSums)>> {
+) -> Result<BTreeMap<Option<String>, Grouped>> {
     let backend = conn.get_database_backend();
     let (scope, scope_values) = vis.owner_condition("c.owner_id");
     let joins = group.joins();
-    let label = if group == Grouping::Customer {
-        "MIN(c.name)"
+    let (label, cid) = if group == Grouping::Customer {
+        ("MIN(c.name)", "MIN(c.id)")
     } else {
-        "CAST(NULL AS TEXT)"
+        ("CAST(NULL AS TEXT)", "CAST(NULL AS BIGINT)")
     };
     let where_ = format!("{scope} AND {}", filter.0);
     let mut cond_values = scope_values;
@@ -190,14 +199,14 @@ pub async fn sums_by<C: ConnectionTrait>(
         })
         .collect::<Vec<_>>()
         .join(", ");
-    let mut out: BTreeMap<Option<String>, (Option<String>, KpiSums)> = BTreeMap::new();
+    let mut out: BTreeMap<Option<String>, Grouped> = BTreeMap::new();
     let (rolled, mut values) = covered(w);
     let key = group.key("r.month");
     values.extend(cond_values.iter().cloned());
     for r in Rolled::find_by_statement(stmt(
         backend,
         &format!(
-            "SELECT {key} AS g, {label} AS label, {sums} FROM ({rolled}) r \
+            "SELECT {key} AS g, {label} AS label, {cid} AS cid, {sums} FROM ({rolled}) r \
              JOIN customers c ON c.id = r.customer_id{joins} WHERE {where_} GROUP BY {key}"
         ),
         values,
@@ -206,8 +215,9 @@ pub async fn sums_by<C: ConnectionTrait>(
     .await?
     {
         let e = out.entry(r.g).or_default();
-        e.0 = r.label;
-        let s = &mut e.1;
+        e.label = r.label;
+        e.customer_id = r.cid;
+        let s = &mut e.sums;
         s.shipments = r.shipments.unwrap_or(0);
         s.delivered = r.delivered.unwrap_or(0);
         s.cycle_seconds = r.cycle_seconds.unwrap_or(0);
@@ -242,7 +252,7 @@ pub async fn sums_by<C: ConnectionTrait>(
     .all(conn)
     .await?
     {
-        out.entry(r.g).or_default().1.overdue_in_transit = r.n;
+        out.entry(r.g).or_default().sums.overdue_in_transit = r.n;
     }
     // Tickets opened in the window (by month: the local month of their opening, which
     // the ticket does not store, so it is read per ticket and counted here).
@@ -265,7 +275,7 @@ pub async fn sums_by<C: ConnectionTrait>(
         .await?
     };
     for t in tickets {
-        let s = &mut out.entry(t.g).or_default().1;
+        let s = &mut out.entry(t.g).or_default().sums;
         s.complaints += t.complaints.unwrap_or(0);
         s.claims += t.claims.unwrap_or(0);
         s.responded += t.responded.unwrap_or(0);
@@ -354,5 +364,5 @@ pub async fn customer_sums<C: ConnectionTrait>(
         w,
     )
     .await?;
-    Ok(by.remove(&None).map(|(_, s)| s).unwrap_or_default())
+    Ok(by.remove(&None).map(|g| g.sums).unwrap_or_default())
 }

@@ -338,3 +338,81 @@ async fn the_customer_page_shows_its_service_quality() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_service_quality_page_compares_segments_and_names_the_worst() {
+    each_db(|t| async move {
+        let mine = t
+            .customer("苏州顺达电子科技有限公司", Some("lixy"), None)
+            .await;
+        let theirs = t
+            .customer("东莞联运五金制品有限公司", Some("chenj"), None)
+            .await;
+        let admin = t.api("admin").await;
+        let at = |h: i64| {
+            (chrono::Utc::now() - chrono::Duration::hours(h))
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        };
+        // 25 deliveries each in the last days: 5 of mine late, 10 of theirs late.
+        let mut items = Vec::new();
+        for (id, late) in [(mine, 5), (theirs, 10)] {
+            let code = t.code_of(id).await;
+            for i in 0..25 {
+                items.push(
+                    json!({"waybill_no": format!("KW{id}{i:03}"), "customer_code": code,
+                    "revenue_fen": 10000, "ordered_at": at(72), "delivered_at": at(24),
+                    "promised_at": if i < late { at(48) } else { at(12) }}),
+                );
+            }
+        }
+        let (s, body) = admin
+            .post("/api/v1/shipments", json!({"items": items}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+
+        let (s, page) = t
+            .browser("admin")
+            .await
+            .get("/analysis/service-quality?group=owner")
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("服务质量") && page.contains("表现最差的客户"));
+        // The delay ranking: theirs (40%) before mine (20%), each linked to its panel.
+        let worst = page.split("id=\"worst\"").nth(1).expect("worst");
+        let (a, b) = (
+            worst.find("东莞联运五金制品有限公司").expect("theirs"),
+            worst.find("苏州顺达电子科技有限公司").expect("mine"),
+        );
+        assert!(a < b, "worst first");
+        assert!(worst.contains(&format!("/customers/{theirs}#service-quality")));
+        assert!(worst.contains("40.0%") && worst.contains("20.0%"));
+        // By owner: each account manager's row, its shipments linked to its list.
+        let segments = page.split("id=\"segments\"").nth(1).expect("segments");
+        assert!(segments.contains("李"), "lixy's display name");
+        let lixy_id = t.actor("lixy").await.user_id();
+        assert!(
+            segments.contains(&format!("owner_id={lixy_id}")),
+            "{segments}"
+        );
+
+        // An account manager's page counts its own customers (and the pool's) only.
+        let (_, own) = t
+            .browser("lixy")
+            .await
+            .get("/analysis/service-quality")
+            .await;
+        let worst = own.split("id=\"worst\"").nth(1).expect("worst");
+        assert!(worst.contains("苏州顺达电子科技有限公司"));
+        assert!(
+            !worst.contains("东莞联运五金制品有限公司"),
+            "another's customer"
+        );
+
+        // English.
+        let en = Browser::new(&t.url(""), Some("en"));
+        en.login("admin", PASSWORD).await;
+        let (_, page) = en.get("/analysis/service-quality").await;
+        assert!(page.contains("Customers doing worst") && page.contains("By segment"));
+    })
+    .await;
+}

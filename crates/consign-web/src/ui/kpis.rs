@@ -1,7 +1,7 @@
 //! Service KPIs on the pages (issue 20): a customer's service-quality panel.
 
 use crate::charts;
-use consign_app::kpis::KpiPanel;
+use consign_app::kpis::{GroupBy, GroupQuery, KpiPanel};
 use consign_domain::kpis::Kpis;
 use consign_domain::Lang;
 
@@ -211,4 +211,340 @@ pub fn panel_view(lang: Lang, customer_id: i64, p: &KpiPanel) -> PanelView {
         rows,
         months,
     }
+}
+
+/// The company's service quality (分析 → 服务质量).
+pub(crate) fn routes() -> axum::Router<consign_app::App> {
+    axum::Router::new().route(
+        "/analysis/service-quality",
+        axum::routing::get(company_page),
+    )
+}
+
+/// A KPI card: label, value, link.
+pub struct Card {
+    pub label: String,
+    pub value: String,
+    pub href: String,
+}
+
+/// One segment's row: its label and link, then its figures (text, link).
+pub struct SegmentRow {
+    pub label: String,
+    pub href: Option<String>,
+    pub cells: Vec<(String, Option<String>)>,
+}
+
+/// The worst customers on one KPI.
+pub struct WorstTable {
+    pub title: String,
+    pub rows: Vec<(String, String, String)>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "kpis/company.html")]
+struct CompanyTpl {
+    ctx: crate::ui::Ctx,
+    from: String,
+    to: String,
+    by_opts: Vec<crate::ui::Opt>,
+    /// The window as read: first day – last day.
+    window: String,
+    read_at: String,
+    cards: Vec<Card>,
+    /// (title, SVG) per monthly trend.
+    charts: Vec<(String, String)>,
+    seg_heads: Vec<String>,
+    segments: Vec<SegmentRow>,
+    worst: Vec<WorstTable>,
+}
+
+/// The segment figures shown, in order: (label key, value, how, shipment-list filter).
+type SegmentFigure = (&'static str, fn(&Kpis) -> Option<f64>, Shown, &'static str);
+const SEGMENT_FIGURES: [SegmentFigure; 8] = [
+    (
+        "kpi.shipments",
+        |k| Some(k.shipments as f64),
+        Shown::Count,
+        "",
+    ),
+    (
+        "kpi.on_time_rate",
+        |k| k.on_time_rate,
+        Shown::Percent,
+        "&exception=delayed",
+    ),
+    (
+        "kpi.avg_cycle",
+        |k| k.avg_cycle_hours,
+        Shown::Hours,
+        "&status=delivered",
+    ),
+    (
+        "kpi.damage_rate",
+        |k| k.damage_rate,
+        Shown::Percent,
+        "&exception=damaged",
+    ),
+    (
+        "kpi.short_rate",
+        |k| k.short_rate,
+        Shown::Percent,
+        "&exception=short",
+    ),
+    (
+        "kpi.return_rate",
+        |k| k.return_rate,
+        Shown::Percent,
+        "&exception=returned",
+    ),
+    (
+        "kpi.complaints_per_1000",
+        |k| k.complaints_per_1000,
+        Shown::PerThousand,
+        "",
+    ),
+    (
+        "kpi.overdue_in_transit",
+        |k| Some(k.overdue_in_transit as f64),
+        Shown::Count,
+        "&overdue=true",
+    ),
+];
+
+fn segment_label(lang: Lang, by: GroupBy, r: &consign_app::kpis::GroupKpis) -> String {
+    let Some(g) = r.group.as_deref() else {
+        return match by {
+            GroupBy::Owner => lang.t("nav.pool").to_string(),
+            _ => lang.t("kpi.segment_none").to_string(),
+        };
+    };
+    match by {
+        GroupBy::ValueClass => lang.t(&format!("value_class.{g}")).to_string(),
+        GroupBy::Grade => lang.t(&format!("grade.{g}")).to_string(),
+        GroupBy::ServiceMode => lang.t(&format!("mode.{g}")).to_string(),
+        GroupBy::Industry => match consign_domain::customer::Industry::parse(g) {
+            Some(i) => lang.t(i.label_key()).to_string(),
+            None => g.to_string(),
+        },
+        GroupBy::Owner => r.label.clone().unwrap_or_else(|| g.to_string()),
+        _ => g.to_string(),
+    }
+}
+
+/// Where a segment's customers are listed, and the shipment-list filter of its
+/// shipments (where the shipment list has one).
+fn segment_links(
+    by: GroupBy,
+    r: &consign_app::kpis::GroupKpis,
+    owner_ids: &std::collections::HashMap<String, i64>,
+) -> (Option<String>, Option<String>) {
+    let enc = |s: &str| crate::extract::urlencode(s);
+    match (by, r.group.as_deref()) {
+        (GroupBy::ValueClass, Some(g)) => {
+            (Some(format!("/customers?value_class={}", enc(g))), None)
+        }
+        (GroupBy::Grade, Some(g)) => (Some(format!("/customers?grade={}", enc(g))), None),
+        (GroupBy::Province, Some(g)) => (Some(format!("/customers?province={}", enc(g))), None),
+        (GroupBy::Industry, Some(g)) => (Some(format!("/customers?industry={}", enc(g))), None),
+        (GroupBy::ServiceMode, Some(g)) => (
+            Some(format!("/customers?service_mode={}", enc(g))),
+            Some(format!("&service_mode={}", enc(g))),
+        ),
+        (GroupBy::Owner, Some(g)) => match owner_ids.get(g) {
+            Some(id) => (
+                Some(format!("/customers?owner={id}")),
+                Some(format!("&owner_id={id}")),
+            ),
+            None => (None, None),
+        },
+        (GroupBy::Owner, None) => (Some("/customers?owner=pool".into()), None),
+        _ => (None, None),
+    }
+}
+
+async fn company_page(
+    axum::extract::State(app): axum::extract::State<consign_app::App>,
+    u: crate::extract::UiUser,
+    axum::extract::Query(q): axum::extract::Query<GroupQuery>,
+    uri: axum::http::Uri,
+) -> crate::ui::UiResult {
+    let lang = u.lang;
+    let p = consign_app::kpis::company_quality(&app, &u.actor, &q)
+        .await
+        .map_err(|e| crate::ui::fail(e, lang))?;
+    let ctx = crate::ui::Ctx::new(&app, &u, &uri.to_string(), "analysis");
+    let range = format!("from={}&to={}", p.from, p.to);
+    let ship = |more: &str| format!("/shipments?{range}{more}");
+    let t = &p.total;
+    let cards = vec![
+        Card {
+            label: lang.t("kpi.on_time_rate").into(),
+            value: show(t.on_time_rate, Shown::Percent),
+            href: ship("&exception=delayed"),
+        },
+        Card {
+            label: lang.t("kpi.avg_cycle").into(),
+            value: show(t.avg_cycle_hours, Shown::Hours),
+            href: ship("&status=delivered"),
+        },
+        Card {
+            label: lang.t("kpi.damage_rate").into(),
+            value: show(t.damage_rate, Shown::Percent),
+            href: ship("&exception=damaged"),
+        },
+        Card {
+            label: lang.t("kpi.complaints_per_1000").into(),
+            value: show(t.complaints_per_1000, Shown::PerThousand),
+            href: format!("/tickets?{range}&kind=complaint"),
+        },
+        Card {
+            label: lang.t("kpi.overdue_in_transit").into(),
+            value: show(Some(t.overdue_in_transit as f64), Shown::Count),
+            href: ship("&overdue=true"),
+        },
+    ];
+    let chart = |key: &str, get: fn(&Kpis) -> Option<f64>, how: Shown, color: &str| {
+        let items: Vec<(String, f64, String)> = p
+            .months
+            .iter()
+            .map(|(m, k)| (m.clone(), get(k).unwrap_or(0.0), show(get(k), how)))
+            .collect();
+        let svg = charts::columns(lang.t(key), &items, color, &|v| match how {
+            Shown::Percent => format!("{:.1}%", v * 100.0),
+            _ => format!("{v:.1}"),
+        });
+        (lang.t(key).to_string(), svg)
+    };
+    let charts = vec![
+        chart(
+            "kpi.on_time_rate",
+            |k| k.on_time_rate,
+            Shown::Percent,
+            "#1a7f4b",
+        ),
+        chart(
+            "kpi.avg_cycle",
+            |k| k.avg_cycle_hours,
+            Shown::Hours,
+            "#1456d6",
+        ),
+        chart(
+            "kpi.damage_rate",
+            |k| k.damage_rate,
+            Shown::Percent,
+            "#b3261e",
+        ),
+        chart(
+            "kpi.complaints_per_1000",
+            |k| k.complaints_per_1000,
+            Shown::PerThousand,
+            "#9a6200",
+        ),
+    ];
+    let owner_ids: std::collections::HashMap<String, i64> = if p.by == GroupBy::Owner {
+        consign_app::users::assignable_owners(&app, &u.actor)
+            .await
+            .map_err(|e| crate::ui::fail(e, lang))?
+            .into_iter()
+            .map(|o| (o.username, o.id))
+            .collect()
+    } else {
+        Default::default()
+    };
+    let segments = p
+        .segments
+        .iter()
+        .map(|r| {
+            let (href, filter) = segment_links(p.by, r, &owner_ids);
+            let cells = SEGMENT_FIGURES
+                .iter()
+                .map(|(_, get, how, more)| {
+                    let link = filter.as_ref().map(|f| ship(&format!("{f}{more}")));
+                    (show(get(&r.kpis), *how), link)
+                })
+                .collect();
+            SegmentRow {
+                label: segment_label(lang, p.by, r),
+                href,
+                cells,
+            }
+        })
+        .collect();
+    let worst = p
+        .worst
+        .iter()
+        .map(|(field, rows)| {
+            let (key, how) = match field.as_str() {
+                "delay_rate" => ("kpi.delay_rate", Shown::Percent),
+                "avg_cycle_hours" => ("kpi.avg_cycle", Shown::Hours),
+                "damage_rate" => ("kpi.damage_rate", Shown::Percent),
+                "complaints_per_1000" => ("kpi.complaints_per_1000", Shown::PerThousand),
+                _ => ("kpi.return_rate", Shown::Percent),
+            };
+            let get = |k: &Kpis| match field.as_str() {
+                "delay_rate" => k.delay_rate,
+                "avg_cycle_hours" => k.avg_cycle_hours,
+                "damage_rate" => k.damage_rate,
+                "complaints_per_1000" => k.complaints_per_1000,
+                _ => k.return_rate,
+            };
+            WorstTable {
+                title: lang.t(key).to_string(),
+                rows: rows
+                    .iter()
+                    .map(|r| {
+                        (
+                            format!(
+                                "/customers/{}#service-quality",
+                                r.customer_id.clone().unwrap_or_default()
+                            ),
+                            r.label.clone().unwrap_or_default(),
+                            show(get(&r.kpis), how),
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let read_at = p
+        .read_at
+        .with_timezone(&app.tz())
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    let by_opts = crate::ui::opts(
+        [
+            GroupBy::ValueClass,
+            GroupBy::Grade,
+            GroupBy::Province,
+            GroupBy::Industry,
+            GroupBy::ServiceMode,
+            GroupBy::Owner,
+        ]
+        .iter()
+        .map(|g| {
+            (
+                g.as_str().to_string(),
+                lang.t(&format!("kpi.by.{}", g.as_str())).to_string(),
+            )
+        }),
+        p.by.as_str(),
+    );
+    let tpl = CompanyTpl {
+        ctx,
+        from: p.from.to_string(),
+        to: p.to.to_string(),
+        by_opts,
+        window: format!("{} – {}", p.from, p.to.pred_opt().unwrap_or(p.to)),
+        read_at,
+        cards,
+        charts,
+        seg_heads: SEGMENT_FIGURES
+            .iter()
+            .map(|f| lang.t(f.0).to_string())
+            .collect(),
+        segments,
+        worst,
+    };
+    Ok(crate::ui::render(&tpl))
 }

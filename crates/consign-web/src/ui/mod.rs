@@ -50,6 +50,7 @@ pub fn routes() -> Router<App> {
         .merge(imports::routes())
         .merge(service::routes())
         .merge(analysis::routes())
+        .merge(kpis::routes())
         .merge(admin::routes())
         .merge(users::routes())
         .merge(audit::routes())
