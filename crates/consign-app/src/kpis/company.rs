@@ -1,0 +1,141 @@
+//! The company's service quality (the analysis page): the window's KPIs, their months,
+//! a breakdown by segment and the customers doing worst.
+
+use super::*;
+
+/// The company's service quality as the analysis page shows it: the window's KPIs, their
+/// months, a breakdown by one segment, and the worst customers per KPI.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CompanyQuality {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub by: GroupBy,
+    pub total: Kpis,
+    /// (`YYYY-MM`, KPIs), oldest first.
+    pub months: Vec<(String, Kpis)>,
+    /// One row per segment of `by`.
+    pub segments: Vec<GroupKpis>,
+    /// Per KPI (its field name), the customers doing worst on it, worst first.
+    pub worst: Vec<(String, Vec<GroupKpis>)>,
+    /// When the figures were read (they are kept a few minutes).
+    pub read_at: chrono::DateTime<Utc>,
+}
+
+/// Volumes below which a customer's rate says little, and is left out of the worst.
+const WORST_MIN_DELIVERED: i64 = 20;
+const WORST_MIN_SHIPMENTS: i64 = 100;
+/// Customers listed per KPI among the worst.
+const WORST_N: usize = 8;
+
+/// The KPIs the worst customers are ranked on: (field, value, enough volume).
+type Ranked = (&'static str, fn(&Kpis) -> Option<f64>, fn(&Kpis) -> bool);
+const WORST_ON: [Ranked; 5] = [
+    (
+        "delay_rate",
+        |k| k.delay_rate,
+        |k| k.delivered >= WORST_MIN_DELIVERED,
+    ),
+    (
+        "avg_cycle_hours",
+        |k| k.avg_cycle_hours,
+        |k| k.delivered >= WORST_MIN_DELIVERED,
+    ),
+    (
+        "damage_rate",
+        |k| k.damage_rate,
+        |k| k.delivered >= WORST_MIN_DELIVERED,
+    ),
+    (
+        "complaints_per_1000",
+        |k| k.complaints_per_1000,
+        |k| k.shipments >= WORST_MIN_SHIPMENTS,
+    ),
+    (
+        "return_rate",
+        |k| k.return_rate,
+        |k| k.shipments >= WORST_MIN_SHIPMENTS,
+    ),
+];
+
+/// The company's service quality over a window (default: the last 12 months, this one
+/// included), the customers counted being those the caller may see. Kept ten minutes
+/// per caller's scope and question.
+pub async fn company_quality(app: &App, actor: &Actor, q: &GroupQuery) -> Result<CompanyQuality> {
+    let vis = crate::scope::visibility(app, actor).await?;
+    let by = match group_of(q)? {
+        GroupBy::Customer | GroupBy::Month => GroupBy::ValueClass,
+        g => g,
+    };
+    let today = Utc::now().with_timezone(&app.tz()).date_naive();
+    let default_from = month_start(today, 11).map(|d| d.to_string());
+    let kq = KpiQuery {
+        from: q
+            .from
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .or(default_from),
+        to: q.to.clone(),
+    };
+    let (from, to, _) = window(app, &kq)?;
+    let key = format!("{vis:?}|{from}|{to}|{}", by.as_str());
+    if let Ok(kept) = app.kpi_baseline.pages.lock() {
+        if let Some((at, page)) = kept.get(&key) {
+            if at.elapsed().as_secs() < BASELINE_TTL_SECS {
+                return Ok(page.clone());
+            }
+        }
+    }
+    let table = |group: GroupBy| {
+        let q = GroupQuery {
+            from: Some(from.to_string()),
+            to: Some(to.to_string()),
+            group: Some(group.as_str().to_string()),
+            format: None,
+        };
+        async move { company_kpis(app, actor, &q).await }
+    };
+    let months_t = table(GroupBy::Month).await?;
+    let customers = table(GroupBy::Customer).await?;
+    let segments = table(by).await?.items;
+    // The window's total: every customer's rows together (the same sums the months add).
+    let (_, _, w) = window(app, &kq)?;
+    let all = repo::sums_by(&app.db.conn, &vis, ("1=1", vec![]), Grouping::All, &w).await?;
+    let total_sums = all.into_values().next().map(|g| g.sums).unwrap_or_default();
+    let mut worst = Vec::new();
+    for (field, get, enough) in WORST_ON {
+        let mut rows: Vec<&GroupKpis> = customers
+            .items
+            .iter()
+            .filter(|r| enough(&r.kpis) && get(&r.kpis).is_some_and(|v| v > 0.0))
+            .collect();
+        rows.sort_by(|a, b| {
+            get(&b.kpis)
+                .partial_cmp(&get(&a.kpis))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.group.cmp(&b.group))
+        });
+        worst.push((
+            field.to_string(),
+            rows.into_iter().take(WORST_N).cloned().collect(),
+        ));
+    }
+    let page = CompanyQuality {
+        from,
+        to,
+        by,
+        total: Kpis::of(&total_sums, None, None),
+        months: months_t
+            .items
+            .into_iter()
+            .filter_map(|r| Some((r.group?, r.kpis)))
+            .collect(),
+        segments,
+        worst,
+        read_at: Utc::now(),
+    };
+    if let Ok(mut kept) = app.kpi_baseline.pages.lock() {
+        kept.retain(|_, (at, _)| at.elapsed().as_secs() < BASELINE_TTL_SECS);
+        kept.insert(key, (std::time::Instant::now(), page.clone()));
+    }
+    Ok(page)
+}
