@@ -416,3 +416,165 @@ async fn the_service_quality_page_compares_segments_and_names_the_worst() {
     })
     .await;
 }
+
+/// The KPIs of shipments computed the plain way, from each shipment (the test's own
+/// reading of SPEC §6): ordered in `[from, to)` local days of Asia/Shanghai.
+struct Plain {
+    at: chrono::DateTime<chrono::Utc>,
+    promised: Option<chrono::DateTime<chrono::Utc>>,
+    delivered: Option<chrono::DateTime<chrono::Utc>>,
+    open: bool,
+    flags: Vec<&'static str>,
+}
+
+fn plain_kpis(ships: &[&Plain], end: chrono::DateTime<chrono::Utc>) -> Value {
+    let n = ships.len() as f64;
+    let delivered: Vec<&&Plain> = ships.iter().filter(|s| s.delivered.is_some()).collect();
+    let d = delivered.len() as f64;
+    let cycles: Vec<f64> = delivered
+        .iter()
+        .map(|s| (s.delivered.expect("delivered") - s.at).num_seconds() as f64)
+        .collect();
+    let mean = cycles.iter().sum::<f64>() / d;
+    let var = cycles.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / d;
+    let count =
+        |f: &str, over: &[&Plain]| over.iter().filter(|s| s.flags.contains(&f)).count() as f64;
+    let delivered_plain: Vec<&Plain> = delivered.iter().map(|s| **s).collect();
+    let late = delivered
+        .iter()
+        .filter(|s| {
+            s.promised
+                .is_some_and(|p| s.delivered.expect("delivered") > p)
+        })
+        .count() as f64;
+    let rate = |x: f64, den: f64| {
+        if den > 0.0 {
+            json!(x / den)
+        } else {
+            Value::Null
+        }
+    };
+    json!({
+        "shipments": ships.len(),
+        "delivered": delivered.len(),
+        "overdue_in_transit": ships.iter().filter(|s| s.open && s.delivered.is_none()
+            && s.promised.is_some_and(|p| p < end)).count(),
+        "avg_cycle_hours": if d > 0.0 { json!(mean / 3600.0) } else { Value::Null },
+        "std_cycle_hours": if d > 0.0 { json!(var.sqrt() / 3600.0) } else { Value::Null },
+        "delay_rate": rate(late, d),
+        "damage_rate": rate(count("damaged", &delivered_plain), d),
+        "short_rate": rate(count("short", &delivered_plain), d),
+        "stockout_rate": rate(count("stockout", ships), n),
+        "substitution_rate": rate(count("substituted", ships), n),
+        "route_change_rate": rate(count("route_changed", ships), n),
+        "return_rate": rate(count("returned", ships), n),
+        "invoice_error_rate": rate(count("invoice_error", ships), n),
+    })
+}
+
+/// Rollup-based KPIs equal the plain computation from the shipments, over random
+/// shipments (times to the second, across midnights and months) and random windows.
+#[tokio::test]
+async fn rollup_kpis_equal_a_plain_computation_over_random_data() {
+    use rand::{Rng, SeedableRng};
+    each_db(|t| async move {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(20_261_205);
+        let id = t
+            .customer("宁波随机测试物流有限公司", Some("lixy"), None)
+            .await;
+        let code = t.code_of(id).await;
+        let admin = t.api("admin").await;
+        let base = chrono::DateTime::parse_from_rfc3339("2025-07-01T00:00:00Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc);
+        let span = 150 * 86_400;
+        let flags = [
+            "damaged",
+            "short",
+            "stockout",
+            "substituted",
+            "route_changed",
+            "invoice_error",
+        ];
+        let mut plain = Vec::new();
+        let mut items = Vec::new();
+        for i in 0..240 {
+            let at = base + chrono::Duration::seconds(rng.gen_range(0..span));
+            let promised = rng
+                .gen_bool(0.9)
+                .then(|| at + chrono::Duration::seconds(rng.gen_range(3_600..6 * 86_400)));
+            let delivered = rng
+                .gen_bool(0.75)
+                .then(|| at + chrono::Duration::seconds(rng.gen_range(600..8 * 86_400)));
+            let returned = delivered.is_none() && rng.gen_bool(0.2);
+            let mut f: Vec<&'static str> = flags
+                .iter()
+                .copied()
+                .filter(|_| rng.gen_bool(0.08))
+                .collect();
+            let mut s = json!({"waybill_no": format!("KR{i:05}"), "customer_code": code,
+                "revenue_fen": 1000, "ordered_at": at.to_rfc3339(), "exceptions": f.clone()});
+            if let Some(p) = promised {
+                s["promised_at"] = json!(p.to_rfc3339());
+            }
+            if let Some(d) = delivered {
+                s["delivered_at"] = json!(d.to_rfc3339());
+            } else {
+                s["status"] = json!(if returned { "returned" } else { "in_transit" });
+            }
+            if returned {
+                f.push("returned");
+            }
+            items.push(s);
+            plain.push(Plain {
+                at,
+                promised,
+                delivered,
+                open: delivered.is_none() && !returned,
+                flags: f,
+            });
+        }
+        for chunk in items.chunks(100) {
+            let (s, body) = admin
+                .post("/api/v1/shipments", json!({"items": chunk}))
+                .await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+        }
+        let tz = chrono_tz::Asia::Shanghai;
+        let first = chrono::NaiveDate::from_ymd_opt(2025, 6, 25).expect("day");
+        for _ in 0..25 {
+            let a = first + chrono::Duration::days(rng.gen_range(0..150));
+            let b = a + chrono::Duration::days(rng.gen_range(1..120));
+            let start = a
+                .and_hms_opt(0, 0, 0)
+                .expect("t")
+                .and_local_timezone(tz)
+                .unwrap()
+                .with_timezone(&chrono::Utc);
+            let end = b
+                .and_hms_opt(0, 0, 0)
+                .expect("t")
+                .and_local_timezone(tz)
+                .unwrap()
+                .with_timezone(&chrono::Utc);
+            let within: Vec<&Plain> = plain
+                .iter()
+                .filter(|s| s.at >= start && s.at < end)
+                .collect();
+            let want = plain_kpis(&within, end);
+            let (s, got) = admin
+                .get(&format!("/api/v1/customers/{id}/kpis?from={a}&to={b}"))
+                .await;
+            assert_eq!(s, StatusCode::OK, "{got}");
+            for (field, w) in want.as_object().expect("object") {
+                let g = &got[field];
+                let same = match (w.as_f64(), g.as_f64()) {
+                    (Some(x), Some(y)) => (x - y).abs() < 1e-9 * x.abs().max(1.0),
+                    _ => w == g,
+                };
+                assert!(same, "{field} over [{a}, {b}): plain {w}, rollups {g}");
+            }
+        }
+    })
+    .await;
+}
