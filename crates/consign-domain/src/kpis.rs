@@ -41,6 +41,31 @@ pub struct KpiSums {
     pub resolution_minutes: i64,
 }
 
+impl KpiSums {
+    /// Adds another group's sums (e.g. a month's to the window's).
+    pub fn add(&mut self, o: &KpiSums) {
+        self.shipments += o.shipments;
+        self.delivered += o.delivered;
+        self.cycle_seconds += o.cycle_seconds;
+        self.cycle_seconds_sq += o.cycle_seconds_sq;
+        self.delayed += o.delayed;
+        self.damaged += o.damaged;
+        self.short += o.short;
+        self.stockout += o.stockout;
+        self.substituted += o.substituted;
+        self.route_changed += o.route_changed;
+        self.returned += o.returned;
+        self.invoice_error += o.invoice_error;
+        self.overdue_in_transit += o.overdue_in_transit;
+        self.complaints += o.complaints;
+        self.claims += o.claims;
+        self.responded += o.responded;
+        self.response_minutes += o.response_minutes;
+        self.resolved += o.resolved;
+        self.resolution_minutes += o.resolution_minutes;
+    }
+}
+
 /// The KPIs of one window. Rates are in [0, 1]; a figure whose denominator is 0 is
 /// `None` (`null` in JSON), never 0.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]

@@ -377,6 +377,11 @@ async fn the_service_quality_page_compares_segments_and_names_the_worst() {
             .await;
         assert_eq!(s, StatusCode::OK);
         assert!(page.contains("服务质量") && page.contains("表现最差的客户"));
+        // The window's on-time rate: 35 of 50 deliveries (the months' sums together).
+        assert!(
+            page.contains("<span class=\"muted\">准时率</span><strong>70.0%</strong>"),
+            "headline"
+        );
         // The delay ranking: theirs (40%) before mine (20%), each linked to its panel.
         let worst = page.split("id=\"worst\"").nth(1).expect("worst");
         let (a, b) = (

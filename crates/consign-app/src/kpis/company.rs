@@ -2,6 +2,7 @@
 //! a breakdown by segment and the customers doing worst.
 
 use super::*;
+use consign_domain::kpis::KpiSums;
 
 /// The company's service quality as the analysis page shows it: the window's KPIs, their
 /// months, a breakdown by one segment, and the worst customers per KPI.
@@ -94,13 +95,23 @@ pub async fn company_quality(app: &App, actor: &Actor, q: &GroupQuery) -> Result
         };
         async move { company_kpis(app, actor, &q).await }
     };
-    let months_t = table(GroupBy::Month).await?;
+    // The months, and the window's total as their sum (every figure is a sum over the
+    // window's orders or tickets, each of which falls in one month).
+    let (_, _, w) = window(app, &kq)?;
+    let by_month = repo::sums_by(&app.db.conn, &vis, ("1=1", vec![]), Grouping::Month, &w).await?;
+    let mut total_sums = KpiSums::default();
+    let mut months = Vec::new();
+    for (g, m) in by_month {
+        total_sums.add(&m.sums);
+        if let Some(m_no) = g.as_deref().and_then(|m| m.parse::<i32>().ok()) {
+            months.push((
+                format!("{:04}-{:02}", m_no / 100, m_no % 100),
+                Kpis::of(&m.sums, None, None),
+            ));
+        }
+    }
     let customers = table(GroupBy::Customer).await?;
     let segments = table(by).await?.items;
-    // The window's total: every customer's rows together (the same sums the months add).
-    let (_, _, w) = window(app, &kq)?;
-    let all = repo::sums_by(&app.db.conn, &vis, ("1=1", vec![]), Grouping::All, &w).await?;
-    let total_sums = all.into_values().next().map(|g| g.sums).unwrap_or_default();
     let mut worst = Vec::new();
     for (field, get, enough) in WORST_ON {
         let mut rows: Vec<&GroupKpis> = customers
@@ -124,11 +135,7 @@ pub async fn company_quality(app: &App, actor: &Actor, q: &GroupQuery) -> Result
         to,
         by,
         total: Kpis::of(&total_sums, None, None),
-        months: months_t
-            .items
-            .into_iter()
-            .filter_map(|r| Some((r.group?, r.kpis)))
-            .collect(),
+        months,
         segments,
         worst,
         read_at: Utc::now(),
