@@ -124,32 +124,22 @@ async fn dashboard(dir: &Path, consign: &Path, requests: usize) -> Result<()> {
         login(&client, &base, "admin").await?;
         for (label, path) in [
             ("GET /analysis (page)", "/analysis"),
-            ("GET /analysis?province=广东", "/analysis?province=%E5%B9%BF%E4%B8%9C"),
+            (
+                "GET /analysis?province=广东",
+                "/analysis?province=%E5%B9%BF%E4%B8%9C",
+            ),
             (
                 "GET /analysis?industry=cold_chain_food",
                 "/analysis?industry=cold_chain_food",
             ),
-            ("GET /analysis?service_mode=ltl", "/analysis?service_mode=ltl"),
+            (
+                "GET /analysis?service_mode=ltl",
+                "/analysis?service_mode=ltl",
+            ),
             ("GET /analysis?owner=3", "/analysis?owner=3"),
             ("GET /api/v1/dashboard (JSON)", "/api/v1/dashboard"),
         ] {
-            // Warm-up, then timed one after another.
-            client.get(format!("{base}{path}")).send().await?.bytes().await?;
-            let mut times = Vec::new();
-            let mut bytes = 0;
-            for _ in 0..requests {
-                let t = Instant::now();
-                let r = client.get(format!("{base}{path}")).send().await?;
-                if !r.status().is_success() {
-                    bail!("{path}: {}", r.status());
-                }
-                bytes = r.bytes().await?.len();
-                times.push(t.elapsed().as_secs_f64() * 1000.0);
-            }
-            let (med, max) = median_ms(times);
-            println!(
-                "{label:<34} median {med:>6.1} ms  max {max:>6.1} ms  ({bytes} bytes; target ≤ 100 ms)"
-            );
+            time_one(&client, &base, requests, "dashboard", label, path, 100).await?;
         }
         shipment_list(&client, &base, requests).await?;
         kpis(&client, &base, requests).await?;
@@ -409,26 +399,7 @@ async fn time_scenarios(
     scenarios: Vec<(String, String)>,
 ) -> Result<()> {
     for (label, path) in scenarios {
-        client
-            .get(format!("{base}{path}"))
-            .send()
-            .await?
-            .bytes()
-            .await?;
-        let mut times = Vec::new();
-        for _ in 0..requests {
-            let t = Instant::now();
-            let r = client.get(format!("{base}{path}")).send().await?;
-            if !r.status().is_success() {
-                bail!("{path}: {}", r.status());
-            }
-            r.bytes().await?;
-            times.push(t.elapsed().as_secs_f64() * 1000.0);
-        }
-        let (med, max) = median_ms(times);
-        println!(
-            "shipments: {label:<32} median {med:>7.1} ms  max {max:>7.1} ms  (target ≤ 100 ms)"
-        );
+        time_one(client, base, requests, "shipments", &label, &path, 100).await?;
     }
     Ok(())
 }

@@ -119,7 +119,7 @@ impl Grouping {
 /// The rollup rows covering a window (whole months from the monthly rollup, the edge
 /// days from the daily one) as a subquery `r(customer_id, month, …)`, with its values.
 fn covered(w: &Window) -> (String, Vec<Value>) {
-    let cols = ROLLED.join(", ");
+    let cols = rolled_columns().collect::<Vec<_>>().join(", ");
     let (days, months) = cover(w.from_day, w.to_day);
     let mut parts = Vec::new();
     let mut values: Vec<Value> = Vec::new();
@@ -143,21 +143,12 @@ fn covered(w: &Window) -> (String, Vec<Value>) {
     (parts.join(" UNION ALL "), values)
 }
 
-/// The rollup columns the KPIs read.
-const ROLLED: [&str; 12] = [
-    "shipments",
-    "delivered",
-    "cycle_seconds",
-    "cycle_seconds_sq",
-    "delayed",
-    "damaged",
-    "short",
-    "stockout",
-    "substituted",
-    "route_changed",
-    "returned",
-    "invoice_error",
-];
+/// The rollup columns the KPIs read: all but the money.
+fn rolled_columns() -> impl Iterator<Item = &'static str> {
+    consign_domain::shipment::DayFigures::COLUMNS
+        .into_iter()
+        .filter(|c| !c.ends_with("_fen"))
+}
 
 /// One group's sums, with the customer's name and id when grouping by customer.
 #[derive(Debug, Clone, Default)]
@@ -200,10 +191,9 @@ pub async fn sums_by<C: ConnectionTrait>(
     };
     let mut cond_values = scope_values;
     cond_values.extend(filter.1);
-    let sums = ROLLED
-        .iter()
+    let sums = rolled_columns()
         .map(|c| {
-            if *c == "cycle_seconds_sq" {
+            if c == "cycle_seconds_sq" {
                 format!("SUM(CAST(r.{c} AS DOUBLE PRECISION)) AS {c}")
             } else {
                 format!("CAST(SUM(r.{c}) AS BIGINT) AS {c}")

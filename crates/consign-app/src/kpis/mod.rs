@@ -132,6 +132,16 @@ pub enum GroupBy {
 }
 
 impl GroupBy {
+    /// The customer segments figures are broken down by (neither customers nor months).
+    pub const SEGMENTS: [GroupBy; 6] = [
+        GroupBy::ValueClass,
+        GroupBy::Grade,
+        GroupBy::Province,
+        GroupBy::Industry,
+        GroupBy::ServiceMode,
+        GroupBy::Owner,
+    ];
+
     pub const ALL: [GroupBy; 8] = [
         GroupBy::Customer,
         GroupBy::ValueClass,

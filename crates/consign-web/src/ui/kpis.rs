@@ -260,6 +260,29 @@ struct CompanyTpl {
 }
 
 /// The segment figures shown, in order: (label key, value, how, shipment-list filter).
+/// How each ranking of the worst customers reads: (field, label key, how, value).
+type WorstShown = (&'static str, &'static str, Shown, fn(&Kpis) -> Option<f64>);
+const WORST_SHOWN: [WorstShown; 5] = [
+    ("delay_rate", "kpi.delay_rate", Shown::Percent, |k| {
+        k.delay_rate
+    }),
+    ("avg_cycle_hours", "kpi.avg_cycle", Shown::Hours, |k| {
+        k.avg_cycle_hours
+    }),
+    ("damage_rate", "kpi.damage_rate", Shown::Percent, |k| {
+        k.damage_rate
+    }),
+    (
+        "complaints_per_1000",
+        "kpi.complaints_per_1000",
+        Shown::PerThousand,
+        |k| k.complaints_per_1000,
+    ),
+    ("return_rate", "kpi.return_rate", Shown::Percent, |k| {
+        k.return_rate
+    }),
+];
+
 type SegmentFigure = (&'static str, fn(&Kpis) -> Option<f64>, Shown, &'static str);
 const SEGMENT_FIGURES: [SegmentFigure; 8] = [
     (
@@ -475,20 +498,11 @@ async fn company_page(
         .worst
         .iter()
         .map(|(field, rows)| {
-            let (key, how) = match field.as_str() {
-                "delay_rate" => ("kpi.delay_rate", Shown::Percent),
-                "avg_cycle_hours" => ("kpi.avg_cycle", Shown::Hours),
-                "damage_rate" => ("kpi.damage_rate", Shown::Percent),
-                "complaints_per_1000" => ("kpi.complaints_per_1000", Shown::PerThousand),
-                _ => ("kpi.return_rate", Shown::Percent),
-            };
-            let get = |k: &Kpis| match field.as_str() {
-                "delay_rate" => k.delay_rate,
-                "avg_cycle_hours" => k.avg_cycle_hours,
-                "damage_rate" => k.damage_rate,
-                "complaints_per_1000" => k.complaints_per_1000,
-                _ => k.return_rate,
-            };
+            let (key, how, get) = WORST_SHOWN
+                .iter()
+                .find(|w| w.0 == field)
+                .map(|w| (w.1, w.2, w.3))
+                .unwrap_or(("kpi.return_rate", Shown::Percent, |k: &Kpis| k.return_rate));
             WorstTable {
                 title: lang.t(key).to_string(),
                 rows: rows
@@ -513,16 +527,7 @@ async fn company_page(
         .format("%Y-%m-%d %H:%M")
         .to_string();
     let by_opts = crate::ui::opts(
-        [
-            GroupBy::ValueClass,
-            GroupBy::Grade,
-            GroupBy::Province,
-            GroupBy::Industry,
-            GroupBy::ServiceMode,
-            GroupBy::Owner,
-        ]
-        .iter()
-        .map(|g| {
+        GroupBy::SEGMENTS.iter().map(|g| {
             (
                 g.as_str().to_string(),
                 lang.t(&format!("kpi.by.{}", g.as_str())).to_string(),
