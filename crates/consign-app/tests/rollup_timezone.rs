@@ -57,11 +57,19 @@ async fn a_changed_time_zone_rebuilds_the_rollups() {
         "moved to its day in the new zone"
     );
     for monthly in [false, true] {
+        let stored = repo::rollup(&app.db.conn, monthly).await.expect("rollup");
         assert_eq!(
-            repo::rollup(&app.db.conn, monthly).await.expect("rollup"),
+            stored,
             repo::aggregate_raw(&app.db.conn, monthly)
                 .await
                 .expect("raw")
+        );
+        assert_eq!(
+            repo::company_rollup(&app.db.conn, monthly)
+                .await
+                .expect("company"),
+            repo::summed(&stored),
+            "the company's rollup follows the zone"
         );
     }
     let days = repo::rollup(&app.db.conn, false).await.expect("rollup");

@@ -63,6 +63,13 @@ async fn check_consistent(url: &str) -> (shipments::Totals, i64) {
     let db = Db::connect(url, None).await.expect("connect");
     for monthly in [false, true] {
         assert_eq!(
+            shipments::company_rollup(&db.conn, monthly)
+                .await
+                .expect("company"),
+            shipments::summed(&shipments::rollup(&db.conn, monthly).await.expect("rollup")),
+            "the company's rollup is every customer's summed"
+        );
+        assert_eq!(
             shipments::rollup(&db.conn, monthly).await.expect("rollup"),
             shipments::aggregate_raw(&db.conn, monthly)
                 .await

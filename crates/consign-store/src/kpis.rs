@@ -118,7 +118,8 @@ impl Grouping {
 
 /// The rollup rows covering a window (whole months from the monthly rollup, the edge
 /// days from the daily one) as a subquery `r(customer_id, month, …)`, with its values.
-fn covered(w: &Window) -> (String, Vec<Value>) {
+/// `of`: `customer` (a row per customer) or `company` (every customer's summed).
+fn covered(w: &Window, of: &str) -> (String, Vec<Value>) {
     let cols = rolled_columns().collect::<Vec<_>>().join(", ");
     let (days, months) = cover(w.from_day, w.to_day);
     let mut parts = Vec::new();
@@ -126,7 +127,7 @@ fn covered(w: &Window) -> (String, Vec<Value>) {
     if !days.is_empty() {
         let cond = vec!["(day >= ? AND day < ?)"; days.len()].join(" OR ");
         parts.push(format!(
-            "SELECT customer_id, day / 100 AS month, {cols} FROM customer_days WHERE {cond}"
+            "SELECT customer_id, day / 100 AS month, {cols} FROM {of}_days WHERE {cond}"
         ));
         for (a, b) in days {
             values.push(a.into());
@@ -135,7 +136,7 @@ fn covered(w: &Window) -> (String, Vec<Value>) {
     }
     if let Some((a, b)) = months {
         parts.push(format!(
-            "SELECT customer_id, month, {cols} FROM customer_months WHERE month >= ? AND month < ?"
+            "SELECT customer_id, month, {cols} FROM {of}_months WHERE month >= ? AND month < ?"
         ));
         values.push(a.into());
         values.push(b.into());
@@ -178,7 +179,7 @@ pub async fn sums_by<C: ConnectionTrait>(
     };
     let where_ = format!("{scope} AND {}", filter.0);
     // Every customer's figures by month or in total need nothing of the customers: the
-    // rollups, shipments and tickets are read alone.
+    // company's rollups, the shipments and the tickets are read alone.
     let alone = matches!(vis, Visibility::All)
         && filter.0 == "1=1"
         && matches!(group, Grouping::Month | Grouping::All);
@@ -202,7 +203,7 @@ pub async fn sums_by<C: ConnectionTrait>(
         .collect::<Vec<_>>()
         .join(", ");
     let mut out: BTreeMap<Option<String>, Grouped> = BTreeMap::new();
-    let (rolled, mut values) = covered(w);
+    let (rolled, mut values) = covered(w, if alone { "company" } else { "customer" });
     let key = group.key("r.month");
     values.extend(cond_values.iter().cloned());
     for r in Rolled::find_by_statement(stmt(

@@ -97,11 +97,17 @@ async fn shipments_by_api() {
         let (s, _) = admin.get(&format!("/api/v1/shipments/{id}")).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         for monthly in [false, true] {
+            let stored = shipments::rollup(&t.app.db.conn, monthly).await.expect("rollup");
             assert_eq!(
-                shipments::rollup(&t.app.db.conn, monthly).await.expect("rollup"),
+                stored,
                 shipments::aggregate_raw(&t.app.db.conn, monthly)
                     .await
                     .expect("aggregate")
+            );
+            assert_eq!(
+                shipments::company_rollup(&t.app.db.conn, monthly).await.expect("company"),
+                shipments::summed(&stored),
+                "the company's rollup is every customer's summed"
             );
         }
         let days = shipments::rollup(&t.app.db.conn, false).await.expect("rollup");

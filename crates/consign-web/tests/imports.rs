@@ -73,6 +73,13 @@ async fn assert_rollups_exact(t: &TestApp) {
             .await
             .expect("aggregate");
         assert_eq!(
+            shipments::company_rollup(conn, monthly)
+                .await
+                .expect("company"),
+            shipments::summed(&stored),
+            "the company's rollup is every customer's summed"
+        );
+        assert_eq!(
             stored,
             fresh,
             "{} rollup equals a fresh aggregate ({})",

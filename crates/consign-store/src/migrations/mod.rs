@@ -119,6 +119,10 @@ impl MigratorTrait for Migrator {
                 sqlite: M0025_SQLITE,
                 postgres: M0025_POSTGRES,
             }),
+            Box::new(Sql {
+                name: "m0026_company_rollups",
+                sql: M0026,
+            }),
         ]
     }
 }
@@ -276,6 +280,8 @@ const M0024_POSTGRES: &str = include_str!("m0024_search_keys_clustered.postgres.
 /// Order cycles in the rollups to the second, recomputed from the shipments (issue 20).
 const M0025_SQLITE: &str = include_str!("m0025_cycle_seconds.sqlite.sql");
 const M0025_POSTGRES: &str = include_str!("m0025_cycle_seconds.postgres.sql");
+/// The company's rollups, every customer's summed per day and month (issue 20).
+const M0026: &str = include_str!("m0026_company_rollups.sql");
 
 /// API tokens may carry an expiry (issue 16); old ones have none.
 const M0013: &str = include_str!("m0013_token_expiry.sql");

@@ -74,9 +74,15 @@ pub async fn apply_rollup_deltas_bulk(
     }
     let mut emptied: Vec<(&str, &str, i64, i32)> = Vec::new();
     {
+        let (company_days, company_months) = (
+            super::rollups::company(days),
+            super::rollups::company(&months),
+        );
         for (table, key, deltas) in [
             ("customer_days", "day", days),
             ("customer_months", "month", &months),
+            ("company_days", "day", &company_days),
+            ("company_months", "month", &company_months),
         ] {
             let rows = sorted_changes(deltas);
             emptied.extend(

@@ -14,12 +14,25 @@ pub async fn apply_rollup_deltas<C: ConnectionTrait>(
     for ((c, d), f) in &days {
         months.entry((*c, month_of(*d))).or_default().add(f, 1);
     }
+    let (company_days, company_months) = (company(&days), company(&months));
     let t = std::time::Instant::now();
     upsert_add(conn, "customer_days", "day", &days).await?;
     drop(days);
     upsert_add(conn, "customer_months", "month", &months).await?;
+    upsert_add(conn, "company_days", "day", &company_days).await?;
+    upsert_add(conn, "company_months", "month", &company_months).await?;
     tracing::debug!(rollup_ms = t.elapsed().as_millis() as u64, "rollups");
     Ok(())
+}
+
+/// The company's changes of per-customer changes: summed per day or month, under
+/// customer 0 (the company rollups' only "customer").
+pub(crate) fn company(deltas: &HashMap<(i64, i32), DayFigures>) -> HashMap<(i64, i32), DayFigures> {
+    let mut out: HashMap<(i64, i32), DayFigures> = HashMap::new();
+    for ((_, k), f) in deltas {
+        out.entry((0, *k)).or_default().add(f, 1);
+    }
+    out
 }
 
 pub(crate) async fn upsert_add<C: ConnectionTrait>(
@@ -113,6 +126,41 @@ pub async fn rollup<C: ConnectionTrait>(
         );
     }
     Ok(out)
+}
+
+/// The company's rollup (every customer's summed) as stored: day or month → sums.
+pub async fn company_rollup<C: ConnectionTrait>(
+    conn: &C,
+    monthly: bool,
+) -> Result<BTreeMap<i32, DayFigures>> {
+    let (table, key) = if monthly {
+        ("company_months", "month")
+    } else {
+        ("company_days", "day")
+    };
+    let sql = format!(
+        "SELECT {key} AS k, {} FROM {table}",
+        DayFigures::COLUMNS.join(", ")
+    );
+    let backend = conn.get_database_backend();
+    let mut out = BTreeMap::new();
+    for r in conn.query_all(stmt(backend, &sql, vec![])).await? {
+        let mut v = [0i64; 15];
+        for (i, c) in DayFigures::COLUMNS.iter().enumerate() {
+            v[i] = r.try_get("", c)?;
+        }
+        out.insert(r.try_get("", "k")?, DayFigures::from_values(v));
+    }
+    Ok(out)
+}
+
+/// Every customer's rollup summed per day or month: what [`company_rollup`] must hold.
+pub fn summed(rollup: &BTreeMap<(i64, i32), DayFigures>) -> BTreeMap<i32, DayFigures> {
+    let mut out: BTreeMap<i32, DayFigures> = BTreeMap::new();
+    for ((_, k), f) in rollup {
+        out.entry(*k).or_default().add(f, 1);
+    }
+    out
 }
 
 /// The rollup computed afresh from the raw shipments (read in pages of 10,000), for
@@ -220,6 +268,29 @@ pub async fn rebuild_customer<C: ConnectionTrait>(
         ))
         .await?;
     }
+    // The stored days taken away (from the company's rollups too), then the fresh ones.
+    let mut stored: HashMap<(i64, i32), DayFigures> = HashMap::new();
+    for r in conn
+        .query_all(stmt(
+            backend,
+            &format!(
+                "SELECT day, {} FROM customer_days WHERE customer_id = ?",
+                DayFigures::COLUMNS.join(", ")
+            ),
+            vec![customer_id.into()],
+        ))
+        .await?
+    {
+        let mut v = [0i64; 15];
+        for (i, c) in DayFigures::COLUMNS.iter().enumerate() {
+            v[i] = -r.try_get::<i64>("", c)?;
+        }
+        stored.insert(
+            (customer_id, r.try_get("", "day")?),
+            DayFigures::from_values(v),
+        );
+    }
+    apply_rollup_deltas(conn, stored).await?;
     for table in ["customer_days", "customer_months"] {
         conn.execute(stmt(
             backend,
