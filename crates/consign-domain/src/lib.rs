@@ -12,6 +12,7 @@ pub mod followup;
 pub mod i18n;
 pub mod kpis;
 pub mod mask;
+pub mod objects;
 pub mod ops;
 pub mod params;
 pub mod role;

@@ -163,6 +163,7 @@ pub struct Target {
 #[serde(default, deny_unknown_fields)]
 pub struct SlaPolicy {
     /// value class ("a", "b", "c") → severity → target.
+    #[serde(deserialize_with = "crate::objects::nested")]
     pub targets: BTreeMap<String, BTreeMap<String, Target>>,
     /// Grade → percentage of the value class's target (100 = as is, 80 = a fifth sooner).
     pub grade_percent: BTreeMap<String, i64>,
@@ -170,6 +171,7 @@ pub struct SlaPolicy {
     pub calendar_severities: Vec<String>,
     /// Value class assumed for a customer not yet classified.
     pub unclassified_as: String,
+    #[serde(deserialize_with = "crate::objects::object")]
     pub calendar: Calendar,
 }
 
