@@ -204,12 +204,29 @@ pub async fn sums_by<C: ConnectionTrait>(
         .join(", ");
     let mut out: BTreeMap<Option<String>, Grouped> = BTreeMap::new();
     let (rolled, mut values) = covered(w, if alone { "company" } else { "customer" });
+    // By a customer's segment: each customer's rows summed first, so that the customer
+    // (and its classification) is looked up once per customer, not once per month.
+    let rolled = if alone || group == Grouping::Month {
+        format!("({rolled}) r")
+    } else {
+        let per_customer = rolled_columns()
+            .map(|c| {
+                if c == "cycle_seconds_sq" {
+                    format!("SUM(CAST({c} AS DOUBLE PRECISION)) AS {c}")
+                } else {
+                    format!("SUM({c}) AS {c}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("(SELECT customer_id, {per_customer} FROM ({rolled}) x GROUP BY customer_id) r")
+    };
     let key = group.key("r.month");
     values.extend(cond_values.iter().cloned());
     for r in Rolled::find_by_statement(stmt(
         backend,
         &format!(
-            "SELECT {key} AS g, {label} AS label, {cid} AS cid, {sums} FROM ({rolled}) r \
+            "SELECT {key} AS g, {label} AS label, {cid} AS cid, {sums} FROM {rolled} \
              {} WHERE {where_} GROUP BY {key}",
             with_customers("r.customer_id")
         ),
