@@ -104,28 +104,7 @@ pub async fn rollup<C: ConnectionTrait>(
     conn: &C,
     monthly: bool,
 ) -> Result<BTreeMap<(i64, i32), DayFigures>> {
-    let (table, key) = if monthly {
-        ("customer_months", "month")
-    } else {
-        ("customer_days", "day")
-    };
-    let sql = format!(
-        "SELECT customer_id, {key} AS k, {} FROM {table}",
-        DayFigures::COLUMNS.join(", ")
-    );
-    let backend = conn.get_database_backend();
-    let mut out = BTreeMap::new();
-    for r in conn.query_all(stmt(backend, &sql, vec![])).await? {
-        let mut v = [0i64; 15];
-        for (i, c) in DayFigures::COLUMNS.iter().enumerate() {
-            v[i] = r.try_get("", c)?;
-        }
-        out.insert(
-            (r.try_get("", "customer_id")?, r.try_get("", "k")?),
-            DayFigures::from_values(v),
-        );
-    }
-    Ok(out)
+    read_rollup(conn, "customer", monthly).await
 }
 
 /// The company's rollup (every customer's summed) as stored: day or month → sums.
@@ -133,25 +112,42 @@ pub async fn company_rollup<C: ConnectionTrait>(
     conn: &C,
     monthly: bool,
 ) -> Result<BTreeMap<i32, DayFigures>> {
-    let (table, key) = if monthly {
-        ("company_months", "month")
-    } else {
-        ("company_days", "day")
-    };
+    Ok(read_rollup(conn, "company", monthly)
+        .await?
+        .into_iter()
+        .map(|((_, k), f)| (k, f))
+        .collect())
+}
+
+/// A rollup table (`of`: `customer` or `company`) as a map.
+async fn read_rollup<C: ConnectionTrait>(
+    conn: &C,
+    of: &str,
+    monthly: bool,
+) -> Result<BTreeMap<(i64, i32), DayFigures>> {
+    let key = if monthly { "month" } else { "day" };
     let sql = format!(
-        "SELECT {key} AS k, {} FROM {table}",
+        "SELECT customer_id, {key} AS k, {} FROM {of}_{key}s",
         DayFigures::COLUMNS.join(", ")
     );
     let backend = conn.get_database_backend();
     let mut out = BTreeMap::new();
     for r in conn.query_all(stmt(backend, &sql, vec![])).await? {
-        let mut v = [0i64; 15];
-        for (i, c) in DayFigures::COLUMNS.iter().enumerate() {
-            v[i] = r.try_get("", c)?;
-        }
-        out.insert(r.try_get("", "k")?, DayFigures::from_values(v));
+        out.insert(
+            (r.try_get("", "customer_id")?, r.try_get("", "k")?),
+            figures_of(&r, 1)?,
+        );
     }
     Ok(out)
+}
+
+/// A row's figures, times `sign`.
+fn figures_of(r: &sea_orm::QueryResult, sign: i64) -> Result<DayFigures> {
+    let mut v = [0i64; 15];
+    for (i, c) in DayFigures::COLUMNS.iter().enumerate() {
+        v[i] = sign * r.try_get::<i64>("", c)?;
+    }
+    Ok(DayFigures::from_values(v))
 }
 
 /// Every customer's rollup summed per day or month: what [`company_rollup`] must hold.
@@ -281,14 +277,7 @@ pub async fn rebuild_customer<C: ConnectionTrait>(
         ))
         .await?
     {
-        let mut v = [0i64; 15];
-        for (i, c) in DayFigures::COLUMNS.iter().enumerate() {
-            v[i] = -r.try_get::<i64>("", c)?;
-        }
-        stored.insert(
-            (customer_id, r.try_get("", "day")?),
-            DayFigures::from_values(v),
-        );
+        stored.insert((customer_id, r.try_get("", "day")?), figures_of(&r, -1)?);
     }
     apply_rollup_deltas(conn, stored).await?;
     for table in ["customer_days", "customer_months"] {
