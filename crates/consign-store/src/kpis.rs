@@ -205,8 +205,10 @@ pub async fn sums_by<C: ConnectionTrait>(
     let mut out: BTreeMap<Option<String>, Grouped> = BTreeMap::new();
     let (rolled, mut values) = covered(w, if alone { "company" } else { "customer" });
     // By a customer's segment: each customer's rows summed first, so that the customer
-    // (and its classification) is looked up once per customer, not once per month.
-    let rolled = if alone || group == Grouping::Month {
+    // (and its classification) is looked up once per customer, not once per month. Not
+    // under a filter (one customer's figures): the filter would only apply after every
+    // customer's rows were summed.
+    let rolled = if alone || group == Grouping::Month || filter.0 != "1=1" {
         format!("({rolled}) r")
     } else {
         let per_customer = rolled_columns()
