@@ -205,13 +205,7 @@ pub async fn authorize(app: &App, actor: &Actor, what: &Export) -> Result<()> {
         }
         Export::Kpis(q) => {
             crate::kpis::group_of(q)?;
-            crate::kpis::window(
-                app,
-                &crate::kpis::KpiQuery {
-                    from: q.from.clone(),
-                    to: q.to.clone(),
-                },
-            )?;
+            crate::kpis::window(app, &q.window_query())?;
             customers::visibility(app, actor).await.map(|_| ())
         }
         _ => customers::visibility(app, actor).await.map(|_| ()),

@@ -46,7 +46,7 @@ pub struct App {
     /// Recently checked sessions and API tokens.
     pub callers: Arc<auth::CallerCache>,
     /// The company's KPIs the customer pages compare against, recently computed.
-    pub kpi_baseline: Arc<kpis::Baseline>,
+    pub kpi_cache: Arc<kpis::KpiCache>,
 }
 
 /// One page of a list and the total matching.
@@ -100,7 +100,7 @@ impl App {
             settings: Arc::new(settings),
             creates: Arc::default(),
             callers: Arc::default(),
-            kpi_baseline: Arc::default(),
+            kpi_cache: Arc::default(),
         };
         let n = customers::reindex_if_needed(&app).await?;
         if n > 0 {

@@ -117,18 +117,25 @@ impl Grouping {
 }
 
 /// The rollup rows covering a window (whole months from the monthly rollup, the edge
-/// days from the daily one) as a subquery `r(customer_id, month, …)`, with its values.
-/// `of`: `customer` (a row per customer) or `company` (every customer's summed).
-fn covered(w: &Window, of: &str) -> (String, Vec<Value>) {
+/// days from the daily one) as a subquery's text `… AS r(customer_id, month, …)`, with its
+/// values. `of`: `customer` (a row per customer) or `company` (every customer's summed);
+/// `one`: that customer's rows only.
+fn covered(w: &Window, of: &str, one: Option<i64>) -> (String, Vec<Value>) {
     let cols = rolled_columns().collect::<Vec<_>>().join(", ");
     let (days, months) = cover(w.from_day, w.to_day);
+    let who = if one.is_some() {
+        "customer_id = ? AND "
+    } else {
+        ""
+    };
     let mut parts = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     if !days.is_empty() {
         let cond = vec!["(day >= ? AND day < ?)"; days.len()].join(" OR ");
         parts.push(format!(
-            "SELECT customer_id, day / 100 AS month, {cols} FROM {of}_days WHERE {cond}"
+            "SELECT customer_id, day / 100 AS month, {cols} FROM {of}_days WHERE {who}({cond})"
         ));
+        values.extend(one.map(Value::from));
         for (a, b) in days {
             values.push(a.into());
             values.push(b.into());
@@ -136,12 +143,28 @@ fn covered(w: &Window, of: &str) -> (String, Vec<Value>) {
     }
     if let Some((a, b)) = months {
         parts.push(format!(
-            "SELECT customer_id, month, {cols} FROM {of}_months WHERE month >= ? AND month < ?"
+            "SELECT customer_id, month, {cols} FROM {of}_months WHERE {who}month >= ? AND month < ?"
         ));
+        values.extend(one.map(Value::from));
         values.push(a.into());
         values.push(b.into());
     }
     (parts.join(" UNION ALL "), values)
+}
+
+/// The sums of the rollup columns over `r`, each as the row reader takes it (the squared
+/// cycles as a float: a company's year of them passes i64).
+fn summed_columns(r: &str) -> String {
+    rolled_columns()
+        .map(|c| {
+            if c == "cycle_seconds_sq" {
+                format!("SUM(CAST({r}{c} AS DOUBLE PRECISION)) AS {c}")
+            } else {
+                format!("CAST(SUM({r}{c}) AS BIGINT) AS {c}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The rollup columns the KPIs read: all but the money.
@@ -159,17 +182,22 @@ pub struct Grouped {
     pub sums: KpiSums,
 }
 
-/// Sums per group over a window, of the customers `filter` admits within `vis`
-/// (`filter`: a condition on `c`, with its values, e.g. one customer): group key →
-/// its sums (with the customer's name and id when grouping by customer).
+/// Sums per group over a window, of the customers within `vis` (or of customer `one`
+/// alone, which the caller has checked it may see): group key → its sums (with the
+/// customer's name and id when grouping by customer).
 pub async fn sums_by<C: ConnectionTrait>(
     conn: &C,
     vis: &Visibility,
-    filter: (&str, Vec<Value>),
+    one: Option<i64>,
     group: Grouping,
     w: &Window,
 ) -> Result<BTreeMap<Option<String>, Grouped>> {
     let backend = conn.get_database_backend();
+    // Figures by month or in total need nothing of the customers unless the scope does:
+    // the rollups, the shipments and the tickets are then read alone (every customer's
+    // from the company's rollups, one customer's by its id).
+    let with_customers =
+        !matches!(vis, Visibility::All) || !matches!(group, Grouping::Month | Grouping::All);
     let (scope, scope_values) = vis.owner_condition("c.owner_id");
     let joins = group.joins();
     let (label, cid) = if group == Grouping::Customer {
@@ -177,60 +205,60 @@ pub async fn sums_by<C: ConnectionTrait>(
     } else {
         ("CAST(NULL AS TEXT)", "CAST(NULL AS BIGINT)")
     };
-    let where_ = format!("{scope} AND {}", filter.0);
-    // Every customer's figures by month or in total need nothing of the customers: the
-    // company's rollups, the shipments and the tickets are read alone.
-    let alone = matches!(vis, Visibility::All)
-        && filter.0 == "1=1"
-        && matches!(group, Grouping::Month | Grouping::All);
-    let with_customers = |col: &str| {
-        if alone {
-            String::new()
-        } else {
+    // The join to the customers of rows whose customer column is `col`, and the
+    // condition (with its values) every source's rows meet.
+    let join = |col: &str| {
+        if with_customers {
             format!(" JOIN customers c ON c.id = {col}{joins}")
+        } else {
+            String::new()
         }
     };
-    let mut cond_values = scope_values;
-    cond_values.extend(filter.1);
-    let sums = rolled_columns()
-        .map(|c| {
-            if c == "cycle_seconds_sq" {
-                format!("SUM(CAST(r.{c} AS DOUBLE PRECISION)) AS {c}")
-            } else {
-                format!("CAST(SUM(r.{c}) AS BIGINT) AS {c}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut out: BTreeMap<Option<String>, Grouped> = BTreeMap::new();
-    let (rolled, mut values) = covered(w, if alone { "company" } else { "customer" });
-    // By a customer's segment: each customer's rows summed first, so that the customer
-    // (and its classification) is looked up once per customer, not once per month. Not
-    // under a filter (one customer's figures): the filter would only apply after every
-    // customer's rows were summed.
-    let rolled = if alone || group == Grouping::Month || filter.0 != "1=1" {
-        format!("({rolled}) r")
-    } else {
-        let per_customer = rolled_columns()
-            .map(|c| {
-                if c == "cycle_seconds_sq" {
-                    format!("SUM(CAST({c} AS DOUBLE PRECISION)) AS {c}")
-                } else {
-                    format!("SUM({c}) AS {c}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        format!("(SELECT customer_id, {per_customer} FROM ({rolled}) x GROUP BY customer_id) r")
+    let cond = |col: &str| {
+        let mut sql = if with_customers {
+            scope.clone()
+        } else {
+            "1=1".to_string()
+        };
+        let mut values = if with_customers {
+            scope_values.clone()
+        } else {
+            Vec::new()
+        };
+        if let Some(id) = one {
+            sql += &format!(" AND {col} = ?");
+            values.push(id.into());
+        }
+        (sql, values)
     };
+    let mut out: BTreeMap<Option<String>, Grouped> = BTreeMap::new();
+    let of = if one.is_none() && !with_customers {
+        "company"
+    } else {
+        "customer"
+    };
+    let (rolled, mut values) = covered(w, of, one);
+    // By a customer's segment: each customer's rows summed first, so that the customer
+    // (and its classification) is looked up once per customer, not once per month.
+    let rolled = if with_customers && one.is_none() && group != Grouping::Month {
+        format!(
+            "(SELECT customer_id, {} FROM ({rolled}) x GROUP BY customer_id) r",
+            summed_columns("")
+        )
+    } else {
+        format!("({rolled}) r")
+    };
+    let sums = summed_columns("r.");
+    // The rollups are filtered to `one` inside `covered`.
+    let (where_, cond_values) = cond("r.customer_id");
     let key = group.key("r.month");
-    values.extend(cond_values.iter().cloned());
+    values.extend(cond_values);
     for r in Rolled::find_by_statement(stmt(
         backend,
         &format!(
             "SELECT {key} AS g, {label} AS label, {cid} AS cid, {sums} FROM {rolled} \
              {} WHERE {where_} GROUP BY {key}",
-            with_customers("r.customer_id")
+            join("r.customer_id")
         ),
         values,
     ))
@@ -256,12 +284,13 @@ pub async fn sums_by<C: ConnectionTrait>(
     }
     // Open shipments past their promise.
     let key = group.key("s.order_day / 100");
+    let (where_, cond_values) = cond("s.customer_id");
     let mut values = vec![
         shipment_ts(backend, Some(w.from)),
         shipment_ts(backend, Some(w.to)),
         shipment_ts(backend, Some(w.overdue_before)),
     ];
-    values.extend(cond_values.iter().cloned());
+    values.extend(cond_values);
     for r in Count::find_by_statement(stmt(
         backend,
         &format!(
@@ -269,7 +298,7 @@ pub async fn sums_by<C: ConnectionTrait>(
              {} \
              WHERE s.ordered_at >= ? AND s.ordered_at < ? AND s.status IN ('created', 'in_transit') \
              AND s.delivered_at IS NULL AND s.promised_at < ? AND {where_} GROUP BY {key}",
-            with_customers("s.customer_id")
+            join("s.customer_id")
         ),
         values,
     ))
@@ -280,26 +309,20 @@ pub async fn sums_by<C: ConnectionTrait>(
     }
     // Tickets opened in the window (by month: the local month of their opening, which
     // the ticket does not store, so it is read per ticket and counted here).
+    let (where_, cond_values) = cond("t.customer_id");
     let tickets = if group == Grouping::Month {
-        ticket_months(
-            conn,
-            &with_customers("t.customer_id"),
-            &where_,
-            &cond_values,
-            w,
-        )
-        .await?
+        ticket_months(conn, &join("t.customer_id"), &where_, &cond_values, w).await?
     } else {
         let key = group.key("");
         let mut values: Vec<Value> = vec![w.from.into(), w.to.into()];
-        values.extend(cond_values.iter().cloned());
+        values.extend(cond_values);
         Ticketed::find_by_statement(stmt(
             backend,
             &format!(
                 "SELECT {key} AS g, {TICKET_SUMS} FROM tickets t \
                  {} \
                  WHERE t.created_at >= ? AND t.created_at < ? AND {where_} GROUP BY {key}",
-                with_customers("t.customer_id")
+                join("t.customer_id")
             ),
             values,
         ))
@@ -388,13 +411,16 @@ pub async fn customer_sums<C: ConnectionTrait>(
     customer_id: i64,
     w: &Window,
 ) -> Result<KpiSums> {
-    let mut by = sums_by(
-        conn,
-        &Visibility::All,
-        ("c.id = ?", vec![customer_id.into()]),
-        Grouping::All,
-        w,
-    )
-    .await?;
+    total(conn, &Visibility::All, Some(customer_id), w).await
+}
+
+/// The sums of everything within `vis` (or of customer `one`) over a window, ungrouped.
+pub async fn total<C: ConnectionTrait>(
+    conn: &C,
+    vis: &Visibility,
+    one: Option<i64>,
+    w: &Window,
+) -> Result<KpiSums> {
+    let mut by = sums_by(conn, vis, one, Grouping::All, w).await?;
     Ok(by.remove(&None).map(|g| g.sums).unwrap_or_default())
 }

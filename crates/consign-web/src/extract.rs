@@ -352,25 +352,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// A nested struct of a body, from a JSON object only: serde also reads a struct from an
-/// array of its fields, and a struct whose fields all have defaults from `[]` (schemathesis
-/// stored a whole default classification policy so).
-pub(crate) fn object<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: DeserializeOwned,
-{
-    use serde::de::Error as _;
-    let v = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
-    if !v.is_object() {
-        return Err(D::Error::invalid_type(
-            serde::de::Unexpected::Other("not an object"),
-            &"a JSON object",
-        ));
-    }
-    serde_json::from_value(v).map_err(D::Error::custom)
-}
-
 /// Maps a deserialization error to a 400 (broken JSON) or a 422 naming the field.
 fn de_error(
     e: serde_path_to_error::Error<serde_json::Error>,

@@ -67,8 +67,7 @@ pub async fn company_quality(app: &App, actor: &Actor, q: &GroupQuery) -> Result
         GroupBy::Customer | GroupBy::Month => GroupBy::ValueClass,
         g => g,
     };
-    let today = Utc::now().with_timezone(&app.tz()).date_naive();
-    let default_from = month_start(today, 11).map(|d| d.to_string());
+    let default_from = month_start(app.today(), 11).map(|d| d.to_string());
     let kq = KpiQuery {
         from: q
             .from
@@ -77,49 +76,35 @@ pub async fn company_quality(app: &App, actor: &Actor, q: &GroupQuery) -> Result
             .or(default_from),
         to: q.to.clone(),
     };
-    let (from, to, _) = window(app, &kq)?;
+    let (from, to, w) = window(app, &kq)?;
     let key = format!("{vis:?}|{from}|{to}|{}", by.as_str());
-    if let Ok(kept) = app.kpi_baseline.pages.lock() {
+    if let Ok(kept) = app.kpi_cache.pages.lock() {
         if let Some((at, page)) = kept.get(&key) {
-            if at.elapsed().as_secs() < BASELINE_TTL_SECS {
+            if at.elapsed().as_secs() < KEPT_SECS {
                 return Ok(page.clone());
             }
         }
     }
-    let table = |group: GroupBy| {
-        let q = GroupQuery {
-            from: Some(from.to_string()),
-            to: Some(to.to_string()),
-            group: Some(group.as_str().to_string()),
-            format: None,
-        };
-        async move { company_kpis(app, actor, &q).await }
-    };
     // The months, and the window's total as their sum (every figure is a sum over the
     // window's orders or tickets, each of which falls in one month).
-    let (_, _, w) = window(app, &kq)?;
-    let by_month = repo::sums_by(&app.db.conn, &vis, ("1=1", vec![]), Grouping::Month, &w).await?;
+    let by_month = repo::sums_by(&app.db.conn, &vis, None, Grouping::Month, &w).await?;
     let mut total_sums = KpiSums::default();
     let mut months = Vec::new();
     for (g, m) in by_month {
         total_sums.add(&m.sums);
-        if let Some(m_no) = g.as_deref().and_then(|m| m.parse::<i32>().ok()) {
-            months.push((
-                format!("{:04}-{:02}", m_no / 100, m_no % 100),
-                Kpis::of(&m.sums, None, None),
-            ));
+        if let Some(label) = month_label(g.as_deref()) {
+            months.push((label, Kpis::of(&m.sums, None, None)));
         }
     }
-    let customers = table(GroupBy::Customer).await?;
-    let segments = table(by).await?.items;
+    let customers = rows(app, &vis, GroupBy::Customer, &w).await?;
+    let segments = rows(app, &vis, by, &w).await?;
     let mut worst = Vec::new();
     for (field, get, enough) in WORST_ON {
-        let mut rows: Vec<&GroupKpis> = customers
-            .items
+        let mut worst_rows: Vec<&GroupKpis> = customers
             .iter()
             .filter(|r| enough(&r.kpis) && get(&r.kpis).is_some_and(|v| v > 0.0))
             .collect();
-        rows.sort_by(|a, b| {
+        worst_rows.sort_by(|a, b| {
             get(&b.kpis)
                 .partial_cmp(&get(&a.kpis))
                 .unwrap_or(std::cmp::Ordering::Equal)
@@ -127,7 +112,7 @@ pub async fn company_quality(app: &App, actor: &Actor, q: &GroupQuery) -> Result
         });
         worst.push((
             field.to_string(),
-            rows.into_iter().take(WORST_N).cloned().collect(),
+            worst_rows.into_iter().take(WORST_N).cloned().collect(),
         ));
     }
     let page = CompanyQuality {
@@ -140,8 +125,8 @@ pub async fn company_quality(app: &App, actor: &Actor, q: &GroupQuery) -> Result
         worst,
         read_at: Utc::now(),
     };
-    if let Ok(mut kept) = app.kpi_baseline.pages.lock() {
-        kept.retain(|_, (at, _)| at.elapsed().as_secs() < BASELINE_TTL_SECS);
+    if let Ok(mut kept) = app.kpi_cache.pages.lock() {
+        kept.retain(|_, (at, _)| at.elapsed().as_secs() < KEPT_SECS);
         kept.insert(key, (std::time::Instant::now(), page.clone()));
     }
     Ok(page)

@@ -65,7 +65,7 @@ pub fn window(app: &App, q: &KpiQuery) -> Result<(NaiveDate, NaiveDate, Window)>
         return Err(AppError::Validation(errs));
     }
     let now = Utc::now();
-    let today = now.with_timezone(&app.tz()).date_naive();
+    let today = app.today();
     let bad = || AppError::field("from", "err.kpi_window");
     let to = match to {
         Some(d) => d,
@@ -190,6 +190,16 @@ pub struct GroupQuery {
     pub format: Option<String>,
 }
 
+impl GroupQuery {
+    /// The window it asks for.
+    pub fn window_query(&self) -> KpiQuery {
+        KpiQuery {
+            from: self.from.clone(),
+            to: self.to.clone(),
+        }
+    }
+}
+
 /// One group's KPIs.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GroupKpis {
@@ -229,24 +239,26 @@ pub fn group_of(q: &GroupQuery) -> Result<GroupBy> {
 pub async fn company_kpis(app: &App, actor: &Actor, q: &GroupQuery) -> Result<KpiTable> {
     let vis = crate::scope::visibility(app, actor).await?;
     let group = group_of(q)?;
-    let (from, to, w) = window(
-        app,
-        &KpiQuery {
-            from: q.from.clone(),
-            to: q.to.clone(),
-        },
-    )?;
+    let (from, to, w) = window(app, &q.window_query())?;
+    Ok(KpiTable {
+        from,
+        to,
+        group,
+        items: rows(app, &vis, group, &w).await?,
+    })
+}
+
+/// A `YYYYMM` group key as `YYYY-MM`.
+fn month_label(g: Option<&str>) -> Option<String> {
+    g.and_then(|m| m.parse::<i32>().ok())
+        .map(|m| format!("{:04}-{:02}", m / 100, m % 100))
+}
+
+/// One row per group of the customers within `vis` over a window.
+async fn rows(app: &App, vis: &Visibility, group: GroupBy, w: &Window) -> Result<Vec<GroupKpis>> {
     let conn = &app.db.conn;
     let run = || async {
-        let today = Utc::now().with_timezone(&app.tz()).date_naive();
-        Ok::<_, AppError>(
-            consign_store::classification::current_run(
-                conn,
-                consign_domain::classify::day_num(today),
-            )
-            .await?
-            .map(|r| r.id),
-        )
+        Ok::<_, AppError>(crate::classification::current_run(app).await?.map(|r| r.id))
     };
     let grouping = match group {
         GroupBy::Customer => Grouping::Customer,
@@ -258,7 +270,7 @@ pub async fn company_kpis(app: &App, actor: &Actor, q: &GroupQuery) -> Result<Kp
         GroupBy::Owner => Grouping::Owner,
         GroupBy::Month => Grouping::Month,
     };
-    let by = repo::sums_by(conn, &vis, ("1=1", vec![]), grouping, &w).await?;
+    let by = repo::sums_by(conn, vis, None, grouping, w).await?;
     let users: std::collections::HashMap<String, (String, String)> = if group == GroupBy::Owner {
         consign_store::users::all_users(conn)
             .await?
@@ -268,7 +280,7 @@ pub async fn company_kpis(app: &App, actor: &Actor, q: &GroupQuery) -> Result<Kp
     } else {
         Default::default()
     };
-    let items = by
+    Ok(by
         .into_iter()
         .map(|(g, grouped)| {
             let repo::Grouped {
@@ -281,12 +293,7 @@ pub async fn company_kpis(app: &App, actor: &Actor, q: &GroupQuery) -> Result<Kp
                     Some((username, name)) => (Some(username.clone()), Some(name.clone())),
                     None => (None, None),
                 },
-                GroupBy::Month => (
-                    g.as_deref()
-                        .and_then(|m| m.parse::<i32>().ok())
-                        .map(|m| format!("{:04}-{:02}", m / 100, m % 100)),
-                    None,
-                ),
+                GroupBy::Month => (month_label(g.as_deref()), None),
                 _ => (g, label),
             };
             GroupKpis {
@@ -299,13 +306,7 @@ pub async fn company_kpis(app: &App, actor: &Actor, q: &GroupQuery) -> Result<Kp
                 kpis: Kpis::of(&sums, None, None),
             }
         })
-        .collect();
-    Ok(KpiTable {
-        from,
-        to,
-        group,
-        items,
-    })
+        .collect())
 }
 
 /// The columns of a KPI file: the group, its label, then the figures in the API's order

@@ -7,13 +7,14 @@ use super::*;
 /// today included.
 pub const PANEL_DAYS: [i64; 3] = [30, 90, 365];
 /// How long the company's figures are reused before they are read again (seconds).
-pub(super) const BASELINE_TTL_SECS: u64 = 600;
+pub(super) const KEPT_SECS: u64 = 600;
 
-/// The company's KPIs over the last 365 days, kept a few minutes: every customer page
-/// compares against them, and they cost a pass over a year of every customer's months.
+/// Company-wide figures kept a few minutes: the 365 days every customer page compares
+/// against, and the analysis pages' figures.
 #[derive(Default)]
-pub struct Baseline {
-    pub(super) kept: std::sync::Mutex<Option<(std::time::Instant, NaiveDate, Kpis)>>,
+pub struct KpiCache {
+    /// The benchmark of the customer pages: (read at, the window's end, KPIs).
+    pub(super) baseline: std::sync::Mutex<Option<(std::time::Instant, NaiveDate, Kpis)>>,
     /// The analysis page's figures, per caller's scope and question.
     pub(super) pages:
         std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, CompanyQuality)>>,
@@ -48,7 +49,7 @@ pub(super) fn month_start(d: NaiveDate, back: u32) -> Option<NaiveDate> {
 pub async fn panel(app: &App, actor: &Actor, id: CustomerId) -> Result<KpiPanel> {
     let c = visible_customer(app, actor, id).await?;
     let conn = &app.db.conn;
-    let today = Utc::now().with_timezone(&app.tz()).date_naive();
+    let today = app.today();
     let to = today
         .succ_opt()
         .ok_or_else(|| AppError::internal("no tomorrow"))?;
@@ -75,14 +76,7 @@ pub async fn panel(app: &App, actor: &Actor, id: CustomerId) -> Result<KpiPanel>
     }
     let first = month_start(today, 11).ok_or_else(|| AppError::internal("no month"))?;
     let (_, _, w) = window_of(first)?;
-    let by = repo::sums_by(
-        conn,
-        &Visibility::All,
-        ("c.id = ?", vec![c.id.into()]),
-        Grouping::Month,
-        &w,
-    )
-    .await?;
+    let by = repo::sums_by(conn, &Visibility::All, Some(c.id), Grouping::Month, &w).await?;
     let mut months = Vec::new();
     for back in (0..12).rev() {
         let m = month_start(today, back).ok_or_else(|| AppError::internal("no month"))?;
@@ -103,9 +97,9 @@ pub async fn panel(app: &App, actor: &Actor, id: CustomerId) -> Result<KpiPanel>
 
 /// The company's KPIs over the 365 days before `to`, reused for a few minutes.
 async fn baseline(app: &App, to: NaiveDate) -> Result<Kpis> {
-    if let Ok(kept) = app.kpi_baseline.kept.lock() {
+    if let Ok(kept) = app.kpi_cache.baseline.lock() {
         if let Some((at, day, k)) = kept.as_ref() {
-            if *day == to && at.elapsed().as_secs() < BASELINE_TTL_SECS {
+            if *day == to && at.elapsed().as_secs() < KEPT_SECS {
                 return Ok(k.clone());
             }
         }
@@ -118,17 +112,9 @@ async fn baseline(app: &App, to: NaiveDate) -> Result<Kpis> {
             to: Some(to.to_string()),
         },
     )?;
-    let by = repo::sums_by(
-        &app.db.conn,
-        &Visibility::All,
-        ("1=1", vec![]),
-        Grouping::All,
-        &w,
-    )
-    .await?;
-    let sums = by.into_values().next().map(|g| g.sums).unwrap_or_default();
+    let sums = repo::total(&app.db.conn, &Visibility::All, None, &w).await?;
     let k = Kpis::of(&sums, None, None);
-    if let Ok(mut kept) = app.kpi_baseline.kept.lock() {
+    if let Ok(mut kept) = app.kpi_cache.baseline.lock() {
         *kept = Some((std::time::Instant::now(), to, k.clone()));
     }
     Ok(k)

@@ -58,7 +58,7 @@ pub(crate) async fn class_policy_versions(
 #[serde(deny_unknown_fields)]
 #[schema(as = ClassPolicyChange)]
 pub(crate) struct PolicyChange {
-    #[serde(deserialize_with = "crate::extract::object")]
+    #[serde(deserialize_with = "consign_domain::objects::object")]
     pub(crate) policy: consign_domain::classify::Policy,
     #[serde(default)]
     pub(crate) note: String,

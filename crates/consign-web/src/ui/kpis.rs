@@ -1,4 +1,5 @@
-//! Service KPIs on the pages (issue 20): a customer's service-quality panel.
+//! Service KPIs on the pages (issue 20): a customer's service-quality panel and the
+//! company's page (分析 → 服务质量), each figure read, shown and linked as `FIGURES` says.
 
 use crate::charts;
 use consign_app::kpis::{GroupBy, GroupQuery, KpiPanel};
@@ -159,6 +160,11 @@ const FIGURES: [Figure; 17] = [
     ),
 ];
 
+/// The figure of `FIGURES` with this label key.
+fn figure(key: &str) -> &'static Figure {
+    FIGURES.iter().find(|f| f.0 == key).unwrap_or(&FIGURES[0])
+}
+
 /// The panel of a customer's KPIs, with each window's figures linking to the list behind
 /// them.
 pub fn panel_view(lang: Lang, customer_id: i64, p: &KpiPanel) -> PanelView {
@@ -283,56 +289,31 @@ const WORST_SHOWN: [WorstShown; 5] = [
     }),
 ];
 
-type SegmentFigure = (&'static str, fn(&Kpis) -> Option<f64>, Shown, &'static str);
-const SEGMENT_FIGURES: [SegmentFigure; 8] = [
-    (
-        "kpi.shipments",
-        |k| Some(k.shipments as f64),
-        Shown::Count,
-        "",
-    ),
-    (
-        "kpi.on_time_rate",
-        |k| k.on_time_rate,
-        Shown::Percent,
-        "&exception=delayed",
-    ),
-    (
-        "kpi.avg_cycle",
-        |k| k.avg_cycle_hours,
-        Shown::Hours,
-        "&status=delivered",
-    ),
-    (
-        "kpi.damage_rate",
-        |k| k.damage_rate,
-        Shown::Percent,
-        "&exception=damaged",
-    ),
-    (
-        "kpi.short_rate",
-        |k| k.short_rate,
-        Shown::Percent,
-        "&exception=short",
-    ),
-    (
-        "kpi.return_rate",
-        |k| k.return_rate,
-        Shown::Percent,
-        "&exception=returned",
-    ),
-    (
-        "kpi.complaints_per_1000",
-        |k| k.complaints_per_1000,
-        Shown::PerThousand,
-        "",
-    ),
-    (
-        "kpi.overdue_in_transit",
-        |k| Some(k.overdue_in_transit as f64),
-        Shown::Count,
-        "&overdue=true",
-    ),
+/// The figures of the segment table, by label key (from `FIGURES`).
+const SEGMENT_FIGURES: [&str; 8] = [
+    "kpi.shipments",
+    "kpi.on_time_rate",
+    "kpi.avg_cycle",
+    "kpi.damage_rate",
+    "kpi.short_rate",
+    "kpi.return_rate",
+    "kpi.complaints_per_1000",
+    "kpi.overdue_in_transit",
+];
+/// The headline cards of the company's page, by label key.
+const CARDS: [&str; 5] = [
+    "kpi.on_time_rate",
+    "kpi.avg_cycle",
+    "kpi.damage_rate",
+    "kpi.complaints_per_1000",
+    "kpi.overdue_in_transit",
+];
+/// The monthly trend charts, by label key, with their colours.
+const CHARTS: [(&str, &str); 4] = [
+    ("kpi.on_time_rate", "#1a7f4b"),
+    ("kpi.avg_cycle", "#1456d6"),
+    ("kpi.damage_rate", "#b3261e"),
+    ("kpi.complaints_per_1000", "#9a6200"),
 ];
 
 fn segment_label(lang: Lang, by: GroupBy, r: &consign_app::kpis::GroupKpis) -> String {
@@ -400,71 +381,38 @@ async fn company_page(
     let range = format!("from={}&to={}", p.from, p.to);
     let ship = |more: &str| format!("/shipments?{range}{more}");
     let t = &p.total;
-    let cards = vec![
-        Card {
-            label: lang.t("kpi.on_time_rate").into(),
-            value: show(t.on_time_rate, Shown::Percent),
-            href: ship("&exception=delayed"),
-        },
-        Card {
-            label: lang.t("kpi.avg_cycle").into(),
-            value: show(t.avg_cycle_hours, Shown::Hours),
-            href: ship("&status=delivered"),
-        },
-        Card {
-            label: lang.t("kpi.damage_rate").into(),
-            value: show(t.damage_rate, Shown::Percent),
-            href: ship("&exception=damaged"),
-        },
-        Card {
-            label: lang.t("kpi.complaints_per_1000").into(),
-            value: show(t.complaints_per_1000, Shown::PerThousand),
-            href: format!("/tickets?{range}&kind=complaint"),
-        },
-        Card {
-            label: lang.t("kpi.overdue_in_transit").into(),
-            value: show(Some(t.overdue_in_transit as f64), Shown::Count),
-            href: ship("&overdue=true"),
-        },
-    ];
-    let chart = |key: &str, get: fn(&Kpis) -> Option<f64>, how: Shown, color: &str| {
-        let items: Vec<(String, f64, String)> = p
-            .months
-            .iter()
-            .map(|(m, k)| (m.clone(), get(k).unwrap_or(0.0), show(get(k), how)))
-            .collect();
-        let svg = charts::columns(lang.t(key), &items, color, &|v| match how {
-            Shown::Percent => format!("{:.1}%", v * 100.0),
-            _ => format!("{v:.1}"),
-        });
-        (lang.t(key).to_string(), svg)
-    };
-    let charts = vec![
-        chart(
-            "kpi.on_time_rate",
-            |k| k.on_time_rate,
-            Shown::Percent,
-            "#1a7f4b",
-        ),
-        chart(
-            "kpi.avg_cycle",
-            |k| k.avg_cycle_hours,
-            Shown::Hours,
-            "#1456d6",
-        ),
-        chart(
-            "kpi.damage_rate",
-            |k| k.damage_rate,
-            Shown::Percent,
-            "#b3261e",
-        ),
-        chart(
-            "kpi.complaints_per_1000",
-            |k| k.complaints_per_1000,
-            Shown::PerThousand,
-            "#9a6200",
-        ),
-    ];
+    let cards = CARDS
+        .iter()
+        .map(|key| {
+            let (_, get, how, behind) = figure(key);
+            let href = match behind {
+                Behind::Tickets(more) => format!("/tickets?{range}{more}"),
+                Behind::Shipments(more) => ship(more),
+                Behind::Nothing => ship(""),
+            };
+            Card {
+                label: lang.t(key).into(),
+                value: show(get(t), *how),
+                href,
+            }
+        })
+        .collect();
+    let charts = CHARTS
+        .iter()
+        .map(|(key, color)| {
+            let (_, get, how, _) = figure(key);
+            let items: Vec<(String, f64, String)> = p
+                .months
+                .iter()
+                .map(|(m, k)| (m.clone(), get(k).unwrap_or(0.0), show(get(k), *how)))
+                .collect();
+            let svg = charts::columns(lang.t(key), &items, color, &|v| match how {
+                Shown::Percent => format!("{:.1}%", v * 100.0),
+                _ => format!("{v:.1}"),
+            });
+            (lang.t(key).to_string(), svg)
+        })
+        .collect();
     let owner_ids: std::collections::HashMap<String, i64> = if p.by == GroupBy::Owner {
         consign_app::users::assignable_owners(&app, &u.actor)
             .await
@@ -482,7 +430,13 @@ async fn company_page(
             let (href, filter) = segment_links(p.by, r, &owner_ids);
             let cells = SEGMENT_FIGURES
                 .iter()
-                .map(|(_, get, how, more)| {
+                .map(|key| {
+                    let (_, get, how, behind) = figure(key);
+                    // The segment's shipments (the ticket list has no segment filter).
+                    let more = match behind {
+                        Behind::Shipments(more) => more,
+                        _ => "",
+                    };
                     let link = filter.as_ref().map(|f| ship(&format!("{f}{more}")));
                     (show(get(&r.kpis), *how), link)
                 })
@@ -546,7 +500,7 @@ async fn company_page(
         charts,
         seg_heads: SEGMENT_FIGURES
             .iter()
-            .map(|f| lang.t(f.0).to_string())
+            .map(|key| lang.t(key).to_string())
             .collect(),
         segments,
         worst,
