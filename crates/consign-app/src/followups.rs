@@ -772,7 +772,7 @@ pub async fn plan_at_risk(app: &App, now: DateTime<Utc>) -> Result<usize> {
 /// Who takes the pool's calls: the configured user while active, else the active
 /// manager of the highest unit that has one (the lowest id among equals), else the
 /// first active admin.
-async fn pool_lead(app: &App, p: &FollowUpPolicy) -> Result<Option<i64>> {
+pub(crate) async fn pool_lead(app: &App, p: &FollowUpPolicy) -> Result<Option<i64>> {
     let conn = &app.db.conn;
     let users = consign_store::users::all_users(conn).await?;
     let active = |id: i64| users.iter().any(|u| u.id == id && !u.disabled);

@@ -14,7 +14,8 @@ pub enum JobKind {
     /// customers returning to the pool: one run per slot, whichever instance queues it
     /// first.
     Housekeeping,
-    /// SLA escalations, task reminders and e-mail: one run a minute.
+    /// SLA escalations, task reminders, e-mail, and (once a day) the surveys of
+    /// sampled deliveries: one run a minute.
     Service,
     /// The nightly classification as of a day, then the day's follow-up tasks.
     Classify { as_of: NaiveDate },
@@ -180,8 +181,12 @@ async fn execute(app: &App, job: &Job) -> std::result::Result<String, Failure> {
             let escalated = crate::service::escalate_due(app, now).await?;
             let reminded = crate::service::remind_due_tasks(app, now).await?;
             let mailed = crate::service::deliver_email(app, now).await?;
+            // Once a company day: the sample of the last days' deliveries to survey.
+            let surveyed = crate::surveys::sweep::sample_deliveries(app, now).await?;
+            let survey_mail = crate::surveys::sweep::deliver_email(app, now).await?;
             Ok(format!(
-                "escalated={escalated} reminded={reminded} mailed={mailed}"
+                "escalated={escalated} reminded={reminded} mailed={mailed} \
+                 surveys={surveyed} surveys_mailed={survey_mail}"
             ))
         }
         JobKind::Classify { as_of } => {

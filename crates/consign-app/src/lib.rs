@@ -24,6 +24,7 @@ pub mod scope;
 pub mod ser;
 pub mod service;
 pub mod shipments;
+pub mod surveys;
 pub mod tabular;
 pub mod users;
 pub mod vault;
@@ -68,6 +69,22 @@ impl App {
     /// Today in the company's time zone.
     pub fn today(&self) -> chrono::NaiveDate {
         chrono::Utc::now().with_timezone(&self.tz()).date_naive()
+    }
+
+    /// The instant of a wall time in the company's zone (a time skipped by a clock change
+    /// reads as the same instant's neighbour an hour on).
+    pub fn utc(&self, t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        self.tz()
+            .from_local_datetime(&t)
+            .earliest()
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_else(|| chrono::Utc.from_utc_datetime(&t))
+    }
+
+    /// The instant a local day starts.
+    pub fn midnight(&self, d: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+        self.utc(d.and_time(chrono::NaiveTime::MIN))
     }
 
     /// The company's time zone (day boundaries of rollups and reports).

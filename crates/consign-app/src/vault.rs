@@ -17,6 +17,7 @@ type HmacSha256 = Hmac<Sha256>;
 pub struct Vault {
     cipher: Aes256Gcm,
     index_key: [u8; 32],
+    link_key: [u8; 32],
 }
 
 const PREFIX: &str = "v1:";
@@ -34,9 +35,11 @@ impl Vault {
     pub fn from_master(master: &[u8]) -> Vault {
         let enc = derive(master, "consign/pii-encryption/v1");
         let index_key = derive(master, "consign/phone-index/v1");
+        let link_key = derive(master, "consign/signed-links/v1");
         Vault {
             cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&enc)),
             index_key,
+            link_key,
         }
     }
 
@@ -122,6 +125,28 @@ impl Vault {
             <HmacSha256 as Mac>::new_from_slice(&self.index_key).unwrap_or_else(|_| unreachable!());
         mac.update(phone.digits().as_bytes());
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+}
+
+impl Vault {
+    /// The signature of a link's message (HMAC-SHA-256, base64url): what makes a link
+    /// sent outside (a survey's) impossible to guess or alter.
+    pub fn sign(&self, message: &str) -> String {
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(&self.link_key).unwrap_or_else(|_| unreachable!());
+        mac.update(message.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether `signature` is the message's (compared in constant time).
+    pub fn verify(&self, message: &str, signature: &str) -> bool {
+        let Ok(sig) = URL_SAFE_NO_PAD.decode(signature) else {
+            return false;
+        };
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(&self.link_key).unwrap_or_else(|_| unreachable!());
+        mac.update(message.as_bytes());
+        mac.verify_slice(&sig).is_ok()
     }
 }
 

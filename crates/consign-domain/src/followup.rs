@@ -24,6 +24,8 @@ vocabulary!(
         FollowUp => "follow_up",
         ComplaintCallback => "complaint_callback",
         AtRisk => "at_risk",
+        // A survey answered with a low score (CSAT ≤ 2 or NPS ≤ 6).
+        SurveyCallback => "survey_callback",
         Manual => "manual",
     }
 );

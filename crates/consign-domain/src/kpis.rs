@@ -4,6 +4,7 @@
 //! from sums the rollups keep, so that a customer's year costs twelve rows, not its
 //! shipments; docs/kpis.md gives each definition with its denominator.
 
+use crate::surveys::SurveySums;
 use serde::Serialize;
 
 /// What the figures are computed from, summed over a window.
@@ -39,6 +40,8 @@ pub struct KpiSums {
     pub response_minutes: i64,
     pub resolved: i64,
     pub resolution_minutes: i64,
+    /// Survey answers given in the window (by the local day of the answer).
+    pub surveys: SurveySums,
 }
 
 impl KpiSums {
@@ -63,6 +66,7 @@ impl KpiSums {
         self.response_minutes += o.response_minutes;
         self.resolved += o.resolved;
         self.resolution_minutes += o.resolution_minutes;
+        self.surveys.add(&o.surveys);
     }
 }
 
@@ -121,9 +125,8 @@ fn ratio(n: i64, d: i64) -> Option<f64> {
 }
 
 impl Kpis {
-    /// The KPIs of summed figures; `csat` and `nps` come from the window's survey answers
-    /// (`None` when there are none).
-    pub fn of(s: &KpiSums, csat: Option<f64>, nps: Option<f64>) -> Kpis {
+    /// The KPIs of summed figures.
+    pub fn of(s: &KpiSums) -> Kpis {
         let d = s.delivered;
         let mean = ratio(s.cycle_seconds, d);
         let std = mean.map(|m| {
@@ -153,8 +156,8 @@ impl Kpis {
             claim_ratio: ratio(s.claims, s.shipments),
             avg_first_response_hours: ratio(s.response_minutes, s.responded).map(|m| m / 60.0),
             avg_resolution_hours: ratio(s.resolution_minutes, s.resolved).map(|m| m / 60.0),
-            csat,
-            nps,
+            csat: s.surveys.csat(),
+            nps: s.surveys.nps(),
         }
     }
 }
@@ -202,7 +205,7 @@ mod tests {
 
     #[test]
     fn an_empty_window_has_no_rates() {
-        let k = Kpis::of(&KpiSums::default(), None, None);
+        let k = Kpis::of(&KpiSums::default());
         assert_eq!(k.shipments, 0);
         assert_eq!(k.avg_cycle_hours, None);
         assert_eq!(k.std_cycle_hours, None);
@@ -232,7 +235,7 @@ mod tests {
             response_minutes: 90,
             ..KpiSums::default()
         };
-        let k = Kpis::of(&s, None, None);
+        let k = Kpis::of(&s);
         let mean = (86_400.0 + 172_800.0 + 108_030.0) / 3.0;
         assert!(close(k.avg_cycle_hours, mean / 3600.0));
         let var = cycles
@@ -292,7 +295,7 @@ mod tests {
             cycle_seconds_sq: 3_601.0 * 3_601.0,
             ..KpiSums::default()
         };
-        let k = Kpis::of(&s, None, None);
+        let k = Kpis::of(&s);
         assert!(close(k.avg_cycle_hours, 3_601.0 / 3600.0));
         assert!(close(k.std_cycle_hours, 0.0));
     }

@@ -19,6 +19,7 @@ pub mod role;
 pub mod search;
 pub mod service;
 pub mod shipment;
+pub mod surveys;
 pub mod validate;
 pub mod views;
 

@@ -1,5 +1,6 @@
 //! The sums behind the service KPIs (`consign_domain::kpis`): shipments from the daily
-//! rollups, overdue shipments from the open ones, tickets from the service desk.
+//! rollups, overdue shipments from the open ones, tickets from the service desk, CSAT and
+//! NPS from the survey answers.
 
 use crate::dialect::{shipment_ts, stmt};
 use crate::scope::Visibility;
@@ -8,6 +9,7 @@ use chrono::{DateTime, Utc};
 use consign_domain::customer::ServiceMode;
 use consign_domain::kpis::{cover, KpiSums};
 use consign_domain::shipment::local_day;
+use consign_domain::surveys::SurveySums;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use std::collections::BTreeMap;
 
@@ -52,6 +54,15 @@ struct Ticketed {
     response_sum: Option<i64>,
     resolved: Option<i64>,
     resolution_sum: Option<i64>,
+}
+
+#[derive(FromQueryResult)]
+struct Surveyed {
+    g: Option<String>,
+    answers: i64,
+    csat_sum: Option<i64>,
+    promoters: Option<i64>,
+    detractors: Option<i64>,
 }
 
 #[derive(FromQueryResult)]
@@ -337,6 +348,34 @@ pub async fn sums_by<C: ConnectionTrait>(
         s.response_minutes += t.response_sum.unwrap_or(0);
         s.resolved += t.resolved.unwrap_or(0);
         s.resolution_minutes += t.resolution_sum.unwrap_or(0);
+    }
+    // Survey answers given in the window (by the local day of the answer).
+    let key = group.key("(v.answer_day / 100)");
+    let (where_, cond_values) = cond("v.customer_id");
+    let mut values: Vec<Value> = vec![w.from_day.into(), w.to_day.into()];
+    values.extend(cond_values);
+    for r in Surveyed::find_by_statement(stmt(
+        backend,
+        &format!(
+            "SELECT {key} AS g, CAST(COUNT(*) AS BIGINT) AS answers, \
+             CAST(SUM(v.csat) AS BIGINT) AS csat_sum, \
+             CAST(SUM(CASE WHEN v.nps >= 9 THEN 1 ELSE 0 END) AS BIGINT) AS promoters, \
+             CAST(SUM(CASE WHEN v.nps <= 6 THEN 1 ELSE 0 END) AS BIGINT) AS detractors \
+             FROM surveys v {} \
+             WHERE v.answer_day >= ? AND v.answer_day < ? AND {where_} GROUP BY {key}",
+            join("v.customer_id")
+        ),
+        values,
+    ))
+    .all(conn)
+    .await?
+    {
+        out.entry(r.g).or_default().sums.surveys.add(&SurveySums {
+            answers: r.answers,
+            csat_sum: r.csat_sum.unwrap_or(0),
+            promoters: r.promoters.unwrap_or(0),
+            detractors: r.detractors.unwrap_or(0),
+        });
     }
     Ok(out)
 }

@@ -18,6 +18,7 @@ pub mod scope;
 pub mod service;
 pub mod settings;
 pub mod shipments;
+pub mod surveys;
 pub mod users;
 pub mod views;
 

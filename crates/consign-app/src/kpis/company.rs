@@ -93,7 +93,7 @@ pub async fn company_quality(app: &App, actor: &Actor, q: &GroupQuery) -> Result
     for (g, m) in by_month {
         total_sums.add(&m.sums);
         if let Some(label) = month_label(g.as_deref()) {
-            months.push((label, Kpis::of(&m.sums, None, None)));
+            months.push((label, Kpis::of(&m.sums)));
         }
     }
     let customers = rows(app, &vis, GroupBy::Customer, &w).await?;
@@ -119,7 +119,7 @@ pub async fn company_quality(app: &App, actor: &Actor, q: &GroupQuery) -> Result
         from,
         to,
         by,
-        total: Kpis::of(&total_sums, None, None),
+        total: Kpis::of(&total_sums),
         months,
         segments,
         worst,

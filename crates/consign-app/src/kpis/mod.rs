@@ -3,7 +3,6 @@
 
 use crate::auth::Actor;
 use crate::scope::visible_customer;
-use crate::service::utc;
 use crate::{App, AppError, Result};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use consign_domain::customer::CustomerId;
@@ -80,8 +79,8 @@ pub fn window(app: &App, q: &KpiQuery) -> Result<(NaiveDate, NaiveDate, Window)>
     if from >= to || (to - from).num_days() > MAX_WINDOW_DAYS {
         return Err(bad());
     }
-    let start = utc(app, from.and_time(NaiveTime::MIN));
-    let end = utc(app, to.and_time(NaiveTime::MIN));
+    let start = app.utc(from.and_time(NaiveTime::MIN));
+    let end = app.utc(to.and_time(NaiveTime::MIN));
     let tz = app.tz();
     Ok((
         from,
@@ -113,7 +112,7 @@ pub async fn customer_kpis(
         customer_code: c.code,
         from,
         to,
-        kpis: Kpis::of(&sums, None, None),
+        kpis: Kpis::of(&sums),
     })
 }
 
@@ -303,7 +302,7 @@ async fn rows(app: &App, vis: &Visibility, group: GroupBy, w: &Window) -> Result
                     .flatten(),
                 group: group_key,
                 label,
-                kpis: Kpis::of(&sums, None, None),
+                kpis: Kpis::of(&sums),
             }
         })
         .collect())

@@ -41,7 +41,7 @@ pub struct KpiPanel {
 }
 
 /// The first day of the month `back` months before `d`'s.
-pub(super) fn month_start(d: NaiveDate, back: u32) -> Option<NaiveDate> {
+pub(crate) fn month_start(d: NaiveDate, back: u32) -> Option<NaiveDate> {
     d.with_day(1)?.checked_sub_months(chrono::Months::new(back))
 }
 
@@ -71,7 +71,7 @@ pub async fn panel(app: &App, actor: &Actor, id: CustomerId) -> Result<KpiPanel>
             days,
             from,
             to,
-            kpis: Kpis::of(&sums, None, None),
+            kpis: Kpis::of(&sums),
         });
     }
     let first = month_start(today, 11).ok_or_else(|| AppError::internal("no month"))?;
@@ -85,7 +85,7 @@ pub async fn panel(app: &App, actor: &Actor, id: CustomerId) -> Result<KpiPanel>
             .get(&Some(key))
             .map(|g| g.sums.clone())
             .unwrap_or_default();
-        months.push((m.format("%Y-%m").to_string(), Kpis::of(&sums, None, None)));
+        months.push((m.format("%Y-%m").to_string(), Kpis::of(&sums)));
     }
     let company = baseline(app, to).await?;
     Ok(KpiPanel {
@@ -113,7 +113,7 @@ async fn baseline(app: &App, to: NaiveDate) -> Result<Kpis> {
         },
     )?;
     let sums = repo::total(&app.db.conn, &Visibility::All, None, &w).await?;
-    let k = Kpis::of(&sums, None, None);
+    let k = Kpis::of(&sums);
     if let Ok(mut kept) = app.kpi_cache.baseline.lock() {
         *kept = Some((std::time::Instant::now(), to, k.clone()));
     }

@@ -57,13 +57,7 @@ pub(crate) fn local(app: &App, t: DateTime<Utc>) -> NaiveDateTime {
 }
 
 pub(crate) fn utc(app: &App, t: NaiveDateTime) -> DateTime<Utc> {
-    app.tz()
-        .from_local_datetime(&t)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        // A wall time skipped by a clock change: an hour on is the same instant's
-        // neighbour.
-        .unwrap_or_else(|| Utc.from_utc_datetime(&t))
+    app.utc(t)
 }
 
 /// The customer's value class and grade in the latest classification (None before the

@@ -178,6 +178,18 @@ pub async fn step_at(
         )
         .await?;
     }
+    // A closed ticket asks its contact how it went (SPEC §6), as the policy says.
+    if action == Action::Close {
+        crate::surveys::sweep::after_closed_ticket(
+            app,
+            id,
+            t.customer_id,
+            t.contact_id,
+            &t.number,
+            now,
+        )
+        .await?;
+    }
     get(app, actor, id).await
 }
 

@@ -123,6 +123,10 @@ impl MigratorTrait for Migrator {
                 name: "m0026_company_rollups",
                 sql: M0026,
             }),
+            Box::new(Sql {
+                name: "m0027_surveys",
+                sql: M0027,
+            }),
         ]
     }
 }
@@ -282,6 +286,7 @@ const M0025_SQLITE: &str = include_str!("m0025_cycle_seconds.sqlite.sql");
 const M0025_POSTGRES: &str = include_str!("m0025_cycle_seconds.postgres.sql");
 /// The company's rollups, every customer's summed per day and month (issue 20).
 const M0026: &str = include_str!("m0026_company_rollups.sql");
+const M0027: &str = include_str!("m0027_surveys.sql");
 
 /// API tokens may carry an expiry (issue 16); old ones have none.
 const M0013: &str = include_str!("m0013_token_expiry.sql");
