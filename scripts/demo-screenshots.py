@@ -33,6 +33,11 @@ PAGES = [
     ("users", "/admin/users"),
     ("customer-shipments", "/customers/1#shipments"),
     ("customer-service-quality", "/customers/88#service-quality"),
+    ("surveys", "/analysis/surveys"),
+    ("survey-list", "/surveys"),
+    ("customer-surveys", "/customers/88#surveys"),
+    # The respondent's page of an open survey (its link read from the survey list).
+    ("survey-answer", "@open-survey"),
 ]
 SIZES = [(1366, 768), (1920, 1080), (390, 844)]
 # ONLY=name1,name2 takes those pages alone.
@@ -83,6 +88,11 @@ def main():
            f"document.querySelector('input[name=password]').value='{PASSWORD}';"
            "document.querySelector('form').submit();")
         time.sleep(1.5)
+        survey = None
+        if any(p[1] == "@open-survey" for p in PAGES):
+            go("/surveys?status=open")
+            link = js("var i = document.querySelector('.copy-link input'); return i ? i.value : null")
+            survey = link and "/s/" + link.split("/s/", 1)[1]
         for lang in ["zh", "en"]:
             go(f"/lang/{lang}?next=/")
             for w, h in SIZES:
@@ -92,6 +102,10 @@ def main():
                             " window.outerHeight - window.innerHeight]")
                 call(port, "POST", f"{s}/window/rect", {"width": w + dw, "height": h + dh})
                 for name, path in PAGES:
+                    if path == "@open-survey":
+                        if not survey:
+                            continue
+                        path = f"{survey}?lang={lang}"
                     go(path)
                     time.sleep(0.5)
                     png = call(port, "GET", f"{s}/screenshot")["value"]

@@ -124,6 +124,50 @@ pub fn pareto(
     s
 }
 
+/// Bars either side of zero (e.g. each dimension's SERVQUAL gap): below zero in red to the
+/// left, above in green to the right, scaled to `limit`; a missing value draws no bar.
+pub fn diverging(title: &str, items: &[(String, Option<f64>, String)], limit: f64) -> String {
+    let row = 28.0;
+    let (label_w, half, text_w) = (110.0, 150.0, 70.0);
+    let width = label_w + 2.0 * half + text_w;
+    let height = row * items.len().max(1) as f64 + 8.0;
+    let mid = label_w + half;
+    let mut s = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" font-family="{FONT}" font-size="12"><title>{}</title><line x1="{mid}" y1="0" x2="{mid}" y2="{height}" stroke="#9aa3ad"/>"##,
+        esc(title)
+    );
+    for (i, (label, value, text)) in items.iter().enumerate() {
+        let y = 4.0 + i as f64 * row;
+        s += &format!(
+            r##"<g><title>{label}: {text}</title><text x="{lx}" y="{ty}" text-anchor="end" fill="#1f2733">{label}</text>"##,
+            label = esc(label),
+            text = esc(text),
+            lx = label_w - 8.0,
+            ty = y + 17.0,
+        );
+        if let Some(v) = value {
+            let w = (v.abs() / limit.max(1e-9)).min(1.0) * half;
+            let (x, color) = if *v < 0.0 {
+                (mid - w, "#b3261e")
+            } else {
+                (mid, "#1a7f4b")
+            };
+            s += &format!(
+                r##"<rect x="{x:.1}" y="{ry}" width="{w:.1}" height="{h}" rx="3" fill="{color}"/>"##,
+                ry = y + 5.0,
+                h = row - 10.0,
+            );
+        }
+        s += &format!(
+            r##"<text x="{tx}" y="{ty}" fill="#55606e">{text}</text></g>"##,
+            text = esc(text),
+            tx = mid + half + 8.0,
+            ty = y + 17.0,
+        );
+    }
+    s + "</svg>"
+}
+
 /// Vertical columns over time (e.g. revenue per month), with value labels on hover.
 pub fn columns(
     title: &str,

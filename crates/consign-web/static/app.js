@@ -11,6 +11,17 @@
     var a = e.target.closest && e.target.closest("a[data-back]");
     if (a && window.history.length > 1) { e.preventDefault(); window.history.back(); }
   });
+  // "Copy" next to a link: selects it and copies it (without script the field is
+  // selectable by hand).
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("button[data-copy]");
+    if (!b) return;
+    var input = b.parentNode.querySelector("input");
+    if (!input) return;
+    input.select();
+    if (navigator.clipboard) { navigator.clipboard.writeText(input.value); }
+    else { document.execCommand("copy"); }
+  });
   // "/" focuses the global search, as in most business tools.
   document.addEventListener("keydown", function (e) {
     if (e.key === "/" && !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) {

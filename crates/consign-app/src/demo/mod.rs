@@ -4,6 +4,7 @@
 
 pub mod ops;
 pub mod service;
+pub mod surveys;
 use crate::audit::{self, Entry};
 use crate::auth::{self, Actor};
 use crate::{App, Result};
@@ -753,6 +754,8 @@ pub async fn seed_if_empty(app: &App, customers: usize, shipments: usize) -> Res
     // Tickets come after the classification: their deadlines follow the value class.
     let tickets = (customers / 10).clamp(20, 200);
     crate::demo::service::seed(app, 20261127, tickets, chrono::Utc::now()).await?;
+    // Surveys of the last four months' deliveries, about half of them answered.
+    crate::demo::surveys::seed(app, 20261127, 120, chrono::Utc::now()).await?;
     crate::followups::plan(app, chrono::Utc::now()).await?;
     Ok(true)
 }

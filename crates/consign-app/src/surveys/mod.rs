@@ -9,7 +9,7 @@ pub mod sweep;
 use crate::audit::{self, Entry};
 use crate::auth::Actor;
 use crate::scope::{visibility, visible_customer};
-use crate::{App, AppError, Page, Result};
+use crate::{App, AppError, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use consign_domain::classify::day_num;
 use consign_domain::customer::CustomerId;
@@ -145,6 +145,13 @@ pub struct SurveyView {
     pub link: Option<String>,
 }
 
+impl SurveyView {
+    /// The message key of how it is sent.
+    pub fn channel_key(&self) -> String {
+        format!("survey.channel.{}", self.channel)
+    }
+}
+
 fn view(app: &App, r: SurveyRow, now: DateTime<Utc>, with_link: bool) -> Result<SurveyView> {
     let status = status_of(&r, now);
     let link = (with_link && status == SurveyStatus::Open)
@@ -211,13 +218,28 @@ fn day_param(e: &mut FieldErrors, field: &str, v: &Option<String>) -> Option<i32
     }
 }
 
+/// A page of surveys.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SurveyPage {
+    pub items: Vec<SurveyView>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl SurveyPage {
+    pub fn pages(&self) -> u64 {
+        consign_domain::params::pages(self.total, self.per_page)
+    }
+}
+
 /// Surveys within the actor's scope (or of one customer it may see), newest first.
 pub async fn list(
     app: &App,
     actor: &Actor,
     customer: Option<CustomerId>,
     q: &SurveyQuery,
-) -> Result<Page<SurveyView>> {
+) -> Result<SurveyPage> {
     let vis = visibility(app, actor).await?;
     let customer_id = match customer {
         Some(id) => Some(visible_customer(app, actor, id).await?.id),
@@ -254,7 +276,7 @@ pub async fn list(
     )
     .await?;
     let with_link = actor.role.handles_tickets();
-    Ok(Page {
+    Ok(SurveyPage {
         items: rows
             .into_iter()
             .map(|r| view(app, r, now, with_link))

@@ -37,7 +37,7 @@ pub async fn open(app: &App, token: &str) -> Result<OpenSurvey> {
 }
 
 /// Stores the answer given through a link (`get` reads the form's fields) in the
-/// respondent's language. An answered or expired survey is a conflict; a low score
+/// respondent's language; whether the answer was low. An answered or expired survey is a conflict; a low score
 /// (CSAT ≤ 2 or NPS ≤ 6) opens a follow-up task for the customer's owner in the same
 /// transaction.
 pub async fn answer(
@@ -45,7 +45,7 @@ pub async fn answer(
     token: &str,
     lang: Lang,
     get: impl Fn(&str) -> Option<String>,
-) -> Result<()> {
+) -> Result<bool> {
     let r = by_token(app, token).await?.ok_or(AppError::NotFound)?;
     let now = Utc::now();
     match status_of(&r, now) {
@@ -60,13 +60,28 @@ pub async fn answer(
         }
         AppError::Validation(e)
     })?;
+    if !store_answer(app, &r, &a, lang, now).await? {
+        // Answered (or expired) a moment ago, through another tab.
+        return Err(conflict("err.survey_answered"));
+    }
+    Ok(a.is_low())
+}
+
+/// Stores an answer given at `now` and, for a low one, the owner's callback task, in one
+/// transaction; false when the survey was answered or had expired by then.
+pub(crate) async fn store_answer(
+    app: &App,
+    r: &consign_store::surveys::SurveyRow,
+    a: &consign_domain::surveys::Answer,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let tz = app.tz();
     let today = now.with_timezone(&tz).date_naive();
     let actor = Actor::system("survey");
     let txn = app.db.begin_write().await?;
-    if !repo::answer(&txn, r.id, &a, lang.code(), day_num(today), now).await? {
-        // Answered (or expired) a moment ago, through another tab.
-        return Err(conflict("err.survey_answered"));
+    if !repo::answer(&txn, r.id, a, lang.code(), day_num(today), now).await? {
+        return Ok(false);
     }
     audit::record(
         &txn,
@@ -112,7 +127,7 @@ pub async fn answer(
         repo::set_task(&txn, r.id, task).await?;
     }
     txn.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 fn conflict(code: &'static str) -> AppError {

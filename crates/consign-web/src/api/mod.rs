@@ -66,6 +66,7 @@ pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::default()
         .merge(customers::routes())
         .merge(kpis::routes())
+        .merge(surveys::routes())
         .merge(shipments::routes())
         .merge(billing::routes())
         .merge(imports::routes())
@@ -393,6 +394,7 @@ pub(crate) mod imports;
 pub(crate) mod kpis;
 pub(crate) mod service;
 pub(crate) mod shipments;
+pub(crate) mod surveys;
 pub(crate) mod users;
 pub(crate) mod views;
 #[allow(unused_imports)]

@@ -51,6 +51,7 @@ pub fn routes() -> Router<App> {
         .merge(service::routes())
         .merge(analysis::routes())
         .merge(kpis::routes())
+        .merge(surveys::routes())
         .merge(admin::routes())
         .merge(users::routes())
         .merge(audit::routes())
@@ -111,6 +112,10 @@ impl Ctx {
     }
     pub fn page_only(&self, page: &u64) -> String {
         self.lang.tf("common.page_only", &[&self.count(page)])
+    }
+    /// A message with one text filled in.
+    pub fn tf1s(&self, key: &str, s: &str) -> String {
+        self.lang.tf(key, &[&s])
     }
     /// A message with one number filled in.
     pub fn tf1(&self, key: &str, n: &i64) -> String {
@@ -523,6 +528,7 @@ pub(crate) mod listing;
 mod login;
 pub(crate) mod service;
 mod shipments;
+pub(crate) mod surveys;
 mod users;
 pub(crate) mod views;
 #[allow(unused_imports)]

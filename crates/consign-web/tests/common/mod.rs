@@ -404,6 +404,17 @@ impl Api {
         )
         .await
     }
+    pub async fn put_json(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        json(
+            self.req(reqwest::Method::PUT, path)
+                .json(&body)
+                .send()
+                .await
+                .expect("send"),
+        )
+        .await
+    }
+
     pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
         json(
             self.req(reqwest::Method::PATCH, path)

@@ -45,6 +45,8 @@ pub(crate) struct DetailTpl {
     pub(crate) logform: FormView,
     /// The customer's service quality (KPIs over 30/90/365 days, the company's, trends).
     pub(crate) kpis: crate::ui::kpis::PanelView,
+    /// The latest surveys (and how many there are).
+    pub(crate) surveys: consign_app::surveys::SurveyPage,
 }
 
 pub struct TimelineItem {
@@ -72,6 +74,9 @@ impl DetailTpl {
                 .map(|c| (c.id.to_string(), c.name.clone())),
             &self.logform.v("contact_id"),
         )
+    }
+    fn survey_class(&self, s: &consign_app::surveys::SurveyView) -> &'static str {
+        crate::ui::surveys::status_class(s)
     }
     fn due_class(&self, d: &consign_domain::followup::Due) -> &'static str {
         match d {
@@ -311,6 +316,17 @@ pub(crate) async fn detail_page(
     let kpi_panel = consign_app::kpis::panel(app, &u.actor, id)
         .await
         .map_err(|e| fail(e, lang))?;
+    let surveys = consign_app::surveys::list(
+        app,
+        &u.actor,
+        Some(id),
+        &consign_app::surveys::SurveyQuery {
+            per_page: Some(5),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| fail(e, lang))?;
     let mut ctx = Ctx::new(app, u, &format!("/customers/{id}"), "customers");
     ctx = with_flash(ctx, x.flash.as_deref());
     let timeline = timeline_items(&ctx, p.timeline, &p.user_names);
@@ -362,6 +378,7 @@ pub(crate) async fn detail_page(
         tasks: p.tasks,
         logform: FormView::new(lang, x.log_values, x.log_errors),
         kpis: crate::ui::kpis::panel_view(lang, id.get(), &kpi_panel),
+        surveys,
         can_ticket: u.actor.role.handles_tickets() && p.tickets.is_some(),
         tickets: p.tickets,
         d,
