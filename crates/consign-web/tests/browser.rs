@@ -939,3 +939,62 @@ async fn the_api_page_shows_every_operation() {
         "a file body is shown with its media type"
     );
 }
+
+/// A customer answers a survey through its link on a phone: no sign-in, the choices big
+/// enough to tap, no sideways scroll, no serious accessibility violation; the customer's
+/// CSAT then reads the answer, and the link takes no second answer.
+#[tokio::test]
+async fn a_survey_is_answered_on_a_phone_and_the_customers_csat_changes() {
+    let Some(d) = Driver::start().await else {
+        return;
+    };
+    let t = spawn(false).await;
+    let id = t
+        .customer(
+            "杭州顺达电子商务有限公司",
+            Some("lixy"),
+            Some("13700001111"),
+        )
+        .await;
+    let api = t.api("lixy").await;
+    let (_, s) = api
+        .post(&format!("/api/v1/customers/{id}/surveys"), json!({}))
+        .await;
+    let link = s["link"].as_str().expect("link").to_string();
+    let path = link.split_once("/s/").map(|(_, p)| p).expect("path");
+    let kpis = format!("/api/v1/customers/{id}/kpis");
+    assert_eq!(api.get(&kpis).await.1["csat"], Value::Null);
+
+    d.window(390, 844).await;
+    d.goto(&format!("{}/s/{path}", t.base)).await;
+    d.wait_for_text("总体而言，您对这次服务满意吗？").await;
+    let wide = d
+        .script("return document.documentElement.scrollWidth > window.innerWidth")
+        .await;
+    assert_eq!(wide, json!(false), "the survey scrolls sideways on a phone");
+    // Every choice is a finger's size.
+    let small = d
+        .script(
+            "return [...document.querySelectorAll('.pick span')]
+               .filter(s => s.getBoundingClientRect().height < 40).length",
+        )
+        .await;
+    assert_eq!(small, json!(0), "choices under 40 px high");
+    if let Some(v) = d.accessibility_violations().await {
+        assert_eq!(v, json!([]), "accessibility violations on the survey page");
+    }
+    d.click("input[name=csat][value='4']").await;
+    d.click("input[name=nps][value='9']").await;
+    d.type_into("textarea[name=comment]", "司机很准时，货物完好。")
+        .await;
+    d.screenshot("survey-answer-phone.png").await;
+    d.click("button[type=submit]").await;
+    d.wait_for_text("感谢您的反馈").await;
+
+    let (_, k) = api.get(&kpis).await;
+    assert_eq!(k["csat"], json!(4.0), "{k}");
+    assert_eq!(k["nps"], json!(100.0), "{k}");
+    // The link takes no second answer.
+    d.goto(&format!("{}/s/{path}", t.base)).await;
+    d.wait_for_text("此问卷已回答").await;
+}
