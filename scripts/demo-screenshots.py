@@ -36,6 +36,9 @@ PAGES = [
     ("surveys", "/analysis/surveys"),
     ("survey-list", "/surveys"),
     ("customer-surveys", "/customers/88#surveys"),
+    ("improvements", "/improvements"),
+    ("improvement", "/improvements/3"),
+    ("improvement-new", "/improvements/new?metric=damage_rate&scope=value_class:a&source=kpi"),
     # The respondent's page of an open survey (its link read from the survey list).
     ("survey-answer", "@open-survey"),
 ]

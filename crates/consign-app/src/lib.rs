@@ -16,6 +16,7 @@ pub mod exports;
 pub mod followups;
 pub mod idempotency;
 pub mod imports;
+pub mod improvements;
 pub mod jobs;
 pub mod kpis;
 pub mod mail;

@@ -10,6 +10,7 @@ pub mod classify;
 pub mod customer;
 pub mod followup;
 pub mod i18n;
+pub mod improvements;
 pub mod kpis;
 pub mod mask;
 pub mod objects;

@@ -11,6 +11,7 @@ pub mod entity;
 pub mod followups;
 pub mod idempotency;
 pub mod imports;
+pub mod improvements;
 pub mod jobs;
 pub mod kpis;
 pub mod migrations;

@@ -285,7 +285,7 @@ pub struct SurveyFilter {
     /// `open` (unanswered, not expired), `answered`, `expired`, `low` (answered low).
     pub status: Option<String>,
     pub kind: Option<String>,
-    /// Local days made, half-open.
+    /// Local days made (answered, for the answered, low and commented), half-open.
     pub from_day: Option<i32>,
     pub to_day: Option<i32>,
     pub page: u64,
@@ -324,12 +324,17 @@ pub async fn list<C: ConnectionTrait>(
         w.push("v.kind = ?".into());
         values.push(k.clone().into());
     }
+    // Answers are dated by the day given, the rest by the day made.
+    let day = match f.status.as_deref() {
+        Some("answered" | "low" | "commented") => "v.answer_day",
+        _ => "v.day",
+    };
     if let Some(d) = f.from_day {
-        w.push("v.day >= ?".into());
+        w.push(format!("{day} >= ?"));
         values.push(d.into());
     }
     if let Some(d) = f.to_day {
-        w.push("v.day < ?".into());
+        w.push(format!("{day} < ?"));
         values.push(d.into());
     }
     let cond = w.join(" AND ");
@@ -396,10 +401,11 @@ pub async fn responses<C: ConnectionTrait>(
 }
 
 /// Each dimension's score sums over the answers given in local days `[from_day, to_day)`
-/// within `vis`, in `Dimension::ALL`'s order.
+/// within `vis` (or of customer `one`), in `Dimension::ALL`'s order.
 pub async fn gaps<C: ConnectionTrait>(
     conn: &C,
     vis: &Visibility,
+    one: Option<i64>,
     from_day: i32,
     to_day: i32,
 ) -> Result<[GapSums; 5]> {
@@ -423,9 +429,13 @@ pub async fn gaps<C: ConnectionTrait>(
         })
         .collect::<Vec<_>>()
         .join(", ");
-    let (scope, scope_values) = vis.owner_condition("c.owner_id");
+    let (mut scope, scope_values) = vis.owner_condition("c.owner_id");
     let mut values: Vec<Value> = vec![from_day.into(), to_day.into()];
     values.extend(scope_values);
+    if let Some(id) = one {
+        scope += " AND v.customer_id = ?";
+        values.push(id.into());
+    }
     let row = conn
         .query_one(stmt(
             conn.get_database_backend(),

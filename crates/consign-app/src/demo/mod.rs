@@ -2,6 +2,7 @@
 //! customer archive of realistic Chinese customers (enterprises across industries,
 //! individuals, government bodies and institutions at three levels) with contacts.
 
+pub mod improvements;
 pub mod ops;
 pub mod service;
 pub mod surveys;
@@ -756,6 +757,8 @@ pub async fn seed_if_empty(app: &App, customers: usize, shipments: usize) -> Res
     crate::demo::service::seed(app, 20261127, tickets, chrono::Utc::now()).await?;
     // Surveys of the last four months' deliveries, about half of them answered.
     crate::demo::surveys::seed(app, 20261127, 120, chrono::Utc::now()).await?;
+    // A few improvement actions at different stages of their cycle.
+    crate::demo::improvements::seed(app, chrono::Utc::now()).await?;
     crate::followups::plan(app, chrono::Utc::now()).await?;
     Ok(true)
 }

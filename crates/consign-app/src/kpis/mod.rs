@@ -254,10 +254,24 @@ fn month_label(g: Option<&str>) -> Option<String> {
 }
 
 /// One row per group of the customers within `vis` over a window.
-async fn rows(app: &App, vis: &Visibility, group: GroupBy, w: &Window) -> Result<Vec<GroupKpis>> {
+pub(crate) async fn rows(
+    app: &App,
+    vis: &Visibility,
+    group: GroupBy,
+    w: &Window,
+) -> Result<Vec<GroupKpis>> {
     let conn = &app.db.conn;
     let run = || async {
-        Ok::<_, AppError>(crate::classification::current_run(app).await?.map(|r| r.id))
+        // The run in force today (read from the store: the classification's use cases
+        // plan follow-ups, whose task list shows improvement actions measured here).
+        Ok::<_, AppError>(
+            consign_store::classification::current_run(
+                conn,
+                consign_domain::classify::day_num(app.today()),
+            )
+            .await?
+            .map(|r| r.id),
+        )
     };
     let grouping = match group {
         GroupBy::Customer => Grouping::Customer,

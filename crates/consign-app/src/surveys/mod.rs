@@ -495,7 +495,7 @@ pub async fn stats(app: &App, actor: &Actor, q: &crate::kpis::KpiQuery) -> Resul
     }
     let made: i64 = responses.iter().map(|r| r.made).sum();
     let answered: i64 = responses.iter().map(|r| r.answered).sum();
-    let gaps = repo::gaps(conn, &vis, w.from_day, w.to_day).await?;
+    let gaps = repo::gaps(conn, &vis, None, w.from_day, w.to_day).await?;
     let now = Utc::now();
     let (rows, _) = repo::list(
         conn,

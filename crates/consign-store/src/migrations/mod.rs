@@ -127,6 +127,10 @@ impl MigratorTrait for Migrator {
                 name: "m0027_surveys",
                 sql: M0027,
             }),
+            Box::new(Sql {
+                name: "m0028_improvements",
+                sql: M0028,
+            }),
         ]
     }
 }
@@ -287,6 +291,7 @@ const M0025_POSTGRES: &str = include_str!("m0025_cycle_seconds.postgres.sql");
 /// The company's rollups, every customer's summed per day and month (issue 20).
 const M0026: &str = include_str!("m0026_company_rollups.sql");
 const M0027: &str = include_str!("m0027_surveys.sql");
+const M0028: &str = include_str!("m0028_improvements.sql");
 
 /// API tokens may carry an expiry (issue 16); old ones have none.
 const M0013: &str = include_str!("m0013_token_expiry.sql");

@@ -67,6 +67,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .merge(customers::routes())
         .merge(kpis::routes())
         .merge(surveys::routes())
+        .merge(improvements::routes())
         .merge(shipments::routes())
         .merge(billing::routes())
         .merge(imports::routes())
@@ -391,6 +392,7 @@ pub(crate) mod billing;
 pub(crate) mod classification;
 pub(crate) mod customers;
 pub(crate) mod imports;
+pub(crate) mod improvements;
 pub(crate) mod kpis;
 pub(crate) mod service;
 pub(crate) mod shipments;

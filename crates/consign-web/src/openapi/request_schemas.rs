@@ -96,6 +96,19 @@ fn request_schemas_name_the_fields_the_server_reads() {
             fields::<consign_domain::followup::FollowUpPolicy>(),
         ),
         ("ShipmentInput", fields::<shipments::ShipmentInput>()),
+        ("SurveyInput", fields::<consign_app::surveys::SurveyInput>()),
+        (
+            "SurveyPolicy",
+            fields::<consign_domain::surveys::SurveyPolicy>(),
+        ),
+        (
+            "ImprovementNew",
+            fields::<consign_app::improvements::ImprovementInput>(),
+        ),
+        (
+            "ImprovementStep",
+            fields::<consign_app::improvements::StageInput>(),
+        ),
         ("InvoiceInput", fields::<billing::InvoiceInput>()),
         ("PaymentInput", fields::<billing::PaymentInput>()),
         (

@@ -10,6 +10,8 @@ use consign_domain::Lang;
 /// the company's, and its trend over 12 months.
 pub struct PanelRow {
     pub label: String,
+    /// Where an improvement action on this figure is opened.
+    pub improve: Option<String>,
     pub cells: Vec<(String, Option<String>)>,
     pub company: String,
     pub spark: String,
@@ -30,6 +32,10 @@ enum Shown {
     Hours,
     Percent,
     PerThousand,
+    /// A mean score (CSAT, 1–5).
+    Score,
+    /// A whole number that can be negative (NPS).
+    Signed,
 }
 
 fn show(v: Option<f64>, how: Shown) -> String {
@@ -40,6 +46,8 @@ fn show(v: Option<f64>, how: Shown) -> String {
             Shown::Hours => format!("{x:.1}"),
             Shown::Percent => format!("{:.1}%", x * 100.0),
             Shown::PerThousand => format!("{x:.2}"),
+            Shown::Score => format!("{x:.2}"),
+            Shown::Signed => format!("{x:.0}"),
         },
     }
 }
@@ -49,13 +57,15 @@ fn show(v: Option<f64>, how: Shown) -> String {
 enum Behind {
     Shipments(&'static str),
     Tickets(&'static str),
+    /// The survey answers behind CSAT and NPS.
+    Surveys,
     Nothing,
 }
 
 type Figure = (&'static str, fn(&Kpis) -> Option<f64>, Shown, Behind);
 
-/// The panel's figures in order (surveys' CSAT and NPS join them once surveys are sent).
-const FIGURES: [Figure; 17] = [
+/// The panel's figures in order.
+const FIGURES: [Figure; 19] = [
     (
         "kpi.shipments",
         |k| Some(k.shipments as f64),
@@ -158,6 +168,8 @@ const FIGURES: [Figure; 17] = [
         Shown::Hours,
         Behind::Nothing,
     ),
+    ("kpi.csat", |k| k.csat, Shown::Score, Behind::Surveys),
+    ("kpi.nps", |k| k.nps, Shown::Signed, Behind::Surveys),
 ];
 
 /// The figure of `FIGURES` with this label key.
@@ -188,6 +200,7 @@ pub fn panel_view(lang: Lang, customer_id: i64, p: &KpiPanel) -> PanelView {
                         _ if value.is_none_or(|v| v == 0.0) && w.kpis.shipments == 0 => None,
                         Behind::Shipments(more) => Some(format!("/shipments?{range}{more}")),
                         Behind::Tickets(more) => Some(format!("/tickets?{range}{more}")),
+                        Behind::Surveys => Some(format!("/surveys?{range}&status=answered")),
                         Behind::Nothing => None,
                     };
                     (show(value, *how), href)
@@ -201,6 +214,9 @@ pub fn panel_view(lang: Lang, customer_id: i64, p: &KpiPanel) -> PanelView {
             let trend: Vec<Option<f64>> = p.months.iter().map(|(_, k)| get(k)).collect();
             let spark = charts::sparkline(&format!("{label} · {}", lang.t("kpi.trend")), &trend);
             PanelRow {
+                improve: crate::ui::improvements::metric_of_label(key).map(|m| {
+                    crate::ui::improvements::new_link(m, &format!("customer:{customer_id}"), "kpi")
+                }),
                 label,
                 cells,
                 company,
@@ -238,6 +254,8 @@ pub struct Card {
 pub struct SegmentRow {
     pub label: String,
     pub href: Option<String>,
+    /// Where an improvement action on this segment is opened.
+    pub improve: Option<String>,
     pub cells: Vec<(String, Option<String>)>,
 }
 
@@ -262,6 +280,8 @@ struct CompanyTpl {
     charts: Vec<(String, String)>,
     seg_heads: Vec<String>,
     segments: Vec<SegmentRow>,
+    /// May open improvement actions on segments and the company.
+    can_improve: bool,
     worst: Vec<WorstTable>,
 }
 
@@ -301,12 +321,14 @@ const SEGMENT_FIGURES: [&str; 8] = [
     "kpi.overdue_in_transit",
 ];
 /// The headline cards of the company's page, by label key.
-const CARDS: [&str; 5] = [
+const CARDS: [&str; 7] = [
     "kpi.on_time_rate",
     "kpi.avg_cycle",
     "kpi.damage_rate",
     "kpi.complaints_per_1000",
     "kpi.overdue_in_transit",
+    "kpi.csat",
+    "kpi.nps",
 ];
 /// The monthly trend charts, by label key, with their colours.
 const CHARTS: [(&str, &str); 4] = [
@@ -388,6 +410,7 @@ async fn company_page(
             let href = match behind {
                 Behind::Tickets(more) => format!("/tickets?{range}{more}"),
                 Behind::Shipments(more) => ship(more),
+                Behind::Surveys => format!("/surveys?{range}&status=answered"),
                 Behind::Nothing => ship(""),
             };
             Card {
@@ -443,6 +466,13 @@ async fn company_page(
                 .collect();
             SegmentRow {
                 label: segment_label(lang, p.by, r),
+                improve: r.group.as_ref().map(|g| {
+                    crate::ui::improvements::new_link(
+                        "on_time_rate",
+                        &format!("{}:{g}", p.by.as_str()),
+                        "kpi",
+                    )
+                }),
                 href,
                 cells,
             }
@@ -504,6 +534,10 @@ async fn company_page(
             .collect(),
         segments,
         worst,
+        can_improve: matches!(
+            u.actor.role,
+            consign_domain::role::Role::Admin | consign_domain::role::Role::Manager
+        ),
     };
     Ok(crate::ui::render(&tpl))
 }

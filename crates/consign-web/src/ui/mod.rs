@@ -52,6 +52,7 @@ pub fn routes() -> Router<App> {
         .merge(analysis::routes())
         .merge(kpis::routes())
         .merge(surveys::routes())
+        .merge(improvements::routes())
         .merge(admin::routes())
         .merge(users::routes())
         .merge(audit::routes())
@@ -523,6 +524,7 @@ pub(crate) mod analysis;
 mod audit;
 mod customers;
 pub(crate) mod imports;
+pub(crate) mod improvements;
 pub(crate) mod kpis;
 pub(crate) mod listing;
 mod login;

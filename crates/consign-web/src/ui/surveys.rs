@@ -230,6 +230,8 @@ struct ListTpl {
     query_string: String,
     /// The survey just made (its row is highlighted, its link selected).
     made: Option<i64>,
+    /// May open improvement actions (from a low answer).
+    can_improve: bool,
 }
 
 impl ListTpl {
@@ -238,6 +240,18 @@ impl ListTpl {
     }
     fn status_class(&self, s: &SurveyView) -> &'static str {
         status_class(s)
+    }
+    /// Where an improvement action is opened from a low answer.
+    fn improve_link(&self, s: &SurveyView) -> String {
+        format!(
+            "{}&survey_id={}",
+            crate::ui::improvements::new_link(
+                "csat",
+                &format!("customer:{}", s.customer_id),
+                "survey"
+            ),
+            s.id
+        )
     }
     fn page_link(&self, p: u64) -> String {
         let sep = if self.query_string.is_empty() {
@@ -346,6 +360,7 @@ async fn list_page(
         page: p.page,
         rows: p.items,
         made: q.made,
+        can_improve: u.actor.role.handles_tickets(),
         ctx,
     }))
 }
@@ -384,8 +399,11 @@ struct StatsTpl {
     /// Per month: month, made, answered, response rate, answers, CSAT, NPS.
     months: Vec<[String; 7]>,
     gap_chart: String,
-    /// Per dimension: label, perception, expectation, gap, answers paired.
-    gaps: Vec<[String; 5]>,
+    /// Per dimension: label, perception, expectation, gap, answers paired, and where an
+    /// improvement action on it is opened.
+    gaps: Vec<[String; 6]>,
+    /// May open improvement actions on the company's figures.
+    can_improve: bool,
     verbatims: Vec<SurveyView>,
 }
 
@@ -508,6 +526,11 @@ async fn stats_page(
                 num(g.expectation, 2),
                 g.gap.map_or_else(|| "—".into(), |x| format!("{x:+.2}")),
                 g.paired.to_string(),
+                crate::ui::improvements::new_link(
+                    &format!("gap.{}", g.dimension.as_str()),
+                    "company",
+                    "gap",
+                ),
             ]
         })
         .collect();
@@ -521,6 +544,7 @@ async fn stats_page(
         gap_chart: charts::diverging(lang.t("survey.gaps"), &gap_items, 2.0),
         gaps,
         verbatims: s.verbatims,
+        can_improve: matches!(u.actor.role, Role::Admin | Role::Manager),
         ctx,
     }))
 }
