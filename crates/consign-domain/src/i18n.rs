@@ -1127,7 +1127,6 @@ catalogue! {
     "improvement.source.manual" => "手动", "By hand";
     "improvement.title_list" => "改进措施（PDCA）", "Improvement actions (PDCA)";
     "improvement.new" => "开立改进措施", "Open an improvement action";
-    "improvement.open_from" => "+ 改进", "+ Improve";
     "improvement.title" => "措施名称", "Action";
     "improvement.metric" => "目标指标", "Figure targeted";
     "improvement.scope" => "对象", "Whose";
@@ -1245,6 +1244,7 @@ catalogue! {
     "survey.created" => "发出时间", "Made";
     "survey.channel" => "发送方式", "Sent by";
     "survey.link" => "问卷链接", "Survey link";
+    "survey.comment" => "客户留言", "Comment";
     "survey.copy" => "复制", "Copy";
     "survey.new" => "发送满意度调查", "Send a survey";
     "survey.new_note" => "生成问卷链接，可复制后通过微信等发给联系人；有邮箱的联系人会收到邮件。", "Makes a survey link to send over WeChat or the like; a contact with an e-mail address gets it by e-mail.";
