@@ -227,9 +227,12 @@ async fn housekeeping(app: &App) -> Result<String> {
     // Bad-row reports of runs older than 90 days (the runs and their counts stay).
     let errors =
         consign_store::imports::purge_errors(&app.db.conn, now - Duration::days(90)).await?;
+    // A new month moves the recent sums the company's KPI page reads.
+    let recent = crate::kpis::keep_recent(app).await?;
     Ok(format!(
         "sessions={sessions} login_attempts={attempts} idempotency_keys={keys} jobs={jobs} \
-         reclaimed={reclaimed} interrupted_imports={interrupted} import_errors={errors}"
+         reclaimed={reclaimed} interrupted_imports={interrupted} import_errors={errors} \
+         recent_moved={recent}"
     ))
 }
 

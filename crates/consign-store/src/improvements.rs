@@ -132,7 +132,6 @@ pub async fn list<C: ConnectionTrait>(
     visible: (&str, Vec<Value>),
     f: &ImprovementFilter,
 ) -> Result<(Vec<ImprovementRow>, u64)> {
-    let backend = conn.get_database_backend();
     let mut w = vec![format!("({})", visible.0)];
     let mut values = visible.1;
     if let Some(o) = f.owner_id {
@@ -155,36 +154,16 @@ pub async fn list<C: ConnectionTrait>(
             values.push(s.into());
         }
     }
-    let cond = w.join(" AND ");
-    #[derive(FromQueryResult)]
-    struct N {
-        n: i64,
-    }
-    let n = N::find_by_statement(stmt(
-        backend,
-        &format!(
-            "SELECT COUNT(*) AS n FROM improvements i LEFT JOIN customers c ON c.id = i.customer_id \
-             WHERE {cond}"
-        ),
-        values.clone(),
-    ))
-    .one(conn)
-    .await?
-    .map(|r| r.n)
-    .unwrap_or(0);
-    let per = f.per_page.clamp(1, 500);
-    let offset = consign_domain::params::offset(f.page, per);
-    let rows = ImprovementRow::find_by_statement(stmt(
-        backend,
-        &format!(
-            "{SELECT} WHERE {cond} ORDER BY CASE WHEN i.stage = 'closed' THEN 1 ELSE 0 END, \
-             i.due_on, i.id LIMIT {per} OFFSET {offset}"
-        ),
+    crate::paged::page(
+        conn,
+        SELECT,
+        &w.join(" AND "),
+        "CASE WHEN i.stage = 'closed' THEN 1 ELSE 0 END, i.due_on, i.id",
         values,
-    ))
-    .all(conn)
-    .await?;
-    Ok((rows, n.max(0) as u64))
+        f.page,
+        f.per_page,
+    )
+    .await
 }
 
 /// Moves an action from `from` to `to` (false when it was no longer at `from`), with what

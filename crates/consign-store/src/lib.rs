@@ -15,6 +15,7 @@ pub mod improvements;
 pub mod jobs;
 pub mod kpis;
 pub mod migrations;
+pub mod paged;
 pub mod scope;
 pub mod service;
 pub mod settings;

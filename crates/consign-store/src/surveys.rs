@@ -299,7 +299,6 @@ pub async fn list<C: ConnectionTrait>(
     f: &SurveyFilter,
     now: DateTime<Utc>,
 ) -> Result<(Vec<SurveyRow>, u64)> {
-    let backend = conn.get_database_backend();
     let (scope, mut values) = vis.owner_condition("c.owner_id");
     let mut w = vec![scope];
     if let Some(id) = f.customer_id {
@@ -337,35 +336,16 @@ pub async fn list<C: ConnectionTrait>(
         w.push(format!("{day} < ?"));
         values.push(d.into());
     }
-    let cond = w.join(" AND ");
-    #[derive(FromQueryResult)]
-    struct N {
-        n: i64,
-    }
-    let n = N::find_by_statement(stmt(
-        backend,
-        &format!(
-            "SELECT COUNT(*) AS n FROM surveys v JOIN customers c ON c.id = v.customer_id \
-             WHERE {cond}"
-        ),
-        values.clone(),
-    ))
-    .one(conn)
-    .await?
-    .map(|r| r.n)
-    .unwrap_or(0);
-    let per = f.per_page.clamp(1, 500);
-    let offset = consign_domain::params::offset(f.page, per);
-    let rows = SurveyRow::find_by_statement(stmt(
-        backend,
-        &format!(
-            "{SELECT} WHERE {cond} ORDER BY v.created_at DESC, v.id DESC LIMIT {per} OFFSET {offset}"
-        ),
+    crate::paged::page(
+        conn,
+        SELECT,
+        &w.join(" AND "),
+        "v.created_at DESC, v.id DESC",
         values,
-    ))
-    .all(conn)
-    .await?;
-    Ok((rows, n.max(0) as u64))
+        f.page,
+        f.per_page,
+    )
+    .await
 }
 
 /// Surveys made and answered per local month made (YYYYMM), within `vis`, over local

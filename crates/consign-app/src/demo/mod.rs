@@ -760,6 +760,7 @@ pub async fn seed_if_empty(app: &App, customers: usize, shipments: usize) -> Res
     // A few improvement actions at different stages of their cycle.
     crate::demo::improvements::seed(app, chrono::Utc::now()).await?;
     crate::followups::plan(app, chrono::Utc::now()).await?;
+    crate::kpis::keep_recent(app).await?;
     Ok(true)
 }
 

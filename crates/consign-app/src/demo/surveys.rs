@@ -29,6 +29,9 @@ const POOR: [&str; 6] = [
     "Tracking was not updated for three days.",
 ];
 
+/// The most answers the demo gives.
+const MAX_ANSWERS: usize = 3_000;
+
 /// Draws the samples of the `days` days before `now` and answers some of the surveys;
 /// returns (made, answered).
 pub async fn seed(app: &App, seed: u64, days: i64, now: DateTime<Utc>) -> Result<(usize, usize)> {
@@ -69,8 +72,14 @@ pub async fn seed(app: &App, seed: u64, days: i64, now: DateTime<Utc>) -> Result
     }
     let mut r = Rng::new(seed);
     let mut answered = 0;
+    // About 55 % answered, spread over the months; a large demo answers fewer.
+    let share = 0.55_f64.min(MAX_ANSWERS as f64 / rows.len().max(1) as f64);
     for s in rows.iter().rev() {
-        if s.answered_at.is_some() || !r.chance(0.55) {
+        // Enough answers for the pages; a large demo (the benchmark's) stops there.
+        if answered >= MAX_ANSWERS {
+            break;
+        }
+        if s.answered_at.is_some() || !r.chance(share) {
             continue;
         }
         let at = s.created_at + Duration::hours(2 + r.below(60) as i64);

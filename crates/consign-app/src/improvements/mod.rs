@@ -441,33 +441,24 @@ pub(crate) async fn create_at(
         },
     )
     .await?;
-    repo::add_step(
-        &txn,
-        id,
-        None,
-        Stage::Plan.as_str(),
-        &plan,
-        baseline,
-        actor.id,
-        now,
-    )
-    .await?;
-    audit::record(
+    record(
         &txn,
         actor,
-        Entry {
-            action: "improvement.create",
-            entity_type: "improvement",
-            entity_id: id.to_string(),
+        Recorded {
+            id,
             customer_id,
-            summary: Some(title.clone()),
-            said: None,
-            before: None,
-            after: Some(serde_json::json!({
+            title: &title,
+            from: None,
+            to: Stage::Plan,
+            note: &plan,
+            value: baseline,
+            audit: "improvement.create",
+            after: serde_json::json!({
                 "metric": m.key, "scope": scope.to_string(), "baseline": baseline,
                 "owner_id": owner, "due_on": due.to_string(), "check_on": check.to_string(),
-            })),
+            }),
         },
+        now,
     )
     .await?;
     txn.commit().await?;
@@ -475,6 +466,56 @@ pub(crate) async fn create_at(
         .await?
         .ok_or(AppError::NotFound)?;
     view(r, app.today())
+}
+
+/// A step as kept: the step row and its audit entry, in the caller's transaction.
+struct Recorded<'a> {
+    id: i64,
+    customer_id: Option<i64>,
+    title: &'a str,
+    from: Option<Stage>,
+    to: Stage,
+    note: &'a str,
+    /// The figure measured at the step.
+    value: Option<f64>,
+    audit: &'static str,
+    after: serde_json::Value,
+}
+
+async fn record<C: consign_store::ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    r: Recorded<'_>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let from = r.from.map(Stage::as_str);
+    repo::add_step(
+        txn,
+        r.id,
+        from,
+        r.to.as_str(),
+        r.note,
+        r.value,
+        actor.id,
+        now,
+    )
+    .await?;
+    audit::record(
+        txn,
+        actor,
+        Entry {
+            action: r.audit,
+            entity_type: "improvement",
+            entity_id: r.id.to_string(),
+            customer_id: r.customer_id,
+            summary: Some(r.title.to_string()),
+            said: None,
+            before: from.map(|f| serde_json::json!({ "stage": f })),
+            after: Some(r.after),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// A move to another stage, with what was done or learned.
@@ -554,30 +595,21 @@ pub(crate) async fn move_at(
             code: "err.improvement_changed",
         });
     }
-    repo::add_step(
-        &txn,
-        id,
-        Some(v.stage.as_str()),
-        to.as_str(),
-        note.as_deref().unwrap_or(""),
-        value,
-        actor.id,
-        now,
-    )
-    .await?;
-    audit::record(
+    record(
         &txn,
         actor,
-        Entry {
-            action: "improvement.step",
-            entity_type: "improvement",
-            entity_id: id.to_string(),
+        Recorded {
+            id,
             customer_id: v.customer_id,
-            summary: Some(v.title.clone()),
-            said: None,
-            before: Some(serde_json::json!({"stage": v.stage.as_str()})),
-            after: Some(serde_json::json!({"stage": to.as_str(), "value": value})),
+            title: &v.title,
+            from: Some(v.stage),
+            to,
+            note: note.as_deref().unwrap_or(""),
+            value,
+            audit: "improvement.step",
+            after: serde_json::json!({"stage": to.as_str(), "value": value}),
         },
+        now,
     )
     .await?;
     txn.commit().await?;

@@ -58,8 +58,8 @@ const WORST_ON: [Ranked; 5] = [
     ),
 ];
 
-/// The company's service quality over a window (default: the last 12 months, this one
-/// included), the customers counted being those the caller may see. Kept ten minutes
+/// The company's service quality over a window (default: this month and the eleven
+/// before, whole months), the customers counted being those the caller may see. Kept ten minutes
 /// per caller's scope and question.
 pub async fn company_quality(app: &App, actor: &Actor, q: &GroupQuery) -> Result<CompanyQuality> {
     let vis = crate::scope::visibility(app, actor).await?;
@@ -67,14 +67,17 @@ pub async fn company_quality(app: &App, actor: &Actor, q: &GroupQuery) -> Result
         GroupBy::Customer | GroupBy::Month => GroupBy::ValueClass,
         g => g,
     };
-    let default_from = month_start(app.today(), 11).map(|d| d.to_string());
+    // By default whole months: this one and the eleven before (what the recent sums
+    // keep per customer).
+    let today = app.today();
+    let default_from = month_start(today, 11).map(|d| d.to_string());
+    let default_to = month_start(today, 0)
+        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+        .map(|d| d.to_string());
+    let given = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
     let kq = KpiQuery {
-        from: q
-            .from
-            .clone()
-            .filter(|s| !s.trim().is_empty())
-            .or(default_from),
-        to: q.to.clone(),
+        from: given(&q.from).or(default_from),
+        to: given(&q.to).or(default_to),
     };
     let (from, to, w) = window(app, &kq)?;
     let key = format!("{vis:?}|{from}|{to}|{}", by.as_str());
@@ -130,4 +133,22 @@ pub async fn company_quality(app: &App, actor: &Actor, q: &GroupQuery) -> Result
         kept.insert(key, (std::time::Instant::now(), page.clone()));
     }
     Ok(page)
+}
+
+/// Moves the recent sums per customer (what the default window reads) to this month and
+/// the eleven before, once a month begins (housekeeping, and after the demo's data);
+/// whether they moved.
+pub async fn keep_recent(app: &App) -> Result<bool> {
+    use chrono::Datelike;
+    let Some(first) = month_start(app.today(), 11) else {
+        return Ok(false);
+    };
+    let first = first.year() * 100 + first.month() as i32;
+    if repo::recent::first_month(&app.db.conn).await? == first {
+        return Ok(false);
+    }
+    let txn = app.db.begin_write().await?;
+    let moved = repo::recent::rebuild(&txn, first).await?;
+    txn.commit().await?;
+    Ok(moved)
 }

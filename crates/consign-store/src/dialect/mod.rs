@@ -136,6 +136,16 @@ pub(crate) fn lock_row(backend: DbBackend) -> &'static str {
     }
 }
 
+/// The statement that keeps a table's rows from changing until the transaction ends
+/// (PostgreSQL: other writers wait; SQLite's write transaction holds the whole database
+/// already, so nothing).
+pub(crate) fn hold_table(backend: DbBackend, table: &str) -> Option<String> {
+    match backend {
+        DbBackend::Postgres => Some(format!("LOCK TABLE {table} IN SHARE MODE")),
+        _ => None,
+    }
+}
+
 /// Spells a migration's portable placeholders (see [`crate::migrations`]) for one backend.
 pub fn schema_sql(sql: &str, backend: DbBackend) -> String {
     let (id, ts, boolean, bin, without_rowid, blob) = match backend {

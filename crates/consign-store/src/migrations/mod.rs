@@ -131,6 +131,11 @@ impl MigratorTrait for Migrator {
                 name: "m0028_improvements",
                 sql: M0028,
             }),
+            Box::new(Scripts {
+                name: "m0029_customer_recent",
+                sqlite: M0029_SQLITE,
+                postgres: M0029_POSTGRES,
+            }),
         ]
     }
 }
@@ -292,6 +297,8 @@ const M0025_POSTGRES: &str = include_str!("m0025_cycle_seconds.postgres.sql");
 const M0026: &str = include_str!("m0026_company_rollups.sql");
 const M0027: &str = include_str!("m0027_surveys.sql");
 const M0028: &str = include_str!("m0028_improvements.sql");
+const M0029_SQLITE: &str = include_str!("m0029_customer_recent.sqlite.sql");
+const M0029_POSTGRES: &str = include_str!("m0029_customer_recent.postgres.sql");
 
 /// API tokens may carry an expiry (issue 16); old ones have none.
 const M0013: &str = include_str!("m0013_token_expiry.sql");

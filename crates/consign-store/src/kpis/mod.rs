@@ -13,6 +13,8 @@ use consign_domain::surveys::SurveySums;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use std::collections::BTreeMap;
 
+pub mod recent;
+
 /// A window: local days `[from_day, to_day)` (YYYYMMDD) and the same as UTC instants;
 /// `overdue_before` is the window's end, or now when that is earlier.
 #[derive(Debug, Clone, Copy)]
@@ -249,9 +251,21 @@ pub async fn sums_by<C: ConnectionTrait>(
         "customer"
     };
     let (rolled, mut values) = covered(w, of, one);
+    let per_customer = with_customers && one.is_none() && group != Grouping::Month;
     // By a customer's segment: each customer's rows summed first, so that the customer
-    // (and its classification) is looked up once per customer, not once per month.
-    let rolled = if with_customers && one.is_none() && group != Grouping::Month {
+    // (and its classification) is looked up once per customer, not once per month; over
+    // the recent months exactly (this month and the eleven before, by default), those
+    // sums are kept already.
+    let recent = match cover(w.from_day, w.to_day) {
+        (days, Some((first, last))) if per_customer && days.is_empty() => {
+            recent::covers(conn, first, last).await?
+        }
+        _ => false,
+    };
+    let rolled = if recent {
+        values.clear();
+        "customer_recent r".to_string()
+    } else if per_customer {
         format!(
             "(SELECT customer_id, {} FROM ({rolled}) x GROUP BY customer_id) r",
             summed_columns("")
