@@ -228,3 +228,92 @@ async fn reminder_email_reaches_an_smtp_server() {
     })
     .await;
 }
+
+/// A survey for a contact with an e-mail address is mailed once, in Chinese and English,
+/// with a link that opens the survey.
+#[tokio::test]
+async fn a_survey_link_reaches_the_contact_by_email() {
+    let Some(python) = python_with_aiosmtpd() else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "aiosmtpd is missing: install python3-aiosmtpd (CI=true requires it)"
+        );
+        eprintln!("\n*** SKIPPING a_survey_link_reaches_the_contact_by_email: no Python with aiosmtpd ***\n");
+        return;
+    };
+    each_db(|t| {
+        let python = python.clone();
+        async move {
+            let lixy = t.api("lixy").await;
+            let (s, c) = lixy
+                .post(
+                    "/api/v1/customers",
+                    serde_json::json!({"name": "杭州西湖电子商务有限公司", "kind": "enterprise",
+                        "contacts": [{"name": "王芳", "phone": "13812345678",
+                                      "email": "wangfang@xihu-ec.cn", "is_primary": true}]}),
+                )
+                .await;
+            assert!(s.is_success(), "{c}");
+            let id = c["customer"]["id"].as_str().expect("id").to_string();
+            let (s, v) = lixy
+                .post(
+                    &format!("/api/v1/customers/{id}/surveys"),
+                    serde_json::json!({}),
+                )
+                .await;
+            assert!(s.is_success(), "{v}");
+            assert_eq!(v["channel"], "email");
+            let link = v["link"].as_str().expect("link").to_string();
+
+            let server = SmtpServer::start(&python).await;
+            let mut app = t.app.clone();
+            let mut settings = (*app.settings).clone();
+            settings.smtp = Some(consign_app::config::Smtp {
+                host: "127.0.0.1".into(),
+                port: Some(server.port),
+                security: "none".into(),
+                username: None,
+                password: None,
+                from: "远达物流 <service@yuanda-logistics.cn>".into(),
+            });
+            app.settings = Arc::new(settings);
+            let sent = consign_app::surveys::sweep::deliver_email(&app, chrono::Utc::now())
+                .await
+                .expect("mail");
+            assert_eq!(sent, 1);
+            let mut mails = server.messages();
+            for _ in 0..50 {
+                if !mails.is_empty() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                mails = server.messages();
+            }
+            assert_eq!(mails.len(), 1);
+            let data = mails[0].replace("\r\n", "\n");
+            assert!(
+                data.to_ascii_lowercase()
+                    .contains("x-rcptto: wangfang@xihu-ec.cn"),
+                "{data}"
+            );
+            let body = decoded_body(&data);
+            assert!(
+                body.contains("王芳，您好") && body.contains("Dear 王芳"),
+                "{body}"
+            );
+            assert!(body.contains(&link), "the survey's link: {body}");
+            // Mailed once.
+            assert_eq!(
+                consign_app::surveys::sweep::deliver_email(&app, chrono::Utc::now())
+                    .await
+                    .expect("mail"),
+                0
+            );
+            // The mailed link opens the survey.
+            let path = format!("/s/{}", link.split("/s/").nth(1).expect("path"));
+            let r = reqwest::get(t.url(&path)).await.expect("get");
+            assert_eq!(r.status(), reqwest::StatusCode::OK);
+        }
+    })
+    .await;
+}
