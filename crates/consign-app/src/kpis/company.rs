@@ -99,25 +99,8 @@ pub async fn company_quality(app: &App, actor: &Actor, q: &GroupQuery) -> Result
             months.push((label, Kpis::of(&m.sums)));
         }
     }
-    let customers = rows(app, &vis, GroupBy::Customer, &w).await?;
     let segments = rows(app, &vis, by, &w).await?;
-    let mut worst = Vec::new();
-    for (field, get, enough) in WORST_ON {
-        let mut worst_rows: Vec<&GroupKpis> = customers
-            .iter()
-            .filter(|r| enough(&r.kpis) && get(&r.kpis).is_some_and(|v| v > 0.0))
-            .collect();
-        worst_rows.sort_by(|a, b| {
-            get(&b.kpis)
-                .partial_cmp(&get(&a.kpis))
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(a.group.cmp(&b.group))
-        });
-        worst.push((
-            field.to_string(),
-            worst_rows.into_iter().take(WORST_N).cloned().collect(),
-        ));
-    }
+    let worst = worst_customers(app, &vis, &w).await?;
     let page = CompanyQuality {
         from,
         to,
@@ -151,4 +134,59 @@ pub async fn keep_recent(app: &App) -> Result<bool> {
     let moved = repo::recent::rebuild(&txn, first).await?;
     txn.commit().await?;
     Ok(moved)
+}
+
+/// Per ranked KPI, the customers doing worst on it (enough volume, a value above 0),
+/// worst first: every customer's figures read by id alone, then the few named.
+async fn worst_customers(
+    app: &App,
+    vis: &Visibility,
+    w: &Window,
+) -> Result<Vec<(String, Vec<GroupKpis>)>> {
+    let conn = &app.db.conn;
+    let every: Vec<(i64, Kpis)> = repo::sums_by(conn, vis, None, Grouping::CustomerId, w)
+        .await?
+        .into_iter()
+        .filter_map(|(g, s)| Some((g?.parse::<i64>().ok()?, Kpis::of(&s.sums))))
+        .collect();
+    let mut ranked: Vec<(&str, Vec<(i64, &Kpis)>)> = Vec::new();
+    for (field, get, enough) in WORST_ON {
+        let mut rows: Vec<(i64, &Kpis)> = every
+            .iter()
+            .filter(|(_, k)| enough(k) && get(k).is_some_and(|v| v > 0.0))
+            .map(|(id, k)| (*id, k))
+            .collect();
+        rows.sort_by(|a, b| {
+            get(b.1)
+                .partial_cmp(&get(a.1))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.0.cmp(&b.0))
+        });
+        rows.truncate(WORST_N);
+        ranked.push((field, rows));
+    }
+    let ids: Vec<i64> = ranked
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|(id, _)| *id))
+        .collect();
+    let names = repo::labels(conn, &ids).await?;
+    Ok(ranked
+        .into_iter()
+        .map(|(field, rows)| {
+            let named = rows
+                .into_iter()
+                .map(|(id, k)| {
+                    let (code, name) = names.get(&id).cloned().unwrap_or_default();
+                    GroupKpis {
+                        customer_id: Some(id.to_string()),
+                        customer_code: Some(code.clone()),
+                        group: Some(code),
+                        label: Some(name),
+                        kpis: k.clone(),
+                    }
+                })
+                .collect();
+            (field.to_string(), named)
+        })
+        .collect())
 }

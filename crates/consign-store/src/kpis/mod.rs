@@ -91,11 +91,14 @@ pub enum Grouping {
     Month,
     /// One row for everything in scope (`g` null).
     All,
+    /// One row per customer, keyed by its id, without its name or code (nothing of the
+    /// customers is read unless the scope needs it).
+    CustomerId,
 }
 
 impl Grouping {
-    /// The group expression, given the month expression of the source.
-    fn key(&self, month: &str) -> String {
+    /// The group expression, given the month and customer expressions of the source.
+    fn key(&self, month: &str, customer: &str) -> String {
         match self {
             Grouping::Customer => "c.code".into(),
             Grouping::ValueClass(_) => "cl.value_class".into(),
@@ -106,6 +109,7 @@ impl Grouping {
             Grouping::Owner => "CAST(c.owner_id AS TEXT)".into(),
             Grouping::Month => format!("CAST({month} AS TEXT)"),
             Grouping::All => "CAST(NULL AS TEXT)".into(),
+            Grouping::CustomerId => format!("CAST({customer} AS TEXT)"),
         }
     }
 
@@ -209,8 +213,11 @@ pub async fn sums_by<C: ConnectionTrait>(
     // Figures by month or in total need nothing of the customers unless the scope does:
     // the rollups, the shipments and the tickets are then read alone (every customer's
     // from the company's rollups, one customer's by its id).
-    let with_customers =
-        !matches!(vis, Visibility::All) || !matches!(group, Grouping::Month | Grouping::All);
+    let with_customers = !matches!(vis, Visibility::All)
+        || !matches!(
+            group,
+            Grouping::Month | Grouping::All | Grouping::CustomerId
+        );
     let (scope, scope_values) = vis.owner_condition("c.owner_id");
     let joins = group.joins();
     let (label, cid) = if group == Grouping::Customer {
@@ -245,13 +252,14 @@ pub async fn sums_by<C: ConnectionTrait>(
         (sql, values)
     };
     let mut out: BTreeMap<Option<String>, Grouped> = BTreeMap::new();
-    let of = if one.is_none() && !with_customers {
+    let by_customer = with_customers || group == Grouping::CustomerId;
+    let of = if one.is_none() && !by_customer {
         "company"
     } else {
         "customer"
     };
     let (rolled, mut values) = covered(w, of, one);
-    let per_customer = with_customers && one.is_none() && group != Grouping::Month;
+    let per_customer = by_customer && one.is_none() && group != Grouping::Month;
     // By a customer's segment: each customer's rows summed first, so that the customer
     // (and its classification) is looked up once per customer, not once per month; over
     // the recent months exactly (this month and the eleven before, by default), those
@@ -276,7 +284,7 @@ pub async fn sums_by<C: ConnectionTrait>(
     let sums = summed_columns("r.");
     // The rollups are filtered to `one` inside `covered`.
     let (where_, cond_values) = cond("r.customer_id");
-    let key = group.key("r.month");
+    let key = group.key("r.month", "r.customer_id");
     values.extend(cond_values);
     for r in Rolled::find_by_statement(stmt(
         backend,
@@ -308,7 +316,7 @@ pub async fn sums_by<C: ConnectionTrait>(
         s.invoice_error = r.invoice_error.unwrap_or(0);
     }
     // Open shipments past their promise.
-    let key = group.key("s.order_day / 100");
+    let key = group.key("s.order_day / 100", "s.customer_id");
     let (where_, cond_values) = cond("s.customer_id");
     let mut values = vec![
         shipment_ts(backend, Some(w.from)),
@@ -338,7 +346,7 @@ pub async fn sums_by<C: ConnectionTrait>(
     let tickets = if group == Grouping::Month {
         ticket_months(conn, &join("t.customer_id"), &where_, &cond_values, w).await?
     } else {
-        let key = group.key("");
+        let key = group.key("", "t.customer_id");
         let mut values: Vec<Value> = vec![w.from.into(), w.to.into()];
         values.extend(cond_values);
         Ticketed::find_by_statement(stmt(
@@ -364,7 +372,7 @@ pub async fn sums_by<C: ConnectionTrait>(
         s.resolution_minutes += t.resolution_sum.unwrap_or(0);
     }
     // Survey answers given in the window (by the local day of the answer).
-    let key = group.key("(v.answer_day / 100)");
+    let key = group.key("(v.answer_day / 100)", "v.customer_id");
     let (where_, cond_values) = cond("v.customer_id");
     let mut values: Vec<Value> = vec![w.from_day.into(), w.to_day.into()];
     values.extend(cond_values);
@@ -476,4 +484,32 @@ pub async fn total<C: ConnectionTrait>(
 ) -> Result<KpiSums> {
     let mut by = sums_by(conn, vis, one, Grouping::All, w).await?;
     Ok(by.remove(&None).map(|g| g.sums).unwrap_or_default())
+}
+
+/// The codes and names of a few customers, by id (those a page names).
+pub async fn labels<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, (String, String)>> {
+    #[derive(FromQueryResult)]
+    struct L {
+        id: i64,
+        code: String,
+        name: String,
+    }
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        for l in L::find_by_statement(stmt(
+            conn.get_database_backend(),
+            &format!("SELECT id, code, name FROM customers WHERE id IN ({marks})"),
+            chunk.iter().map(|i| (*i).into()).collect(),
+        ))
+        .all(conn)
+        .await?
+        {
+            out.insert(l.id, (l.code, l.name));
+        }
+    }
+    Ok(out)
 }
