@@ -80,6 +80,36 @@ impl SmtpServer {
     fn messages(&self) -> Vec<String> {
         read_maildir(&self.maildir.join("new"))
     }
+
+    /// The messages, once at least one has been filed (the server files each as it is
+    /// delivered), or none after five seconds.
+    async fn delivered(&self) -> Vec<String> {
+        let mut mails = self.messages();
+        for _ in 0..50 {
+            if !mails.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            mails = self.messages();
+        }
+        mails
+    }
+
+    /// `app` sending through this server.
+    fn relay_for(&self, app: &consign_app::App, from: &str) -> consign_app::App {
+        let mut app = app.clone();
+        let mut s = (*app.settings).clone();
+        s.smtp = Some(consign_app::config::Smtp {
+            host: "127.0.0.1".into(),
+            port: Some(self.port),
+            security: "none".into(),
+            username: None,
+            password: None,
+            from: from.into(),
+        });
+        app.settings = Arc::new(s);
+        app
+    }
 }
 
 fn read_maildir(dir: &Path) -> Vec<String> {
@@ -179,31 +209,12 @@ async fn reminder_email_reaches_an_smtp_server() {
 
             // With SMTP: the sweep mails it.
             let server = SmtpServer::start(&python).await;
-            let port = server.port;
-            let mut app = t.app.clone();
-            let mut s = (*app.settings).clone();
-            s.smtp = Some(consign_app::config::Smtp {
-                host: "127.0.0.1".into(),
-                port: Some(port),
-                security: "none".into(),
-                username: None,
-                password: None,
-                from: "远达物流 CRM <crm@yuanda-logistics.cn>".into(),
-            });
-            app.settings = Arc::new(s);
+            let app = server.relay_for(&t.app, "远达物流 CRM <crm@yuanda-logistics.cn>");
             let sent = consign_app::service::deliver_email(&app, chrono::Utc::now())
                 .await
                 .expect("mail");
             assert_eq!(sent, 1);
-            // The server files each message as it is delivered; wait for it.
-            let mut mails = server.messages();
-            for _ in 0..50 {
-                if !mails.is_empty() {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                mails = server.messages();
-            }
+            let mails = server.delivered().await;
             assert_eq!(mails.len(), 1);
             let data = mails[0].replace("\r\n", "\n");
             assert!(
@@ -266,29 +277,12 @@ async fn a_survey_link_reaches_the_contact_by_email() {
             let link = v["link"].as_str().expect("link").to_string();
 
             let server = SmtpServer::start(&python).await;
-            let mut app = t.app.clone();
-            let mut settings = (*app.settings).clone();
-            settings.smtp = Some(consign_app::config::Smtp {
-                host: "127.0.0.1".into(),
-                port: Some(server.port),
-                security: "none".into(),
-                username: None,
-                password: None,
-                from: "远达物流 <service@yuanda-logistics.cn>".into(),
-            });
-            app.settings = Arc::new(settings);
+            let app = server.relay_for(&t.app, "远达物流 <service@yuanda-logistics.cn>");
             let sent = consign_app::surveys::sweep::deliver_email(&app, chrono::Utc::now())
                 .await
                 .expect("mail");
             assert_eq!(sent, 1);
-            let mut mails = server.messages();
-            for _ in 0..50 {
-                if !mails.is_empty() {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                mails = server.messages();
-            }
+            let mails = server.delivered().await;
             assert_eq!(mails.len(), 1);
             let data = mails[0].replace("\r\n", "\n");
             assert!(

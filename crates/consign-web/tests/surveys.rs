@@ -169,6 +169,25 @@ async fn a_survey_link_takes_one_answer_that_feeds_the_kpis_and_a_low_score_call
         assert_eq!(st["gaps"][4]["gap"], Value::Null, "no expectation, no gap");
         assert_eq!(st["verbatims"][0]["comment"], "晚到两天，影响门店补货。");
 
+        // The page of what the answers say: the month's answers behind its figures, the
+        // comment, the gap.
+        let b = t.browser("lixy").await;
+        let (s, page) = b.get("/analysis/surveys").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            page.contains("服务质量差距（SERVQUAL）") && page.contains("-3.00"),
+            "{page}"
+        );
+        assert!(page.contains("晚到两天，影响门店补货。"), "{page}");
+        let month = chrono::Utc::now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .format("%Y-%m-01")
+            .to_string();
+        assert!(
+            page.contains(&format!("/surveys?from={month}&#38;to=")),
+            "the month's surveys linked: {page}"
+        );
+
         // Another branch's account manager sees none of it.
         let (s, _) = t
             .api("chenj")

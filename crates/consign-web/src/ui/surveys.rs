@@ -396,8 +396,9 @@ struct StatsTpl {
     window: String,
     cards: Vec<crate::ui::kpis::Card>,
     charts: Vec<(String, String)>,
-    /// Per month: month, made, answered, response rate, answers, CSAT, NPS.
-    months: Vec<[String; 7]>,
+    /// Per month: month, made, answered, response rate, answers, CSAT, NPS, and the
+    /// lists behind them (the month's surveys made, its answers given).
+    months: Vec<[String; 9]>,
     gap_chart: String,
     /// Per dimension: label, perception, expectation, gap, answers paired, and where an
     /// improvement action on it is opened.
@@ -494,6 +495,13 @@ async fn stats_page(
         .months
         .iter()
         .map(|m| {
+            // The month's first day and the next month's.
+            let first = chrono::NaiveDate::parse_from_str(&format!("{}-01", m.month), "%Y-%m-%d")
+                .unwrap_or(s.from);
+            let next = first
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(s.to);
+            let range = format!("from={first}&to={next}");
             [
                 m.month.clone(),
                 m.made.to_string(),
@@ -502,6 +510,8 @@ async fn stats_page(
                 m.answers.to_string(),
                 num(m.csat, 2),
                 num(m.nps, 0),
+                format!("/surveys?{range}"),
+                format!("/surveys?{range}&status=answered"),
             ]
         })
         .collect();
