@@ -78,6 +78,21 @@ pub fn optional_text(s: &str, max: usize) -> Result<Option<String>, &'static str
     }
 }
 
+/// A day written `YYYY-MM-DD` (empty → None).
+pub fn optional_day(s: &str) -> Result<Option<chrono::NaiveDate>, &'static str> {
+    match s.trim() {
+        "" => Ok(None),
+        t => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| "err.date_format"),
+    }
+}
+
+/// A day written `YYYY-MM-DD`, required.
+pub fn required_day(s: &str) -> Result<chrono::NaiveDate, &'static str> {
+    optional_day(s)?.ok_or("err.date_format")
+}
+
 /// A plausible e-mail address (one `@`, a dot in the domain, no spaces), lower-cased domain.
 pub fn email(s: &str) -> Result<String, &'static str> {
     let t = s.trim();

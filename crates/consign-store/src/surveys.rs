@@ -219,8 +219,15 @@ pub struct Contact {
     pub last_asked: Option<DateTime<Utc>>,
 }
 
-/// Each customer's contact to ask (the primary one, else the first with an address, else
-/// the first), with when it was last asked.
+/// The contacts a survey may go to, best first per customer: the primary one, else one
+/// with an address, else the first; with when each was last asked.
+const CONTACTS: &str = "SELECT k.id, k.customer_id, \
+     (k.email_enc IS NOT NULL AND k.email_enc <> '') AS has_email, \
+     (SELECT MAX(v.created_at) FROM surveys v WHERE v.contact_id = k.id) AS last_asked \
+     FROM contacts k";
+const BEST_FIRST: &str = "ORDER BY k.customer_id, k.is_primary DESC, has_email DESC, k.id";
+
+/// Each customer's contact to ask (see [`CONTACTS`]).
 pub async fn contacts_of<C: ConnectionTrait>(
     conn: &C,
     customer_ids: &[i64],
@@ -230,12 +237,7 @@ pub async fn contacts_of<C: ConnectionTrait>(
         let marks = vec!["?"; chunk.len()].join(",");
         let rows = Contact::find_by_statement(stmt(
             conn.get_database_backend(),
-            &format!(
-                "SELECT k.id, k.customer_id, (k.email_enc IS NOT NULL AND k.email_enc <> '') AS has_email, \
-                 (SELECT MAX(v.created_at) FROM surveys v WHERE v.contact_id = k.id) AS last_asked \
-                 FROM contacts k WHERE k.customer_id IN ({marks}) \
-                 ORDER BY k.customer_id, k.is_primary DESC, has_email DESC, k.id"
-            ),
+            &format!("{CONTACTS} WHERE k.customer_id IN ({marks}) {BEST_FIRST}"),
             chunk.iter().map(|i| (*i).into()).collect(),
         ))
         .all(conn)
@@ -244,6 +246,30 @@ pub async fn contacts_of<C: ConnectionTrait>(
         out.extend(rows.into_iter().filter(|r| seen.insert(r.customer_id)));
     }
     Ok(out)
+}
+
+/// One customer's contact to ask: `contact_id` if it is one of the customer's, else (None
+/// given) the customer's best (see [`CONTACTS`]).
+pub async fn contact_of<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: i64,
+    contact_id: Option<i64>,
+) -> Result<Option<Contact>> {
+    let mut values: Vec<Value> = vec![customer_id.into()];
+    let which = match contact_id {
+        Some(id) => {
+            values.push(id.into());
+            " AND k.id = ?"
+        }
+        None => "",
+    };
+    Ok(Contact::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!("{CONTACTS} WHERE k.customer_id = ?{which} {BEST_FIRST} LIMIT 1"),
+        values,
+    ))
+    .one(conn)
+    .await?)
 }
 
 /// A delivered shipment a survey may ask about.

@@ -17,7 +17,7 @@ use consign_domain::classify::{day_date, day_num};
 use consign_domain::customer::CustomerId;
 use consign_domain::improvements::{metric, outcome, Better, Outcome, Source, Stage};
 use consign_domain::role::Role;
-use consign_domain::validate::{optional_text, required_text};
+use consign_domain::validate::{optional_text, required_day, required_text};
 use consign_domain::FieldErrors;
 use consign_store::improvements::{self as repo, ImprovementFilter, ImprovementRow};
 use consign_store::scope::Visibility;
@@ -29,7 +29,7 @@ pub use measure::Scope;
 pub const BASELINE_DAYS: i64 = 90;
 
 /// Who may open an action on a segment or the whole company, and move anyone's.
-fn leads(role: Role) -> bool {
+pub fn leads(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Manager)
 }
 
@@ -274,16 +274,6 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<ImprovementDetail>
     })
 }
 
-fn day_field(e: &mut FieldErrors, field: &str, v: &str) -> Option<NaiveDate> {
-    match NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            e.add(field, "err.date_format");
-            None
-        }
-    }
-}
-
 /// Opens an action: the figure's baseline over the 90 days before today is measured and
 /// kept; audited.
 pub async fn create(app: &App, actor: &Actor, input: &ImprovementInput) -> Result<ImprovementView> {
@@ -332,15 +322,14 @@ pub(crate) async fn create_at(
             }
         },
     };
-    let due = day_field(&mut e, "due_on", &input.due_on);
-    let check = day_field(&mut e, "check_on", &input.check_on);
+    let due = e.check("due_on", required_day(&input.due_on));
+    let check = e.check("check_on", required_day(&input.check_on));
     if due.is_some_and(|d| d < today) {
         e.add("due_on", "err.improvement_past");
     }
     if check.is_some_and(|d| d <= today) {
         e.add("check_on", "err.improvement_check");
     }
-    let _ = e.check("survey_id", optional_text(&input.survey_id, 30));
     let survey_id = match input.survey_id.trim() {
         "" => None,
         s => match s.parse::<i64>() {

@@ -4,10 +4,11 @@
 use crate::auth::Actor;
 use crate::scope::visible_customer;
 use crate::{App, AppError, Result};
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
 use consign_domain::customer::CustomerId;
 use consign_domain::kpis::Kpis;
 use consign_domain::shipment::local_day;
+use consign_domain::validate::optional_day;
 use consign_domain::FieldErrors;
 use consign_store::kpis::{self as repo, Grouping, Window};
 use consign_store::scope::Visibility;
@@ -43,23 +44,13 @@ pub struct CustomerKpis {
     pub kpis: Kpis,
 }
 
-fn day(field: &str, s: Option<&str>, errs: &mut FieldErrors) -> Option<NaiveDate> {
-    let s = s.map(str::trim).filter(|s| !s.is_empty())?;
-    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errs.add(field, "err.date_format");
-            None
-        }
-    }
-}
-
 /// The window a query names, checked: both days valid, `from` before `to`, at most
 /// [`MAX_WINDOW_DAYS`] apart.
 pub fn window(app: &App, q: &KpiQuery) -> Result<(NaiveDate, NaiveDate, Window)> {
     let mut errs = FieldErrors::new();
-    let from = day("from", q.from.as_deref(), &mut errs);
-    let to = day("to", q.to.as_deref(), &mut errs);
+    let day = |s: &Option<String>| optional_day(s.as_deref().unwrap_or(""));
+    let from = errs.check("from", day(&q.from)).flatten();
+    let to = errs.check("to", day(&q.to)).flatten();
     if !errs.is_empty() {
         return Err(AppError::Validation(errs));
     }
@@ -79,8 +70,8 @@ pub fn window(app: &App, q: &KpiQuery) -> Result<(NaiveDate, NaiveDate, Window)>
     if from >= to || (to - from).num_days() > MAX_WINDOW_DAYS {
         return Err(bad());
     }
-    let start = app.utc(from.and_time(NaiveTime::MIN));
-    let end = app.utc(to.and_time(NaiveTime::MIN));
+    let start = app.midnight(from);
+    let end = app.midnight(to);
     let tz = app.tz();
     Ok((
         from,

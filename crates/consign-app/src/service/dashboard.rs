@@ -92,7 +92,7 @@ pub async fn dashboard(app: &App, actor: &Actor, q: &ServiceDashQuery) -> Result
     let now = Utc::now();
     let today = now.with_timezone(&app.tz()).date_naive();
     let from_day = today - chrono::Duration::days(days - 1);
-    let from = utc(app, from_day.and_time(chrono::NaiveTime::MIN));
+    let from = app.midnight(from_day);
     let conn = &app.db.conn;
     let s = repo::stats(conn, &scope, from, now, now).await?;
     let open: Vec<(Status, TicketKind, i64)> = s
@@ -111,10 +111,7 @@ pub async fn dashboard(app: &App, actor: &Actor, q: &ServiceDashQuery) -> Result
     let window = run.as_ref().and_then(|r| {
         let end = consign_domain::classify::day_date(r.as_of)?;
         let start = end - chrono::Duration::days(rate_days);
-        Some((
-            utc(app, start.and_time(chrono::NaiveTime::MIN)),
-            utc(app, end.and_time(chrono::NaiveTime::MIN)),
-        ))
+        Some((app.midnight(start), app.midnight(end)))
     });
     let mut rates = Vec::new();
     let mut complainers = Vec::new();

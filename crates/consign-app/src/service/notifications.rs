@@ -80,8 +80,7 @@ pub async fn remind_due_tasks(app: &App, now: DateTime<Utc>) -> Result<usize> {
     let today = now.with_timezone(&app.tz()).date_naive();
     let conn = &app.db.conn;
     let due =
-        consign_store::followups::due_unreminded(conn, day_num(today), local_midnight(app, today))
-            .await?;
+        consign_store::followups::due_unreminded(conn, day_num(today), app.midnight(today)).await?;
     let mut by_user: std::collections::BTreeMap<i64, (i64, i64, Vec<i64>)> = Default::default();
     for (task, user, due_on) in due {
         let e = by_user.entry(user).or_default();
@@ -108,10 +107,6 @@ pub async fn remind_due_tasks(app: &App, now: DateTime<Utc>) -> Result<usize> {
         txn.commit().await?;
     }
     Ok(n)
-}
-
-pub(crate) fn local_midnight(app: &App, d: chrono::NaiveDate) -> DateTime<Utc> {
-    utc(app, d.and_time(chrono::NaiveTime::MIN))
 }
 
 /// With SMTP configured, e-mails the notifications not sent yet to their users (in each

@@ -56,10 +56,6 @@ pub(crate) fn local(app: &App, t: DateTime<Utc>) -> NaiveDateTime {
     t.with_timezone(&app.tz()).naive_local()
 }
 
-pub(crate) fn utc(app: &App, t: NaiveDateTime) -> DateTime<Utc> {
-    app.utc(t)
-}
-
 /// The customer's value class and grade in the latest classification (None before the
 /// first run).
 pub(crate) async fn class_of(
@@ -244,14 +240,8 @@ pub async fn create_at(
     let (vc, grade) = class_of(app, customer.id).await?;
     let target = policy.target(vc, grade, severity);
     let start = local(app, now);
-    let first_due = utc(
-        app,
-        policy.deadline(severity, start, target.first_response_minutes),
-    );
-    let resolution_due = utc(
-        app,
-        policy.deadline(severity, start, target.resolution_minutes),
-    );
+    let first_due = app.utc(policy.deadline(severity, start, target.first_response_minutes));
+    let resolution_due = app.utc(policy.deadline(severity, start, target.resolution_minutes));
     let local_day = start.format("%Y%m%d").to_string();
     let txn = app.db.begin_write().await?;
     let (id, number) = repo::insert(

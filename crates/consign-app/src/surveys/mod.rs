@@ -14,6 +14,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use consign_domain::classify::day_num;
 use consign_domain::customer::CustomerId;
 use consign_domain::surveys::{Dimension, Gap, SurveyPolicy, SurveyStatus, SurveyTrigger};
+use consign_domain::validate::optional_day;
 use consign_domain::FieldErrors;
 use consign_store::surveys::{self as repo, NewSurvey, SurveyFilter, SurveyRow};
 use serde::{Deserialize, Serialize};
@@ -207,17 +208,6 @@ pub struct SurveyQuery {
     pub per_page: Option<u64>,
 }
 
-fn day_param(e: &mut FieldErrors, field: &str, v: &Option<String>) -> Option<i32> {
-    let v = v.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
-    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        Ok(d) => Some(day_num(d)),
-        Err(_) => {
-            e.add(field, "err.date_format");
-            None
-        }
-    }
-}
-
 /// A page of surveys.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SurveyPage {
@@ -254,8 +244,9 @@ pub async fn list(
     if kind.is_some_and(|k| SurveyTrigger::parse(k).is_none()) {
         e.add("kind", "err.invalid_choice");
     }
-    let from_day = day_param(&mut e, "from", &q.from);
-    let to_day = day_param(&mut e, "to", &q.to);
+    let day = |s: &Option<String>| optional_day(s.as_deref().unwrap_or(""));
+    let from_day = e.check("from", day(&q.from)).flatten().map(day_num);
+    let to_day = e.check("to", day(&q.to)).flatten().map(day_num);
     e.into_result()?;
     let per_page = q.per_page.unwrap_or(50).clamp(1, 200);
     let page = q.page.unwrap_or(1).max(1);
@@ -310,20 +301,15 @@ pub async fn create(
     let c = visible_customer(app, actor, customer_id).await?;
     let conn = &app.db.conn;
     let contact = match input.contact_id.trim() {
-        "" => repo::contacts_of(conn, &[c.id]).await?.into_iter().next(),
-        id => {
-            let id = id.parse::<i64>().ok();
-            let all = consign_store::customers::contacts_of(conn, c.cid()).await?;
-            match all.into_iter().find(|k| Some(k.id) == id) {
-                Some(k) => Some(repo::Contact {
-                    id: k.id,
-                    customer_id: c.id,
-                    has_email: k.email_enc.as_deref().is_some_and(|e| !e.is_empty()),
-                    last_asked: None,
-                }),
-                None => return Err(AppError::field("contact_id", "err.invalid_choice")),
-            }
-        }
+        "" => repo::contact_of(conn, c.id, None).await?,
+        id => match id.parse::<i64>() {
+            Ok(id) => Some(
+                repo::contact_of(conn, c.id, Some(id))
+                    .await?
+                    .ok_or_else(|| AppError::field("contact_id", "err.invalid_choice"))?,
+            ),
+            Err(_) => return Err(AppError::field("contact_id", "err.invalid_choice")),
+        },
     };
     let p = policy_in_force(app).await?;
     let now = Utc::now();

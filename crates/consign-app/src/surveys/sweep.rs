@@ -5,7 +5,7 @@
 use super::{link, make, policy_in_force, token, Made};
 use crate::auth::Actor;
 use crate::{App, AppError, Result};
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use consign_domain::classify::day_num;
 use consign_domain::surveys::SurveyTrigger;
 use consign_domain::Lang;
@@ -51,12 +51,11 @@ pub async fn sample(app: &App, now: DateTime<Utc>) -> Result<usize> {
     let conn = &app.db.conn;
     let tz = app.tz();
     let today = now.with_timezone(&tz).date_naive();
-    let midnight = |d: chrono::NaiveDate| app.midnight(d);
     let from = today - Duration::days(LOOKBACK_DAYS);
     let delivered = repo::delivered_between(
         conn,
-        midnight(from),
-        midnight(today),
+        app.midnight(from),
+        app.midnight(today),
         day_num(from - Duration::days(ORDER_LOOKBACK_DAYS)),
     )
     .await?;
@@ -119,28 +118,14 @@ pub async fn after_closed_ticket(
         return Ok(None);
     }
     let conn = &app.db.conn;
+    // The ticket's contact, else the customer's best.
     let contact = match contact_id {
-        Some(id) => consign_store::customers::contacts_of(
-            conn,
-            consign_domain::customer::CustomerId::trusted(customer_id),
-        )
-        .await?
-        .into_iter()
-        .find(|k| k.id == id)
-        .map(|k| repo::Contact {
-            id: k.id,
-            customer_id,
-            has_email: k.email_enc.as_deref().is_some_and(|e| !e.is_empty()),
-            last_asked: None,
-        }),
+        Some(id) => repo::contact_of(conn, customer_id, Some(id)).await?,
         None => None,
     };
     let contact = match contact {
         Some(k) => Some(k),
-        None => repo::contacts_of(conn, &[customer_id])
-            .await?
-            .into_iter()
-            .next(),
+        None => repo::contact_of(conn, customer_id, None).await?,
     };
     let txn = app.db.begin_write().await?;
     let id = make(
@@ -192,7 +177,6 @@ fn letter(s: &repo::Unsent, url: &str, tz: chrono_tz::Tz) -> (String, String) {
         .expires_at
         .with_timezone(&tz)
         .date_naive()
-        .and_time(NaiveTime::MIN)
         .format("%Y-%m-%d")
         .to_string();
     let part = |lang: Lang| {

@@ -171,7 +171,7 @@ async fn list_page(
         stages,
         mine: q.owner.as_deref() == Some("me"),
         query_string: listing::query(&pairs, None),
-        can_open: matches!(u.actor.role, Role::Admin | Role::Manager),
+        can_open: imp::leads(u.actor.role),
     }))
 }
 

@@ -534,10 +534,7 @@ async fn company_page(
             .collect(),
         segments,
         worst,
-        can_improve: matches!(
-            u.actor.role,
-            consign_domain::role::Role::Admin | consign_domain::role::Role::Manager
-        ),
+        can_improve: consign_app::improvements::leads(u.actor.role),
     };
     Ok(crate::ui::render(&tpl))
 }

@@ -554,7 +554,7 @@ async fn stats_page(
         gap_chart: charts::diverging(lang.t("survey.gaps"), &gap_items, 2.0),
         gaps,
         verbatims: s.verbatims,
-        can_improve: matches!(u.actor.role, Role::Admin | Role::Manager),
+        can_improve: consign_app::improvements::leads(u.actor.role),
         ctx,
     }))
 }
