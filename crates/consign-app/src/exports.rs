@@ -323,7 +323,10 @@ pub async fn export<W: Write + Send>(
                 Export::Shipments(c) => (*c, None),
                 _ => (None, None),
             };
-            sink.row(&header(ImportKind::Shipments, &[]))?;
+            sink.row(&header(
+                ImportKind::Shipments,
+                crate::imports::SHIPMENT_EXPORT_ONLY,
+            ))?;
             n = crate::imports::shipment_rows(
                 app,
                 customer.map(CustomerId::get),

@@ -8,6 +8,7 @@ pub mod backup;
 pub mod billing;
 pub mod classification;
 pub mod config;
+pub mod credit;
 pub mod customers;
 pub mod dashboard;
 pub mod demo;

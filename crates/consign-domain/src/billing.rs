@@ -255,6 +255,21 @@ pub fn standing(
     }
 }
 
+/// What is paid on each invoice, given in due order as (amount, paid by its own
+/// payments): its own payments, then the payments naming no invoice (`pool`) spread
+/// over the earliest-due invoices still open. Returns the paid amounts and what is left
+/// of the pool (a credit balance).
+pub fn apply_unnamed(invoices: &[(Fen, Fen)], mut pool: Fen) -> (Vec<Fen>, Fen) {
+    let mut out = Vec::with_capacity(invoices.len());
+    for (amount, own) in invoices {
+        let left = (*amount - *own).max(Fen::ZERO);
+        let take = left.min(pool);
+        pool -= take;
+        out.push(*own + take);
+    }
+    (out, pool)
+}
+
 /// A customer's receivables: unpaid amounts per aging bucket.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Aging {

@@ -26,6 +26,10 @@ vocabulary!(
         AtRisk => "at_risk",
         // A survey answered with a low score (CSAT ≤ 2 or NPS ≤ 6).
         SurveyCallback => "survey_callback",
+        // An account manager asked for a change of a customer's credit terms.
+        CreditReview => "credit_review",
+        // An overdue account to collect (欠账追收).
+        Collection => "collection",
         Manual => "manual",
     }
 );

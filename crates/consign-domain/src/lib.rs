@@ -7,6 +7,7 @@
 
 pub mod billing;
 pub mod classify;
+pub mod credit;
 pub mod customer;
 pub mod followup;
 pub mod i18n;

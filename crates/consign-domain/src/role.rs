@@ -116,6 +116,24 @@ impl Role {
         )
     }
 
+    /// May set credit terms (limit, period, rating, hold policy), assess credit, enter
+    /// financial statements, decide requested changes and release held shipments.
+    pub fn can_set_credit(self) -> bool {
+        matches!(self, Role::Admin | Role::Manager | Role::CreditOfficer)
+    }
+
+    /// Sees the credit of the customers in scope (account managers: their own).
+    pub fn can_see_credit(self) -> bool {
+        matches!(
+            self,
+            Role::Admin
+                | Role::Manager
+                | Role::CreditOfficer
+                | Role::AccountManager
+                | Role::ReadOnly
+        )
+    }
+
     /// May merge customers and reassign owners.
     pub fn can_merge(self) -> bool {
         matches!(self, Role::Admin | Role::Manager)

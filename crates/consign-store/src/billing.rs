@@ -69,12 +69,39 @@ async fn count<C: ConnectionTrait>(conn: &C, table: &str, customer_id: i64) -> R
     Ok(n.max(0) as u64)
 }
 
+/// The customers the documents with these numbers belong to now.
+async fn holders<C: ConnectionTrait>(conn: &C, doc: Doc, nos: &[&str]) -> Result<Vec<i64>> {
+    let backend = conn.get_database_backend();
+    let col = match doc {
+        Doc::Invoice => "invoice_no",
+        Doc::Payment => "payment_no",
+    };
+    let mut out = Vec::new();
+    for chunk in pieces(nos) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let sql = format!(
+            "SELECT DISTINCT customer_id FROM {} WHERE {col} IN ({marks})",
+            doc.table()
+        );
+        let values = chunk.iter().map(|n| Value::from(*n)).collect();
+        for r in conn.query_all(stmt(backend, &sql, values)).await? {
+            out.push(r.try_get_by_index::<i64>(0)?);
+        }
+    }
+    Ok(out)
+}
+
 /// Inserts invoices or replaces the ones with the same number: (customer id, invoice).
+/// The credit accounts of the customers they belonged to and belong to now follow.
 pub async fn upsert_invoices<C: ConnectionTrait>(
     conn: &C,
     rows: &[(i64, Invoice)],
     now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
 ) -> Result<()> {
+    let nos: Vec<&str> = rows.iter().map(|(_, i)| i.invoice_no.as_str()).collect();
+    let mut touched = holders(conn, Doc::Invoice, &nos).await?;
+    touched.extend(rows.iter().map(|(c, _)| *c));
     let backend = conn.get_database_backend();
     for chunk in pieces(rows) {
         let mut sql = String::from(
@@ -107,7 +134,7 @@ pub async fn upsert_invoices<C: ConnectionTrait>(
         );
         conn.execute(stmt(backend, &sql, values)).await?;
     }
-    Ok(())
+    crate::credit::recompute(conn, &touched, tz).await
 }
 
 /// How many payments name this invoice.
@@ -234,14 +261,34 @@ pub async fn of_customer<C: ConnectionTrait, D: StoredDoc>(
     Ok((rows.iter().map(D::read).collect::<Result<Vec<_>>>()?, total))
 }
 
-/// Deletes one document; false when it was not there.
-pub async fn delete_doc<C: ConnectionTrait>(conn: &C, doc: Doc, id: i64) -> Result<bool> {
+/// Deletes one document (its customer's credit account follows); false when it was not
+/// there.
+pub async fn delete_doc<C: ConnectionTrait>(
+    conn: &C,
+    doc: Doc,
+    id: i64,
+    tz: chrono_tz::Tz,
+) -> Result<bool> {
+    let backend = conn.get_database_backend();
+    let owner = conn
+        .query_one(stmt(
+            backend,
+            &format!("SELECT customer_id FROM {} WHERE id = ?", doc.table()),
+            vec![id.into()],
+        ))
+        .await?
+        .map(|r| r.try_get_by_index::<i64>(0))
+        .transpose()?;
     let sql = format!("DELETE FROM {} WHERE id = ?", doc.table());
-    Ok(conn
-        .execute(stmt(conn.get_database_backend(), &sql, vec![id.into()]))
+    let gone = conn
+        .execute(stmt(backend, &sql, vec![id.into()]))
         .await?
         .rows_affected()
-        > 0)
+        > 0;
+    if let Some(c) = owner {
+        crate::credit::recompute(conn, &[c], tz).await?;
+    }
+    Ok(gone)
 }
 
 /// A payment as stored, with the invoice it names (number and due date).
@@ -307,11 +354,17 @@ pub struct PaymentWrite {
     pub payment: Payment,
 }
 
+/// Inserts payments or replaces the ones with the same number; the credit accounts of the
+/// customers they belonged to and belong to now follow.
 pub async fn upsert_payments<C: ConnectionTrait>(
     conn: &C,
     rows: &[PaymentWrite],
     now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
 ) -> Result<()> {
+    let nos: Vec<&str> = rows.iter().map(|w| w.payment.payment_no.as_str()).collect();
+    let mut touched = holders(conn, Doc::Payment, &nos).await?;
+    touched.extend(rows.iter().map(|w| w.customer_id));
     let backend = conn.get_database_backend();
     for chunk in pieces(rows) {
         let mut sql = String::from(
@@ -345,7 +398,7 @@ pub async fn upsert_payments<C: ConnectionTrait>(
         );
         conn.execute(stmt(backend, &sql, values)).await?;
     }
-    Ok(())
+    crate::credit::recompute(conn, &touched, tz).await
 }
 
 /// Every customer with an invoice or a payment, by id.
@@ -365,4 +418,22 @@ pub async fn customers_with_bills<C: ConnectionTrait>(
         .iter()
         .map(|r| Ok(r.try_get_by_index::<i64>(0)?))
         .collect()
+}
+
+/// Every invoice of a customer with what is applied to it, in due order: its own
+/// payments, then the payments naming no invoice spread over the earliest-due invoices
+/// still open; and what is left of those (a credit balance).
+pub async fn settled<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: CustomerId,
+) -> Result<(Vec<(StoredInvoice, Fen)>, Fen)> {
+    let (mut all, _) = of_customer::<_, StoredInvoice>(conn, customer_id, 0, 0).await?;
+    let pool = unapplied_of(conn, customer_id).await?;
+    all.sort_by_key(|i| (i.invoice.due_at, i.id));
+    let pairs: Vec<(Fen, Fen)> = all
+        .iter()
+        .map(|i| (i.invoice.amount_fen, i.paid_fen))
+        .collect();
+    let (paid, pool) = consign_domain::billing::apply_unnamed(&pairs, pool);
+    Ok((all.into_iter().zip(paid).collect(), pool))
 }

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod billing;
 pub mod capped;
 pub mod classification;
+pub mod credit;
 pub mod customers;
 pub mod demo;
 pub mod dialect;

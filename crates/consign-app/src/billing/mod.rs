@@ -119,19 +119,7 @@ pub(crate) async fn settled(
     app: &App,
     customer_id: CustomerId,
 ) -> Result<(Vec<(StoredInvoice, Fen)>, Fen)> {
-    let (mut all, _) =
-        repo::of_customer::<_, StoredInvoice>(&app.db.conn, customer_id, 0, 0).await?;
-    let mut pool = repo::unapplied_of(&app.db.conn, customer_id).await?;
-    all.sort_by_key(|i| (i.invoice.due_at, i.id));
-    let mut out = Vec::with_capacity(all.len());
-    for inv in all {
-        let own = inv.paid_fen;
-        let left = (inv.invoice.amount_fen - own).max(Fen::ZERO);
-        let take = left.min(pool);
-        pool -= take;
-        out.push((inv, own + take));
-    }
-    Ok((out, pool))
+    Ok(repo::settled(&app.db.conn, customer_id).await?)
 }
 
 pub(crate) fn invoice_view(
@@ -458,7 +446,8 @@ pub async fn upsert_invoices(
                 .map(|o| o.customer_id == *cid && o.invoice == *inv)
         },
     );
-    repo::upsert_invoices(&txn, &writes, now).await?;
+    repo::upsert_invoices(&txn, &writes, now, app.tz()).await?;
+    crate::credit::notify_crossings(app, &txn).await?;
     let written: Vec<&str> = writes.iter().map(|(_, i)| i.invoice_no.as_str()).collect();
     let customer = writes.first().map(|(cid, _)| *cid);
     audit_writes(&txn, actor, Doc::Invoice, &written, customer).await?;
@@ -512,7 +501,7 @@ pub(crate) async fn delete_doc(
     if doc == Doc::Invoice && repo::payments_of_invoice(&txn, id).await? > 0 {
         return Err(AppError::field("invoice", "err.invoice_has_payments"));
     }
-    if !repo::delete_doc(&txn, doc, id).await? {
+    if !repo::delete_doc(&txn, doc, id, app.tz()).await? {
         return Err(AppError::NotFound);
     }
     let (action, entity) = match doc {

@@ -656,6 +656,8 @@ pub async fn merge(
         .unwrap_or_default();
     let txn = app.db.begin_write().await?;
     repo::move_records(&txn, from, into).await?;
+    consign_store::credit::merge(&txn, from.get(), into.get(), app.tz()).await?;
+    crate::credit::notify_crossings(app, &txn).await?;
     repo::set_archived_keys(&txn, from, true).await?;
     let mut am: customer::ActiveModel = src.clone().into();
     am.archived_at = Set(Some(now));

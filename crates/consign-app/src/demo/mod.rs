@@ -2,6 +2,7 @@
 //! customer archive of realistic Chinese customers (enterprises across industries,
 //! individuals, government bodies and institutions at three levels) with contacts.
 
+pub mod credit;
 pub mod improvements;
 pub mod ops;
 pub mod service;
@@ -591,6 +592,7 @@ pub async fn seed_users(app: &App) -> Result<Vec<i64>> {
         ("chenj", "陈静", "account_manager", gz_sales.id),
         ("liuy", "刘洋", "service_agent", sh.id),
         ("sunl", "孙丽", "service_agent", gz.id),
+        ("zhoum", "周敏", "credit_officer", root.id),
     ];
     let mut owners = Vec::new();
     for (username, name, role, unit) in people {
@@ -759,6 +761,9 @@ pub async fn seed_if_empty(app: &App, customers: usize, shipments: usize) -> Res
     crate::demo::surveys::seed(app, 20261127, 120, chrono::Utc::now()).await?;
     // A few improvement actions at different stages of their cycle.
     crate::demo::improvements::seed(app, chrono::Utc::now()).await?;
+    // Credit accounts for the monthly-settlement customers: a few near and over their
+    // limits, with held shipments and a change an account manager asked for.
+    crate::demo::credit::seed(app, 20261127).await?;
     crate::followups::plan(app, chrono::Utc::now()).await?;
     crate::kpis::keep_recent(app).await?;
     Ok(true)

@@ -433,7 +433,7 @@ pub async fn seed_billing(app: &App, seed: u64, today: NaiveDate) -> Result<(u64
     let bulk = app.db.bulk().await?;
     for chunk in invoices.chunks(BATCH) {
         let txn = bulk.begin_write().await?;
-        bills::upsert_invoices(&txn, chunk, now).await?;
+        bills::upsert_invoices(&txn, chunk, now, app.tz()).await?;
         txn.commit().await?;
     }
     for chunk in payments.chunks(BATCH) {
@@ -448,7 +448,7 @@ pub async fn seed_billing(app: &App, seed: u64, today: NaiveDate) -> Result<(u64
                 payment: p.clone(),
             })
             .collect();
-        bills::upsert_payments(&txn, &writes, now).await?;
+        bills::upsert_payments(&txn, &writes, now, app.tz()).await?;
         txn.commit().await?;
     }
     if bulk.sqlite_path.is_some() {

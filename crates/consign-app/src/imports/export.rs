@@ -58,6 +58,16 @@ pub(crate) async fn shipment_rows(
             n += 1;
             let s = &st.shipment;
             let flag = |e: Exception| if s.exceptions.has(e) { "是" } else { "否" }.to_string();
+            let held = [
+                text(if st.on_hold { "是" } else { "否" }.to_string()),
+                text(if st.hold_reason.is_empty() {
+                    String::new()
+                } else {
+                    Lang::Zh
+                        .t(&format!("credit.hold_reason.{}", st.hold_reason))
+                        .to_string()
+                }),
+            ];
             let cells = SHIPMENT_FIELDS
                 .iter()
                 .filter(|f| !READ_ONLY_FIELDS.contains(&f.name))
@@ -97,6 +107,7 @@ pub(crate) async fn shipment_rows(
                         None => String::new(),
                     }),
                 })
+                .chain(held)
                 .collect();
             row(cells)?;
         }

@@ -508,6 +508,10 @@ pub(crate) const SHIPMENT_FIELDS: &[FieldDef] = &[
     },
 ];
 
+/// Columns a shipment export writes after the importable ones, which an import does not
+/// read: the credit hold (是/否) and its reason.
+pub const SHIPMENT_EXPORT_ONLY: &[&str] = &["信用扣货", "扣货原因"];
+
 /// Fields an import reads but an export does not write (they repeat other columns).
 pub(crate) const READ_ONLY_FIELDS: &[&str] = &["route"];
 

@@ -108,6 +108,7 @@ pub async fn run_import(
         segment: None,
         finishing: None,
         spare_rollups: HashMap::new(),
+        credit: crate::credit::Book::blocking(&app.db.conn).await?,
     };
     let mut failure = None;
     let mut waited = std::time::Duration::ZERO;
@@ -192,6 +193,7 @@ pub async fn run_import(
         repo::set_notes(&txn, run_id, &json).await?;
     }
     repo::finish(&txn, run_id, status, &message, Utc::now()).await?;
+    crate::credit::notify_crossings(app, &txn).await?;
     let c = &w.counts;
     crate::audit::record(
         &txn,
@@ -310,6 +312,8 @@ pub(crate) struct Writer<'a> {
     pub(crate) finishing: Option<Finishing>,
     /// The last segment's rollup map, emptied, for the next one.
     pub(crate) spare_rollups: HashMap<(i64, i32), consign_domain::shipment::DayFigures>,
+    /// The credit accounts that can hold shipments, with the exposure this run adds.
+    pub(crate) credit: crate::credit::Book,
 }
 
 pub(crate) type Rollups = HashMap<(i64, i32), consign_domain::shipment::DayFigures>;
@@ -586,7 +590,9 @@ impl Writer<'_> {
             }
         }
         let t1 = Instant::now();
+        let held = self.credit.decide(&writes, &old);
         ship_repo::write_rows_bulk(txn, &writes, &old, Some(self.run_id), now).await?;
+        crate::credit::hold_written(txn, self.actor, &held, now).await?;
         ship_repo::add_deltas(&mut seg.rollups, &writes, &old);
         let t_write = t1.elapsed();
         errors.sort_by_key(|e| e.row_no);

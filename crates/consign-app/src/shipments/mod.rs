@@ -91,6 +91,11 @@ pub struct ShipmentView {
     pub status: ShipmentStatus,
     pub exceptions: Vec<Exception>,
     pub note: String,
+    /// Held for credit: the customer's exposure was over its limit under the block
+    /// policy when it was written; a credit officer releases it.
+    pub on_hold: bool,
+    /// Why it is (or was) held: `over_limit`; empty when never held.
+    pub hold_reason: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -124,6 +129,8 @@ impl ShipmentView {
             status: x.status,
             exceptions: x.exceptions.list(),
             note: x.note.clone(),
+            on_hold: s.on_hold,
+            hold_reason: s.hold_reason.clone(),
             created_at: s.created_at,
             updated_at: s.updated_at,
         }
@@ -417,7 +424,16 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
             });
         }
     }
+    let ids: Vec<i64> = writes
+        .iter()
+        .map(|w| w.customer_id)
+        .chain(old.values().map(|o| o.customer_id))
+        .collect();
+    let mut book = crate::credit::Book::of_customers(&txn, &ids).await?;
+    let held = book.decide(&writes, &old);
     repo::write_batch(&txn, &writes, &old, None, now).await?;
+    crate::credit::hold_written(&txn, actor, &held, now).await?;
+    crate::credit::notify_crossings(app, &txn).await?;
     if !writes.is_empty() {
         audit::record(
             &txn,
@@ -468,6 +484,7 @@ pub async fn delete(app: &App, actor: &Actor, id: i64) -> Result<()> {
     if !repo::delete(&txn, id).await? {
         return Err(AppError::NotFound);
     }
+    crate::credit::notify_crossings(app, &txn).await?;
     audit::record(
         &txn,
         actor,
@@ -570,6 +587,8 @@ pub async fn rebuild_rollups(app: &App) -> Result<(u64, u64)> {
     for id in &ids {
         let txn = app.db.begin_write().await?;
         shipments += repo::rebuild_customer(&txn, CustomerId::trusted(*id), &day_of).await?;
+        // The first unbilled day is a local day too: the exposure follows the new days.
+        consign_store::credit::recompute(&txn, &[*id], tz).await?;
         txn.commit().await?;
     }
     consign_store::settings::set(&app.db.conn, ROLLUP_TZ, tz.name(), None).await?;

@@ -15,6 +15,7 @@ pub const CUSTOMER_OWNED_TABLES: &[&str] = &[
     "tickets",
     "interactions",
     "tasks",
+    "credit_changes",
 ];
 
 /// Moves every record of `from` to `into`. Tags are united.

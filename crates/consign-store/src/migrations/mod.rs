@@ -136,6 +136,10 @@ impl MigratorTrait for Migrator {
                 sqlite: M0029_SQLITE,
                 postgres: M0029_POSTGRES,
             }),
+            Box::new(Sql {
+                name: "m0030_credit",
+                sql: M0030,
+            }),
         ]
     }
 }
@@ -297,6 +301,7 @@ const M0025_POSTGRES: &str = include_str!("m0025_cycle_seconds.postgres.sql");
 const M0026: &str = include_str!("m0026_company_rollups.sql");
 const M0027: &str = include_str!("m0027_surveys.sql");
 const M0028: &str = include_str!("m0028_improvements.sql");
+const M0030: &str = include_str!("m0030_credit.sql");
 const M0029_SQLITE: &str = include_str!("m0029_customer_recent.sqlite.sql");
 const M0029_POSTGRES: &str = include_str!("m0029_customer_recent.postgres.sql");
 

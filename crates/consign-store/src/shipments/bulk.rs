@@ -93,6 +93,7 @@ pub async fn apply_rollup_deltas_bulk(
             txn.add_to_rollup(table, key, &rows).await?;
         }
     }
+    crate::credit::apply_day_deltas(txn, days).await?;
     let backend = txn.get_database_backend();
     for (table, key, c, k) in emptied {
         txn.execute(stmt(

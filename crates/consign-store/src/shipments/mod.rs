@@ -47,6 +47,9 @@ pub struct StoredShipment {
     pub shipment: Shipment,
     /// The import run that last wrote it, if any.
     pub import_run_id: Option<i64>,
+    /// Held for credit (its customer over the limit under the block policy), and why.
+    pub on_hold: bool,
+    pub hold_reason: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -94,6 +97,8 @@ pub(crate) fn parse_row(r: &QueryResult) -> Result<StoredShipment> {
         customer_id: r.try_get("", "customer_id")?,
         order_day: r.try_get("", "order_day")?,
         import_run_id: r.try_get("", "import_run_id")?,
+        on_hold: r.try_get("", "on_hold")?,
+        hold_reason: r.try_get("", "hold_reason")?,
         created_at: r.try_get("", "created_at")?,
         updated_at: r.try_get("", "updated_at")?,
         shipment: Shipment {
@@ -123,7 +128,7 @@ pub(crate) fn parse_row(r: &QueryResult) -> Result<StoredShipment> {
 pub(crate) const SELECT: &str = "SELECT s.id, s.customer_id, c.code AS customer_code, s.waybill_no, \
     s.service_mode, s.origin_city, s.destination_city, s.goods_type, s.pieces, s.weight_g, \
     s.volume_cm3, s.revenue_fen, s.cost_fen, s.ordered_at, s.order_day, s.promised_at, \
-    s.shipped_at, s.delivered_at, s.status, s.exceptions, s.note, s.product, s.import_run_id, s.created_at, s.updated_at \
+    s.shipped_at, s.delivered_at, s.status, s.exceptions, s.note, s.product, s.import_run_id, s.on_hold, s.hold_reason, s.created_at, s.updated_at \
     FROM shipments s JOIN customers c ON c.id = s.customer_id";
 
 /// The stored shipments among these waybill numbers, by number.

@@ -4,8 +4,8 @@ use super::*;
 #[allow(unused_imports)]
 use consign_domain::customer::CustomerId;
 
-/// Adds per-(customer, day) changes to both rollups; a day or month left with no
-/// shipments is removed.
+/// Adds per-(customer, day) changes to both rollups (and the revenue to the exposure of
+/// customers with credit accounts); a day or month left with no shipments is removed.
 pub async fn apply_rollup_deltas<C: ConnectionTrait>(
     conn: &C,
     days: HashMap<(i64, i32), DayFigures>,
@@ -17,6 +17,7 @@ pub async fn apply_rollup_deltas<C: ConnectionTrait>(
     let (company_days, company_months) = (company(&days), company(&months));
     let t = std::time::Instant::now();
     upsert_add(conn, "customer_days", "day", &days).await?;
+    crate::credit::apply_day_deltas(conn, &days).await?;
     drop(days);
     upsert_add(conn, "customer_months", "month", &months).await?;
     upsert_add(conn, "company_days", "day", &company_days).await?;

@@ -68,6 +68,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .merge(kpis::routes())
         .merge(surveys::routes())
         .merge(improvements::routes())
+        .merge(credit::routes())
         .merge(shipments::routes())
         .merge(billing::routes())
         .merge(imports::routes())
@@ -390,6 +391,7 @@ macro_rules! by_id {
 
 pub(crate) mod billing;
 pub(crate) mod classification;
+pub(crate) mod credit;
 pub(crate) mod customers;
 pub(crate) mod imports;
 pub(crate) mod improvements;

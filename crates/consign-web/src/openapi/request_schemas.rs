@@ -109,6 +109,13 @@ fn request_schemas_name_the_fields_the_server_reads() {
             "ImprovementStep",
             fields::<consign_app::improvements::StageInput>(),
         ),
+        ("CreditTerms", fields::<consign_app::credit::TermsInput>()),
+        ("Decision", fields::<crate::api::credit::Decision>()),
+        ("ReleaseInput", fields::<crate::api::credit::ReleaseInput>()),
+        (
+            "CreditPolicy",
+            fields::<consign_domain::credit::CreditPolicy>(),
+        ),
         ("InvoiceInput", fields::<billing::InvoiceInput>()),
         ("PaymentInput", fields::<billing::PaymentInput>()),
         (

@@ -53,6 +53,7 @@ pub fn routes() -> Router<App> {
         .merge(kpis::routes())
         .merge(surveys::routes())
         .merge(improvements::routes())
+        .merge(credit::routes())
         .merge(admin::routes())
         .merge(users::routes())
         .merge(audit::routes())
@@ -77,6 +78,8 @@ pub struct Ctx {
     pub can_analyse: bool,
     /// Sees the service desk (every role but portal users).
     pub can_service: bool,
+    /// Sees credit (the credit list, holds, a customer's credit).
+    pub can_credit: bool,
     /// Unread notifications.
     pub unread: i64,
     pub flash: Option<String>,
@@ -96,6 +99,7 @@ impl Ctx {
             can_import: u.actor.role.can_write_operations() || u.actor.role.can_edit_customers(),
             can_analyse: u.actor.role.can_analyse(),
             can_service: u.actor.role != Role::PortalUser,
+            can_credit: u.actor.role.can_see_credit(),
             unread: u.unread,
             flash: None,
             tz: app.tz(),
@@ -522,6 +526,7 @@ mod account;
 mod admin;
 pub(crate) mod analysis;
 mod audit;
+pub(crate) mod credit;
 mod customers;
 pub(crate) mod imports;
 pub(crate) mod improvements;

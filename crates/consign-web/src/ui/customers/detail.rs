@@ -47,6 +47,8 @@ pub(crate) struct DetailTpl {
     pub(crate) kpis: crate::ui::kpis::PanelView,
     /// The latest surveys (and how many there are).
     pub(crate) surveys: consign_app::surveys::SurveyPage,
+    /// Its credit, when the user may see credit.
+    pub(crate) credit: Option<consign_app::credit::CreditView>,
 }
 
 pub struct TimelineItem {
@@ -327,6 +329,15 @@ pub(crate) async fn detail_page(
     )
     .await
     .map_err(|e| fail(e, lang))?;
+    let credit = if u.actor.role.can_see_credit() {
+        Some(
+            consign_app::credit::get(app, &u.actor, id)
+                .await
+                .map_err(|e| fail(e, lang))?,
+        )
+    } else {
+        None
+    };
     let mut ctx = Ctx::new(app, u, &format!("/customers/{id}"), "customers");
     ctx = with_flash(ctx, x.flash.as_deref());
     let timeline = timeline_items(&ctx, p.timeline, &p.user_names);
@@ -342,6 +353,7 @@ pub(crate) async fn detail_page(
     let d = p.detail;
     let c = &d.customer;
     let t = DetailTpl {
+        credit,
         kind: match c.gov_level {
             Some(g) => format!("{} · {}", lang.t(c.kind.label_key()), lang.t(g.label_key())),
             None => lang.t(c.kind.label_key()).to_string(),

@@ -1,0 +1,117 @@
+//! The demo's credit: the business customers billed monthly get credit accounts through
+//! the same code credit staff use — most comfortably within their limits, a few near
+//! them, a few over (some under the block policy, with new shipments held) — and an
+//! account manager asks for a higher limit for one of theirs.
+
+use crate::auth::Actor;
+use crate::credit::{self, TermsInput};
+use crate::demo::Rng;
+use crate::shipments::ShipmentInput;
+use crate::{App, Result};
+use chrono::{Duration, Utc};
+use consign_domain::credit::RATINGS;
+use consign_domain::customer::CustomerId;
+use consign_domain::ops::Fen;
+use consign_domain::role::Role;
+use consign_store::scope::Visibility;
+
+/// Accounts the demo opens at most.
+const ACCOUNTS: usize = 60;
+
+/// A limit rounded to ¥1,000 (at least ¥5,000).
+fn round_limit(fen: f64) -> Fen {
+    Fen(((fen / 100_000.0).round() as i64).max(5) * 100_000)
+}
+
+/// Opens the accounts; returns (accounts, held shipments).
+pub async fn seed(app: &App, seed: u64) -> Result<(usize, usize)> {
+    let system = Actor::system("demo");
+    let mut r = Rng::new(seed ^ 0xC4ED);
+    let conn = &app.db.conn;
+    let ids = consign_store::billing::customers_with_bills(conn, &Visibility::All).await?;
+    let mut accounts = Vec::new();
+    for id in ids.into_iter().take(ACCOUNTS) {
+        let c = credit::get(app, &system, CustomerId::trusted(id)).await?;
+        accounts.push((id, c.exposure_fen));
+    }
+    // The largest exposures first: among them three over their limits (two under the
+    // block policy) and four near; the others with room to spare.
+    accounts.sort_by_key(|(id, e)| (std::cmp::Reverse(*e), *id));
+    let mut opened = 0;
+    let mut held = 0;
+    let mut requested = false;
+    for (i, (id, exposure)) in accounts.into_iter().enumerate() {
+        let cid = CustomerId::trusted(id);
+        let e = exposure.get().max(1_000_000) as f64;
+        let (limit, block) = match i {
+            1 | 7 => (round_limit(e * 0.9), true),
+            4 => (round_limit(e * 0.9), false),
+            2 | 5 | 8 | 11 => (round_limit(e / 0.88), false),
+            _ => (round_limit(e * (1.6 + r.below(15) as f64 / 10.0)), false),
+        };
+        let input = TermsInput {
+            monthly_settlement: Some(true),
+            limit_fen: Some(Some(limit)),
+            term_days: Some(*r.pick(&[30, 30, 45, 60])),
+            rating: Some(RATINGS[r.below(3)].to_string()),
+            policy: Some(if block { "block" } else { "warn" }.to_string()),
+            reason: Some("年度授信 (annual credit review)".to_string()),
+        };
+        credit::set(app, &system, cid, &input).await?;
+        opened += 1;
+        if block {
+            held += hold_new_shipments(app, &system, id, i).await?;
+        }
+        if !requested && i > 12 {
+            requested = ask_for_more(app, id, limit).await?;
+        }
+    }
+    Ok((opened, held))
+}
+
+/// Two new shipments of a customer over its limit under the block policy: both held.
+async fn hold_new_shipments(app: &App, system: &Actor, id: i64, i: usize) -> Result<usize> {
+    let at = Utc::now() - Duration::hours(3);
+    let inputs: Vec<ShipmentInput> = (0..2)
+        .map(|n| ShipmentInput {
+            waybill_no: format!("HOLD{id:06}{i:02}{n}"),
+            customer_id: Some(id.to_string()),
+            service_mode: Some("ltl".into()),
+            origin_city: Some("上海".into()),
+            destination_city: Some(["北京", "成都"][n].into()),
+            goods_type: Some("日用品".into()),
+            pieces: Some(12),
+            weight_g: Some(480_000),
+            revenue_fen: Some(Fen(186_000 + 24_000 * n as i64)),
+            ordered_at: Some(at + Duration::minutes(20 * n as i64)),
+            ..Default::default()
+        })
+        .collect();
+    let written = crate::shipments::upsert(app, system, &inputs).await?;
+    Ok(written.iter().filter(|w| w.shipment.on_hold).count())
+}
+
+/// The owner of a customer (an account manager) asks for a higher limit.
+async fn ask_for_more(app: &App, id: i64, limit: Fen) -> Result<bool> {
+    let conn = &app.db.conn;
+    let Some(c) = consign_store::customers::find(conn, CustomerId::trusted(id)).await? else {
+        return Ok(false);
+    };
+    let Some(owner) = c.owner_id else {
+        return Ok(false);
+    };
+    let Some(u) = consign_store::users::user(conn, owner).await? else {
+        return Ok(false);
+    };
+    if Role::parse(&u.role) != Some(Role::AccountManager) {
+        return Ok(false);
+    }
+    let actor = crate::auth::actor_for(app, &u, None).await?;
+    let input = TermsInput {
+        limit_fen: Some(Some(Fen(limit.get() / 2 * 3))),
+        reason: Some("客户旺季发货量增加，申请临时提额 50%".to_string()),
+        ..Default::default()
+    };
+    credit::request(app, &actor, CustomerId::trusted(id), &input).await?;
+    Ok(true)
+}

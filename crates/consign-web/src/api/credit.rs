@@ -1,0 +1,233 @@
+//! Credit management (issue 21): a customer's credit (terms, exposure, status), its
+//! history and requested changes, the credit list, the hold list and releasing holds,
+//! and the company's credit policy.
+
+#[allow(unused_imports)]
+use super::*;
+use consign_app::credit::{self, CreditQuery, TermsInput};
+use consign_domain::credit::CreditPolicy;
+use consign_domain::customer::CustomerId;
+
+/// The credit routes.
+pub(crate) fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::default()
+        .routes(routes!(get_credit, put_credit))
+        .routes(routes!(history))
+        .routes(routes!(request_change))
+        .routes(routes!(pending))
+        .routes(routes!(decide))
+        .routes(routes!(list))
+        .routes(routes!(holds))
+        .routes(routes!(release_hold))
+        .routes(routes!(release_all))
+        .routes(routes!(get_policy, put_policy))
+}
+
+/// A customer's credit: its terms (monthly settlement, limit, credit period, rating, hold
+/// policy), its exposure (unpaid invoices plus revenue not invoiced yet), the share of the
+/// limit used, its status and how many of its shipments are on hold
+#[utoipa::path(get, path = "/customers/{id}/credit", tag = "credit", params(IdPath),
+    responses((status = 200, body = credit::CreditView)))]
+async fn get_credit(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+) -> ApiResult<Response> {
+    let cid: CustomerId = id(&cid, &u)?;
+    let v = credit::get(&app, &u.actor, cid).await.or_api(&u)?;
+    Ok(Json(v).into_response())
+}
+
+/// Set a customer's credit terms (credit officers, managers, admins): fields left out
+/// keep their value, `limit_fen: null` removes the limit; kept in the history, audited
+#[utoipa::path(put, path = "/customers/{id}/credit", tag = "credit", params(IdPath),
+    request_body = TermsInput, responses((status = 200, body = credit::CreditView)))]
+async fn put_credit(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    ApiJson(input): ApiJson<TermsInput>,
+) -> ApiResult<Response> {
+    let cid: CustomerId = id(&cid, &u)?;
+    let v = credit::set(&app, &u.actor, cid, &input).await.or_api(&u)?;
+    Ok(Json(v).into_response())
+}
+
+/// A customer's history of credit terms: set, requested, approved, rejected; latest first
+#[utoipa::path(get, path = "/customers/{id}/credit/history", tag = "credit", params(IdPath),
+    responses((status = 200, body = Vec<credit::ChangeView>)))]
+async fn history(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+) -> ApiResult<Response> {
+    let cid: CustomerId = id(&cid, &u)?;
+    let v = credit::history(&app, &u.actor, cid).await.or_api(&u)?;
+    Ok(Json(v).into_response())
+}
+
+/// Ask for a change of a customer's credit terms, with a reason (account managers): a
+/// credit officer gets a task and a notification, and decides
+#[utoipa::path(post, path = "/customers/{id}/credit/requests", tag = "credit", params(IdPath),
+    request_body = TermsInput, responses((status = 201, body = credit::ChangeView)))]
+async fn request_change(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    ApiJson(input): ApiJson<TermsInput>,
+) -> ApiResult<Response> {
+    let cid: CustomerId = id(&cid, &u)?;
+    let v = credit::request(&app, &u.actor, cid, &input)
+        .await
+        .or_api(&u)?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+/// Requested changes waiting for a decision, oldest first (credit staff)
+#[utoipa::path(get, path = "/credit/requests", tag = "credit",
+    responses((status = 200, body = Vec<credit::ChangeView>)))]
+async fn pending(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
+    let v = credit::pending(&app, &u.actor).await.or_api(&u)?;
+    Ok(Json(v).into_response())
+}
+
+/// A decision on a requested change.
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Decision {
+    pub approve: bool,
+    /// Why (required to reject).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Approve (the terms take effect) or reject, with a reason, a requested change (credit
+/// staff); the requester is notified
+#[utoipa::path(post, path = "/credit/requests/{id}/decision", tag = "credit", params(IdPath),
+    request_body = Decision, responses((status = 200, body = credit::ChangeView)))]
+async fn decide(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(rid): Path<String>,
+    ApiJson(d): ApiJson<Decision>,
+) -> ApiResult<Response> {
+    let rid: i64 = id(&rid, &u)?;
+    let v = credit::decide(&app, &u.actor, rid, d.approve, &d.note)
+        .await
+        .or_api(&u)?;
+    Ok(Json(v).into_response())
+}
+
+/// Credit accounts of the customers you may see, most of the limit used first
+#[utoipa::path(get, path = "/credit", tag = "credit", params(CreditQuery),
+    responses((status = 200, body = Page<credit::CreditRow>)))]
+async fn list(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiQuery(q): ApiQuery<CreditQuery>,
+) -> ApiResult<Response> {
+    let p = credit::list(&app, &u.actor, &q).await.or_api(&u)?;
+    Ok(Json(p).into_response())
+}
+
+/// Which held shipments to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct HoldQuery {
+    pub customer_id: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+/// Shipments on credit hold of the customers you may see, latest held first
+#[utoipa::path(get, path = "/credit/holds", tag = "credit", params(HoldQuery),
+    responses((status = 200, body = Page<credit::HeldView>)))]
+async fn holds(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiQuery(q): ApiQuery<HoldQuery>,
+) -> ApiResult<Response> {
+    let (page_no, per_page) = paging(q.page, q.per_page, 50, 200, &u)?;
+    let cid: Option<CustomerId> = match q.customer_id.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(id(s, &u)?),
+        None => None,
+    };
+    let (items, total) = credit::held(&app, &u.actor, cid, page_no, per_page)
+        .await
+        .or_api(&u)?;
+    Ok(Json(Page {
+        items,
+        total,
+        page: page_no,
+        per_page,
+    })
+    .into_response())
+}
+
+/// Why a hold is released.
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct ReleaseInput {
+    pub note: String,
+}
+
+/// Release a shipment held for credit (credit officers, managers, admins), audited
+#[utoipa::path(post, path = "/shipments/{id}/release-hold", tag = "credit", params(IdPath),
+    request_body = ReleaseInput, responses((status = 204, description = "Released")))]
+async fn release_hold(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(sid): Path<String>,
+    ApiJson(body): ApiJson<ReleaseInput>,
+) -> ApiResult<Response> {
+    let sid: i64 = id(&sid, &u)?;
+    let note = body.note;
+    credit::release(&app, &u.actor, sid, &note)
+        .await
+        .or_api(&u)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// How many were released.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Released {
+    pub released: u64,
+}
+
+/// Release every held shipment of a customer (credit officers, managers, admins), audited
+#[utoipa::path(post, path = "/customers/{id}/credit/release-holds", tag = "credit", params(IdPath),
+    request_body = ReleaseInput, responses((status = 200, body = Released)))]
+async fn release_all(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    ApiJson(body): ApiJson<ReleaseInput>,
+) -> ApiResult<Response> {
+    let cid: CustomerId = id(&cid, &u)?;
+    let note = body.note;
+    let released = credit::release_all(&app, &u.actor, cid, &note)
+        .await
+        .or_api(&u)?;
+    Ok(Json(Released { released }).into_response())
+}
+
+/// The credit policy: the share of the limit that warns, a new account's credit period
+/// and hold policy
+#[utoipa::path(get, path = "/policies/credit", tag = "credit",
+    responses((status = 200, body = CreditPolicy)))]
+async fn get_policy(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
+    let p = credit::policy(&app, &u.actor).await.or_api(&u)?;
+    Ok(Json(p).into_response())
+}
+
+/// Change the credit policy (credit officers, managers, admins), audited
+#[utoipa::path(put, path = "/policies/credit", tag = "credit", request_body = CreditPolicy,
+    responses((status = 200, body = CreditPolicy)))]
+async fn put_policy(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiJson(p): ApiJson<CreditPolicy>,
+) -> ApiResult<Response> {
+    let p = credit::set_policy(&app, &u.actor, &p).await.or_api(&u)?;
+    Ok(Json(p).into_response())
+}
