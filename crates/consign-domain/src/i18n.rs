@@ -1262,6 +1262,91 @@ catalogue! {
     "action.credit.reject" => "驳回信用申请", "Rejected a credit request";
     "action.shipment.hold" => "运单因超限被扣", "Shipments held over the credit limit";
     "action.shipment.release" => "放行被扣运单", "Released held shipments";
+    "credit.method.five_c" => "5C（品格、能力、资本、担保、状况）", "5C (character, capacity, capital, collateral, conditions)";
+    "credit.method.five_p" => "5P（个人、目的、偿付、保障、展望）", "5P (personal, purpose, payment, protection, perspective)";
+    "credit.method.six_a" => "6A（经济、技术、管理、组织、商业、财务）", "6A (economic, technical, managerial, organizational, commercial, financial)";
+    "credit.factor.character" => "品格", "Character";
+    "credit.factor.capacity" => "能力", "Capacity";
+    "credit.factor.capital" => "资本", "Capital";
+    "credit.factor.collateral" => "担保", "Collateral";
+    "credit.factor.conditions" => "状况", "Conditions";
+    "credit.factor.personal" => "个人因素", "Personal";
+    "credit.factor.purpose" => "目的因素", "Purpose";
+    "credit.factor.payment" => "偿付因素", "Payment";
+    "credit.factor.protection" => "保障因素", "Protection";
+    "credit.factor.perspective" => "展望因素", "Perspective";
+    "credit.factor.economic" => "经济因素", "Economic";
+    "credit.factor.technical" => "技术因素", "Technical";
+    "credit.factor.managerial" => "管理因素", "Managerial";
+    "credit.factor.organizational" => "组织因素", "Organizational";
+    "credit.factor.commercial" => "商业因素", "Commercial";
+    "credit.factor.financial" => "财务因素", "Financial";
+    "credit.assessments" => "信用评估", "Credit assessments";
+    "credit.assess" => "新评估", "New assessment";
+    "credit.assessments_none" => "尚无信用评估", "No assessment yet";
+    "credit.method" => "评估方法", "Checklist";
+    "credit.score" => "评分", "Score";
+    "credit.suggested_limit" => "建议额度", "Suggested limit";
+    "credit.revenue_12m" => "近12个月营收", "Revenue, last 12 months";
+    "credit.notes" => "评估说明", "Notes";
+    "credit.assessed" => "评估已保存", "Assessment saved";
+    "credit.assessed_by" => "评估人", "Assessed by";
+    "credit.score_hint" => "每项 1（差）至 5（好）", "Each 1 (poor) to 5 (good)";
+    "credit.statements" => "财务报表与比率", "Financial statements and ratios";
+    "credit.statements_none" => "尚无财务报表", "No financial statement yet";
+    "credit.statement_add" => "录入报表", "Enter a statement";
+    "credit.statement_saved" => "财务报表已保存", "Statement saved";
+    "credit.period" => "期间", "Period";
+    "credit.period_hint" => "如 2025、2025-H1、2025-Q3、2025-09", "e.g. 2025, 2025-H1, 2025-Q3, 2025-09";
+    "credit.item.cash_fen" => "货币资金", "Cash";
+    "credit.item.cash_equivalents_fen" => "现金等价物/交易性金融资产", "Cash equivalents";
+    "credit.item.receivables_fen" => "应收账款（期末）", "Receivables (closing)";
+    "credit.item.inventory_fen" => "存货（期末）", "Inventory (closing)";
+    "credit.item.current_assets_fen" => "流动资产合计", "Current assets";
+    "credit.item.total_assets_fen" => "资产总计（期末）", "Total assets (closing)";
+    "credit.item.current_liabilities_fen" => "流动负债合计", "Current liabilities";
+    "credit.item.total_liabilities_fen" => "负债合计", "Total liabilities";
+    "credit.item.sales_fen" => "营业收入", "Sales";
+    "credit.item.credit_sales_fen" => "赊销收入净额", "Net credit sales";
+    "credit.item.cost_of_sales_fen" => "营业成本", "Cost of sales";
+    "credit.item.costs_and_expenses_fen" => "成本费用总额", "Costs and expenses";
+    "credit.item.profit_fen" => "利润总额", "Profit";
+    "credit.item.opening_receivables_fen" => "期初应收账款", "Opening receivables";
+    "credit.item.opening_inventory_fen" => "期初存货", "Opening inventory";
+    "credit.item.opening_total_assets_fen" => "期初资产总额", "Opening total assets";
+    "credit.ratio.debt_ratio" => "资产负债率", "Debt ratio";
+    "credit.ratio.current_ratio" => "流动比率", "Current ratio";
+    "credit.ratio.quick_ratio" => "速动比率", "Quick ratio";
+    "credit.ratio.cash_ratio" => "现金比率", "Cash ratio";
+    "credit.ratio.ar_turnover" => "应收账款周转率", "AR turnover";
+    "credit.ratio.inventory_turnover" => "存货周转率", "Inventory turnover";
+    "credit.ratio.return_on_assets" => "资产利润率", "Return on assets";
+    "credit.ratio.profit_margin" => "销售利润率", "Profit margin";
+    "credit.ratio.cost_profit_ratio" => "成本费用利润率", "Cost-expense profit ratio";
+    "credit.ratio.liquidity_ratio" => "变现比率", "Liquidity ratio";
+    "credit.range.debt_ratio" => "≤60% 合理，>80% 偏高", "≤ 60% reasonable, > 80% high";
+    "credit.range.current_ratio" => "2:1 合理，至少 1:1", "2:1 reasonable, 1:1 minimum";
+    "credit.range.quick_ratio" => "1:1 合理，最低 0.5:1", "1:1 reasonable, 0.5:1 minimum";
+    "credit.range.higher_better" => "越大越好", "Higher is better";
+    "credit.range.return_on_assets" => "≥5% 良好，<0 亏损", "≥ 5% good, below 0 a loss";
+    "credit.range.profit_margin" => "≥5% 良好，<0 亏损", "≥ 5% good, below 0 a loss";
+    "credit.range.liquidity_ratio" => "≥20% 良好，<10% 偏低", "≥ 20% good, below 10% low";
+    "credit.flag.good" => "合理", "Reasonable";
+    "credit.flag.watch" => "关注", "Watch";
+    "credit.flag.poor" => "偏离", "Out of range";
+    "credit.flag.info" => "参考", "For reference";
+    "credit.flag.undefined" => "无法计算（分母为 0）", "Undefined (zero denominator)";
+    "credit.ratio" => "比率", "Ratio";
+    "credit.statement_items" => "报表项目", "Statement items";
+    "credit.range" => "参考范围", "Range";
+    "err.credit_method" => "评估方法应为 five_c、five_p 或 six_a", "The checklist must be five_c, five_p or six_a";
+    "err.credit_score" => "每项评分应为 1 至 5", "Each score must be 1 to 5";
+    "err.statement_negative" => "金额不能为负数", "The amount cannot be negative";
+    "err.statement_part" => "分项不能大于合计", "A part cannot exceed its total";
+    "err.statement_period" => "期间格式应为 2025、2025-H1、2025-Q3 或 2025-09", "The period must look like 2025, 2025-H1, 2025-Q3 or 2025-09";
+    "action.credit.assess" => "信用评估", "Assessed credit";
+    "action.credit.statement_add" => "录入财务报表", "Entered a financial statement";
+    "action.credit.statement_update" => "修改财务报表", "Changed a financial statement";
     "action.survey.answer" => "客户回答满意度调查", "A customer answered a survey";
     "action.survey.export" => "导出满意度调查", "Exported surveys";
     "task.title.survey_low" => "满意度低分回访（CSAT {}，NPS {}）", "Call back after a low survey score (CSAT {}, NPS {})";
@@ -1466,6 +1551,11 @@ mod tests {
             keys.extend(TaskStatus::ALL.iter().map(|v| v.label_key()));
         }
         keys.extend(crate::credit::HoldPolicy::ALL.iter().map(|v| v.label_key()));
+        keys.extend(
+            crate::credit::assessment::Method::ALL
+                .iter()
+                .map(|v| v.label_key()),
+        );
         keys.extend(
             crate::credit::CreditStatus::ALL
                 .iter()

@@ -3,10 +3,12 @@
 //! changes it; the status that exposure gives against the limit, told to the owner once
 //! per crossing — and the shipments held for it.
 
+mod assessments;
 mod holds;
 mod list;
 mod terms;
 
+pub use assessments::*;
 pub use holds::*;
 pub use list::*;
 pub use terms::*;

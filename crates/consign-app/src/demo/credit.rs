@@ -62,11 +62,65 @@ pub async fn seed(app: &App, seed: u64) -> Result<(usize, usize)> {
         if block {
             held += hold_new_shipments(app, &system, id, i).await?;
         }
+        // The largest accounts were assessed (5C) and handed in their statements.
+        if i < 6 {
+            assess_and_file(app, &system, cid, &mut r, exposure).await?;
+        }
         if !requested && i > 12 {
             requested = ask_for_more(app, id, limit).await?;
         }
     }
     Ok((opened, held))
+}
+
+/// A 5C assessment a year ago and one now, and two years' statements sized on the
+/// customer's exposure.
+async fn assess_and_file(
+    app: &App,
+    system: &Actor,
+    cid: CustomerId,
+    r: &mut Rng,
+    exposure: Fen,
+) -> Result<()> {
+    use crate::credit::{AssessmentInput, StatementInput};
+    use consign_domain::credit::ratios::Statement;
+    for notes in ["上年度评估：回款基本准时", "年度复评：经营稳定，担保不足"]
+    {
+        let scores = (0..5).map(|_| 2 + r.below(4) as i64).collect();
+        let input = AssessmentInput {
+            method: Some("five_c".into()),
+            scores,
+            notes: Some(notes.into()),
+        };
+        credit::add_assessment(app, system, cid, &input).await?;
+    }
+    // A customer's business is some fifty times its exposure to us.
+    let base = exposure.get().max(2_000_000) * 50;
+    let y = |k: f64| Fen((base as f64 * k) as i64 / 100 * 100);
+    for (period, grow) in [("2024", 1.0), ("2025", 1.0 + r.below(20) as f64 / 100.0)] {
+        let items = Statement {
+            cash_fen: y(0.06 * grow),
+            cash_equivalents_fen: y(0.02),
+            receivables_fen: y(0.18 * grow),
+            inventory_fen: y(0.08),
+            current_assets_fen: y(0.36 * grow),
+            total_assets_fen: y(1.0 * grow),
+            current_liabilities_fen: y(0.22),
+            total_liabilities_fen: y(0.55),
+            sales_fen: y(1.8 * grow),
+            credit_sales_fen: Some(y(1.5 * grow)),
+            cost_of_sales_fen: y(1.4 * grow),
+            costs_and_expenses_fen: y(1.7 * grow),
+            profit_fen: y(0.08 * grow),
+            ..Statement::default()
+        };
+        let input = StatementInput {
+            period: period.into(),
+            items,
+        };
+        credit::put_statement(app, system, cid, &input).await?;
+    }
+    Ok(())
 }
 
 /// Two new shipments of a customer over its limit under the block policy: both held.

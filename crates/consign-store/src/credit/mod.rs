@@ -3,10 +3,12 @@
 //! of the shipment rollups (whatever path wrote the shipments), [`recompute`] after
 //! invoices, payments and merges (from the customer's own rows, by index).
 
+mod assessments;
 mod changes;
 mod holds;
 mod list;
 
+pub use assessments::*;
 pub use changes::*;
 pub use holds::*;
 pub use list::*;
@@ -366,6 +368,7 @@ pub async fn merge<C: ConnectionTrait>(
         };
         conn.execute(stmt(backend, sql, values)).await?;
     }
+    merge_statements(conn, from, into).await?;
     recompute(conn, &[into], tz).await
 }
 

@@ -16,6 +16,7 @@ pub const CUSTOMER_OWNED_TABLES: &[&str] = &[
     "interactions",
     "tasks",
     "credit_changes",
+    "credit_assessments",
 ];
 
 /// Moves every record of `from` to `into`. Tags are united.

@@ -140,6 +140,10 @@ impl MigratorTrait for Migrator {
                 name: "m0030_credit",
                 sql: M0030,
             }),
+            Box::new(Sql {
+                name: "m0031_credit_assessments",
+                sql: M0031,
+            }),
         ]
     }
 }
@@ -302,6 +306,7 @@ const M0026: &str = include_str!("m0026_company_rollups.sql");
 const M0027: &str = include_str!("m0027_surveys.sql");
 const M0028: &str = include_str!("m0028_improvements.sql");
 const M0030: &str = include_str!("m0030_credit.sql");
+const M0031: &str = include_str!("m0031_credit_assessments.sql");
 const M0029_SQLITE: &str = include_str!("m0029_customer_recent.sqlite.sql");
 const M0029_POSTGRES: &str = include_str!("m0029_customer_recent.postgres.sql");
 

@@ -4,7 +4,8 @@
 
 #[allow(unused_imports)]
 use super::*;
-use consign_app::credit::{self, CreditQuery, TermsInput};
+use consign_app::credit::{self, AssessmentInput, CreditQuery, StatementInput, TermsInput};
+use consign_domain::credit::assessment::AssessmentPolicy;
 use consign_domain::credit::CreditPolicy;
 use consign_domain::customer::CustomerId;
 
@@ -21,6 +22,10 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(release_hold))
         .routes(routes!(release_all))
         .routes(routes!(get_policy, put_policy))
+        .routes(routes!(assessments, assess))
+        .routes(routes!(statements, put_statement))
+        .routes(routes!(ratios))
+        .routes(routes!(get_assessment_policy, put_assessment_policy))
 }
 
 /// A customer's credit: its terms (monthly settlement, limit, credit period, rating, hold
@@ -229,5 +234,119 @@ async fn put_policy(
     ApiJson(p): ApiJson<CreditPolicy>,
 ) -> ApiResult<Response> {
     let p = credit::set_policy(&app, &u.actor, &p).await.or_api(&u)?;
+    Ok(Json(p).into_response())
+}
+
+/// A customer's credit assessments (5C, 5P or 6A), latest first
+#[utoipa::path(get, path = "/customers/{id}/credit/assessments", tag = "credit", params(IdPath),
+    responses((status = 200, body = Vec<credit::AssessmentView>)))]
+async fn assessments(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+) -> ApiResult<Response> {
+    let cid: CustomerId = id(&cid, &u)?;
+    let v = credit::assessments(&app, &u.actor, cid).await.or_api(&u)?;
+    Ok(Json(v).into_response())
+}
+
+/// Assess a customer's credit (credit staff): one score 1–5 per factor of the checklist
+/// give the weighted score out of 100, the rating (which becomes the account's) and a
+/// limit suggested from the score and the last twelve months' revenue
+#[utoipa::path(post, path = "/customers/{id}/credit/assessments", tag = "credit", params(IdPath),
+    request_body = AssessmentInput, responses((status = 201, body = credit::AssessmentView)))]
+async fn assess(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    ApiJson(input): ApiJson<AssessmentInput>,
+) -> ApiResult<Response> {
+    let cid: CustomerId = id(&cid, &u)?;
+    let v = credit::add_assessment(&app, &u.actor, cid, &input)
+        .await
+        .or_api(&u)?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+/// A customer's financial statements with every ratio of each period, oldest first
+#[utoipa::path(get, path = "/customers/{id}/financials", tag = "credit", params(IdPath),
+    responses((status = 200, body = Vec<credit::StatementView>)))]
+async fn statements(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+) -> ApiResult<Response> {
+    let cid: CustomerId = id(&cid, &u)?;
+    let v = credit::statements(&app, &u.actor, cid).await.or_api(&u)?;
+    Ok(Json(v).into_response())
+}
+
+/// Enter a customer's financial statement of a period (credit staff; it replaces that
+/// period's); answers every period's statement and ratios
+#[utoipa::path(post, path = "/customers/{id}/financials", tag = "credit", params(IdPath),
+    request_body = StatementInput, responses((status = 201, body = Vec<credit::StatementView>)))]
+async fn put_statement(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    ApiJson(input): ApiJson<StatementInput>,
+) -> ApiResult<Response> {
+    let cid: CustomerId = id(&cid, &u)?;
+    let v = credit::put_statement(&app, &u.actor, cid, &input)
+        .await
+        .or_api(&u)?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+/// One period's ratios.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct PeriodRatios {
+    pub period: String,
+    pub ratios: Vec<consign_domain::credit::ratios::Ratio>,
+}
+
+/// Every ratio of each of a customer's periods (debt, current, quick, cash, AR and
+/// inventory turnover, return on assets, profit margin, cost-expense profit ratio,
+/// liquidity), each flagged against its range; a zero denominator gives null
+#[utoipa::path(get, path = "/customers/{id}/financials/ratios", tag = "credit", params(IdPath),
+    responses((status = 200, body = Vec<PeriodRatios>)))]
+async fn ratios(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+) -> ApiResult<Response> {
+    let cid: CustomerId = id(&cid, &u)?;
+    let v: Vec<PeriodRatios> = credit::statements(&app, &u.actor, cid)
+        .await
+        .or_api(&u)?
+        .into_iter()
+        .map(|s| PeriodRatios {
+            period: s.period,
+            ratios: s.ratios,
+        })
+        .collect();
+    Ok(Json(v).into_response())
+}
+
+/// The assessment policy: the 5C weights, the scores for ratings A, B and C, and the
+/// months of revenue a full score may have on credit
+#[utoipa::path(get, path = "/policies/credit-assessment", tag = "credit",
+    responses((status = 200, body = AssessmentPolicy)))]
+async fn get_assessment_policy(State(app): State<App>, u: ApiUser) -> ApiResult<Response> {
+    let p = credit::assessment_policy(&app, &u.actor).await.or_api(&u)?;
+    Ok(Json(p).into_response())
+}
+
+/// Change the assessment policy (credit officers, managers, admins), audited
+#[utoipa::path(put, path = "/policies/credit-assessment", tag = "credit",
+    request_body = AssessmentPolicy, responses((status = 200, body = AssessmentPolicy)))]
+async fn put_assessment_policy(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiJson(p): ApiJson<AssessmentPolicy>,
+) -> ApiResult<Response> {
+    let p = credit::set_assessment_policy(&app, &u.actor, &p)
+        .await
+        .or_api(&u)?;
     Ok(Json(p).into_response())
 }

@@ -111,6 +111,22 @@ fn request_schemas_name_the_fields_the_server_reads() {
         ),
         ("CreditTerms", fields::<consign_app::credit::TermsInput>()),
         ("Decision", fields::<crate::api::credit::Decision>()),
+        (
+            "AssessmentInput",
+            fields::<consign_app::credit::AssessmentInput>(),
+        ),
+        (
+            "StatementInput",
+            fields::<consign_app::credit::StatementInput>(),
+        ),
+        (
+            "Statement",
+            fields::<consign_domain::credit::ratios::Statement>(),
+        ),
+        (
+            "AssessmentPolicy",
+            fields::<consign_domain::credit::assessment::AssessmentPolicy>(),
+        ),
         ("ReleaseInput", fields::<crate::api::credit::ReleaseInput>()),
         (
             "CreditPolicy",

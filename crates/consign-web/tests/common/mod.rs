@@ -39,7 +39,8 @@ pub struct Units {
 }
 
 /// admin; manager of 上海分公司; manager of 广州分公司; AMs lixy (sh_key), zhaop (sh_sme),
-/// chenj (gz_sales); agent liuy (上海分公司); read-only ro (root).
+/// chenj (gz_sales); agent liuy (上海分公司); read-only ro (root); credit officer zhoum
+/// (root).
 pub struct Users {
     pub admin: i64,
     pub sh_manager: i64,
@@ -49,6 +50,7 @@ pub struct Users {
     pub chenj: i64,
     pub agent: i64,
     pub ro: i64,
+    pub credit: i64,
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -203,6 +205,7 @@ async fn fixtures(app: &App) -> (Units, Users) {
         ("chenj", "陈静", "account_manager", gz_sales.id),
         ("liuy", "刘洋", "service_agent", sh.id),
         ("ro", "只读", "read_only", root.id),
+        ("zhoum", "周敏", "credit_officer", root.id),
     ] {
         let u = consign_app::users::create(
             app,
@@ -238,6 +241,7 @@ async fn fixtures(app: &App) -> (Units, Users) {
             chenj: ids[5],
             agent: ids[6],
             ro: ids[7],
+            credit: ids[8],
         },
     )
 }

@@ -2,6 +2,8 @@
 //! customer's credit page (terms, exposure, history, held shipments; the form that sets
 //! terms or asks for new ones), the hold list, and the credit policy.
 
+mod assessments;
+
 #[allow(unused_imports)]
 use super::*;
 use consign_app::credit::{
@@ -23,6 +25,14 @@ pub(crate) fn routes() -> axum::Router<App> {
             get(customer_page).post(customer_save),
         )
         .route("/customers/{id}/credit/release-all", post(release_all))
+        .route(
+            "/customers/{id}/credit/assessments",
+            post(assessments::assess),
+        )
+        .route(
+            "/customers/{id}/credit/statements",
+            post(assessments::statement),
+        )
 }
 
 /// The share of the limit used, as "85.2%" (none without a limit).
@@ -331,6 +341,12 @@ struct CustomerTpl {
     can_set: bool,
     can_request: bool,
     flash_key: String,
+    assessments: Vec<consign_app::credit::AssessmentView>,
+    statements: Vec<consign_app::credit::StatementView>,
+    aform: FormView,
+    sform: FormView,
+    methods: Vec<Opt>,
+    factors: Vec<(String, String)>,
 }
 
 impl CustomerTpl {
@@ -358,11 +374,50 @@ impl CustomerTpl {
     fn reason(&self, r: &HeldView) -> String {
         self.ctx.t(&format!("credit.hold_reason.{}", r.hold_reason))
     }
+    fn factor(&self, f: &str) -> String {
+        self.ctx.t(&format!("credit.factor.{f}"))
+    }
+    fn ratio_value(&self, r: &consign_domain::credit::ratios::Ratio) -> String {
+        assessments::ratio_text(r)
+    }
+    fn ratio_class(&self, r: &consign_domain::credit::ratios::Ratio) -> &'static str {
+        assessments::flag_class(r.flag)
+    }
+    fn flag_label(&self, r: &consign_domain::credit::ratios::Ratio) -> String {
+        self.ctx.t(assessments::flag_key(r.flag))
+    }
+    fn item(&self, s: &consign_app::credit::StatementView, key: &str) -> String {
+        assessments::item_text(&s.items, key)
+    }
+    fn items(&self) -> &'static [&'static str] {
+        assessments::ITEMS
+    }
+    fn ratio_keys(&self) -> &'static [&'static str] {
+        consign_domain::credit::ratios::KEYS
+    }
+    fn ratio_of<'a>(
+        &self,
+        s: &'a consign_app::credit::StatementView,
+        key: &str,
+    ) -> Option<&'a consign_domain::credit::ratios::Ratio> {
+        s.ratios.iter().find(|r| r.key == key)
+    }
+}
+
+/// The forms of a customer's credit page as submitted, with their errors (None: as
+/// stored or empty).
+#[derive(Default)]
+pub(super) struct Forms {
+    pub terms: Option<(HashMap<String, String>, FieldErrors)>,
+    pub assess: Option<(HashMap<String, String>, FieldErrors)>,
+    pub statement: Option<(HashMap<String, String>, FieldErrors)>,
 }
 
 #[derive(serde::Deserialize, Default)]
 struct OkQ {
     ok: Option<String>,
+    /// The checklist the assessment form shows.
+    method: Option<String>,
 }
 
 fn values_of(c: &CreditView) -> HashMap<String, String> {
@@ -380,12 +435,11 @@ fn values_of(c: &CreditView) -> HashMap<String, String> {
     v
 }
 
-async fn customer_view(
+pub(super) async fn customer_view(
     app: &App,
     u: &UiUser,
     cid: CustomerId,
-    values: Option<HashMap<String, String>>,
-    errors: FieldErrors,
+    forms: Forms,
     flash_key: String,
 ) -> UiResult {
     let lang = u.lang;
@@ -401,7 +455,19 @@ async fn customer_view(
     let (_, receivables) = consign_app::billing::invoices_for_customer(app, &u.actor, cid, 1, 1)
         .await
         .map_err(f)?;
-    let values = values.unwrap_or_else(|| values_of(&c));
+    let assessments = credit::assessments(app, &u.actor, cid).await.map_err(f)?;
+    let statements = credit::statements(app, &u.actor, cid).await.map_err(f)?;
+    let (values, errors) = forms
+        .terms
+        .unwrap_or_else(|| (values_of(&c), FieldErrors::default()));
+    let (avalues, aerrors) = forms.assess.unwrap_or_default();
+    let (svalues, serrors) = forms.statement.unwrap_or_default();
+    let failed = !errors.is_empty() || !aerrors.is_empty() || !serrors.is_empty();
+    let cur_method = avalues
+        .get("method")
+        .cloned()
+        .unwrap_or_else(|| "five_c".into());
+    let method = consign_domain::credit::assessment::Method::parse(&cur_method).unwrap_or_default();
     let cur_policy = values.get("policy").cloned().unwrap_or_default();
     let cur_rating = values.get("rating").cloned().unwrap_or_default();
     let mut r = render(&CustomerTpl {
@@ -431,11 +497,31 @@ async fn customer_view(
         ),
         can_set: u.actor.role.can_set_credit(),
         can_request: u.actor.role == consign_domain::role::Role::AccountManager,
-        form: FormView::new(lang, values, errors.clone()),
+        form: FormView::new(lang, values, errors),
+        aform: FormView::new(lang, avalues, aerrors),
+        sform: FormView::new(lang, svalues, serrors),
+        methods: opts(
+            consign_domain::credit::assessment::Method::ALL
+                .iter()
+                .map(|m| (m.as_str().to_string(), lang.t(m.label_key()).to_string())),
+            &cur_method,
+        ),
+        factors: method
+            .factors()
+            .iter()
+            .map(|f| {
+                (
+                    f.to_string(),
+                    lang.t(&format!("credit.factor.{f}")).to_string(),
+                )
+            })
+            .collect(),
+        assessments,
+        statements,
         flash_key,
         c,
     });
-    if !errors.is_empty() {
+    if failed {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(r)
@@ -454,9 +540,20 @@ async fn customer_page(
         Some("saved") => "credit.saved",
         Some("requested") => "credit.requested",
         Some("released") => "credit.released_ok",
+        Some("assessed") => "credit.assessed",
+        Some("statement") => "credit.statement_saved",
         _ => "",
     };
-    customer_view(&app, &u, cid, None, FieldErrors::default(), flash.into()).await
+    let forms = Forms {
+        assess: q.method.map(|m| {
+            (
+                HashMap::from([("method".to_string(), m)]),
+                FieldErrors::default(),
+            )
+        }),
+        ..Forms::default()
+    };
+    customer_view(&app, &u, cid, forms, flash.into()).await
 }
 
 /// The terms a submitted form gives (money in yuan as people write it).
@@ -503,7 +600,13 @@ async fn customer_save(State(app): State<App>, Path(id): Path<String>, p: UiPost
     let values: HashMap<String, String> = p.form.0.iter().cloned().collect();
     let input = match input_of(&p.form) {
         Ok(i) => i,
-        Err(e) => return customer_view(&app, &p.user, cid, Some(values), e, String::new()).await,
+        Err(e) => {
+            let forms = Forms {
+                terms: Some((values, e)),
+                ..Forms::default()
+            };
+            return customer_view(&app, &p.user, cid, forms, String::new()).await;
+        }
     };
     let done = if p.user.actor.role.can_set_credit() {
         credit::set(&app, &p.user.actor, cid, &input)
@@ -525,7 +628,11 @@ async fn customer_save(State(app): State<App>, Path(id): Path<String>, p: UiPost
                     x.field = "limit".into();
                 }
             }
-            customer_view(&app, &p.user, cid, Some(values), e, String::new()).await
+            let forms = Forms {
+                terms: Some((values, e)),
+                ..Forms::default()
+            };
+            customer_view(&app, &p.user, cid, forms, String::new()).await
         }
         Err(e) => Err(fail(e, lang)),
     }

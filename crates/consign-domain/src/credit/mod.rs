@@ -9,6 +9,9 @@
 //! account keeps the first day not billed yet, and the revenue of shipments ordered on or
 //! after it.
 
+pub mod assessment;
+pub mod ratios;
+
 use crate::ops::Fen;
 use serde::{Deserialize, Serialize};
 
