@@ -41,8 +41,16 @@ PAGES = [
     ("improvement-new", "/improvements/new?metric=damage_rate&scope=value_class:a&source=kpi"),
     # The respondent's page of an open survey (its link read from the survey list).
     ("survey-answer", "@open-survey"),
+    ("credit", "/credit"),
+    ("credit-holds", "/credit/holds"),
+    ("credit-policy", "/credit/policy"),
+    # The credit page of the customer with the largest exposure (assessed, with statements).
+    ("credit-customer", "@credit-customer"),
 ]
 SIZES = [(1366, 768), (1920, 1080), (390, 844)]
+# SIZES=1366x3000 takes other sizes (a tall one shows a whole page).
+if os.environ.get("SIZES"):
+    SIZES = [tuple(int(x) for x in s.split("x")) for s in os.environ["SIZES"].split(",")]
 # ONLY=name1,name2 takes those pages alone.
 if os.environ.get("ONLY"):
     PAGES = [p for p in PAGES if p[0] in os.environ["ONLY"].split(",")]
@@ -96,6 +104,11 @@ def main():
             go("/surveys?status=open")
             link = js("var i = document.querySelector('.copy-link input'); return i ? i.value : null")
             survey = link and "/s/" + link.split("/s/", 1)[1]
+        credit = None
+        if any(p[1] == "@credit-customer" for p in PAGES):
+            go("/credit?sort=exposure")
+            credit = js("var a = document.querySelector('table.list a.strong'); "
+                        "return a ? a.getAttribute('href') : null")
         for lang in ["zh", "en"]:
             go(f"/lang/{lang}?next=/")
             for w, h in SIZES:
@@ -109,6 +122,10 @@ def main():
                         if not survey:
                             continue
                         path = f"{survey}?lang={lang}"
+                    if path == "@credit-customer":
+                        if not credit:
+                            continue
+                        path = credit
                     go(path)
                     time.sleep(0.5)
                     png = call(port, "GET", f"{s}/screenshot")["value"]

@@ -1337,6 +1337,10 @@ catalogue! {
     "credit.flag.info" => "参考", "For reference";
     "credit.flag.undefined" => "无法计算（分母为 0）", "Undefined (zero denominator)";
     "credit.ratio" => "比率", "Ratio";
+    "credit.block_short" => "扣货", "Hold";
+    "credit.customer_page" => "客户档案", "Customer record";
+    "credit.settle_short" => "月结", "Monthly";
+    "credit.cash_short" => "现结", "Cash";
     "credit.statement_items" => "报表项目", "Statement items";
     "credit.range" => "参考范围", "Range";
     "err.credit_method" => "评估方法应为 five_c、five_p 或 six_a", "The checklist must be five_c, five_p or six_a";
