@@ -219,3 +219,64 @@ pub fn fresh_dir(dir: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(&d)?;
     Ok(d)
 }
+
+/// `--credit`: the first run into a database that already knows every customer of the
+/// file, without credit accounts and then with one for every customer (a third of them
+/// under the block policy with a limit their shipments pass: the worst case, every row
+/// weighed and many held) — the import's cost of keeping exposure and deciding holds.
+pub async fn credit_variants(
+    consign: &Path,
+    dir: &Path,
+    target: Option<&str>,
+    csv: &Path,
+    rows: u64,
+    customers: u64,
+) -> Result<()> {
+    let known = dir.join(format!("customers-{customers}.csv"));
+    if !known.exists() {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&known)?);
+        writeln!(w, "运单号,寄件时间,客户编码,客户名称,应付金额(元)")?;
+        for c in 0..customers {
+            writeln!(
+                w,
+                "PRE{:07},2024-12-31 12:00:00,C{:05},客户{:05}供应链管理有限公司,1.00",
+                c,
+                10_000 + c,
+                10_000 + c
+            )?;
+        }
+        w.flush()?;
+    }
+    for with_accounts in [false, true] {
+        if let Some(u) = target {
+            crate::empty_pg(u).await?;
+        }
+        let d = fresh_dir(dir)?;
+        import(consign, &d, target, &known)?;
+        if with_accounts {
+            let url = match target {
+                Some(u) => u.to_string(),
+                None => format!("sqlite://{}?mode=rwc", d.join("consign.db").display()),
+            };
+            use sea_orm::ConnectionTrait;
+            let db = sea_orm::Database::connect(url).await?;
+            db.execute_unprepared(&format!(
+                "INSERT INTO credit_accounts (customer_id, monthly_settlement, limit_fen, \
+                 term_days, rating, policy, updated_at) \
+                 SELECT id, TRUE, 5000000 + (id % 7) * 1000000, 30, 'B', \
+                 CASE WHEN id % 3 = 0 THEN 'block' ELSE 'warn' END, '{}' FROM customers",
+                chrono::Utc::now().to_rfc3339()
+            ))
+            .await?;
+            db.close().await?;
+        }
+        let r = import(consign, &d, target, csv)?;
+        let label = if with_accounts {
+            format!("{rows} rows, every customer with credit")
+        } else {
+            format!("{rows} rows, customers known, no credit")
+        };
+        report(&label, rows, &r);
+    }
+    Ok(())
+}

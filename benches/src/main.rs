@@ -7,6 +7,7 @@
 //! See docs/performance.md for the command and the figures.
 
 mod classify;
+mod credit;
 mod import;
 mod import_customers;
 mod service;
@@ -82,6 +83,18 @@ enum Cmd {
         #[arg(long, default_value_t = 30)]
         requests: usize,
     },
+    /// The credit list and the hold list over --customers credit accounts.
+    Credit {
+        #[arg(long, default_value_t = 100_000)]
+        customers: usize,
+        #[arg(long, default_value = "target/bench/credit")]
+        dir: PathBuf,
+        #[arg(long, default_value = "target/release/consign")]
+        consign: PathBuf,
+        /// Requests per scenario.
+        #[arg(long, default_value_t = 30)]
+        requests: usize,
+    },
     /// Shipment import: a CSV of --rows rows into a fresh database, then the same file
     /// again; a copy with 1% bad rows; an XLSX of --xlsx-rows rows.
     Import {
@@ -99,6 +112,10 @@ enum Cmd {
         /// Import into this PostgreSQL database instead of SQLite (it is emptied first).
         #[arg(long)]
         postgres: Option<String>,
+        /// Only the credit comparison: the first run into a database knowing every
+        /// customer, without and with a credit account for each.
+        #[arg(long)]
+        credit: bool,
     },
     /// Customers import: --customers customers with two contacts each (one row per
     /// contact) into an empty database, then as many others into it; --again re-imports
@@ -407,6 +424,15 @@ async fn main() -> Result<()> {
     {
         return classify::run(customers, scale, dir, consign, runs, requests).await;
     }
+    if let Cmd::Credit {
+        customers,
+        dir,
+        consign,
+        requests,
+    } = cli.cmd
+    {
+        return credit::run(customers, dir, consign, requests).await;
+    }
     if let Cmd::Service {
         customers,
         tickets,
@@ -445,8 +471,24 @@ async fn main() -> Result<()> {
         dir,
         consign,
         postgres,
+        credit,
     } = cli.cmd
     {
+        if credit {
+            need_binary(&consign)?;
+            std::fs::create_dir_all(&dir)?;
+            let csv = dir.join(format!("shipments-{rows}.csv"));
+            import::write_csv(&csv, rows, customers, 0)?;
+            return import::credit_variants(
+                &consign,
+                &dir,
+                postgres.as_deref(),
+                &csv,
+                rows,
+                customers,
+            )
+            .await;
+        }
         return import_bench(rows, customers, xlsx_rows, dir, consign, postgres).await;
     }
     let Cmd::Customers {

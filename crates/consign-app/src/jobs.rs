@@ -200,8 +200,10 @@ async fn execute(app: &App, job: &Job) -> std::result::Result<String, Failure> {
             // The day's follow-ups: regular visits by value class, and a call to every
             // customer the run flags at risk.
             let tasks = crate::followups::plan(app, Utc::now()).await?;
+            // Overdue accounts: reminders to their owners, escalations to managers.
+            let (reminded, escalated) = crate::credit::sweep(app).await?;
             Ok(format!(
-                "{} follow-up tasks={tasks}",
+                "{} follow-up tasks={tasks} collections={reminded} escalated={escalated}",
                 s.text(consign_domain::Lang::En)
             ))
         }
@@ -229,6 +231,8 @@ async fn housekeeping(app: &App) -> Result<String> {
         consign_store::imports::purge_errors(&app.db.conn, now - Duration::days(90)).await?;
     // A new month moves the recent sums the company's KPI page reads.
     let recent = crate::kpis::keep_recent(app).await?;
+    // Credit crossings are told as writes make them; this catches any a write missed.
+    crate::credit::notify_crossings(app, &app.db.conn).await?;
     Ok(format!(
         "sessions={sessions} login_attempts={attempts} idempotency_keys={keys} jobs={jobs} \
          reclaimed={reclaimed} interrupted_imports={interrupted} import_errors={errors} \

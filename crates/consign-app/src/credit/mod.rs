@@ -3,12 +3,16 @@
 //! changes it; the status that exposure gives against the limit, told to the owner once
 //! per crossing — and the shipments held for it.
 
+mod aging;
 mod assessments;
+mod collections;
 mod holds;
 mod list;
 mod terms;
 
+pub use aging::*;
 pub use assessments::*;
+pub use collections::*;
 pub use holds::*;
 pub use list::*;
 pub use terms::*;

@@ -144,6 +144,12 @@ pub struct CreditPolicy {
     pub default_term_days: i64,
     /// Hold policy of a new account.
     pub default_policy: HoldPolicy,
+    /// Days past due of a customer's oldest unpaid invoice at which its owner gets a
+    /// collection task (1 to 365).
+    pub remind_after_days: i64,
+    /// Days past due at which the collection is escalated to the unit's managers (more
+    /// than the reminder's, up to 365).
+    pub escalate_after_days: i64,
 }
 
 impl Default for CreditPolicy {
@@ -152,6 +158,8 @@ impl Default for CreditPolicy {
             warn_percent: 80,
             default_term_days: 30,
             default_policy: HoldPolicy::Warn,
+            remind_after_days: 7,
+            escalate_after_days: 30,
         }
     }
 }
@@ -165,6 +173,12 @@ impl CreditPolicy {
         }
         if !(0..=365).contains(&self.default_term_days) {
             bad.push("default_term_days");
+        }
+        if !(1..=365).contains(&self.remind_after_days) {
+            bad.push("remind_after_days");
+        }
+        if !(self.remind_after_days + 1..=365).contains(&self.escalate_after_days) {
+            bad.push("escalate_after_days");
         }
         bad
     }

@@ -57,41 +57,83 @@ pub async fn list<C: ConnectionTrait>(
 ) -> Result<(Vec<Listed>, u64)> {
     let level = level_sql(warn_percent);
     let (mut cond, mut values) = vis.owner_condition("c.owner_id");
+    let mut own: Vec<String> = Vec::new();
+    let mut own_values: Vec<sea_orm::Value> = Vec::new();
     if let Some(l) = filter.level {
-        cond.push_str(&format!(" AND {level} = ?"));
-        values.push(l.into());
+        // The share in basis points narrows by index; the level itself decides.
+        let floor = match l {
+            2 => Some(10_000),
+            1 => Some(warn_percent * 100 - 1),
+            _ => None,
+        };
+        if let Some(f) = floor {
+            own.push("a.utilization_bp >= ?".into());
+            own_values.push(f.into());
+        }
+        own.push(format!("{level} = ?"));
+        own_values.push(l.into());
     }
     if let Some(m) = filter.monthly_settlement {
-        cond.push_str(" AND a.monthly_settlement = ?");
-        values.push(m.into());
+        own.push("a.monthly_settlement = ?".into());
+        own_values.push(m.into());
     }
     if let Some(r) = &filter.rating {
-        cond.push_str(" AND a.rating = ?");
-        values.push(r.as_str().into());
+        own.push("a.rating = ?".into());
+        own_values.push(r.as_str().into());
     }
+    for c in &own {
+        cond.push_str(" AND ");
+        cond.push_str(c);
+    }
+    values.extend(own_values.iter().cloned());
     let order = match order {
-        Order::Utilization => {
-            "CASE WHEN a.limit_fen IS NULL THEN 1 ELSE 0 END, \
-             CASE WHEN a.limit_fen > 0 THEN a.exposure_fen * 1.0 / a.limit_fen \
-             WHEN a.exposure_fen > 0 THEN 1e18 ELSE 0 END DESC, a.exposure_fen DESC, c.code"
-        }
-        Order::Exposure => "a.exposure_fen DESC, c.code",
+        Order::Utilization => "a.utilization_bp DESC, a.exposure_fen DESC, a.customer_id DESC",
+        Order::Exposure => "a.exposure_fen DESC, a.customer_id DESC",
         Order::Code => "c.code",
     };
-    crate::paged::page(
-        conn,
+    let backend = conn.get_database_backend();
+    // Everyone's accounts are counted without the customers (every account has one).
+    let total = if matches!(vis, Visibility::All) {
+        let own_cond = if own.is_empty() {
+            "1=1".to_string()
+        } else {
+            own.join(" AND ")
+        };
+        conn.query_one(crate::dialect::stmt(
+            backend,
+            &format!("SELECT COUNT(*) AS n FROM credit_accounts a WHERE {own_cond}"),
+            own_values,
+        ))
+        .await?
+    } else {
+        conn.query_one(crate::dialect::stmt(
+            backend,
+            &format!(
+                "SELECT COUNT(*) AS n FROM credit_accounts a JOIN customers c ON c.id = a.customer_id \
+                 WHERE {cond}"
+            ),
+            values.clone(),
+        ))
+        .await?
+    }
+    .map(|r| r.try_get::<i64>("", "n"))
+    .transpose()?
+    .unwrap_or(0);
+    let per = per_page.clamp(1, 500);
+    let offset = consign_domain::params::offset(page, per);
+    let rows = Listed::find_by_statement(crate::dialect::stmt(
+        backend,
         &format!(
             "SELECT a.customer_id, c.code, c.name, c.owner_id, u.display_name AS owner_name, \
              a.monthly_settlement, a.limit_fen, a.term_days, a.rating, a.policy, a.exposure_fen, \
              a.invoiced_fen, a.paid_fen, a.uninvoiced_fen, CAST({level} AS INTEGER) AS level, \
              a.updated_at FROM credit_accounts a JOIN customers c ON c.id = a.customer_id \
-             LEFT JOIN users u ON u.id = c.owner_id"
+             LEFT JOIN users u ON u.id = c.owner_id WHERE {cond} ORDER BY {order} \
+             LIMIT {per} OFFSET {offset}"
         ),
-        &cond,
-        order,
         values,
-        page,
-        per_page,
-    )
-    .await
+    ))
+    .all(conn)
+    .await?;
+    Ok((rows, total.max(0) as u64))
 }

@@ -3,13 +3,17 @@
 //! of the shipment rollups (whatever path wrote the shipments), [`recompute`] after
 //! invoices, payments and merges (from the customer's own rows, by index).
 
+mod aging;
 mod assessments;
 mod changes;
+mod collections;
 mod holds;
 mod list;
 
+pub use aging::*;
 pub use assessments::*;
 pub use changes::*;
+pub use collections::*;
 pub use holds::*;
 pub use list::*;
 
@@ -180,6 +184,9 @@ pub async fn set_terms<C: ConnectionTrait>(
     .await?;
     if before.is_none() {
         recompute(conn, &[customer_id], tz).await?;
+    } else {
+        // A new limit: a new share of it.
+        refresh(conn, customer_id).await?;
     }
     Ok(before)
 }
@@ -202,6 +209,27 @@ pub async fn set_rating<C: ConnectionTrait>(
 const EXPOSURE: &str = "CASE WHEN invoiced_fen - paid_fen + uninvoiced_fen > 0 \
     THEN invoiced_fen - paid_fen + uninvoiced_fen ELSE 0 END";
 
+/// Sets an account's exposure from its sums, and the share of its limit that uses (in
+/// basis points: see m0033), in one statement.
+fn refresh_sql() -> String {
+    format!(
+        "UPDATE credit_accounts SET exposure_fen = {EXPOSURE}, utilization_bp = \
+         CASE WHEN limit_fen IS NULL THEN -1 \
+         WHEN limit_fen = 0 THEN CASE WHEN {EXPOSURE} > 0 THEN 1000000000000 ELSE 0 END \
+         ELSE {EXPOSURE} * 10000 / limit_fen END WHERE customer_id = ?"
+    )
+}
+
+async fn refresh<C: ConnectionTrait>(conn: &C, id: i64) -> Result<()> {
+    conn.execute(stmt(
+        conn.get_database_backend(),
+        &refresh_sql(),
+        vec![id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// The sums of these customers' accounts computed again from their invoices, payments
 /// and daily shipment rollups (each by index on the customer), then stored. Customers
 /// without an account are skipped.
@@ -218,17 +246,17 @@ pub async fn recompute<C: ConnectionTrait>(
         conn.execute(stmt(
             conn.get_database_backend(),
             "UPDATE credit_accounts SET invoiced_fen = ?, paid_fen = ?, billed_from = ?, \
-             uninvoiced_fen = ?, exposure_fen = ? WHERE customer_id = ?",
+             uninvoiced_fen = ? WHERE customer_id = ?",
             vec![
                 sums.invoiced.get().into(),
                 sums.paid.get().into(),
                 from.into(),
                 sums.uninvoiced.get().into(),
-                sums.exposure().get().into(),
                 id.into(),
             ],
         ))
         .await?;
+        refresh(conn, id).await?;
     }
     Ok(())
 }
@@ -334,12 +362,7 @@ pub async fn apply_day_deltas<C: ConnectionTrait>(
             vec![v.into(), c.into()],
         ))
         .await?;
-        conn.execute(stmt(
-            backend,
-            &format!("UPDATE credit_accounts SET exposure_fen = {EXPOSURE} WHERE customer_id = ?"),
-            vec![c.into()],
-        ))
-        .await?;
+        refresh(conn, c).await?;
     }
     Ok(())
 }

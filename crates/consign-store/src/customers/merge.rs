@@ -17,6 +17,7 @@ pub const CUSTOMER_OWNED_TABLES: &[&str] = &[
     "tasks",
     "credit_changes",
     "credit_assessments",
+    "collection_promises",
 ];
 
 /// Moves every record of `from` to `into`. Tags are united.

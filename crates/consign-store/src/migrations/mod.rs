@@ -144,6 +144,14 @@ impl MigratorTrait for Migrator {
                 name: "m0031_credit_assessments",
                 sql: M0031,
             }),
+            Box::new(Sql {
+                name: "m0032_collections",
+                sql: M0032,
+            }),
+            Box::new(Sql {
+                name: "m0033_credit_utilization",
+                sql: M0033,
+            }),
         ]
     }
 }
@@ -307,6 +315,8 @@ const M0027: &str = include_str!("m0027_surveys.sql");
 const M0028: &str = include_str!("m0028_improvements.sql");
 const M0030: &str = include_str!("m0030_credit.sql");
 const M0031: &str = include_str!("m0031_credit_assessments.sql");
+const M0032: &str = include_str!("m0032_collections.sql");
+const M0033: &str = include_str!("m0033_credit_utilization.sql");
 const M0029_SQLITE: &str = include_str!("m0029_customer_recent.sqlite.sql");
 const M0029_POSTGRES: &str = include_str!("m0029_customer_recent.postgres.sql");
 

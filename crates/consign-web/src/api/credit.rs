@@ -26,6 +26,8 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(statements, put_statement))
         .routes(routes!(ratios))
         .routes(routes!(get_assessment_policy, put_assessment_policy))
+        .routes(routes!(ar_aging))
+        .routes(routes!(promises, add_promise))
 }
 
 /// A customer's credit: its terms (monthly settlement, limit, credit period, rating, hold
@@ -349,4 +351,49 @@ async fn put_assessment_policy(
         .await
         .or_api(&u)?;
     Ok(Json(p).into_response())
+}
+
+/// Receivables aging of the customers you may see (not due, 1–30, 31–60, 61–90, over 90
+/// days past due), grouped by account manager (`owner`, default), `unit` or `customer`,
+/// with the ten customers most overdue and DSO for the last twelve months
+#[utoipa::path(get, path = "/ar/aging", tag = "credit", params(consign_app::credit::AgingQuery),
+    responses((status = 200, body = credit::AgingReport)))]
+async fn ar_aging(
+    State(app): State<App>,
+    u: ApiUser,
+    ApiQuery(q): ApiQuery<consign_app::credit::AgingQuery>,
+) -> ApiResult<Response> {
+    let r = credit::aging(&app, &u.actor, &q).await.or_api(&u)?;
+    Ok(Json(r).into_response())
+}
+
+/// A customer's promises to pay (latest first) with what was paid since each, and how
+/// many were kept and broken
+#[utoipa::path(get, path = "/customers/{id}/credit/promises", tag = "credit", params(IdPath),
+    responses((status = 200, body = credit::Promises)))]
+async fn promises(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+) -> ApiResult<Response> {
+    let cid: CustomerId = id(&cid, &u)?;
+    let v = credit::promises(&app, &u.actor, cid).await.or_api(&u)?;
+    Ok(Json(v).into_response())
+}
+
+/// Log a customer's promise to pay (account managers and credit staff): kept when its
+/// payments from now reach the amount by the date, broken otherwise
+#[utoipa::path(post, path = "/customers/{id}/credit/promises", tag = "credit", params(IdPath),
+    request_body = credit::PromiseInput, responses((status = 201, body = credit::Promises)))]
+async fn add_promise(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    ApiJson(input): ApiJson<credit::PromiseInput>,
+) -> ApiResult<Response> {
+    let cid: CustomerId = id(&cid, &u)?;
+    let v = credit::add_promise(&app, &u.actor, cid, &input)
+        .await
+        .or_api(&u)?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
 }

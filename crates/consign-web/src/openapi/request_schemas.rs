@@ -112,6 +112,10 @@ fn request_schemas_name_the_fields_the_server_reads() {
         ("CreditTerms", fields::<consign_app::credit::TermsInput>()),
         ("Decision", fields::<crate::api::credit::Decision>()),
         (
+            "PromiseInput",
+            fields::<consign_app::credit::PromiseInput>(),
+        ),
+        (
             "AssessmentInput",
             fields::<consign_app::credit::AssessmentInput>(),
         ),

@@ -2,7 +2,10 @@
 //! customer's credit page (terms, exposure, history, held shipments; the form that sets
 //! terms or asks for new ones), the hold list, and the credit policy.
 
+mod aging;
 mod assessments;
+mod collections;
+mod policy;
 
 #[allow(unused_imports)]
 use super::*;
@@ -17,9 +20,17 @@ pub(crate) fn routes() -> axum::Router<App> {
     axum::Router::new()
         .route("/credit", get(list_page))
         .route("/credit/holds", get(holds_page))
+        .route("/credit/aging", get(aging::page))
+        .route(
+            "/customers/{id}/credit/promises",
+            post(collections::promise),
+        )
         .route("/credit/holds/{id}/release", post(release_one))
         .route("/credit/requests/{id}/decision", post(decide))
-        .route("/credit/policy", get(policy_page).post(policy_save))
+        .route(
+            "/credit/policy",
+            get(policy::policy_page).post(policy::policy_save),
+        )
         .route(
             "/customers/{id}/credit",
             get(customer_page).post(customer_save),
@@ -347,6 +358,10 @@ struct CustomerTpl {
     sform: FormView,
     methods: Vec<Opt>,
     factors: Vec<(String, String)>,
+    promises: consign_app::credit::Promises,
+    pform: FormView,
+    /// Takes down promises to pay (account managers and credit staff).
+    can_log: bool,
 }
 
 impl CustomerTpl {
@@ -373,6 +388,20 @@ impl CustomerTpl {
     }
     fn reason(&self, r: &HeldView) -> String {
         self.ctx.t(&format!("credit.hold_reason.{}", r.hold_reason))
+    }
+    fn promise_class(&self, s: &consign_app::credit::PromiseState) -> &'static str {
+        match s {
+            consign_app::credit::PromiseState::Kept => "badge-green",
+            consign_app::credit::PromiseState::Broken => "badge-red",
+            consign_app::credit::PromiseState::Pending => "badge-amber",
+        }
+    }
+    fn promise_label(&self, s: &consign_app::credit::PromiseState) -> String {
+        self.ctx.t(match s {
+            consign_app::credit::PromiseState::Kept => "credit.promise_state.kept",
+            consign_app::credit::PromiseState::Broken => "credit.promise_state.broken",
+            consign_app::credit::PromiseState::Pending => "credit.promise_state.pending",
+        })
     }
     fn factor(&self, f: &str) -> String {
         self.ctx.t(&format!("credit.factor.{f}"))
@@ -411,6 +440,7 @@ pub(super) struct Forms {
     pub terms: Option<(HashMap<String, String>, FieldErrors)>,
     pub assess: Option<(HashMap<String, String>, FieldErrors)>,
     pub statement: Option<(HashMap<String, String>, FieldErrors)>,
+    pub promise: Option<(HashMap<String, String>, FieldErrors)>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -462,7 +492,10 @@ pub(super) async fn customer_view(
         .unwrap_or_else(|| (values_of(&c), FieldErrors::default()));
     let (avalues, aerrors) = forms.assess.unwrap_or_default();
     let (svalues, serrors) = forms.statement.unwrap_or_default();
-    let failed = !errors.is_empty() || !aerrors.is_empty() || !serrors.is_empty();
+    let (pvalues, perrors) = forms.promise.unwrap_or_default();
+    let failed =
+        !errors.is_empty() || !aerrors.is_empty() || !serrors.is_empty() || !perrors.is_empty();
+    let promises = credit::promises(app, &u.actor, cid).await.map_err(f)?;
     let cur_method = avalues
         .get("method")
         .cloned()
@@ -500,6 +533,10 @@ pub(super) async fn customer_view(
         form: FormView::new(lang, values, errors),
         aform: FormView::new(lang, avalues, aerrors),
         sform: FormView::new(lang, svalues, serrors),
+        pform: FormView::new(lang, pvalues, perrors),
+        promises,
+        can_log: u.actor.role.can_set_credit()
+            || u.actor.role == consign_domain::role::Role::AccountManager,
         methods: opts(
             consign_domain::credit::assessment::Method::ALL
                 .iter()
@@ -542,6 +579,7 @@ async fn customer_page(
         Some("released") => "credit.released_ok",
         Some("assessed") => "credit.assessed",
         Some("statement") => "credit.statement_saved",
+        Some("promise") => "credit.promise_saved",
         _ => "",
     };
     let forms = Forms {
@@ -635,87 +673,5 @@ async fn customer_save(State(app): State<App>, Path(id): Path<String>, p: UiPost
             customer_view(&app, &p.user, cid, forms, String::new()).await
         }
         Err(e) => Err(fail(e, lang)),
-    }
-}
-
-// ---- the policy ----
-
-#[derive(Template)]
-#[template(path = "credit/policy.html")]
-struct PolicyTpl {
-    ctx: Ctx,
-    form: FormView,
-    policies: Vec<Opt>,
-    can_set: bool,
-    saved: bool,
-}
-
-async fn policy_view(
-    app: &App,
-    u: &UiUser,
-    values: HashMap<String, String>,
-    errors: FieldErrors,
-    saved: bool,
-) -> UiResult {
-    let lang = u.lang;
-    let cur = values.get("default_policy").cloned().unwrap_or_default();
-    let mut r = render(&PolicyTpl {
-        ctx: Ctx::new(app, u, "/credit/policy", "credit"),
-        policies: opts(
-            HoldPolicy::ALL
-                .iter()
-                .map(|p| (p.as_str().to_string(), lang.t(p.label_key()).to_string())),
-            &cur,
-        ),
-        can_set: u.actor.role.can_set_credit(),
-        form: FormView::new(lang, values, errors.clone()),
-        saved,
-    });
-    if !errors.is_empty() {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
-}
-
-async fn policy_page(State(app): State<App>, u: UiUser, Query(q): Query<OkQ>) -> UiResult {
-    let p = credit::policy(&app, &u.actor)
-        .await
-        .map_err(|e| fail(e, u.lang))?;
-    let values = HashMap::from([
-        ("warn_percent".to_string(), p.warn_percent.to_string()),
-        (
-            "default_term_days".to_string(),
-            p.default_term_days.to_string(),
-        ),
-        (
-            "default_policy".to_string(),
-            p.default_policy.as_str().to_string(),
-        ),
-    ]);
-    policy_view(&app, &u, values, FieldErrors::default(), q.ok.is_some()).await
-}
-
-async fn policy_save(State(app): State<App>, p: UiPost) -> UiResult {
-    let values: HashMap<String, String> = p.form.0.iter().cloned().collect();
-    let mut e = FieldErrors::default();
-    let num = |k: &str, e: &mut FieldErrors| match p.form.text(k).trim().parse::<i64>() {
-        Ok(n) => n,
-        Err(_) => {
-            e.add(k, "err.credit_policy");
-            0
-        }
-    };
-    let policy = CreditPolicy {
-        warn_percent: num("warn_percent", &mut e),
-        default_term_days: num("default_term_days", &mut e),
-        default_policy: HoldPolicy::parse(&p.form.text("default_policy")).unwrap_or_default(),
-    };
-    if !e.is_empty() {
-        return policy_view(&app, &p.user, values, e, false).await;
-    }
-    match credit::set_policy(&app, &p.user.actor, &policy).await {
-        Ok(_) => Ok(Redirect::to("/credit/policy?ok=1").into_response()),
-        Err(AppError::Validation(e)) => policy_view(&app, &p.user, values, e, false).await,
-        Err(e) => Err(fail(e, p.user.lang)),
     }
 }

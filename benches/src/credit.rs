@@ -1,0 +1,168 @@
+//! `consign-bench credit`: the credit list at scale. A database of --customers customers
+//! (the demo's generator and users), every one of them with a credit account (limits and
+//! exposures spread so that some are near and over their limits) and a fifth of them
+//! with two invoices, one overdue — written by SQL once and kept under target/bench/credit
+//! — then the release server and timed requests of the credit list (default order,
+//! filtered, sorted by exposure, a late page, an account manager's) and the hold list,
+//! one after another on loopback, median and max against the 100 ms target.
+
+use anyhow::{bail, Context, Result};
+use consign_app::{App, Settings};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+async fn load(dir: &Path, customers: usize) -> Result<Vec<(String, String)>> {
+    let mut s = Settings::default();
+    s.set_data_dir(dir.to_path_buf());
+    let app = App::open(s).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let conn = &app.db.conn;
+    use sea_orm::ConnectionTrait;
+    if consign_store::users::count_users(conn).await? == 0 {
+        let t = Instant::now();
+        let owners = consign_app::demo::seed_users(&app)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let list = consign_app::demo::generate(42, customers, owners.len());
+        consign_app::demo::insert_customers(&app, &list, &owners)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!(
+            "loaded {customers} customers in {:.1}s",
+            t.elapsed().as_secs_f64()
+        );
+        let t = Instant::now();
+        let now = chrono::Utc::now();
+        let ts = |d: i64| (now + chrono::Duration::days(d)).to_rfc3339();
+        // Limits from ¥10,000 to ¥1,000,000; exposure from 0 to 1.2 times the limit (a
+        // sixth over, about a tenth near); every tenth account without a limit.
+        conn.execute_unprepared(&format!(
+            "INSERT INTO credit_accounts (customer_id, monthly_settlement, limit_fen, term_days, \
+             rating, policy, invoiced_fen, paid_fen, billed_from, uninvoiced_fen, exposure_fen, \
+             notified, updated_at) \
+             SELECT id, 1, CASE WHEN id % 10 = 0 THEN NULL ELSE (id * 7919 % 100 + 1) * 1000000 END, \
+             30, substr('ABCD', id % 4 + 1, 1), CASE WHEN id % 3 = 0 THEN 'block' ELSE 'warn' END, \
+             0, 0, 20261101, (id * 7919 % 100 + 1) * 1000000 * (id * 104729 % 120) / 100, \
+             (id * 7919 % 100 + 1) * 1000000 * (id * 104729 % 120) / 100, 0, '{at}' FROM customers",
+            at = ts(0)
+        ))
+        .await?;
+        conn.execute_unprepared(&format!(
+            "INSERT INTO invoices (invoice_no, customer_id, amount_fen, issued_at, due_at, period, \
+             note, created_at, updated_at, kind) \
+             SELECT printf('BI%08d-1', id), id, 500000, '{a}', '{b}', '2026-09', '', '{a}', '{a}', 'invoice' \
+             FROM customers WHERE id % 5 = 0 \
+             UNION ALL SELECT printf('BI%08d-2', id), id, 800000, '{c}', '{d}', '2026-10', '', '{c}', '{c}', 'invoice' \
+             FROM customers WHERE id % 5 = 0",
+            a = ts(-75),
+            b = ts(-45),
+            c = ts(-40),
+            d = ts(20),
+        ))
+        .await?;
+        println!(
+            "wrote {customers} credit accounts and {} invoices in {:.1}s",
+            customers / 5 * 2,
+            t.elapsed().as_secs_f64()
+        );
+        conn.execute_unprepared("ANALYZE").await?;
+    } else {
+        println!("reusing {}", dir.display());
+    }
+    let mut tokens = Vec::new();
+    for name in ["admin", "wangjl", "lixy"] {
+        let uid = consign_app::users::id_of(&app, name)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (_, token) = consign_app::auth::create_token(
+            &app,
+            &consign_app::auth::Actor::system("bench"),
+            uid,
+            "bench",
+            None,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        tokens.push((name.to_string(), token));
+    }
+    app.db.conn.close().await?;
+    Ok(tokens)
+}
+
+pub async fn run(customers: usize, dir: PathBuf, consign: PathBuf, requests: usize) -> Result<()> {
+    crate::need_binary(&consign)?;
+    std::fs::create_dir_all(&dir)?;
+    let tokens = load(&dir, customers).await?;
+    let token = |name: &str| {
+        tokens
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
+    };
+    let port = 19_000 + (std::process::id() % 1000) as u16;
+    let mut server = std::process::Command::new(&consign)
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("CONSIGN_LOG", "warn")
+        .spawn()
+        .context("starting consign serve")?;
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let result = async {
+        let mut up = false;
+        for _ in 0..100 {
+            if client.get(format!("{base}/healthz")).send().await.is_ok() {
+                up = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if !up {
+            bail!("the server did not start");
+        }
+        let scenarios = [
+            ("admin: credit list, most of the limit used", "admin", "/api/v1/credit"),
+            ("admin: over the limit", "admin", "/api/v1/credit?status=over"),
+            ("admin: by exposure", "admin", "/api/v1/credit?sort=exposure"),
+            ("admin: rating C, page 20", "admin", "/api/v1/credit?rating=C&page=20"),
+            ("manager: its branch's accounts", "wangjl", "/api/v1/credit"),
+            ("account manager: its accounts", "lixy", "/api/v1/credit"),
+            ("admin: hold list", "admin", "/api/v1/credit/holds"),
+        ];
+        for (label, who, path) in scenarios {
+            let auth = format!("Bearer {}", token(who));
+            let get = || {
+                client
+                    .get(format!("{base}{path}"))
+                    .header("Authorization", &auth)
+                    .send()
+            };
+            let r = get().await?;
+            if !r.status().is_success() {
+                bail!("{path}: {}", r.status());
+            }
+            let body = r.json::<serde_json::Value>().await?;
+            let total = body.get("total").cloned().unwrap_or_default();
+            let mut times = Vec::new();
+            for _ in 0..requests {
+                let t = Instant::now();
+                let r = get().await?;
+                if !r.status().is_success() {
+                    bail!("{path}: {}", r.status());
+                }
+                r.bytes().await?;
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            let (med, max) = crate::classify::median_ms(times);
+            println!(
+                "{label:<44} median {med:>6.1} ms  max {max:>6.1} ms  {total} matching (target ≤ 100 ms)"
+            );
+        }
+        Ok(())
+    }
+    .await;
+    let _ = server.kill();
+    let _ = server.wait();
+    result
+}
