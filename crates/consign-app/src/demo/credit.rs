@@ -69,7 +69,18 @@ pub async fn seed(app: &App, seed: u64) -> Result<(usize, usize)> {
         if !requested && i > 12 {
             requested = ask_for_more(app, id, limit).await?;
         }
+        // The customers near their limits promised to pay down some of it.
+        if matches!(i, 2 | 5) {
+            let input = crate::credit::PromiseInput {
+                amount_fen: Some(Fen(limit.get() / 5 / 100 * 100)),
+                promised_on: (app.today() + Duration::days(5)).to_string(),
+                note: "财务确认下周一安排付款".into(),
+            };
+            crate::credit::add_promise(app, &system, cid, &input).await?;
+        }
     }
+    // Tonight's collection tasks for the overdue accounts.
+    crate::credit::sweep(app).await?;
     Ok((opened, held))
 }
 
