@@ -247,7 +247,10 @@ pub async fn credit_variants(
         }
         w.flush()?;
     }
-    for with_accounts in [false, true] {
+    // 0: no accounts; 1: an account for every customer, none blocking; 2: a third
+    // blocking.
+    for variant in 0..3 {
+        let with_accounts = variant > 0;
         if let Some(u) = target {
             crate::empty_pg(u).await?;
         }
@@ -264,17 +267,18 @@ pub async fn credit_variants(
                 "INSERT INTO credit_accounts (customer_id, monthly_settlement, limit_fen, \
                  term_days, rating, policy, updated_at) \
                  SELECT id, TRUE, 5000000 + (id % 7) * 1000000, 30, 'B', \
-                 CASE WHEN id % 3 = 0 THEN 'block' ELSE 'warn' END, '{}' FROM customers",
+                 CASE WHEN id % 3 = 0 AND {} THEN 'block' ELSE 'warn' END, '{}' FROM customers",
+                if variant == 2 { "TRUE" } else { "FALSE" },
                 chrono::Utc::now().to_rfc3339()
             ))
             .await?;
             db.close().await?;
         }
         let r = import(consign, &d, target, csv)?;
-        let label = if with_accounts {
-            format!("{rows} rows, every customer with credit")
-        } else {
-            format!("{rows} rows, customers known, no credit")
+        let label = match variant {
+            0 => format!("{rows} rows, customers known, no credit"),
+            1 => format!("{rows} rows, all with credit, warn"),
+            _ => format!("{rows} rows, all with credit, 1/3 block"),
         };
         report(&label, rows, &r);
     }

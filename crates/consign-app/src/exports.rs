@@ -372,7 +372,15 @@ pub async fn export<W: Write + Send>(
                         t(i.invoice_no.clone()),
                         t(i.customer.code.clone()),
                         t(i.customer.name.clone()),
-                        Cell::Num(i.amount_fen.get(), 2),
+                        // A credit note as a negative amount: it reads back as one.
+                        Cell::Num(
+                            if i.kind == "credit_note" {
+                                -i.amount_fen.get()
+                            } else {
+                                i.amount_fen.get()
+                            },
+                            2,
+                        ),
                         t(date(&i.issued_at)),
                         t(at(&i.due_at, true)),
                         t(i.period.clone()),

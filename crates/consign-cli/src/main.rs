@@ -328,6 +328,7 @@ async fn main() -> Result<()> {
             println!("  chenj   陈静 (account manager, 华南销售组)");
             println!("  liuy    刘洋 (service agent, 上海分公司)");
             println!("  sunl    孙丽 (service agent, 广州分公司)");
+            println!("  zhoum   周敏 (credit officer, head office: limits, holds, collections)");
             println!();
             if no_serve {
                 return Ok(());

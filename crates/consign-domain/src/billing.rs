@@ -128,6 +128,8 @@ pub struct Invoice {
     /// `YYYY-MM` for monthly statements (月结), or empty.
     pub period: String,
     pub note: String,
+    /// A credit note (红字发票): its amount lowers what the customer owes.
+    pub credit_note: bool,
 }
 
 impl Invoice {
@@ -388,6 +390,7 @@ mod tests {
             due_at: t(9),
             period: String::new(),
             note: String::new(),
+            credit_note: false,
         };
         assert_eq!(
             i.check(),

@@ -1239,6 +1239,7 @@ catalogue! {
     "credit.on_hold_badge" => "信用扣货", "Credit hold";
     "credit.flag_over" => "该客户信用占用已超出额度", "This customer's exposure is over its limit";
     "credit.flag_warning" => "该客户信用占用已接近额度", "This customer's exposure is near its limit";
+    "err.invoice_kind" => "类型应为 invoice 或 credit_note", "The kind must be invoice or credit_note";
     "err.credit_limit" => "信用额度不能为负数", "The credit limit cannot be negative";
     "err.credit_term" => "信用期限应在 0 至 365 天之间", "The credit period must be 0 to 365 days";
     "err.credit_rating" => "信用等级应为 A、B、C 或 D", "The rating must be A, B, C or D";

@@ -29,7 +29,7 @@ pub struct StoredInvoice {
 }
 
 const INVOICE_SELECT: &str = "SELECT d.id, d.customer_id, c.code AS customer_code, d.invoice_no, \
-    d.amount_fen, d.issued_at, d.due_at, d.period, d.note, d.created_at, d.updated_at, \
+    d.amount_fen, d.issued_at, d.due_at, d.period, d.note, d.kind, d.created_at, d.updated_at, \
     CAST(COALESCE((SELECT SUM(p.amount_fen) FROM payments p WHERE p.invoice_id = d.id), 0) AS BIGINT) AS paid_fen, \
     (SELECT MAX(p.paid_at) FROM payments p WHERE p.invoice_id = d.id) AS last_paid_at \
     FROM invoices d JOIN customers c ON c.id = d.customer_id";
@@ -50,6 +50,7 @@ fn invoice_row(r: &QueryResult) -> Result<StoredInvoice> {
             due_at: r.try_get("", "due_at")?,
             period: r.try_get("", "period")?,
             note: r.try_get("", "note")?,
+            credit_note: r.try_get::<String>("", "kind")? == "credit_note",
         },
     })
 }
@@ -106,14 +107,14 @@ pub async fn upsert_invoices<C: ConnectionTrait>(
     for chunk in pieces(rows) {
         let mut sql = String::from(
             "INSERT INTO invoices (invoice_no, customer_id, amount_fen, issued_at, due_at, period, \
-             note, created_at, updated_at) VALUES ",
+             note, kind, created_at, updated_at) VALUES ",
         );
         let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 9);
         for (i, (cid, inv)) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(',');
             }
-            sql.push_str("(?,?,?,?,?,?,?,?,?)");
+            sql.push_str("(?,?,?,?,?,?,?,?,?,?)");
             values.extend([
                 inv.invoice_no.as_str().into(),
                 (*cid).into(),
@@ -122,6 +123,12 @@ pub async fn upsert_invoices<C: ConnectionTrait>(
                 ts(inv.due_at),
                 inv.period.as_str().into(),
                 inv.note.as_str().into(),
+                if inv.credit_note {
+                    "credit_note"
+                } else {
+                    "invoice"
+                }
+                .into(),
                 ts(now),
                 ts(now),
             ]);
@@ -130,7 +137,7 @@ pub async fn upsert_invoices<C: ConnectionTrait>(
             " ON CONFLICT (invoice_no) DO UPDATE SET customer_id = excluded.customer_id, \
              amount_fen = excluded.amount_fen, issued_at = excluded.issued_at, \
              due_at = excluded.due_at, period = excluded.period, note = excluded.note, \
-             updated_at = excluded.updated_at",
+             kind = excluded.kind, updated_at = excluded.updated_at",
         );
         conn.execute(stmt(backend, &sql, values)).await?;
     }
@@ -427,13 +434,25 @@ pub async fn settled<C: ConnectionTrait>(
     conn: &C,
     customer_id: CustomerId,
 ) -> Result<(Vec<(StoredInvoice, Fen)>, Fen)> {
-    let (mut all, _) = of_customer::<_, StoredInvoice>(conn, customer_id, 0, 0).await?;
-    let pool = unapplied_of(conn, customer_id).await?;
+    let (all, _) = of_customer::<_, StoredInvoice>(conn, customer_id, 0, 0).await?;
+    // Credit notes join the unnamed payments; each stands settled by itself.
+    let (notes, mut all): (Vec<StoredInvoice>, Vec<StoredInvoice>) =
+        all.into_iter().partition(|i| i.invoice.credit_note);
+    let pool = unapplied_of(conn, customer_id).await?
+        + notes
+            .iter()
+            .map(|n| n.invoice.amount_fen)
+            .fold(Fen::ZERO, |a, b| a + b);
     all.sort_by_key(|i| (i.invoice.due_at, i.id));
     let pairs: Vec<(Fen, Fen)> = all
         .iter()
         .map(|i| (i.invoice.amount_fen, i.paid_fen))
         .collect();
     let (paid, pool) = consign_domain::billing::apply_unnamed(&pairs, pool);
-    Ok((all.into_iter().zip(paid).collect(), pool))
+    let mut out: Vec<(StoredInvoice, Fen)> = all.into_iter().zip(paid).collect();
+    out.extend(notes.into_iter().map(|n| {
+        let amount = n.invoice.amount_fen;
+        (n, amount)
+    }));
+    Ok((out, pool))
 }

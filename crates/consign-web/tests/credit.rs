@@ -49,9 +49,17 @@ async fn recount(api: &Api, id: i64) -> i64 {
     let invoices = all_items(api, &format!("/api/v1/customers/{id}/invoices")).await;
     let payments = all_items(api, &format!("/api/v1/customers/{id}/payments")).await;
     let shipments = all_items(api, &format!("/api/v1/customers/{id}/shipments")).await;
+    // Credit notes subtract, and cover no days.
     let invoiced: i64 = invoices
         .iter()
-        .map(|i| i["amount_fen"].as_i64().expect("amount"))
+        .map(|i| {
+            let a = i["amount_fen"].as_i64().expect("amount");
+            if i["kind"] == "credit_note" {
+                -a
+            } else {
+                a
+            }
+        })
         .sum();
     let paid: i64 = payments
         .iter()
@@ -59,6 +67,7 @@ async fn recount(api: &Api, id: i64) -> i64 {
         .sum();
     let billed_from = invoices
         .iter()
+        .filter(|i| i["kind"] == "invoice")
         .map(|i| match i["period"].as_str().expect("period") {
             "" => next_day(local_day(i["issued_at"].as_str().expect("issued"))),
             p => {
@@ -150,6 +159,25 @@ async fn exposure_after_every_kind_of_event_equals_a_recount() {
             assert_exposure(&admin, a, what).await;
         }
         assert_eq!(credit(&admin, a).await["unpaid_invoices_fen"], 0);
+        // A credit note (红字发票): it lowers the exposure; deleted, it no longer does.
+        let (s, body) = admin
+            .post("/api/v1/invoices", json!({"invoice_no": "CN-CR-1", "customer_id": a.to_string(),
+                "kind": "credit_note", "amount_fen": 5_000, "issued_at": days_ago(1).to_rfc3339(),
+                "due_at": days_ago(1).to_rfc3339()}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let with_note = assert_exposure(&admin, a, "a credit note").await;
+        let (s, body) = admin
+            .post("/api/v1/invoices", json!({"invoice_no": "CN-CR-2", "customer_id": a.to_string(),
+                "kind": "debit", "amount_fen": 5_000, "issued_at": days_ago(1).to_rfc3339(),
+                "due_at": days_ago(1).to_rfc3339()}))
+            .await;
+        assert_eq!((s, body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("kind")), "{body}");
+        let (_, cn) = admin.get("/api/v1/invoices/by-number/CN-CR-1").await;
+        assert_eq!(cn["kind"], "credit_note", "{cn}");
+        let (s, _) = admin.delete(&format!("/api/v1/invoices/{}", cn["id"].as_str().expect("id"))).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        assert_eq!(assert_exposure(&admin, a, "the credit note deleted").await, with_note + 5_000);
         // Re-imported with a changed amount, by file.
         let csv = format!(
             "运单号,客户编号,寄件时间,应收金额\nCR0000002,{},{},950.00\n",

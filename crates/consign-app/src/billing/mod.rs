@@ -77,6 +77,8 @@ pub struct InvoiceInput {
     /// `YYYY-MM` for a monthly statement.
     pub period: Option<String>,
     pub note: Option<String>,
+    /// `invoice` (default) or `credit_note` (红字发票: lowers what the customer owes).
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -85,6 +87,8 @@ pub struct InvoiceView {
     pub id: String,
     pub invoice_no: String,
     pub customer: CustomerRef,
+    /// `invoice` or `credit_note`.
+    pub kind: &'static str,
     pub amount_fen: Fen,
     /// Payments naming this invoice plus unnamed payments applied to it (oldest first).
     pub paid_fen: Fen,
@@ -148,6 +152,11 @@ pub(crate) fn invoice_view(
         issued_at: i.issued_at,
         due_at: i.due_at,
         period: i.period.clone(),
+        kind: if i.credit_note {
+            "credit_note"
+        } else {
+            "invoice"
+        },
         note: i.note.clone(),
         created_at: s.created_at,
         updated_at: s.updated_at,
@@ -271,7 +280,14 @@ pub(crate) fn check_invoice(
         due_at,
         period,
         note,
+        credit_note: false,
     };
+    let mut inv = inv;
+    match input.kind.as_deref().map(str::trim) {
+        None | Some("") | Some("invoice") => {}
+        Some("credit_note") => inv.credit_note = true,
+        Some(_) => errs.add(f("kind"), "err.invoice_kind"),
+    }
     if let Err(broken) = inv.check() {
         for (field, key) in broken {
             errs.add(

@@ -16,9 +16,6 @@ use consign_store::ConnectionTrait;
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// Why a shipment is held: its customer's exposure was over the limit.
-pub const OVER_LIMIT: &str = "over_limit";
-
 /// The accounts shipments are being written for, with their exposure as the writes go:
 /// decides which rows go on hold.
 #[derive(Debug, Default)]
@@ -47,18 +44,20 @@ impl Book {
         })
     }
 
-    /// Takes `writes` (over the stored `old` rows) into the exposure, in order, and
-    /// returns the waybills that go on hold.
-    pub fn decide<'w>(
+    /// Takes `writes` (over the stored `old` rows) into the exposure, in order, marks
+    /// those that go on hold (held at `now`: they are stored so) and returns their
+    /// waybills.
+    pub fn decide(
         &mut self,
-        writes: &'w [ShipmentWrite],
+        writes: &mut [ShipmentWrite],
         old: &HashMap<String, StoredShipment>,
-    ) -> Vec<&'w str> {
+        now: DateTime<Utc>,
+    ) -> Vec<String> {
         if self.guards.is_empty() {
             return Vec::new();
         }
         let mut held = Vec::new();
-        for w in writes {
+        for w in writes.iter_mut() {
             let s = &w.shipment;
             let o = old.get(s.waybill_no.as_str());
             let mut delta = Fen::ZERO;
@@ -75,7 +74,8 @@ impl Book {
             if let Some(g) = self.guards.get_mut(&w.customer_id) {
                 delta += g.uninvoiced(w.order_day, s.revenue_fen);
                 if g.admit(delta, o.is_none()) {
-                    held.push(s.waybill_no.as_str());
+                    held.push(s.waybill_no.to_string());
+                    w.held_at = Some(now);
                 }
             }
         }
@@ -83,17 +83,15 @@ impl Book {
     }
 }
 
-/// Puts the waybills `book` decided on hold, audited, in the writer's transaction.
+/// Audits the holds `book` decided, in the writer's transaction (the rows went in held).
 pub async fn hold_written<C: ConnectionTrait>(
     conn: &C,
     actor: &Actor,
-    held: &[&str],
-    now: DateTime<Utc>,
+    held: &[String],
 ) -> Result<()> {
     if held.is_empty() {
         return Ok(());
     }
-    repo::hold(conn, held, OVER_LIMIT, now).await?;
     audit::record(
         conn,
         actor,
@@ -104,7 +102,7 @@ pub async fn hold_written<C: ConnectionTrait>(
             customer_id: None,
             summary: Some(format!(
                 "{} ({})",
-                held.iter().take(5).copied().collect::<Vec<_>>().join(", "),
+                held.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
                 held.len()
             )),
             said: None,

@@ -217,6 +217,7 @@ pub async fn seed_shipments(app: &App, total: usize, seed: u64, today: NaiveDate
                 customer_id: s.id,
                 order_day: local_day(shipment.ordered_at, tz),
                 shipment,
+                held_at: None,
             });
             if batch.len() >= BATCH {
                 written += flush(&bulk, &mut batch, &mut recent, now).await?;
@@ -369,6 +370,7 @@ pub async fn seed_billing(app: &App, seed: u64, today: NaiveDate) -> Result<(u64
                 due_at: at(due, 23),
                 period: format!("{y:04}-{m:02}"),
                 note: String::new(),
+                credit_note: false,
             },
         ));
         let method = match r.below(10) {

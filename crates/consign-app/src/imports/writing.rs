@@ -586,13 +586,14 @@ impl Writer<'_> {
                     customer_id,
                     order_day,
                     shipment: p.shipment,
+                    held_at: None,
                 });
             }
         }
         let t1 = Instant::now();
-        let held = self.credit.decide(&writes, &old);
+        let held = self.credit.decide(&mut writes, &old, now);
         ship_repo::write_rows_bulk(txn, &writes, &old, Some(self.run_id), now).await?;
-        crate::credit::hold_written(txn, self.actor, &held, now).await?;
+        crate::credit::hold_written(txn, self.actor, &held).await?;
         ship_repo::add_deltas(&mut seg.rollups, &writes, &old);
         let t_write = t1.elapsed();
         errors.sort_by_key(|e| e.row_no);

@@ -421,6 +421,7 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
                 customer_id: *cid,
                 order_day: day,
                 shipment: s.clone(),
+                held_at: None,
             });
         }
     }
@@ -430,9 +431,9 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
         .chain(old.values().map(|o| o.customer_id))
         .collect();
     let mut book = crate::credit::Book::of_customers(&txn, &ids).await?;
-    let held = book.decide(&writes, &old);
+    let held = book.decide(&mut writes, &old, now);
     repo::write_batch(&txn, &writes, &old, None, now).await?;
-    crate::credit::hold_written(&txn, actor, &held, now).await?;
+    crate::credit::hold_written(&txn, actor, &held).await?;
     crate::credit::notify_crossings(app, &txn).await?;
     if !writes.is_empty() {
         audit::record(

@@ -1,36 +1,11 @@
 //! Shipments on credit hold: setting the hold as they are written, the hold list, and
 //! releasing.
 
-use crate::dialect::{pieces, stmt};
+use crate::dialect::stmt;
 use crate::scope::Visibility;
 use crate::Result;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
-
-/// Puts these shipments on hold (they are written in the same transaction).
-pub async fn hold<C: ConnectionTrait>(
-    conn: &C,
-    waybills: &[&str],
-    reason: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let backend = conn.get_database_backend();
-    for chunk in pieces(waybills) {
-        let marks = vec!["?"; chunk.len()].join(",");
-        let mut values: Vec<Value> = vec![reason.into(), now.into()];
-        values.extend(chunk.iter().map(|w| Value::from(*w)));
-        conn.execute(stmt(
-            backend,
-            &format!(
-                "UPDATE shipments SET on_hold = TRUE, hold_reason = ?, held_at = ? \
-                 WHERE waybill_no IN ({marks})"
-            ),
-            values,
-        ))
-        .await?;
-    }
-    Ok(())
-}
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
 /// Releases one held shipment; false when it was not on hold.
 pub async fn release<C: ConnectionTrait>(conn: &C, shipment_id: i64) -> Result<bool> {

@@ -106,13 +106,31 @@ pub async fn list<C: ConnectionTrait>(
         ))
         .await?
     } else {
+        // The pool's and the owners' accounts counted apart, each from the customers'
+        // owner index (one OR over both made SQLite walk every account).
+        let Visibility::OwnersAndPool(ids) = vis else {
+            unreachable!("All is counted above")
+        };
+        let own_cond = own.iter().map(|c| format!(" AND {c}")).collect::<String>();
+        let mut v: Vec<sea_orm::Value> = own_values.clone();
+        let owners = if ids.is_empty() {
+            String::new()
+        } else {
+            v.extend(ids.iter().map(|i| sea_orm::Value::from(*i)));
+            v.extend(own_values.iter().cloned());
+            format!(
+                " UNION ALL SELECT COUNT(*) AS n FROM customers c JOIN credit_accounts a \
+                 ON a.customer_id = c.id WHERE c.owner_id IN ({}){own_cond}",
+                vec!["?"; ids.len()].join(",")
+            )
+        };
         conn.query_one(crate::dialect::stmt(
             backend,
             &format!(
-                "SELECT COUNT(*) AS n FROM credit_accounts a JOIN customers c ON c.id = a.customer_id \
-                 WHERE {cond}"
+                "SELECT CAST(SUM(n) AS BIGINT) AS n FROM (SELECT COUNT(*) AS n FROM customers c \
+                 JOIN credit_accounts a ON a.customer_id = c.id WHERE c.owner_id IS NULL{own_cond}{owners}) k"
             ),
-            values.clone(),
+            v,
         ))
         .await?
     }

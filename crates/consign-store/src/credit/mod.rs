@@ -355,14 +355,31 @@ pub async fn apply_day_deltas<C: ConnectionTrait>(
     let mut add: Vec<(i64, i64)> = add.into_iter().filter(|(_, v)| *v != 0).collect();
     add.sort_unstable();
     let backend = conn.get_database_backend();
-    for (c, v) in add {
+    // Two statements per 300 accounts: the revenue added, then exposure and share.
+    for chunk in add.chunks(300) {
+        let cases = vec!["WHEN ? THEN ?"; chunk.len()].join(" ");
+        let marks = vec!["?"; chunk.len()].join(",");
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 3);
+        for (c, v) in chunk {
+            values.push((*c).into());
+            values.push((*v).into());
+        }
+        let ids: Vec<Value> = chunk.iter().map(|(c, _)| Value::from(*c)).collect();
+        values.extend(ids.iter().cloned());
         conn.execute(stmt(
             backend,
-            "UPDATE credit_accounts SET uninvoiced_fen = uninvoiced_fen + ? WHERE customer_id = ?",
-            vec![v.into(), c.into()],
+            &format!(
+                "UPDATE credit_accounts SET uninvoiced_fen = uninvoiced_fen + \
+                 CASE customer_id {cases} ELSE 0 END WHERE customer_id IN ({marks})"
+            ),
+            values,
         ))
         .await?;
-        refresh(conn, c).await?;
+        let sql = refresh_sql().replace(
+            "WHERE customer_id = ?",
+            &format!("WHERE customer_id IN ({marks})"),
+        );
+        conn.execute(stmt(backend, &sql, ids)).await?;
     }
     Ok(())
 }

@@ -212,6 +212,11 @@ impl BinaryCopy {
         self.buf.extend_from_slice(&v.to_be_bytes());
     }
 
+    pub(crate) fn boolean(&mut self, v: bool) {
+        self.buf.extend_from_slice(&1i32.to_be_bytes());
+        self.buf.push(u8::from(v));
+    }
+
     /// A `timestamptz`, to the second (as every stored time is).
     pub(crate) fn timestamp(&mut self, t: chrono::DateTime<chrono::Utc>) {
         self.int8((t.timestamp() - PG_EPOCH) * 1_000_000);
@@ -308,6 +313,22 @@ impl<'q> RowOut<'q, '_> {
     pub(crate) fn opt_time(&mut self, t: Option<chrono::DateTime<chrono::Utc>>) {
         match self {
             RowOut::Bind(q) => push(q, t.map(|t| t.timestamp())),
+            RowOut::Copy(c) => c.opt_timestamp(t),
+        }
+    }
+
+    pub(crate) fn boolean(&mut self, v: bool) {
+        match self {
+            RowOut::Bind(q) => push(q, v),
+            RowOut::Copy(c) => c.boolean(v),
+        }
+    }
+
+    /// A time in a column kept as every other table keeps times (text on SQLite, not
+    /// the shipments' Unix seconds).
+    pub(crate) fn opt_stamp(&mut self, t: Option<chrono::DateTime<chrono::Utc>>) {
+        match self {
+            RowOut::Bind(q) => push(q, t),
             RowOut::Copy(c) => c.opt_timestamp(t),
         }
     }

@@ -30,6 +30,13 @@ fn encode<'q>(w: &'q ShipmentWrite, out: &mut RowOut<'q, '_>) {
     out.int4(s.exceptions.0);
     out.text(&s.note);
     out.text(&s.product);
+    out.boolean(w.held_at.is_some());
+    out.text(if w.held_at.is_some() {
+        HOLD_OVER_LIMIT
+    } else {
+        ""
+    });
+    out.opt_stamp(w.held_at);
 }
 
 /// Writes shipments in a bulk writer's transaction without touching the rollups: the

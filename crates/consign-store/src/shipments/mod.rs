@@ -22,9 +22,9 @@ use std::collections::{BTreeMap, HashMap};
 pub(crate) const COLUMNS: &str =
     "waybill_no, customer_id, service_mode, origin_city, destination_city, \
     goods_type, pieces, weight_g, volume_cm3, revenue_fen, cost_fen, ordered_at, order_day, \
-    promised_at, shipped_at, delivered_at, status, exceptions, note, product, import_run_id, \
-    created_at, updated_at";
-pub(crate) const N_COLUMNS: usize = 20;
+    promised_at, shipped_at, delivered_at, status, exceptions, note, product, on_hold, \
+    hold_reason, held_at, import_run_id, created_at, updated_at";
+pub(crate) const N_COLUMNS: usize = 23;
 
 pub use crate::dialect::{pieces, ROWS_PER_STATEMENT};
 
@@ -82,7 +82,14 @@ pub struct ShipmentWrite {
     pub customer_id: i64,
     pub order_day: i32,
     pub shipment: Shipment,
+    /// When it goes in on credit hold (its customer over the limit under the block
+    /// policy): set by the writer's credit book before the write. A stored hold stays
+    /// when a row replaces it unheld; only credit staff release it.
+    pub held_at: Option<DateTime<Utc>>,
 }
+
+/// Why a held shipment is held.
+pub const HOLD_OVER_LIMIT: &str = "over_limit";
 
 fn ts(t: Option<DateTime<Utc>>) -> Value {
     Value::ChronoDateTimeUtc(t.map(Box::new))

@@ -499,14 +499,17 @@ pub(crate) fn parse(kind: ImportKind, c: &mut Cells) -> Option<Record> {
                 c.check("period", period(v))
             };
             let note = c.text("note", 1000);
+            // A negative amount is a credit note (红字发票), as ledgers list them.
+            let amount = amount?;
             let inv = Invoice {
                 invoice_no: no?,
                 customer_code: code?,
-                amount_fen: amount?,
+                amount_fen: Fen(amount.get().abs()),
                 issued_at: issued?,
                 due_at: due?,
                 period: per?,
                 note,
+                credit_note: amount < Fen::ZERO,
             };
             if let Err(broken) = inv.check() {
                 for (f, key) in broken {
