@@ -44,6 +44,7 @@ PAGES = [
     ("credit", "/credit"),
     ("credit-holds", "/credit/holds"),
     ("credit-policy", "/credit/policy"),
+    ("credit-aging", "/credit/aging"),
     # The credit page of the customer with the largest exposure (assessed, with statements).
     ("credit-customer", "@credit-customer"),
 ]

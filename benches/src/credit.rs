@@ -6,10 +6,10 @@
 //! filtered, sorted by exposure, a late page, an account manager's) and the hold list,
 //! one after another on loopback, median and max against the 100 ms target.
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use consign_app::{App, Settings};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 async fn load(dir: &Path, customers: usize) -> Result<Vec<(String, String)>> {
     let mut s = Settings::default();
@@ -92,77 +92,30 @@ pub async fn run(customers: usize, dir: PathBuf, consign: PathBuf, requests: usi
     crate::need_binary(&consign)?;
     std::fs::create_dir_all(&dir)?;
     let tokens = load(&dir, customers).await?;
-    let token = |name: &str| {
-        tokens
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, t)| t.clone())
-            .unwrap_or_default()
-    };
-    let port = 19_000 + (std::process::id() % 1000) as u16;
-    let mut server = std::process::Command::new(&consign)
-        .arg("--data-dir")
-        .arg(&dir)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("CONSIGN_LOG", "warn")
-        .spawn()
-        .context("starting consign serve")?;
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let result = async {
-        let mut up = false;
-        for _ in 0..100 {
-            if client.get(format!("{base}/healthz")).send().await.is_ok() {
-                up = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        if !up {
-            bail!("the server did not start");
-        }
-        let scenarios = [
-            ("admin: credit list, most of the limit used", "admin", "/api/v1/credit"),
-            ("admin: over the limit", "admin", "/api/v1/credit?status=over"),
-            ("admin: by exposure", "admin", "/api/v1/credit?sort=exposure"),
-            ("admin: rating C, page 20", "admin", "/api/v1/credit?rating=C&page=20"),
-            ("manager: its branch's accounts", "wangjl", "/api/v1/credit"),
-            ("account manager: its accounts", "lixy", "/api/v1/credit"),
-            ("admin: hold list", "admin", "/api/v1/credit/holds"),
-        ];
-        for (label, who, path) in scenarios {
-            let auth = format!("Bearer {}", token(who));
-            let get = || {
-                client
-                    .get(format!("{base}{path}"))
-                    .header("Authorization", &auth)
-                    .send()
-            };
-            let r = get().await?;
-            if !r.status().is_success() {
-                bail!("{path}: {}", r.status());
-            }
-            let body = r.json::<serde_json::Value>().await?;
-            let total = body.get("total").cloned().unwrap_or_default();
-            let mut times = Vec::new();
-            for _ in 0..requests {
-                let t = Instant::now();
-                let r = get().await?;
-                if !r.status().is_success() {
-                    bail!("{path}: {}", r.status());
-                }
-                r.bytes().await?;
-                times.push(t.elapsed().as_secs_f64() * 1000.0);
-            }
-            let (med, max) = crate::classify::median_ms(times);
-            println!(
-                "{label:<44} median {med:>6.1} ms  max {max:>6.1} ms  {total} matching (target ≤ 100 ms)"
-            );
-        }
-        Ok(())
-    }
-    .await;
-    let _ = server.kill();
-    let _ = server.wait();
-    result
+    let scenarios = [
+        (
+            "admin: credit list, most of the limit used",
+            "admin",
+            "/api/v1/credit",
+        ),
+        (
+            "admin: over the limit",
+            "admin",
+            "/api/v1/credit?status=over",
+        ),
+        (
+            "admin: by exposure",
+            "admin",
+            "/api/v1/credit?sort=exposure",
+        ),
+        (
+            "admin: rating C, page 20",
+            "admin",
+            "/api/v1/credit?rating=C&page=20",
+        ),
+        ("manager: its branch's accounts", "wangjl", "/api/v1/credit"),
+        ("account manager: its accounts", "lixy", "/api/v1/credit"),
+        ("admin: hold list", "admin", "/api/v1/credit/holds"),
+    ];
+    crate::timed::run(&consign, &dir, &tokens, &scenarios, requests, 100).await
 }

@@ -11,6 +11,7 @@ mod credit;
 mod import;
 mod import_customers;
 mod service;
+mod timed;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;

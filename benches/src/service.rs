@@ -6,10 +6,10 @@
 //! list, one customer's tickets, and the task lists — each request one after another on
 //! loopback, median and max against the 50 ms target.
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use consign_app::{App, Settings};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 async fn load(
     dir: &Path,
@@ -146,137 +146,64 @@ pub async fn run(
     crate::need_binary(&consign)?;
     std::fs::create_dir_all(&dir)?;
     let tokens = load(&dir, customers, tickets, interactions, tasks).await?;
-    let token = |name: &str| {
-        tokens
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, t)| t.clone())
-            .unwrap_or_default()
-    };
-    let port = 19_000 + (std::process::id() % 1000) as u16;
-    let mut server = std::process::Command::new(&consign)
-        .arg("--data-dir")
-        .arg(&dir)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("CONSIGN_LOG", "warn")
-        .spawn()
-        .context("starting consign serve")?;
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let result = async {
-        let mut up = false;
-        for _ in 0..100 {
-            if client.get(format!("{base}/healthz")).send().await.is_ok() {
-                up = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        if !up {
-            bail!("the server did not start");
-        }
-        let scenarios = [
-            (
-                "manager: open complaints, newest",
-                "wangjl",
-                "/api/v1/tickets?open=1&kind=complaint",
-            ),
-            (
-                "manager: all complaints",
-                "wangjl",
-                "/api/v1/tickets?kind=complaint",
-            ),
-            ("manager: everything in scope", "wangjl", "/api/v1/tickets"),
-            (
-                "manager: investigating, high severity",
-                "wangjl",
-                "/api/v1/tickets?status=investigating&severity=high",
-            ),
-            (
-                "manager: overdue now",
-                "wangjl",
-                "/api/v1/tickets?breached=1",
-            ),
-            (
-                "agent: mine, open, nearest deadline",
-                "liuy",
-                "/api/v1/tickets?assignee=me&open=1&sort=due",
-            ),
-            (
-                "admin: search by ticket number",
-                "admin",
-                "/api/v1/tickets?q=TK0000001234",
-            ),
-            (
-                "manager: critical, by visit, all time",
-                "wangjl",
-                "/api/v1/tickets?severity=critical&channel=visit",
-            ),
-            (
-                "account manager: its customers' tickets",
-                "lixy",
-                "/api/v1/tickets",
-            ),
-            (
-                "admin: closed claims, page 3",
-                "admin",
-                "/api/v1/tickets?status=closed&kind=claim&page=3",
-            ),
-            (
-                "admin: one customer's tickets",
-                "admin",
-                "/api/v1/tickets?customer_id=4242",
-            ),
-            ("account manager: task list", "lixy", "/api/v1/tasks"),
-            (
-                "admin: a customer's interactions",
-                "admin",
-                "/api/v1/customers/4243/interactions",
-            ),
-        ];
-        for (label, who, path) in scenarios {
-            let auth = format!("Bearer {}", token(who));
-            let get = || {
-                client
-                    .get(format!("{base}{path}"))
-                    .header("Authorization", &auth)
-                    .send()
-            };
-            let r = get().await?;
-            if !r.status().is_success() {
-                bail!("{path}: {}", r.status());
-            }
-            let body = r.json::<serde_json::Value>().await?;
-            let capped = body.get("total_capped") == Some(&serde_json::Value::Bool(true));
-            let total = body.get("total").cloned();
-            let mut times = Vec::new();
-            for _ in 0..requests {
-                let t = Instant::now();
-                let r = get().await?;
-                if !r.status().is_success() {
-                    bail!("{path}: {}", r.status());
-                }
-                r.bytes().await?;
-                times.push(t.elapsed().as_secs_f64() * 1000.0);
-            }
-            let (med, max) = crate::classify::median_ms(times);
-            let total = total
-                .map(|t| {
-                    if capped {
-                        format!("more than {t} matching")
-                    } else {
-                        format!("{t} matching")
-                    }
-                })
-                .unwrap_or_default();
-            println!(
-                "{label:<44} median {med:>6.1} ms  max {max:>6.1} ms  {total} (target ≤ 50 ms)"
-            );
-        }
-        Ok(())
-    }
-    .await;
-    let _ = server.kill();
-    let _ = server.wait();
-    result
+    let scenarios = [
+        (
+            "manager: open complaints, newest",
+            "wangjl",
+            "/api/v1/tickets?open=1&kind=complaint",
+        ),
+        (
+            "manager: all complaints",
+            "wangjl",
+            "/api/v1/tickets?kind=complaint",
+        ),
+        ("manager: everything in scope", "wangjl", "/api/v1/tickets"),
+        (
+            "manager: investigating, high severity",
+            "wangjl",
+            "/api/v1/tickets?status=investigating&severity=high",
+        ),
+        (
+            "manager: overdue now",
+            "wangjl",
+            "/api/v1/tickets?breached=1",
+        ),
+        (
+            "agent: mine, open, nearest deadline",
+            "liuy",
+            "/api/v1/tickets?assignee=me&open=1&sort=due",
+        ),
+        (
+            "admin: search by ticket number",
+            "admin",
+            "/api/v1/tickets?q=TK0000001234",
+        ),
+        (
+            "manager: critical, by visit, all time",
+            "wangjl",
+            "/api/v1/tickets?severity=critical&channel=visit",
+        ),
+        (
+            "account manager: its customers' tickets",
+            "lixy",
+            "/api/v1/tickets",
+        ),
+        (
+            "admin: closed claims, page 3",
+            "admin",
+            "/api/v1/tickets?status=closed&kind=claim&page=3",
+        ),
+        (
+            "admin: one customer's tickets",
+            "admin",
+            "/api/v1/tickets?customer_id=4242",
+        ),
+        ("account manager: task list", "lixy", "/api/v1/tasks"),
+        (
+            "admin: a customer's interactions",
+            "admin",
+            "/api/v1/customers/4243/interactions",
+        ),
+    ];
+    crate::timed::run(&consign, &dir, &tokens, &scenarios, requests, 50).await
 }

@@ -1240,6 +1240,13 @@ catalogue! {
     "credit.flag_over" => "该客户信用占用已超出额度", "This customer's exposure is over its limit";
     "credit.flag_warning" => "该客户信用占用已接近额度", "This customer's exposure is near its limit";
     "err.invoice_kind" => "类型应为 invoice 或 credit_note", "The kind must be invoice or credit_note";
+    "err.statement_cell" => "无法读取该单元格", "This cell cannot be read";
+    "err.statement_file_too_large" => "报表文件过大（最大 2 MB）", "The statement file is too large (at most 2 MB)";
+    "credit.statement_import" => "导入报表文件", "Import a statement file";
+    "credit.statement_import_hint" => "CSV 或 Excel：资产负债表、利润表（项目一行一个，期末/期初或本期/上期金额列；可含标题行和“单位：万元”）。", "CSV or Excel: the balance sheet and income statement (one item a row, closing/opening or this/last period columns; title rows and a 单位：万元 line are fine).";
+    "credit.statement_imported" => "报表已导入", "Statement imported";
+    "credit.statement_missing" => "文件中没有这些项目：{}", "The file did not have: {}";
+    "credit.file" => "文件", "File";
     "err.credit_limit" => "信用额度不能为负数", "The credit limit cannot be negative";
     "err.credit_term" => "信用期限应在 0 至 365 天之间", "The credit period must be 0 to 365 days";
     "err.credit_rating" => "信用等级应为 A、B、C 或 D", "The rating must be A, B, C or D";
@@ -1251,6 +1258,8 @@ catalogue! {
     "err.not_on_hold" => "该运单不在扣货状态", "This shipment is not on hold";
     "task_kind.credit_review" => "信用申请审批", "Credit request to decide";
     "task_kind.collection" => "欠账追收", "Collection";
+    "task.title.credit_approved" => "告知 {}：信用申请已批准（{}）{}", "Tell {}: the credit request was approved ({}) {}";
+    "task.title.credit_rejected" => "告知 {}：信用申请被驳回（{}）：{}", "Tell {}: the credit request was rejected ({}): {}";
     "task.title.credit_review" => "审批 {} 的信用申请：{}", "Decide the credit request for {}: {}";
     "notify.credit_warning" => "客户 {} 的信用占用 ¥{} 已接近额度 ¥{}", "Customer {}: exposure ¥{} is near its limit ¥{}";
     "notify.credit_over" => "客户 {} 的信用占用 ¥{} 已超出额度 ¥{}", "Customer {}: exposure ¥{} is over its limit ¥{}";

@@ -436,6 +436,10 @@ async fn an_account_managers_request_goes_to_a_credit_officer_and_back() {
         assert_eq!(h[0]["decided_by"], "周敏", "{h}");
         let (_, n) = lixy.get("/api/v1/notifications").await;
         assert!(n.to_string().contains("已批准") || n.to_string().contains("approved"), "{n}");
+        let (_, tasks) = lixy.get("/api/v1/tasks").await;
+        assert!(tasks.to_string().contains("信用申请已批准"), "a task back to the requester: {tasks}");
+        let (_, tasks) = zhoum.get("/api/v1/tasks").await;
+        assert!(!tasks.to_string().contains("credit_review"), "the officer's task is closed: {tasks}");
         // The credit list: the officer sees it; a service agent does not see credit.
         let (_, list) = zhoum.get("/api/v1/credit?sort=exposure").await;
         assert_eq!(list["total"], 1, "{list}");

@@ -148,3 +148,108 @@ async fn statements_give_the_seeds_ratios() {
     })
     .await;
 }
+
+async fn post_file(api: &Api, path: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+    let r = api
+        .req(reqwest::Method::POST, path)
+        .header("Content-Type", "application/octet-stream")
+        .body(bytes)
+        .send()
+        .await
+        .expect("send");
+    json(r).await
+}
+
+#[tokio::test]
+async fn statements_are_imported_from_the_files_finance_departments_send() {
+    each_db(|t| async move {
+        let c = t
+            .customer("昆山润华包装有限公司", Some("lixy"), Some("13866667777"))
+            .await;
+        let zhoum = t.api("zhoum").await;
+        // A GBK CSV as 用友/金蝶 exports it: title rows, the unit in 万元, the balance
+        // sheet's two halves side by side, then the income statement.
+        let text =
+            "资产负债表,,,,,\r\n编制单位：昆山润华包装有限公司,2025年12月31日,,,单位：万元,\r\n\
+            资产,期末余额,年初余额,负债和所有者权益,期末余额,年初余额\r\n\
+            货币资金,30,25,短期借款,40,30\r\n应收账款,90,130,应付账款,50,45\r\n\
+            存货,40,50,流动负债合计,120,100\r\n流动资产合计,180,200,负债合计,275,260\r\n\
+            资产总计,500,460,所有者权益合计,225,200\r\n,,,,,\r\n利润表,,,,,\r\n\
+            项目,本期金额,上期金额,,,\r\n一、营业收入,900,800,,,\r\n减：营业成本,630,560,,,\r\n\
+            税金及附加,10,9,,,\r\n销售费用,80,70,,,\r\n管理费用,100,95,,,\r\n财务费用,20,18,,,\r\n\
+            三、利润总额,42,35,,,\r\n四、净利润,31.5,26,,,\r\n";
+        let (gbk, _, _) = encoding_rs::GB18030.encode(text);
+        let path = format!("/api/v1/customers/{c}/financials/import?period=2025");
+        let (s, _) = post_file(&t.api("lixy").await, &path, gbk.to_vec()).await;
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "account managers do not import statements"
+        );
+        let (s, r) = post_file(&zhoum, &path, gbk.to_vec()).await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        assert_eq!(r["file"]["unit"], 10_000, "{r}");
+        assert_eq!(r["file"]["missing"], json!([]), "{r}");
+        let items = &r["statements"][0]["items"];
+        assert_eq!(items["total_assets_fen"], 500 * 10_000 * 100_i64, "{items}");
+        assert_eq!(
+            items["opening_receivables_fen"],
+            130 * 10_000 * 100_i64,
+            "{items}"
+        );
+        assert_eq!(
+            items["costs_and_expenses_fen"],
+            840 * 10_000 * 100_i64,
+            "{items}"
+        );
+        assert!(
+            close(&ratio(&r["statements"][0], "ar_turnover").0, 900.0 / 110.0),
+            "{r}"
+        );
+        // An XLSX with a cell that is not an amount: refused, named by its cell, nothing
+        // stored.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (i, row) in [
+            ["利润表", "", ""],
+            ["项目", "本期金额", "上期金额"],
+            ["营业收入", "1,200.00", "1,000"],
+            ["营业成本", "九百", "800"],
+        ]
+        .iter()
+        .enumerate()
+        {
+            for (j, cell) in row.iter().enumerate() {
+                sheet.write_string(i as u32, j as u16, *cell).expect("cell");
+            }
+        }
+        let bytes = book.save_to_buffer().expect("xlsx");
+        let path = format!("/api/v1/customers/{c}/financials/import?period=2026-H1");
+        let (s, body) = post_file(&zhoum, &path, bytes).await;
+        assert_eq!(
+            (s, body["errors"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("B4")),
+            "{body}"
+        );
+        let (_, all) = zhoum
+            .get(&format!("/api/v1/customers/{c}/financials"))
+            .await;
+        assert_eq!(
+            all.as_array().map(Vec::len),
+            Some(1),
+            "nothing of the bad file was stored: {all}"
+        );
+        let (s, body) = post_file(
+            &zhoum,
+            &format!("/api/v1/customers/{c}/financials/import?period=someday"),
+            gbk.to_vec(),
+        )
+        .await;
+        assert_eq!(
+            (s, body["errors"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("period")),
+            "{body}"
+        );
+    })
+    .await;
+}

@@ -185,7 +185,8 @@ async fn api_takes_a_file() {
         let csv = format!(
             "账单号,客户编号,账单金额,开票日期,到期日\n\
              ZD-1,{code},100.00,2026-10-03,2026-11-02\n\
-             ZD-2,{code},-1,2026-10-03,2026-11-02\n"
+             ZD-2,{code},0,2026-10-03,2026-11-02\n\
+             HZ-3,{code},-20.00,2026-10-05,2026-10-05\n"
         );
         let run = import_by_api(
             &admin,
@@ -197,7 +198,14 @@ async fn api_takes_a_file() {
         let loc = format!("/api/v1/imports/{}", run["id"].as_str().expect("run id"));
         assert_eq!(run["status"], "finished", "{run}");
         assert_eq!(run["file_name"], "账单.csv");
-        assert_eq!(run["counts"]["rows_new"], 1);
+        assert_eq!(run["counts"]["rows_new"], 2, "{run}");
+        // A negative amount is a credit note (红字发票), as ledgers list them.
+        let (_, note) = admin.get("/api/v1/invoices/by-number/HZ-3").await;
+        assert_eq!(
+            (note["kind"].as_str(), note["amount_fen"].as_i64()),
+            (Some("credit_note"), Some(2_000)),
+            "{note}"
+        );
         assert_eq!(run["counts"]["rows_bad"], 1);
         assert_eq!(run["errors"][0]["row"], 3);
         assert_eq!(run["errors"][0]["column"], "账单金额");
@@ -209,7 +217,7 @@ async fn api_takes_a_file() {
         // language (the API in the user's, the screen in the page's).
         assert_eq!(
             audit["items"][0]["summary"],
-            "账单与发票 账单.csv：已完成，新增 1，更新 0，未变 0，错误 1"
+            "账单与发票 账单.csv：已完成，新增 2，更新 0，未变 0，错误 1"
         );
         assert_eq!(audit["items"][0]["summary_key"], "audit.summary.import_run");
         assert_eq!(
@@ -221,7 +229,7 @@ async fn api_takes_a_file() {
         b.get("/lang/en?next=/admin/audit").await;
         let (_, page) = b.get("/admin/audit?action=import.run").await;
         assert!(
-            page.contains("Invoices 账单.csv: Finished, 1 new, 0 updated, 0 unchanged, 1 bad"),
+            page.contains("Invoices 账单.csv: Finished, 2 new, 0 updated, 0 unchanged, 1 bad"),
             "{page}"
         );
         let r = admin

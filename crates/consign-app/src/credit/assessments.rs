@@ -340,3 +340,51 @@ mod tests {
         assert_eq!(statement_period("2025年"), None);
     }
 }
+
+/// What importing a statement file did.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StatementImport {
+    pub period: String,
+    /// The items read, the fields no row gave, the unit.
+    pub file: super::statement_file::StatementFile,
+    /// Every period's statement and ratios, with this one.
+    pub statements: Vec<StatementView>,
+}
+
+/// Reads a statement file (see [`super::statement_file`]) and stores it as the
+/// customer's statement of `period` (credit staff). A cell that cannot be read refuses
+/// the file, naming it (`B7`) — nothing is stored.
+pub async fn import_statement(
+    app: &App,
+    actor: &Actor,
+    customer_id: CustomerId,
+    period: &str,
+    bytes: &[u8],
+) -> Result<StatementImport> {
+    if !actor.role.can_set_credit() {
+        return Err(AppError::Forbidden);
+    }
+    visible_customer(app, actor, customer_id).await?;
+    let file = super::statement_file::read(bytes).map_err(|f| AppError::field("file", f.key))?;
+    if !file.errors.is_empty() {
+        let mut e = FieldErrors::default();
+        for c in file.errors.iter().take(50) {
+            let key: &'static str = match c.reason.as_str() {
+                "err.money_format" => "err.money_format",
+                _ => "err.statement_cell",
+            };
+            e.add(format!("{}{}", c.column, c.row), key);
+        }
+        return Err(AppError::Validation(e));
+    }
+    let input = StatementInput {
+        period: period.to_string(),
+        items: file.items.clone(),
+    };
+    let statements = put_statement(app, actor, customer_id, &input).await?;
+    Ok(StatementImport {
+        period: statement_period(period).unwrap_or_default(),
+        file,
+        statements,
+    })
+}

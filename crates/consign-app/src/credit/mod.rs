@@ -8,6 +8,7 @@ mod assessments;
 mod collections;
 mod holds;
 mod list;
+pub mod statement_file;
 mod terms;
 
 pub use aging::*;

@@ -388,6 +388,30 @@ pub async fn decide(
     }
     repo::close_reviews(&txn, ch.customer_id, now).await?;
     if let Some(requester) = ch.requested_by {
+        // The requester's turn: tell the customer what was decided.
+        let key = if approve {
+            "task.title.credit_approved"
+        } else {
+            "task.title.credit_rejected"
+        };
+        let args = serde_json::to_string(&[c.name.clone(), summary(&ch.terms), note.to_string()])
+            .unwrap_or_default();
+        consign_store::followups::add_task(
+            &txn,
+            &consign_store::followups::NewTask {
+                customer_id: ch.customer_id,
+                assignee_id: Some(requester),
+                kind: "credit_review",
+                title: "",
+                title_key: Some(key),
+                title_args: Some(&args),
+                due_on: consign_domain::classify::day_num(app.today()),
+                ticket_id: None,
+                created_by: actor.id,
+                now,
+            },
+        )
+        .await?;
         consign_store::service::notify(
             &txn,
             requester,

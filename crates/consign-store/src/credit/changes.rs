@@ -194,7 +194,8 @@ pub async fn close_reviews<C: ConnectionTrait>(
     conn.execute(stmt(
         conn.get_database_backend(),
         "UPDATE tasks SET status = 'done', done_at = ? \
-         WHERE customer_id = ? AND kind = 'credit_review' AND status = 'open'",
+         WHERE customer_id = ? AND kind = 'credit_review' AND status = 'open' \
+         AND title_key = 'task.title.credit_review'",
         vec![now.into(), customer_id.into()],
     ))
     .await?;

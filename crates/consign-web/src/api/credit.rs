@@ -28,6 +28,7 @@ pub(crate) fn routes() -> OpenApiRouter<App> {
         .routes(routes!(get_assessment_policy, put_assessment_policy))
         .routes(routes!(ar_aging))
         .routes(routes!(promises, add_promise))
+        .routes(routes!(import_statement))
 }
 
 /// A customer's credit: its terms (monthly settlement, limit, credit period, rating, hold
@@ -393,6 +394,36 @@ async fn add_promise(
 ) -> ApiResult<Response> {
     let cid: CustomerId = id(&cid, &u)?;
     let v = credit::add_promise(&app, &u.actor, cid, &input)
+        .await
+        .or_api(&u)?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+/// The period a statement file is for.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct PeriodQ {
+    /// `2025`, `2025-H1`, `2025-Q3` or `2025-09`
+    pub period: String,
+}
+
+/// Import a customer's statement of a period from the file its finance department sent
+/// (credit staff): the body is the CSV (UTF-8 or GBK) or XLSX file, at most 2 MB — a
+/// balance sheet and income statement with one item a row and closing/opening amount
+/// columns. A cell that cannot be read refuses the file, named by its cell (`B7`); the
+/// answer lists the items the file did not have
+#[utoipa::path(post, path = "/customers/{id}/financials/import", tag = "credit", params(IdPath, PeriodQ),
+    request_body(content = super::imports::FileBytes, content_type = "application/octet-stream"),
+    responses((status = 201, body = credit::StatementImport)))]
+async fn import_statement(
+    State(app): State<App>,
+    u: ApiUser,
+    Path(cid): Path<String>,
+    ApiQuery(q): ApiQuery<PeriodQ>,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    let cid: CustomerId = id(&cid, &u)?;
+    let v = credit::import_statement(&app, &u.actor, cid, &q.period, &body)
         .await
         .or_api(&u)?;
     Ok((StatusCode::CREATED, Json(v)).into_response())

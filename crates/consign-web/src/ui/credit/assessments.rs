@@ -211,3 +211,96 @@ pub(super) async fn statement(
         Err(e) => Err(fail(e, lang)),
     }
 }
+
+/// The statement file form (multipart: `_csrf`, `period`, `file`), at most 2 MB read.
+pub(super) async fn statement_file(
+    State(app): State<App>,
+    u: UiUser,
+    Path(id): Path<String>,
+    mut form: axum::extract::Multipart,
+) -> UiResult {
+    let lang = u.lang;
+    let cid = customer(&id, lang)?;
+    let limit = consign_app::credit::statement_file::MAX_STATEMENT_BYTES;
+    let (mut csrf_ok, mut period, mut file) = (false, String::new(), None::<Vec<u8>>);
+    let mut too_large = false;
+    while let Ok(Some(mut field)) = form.next_field().await {
+        match field.name().unwrap_or_default() {
+            "_csrf" => csrf_ok = field.text().await.unwrap_or_default() == u.csrf,
+            "period" => period = field.text().await.unwrap_or_default(),
+            "file" => {
+                let mut bytes = Vec::new();
+                while let Ok(Some(c)) = field.chunk().await {
+                    bytes.extend_from_slice(&c);
+                    if bytes.len() > limit {
+                        too_large = true;
+                        break;
+                    }
+                }
+                file = Some(bytes);
+            }
+            _ => {}
+        }
+    }
+    if !csrf_ok {
+        return Err(crate::error::WebError::csrf(crate::error::Surface::Ui, lang).into_response());
+    }
+    let values = HashMap::from([("period".to_string(), period.clone())]);
+    let refuse = |e: FieldErrors| Forms {
+        statement: Some((values.clone(), e)),
+        ..Forms::default()
+    };
+    let bytes = match file.filter(|b| !b.is_empty()) {
+        _ if too_large => {
+            let mut e = FieldErrors::default();
+            e.add("file", "err.statement_file_too_large");
+            return customer_view(&app, &u, cid, refuse(e), String::new()).await;
+        }
+        Some(b) => b,
+        None => {
+            let mut e = FieldErrors::default();
+            e.add("file", "err.required");
+            return customer_view(&app, &u, cid, refuse(e), String::new()).await;
+        }
+    };
+    match credit::import_statement(&app, &u.actor, cid, &period, &bytes).await {
+        Ok(r) => {
+            let mut msg = lang.t("credit.statement_imported").to_string();
+            if !r.file.missing.is_empty() {
+                let names: Vec<String> = r
+                    .file
+                    .missing
+                    .iter()
+                    .map(|f| lang.t(&format!("credit.item.{f}")).to_string())
+                    .collect();
+                msg = format!(
+                    "{msg}。{}",
+                    lang.tf("credit.statement_missing", &[&names.join("、")])
+                );
+            }
+            customer_view(&app, &u, cid, Forms::default(), msg).await
+        }
+        Err(AppError::Validation(e)) => {
+            // Cell errors name the cell; shown on the file field.
+            let mut shown = FieldErrors::default();
+            for x in &e.0 {
+                if x.field == "period" {
+                    shown.add("period", x.code);
+                } else {
+                    shown.add("file", x.code);
+                }
+            }
+            let cells: Vec<&str> =
+                e.0.iter()
+                    .filter(|x| x.field != "period" && x.field != "file")
+                    .map(|x| x.field.as_str())
+                    .collect();
+            let mut forms = refuse(shown);
+            if let Some((v, _)) = forms.statement.as_mut() {
+                v.insert("cells".into(), cells.join(", "));
+            }
+            customer_view(&app, &u, cid, forms, String::new()).await
+        }
+        Err(e) => Err(fail(e, lang)),
+    }
+}

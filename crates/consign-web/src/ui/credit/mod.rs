@@ -44,6 +44,10 @@ pub(crate) fn routes() -> axum::Router<App> {
             "/customers/{id}/credit/statements",
             post(assessments::statement),
         )
+        .route(
+            "/customers/{id}/credit/statements/file",
+            post(assessments::statement_file),
+        )
 }
 
 /// The share of the limit used, as "85.2%" (none without a limit).
@@ -402,6 +406,15 @@ impl CustomerTpl {
             consign_app::credit::PromiseState::Broken => "credit.promise_state.broken",
             consign_app::credit::PromiseState::Pending => "credit.promise_state.pending",
         })
+    }
+    /// "5C", "5P", "6A": the checklist's name without its factors.
+    fn method_short(&self, m: &consign_domain::credit::assessment::Method) -> String {
+        let label = self.ctx.t(m.label_key());
+        label
+            .split(['（', ' ', '('])
+            .next()
+            .unwrap_or_default()
+            .to_string()
     }
     fn factor(&self, f: &str) -> String {
         self.ctx.t(&format!("credit.factor.{f}"))
