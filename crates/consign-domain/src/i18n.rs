@@ -1247,11 +1247,13 @@ catalogue! {
     "credit.statement_imported" => "报表已导入", "Statement imported";
     "credit.statement_missing" => "文件中没有这些项目：{}", "The file did not have: {}";
     "credit.file" => "文件", "File";
-    "err.credit_limit" => "信用额度不能为负数", "The credit limit cannot be negative";
+    "err.credit_limit" => "信用额度应在 0 至 1 万亿元之间", "The credit limit must be between 0 and ¥1,000,000,000,000";
     "err.credit_term" => "信用期限应在 0 至 365 天之间", "The credit period must be 0 to 365 days";
     "err.credit_rating" => "信用等级应为 A、B、C 或 D", "The rating must be A, B, C or D";
     "err.credit_policy" => "取值超出允许范围", "The value is out of range";
     "err.credit_policy_kind" => "超限处理应为 warn 或 block", "Over-limit handling must be warn or block";
+    "err.statement_too_large" => "金额超出可接受范围", "The amount is out of range";
+    "err.statement_item_range" => "金额不能为负数或过大", "The amount cannot be negative or this large";
     "err.credit_status" => "状态应为 ok、warning 或 over", "The status must be ok, warning or over";
     "err.credit_sort" => "不支持的排序方式", "Unknown sort order";
     "err.credit_decided" => "该申请已处理过", "This request has been decided already";

@@ -77,7 +77,10 @@ pub async fn add_promise(
     may_log(actor)?;
     visible_customer(app, actor, customer_id).await?;
     let mut e = FieldErrors::default();
-    if input.amount_fen.is_none_or(|a| a <= Fen::ZERO) {
+    if input
+        .amount_fen
+        .is_none_or(|a| a <= Fen::ZERO || a > consign_domain::credit::MAX_LIMIT)
+    {
         e.add("amount_fen", "err.amount_positive");
     }
     let day = consign_domain::validate::required_day(&input.promised_on);

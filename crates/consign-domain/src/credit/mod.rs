@@ -184,6 +184,9 @@ impl CreditPolicy {
     }
 }
 
+/// The largest limit taken: ¥1,000,000,000,000 (sums and shares of it stay exact).
+pub const MAX_LIMIT: Fen = Fen(100_000_000_000_000);
+
 /// A credit rating: A (best) to D.
 pub const RATINGS: &[&str] = &["A", "B", "C", "D"];
 
@@ -203,7 +206,10 @@ impl Terms {
     /// The broken fields and why.
     pub fn check(&self) -> Vec<(&'static str, &'static str)> {
         let mut bad = Vec::new();
-        if self.limit_fen.is_some_and(|l| l < Fen::ZERO) {
+        if self
+            .limit_fen
+            .is_some_and(|l| l < Fen::ZERO || l > MAX_LIMIT)
+        {
             bad.push(("limit_fen", "err.credit_limit"));
         }
         if !(0..=365).contains(&self.term_days) {

@@ -63,6 +63,21 @@ impl Statement {
         for (f, v) in nonneg {
             if v < Fen::ZERO {
                 bad.push((f, "err.statement_negative"));
+            } else if v > MAX_ITEM {
+                bad.push((f, "err.statement_too_large"));
+            }
+        }
+        if self.profit_fen.get().abs() > MAX_ITEM.get() {
+            bad.push(("profit_fen", "err.statement_too_large"));
+        }
+        for (f, v) in [
+            ("credit_sales_fen", self.credit_sales_fen),
+            ("opening_receivables_fen", self.opening_receivables_fen),
+            ("opening_inventory_fen", self.opening_inventory_fen),
+            ("opening_total_assets_fen", self.opening_total_assets_fen),
+        ] {
+            if v.is_some_and(|v| v < Fen::ZERO || v > MAX_ITEM) {
+                bad.push((f, "err.statement_item_range"));
             }
         }
         if self.current_assets_fen > self.total_assets_fen {
@@ -74,6 +89,9 @@ impl Statement {
         bad
     }
 }
+
+/// The largest amount of a statement item taken: ¥100,000,000,000,000.
+pub const MAX_ITEM: Fen = Fen(10_000_000_000_000_000);
 
 /// How a ratio reads against its range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]

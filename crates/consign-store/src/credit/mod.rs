@@ -216,6 +216,7 @@ fn refresh_sql() -> String {
         "UPDATE credit_accounts SET exposure_fen = {EXPOSURE}, utilization_bp = \
          CASE WHEN limit_fen IS NULL THEN -1 \
          WHEN limit_fen = 0 THEN CASE WHEN {EXPOSURE} > 0 THEN 1000000000000 ELSE 0 END \
+         WHEN {EXPOSURE} > 900000000000000 THEN 1000000000000 \
          ELSE {EXPOSURE} * 10000 / limit_fen END WHERE customer_id = ?"
     )
 }
@@ -417,7 +418,7 @@ pub async fn merge<C: ConnectionTrait>(
 pub(crate) fn level_sql(warn_percent: i64) -> String {
     format!(
         "(CASE WHEN a.limit_fen IS NULL THEN 0 WHEN a.exposure_fen > a.limit_fen THEN 2 \
-         WHEN a.exposure_fen > 0 AND a.exposure_fen * 100 >= a.limit_fen * {warn_percent} THEN 1 \
+         WHEN a.exposure_fen > 0 AND a.exposure_fen * 100.0 >= a.limit_fen * {warn_percent}.0 THEN 1 \
          ELSE 0 END)"
     )
 }
