@@ -289,23 +289,17 @@ async fn task<C: consign_store::ConnectionTrait>(
     today: i32,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let args = serde_json::to_string(&[name.to_string(), overdue.yuan(), days.to_string()])
-        .unwrap_or_default();
-    consign_store::followups::add_task(
+    let args = [name.to_string(), overdue.yuan(), days.to_string()];
+    super::credit_task(
         conn,
-        &consign_store::followups::NewTask {
-            customer_id,
-            assignee_id: assignee,
-            kind: "collection",
-            title: "",
-            title_key: Some(key),
-            title_args: Some(&args),
-            due_on: today,
-            ticket_id: None,
-            created_by: None,
-            now,
-        },
+        customer_id,
+        assignee,
+        "collection",
+        key,
+        &args,
+        None,
+        today,
+        now,
     )
-    .await?;
-    Ok(())
+    .await
 }

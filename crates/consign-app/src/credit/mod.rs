@@ -211,3 +211,37 @@ pub async fn notify_crossings<C: ConnectionTrait>(app: &App, conn: &C) -> Result
     }
     Ok(told)
 }
+
+/// Gives `assignee` a credit task of today on a customer, its title generated from `key`
+/// and `args` (credit reviews, their answers, collections).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn credit_task<C: ConnectionTrait>(
+    conn: &C,
+    customer_id: i64,
+    assignee: Option<i64>,
+    kind: &str,
+    key: &str,
+    args: &[String],
+    created_by: Option<i64>,
+    due_on: i32,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let args = serde_json::to_string(args).unwrap_or_default();
+    consign_store::followups::add_task(
+        conn,
+        &consign_store::followups::NewTask {
+            customer_id,
+            assignee_id: assignee,
+            kind,
+            title: "",
+            title_key: Some(key),
+            title_args: Some(&args),
+            due_on,
+            ticket_id: None,
+            created_by,
+            now,
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -283,22 +283,17 @@ pub async fn request(
     let now = Utc::now();
     let txn = app.db.begin_write().await?;
     let change_id = repo::add_change(&txn, id, &terms, &reason, false, actor.id, now).await?;
-    let args = serde_json::to_string(&[c.name.clone(), summary(&terms)]).unwrap_or_default();
     if let Some(first) = deciders.first() {
-        consign_store::followups::add_task(
+        super::credit_task(
             &txn,
-            &consign_store::followups::NewTask {
-                customer_id: id,
-                assignee_id: Some(*first),
-                kind: "credit_review",
-                title: "",
-                title_key: Some("task.title.credit_review"),
-                title_args: Some(&args),
-                due_on: consign_domain::classify::day_num(app.today()),
-                ticket_id: None,
-                created_by: actor.id,
-                now,
-            },
+            id,
+            Some(*first),
+            "credit_review",
+            "task.title.credit_review",
+            &[c.name.clone(), summary(&terms)],
+            actor.id,
+            consign_domain::classify::day_num(app.today()),
+            now,
         )
         .await?;
     }
@@ -394,22 +389,16 @@ pub async fn decide(
         } else {
             "task.title.credit_rejected"
         };
-        let args = serde_json::to_string(&[c.name.clone(), summary(&ch.terms), note.to_string()])
-            .unwrap_or_default();
-        consign_store::followups::add_task(
+        super::credit_task(
             &txn,
-            &consign_store::followups::NewTask {
-                customer_id: ch.customer_id,
-                assignee_id: Some(requester),
-                kind: "credit_review",
-                title: "",
-                title_key: Some(key),
-                title_args: Some(&args),
-                due_on: consign_domain::classify::day_num(app.today()),
-                ticket_id: None,
-                created_by: actor.id,
-                now,
-            },
+            ch.customer_id,
+            Some(requester),
+            "credit_review",
+            key,
+            &[c.name.clone(), summary(&ch.terms), note.to_string()],
+            actor.id,
+            consign_domain::classify::day_num(app.today()),
+            now,
         )
         .await?;
         consign_store::service::notify(
