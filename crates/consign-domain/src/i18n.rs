@@ -1294,6 +1294,7 @@ catalogue! {
     "credit.factor.commercial" => "商业因素", "Commercial";
     "credit.factor.financial" => "财务因素", "Financial";
     "credit.assessments" => "信用评估", "Credit assessments";
+    "credit.score_trend" => "评分趋势", "Score over time";
     "credit.assess" => "新评估", "New assessment";
     "credit.assessments_none" => "尚无信用评估", "No assessment yet";
     "credit.method" => "评估方法", "Checklist";

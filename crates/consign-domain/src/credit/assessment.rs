@@ -104,7 +104,10 @@ impl Default for AssessmentPolicy {
 impl AssessmentPolicy {
     pub fn validate(&self) -> Vec<&'static str> {
         let mut bad = Vec::new();
-        if self.five_c_weights.len() != 5 || self.five_c_weights.iter().sum::<u32>() == 0 {
+        if self.five_c_weights.len() != 5
+            || self.five_c_weights.iter().any(|w| *w > 1_000)
+            || self.five_c_weights.iter().all(|w| *w == 0)
+        {
             bad.push("five_c_weights");
         }
         let ok = |x: f64| (0.0..=100.0).contains(&x);

@@ -177,7 +177,9 @@ impl CreditPolicy {
         if !(1..=365).contains(&self.remind_after_days) {
             bad.push("remind_after_days");
         }
-        if !(self.remind_after_days + 1..=365).contains(&self.escalate_after_days) {
+        if !(1..=365).contains(&self.escalate_after_days)
+            || self.escalate_after_days <= self.remind_after_days
+        {
             bad.push("escalate_after_days");
         }
         bad
@@ -392,6 +394,21 @@ mod tests {
         assert!(!g.admit(Fen(100), true), "paid down");
         g.policy = HoldPolicy::Warn;
         assert!(!g.admit(Fen(10_000), true));
+    }
+
+    #[test]
+    fn policies_out_of_range_are_named_not_overflowed() {
+        let p = CreditPolicy {
+            remind_after_days: i64::MAX,
+            escalate_after_days: 0,
+            warn_percent: 0,
+            ..CreditPolicy::default()
+        };
+        assert_eq!(
+            p.validate(),
+            vec!["warn_percent", "remind_after_days", "escalate_after_days"]
+        );
+        assert!(CreditPolicy::default().validate().is_empty());
     }
 
     #[test]

@@ -403,8 +403,8 @@ async fn add_promise(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct PeriodQ {
-    /// `2025`, `2025-H1`, `2025-Q3` or `2025-09`
-    pub period: String,
+    /// `2025`, `2025-H1`, `2025-Q3` or `2025-09` (required: without it, a 422 naming it)
+    pub period: Option<String>,
 }
 
 /// Import a customer's statement of a period from the file its finance department sent
@@ -423,7 +423,8 @@ async fn import_statement(
     body: axum::body::Bytes,
 ) -> ApiResult<Response> {
     let cid: CustomerId = id(&cid, &u)?;
-    let v = credit::import_statement(&app, &u.actor, cid, &q.period, &body)
+    let period = q.period.unwrap_or_default();
+    let v = credit::import_statement(&app, &u.actor, cid, &period, &body)
         .await
         .or_api(&u)?;
     Ok((StatusCode::CREATED, Json(v)).into_response())

@@ -416,6 +416,16 @@ impl CustomerTpl {
             .unwrap_or_default()
             .to_string()
     }
+    /// The assessments' scores, oldest first, as a small trend line.
+    fn score_trend(&self) -> String {
+        let scores: Vec<Option<f64>> = self
+            .assessments
+            .iter()
+            .rev()
+            .map(|a| Some(a.score))
+            .collect();
+        crate::charts::sparkline(&self.ctx.t("credit.score_trend"), &scores)
+    }
     fn factor(&self, f: &str) -> String {
         self.ctx.t(&format!("credit.factor.{f}"))
     }
