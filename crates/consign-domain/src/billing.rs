@@ -139,6 +139,8 @@ impl Invoice {
         let mut broken = Vec::new();
         if self.amount_fen <= Fen::ZERO {
             broken.push(("amount", "err.amount_positive"));
+        } else if self.amount_fen > crate::ops::MAX_AMOUNT {
+            broken.push(("amount", "err.amount_too_large"));
         }
         if self.due_at < self.issued_at {
             broken.push(("due_at", "err.due_before_issued"));
@@ -167,6 +169,8 @@ impl Payment {
     pub fn check(&self) -> Result<(), Vec<(&'static str, &'static str)>> {
         if self.amount_fen <= Fen::ZERO {
             Err(vec![("amount", "err.amount_positive")])
+        } else if self.amount_fen > crate::ops::MAX_AMOUNT {
+            Err(vec![("amount", "err.amount_too_large")])
         } else {
             Ok(())
         }

@@ -1252,6 +1252,7 @@ catalogue! {
     "err.credit_rating" => "信用等级应为 A、B、C 或 D", "The rating must be A, B, C or D";
     "err.credit_policy" => "取值超出允许范围", "The value is out of range";
     "err.credit_policy_kind" => "超限处理应为 warn 或 block", "Over-limit handling must be warn or block";
+    "err.amount_too_large" => "金额过大（单笔至多 1 万亿元）", "The amount is too large (at most ¥1,000,000,000,000)";
     "err.statement_too_large" => "金额超出可接受范围", "The amount is out of range";
     "err.statement_item_range" => "金额不能为负数或过大", "The amount cannot be negative or this large";
     "err.credit_status" => "状态应为 ok、warning 或 over", "The status must be ok, warning or over";

@@ -27,6 +27,10 @@ use serde::{Deserialize, Serialize};
 #[serde(transparent)]
 pub struct Fen(pub i64);
 
+/// The largest amount one record carries (¥1,000,000,000,000): sums over millions of
+/// records stay within 64 bits.
+pub const MAX_AMOUNT: Fen = Fen(100_000_000_000_000);
+
 impl Fen {
     pub const ZERO: Fen = Fen(0);
 

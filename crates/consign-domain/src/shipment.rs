@@ -120,6 +120,8 @@ impl Shipment {
         ] {
             if v < 0 {
                 errs.push((field, "err.negative"));
+            } else if field == "revenue" && v > crate::ops::MAX_AMOUNT.get() {
+                errs.push((field, "err.amount_too_large"));
             }
         }
         if self.cost_fen.is_some_and(|c| c < Fen::ZERO) {

@@ -67,7 +67,7 @@ impl Statement {
                 bad.push((f, "err.statement_too_large"));
             }
         }
-        if self.profit_fen.get().abs() > MAX_ITEM.get() {
+        if self.profit_fen.get().unsigned_abs() > MAX_ITEM.get().unsigned_abs() {
             bad.push(("profit_fen", "err.statement_too_large"));
         }
         for (f, v) in [
