@@ -7,29 +7,14 @@
 //! one after another on loopback, median and max against the 100 ms target.
 
 use anyhow::Result;
-use consign_app::{App, Settings};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 async fn load(dir: &Path, customers: usize) -> Result<Vec<(String, String)>> {
-    let mut s = Settings::default();
-    s.set_data_dir(dir.to_path_buf());
-    let app = App::open(s).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (app, fresh) = crate::timed::open_with_customers(dir, customers).await?;
     let conn = &app.db.conn;
     use sea_orm::ConnectionTrait;
-    if consign_store::users::count_users(conn).await? == 0 {
-        let t = Instant::now();
-        let owners = consign_app::demo::seed_users(&app)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let list = consign_app::demo::generate(42, customers, owners.len());
-        consign_app::demo::insert_customers(&app, &list, &owners)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        println!(
-            "loaded {customers} customers in {:.1}s",
-            t.elapsed().as_secs_f64()
-        );
+    if fresh {
         let t = Instant::now();
         let now = chrono::Utc::now();
         let ts = |d: i64| (now + chrono::Duration::days(d)).to_rfc3339();
@@ -38,11 +23,12 @@ async fn load(dir: &Path, customers: usize) -> Result<Vec<(String, String)>> {
         conn.execute_unprepared(&format!(
             "INSERT INTO credit_accounts (customer_id, monthly_settlement, limit_fen, term_days, \
              rating, policy, invoiced_fen, paid_fen, billed_from, uninvoiced_fen, exposure_fen, \
-             notified, updated_at) \
+             notified, updated_at, utilization_bp) \
              SELECT id, 1, CASE WHEN id % 10 = 0 THEN NULL ELSE (id * 7919 % 100 + 1) * 1000000 END, \
              30, substr('ABCD', id % 4 + 1, 1), CASE WHEN id % 3 = 0 THEN 'block' ELSE 'warn' END, \
              0, 0, 20261101, (id * 7919 % 100 + 1) * 1000000 * (id * 104729 % 120) / 100, \
-             (id * 7919 % 100 + 1) * 1000000 * (id * 104729 % 120) / 100, 0, '{at}' FROM customers",
+             (id * 7919 % 100 + 1) * 1000000 * (id * 104729 % 120) / 100, 0, '{at}', \
+             CASE WHEN id % 10 = 0 THEN -1 ELSE (id * 104729 % 120) * 100 END FROM customers",
             at = ts(0)
         ))
         .await?;
@@ -65,27 +51,8 @@ async fn load(dir: &Path, customers: usize) -> Result<Vec<(String, String)>> {
             t.elapsed().as_secs_f64()
         );
         conn.execute_unprepared("ANALYZE").await?;
-    } else {
-        println!("reusing {}", dir.display());
     }
-    let mut tokens = Vec::new();
-    for name in ["admin", "wangjl", "lixy"] {
-        let uid = consign_app::users::id_of(&app, name)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let (_, token) = consign_app::auth::create_token(
-            &app,
-            &consign_app::auth::Actor::system("bench"),
-            uid,
-            "bench",
-            None,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        tokens.push((name.to_string(), token));
-    }
-    app.db.conn.close().await?;
-    Ok(tokens)
+    crate::timed::tokens(app, &["admin", "wangjl", "lixy"]).await
 }
 
 pub async fn run(customers: usize, dir: PathBuf, consign: PathBuf, requests: usize) -> Result<()> {

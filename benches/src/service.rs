@@ -7,7 +7,6 @@
 //! loopback, median and max against the 50 ms target.
 
 use anyhow::Result;
-use consign_app::{App, Settings};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -18,24 +17,10 @@ async fn load(
     interactions: u64,
     tasks: u64,
 ) -> Result<Vec<(String, String)>> {
-    let mut s = Settings::default();
-    s.set_data_dir(dir.to_path_buf());
-    let app = App::open(s).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (app, fresh) = crate::timed::open_with_customers(dir, customers).await?;
     let conn = &app.db.conn;
     use sea_orm::ConnectionTrait;
-    if consign_store::users::count_users(conn).await? == 0 {
-        let t = Instant::now();
-        let owners = consign_app::demo::seed_users(&app)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let list = consign_app::demo::generate(42, customers, owners.len());
-        consign_app::demo::insert_customers(&app, &list, &owners)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        println!(
-            "loaded {customers} customers in {:.1}s",
-            t.elapsed().as_secs_f64()
-        );
+    if fresh {
         let mut ids = Vec::new();
         for name in ["liuy", "sunl", "lixy", "zhaop", "chenj"] {
             ids.push(
@@ -111,27 +96,8 @@ async fn load(
         .await?;
         println!("wrote {tasks} tasks in {:.1}s", t.elapsed().as_secs_f64());
         conn.execute_unprepared("ANALYZE").await?;
-    } else {
-        println!("reusing {}", dir.display());
     }
-    let mut tokens = Vec::new();
-    for name in ["wangjl", "liuy", "lixy", "admin"] {
-        let uid = consign_app::users::id_of(&app, name)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let (_, token) = consign_app::auth::create_token(
-            &app,
-            &consign_app::auth::Actor::system("bench"),
-            uid,
-            "bench",
-            None,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        tokens.push((name.to_string(), token));
-    }
-    app.db.conn.close().await?;
-    Ok(tokens)
+    crate::timed::tokens(app, &["wangjl", "liuy", "lixy", "admin"]).await
 }
 
 pub async fn run(

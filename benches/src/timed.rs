@@ -94,3 +94,52 @@ pub async fn run(
     let _ = server.wait();
     result
 }
+
+/// Opens the benchmark database in `dir`; one without users yet gets the demo's users
+/// and `customers` customers (its generator). Returns the app and whether it was empty.
+pub async fn open_with_customers(dir: &Path, customers: usize) -> Result<(consign_app::App, bool)> {
+    let mut s = consign_app::Settings::default();
+    s.set_data_dir(dir.to_path_buf());
+    let app = consign_app::App::open(s)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if consign_store::users::count_users(&app.db.conn).await? > 0 {
+        println!("reusing {}", dir.display());
+        return Ok((app, false));
+    }
+    let t = Instant::now();
+    let owners = consign_app::demo::seed_users(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let list = consign_app::demo::generate(42, customers, owners.len());
+    consign_app::demo::insert_customers(&app, &list, &owners)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "loaded {customers} customers in {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
+    Ok((app, true))
+}
+
+/// An API token for each of these demo users, then the database closed.
+pub async fn tokens(app: consign_app::App, names: &[&str]) -> Result<Vec<(String, String)>> {
+    let mut tokens = Vec::new();
+    for name in names {
+        let uid = consign_app::users::id_of(&app, name)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (_, token) = consign_app::auth::create_token(
+            &app,
+            &consign_app::auth::Actor::system("bench"),
+            uid,
+            "bench",
+            None,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        tokens.push((name.to_string(), token));
+    }
+    app.db.conn.close().await?;
+    Ok(tokens)
+}
