@@ -232,7 +232,7 @@ async fn housekeeping(app: &App) -> Result<String> {
     // A new month moves the recent sums the company's KPI page reads.
     let recent = crate::kpis::keep_recent(app).await?;
     // Credit crossings are told as writes make them; this catches any a write missed.
-    crate::credit::notify_crossings(app, &app.db.conn).await?;
+    crate::credit::notify_crossings(app, &app.db.conn, None).await?;
     Ok(format!(
         "sessions={sessions} login_attempts={attempts} idempotency_keys={keys} jobs={jobs} \
          reclaimed={reclaimed} interrupted_imports={interrupted} import_errors={errors} \

@@ -93,13 +93,14 @@ async fn holders<C: ConnectionTrait>(conn: &C, doc: Doc, nos: &[&str]) -> Result
 }
 
 /// Inserts invoices or replaces the ones with the same number: (customer id, invoice).
-/// The credit accounts of the customers they belonged to and belong to now follow.
+/// The credit accounts of the customers they belonged to and belong to now follow;
+/// returns those customers.
 pub async fn upsert_invoices<C: ConnectionTrait>(
     conn: &C,
     rows: &[(i64, Invoice)],
     now: DateTime<Utc>,
     tz: chrono_tz::Tz,
-) -> Result<()> {
+) -> Result<Vec<i64>> {
     let nos: Vec<&str> = rows.iter().map(|(_, i)| i.invoice_no.as_str()).collect();
     let mut touched = holders(conn, Doc::Invoice, &nos).await?;
     touched.extend(rows.iter().map(|(c, _)| *c));
@@ -141,7 +142,10 @@ pub async fn upsert_invoices<C: ConnectionTrait>(
         );
         conn.execute(stmt(backend, &sql, values)).await?;
     }
-    crate::credit::recompute(conn, &touched, tz).await
+    touched.sort_unstable();
+    touched.dedup();
+    crate::credit::recompute(conn, &touched, tz).await?;
+    Ok(touched)
 }
 
 /// How many payments name this invoice.
@@ -362,13 +366,13 @@ pub struct PaymentWrite {
 }
 
 /// Inserts payments or replaces the ones with the same number; the credit accounts of the
-/// customers they belonged to and belong to now follow.
+/// customers they belonged to and belong to now follow; returns those customers.
 pub async fn upsert_payments<C: ConnectionTrait>(
     conn: &C,
     rows: &[PaymentWrite],
     now: DateTime<Utc>,
     tz: chrono_tz::Tz,
-) -> Result<()> {
+) -> Result<Vec<i64>> {
     let nos: Vec<&str> = rows.iter().map(|w| w.payment.payment_no.as_str()).collect();
     let mut touched = holders(conn, Doc::Payment, &nos).await?;
     touched.extend(rows.iter().map(|w| w.customer_id));
@@ -405,7 +409,10 @@ pub async fn upsert_payments<C: ConnectionTrait>(
         );
         conn.execute(stmt(backend, &sql, values)).await?;
     }
-    crate::credit::recompute(conn, &touched, tz).await
+    touched.sort_unstable();
+    touched.dedup();
+    crate::credit::recompute(conn, &touched, tz).await?;
+    Ok(touched)
 }
 
 /// Every customer with an invoice or a payment, by id.

@@ -462,8 +462,8 @@ pub async fn upsert_invoices(
                 .map(|o| o.customer_id == *cid && o.invoice == *inv)
         },
     );
-    repo::upsert_invoices(&txn, &writes, now, app.tz()).await?;
-    crate::credit::notify_crossings(app, &txn).await?;
+    let touched = repo::upsert_invoices(&txn, &writes, now, app.tz()).await?;
+    crate::credit::notify_crossings(app, &txn, Some(&touched)).await?;
     let written: Vec<&str> = writes.iter().map(|(_, i)| i.invoice_no.as_str()).collect();
     let customer = writes.first().map(|(cid, _)| *cid);
     audit_writes(&txn, actor, Doc::Invoice, &written, customer).await?;

@@ -237,8 +237,8 @@ pub async fn upsert_payments(
             })
         },
     );
-    repo::upsert_payments(&txn, &writes, now, app.tz()).await?;
-    crate::credit::notify_crossings(app, &txn).await?;
+    let touched = repo::upsert_payments(&txn, &writes, now, app.tz()).await?;
+    crate::credit::notify_crossings(app, &txn, Some(&touched)).await?;
     let written: Vec<&str> = writes
         .iter()
         .map(|w| w.payment.payment_no.as_str())

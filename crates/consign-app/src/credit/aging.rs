@@ -72,6 +72,19 @@ pub struct AgingReport {
     pub dso: Vec<Dso>,
 }
 
+/// Each customer's aging and oldest overdue days, of the customers within `vis` (and
+/// among `only`, given): two queries, whatever their number.
+pub(crate) async fn agings(
+    app: &App,
+    vis: &consign_store::scope::Visibility,
+    only: Option<&[i64]>,
+) -> Result<HashMap<i64, (Option<i64>, Aging, i64)>> {
+    let conn = &app.db.conn;
+    let open = repo::open_invoices(conn, vis, only).await?;
+    let credits = repo::unnamed_credits(conn, vis, only).await?;
+    Ok(per_customer(&open, &credits, Utc::now()))
+}
+
 /// Each customer's aging and oldest overdue days, from the open invoices and what is
 /// spread over them.
 fn per_customer(
@@ -80,14 +93,8 @@ fn per_customer(
     now: DateTime<Utc>,
 ) -> HashMap<i64, (Option<i64>, Aging, i64)> {
     let mut out: HashMap<i64, (Option<i64>, Aging, i64)> = HashMap::new();
-    let mut i = 0;
-    while i < open.len() {
-        let c = open[i].customer_id;
-        let j = open[i..]
-            .iter()
-            .position(|x| x.customer_id != c)
-            .map_or(open.len(), |k| i + k);
-        let run = &open[i..j];
+    for run in open.chunk_by(|a, b| a.customer_id == b.customer_id) {
+        let c = run[0].customer_id;
         let pairs: Vec<(Fen, Fen)> = run
             .iter()
             .map(|x| (Fen(x.amount_fen), Fen(x.own_paid_fen)))
@@ -103,7 +110,6 @@ fn per_customer(
                 e.2 = e.2.max(days);
             }
         }
-        i = j;
     }
     out
 }
@@ -117,9 +123,7 @@ pub async fn aging(app: &App, actor: &Actor, q: &AgingQuery) -> Result<AgingRepo
     let vis = visibility(app, actor).await?;
     let conn = &app.db.conn;
     let now = Utc::now();
-    let open = repo::open_invoices(conn, &vis).await?;
-    let credits = repo::unnamed_credits(conn, &vis).await?;
-    let each = per_customer(&open, &credits, now);
+    let each = agings(app, &vis, None).await?;
     let mut total = Aging::default();
     for (_, a, _) in each.values() {
         for b in AgingBucket::ALL {
@@ -275,11 +279,8 @@ async fn dso(
 pub(crate) async fn overdue_customers(
     app: &App,
 ) -> Result<Vec<(i64, Option<i64>, Fen, i64, String)>> {
-    let vis = consign_store::scope::Visibility::All;
     let conn = &app.db.conn;
-    let open = repo::open_invoices(conn, &vis).await?;
-    let credits = repo::unnamed_credits(conn, &vis).await?;
-    let each = per_customer(&open, &credits, Utc::now());
+    let each = agings(app, &consign_store::scope::Visibility::All, None).await?;
     let ids: Vec<i64> = each
         .iter()
         .filter(|(_, (_, a, _))| a.overdue() > Fen::ZERO)

@@ -7,7 +7,6 @@ use crate::scope::visibility;
 use crate::{App, AppError, Page, Result};
 use chrono::{DateTime, Utc};
 use consign_domain::credit::{utilization, CreditStatus, HoldPolicy};
-use consign_domain::customer::CustomerId;
 use consign_domain::ops::Fen;
 use consign_store::credit::{self as repo, Filter, Order};
 use serde::{Deserialize, Serialize};
@@ -103,12 +102,16 @@ pub async fn list(app: &App, actor: &Actor, q: &CreditQuery) -> Result<Page<Cred
         per_page,
     )
     .await?;
-    let now = Utc::now();
+    // Every row's overdue amount in two queries.
+    let ids: Vec<i64> = rows.iter().map(|r| r.customer_id).collect();
+    let agings = super::agings(app, &vis, Some(&ids)).await?;
     let mut items = Vec::with_capacity(rows.len());
     for r in rows {
         let limit = r.limit_fen.map(Fen);
         let exposure = Fen(r.exposure_fen);
-        let (overdue, days) = overdue_of(app, CustomerId::trusted(r.customer_id), now).await?;
+        let (overdue, days) = agings
+            .get(&r.customer_id)
+            .map_or((Fen::ZERO, 0), |(_, a, oldest)| (a.overdue(), *oldest));
         items.push(CreditRow {
             customer_id: r.customer_id.to_string(),
             code: r.code,
@@ -133,24 +136,4 @@ pub async fn list(app: &App, actor: &Actor, q: &CreditQuery) -> Result<Page<Cred
         page,
         per_page,
     })
-}
-
-/// A customer's overdue amount and its oldest overdue invoice's days past due, with
-/// payments applied as its invoice list applies them.
-pub(crate) async fn overdue_of(
-    app: &App,
-    customer_id: CustomerId,
-    now: DateTime<Utc>,
-) -> Result<(Fen, i64)> {
-    use consign_domain::billing::{standing, InvoiceState};
-    let (all, _) = consign_store::billing::settled(&app.db.conn, customer_id).await?;
-    let mut out = (Fen::ZERO, 0);
-    for (s, paid) in &all {
-        let (state, left, days) = standing(s.invoice.amount_fen, *paid, s.invoice.due_at, now);
-        if state == InvoiceState::Overdue {
-            out.0 += left;
-            out.1 = out.1.max(days);
-        }
-    }
-    Ok(out)
 }

@@ -170,15 +170,22 @@ pub async fn get(app: &App, actor: &Actor, customer_id: CustomerId) -> Result<Cr
 
 /// Tells owners of the customers whose status crossed a level since they were last told
 /// (up to warning or over: a notification; back down: nothing, so that the next crossing
-/// is told again). Runs in the writer's transaction, after the writes.
-pub async fn notify_crossings<C: ConnectionTrait>(app: &App, conn: &C) -> Result<usize> {
+/// is told again). Runs in the writer's transaction, after the writes, over the customers
+/// they touched (`only`); housekeeping and a finished import look at every account.
+pub async fn notify_crossings<C: ConnectionTrait>(
+    app: &App,
+    conn: &C,
+    only: Option<&[i64]>,
+) -> Result<usize> {
     if !repo::any(conn).await? {
         return Ok(0);
     }
     let policy = policy_in_force(app).await?;
     let now = Utc::now();
     let mut told = 0;
-    for (customer_id, owner, level, notified) in repo::crossings(conn, policy.warn_percent).await? {
+    for (customer_id, owner, level, notified) in
+        repo::crossings(conn, policy.warn_percent, only).await?
+    {
         if level > notified {
             if let Some(owner) = owner {
                 let kind = if level >= 2 {

@@ -145,7 +145,7 @@ async fn apply<C: consign_store::ConnectionTrait>(
         },
     )
     .await?;
-    super::notify_crossings(app, conn).await?;
+    super::notify_crossings(app, conn, Some(&[id])).await?;
     Ok(())
 }
 
@@ -379,7 +379,7 @@ pub async fn decide(
             },
         )
         .await?;
-        super::notify_crossings(app, &txn).await?;
+        super::notify_crossings(app, &txn, Some(&[ch.customer_id])).await?;
     }
     repo::close_reviews(&txn, ch.customer_id, now).await?;
     if let Some(requester) = ch.requested_by {

@@ -657,7 +657,7 @@ pub async fn merge(
     let txn = app.db.begin_write().await?;
     repo::move_records(&txn, from, into).await?;
     consign_store::credit::merge(&txn, from.get(), into.get(), app.tz()).await?;
-    crate::credit::notify_crossings(app, &txn).await?;
+    crate::credit::notify_crossings(app, &txn, Some(&[into.get()])).await?;
     repo::set_archived_keys(&txn, from, true).await?;
     let mut am: customer::ActiveModel = src.clone().into();
     am.archived_at = Set(Some(now));

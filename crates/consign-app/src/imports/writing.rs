@@ -193,7 +193,7 @@ pub async fn run_import(
         repo::set_notes(&txn, run_id, &json).await?;
     }
     repo::finish(&txn, run_id, status, &message, Utc::now()).await?;
-    crate::credit::notify_crossings(app, &txn).await?;
+    crate::credit::notify_crossings(app, &txn, None).await?;
     let c = &w.counts;
     crate::audit::record(
         &txn,

@@ -434,7 +434,7 @@ pub async fn upsert(app: &App, actor: &Actor, inputs: &[ShipmentInput]) -> Resul
     let held = book.decide(&mut writes, &old, now);
     repo::write_batch(&txn, &writes, &old, None, now).await?;
     crate::credit::hold_written(&txn, actor, &held).await?;
-    crate::credit::notify_crossings(app, &txn).await?;
+    crate::credit::notify_crossings(app, &txn, Some(&ids)).await?;
     if !writes.is_empty() {
         audit::record(
             &txn,
@@ -485,7 +485,9 @@ pub async fn delete(app: &App, actor: &Actor, id: i64) -> Result<()> {
     if !repo::delete(&txn, id).await? {
         return Err(AppError::NotFound);
     }
-    crate::credit::notify_crossings(app, &txn).await?;
+    if let Ok(cid) = s.customer.id.parse::<i64>() {
+        crate::credit::notify_crossings(app, &txn, Some(&[cid])).await?;
+    }
     audit::record(
         &txn,
         actor,

@@ -19,21 +19,37 @@ pub struct OpenInvoice {
     pub due_at: DateTime<Utc>,
 }
 
-/// The open invoices of the customers within `vis`, by customer, then due date.
+/// The condition that the customer `col` is within `vis` and (given) among `only`.
+fn within(vis: &Visibility, only: Option<&[i64]>, col: &str) -> (String, Vec<Value>) {
+    let (mut cond, mut values) = vis.owner_condition("c.owner_id");
+    if let Some(ids) = only {
+        cond = format!(
+            "{cond} AND {col} IN ({})",
+            vec!["?"; ids.len().max(1)].join(",")
+        );
+        values.extend(ids.iter().map(|i| Value::from(*i)));
+        if ids.is_empty() {
+            values.push(Value::from(0i64));
+        }
+    }
+    (cond, values)
+}
+
+/// The open invoices of the customers within `vis` (and among `only`, given), by
+/// customer, then due date; each invoice's own payments summed by index.
 pub async fn open_invoices<C: ConnectionTrait>(
     conn: &C,
     vis: &Visibility,
+    only: Option<&[i64]>,
 ) -> Result<Vec<OpenInvoice>> {
-    let (cond, values) = vis.owner_condition("c.owner_id");
+    let (cond, values) = within(vis, only, "d.customer_id");
+    let own = "COALESCE((SELECT SUM(p.amount_fen) FROM payments p WHERE p.invoice_id = d.id), 0)";
     Ok(OpenInvoice::find_by_statement(stmt(
         conn.get_database_backend(),
         &format!(
-            "SELECT d.customer_id, c.owner_id, d.amount_fen, \
-             CAST(COALESCE(p.s, 0) AS BIGINT) AS own_paid_fen, d.due_at \
-             FROM invoices d JOIN customers c ON c.id = d.customer_id \
-             LEFT JOIN (SELECT invoice_id, SUM(amount_fen) AS s FROM payments \
-             WHERE invoice_id IS NOT NULL GROUP BY invoice_id) p ON p.invoice_id = d.id \
-             WHERE d.kind = 'invoice' AND d.amount_fen > COALESCE(p.s, 0) AND {cond} \
+            "SELECT d.customer_id, c.owner_id, d.amount_fen, CAST({own} AS BIGINT) AS own_paid_fen, \
+             d.due_at FROM invoices d JOIN customers c ON c.id = d.customer_id \
+             WHERE d.kind = 'invoice' AND d.amount_fen > {own} AND {cond} \
              ORDER BY d.customer_id, d.due_at, d.id"
         ),
         values,
@@ -42,14 +58,15 @@ pub async fn open_invoices<C: ConnectionTrait>(
     .await?)
 }
 
-/// Per customer within `vis`: its payments naming no invoice plus its credit notes (what
-/// is spread over its earliest-due open invoices).
+/// Per customer within `vis` (and among `only`, given): its payments naming no invoice
+/// plus its credit notes (what is spread over its earliest-due open invoices).
 pub async fn unnamed_credits<C: ConnectionTrait>(
     conn: &C,
     vis: &Visibility,
+    only: Option<&[i64]>,
 ) -> Result<HashMap<i64, i64>> {
-    let (cond, values) = vis.owner_condition("c.owner_id");
-    let mut all = values.clone();
+    let (pcond, mut all) = within(vis, only, "p.customer_id");
+    let (cond, values) = within(vis, only, "d.customer_id");
     all.extend(values);
     let rows = conn
         .query_all(stmt(
@@ -57,7 +74,7 @@ pub async fn unnamed_credits<C: ConnectionTrait>(
             &format!(
                 "SELECT x.customer_id, CAST(SUM(x.s) AS BIGINT) AS s FROM ( \
                  SELECT p.customer_id, p.amount_fen AS s FROM payments p JOIN customers c ON c.id = p.customer_id \
-                 WHERE p.invoice_id IS NULL AND {cond} \
+                 WHERE p.invoice_id IS NULL AND {pcond} \
                  UNION ALL SELECT d.customer_id, d.amount_fen AS s FROM invoices d JOIN customers c ON c.id = d.customer_id \
                  WHERE d.kind = 'credit_note' AND {cond}) x GROUP BY x.customer_id"
             ),

@@ -423,11 +423,12 @@ pub(crate) fn level_sql(warn_percent: i64) -> String {
     )
 }
 
-/// Accounts whose status level differs from the one their owner was last told of:
-/// (customer id, owner, level now, level told).
+/// Accounts (all, or these customers') whose status level differs from the one their
+/// owner was last told of: (customer id, owner, level now, level told).
 pub async fn crossings<C: ConnectionTrait>(
     conn: &C,
     warn_percent: i64,
+    only: Option<&[i64]>,
 ) -> Result<Vec<(i64, Option<i64>, i32, i32)>> {
     #[derive(FromQueryResult)]
     struct Row {
@@ -436,22 +437,39 @@ pub async fn crossings<C: ConnectionTrait>(
         level: i32,
         notified: i32,
     }
-    let rows = Row::find_by_statement(stmt(
-        conn.get_database_backend(),
-        &format!(
-            "SELECT a.customer_id, c.owner_id, CAST({level} AS INTEGER) AS level, a.notified \
-             FROM credit_accounts a JOIN customers c ON c.id = a.customer_id \
-             WHERE {level} <> a.notified ORDER BY a.customer_id",
-            level = level_sql(warn_percent)
-        ),
-        vec![],
-    ))
-    .all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.customer_id, r.owner_id, r.level, r.notified))
-        .collect())
+    let level = level_sql(warn_percent);
+    let mut out = Vec::new();
+    // A writer's own customers by key; everyone's (housekeeping) in one pass.
+    let chunks: Vec<Option<&[i64]>> = match only {
+        Some([]) => return Ok(out),
+        Some(ids) => ids.chunks(500).map(Some).collect(),
+        None => vec![None],
+    };
+    for chunk in chunks {
+        let (cond, values) = match chunk {
+            Some(ids) => (
+                format!(" AND a.customer_id IN ({})", vec!["?"; ids.len()].join(",")),
+                ids.iter().map(|i| Value::from(*i)).collect(),
+            ),
+            None => (String::new(), vec![]),
+        };
+        let rows = Row::find_by_statement(stmt(
+            conn.get_database_backend(),
+            &format!(
+                "SELECT a.customer_id, c.owner_id, CAST({level} AS INTEGER) AS level, a.notified \
+                 FROM credit_accounts a JOIN customers c ON c.id = a.customer_id \
+                 WHERE {level} <> a.notified{cond} ORDER BY a.customer_id"
+            ),
+            values,
+        ))
+        .all(conn)
+        .await?;
+        out.extend(
+            rows.into_iter()
+                .map(|r| (r.customer_id, r.owner_id, r.level, r.notified)),
+        );
+    }
+    Ok(out)
 }
 
 pub async fn set_notified<C: ConnectionTrait>(

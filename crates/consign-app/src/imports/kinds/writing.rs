@@ -236,8 +236,8 @@ pub(crate) async fn write_bills<C: consign_store::ConnectionTrait + 'static>(
                     writes.push((*cid, inv.clone()));
                 }
             }
-            bills::upsert_invoices(txn, &writes, now, w.app.tz()).await?;
-            crate::credit::notify_crossings(w.app, txn).await?;
+            let touched = bills::upsert_invoices(txn, &writes, now, w.app.tz()).await?;
+            crate::credit::notify_crossings(w.app, txn, Some(&touched)).await?;
         }
         _ => {
             let rows: Vec<(i64, i64, Payment)> = kept
@@ -307,8 +307,8 @@ pub(crate) async fn write_bills<C: consign_store::ConnectionTrait + 'static>(
                     });
                 }
             }
-            bills::upsert_payments(txn, &writes, now, w.app.tz()).await?;
-            crate::credit::notify_crossings(w.app, txn).await?;
+            let touched = bills::upsert_payments(txn, &writes, now, w.app.tz()).await?;
+            crate::credit::notify_crossings(w.app, txn, Some(&touched)).await?;
         }
     }
     Ok(prospects)
