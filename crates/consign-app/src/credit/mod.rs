@@ -22,7 +22,7 @@ use crate::auth::Actor;
 use crate::scope::visible_customer;
 use crate::{App, AppError, Result};
 use chrono::{DateTime, Utc};
-use consign_domain::credit::{utilization, CreditPolicy, CreditStatus, HoldPolicy, Sums, Terms};
+use consign_domain::credit::{utilization, CreditPolicy, CreditStatus, HoldPolicy, Sums};
 use consign_domain::customer::CustomerId;
 use consign_domain::ops::Fen;
 use consign_store::credit as repo;
@@ -98,13 +98,7 @@ impl CreditView {
         defaults: &CreditPolicy,
         held: u64,
     ) -> CreditView {
-        let terms = account.map(|a| a.terms.clone()).unwrap_or(Terms {
-            monthly_settlement: false,
-            limit_fen: None,
-            term_days: defaults.default_term_days,
-            rating: String::new(),
-            policy: defaults.default_policy,
-        });
+        let terms = account.map_or_else(|| defaults.default_terms(), |a| a.terms.clone());
         let (sums, from) = match (account, scratch) {
             (Some(a), _) => (a.sums, a.billed_from),
             (None, Some(s)) => s,

@@ -89,14 +89,7 @@ async fn current_terms(app: &App, customer_id: i64) -> Result<Terms> {
     let p = super::policy_in_force(app).await?;
     Ok(repo::get(&app.db.conn, customer_id)
         .await?
-        .map(|a| a.terms)
-        .unwrap_or(Terms {
-            monthly_settlement: false,
-            limit_fen: None,
-            term_days: p.default_term_days,
-            rating: String::new(),
-            policy: p.default_policy,
-        }))
+        .map_or_else(|| p.default_terms(), |a| a.terms))
 }
 
 /// Sets a customer's terms (credit staff only), with their history and audit.
@@ -239,7 +232,7 @@ pub async fn pending(app: &App, actor: &Actor) -> Result<Vec<ChangeView>> {
 
 /// The users who decide credit requests for a customer: the credit officers who see it,
 /// else its managers, else the admins.
-async fn deciders(app: &App, customer_id: CustomerId) -> Result<Vec<i64>> {
+async fn deciders(app: &App, owner: Option<i64>) -> Result<Vec<i64>> {
     let users = consign_store::users::all_users(&app.db.conn).await?;
     for role in [Role::CreditOfficer, Role::Manager, Role::Admin] {
         let mut ids = Vec::new();
@@ -248,7 +241,8 @@ async fn deciders(app: &App, customer_id: CustomerId) -> Result<Vec<i64>> {
             .filter(|u| !u.disabled && Role::parse(&u.role) == Some(role))
         {
             let actor = crate::auth::actor_for(app, u, None).await?;
-            if visible_customer(app, &actor, customer_id).await.is_ok() {
+            let vis = crate::scope::visibility(app, &actor).await?;
+            if crate::scope::owner_visible(&vis, owner) {
                 ids.push(u.id);
             }
         }
@@ -279,7 +273,7 @@ pub async fn request(
         e.add("reason", "err.required");
         return Err(AppError::Validation(e));
     }
-    let deciders = deciders(app, customer_id).await?;
+    let deciders = deciders(app, c.owner_id).await?;
     let now = Utc::now();
     let txn = app.db.begin_write().await?;
     let change_id = repo::add_change(&txn, id, &terms, &reason, false, actor.id, now).await?;

@@ -165,6 +165,18 @@ impl Default for CreditPolicy {
 }
 
 impl CreditPolicy {
+    /// The terms a customer without an account stands on: pays per shipment, no limit,
+    /// not rated, the policy's credit period and hold policy.
+    pub fn default_terms(&self) -> Terms {
+        Terms {
+            monthly_settlement: false,
+            limit_fen: None,
+            term_days: self.default_term_days,
+            rating: String::new(),
+            policy: self.default_policy,
+        }
+    }
+
     /// The fields out of range.
     pub fn validate(&self) -> Vec<&'static str> {
         let mut bad = Vec::new();
