@@ -55,6 +55,10 @@ pub struct Settings {
     /// Outgoing mail for reminders and escalations (`[smtp]`); without it they show in
     /// the UI only.
     pub smtp: Option<Smtp>,
+    /// Whether webhooks and group bots may reach private and loopback addresses (an
+    /// on-premises receiver, tests). Off by default: an endpoint cannot be pointed at the
+    /// company's internal network or the machine itself.
+    pub webhooks_allow_private: bool,
 }
 
 /// An SMTP relay.
@@ -97,6 +101,7 @@ impl std::fmt::Debug for Settings {
             .field("pool_reclaim_days", &self.pool_reclaim_days)
             .field("import_commit_rows", &self.import_commit_rows)
             .field("sqlite_mmap_mib", &self.sqlite_mmap_mib)
+            .field("webhooks_allow_private", &self.webhooks_allow_private)
             .field(
                 "smtp",
                 &self.smtp.as_ref().map(|m| (&m.host, m.port, &m.from)),
@@ -138,6 +143,7 @@ impl Default for Settings {
             password_cost: "default".into(),
             classification: None,
             smtp: None,
+            webhooks_allow_private: false,
         }
     }
 }
@@ -245,6 +251,17 @@ impl Settings {
             self.sqlite_mmap_mib = v
                 .parse()
                 .map_err(|_| format!("CONSIGN_SQLITE_MMAP_MIB: not a number: {v}"))?;
+        }
+        if let Some(v) = get("CONSIGN_WEBHOOKS_ALLOW_PRIVATE") {
+            self.webhooks_allow_private = match v.trim() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" | "" => false,
+                _ => {
+                    return Err(format!(
+                        "CONSIGN_WEBHOOKS_ALLOW_PRIVATE: not true or false: {v}"
+                    ))
+                }
+            };
         }
         Ok(())
     }

@@ -231,12 +231,14 @@ async fn housekeeping(app: &App) -> Result<String> {
         consign_store::imports::purge_errors(&app.db.conn, now - Duration::days(90)).await?;
     // A new month moves the recent sums the company's KPI page reads.
     let recent = crate::kpis::keep_recent(app).await?;
+    // Delivered and given-up webhook deliveries are kept 30 days for the log.
+    let deliveries = consign_store::webhooks::purge(&app.db.conn, now - Duration::days(30)).await?;
     // Credit crossings are told as writes make them; this catches any a write missed.
     crate::credit::notify_crossings(app, &app.db.conn, None).await?;
     Ok(format!(
         "sessions={sessions} login_attempts={attempts} idempotency_keys={keys} jobs={jobs} \
          reclaimed={reclaimed} interrupted_imports={interrupted} import_errors={errors} \
-         recent_moved={recent}"
+         recent_moved={recent} webhook_deliveries={deliveries}"
     ))
 }
 

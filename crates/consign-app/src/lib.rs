@@ -31,6 +31,7 @@ pub mod tabular;
 pub mod users;
 pub mod vault;
 pub mod views;
+pub mod webhooks;
 
 pub use config::Settings;
 pub use error::{AppError, Result};
@@ -50,6 +51,8 @@ pub struct App {
     pub callers: Arc<auth::CallerCache>,
     /// The company's KPIs the customer pages compare against, recently computed.
     pub kpi_cache: Arc<kpis::KpiCache>,
+    /// The HTTP client webhooks and group bots send with (internal addresses refused).
+    pub outgoing: Arc<webhooks::send::Outgoing>,
 }
 
 /// One page of a list and the total matching.
@@ -112,6 +115,7 @@ impl App {
         .await?;
         db.migrate().await?;
         let vault = vault::Vault::load(&settings).map_err(AppError::Config)?;
+        let settings_allow = settings.webhooks_allow_private;
         vault::check_key(&db, &vault).await?;
         let app = App {
             db,
@@ -120,6 +124,7 @@ impl App {
             creates: Arc::default(),
             callers: Arc::default(),
             kpi_cache: Arc::default(),
+            outgoing: Arc::new(webhooks::send::Outgoing::new(settings_allow)?),
         };
         let n = customers::reindex_if_needed(&app).await?;
         if n > 0 {

@@ -24,6 +24,7 @@ pub mod shipment;
 pub mod surveys;
 pub mod validate;
 pub mod views;
+pub mod webhooks;
 
 pub use i18n::Lang;
 pub use validate::{FieldError, FieldErrors};

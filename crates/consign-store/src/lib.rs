@@ -24,6 +24,7 @@ pub mod shipments;
 pub mod surveys;
 pub mod users;
 pub mod views;
+pub mod webhooks;
 
 pub use dialect::bulk::{self as bulk, BulkTxn};
 pub use dialect::db::{self, Backend, Db, WriteTxn};

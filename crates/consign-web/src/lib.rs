@@ -85,6 +85,7 @@ pub fn router(app: App) -> Router {
 /// Serves until Ctrl-C / SIGTERM, running the background jobs alongside.
 pub async fn serve(app: App, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let jobs = tokio::spawn(jobs(app.clone()));
+    let deliveries = tokio::spawn(deliveries(app.clone()));
     let r = axum::serve(
         listener,
         router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -92,7 +93,21 @@ pub async fn serve(app: App, listener: tokio::net::TcpListener) -> std::io::Resu
     .with_graceful_shutdown(shutdown())
     .await;
     jobs.abort();
+    deliveries.abort();
     r
+}
+
+/// Sends queued webhook deliveries and bot messages every two seconds (a quick indexed
+/// look when none is due). A delivery cut off by a stop is held for a minute, then sent
+/// again.
+async fn deliveries(app: App) {
+    let mut tick = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        tick.tick().await;
+        if let Err(e) = consign_app::webhooks::send::deliver_due(&app).await {
+            tracing::warn!(error = %e, "sending webhook deliveries failed");
+        }
+    }
 }
 
 async fn shutdown() {

@@ -321,6 +321,7 @@ async fn run(
     };
     let txn = app.db.begin_write().await?;
     let run_id = repo::save_run(&txn, &run, &verdicts, &figures, &owners, Utc::now()).await?;
+    tell_changes(app, &txn, run_id, w.as_of).await?;
     crate::audit::record(
         &txn,
         actor,
@@ -390,3 +391,86 @@ mod explain;
 pub use explain::*;
 mod form;
 pub use form::*;
+
+/// Tells integrations of each customer whose value class, lifecycle or churn warning the
+/// run changed (`classification.changed`), and each team's robot of its customers newly
+/// flagged at risk (one message a team).
+async fn tell_changes<C: consign_store::ConnectionTrait>(
+    app: &App,
+    conn: &C,
+    run_id: i64,
+    as_of: impl std::fmt::Display,
+) -> Result<()> {
+    use crate::webhooks::{bots, emit_many, Event};
+    let changed = repo::changed_in_run(conn, run_id).await?;
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let day = as_of.to_string();
+    emit_many(
+        conn,
+        changed
+            .iter()
+            .map(|c| {
+                Event::customer(
+                    "classification.changed",
+                    c.customer_id,
+                    serde_json::json!({
+                        "customer_id": c.customer_id, "customer_code": c.code,
+                        "customer_name": c.name, "owner_id": c.owner_id, "as_of": day,
+                        "run_id": run_id,
+                        "before": {"grade": c.before.0, "value_class": c.before.1,
+                            "lifecycle": c.before.2, "at_risk": c.before.3},
+                        "after": {"grade": c.grade, "value_class": c.value_class,
+                            "lifecycle": c.lifecycle, "at_risk": c.at_risk},
+                    }),
+                )
+            })
+            .collect(),
+    )
+    .await?;
+    let flagged: Vec<_> = changed
+        .iter()
+        .filter(|c| c.at_risk && !c.before.3)
+        .collect();
+    if flagged.is_empty() {
+        return Ok(());
+    }
+    // Each owner's team and name.
+    let mut owners: Vec<i64> = flagged.iter().filter_map(|c| c.owner_id).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    let users = consign_store::users::users_by_ids(conn, &owners).await?;
+    let units = consign_store::users::units(conn).await?;
+    let who: std::collections::HashMap<i64, (String, Option<String>)> = users
+        .iter()
+        .map(|u| {
+            let path = units
+                .iter()
+                .find(|x| x.id == u.org_unit_id)
+                .map(|x| x.path.clone());
+            (u.id, (u.display_name.clone(), path))
+        })
+        .collect();
+    bots::post_each(
+        conn,
+        "customer.at_risk",
+        &format!("run:{run_id}"),
+        |team, lang| {
+            let list: Vec<(i64, String, String)> = flagged
+                .iter()
+                .filter_map(|c| {
+                    let (owner, path) = c
+                        .owner_id
+                        .and_then(|o| who.get(&o))
+                        .map(|(n, p)| (n.clone(), p.as_deref()))
+                        .unwrap_or_else(|| (lang.t("customer.in_pool").to_string(), None));
+                    bots::reaches(team, path).then(|| (c.customer_id, c.name.clone(), owner))
+                })
+                .collect();
+            (!list.is_empty()).then(|| bots::at_risk(app, lang, &day, &list))
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -180,6 +180,9 @@ pub async fn notify_crossings<C: ConnectionTrait>(
     for (customer_id, owner, level, notified) in
         repo::crossings(conn, policy.warn_percent, only).await?
     {
+        if level >= 2 && notified < 2 {
+            on_hold(app, conn, customer_id, owner).await?;
+        }
         if level > notified {
             if let Some(owner) = owner {
                 let kind = if level >= 2 {
@@ -211,6 +214,59 @@ pub async fn notify_crossings<C: ConnectionTrait>(
         repo::set_notified(conn, customer_id, level).await?;
     }
     Ok(told)
+}
+
+/// Tells integrations and the owner's team that a customer went over its limit (its new
+/// shipments are held, or flagged, as its terms say).
+async fn on_hold<C: ConnectionTrait>(
+    app: &App,
+    conn: &C,
+    customer_id: i64,
+    owner: Option<i64>,
+) -> Result<()> {
+    use crate::webhooks::{bots, emit, Event};
+    let Some(a) = repo::get(conn, customer_id).await? else {
+        return Ok(());
+    };
+    let Some(c) = consign_store::customers::find(conn, CustomerId::trusted(customer_id)).await?
+    else {
+        return Ok(());
+    };
+    let (exposure, limit) = (a.sums.exposure(), a.terms.limit_fen.unwrap_or_default());
+    emit(
+        conn,
+        Event::customer(
+            "credit.hold",
+            customer_id,
+            serde_json::json!({
+                "customer_id": customer_id, "customer_code": c.code, "customer_name": c.name,
+                "owner_id": owner, "exposure": exposure.to_string(), "limit": limit.to_string(),
+                "policy": a.terms.policy.as_str(),
+            }),
+        ),
+    )
+    .await?;
+    let team = bots::unit_path_of(conn, owner).await?;
+    let block = a.terms.policy == HoldPolicy::Block;
+    bots::post(
+        conn,
+        "credit.hold",
+        team.as_deref(),
+        &format!("customer:{customer_id}"),
+        |lang| {
+            bots::credit_hold(
+                app,
+                lang,
+                customer_id,
+                &c.name,
+                &exposure.yuan(),
+                &limit.yuan(),
+                block,
+            )
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// Gives `assignee` a credit task of today on a customer, its title generated from `key`

@@ -405,6 +405,13 @@ pub(crate) fn audit_json(c: &customer::Model, tags: &[String]) -> serde_json::Va
     })
 }
 
+/// A customer as integrations hear of it (webhooks): its id and what the audit log keeps.
+pub(crate) fn webhook_json(c: &customer::Model, tags: &[String]) -> serde_json::Value {
+    let mut v = audit_json(c, tags);
+    v["id"] = c.id.into();
+    v
+}
+
 mod reading;
 #[allow(unused_imports)]
 pub use reading::*;

@@ -339,6 +339,21 @@ pub(crate) async fn insert_customers_in<C: ConnectionTrait + 'static>(
             .collect(),
     )
     .await?;
+    crate::webhooks::emit_many(
+        txn,
+        created
+            .iter()
+            .zip(jobs)
+            .map(|(m, j)| {
+                crate::webhooks::Event::customer(
+                    "customer.created",
+                    m.id,
+                    super::webhook_json(m, &j.draft.tags),
+                )
+            })
+            .collect(),
+    )
+    .await?;
     tracing::debug!(
         customers = jobs.len(),
         rows_ms = t_rows.as_millis() as u64,
@@ -491,6 +506,15 @@ pub async fn update(
                 before: Some(before),
                 after: Some(after),
             },
+        )
+        .await?;
+        crate::webhooks::emit(
+            &txn,
+            crate::webhooks::Event::customer(
+                "customer.updated",
+                id.get(),
+                super::webhook_json(&m, &draft.tags),
+            ),
         )
         .await?;
     }
@@ -711,6 +735,18 @@ pub async fn merge(
             before: Some(audit_json(&dst, &dst_tags)),
             after: Some(audit_json(&dst_after, &merged_tags)),
         },
+    )
+    .await?;
+    crate::webhooks::emit(
+        &txn,
+        crate::webhooks::Event::customer(
+            "customer.merged",
+            into.get(),
+            serde_json::json!({
+                "merged": super::webhook_json(&src_after, &[]),
+                "into": super::webhook_json(&dst_after, &merged_tags),
+            }),
+        ),
     )
     .await?;
     txn.commit().await?;

@@ -195,6 +195,9 @@ pub async fn run_import(
     repo::finish(&txn, run_id, status, &message, Utc::now()).await?;
     crate::credit::notify_crossings(app, &txn, None).await?;
     let c = &w.counts;
+    let after = serde_json::json!({
+        "kind": kind.as_str(), "file_name": opts.file_name, "status": status, "counts": c,
+    });
     crate::audit::record(
         &txn,
         actor,
@@ -217,13 +220,12 @@ pub async fn run_import(
                 ],
             ),
             before: None,
-            after: Some(serde_json::json!({
-                "kind": kind.as_str(), "file_name": opts.file_name, "status": status,
-                "counts": c,
-            })),
+            after: Some(after.clone()),
         },
     )
     .await?;
+    let finished = crate::webhooks::Event::general("import.finished", after, "run_id", run_id);
+    crate::webhooks::emit(&txn, finished).await?;
     txn.commit().await?;
     // Classes follow the data: shipments and new customers change them. The import
     // stands whatever happens here; the nightly run catches up.

@@ -2,6 +2,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use crate::webhooks::bots;
 
 // ---- escalation ----
 
@@ -104,6 +105,43 @@ pub async fn escalate_due(app: &App, now: DateTime<Utc>) -> Result<usize> {
                 ),
             },
             now,
+        )
+        .await?;
+        crate::webhooks::emit(
+            &txn,
+            crate::webhooks::Event::customer(
+                "ticket.escalated",
+                t.customer_id,
+                serde_json::json!({
+                    "id": id, "number": t.number, "kind": t.kind, "subject": t.subject,
+                    "customer_id": t.customer_id, "status": t.status, "breach": which,
+                    "deadline": deadline, "escalated_to": names,
+                }),
+            ),
+        )
+        .await?;
+        let team = bots::unit_path_of(&txn, t.assignee_id.or(t.owner_id)).await?;
+        let to_names = names.join("、");
+        bots::post(
+            &txn,
+            "ticket.escalated",
+            team.as_deref(),
+            &format!("customer:{}", t.customer_id),
+            |lang| {
+                bots::escalation(
+                    app,
+                    lang,
+                    &bots::Escalation {
+                        ticket_id: id,
+                        number: &t.number,
+                        subject: &t.subject,
+                        customer: &t.customer_name,
+                        which,
+                        deadline: &local_deadline,
+                        to: &to_names,
+                    },
+                )
+            },
         )
         .await?;
         for u in &to {

@@ -296,6 +296,23 @@ pub async fn create_at(
         now,
     )
     .await?;
+    crate::webhooks::emit(
+        &txn,
+        crate::webhooks::Event::customer(
+            "ticket.opened",
+            customer.id,
+            serde_json::json!({
+                "id": id, "number": number, "kind": kind.as_str(), "channel": channel.as_str(),
+                "severity": severity.as_str(), "status": Status::Registered.as_str(),
+                "subject": subject, "customer_id": customer.id, "customer_code": customer.code,
+                "customer_name": customer.name, "assignee_id": assignee_id,
+                "claimed": claimed.map(|f| f.to_string()),
+                "waybills": waybills.iter().map(|w| w.0.clone()).collect::<Vec<_>>(),
+                "first_response_due": first_due, "resolution_due": resolution_due,
+            }),
+        ),
+    )
+    .await?;
     if let Some(a) = assignee_id.filter(|a| Some(*a) != actor.id) {
         repo::notify(
             &txn,

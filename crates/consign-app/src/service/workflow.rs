@@ -160,11 +160,27 @@ pub async fn step_at(
             detail,
             summary: format!("{} {}", t.number, t.subject),
             before: Some(serde_json::json!({"status": from.as_str()})),
-            after: Some(after),
+            after: Some(after.clone()),
         },
         now,
     )
     .await?;
+    if to == Status::Closed {
+        crate::webhooks::emit(
+            &txn,
+            crate::webhooks::Event::customer(
+                "ticket.closed",
+                t.customer_id,
+                serde_json::json!({
+                    "id": id, "number": t.number, "kind": t.kind, "subject": t.subject,
+                    "customer_id": t.customer_id, "status": to.as_str(),
+                    "root_cause": t.root_cause, "settled": t.settled_fen.map(|f| Fen(f).to_string()),
+                    "closed_at": now,
+                }),
+            ),
+        )
+        .await?;
+    }
     txn.commit().await?;
     // Every closed complaint gets its callback on the owner's list (SPEC §5).
     if action == Action::Close && t.kind == TicketKind::Complaint.as_str() {

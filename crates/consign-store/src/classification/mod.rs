@@ -603,3 +603,109 @@ mod verdicts;
 pub use verdicts::*;
 mod slices;
 pub use slices::*;
+
+/// A customer whose value class, lifecycle or churn warning a run changed, with what it
+/// had before (from its previous recorded change).
+#[derive(Debug, Clone)]
+pub struct Changed {
+    pub customer_id: i64,
+    pub code: String,
+    pub name: String,
+    pub owner_id: Option<i64>,
+    pub grade: String,
+    pub value_class: String,
+    pub lifecycle: String,
+    pub at_risk: bool,
+    pub before: (String, String, String, bool),
+}
+
+/// The customers run `run_id` changed in value class, lifecycle or churn warning (a
+/// customer's first verdict is not a change).
+pub async fn changed_in_run<C: ConnectionTrait>(conn: &C, run_id: i64) -> Result<Vec<Changed>> {
+    let backend = conn.get_database_backend();
+    #[derive(FromQueryResult)]
+    struct Now {
+        customer_id: i64,
+        as_of: i32,
+        code: String,
+        name: String,
+        owner_id: Option<i64>,
+        grade: String,
+        value_class: String,
+        lifecycle: String,
+        at_risk: bool,
+    }
+    #[derive(FromQueryResult)]
+    struct Prev {
+        customer_id: i64,
+        as_of: i32,
+        run_id: i64,
+        grade: String,
+        value_class: String,
+        lifecycle: String,
+        at_risk: bool,
+    }
+    let now = Now::find_by_statement(stmt(
+        backend,
+        "SELECT k.customer_id, k.as_of, c.code, c.name, c.owner_id, k.grade, k.value_class, \
+         k.lifecycle, k.at_risk FROM classification_changes k JOIN customers c ON c.id = k.customer_id \
+         WHERE k.run_id = ? ORDER BY k.customer_id",
+        vec![run_id.into()],
+    ))
+    .all(conn)
+    .await?;
+    let mut out = Vec::new();
+    for chunk in now.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let mut values: Vec<Value> = chunk.iter().map(|n| n.customer_id.into()).collect();
+        values.push(run_id.into());
+        let prev = Prev::find_by_statement(stmt(
+            backend,
+            &format!(
+                "SELECT customer_id, as_of, run_id, grade, value_class, lifecycle, at_risk \
+                 FROM classification_changes WHERE customer_id IN ({marks}) AND run_id <> ?"
+            ),
+            values,
+        ))
+        .all(conn)
+        .await?;
+        let day: HashMap<i64, i32> = chunk.iter().map(|n| (n.customer_id, n.as_of)).collect();
+        let mut latest: HashMap<i64, &Prev> = HashMap::new();
+        for p in &prev {
+            if day.get(&p.customer_id).is_none_or(|d| p.as_of > *d) {
+                continue;
+            }
+            let e = latest.entry(p.customer_id).or_insert(p);
+            if (p.as_of, p.run_id) > (e.as_of, e.run_id) {
+                *e = p;
+            }
+        }
+        for n in chunk {
+            let Some(p) = latest.get(&n.customer_id) else {
+                continue;
+            };
+            if p.value_class != n.value_class
+                || p.lifecycle != n.lifecycle
+                || p.at_risk != n.at_risk
+            {
+                out.push(Changed {
+                    customer_id: n.customer_id,
+                    code: n.code.clone(),
+                    name: n.name.clone(),
+                    owner_id: n.owner_id,
+                    grade: n.grade.clone(),
+                    value_class: n.value_class.clone(),
+                    lifecycle: n.lifecycle.clone(),
+                    at_risk: n.at_risk,
+                    before: (
+                        p.grade.clone(),
+                        p.value_class.clone(),
+                        p.lifecycle.clone(),
+                        p.at_risk,
+                    ),
+                });
+            }
+        }
+    }
+    Ok(out)
+}

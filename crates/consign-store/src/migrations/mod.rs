@@ -152,6 +152,10 @@ impl MigratorTrait for Migrator {
                 name: "m0033_credit_utilization",
                 sql: M0033,
             }),
+            Box::new(Sql {
+                name: "m0034_webhooks",
+                sql: M0034,
+            }),
         ]
     }
 }
@@ -317,6 +321,8 @@ const M0030: &str = include_str!("m0030_credit.sql");
 const M0031: &str = include_str!("m0031_credit_assessments.sql");
 const M0032: &str = include_str!("m0032_collections.sql");
 const M0033: &str = include_str!("m0033_credit_utilization.sql");
+/// Outgoing webhooks, group bots and their deliveries (issue 22).
+const M0034: &str = include_str!("m0034_webhooks.sql");
 const M0029_SQLITE: &str = include_str!("m0029_customer_recent.sqlite.sql");
 const M0029_POSTGRES: &str = include_str!("m0029_customer_recent.postgres.sql");
 

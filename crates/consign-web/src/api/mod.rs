@@ -76,6 +76,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .merge(classification::routes())
         .merge(service::routes())
         .merge(views::routes())
+        .merge(webhooks::routes())
         .fallback(api_not_found)
 }
 
@@ -401,6 +402,7 @@ pub(crate) mod shipments;
 pub(crate) mod surveys;
 pub(crate) mod users;
 pub(crate) mod views;
+pub(crate) mod webhooks;
 #[allow(unused_imports)]
 use self::billing::*;
 #[allow(unused_imports)]

@@ -139,6 +139,10 @@ fn request_schemas_name_the_fields_the_server_reads() {
         ("InvoiceInput", fields::<billing::InvoiceInput>()),
         ("PaymentInput", fields::<billing::PaymentInput>()),
         (
+            "WebhookInput",
+            fields::<consign_app::webhooks::WebhookInput>(),
+        ),
+        (
             "TrackingEventsInput",
             fields::<crate::api::shipments::Events>(),
         ),

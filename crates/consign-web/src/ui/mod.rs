@@ -59,6 +59,7 @@ pub fn routes() -> Router<App> {
         .merge(audit::routes())
         .merge(account::routes())
         .merge(views::routes())
+        .merge(webhooks::routes())
 }
 
 // ---- page context and formatting ----
@@ -231,6 +232,8 @@ pub(crate) fn with_flash(mut ctx: Ctx, ok: Option<&str>) -> Ctx {
         "contact.revealed",
         "followup.logged",
         "followup.task_added",
+        "webhook.deleted",
+        "webhook.replayed",
     ];
     if let Some(k) = ok.filter(|k| ALLOWED.contains(k)) {
         ctx.flash = Some(ctx.lang.t(k).to_string());
@@ -538,6 +541,7 @@ mod shipments;
 pub(crate) mod surveys;
 mod users;
 pub(crate) mod views;
+pub(crate) mod webhooks;
 #[allow(unused_imports)]
 use account::*;
 #[allow(unused_imports)]

@@ -82,12 +82,21 @@ where
     F: Fn(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let t = spawn(false).await;
+    each_db_with(|_| {}, body).await
+}
+
+/// As [`each_db`], with settings changed by `configure`.
+pub async fn each_db_with<F, Fut>(configure: impl Fn(&mut Settings), body: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let t = spawn_with(false, &configure).await;
     body(t).await;
     let url = pg_url();
     match pg_available(&url).await {
         Ok(()) => {
-            let t = spawn(true).await;
+            let t = spawn_with(true, &configure).await;
             let cleanup = t.schema.clone();
             body(t).await;
             if let Some((url, schema)) = cleanup {
