@@ -206,6 +206,11 @@ pub fn validate_password(pw: &str) -> Result<(), &'static str> {
     }
 }
 
+/// A random secret for a one-time link (an invitation).
+pub fn random_secret() -> String {
+    random_token()
+}
+
 fn random_token() -> String {
     let mut b = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut b);
@@ -246,11 +251,25 @@ pub enum LoginError {
     Throttled,
 }
 
+/// A staff sign-in (a portal user's account does not sign in here).
 pub async fn login(
     app: &App,
     username: &str,
     password: &str,
     ip: &str,
+) -> Result<Result<LoginOk, LoginError>> {
+    login_for(app, username, password, ip, false).await
+}
+
+/// A sign-in at the staff login (`portal` false) or the customer portal's (`portal` true),
+/// with the same throttling: an account of the other side fails as a wrong password
+/// would, so staff and portal sessions never cross.
+pub async fn login_for(
+    app: &App,
+    username: &str,
+    password: &str,
+    ip: &str,
+    portal: bool,
 ) -> Result<Result<LoginOk, LoginError>> {
     let conn = &app.db.conn;
     let now = Utc::now();
@@ -279,7 +298,8 @@ pub async fn login(
         let _ = verify_password(dummy_hash(app).await, password).await;
         return Ok(Err(LoginError::BadCredentials));
     };
-    if !verify_password(u.password_hash.clone(), password).await {
+    let side_ok = (u.role == Role::PortalUser.as_str()) == portal;
+    if !verify_password(u.password_hash.clone(), password).await || !side_ok {
         let actor = actor_for(app, &u, Some(ip.to_string())).await?;
         audit::record(
             conn,

@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod kpis;
 pub mod mail;
 pub mod policies;
+pub mod portal;
 pub mod scope;
 pub mod ser;
 pub mod service;

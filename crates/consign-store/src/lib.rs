@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod kpis;
 pub mod migrations;
 pub mod paged;
+pub mod portal;
 pub mod scope;
 pub mod service;
 pub mod settings;

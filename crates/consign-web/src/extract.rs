@@ -9,6 +9,7 @@ use axum::http::{header, HeaderMap, Method};
 use axum::response::{IntoResponse, Redirect, Response};
 use consign_app::auth::{self, Actor};
 use consign_app::{App, AppError};
+use consign_domain::role::Role;
 use consign_domain::{FieldErrors, Lang};
 use serde::de::DeserializeOwned;
 
@@ -35,7 +36,19 @@ pub fn set_cookie(
     max_age: Option<i64>,
     http_only: bool,
 ) -> String {
-    let mut c = format!("{name}={value}; Path=/; SameSite=Lax");
+    set_cookie_at(app, name, value, max_age, http_only, "/")
+}
+
+/// A cookie sent back only under `path` (the portal's session: `/portal`).
+pub fn set_cookie_at(
+    app: &App,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+    http_only: bool,
+    path: &str,
+) -> String {
+    let mut c = format!("{name}={value}; Path={path}; SameSite=Lax");
     if http_only {
         c.push_str("; HttpOnly");
     }
@@ -144,6 +157,8 @@ impl FromRequestParts<App> for ApiUser {
                 .await
                 .map_err(fail)?
             {
+                // A portal account is not a staff caller, however it got a token.
+                Some(actor) if actor.role == Role::PortalUser => Err(fail(AppError::Unauthorized)),
                 Some(mut actor) => {
                     let lang = request_lang(&parts.headers, actor.lang);
                     // Generated texts read in the request's language.
@@ -159,6 +174,9 @@ impl FromRequestParts<App> for ApiUser {
         let Some(s) = auth::session(app, &raw, ip).await.map_err(fail)? else {
             return Err(fail(AppError::Unauthorized));
         };
+        if s.actor.role == Role::PortalUser {
+            return Err(fail(AppError::Unauthorized));
+        }
         let lang = request_lang(&parts.headers, s.actor.lang);
         let mut actor = s.actor;
         actor.lang = Some(lang);
@@ -207,6 +225,8 @@ impl FromRequestParts<App> for UiUser {
             return Err(to_login());
         };
         match auth::session(app, &raw, ip).await {
+            // Staff pages are not the portal's: a portal account signs in at /portal.
+            Ok(Some(s)) if s.actor.role == Role::PortalUser => Err(to_login()),
             Ok(Some(s)) => {
                 let lang = request_lang(&parts.headers, s.actor.lang);
                 let mut s = s;

@@ -134,6 +134,33 @@ pub async fn create_at(
     if !actor.role.handles_tickets() {
         return Err(AppError::Forbidden);
     }
+    let id = register(app, actor, input, now, None).await?;
+    get(app, actor, id).await
+}
+
+/// Registers a ticket filed through the customer portal by `actor` (a portal account)
+/// for its own customer: the customer is fixed, not read from the input; it goes to the
+/// customer's account manager; a waybill of anyone else's is as unknown as a waybill that
+/// does not exist. Returns the ticket's id.
+pub(crate) async fn register_for_portal(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    input: &TicketInput,
+) -> Result<i64> {
+    if actor.role != Role::PortalUser {
+        return Err(AppError::Forbidden);
+    }
+    register(app, actor, input, Utc::now(), Some(customer_id)).await
+}
+
+async fn register(
+    app: &App,
+    actor: &Actor,
+    input: &TicketInput,
+    now: DateTime<Utc>,
+    portal: Option<i64>,
+) -> Result<i64> {
     let mut e = FieldErrors::new();
     let kind = TicketKind::parse(&input.kind);
     if kind.is_none() {
@@ -180,7 +207,12 @@ pub async fn create_at(
             }
         }
     };
-    let customer = resolve_customer(app, actor, input, &mut e).await?;
+    let customer = match portal {
+        Some(id) => consign_store::customers::find(&app.db.conn, CustomerId::trusted(id))
+            .await?
+            .filter(|c| c.archived_at.is_none()),
+        None => resolve_customer(app, actor, input, &mut e).await?,
+    };
     let conn = &app.db.conn;
     let mut contact_id = None;
     if let (Some(c), Ok(cid)) = (&customer, input.contact_id.trim().parse::<i64>()) {
@@ -194,7 +226,9 @@ pub async fn create_at(
         e.add("contact_id", "err.invalid_choice");
     }
     let mut assignee_id = None;
-    if input.assignee_id.trim().is_empty() {
+    if portal.is_some() {
+        assignee_id = customer.as_ref().and_then(|c| c.owner_id);
+    } else if input.assignee_id.trim().is_empty() {
         assignee_id = actor.id;
     } else {
         match input.assignee_id.trim().parse::<i64>() {
@@ -221,6 +255,7 @@ pub async fn create_at(
                 Some(s) if customer.as_ref().is_some_and(|c| c.id == s.customer_id) => {
                     waybills.push((w, Some(s.id)))
                 }
+                Some(_) if portal.is_some() => e.add("waybills", "err.unknown_waybill"),
                 Some(_) => e.add("waybills", "err.waybill_other_customer"),
                 None => e.add("waybills", "err.unknown_waybill"),
             },
@@ -326,5 +361,5 @@ pub async fn create_at(
         .await?;
     }
     txn.commit().await?;
-    get(app, actor, id).await
+    Ok(id)
 }

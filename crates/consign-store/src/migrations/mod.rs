@@ -156,6 +156,10 @@ impl MigratorTrait for Migrator {
                 name: "m0034_webhooks",
                 sql: M0034,
             }),
+            Box::new(Sql {
+                name: "m0035_portal",
+                sql: M0035,
+            }),
         ]
     }
 }
@@ -323,6 +327,8 @@ const M0032: &str = include_str!("m0032_collections.sql");
 const M0033: &str = include_str!("m0033_credit_utilization.sql");
 /// Outgoing webhooks, group bots and their deliveries (issue 22).
 const M0034: &str = include_str!("m0034_webhooks.sql");
+/// Portal accounts and their invitations (issue 22).
+const M0035: &str = include_str!("m0035_portal.sql");
 const M0029_SQLITE: &str = include_str!("m0029_customer_recent.sqlite.sql");
 const M0029_POSTGRES: &str = include_str!("m0029_customer_recent.postgres.sql");
 

@@ -77,6 +77,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .merge(service::routes())
         .merge(views::routes())
         .merge(webhooks::routes())
+        .merge(portal::routes())
         .fallback(api_not_found)
 }
 
@@ -397,6 +398,7 @@ pub(crate) mod customers;
 pub(crate) mod imports;
 pub(crate) mod improvements;
 pub(crate) mod kpis;
+pub(crate) mod portal;
 pub(crate) mod service;
 pub(crate) mod shipments;
 pub(crate) mod surveys;

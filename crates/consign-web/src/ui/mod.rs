@@ -60,6 +60,7 @@ pub fn routes() -> Router<App> {
         .merge(account::routes())
         .merge(views::routes())
         .merge(webhooks::routes())
+        .merge(portal::routes())
 }
 
 // ---- page context and formatting ----
@@ -536,6 +537,7 @@ pub(crate) mod improvements;
 pub(crate) mod kpis;
 pub(crate) mod listing;
 mod login;
+pub(crate) mod portal;
 pub(crate) mod service;
 mod shipments;
 pub(crate) mod surveys;

@@ -1,0 +1,367 @@
+//! The customer portal (issue 22): an invited contact sets a password, signs in at
+//! /portal and sees its own company's shipments, tracking, invoices and tickets; files a
+//! complaint about its own waybill; and reaches nothing of another customer's, nor any
+//! staff page — staff and portal sessions never cross.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+fn ship(no: &str, customer: i64) -> Value {
+    json!({"waybill_no": no, "customer_id": customer.to_string(), "revenue_fen": 128_000,
+           "ordered_at": (chrono::Utc::now() - chrono::Duration::days(2)).to_rfc3339(),
+           "origin_city": "上海", "destination_city": "杭州", "status": "in_transit"})
+}
+
+struct Side {
+    customer: i64,
+    waybill: String,
+    ticket: i64,
+    contact: i64,
+}
+
+async fn side(t: &TestApp, name: &str, owner: &str, phone: &str, waybill: &str) -> Side {
+    let admin = t.api("admin").await;
+    let customer = t.customer(name, Some(owner), Some(phone)).await;
+    let (s, w) = admin
+        .post("/api/v1/shipments", ship(waybill, customer))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{w}");
+    let sid = w["id"].as_str().expect("id").to_string();
+    let (s, e) = admin
+        .post(
+            &format!("/api/v1/shipments/{sid}/events"),
+            json!({"items": [{"at": chrono::Utc::now().to_rfc3339(), "place": "杭州转运中心", "status_text": "到达转运中心"}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+    let ticket = t.complaint(customer, "货物外包装破损").await.ticket.id;
+    let (_, c) = admin.get(&format!("/api/v1/customers/{customer}")).await;
+    let contact = c["contacts"][0]["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .or_else(|| c["contacts"][0]["id"].as_i64())
+        .expect("contact");
+    Side {
+        customer,
+        waybill: waybill.to_string(),
+        ticket,
+        contact,
+    }
+}
+
+/// Invites a contact (as its account manager) and sets its password; returns the
+/// sign-in name.
+async fn invited(t: &TestApp, by: &str, s: &Side) -> (String, String) {
+    let (st, i) = t
+        .api(by)
+        .await
+        .post(
+            &format!(
+                "/api/v1/customers/{}/contacts/{}/portal-invite",
+                s.customer, s.contact
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{i}");
+    let link = i["link"].as_str().expect("link").to_string();
+    let path = link
+        .split_once("/portal/")
+        .map(|(_, p)| format!("/portal/{p}"))
+        .expect("path");
+    (i["username"].as_str().expect("username").to_string(), path)
+}
+
+async fn portal_login(t: &TestApp, username: &str, password: &str) -> (Browser, reqwest::Response) {
+    let b = Browser::new(&t.base, Some("zh-CN"));
+    let r = b
+        .post(
+            "/portal/login",
+            "/portal/login",
+            &[("username", username), ("password", password)],
+        )
+        .await;
+    (b, r)
+}
+
+#[tokio::test]
+async fn an_invited_contact_sees_its_own_company_only() {
+    each_db(|t| async move {
+        let a = side(
+            &t,
+            "上海恒通供应链管理有限公司",
+            "lixy",
+            "13800138000",
+            "SF1400000001",
+        )
+        .await;
+        let b = side(
+            &t,
+            "广州南沙远洋货运代理有限公司",
+            "chenj",
+            "13900139000",
+            "SF1400000002",
+        )
+        .await;
+
+        // An account manager invites only within its scope.
+        let (s, _) = t
+            .api("chenj")
+            .await
+            .post(
+                &format!(
+                    "/api/v1/customers/{}/contacts/{}/portal-invite",
+                    a.customer, a.contact
+                ),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (username, invite) = invited(&t, "lixy", &a).await;
+
+        // The link sets the password once.
+        let anon = Browser::new(&t.base, Some("zh-CN"));
+        let (s, page) = anon.get(&invite).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains(&username) && page.contains("张伟"), "{page}");
+        let r = anon
+            .post(
+                &invite,
+                &invite,
+                &[
+                    ("password", "Hengtong-2026"),
+                    ("password2", "Hengtong-2027"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r
+            .text()
+            .await
+            .expect("body")
+            .contains("两次输入的密码不一致"));
+        let r = anon
+            .post(
+                &invite,
+                &invite,
+                &[
+                    ("password", "Hengtong-2026"),
+                    ("password2", "Hengtong-2026"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (s, page) = anon.get(&invite).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "a used link is gone: {page}");
+
+        // Staff sign-in refuses the portal account and the portal refuses staff.
+        let staff = Browser::new(&t.base, Some("zh-CN"));
+        let r = staff
+            .post(
+                "/login",
+                "/login",
+                &[
+                    ("username", &username),
+                    ("password", "Hengtong-2026"),
+                    ("next", "/customers"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let (_, r) = portal_login(&t, "lixy", PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+        let (p, r) = portal_login(&t, &username, "Hengtong-2026").await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (s, home) = p.get("/portal").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            home.contains("上海恒通供应链管理有限公司") && home.contains(&a.waybill),
+            "{home}"
+        );
+        assert!(
+            !home.contains("广州南沙") && !home.contains(&b.waybill),
+            "{home}"
+        );
+        let (_, list) = p
+            .get(&format!("/portal/shipments?customer_id={}", b.customer))
+            .await;
+        assert!(
+            list.contains(&a.waybill) && !list.contains(&b.waybill),
+            "the customer is never taken from the request: {list}"
+        );
+        let (s, one) = p.get(&format!("/portal/shipments/{}", a.waybill)).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            one.contains("杭州转运中心") && one.contains("到达转运中心"),
+            "{one}"
+        );
+        assert!(!one.contains("成本"), "no cost shown: {one}");
+        let (s, tk) = p.get(&format!("/portal/tickets/{}", a.ticket)).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            tk.contains("货物外包装破损") && tk.contains("已受理"),
+            "{tk}"
+        );
+
+        // Every portal route with the other customer's ids: not found.
+        for path in [
+            format!("/portal/shipments/{}", b.waybill),
+            format!("/portal/tickets/{}", b.ticket),
+            format!("/portal/tickets/{}", b.ticket + 1000),
+            "/portal/shipments/NOPE".to_string(),
+        ] {
+            let (s, body) = p.get(&path).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{path}: {body}");
+            assert!(!body.contains("广州南沙"), "{path}");
+        }
+        // A complaint about its own waybill goes to its account manager; another
+        // customer's waybill is as unknown as one that does not exist.
+        let r = p
+            .post(
+                "/portal/tickets",
+                "/portal/tickets/new",
+                &[
+                    ("kind", "complaint"),
+                    ("subject", "签收延误两天"),
+                    ("description", "客户催了三次"),
+                    ("waybills", &b.waybill),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = r.text().await.expect("body");
+        assert!(body.contains("没有该运单号的运单"), "{body}");
+        assert!(!body.contains("其他客户"), "{body}");
+        let r = p
+            .post(
+                "/portal/tickets",
+                "/portal/tickets/new",
+                &[
+                    ("kind", "complaint"),
+                    ("subject", "签收延误两天"),
+                    ("description", "客户催了三次"),
+                    ("waybills", &a.waybill),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let to = r.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_string();
+        let (_, tk) = p.get(&to).await;
+        assert!(tk.contains("签收延误两天"), "{tk}");
+        let id = to.rsplit('/').next().expect("id");
+        let (_, staff_view) = t
+            .api("lixy")
+            .await
+            .get(&format!("/api/v1/tickets/{id}"))
+            .await;
+        assert_eq!(staff_view["ticket"]["channel"], "portal", "{staff_view}");
+        assert_eq!(
+            staff_view["ticket"]["assignee_name"], "李晓云",
+            "{staff_view}"
+        );
+        assert_eq!(
+            staff_view["ticket"]["customer_id"],
+            a.customer.to_string(),
+            "{staff_view}"
+        );
+
+        // The portal session opens no staff page or API, and a staff session no portal page.
+        let portal_cookie = p
+            .client
+            .get(format!("{}/portal", t.base))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(portal_cookie.status(), StatusCode::OK);
+        let raw = session_cookie(&t, &username).await;
+        let c = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        for path in [
+            "/customers",
+            "/tickets",
+            "/shipments",
+            &format!("/customers/{}", a.customer),
+        ] {
+            let r = c
+                .get(format!("{}{path}", t.base))
+                .header("Cookie", format!("consign_session={raw}"))
+                .send()
+                .await
+                .expect("send");
+            assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+        }
+        for path in [
+            "/api/v1/customers",
+            &format!("/api/v1/shipments?customer_id={}", a.customer),
+            "/api/v1/tickets",
+        ] {
+            let r = c
+                .get(format!("{}{path}", t.base))
+                .header("Cookie", format!("consign_session={raw}"))
+                .send()
+                .await
+                .expect("send");
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
+        }
+        let staff = t.browser("lixy").await;
+        let (s, _) = staff.get("/portal").await;
+        assert_eq!(
+            s,
+            StatusCode::SEE_OTHER,
+            "a staff session is not a portal session"
+        );
+    })
+    .await;
+}
+
+/// The raw value of the portal account's newest session, as a cookie would carry it,
+/// read back by signing in again through the login form.
+async fn session_cookie(t: &TestApp, username: &str) -> String {
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let page = c
+        .get(format!("{}/portal/login", t.base))
+        .send()
+        .await
+        .expect("send");
+    let login_csrf = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("consign_login_csrf="))
+        .and_then(|v| v.split(';').next())
+        .expect("csrf cookie")
+        .to_string();
+    let r = c
+        .post(format!("{}/portal/login", t.base))
+        .header("Cookie", format!("consign_login_csrf={login_csrf}"))
+        .form(&[
+            ("_csrf", login_csrf.as_str()),
+            ("username", username),
+            ("password", "Hengtong-2026"),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("consign_portal="))
+        .and_then(|v| v.split(';').next())
+        .expect("portal cookie")
+        .to_string()
+}
