@@ -51,6 +51,13 @@ PAGES = [
     ("webhook-new", "/admin/webhooks/new"),
     # The log of an endpoint the script registers (its receiver is not reachable here).
     ("webhook-log", "@webhook-log"),
+    # The customer portal, signed in as PORTAL_USER (printed by `consign demo`).
+    ("portal-home", "/portal"),
+    ("portal-shipments", "/portal/shipments"),
+    ("portal-shipment", "@portal-shipment"),
+    ("portal-tickets", "/portal/tickets"),
+    ("portal-ticket-new", "/portal/tickets/new"),
+    ("portal-invoices", "/portal/invoices"),
 ]
 SIZES = [(1366, 768), (1920, 1080), (390, 844)]
 # SIZES=1366x3000 takes other sizes (a tall one shows a whole page).
@@ -114,6 +121,16 @@ def main():
             go("/credit?sort=exposure")
             credit = js("var a = document.querySelector('table.list a.strong'); "
                         "return a ? a.getAttribute('href') : null")
+        portal_shipment = None
+        if os.environ.get("PORTAL_USER") and any(p[0].startswith("portal") for p in PAGES):
+            go("/portal/login")
+            js(f"document.querySelector('input[name=username]').value='{os.environ['PORTAL_USER']}';"
+               f"document.querySelector('input[name=password]').value='{PASSWORD}';"
+               "document.querySelector('form').submit();")
+            time.sleep(1.5)
+            go("/portal/shipments")
+            portal_shipment = js("var a = document.querySelector('table.data a'); "
+                                 "return a ? a.getAttribute('href') : null")
         hook = None
         if any(p[1] == "@webhook-log" for p in PAGES):
             go("/admin/webhooks/new")
@@ -138,6 +155,10 @@ def main():
                         if not survey:
                             continue
                         path = f"{survey}?lang={lang}"
+                    if path == "@portal-shipment":
+                        if not portal_shipment:
+                            continue
+                        path = portal_shipment
                     if path == "@webhook-log":
                         if not hook:
                             continue

@@ -329,6 +329,16 @@ async fn main() -> Result<()> {
             println!("  liuy    刘洋 (service agent, 上海分公司)");
             println!("  sunl    孙丽 (service agent, 广州分公司)");
             println!("  zhoum   周敏 (credit officer, head office: limits, holds, collections)");
+            let portal = consign_app::demo::portal::logins(&app)
+                .await
+                .map_err(explain)?;
+            if !portal.is_empty() {
+                println!();
+                println!("Customer portal (/portal), same password: a customer's contact sees its own company only");
+                for (user, name, company) in portal {
+                    println!("  {user}  {name} ({company})");
+                }
+            }
             println!();
             if no_serve {
                 return Ok(());

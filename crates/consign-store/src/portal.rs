@@ -191,3 +191,52 @@ pub async fn set_password<C: ConnectionTrait>(
     .await?;
     Ok(())
 }
+
+/// For the demo: an owner's customer with shipments and a contact (the lowest id), as
+/// (customer id, contact id).
+pub async fn demo_candidate<C: ConnectionTrait>(
+    conn: &C,
+    owner: i64,
+) -> Result<Option<(i64, i64)>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        customer_id: i64,
+        contact_id: i64,
+    }
+    Ok(Row::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT c.id AS customer_id, MIN(k.id) AS contact_id FROM customers c \
+         JOIN contacts k ON k.customer_id = c.id \
+         WHERE c.owner_id = ? AND c.archived_at IS NULL \
+         AND EXISTS (SELECT 1 FROM shipments s WHERE s.customer_id = c.id) \
+         AND EXISTS (SELECT 1 FROM tickets t WHERE t.customer_id = c.id) \
+         GROUP BY c.id ORDER BY c.id LIMIT 1",
+        vec![owner.into()],
+    ))
+    .one(conn)
+    .await?
+    .map(|r| (r.customer_id, r.contact_id)))
+}
+
+/// Every portal account with its company's name, for the demo's list of logins.
+pub async fn all_with_company<C: ConnectionTrait>(
+    conn: &C,
+) -> Result<Vec<(String, String, String)>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        username: String,
+        display_name: String,
+        company: String,
+    }
+    Ok(Row::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT u.username, u.display_name, c.name AS company FROM users u \
+         JOIN customers c ON c.id = u.portal_customer_id WHERE u.role = 'portal_user' ORDER BY u.id",
+        vec![],
+    ))
+    .all(conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.username, r.display_name, r.company))
+    .collect())
+}

@@ -5,6 +5,7 @@
 pub mod credit;
 pub mod improvements;
 pub mod ops;
+pub mod portal;
 pub mod service;
 pub mod surveys;
 use crate::audit::{self, Entry};
@@ -764,6 +765,8 @@ pub async fn seed_if_empty(app: &App, customers: usize, shipments: usize) -> Res
     // Credit accounts for the monthly-settlement customers: a few near and over their
     // limits, with held shipments and a change an account manager asked for.
     crate::demo::credit::seed(app, 20261127).await?;
+    // A contact of a customer of each account manager signs in to the customer portal.
+    crate::demo::portal::seed(app).await?;
     crate::followups::plan(app, chrono::Utc::now()).await?;
     crate::kpis::keep_recent(app).await?;
     Ok(true)
