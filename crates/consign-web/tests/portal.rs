@@ -272,6 +272,76 @@ async fn an_invited_contact_sees_its_own_company_only() {
             "{staff_view}"
         );
 
+        // The account manager answers; the customer is not satisfied, then is.
+        let lixy = t.api("lixy").await;
+        let steps = format!("/api/v1/tickets/{id}/transitions");
+        let step = |action: &str, note: &str| json!({"action": action, "note": note, "root_cause": "delay"});
+        let (s, v) = lixy.post(&steps, step("investigate", "")).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (s, v) = lixy.post(&steps, step("resolve", "已协调天津网点优先派送，并减免本票运费")).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (_, tk) = p.get(&to).await;
+        assert!(tk.contains("已协调天津网点优先派送") && tk.contains("问题解决了吗"), "{tk}");
+        let r = p.post(&format!("{to}/callback"), &to, &[("answer", "no"), ("note", "货还没到")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, v) = lixy.get(&format!("/api/v1/tickets/{id}")).await;
+        assert_eq!(v["ticket"]["status"], "investigating", "a rejection reopens it: {v}");
+        assert_eq!(v["ticket"]["reopened"], 1, "{v}");
+        let (s, v) = lixy.post(&steps, step("resolve", "已改派专车，今日送达")).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let r = p.post(&format!("{to}/callback"), &to, &[("answer", "yes"), ("note", "")]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, v) = lixy.get(&format!("/api/v1/tickets/{id}")).await;
+        assert_eq!(v["ticket"]["status"], "confirmed", "{v}");
+        // Not on another customer's ticket, and not twice.
+        let r = p.post(&format!("/portal/tickets/{}/callback", b.ticket), &to, &[("answer", "yes")]).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = p.post(&format!("{to}/callback"), &to, &[("answer", "no")]).await;
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+
+        // A photo onto its own ticket: listed and downloadable; none onto another's, and
+        // another's files are not found.
+        let png: Vec<u8> = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0u8; 64]].concat();
+        let upload = |path: String| {
+            let png = png.clone();
+            let p = &p;
+            let to = to.clone();
+            async move {
+                let (_, page) = p.get(&to).await;
+                let form = reqwest::multipart::Form::new()
+                    .text("_csrf", csrf_of(&page))
+                    .part("file", reqwest::multipart::Part::bytes(png).file_name("破损照片.png"));
+                p.client.post(format!("{}{path}", p.base())).multipart(form).send().await.expect("upload")
+            }
+        };
+        let r = upload(format!("{to}/attachments")).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, tk) = p.get(&to).await;
+        let link = tk
+            .split("href=\"")
+            .filter_map(|x| x.split('"').next())
+            .find(|h| h.contains("/attachments/"))
+            .expect("a link to the photo")
+            .to_string();
+        assert!(tk.contains("破损照片.png"), "{tk}");
+        let r = p.client.get(format!("{}{link}", t.base)).send().await.expect("get");
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.bytes().await.expect("bytes").to_vec(), png);
+        let r = upload(format!("/portal/tickets/{}/attachments", b.ticket)).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let theirs = consign_app::service::attach(&t.app, &t.actor("admin").await, b.ticket, "运单.png", png.clone())
+            .await
+            .expect("attach")
+            .attachments[0]
+            .id;
+        for path in [
+            format!("/portal/tickets/{}/attachments/{theirs}", b.ticket),
+            format!("{to}/attachments/{theirs}"),
+        ] {
+            let (s, _) = p.get(&path).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+        }
+
         // The portal session opens no staff page or API, and a staff session no portal page.
         let portal_cookie = p
             .client
@@ -335,15 +405,7 @@ async fn session_cookie(t: &TestApp, username: &str) -> String {
         .send()
         .await
         .expect("send");
-    let login_csrf = page
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("consign_login_csrf="))
-        .and_then(|v| v.split(';').next())
-        .expect("csrf cookie")
-        .to_string();
+    let login_csrf = set_cookie(&page, "consign_login_csrf");
     let r = c
         .post(format!("{}/portal/login", t.base))
         .header("Cookie", format!("consign_login_csrf={login_csrf}"))
@@ -356,12 +418,18 @@ async fn session_cookie(t: &TestApp, username: &str) -> String {
         .await
         .expect("send");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    set_cookie(&r, "consign_portal")
+}
+
+/// The value a response sets for cookie `name`.
+fn set_cookie(r: &reqwest::Response, name: &str) -> String {
+    let prefix = format!("{name}=");
     r.headers()
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("consign_portal="))
+        .find_map(|v| v.strip_prefix(prefix.as_str()))
         .and_then(|v| v.split(';').next())
-        .expect("portal cookie")
+        .unwrap_or_else(|| panic!("no {name} cookie"))
         .to_string()
 }

@@ -253,3 +253,43 @@ pub async fn file(app: &App, pu: &PortalUser, input: &FileInput) -> Result<i64> 
     };
     crate::service::register_for_portal(app, &pu.actor, pu.customer_id, &t).await
 }
+
+/// The customer's answer to a resolved ticket of its own: settled (the ticket is
+/// confirmed, then closed by its handler) or not (it reopens). Without a note, a default
+/// one in the account's language says which.
+pub async fn answer_callback(
+    app: &App,
+    pu: &PortalUser,
+    id: i64,
+    settled: bool,
+    note: &str,
+) -> Result<()> {
+    let lang = pu.actor.lang.unwrap_or_default();
+    let note = match note.trim() {
+        "" if settled => lang.t("portal.callback_yes_note").to_string(),
+        "" => lang.t("portal.callback_no_note").to_string(),
+        n => n.chars().take(2000).collect(),
+    };
+    crate::service::callback_from_portal(app, &pu.actor, pu.customer_id, id, settled, &note).await
+}
+
+/// Adds a file (a photo of the damage, a delivery note) to a ticket of the account's own.
+pub async fn attach(
+    app: &App,
+    pu: &PortalUser,
+    id: i64,
+    filename: &str,
+    bytes: Vec<u8>,
+) -> Result<()> {
+    crate::service::attach_for_portal(app, &pu.actor, pu.customer_id, id, filename, bytes).await
+}
+
+/// A file of a ticket of the account's own.
+pub async fn attachment(
+    app: &App,
+    pu: &PortalUser,
+    ticket_id: i64,
+    attachment_id: i64,
+) -> Result<(crate::service::AttachmentRow, Vec<u8>)> {
+    crate::service::attachment_for_portal(app, pu.customer_id, ticket_id, attachment_id).await
+}

@@ -7,7 +7,7 @@ use super::PortalUser;
 use crate::actor::Actor;
 use crate::billing::{InvoiceView, Receivables};
 use crate::kpis::KpiQuery;
-use crate::service::{EventView, TicketQuery, TicketView};
+use crate::service::{AttachmentRow, EventView, TicketQuery, TicketView};
 use crate::shipments::{EventView as TrackView, ShipmentQuery, ShipmentView};
 use crate::{App, AppError, Page, Result};
 use consign_domain::customer::CustomerId;
@@ -148,7 +148,11 @@ pub const PUBLIC_STEPS: [&str; 6] = [
 ];
 
 /// One of the account's tickets with its public steps; another customer's is not found.
-pub async fn ticket(app: &App, pu: &PortalUser, id: i64) -> Result<(TicketView, Vec<EventView>)> {
+pub async fn ticket(
+    app: &App,
+    pu: &PortalUser,
+    id: i64,
+) -> Result<(TicketView, Vec<EventView>, Vec<AttachmentRow>)> {
     let d = crate::service::get(app, &system(), id).await?;
     if d.ticket.customer_id != pu.customer_id {
         return Err(AppError::NotFound);
@@ -162,5 +166,5 @@ pub async fn ticket(app: &App, pu: &PortalUser, id: i64) -> Result<(TicketView, 
             e
         })
         .collect();
-    Ok((public_ticket(d.ticket), events))
+    Ok((public_ticket(d.ticket), events, d.attachments))
 }

@@ -51,6 +51,56 @@ pub async fn attach(
     bytes: Vec<u8>,
 ) -> Result<TicketDetail> {
     let t = load_to_work(app, actor, id).await?;
+    store(app, actor, t, filename, bytes).await?;
+    get(app, actor, id).await
+}
+
+/// A file (a photo of the damage, a receipt) added through the portal by `actor`, a
+/// portal account of customer `customer_id`, to a ticket of its own (another's is not
+/// found), with the same bounds as the staff's.
+pub(crate) async fn attach_for_portal(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    id: i64,
+    filename: &str,
+    bytes: Vec<u8>,
+) -> Result<()> {
+    if actor.role != Role::PortalUser {
+        return Err(AppError::Forbidden);
+    }
+    let t = repo::get(&app.db.conn, id)
+        .await?
+        .filter(|t| t.customer_id == customer_id)
+        .ok_or(AppError::NotFound)?;
+    store(app, actor, t, filename, bytes).await
+}
+
+/// An attachment of a ticket of the portal account's own customer.
+pub(crate) async fn attachment_for_portal(
+    app: &App,
+    customer_id: i64,
+    ticket_id: i64,
+    attachment_id: i64,
+) -> Result<(AttachmentRow, Vec<u8>)> {
+    repo::get(&app.db.conn, ticket_id)
+        .await?
+        .filter(|t| t.customer_id == customer_id)
+        .ok_or(AppError::NotFound)?;
+    match repo::attachment(&app.db.conn, attachment_id).await? {
+        Some((row, data)) if row.ticket_id == ticket_id => Ok((row, data)),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+async fn store(
+    app: &App,
+    actor: &Actor,
+    t: TicketRow,
+    filename: &str,
+    bytes: Vec<u8>,
+) -> Result<()> {
+    let id = t.id;
     if bytes.is_empty() {
         return Err(AppError::field("file", "err.required"));
     }
@@ -106,7 +156,7 @@ pub async fn attach(
     )
     .await?;
     txn.commit().await?;
-    get(app, actor, id).await
+    Ok(())
 }
 
 /// An attachment's row and bytes, when its ticket is in scope.

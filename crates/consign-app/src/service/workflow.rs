@@ -40,6 +40,51 @@ pub async fn step_at(
     now: DateTime<Utc>,
 ) -> Result<TicketDetail> {
     let t = load_to_work(app, actor, id).await?;
+    apply_step(app, actor, t, input, now).await?;
+    get(app, actor, id).await
+}
+
+/// The customer's answer at the callback, given through the portal by `actor` (a portal
+/// account of customer `customer_id`): confirmed, or not settled (the ticket reopens as
+/// when the callback fails on the phone). Only its own customer's ticket waiting for the
+/// callback; another's is not found.
+pub(crate) async fn callback_from_portal(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    id: i64,
+    confirm: bool,
+    note: &str,
+) -> Result<()> {
+    if actor.role != Role::PortalUser {
+        return Err(AppError::Forbidden);
+    }
+    let t = repo::get(&app.db.conn, id)
+        .await?
+        .filter(|t| t.customer_id == customer_id)
+        .ok_or(AppError::NotFound)?;
+    let input = StepInput {
+        action: if confirm {
+            "confirm"
+        } else {
+            "callback_failed"
+        }
+        .into(),
+        note: note.to_string(),
+        ..Default::default()
+    };
+    apply_step(app, actor, t, &input, Utc::now()).await
+}
+
+/// Takes a step on a loaded ticket: the rules, the change, its record, what follows.
+async fn apply_step(
+    app: &App,
+    actor: &Actor,
+    t: TicketRow,
+    input: &StepInput,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let id = t.id;
     let action = Action::parse(&input.action)
         .ok_or_else(|| AppError::field("action", "err.invalid_choice"))?;
     let from = AppError::stored("tickets.status", &t.status, Status::parse(&t.status))?;
@@ -206,7 +251,7 @@ pub async fn step_at(
         )
         .await?;
     }
-    get(app, actor, id).await
+    Ok(())
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

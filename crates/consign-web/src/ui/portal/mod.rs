@@ -226,23 +226,32 @@ async fn login_page(
     page
 }
 
+/// A form posted before any session (sign-in, an invitation): its language, fields and
+/// the double-submit token it carried, or the CSRF refusal.
+fn signed_out_form(headers: &HeaderMap, body: &[u8]) -> Result<(Lang, FormData, String), Response> {
+    let lang = extract::request_lang(headers, None);
+    let form = FormData(serde_urlencoded::from_bytes(body).unwrap_or_default());
+    match extract::cookie(headers, extract::LOGIN_CSRF_COOKIE) {
+        Some(c) if form.get("_csrf") == Some(c.as_str()) => Ok((lang, form, c)),
+        _ => Err(WebError::csrf(Surface::Ui, lang).into_response()),
+    }
+}
+
 async fn login_submit(
     State(app): State<App>,
     headers: HeaderMap,
     ClientIp(ip): ClientIp,
     body: axum::body::Bytes,
 ) -> Response {
-    let lang = extract::request_lang(&headers, None);
-    let form = FormData(serde_urlencoded::from_bytes(&body).unwrap_or_default());
-    let cookie_token = extract::cookie(&headers, extract::LOGIN_CSRF_COOKIE);
-    if cookie_token.is_none() || form.get("_csrf") != cookie_token.as_deref() {
-        return WebError::csrf(Surface::Ui, lang).into_response();
-    }
+    let (lang, form, csrf) = match signed_out_form(&headers, &body) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     let username = form.text("username");
     let again = |key: &str, status: StatusCode| {
         let mut r = render(&LoginTpl {
             lang,
-            csrf: cookie_token.clone().unwrap_or_default(),
+            csrf: csrf.clone(),
             username: username.clone(),
             error: lang.t(key).to_string(),
             notice: String::new(),
@@ -355,12 +364,10 @@ async fn invite_submit(
     Path(token): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    let lang = extract::request_lang(&headers, None);
-    let form = FormData(serde_urlencoded::from_bytes(&body).unwrap_or_default());
-    let cookie_token = extract::cookie(&headers, extract::LOGIN_CSRF_COOKIE);
-    if cookie_token.is_none() || form.get("_csrf") != cookie_token.as_deref() {
-        return WebError::csrf(Surface::Ui, lang).into_response();
-    }
+    let (lang, form, csrf) = match signed_out_form(&headers, &body) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     let password = form.text("password");
     let mismatch = password != form.text("password2");
     let r = if mismatch {
@@ -382,7 +389,7 @@ async fn invite_submit(
                     .join("；");
             let mut r = render(&InviteTpl {
                 lang,
-                csrf: cookie_token.unwrap_or_default(),
+                csrf,
                 token,
                 username,
                 name,

@@ -18,6 +18,16 @@ pub(super) fn routes() -> axum::Router<App> {
         .route("/portal/tickets", get(tickets).post(file))
         .route("/portal/tickets/new", get(new_ticket))
         .route("/portal/tickets/{id}", get(ticket))
+        .route(
+            "/portal/tickets/{id}/callback",
+            axum::routing::post(callback),
+        )
+        .route(
+            "/portal/tickets/{id}/attachments",
+            axum::routing::post(upload)
+                .layer(axum::extract::DefaultBodyLimit::max(11 * 1024 * 1024)),
+        )
+        .route("/portal/tickets/{id}/attachments/{aid}", get(download))
 }
 
 fn pfail(e: AppError, s: &PortalSession) -> Response {
@@ -262,6 +272,51 @@ struct TicketTpl {
     ctx: PCtx,
     t: TicketView,
     steps: Vec<StepView>,
+    files: Vec<consign_app::service::AttachmentRow>,
+    error: String,
+}
+
+/// A photo or document added to a ticket of the account's own (multipart, `_csrf` in it).
+async fn upload(
+    State(app): State<App>,
+    s: PortalSession,
+    Path(id): Path<String>,
+    mut form: axum::extract::Multipart,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return pfail(AppError::NotFound, &s);
+    };
+    let r = match crate::ui::service::ticket::read_upload(&s.csrf, &mut form).await {
+        Ok((name, bytes)) => consign_app::portal::attach(&app, &s.user, id, &name, bytes).await,
+        Err(AppError::Forbidden) => return WebError::csrf(Surface::Ui, s.lang).into_response(),
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(()) => Redirect::to(&format!("/portal/tickets/{id}")).into_response(),
+        Err(AppError::Validation(e)) => {
+            let msg =
+                e.0.iter()
+                    .map(|x| s.lang.t(x.code))
+                    .collect::<Vec<_>>()
+                    .join("；");
+            ticket_page(&app, &s, id, msg, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => pfail(e, &s),
+    }
+}
+
+async fn download(
+    State(app): State<App>,
+    s: PortalSession,
+    Path((id, aid)): Path<(String, String)>,
+) -> Response {
+    let (Ok(id), Ok(aid)) = (id.parse::<i64>(), aid.parse::<i64>()) else {
+        return pfail(AppError::NotFound, &s);
+    };
+    match consign_app::portal::attachment(&app, &s.user, id, aid).await {
+        Ok((row, data)) => crate::ui::service::ticket::attachment_response(&row, data),
+        Err(e) => pfail(e, &s),
+    }
 }
 
 impl TicketTpl {
@@ -270,16 +325,45 @@ impl TicketTpl {
     }
 }
 
+async fn callback(State(app): State<App>, Path(id): Path<String>, p: PortalPost) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return pfail(AppError::NotFound, &p.s);
+    };
+    let settled = p.form.text("answer") == "yes";
+    match consign_app::portal::answer_callback(&app, &p.s.user, id, settled, &p.form.text("note"))
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/portal/tickets/{id}")).into_response(),
+        Err(e) => pfail(e, &p.s),
+    }
+}
+
 async fn ticket(State(app): State<App>, s: PortalSession, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse::<i64>() else {
         return pfail(AppError::NotFound, &s);
     };
-    match views::ticket(&app, &s.user, id).await {
-        Ok((t, steps)) => render(&TicketTpl {
-            ctx: PCtx::new(&app, &s, "tickets", "/portal/tickets"),
-            t,
-            steps,
-        }),
-        Err(e) => pfail(e, &s),
+    ticket_page(&app, &s, id, String::new(), StatusCode::OK).await
+}
+
+async fn ticket_page(
+    app: &App,
+    s: &PortalSession,
+    id: i64,
+    error: String,
+    status: StatusCode,
+) -> Response {
+    match views::ticket(app, &s.user, id).await {
+        Ok((t, steps, files)) => {
+            let mut r = render(&TicketTpl {
+                ctx: PCtx::new(app, s, "tickets", "/portal/tickets"),
+                t,
+                steps,
+                files,
+                error,
+            });
+            *r.status_mut() = status;
+            r
+        }
+        Err(e) => pfail(e, s),
     }
 }

@@ -424,7 +424,7 @@ pub(crate) async fn create(State(app): State<App>, p: UiPost) -> UiResult {
     }
 }
 
-mod ticket;
+pub(crate) mod ticket;
 #[allow(unused_imports)]
 pub(crate) use ticket::*;
 mod notifications;

@@ -224,14 +224,14 @@ pub(crate) async fn comment(State(app): State<App>, Path(id): Path<String>, p: U
 /// Reads an uploaded file of at most the attachment limit (and one byte more, so that
 /// a larger file is told apart), with the form's CSRF token checked.
 pub(crate) async fn read_upload(
-    u: &UiUser,
+    csrf: &str,
     form: &mut Multipart,
 ) -> Result<(String, Vec<u8>), AppError> {
     let mut csrf_ok = false;
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Ok(Some(mut field)) = form.next_field().await {
         match field.name().unwrap_or_default() {
-            "_csrf" => csrf_ok = field.text().await.unwrap_or_default() == u.csrf,
+            "_csrf" => csrf_ok = field.text().await.unwrap_or_default() == csrf,
             "file" => {
                 let name = field.file_name().unwrap_or("attachment").to_string();
                 let mut bytes = Vec::new();
@@ -265,7 +265,7 @@ pub(crate) async fn upload(
     mut form: Multipart,
 ) -> UiResult {
     let id = parse_id(&id, u.lang)?;
-    let result = match read_upload(&u, &mut form).await {
+    let result = match read_upload(&u.csrf, &mut form).await {
         Ok((name, bytes)) => service::attach(&app, &u.actor, id, &name, bytes).await,
         Err(AppError::Forbidden) => {
             return Err(
