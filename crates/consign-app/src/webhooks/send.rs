@@ -35,10 +35,10 @@ impl reqwest::dns::Resolve for Guarded {
         let allow = self.allow_private;
         let host = name.as_str().to_string();
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .filter(|a| allow || !is_internal(a.ip()))
-                .collect();
+            let found = tokio::time::timeout(LOOKUP, tokio::net::lookup_host((host.as_str(), 0)))
+                .await
+                .map_err(|_| format!("{host}: no answer from DNS"))??;
+            let addrs: Vec<SocketAddr> = found.filter(|a| allow || !is_internal(a.ip())).collect();
             if addrs.is_empty() {
                 return Err(
                     format!("{host}: no public address (internal addresses are refused)").into(),
@@ -80,17 +80,20 @@ impl Outgoing {
         if let Some(ip) = literal_ip(host) {
             return self.allow_private || !is_internal(ip);
         }
-        match tokio::net::lookup_host((host, 0)).await {
-            Ok(addrs) => {
+        match tokio::time::timeout(LOOKUP, tokio::net::lookup_host((host, 0))).await {
+            Err(_) | Ok(Err(_)) => true,
+            Ok(Ok(addrs)) => {
                 let addrs: Vec<_> = addrs.collect();
                 // A name that does not resolve from here may still be right (a split
                 // DNS); only one that resolves to internal addresses alone is refused.
                 addrs.is_empty() || self.allow_private || addrs.iter().any(|a| !is_internal(a.ip()))
             }
-            Err(_) => true,
         }
     }
 }
+
+/// How long a name may take to resolve.
+const LOOKUP: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
