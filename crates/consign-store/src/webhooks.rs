@@ -168,6 +168,12 @@ pub async fn get<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<Webhook
     .await?)
 }
 
+/// An endpoint without its counts, as a sender or an event needs it.
+const PLAIN: &str = "SELECT w.id, w.kind, w.name, w.url, w.secret_enc, w.events, w.unit_id, \
+    u.name AS unit_name, u.path AS unit_path, w.lang, w.active, w.created_at, w.updated_at, \
+    CAST(0 AS BIGINT) AS pending, CAST(0 AS BIGINT) AS failed \
+    FROM webhooks w LEFT JOIN org_units u ON u.id = w.unit_id";
+
 /// The active endpoints of some kinds (without their counts), to queue an event for.
 pub async fn active<C: ConnectionTrait>(conn: &C, bots: bool) -> Result<Vec<Webhook>> {
     let kinds = if bots {
@@ -177,15 +183,21 @@ pub async fn active<C: ConnectionTrait>(conn: &C, bots: bool) -> Result<Vec<Webh
     };
     Ok(Webhook::find_by_statement(stmt(
         conn.get_database_backend(),
-        &format!(
-            "SELECT w.id, w.kind, w.name, w.url, w.secret_enc, w.events, w.unit_id, \
-             u.name AS unit_name, u.path AS unit_path, w.lang, w.active, w.created_at, \
-             w.updated_at, CAST(0 AS BIGINT) AS pending, CAST(0 AS BIGINT) AS failed \
-             FROM webhooks w LEFT JOIN org_units u ON u.id = w.unit_id WHERE w.active AND {kinds}"
-        ),
+        &format!("{PLAIN} WHERE w.active AND {kinds}"),
         vec![],
     ))
     .all(conn)
+    .await?)
+}
+
+/// An endpoint without its counts (the sender's lookup: no count of its deliveries).
+pub async fn plain<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<Webhook>> {
+    Ok(Webhook::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!("{PLAIN} WHERE w.id = ?"),
+        vec![id.into()],
+    ))
+    .one(conn)
     .await?)
 }
 

@@ -295,5 +295,6 @@ pub async fn attachment(
     ticket_id: i64,
     attachment_id: i64,
 ) -> Result<(crate::service::AttachmentRow, Vec<u8>)> {
-    crate::service::attachment_for_portal(app, pu.customer_id, ticket_id, attachment_id).await
+    crate::service::attachment_for_portal(app, &pu.actor, pu.customer_id, ticket_id, attachment_id)
+        .await
 }

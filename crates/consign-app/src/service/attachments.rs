@@ -66,27 +66,19 @@ pub(crate) async fn attach_for_portal(
     filename: &str,
     bytes: Vec<u8>,
 ) -> Result<()> {
-    if actor.role != Role::PortalUser {
-        return Err(AppError::Forbidden);
-    }
-    let t = repo::get(&app.db.conn, id)
-        .await?
-        .filter(|t| t.customer_id == customer_id)
-        .ok_or(AppError::NotFound)?;
+    let t = load_for_portal(app, actor, customer_id, id).await?;
     store(app, actor, t, filename, bytes).await
 }
 
 /// An attachment of a ticket of the portal account's own customer.
 pub(crate) async fn attachment_for_portal(
     app: &App,
+    actor: &Actor,
     customer_id: i64,
     ticket_id: i64,
     attachment_id: i64,
 ) -> Result<(AttachmentRow, Vec<u8>)> {
-    repo::get(&app.db.conn, ticket_id)
-        .await?
-        .filter(|t| t.customer_id == customer_id)
-        .ok_or(AppError::NotFound)?;
+    load_for_portal(app, actor, customer_id, ticket_id).await?;
     match repo::attachment(&app.db.conn, attachment_id).await? {
         Some((row, data)) if row.ticket_id == ticket_id => Ok((row, data)),
         _ => Err(AppError::NotFound),

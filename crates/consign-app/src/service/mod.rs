@@ -214,6 +214,23 @@ async fn load(app: &App, actor: &Actor, id: i64) -> Result<TicketRow> {
 /// A ticket in scope that the actor may work on (steps, assignment, comments,
 /// attachments): "not found" outside the scope, then "forbidden" for a role that does
 /// not handle tickets.
+/// A ticket of the portal account `actor`'s own customer `customer_id`; anyone else's
+/// (or none) is not found, and no staff account reaches it this way.
+pub(crate) async fn load_for_portal(
+    app: &App,
+    actor: &Actor,
+    customer_id: i64,
+    id: i64,
+) -> Result<TicketRow> {
+    if actor.role != Role::PortalUser {
+        return Err(AppError::Forbidden);
+    }
+    repo::get(&app.db.conn, id)
+        .await?
+        .filter(|t| t.customer_id == customer_id)
+        .ok_or(AppError::NotFound)
+}
+
 pub(crate) async fn load_to_work(app: &App, actor: &Actor, id: i64) -> Result<TicketRow> {
     let t = load(app, actor, id).await?;
     if !actor.role.handles_tickets() {

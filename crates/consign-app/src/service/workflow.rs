@@ -56,13 +56,7 @@ pub(crate) async fn callback_from_portal(
     confirm: bool,
     note: &str,
 ) -> Result<()> {
-    if actor.role != Role::PortalUser {
-        return Err(AppError::Forbidden);
-    }
-    let t = repo::get(&app.db.conn, id)
-        .await?
-        .filter(|t| t.customer_id == customer_id)
-        .ok_or(AppError::NotFound)?;
+    let t = load_for_portal(app, actor, customer_id, id).await?;
     let input = StepInput {
         action: if confirm {
             "confirm"

@@ -183,37 +183,35 @@ async fn checked(
     Ok((ep, unit, lang))
 }
 
+/// A checked endpoint as stored (its secret, when one is given, encrypted).
+fn write<'a>(
+    app: &App,
+    ep: &'a rules::Endpoint,
+    unit_id: Option<i64>,
+    lang: &'a str,
+    active: bool,
+) -> WebhookWrite<'a> {
+    WebhookWrite {
+        kind: ep.kind.as_str(),
+        name: &ep.name,
+        url: &ep.url,
+        secret_enc: ep.secret.as_deref().map(|s| app.vault.encrypt(s)),
+        events: ep.events.join(" "),
+        unit_id,
+        lang,
+        active,
+    }
+}
+
 /// Registers an endpoint (admins).
 pub async fn create(app: &App, actor: &Actor, input: &WebhookInput) -> Result<WebhookView> {
     admin(actor)?;
     let (ep, unit, lang) = checked(app, input, None).await?;
-    let now = Utc::now();
+    let active = input.active.unwrap_or(true);
     let txn = app.db.begin_write().await?;
-    let id = repo::add(
-        &txn,
-        &WebhookWrite {
-            kind: ep.kind.as_str(),
-            name: &ep.name,
-            url: &ep.url,
-            secret_enc: ep.secret.as_deref().map(|s| app.vault.encrypt(s)),
-            events: ep.events.join(" "),
-            unit_id: unit,
-            lang: &lang,
-            active: input.active.unwrap_or(true),
-        },
-        actor.id,
-        now,
-    )
-    .await?;
-    record(
-        &txn,
-        actor,
-        "webhook.create",
-        id,
-        None,
-        Some((&ep, input.active.unwrap_or(true))),
-    )
-    .await?;
+    let w = write(app, &ep, unit, &lang, active);
+    let id = repo::add(&txn, &w, actor.id, Utc::now()).await?;
+    record(&txn, actor, "webhook.create", id, None, Some((&ep, active))).await?;
     txn.commit().await?;
     get(app, actor, id).await
 }
@@ -230,22 +228,7 @@ pub async fn update(
     let (ep, unit, lang) = checked(app, input, Some(&old)).await?;
     let active = input.active.unwrap_or(old.active);
     let txn = app.db.begin_write().await?;
-    repo::update(
-        &txn,
-        id,
-        &WebhookWrite {
-            kind: ep.kind.as_str(),
-            name: &ep.name,
-            url: &ep.url,
-            secret_enc: ep.secret.as_deref().map(|s| app.vault.encrypt(s)),
-            events: ep.events.join(" "),
-            unit_id: unit,
-            lang: &lang,
-            active,
-        },
-        Utc::now(),
-    )
-    .await?;
+    repo::update(&txn, id, &write(app, &ep, unit, &lang, active), Utc::now()).await?;
     record(
         &txn,
         actor,

@@ -140,7 +140,7 @@ pub async fn deliver_due(app: &App) -> Result<usize> {
         for d in due {
             if repo::claim(&app.db.conn, d.id, now, now + LEASE).await? {
                 if let std::collections::hash_map::Entry::Vacant(v) = hooks.entry(d.webhook_id) {
-                    v.insert(repo::get(&app.db.conn, d.webhook_id).await?);
+                    v.insert(repo::plain(&app.db.conn, d.webhook_id).await?);
                 }
                 batch.push(d);
             }
