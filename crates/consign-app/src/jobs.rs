@@ -233,12 +233,15 @@ async fn housekeeping(app: &App) -> Result<String> {
     let recent = crate::kpis::keep_recent(app).await?;
     // Delivered and given-up webhook deliveries are kept 30 days for the log.
     let deliveries = consign_store::webhooks::purge(&app.db.conn, now - Duration::days(30)).await?;
+    // Tracking lookups matter for an hour (throttling).
+    let lookups = crate::tracking::purge(app).await?;
     // Credit crossings are told as writes make them; this catches any a write missed.
     crate::credit::notify_crossings(app, &app.db.conn, None).await?;
     Ok(format!(
         "sessions={sessions} login_attempts={attempts} idempotency_keys={keys} jobs={jobs} \
          reclaimed={reclaimed} interrupted_imports={interrupted} import_errors={errors} \
-         recent_moved={recent} webhook_deliveries={deliveries}"
+         recent_moved={recent} webhook_deliveries={deliveries} \
+         tracking_lookups={lookups}"
     ))
 }
 

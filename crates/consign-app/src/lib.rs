@@ -29,6 +29,7 @@ pub mod service;
 pub mod shipments;
 pub mod surveys;
 pub mod tabular;
+pub mod tracking;
 pub mod users;
 pub mod vault;
 pub mod views;

@@ -1051,6 +1051,19 @@ catalogue! {
     "action.settings.update" => "修改设置", "Changed settings";
     // Errors
     "err.required" => "必填", "Required";
+    "err.phone_last4" => "应为电话号码的后四位数字", "Must be the last four digits of a phone number";
+    "shipment.shipper_phone_last4" => "寄件人电话尾号", "Shipper's phone ends in";
+    "shipment.consignee_phone_last4" => "收件人电话尾号", "Consignee's phone ends in";
+    "track.title" => "运单查询", "Track a shipment";
+    "track.tagline" => "输入运单号和寄件人或收件人电话的后四位，查看货物状态和物流轨迹。", "Enter the waybill number and the last four digits of the shipper's or consignee's phone to see where the shipment is.";
+    "track.waybill_no" => "运单号", "Waybill number";
+    "track.phone_last4" => "电话后四位", "Last four digits of the phone";
+    "track.phone_hint" => "寄件人或收件人的手机号或座机号的最后四位数字", "Of the shipper's or the consignee's mobile or landline number";
+    "track.submit" => "查询", "Track";
+    "track.not_found" => "未找到该运单：请核对运单号和电话后四位。", "No shipment matches: check the waybill number and the four digits.";
+    "track.throttled" => "查询过于频繁，请稍后再试（最多一小时）。", "Too many lookups: please try again later (within the hour).";
+    "track.no_events" => "暂无物流轨迹。", "No tracking events yet.";
+    "track.portal_link" => "客户登录（查看全部运单、投诉与账单）", "Customer sign-in (all your shipments, complaints and invoices)";
     "err.too_long" => "内容过长", "Too long";
     "err.columns_none" => "请至少选择一列", "Choose at least one column";
     "err.duplicate_view_name" => "已有同名视图", "You already have a view with this name";

@@ -22,6 +22,7 @@ pub mod search;
 pub mod service;
 pub mod shipment;
 pub mod surveys;
+pub mod tracking;
 pub mod validate;
 pub mod views;
 pub mod webhooks;

@@ -90,6 +90,11 @@ pub struct Shipment {
     /// Flags as recorded; `delayed` is recomputed by [`Shipment::normalize`].
     pub exceptions: Exceptions,
     pub note: String,
+    /// The last four digits of the shipper's (寄件人) and the consignee's (收件人) phone,
+    /// or "" when unknown: the public tracking check ([`crate::tracking`]). The full
+    /// numbers are not kept.
+    pub shipper_phone_last4: String,
+    pub consignee_phone_last4: String,
 }
 
 /// `t` without its fraction of a second.
@@ -126,6 +131,14 @@ impl Shipment {
         }
         if self.cost_fen.is_some_and(|c| c < Fen::ZERO) {
             errs.push(("cost", "err.negative"));
+        }
+        for (field, v) in [
+            ("shipper_phone", &self.shipper_phone_last4),
+            ("consignee_phone", &self.consignee_phone_last4),
+        ] {
+            if !v.is_empty() && !crate::tracking::is_last4(v) {
+                errs.push((field, "err.phone_last4"));
+            }
         }
         for (field, t) in [
             ("promised_at", self.promised_at),
@@ -559,6 +572,8 @@ mod tests {
             status: ShipmentStatus::Delivered,
             exceptions: exceptions_from_text("外包装破损"),
             note: String::new(),
+            shipper_phone_last4: String::new(),
+            consignee_phone_last4: "5678".into(),
         }
     }
 

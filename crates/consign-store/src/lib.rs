@@ -23,6 +23,7 @@ pub mod service;
 pub mod settings;
 pub mod shipments;
 pub mod surveys;
+pub mod tracking;
 pub mod users;
 pub mod views;
 pub mod webhooks;

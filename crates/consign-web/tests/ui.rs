@@ -323,7 +323,9 @@ async fn openapi_describes_every_route() {
     }
     assert!(files >= 8, "src/api holds {files} modules");
     // Each described operation is served: without credentials it answers 401, not the
-    // 404 of a path the router does not know nor the 405 of a method it does not serve.
+    // 404 of a path the router does not know nor the 405 of a method it does not serve;
+    // a public one (no security requirement: tracking) answers 422 for its missing input.
+    let mut public = 0;
     let paths = spec["paths"].as_object().expect("paths");
     assert!(paths.len() >= 60, "{} paths", paths.len());
     let client = reqwest::Client::new();
@@ -334,19 +336,27 @@ async fn openapi_describes_every_route() {
             .map(|seg| if seg.starts_with('{') { "1" } else { seg })
             .collect::<Vec<_>>()
             .join("/");
-        for method in ops.as_object().expect("operations").keys() {
+        for (method, op) in ops.as_object().expect("operations") {
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let r = client
                 .request(m, format!("{}{concrete}", t.base))
                 .send()
                 .await
                 .expect("send");
-            if r.status() != StatusCode::UNAUTHORIZED {
+            let open = op["security"].as_array().is_some_and(|s| s.is_empty());
+            public += usize::from(open);
+            let want = if open {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            if r.status() != want {
                 wrong.push(format!("{method} {path}: {}", r.status()));
             }
         }
     }
     assert!(wrong.is_empty(), "described but not served so: {wrong:?}");
+    assert_eq!(public, 1, "only tracking needs no token");
 }
 
 /// Every screen's title is text: the page's name, no markup (a block that swallowed a

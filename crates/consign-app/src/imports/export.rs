@@ -102,6 +102,8 @@ pub(crate) async fn shipment_rows(
                     "delivered_at" => text(local(&s.delivered_at)),
                     "status" => text(Lang::Zh.t(s.status.label_key()).to_string()),
                     "note" => text(s.note.clone()),
+                    "shipper_phone" => text(s.shipper_phone_last4.clone()),
+                    "consignee_phone" => text(s.consignee_phone_last4.clone()),
                     other => text(match Exception::parse(other) {
                         Some(e) => flag(e),
                         None => String::new(),

@@ -2,6 +2,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use consign_domain::tracking::last4;
 
 /// One parsed row on its way to the writer.
 pub(crate) struct Parsed {
@@ -245,6 +246,10 @@ impl RowParser<'_> {
             status,
             exceptions,
             note: note.chars().take(1000).collect(),
+            // A cell that ends in no four digits (无, -) tracks nothing; never a reason
+            // to refuse the row.
+            shipper_phone_last4: last4(get("shipper_phone")).unwrap_or_default(),
+            consignee_phone_last4: last4(get("consignee_phone")).unwrap_or_default(),
         };
         if let Err(broken) = s.normalize() {
             return Err(broken

@@ -57,6 +57,11 @@ pub struct ShipmentInput {
     #[schema(value_type = Vec<consign_domain::shipment::Exception>)]
     pub exceptions: Vec<String>,
     pub note: Option<String>,
+    /// the shipper's (寄件人) phone, or its last four digits: only those four are kept,
+    /// for public tracking
+    pub shipper_phone: Option<String>,
+    /// the consignee's (收件人) phone, or its last four digits (only those are kept)
+    pub consignee_phone: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -91,6 +96,10 @@ pub struct ShipmentView {
     pub status: ShipmentStatus,
     pub exceptions: Vec<Exception>,
     pub note: String,
+    /// The last four digits of the shipper's and the consignee's phone ("" when
+    /// unknown): what a visitor gives at public tracking.
+    pub shipper_phone_last4: String,
+    pub consignee_phone_last4: String,
     /// Held for credit: the customer's exposure was over its limit under the block
     /// policy when it was written; a credit officer releases it.
     pub on_hold: bool,
@@ -129,6 +138,8 @@ impl ShipmentView {
             status: x.status,
             exceptions: x.exceptions.list(),
             note: x.note.clone(),
+            shipper_phone_last4: x.shipper_phone_last4.clone(),
+            consignee_phone_last4: x.consignee_phone_last4.clone(),
             on_hold: s.on_hold,
             hold_reason: s.hold_reason.clone(),
             created_at: s.created_at,
@@ -270,6 +281,18 @@ fn validate(
     let goods_type = text(&input.goods_type, "goods_type", 100, errs);
     let product = text(&input.product, "product", 100, errs);
     let note = text(&input.note, "note", 1000, errs);
+    let phone = |v: &Option<String>, name: &str, errs: &mut FieldErrors| {
+        let t = v.as_deref().unwrap_or("").trim();
+        if t.is_empty() {
+            return String::new();
+        }
+        consign_domain::tracking::last4(t).unwrap_or_else(|| {
+            errs.add(f(name), "err.phone_last4");
+            String::new()
+        })
+    };
+    let shipper_phone_last4 = phone(&input.shipper_phone, "shipper_phone", errs);
+    let consignee_phone_last4 = phone(&input.consignee_phone, "consignee_phone", errs);
     let (Some(waybill_no), Some(ordered_at), Some(revenue_fen)) =
         (waybill, input.ordered_at, input.revenue_fen)
     else {
@@ -301,6 +324,8 @@ fn validate(
         }),
         exceptions,
         note,
+        shipper_phone_last4,
+        consignee_phone_last4,
     };
     let map_field = |n: &'static str| -> &'static str {
         match n {

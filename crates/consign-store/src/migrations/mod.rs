@@ -160,6 +160,10 @@ impl MigratorTrait for Migrator {
                 name: "m0035_portal",
                 sql: M0035,
             }),
+            Box::new(Sql {
+                name: "m0036_tracking",
+                sql: M0036,
+            }),
         ]
     }
 }
@@ -329,6 +333,8 @@ const M0033: &str = include_str!("m0033_credit_utilization.sql");
 const M0034: &str = include_str!("m0034_webhooks.sql");
 /// Portal accounts and their invitations (issue 22).
 const M0035: &str = include_str!("m0035_portal.sql");
+/// Phone digits on shipments and counted lookups for public tracking (issue 22).
+const M0036: &str = include_str!("m0036_tracking.sql");
 const M0029_SQLITE: &str = include_str!("m0029_customer_recent.sqlite.sql");
 const M0029_POSTGRES: &str = include_str!("m0029_customer_recent.postgres.sql");
 

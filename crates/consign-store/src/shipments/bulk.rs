@@ -30,6 +30,8 @@ fn encode<'q>(w: &'q ShipmentWrite, out: &mut RowOut<'q, '_>) {
     out.int4(s.exceptions.0);
     out.text(&s.note);
     out.text(&s.product);
+    out.text(&s.shipper_phone_last4);
+    out.text(&s.consignee_phone_last4);
     out.boolean(w.held_at.is_some());
     out.text(if w.held_at.is_some() {
         HOLD_OVER_LIMIT

@@ -22,9 +22,9 @@ use std::collections::{BTreeMap, HashMap};
 pub(crate) const COLUMNS: &str =
     "waybill_no, customer_id, service_mode, origin_city, destination_city, \
     goods_type, pieces, weight_g, volume_cm3, revenue_fen, cost_fen, ordered_at, order_day, \
-    promised_at, shipped_at, delivered_at, status, exceptions, note, product, on_hold, \
-    hold_reason, held_at, import_run_id, created_at, updated_at";
-pub(crate) const N_COLUMNS: usize = 23;
+    promised_at, shipped_at, delivered_at, status, exceptions, note, product, \
+    shipper_phone_last4, consignee_phone_last4, on_hold, hold_reason, held_at, import_run_id, created_at, updated_at";
+pub(crate) const N_COLUMNS: usize = 25;
 
 pub use crate::dialect::{pieces, ROWS_PER_STATEMENT};
 
@@ -128,6 +128,8 @@ pub(crate) fn parse_row(r: &QueryResult) -> Result<StoredShipment> {
             exceptions: Exceptions(exceptions),
             note: r.try_get("", "note")?,
             product: r.try_get("", "product")?,
+            shipper_phone_last4: r.try_get("", "shipper_phone_last4")?,
+            consignee_phone_last4: r.try_get("", "consignee_phone_last4")?,
         },
     })
 }
@@ -135,7 +137,7 @@ pub(crate) fn parse_row(r: &QueryResult) -> Result<StoredShipment> {
 pub(crate) const SELECT: &str = "SELECT s.id, s.customer_id, c.code AS customer_code, s.waybill_no, \
     s.service_mode, s.origin_city, s.destination_city, s.goods_type, s.pieces, s.weight_g, \
     s.volume_cm3, s.revenue_fen, s.cost_fen, s.ordered_at, s.order_day, s.promised_at, \
-    s.shipped_at, s.delivered_at, s.status, s.exceptions, s.note, s.product, s.import_run_id, s.on_hold, s.hold_reason, s.created_at, s.updated_at \
+    s.shipped_at, s.delivered_at, s.status, s.exceptions, s.note, s.product, s.shipper_phone_last4, s.consignee_phone_last4, s.import_run_id, s.on_hold, s.hold_reason, s.created_at, s.updated_at \
     FROM shipments s JOIN customers c ON c.id = s.customer_id";
 
 /// The stored shipments among these waybill numbers, by number.

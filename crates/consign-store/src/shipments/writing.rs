@@ -106,6 +106,8 @@ pub(crate) async fn insert_rows<C: ConnectionTrait>(
                 s.exceptions.0.into(),
                 s.note.as_str().into(),
                 s.product.as_str().into(),
+                s.shipper_phone_last4.as_str().into(),
+                s.consignee_phone_last4.as_str().into(),
                 w.held_at.is_some().into(),
                 if w.held_at.is_some() {
                     HOLD_OVER_LIMIT
@@ -127,7 +129,9 @@ pub(crate) async fn insert_rows<C: ConnectionTrait>(
              order_day = excluded.order_day, promised_at = excluded.promised_at, \
              shipped_at = excluded.shipped_at, delivered_at = excluded.delivered_at, \
              status = excluded.status, exceptions = excluded.exceptions, note = excluded.note, \
-             product = excluded.product, import_run_id = excluded.import_run_id, updated_at = excluded.updated_at, \
+             product = excluded.product, \
+             shipper_phone_last4 = excluded.shipper_phone_last4, \
+             consignee_phone_last4 = excluded.consignee_phone_last4, import_run_id = excluded.import_run_id, updated_at = excluded.updated_at, \
              on_hold = CASE WHEN excluded.on_hold THEN TRUE ELSE shipments.on_hold END, \
              hold_reason = CASE WHEN excluded.on_hold THEN excluded.hold_reason ELSE shipments.hold_reason END, \
              held_at = CASE WHEN excluded.on_hold THEN excluded.held_at ELSE shipments.held_at END",

@@ -78,6 +78,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .merge(views::routes())
         .merge(webhooks::routes())
         .merge(portal::routes())
+        .merge(tracking::routes())
         .fallback(api_not_found)
 }
 
@@ -402,6 +403,7 @@ pub(crate) mod portal;
 pub(crate) mod service;
 pub(crate) mod shipments;
 pub(crate) mod surveys;
+pub(crate) mod tracking;
 pub(crate) mod users;
 pub(crate) mod views;
 pub(crate) mod webhooks;

@@ -108,6 +108,7 @@ fn build() -> Value {
     doc["components"]["responses"] = json!({"Problem": {"description": "Problem details",
         "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}});
     doc["security"] = json!([{"bearer": []}]);
+    rules::public(&mut doc, &[("/api/v1/track", "get")]);
     rules::problems(&mut doc);
     rules::no_defaults(&mut doc);
     rules::integer_bounds(&mut doc);

@@ -131,6 +131,21 @@ fn each_object(v: &mut Value, f: &mut impl FnMut(&mut serde_json::Map<String, Va
     }
 }
 
+/// Operations anyone may call without a token (public tracking): no security
+/// requirement, and their own refusal when called too often (429).
+pub fn public(doc: &mut Value, ops: &[(&str, &str)]) {
+    for (path, method) in ops {
+        let op = doc
+            .get_mut("paths")
+            .and_then(|p| p.get_mut(*path))
+            .and_then(|p| p.get_mut(*method));
+        if let Some(op) = op.filter(|o| o.is_object()) {
+            op["security"] = json!([]);
+            op["responses"]["429"] = json!({"$ref": "#/components/responses/Problem"});
+        }
+    }
+}
+
 /// Every operation may answer a problem (RFC 9457): bad input, no credentials, no right,
 /// not found, a conflict, a rule broken. An operation that names one itself keeps it.
 pub fn problems(doc: &mut Value) {

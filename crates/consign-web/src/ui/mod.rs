@@ -61,6 +61,7 @@ pub fn routes() -> Router<App> {
         .merge(views::routes())
         .merge(webhooks::routes())
         .merge(portal::routes())
+        .merge(tracking::routes())
 }
 
 // ---- page context and formatting ----
@@ -541,6 +542,7 @@ pub(crate) mod portal;
 pub(crate) mod service;
 mod shipments;
 pub(crate) mod surveys;
+mod tracking;
 mod users;
 pub(crate) mod views;
 pub(crate) mod webhooks;
