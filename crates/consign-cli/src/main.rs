@@ -339,6 +339,15 @@ async fn main() -> Result<()> {
                     println!("  {user}  {name} ({company})");
                 }
             }
+            if let Some((waybill, digits)) = consign_app::demo::portal::tracking_example(&app)
+                .await
+                .map_err(explain)?
+            {
+                println!();
+                println!(
+                    "Public tracking, no sign-in: /track?waybill_no={waybill}&phone_last4={digits}"
+                );
+            }
             println!();
             if no_serve {
                 return Ok(());

@@ -102,3 +102,22 @@ pub async fn purge<C: ConnectionTrait>(conn: &C, before: DateTime<Utc>) -> Resul
         .await?
         .rows_affected())
 }
+
+/// A shipment a visitor could track (the newest with events and a consignee's digits):
+/// its waybill number and the digits (the demo prints it).
+pub async fn example<C: ConnectionTrait>(conn: &C) -> Result<Option<(String, String)>> {
+    let row = conn
+        .query_one(stmt(
+            conn.get_database_backend(),
+            "SELECT s.waybill_no, s.consignee_phone_last4 FROM shipments s \
+             WHERE s.consignee_phone_last4 <> '' \
+             AND EXISTS (SELECT 1 FROM tracking_events e WHERE e.shipment_id = s.id) \
+             ORDER BY s.id DESC LIMIT 1",
+            vec![],
+        ))
+        .await?;
+    match row {
+        Some(r) => Ok(Some((r.try_get_by_index(0)?, r.try_get_by_index(1)?))),
+        None => Ok(None),
+    }
+}

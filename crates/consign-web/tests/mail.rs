@@ -311,3 +311,140 @@ async fn a_survey_link_reaches_the_contact_by_email() {
     })
     .await;
 }
+
+/// A portal invitation e-mailed to the contact (issue 22): refused before anything
+/// changes without a relay or an address; sent in both languages with the sign-in name and
+/// the one-time link; a relay that fails leaves the link to hand over.
+#[tokio::test]
+async fn a_portal_invitation_reaches_the_contact_by_email() {
+    let Some(python) = python_with_aiosmtpd() else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "aiosmtpd is missing: install python3-aiosmtpd (CI=true requires it)"
+        );
+        eprintln!("\n*** SKIPPING a_portal_invitation_reaches_the_contact_by_email: no Python with aiosmtpd ***\n");
+        return;
+    };
+    each_db(|t| {
+        let python = python.clone();
+        async move {
+            let lixy = t.api("lixy").await;
+            let (s, c) = lixy
+                .post(
+                    "/api/v1/customers",
+                    serde_json::json!({"name": "杭州西湖电子商务有限公司", "kind": "enterprise",
+                        "contacts": [{"name": "王芳", "phone": "13812345678",
+                                      "email": "wangfang@xihu-ec.cn", "is_primary": true},
+                                     {"name": "刘强", "phone": "13912345678"}]}),
+                )
+                .await;
+            assert!(s.is_success(), "{c}");
+            let id = c["customer"]["id"].as_str().expect("id").to_string();
+            let (_, d) = lixy.get(&format!("/api/v1/customers/{id}")).await;
+            let contact = |name: &str| -> i64 {
+                d["contacts"]
+                    .as_array()
+                    .expect("contacts")
+                    .iter()
+                    .find(|k| k["name"] == name)
+                    .and_then(|k| {
+                        k["id"]
+                            .as_str()
+                            .and_then(|s| s.parse().ok())
+                            .or(k["id"].as_i64())
+                    })
+                    .expect("contact")
+            };
+            let (wang, liu) = (contact("王芳"), contact("刘强"));
+            let actor = t.actor("lixy").await;
+            let cid: consign_domain::customer::CustomerId = id.parse().expect("id");
+
+            // No relay: refused, in the caller's language, and no account is made.
+            let (s, v) = lixy
+                .post(
+                    &format!("/api/v1/customers/{id}/contacts/{wang}/portal-invite?email=true"),
+                    serde_json::json!({}),
+                )
+                .await;
+            assert_eq!(s, reqwest::StatusCode::CONFLICT, "{v}");
+            assert!(
+                v["detail"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("未配置邮件服务器"),
+                "{v}"
+            );
+            let (_, accounts) = lixy
+                .get(&format!("/api/v1/customers/{id}/portal-accounts"))
+                .await;
+            assert_eq!(accounts.as_array().map(Vec::len), Some(0), "{accounts}");
+
+            let server = SmtpServer::start(&python).await;
+            let app = server.relay_for(&t.app, "远达物流 <service@yuanda-logistics.cn>");
+            // A contact without an address: refused.
+            let e = consign_app::portal::invite_by_email(&app, &actor, cid, liu)
+                .await
+                .expect_err("no address");
+            assert!(
+                matches!(
+                    e,
+                    consign_app::AppError::Refused {
+                        code: "portal.err.no_email",
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+
+            let i = consign_app::portal::invite_by_email(&app, &actor, cid, wang)
+                .await
+                .expect("invite");
+            assert!(!i.email_failed);
+            let to = i.emailed_to.clone().expect("emailed");
+            assert!(
+                to.ends_with("@xihu-ec.cn") && !to.contains("wangfang"),
+                "masked: {to}"
+            );
+            let mails = server.delivered().await;
+            assert_eq!(mails.len(), 1);
+            let data = mails[0].replace("\r\n", "\n");
+            assert!(
+                data.to_ascii_lowercase()
+                    .contains("x-rcptto: wangfang@xihu-ec.cn"),
+                "{data}"
+            );
+            let body = decoded_body(&data);
+            assert!(
+                body.contains("王芳，您好") && body.contains("Hello 王芳"),
+                "{body}"
+            );
+            assert!(
+                body.contains(&i.username) && body.contains(&i.link),
+                "{body}"
+            );
+            assert!(body.contains("杭州西湖电子商务有限公司"), "{body}");
+            // The mailed link opens the page that sets the password.
+            let path = format!(
+                "/portal/invite/{}",
+                i.link.split("/portal/invite/").nth(1).expect("path")
+            );
+            let r = reqwest::get(t.url(&path)).await.expect("get");
+            assert_eq!(r.status(), reqwest::StatusCode::OK);
+
+            // The relay goes away: the link is made and handed over instead.
+            drop(server);
+            let i2 = consign_app::portal::invite_by_email(&app, &actor, cid, wang)
+                .await
+                .expect("invite");
+            assert!(i2.email_failed && i2.emailed_to.is_none());
+            assert_ne!(i2.link, i.link);
+            let r = reqwest::get(t.url(&path)).await.expect("get");
+            assert_eq!(
+                r.status(),
+                reqwest::StatusCode::NOT_FOUND,
+                "the earlier link stops working"
+            );
+        }
+    })
+    .await;
+}

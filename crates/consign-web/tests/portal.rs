@@ -18,6 +18,7 @@ fn ship(no: &str, customer: i64) -> Value {
 struct Side {
     customer: i64,
     waybill: String,
+    shipment: String,
     ticket: i64,
     contact: i64,
 }
@@ -47,6 +48,7 @@ async fn side(t: &TestApp, name: &str, owner: &str, phone: &str, waybill: &str) 
     Side {
         customer,
         waybill: waybill.to_string(),
+        shipment: sid,
         ticket,
         contact,
     }
@@ -174,9 +176,26 @@ async fn an_invited_contact_sees_its_own_company_only() {
         let (_, r) = portal_login(&t, "lixy", PASSWORD).await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
+        // A survey for each company: the overview invites to its own only.
+        let mut survey_paths = Vec::new();
+        for (who, side) in [("lixy", &a), ("chenj", &b)] {
+            let (s, v) = t
+                .api(who)
+                .await
+                .post(&format!("/api/v1/customers/{}/surveys", side.customer), json!({}))
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+            let link = v["link"].as_str().expect("link");
+            survey_paths.push(link[link.find("/s/").expect("/s/")..].to_string());
+        }
         let (p, r) = portal_login(&t, &username, "Hengtong-2026").await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let (s, home) = p.get("/portal").await;
+        assert!(home.contains("请您评价我们的服务"), "{home}");
+        assert!(home.contains(&format!("href=\"{}\"", survey_paths[0])), "{home}");
+        assert!(!home.contains(&survey_paths[1]), "{home}");
+        let (s2, form) = p.get(&survey_paths[0]).await;
+        assert_eq!(s2, StatusCode::OK, "{form}");
         assert_eq!(s, StatusCode::OK);
         assert!(
             home.contains("上海恒通供应链管理有限公司") && home.contains(&a.waybill),
@@ -272,6 +291,40 @@ async fn an_invited_contact_sees_its_own_company_only() {
             "{staff_view}"
         );
 
+        // A claim filed with its photos: each checked before anything is made (a text
+        // file refuses the filing, naming the field), then stored on the new ticket.
+        let png: Vec<u8> = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0u8; 64]].concat();
+        let filing = |photos: Vec<(&'static str, Vec<u8>)>| {
+            let p = &p;
+            let waybill = a.waybill.clone();
+            async move {
+                let (_, page) = p.get("/portal/tickets/new").await;
+                let mut form = reqwest::multipart::Form::new()
+                    .text("_csrf", csrf_of(&page))
+                    .text("kind", "claim")
+                    .text("subject", "外箱压坏索赔")
+                    .text("description", "三箱外包装压坏，内件受损")
+                    .text("waybills", waybill)
+                    .text("claimed", "1200");
+                for (name, bytes) in photos {
+                    form = form.part("photos", reqwest::multipart::Part::bytes(bytes).file_name(name));
+                }
+                p.client.post(format!("{}/portal/tickets", p.base())).multipart(form).send().await.expect("file")
+            }
+        };
+        let (_, before) = lixy_tickets(&t, a.customer).await;
+        let r = filing(vec![("外箱.png", png.clone()), ("说明.txt", b"just text".to_vec())]).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = r.text().await.expect("body");
+        assert!(body.contains("外箱压坏索赔"), "what was typed stays: {body}");
+        assert!(body.contains("field-error\">只接受图片（JPEG、PNG、GIF、WebP）、PDF 和 Office 文档"), "{body}");
+        assert_eq!(lixy_tickets(&t, a.customer).await.1, before, "no ticket made");
+        let r = filing(vec![("外箱.png", png.clone()), ("签收单.pdf", b"%PDF-1.4 test".to_vec())]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let claim = location(&r);
+        let (_, tk) = p.get(&claim).await;
+        assert!(tk.contains("外箱.png") && tk.contains("签收单.pdf"), "{tk}");
+
         // The account manager answers; the customer is not satisfied, then is.
         let lixy = t.api("lixy").await;
         let steps = format!("/api/v1/tickets/{id}/transitions");
@@ -301,7 +354,6 @@ async fn an_invited_contact_sees_its_own_company_only() {
 
         // A photo onto its own ticket: listed and downloadable; none onto another's, and
         // another's files are not found.
-        let png: Vec<u8> = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0u8; 64]].concat();
         let upload = |path: String| {
             let png = png.clone();
             let p = &p;
@@ -389,8 +441,146 @@ async fn an_invited_contact_sees_its_own_company_only() {
             StatusCode::SEE_OTHER,
             "a staff session is not a portal session"
         );
+
+        // Every API operation the document describes, with the other customer's ids in
+        // its path and the portal session sent as either cookie: no caller at all.
+        let (_, spec) = t.anonymous().get("/api/openapi.json").await;
+        let mut wrong = Vec::new();
+        let mut operations = 0;
+        for (path, ops) in spec["paths"].as_object().expect("paths") {
+            let concrete = concrete_api_path(path, &b, theirs);
+            for (method, op) in ops.as_object().expect("operations") {
+                if op["security"].as_array().is_some_and(|s| s.is_empty()) {
+                    continue; // public tracking: no account at all
+                }
+                operations += 1;
+                let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+                for cookie in ["consign_session", "consign_portal"] {
+                    let r = c
+                        .request(m.clone(), format!("{}{concrete}", t.base))
+                        .header("Cookie", format!("{cookie}={raw}"))
+                        .header("X-CSRF-Token", "x")
+                        .json(&json!({}))
+                        .send()
+                        .await
+                        .expect("send");
+                    if r.status() != StatusCode::UNAUTHORIZED {
+                        wrong.push(format!("{method} {concrete} ({cookie}): {}", r.status()));
+                    }
+                }
+            }
+        }
+        assert!(operations > 100, "{operations} operations");
+        assert!(wrong.is_empty(), "answered a portal account: {wrong:?}");
+
+        // Every portal route (read from the router's source, so that a new one must be
+        // added here): the lists show nothing of the other customer, and each id of
+        // theirs is not found.
+        let mut routes = portal_routes();
+        routes.sort();
+        let known = [
+            "/portal",
+            "/portal/invite/{token}",
+            "/portal/invoices",
+            "/portal/login",
+            "/portal/logout",
+            "/portal/shipments",
+            "/portal/shipments/{waybill}",
+            "/portal/tickets",
+            "/portal/tickets/new",
+            "/portal/tickets/{id}",
+            "/portal/tickets/{id}/attachments",
+            "/portal/tickets/{id}/attachments/{aid}",
+            "/portal/tickets/{id}/callback",
+        ];
+        assert_eq!(routes, known, "a portal route this test does not cover");
+        for list in [
+            "/portal".to_string(),
+            "/portal/invoices".into(),
+            "/portal/tickets".into(),
+            "/portal/tickets?all=1".into(),
+            "/portal/tickets/new".into(),
+            "/portal/shipments".into(),
+            format!("/portal/shipments?q={}", b.waybill),
+        ] {
+            let (s, body) = p.get(&list).await;
+            assert_eq!(s, StatusCode::OK, "{list}");
+            assert!(!body.contains("广州南沙"), "{list}");
+            assert!(!body.contains(&format!("/portal/shipments/{}", b.waybill)), "{list}");
+            assert!(!body.contains(&format!("/portal/tickets/{}\"", b.ticket)), "{list}");
+        }
+        for path in [
+            format!("/portal/shipments/{}", b.waybill),
+            format!("/portal/tickets/{}", b.ticket),
+            format!("/portal/tickets/{}/attachments/{theirs}", b.ticket),
+        ] {
+            let (s, _) = p.get(&path).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+        }
+        let r = p.post(&format!("/portal/tickets/{}/callback", b.ticket), &to, &[("answer", "yes")]).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = upload(format!("/portal/tickets/{}/attachments", b.ticket)).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let (_, v) = t.api("admin").await.get(&format!("/api/v1/tickets/{}", b.ticket)).await;
+        assert_eq!(v["ticket"]["status"], "registered", "nothing of theirs changed: {v}");
+        assert_eq!(v["events"].as_array().map(Vec::len), Some(2), "its registration and staff's photo only: {v}");
+        assert_eq!(v["attachments"].as_array().map(Vec::len), Some(1), "{v}");
     })
     .await;
+}
+
+/// How many tickets the customer has, as its account manager sees them.
+async fn lixy_tickets(t: &TestApp, customer: i64) -> (StatusCode, u64) {
+    let (s, v) = t
+        .api("lixy")
+        .await
+        .get(&format!("/api/v1/tickets?customer_id={customer}"))
+        .await;
+    (s, v["total"].as_u64().expect("total"))
+}
+
+/// An API path with the other side's ids in it: its customer, contact, ticket, shipment,
+/// waybill and attachment; any other id is 1.
+fn concrete_api_path(path: &str, b: &Side, attachment: i64) -> String {
+    let first = path.split('/').nth(3).unwrap_or_default();
+    path.split('/')
+        .map(|seg| match (seg, first) {
+            ("{id}", "customers") => b.customer.to_string(),
+            ("{id}", "tickets") => b.ticket.to_string(),
+            ("{id}", "shipments") => b.shipment.clone(),
+            ("{cid}", _) => b.contact.to_string(),
+            ("{aid}", _) => attachment.to_string(),
+            ("{no}" | "{waybill_no}", _) => b.waybill.clone(),
+            (s, _) if s.starts_with('{') => "1".to_string(),
+            (s, _) => s.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The paths the portal's router registers, read from its source.
+fn portal_routes() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui/portal");
+    let mut out = Vec::new();
+    for f in std::fs::read_dir(&dir).expect("dir") {
+        let src = std::fs::read_to_string(f.expect("entry").path()).expect("read");
+        let lines: Vec<&str> = src.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            if !l.contains(".route(") {
+                continue;
+            }
+            let here = l.split(".route(").nth(1).unwrap_or_default();
+            let text = if here.contains('"') {
+                here
+            } else {
+                lines.get(i + 1).copied().unwrap_or_default()
+            };
+            if let Some(path) = text.split('"').nth(1).filter(|p| p.starts_with("/portal")) {
+                out.push(path.to_string());
+            }
+        }
+    }
+    out
 }
 
 /// The raw value of the portal account's newest session, as a cookie would carry it,

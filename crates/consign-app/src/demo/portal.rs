@@ -24,6 +24,12 @@ pub async fn seed(app: &App) -> Result<usize> {
     Ok(n)
 }
 
+/// A shipment to try public tracking with: (waybill number, last four digits of the
+/// consignee's phone).
+pub async fn tracking_example(app: &App) -> Result<Option<(String, String)>> {
+    Ok(consign_store::tracking::example(&app.db.conn).await?)
+}
+
 /// The portal accounts to print with the other logins: (sign-in name, person, company).
 pub async fn logins(app: &App) -> Result<Vec<(String, String, String)>> {
     Ok(consign_store::portal::all_with_company(&app.db.conn).await?)

@@ -3,6 +3,7 @@
 //! here starts from the signed-in [`PortalUser`]'s customer: nothing takes a customer id
 //! from the request.
 
+mod letter;
 pub mod views;
 
 use crate::actor::Actor;
@@ -54,16 +55,43 @@ pub struct Invitation {
     /// The one-time link that sets the password (valid for 7 days).
     pub link: String,
     pub expires_at: DateTime<Utc>,
+    /// Where the link was e-mailed (masked), when it was asked to be and was sent.
+    pub emailed_to: Option<String>,
+    /// It was asked to be e-mailed but the mail relay refused it: hand the link over.
+    pub email_failed: bool,
 }
 
 /// Invites a customer's contact to the portal: its account (made on the first invitation)
-/// and a new one-time link, replacing any earlier one. Whoever may edit the customer's
-/// contacts may invite; the customer must be in their scope.
+/// and a new one-time link, replacing any earlier one, to hand over. Whoever may edit the
+/// customer's contacts may invite; the customer must be in their scope.
 pub async fn invite(
     app: &App,
     actor: &Actor,
     customer: CustomerId,
     contact_id: i64,
+) -> Result<Invitation> {
+    invite_with(app, actor, customer, contact_id, false).await
+}
+
+/// As [`invite`], and the link e-mailed to the contact's address (both languages). Needs
+/// the mail relay (`[smtp]`) and an address on the contact, or it is refused before
+/// anything changes; a relay that fails after the link is made leaves the link to hand
+/// over (`email_failed`).
+pub async fn invite_by_email(
+    app: &App,
+    actor: &Actor,
+    customer: CustomerId,
+    contact_id: i64,
+) -> Result<Invitation> {
+    invite_with(app, actor, customer, contact_id, true).await
+}
+
+async fn invite_with(
+    app: &App,
+    actor: &Actor,
+    customer: CustomerId,
+    contact_id: i64,
+    by_email: bool,
 ) -> Result<Invitation> {
     if !actor.role.can_edit_contacts() {
         return Err(AppError::Forbidden);
@@ -76,6 +104,23 @@ pub async fn invite(
         .await?
         .filter(|k| k.customer_id == c.id)
         .ok_or(AppError::NotFound)?;
+    let mail = if by_email {
+        let smtp = app.settings.smtp.clone().ok_or(AppError::Refused {
+            code: "portal.err.no_smtp",
+            args: vec![],
+        })?;
+        let to = app
+            .vault
+            .decrypt_opt(k.email_enc.as_deref())?
+            .filter(|e| e.contains('@'))
+            .ok_or(AppError::Refused {
+                code: "portal.err.no_email",
+                args: vec![],
+            })?;
+        Some((smtp, to))
+    } else {
+        None
+    };
     let now = Utc::now();
     let raw = crate::auth::random_secret();
     // A new account's password: a hash no password matches, until the link sets one.
@@ -144,15 +189,31 @@ pub async fn invite(
             said: None,
             before: None,
             after: Some(serde_json::json!({"username": username, "contact_id": k.id,
-                "new_account": created, "expires_at": expires_at})),
+                "new_account": created, "expires_at": expires_at, "by_email": by_email})),
         },
     )
     .await?;
     txn.commit().await?;
+    let link = crate::webhooks::bots::link(app, &format!("/portal/invite/{raw}"));
+    let (mut emailed_to, mut email_failed) = (None, false);
+    if let Some((smtp, to)) = mail {
+        let inviter = actor.name.as_str();
+        let (subject, body) =
+            letter::letter(app, &k.name, &c.name, inviter, &username, &link, expires_at);
+        match crate::mail::send(&smtp, &to, &subject, &body).await {
+            Ok(()) => emailed_to = Some(consign_domain::mask::email(&to)),
+            Err(e) => {
+                tracing::warn!(error = %e, customer = c.id, "portal invitation not e-mailed");
+                email_failed = true;
+            }
+        }
+    }
     Ok(Invitation {
         username,
-        link: crate::webhooks::bots::link(app, &format!("/portal/invite/{raw}")),
+        link,
         expires_at,
+        emailed_to,
+        email_failed,
     })
 }
 
@@ -256,6 +317,32 @@ pub async fn file(app: &App, pu: &PortalUser, input: &FileInput) -> Result<i64> 
         ..Default::default()
     };
     crate::service::register_for_portal(app, &pu.actor, pu.customer_id, &t).await
+}
+
+/// Photos (or documents) a customer may send with a new ticket at most; more go on the
+/// ticket's page afterwards.
+pub const MAX_FILES_AT_FILING: usize = 3;
+
+/// As [`file`], with photos of the damage or a delivery note: every file is checked
+/// (type by content, size) before the ticket is made, and a bad one refuses the filing
+/// naming the file (`photos`), so nothing is half done; then each is stored on the ticket.
+pub async fn file_with_photos(
+    app: &App,
+    pu: &PortalUser,
+    input: &FileInput,
+    photos: Vec<(String, Vec<u8>)>,
+) -> Result<i64> {
+    if photos.len() > MAX_FILES_AT_FILING {
+        return Err(AppError::field("photos", "portal.err.too_many_photos"));
+    }
+    for (_, bytes) in &photos {
+        crate::service::check_file(bytes).map_err(|k| AppError::field("photos", k))?;
+    }
+    let id = file(app, pu, input).await?;
+    for (name, bytes) in photos {
+        attach(app, pu, id, &name, bytes).await?;
+    }
+    Ok(id)
 }
 
 /// The customer's answer to a resolved ticket of its own: settled (the ticket is

@@ -23,12 +23,50 @@ fn own(pu: &PortalUser) -> CustomerId {
     CustomerId::trusted(pu.customer_id)
 }
 
-/// The overview: the last 90 days' KPIs, what is owed, the tickets still open.
+/// The overview: the last 90 days' KPIs, what is owed, the tickets still open, the
+/// surveys waiting for an answer.
 pub struct Home {
     pub kpis: Kpis,
     pub receivables: Receivables,
     pub open_tickets: Vec<TicketView>,
     pub recent: Vec<ShipmentView>,
+    pub surveys: Vec<SurveyInvite>,
+}
+
+/// A satisfaction survey the company is asked to answer: what it asks about (a waybill or
+/// ticket number), until when, and the survey's own page (answered there, as from the
+/// e-mail).
+#[derive(Debug, Clone)]
+pub struct SurveyInvite {
+    pub subject: String,
+    pub kind: consign_domain::surveys::SurveyTrigger,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// `/s/{token}`: relative, so that it opens on the server the portal is on.
+    pub path: String,
+}
+
+/// The company's open surveys (unanswered, not expired), newest first.
+pub async fn surveys(app: &App, pu: &PortalUser) -> Result<Vec<SurveyInvite>> {
+    let q = crate::surveys::SurveyQuery {
+        status: Some("open".into()),
+        per_page: Some(20),
+        ..Default::default()
+    };
+    let page = crate::surveys::list(app, &system(), Some(own(pu)), &q).await?;
+    Ok(page
+        .items
+        .into_iter()
+        .filter_map(|s| {
+            let link = s.link?;
+            let path = link[link.find("/s/")?..].to_string();
+            Some(SurveyInvite {
+                subject: s.subject,
+                kind: s.kind,
+                expires_at: s.expires_at,
+                path,
+            })
+        })
+        .collect())
 }
 
 pub async fn home(app: &App, pu: &PortalUser) -> Result<Home> {
@@ -48,7 +86,9 @@ pub async fn home(app: &App, pu: &PortalUser) -> Result<Home> {
         crate::billing::invoices_for_customer(app, &system(), own(pu), 1, 1).await?;
     let open_tickets = tickets(app, pu, true).await?;
     let recent = shipments(app, pu, &ShipmentQuery::default()).await?.items;
+    let surveys = surveys(app, pu).await?;
     Ok(Home {
+        surveys,
         kpis: k.kpis,
         receivables,
         open_tickets,

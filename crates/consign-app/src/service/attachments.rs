@@ -27,6 +27,18 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Whether a file may be stored on a ticket: its type (by content) or the message key of
+/// why not (empty, too large, of no known type).
+pub fn check_file(bytes: &[u8]) -> std::result::Result<&'static str, &'static str> {
+    if bytes.is_empty() {
+        return Err("err.required");
+    }
+    if bytes.len() > MAX_ATTACHMENT_BYTES {
+        return Err("err.attachment_too_large");
+    }
+    sniff(bytes).ok_or("err.attachment_type")
+}
+
 pub(crate) fn clean_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let cleaned: String = base
@@ -93,15 +105,7 @@ async fn store(
     bytes: Vec<u8>,
 ) -> Result<()> {
     let id = t.id;
-    if bytes.is_empty() {
-        return Err(AppError::field("file", "err.required"));
-    }
-    if bytes.len() > MAX_ATTACHMENT_BYTES {
-        return Err(AppError::field("file", "err.attachment_too_large"));
-    }
-    let Some(ctype) = sniff(&bytes) else {
-        return Err(AppError::field("file", "err.attachment_type"));
-    };
+    let ctype = check_file(&bytes).map_err(|k| AppError::field("file", k))?;
     let conn = &app.db.conn;
     if repo::attachments_of(conn, id).await?.len() >= MAX_ATTACHMENTS {
         return Err(AppError::field("file", "err.attachment_count"));

@@ -40,6 +40,8 @@ pub(crate) struct DetailTpl {
     pub(crate) can_ticket: bool,
     /// May log interactions and add tasks.
     pub(crate) can_log: bool,
+    /// A mail relay is configured: portal invitations may go by e-mail.
+    pub(crate) mail_ok: bool,
     pub(crate) interactions: Vec<consign_app::followups::InteractionView>,
     pub(crate) tasks: Vec<consign_app::followups::TaskView>,
     pub(crate) logform: FormView,
@@ -386,6 +388,7 @@ pub(crate) async fn detail_page(
         payments: p.payments,
         class: p.class,
         can_log: u.actor.role.handles_tickets(),
+        mail_ok: app.settings.smtp.is_some(),
         interactions: p.interactions,
         tasks: p.tasks,
         logform: FormView::new(lang, x.log_values, x.log_errors),

@@ -3,6 +3,7 @@
 //! password, and the pages of `pages.rs`. A staff session is not a portal session and the
 //! other way round: each side's extractor refuses the other's accounts.
 
+mod filing;
 mod pages;
 mod staff;
 
@@ -142,6 +143,9 @@ impl PCtx {
     }
     pub(crate) fn page_of(&self, page: &u64, pages: &u64) -> String {
         self.lang.tf("common.page", &[page, pages])
+    }
+    pub(crate) fn survey_until(&self, t: &DateTime<Utc>) -> String {
+        self.lang.tf("portal.survey_until", &[&self.day(t)])
     }
     pub(crate) fn day(&self, t: &DateTime<Utc>) -> String {
         t.with_timezone(&self.tz).format("%Y-%m-%d").to_string()

@@ -15,7 +15,14 @@ pub(super) fn routes() -> axum::Router<App> {
         .route("/portal/shipments", get(shipments))
         .route("/portal/shipments/{waybill}", get(shipment))
         .route("/portal/invoices", get(invoices))
-        .route("/portal/tickets", get(tickets).post(file))
+        .route(
+            "/portal/tickets",
+            get(tickets)
+                .post(super::filing::file)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    super::filing::BODY_LIMIT,
+                )),
+        )
         .route("/portal/tickets/new", get(new_ticket))
         .route("/portal/tickets/{id}", get(ticket))
         .route(
@@ -30,7 +37,7 @@ pub(super) fn routes() -> axum::Router<App> {
         .route("/portal/tickets/{id}/attachments/{aid}", get(download))
 }
 
-fn pfail(e: AppError, s: &PortalSession) -> Response {
+pub(super) fn pfail(e: AppError, s: &PortalSession) -> Response {
     fail(e, s.lang)
 }
 
@@ -42,6 +49,7 @@ struct HomeTpl {
     r: Receivables,
     open: Vec<TicketView>,
     recent: Vec<ShipmentView>,
+    surveys: Vec<views::SurveyInvite>,
 }
 
 async fn home(State(app): State<App>, s: PortalSession) -> Response {
@@ -52,6 +60,7 @@ async fn home(State(app): State<App>, s: PortalSession) -> Response {
             r: h.receivables,
             open: h.open_tickets,
             recent: h.recent,
+            surveys: h.surveys,
         }),
         Err(e) => pfail(e, &s),
     }
@@ -209,7 +218,7 @@ struct NewTicketTpl {
     kinds: Vec<Opt>,
 }
 
-fn new_ticket_page(
+pub(super) fn new_ticket_page(
     app: &App,
     s: &PortalSession,
     values: HashMap<String, String>,
@@ -246,24 +255,6 @@ struct NewQ {
 async fn new_ticket(State(app): State<App>, s: PortalSession, Query(q): Query<NewQ>) -> Response {
     let values = HashMap::from([("waybills".to_string(), q.waybill.unwrap_or_default())]);
     new_ticket_page(&app, &s, values, FieldErrors::default())
-}
-
-async fn file(State(app): State<App>, p: PortalPost) -> Response {
-    let input = consign_app::portal::FileInput {
-        kind: p.form.text("kind"),
-        subject: p.form.text("subject"),
-        description: p.form.text("description"),
-        waybills: p.form.text("waybills"),
-        claimed: p.form.text("claimed"),
-    };
-    match consign_app::portal::file(&app, &p.s.user, &input).await {
-        Ok(id) => Redirect::to(&format!("/portal/tickets/{id}")).into_response(),
-        Err(AppError::Validation(e)) => {
-            let values = p.form.0.iter().cloned().collect();
-            new_ticket_page(&app, &p.s, values, e)
-        }
-        Err(e) => pfail(e, &p.s),
-    }
 }
 
 #[derive(Template)]

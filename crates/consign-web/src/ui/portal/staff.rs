@@ -27,9 +27,12 @@ async fn invite(
     let lang = p.user.lang;
     let id: CustomerId = id.parse().map_err(|_| fail(AppError::NotFound, lang))?;
     let cid: i64 = cid.parse().map_err(|_| fail(AppError::NotFound, lang))?;
-    let i = portal::invite(&app, &p.user.actor, id, cid)
-        .await
-        .map_err(|e| fail(e, lang))?;
+    let i = if p.form.get("email") == Some("1") {
+        portal::invite_by_email(&app, &p.user.actor, id, cid).await
+    } else {
+        portal::invite(&app, &p.user.actor, id, cid).await
+    }
+    .map_err(|e| fail(e, lang))?;
     let contact = consign_app::portal::accounts(&app, &p.user.actor, id)
         .await
         .map_err(|e| fail(e, lang))?
