@@ -58,6 +58,10 @@ PAGES = [
     ("portal-tickets", "/portal/tickets"),
     ("portal-ticket-new", "/portal/tickets/new"),
     ("portal-invoices", "/portal/invoices"),
+    # Public tracking: the form, and a shipment found (TRACK, the path `consign demo`
+    # prints: /track?waybill_no=…&phone_last4=…).
+    ("track", "/track"),
+    ("track-result", "@track"),
 ]
 SIZES = [(1366, 768), (1920, 1080), (390, 844)]
 # SIZES=1366x3000 takes other sizes (a tall one shows a whole page).
@@ -163,6 +167,10 @@ def main():
                         if not hook:
                             continue
                         path = hook
+                    if path == "@track":
+                        if not os.environ.get("TRACK"):
+                            continue
+                        path = os.environ["TRACK"]
                     if path == "@credit-customer":
                         if not credit:
                             continue
