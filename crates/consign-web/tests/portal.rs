@@ -525,6 +525,34 @@ async fn an_invited_contact_sees_its_own_company_only() {
         assert_eq!(v["ticket"]["status"], "registered", "nothing of theirs changed: {v}");
         assert_eq!(v["events"].as_array().map(Vec::len), Some(2), "its registration and staff's photo only: {v}");
         assert_eq!(v["attachments"].as_array().map(Vec::len), Some(1), "{v}");
+
+        // Sign-in protections as at the staff login: the cookie is HttpOnly, SameSite and
+        // sent under /portal only; five wrong passwords, then even the right one waits.
+        let cookie = {
+            let b = Browser::new(&t.base, Some("en"));
+            let page = b.get("/portal/login").await.1;
+            let r = b
+                .client
+                .post(format!("{}/portal/login", t.base))
+                .form(&[("_csrf", csrf_of(&page).as_str()), ("username", username.as_str()), ("password", "Hengtong-2026")])
+                .send()
+                .await
+                .expect("send");
+            r.headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find(|c| c.starts_with("consign_portal="))
+                .expect("portal cookie")
+                .to_string()
+        };
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/portal"), "{cookie}");
+        for _ in 0..5 {
+            let (_, r) = portal_login(&t, &username, "wrong-password").await;
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        }
+        let (_, r) = portal_login(&t, &username, "Hengtong-2026").await;
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "locked even with the right password");
     })
     .await;
 }
