@@ -583,3 +583,120 @@ async fn rollup_kpis_equal_a_plain_computation_over_random_data() {
     })
     .await;
 }
+
+/// The worst customers the company page names, ranked in the database, are those a plain
+/// sort of every customer's KPIs (the API's `group=customer`) gives: the same figures,
+/// the same order (equal figures by id), the same volume floors, within the caller's
+/// scope; over the recent whole months and over any other window.
+#[tokio::test]
+async fn the_worst_customers_are_a_plain_sort_of_every_customers_kpis() {
+    each_db(|t| async move {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(22);
+        let admin = t.api("admin").await;
+        let at = |h: i64| {
+            (chrono::Utc::now() - chrono::Duration::hours(h))
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        };
+        let owners = ["lixy", "zhaop", "chenj"];
+        let mut items = Vec::new();
+        for c in 0..24 {
+            let owner = owners[c % 3];
+            let id = t.customer(&format!("随机客户{c:02}有限公司"), Some(owner), None).await;
+            let code = t.code_of(id).await;
+            // Volumes around the floors (20 delivered, 100 shipments), rates that tie.
+            let n = [15, 25, 40, 110, 130][rng.gen_range(0..5)];
+            for i in 0..n {
+                let late = rng.gen_bool(0.2);
+                let damaged = rng.gen_bool(0.05);
+                let returned = rng.gen_bool(0.03);
+                let mut exceptions = Vec::new();
+                if damaged {
+                    exceptions.push("damaged");
+                }
+                if returned {
+                    exceptions.push("returned");
+                }
+                let delivered = rng.gen_bool(0.9);
+                items.push(json!({"waybill_no": format!("WR{c:02}{i:04}"), "customer_code": code,
+                    "revenue_fen": 10000, "ordered_at": at(96 + (i % 7) as i64), 
+                    "delivered_at": if delivered { Some(at(24 + rng.gen_range(0..40))) } else { None },
+                    "promised_at": if late { at(80) } else { at(2) },
+                    "exceptions": exceptions}));
+            }
+            for k in 0..rng.gen_range(0..3) {
+                t.complaint(id, &format!("投诉{k}")).await;
+            }
+        }
+        for chunk in items.chunks(1000) {
+            let (s, body) = admin.post("/api/v1/shipments", json!({"items": chunk})).await;
+            assert_eq!(s, StatusCode::OK, "{body}");
+        }
+        let tomorrow = (chrono::Utc::now().with_timezone(&t.app.tz()).date_naive()
+            + chrono::Duration::days(1))
+        .to_string();
+        let last_month = (chrono::Utc::now().with_timezone(&t.app.tz()).date_naive()
+            - chrono::Duration::days(40))
+        .to_string();
+        for who in ["admin", "lixy"] {
+            let actor = t.actor(who).await;
+            for (from, to) in [(None, None), (Some(last_month.clone()), Some(tomorrow.clone()))] {
+                let q = consign_app::kpis::GroupQuery {
+                    from: from.clone(),
+                    to: to.clone(),
+                    group: Some("owner".into()),
+                    ..Default::default()
+                };
+                let page = consign_app::kpis::company_quality(&t.app, &actor, &q)
+                    .await
+                    .expect("page");
+                let (s, all) = t
+                    .api(who)
+                    .await
+                    .get(&format!("/api/v1/kpis?group=customer&from={}&to={}", page.from, page.to))
+                    .await;
+                assert_eq!(s, StatusCode::OK, "{all}");
+                let rows = all["items"].as_array().or(all.as_array()).expect("rows").clone();
+                for (field, floor_on, floor) in [
+                    ("delay_rate", "delivered", 20),
+                    ("avg_cycle_hours", "delivered", 20),
+                    ("damage_rate", "delivered", 20),
+                    ("complaints_per_1000", "shipments", 100),
+                    ("return_rate", "shipments", 100),
+                ] {
+                    let mut want: Vec<(f64, i64)> = rows
+                        .iter()
+                        .filter(|r| r[floor_on].as_i64().unwrap_or(0) >= floor)
+                        .filter_map(|r| {
+                            let v = r[field].as_f64()?;
+                            let id: i64 = r["customer_id"].as_str()?.parse().ok()?;
+                            (v > 0.0).then_some((v, id))
+                        })
+                        .collect();
+                    want.sort_by(|a, b| b.0.partial_cmp(&a.0).expect("number").then(a.1.cmp(&b.1)));
+                    want.truncate(8);
+                    let got: Vec<(f64, i64)> = page
+                        .worst
+                        .iter()
+                        .find(|(f, _)| f == field)
+                        .expect("ranked")
+                        .1
+                        .iter()
+                        .map(|g| {
+                            let v = serde_json::to_value(&g.kpis).expect("json")[field].as_f64().expect("figure");
+                            (v, g.customer_id.as_deref().expect("id").parse().expect("id"))
+                        })
+                        .collect();
+                    let ids = |v: &[(f64, i64)]| v.iter().map(|x| x.1).collect::<Vec<_>>();
+                    assert_eq!(ids(&got), ids(&want), "{who} {from:?}..{to:?} {field}: {got:?} {want:?}");
+                    assert!(
+                        got.iter().zip(&want).all(|(a, b)| (a.0 - b.0).abs() < 1e-9),
+                        "{who} {from:?}..{to:?} {field}: {got:?} {want:?}"
+                    );
+                    assert!(!want.is_empty() || field == "complaints_per_1000", "{field}: nobody ranked");
+                }
+            }
+        }
+    })
+    .await;
+}

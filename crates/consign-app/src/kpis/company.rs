@@ -3,6 +3,7 @@
 
 use super::*;
 use consign_domain::kpis::KpiSums;
+use consign_store::kpis::worst::{Ranked, Scale};
 
 /// The company's service quality as the analysis page shows it: the window's KPIs, their
 /// months, a breakdown by one segment, and the worst customers per KPI.
@@ -26,35 +27,55 @@ pub struct CompanyQuality {
 const WORST_MIN_DELIVERED: i64 = 20;
 const WORST_MIN_SHIPMENTS: i64 = 100;
 /// Customers listed per KPI among the worst.
-const WORST_N: usize = 8;
+const WORST_N: u64 = 8;
 
-/// The KPIs the worst customers are ranked on: (field, value, enough volume).
-type Ranked = (&'static str, fn(&Kpis) -> Option<f64>, fn(&Kpis) -> bool);
-const WORST_ON: [Ranked; 5] = [
+/// The KPIs the worst customers are ranked on: the field and how it is computed from a
+/// customer's sums (as [`Kpis::of`] does).
+const WORST_ON: [(&str, Ranked); 5] = [
     (
         "delay_rate",
-        |k| k.delay_rate,
-        |k| k.delivered >= WORST_MIN_DELIVERED,
+        Ranked {
+            numerator: "delayed",
+            denominator: "delivered",
+            min_volume: WORST_MIN_DELIVERED,
+            scale: Scale::One,
+        },
     ),
     (
         "avg_cycle_hours",
-        |k| k.avg_cycle_hours,
-        |k| k.delivered >= WORST_MIN_DELIVERED,
+        Ranked {
+            numerator: "cycle_seconds",
+            denominator: "delivered",
+            min_volume: WORST_MIN_DELIVERED,
+            scale: Scale::Per(3600),
+        },
     ),
     (
         "damage_rate",
-        |k| k.damage_rate,
-        |k| k.delivered >= WORST_MIN_DELIVERED,
+        Ranked {
+            numerator: "damaged",
+            denominator: "delivered",
+            min_volume: WORST_MIN_DELIVERED,
+            scale: Scale::One,
+        },
     ),
     (
         "complaints_per_1000",
-        |k| k.complaints_per_1000,
-        |k| k.shipments >= WORST_MIN_SHIPMENTS,
+        Ranked {
+            numerator: "complaints",
+            denominator: "shipments",
+            min_volume: WORST_MIN_SHIPMENTS,
+            scale: Scale::Times(1000),
+        },
     ),
     (
         "return_rate",
-        |k| k.return_rate,
-        |k| k.shipments >= WORST_MIN_SHIPMENTS,
+        Ranked {
+            numerator: "returned",
+            denominator: "shipments",
+            min_volume: WORST_MIN_SHIPMENTS,
+            scale: Scale::One,
+        },
     ),
 ];
 
@@ -137,52 +158,47 @@ pub async fn keep_recent(app: &App) -> Result<bool> {
 }
 
 /// Per ranked KPI, the customers doing worst on it (enough volume, a value above 0),
-/// worst first: every customer's figures read by id alone, then the few named.
+/// worst first: ranked in the database, then the few named with their figures.
 async fn worst_customers(
     app: &App,
     vis: &Visibility,
     w: &Window,
 ) -> Result<Vec<(String, Vec<GroupKpis>)>> {
     let conn = &app.db.conn;
-    let every: Vec<(i64, Kpis)> = repo::sums_by(conn, vis, None, Grouping::CustomerId, w)
-        .await?
-        .into_iter()
-        .filter_map(|(g, s)| Some((g?.parse::<i64>().ok()?, Kpis::of(&s.sums))))
-        .collect();
-    let mut ranked: Vec<(&str, Vec<(i64, &Kpis)>)> = Vec::new();
-    for (field, get, enough) in WORST_ON {
-        let mut rows: Vec<(i64, &Kpis)> = every
-            .iter()
-            .filter(|(_, k)| enough(k) && get(k).is_some_and(|v| v > 0.0))
-            .map(|(id, k)| (*id, k))
-            .collect();
-        rows.sort_by(|a, b| {
-            get(b.1)
-                .partial_cmp(&get(a.1))
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(a.0.cmp(&b.0))
-        });
-        rows.truncate(WORST_N);
-        ranked.push((field, rows));
+    let mut ranked: Vec<(&str, Vec<i64>)> = Vec::new();
+    for (field, r) in WORST_ON {
+        ranked.push((field, repo::worst::worst(conn, vis, w, r, WORST_N).await?));
     }
-    let ids: Vec<i64> = ranked
-        .iter()
-        .flat_map(|(_, rows)| rows.iter().map(|(id, _)| *id))
-        .collect();
+    let mut ids: Vec<i64> = ranked.iter().flat_map(|(_, r)| r.iter().copied()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    // The figures of those few (every one within `vis`: ranked there).
+    let figures: std::collections::HashMap<i64, Kpis> = if ids.is_empty() {
+        Default::default()
+    } else {
+        repo::sums_by(conn, &Visibility::All, Some(&ids), Grouping::CustomerId, w)
+            .await?
+            .into_iter()
+            .filter_map(|(g, s)| Some((g?.parse::<i64>().ok()?, Kpis::of(&s.sums))))
+            .collect()
+    };
     let names = repo::labels(conn, &ids).await?;
     Ok(ranked
         .into_iter()
         .map(|(field, rows)| {
             let named = rows
                 .into_iter()
-                .map(|(id, k)| {
+                .map(|id| {
                     let (code, name) = names.get(&id).cloned().unwrap_or_default();
                     GroupKpis {
                         customer_id: Some(id.to_string()),
                         customer_code: Some(code.clone()),
                         group: Some(code),
                         label: Some(name),
-                        kpis: k.clone(),
+                        kpis: figures
+                            .get(&id)
+                            .cloned()
+                            .unwrap_or_else(|| Kpis::of(&KpiSums::default())),
                     }
                 })
                 .collect();

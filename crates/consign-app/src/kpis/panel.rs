@@ -76,7 +76,7 @@ pub async fn panel(app: &App, actor: &Actor, id: CustomerId) -> Result<KpiPanel>
     }
     let first = month_start(today, 11).ok_or_else(|| AppError::internal("no month"))?;
     let (_, _, w) = window_of(first)?;
-    let by = repo::sums_by(conn, &Visibility::All, Some(c.id), Grouping::Month, &w).await?;
+    let by = repo::sums_by(conn, &Visibility::All, Some(&[c.id]), Grouping::Month, &w).await?;
     let mut months = Vec::new();
     for back in (0..12).rev() {
         let m = month_start(today, back).ok_or_else(|| AppError::internal("no month"))?;

@@ -14,6 +14,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use std::collections::BTreeMap;
 
 pub mod recent;
+pub mod worst;
 
 /// A window: local days `[from_day, to_day)` (YYYYMMDD) and the same as UTC instants;
 /// `overdue_before` is the window's end, or now when that is earlier.
@@ -136,15 +137,15 @@ impl Grouping {
 /// The rollup rows covering a window (whole months from the monthly rollup, the edge
 /// days from the daily one) as a subquery's text `… AS r(customer_id, month, …)`, with its
 /// values. `of`: `customer` (a row per customer) or `company` (every customer's summed);
-/// `one`: that customer's rows only.
-fn covered(w: &Window, of: &str, one: Option<i64>) -> (String, Vec<Value>) {
+/// `only`: those customers' rows only.
+fn covered(w: &Window, of: &str, only: Option<&[i64]>) -> (String, Vec<Value>) {
     let cols = rolled_columns().collect::<Vec<_>>().join(", ");
     let (days, months) = cover(w.from_day, w.to_day);
-    let who = if one.is_some() {
-        "customer_id = ? AND "
-    } else {
-        ""
+    let who = match only {
+        Some(ids) => format!("customer_id IN ({}) AND ", vec!["?"; ids.len()].join(",")),
+        None => String::new(),
     };
+    let ids = || only.unwrap_or_default().iter().map(|i| Value::from(*i));
     let mut parts = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     if !days.is_empty() {
@@ -152,7 +153,7 @@ fn covered(w: &Window, of: &str, one: Option<i64>) -> (String, Vec<Value>) {
         parts.push(format!(
             "SELECT customer_id, day / 100 AS month, {cols} FROM {of}_days WHERE {who}({cond})"
         ));
-        values.extend(one.map(Value::from));
+        values.extend(ids());
         for (a, b) in days {
             values.push(a.into());
             values.push(b.into());
@@ -162,7 +163,7 @@ fn covered(w: &Window, of: &str, one: Option<i64>) -> (String, Vec<Value>) {
         parts.push(format!(
             "SELECT customer_id, month, {cols} FROM {of}_months WHERE {who}month >= ? AND month < ?"
         ));
-        values.extend(one.map(Value::from));
+        values.extend(ids());
         values.push(a.into());
         values.push(b.into());
     }
@@ -199,13 +200,13 @@ pub struct Grouped {
     pub sums: KpiSums,
 }
 
-/// Sums per group over a window, of the customers within `vis` (or of customer `one`
-/// alone, which the caller has checked it may see): group key → its sums (with the
+/// Sums per group over a window, of the customers within `vis` (or of the customers
+/// `only`, which the caller has checked it may see): group key → its sums (with the
 /// customer's name and id when grouping by customer).
 pub async fn sums_by<C: ConnectionTrait>(
     conn: &C,
     vis: &Visibility,
-    one: Option<i64>,
+    only: Option<&[i64]>,
     group: Grouping,
     w: &Window,
 ) -> Result<BTreeMap<Option<String>, Grouped>> {
@@ -245,21 +246,21 @@ pub async fn sums_by<C: ConnectionTrait>(
         } else {
             Vec::new()
         };
-        if let Some(id) = one {
-            sql += &format!(" AND {col} = ?");
-            values.push(id.into());
+        if let Some(ids) = only {
+            sql += &format!(" AND {col} IN ({})", vec!["?"; ids.len()].join(","));
+            values.extend(ids.iter().map(|i| Value::from(*i)));
         }
         (sql, values)
     };
     let mut out: BTreeMap<Option<String>, Grouped> = BTreeMap::new();
     let by_customer = with_customers || group == Grouping::CustomerId;
-    let of = if one.is_none() && !by_customer {
+    let of = if only.is_none() && !by_customer {
         "company"
     } else {
         "customer"
     };
-    let (rolled, mut values) = covered(w, of, one);
-    let per_customer = by_customer && one.is_none() && group != Grouping::Month;
+    let (rolled, mut values) = covered(w, of, only);
+    let per_customer = by_customer && only.is_none() && group != Grouping::Month;
     // By a customer's segment: each customer's rows summed first, so that the customer
     // (and its classification) is looked up once per customer, not once per month; over
     // the recent months exactly (this month and the eleven before, by default), those
@@ -282,7 +283,7 @@ pub async fn sums_by<C: ConnectionTrait>(
         format!("({rolled}) r")
     };
     let sums = summed_columns("r.");
-    // The rollups are filtered to `one` inside `covered`.
+    // The rollups are filtered to `only` inside `covered`.
     let (where_, cond_values) = cond("r.customer_id");
     let key = group.key("r.month", "r.customer_id");
     values.extend(cond_values);
@@ -482,7 +483,15 @@ pub async fn total<C: ConnectionTrait>(
     one: Option<i64>,
     w: &Window,
 ) -> Result<KpiSums> {
-    let mut by = sums_by(conn, vis, one, Grouping::All, w).await?;
+    let ids = one.map(|id| [id]);
+    let mut by = sums_by(
+        conn,
+        vis,
+        ids.as_ref().map(|a| a.as_slice()),
+        Grouping::All,
+        w,
+    )
+    .await?;
     Ok(by.remove(&None).map(|g| g.sums).unwrap_or_default())
 }
 
