@@ -72,11 +72,7 @@ pub async fn track(app: &App, waybill_no: &str, phone_last4: &str, ip: &str) -> 
     let events = consign_store::shipments::events(conn, s.id)
         .await?
         .into_iter()
-        .map(|e| EventView {
-            at: e.at,
-            place: e.place,
-            status_text: e.status_text,
-        })
+        .map(EventView::from)
         .collect();
     Ok(Tracked {
         waybill_no: x.waybill_no.to_string(),

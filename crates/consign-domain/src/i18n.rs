@@ -20,6 +20,13 @@ impl Lang {
             Lang::En => "en",
         }
     }
+    /// The code of the other language (the language switch's target).
+    pub fn other_code(self) -> &'static str {
+        match self {
+            Lang::Zh => "en",
+            Lang::En => "zh-CN",
+        }
+    }
     pub fn parse(s: &str) -> Option<Lang> {
         let s = s.trim().to_ascii_lowercase();
         if s.starts_with("zh") {

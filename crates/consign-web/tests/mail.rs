@@ -26,6 +26,23 @@ fn python_with_aiosmtpd() -> Option<String> {
     })
 }
 
+/// A Python with aiosmtpd, or None after saying loudly that `test` skips (under
+/// CI=true a missing aiosmtpd fails instead).
+fn python_or_skip(test: &str) -> Option<String> {
+    let found = python_with_aiosmtpd();
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "aiosmtpd is missing: install python3-aiosmtpd (CI=true requires it)"
+        );
+        eprintln!(
+            "\n*** SKIPPING {test}: no Python with aiosmtpd \
+             (apt-get install python3-aiosmtpd, or set CONSIGN_TEST_PYTHON) ***\n"
+        );
+    }
+    found
+}
+
 /// The SMTP server process, stopped when dropped.
 struct SmtpServer {
     child: Child,
@@ -144,15 +161,7 @@ fn decoded_body(data: &str) -> String {
 
 #[tokio::test]
 async fn reminder_email_reaches_an_smtp_server() {
-    let Some(python) = python_with_aiosmtpd() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "aiosmtpd is missing: install python3-aiosmtpd (CI=true requires it)"
-        );
-        eprintln!(
-            "\n*** SKIPPING reminder_email_reaches_an_smtp_server: no Python with aiosmtpd \
-             (apt-get install python3-aiosmtpd, or set CONSIGN_TEST_PYTHON) ***\n"
-        );
+    let Some(python) = python_or_skip("reminder_email_reaches_an_smtp_server") else {
         return;
     };
     each_db(|t| {
@@ -244,12 +253,7 @@ async fn reminder_email_reaches_an_smtp_server() {
 /// with a link that opens the survey.
 #[tokio::test]
 async fn a_survey_link_reaches_the_contact_by_email() {
-    let Some(python) = python_with_aiosmtpd() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "aiosmtpd is missing: install python3-aiosmtpd (CI=true requires it)"
-        );
-        eprintln!("\n*** SKIPPING a_survey_link_reaches_the_contact_by_email: no Python with aiosmtpd ***\n");
+    let Some(python) = python_or_skip("a_survey_link_reaches_the_contact_by_email") else {
         return;
     };
     each_db(|t| {
@@ -317,12 +321,7 @@ async fn a_survey_link_reaches_the_contact_by_email() {
 /// the one-time link; a relay that fails leaves the link to hand over.
 #[tokio::test]
 async fn a_portal_invitation_reaches_the_contact_by_email() {
-    let Some(python) = python_with_aiosmtpd() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "aiosmtpd is missing: install python3-aiosmtpd (CI=true requires it)"
-        );
-        eprintln!("\n*** SKIPPING a_portal_invitation_reaches_the_contact_by_email: no Python with aiosmtpd ***\n");
+    let Some(python) = python_or_skip("a_portal_invitation_reaches_the_contact_by_email") else {
         return;
     };
     each_db(|t| {

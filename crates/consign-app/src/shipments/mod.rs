@@ -546,17 +546,23 @@ pub struct EventView {
     pub status_text: String,
 }
 
+impl From<repo::TrackingEvent> for EventView {
+    fn from(e: repo::TrackingEvent) -> EventView {
+        EventView {
+            at: e.at,
+            place: e.place,
+            status_text: e.status_text,
+        }
+    }
+}
+
 /// A shipment's tracking timeline, oldest first.
 pub async fn events(app: &App, actor: &Actor, id: i64) -> Result<Vec<EventView>> {
     get(app, actor, id).await?;
     Ok(repo::events(&app.db.conn, id)
         .await?
         .into_iter()
-        .map(|e| EventView {
-            at: e.at,
-            place: e.place,
-            status_text: e.status_text,
-        })
+        .map(EventView::from)
         .collect())
 }
 

@@ -34,11 +34,7 @@ impl LoginTpl {
         self.lang.t(k).to_string()
     }
     fn other_lang(&self) -> &'static str {
-        if self.lang == Lang::Zh {
-            "en"
-        } else {
-            "zh-CN"
-        }
+        self.lang.other_code()
     }
 }
 

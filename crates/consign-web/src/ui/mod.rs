@@ -36,6 +36,17 @@ use std::collections::{BTreeMap, HashMap};
 
 pub(crate) type UiResult = Result<Response, Response>;
 
+/// The badge colour of a shipment's status (staff pages and public tracking alike).
+pub(crate) fn shipment_badge(s: &ShipmentStatus) -> &'static str {
+    match s {
+        ShipmentStatus::Delivered => "badge-green",
+        ShipmentStatus::InTransit => "badge-blue",
+        ShipmentStatus::Created => "badge-gray",
+        ShipmentStatus::Returned => "badge-amber",
+        ShipmentStatus::Cancelled => "badge-red",
+    }
+}
+
 pub(crate) fn fail(e: AppError, lang: Lang) -> Response {
     WebError::ui(e, lang).into_response()
 }
@@ -159,10 +170,7 @@ impl Ctx {
             .tf("common.page", &[&self.count(page), &self.count(pages)])
     }
     pub fn other_lang(&self) -> &'static str {
-        match self.lang {
-            Lang::Zh => "en",
-            Lang::En => "zh-CN",
-        }
+        self.lang.other_code()
     }
     pub fn next(&self) -> String {
         extract::urlencode(&self.path)
@@ -216,13 +224,7 @@ impl Ctx {
         m.map(|m| self.t(m.label_key())).unwrap_or_default()
     }
     pub fn shipment_status_class(&self, s: &ShipmentStatus) -> &'static str {
-        match s {
-            ShipmentStatus::Delivered => "badge-green",
-            ShipmentStatus::InTransit => "badge-blue",
-            ShipmentStatus::Created => "badge-gray",
-            ShipmentStatus::Returned => "badge-amber",
-            ShipmentStatus::Cancelled => "badge-red",
-        }
+        shipment_badge(s)
     }
 }
 

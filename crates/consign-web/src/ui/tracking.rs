@@ -36,11 +36,7 @@ impl TrackTpl {
         self.lang.t(k).to_string()
     }
     fn other_lang(&self) -> &'static str {
-        if self.lang == Lang::Zh {
-            "en"
-        } else {
-            "zh-CN"
-        }
+        self.lang.other_code()
     }
     fn dt(&self, t: &DateTime<Utc>) -> String {
         t.with_timezone(&self.tz)
@@ -51,13 +47,7 @@ impl TrackTpl {
         self.field_errors.get(f).cloned().unwrap_or_default()
     }
     fn status_class(&self, s: &ShipmentStatus) -> &'static str {
-        match s {
-            ShipmentStatus::Delivered => "badge-green",
-            ShipmentStatus::InTransit => "badge-blue",
-            ShipmentStatus::Created => "badge-gray",
-            ShipmentStatus::Returned => "badge-amber",
-            ShipmentStatus::Cancelled => "badge-red",
-        }
+        super::shipment_badge(s)
     }
 }
 

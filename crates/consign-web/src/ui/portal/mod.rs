@@ -124,11 +124,7 @@ impl PCtx {
         }
     }
     pub(crate) fn other_lang(&self) -> &'static str {
-        if self.lang == Lang::Zh {
-            "en"
-        } else {
-            "zh-CN"
-        }
+        self.lang.other_code()
     }
     pub(crate) fn dt(&self, t: &DateTime<Utc>) -> String {
         t.with_timezone(&self.tz)
@@ -180,11 +176,7 @@ impl LoginTpl {
         self.lang.t(k).to_string()
     }
     fn other_lang(&self) -> &'static str {
-        if self.lang == Lang::Zh {
-            "en"
-        } else {
-            "zh-CN"
-        }
+        self.lang.other_code()
     }
 }
 
