@@ -165,10 +165,12 @@ async fn worst_customers(
     w: &Window,
 ) -> Result<Vec<(String, Vec<GroupKpis>)>> {
     let conn = &app.db.conn;
-    let mut ranked: Vec<(&str, Vec<i64>)> = Vec::new();
-    for (field, r) in WORST_ON {
-        ranked.push((field, repo::worst::worst(conn, vis, w, r, WORST_N).await?));
-    }
+    let figures_on: Vec<Ranked> = WORST_ON.iter().map(|(_, r)| *r).collect();
+    let ranked: Vec<(&str, Vec<i64>)> = WORST_ON
+        .iter()
+        .map(|(field, _)| *field)
+        .zip(repo::worst::worst(conn, vis, w, &figures_on, WORST_N).await?)
+        .collect();
     let mut ids: Vec<i64> = ranked.iter().flat_map(|(_, r)| r.iter().copied()).collect();
     ids.sort_unstable();
     ids.dedup();

@@ -1,16 +1,18 @@
-//! The customers doing worst on a figure, ranked in the database: only their ids leave
-//! it (the company page names a few of some seventy thousand).
+//! The customers doing worst on a few figures, ranked in the database: only their ids
+//! leave it (the company page names a few of some seventy thousand). Each customer's sums
+//! over the window are made once (kept already for the recent whole months), then ranked
+//! per figure.
 
 use super::{covered, recent, summed_columns, Window};
 use crate::dialect::stmt;
 use crate::scope::Visibility;
 use crate::Result;
 use consign_domain::kpis::cover;
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 /// A figure the worst customers are ranked on: `numerator / denominator` of a customer's
-/// sums over the window (a rate), times `scale`; only customers with `denominator` at
-/// least `min_volume` and a numerator above 0 are ranked.
+/// sums over the window (a rate), scaled as it is shown; only customers with
+/// `denominator` at least `min_volume` and a numerator above 0 are ranked.
 #[derive(Debug, Clone, Copy)]
 pub struct Ranked {
     /// A rollup column, or `complaints` (the window's complaint tickets).
@@ -18,8 +20,8 @@ pub struct Ranked {
     /// `shipments` or `delivered`.
     pub denominator: &'static str,
     pub min_volume: i64,
-    /// How the rate is shown (1000 for per mille, 1/3600 for seconds as hours), so that
-    /// ties fall exactly as the shown figures tie.
+    /// How the rate is shown (per mille, seconds as hours), so that ties fall exactly as
+    /// the shown figures tie.
     pub scale: Scale,
 }
 
@@ -30,23 +32,42 @@ pub enum Scale {
     Per(i64),
 }
 
-/// The ids of the `n` customers within `vis` doing worst on `r` over the window, worst
-/// first; equal figures by id.
+/// The columns a ranking may read.
+const COLUMNS: [&str; 7] = [
+    "shipments",
+    "delivered",
+    "delayed",
+    "cycle_seconds",
+    "damaged",
+    "returned",
+    "complaints",
+];
+
+/// Per figure of `ranked`, the ids of the `n` customers within `vis` doing worst on it
+/// over the window, worst first; equal figures by id.
 pub async fn worst<C: ConnectionTrait>(
     conn: &C,
     vis: &Visibility,
     w: &Window,
-    r: Ranked,
+    ranked: &[Ranked],
     n: u64,
-) -> Result<Vec<i64>> {
+) -> Result<Vec<Vec<i64>>> {
     let backend = conn.get_database_backend();
-    // Each customer's sums over the window: kept already for the recent whole months.
+    if let Some(bad) = ranked
+        .iter()
+        .flat_map(|r| [r.numerator, r.denominator])
+        .find(|c| !COLUMNS.contains(c))
+    {
+        return Err(crate::StoreError::Other(format!(
+            "not a ranked column: {bad}"
+        )));
+    }
     let recent = match cover(w.from_day, w.to_day) {
         (days, Some((first, last))) if days.is_empty() => recent::covers(conn, first, last).await?,
         _ => false,
     };
     let (source, mut values) = if recent {
-        ("customer_recent r".to_string(), Vec::new())
+        ("customer_recent r".to_string(), Vec::<Value>::new())
     } else {
         let (rolled, values) = covered(w, "customer", None);
         (
@@ -57,16 +78,8 @@ pub async fn worst<C: ConnectionTrait>(
             values,
         )
     };
-    let complaints = r.numerator == "complaints";
-    let tickets = if complaints {
-        values.push(w.from.into());
-        values.push(w.to.into());
-        " JOIN (SELECT customer_id, COUNT(*) AS complaints FROM tickets \
-         WHERE kind = 'complaint' AND created_at >= ? AND created_at < ? GROUP BY customer_id) t \
-         ON t.customer_id = r.customer_id"
-    } else {
-        ""
-    };
+    values.push(w.from.into());
+    values.push(w.to.into());
     let (scope, scope_values) = vis.owner_condition("c.owner_id");
     let customers = if matches!(vis, Visibility::All) {
         ""
@@ -74,31 +87,47 @@ pub async fn worst<C: ConnectionTrait>(
         " JOIN customers c ON c.id = r.customer_id"
     };
     values.extend(scope_values);
-    values.push(r.min_volume.into());
+    // Each customer's sums once, then one ranking per figure over them.
+    let sums = format!(
+        "SELECT r.customer_id, r.shipments, r.delivered, r.delayed, r.cycle_seconds, \
+         r.damaged, r.returned, COALESCE(t.complaints, 0) AS complaints FROM {source} \
+         LEFT JOIN (SELECT customer_id, COUNT(*) AS complaints FROM tickets \
+           WHERE kind = 'complaint' AND created_at >= ? AND created_at < ? \
+           GROUP BY customer_id) t ON t.customer_id = r.customer_id{customers} WHERE {scope}"
+    );
+    let mut parts = Vec::new();
+    for (k, r) in ranked.iter().enumerate() {
+        let (num, den) = (r.numerator, r.denominator);
+        let rate = match r.scale {
+            Scale::One => format!("CAST({num} AS DOUBLE PRECISION) / {den}"),
+            Scale::Times(x) => format!("CAST({num} * {x} AS DOUBLE PRECISION) / {den}"),
+            Scale::Per(x) => format!("CAST({num} AS DOUBLE PRECISION) / {den} / {x}.0"),
+        };
+        parts.push(format!(
+            "SELECT {k} AS k, customer_id AS id, \
+             ROW_NUMBER() OVER (ORDER BY {rate} DESC, customer_id) AS n \
+             FROM s WHERE {den} >= ? AND {num} > 0"
+        ));
+        values.push(r.min_volume.into());
+    }
     values.push((n as i64).into());
-    let num = if complaints {
-        "t.complaints".to_string()
-    } else {
-        format!("r.{}", r.numerator)
-    };
-    let den = format!("r.{}", r.denominator);
-    let rate = match r.scale {
-        Scale::One => format!("CAST({num} AS DOUBLE PRECISION) / {den}"),
-        Scale::Times(k) => format!("CAST({num} * {k} AS DOUBLE PRECISION) / {den}"),
-        Scale::Per(k) => format!("CAST({num} AS DOUBLE PRECISION) / {den} / {k}.0"),
-    };
     #[derive(FromQueryResult)]
-    struct Id {
+    struct Row {
+        k: i32,
         id: i64,
     }
     let sql = format!(
-        "SELECT r.customer_id AS id FROM {source}{tickets}{customers} \
-         WHERE {scope} AND {den} >= ? AND {num} > 0 ORDER BY {rate} DESC, r.customer_id LIMIT ?"
+        "WITH s AS MATERIALIZED ({sums}) SELECT k, id FROM ({}) x WHERE n <= ? ORDER BY k, n",
+        parts.join(" UNION ALL ")
     );
-    Ok(Id::find_by_statement(stmt(backend, &sql, values))
+    let mut out = vec![Vec::new(); ranked.len()];
+    for row in Row::find_by_statement(stmt(backend, &sql, values))
         .all(conn)
         .await?
-        .into_iter()
-        .map(|i| i.id)
-        .collect())
+    {
+        if let Some(v) = out.get_mut(row.k as usize) {
+            v.push(row.id);
+        }
+    }
+    Ok(out)
 }
