@@ -211,9 +211,6 @@ async fn load(app: &App, actor: &Actor, id: i64) -> Result<TicketRow> {
     Ok(t)
 }
 
-/// A ticket in scope that the actor may work on (steps, assignment, comments,
-/// attachments): "not found" outside the scope, then "forbidden" for a role that does
-/// not handle tickets.
 /// A ticket of the portal account `actor`'s own customer `customer_id`; anyone else's
 /// (or none) is not found, and no staff account reaches it this way.
 pub(crate) async fn load_for_portal(
@@ -231,6 +228,9 @@ pub(crate) async fn load_for_portal(
         .ok_or(AppError::NotFound)
 }
 
+/// A ticket in scope that the actor may work on (steps, assignment, comments,
+/// attachments): "not found" outside the scope, then "forbidden" for a role that does
+/// not handle tickets.
 pub(crate) async fn load_to_work(app: &App, actor: &Actor, id: i64) -> Result<TicketRow> {
     let t = load(app, actor, id).await?;
     if !actor.role.handles_tickets() {

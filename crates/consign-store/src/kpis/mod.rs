@@ -170,6 +170,39 @@ fn covered(w: &Window, of: &str, only: Option<&[i64]>) -> (String, Vec<Value>) {
     (parts.join(" UNION ALL "), values)
 }
 
+/// Each customer's sums over a window as a query's source `r` (a row per customer, the
+/// rollup columns), with its values.
+struct PerCustomer {
+    source: String,
+    values: Vec<Value>,
+    /// The window is the recent months exactly (this month and the eleven before, by
+    /// default): the source is the sums kept already, `customer_recent`.
+    kept: bool,
+}
+
+async fn per_customer_sums<C: ConnectionTrait>(conn: &C, w: &Window) -> Result<PerCustomer> {
+    let recent = match cover(w.from_day, w.to_day) {
+        (days, Some((first, last))) if days.is_empty() => recent::covers(conn, first, last).await?,
+        _ => false,
+    };
+    if recent {
+        return Ok(PerCustomer {
+            source: "customer_recent r".into(),
+            values: Vec::new(),
+            kept: true,
+        });
+    }
+    let (rolled, values) = covered(w, "customer", None);
+    Ok(PerCustomer {
+        source: format!(
+            "(SELECT customer_id, {} FROM ({rolled}) x GROUP BY customer_id) r",
+            summed_columns("")
+        ),
+        values,
+        kept: false,
+    })
+}
+
 /// The sums of the rollup columns over `r`, each as the row reader takes it (the squared
 /// cycles as a float: a company's year of them passes i64).
 fn summed_columns(r: &str) -> String {
@@ -259,28 +292,15 @@ pub async fn sums_by<C: ConnectionTrait>(
     } else {
         "customer"
     };
-    let (rolled, mut values) = covered(w, of, only);
     let per_customer = by_customer && only.is_none() && group != Grouping::Month;
     // By a customer's segment: each customer's rows summed first, so that the customer
-    // (and its classification) is looked up once per customer, not once per month; over
-    // the recent months exactly (this month and the eleven before, by default), those
-    // sums are kept already.
-    let recent = match cover(w.from_day, w.to_day) {
-        (days, Some((first, last))) if per_customer && days.is_empty() => {
-            recent::covers(conn, first, last).await?
-        }
-        _ => false,
-    };
-    let rolled = if recent {
-        values.clear();
-        "customer_recent r".to_string()
-    } else if per_customer {
-        format!(
-            "(SELECT customer_id, {} FROM ({rolled}) x GROUP BY customer_id) r",
-            summed_columns("")
-        )
+    // (and its classification) is looked up once per customer, not once per month.
+    let (rolled, mut values) = if per_customer {
+        let s = per_customer_sums(conn, w).await?;
+        (s.source, s.values)
     } else {
-        format!("({rolled}) r")
+        let (rolled, values) = covered(w, of, only);
+        (format!("({rolled}) r"), values)
     };
     let sums = summed_columns("r.");
     // The rollups are filtered to `only` inside `covered`.
@@ -483,15 +503,8 @@ pub async fn total<C: ConnectionTrait>(
     one: Option<i64>,
     w: &Window,
 ) -> Result<KpiSums> {
-    let ids = one.map(|id| [id]);
-    let mut by = sums_by(
-        conn,
-        vis,
-        ids.as_ref().map(|a| a.as_slice()),
-        Grouping::All,
-        w,
-    )
-    .await?;
+    let only = one.as_ref().map(std::slice::from_ref);
+    let mut by = sums_by(conn, vis, only, Grouping::All, w).await?;
     Ok(by.remove(&None).map(|g| g.sums).unwrap_or_default())
 }
 

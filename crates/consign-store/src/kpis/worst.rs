@@ -5,11 +5,10 @@
 //! customer's sums are made once (a materialized CTE) and ranked per figure in the same
 //! query.
 
-use super::{covered, recent, summed_columns, Window};
+use super::{per_customer_sums, Window};
 use crate::dialect::stmt;
 use crate::scope::Visibility;
 use crate::Result;
-use consign_domain::kpis::cover;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 /// A figure the worst customers are ranked on: `numerator / denominator` of a customer's
@@ -43,6 +42,30 @@ fn rate(num: &str, den: &str, scale: Scale) -> String {
     }
 }
 
+/// The window's complaint tickets per customer, to join to `r` as `t.complaints` (its
+/// two values: the window's ends).
+const COMPLAINTS: &str = "(SELECT customer_id, COUNT(*) AS complaints FROM tickets \
+    WHERE kind = 'complaint' AND created_at >= ? AND created_at < ? GROUP BY customer_id) t \
+    ON t.customer_id = r.customer_id";
+
+/// The join and condition that keep `r`'s customers within `vis` (the customers are
+/// joined only when the scope needs them), with the condition's values.
+fn scoped(vis: &Visibility) -> (&'static str, String, Vec<Value>) {
+    let (cond, values) = vis.owner_condition("c.owner_id");
+    let join = if matches!(vis, Visibility::All) {
+        ""
+    } else {
+        " JOIN customers c ON c.id = r.customer_id"
+    };
+    (join, cond, values)
+}
+
+#[derive(FromQueryResult)]
+struct Row {
+    k: i32,
+    id: i64,
+}
+
 /// Over the recent whole months, each customer's sums are kept in a row of their own:
 /// one ordered scan per figure (complaints from the window's tickets joined first).
 async fn worst_recent<C: ConnectionTrait>(
@@ -52,42 +75,32 @@ async fn worst_recent<C: ConnectionTrait>(
     r: &Ranked,
     n: u64,
 ) -> Result<Vec<i64>> {
+    let complaints = r.numerator == "complaints";
     let mut values: Vec<Value> = Vec::new();
-    let num = if r.numerator == "complaints" {
-        values.push(w.from.into());
-        values.push(w.to.into());
+    if complaints {
+        values.extend([w.from.into(), w.to.into()]);
+    }
+    let (customers, scope, scope_values) = scoped(vis);
+    values.extend(scope_values);
+    values.extend([r.min_volume.into(), (n as i64).into()]);
+    let num = if complaints {
         "t.complaints".to_string()
     } else {
         format!("r.{}", r.numerator)
     };
-    let tickets = if r.numerator == "complaints" {
-        " JOIN (SELECT customer_id, COUNT(*) AS complaints FROM tickets \
-         WHERE kind = 'complaint' AND created_at >= ? AND created_at < ? GROUP BY customer_id) t \
-         ON t.customer_id = r.customer_id"
-    } else {
-        ""
-    };
-    let (scope, scope_values) = vis.owner_condition("c.owner_id");
-    let customers = if matches!(vis, Visibility::All) {
-        ""
-    } else {
-        " JOIN customers c ON c.id = r.customer_id"
-    };
-    values.extend(scope_values);
-    values.push(r.min_volume.into());
-    values.push((n as i64).into());
     let den = format!("r.{}", r.denominator);
     let rate = rate(&num, &den, r.scale);
-    #[derive(FromQueryResult)]
-    struct Id {
-        id: i64,
-    }
+    let tickets = if complaints {
+        format!(" JOIN {COMPLAINTS}")
+    } else {
+        String::new()
+    };
     let sql = format!(
-        "SELECT r.customer_id AS id FROM customer_recent r{tickets}{customers} \
+        "SELECT 0 AS k, r.customer_id AS id FROM customer_recent r{tickets}{customers} \
          WHERE {scope} AND {den} >= ? AND {num} > 0 ORDER BY {rate} DESC, r.customer_id LIMIT ?"
     );
     Ok(
-        Id::find_by_statement(stmt(conn.get_database_backend(), &sql, values))
+        Row::find_by_statement(stmt(conn.get_database_backend(), &sql, values))
             .all(conn)
             .await?
             .into_iter()
@@ -116,7 +129,6 @@ pub async fn worst<C: ConnectionTrait>(
     ranked: &[Ranked],
     n: u64,
 ) -> Result<Vec<Vec<i64>>> {
-    let backend = conn.get_database_backend();
     if let Some(bad) = ranked
         .iter()
         .flat_map(|r| [r.numerator, r.denominator])
@@ -126,43 +138,24 @@ pub async fn worst<C: ConnectionTrait>(
             "not a ranked column: {bad}"
         )));
     }
-    let recent = match cover(w.from_day, w.to_day) {
-        (days, Some((first, last))) if days.is_empty() => recent::covers(conn, first, last).await?,
-        _ => false,
-    };
-    if recent {
+    let sums = per_customer_sums(conn, w).await?;
+    if sums.kept {
         let mut out = Vec::with_capacity(ranked.len());
         for r in ranked {
             out.push(worst_recent(conn, vis, w, r, n).await?);
         }
         return Ok(out);
     }
-    let (source, mut values) = {
-        let (rolled, values) = covered(w, "customer", None);
-        (
-            format!(
-                "(SELECT customer_id, {} FROM ({rolled}) x GROUP BY customer_id) r",
-                summed_columns("")
-            ),
-            values,
-        )
-    };
-    values.push(w.from.into());
-    values.push(w.to.into());
-    let (scope, scope_values) = vis.owner_condition("c.owner_id");
-    let customers = if matches!(vis, Visibility::All) {
-        ""
-    } else {
-        " JOIN customers c ON c.id = r.customer_id"
-    };
+    let mut values = sums.values;
+    values.extend([w.from.into(), w.to.into()]);
+    let (customers, scope, scope_values) = scoped(vis);
     values.extend(scope_values);
     // Each customer's sums once, then one ranking per figure over them.
-    let sums = format!(
+    let source = sums.source;
+    let each = format!(
         "SELECT r.customer_id, r.shipments, r.delivered, r.delayed, r.cycle_seconds, \
          r.damaged, r.returned, COALESCE(t.complaints, 0) AS complaints FROM {source} \
-         LEFT JOIN (SELECT customer_id, COUNT(*) AS complaints FROM tickets \
-           WHERE kind = 'complaint' AND created_at >= ? AND created_at < ? \
-           GROUP BY customer_id) t ON t.customer_id = r.customer_id{customers} WHERE {scope}"
+         LEFT JOIN {COMPLAINTS}{customers} WHERE {scope}"
     );
     let mut parts = Vec::new();
     for (k, r) in ranked.iter().enumerate() {
@@ -176,17 +169,12 @@ pub async fn worst<C: ConnectionTrait>(
         values.push(r.min_volume.into());
     }
     values.push((n as i64).into());
-    #[derive(FromQueryResult)]
-    struct Row {
-        k: i32,
-        id: i64,
-    }
     let sql = format!(
-        "WITH s AS MATERIALIZED ({sums}) SELECT k, id FROM ({}) x WHERE n <= ? ORDER BY k, n",
+        "WITH s AS MATERIALIZED ({each}) SELECT k, id FROM ({}) x WHERE n <= ? ORDER BY k, n",
         parts.join(" UNION ALL ")
     );
     let mut out = vec![Vec::new(); ranked.len()];
-    for row in Row::find_by_statement(stmt(backend, &sql, values))
+    for row in Row::find_by_statement(stmt(conn.get_database_backend(), &sql, values))
         .all(conn)
         .await?
     {

@@ -101,19 +101,10 @@ async fn read(csrf: &str, form: &mut axum::extract::Multipart) -> Read {
             continue;
         }
         let file_name = field.file_name().unwrap_or_default().to_string();
-        let mut bytes = Vec::new();
-        loop {
-            match field.chunk().await {
-                Ok(Some(c)) => {
-                    bytes.extend_from_slice(&c);
-                    if bytes.len() > MAX_ATTACHMENT_BYTES {
-                        return Read::Bad(FormData(fields), "err.attachment_too_large");
-                    }
-                }
-                Ok(None) => break,
-                Err(_) => return Read::Bad(FormData(fields), "import.upload_broken"),
-            }
-        }
+        let bytes = match crate::ui::service::ticket::read_file_part(&mut field).await {
+            Ok(b) => b,
+            Err(key) => return Read::Bad(FormData(fields), key),
+        };
         // A file input left empty still sends a part without a name or bytes.
         if file_name.is_empty() && bytes.is_empty() {
             continue;

@@ -221,6 +221,26 @@ pub(crate) async fn comment(State(app): State<App>, Path(id): Path<String>, p: U
     }
 }
 
+/// A file part's bytes, read no further than the attachment limit: the message key of
+/// why not when it is larger or breaks off.
+pub(crate) async fn read_file_part(
+    field: &mut axum::extract::multipart::Field<'_>,
+) -> Result<Vec<u8>, &'static str> {
+    let mut bytes = Vec::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(c)) => {
+                bytes.extend_from_slice(&c);
+                if bytes.len() > service::MAX_ATTACHMENT_BYTES {
+                    return Err("err.attachment_too_large");
+                }
+            }
+            Ok(None) => return Ok(bytes),
+            Err(_) => return Err("import.upload_broken"),
+        }
+    }
+}
+
 /// Reads an uploaded file of at most the attachment limit (and one byte more, so that
 /// a larger file is told apart), with the form's CSRF token checked.
 pub(crate) async fn read_upload(
@@ -234,19 +254,9 @@ pub(crate) async fn read_upload(
             "_csrf" => csrf_ok = field.text().await.unwrap_or_default() == csrf,
             "file" => {
                 let name = field.file_name().unwrap_or("attachment").to_string();
-                let mut bytes = Vec::new();
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(c)) => {
-                            bytes.extend_from_slice(&c);
-                            if bytes.len() > service::MAX_ATTACHMENT_BYTES {
-                                return Err(AppError::field("file", "err.attachment_too_large"));
-                            }
-                        }
-                        Ok(None) => break,
-                        Err(_) => return Err(AppError::field("file", "import.upload_broken")),
-                    }
-                }
+                let bytes = read_file_part(&mut field)
+                    .await
+                    .map_err(|k| AppError::field("file", k))?;
                 file = Some((name, bytes));
             }
             _ => {}
