@@ -55,6 +55,62 @@ async fn both(t: &TestApp, first: i32) -> (Sums, Sums) {
     )
 }
 
+/// Every recent row's segment (owner, province, industry, service modes, value class,
+/// grade) as `sql` reads it (`customer_id` and those six columns).
+async fn segments(t: &TestApp, sql: &str) -> BTreeMap<i64, Vec<Option<String>>> {
+    let conn = &t.app.db.conn;
+    let mut out = BTreeMap::new();
+    for r in conn
+        .query_all(consign_store::dialect::stmt(
+            conn.get_database_backend(),
+            sql,
+            vec![],
+        ))
+        .await
+        .expect("read")
+    {
+        let owner: Option<i64> = r.try_get("", "owner_id").expect("owner");
+        let mut v = vec![owner.map(|o| o.to_string())];
+        for c in [
+            "province",
+            "industry",
+            "service_modes",
+            "value_class",
+            "grade",
+        ] {
+            v.push(r.try_get::<Option<String>>("", c).expect(c));
+        }
+        out.insert(r.try_get::<i64>("", "customer_id").expect("id"), v);
+    }
+    out
+}
+
+/// The recent rows' segments, and the customers' own with their classes in the run the
+/// rows say they carry.
+async fn both_segments(
+    t: &TestApp,
+) -> (
+    BTreeMap<i64, Vec<Option<String>>>,
+    BTreeMap<i64, Vec<Option<String>>>,
+) {
+    (
+        segments(
+            t,
+            "SELECT customer_id, owner_id, province, industry, service_modes, value_class, grade \
+             FROM customer_recent",
+        )
+        .await,
+        segments(
+            t,
+            "SELECT r.customer_id, c.owner_id, c.province, c.industry, c.service_modes, \
+             cl.value_class, cl.grade FROM customer_recent r JOIN customers c ON c.id = r.customer_id \
+             LEFT JOIN classifications cl ON cl.customer_id = r.customer_id \
+             AND cl.run_id = (SELECT class_run FROM recent_window WHERE id = 1)",
+        )
+        .await,
+    )
+}
+
 async fn move_window(t: &TestApp, first: i32) {
     let txn = t.app.db.begin_write().await.expect("txn");
     consign_store::kpis::recent::rebuild(&txn, first)
@@ -132,6 +188,35 @@ async fn recent_sums_follow_every_write_and_read_like_the_months() {
         let (recent, months) = both(&t, 202507).await;
         assert_eq!(recent, months, "after deletions");
 
+        // A classification run comes into force and a customer changes hands, province,
+        // industry and service modes: the recent rows carry both.
+        let (s, body) = admin
+            .post(
+                "/api/v1/classification/runs",
+                json!({"as_of": "2025-12-31"}),
+            )
+            .await;
+        assert!(s.is_success(), "{s} {body}");
+        let zhaop = t.actor("zhaop").await.user_id();
+        let (s, body) = admin
+            .patch(
+                &format!("/api/v1/customers/{}", ids[0]),
+                json!({"owner_id": zhaop, "province": "浙江", "industry": "cold_chain_food",
+                    "service_modes": ["ltl", "express"]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let (kept, own) = both_segments(&t).await;
+        assert_eq!(kept, own, "the recent rows' segments");
+        assert_eq!(kept.len(), 3);
+        let first = &kept[&ids[0]];
+        assert_eq!(first[0], Some(zhaop.to_string()));
+        assert_eq!(first[1].as_deref(), Some("浙江"));
+        assert!(
+            kept.values().all(|v| v[4].is_some() && v[5].is_some()),
+            "{kept:?}"
+        );
+
         // Grouped over the window's whole months: read from the recent sums, then (with the
         // window moved away) summed from the months: the same answer.
         let path = "/api/v1/kpis?from=2025-07-01&to=2026-01-01&group=customer";
@@ -140,6 +225,38 @@ async fn recent_sums_follow_every_write_and_read_like_the_months() {
         // to the end of 2025 at most.
         let (s, fast) = admin.get(path).await;
         assert_eq!(s, StatusCode::OK, "{fast}");
+        // By each segment, the company's and an account manager's (its own customers: the
+        // one now zhaop's is not among them).
+        let lixy = t.api("lixy").await;
+        let by = |group: &str| format!("/api/v1/kpis?from=2025-07-01&to=2026-01-01&group={group}");
+        let groups = [
+            "value_class",
+            "grade",
+            "province",
+            "industry",
+            "service_mode",
+            "owner",
+        ];
+        let mut fast_by = Vec::new();
+        for g in groups {
+            for who in [&admin, &lixy] {
+                let (s, v) = who.get(&by(g)).await;
+                assert_eq!(s, StatusCode::OK, "{v}");
+                fast_by.push(v["items"].clone());
+            }
+        }
+        let total = |items: &Value| -> i64 {
+            items
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|i| i["shipments"].as_i64().unwrap_or(0))
+                .sum()
+        };
+        assert!(
+            total(&fast_by[0]) > total(&fast_by[1]),
+            "lixy sees less: {fast_by:?}"
+        );
         // They are read from the recent sums: a change there shows.
         let conn = &t.app.db.conn;
         conn.execute(consign_store::dialect::stmt(
@@ -155,11 +272,28 @@ async fn recent_sums_follow_every_write_and_read_like_the_months() {
             fast["items"][0]["shipments"].as_i64().map(|n| n + 1000),
             "{tampered}"
         );
+        // Each of the three customers' rows counts once per group it falls in (only the
+        // first has service modes, two of them).
+        for (i, g) in groups.iter().enumerate() {
+            let (_, v) = admin.get(&by(g)).await;
+            let more = if *g == "service_mode" { 2000 } else { 3000 };
+            assert!(
+                total(&v["items"]) == total(&fast_by[2 * i]) + more,
+                "{g}: {v}"
+            );
+        }
         move_window(&t, 202508).await;
         let (recent, months) = both(&t, 202508).await;
         assert_eq!(recent, months, "after moving the window");
         let (_, slow) = admin.get(path).await;
         assert_eq!(rows_of(fast), rows_of(slow));
+        let mut slow_by = Vec::new();
+        for g in groups {
+            for who in [&admin, &lixy] {
+                slow_by.push(who.get(&by(g)).await.1["items"].clone());
+            }
+        }
+        assert_eq!(fast_by, slow_by);
 
         // Merged: the merged customer's months move to the one that stays.
         let (s, body) = admin

@@ -321,6 +321,14 @@ async fn run(
     };
     let txn = app.db.begin_write().await?;
     let run_id = repo::save_run(&txn, &run, &verdicts, &figures, &owners, Utc::now()).await?;
+    // The recent sums per customer carry the classes of the run in force: what the
+    // company's KPIs by value class and grade read.
+    if repo::current_run(&txn, day_num(app.today()))
+        .await?
+        .is_some_and(|r| r.id == run_id)
+    {
+        consign_store::kpis::recent::keep_classes(&txn, run_id).await?;
+    }
     tell_changes(app, &txn, run_id, w.as_of).await?;
     crate::audit::record(
         &txn,

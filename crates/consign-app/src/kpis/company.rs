@@ -109,9 +109,22 @@ pub async fn company_quality(app: &App, actor: &Actor, q: &GroupQuery) -> Result
             }
         }
     }
-    // The months, and the window's total as their sum (every figure is a sum over the
-    // window's orders or tickets, each of which falls in one month).
-    let by_month = repo::sums_by(&app.db.conn, &vis, None, Grouping::Month, &w).await?;
+    // The months, the breakdown and the worst customers read at once, each on a
+    // connection of its own; the window's total is the months' sum (every figure is a sum
+    // over the window's orders or tickets, each of which falls in one month).
+    let ((by_month, months_ms), (segments, segments_ms), (worst, worst_ms)) = tokio::join!(
+        timed(repo::sums_by(&app.db.conn, &vis, None, Grouping::Month, &w)),
+        timed(rows(app, &vis, by, &w)),
+        timed(worst_customers(app, &vis, &w)),
+    );
+    tracing::debug!(
+        months_ms,
+        segments_ms,
+        worst_ms,
+        group = by.as_str(),
+        "company quality read"
+    );
+    let (by_month, segments, worst) = (by_month?, segments?, worst?);
     let mut total_sums = KpiSums::default();
     let mut months = Vec::new();
     for (g, m) in by_month {
@@ -120,8 +133,6 @@ pub async fn company_quality(app: &App, actor: &Actor, q: &GroupQuery) -> Result
             months.push((label, Kpis::of(&m.sums)));
         }
     }
-    let segments = rows(app, &vis, by, &w).await?;
-    let worst = worst_customers(app, &vis, &w).await?;
     let page = CompanyQuality {
         from,
         to,
@@ -139,22 +150,42 @@ pub async fn company_quality(app: &App, actor: &Actor, q: &GroupQuery) -> Result
     Ok(page)
 }
 
+/// A future's output and how long it took (ms).
+async fn timed<T>(f: impl std::future::Future<Output = T>) -> (T, u64) {
+    let t = std::time::Instant::now();
+    let r = f.await;
+    (r, t.elapsed().as_millis() as u64)
+}
+
 /// Moves the recent sums per customer (what the default window reads) to this month and
-/// the eleven before, once a month begins (housekeeping, and after the demo's data);
-/// whether they moved.
+/// the eleven before, once a month begins, and has them carry the classes of the
+/// classification run in force (housekeeping, and after the demo's data); whether
+/// either changed.
 pub async fn keep_recent(app: &App) -> Result<bool> {
     use chrono::Datelike;
     let Some(first) = month_start(app.today(), 11) else {
         return Ok(false);
     };
     let first = first.year() * 100 + first.month() as i32;
-    if repo::recent::first_month(&app.db.conn).await? == first {
+    let conn = &app.db.conn;
+    let in_force = consign_store::classification::current_run(
+        conn,
+        consign_domain::classify::day_num(app.today()),
+    )
+    .await?
+    .map(|r| r.id);
+    let kept = repo::recent::class_run(conn).await?;
+    let stale = in_force.is_some() && in_force != kept;
+    if repo::recent::first_month(conn).await? == first && !stale {
         return Ok(false);
     }
     let txn = app.db.begin_write().await?;
+    if let Some(run) = in_force.filter(|_| stale) {
+        repo::recent::keep_classes(&txn, run).await?;
+    }
     let moved = repo::recent::rebuild(&txn, first).await?;
     txn.commit().await?;
-    Ok(moved)
+    Ok(moved || stale)
 }
 
 /// Per ranked KPI, the customers doing worst on it (enough volume, a value above 0),

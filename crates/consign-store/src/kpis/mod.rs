@@ -98,30 +98,47 @@ pub enum Grouping {
 }
 
 impl Grouping {
-    /// The group expression, given the month and customer expressions of the source.
-    fn key(&self, month: &str, customer: &str) -> String {
+    /// The group expression, given the month and customer expressions of the source;
+    /// `recent`: the segment is read from the recent row `r` (else from the customer `c`
+    /// and its classification `cl`).
+    fn key(&self, month: &str, customer: &str, recent: bool) -> String {
+        let (c, cl) = if recent { ("r", "r") } else { ("c", "cl") };
         match self {
             Grouping::Customer => "c.code".into(),
-            Grouping::ValueClass(_) => "cl.value_class".into(),
-            Grouping::Grade(_) => "cl.grade".into(),
-            Grouping::Province => "c.province".into(),
-            Grouping::Industry => "c.industry".into(),
+            Grouping::ValueClass(_) => format!("{cl}.value_class"),
+            Grouping::Grade(_) => format!("{cl}.grade"),
+            Grouping::Province => format!("{c}.province"),
+            Grouping::Industry => format!("{c}.industry"),
+            // The recent rows are grouped by their modes as written (`,ltl,express,`),
+            // each group then counted in each of its modes: one pass, not one per mode.
+            Grouping::ServiceMode if recent => "r.service_modes".into(),
             Grouping::ServiceMode => "m.column1".into(),
-            Grouping::Owner => "CAST(c.owner_id AS TEXT)".into(),
+            Grouping::Owner => format!("CAST({c}.owner_id AS TEXT)"),
             Grouping::Month => format!("CAST({month} AS TEXT)"),
             Grouping::All => "CAST(NULL AS TEXT)".into(),
             Grouping::CustomerId => format!("CAST({customer} AS TEXT)"),
         }
     }
 
-    /// Joins the key needs besides the customer (`c`).
-    fn joins(&self) -> String {
+    /// Whether the recent rows carry the key: every segment but the customer's code and
+    /// the month; its value class and grade of the run `class_run` only.
+    fn on_recent(&self, class_run: Option<i64>) -> bool {
         match self {
-            Grouping::ValueClass(run) | Grouping::Grade(run) => format!(
+            Grouping::ValueClass(run) | Grouping::Grade(run) => *run == class_run,
+            Grouping::Customer | Grouping::Month => false,
+            _ => true,
+        }
+    }
+
+    /// Joins the key needs besides the customer (`c`); none besides the recent row `r`
+    /// that carries the segment (`recent`).
+    fn joins(&self, recent: bool) -> String {
+        match self {
+            Grouping::ValueClass(run) | Grouping::Grade(run) if !recent => format!(
                 " LEFT JOIN classifications cl ON cl.run_id = {} AND cl.customer_id = c.id",
                 run.unwrap_or(0)
             ),
-            Grouping::ServiceMode => format!(
+            Grouping::ServiceMode if !recent => format!(
                 " JOIN (VALUES {}) m ON c.service_modes LIKE '%,' || m.column1 || ',%'",
                 ServiceMode::ALL
                     .iter()
@@ -176,8 +193,9 @@ struct PerCustomer {
     source: String,
     values: Vec<Value>,
     /// The window is the recent months exactly (this month and the eleven before, by
-    /// default): the source is the sums kept already, `customer_recent`.
-    kept: bool,
+    /// default): the source is the sums kept already, `customer_recent`, whose rows
+    /// carry each customer's segment and its classes in this run.
+    kept: Option<Option<i64>>,
 }
 
 async fn per_customer_sums<C: ConnectionTrait>(conn: &C, w: &Window) -> Result<PerCustomer> {
@@ -189,7 +207,7 @@ async fn per_customer_sums<C: ConnectionTrait>(conn: &C, w: &Window) -> Result<P
         return Ok(PerCustomer {
             source: "customer_recent r".into(),
             values: Vec::new(),
-            kept: true,
+            kept: Some(recent::class_run(conn).await?),
         });
     }
     let (rolled, values) = covered(w, "customer", None);
@@ -199,7 +217,7 @@ async fn per_customer_sums<C: ConnectionTrait>(conn: &C, w: &Window) -> Result<P
             summed_columns("")
         ),
         values,
-        kept: false,
+        kept: None,
     })
 }
 
@@ -253,7 +271,7 @@ pub async fn sums_by<C: ConnectionTrait>(
             Grouping::Month | Grouping::All | Grouping::CustomerId
         );
     let (scope, scope_values) = vis.owner_condition("c.owner_id");
-    let joins = group.joins();
+    let joins = group.joins(false);
     let (label, cid) = if group == Grouping::Customer {
         ("MIN(c.name)", "MIN(c.id)")
     } else {
@@ -294,50 +312,77 @@ pub async fn sums_by<C: ConnectionTrait>(
     };
     let per_customer = by_customer && only.is_none() && group != Grouping::Month;
     // By a customer's segment: each customer's rows summed first, so that the customer
-    // (and its classification) is looked up once per customer, not once per month.
-    let (rolled, mut values) = if per_customer {
+    // (and its classification) is looked up once per customer, not once per month. Over
+    // the recent months the kept rows carry the segment and the owner: no join at all.
+    let (rolled, mut values, recent) = if per_customer {
         let s = per_customer_sums(conn, w).await?;
-        (s.source, s.values)
+        let recent = s.kept.is_some_and(|run| group.on_recent(run));
+        (s.source, s.values, recent)
     } else {
         let (rolled, values) = covered(w, of, only);
-        (format!("({rolled}) r"), values)
+        (format!("({rolled}) r"), values, false)
     };
     let sums = summed_columns("r.");
-    // The rollups are filtered to `only` inside `covered`.
-    let (where_, cond_values) = cond("r.customer_id");
-    let key = group.key("r.month", "r.customer_id");
+    // The rollups are filtered to `only` inside `covered` (and `only` is never asked of
+    // the sums per customer).
+    let (where_, cond_values) = if recent {
+        vis.owner_condition("r.owner_id")
+    } else {
+        cond("r.customer_id")
+    };
+    let key = group.key("r.month", "r.customer_id", recent);
+    let joined = if recent {
+        group.joins(true)
+    } else {
+        join("r.customer_id")
+    };
     values.extend(cond_values);
     for r in Rolled::find_by_statement(stmt(
         backend,
         &format!(
             "SELECT {key} AS g, {label} AS label, {cid} AS cid, {sums} FROM {rolled} \
-             {} WHERE {where_} GROUP BY {key}",
-            join("r.customer_id")
+             {joined} WHERE {where_} GROUP BY {key}"
         ),
         values,
     ))
     .all(conn)
     .await?
     {
+        let s = KpiSums {
+            shipments: r.shipments.unwrap_or(0),
+            delivered: r.delivered.unwrap_or(0),
+            cycle_seconds: r.cycle_seconds.unwrap_or(0),
+            cycle_seconds_sq: r.cycle_seconds_sq.unwrap_or(0.0),
+            delayed: r.delayed.unwrap_or(0),
+            damaged: r.damaged.unwrap_or(0),
+            short: r.short.unwrap_or(0),
+            stockout: r.stockout.unwrap_or(0),
+            substituted: r.substituted.unwrap_or(0),
+            route_changed: r.route_changed.unwrap_or(0),
+            returned: r.returned.unwrap_or(0),
+            invoice_error: r.invoice_error.unwrap_or(0),
+            ..Default::default()
+        };
+        if recent && group == Grouping::ServiceMode {
+            // `,ltl,express,`: counted in each mode it names.
+            let modes = r.g.unwrap_or_default();
+            for m in ServiceMode::ALL {
+                if modes.contains(&format!(",{},", m.as_str())) {
+                    out.entry(Some(m.as_str().to_string()))
+                        .or_default()
+                        .sums
+                        .add(&s);
+                }
+            }
+            continue;
+        }
         let e = out.entry(r.g).or_default();
         e.label = r.label;
         e.customer_id = r.cid;
-        let s = &mut e.sums;
-        s.shipments = r.shipments.unwrap_or(0);
-        s.delivered = r.delivered.unwrap_or(0);
-        s.cycle_seconds = r.cycle_seconds.unwrap_or(0);
-        s.cycle_seconds_sq = r.cycle_seconds_sq.unwrap_or(0.0);
-        s.delayed = r.delayed.unwrap_or(0);
-        s.damaged = r.damaged.unwrap_or(0);
-        s.short = r.short.unwrap_or(0);
-        s.stockout = r.stockout.unwrap_or(0);
-        s.substituted = r.substituted.unwrap_or(0);
-        s.route_changed = r.route_changed.unwrap_or(0);
-        s.returned = r.returned.unwrap_or(0);
-        s.invoice_error = r.invoice_error.unwrap_or(0);
+        e.sums = s;
     }
     // Open shipments past their promise.
-    let key = group.key("s.order_day / 100", "s.customer_id");
+    let key = group.key("s.order_day / 100", "s.customer_id", false);
     let (where_, cond_values) = cond("s.customer_id");
     let mut values = vec![
         shipment_ts(backend, Some(w.from)),
@@ -367,7 +412,7 @@ pub async fn sums_by<C: ConnectionTrait>(
     let tickets = if group == Grouping::Month {
         ticket_months(conn, &join("t.customer_id"), &where_, &cond_values, w).await?
     } else {
-        let key = group.key("", "t.customer_id");
+        let key = group.key("", "t.customer_id", false);
         let mut values: Vec<Value> = vec![w.from.into(), w.to.into()];
         values.extend(cond_values);
         Ticketed::find_by_statement(stmt(
@@ -393,7 +438,7 @@ pub async fn sums_by<C: ConnectionTrait>(
         s.resolution_minutes += t.resolution_sum.unwrap_or(0);
     }
     // Survey answers given in the window (by the local day of the answer).
-    let key = group.key("(v.answer_day / 100)", "v.customer_id");
+    let key = group.key("(v.answer_day / 100)", "v.customer_id", false);
     let (where_, cond_values) = cond("v.customer_id");
     let mut values: Vec<Value> = vec![w.from_day.into(), w.to_day.into()];
     values.extend(cond_values);

@@ -80,7 +80,8 @@ async fn worst_recent<C: ConnectionTrait>(
     if complaints {
         values.extend([w.from.into(), w.to.into()]);
     }
-    let (customers, scope, scope_values) = scoped(vis);
+    // The recent rows carry each customer's owner: the scope needs no join.
+    let (scope, scope_values) = vis.owner_condition("r.owner_id");
     values.extend(scope_values);
     values.extend([r.min_volume.into(), (n as i64).into()]);
     let num = if complaints {
@@ -96,7 +97,7 @@ async fn worst_recent<C: ConnectionTrait>(
         String::new()
     };
     let sql = format!(
-        "SELECT 0 AS k, r.customer_id AS id FROM customer_recent r{tickets}{customers} \
+        "SELECT 0 AS k, r.customer_id AS id FROM customer_recent r{tickets} \
          WHERE {scope} AND {den} >= ? AND {num} > 0 ORDER BY {rate} DESC, r.customer_id LIMIT ?"
     );
     Ok(
@@ -139,12 +140,12 @@ pub async fn worst<C: ConnectionTrait>(
         )));
     }
     let sums = per_customer_sums(conn, w).await?;
-    if sums.kept {
-        let mut out = Vec::with_capacity(ranked.len());
-        for r in ranked {
-            out.push(worst_recent(conn, vis, w, r, n).await?);
-        }
-        return Ok(out);
+    if sums.kept.is_some() {
+        // One ordered scan per figure, each on a connection of its own.
+        return futures_util::future::try_join_all(
+            ranked.iter().map(|r| worst_recent(conn, vis, w, r, n)),
+        )
+        .await;
     }
     let mut values = sums.values;
     values.extend([w.from.into(), w.to.into()]);

@@ -164,6 +164,11 @@ impl MigratorTrait for Migrator {
                 name: "m0036_tracking",
                 sql: M0036,
             }),
+            Box::new(Scripts {
+                name: "m0037_recent_segments",
+                sqlite: M0037_SQLITE,
+                postgres: M0037_POSTGRES,
+            }),
         ]
     }
 }
@@ -335,6 +340,8 @@ const M0034: &str = include_str!("m0034_webhooks.sql");
 const M0035: &str = include_str!("m0035_portal.sql");
 /// Phone digits on shipments and counted lookups for public tracking (issue 22).
 const M0036: &str = include_str!("m0036_tracking.sql");
+const M0037_SQLITE: &str = include_str!("m0037_recent_segments.sqlite.sql");
+const M0037_POSTGRES: &str = include_str!("m0037_recent_segments.postgres.sql");
 const M0029_SQLITE: &str = include_str!("m0029_customer_recent.sqlite.sql");
 const M0029_POSTGRES: &str = include_str!("m0029_customer_recent.postgres.sql");
 
