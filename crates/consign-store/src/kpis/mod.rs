@@ -251,6 +251,15 @@ pub struct Grouped {
     pub sums: KpiSums,
 }
 
+impl Grouped {
+    fn of(sums: KpiSums) -> Grouped {
+        Grouped {
+            sums,
+            ..Default::default()
+        }
+    }
+}
+
 /// Sums per group over a window, of the customers within `vis` (or of the customers
 /// `only`, which the caller has checked it may see): group key → its sums (with the
 /// customer's name and id when grouping by customer).
@@ -303,7 +312,6 @@ pub async fn sums_by<C: ConnectionTrait>(
         }
         (sql, values)
     };
-    let mut out: BTreeMap<Option<String>, Grouped> = BTreeMap::new();
     let by_customer = with_customers || group == Grouping::CustomerId;
     let of = if only.is_none() && !by_customer {
         "company"
@@ -337,77 +345,132 @@ pub async fn sums_by<C: ConnectionTrait>(
         join("r.customer_id")
     };
     values.extend(cond_values);
-    for r in Rolled::find_by_statement(stmt(
-        backend,
-        &format!(
-            "SELECT {key} AS g, {label} AS label, {cid} AS cid, {sums} FROM {rolled} \
-             {joined} WHERE {where_} GROUP BY {key}"
-        ),
-        values,
-    ))
-    .all(conn)
-    .await?
-    {
-        let s = KpiSums {
-            shipments: r.shipments.unwrap_or(0),
-            delivered: r.delivered.unwrap_or(0),
-            cycle_seconds: r.cycle_seconds.unwrap_or(0),
-            cycle_seconds_sq: r.cycle_seconds_sq.unwrap_or(0.0),
-            delayed: r.delayed.unwrap_or(0),
-            damaged: r.damaged.unwrap_or(0),
-            short: r.short.unwrap_or(0),
-            stockout: r.stockout.unwrap_or(0),
-            substituted: r.substituted.unwrap_or(0),
-            route_changed: r.route_changed.unwrap_or(0),
-            returned: r.returned.unwrap_or(0),
-            invoice_error: r.invoice_error.unwrap_or(0),
-            ..Default::default()
-        };
-        if recent && group == Grouping::ServiceMode {
-            // `,ltl,express,`: counted in each mode it names.
-            let modes = r.g.unwrap_or_default();
-            for m in ServiceMode::ALL {
-                if modes.contains(&format!(",{},", m.as_str())) {
-                    out.entry(Some(m.as_str().to_string()))
-                        .or_default()
-                        .sums
-                        .add(&s);
+    // The four sources are read at once, each on a connection of its own, then added up
+    // per group.
+    let rollups = async {
+        let mut part = Vec::new();
+        for r in Rolled::find_by_statement(stmt(
+            backend,
+            &format!(
+                "SELECT {key} AS g, {label} AS label, {cid} AS cid, {sums} FROM {rolled} \
+                 {joined} WHERE {where_} GROUP BY {key}"
+            ),
+            values,
+        ))
+        .all(conn)
+        .await?
+        {
+            let s = KpiSums {
+                shipments: r.shipments.unwrap_or(0),
+                delivered: r.delivered.unwrap_or(0),
+                cycle_seconds: r.cycle_seconds.unwrap_or(0),
+                cycle_seconds_sq: r.cycle_seconds_sq.unwrap_or(0.0),
+                delayed: r.delayed.unwrap_or(0),
+                damaged: r.damaged.unwrap_or(0),
+                short: r.short.unwrap_or(0),
+                stockout: r.stockout.unwrap_or(0),
+                substituted: r.substituted.unwrap_or(0),
+                route_changed: r.route_changed.unwrap_or(0),
+                returned: r.returned.unwrap_or(0),
+                invoice_error: r.invoice_error.unwrap_or(0),
+                ..Default::default()
+            };
+            if recent && group == Grouping::ServiceMode {
+                // `,ltl,express,`: counted in each mode it names.
+                let modes = r.g.unwrap_or_default();
+                for m in ServiceMode::ALL {
+                    if modes.contains(&format!(",{},", m.as_str())) {
+                        part.push((Some(m.as_str().to_string()), Grouped::of(s.clone())));
+                    }
                 }
+                continue;
             }
-            continue;
+            let label = r.label;
+            let customer_id = r.cid;
+            part.push((
+                r.g,
+                Grouped {
+                    label,
+                    customer_id,
+                    sums: s,
+                },
+            ));
         }
-        let e = out.entry(r.g).or_default();
-        e.label = r.label;
-        e.customer_id = r.cid;
-        e.sums = s;
-    }
+        Ok::<_, crate::StoreError>(part)
+    };
     // Open shipments past their promise.
-    let key = group.key("s.order_day / 100", "s.customer_id", false);
-    let (where_, cond_values) = cond("s.customer_id");
-    let mut values = vec![
-        shipment_ts(backend, Some(w.from)),
-        shipment_ts(backend, Some(w.to)),
-        shipment_ts(backend, Some(w.overdue_before)),
-    ];
-    values.extend(cond_values);
-    for r in Count::find_by_statement(stmt(
-        backend,
-        &format!(
-            "SELECT {key} AS g, COUNT(*) AS n FROM shipments s \
-             {} \
-             WHERE s.ordered_at >= ? AND s.ordered_at < ? AND s.status IN ('created', 'in_transit') \
-             AND s.delivered_at IS NULL AND s.promised_at < ? AND {where_} GROUP BY {key}",
-            join("s.customer_id")
-        ),
-        values,
-    ))
-    .all(conn)
-    .await?
+    let overdue = async {
+        let key = group.key("s.order_day / 100", "s.customer_id", false);
+        let (where_, cond_values) = cond("s.customer_id");
+        let mut values = vec![
+            shipment_ts(backend, Some(w.from)),
+            shipment_ts(backend, Some(w.to)),
+            shipment_ts(backend, Some(w.overdue_before)),
+        ];
+        values.extend(cond_values);
+        let rows = Count::find_by_statement(stmt(
+            backend,
+            &format!(
+                "SELECT {key} AS g, COUNT(*) AS n FROM shipments s \
+                 {} \
+                 WHERE s.ordered_at >= ? AND s.ordered_at < ? AND s.status IN ('created', 'in_transit') \
+                 AND s.delivered_at IS NULL AND s.promised_at < ? AND {where_} GROUP BY {key}",
+                join("s.customer_id")
+            ),
+            values,
+        ))
+        .all(conn)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let sums = KpiSums {
+                    overdue_in_transit: r.n,
+                    ..Default::default()
+                };
+                (r.g, Grouped::of(sums))
+            })
+            .collect::<Vec<_>>())
+    };
+    let (rolled, overdue, tickets, surveys) = tokio::try_join!(
+        rollups,
+        overdue,
+        ticket_sums(conn, group, &join, &cond, w),
+        survey_sums(conn, group, &join, &cond, w),
+    )?;
+    let mut out: BTreeMap<Option<String>, Grouped> = BTreeMap::new();
+    for (g, part) in rolled
+        .into_iter()
+        .chain(overdue)
+        .chain(tickets)
+        .chain(surveys)
     {
-        out.entry(r.g).or_default().sums.overdue_in_transit = r.n;
+        let e = out.entry(g).or_default();
+        if part.label.is_some() {
+            e.label = part.label;
+        }
+        if part.customer_id.is_some() {
+            e.customer_id = part.customer_id;
+        }
+        e.sums.add(&part.sums);
     }
-    // Tickets opened in the window (by month: the local month of their opening, which
-    // the ticket does not store, so it is read per ticket and counted here).
+    Ok(out)
+}
+
+/// A group's sums from one source, per group (a group may come more than once).
+type Parts = Vec<(Option<String>, Grouped)>;
+
+/// Tickets opened in the window (by month: the local month of their opening, which the
+/// ticket does not store, so it is read per ticket and counted here). `join` and `cond`:
+/// the join to the customers and the condition on rows whose customer column is given.
+async fn ticket_sums<C: ConnectionTrait>(
+    conn: &C,
+    group: Grouping,
+    join: &(dyn Fn(&str) -> String + Sync),
+    cond: &(dyn Fn(&str) -> (String, Vec<Value>) + Sync),
+    w: &Window,
+) -> Result<Parts> {
+    let backend = conn.get_database_backend();
     let (where_, cond_values) = cond("t.customer_id");
     let tickets = if group == Grouping::Month {
         ticket_months(conn, &join("t.customer_id"), &where_, &cond_values, w).await?
@@ -428,21 +491,38 @@ pub async fn sums_by<C: ConnectionTrait>(
         .all(conn)
         .await?
     };
-    for t in tickets {
-        let s = &mut out.entry(t.g).or_default().sums;
-        s.complaints += t.complaints.unwrap_or(0);
-        s.claims += t.claims.unwrap_or(0);
-        s.responded += t.responded.unwrap_or(0);
-        s.response_minutes += t.response_sum.unwrap_or(0);
-        s.resolved += t.resolved.unwrap_or(0);
-        s.resolution_minutes += t.resolution_sum.unwrap_or(0);
-    }
-    // Survey answers given in the window (by the local day of the answer).
+    Ok(tickets
+        .into_iter()
+        .map(|t| {
+            let sums = KpiSums {
+                complaints: t.complaints.unwrap_or(0),
+                claims: t.claims.unwrap_or(0),
+                responded: t.responded.unwrap_or(0),
+                response_minutes: t.response_sum.unwrap_or(0),
+                resolved: t.resolved.unwrap_or(0),
+                resolution_minutes: t.resolution_sum.unwrap_or(0),
+                ..Default::default()
+            };
+            (t.g, Grouped::of(sums))
+        })
+        .collect())
+}
+
+/// Survey answers given in the window (by the local day of the answer); `join` and
+/// `cond` as for [`ticket_sums`].
+async fn survey_sums<C: ConnectionTrait>(
+    conn: &C,
+    group: Grouping,
+    join: &(dyn Fn(&str) -> String + Sync),
+    cond: &(dyn Fn(&str) -> (String, Vec<Value>) + Sync),
+    w: &Window,
+) -> Result<Parts> {
+    let backend = conn.get_database_backend();
     let key = group.key("(v.answer_day / 100)", "v.customer_id", false);
     let (where_, cond_values) = cond("v.customer_id");
     let mut values: Vec<Value> = vec![w.from_day.into(), w.to_day.into()];
     values.extend(cond_values);
-    for r in Surveyed::find_by_statement(stmt(
+    Ok(Surveyed::find_by_statement(stmt(
         backend,
         &format!(
             "SELECT {key} AS g, CAST(COUNT(*) AS BIGINT) AS answers, \
@@ -457,15 +537,18 @@ pub async fn sums_by<C: ConnectionTrait>(
     ))
     .all(conn)
     .await?
-    {
-        out.entry(r.g).or_default().sums.surveys.add(&SurveySums {
+    .into_iter()
+    .map(|r| {
+        let mut sums = KpiSums::default();
+        sums.surveys.add(&SurveySums {
             answers: r.answers,
             csat_sum: r.csat_sum.unwrap_or(0),
             promoters: r.promoters.unwrap_or(0),
             detractors: r.detractors.unwrap_or(0),
         });
-    }
-    Ok(out)
+        (r.g, Grouped::of(sums))
+    })
+    .collect())
 }
 
 const TICKET_SUMS: &str =

@@ -45,3 +45,7 @@ END;
 DROP INDEX shipments_open;
 CREATE INDEX shipments_open ON shipments(ordered_at, promised_at, delivered_at, customer_id, order_day)
     WHERE status IN ('created', 'in_transit');
+-- and by customer: a customer's open shipments (its panel, the worst customers' figures)
+-- are found among the open ones, not among the customer's years of delivered ones.
+CREATE INDEX shipments_open_customer ON shipments(customer_id, ordered_at, promised_at, delivered_at)
+    WHERE status IN ('created', 'in_transit');
