@@ -11,20 +11,25 @@ ALTER TABLE customer_recent ADD COLUMN owner_id BIGINT, ADD COLUMN province TEXT
 UPDATE customer_recent r SET owner_id = c.owner_id, province = c.province,
     industry = c.industry, service_modes = c.service_modes
 FROM customers c WHERE c.id = r.customer_id;
--- A customer's first recent row takes its segment (the upserts of the months' triggers
--- propose a row per customer; one that finds its row keeps the row's segment).
+-- A customer's first recent row takes its segment. An AFTER trigger: the upserts of the
+-- months' triggers propose a row per customer in each statement, and a BEFORE trigger
+-- would run for every one of them; an AFTER INSERT trigger runs for the rows inserted
+-- only (the others fire update triggers, of which there are none).
 CREATE FUNCTION customer_recent_segment() RETURNS trigger AS $$
 BEGIN
-    SELECT c.owner_id, c.province, c.industry, c.service_modes
-        INTO NEW.owner_id, NEW.province, NEW.industry, NEW.service_modes
-        FROM customers c WHERE c.id = NEW.customer_id;
-    SELECT cl.value_class, cl.grade INTO NEW.value_class, NEW.grade
-        FROM classifications cl JOIN recent_window w ON w.id = 1 AND cl.run_id = w.class_run
-        WHERE cl.customer_id = NEW.customer_id;
-    RETURN NEW;
+    UPDATE customer_recent r SET owner_id = c.owner_id, province = c.province,
+        industry = c.industry, service_modes = c.service_modes,
+        value_class = (SELECT cl.value_class FROM classifications cl
+            JOIN recent_window w ON w.id = 1 AND cl.run_id = w.class_run
+            WHERE cl.customer_id = NEW.customer_id),
+        grade = (SELECT cl.grade FROM classifications cl
+            JOIN recent_window w ON w.id = 1 AND cl.run_id = w.class_run
+            WHERE cl.customer_id = NEW.customer_id)
+    FROM customers c WHERE c.id = NEW.customer_id AND r.customer_id = NEW.customer_id;
+    RETURN NULL;
 END
 $$ LANGUAGE plpgsql;
-CREATE TRIGGER customer_recent_segment BEFORE INSERT ON customer_recent
+CREATE TRIGGER customer_recent_segment AFTER INSERT ON customer_recent
     FOR EACH ROW EXECUTE FUNCTION customer_recent_segment();
 CREATE FUNCTION customers_recent_segment() RETURNS trigger AS $$
 BEGIN
