@@ -345,14 +345,7 @@ async fn kpis(client: &reqwest::Client, base: &str, requests: usize) -> Result<(
     // (this month and the eleven before, whole months) by each breakdown; then other
     // windows (a year to tomorrow, a day longer each time).
     let mut times = Vec::new();
-    for group in [
-        "value_class",
-        "grade",
-        "province",
-        "industry",
-        "service_mode",
-        "owner",
-    ] {
+    for group in consign_app::kpis::GroupBy::SEGMENTS.map(|g| g.as_str()) {
         let path = format!("/analysis/service-quality?group={group}");
         times.push(get_ms(client, base, &path).await?);
     }

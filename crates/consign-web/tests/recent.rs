@@ -229,14 +229,7 @@ async fn recent_sums_follow_every_write_and_read_like_the_months() {
         // one now zhaop's is not among them).
         let lixy = t.api("lixy").await;
         let by = |group: &str| format!("/api/v1/kpis?from=2025-07-01&to=2026-01-01&group={group}");
-        let groups = [
-            "value_class",
-            "grade",
-            "province",
-            "industry",
-            "service_mode",
-            "owner",
-        ];
+        let groups = consign_app::kpis::GroupBy::SEGMENTS.map(|g| g.as_str());
         let mut fast_by = Vec::new();
         for g in groups {
             for who in [&admin, &lixy] {

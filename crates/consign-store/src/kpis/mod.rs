@@ -432,11 +432,17 @@ pub async fn sums_by<C: ConnectionTrait>(
             })
             .collect::<Vec<_>>())
     };
+    let source = Source {
+        group,
+        join: &join,
+        cond: &cond,
+        w,
+    };
     let (rolled, overdue, tickets, surveys) = tokio::try_join!(
         rollups,
         overdue,
-        ticket_sums(conn, group, &join, &cond, w),
-        survey_sums(conn, group, &join, &cond, w),
+        ticket_sums(conn, &source),
+        survey_sums(conn, &source),
     )?;
     let mut out: BTreeMap<Option<String>, Grouped> = BTreeMap::new();
     for (g, part) in rolled
@@ -460,16 +466,25 @@ pub async fn sums_by<C: ConnectionTrait>(
 /// A group's sums from one source, per group (a group may come more than once).
 type Parts = Vec<(Option<String>, Grouped)>;
 
-/// Tickets opened in the window (by month: the local month of their opening, which the
-/// ticket does not store, so it is read per ticket and counted here). `join` and `cond`:
-/// the join to the customers and the condition on rows whose customer column is given.
-async fn ticket_sums<C: ConnectionTrait>(
-    conn: &C,
+/// What a source of sums is read by: the grouping, the join to the customers and the
+/// condition on rows whose customer column is given, and the window.
+#[derive(Clone, Copy)]
+struct Source<'a> {
     group: Grouping,
-    join: &(dyn Fn(&str) -> String + Sync),
-    cond: &(dyn Fn(&str) -> (String, Vec<Value>) + Sync),
-    w: &Window,
-) -> Result<Parts> {
+    join: &'a (dyn Fn(&str) -> String + Sync),
+    cond: &'a (dyn Fn(&str) -> (String, Vec<Value>) + Sync),
+    w: &'a Window,
+}
+
+/// Tickets opened in the window (by month: the local month of their opening, which the
+/// ticket does not store, so it is read per ticket and counted here).
+async fn ticket_sums<C: ConnectionTrait>(conn: &C, src: &Source<'_>) -> Result<Parts> {
+    let Source {
+        group,
+        join,
+        cond,
+        w,
+    } = *src;
     let backend = conn.get_database_backend();
     let (where_, cond_values) = cond("t.customer_id");
     let tickets = if group == Grouping::Month {
@@ -508,15 +523,14 @@ async fn ticket_sums<C: ConnectionTrait>(
         .collect())
 }
 
-/// Survey answers given in the window (by the local day of the answer); `join` and
-/// `cond` as for [`ticket_sums`].
-async fn survey_sums<C: ConnectionTrait>(
-    conn: &C,
-    group: Grouping,
-    join: &(dyn Fn(&str) -> String + Sync),
-    cond: &(dyn Fn(&str) -> (String, Vec<Value>) + Sync),
-    w: &Window,
-) -> Result<Parts> {
+/// Survey answers given in the window (by the local day of the answer).
+async fn survey_sums<C: ConnectionTrait>(conn: &C, src: &Source<'_>) -> Result<Parts> {
+    let Source {
+        group,
+        join,
+        cond,
+        w,
+    } = *src;
     let backend = conn.get_database_backend();
     let key = group.key("(v.answer_day / 100)", "v.customer_id", false);
     let (where_, cond_values) = cond("v.customer_id");
