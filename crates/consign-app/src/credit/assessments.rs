@@ -235,7 +235,9 @@ pub struct StatementView {
 /// A period as statements name it, or None.
 pub fn statement_period(s: &str) -> Option<String> {
     let t = s.trim().to_uppercase();
-    let (y, rest) = t.split_at(t.len().min(4));
+    // Not split inside a character: a period that does not start with four ASCII digits
+    // is simply not one.
+    let (y, rest) = t.split_at_checked(t.len().min(4))?;
     let year: i32 = y.parse().ok()?;
     if !(1990..=2999).contains(&year) {
         return None;
@@ -338,6 +340,9 @@ mod tests {
         assert_eq!(statement_period("2025-13"), None);
         assert_eq!(statement_period("25"), None);
         assert_eq!(statement_period("2025年"), None);
+        // A multi-byte character across the fourth byte (found by schemathesis).
+        assert_eq!(statement_period("l\u{7cecf}\u{1028e3}"), None);
+        assert_eq!(statement_period("年度2025"), None);
     }
 }
 
